@@ -1,0 +1,81 @@
+"""frictionkit: turn a customer journey into a ranked, budgeted list of fixes.
+
+Map the journey (stages, touchpoints, channels, personas, pain points, owners), measure
+it from evidence, and prioritise improvements on impact, effort and cost with objective
+criteria, inside budget and staff.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> journey = fk.datasets.load_autoparts()
+>>> len(journey.improvements)
+12
+"""
+
+from __future__ import annotations
+
+from frictionkit import datasets
+from frictionkit.estimates import TSHIRT_DAYS, Estimate
+from frictionkit.exceptions import (
+    CycleError,
+    DataError,
+    DuplicateIdError,
+    FrictionkitError,
+    FrictionkitWarning,
+    InfeasibleError,
+    InputTypeError,
+    MissingColumnError,
+    OptionalDependencyError,
+    SchemaError,
+    UnknownReferenceError,
+    ValidationError,
+)
+from frictionkit.io import (
+    load_journey,
+    read_workbook,
+    save_journey,
+    write_workbook,
+)
+from frictionkit.model import (
+    STANDARD_STAGES,
+    Improvement,
+    Journey,
+    Owner,
+    PainPoint,
+    Persona,
+    Stage,
+    Touchpoint,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "STANDARD_STAGES",
+    "TSHIRT_DAYS",
+    "CycleError",
+    "DataError",
+    "DuplicateIdError",
+    "Estimate",
+    "FrictionkitError",
+    "FrictionkitWarning",
+    "Improvement",
+    "InfeasibleError",
+    "InputTypeError",
+    "Journey",
+    "MissingColumnError",
+    "OptionalDependencyError",
+    "Owner",
+    "PainPoint",
+    "Persona",
+    "SchemaError",
+    "Stage",
+    "Touchpoint",
+    "UnknownReferenceError",
+    "ValidationError",
+    "__version__",
+    "datasets",
+    "load_journey",
+    "read_workbook",
+    "save_journey",
+    "write_workbook",
+]

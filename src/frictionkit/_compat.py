@@ -1,0 +1,33 @@
+"""Lazy imports of optional extras, with a clear install message when missing."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from frictionkit.exceptions import OptionalDependencyError
+
+__all__ = ["require"]
+
+
+def require(module: str, *, extra: str, feature: str) -> ModuleType:
+    """Import ``module`` or raise :class:`OptionalDependencyError` naming the extra.
+
+    Parameters
+    ----------
+    module : str
+        Importable module name, e.g. ``"matplotlib.pyplot"``.
+    extra : str
+        The frictionkit extra that provides it, e.g. ``"plot"``.
+    feature : str
+        What the user tried to do, for the message.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        top = module.split(".")[0]
+        raise OptionalDependencyError(
+            f"{feature} needs the optional package {top!r}, which is not installed",
+            field=module,
+            hint=f"Install it with: pip install 'frictionkit[{extra}]'",
+        ) from err

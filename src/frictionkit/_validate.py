@@ -1,0 +1,123 @@
+"""Small validators shared by the domain objects and the public functions.
+
+They raise errors from :mod:`frictionkit.exceptions` that name the field, the value and
+the fix. Nothing here is public API.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from frictionkit.exceptions import InputTypeError, ValidationError
+
+__all__ = [
+    "as_float",
+    "as_id",
+    "as_id_tuple",
+    "as_optional_text",
+    "check_bounds",
+]
+
+
+def as_float(value: Any, field: str) -> float:
+    """Return ``value`` as a finite float, or raise naming ``field``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise InputTypeError(
+            f"{field} must be a number, got {value!r} ({type(value).__name__})",
+            field=field,
+            value=value,
+        )
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValidationError(
+            f"{field} must be finite, got {out!r}",
+            field=field,
+            value=value,
+            hint="Replace NaN or infinite values with a real number, or leave the field out",
+        )
+    return out
+
+
+def check_bounds(
+    value: float,
+    field: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    hint: str | None = None,
+) -> float:
+    """Raise unless ``low <= value <= high`` (either bound may be omitted)."""
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            allowed = f"between {low:g} and {high:g}"
+        elif low is not None:
+            allowed = f">= {low:g}"
+        else:
+            allowed = f"<= {high:g}"
+        raise ValidationError(
+            f"{field} must be {allowed}, got {value:g}", field=field, value=value, hint=hint
+        )
+    return value
+
+
+def as_id(value: Any, field: str) -> str:
+    """Return ``value`` as an id: a non-empty string without surrounding whitespace."""
+    if not isinstance(value, str):
+        raise InputTypeError(
+            f"{field} must be a string id, got {value!r} ({type(value).__name__})",
+            field=field,
+            value=value,
+            hint="Quote ids that look like numbers in YAML ('2024')",
+        )
+    if not value or value != value.strip():
+        raise ValidationError(
+            f"{field} must be a non-empty id without surrounding spaces, got {value!r}",
+            field=field,
+            value=value,
+        )
+    if any(ord(ch) < 32 for ch in value):
+        raise ValidationError(
+            f"{field} must not contain control characters, got {value!r}",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+def as_id_tuple(value: Any, field: str) -> tuple[str, ...]:
+    """Return a tuple of ids; a single string counts as a one-item list."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable) or isinstance(value, (bytes, dict)):
+        raise InputTypeError(
+            f"{field} must be a list of ids, got {value!r}", field=field, value=value
+        )
+    items = tuple(as_id(v, f"{field}[{i}]") for i, v in enumerate(value))
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise ValidationError(
+                f"{field} lists {item!r} twice", field=field, value=item, hint="List it once"
+            )
+        seen.add(item)
+    return items
+
+
+def as_optional_text(value: Any, field: str) -> str | None:
+    """Return ``None`` or a string."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputTypeError(
+            f"{field} must be text, got {value!r} ({type(value).__name__})",
+            field=field,
+            value=value,
+        )
+    return value

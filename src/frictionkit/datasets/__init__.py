@@ -1,0 +1,55 @@
+"""Bundled sample journeys for examples, tests and the documentation.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> j = fk.datasets.load_autoparts()
+>>> [s.id for s in j.stages]
+['discovery', 'consideration', 'purchase', 'retention', 'recommendation']
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from frictionkit.model import Journey
+
+__all__ = ["autoparts_path", "load_autoparts"]
+
+
+def autoparts_path() -> Path:
+    """Path of the bundled autoparts journey file (YAML), to copy or inspect.
+
+    Examples
+    --------
+    >>> autoparts_path().name
+    'autoparts.yaml'
+    """
+    return Path(str(resources.files("frictionkit.datasets").joinpath("autoparts.yaml")))
+
+
+def load_autoparts() -> Journey:
+    """The worked example: a B2B supplier of spare parts selling to car manufacturers.
+
+    Five stages (discovery, consideration, purchase, retention, recommendation), fifteen
+    touchpoints over web, search, events, email, phone, meetings and delivery, three
+    personas (purchasing manager, design engineer, plant manager), five owners
+    (marketing, sales, customer service, logistics, IT), eight pain points and twelve
+    candidate improvements. The figures are illustrative, not a real company's.
+
+    Returns
+    -------
+    Journey
+
+    Examples
+    --------
+    >>> j = load_autoparts()
+    >>> j.pain_point("no_comparison").touchpoint
+    'product_catalogue'
+    >>> j.improvement("guided_selling").effort_days
+    Estimate(M, mean=5.5)
+    """
+    from frictionkit.io.files import load_journey
+
+    return load_journey(autoparts_path())

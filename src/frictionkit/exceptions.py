@@ -1,0 +1,190 @@
+"""One exception tree for everything frictionkit raises.
+
+Every error raised on purpose by frictionkit derives from :class:`FrictionkitError`, so
+``except frictionkit.FrictionkitError`` catches all of them. The leaves also derive from
+the matching built-in (:class:`ValueError`, :class:`KeyError`, :class:`TypeError`,
+:class:`ImportError`) so code written against the built-ins keeps working.
+
+Each error says what is wrong, where (``field``), with which value (``value``), and how to
+fix it (``hint``). Errors about rows of a table carry those rows in ``failure_cases``.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> try:
+...     fk.Stage(id="")
+... except fk.FrictionkitError as err:
+...     print(type(err).__name__, "|", err.field)
+ValidationError | Stage.id
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "CycleError",
+    "DataError",
+    "DuplicateIdError",
+    "FrictionkitError",
+    "FrictionkitWarning",
+    "InfeasibleError",
+    "InputTypeError",
+    "MissingColumnError",
+    "OptionalDependencyError",
+    "SchemaError",
+    "UnknownReferenceError",
+    "ValidationError",
+    "did_you_mean",
+]
+
+
+def did_you_mean(name: object, candidates: Iterable[object], *, n: int = 1) -> str:
+    """Suggest the closest candidate to ``name``, as text for an error message.
+
+    Parameters
+    ----------
+    name : object
+        The unknown name the user gave.
+    candidates : iterable
+        The names that are allowed.
+    n : int, default 1
+        How many suggestions at most.
+
+    Returns
+    -------
+    str
+        ``" (did you mean 'x'?)"`` when a close match exists, else ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("chekout", ["checkout", "cart"])
+    " (did you mean 'checkout'?)"
+    >>> did_you_mean("zzz", ["checkout"])
+    ''
+    """
+    text = str(name)
+    pool = [str(c) for c in candidates]
+    matches = difflib.get_close_matches(text, pool, n=n, cutoff=0.6)
+    if not matches:
+        lowered = {p.lower(): p for p in pool}
+        if text.lower() in lowered:
+            matches = [lowered[text.lower()]]
+    if not matches:
+        return ""
+    quoted = " or ".join(repr(m) for m in matches)
+    return f" (did you mean {quoted}?)"
+
+
+class FrictionkitError(Exception):
+    """Root of every error frictionkit raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in a sentence a user can act on.
+    field : str, optional
+        The argument, column or attribute at fault (``"Touchpoint.stage"``).
+    value : object, optional
+        The offending value.
+    hint : str, optional
+        How to fix it; appended to the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.field = field
+        self.value = value
+        self.hint = hint
+        #: Further problems found in the same validation pass (each a FrictionkitError).
+        self.problems: tuple[FrictionkitError, ...] = ()
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = self.message
+        if self.hint:
+            text = f"{text}. {self.hint}" if not text.endswith(".") else f"{text} {self.hint}"
+        if self.problems:
+            more = "\n".join(f"  - {p.message}" for p in self.problems)
+            text = f"{text}\n{len(self.problems)} more problem(s) found:\n{more}"
+        return text
+
+    def with_problems(self, problems: Iterable[FrictionkitError]) -> FrictionkitError:
+        """Attach further problems found in the same pass and return ``self``."""
+        self.problems = tuple(problems)
+        self.args = (self._render(),)
+        return self
+
+    def __str__(self) -> str:
+        # KeyError quotes its message; every class in the tree shows plain text instead.
+        return str(self.args[0]) if self.args else ""
+
+
+class ValidationError(FrictionkitError, ValueError):
+    """A value is not allowed: out of range, not finite, empty, inconsistent."""
+
+
+class DuplicateIdError(ValidationError):
+    """Two objects of the same kind share an id."""
+
+
+class CycleError(ValidationError):
+    """Dependencies (``requires``) form a cycle; ``cycle`` lists it in order."""
+
+    def __init__(self, message: str, *, cycle: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.cycle = cycle
+        super().__init__(message, **kwargs)
+
+
+class SchemaError(ValidationError):
+    """A journey file or table does not follow the documented schema."""
+
+
+class DataError(ValidationError):
+    """Rows of an input table are invalid; ``failure_cases`` holds those rows."""
+
+    def __init__(
+        self, message: str, *, failure_cases: pd.DataFrame | None = None, **kwargs: Any
+    ) -> None:
+        self.failure_cases = failure_cases
+        super().__init__(message, **kwargs)
+
+
+class InfeasibleError(ValidationError):
+    """Constraints cannot all hold at once; ``conflicts`` names the ones at odds."""
+
+    def __init__(self, message: str, *, conflicts: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.conflicts = conflicts
+        super().__init__(message, **kwargs)
+
+
+class UnknownReferenceError(FrictionkitError, KeyError):
+    """A name refers to nothing known: an id, a column, a method, an option."""
+
+
+class MissingColumnError(UnknownReferenceError):
+    """A column named in a ``*_col`` argument is not in the table."""
+
+
+class InputTypeError(FrictionkitError, TypeError):
+    """An argument has the wrong type."""
+
+
+class OptionalDependencyError(FrictionkitError, ImportError):
+    """An optional extra is needed for this feature; the message names the install line."""
+
+
+class FrictionkitWarning(UserWarning):
+    """Base class of the warnings frictionkit issues (documented where they arise)."""

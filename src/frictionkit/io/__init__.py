@@ -1,0 +1,35 @@
+"""Reading and writing journeys: files (YAML/JSON), tables and workbooks.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> fk.io.journey_schema()["title"]
+'frictionkit journey file'
+"""
+
+from __future__ import annotations
+
+from frictionkit.io.files import (
+    SCHEMA_VERSION,
+    journey_from_dict,
+    journey_schema,
+    journey_to_dict,
+    load_journey,
+    save_journey,
+)
+from frictionkit.io.frames import entity_columns, journey_from_frames, journey_to_frames
+from frictionkit.io.workbook import read_workbook, write_workbook
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "entity_columns",
+    "journey_from_dict",
+    "journey_from_frames",
+    "journey_schema",
+    "journey_to_dict",
+    "journey_to_frames",
+    "load_journey",
+    "read_workbook",
+    "save_journey",
+    "write_workbook",
+]

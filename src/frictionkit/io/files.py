@@ -1,0 +1,390 @@
+"""Journey files: YAML and JSON, versioned schema, strict and safe.
+
+A journey file is a mapping with ``version: 1``, an optional ``name``, and one list per
+entity kind (``stages``, ``touchpoints``, ``personas``, ``owners``, ``pain_points``,
+``improvements``). Each item is a mapping whose keys are the attribute names of the
+model class. Improvement quantities are a number, an estimate mapping
+(``{low: 2, likely: 4, high: 12}``, ``{low: 2, high: 12}``, ``{tshirt: M}``,
+``{point: 5}``) or the estimate shorthand (``"2..4..12"``).
+
+The JSON Schema of the format ships with the package (:func:`journey_schema`), so
+editors can check journey files as they are typed.
+
+Loading is safe: YAML is read with a safe loader (tags that would build Python objects
+are refused), duplicate keys are an error, unknown keys are an error, and nothing in the
+file is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from frictionkit.estimates import Estimate
+from frictionkit.exceptions import (
+    FrictionkitError,
+    InputTypeError,
+    SchemaError,
+    did_you_mean,
+)
+from frictionkit.io.frames import QUANTITY_FIELDS, _prefixed
+from frictionkit.model import ENTITIES, Journey
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "journey_from_dict",
+    "journey_schema",
+    "journey_to_dict",
+    "load_journey",
+    "save_journey",
+]
+
+#: The journey file format version this frictionkit reads and writes.
+SCHEMA_VERSION = 1
+_TOP_KEYS = ("version", "name", *ENTITIES)
+_YAML_SUFFIXES = (".yaml", ".yml")
+_JSON_SUFFIXES = (".json",)
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML loader that refuses duplicate keys."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    loader.flatten_mapping(node)
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise SchemaError(
+                f"duplicate key {key!r} on line {key_node.start_mark.line + 1} (first on "
+                f"line {seen[key] + 1}); YAML would silently keep only the last one",
+                field=str(key),
+                value=key,
+                hint="Remove or rename one of them",
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _plain(value: float) -> int | float:
+    """Integral floats are written as integers, for readable files (read back as floats)."""
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def journey_to_dict(journey: Journey) -> dict[str, Any]:
+    """The file form of a journey, as plain Python data (defaults left out).
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> d = journey_to_dict(fk.datasets.load_autoparts())
+    >>> d["version"], d["stages"][0]
+    (1, {'id': 'discovery', 'name': 'Discovery'})
+    """
+    out: dict[str, Any] = {"version": SCHEMA_VERSION}
+    if journey.name is not None:
+        out["name"] = journey.name
+    for kind in ENTITIES:
+        items = []
+        for item in getattr(journey, kind):
+            entry: dict[str, Any] = {}
+            for f in attrs.fields(type(item)):
+                value = getattr(item, f.name)
+                if value == f.default and f.name != "id":
+                    continue
+                if isinstance(value, Estimate):
+                    value = {
+                        k: _plain(v) if isinstance(v, float) else v
+                        for k, v in value.to_dict().items()
+                    }
+                elif isinstance(value, tuple):
+                    value = list(value)
+                elif isinstance(value, float):
+                    value = _plain(value)
+                entry[f.name] = value
+            items.append(entry)
+        if items:
+            out[kind] = items
+    return out
+
+
+def _quantity_from_file(value: Any, where: str) -> Any:
+    if isinstance(value, Mapping):
+        return Estimate.from_dict(value, field=where)
+    if isinstance(value, str):
+        return Estimate.parse(value)
+    return value
+
+
+def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
+    """Build a journey from its file form (see the module docs for the format).
+
+    Parameters
+    ----------
+    data : mapping
+        As read from YAML or JSON.
+    source : str
+        Where the data came from, for messages.
+
+    Returns
+    -------
+    Journey
+
+    Raises
+    ------
+    SchemaError
+        Not a mapping, wrong or missing version, unknown keys (allowed keys listed).
+    FrictionkitError
+        Any validation error of the model, prefixed with the entity's position and id.
+    """
+    if not isinstance(data, Mapping):
+        raise SchemaError(
+            f"{source}: a journey file holds a mapping (version, name, stages, …), got "
+            f"{type(data).__name__}",
+            field="document",
+            value=type(data).__name__,
+            hint="Start the file with 'version: 1' and list stages, touchpoints, …",
+        )
+    unknown = [str(k) for k in data if k not in _TOP_KEYS]
+    if unknown:
+        raise SchemaError(
+            f"{source}: unknown key {unknown[0]!r}" + did_you_mean(unknown[0], _TOP_KEYS),
+            field=unknown[0],
+            value=unknown[0],
+            hint=f"Allowed keys: {', '.join(_TOP_KEYS)}",
+        )
+    version = data.get("version")
+    if version != SCHEMA_VERSION or isinstance(version, bool):
+        raise SchemaError(
+            f"{source}: unsupported journey file version {version!r}; this frictionkit "
+            f"reads version {SCHEMA_VERSION}",
+            field="version",
+            value=version,
+            hint=f"Add 'version: {SCHEMA_VERSION}' at the top"
+            if version is None
+            else "Upgrade frictionkit or convert the file",
+        )
+    entities: dict[str, Any] = {}
+    for kind, cls in ENTITIES.items():
+        raw = data.get(kind)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            raise SchemaError(
+                f"{source}: {kind} must be a list, got {type(raw).__name__}",
+                field=kind,
+                value=type(raw).__name__,
+            )
+        allowed = [f.name for f in attrs.fields(cls) if f.init]
+        items = []
+        for pos, entry in enumerate(raw):
+            where = f"{kind}[{pos}]"
+            if isinstance(entry, Mapping) and "id" in entry:
+                where += f" (id {entry['id']!r})"
+            if not isinstance(entry, Mapping):
+                raise SchemaError(
+                    f"{source}: {where} must be a mapping of fields, got {entry!r}",
+                    field=kind,
+                    value=entry,
+                )
+            bad = [str(k) for k in entry if k not in allowed]
+            if bad:
+                raise SchemaError(
+                    f"{source}: {where} has unknown key {bad[0]!r}" + did_you_mean(bad[0], allowed),
+                    field=f"{cls.__name__}.{bad[0]}",
+                    value=bad[0],
+                    hint=f"Allowed keys: {', '.join(allowed)}",
+                )
+            kwargs = dict(entry)
+            try:
+                if kind == "improvements":
+                    for q in QUANTITY_FIELDS:
+                        if q in kwargs:
+                            kwargs[q] = _quantity_from_file(kwargs[q], f"{where}.{q}")
+                items.append(cls(**kwargs))
+            except FrictionkitError as err:
+                raise _prefixed(err, f"{source}: {where}") from err
+            except TypeError as err:  # a required key is missing
+                required = [
+                    f.name for f in attrs.fields(cls) if f.init and f.default is attrs.NOTHING
+                ]
+                missing = [k for k in required if k not in entry]
+                raise SchemaError(
+                    f"{source}: {where} lacks required key(s) {', '.join(missing)}",
+                    field=f"{cls.__name__}.{missing[0] if missing else '?'}",
+                    value=missing,
+                    hint=f"Required keys: {', '.join(required)}",
+                ) from err
+        entities[kind] = items
+    name = data.get("name")
+    try:
+        return Journey(**entities, name=name)
+    except FrictionkitError as err:
+        raise _prefixed(err, source) from err
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in _YAML_SUFFIXES + _JSON_SUFFIXES:
+        raise SchemaError(
+            f"cannot tell the format of {str(path)!r} from its suffix {suffix!r}",
+            field="path",
+            value=str(path),
+            hint="Use .yaml, .yml or .json",
+        )
+    return suffix
+
+
+def _reject_constant(name: str) -> Any:
+    raise SchemaError(
+        f"JSON value {name} is not allowed: numbers must be finite",
+        field="value",
+        value=name,
+    )
+
+
+def load_journey(path: str | os.PathLike[str]) -> Journey:
+    """Read and validate a journey file (YAML or JSON, chosen by the suffix).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.yaml``, ``.yml`` or ``.json`` file.
+
+    Returns
+    -------
+    Journey
+
+    Raises
+    ------
+    SchemaError
+        Unreadable YAML/JSON, a refused YAML tag, a duplicate or unknown key, a wrong
+        version, a document that is not a mapping.
+    FrictionkitError
+        The journey does not validate; the message names the entity and field.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> fk.save_journey(fk.datasets.load_autoparts(), "autoparts.yaml")
+    >>> fk.load_journey("autoparts.yaml").name
+    'Autoparts B2B supplier'
+    """
+    p = Path(path)
+    suffix = _suffix(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SchemaError(f"no journey file at {str(p)!r}", field="path", value=str(p)) from None
+    except UnicodeDecodeError as err:
+        raise SchemaError(
+            f"{p.name} is not UTF-8 text: {err.reason}", field="path", value=str(p)
+        ) from None
+    try:
+        if suffix in _JSON_SUFFIXES:
+            data = json.loads(text, parse_constant=_reject_constant)
+        else:
+            data = yaml.load(text, Loader=_StrictLoader)
+    except FrictionkitError as err:
+        raise _prefixed(err, p.name) from None
+    except json.JSONDecodeError as err:
+        raise SchemaError(
+            f"{p.name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+            field="path",
+            value=str(p),
+        ) from None
+    except yaml.constructor.ConstructorError as err:
+        raise SchemaError(
+            f"{p.name}: refused YAML content: {err.problem} {err.problem_mark or ''}".strip(),
+            field="path",
+            value=str(p),
+            hint="Journey files are read with a safe loader: tags that build Python "
+            "objects (!!python/…) are not allowed",
+        ) from None
+    except yaml.YAMLError as err:
+        raise SchemaError(
+            f"{p.name} is not valid YAML: {err}", field="path", value=str(p)
+        ) from None
+    return journey_from_dict(data, source=p.name)
+
+
+def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:
+    """Write a journey file (YAML or JSON, chosen by the suffix); loads back equal.
+
+    The file is written to a temporary file first and moved into place, so a failed
+    write never leaves half a file.
+
+    Parameters
+    ----------
+    journey : Journey
+    path : str or path-like
+        A ``.yaml``, ``.yml`` or ``.json`` file; overwritten if it exists.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> j = fk.datasets.load_autoparts()
+    >>> fk.save_journey(j, "autoparts.json")
+    >>> fk.load_journey("autoparts.json") == j
+    True
+    """
+    if not isinstance(journey, Journey):
+        raise InputTypeError(
+            f"save_journey needs a Journey, got {type(journey).__name__}",
+            field="journey",
+            value=type(journey).__name__,
+        )
+    p = Path(path)
+    suffix = _suffix(p)
+    data = journey_to_dict(journey)
+    if suffix in _JSON_SUFFIXES:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    else:
+        header = (
+            "# frictionkit journey file: https://frictionkit.readthedocs.io (schema version "
+            f"{SCHEMA_VERSION})\n"
+        )
+        text = header + yaml.safe_dump(
+            data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+        )
+    folder = p.parent if str(p.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def journey_schema() -> dict[str, Any]:
+    """The JSON Schema of journey files, as shipped with the package.
+
+    Point your editor at it (for YAML, a ``# yaml-language-server: $schema=...`` line).
+    The file itself is ``frictionkit/io/journey.schema.json``.
+
+    Examples
+    --------
+    >>> journey_schema()["properties"]["version"]["const"]
+    1
+    """
+    text = resources.files("frictionkit.io").joinpath("journey.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

@@ -1,0 +1,198 @@
+"""Workbooks: a journey kept in spreadsheets.
+
+A workbook is either a folder of CSV files or one Excel file, with one table per entity
+kind (``stages``, ``touchpoints``, ``personas``, ``owners``, ``pain_points``,
+``improvements``) and an optional ``journey`` table of ``key, value`` rows (``version``,
+``name``). Columns are those of :meth:`frictionkit.Journey.to_frames`; lists of ids are
+comma-separated; estimates use the shorthand (``2..4..12``, ``M``).
+
+Cells are read as text, exactly as typed: a case id ``NA`` stays ``NA``. Text cells that
+start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are written with a
+leading apostrophe, so spreadsheet programs never run them as formulas; a leading
+apostrophe is removed again when reading (so write ``''x`` for a text that must start
+with an apostrophe).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from frictionkit._compat import require
+from frictionkit.exceptions import FrictionkitError, InputTypeError, SchemaError, did_you_mean
+from frictionkit.io.files import SCHEMA_VERSION
+from frictionkit.io.frames import LIST_FIELDS, _prefixed, journey_from_frames
+from frictionkit.model import ENTITIES, Journey
+
+__all__ = ["read_workbook", "write_workbook"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_META = "journey"
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _unescape(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def _cells(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    out = frame.copy()
+    for col in LIST_FIELDS.get(kind, ()):
+        for item_list in out[col]:
+            for item in item_list:
+                if "," in item:
+                    raise SchemaError(
+                        f"{kind}.{col} item {item!r} contains a comma, which a workbook cell "
+                        "uses to separate items",
+                        field=col,
+                        value=item,
+                        hint="Use a journey file (YAML/JSON) or rename the id",
+                    )
+        out[col] = [", ".join(v) for v in out[col]]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_escape).astype(object)
+    return out
+
+
+def write_workbook(journey: Journey, path: str | os.PathLike[str]) -> None:
+    """Write a journey as a workbook: an ``.xlsx`` file or a folder of CSV files.
+
+    Parameters
+    ----------
+    journey : Journey
+    path : str or path-like
+        A path ending in ``.xlsx`` writes one Excel file (needs ``frictionkit[excel]``);
+        any other path is a folder (created if needed) that receives one CSV per table.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> j = fk.datasets.load_autoparts()
+    >>> fk.write_workbook(j, "autoparts_workbook")
+    >>> sorted(p.name for p in __import__("pathlib").Path("autoparts_workbook").iterdir())[:3]
+    ['improvements.csv', 'journey.csv', 'owners.csv']
+    >>> fk.read_workbook("autoparts_workbook") == j
+    True
+    """
+    if not isinstance(journey, Journey):
+        raise InputTypeError(
+            f"write_workbook needs a Journey, got {type(journey).__name__}",
+            field="journey",
+            value=type(journey).__name__,
+        )
+    p = Path(path)
+    tables = {kind: _cells(frame, kind) for kind, frame in journey.to_frames().items()}
+    meta = pd.DataFrame(
+        {"key": ["version", "name"], "value": [str(SCHEMA_VERSION), journey.name or ""]}
+    )
+    tables = {_META: meta.map(_escape), **tables}
+    if p.suffix.lower() == ".xlsx":
+        require("openpyxl", extra="excel", feature="Writing Excel workbooks")
+        with pd.ExcelWriter(p, engine="openpyxl") as writer:
+            for kind, frame in tables.items():
+                frame.to_excel(writer, sheet_name=kind, index=False)
+        return
+    if p.suffix.lower() in {".xls", ".xlsm", ".ods", ".csv"}:
+        raise SchemaError(
+            f"cannot write a workbook to {str(p)!r}",
+            field="path",
+            value=str(p),
+            hint="Give a folder (one CSV per table) or an .xlsx file",
+        )
+    p.mkdir(parents=True, exist_ok=True)
+    for kind, frame in tables.items():
+        frame.to_csv(p / f"{kind}.csv", index=False, lineterminator="\n")
+
+
+def _read_tables(p: Path) -> dict[str, pd.DataFrame]:
+    opts: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
+    if p.is_dir():
+        files = {f.stem: f for f in sorted(p.glob("*.csv"))}
+        if not files:
+            raise SchemaError(
+                f"no CSV files in {str(p)!r}",
+                field="path",
+                value=str(p),
+                hint=f"Expected {', '.join(f'{k}.csv' for k in ENTITIES)}",
+            )
+        return {name: pd.read_csv(f, **opts) for name, f in files.items()}
+    if p.suffix.lower() in {".xlsx", ".xlsm"}:
+        require("openpyxl", extra="excel", feature="Reading Excel workbooks")
+        sheets: dict[str, pd.DataFrame] = pd.read_excel(
+            p, sheet_name=None, engine="openpyxl", **opts
+        )
+        return sheets
+    if not p.exists():
+        raise SchemaError(f"no workbook at {str(p)!r}", field="path", value=str(p))
+    raise SchemaError(
+        f"cannot read a workbook from {str(p)!r}",
+        field="path",
+        value=str(p),
+        hint="Give a folder of CSV files or an .xlsx file",
+    )
+
+
+def read_workbook(path: str | os.PathLike[str]) -> Journey:
+    """Read a journey from a workbook (a folder of CSV files or an ``.xlsx`` file).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder or the Excel file.
+
+    Returns
+    -------
+    Journey
+
+    Raises
+    ------
+    SchemaError
+        Unknown tables or columns (with the allowed names), a wrong version.
+    FrictionkitError
+        A bad cell; the message names the table, row and id.
+    """
+    p = Path(path)
+    tables = _read_tables(p)
+    name: str | None = None
+    meta = tables.pop(_META, None)
+    if meta is not None:
+        if list(meta.columns) != ["key", "value"]:
+            raise SchemaError(
+                f"the {_META!r} table needs the columns key, value; got {list(meta.columns)}",
+                field=_META,
+                value=list(meta.columns),
+            )
+        values = dict(zip(meta["key"], meta["value"].map(_unescape), strict=True))
+        unknown = [k for k in values if k not in ("version", "name")]
+        if unknown:
+            raise SchemaError(
+                f"unknown key {unknown[0]!r} in the {_META!r} table"
+                + did_you_mean(unknown[0], ("version", "name")),
+                field=_META,
+                value=unknown[0],
+            )
+        version = values.get("version", str(SCHEMA_VERSION)).strip()
+        if version not in (str(SCHEMA_VERSION), f"{SCHEMA_VERSION}.0"):
+            raise SchemaError(
+                f"unsupported workbook version {version!r}; this frictionkit reads version "
+                f"{SCHEMA_VERSION}",
+                field="version",
+                value=version,
+            )
+        name = values.get("name") or None
+    frames = {kind: frame.map(_unescape) for kind, frame in tables.items()}
+    try:
+        return journey_from_frames(frames, name=name)
+    except FrictionkitError as err:
+        raise _prefixed(err, p.name) from err

@@ -1,0 +1,849 @@
+"""The journey model: stages, touchpoints, personas, owners, pain points, improvements.
+
+All classes are frozen, keyword-only and validated at construction. Change one with
+:func:`attrs.evolve`, which validates again. A :class:`Journey` checks that every
+reference resolves (a pain point's touchpoint, an improvement's fixes, owner, requires
+and excludes), that ids are unique, that ``requires`` has no cycle and that no
+improvement both needs and excludes another.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> j = fk.Journey(
+...     stages=fk.STANDARD_STAGES,
+...     touchpoints=[fk.Touchpoint(id="website", stage="discovery", channel="web")],
+... )
+>>> j.touchpoint("website").stage
+'discovery'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import attrs
+
+from frictionkit._validate import (
+    as_float,
+    as_id,
+    as_id_tuple,
+    as_optional_text,
+    check_bounds,
+)
+from frictionkit.estimates import Estimate, as_quantity
+from frictionkit.exceptions import (
+    CycleError,
+    DuplicateIdError,
+    FrictionkitError,
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "ENTITIES",
+    "STANDARD_STAGES",
+    "Improvement",
+    "Journey",
+    "Owner",
+    "PainPoint",
+    "Persona",
+    "Stage",
+    "Touchpoint",
+]
+
+
+def _id_field(cls_name: str) -> Any:
+    def convert(v: Any) -> str:
+        return as_id(v, f"{cls_name}.id")
+
+    return attrs.field(converter=convert)
+
+
+def _text(cls_name: str, name: str) -> Any:
+    # An empty display name means "no name": stored as None so tables round-trip.
+    def convert(v: Any) -> str | None:
+        return as_optional_text(v, f"{cls_name}.{name}") or None
+
+    return attrs.field(default=None, converter=convert)
+
+
+def _ref(cls_name: str, name: str, *, optional: bool = False) -> Any:
+    def convert(v: Any) -> str:
+        return as_id(v, f"{cls_name}.{name}")
+
+    def convert_optional(v: Any) -> str | None:
+        return None if v is None else as_id(v, f"{cls_name}.{name}")
+
+    if optional:
+        return attrs.field(default=None, converter=convert_optional)
+    return attrs.field(converter=convert)
+
+
+def _refs(cls_name: str, name: str) -> Any:
+    def convert(v: Any) -> tuple[str, ...]:
+        return as_id_tuple(v, f"{cls_name}.{name}")
+
+    return attrs.field(default=(), converter=convert)
+
+
+def _optional_number(
+    cls_name: str, name: str, *, low: float | None = 0.0, high: float | None = None
+) -> Any:
+    def convert(v: Any) -> float | None:
+        if v is None:
+            return None
+        return check_bounds(
+            as_float(v, f"{cls_name}.{name}"), f"{cls_name}.{name}", low=low, high=high
+        )
+
+    return attrs.field(default=None, converter=convert)
+
+
+@attrs.frozen(kw_only=True)
+class Stage:
+    """A stage of the journey (discovery, consideration, purchase, …).
+
+    Stages are ordered by their position in :attr:`Journey.stages`.
+
+    Parameters
+    ----------
+    id : str
+        Unique id, used by touchpoints to refer to the stage.
+    name : str, optional
+        Display name; defaults to the id.
+    """
+
+    id: str = _id_field("Stage")
+    name: str | None = _text("Stage", "name")
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+
+#: The five stages most companies start from. Define your own when they differ.
+STANDARD_STAGES: tuple[Stage, ...] = (
+    Stage(id="discovery", name="Discovery"),
+    Stage(id="consideration", name="Consideration"),
+    Stage(id="purchase", name="Purchase"),
+    Stage(id="retention", name="Retention"),
+    Stage(id="recommendation", name="Recommendation"),
+)
+
+
+@attrs.frozen(kw_only=True)
+class Touchpoint:
+    """A place of contact between the customer and the company.
+
+    Parameters
+    ----------
+    id : str
+        Unique id; event logs name touchpoints by it.
+    stage : str
+        Id of the :class:`Stage` it belongs to.
+    channel : str
+        Free text: web, email, social, mobile, store, phone, sales, delivery, support…
+    owner : str, optional
+        Id of the :class:`Owner` (team or person) responsible for it.
+    name : str, optional
+        Display name.
+    online : bool, optional
+        Whether the contact happens online; ``None`` when not stated.
+    """
+
+    id: str = _id_field("Touchpoint")
+    stage: str = _ref("Touchpoint", "stage")
+    channel: str = _ref("Touchpoint", "channel")
+    owner: str | None = _ref("Touchpoint", "owner", optional=True)
+    name: str | None = _text("Touchpoint", "name")
+    online: bool | None = attrs.field(default=None)
+
+    @online.validator
+    def _check_online(self, _: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise InputTypeError(
+                f"Touchpoint.online must be true, false or empty, got {value!r}",
+                field="Touchpoint.online",
+                value=value,
+            )
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+
+@attrs.frozen(kw_only=True)
+class Persona:
+    """A customer profile (segment) built from data.
+
+    Parameters
+    ----------
+    id : str
+        Unique id.
+    name : str, optional
+        Display name.
+    share : float, optional
+        Share of customers (0–1). The shares of a journey's personas add up to at most 1.
+    value_per_customer : float, optional
+        Value one customer of this profile brings (currency units, >= 0).
+    """
+
+    id: str = _id_field("Persona")
+    name: str | None = _text("Persona", "name")
+    share: float | None = _optional_number("Persona", "share", low=0.0, high=1.0)
+    value_per_customer: float | None = _optional_number("Persona", "value_per_customer")
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+
+@attrs.frozen(kw_only=True)
+class Owner:
+    """The team or person responsible for touchpoints and improvements.
+
+    Parameters
+    ----------
+    id : str
+        Unique id.
+    name : str, optional
+        Display name.
+    capacity_days : float, optional
+        Person-days this owner can give to improvements in the planning period (>= 0).
+    """
+
+    id: str = _id_field("Owner")
+    name: str | None = _text("Owner", "name")
+    capacity_days: float | None = _optional_number("Owner", "capacity_days")
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+
+def _severity(value: Any) -> int:
+    field = "PainPoint.severity"
+    hint = "1 is a minor annoyance, 5 stops the customer"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(float(value))
+        or float(value) != int(float(value))
+    ):
+        raise ValidationError(
+            f"{field} must be a whole number from 1 to 5, got {value!r}",
+            field=field,
+            value=value,
+            hint=hint,
+        )
+    return int(check_bounds(int(float(value)), field, low=1, high=5, hint=hint))
+
+
+def _evidence(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise InputTypeError(
+            f"PainPoint.evidence must be a list of texts, got {value!r}",
+            field="PainPoint.evidence",
+            value=value,
+        )
+    out = []
+    for i, item in enumerate(value):
+        text = as_optional_text(item, f"PainPoint.evidence[{i}]")
+        if not text:
+            raise ValidationError(
+                f"PainPoint.evidence[{i}] is empty", field="PainPoint.evidence", value=item
+            )
+        out.append(text)
+    return tuple(out)
+
+
+def _description(value: Any) -> str:
+    return as_optional_text(value, "PainPoint.description") or ""
+
+
+@attrs.frozen(kw_only=True)
+class PainPoint:
+    """Friction at a touchpoint: what makes that step hard or unpleasant.
+
+    Parameters
+    ----------
+    id : str
+        Unique id.
+    touchpoint : str
+        Id of the :class:`Touchpoint` where the friction happens.
+    description : str, default ""
+        What the customer meets.
+    severity : int, default 1
+        1 (minor annoyance) to 5 (stops the customer).
+    reach : float, optional
+        Share (0–1) of journeys through the touchpoint that hit this friction.
+    personas : tuple of str, default ()
+        Ids of the personas affected (empty: all).
+    evidence : tuple of str, default ()
+        Where the pain point was seen (survey, log analysis, interviews…), as text.
+    """
+
+    id: str = _id_field("PainPoint")
+    touchpoint: str = _ref("PainPoint", "touchpoint")
+    description: str = attrs.field(default="", converter=_description)
+    severity: int = attrs.field(default=1, converter=_severity)
+    reach: float | None = _optional_number("PainPoint", "reach", low=0.0, high=1.0)
+    personas: tuple[str, ...] = _refs("PainPoint", "personas")
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_evidence)
+
+
+def _quantity(name: str, *, optional: bool, high: float | None = None) -> Any:
+    field = f"Improvement.{name}"
+
+    def convert(v: Any) -> float | Estimate | None:
+        if v is None:
+            if optional:
+                return None
+            raise ValidationError(
+                f"{field} is required", field=field, hint="Give a number or an Estimate"
+            )
+        return as_quantity(v, field, low=0.0, high=high)
+
+    if optional:
+        return attrs.field(default=None, converter=convert)
+    return attrs.field(converter=convert)
+
+
+def _mandatory(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputTypeError(
+            f"Improvement.mandatory must be true or false, got {value!r}",
+            field="Improvement.mandatory",
+            value=value,
+        )
+    return value
+
+
+def _title(value: Any) -> str:
+    text = as_optional_text(value, "Improvement.title")
+    if not text or not text.strip():
+        raise ValidationError(
+            f"Improvement.title must be a non-empty text, got {value!r}",
+            field="Improvement.title",
+            value=value,
+            hint="Say in a few words what will be done",
+        )
+    return text
+
+
+@attrs.frozen(kw_only=True)
+class Improvement:
+    """A candidate action that fixes one or more pain points.
+
+    Numbers may be plain or an :class:`~frictionkit.Estimate`; a point estimate is
+    stored as its plain number.
+
+    Parameters
+    ----------
+    id : str
+        Unique id.
+    title : str
+        What will be done, in a few words.
+    owner : str
+        Id of the :class:`Owner` who will carry it out. Every action has an owner.
+    effort_days : float or Estimate
+        Person-days of work (>= 0).
+    cost : float or Estimate
+        Money spent besides staff time (currency units, >= 0).
+    fixes : tuple of str, default ()
+        Ids of the :class:`PainPoint` objects it addresses.
+    impact : float or Estimate, optional
+        Declared impact (>= 0) in the unit the team scores in; used when no measured
+        value at stake is available for the pain points it fixes.
+    confidence : float or Estimate, optional
+        Confidence in the impact figure, 0–1.
+    requires : tuple of str, default ()
+        Ids of improvements that must be done for this one to be done.
+    excludes : tuple of str, default ()
+        Ids of alternative improvements: at most one of each pair is done.
+    mandatory : bool, default False
+        Must be in every plan (legal, safety, contractual).
+    """
+
+    id: str = _id_field("Improvement")
+    title: str = attrs.field(converter=_title)
+    owner: str = _ref("Improvement", "owner")
+    effort_days: float | Estimate = _quantity("effort_days", optional=False)
+    cost: float | Estimate = _quantity("cost", optional=False)
+    fixes: tuple[str, ...] = _refs("Improvement", "fixes")
+    impact: float | Estimate | None = _quantity("impact", optional=True)
+    confidence: float | Estimate | None = _quantity("confidence", optional=True, high=1.0)
+    requires: tuple[str, ...] = _refs("Improvement", "requires")
+    excludes: tuple[str, ...] = _refs("Improvement", "excludes")
+    mandatory: bool = attrs.field(default=False, converter=_mandatory)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("requires", "excludes"):
+            if self.id in getattr(self, name):
+                raise ValidationError(
+                    f"Improvement {self.id!r} lists itself in {name}",
+                    field=f"Improvement.{name}",
+                    value=self.id,
+                )
+        both = sorted(set(self.requires) & set(self.excludes))
+        if both:
+            raise ValidationError(
+                f"Improvement {self.id!r} both requires and excludes {both[0]!r}",
+                field="Improvement.excludes",
+                value=both[0],
+                hint="Keep it in one list only",
+            )
+
+
+_T = TypeVar("_T", Stage, Touchpoint, Persona, Owner, PainPoint, Improvement)
+
+
+def _entities(kind: type[_T], name: str) -> Any:
+    def convert(value: Any) -> tuple[_T, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise InputTypeError(
+                f"Journey.{name} must be a list of {kind.__name__} objects, got "
+                f"{type(value).__name__}",
+                field=f"Journey.{name}",
+                value=value,
+            )
+        items = tuple(value)
+        for i, item in enumerate(items):
+            if not isinstance(item, kind):
+                raise InputTypeError(
+                    f"Journey.{name}[{i}] must be a {kind.__name__}, got {type(item).__name__}",
+                    field=f"Journey.{name}",
+                    value=item,
+                    hint=f"Build it with frictionkit.{kind.__name__}(...) or load a journey "
+                    "file with frictionkit.load_journey",
+                )
+        return items
+
+    return attrs.field(default=(), converter=convert)
+
+
+#: Entity kinds of a journey, in file order, with their class.
+ENTITIES: Mapping[str, type[Any]] = {
+    "stages": Stage,
+    "touchpoints": Touchpoint,
+    "personas": Persona,
+    "owners": Owner,
+    "pain_points": PainPoint,
+    "improvements": Improvement,
+}
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Journey:
+    """A customer journey map with its pain points and candidate improvements.
+
+    Parameters
+    ----------
+    stages : sequence of Stage
+        In journey order. At least one.
+    touchpoints : sequence of Touchpoint
+        At least one; each refers to a stage.
+    personas, owners, pain_points, improvements : sequence, optional
+        The other entities.
+    name : str, optional
+        A title for the journey.
+
+    Raises
+    ------
+    UnknownReferenceError
+        A reference names no known object (the message suggests the closest id).
+    DuplicateIdError
+        Two objects of one kind share an id.
+    CycleError
+        ``requires`` forms a cycle (the message shows it).
+    ValidationError
+        Another inconsistency, e.g. an empty journey, persona shares above 1, an
+        improvement that needs one it excludes.
+
+    When several problems are found, the first is raised and the others are listed in
+    its message and in its ``problems`` attribute.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> j = fk.datasets.load_autoparts()
+    >>> j
+    Journey('Autoparts B2B supplier', 5 stages, 15 touchpoints, 3 personas, 5 owners, 8 pain points, 12 improvements)
+    >>> j.stage_of("parts_website")
+    'discovery'
+    """  # noqa: E501
+
+    stages: tuple[Stage, ...] = _entities(Stage, "stages")
+    touchpoints: tuple[Touchpoint, ...] = _entities(Touchpoint, "touchpoints")
+    personas: tuple[Persona, ...] = _entities(Persona, "personas")
+    owners: tuple[Owner, ...] = _entities(Owner, "owners")
+    pain_points: tuple[PainPoint, ...] = _entities(PainPoint, "pain_points")
+    improvements: tuple[Improvement, ...] = _entities(Improvement, "improvements")
+    name: str | None = _text("Journey", "name")
+    _index: Mapping[str, Mapping[str, Any]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+
+    _KINDS: ClassVar[tuple[str, ...]] = tuple(ENTITIES)
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[FrictionkitError] = []
+        if not self.stages or not self.touchpoints:
+            missing = "stages" if not self.stages else "touchpoints"
+            raise ValidationError(
+                f"a journey needs at least one stage and one touchpoint; {missing} is empty",
+                field=f"Journey.{missing}",
+                hint="Start from frictionkit.STANDARD_STAGES and add the touchpoints where "
+                "customers meet you",
+            )
+        index: dict[str, dict[str, Any]] = {}
+        for kind in self._KINDS:
+            seen: dict[str, Any] = {}
+            for item in getattr(self, kind):
+                if item.id in seen:
+                    problems.append(
+                        DuplicateIdError(
+                            f"two {kind} share the id {item.id!r}",
+                            field=f"Journey.{kind}",
+                            value=item.id,
+                            hint="Give each one its own id",
+                        )
+                    )
+                seen[item.id] = item
+            index[kind] = seen
+        object.__setattr__(self, "_index", index)
+
+        def check(kind: str, ref: str | None, field: str, owner_id: str) -> None:
+            if ref is None or ref in index[kind]:
+                return
+            known = list(index[kind])
+            listed = ", ".join(map(repr, known[:12])) + (" …" if len(known) > 12 else "")
+            problems.append(
+                UnknownReferenceError(
+                    f"{field} of {owner_id!r} refers to unknown {kind[:-1].replace('_', ' ')} "
+                    f"{ref!r}" + did_you_mean(ref, known),
+                    field=field,
+                    value=ref,
+                    hint=f"Known: {listed}" if known else f"The journey has no {kind} yet",
+                )
+            )
+
+        for tp in self.touchpoints:
+            check("stages", tp.stage, "Touchpoint.stage", tp.id)
+            check("owners", tp.owner, "Touchpoint.owner", tp.id)
+        for pp in self.pain_points:
+            check("touchpoints", pp.touchpoint, "PainPoint.touchpoint", pp.id)
+            for persona in pp.personas:
+                check("personas", persona, "PainPoint.personas", pp.id)
+        for imp in self.improvements:
+            check("owners", imp.owner, "Improvement.owner", imp.id)
+            for pp_id in imp.fixes:
+                check("pain_points", pp_id, "Improvement.fixes", imp.id)
+            for other in imp.requires:
+                check("improvements", other, "Improvement.requires", imp.id)
+            for other in imp.excludes:
+                check("improvements", other, "Improvement.excludes", imp.id)
+
+        shares = [p.share for p in self.personas if p.share is not None]
+        if shares and sum(shares) > 1 + 1e-9:
+            problems.append(
+                ValidationError(
+                    f"persona shares add up to {sum(shares):.4g}, more than 1",
+                    field="Persona.share",
+                    value=sum(shares),
+                    hint="Shares are fractions of all customers; make them add up to 1 or less",
+                )
+            )
+        if not problems:
+            problems.extend(self._dependency_problems())
+        if problems:
+            raise problems[0].with_problems(problems[1:])
+
+    def _dependency_problems(self) -> list[FrictionkitError]:
+        imps = self._index["improvements"]
+        problems: list[FrictionkitError] = []
+        cycle = _find_cycle({i: imps[i].requires for i in imps})
+        if cycle:
+            path = " -> ".join(cycle)
+            return [
+                CycleError(
+                    f"improvements require each other in a cycle: {path}",
+                    cycle=tuple(cycle),
+                    field="Improvement.requires",
+                    value=tuple(cycle),
+                    hint="Remove one of these requirements",
+                )
+            ]
+        excl: dict[str, set[str]] = {i: set() for i in imps}
+        for imp in imps.values():
+            for other in imp.excludes:
+                excl[imp.id].add(other)
+                excl[other].add(imp.id)
+        closure = {i: _reach(i, imps) for i in imps}
+        for imp_id in imps:
+            needed = closure[imp_id] | {imp_id}
+            for a in sorted(needed):
+                clash = sorted(excl[a] & needed)
+                if clash:
+                    problems.append(
+                        ValidationError(
+                            f"improvement {imp_id!r} can never be done: it needs both "
+                            f"{a!r} and {clash[0]!r}, which exclude each other",
+                            field="Improvement.excludes",
+                            value=(a, clash[0]),
+                            hint="Drop the exclusion or one of the requirements",
+                        )
+                    )
+                    break
+        mandatory = [i for i in imps if imps[i].mandatory]
+        needed_all = set(mandatory).union(*(closure[i] for i in mandatory))
+        for a in sorted(needed_all):
+            clash = sorted(excl[a] & needed_all)
+            if clash:
+                problems.append(
+                    ValidationError(
+                        f"mandatory improvements clash: {a!r} and {clash[0]!r} exclude each "
+                        "other but both must be done",
+                        field="Improvement.mandatory",
+                        value=(a, clash[0]),
+                        hint="Make one of them optional or drop the exclusion",
+                    )
+                )
+                break
+        return problems
+
+    # -- lookups --------------------------------------------------------------------
+    def _get(self, kind: str, id: str) -> Any:
+        try:
+            return self._index[kind][id]
+        except (KeyError, TypeError):
+            known = list(self._index[kind])
+            raise UnknownReferenceError(
+                f"no {kind[:-1].replace('_', ' ')} with id {id!r}" + did_you_mean(id, known),
+                field="id",
+                value=id,
+                hint=f"Known ids: {', '.join(map(repr, known[:12]))}"
+                + (" …" if len(known) > 12 else ""),
+            ) from None
+
+    def stage(self, id: str) -> Stage:
+        """The stage with this id."""
+        return self._get("stages", id)  # type: ignore[no-any-return]
+
+    def touchpoint(self, id: str) -> Touchpoint:
+        """The touchpoint with this id."""
+        return self._get("touchpoints", id)  # type: ignore[no-any-return]
+
+    def persona(self, id: str) -> Persona:
+        """The persona with this id."""
+        return self._get("personas", id)  # type: ignore[no-any-return]
+
+    def owner(self, id: str) -> Owner:
+        """The owner with this id."""
+        return self._get("owners", id)  # type: ignore[no-any-return]
+
+    def pain_point(self, id: str) -> PainPoint:
+        """The pain point with this id."""
+        return self._get("pain_points", id)  # type: ignore[no-any-return]
+
+    def improvement(self, id: str) -> Improvement:
+        """The improvement with this id."""
+        return self._get("improvements", id)  # type: ignore[no-any-return]
+
+    def ids(self, kind: str) -> tuple[str, ...]:
+        """Ids of one kind of entity, in journey order.
+
+        Parameters
+        ----------
+        kind : {"stages", "touchpoints", "personas", "owners", "pain_points", "improvements"}
+        """
+        if kind not in self._index:
+            raise UnknownReferenceError(
+                f"unknown entity kind {kind!r}" + did_you_mean(kind, self._KINDS),
+                field="kind",
+                value=kind,
+                hint=f"Use one of {', '.join(self._KINDS)}",
+            )
+        return tuple(self._index[kind])
+
+    def stage_position(self, stage_id: str) -> int:
+        """0-based position of a stage in the journey."""
+        self.stage(stage_id)
+        return self.ids("stages").index(stage_id)
+
+    def stage_of(self, touchpoint_id: str) -> str:
+        """Id of the stage a touchpoint belongs to."""
+        return self.touchpoint(touchpoint_id).stage
+
+    def touchpoints_in(self, stage_id: str) -> tuple[Touchpoint, ...]:
+        """The touchpoints of one stage, in journey order."""
+        self.stage(stage_id)
+        return tuple(tp for tp in self.touchpoints if tp.stage == stage_id)
+
+    def pain_points_at(self, touchpoint_id: str) -> tuple[PainPoint, ...]:
+        """The pain points at one touchpoint."""
+        self.touchpoint(touchpoint_id)
+        return tuple(pp for pp in self.pain_points if pp.touchpoint == touchpoint_id)
+
+    def improvements_for(self, pain_point_id: str) -> tuple[Improvement, ...]:
+        """The improvements that fix one pain point."""
+        self.pain_point(pain_point_id)
+        return tuple(imp for imp in self.improvements if pain_point_id in imp.fixes)
+
+    def __iter__(self) -> Iterator[Touchpoint]:
+        return iter(self.touchpoints)
+
+    def __len__(self) -> int:
+        return len(self.touchpoints)
+
+    # -- editing -------------------------------------------------------------------
+    def replace(self, kind: str, id: str, **changes: Any) -> Journey:
+        """Return a new journey with one entity changed (validated again).
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> j = fk.datasets.load_autoparts()
+        >>> j2 = j.replace("improvements", "compare_tool", cost=20_000)
+        >>> j2.improvement("compare_tool").cost
+        20000.0
+        """
+        old = self._get(kind, id)
+        new = attrs.evolve(old, **changes)
+        items = tuple(new if item.id == id else item for item in getattr(self, kind))
+        changed: dict[str, Any] = {kind: items}
+        return attrs.evolve(self, **changed)
+
+    # -- tables --------------------------------------------------------------------
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """One DataFrame per entity kind (see :func:`frictionkit.io.journey_to_frames`)."""
+        from frictionkit.io.frames import journey_to_frames
+
+        return journey_to_frames(self)
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], *, name: str | None = None) -> Journey:
+        """Build a journey from one DataFrame per entity kind (the inverse of ``to_frames``)."""
+        from frictionkit.io.frames import journey_from_frames
+
+        return journey_from_frames(frames, name=name)
+
+    def summary(self) -> str:
+        """A plain-text overview: entities per stage, owners and improvements.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> print(fk.datasets.load_autoparts().summary())  # doctest: +ELLIPSIS
+        Journey 'Autoparts B2B supplier' (valid)
+        ...
+        """
+        lines = [f"Journey {self.name or '(unnamed)'!r} (valid)"]
+        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        lines.append(f"  {counts}")
+        lines.append("  Stages:")
+        for st in self.stages:
+            tps = self.touchpoints_in(st.id)
+            pps = [pp for tp in tps for pp in self.pain_points_at(tp.id)]
+            channels = sorted({tp.channel for tp in tps})
+            lines.append(
+                f"    {st.label:<16} {len(tps):>2} touchpoints "
+                f"({', '.join(channels) or '-'}), {len(pps)} pain points"
+            )
+        if self.improvements:
+            lines.append("  Improvements by owner:")
+            for ow in self.owners:
+                mine = [i for i in self.improvements if i.owner == ow.id]
+                if not mine:
+                    continue
+                effort = sum(_mean(i.effort_days) for i in mine)
+                cost = sum(_mean(i.cost) for i in mine)
+                cap = "" if ow.capacity_days is None else f" of {ow.capacity_days:g} available"
+                lines.append(
+                    f"    {ow.label:<16} {len(mine):>2} improvements, "
+                    f"{effort:,.0f} days{cap}, cost {cost:,.0f}"
+                )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        title = f"{self.name!r}, " if self.name else ""
+        return f"Journey({title}{counts})"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for st in self.stages:
+            tps = self.touchpoints_in(st.id)
+            cells = ", ".join(html.escape(f"{tp.label} ({tp.channel})") for tp in tps) or "&mdash;"
+            n_pp = sum(len(self.pain_points_at(tp.id)) for tp in tps)
+            rows.append(f"<tr><td>{html.escape(st.label)}</td><td>{cells}</td><td>{n_pp}</td></tr>")
+        title = html.escape(self.name or "Journey")
+        return (
+            f"<div><strong>{title}</strong> &middot; {html.escape(repr(self))}"
+            "<table><thead><tr><th>stage</th><th>touchpoints (channel)</th>"
+            f"<th>pain points</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
+
+
+def _mean(q: float | Estimate | None) -> float:
+    if q is None:
+        return 0.0
+    return q.mean if isinstance(q, Estimate) else q
+
+
+def _reach(start: str, imps: Mapping[str, Improvement]) -> set[str]:
+    """Every improvement ``start`` needs, directly or through others."""
+    out: set[str] = set()
+    stack = list(imps[start].requires)
+    while stack:
+        cur = stack.pop()
+        if cur not in out:
+            out.add(cur)
+            stack.extend(imps[cur].requires)
+    return out
+
+
+def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str]:
+    """Return one cycle as ``[a, b, ..., a]`` or ``[]`` (iterative DFS, input order)."""
+    white, grey, black = 0, 1, 2
+    color = dict.fromkeys(graph, white)
+    for root in graph:
+        if color[root] != white:
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
+        path = [root]
+        color[root] = grey
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if color.get(child, black) == grey:
+                    return [*path[path.index(child) :], child]
+                if color.get(child) == white:
+                    color[child] = grey
+                    path.append(child)
+                    stack.append((child, iter(graph[child])))
+                    break
+            else:
+                color[node] = black
+                path.pop()
+                stack.pop()
+    return []

@@ -1,0 +1,34 @@
+"""Helpers shared by tests: the repository root and the real-data locator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path | None:
+    """The folder of real event logs beside the project (``../shared/data``), if present.
+
+    ``FRICTIONKIT_SHARED_DATA`` overrides the location.
+    """
+    override = os.environ.get("FRICTIONKIT_SHARED_DATA")
+    path = Path(override) if override else REPO_ROOT.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+def shared_data(name: str) -> Path:
+    """Path of one real data file, or skip the test with the reason."""
+    folder = shared_data_dir()
+    if folder is None:
+        pytest.skip(
+            "real event logs not available: ../shared/data is absent beside this clone "
+            "(set FRICTIONKIT_SHARED_DATA to point at it)"
+        )
+    path = folder / name
+    if not path.exists():
+        pytest.skip(f"real data file {name!r} not found in {folder}")
+    return path

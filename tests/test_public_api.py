@@ -1,0 +1,52 @@
+"""The public namespace is curated: __all__ is sorted, complete and importable."""
+
+from __future__ import annotations
+
+import inspect
+
+import frictionkit as fk
+from frictionkit import exceptions
+
+
+def test_all_is_sorted_and_unique():
+    assert list(fk.__all__) == sorted(fk.__all__, key=lambda s: (not s.isupper(), s))
+    assert len(set(fk.__all__)) == len(fk.__all__)
+
+
+def test_all_names_exist():
+    missing = [name for name in fk.__all__ if not hasattr(fk, name)]
+    assert missing == []
+
+
+def test_every_public_name_is_in_all():
+    public = {
+        name
+        for name, obj in vars(fk).items()
+        if not name.startswith("_")
+        and not (inspect.ismodule(obj) and name not in {"datasets"})
+        and name != "annotations"
+    }
+    assert public - set(fk.__all__) == set()
+
+
+def test_every_exception_is_in_the_tree_and_exported():
+    for name in exceptions.__all__:
+        obj = getattr(exceptions, name)
+        if inspect.isclass(obj) and issubclass(obj, Warning):
+            assert issubclass(obj, fk.FrictionkitWarning), name
+        elif inspect.isclass(obj) and issubclass(obj, Exception):
+            assert issubclass(obj, fk.FrictionkitError), name
+        if inspect.isclass(obj):
+            assert name in fk.__all__, name
+
+
+def test_exception_leaves_subclass_builtins():
+    assert issubclass(fk.ValidationError, ValueError)
+    assert issubclass(fk.UnknownReferenceError, KeyError)
+    assert issubclass(fk.InputTypeError, TypeError)
+    assert issubclass(fk.OptionalDependencyError, ImportError)
+
+
+def test_key_error_messages_are_not_quoted():
+    err = fk.UnknownReferenceError("no touchpoint 'x'")
+    assert str(err) == "no touchpoint 'x'"
