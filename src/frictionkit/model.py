@@ -265,7 +265,7 @@ def _evidence(value: Any) -> tuple[str, ...]:
         )
     out = []
     for i, item in enumerate(value):
-        text = as_optional_text(item, f"PainPoint.evidence[{i}]")
+        text = (as_optional_text(item, f"PainPoint.evidence[{i}]") or "").strip()
         if not text:
             raise ValidationError(
                 f"PainPoint.evidence[{i}] is empty", field="PainPoint.evidence", value=item
@@ -297,7 +297,8 @@ class PainPoint:
     personas : tuple of str, default ()
         Ids of the personas affected (empty: all).
     evidence : tuple of str, default ()
-        Where the pain point was seen (survey, log analysis, interviews…), as text.
+        Where the pain point was seen (survey, log analysis, interviews…), as short texts;
+        surrounding spaces are removed.
     """
 
     id: str = _id_field("PainPoint")

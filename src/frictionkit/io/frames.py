@@ -73,7 +73,7 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and value.strip() == ""
+    return isinstance(value, str) and value == ""
 
 
 def journey_to_frames(journey: Journey) -> dict[str, pd.DataFrame]:
@@ -119,6 +119,8 @@ def journey_to_frames(journey: Journey) -> dict[str, pd.DataFrame]:
 
 
 def _cell_number(value: Any, where: str) -> float | None:
+    if isinstance(value, str):
+        value = value.strip()
     if _is_missing(value):
         return None
     if isinstance(value, str):
@@ -173,7 +175,30 @@ def _cell_text(value: Any) -> Any:
 
 def _quantity(row: Mapping[str, Any], name: str, where: str) -> Any:
     est_text = row.get(f"{name}_estimate")
-    number = _cell_number(row.get(name), f"{where}.{name}")
+    cell = row.get(name)
+    if isinstance(cell, str) and not _is_missing(cell.strip()):
+        # A hand-written sheet may put the shorthand ("2..4..12", "M") in the column itself.
+        try:
+            float(cell.strip().replace("_", ""))
+        except ValueError:
+            if not _is_missing(est_text):
+                raise ValidationError(
+                    f"{where}: both {name} ({cell!r}) and {name}_estimate ({est_text!r}) "
+                    "hold an estimate",
+                    field=name,
+                    value=(cell, est_text),
+                    hint=f"Keep one of them; {name} may hold a number or an estimate",
+                ) from None
+            try:
+                return Estimate.parse(cell)
+            except FrictionkitError:
+                raise ValidationError(
+                    f"{where}.{name}: {cell!r} is not a number or an estimate",
+                    field=name,
+                    value=cell,
+                    hint="Write a number, or an estimate such as 2..12, 2..4..12 or M",
+                ) from None
+    number = _cell_number(cell, f"{where}.{name}")
     if _is_missing(est_text):
         return number
     if not isinstance(est_text, str):

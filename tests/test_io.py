@@ -1,0 +1,429 @@
+"""Journey files, tables and workbooks: round trips, schema, safety, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+import jsonschema
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import frictionkit as fk
+from frictionkit.io import entity_columns, journey_schema, journey_to_dict
+from frictionkit.model import ENTITIES
+from tests.strategies import journeys
+
+AUTOPARTS = fk.datasets.load_autoparts()
+MINIMAL = "version: 1\nstages: [{id: s}]\ntouchpoints: [{id: t, stage: s, channel: web}]\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "j.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- the bundled example -------------------------------------------------------------
+
+
+def test_autoparts_is_the_documented_worked_example():
+    j = AUTOPARTS
+    assert [s.id for s in j.stages] == [s.id for s in fk.STANDARD_STAGES]
+    assert len(j.touchpoints) == 15
+    assert len(j.improvements) == 12
+    assert len(j.pain_points) == 8
+    assert {p.id for p in j.personas} == {"purchasing_manager", "engineer", "plant_manager"}
+    assert {o.id for o in j.owners} == {"marketing", "sales", "customer_service", "logistics", "it"}
+    assert {t.channel for t in j.touchpoints} >= {"web", "email", "phone", "meeting", "delivery"}
+    assert "compare" in j.pain_point("no_comparison").description
+    assert all(imp.owner for imp in j.improvements)
+
+
+def test_autoparts_file_validates_against_the_shipped_schema():
+    import yaml
+
+    data = yaml.safe_load(fk.datasets.autoparts_path().read_text(encoding="utf-8"))
+    jsonschema.validate(data, journey_schema())
+    jsonschema.validate(journey_to_dict(AUTOPARTS), journey_schema())
+
+
+def test_schema_lists_exactly_the_model_fields():
+    defs = journey_schema()["$defs"]
+    for kind, cls in ENTITIES.items():
+        fields = {f.name for f in attrs.fields(cls) if f.init}
+        assert set(defs[kind[:-1]]["properties"]) == fields, kind
+        required = {f.name for f in attrs.fields(cls) if f.init and f.default is attrs.NOTHING}
+        assert set(defs[kind[:-1]]["required"]) == required, kind
+
+
+def test_schema_rejects_what_the_loader_rejects():
+    bad = {"version": 1, "stages": [{"id": "s", "colour": "red"}], "touchpoints": []}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, journey_schema())
+
+
+# -- round trips -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".json"])
+def test_file_round_trip_of_the_example(tmp_path, suffix):
+    path = tmp_path / f"autoparts{suffix}"
+    fk.save_journey(AUTOPARTS, path)
+    assert fk.load_journey(path) == AUTOPARTS
+    assert fk.load_journey(str(path)) == AUTOPARTS
+
+
+def test_saved_yaml_is_readable_and_skips_defaults(tmp_path):
+    fk.save_journey(AUTOPARTS, tmp_path / "a.yaml")
+    text = (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# frictionkit journey file")
+    assert "version: 1" in text
+    assert "mandatory: false" not in text
+    assert "cost: 18000\n" in text  # integral numbers written as integers
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(journeys())
+def test_file_round_trips_of_generated_journeys(tmp_path, j):
+    for name in ("g.yaml", "g.json"):
+        fk.save_journey(j, tmp_path / name)
+        assert fk.load_journey(tmp_path / name) == j
+
+
+@given(journeys())
+def test_frames_round_trip_of_generated_journeys(j):
+    frames = j.to_frames()
+    assert fk.Journey.from_frames(frames, name=j.name) == j
+    for kind, frame in frames.items():
+        assert tuple(frame.columns) == entity_columns(kind)
+        assert len(frame) == len(getattr(j, kind))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@given(journeys())
+def test_csv_workbook_round_trip_of_generated_journeys(tmp_path, j):
+    folder = tmp_path / "wb"
+    fk.write_workbook(j, folder)
+    assert fk.read_workbook(folder) == j
+
+
+def test_excel_workbook_round_trip(tmp_path):
+    fk.write_workbook(AUTOPARTS, tmp_path / "a.xlsx")
+    assert fk.read_workbook(tmp_path / "a.xlsx") == AUTOPARTS
+
+
+def test_frames_are_tidy_and_numeric():
+    frames = AUTOPARTS.to_frames()
+    imps = frames["improvements"]
+    assert imps["cost"].dtype == "float64"
+    assert imps["effort_days"].dtype == "float64"
+    row = imps.set_index("id").loc["compare_tool"]
+    assert row["effort_days"] == pytest.approx((15 + 4 * 25 + 45) / 6)
+    assert row["effort_days_estimate"] == "15..25..45"
+    assert pd.isna(imps.set_index("id").loc["cad_library", "effort_days_estimate"])
+    assert imps.set_index("id").loc["quality_alerts", "requires"] == ["callback_sla"]
+
+
+def test_frames_input_is_not_mutated():
+    frames = AUTOPARTS.to_frames()
+    before = {k: v.copy(deep=True) for k, v in frames.items()}
+    fk.Journey.from_frames(frames)
+    for k in frames:
+        pd.testing.assert_frame_equal(frames[k], before[k])
+
+
+def test_workbook_cells_are_read_as_typed(tmp_path):
+    folder = tmp_path / "wb"
+    fk.write_workbook(AUTOPARTS, folder)
+    tps = folder / "touchpoints.csv"
+    text = tps.read_text(encoding="utf-8").replace("search_ads", "NA")
+    tps.write_text(text, encoding="utf-8")
+    assert fk.read_workbook(folder).touchpoint("NA").channel == "search"
+
+
+def test_workbook_neutralises_formulas(tmp_path):
+    j = AUTOPARTS.replace("pain_points", "no_comparison", description='=HYPERLINK("x")')
+    folder = tmp_path / "wb"
+    fk.write_workbook(j, folder)
+    raw = pd.read_csv(folder / "pain_points.csv", dtype=str, keep_default_na=False)
+    cell = raw.set_index("id").loc["no_comparison", "description"]
+    assert cell.startswith("'=")
+    assert fk.read_workbook(folder) == j
+    fk.write_workbook(j, tmp_path / "a.xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "a.xlsx")["pain_points"]
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert '\'=HYPERLINK("x")' in values
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
+
+
+def test_workbook_accepts_hand_written_cells(tmp_path):
+    folder = tmp_path / "wb"
+    folder.mkdir()
+    (folder / "stages.csv").write_text("id\nfind\nbuy\n")
+    (folder / "owners.csv").write_text("id,capacity_days\nweb, 20 \n")
+    (folder / "touchpoints.csv").write_text(
+        "id,stage,channel,owner,online\nsite,find,web,web,yes\npay,buy,web,web,\n"
+    )
+    (folder / "pain_points.csv").write_text("id,touchpoint,severity\nslow,pay,4\n")
+    (folder / "improvements.csv").write_text(
+        "id,title,owner,effort_days,cost,fixes,mandatory\n"
+        "fast,Faster payment,web,2..3..8,1_000,slow,\n"
+        "t,Terms,web,M,0,,true\n"
+    )
+    j = fk.read_workbook(folder)
+    assert j.touchpoint("site").online is True
+    assert j.touchpoint("pay").online is None
+    assert j.improvement("fast").effort_days == fk.Estimate.three_point(2, 3, 8)
+    assert j.improvement("fast").cost == 1000.0
+    assert j.improvement("t").mandatory is True
+    assert j.owner("web").capacity_days == 20.0
+    assert j.name is None
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "pattern"),
+    [
+        (
+            MINIMAL + "colour: red\n",
+            fk.SchemaError,
+            r"unknown key 'colour'.*Allowed keys: version, name, stages",
+        ),
+        (MINIMAL + "painpoints: []\n", fk.SchemaError, r"did you mean 'pain_points'"),
+        (
+            MINIMAL.replace("{id: s}", "{id: s, nmae: S}"),
+            fk.SchemaError,
+            r"stages\[0\] \(id 's'\) has unknown key 'nmae' \(did you mean 'name'\?\).*Allowed "
+            r"keys: id, name",
+        ),
+        (
+            MINIMAL.replace("version: 1", "version: 2"),
+            fk.SchemaError,
+            r"unsupported journey file version 2",
+        ),
+        (MINIMAL.replace("version: 1\n", ""), fk.SchemaError, r"Add 'version: 1'"),
+        (MINIMAL.replace("version: 1", "version: '1'"), fk.SchemaError, r"version '1'"),
+        ("- a\n- b\n", fk.SchemaError, r"holds a mapping .* got list"),
+        ("just text\n", fk.SchemaError, r"holds a mapping .* got str"),
+        ("", fk.SchemaError, r"got NoneType"),
+        (
+            "version: 1\nname: !!python/object/apply:os.system ['echo hacked']\n",
+            fk.SchemaError,
+            r"refused YAML content.*safe loader",
+        ),
+        ("version: 1\nname: !!python/name:os.system\n", fk.SchemaError, r"refused"),
+        (MINIMAL + "stages: []\n", fk.SchemaError, r"duplicate key 'stages' on line 4"),
+        ("version: 1\nstages: [\n", fk.SchemaError, r"not valid YAML"),
+        (
+            MINIMAL.replace("stages: [{id: s}]", "stages: {id: s}"),
+            fk.SchemaError,
+            r"stages must be a list",
+        ),
+        (
+            MINIMAL.replace("stages: [{id: s}]", "stages: [s]"),
+            fk.SchemaError,
+            r"stages\[0\] must be a mapping",
+        ),
+        (
+            MINIMAL.replace("stage: s, ", ""),
+            fk.SchemaError,
+            r"lacks required key\(s\) stage.*Required keys: id, stage, channel",
+        ),
+        (
+            MINIMAL.replace("stage: s,", "stage: z,"),
+            fk.UnknownReferenceError,
+            r"j.yaml: Touchpoint.stage of 't' refers to unknown stage 'z'",
+        ),
+        (
+            MINIMAL.replace("{id: s}", "{id: 2024}"),
+            fk.InputTypeError,
+            r"stages\[0\] \(id 2024\): Stage.id must be a string id.*Quote ids",
+        ),
+        (
+            "version: 1\nstages: []\ntouchpoints: []\n",
+            fk.ValidationError,
+            r"a journey needs at least one stage",
+        ),
+        (
+            MINIMAL + "pain_points: [{id: p, touchpoint: t, severity: 9}]\n",
+            fk.ValidationError,
+            r"pain_points\[0\] \(id 'p'\): PainPoint.severity must be between 1 and 5, got 9",
+        ),
+        (
+            MINIMAL + "pain_points: [{id: p, touchpoint: t, reach: .nan}]\n",
+            fk.ValidationError,
+            r"reach must be finite",
+        ),
+        (
+            MINIMAL + "owners: [{id: o}]\nimprovements: [{id: i, title: I, owner: o, "
+            "effort_days: {low: 5, high: 1}, cost: 0}]\n",
+            fk.ValidationError,
+            r"improvements\[0\] \(id 'i'\): Estimate low \(5\) is greater than high \(1\)",
+        ),
+        (
+            MINIMAL + "owners: [{id: o}]\nimprovements: [{id: i, title: I, owner: o, "
+            "effort_days: {tshirt: XXXL}, cost: 0}]\n",
+            fk.UnknownReferenceError,
+            r"unknown T-shirt size 'XXXL'",
+        ),
+        (
+            MINIMAL + "owners: [{id: o}]\nimprovements: [{id: i, title: I, owner: o, "
+            "effort_days: 1, cost: -.inf}]\n",
+            fk.ValidationError,
+            r"cost must be finite",
+        ),
+    ],
+)
+def test_bad_journey_files(tmp_path, text, error, pattern):
+    with pytest.raises(error, match=pattern):
+        fk.load_journey(write(tmp_path, text))
+
+
+def test_no_python_object_is_ever_built(tmp_path):
+    marker = tmp_path / "pwned"
+    text = f"version: 1\nname: !!python/object/apply:os.system ['touch {marker}']\n"
+    with pytest.raises(fk.SchemaError):
+        fk.load_journey(write(tmp_path, text))
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ('{"version": 1, "stages": [}', r"not valid JSON: .* \(line 1, column 27\)"),
+        ('{"version": 1, "name": NaN}', r"JSON value NaN is not allowed"),
+        ("[1, 2]", r"holds a mapping"),
+    ],
+)
+def test_bad_json_files(tmp_path, text, pattern):
+    with pytest.raises(fk.SchemaError, match=pattern):
+        fk.load_journey(write(tmp_path, text, "j.json"))
+
+
+def test_file_level_errors(tmp_path):
+    with pytest.raises(fk.SchemaError, match=r"Use .yaml, .yml or .json"):
+        fk.load_journey(tmp_path / "j.txt")
+    with pytest.raises(fk.SchemaError, match=r"no journey file at"):
+        fk.load_journey(tmp_path / "missing.yaml")
+    (tmp_path / "latin.yaml").write_bytes("name: caf\xe9".encode("latin-1"))
+    with pytest.raises(fk.SchemaError, match=r"not UTF-8"):
+        fk.load_journey(tmp_path / "latin.yaml")
+    with pytest.raises(fk.SchemaError, match=r"Use .yaml"):
+        fk.save_journey(AUTOPARTS, tmp_path / "j.toml")
+    with pytest.raises(fk.InputTypeError, match=r"needs a Journey"):
+        fk.save_journey({"version": 1}, tmp_path / "j.yaml")  # type: ignore[arg-type]
+
+
+def test_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
+    import frictionkit.io.files as files
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    fk.save_journey(AUTOPARTS, tmp_path / "a.yaml")
+    before = (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    monkeypatch.setattr(files.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        fk.save_journey(AUTOPARTS.replace("stages", "discovery", name="X"), tmp_path / "a.yaml")
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "frame", "error", "pattern"),
+    [
+        (
+            "stages",
+            pd.DataFrame({"id": ["s"], "nam": ["S"]}),
+            fk.SchemaError,
+            r"stages: unknown column 'nam' \(did you mean 'name'\?\)",
+        ),
+        ("stages", pd.DataFrame({"name": ["S"]}), fk.MissingColumnError, r"no 'id' column"),
+        ("stages", [{"id": "s"}], fk.InputTypeError, r"must be a pandas DataFrame"),
+        (
+            "improvements",
+            pd.DataFrame(
+                {"id": ["i"], "title": ["I"], "owner": ["o"], "effort_days": [3.0], "cost": ["ten"]}
+            ),
+            fk.ValidationError,
+            r"improvements row 1 \(id 'i'\).cost: 'ten' is not a number",
+        ),
+        (
+            "improvements",
+            pd.DataFrame(
+                {
+                    "id": ["i"],
+                    "title": ["I"],
+                    "owner": ["o"],
+                    "effort_days": [3.0],
+                    "effort_days_estimate": ["1..2"],
+                    "cost": [1.0],
+                }
+            ),
+            fk.ValidationError,
+            r"effort_days is 3 but effort_days_estimate '1..2' has mean 1.5",
+        ),
+        (
+            "touchpoints",
+            pd.DataFrame({"id": ["t"], "stage": ["s"], "channel": ["web"], "online": ["maybe"]}),
+            fk.ValidationError,
+            r"'maybe' is not true or false",
+        ),
+        (
+            "touchpoints",
+            pd.DataFrame({"id": [None], "stage": ["s"], "channel": ["web"]}),
+            fk.InputTypeError,
+            r"touchpoints row 1: Touchpoint.id must be a string id",
+        ),
+    ],
+)
+def test_bad_frames(kind, frame, error, pattern):
+    frames = {
+        "stages": pd.DataFrame({"id": ["s"]}),
+        "touchpoints": pd.DataFrame({"id": ["t"], "stage": ["s"], "channel": ["web"]}),
+        "owners": pd.DataFrame({"id": ["o"]}),
+    }
+    frames[kind] = frame
+    with pytest.raises(error, match=pattern):
+        fk.Journey.from_frames(frames)
+
+
+def test_unknown_table_name_is_refused():
+    with pytest.raises(fk.UnknownReferenceError, match=r"did you mean 'pain_points'"):
+        fk.Journey.from_frames({"painpoints": pd.DataFrame()})
+
+
+def test_bad_workbooks(tmp_path):
+    with pytest.raises(fk.SchemaError, match="no CSV files"):
+        fk.read_workbook(tmp_path)
+    with pytest.raises(fk.SchemaError, match="no workbook at"):
+        fk.read_workbook(tmp_path / "nope.xlsx.txt")
+    folder = tmp_path / "wb"
+    fk.write_workbook(AUTOPARTS, folder)
+    (folder / "journey.csv").write_text("key,value\nversion,7\n")
+    with pytest.raises(fk.SchemaError, match="unsupported workbook version '7'"):
+        fk.read_workbook(folder)
+    (folder / "journey.csv").write_text("key,value\nversoin,1\n")
+    with pytest.raises(fk.SchemaError, match="did you mean 'version'"):
+        fk.read_workbook(folder)
+    (folder / "journey.csv").unlink()
+    (folder / "costs.csv").write_text("id\nx\n")
+    with pytest.raises(fk.UnknownReferenceError, match="unknown table 'costs'"):
+        fk.read_workbook(folder)
+    with pytest.raises(fk.SchemaError, match="cannot write a workbook"):
+        fk.write_workbook(AUTOPARTS, tmp_path / "a.csv")
+    comma = AUTOPARTS.replace("pain_points", "no_comparison", evidence=["a, b"])
+    with pytest.raises(fk.SchemaError, match="contains a comma"):
+        fk.write_workbook(comma, tmp_path / "c")
+
+
+def test_schema_is_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(journey_schema())
+    assert json.loads(json.dumps(journey_schema())) == journey_schema()
