@@ -1,0 +1,508 @@
+"""Tests for frictionkit.mcda: golden cases from published examples, loop cross-checks,
+properties (permutation, scale invariance, monotonicity, bounds, determinism), bad input."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from frictionkit import mcda
+from frictionkit.exceptions import InputTypeError, UnknownReferenceError, ValidationError
+from frictionkit.weights import WeightsNormalisedWarning
+
+# ---------------------------------------------------------------------------------------
+# golden cases
+
+# Hwang and Yoon (1981), "Multiple Attribute Decision Making: Methods and Applications",
+# Springer LNEMS 186, the fighter-aircraft selection example (reproduced in Yoon and
+# Hwang, 1995, "Multiple Attribute Decision Making: An Introduction", Sage): criteria
+# max speed (Mach), ferry range (NM), max payload (lb), acquisition cost ($M, cost),
+# reliability and maneuverability (interval scale 1-9); weights 0.2, 0.1, 0.1, 0.1, 0.2,
+# 0.3. Published relative closeness: A1 0.643, A2 0.268, A3 0.613, A4 0.312.
+FIGHTER = np.array(
+    [
+        [2.0, 1500, 20000, 5.5, 5, 9],
+        [2.5, 2700, 18000, 6.5, 3, 5],
+        [1.8, 2000, 21000, 4.5, 7, 7],
+        [2.2, 1800, 20000, 5.0, 5, 5],
+    ]
+)
+FIGHTER_W = [0.2, 0.1, 0.1, 0.1, 0.2, 0.3]
+FIGHTER_BENEFIT = [True, True, True, False, True, True]
+
+# Triantaphyllou (2000), "Multi-Criteria Decision Making Methods: A Comparative Study",
+# Kluwer, ch. 2, the WSM/WPM example (also the worked tables of the Wikipedia articles
+# "Weighted sum model" and "Weighted product model"): three alternatives, four benefit
+# criteria on one scale, weights 0.20, 0.15, 0.40, 0.25.
+# Published WSM scores: 21.50, 22.00, 22.00. Published WPM ratios:
+# R(A1/A2) = 1.007, R(A1/A3) = 1.067, R(A2/A3) = 1.059.
+TRIANTAPHYLLOU = np.array([[25, 20, 15, 30], [10, 30, 20, 30], [30, 10, 30, 10]], dtype=float)
+TRIANTAPHYLLOU_W = [0.20, 0.15, 0.40, 0.25]
+
+
+def test_topsis_hwang_yoon_fighter_aircraft():
+    closeness = mcda.topsis(FIGHTER, FIGHTER_W, FIGHTER_BENEFIT)
+    # the book rounds intermediate tables to 3-4 decimals: agree to 1e-3
+    np.testing.assert_allclose(closeness, [0.643, 0.268, 0.613, 0.312], atol=1e-3)
+    assert mcda.rank(closeness).tolist() == [1, 4, 2, 3]
+
+
+def test_weighted_sum_triantaphyllou_raw_scores():
+    scores = mcda.weighted_sum(TRIANTAPHYLLOU, TRIANTAPHYLLOU_W, True, normalisation="none")
+    np.testing.assert_allclose(scores, [21.50, 22.00, 22.00], atol=1e-12)
+    # tie between A2 and A3 goes to the one listed first
+    assert mcda.rank(scores).tolist() == [3, 1, 2]
+
+
+def test_weighted_product_triantaphyllou_ratios():
+    p = mcda.weighted_product(TRIANTAPHYLLOU, TRIANTAPHYLLOU_W, True)
+    assert p[0] / p[1] == pytest.approx(1.007, abs=5e-4)
+    assert p[0] / p[2] == pytest.approx(1.067, abs=5e-4)
+    assert p[1] / p[2] == pytest.approx(1.059, abs=5e-4)
+    assert mcda.rank(p).tolist() == [1, 2, 3]
+
+
+def test_vikor_hand_computed_two_criteria():
+    # Worked by hand from the definitions (Opricovic and Tzeng, 2004, eqs. 1-3):
+    # f1 benefit best 5 worst 1, f2 cost best 3000 worst 4500, w = 0.5 each.
+    # A1: gaps (1, 0) -> S 0.5, R 0.5; A2: (0.75, 0.5) -> S 0.625, R 0.375;
+    # A3: (0, 1) -> S 0.5, R 0.5. Q = 0.5 * (S - 0.5) / 0.125 + 0.5 * (R - 0.375) / 0.125.
+    res = mcda.vikor([[1, 3000], [2, 3750], [5, 4500]], [0.5, 0.5], [True, False])
+    np.testing.assert_allclose(res.S, [0.5, 0.625, 0.5])
+    np.testing.assert_allclose(res.R, [0.5, 0.375, 0.5])
+    np.testing.assert_allclose(res.Q, [0.5, 0.5, 0.5])
+    assert res.compromise().tolist() == [0, 1, 2]
+
+
+def test_vikor_compromise_conditions():
+    # DQ = 1/3; Q(A2) - Q(A1) = 0.4167 >= DQ and A1 is best by S: a single compromise.
+    res = mcda.vikor([[9, 1], [5, 5], [3, 7], [1, 9]], [0.8, 0.2], True)
+    np.testing.assert_allclose(res.Q, [0.0, 5 / 12, 17 / 24, 1.0])
+    assert res.compromise().tolist() == [0]
+    # Advantage fails (three alternatives, DQ = 0.5): A1 and A2 both kept.
+    assert mcda.vikor([[9, 1], [5, 5], [1, 9]], [0.8, 0.2], True).compromise().tolist() == [0, 1]
+    frame = res.to_frame()
+    assert list(frame.columns) == ["S", "R", "Q"]
+    assert "VikorResult" in repr(res)
+
+
+def test_promethee_usual_hand_computed():
+    # Row 3 beats both others on both criteria (benefit up, cost down): phi+ = 1, phi- = 0.
+    flows = mcda.promethee_ii([[1, 9], [2, 8], [3, 7]], [0.5, 0.5], [True, False])
+    np.testing.assert_allclose(flows, [-1.0, 0.0, 1.0])
+
+
+# ---------------------------------------------------------------------------------------
+# independent loop implementations (straight from the textbook definitions)
+
+
+def loop_promethee(x, w, benefit, q, p):
+    n, m = x.shape
+    pi = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            if a == b:
+                continue
+            for j in range(m):
+                d = x[a, j] - x[b, j]
+                if not benefit[j]:
+                    d = -d
+                if d <= q[j]:
+                    pref = 0.0
+                elif d > p[j]:
+                    pref = 1.0
+                else:
+                    pref = (d - q[j]) / (p[j] - q[j])
+                pi[a, b] += w[j] * pref
+    if n == 1:
+        return np.zeros(1)
+    return (pi.sum(axis=1) - pi.sum(axis=0)) / (n - 1)
+
+
+def loop_vikor(x, w, benefit, v):
+    n, m = x.shape
+    s, r = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        terms = []
+        for j in range(m):
+            col = x[:, j]
+            best = col.max() if benefit[j] else col.min()
+            worst = col.min() if benefit[j] else col.max()
+            terms.append(0.0 if best == worst else w[j] * (best - x[i, j]) / (best - worst))
+        s[i], r[i] = sum(terms), max(terms)
+    q = np.zeros(n)
+    for i in range(n):
+        a = 0.0 if s.max() == s.min() else (s[i] - s.min()) / (s.max() - s.min())
+        b = 0.0 if r.max() == r.min() else (r[i] - r.min()) / (r.max() - r.min())
+        q[i] = v * a + (1 - v) * b
+    return s, r, q
+
+
+def loop_topsis(x, w, benefit):
+    n, m = x.shape
+    v = np.zeros((n, m))
+    for j in range(m):
+        norm = sum(x[i, j] ** 2 for i in range(n)) ** 0.5
+        for i in range(n):
+            v[i, j] = w[j] * x[i, j] / norm if norm else 0.0
+    out = []
+    for i in range(n):
+        dp = dm = 0.0
+        for j in range(m):
+            best = v[:, j].max() if benefit[j] else v[:, j].min()
+            worst = v[:, j].min() if benefit[j] else v[:, j].max()
+            dp += (v[i, j] - best) ** 2
+            dm += (v[i, j] - worst) ** 2
+        dp, dm = dp**0.5, dm**0.5
+        out.append(0.5 if dp + dm == 0 else dm / (dp + dm))
+    return np.array(out)
+
+
+# ---------------------------------------------------------------------------------------
+# strategies
+
+
+@st.composite
+def problems(draw, min_n=1, max_n=7, max_m=4, positive=False, integers=False):
+    n = draw(st.integers(min_n, max_n))
+    m = draw(st.integers(1, max_m))
+    if integers:
+        elems = st.integers(1 if positive else 0, 6).map(float)
+    elif positive:
+        elems = st.floats(0.5, 100, allow_nan=False)
+    else:
+        elems = st.floats(-50, 100, allow_nan=False)
+    x = draw(arrays(np.float64, (n, m), elements=elems))
+    raw = draw(arrays(np.float64, (m,), elements=st.floats(0.05, 1.0)))
+    w = raw / raw.sum()
+    benefit = draw(st.lists(st.booleans(), min_size=m, max_size=m))
+    return x, w, benefit
+
+
+def _quiet(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# cross-checks against the loops
+
+
+@given(problems(integers=True), st.data())
+def test_promethee_matches_loop_with_ties(problem, data):
+    x, w, benefit = problem
+    m = x.shape[1]
+    usual = mcda.promethee_ii(x, w, benefit)
+    np.testing.assert_allclose(usual, loop_promethee(x, w, benefit, [0] * m, [0] * m), atol=1e-12)
+    p = data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.5]), min_size=m, max_size=m))
+    q = [data.draw(st.sampled_from([0.0, 0.25 * pj, pj])) for pj in p]
+    lin = mcda.promethee_ii(x, w, benefit, preference="linear", p=p, q=q)
+    np.testing.assert_allclose(lin, loop_promethee(x, w, benefit, q, p), atol=1e-12)
+
+
+@given(problems(min_n=2), st.floats(0.01, 50), st.floats(0.0, 1.0))
+def test_promethee_linear_matches_loop_real_values(problem, p, frac):
+    x, w, benefit = problem
+    m = x.shape[1]
+    q = frac * p
+    got = mcda.promethee_ii(x, w, benefit, preference="linear", p=p, q=q)
+    np.testing.assert_allclose(got, loop_promethee(x, w, benefit, [q] * m, [p] * m), atol=1e-9)
+
+
+@given(problems(), st.floats(0.0, 1.0))
+def test_vikor_matches_loop(problem, v):
+    x, w, benefit = problem
+    res = mcda.vikor(x, w, benefit, v=v)
+    s, r, q = loop_vikor(x, w, benefit, v)
+    np.testing.assert_allclose(res.S, s, atol=1e-12)
+    np.testing.assert_allclose(res.R, r, atol=1e-12)
+    np.testing.assert_allclose(res.Q, q, atol=1e-12)
+
+
+@given(problems())
+def test_topsis_matches_loop(problem):
+    x, w, benefit = problem
+    np.testing.assert_allclose(mcda.topsis(x, w, benefit), loop_topsis(x, w, benefit), atol=1e-9)
+
+
+def test_weighted_sum_normalisations_by_hand():
+    x = np.array([[2.0, 10.0], [4.0, 20.0], [1.0, 40.0]])
+    w = [0.5, 0.5]
+    ben = [True, False]
+    # minmax: col1 (x-1)/3, col2 (40-x)/30
+    np.testing.assert_allclose(
+        mcda.weighted_sum(x, w, ben), 0.5 * np.array([1 / 3 + 1, 1 + 2 / 3, 0 + 0])
+    )
+    # max: col1 x/4, col2 1 - x/40
+    np.testing.assert_allclose(
+        mcda.weighted_sum(x, w, ben, "max"), 0.5 * np.array([0.5 + 0.75, 1 + 0.5, 0.25 + 0])
+    )
+    n1, n2 = np.sqrt(21.0), np.sqrt(2100.0)
+    np.testing.assert_allclose(
+        mcda.weighted_sum(x, w, ben, "vector"),
+        0.5 * np.array([2 / n1 + 1 - 10 / n2, 4 / n1 + 1 - 20 / n2, 1 / n1 + 1 - 40 / n2]),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# properties
+
+METHODS = {
+    "wsm": lambda x, w, b: mcda.weighted_sum(x, w, b),
+    "wsm_max": lambda x, w, b: mcda.weighted_sum(x, w, b, "max"),
+    "wsm_vector": lambda x, w, b: mcda.weighted_sum(x, w, b, "vector"),
+    "wpm": lambda x, w, b: mcda.weighted_product(x, w, b),
+    "topsis": lambda x, w, b: mcda.topsis(x, w, b),
+    "vikor_q": lambda x, w, b: mcda.vikor(x, w, b).Q,
+    "promethee": lambda x, w, b: mcda.promethee_ii(x, w, b),
+    "promethee_linear": lambda x, w, b: mcda.promethee_ii(x, w, b, "linear", p=5.0, q=1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+@given(problem=problems(positive=True), seed=st.integers(0, 2**16))
+def test_permuting_rows_permutes_outputs(name, problem, seed):
+    x, w, benefit = problem
+    perm = np.random.default_rng(seed).permutation(x.shape[0])
+    fn = METHODS[name]
+    np.testing.assert_allclose(fn(x[perm], w, benefit), fn(x, w, benefit)[perm], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["wsm", "wsm_max", "wsm_vector", "wpm", "topsis", "vikor_q"])
+@given(problem=problems(positive=True), data=st.data())
+def test_scaling_a_criterion_changes_nothing(name, problem, data):
+    x, w, benefit = problem
+    j = data.draw(st.integers(0, x.shape[1] - 1))
+    c = data.draw(st.sampled_from([0.001, 0.5, 3.0, 1000.0]))
+    scaled = x.copy()
+    scaled[:, j] *= c
+    fn = METHODS[name]
+    np.testing.assert_allclose(fn(scaled, w, benefit), fn(x, w, benefit), atol=1e-9)
+
+
+def test_promethee_usual_is_scale_invariant():
+    x = np.array([[3.0, 2.0], [1.0, 5.0], [2.0, 2.0]])
+    base = mcda.promethee_ii(x, [0.6, 0.4], [True, False])
+    np.testing.assert_allclose(mcda.promethee_ii(x * [7.0, 0.01], [0.6, 0.4], [True, False]), base)
+
+
+# TOPSIS is left out on purpose: raising one alternative on a benefit criterion moves the
+# ideal and anti-ideal points and can lower its closeness (a known non-monotonicity).
+@pytest.mark.parametrize("name", ["wsm", "wsm_max", "wsm_vector", "wpm", "promethee"])
+@given(problem=problems(positive=True), data=st.data())
+def test_improving_a_benefit_criterion_never_lowers_the_score(name, problem, data):
+    x, w, benefit = problem
+    assume(any(benefit))
+    i = data.draw(st.integers(0, x.shape[0] - 1))
+    j = data.draw(st.sampled_from([k for k, b in enumerate(benefit) if b]))
+    better = x.copy()
+    better[i, j] += data.draw(st.floats(0.01, 50))
+    fn = METHODS[name]
+    assert fn(better, w, benefit)[i] >= fn(x, w, benefit)[i] - 1e-12
+
+
+@given(problems(positive=True), st.data())
+def test_vikor_improving_a_benefit_criterion_never_raises_s(problem, data):
+    x, w, benefit = problem
+    assume(any(benefit))
+    i = data.draw(st.integers(0, x.shape[0] - 1))
+    j = data.draw(st.sampled_from([k for k, b in enumerate(benefit) if b]))
+    better = x.copy()
+    better[i, j] += data.draw(st.floats(0.01, 50))
+    assert mcda.vikor(better, w, benefit).S[i] <= mcda.vikor(x, w, benefit).S[i] + 1e-12
+
+
+@given(problems())
+def test_outputs_finite_and_in_documented_bounds(problem):
+    x, w, benefit = problem
+    tol = 1e-12
+    for scores in (mcda.weighted_sum(x, w, benefit), mcda.topsis(x, w, benefit)):
+        assert np.all(np.isfinite(scores))
+        assert np.all((scores >= -tol) & (scores <= 1 + tol))
+    res = mcda.vikor(x, w, benefit)
+    for arr in (res.S, res.R, res.Q):
+        assert np.all(np.isfinite(arr)) and np.all((arr >= -tol) & (arr <= 1 + tol))
+    assert np.all(res.R <= res.S + tol)
+    flows = mcda.promethee_ii(x, w, benefit)
+    assert np.all((flows >= -1 - tol) & (flows <= 1 + tol))
+    assert abs(flows.sum()) < 1e-9
+    ranks = mcda.rank(mcda.topsis(x, w, benefit))
+    assert sorted(ranks.tolist()) == list(range(1, x.shape[0] + 1))
+
+
+@given(problems(positive=True))
+def test_wsm_other_normalisations_and_wpm_bounds(problem):
+    x, w, benefit = problem
+    for how in ("max", "vector"):
+        s = mcda.weighted_sum(x, w, benefit, how)
+        assert np.all((s >= -1e-12) & (s <= 1 + 1e-12))
+    p = mcda.weighted_product(x, w, benefit)
+    assert np.all((p > 0) & (p <= 1 + 1e-12))
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+@given(problem=problems(positive=True))
+def test_deterministic_and_inputs_untouched(name, problem):
+    x, w, benefit = problem
+    x_before, w_before = x.copy(), w.copy()
+    fn = METHODS[name]
+    first, second = fn(x, w, benefit), fn(x, w, benefit)
+    assert np.array_equal(first, second)
+    assert np.array_equal(x, x_before) and np.array_equal(w, w_before)
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_constant_criterion_is_defined(name):
+    x = np.array([[3.0, 5.0], [4.0, 5.0], [1.0, 5.0]])
+    out = METHODS[name](x, [0.5, 0.5], [True, True])
+    assert np.all(np.isfinite(out))
+    # the constant column cannot change the order: same as with the varying column alone
+    assert mcda.rank(out, higher_is_better=name != "vikor_q").tolist() == [2, 1, 3]
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_all_constant_gives_a_tie_not_nan(name):
+    out = METHODS[name](np.full((3, 2), 2.0), [0.5, 0.5], [True, False])
+    assert np.all(np.isfinite(out))
+    assert np.ptp(out) == 0
+
+
+def test_topsis_all_constant_is_one_half():
+    np.testing.assert_array_equal(mcda.topsis(np.ones((4, 3)), [0.2, 0.3, 0.5], True), [0.5] * 4)
+
+
+def test_single_alternative():
+    x = [[3.0, 4.0]]
+    assert mcda.promethee_ii(x, [0.5, 0.5], True).tolist() == [0.0]
+    assert mcda.vikor(x, [0.5, 0.5], True).compromise().tolist() == [0]
+    assert mcda.rank([1.0]).tolist() == [1]
+
+
+def test_dataframe_input_and_single_bool_benefit():
+    frame = pd.DataFrame({"impact": [3.0, 5.0, 4.0], "effort": [2.0, 1.0, 3.0]})
+    a = mcda.topsis(frame, [0.5, 0.5], [True, False])
+    b = mcda.topsis(frame.to_numpy(), np.array([0.5, 0.5]), np.array([True, False]))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(
+        mcda.weighted_sum(frame, [0.5, 0.5], True),
+        mcda.weighted_sum(frame, [0.5, 0.5], [True, True]),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# rank
+
+
+def test_rank_ties_broken_by_input_order():
+    assert mcda.rank([0.5, 0.9, 0.5, 0.9, 0.1]).tolist() == [3, 1, 4, 2, 5]
+    assert mcda.rank([0.5, 0.9, 0.5], higher_is_better=False).tolist() == [1, 3, 2]
+
+
+@given(st.lists(st.integers(0, 4).map(float), min_size=1, max_size=12))
+def test_rank_is_a_permutation_consistent_with_scores(scores):
+    ranks = mcda.rank(scores)
+    assert sorted(ranks.tolist()) == list(range(1, len(scores) + 1))
+    for a, b in itertools.combinations(range(len(scores)), 2):
+        if scores[a] > scores[b]:
+            assert ranks[a] < ranks[b]
+        if scores[a] == scores[b]:
+            assert ranks[a] < ranks[b]  # earlier input wins the tie
+
+
+def test_rank_bad_input():
+    with pytest.raises(ValidationError, match="finite"):
+        mcda.rank([1.0, float("nan")])
+    with pytest.raises(ValidationError, match="1-d"):
+        mcda.rank([[1.0]])
+    with pytest.raises(InputTypeError):
+        mcda.rank(["a", "b"])
+    with pytest.raises(InputTypeError, match="higher_is_better"):
+        mcda.rank([1.0], higher_is_better="yes")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+X = [[1.0, 2.0], [2.0, 1.0]]
+
+
+def test_weights_not_summing_to_one_are_normalised_with_a_warning():
+    with pytest.warns(WeightsNormalisedWarning, match="sum to 2"):
+        got = mcda.topsis(X, [1.0, 1.0], True)
+    np.testing.assert_array_equal(got, mcda.topsis(X, [0.5, 0.5], True))
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ([-0.5, 1.5], ">= 0, got -0.5 at position 0"),
+        ([float("nan"), 1.0], "finite"),
+        ([0.0, 0.0], "all zero"),
+        ([0.5, 0.3, 0.2], "3 values but the matrix has 2 criteria"),
+    ],
+)
+def test_bad_weights_refused(weights, match):
+    with pytest.raises(ValidationError, match=match) as info:
+        mcda.weighted_sum(X, weights, True)
+    assert info.value.field == "weights"
+
+
+def test_mapping_weights_refused():
+    with pytest.raises(InputTypeError, match="mapping"):
+        mcda.topsis(X, {"a": 0.5, "b": 0.5}, True)  # type: ignore[arg-type]
+
+
+def test_bad_matrix_refused():
+    with pytest.raises(ValidationError, match=r"matrix\[1, 0\] must be finite") as info:
+        mcda.topsis([[1.0, 2.0], [np.nan, 1.0]], [0.5, 0.5], True)
+    assert info.value.field == "matrix[1, 0]"
+    with pytest.raises(ValidationError, match="2-d"):
+        mcda.topsis([1.0, 2.0], [1.0], True)
+    with pytest.raises(InputTypeError):
+        mcda.topsis([["a", "b"]], [0.5, 0.5], True)
+    with pytest.raises(InputTypeError):
+        mcda.topsis("matrix", [0.5, 0.5], True)  # type: ignore[arg-type]
+
+
+def test_bad_benefit_refused():
+    with pytest.raises(ValidationError, match="benefit has 1 values"):
+        mcda.topsis(X, [0.5, 0.5], [True])
+    with pytest.raises(InputTypeError, match=r"benefit\[1\]"):
+        mcda.topsis(X, [0.5, 0.5], [True, "max"])  # type: ignore[list-item]
+    with pytest.raises(InputTypeError):
+        mcda.topsis(X, [0.5, 0.5], "max")  # type: ignore[arg-type]
+
+
+def test_unknown_options_suggest_the_closest():
+    with pytest.raises(UnknownReferenceError, match="did you mean 'minmax'"):
+        mcda.weighted_sum(X, [0.5, 0.5], True, normalisation="min-max")  # type: ignore[arg-type]
+    with pytest.raises(UnknownReferenceError, match="did you mean 'linear'"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, preference="lineal")  # type: ignore[arg-type]
+
+
+def test_method_specific_refusals():
+    with pytest.raises(ValidationError, match="positive values, got matrix"):
+        mcda.weighted_product([[1.0, 0.0], [2.0, 1.0]], [0.5, 0.5], True)
+    with pytest.raises(ValidationError, match="non-negative"):
+        mcda.weighted_sum([[1.0, -1.0], [2.0, 1.0]], [0.5, 0.5], True, "vector")
+    with pytest.raises(ValidationError, match="cost criterion 1"):
+        mcda.weighted_sum(X, [0.5, 0.5], [True, False], "none")
+    with pytest.raises(ValidationError, match="between 0 and 1"):
+        mcda.vikor(X, [0.5, 0.5], True, v=1.5)
+    with pytest.raises(InputTypeError):
+        mcda.vikor(X, [0.5, 0.5], True, v="half")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="needs a preference threshold p"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, preference="linear")
+    with pytest.raises(ValidationError, match="q must not exceed p"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, preference="linear", p=1.0, q=[0.5, 2.0])
+    with pytest.raises(ValidationError, match="takes no thresholds"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, p=1.0)
+    with pytest.raises(ValidationError, match=r"p\[0\] must be a finite number >= 0"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, preference="linear", p=[-1.0, 1.0])
+    with pytest.raises(ValidationError, match="one number or 2 numbers"):
+        mcda.promethee_ii(X, [0.5, 0.5], True, preference="linear", p=[1.0, 1.0, 1.0])
