@@ -1,0 +1,482 @@
+"""Routes, transitions and funnel of an event log.
+
+These functions are the implementations behind :meth:`EventLog.routes`,
+:meth:`EventLog.transitions` and :meth:`EventLog.funnel`; call them either way. Each
+returns a DataFrame, documented column by column below, computed from the integer-coded
+arrays of the log in a few vectorised passes (no Python loop over events or journeys).
+
+Conventions:
+
+- A **route** is the ordered tuple of a journey's touchpoints (events with equal timestamps
+  in input-row order). Two journeys follow the same route when the tuples are equal; this
+  is what process-mining tools call a *variant*.
+- **Success rate** is taken over *decided* journeys (success + failure); open journeys are
+  counted apart. Its 95 % interval is the Wilson score interval.
+- **Transitions** run from ``START`` to the first touchpoint, between consecutive events,
+  and from the last touchpoint to the journey's end state (``SUCCESS``, ``FAILURE`` or
+  ``OPEN``). Times between events are quantiles with linear interpolation (numpy's
+  default).
+- **Funnel**: a journey *reaches* a stage when its furthest stage (in journey order) is
+  that stage or a later one, so the counts never increase along the funnel.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from frictionkit.events import EventLog
+>>> df = pd.DataFrame({
+...     "case": ["a", "a", "b", "b", "c"],
+...     "step": ["visit", "buy", "visit", "buy", "visit"],
+...     "time": ["2024-01-01 10:00", "2024-01-01 10:02", "2024-01-01 11:00",
+...              "2024-01-01 11:04", "2024-01-01 12:00"],
+... })
+>>> log = EventLog.from_frame(df, case_col="case", touchpoint_col="step",
+...                           timestamp_col="time", success="buy")
+>>> routes(log)[["route_text", "journeys", "successes", "open"]]
+    route_text  journeys  successes  open
+0  visit → buy         2          2     0
+1        visit         1          0     1
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.events import FAILURE, OPEN, SUCCESS, group_quantiles
+from frictionkit.exceptions import InputTypeError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events import EventLog
+
+__all__ = ["ARROW", "funnel", "route_codes", "routes", "transitions", "wilson_interval"]
+
+#: Separator of ``route_text``.
+ARROW = " → "
+_Z95 = 1.959963984540054
+_INT = np.int64
+
+
+# ---------------------------------------------------------------------------------------
+# kernels
+# ---------------------------------------------------------------------------------------
+def wilson_interval(
+    successes: np.ndarray, n: np.ndarray, z: float = _Z95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion (NaN where ``n == 0``).
+
+    Parameters
+    ----------
+    successes, n : ndarray
+        Successes and trials.
+    z : float, default 1.96
+        Normal quantile (1.959964 for 95 %).
+
+    Returns
+    -------
+    low, high : ndarray
+
+    Examples
+    --------
+    Wilson (1927); the worked case 8 of 10 gives about 0.490 to 0.943:
+
+    >>> low, high = wilson_interval(np.array([8]), np.array([10]))
+    >>> print(round(float(low[0]), 3), round(float(high[0]), 3))
+    0.49 0.943
+    """
+    s = np.asarray(successes, dtype=float)
+    m = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = s / m
+        denom = 1 + z * z / m
+        centre = (p + z * z / (2 * m)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m))
+    low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
+    """Route code of each journey: equal codes exactly when the touchpoint sequences are equal.
+
+    Builds the prefix tree of the sequences level by level (one hash-factorisation per
+    position, over the journeys still running), so the work is linear in the number of
+    events and exact (no hash collisions).
+
+    Parameters
+    ----------
+    event_tp : ndarray of int
+        Touchpoint code of each event, in journey order.
+    offsets : ndarray of int
+        Start of each journey plus the total at the end.
+    n_tp : int
+        Number of touchpoint codes.
+
+    Returns
+    -------
+    ndarray of int64
+        Route code per journey, ``0 .. n_routes - 1`` in order of first journey.
+
+    Examples
+    --------
+    >>> route_codes(np.array([0, 1, 0, 0, 1]), np.array([0, 2, 3, 5]), 2)
+    array([0, 1, 0])
+    """
+    lengths = np.diff(offsets)
+    n_j = len(lengths)
+    order = np.argsort(-lengths, kind="stable")
+    sorted_len = lengths[order]
+    starts = offsets[:-1][order]
+    neg = -sorted_len
+    prefix = np.zeros(n_j, dtype=_INT)
+    final = np.zeros(n_j, dtype=_INT)
+    base = 0
+    max_len = int(sorted_len[0]) if n_j else 0
+    width = np.int64(max(n_tp, 1))
+    for p in range(max_len):
+        active = int(np.searchsorted(neg, -p, side="left"))
+        ending = int(np.searchsorted(neg, -(p + 1), side="left"))
+        key = prefix[:active] * width + event_tp[starts[:active] + p]
+        local, uniq = pd.factorize(key)
+        prefix[:active] = local
+        final[ending:active] = local[ending:active] + base
+        base += len(uniq)
+    out = np.empty(n_j, dtype=_INT)
+    out[order] = final
+    codes, _ = pd.factorize(out)
+    return codes.astype(_INT)
+
+
+# ---------------------------------------------------------------------------------------
+# routes
+# ---------------------------------------------------------------------------------------
+def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
+    """One row per distinct route (ordered tuple of touchpoints).
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log.
+    min_group_size : int, optional
+        Routes followed by fewer journeys are pooled into one last row, ``route`` ``()``
+        and ``route_text`` ``"(other routes)"``, so no route of only a handful of people
+        is shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``journeys`` (descending), then ``route`` (ascending), with columns:
+
+        - ``route``: tuple of touchpoint names;
+        - ``route_text``: the same joined by ``" → "``;
+        - ``n_steps``: length of the route (-1 for the pooled row);
+        - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``success_rate``: successes / (successes + failures), NaN when none decided;
+        - ``success_rate_low``, ``success_rate_high``: Wilson 95 % interval;
+        - ``share``: journeys / all journeys.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": list("aabbc"), "t": ["x", "y", "x", "y", "x"],
+    ...                    "ts": ["2024-01-01"] * 5})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="y")
+    >>> routes(log, min_group_size=2)[["route_text", "journeys", "share"]]
+           route_text  journeys     share
+    0           x → y         2  0.666667
+    1  (other routes)         1  0.333333
+    """
+    if min_group_size is not None and (
+        isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer))
+    ):
+        raise InputTypeError(
+            f"min_group_size must be a whole number, got {min_group_size!r}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    if min_group_size is not None and min_group_size < 1:
+        raise ValidationError(
+            f"min_group_size must be >= 1, got {min_group_size}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    n_tp = len(log.touchpoints)
+    offsets = log.journey_offsets
+    rc = route_codes(log.event_touchpoint, offsets, n_tp)
+    n_routes = int(rc.max()) + 1
+    outcome = log.journey_outcome.astype(_INT)
+    counts = np.bincount(rc * 3 + outcome, minlength=n_routes * 3).reshape(n_routes, 3)
+    rep = np.full(n_routes, -1, dtype=_INT)
+    rep[rc[::-1]] = np.arange(len(rc) - 1, -1, -1, dtype=_INT)  # first journey of each route
+    tp_codes = log.event_touchpoint
+    seqs = [tuple(tp_codes[offsets[j] : offsets[j + 1]].tolist()) for j in rep.tolist()]
+    journeys = counts.sum(axis=1)
+    order = sorted(range(n_routes), key=lambda r: (-int(journeys[r]), seqs[r]))
+    names = log.touchpoints
+    route = [tuple(names[c] for c in seqs[r]) for r in order]
+    idx = np.asarray(order, dtype=_INT)
+    c = counts[idx]
+    table = {
+        "route": route,
+        "route_text": [ARROW.join(r) for r in route],
+        "n_steps": np.array([len(r) for r in route], dtype=_INT),
+        "journeys": journeys[idx].astype(_INT),
+        "successes": c[:, SUCCESS].astype(_INT),
+        "failures": c[:, FAILURE].astype(_INT),
+        "open": c[:, OPEN].astype(_INT),
+    }
+    if min_group_size is not None:
+        small = table["journeys"] < min_group_size
+        if small.any():
+            keep = ~small
+            pooled = {
+                "route": [r for r, k in zip(route, keep.tolist(), strict=True) if k] + [()],
+                "route_text": [
+                    t for t, k in zip(table["route_text"], keep.tolist(), strict=True) if k
+                ]
+                + ["(other routes)"],
+                "n_steps": np.r_[table["n_steps"][keep], -1],
+            }
+            for col in ("journeys", "successes", "failures", "open"):
+                pooled[col] = np.r_[table[col][keep], table[col][small].sum()].astype(_INT)
+            table = pooled
+    out = pd.DataFrame(
+        {
+            "route": pd.Series(table["route"], dtype=object),
+            "route_text": pd.Series(table["route_text"], dtype=object),
+            "n_steps": table["n_steps"],
+            "journeys": table["journeys"],
+            "successes": table["successes"],
+            "failures": table["failures"],
+            "open": table["open"],
+        }
+    )
+    decided = out["successes"].to_numpy() + out["failures"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(decided > 0, out["successes"].to_numpy() / decided, np.nan)
+    low, high = wilson_interval(out["successes"].to_numpy(), decided)
+    out["success_rate"] = rate
+    out["success_rate_low"] = low
+    out["success_rate_high"] = high
+    out["share"] = out["journeys"].to_numpy() / log.n_journeys
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# transitions
+# ---------------------------------------------------------------------------------------
+def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """All edges: (source state, target state, journey, gap in ns or -1, n_states)."""
+    k = len(log.touchpoints)
+    n_states = k + 4  # START, touchpoints, SUCCESS, FAILURE, OPEN
+    tp = log.event_touchpoint + 1
+    ej = log.event_journey
+    ts = log.event_timestamp_ns
+    off = log.journey_offsets
+    inner = np.flatnonzero(ej[1:] == ej[:-1])
+    end_state = np.array([k + 3, k + 1, k + 2], dtype=_INT)[log.journey_outcome.astype(_INT)]
+    n_j = log.n_journeys
+    src = np.concatenate((np.zeros(n_j, dtype=_INT), tp[inner], tp[off[1:] - 1]))
+    dst = np.concatenate((tp[off[:-1]], tp[inner + 1], end_state))
+    jour = np.concatenate((np.arange(n_j, dtype=_INT), ej[inner], np.arange(n_j, dtype=_INT)))
+    gap = np.concatenate(
+        (np.full(n_j, -1, dtype=_INT), ts[inner + 1] - ts[inner], np.full(n_j, -1, dtype=_INT))
+    )
+    return src, dst, jour, gap, n_states
+
+
+def _int_group_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: tuple[float, ...]
+) -> np.ndarray:
+    """Quantiles of non-negative integer values per group (one sort of a combined key)."""
+    if len(values) == 0:
+        return np.full((n_groups, len(qs)), np.nan)
+    width = int(values.max()) + 1
+    if width * n_groups >= 2**62:
+        return group_quantiles(groups, values.astype(float), n_groups, qs)
+    key = np.sort(groups.astype(_INT) * width + values)
+    g = key // width
+    v = (key - g * width).astype(float)
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full((n_groups, len(qs)), np.nan)
+    has = counts > 0
+    for j, q in enumerate(qs):
+        h = (counts[has] - 1) * q
+        lo = np.floor(h).astype(_INT)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        vlo, vhi = v[starts[has] + lo], v[starts[has] + hi]
+        out[has, j] = vlo + (h - lo) * (vhi - vlo)
+    return out
+
+
+def transitions(log: EventLog) -> pd.DataFrame:
+    """Directly-follows counts between states, with ``START`` and the end states.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per observed pair, ordered by source then target in state order
+        (``START``, touchpoints by name, ``SUCCESS``, ``FAILURE``, ``OPEN``):
+
+        - ``source``, ``target``: state names;
+        - ``count``: times the pair occurs (a journey may repeat it);
+        - ``share``: count / all transitions leaving ``source`` (sums to 1 per source);
+        - ``journeys``: journeys in which it occurs at least once;
+        - ``median_s``, ``p95_s``: median and 95th percentile of the time between the two
+          events in seconds (NaN for edges from ``START`` or into an end state).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b", "b"], "t": ["x", "y", "x", "y"],
+    ...     "ts": ["2024-01-01 10:00", "2024-01-01 10:01", "2024-01-02 10:00",
+    ...            "2024-01-02 10:03"]})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="y")
+    >>> transitions(log)[["source", "target", "count", "share", "median_s"]]
+      source   target  count  share  median_s
+    0  START        x      2    1.0       NaN
+    1      x        y      2    1.0     120.0
+    2      y  SUCCESS      2    1.0       NaN
+    """
+    src, dst, jour, gap, n_states = _edges(log)
+    pair = src * n_states + dst
+    pcode, uniq = pd.factorize(pair)
+    pcode = pcode.astype(_INT)
+    n_pairs = len(uniq)
+    count = np.bincount(pcode, minlength=n_pairs)
+    jkey = pcode * np.int64(log.n_journeys) + jour
+    first = pd.unique(jkey)
+    journeys = np.bincount(first // np.int64(log.n_journeys), minlength=n_pairs)
+    timed = gap >= 0
+    q = _int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
+    u = np.asarray(uniq, dtype=_INT)
+    s_code, t_code = u // n_states, u % n_states
+    out_total = np.bincount(s_code, weights=count, minlength=n_states)
+    names = np.array(["START", *log.touchpoints, "SUCCESS", "FAILURE", "OPEN"], dtype=object)
+    order = np.lexsort((t_code, s_code))
+    return pd.DataFrame(
+        {
+            "source": names[s_code[order]],
+            "target": names[t_code[order]],
+            "count": count[order].astype(_INT),
+            "share": (count / out_total[s_code])[order],
+            "journeys": journeys[order].astype(_INT),
+            "median_s": q[order, 0],
+            "p95_s": q[order, 1],
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# funnel
+# ---------------------------------------------------------------------------------------
+def funnel(log: EventLog, *, by: Any = None) -> pd.DataFrame:
+    """Journeys reaching each stage, step conversion, drop-off and success rate.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log (stages from its journey map, stage column or inference; see
+        ``stage_source``).
+    by : str or mapping, optional
+        A case-level segment (persona): the name of a column kept with ``case_cols``, or
+        a mapping / Series from case id to segment. One funnel per segment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage in journey order (per segment when ``by`` is given):
+
+        - ``segment`` (only with ``by``);
+        - ``stage``, ``position`` (0-based);
+        - ``journeys``: journeys whose furthest stage is this one or a later one;
+        - ``visited``: journeys with at least one event in this stage;
+        - ``step_conversion``: journeys / journeys of the previous stage (first stage:
+          journeys / all journeys);
+        - ``drop_off``: journeys whose furthest stage is this one;
+        - ``drop_off_rate``: drop_off / journeys;
+        - ``successes``, ``failures``, ``open``: outcomes of the journeys reaching it;
+        - ``success_rate``: successes / (successes + failures) of those, with
+          ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
+        - ``stage_source``: ``"journey"``, ``"column"`` or ``"inferred"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["browse", "buy", "browse"],
+    ...                    "s": ["shop", "pay", "shop"], "ts": ["2024-01-01"] * 3})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           stage_col="s", success="buy")
+    >>> funnel(log)[["stage", "journeys", "step_conversion", "drop_off", "success_rate"]]
+      stage  journeys  step_conversion  drop_off  success_rate
+    0  shop         2              1.0         1           1.0
+    1   pay         1              0.5         1           1.0
+    """
+    n_st = len(log.stages)
+    st = log.touchpoint_stage[log.event_touchpoint]
+    off = log.journey_offsets
+    furthest = np.maximum.reduceat(st, off[:-1]).astype(_INT)
+    visit_key = pd.unique(log.event_journey * np.int64(n_st) + st)
+    visit_j = visit_key // n_st
+    visit_s = visit_key % n_st
+    outcome = log.journey_outcome.astype(_INT)
+    if by is None:
+        seg = np.zeros(log.n_journeys, dtype=_INT)
+        labels: np.ndarray = np.array([None], dtype=object)
+    else:
+        seg, labels = log.journey_segment(by)
+    n_seg = len(labels)
+    # furthest-stage histogram per segment and outcome, then reverse cumulative sums
+    hist = np.bincount((seg * n_st + furthest) * 3 + outcome, minlength=n_seg * n_st * 3).reshape(
+        n_seg, n_st, 3
+    )
+    reach = np.flip(np.cumsum(np.flip(hist, axis=1), axis=1), axis=1)
+    visited = np.bincount(seg[visit_j] * n_st + visit_s, minlength=n_seg * n_st).reshape(
+        n_seg, n_st
+    )
+    seg_total = np.bincount(seg, minlength=n_seg)
+    frames = []
+    for s in range(n_seg):
+        journeys = reach[s].sum(axis=1)
+        stopped = hist[s].sum(axis=1)
+        prev = np.r_[seg_total[s], journeys[:-1]]
+        succ, fail, opn = reach[s][:, SUCCESS], reach[s][:, FAILURE], reach[s][:, OPEN]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            conv = np.where(prev > 0, journeys / np.maximum(prev, 1), np.nan)
+            drop_rate = np.where(journeys > 0, stopped / np.maximum(journeys, 1), np.nan)
+            rate = np.where(succ + fail > 0, succ / np.maximum(succ + fail, 1), np.nan)
+        low, high = wilson_interval(succ, succ + fail)
+        part = {
+            "stage": pd.Series(log.stages, dtype=object),
+            "position": np.arange(n_st, dtype=_INT),
+            "journeys": journeys.astype(_INT),
+            "visited": visited[s].astype(_INT),
+            "step_conversion": conv,
+            "drop_off": stopped.astype(_INT),
+            "drop_off_rate": drop_rate,
+            "successes": succ.astype(_INT),
+            "failures": fail.astype(_INT),
+            "open": opn.astype(_INT),
+            "success_rate": rate,
+            "success_rate_low": low,
+            "success_rate_high": high,
+        }
+        frame = pd.DataFrame(part)
+        if by is not None:
+            frame.insert(0, "segment", pd.Series([labels[s]] * n_st, dtype=object))
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["stage_source"] = log.stage_source
+    return out
