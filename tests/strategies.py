@@ -128,6 +128,7 @@ def journeys(draw: Any, max_items: int = 5) -> fk.Journey:
             else [],
             impact=draw(st.one_of(st.none(), quantities())),
             confidence=draw(st.one_of(st.none(), quantities(0, 1))),
+            fix_share=draw(st.one_of(st.none(), quantities(0, 1))),
             requires=requires[imp],
             excludes=excludes[imp],
             mandatory=draw(st.booleans()) if imp not in excluded else False,

@@ -375,6 +375,10 @@ class Improvement:
         value at stake is available for the pain points it fixes.
     confidence : float or Estimate, optional
         Confidence in the impact figure, 0–1.
+    fix_share : float or Estimate, optional
+        Expected share (0–1) of the fixed pain points' measured value at stake that this
+        improvement recovers. Scoring uses it when evidence puts a value on those pain
+        points; when it is not given, scoring documents the default it assumes.
     requires : tuple of str, default ()
         Ids of improvements that must be done for this one to be done.
     excludes : tuple of str, default ()
@@ -391,6 +395,7 @@ class Improvement:
     fixes: tuple[str, ...] = _refs("Improvement", "fixes")
     impact: float | Estimate | None = _quantity("impact", optional=True)
     confidence: float | Estimate | None = _quantity("confidence", optional=True, high=1.0)
+    fix_share: float | Estimate | None = _quantity("fix_share", optional=True, high=1.0)
     requires: tuple[str, ...] = _refs("Improvement", "requires")
     excludes: tuple[str, ...] = _refs("Improvement", "excludes")
     mandatory: bool = attrs.field(default=False, converter=_mandatory)

@@ -2,7 +2,8 @@
 
 Columns are the attribute names of the model classes. Lists of ids (``fixes``,
 ``requires``, ``excludes``, ``personas``, ``evidence``) are Python lists. Each quantity of
-an improvement (``effort_days``, ``cost``, ``impact``, ``confidence``) is a numeric column
+an improvement (``effort_days``, ``cost``, ``impact``, ``confidence``, ``fix_share``) is a
+numeric column
 holding the mean, beside a ``<name>_estimate`` text column holding the estimate's
 shorthand (``"2..4..12"``) where the figure is an estimate, and empty where it is a plain
 number. When reading, the shorthand wins; a number that disagrees with it is an error.
@@ -48,7 +49,7 @@ LIST_FIELDS: Mapping[str, tuple[str, ...]] = {
     "improvements": ("fixes", "requires", "excludes"),
 }
 #: Improvement fields that may be an Estimate.
-QUANTITY_FIELDS: tuple[str, ...] = ("effort_days", "cost", "impact", "confidence")
+QUANTITY_FIELDS: tuple[str, ...] = ("effort_days", "cost", "impact", "confidence", "fix_share")
 _BOOL_FIELDS = {"online", "mandatory"}
 _NUMBER_FIELDS = {"share", "value_per_customer", "capacity_days", "severity", "reach"}
 
