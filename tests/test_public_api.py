@@ -18,15 +18,19 @@ def test_all_names_exist():
     assert missing == []
 
 
+PUBLIC_MODULES = {"datasets", "io", "mcda", "weights"}
+
+
 def test_every_public_name_is_in_all():
     public = {
         name
         for name, obj in vars(fk).items()
         if not name.startswith("_")
-        and not (inspect.ismodule(obj) and name not in {"datasets"})
+        and not (inspect.ismodule(obj) and name not in PUBLIC_MODULES)
         and name != "annotations"
     }
     assert public - set(fk.__all__) == set()
+    assert PUBLIC_MODULES <= set(fk.__all__)
 
 
 def test_every_exception_is_in_the_tree_and_exported():

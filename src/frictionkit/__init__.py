@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit import datasets
+from frictionkit import datasets, io, mcda, weights
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.exceptions import (
     CycleError,
@@ -46,12 +46,14 @@ from frictionkit.model import (
     Stage,
     Touchpoint,
 )
+from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "STANDARD_STAGES",
     "TSHIRT_DAYS",
+    "AHPInconsistencyWarning",
     "CycleError",
     "DataError",
     "DuplicateIdError",
@@ -72,10 +74,14 @@ __all__ = [
     "Touchpoint",
     "UnknownReferenceError",
     "ValidationError",
+    "WeightsNormalisedWarning",
     "__version__",
     "datasets",
+    "io",
     "load_journey",
+    "mcda",
     "read_workbook",
     "save_journey",
+    "weights",
     "write_workbook",
 ]
