@@ -171,6 +171,42 @@ def group_quantiles(
     return out
 
 
+def int_group_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
+) -> np.ndarray:
+    """Quantiles of non-negative integer values per group, by one sort of a combined key.
+
+    Same results as :func:`group_quantiles` (linear interpolation), faster for integers;
+    falls back to it when the combined key would overflow int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> int_group_quantiles(np.array([1, 1, 0]), np.array([4, 2, 7]), 2, (0.5,))
+    array([[7.],
+           [3.]])
+    """
+    if len(values) == 0:
+        return np.full((n_groups, len(qs)), np.nan)
+    width = int(values.max()) + 1
+    if width * max(n_groups, 1) >= 2**62:
+        return group_quantiles(groups, values.astype(float), n_groups, qs)
+    key = np.sort(groups.astype(_INT) * width + values)
+    g = key // width
+    v = (key - g * width).astype(float)
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full((n_groups, len(qs)), np.nan)
+    has = counts > 0
+    for j, q in enumerate(qs):
+        h = (counts[has] - 1) * q
+        lo = np.floor(h).astype(_INT)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        vlo, vhi = v[starts[has] + lo], v[starts[has] + hi]
+        out[has, j] = vlo + (h - lo) * (vhi - vlo)
+    return out
+
+
 def journey_outcomes(
     event_outcome: np.ndarray, offsets: np.ndarray, when_both: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1328,9 +1364,12 @@ def _infer_stages(
     event_tp: np.ndarray, offsets: np.ndarray, n_tp: int
 ) -> tuple[tuple[str, ...], np.ndarray]:
     rel = _relative_position(event_tp, offsets)
-    med = group_quantiles(event_tp, rel, n_tp, [0.5])[:, 0]
+    # fixed-point positions (2**-40 resolution) let one integer sort do the grouping
+    scale = float(2**40)
+    med = int_group_quantiles(event_tp, np.round(rel * scale).astype(_INT), n_tp, (0.5,))
+    med = med[:, 0] / scale
     k = _N_INFERRED_STAGES
-    bins = np.minimum(np.floor(med * k), k - 1).astype(_INT)
+    bins = np.minimum(np.floor(med * k + 1e-9), k - 1).astype(_INT)
     used = np.unique(bins)
     names = tuple(f"inferred_{b + 1}" for b in used.tolist())
     return names, np.searchsorted(used, bins).astype(_INT)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events import FAILURE, OPEN, SUCCESS, group_quantiles
+from frictionkit.events import FAILURE, OPEN, SUCCESS, int_group_quantiles
 from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,11 +98,13 @@ def wilson_interval(
 
 
 def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
-    """Route code of each journey: equal codes exactly when the touchpoint sequences are equal.
+    """Route key of each journey: equal keys exactly when the touchpoint sequences are equal.
 
-    Builds the prefix tree of the sequences level by level (one hash-factorisation per
-    position, over the journeys still running), so the work is linear in the number of
-    events and exact (no hash collisions).
+    The sequences are put in a prefix tree built level by level (one hash-factorisation
+    per position, over the journeys still running: linear in the number of events, exact,
+    no hash collisions). The key of a journey is the pre-order position of its last node,
+    so sorting keys sorts routes lexicographically by touchpoint code (a route comes
+    right before its extensions).
 
     Parameters
     ----------
@@ -116,12 +118,12 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     Returns
     -------
     ndarray of int64
-        Route code per journey, ``0 .. n_routes - 1`` in order of first journey.
+        Route key per journey.
 
     Examples
     --------
-    >>> route_codes(np.array([0, 1, 0, 0, 1]), np.array([0, 2, 3, 5]), 2)
-    array([0, 1, 0])
+    >>> route_codes(np.array([0, 1, 0, 0, 1, 1]), np.array([0, 2, 3, 5, 6]), 2)
+    array([1, 0, 1, 2])
     """
     lengths = np.diff(offsets)
     n_j = len(lengths)
@@ -130,22 +132,49 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     starts = offsets[:-1][order]
     neg = -sorted_len
     prefix = np.zeros(n_j, dtype=_INT)
-    final = np.zeros(n_j, dtype=_INT)
-    base = 0
-    max_len = int(sorted_len[0]) if n_j else 0
+    end_node = np.zeros(n_j, dtype=_INT)
+    end_level = np.zeros(n_j, dtype=_INT)
     width = np.int64(max(n_tp, 1))
+    parents: list[np.ndarray] = []
+    max_len = int(sorted_len[0]) if n_j else 0
     for p in range(max_len):
         active = int(np.searchsorted(neg, -p, side="left"))
         ending = int(np.searchsorted(neg, -(p + 1), side="left"))
         key = prefix[:active] * width + event_tp[starts[:active] + p]
         local, uniq = pd.factorize(key)
-        prefix[:active] = local
-        final[ending:active] = local[ending:active] + base
-        base += len(uniq)
+        # rank nodes by (parent rank, code): lexicographic order among prefixes of length p+1
+        u = np.asarray(uniq, dtype=_INT)
+        rank_of = np.empty(len(u), dtype=_INT)
+        by_key = np.argsort(u, kind="stable")
+        rank_of[by_key] = np.arange(len(u), dtype=_INT)
+        prefix[:active] = rank_of[local]
+        parents.append(u[by_key] // width)
+        end_node[ending:active] = prefix[ending:active]
+        end_level[ending:active] = p
+    # subtree sizes bottom-up, then pre-order positions top-down
+    sizes: list[np.ndarray] = [np.ones(0)] * max_len
+    for p in range(max_len - 1, -1, -1):
+        size = np.ones(len(parents[p]), dtype=_INT)
+        if p + 1 < max_len:
+            size += np.bincount(parents[p + 1], weights=sizes[p + 1], minlength=len(size)).astype(
+                _INT
+            )
+        sizes[p] = size
+    pre: list[np.ndarray] = []
+    for p in range(max_len):
+        size = sizes[p]
+        excl = np.cumsum(size) - size
+        if p == 0:
+            pre.append(excl)
+            continue
+        par = parents[p]
+        first = np.searchsorted(par, par, side="left")
+        pre.append(pre[p - 1][par] + 1 + excl - excl[first])
+    level_start = np.r_[0, np.cumsum([len(x) for x in pre])].astype(_INT)
+    flat = np.concatenate(pre) if pre else np.zeros(0, dtype=_INT)
     out = np.empty(n_j, dtype=_INT)
-    out[order] = final
-    codes, _ = pd.factorize(out)
-    return codes.astype(_INT)
+    out[order] = flat[level_start[end_level] + end_node]
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -205,19 +234,26 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         )
     n_tp = len(log.touchpoints)
     offsets = log.journey_offsets
-    rc = route_codes(log.event_touchpoint, offsets, n_tp)
-    n_routes = int(rc.max()) + 1
+    key = route_codes(log.event_touchpoint, offsets, n_tp)
+    rc_raw, uniq = pd.factorize(key)
+    rc = rc_raw.astype(_INT)
+    n_routes = len(uniq)
     outcome = log.journey_outcome.astype(_INT)
     counts = np.bincount(rc * 3 + outcome, minlength=n_routes * 3).reshape(n_routes, 3)
+    journeys = counts.sum(axis=1)
+    # journeys descending, then route ascending (keys sort like the name tuples, because
+    # touchpoint codes follow the sorted names)
+    idx = np.lexsort((np.asarray(uniq, dtype=_INT), -journeys))
     rep = np.full(n_routes, -1, dtype=_INT)
     rep[rc[::-1]] = np.arange(len(rc) - 1, -1, -1, dtype=_INT)  # first journey of each route
-    tp_codes = log.event_touchpoint
-    seqs = [tuple(tp_codes[offsets[j] : offsets[j + 1]].tolist()) for j in rep.tolist()]
-    journeys = counts.sum(axis=1)
-    order = sorted(range(n_routes), key=lambda r: (-int(journeys[r]), seqs[r]))
-    names = log.touchpoints
-    route = [tuple(names[c] for c in seqs[r]) for r in order]
-    idx = np.asarray(order, dtype=_INT)
+    rep = rep[idx]
+    # gather the events of one representative journey per route in a single pass
+    rep_len = offsets[rep + 1] - offsets[rep]
+    bounds = np.r_[0, np.cumsum(rep_len)]
+    gather = np.repeat(offsets[rep] - bounds[:-1], rep_len) + np.arange(bounds[-1], dtype=_INT)
+    names_list = np.asarray(log.touchpoints, dtype=object)[log.event_touchpoint[gather]].tolist()
+    b = bounds.tolist()
+    route = [tuple(names_list[b[r] : b[r + 1]]) for r in range(n_routes)]
     c = counts[idx]
     table = {
         "route": route,
@@ -288,31 +324,6 @@ def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return src, dst, jour, gap, n_states
 
 
-def _int_group_quantiles(
-    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: tuple[float, ...]
-) -> np.ndarray:
-    """Quantiles of non-negative integer values per group (one sort of a combined key)."""
-    if len(values) == 0:
-        return np.full((n_groups, len(qs)), np.nan)
-    width = int(values.max()) + 1
-    if width * n_groups >= 2**62:
-        return group_quantiles(groups, values.astype(float), n_groups, qs)
-    key = np.sort(groups.astype(_INT) * width + values)
-    g = key // width
-    v = (key - g * width).astype(float)
-    counts = np.bincount(g, minlength=n_groups)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    out = np.full((n_groups, len(qs)), np.nan)
-    has = counts > 0
-    for j, q in enumerate(qs):
-        h = (counts[has] - 1) * q
-        lo = np.floor(h).astype(_INT)
-        hi = np.minimum(lo + 1, counts[has] - 1)
-        vlo, vhi = v[starts[has] + lo], v[starts[has] + hi]
-        out[has, j] = vlo + (h - lo) * (vhi - vlo)
-    return out
-
-
 def transitions(log: EventLog) -> pd.DataFrame:
     """Directly-follows counts between states, with ``START`` and the end states.
 
@@ -359,7 +370,7 @@ def transitions(log: EventLog) -> pd.DataFrame:
     first = pd.unique(jkey)
     journeys = np.bincount(first // np.int64(log.n_journeys), minlength=n_pairs)
     timed = gap >= 0
-    q = _int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
+    q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     u = np.asarray(uniq, dtype=_INT)
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
