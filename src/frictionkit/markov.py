@@ -208,7 +208,9 @@ def _repair_reduce(sol: _Solution, f: float) -> FloatArray:
     idx = np.arange(1, t)
     p_fail = sol.prob[idx, t + 1]
     q_self = sol.prob[idx, idx]
-    other = sol.prob[idx].sum(axis=1) - q_self - p_fail  # mass of the other successors
+    succ = sol.prob[idx, : t + 1].copy()  # transient states and SUCCESS
+    succ[idx - 1, idx] = 0.0
+    other = succ.sum(axis=1)  # mass of the other successors (exactly 0 if there are none)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = f * p_fail / other
         num = s * sol.b[idx] * (1.0 - q_self)
@@ -851,8 +853,8 @@ class MarkovModel:
         states = np.asarray(self.states, dtype=object)
         return pd.DataFrame(
             {
-                "from": states[i].tolist(),
-                "to": states[j].tolist(),
+                "from": pd.Series(states[i].tolist(), dtype=str),
+                "to": pd.Series(states[j].tolist(), dtype=str),
                 "journeys": self._counts[i, j].astype(np.int64),
                 "probability": prob[i, j],
             }
@@ -867,8 +869,8 @@ class MarkovModel:
         -------
         pandas.DataFrame
             ``touchpoint``, ``success_probability_without`` (``P_-k``) and
-            ``removal_effect`` (``1 - P_-k / P``, in ``[0, 1]``); sorted by removal
-            effect (largest first), then touchpoint.
+            ``removal_effect`` (``1 - P_-k / P``, in ``[0, 1]``; 0 when ``P`` is 0);
+            sorted by removal effect (largest first), then touchpoint.
 
         Examples
         --------
@@ -881,10 +883,12 @@ class MarkovModel:
         sol = self._solved()
         without = _removal(sol)
         p = sol.success_probability
-        effect = np.clip(1.0 - without / p, 0.0, 1.0)
+        # A chain that never succeeds from START (possible only from a transition table
+        # whose successes are unreachable) has nothing to remove: effect 0.
+        effect = np.clip(1.0 - without / p, 0.0, 1.0) if p > 0 else np.zeros_like(without)
         frame = pd.DataFrame(
             {
-                "touchpoint": list(self.touchpoints),
+                "touchpoint": pd.Series(self.touchpoints, dtype=str),
                 "success_probability_without": without,
                 "removal_effect": effect,
             }
@@ -1144,7 +1148,7 @@ class MarkovModel:
             fail_share = np.where(exits > 0, sol.prob[1:, t + 1] / exits, 0.0)
         frame = pd.DataFrame(
             {
-                "touchpoint": list(self.touchpoints),
+                "touchpoint": pd.Series(self.touchpoints, dtype=str),
                 "failure_probability": fail_share,
                 "success_probability": np.full(t - 1, p),
                 "success_probability_repaired": p + delta,

@@ -1,0 +1,468 @@
+"""Tests of frictionkit.markov: exact absorbing chains, removal and repair effects."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from frictionkit.datasets.simulate import simulate_journeys
+from frictionkit.exceptions import (
+    DataError,
+    InputTypeError,
+    MissingColumnError,
+    UnknownReferenceError,
+    ValidationError,
+)
+from frictionkit.markov import FAILURE, START, SUCCESS, MarkovModel, RepairEffect
+
+# --------------------------------------------------------------------------------------
+# An independent exact solver in rational arithmetic (no numpy).
+# --------------------------------------------------------------------------------------
+Counts = dict[str, dict[str, int]]
+
+
+def exact_success(rows: dict[str, dict[str, Fraction]]) -> Fraction:
+    """Success probability from START of a chain given by probability rows (Fractions).
+
+    States not in ``rows`` other than SUCCESS are absorbing failures. Solves
+    b = Q b + r by Gauss-Jordan elimination.
+    """
+    states = [START, *sorted(s for s in rows if s != START)]
+    idx = {s: i for i, s in enumerate(states)}
+    n = len(states)
+    a = [[Fraction(int(i == j)) for j in range(n)] + [Fraction(0)] for i in range(n)]
+    for s, row in rows.items():
+        i = idx[s]
+        for dst, p in row.items():
+            if dst == SUCCESS:
+                a[i][n] += p
+            elif dst in idx:
+                a[i][idx[dst]] -= p
+    for col in range(n):
+        piv = next(r for r in range(col, n) if a[r][col] != 0)
+        a[col], a[piv] = a[piv], a[col]
+        pv = a[col][col]
+        a[col] = [x / pv for x in a[col]]
+        for r in range(n):
+            if r != col and a[r][col] != 0:
+                f = a[r][col]
+                a[r] = [x - f * y for x, y in zip(a[r], a[col], strict=True)]
+    return a[idx[START]][n]
+
+
+def probs(counts: Counts) -> dict[str, dict[str, Fraction]]:
+    out = {}
+    for s, row in counts.items():
+        total = sum(row.values())
+        out[s] = {d: Fraction(c, total) for d, c in row.items() if c} if total else {}
+    return out
+
+
+def exact_removed(counts: Counts, k: str) -> Fraction:
+    """Success probability when every transition into ``k`` goes to FAILURE instead."""
+    rows: dict[str, dict[str, Fraction]] = {}
+    for s, row in probs(counts).items():
+        if s == k:
+            continue
+        acc: dict[str, Fraction] = {}
+        for d, p in row.items():
+            key = FAILURE if d == k else d
+            acc[key] = acc.get(key, Fraction(0)) + p
+        rows[s] = acc
+    return exact_success(rows)
+
+
+def exact_reduce(counts: Counts, k: str, f: Fraction) -> Fraction:
+    rows = probs(counts)
+    row = dict(rows[k])
+    p_fail = row.get(FAILURE, Fraction(0))
+    others = {d: p for d, p in row.items() if d not in (k, FAILURE)}
+    mass = sum(others.values(), Fraction(0))
+    moved = f * p_fail
+    for d, p in others.items():
+        row[d] = p + moved * p / mass
+    row[FAILURE] = p_fail - moved
+    rows[k] = row
+    return exact_success(rows)
+
+
+def exact_redirect(counts: Counts, k: str, target: str) -> Fraction:
+    rows = probs(counts)
+    row = dict(rows[k])
+    p_fail = row.pop(FAILURE, Fraction(0))
+    row[target] = row.get(target, Fraction(0)) + p_fail
+    rows[k] = row
+    return exact_success(rows)
+
+
+def as_frame(counts: Counts) -> pd.DataFrame:
+    recs = [(s, d, c) for s, row in counts.items() for d, c in row.items() if c]
+    return pd.DataFrame(recs, columns=["from", "to", "journeys"])
+
+
+# --------------------------------------------------------------------------------------
+# Golden tests: published worked examples
+# --------------------------------------------------------------------------------------
+def test_golden_bryl_three_paths():
+    # Source: S. Bryl, "Marketing Multi-Channel Attribution model with R (part 1: Markov
+    # chains concept)", analyzecore.com, 2016-08-03. Paths C1>C2>C3 (conversion), C1 (null),
+    # C2>C3 (null): conversion probability 1/3; removal effects C1 = 0.5, C2 = 1, C3 = 1
+    # (C1 without: 1/6). The same figures are the test values of the npm package
+    # "markovattribution", which cites that article.
+    m = MarkovModel.from_paths(
+        [("C1", "C2", "C3"), ("C1",), ("C2", "C3")], ["success", "failure", "failure"]
+    )
+    assert m.success_probability == pytest.approx(1 / 3, rel=1e-12)
+    re = m.removal_effects().set_index("touchpoint")
+    assert re.loc["C1", "removal_effect"] == pytest.approx(0.5, rel=1e-12)
+    assert re.loc["C2", "removal_effect"] == pytest.approx(1.0, rel=1e-12)
+    assert re.loc["C3", "removal_effect"] == pytest.approx(1.0, rel=1e-12)
+    assert re.loc["C1", "success_probability_without"] == pytest.approx(1 / 6, rel=1e-12)
+    # normalised shares as in the article: 0.2, 0.4, 0.4
+    shares = re["removal_effect"] / re["removal_effect"].sum()
+    assert shares.to_dict() == pytest.approx({"C1": 0.2, "C2": 0.4, "C3": 0.4})
+
+
+def test_golden_puzyrov_grouped_paths():
+    # Source: S. Puzyrov, "Markov Chain Attribution - Simple Explanation Of Removal Effect",
+    # serhiipuzyrov.com, July 2019: paths google ads (2 conv), mailing (1 conv),
+    # google ads > mailing (1 conv), google ads (0 conv, 1 null). Its transition table:
+    # start>google ads 4/5, start>mailing 1/5, google ads>conv 2/4, google ads>mailing 1/4,
+    # google ads>null 1/4, mailing>conv 2/2. From that table: P = 0.8, without google ads
+    # 0.2 (effect 0.75), without mailing 0.4 (effect 0.5).
+    m = MarkovModel.from_paths(
+        [("google ads",), ("mailing",), ("google ads", "mailing"), ("google ads",)],
+        ["success", "success", "success", "failure"],
+        counts=[2, 1, 1, 1],
+    )
+    tm = m.transition_matrix()
+    assert tm.loc[START, "google ads"] == pytest.approx(0.8)
+    assert tm.loc[START, "mailing"] == pytest.approx(0.2)
+    assert tm.loc["google ads", SUCCESS] == pytest.approx(0.5)
+    assert tm.loc["google ads", "mailing"] == pytest.approx(0.25)
+    assert tm.loc["google ads", FAILURE] == pytest.approx(0.25)
+    assert tm.loc["mailing", SUCCESS] == pytest.approx(1.0)
+    assert m.success_probability == pytest.approx(0.8, rel=1e-12)
+    re = m.removal_effects().set_index("touchpoint")["removal_effect"]
+    assert re.to_dict() == pytest.approx({"google ads": 0.75, "mailing": 0.5}, rel=1e-12)
+
+
+# Hand-solved chain: START->a; a->b 1/2, a->c 1/4, a->F 1/4; b->a 1/3, b->S 1/3, b->F 1/3;
+# c->S 1/2, c->F 1/2. By hand: b_c = 1/2, b_b = b_a/3 + 1/3, b_a = b_b/2 + 1/8, so
+# P = b_a = 7/20. Without b: 1/8 (effect 9/14); without c: 1/5 (effect 3/7); without a: 0.
+# Repair a with reduce_failure_by=1: a->b 2/3, a->c 1/3, so b_a = 1/2: delta 3/20.
+HAND: Counts = {
+    START: {"a": 12},
+    "a": {"b": 2, "c": 1, FAILURE: 1},
+    "b": {"a": 1, SUCCESS: 1, FAILURE: 1},
+    "c": {SUCCESS: 1, FAILURE: 1},
+}
+
+
+def test_hand_solved_three_state_chain():
+    m = MarkovModel.from_transitions(as_frame(HAND))
+    p = Fraction(7, 20)
+    assert exact_success(probs(HAND)) == p  # the independent solver agrees with the hand
+    assert m.success_probability == pytest.approx(float(p), rel=1e-12)
+    re = m.removal_effects().set_index("touchpoint")["removal_effect"]
+    assert re["a"] == pytest.approx(1.0, rel=1e-12)
+    assert re["b"] == pytest.approx(float(Fraction(9, 14)), rel=1e-12)
+    assert re["c"] == pytest.approx(float(Fraction(3, 7)), rel=1e-12)
+    r = m.repair_effect("a", reduce_failure_by=1.0)
+    assert r.delta_success_probability == pytest.approx(float(Fraction(3, 20)), rel=1e-12)
+    assert exact_reduce(HAND, "a", Fraction(1)) - p == Fraction(3, 20)
+    # redirect c's failures to SUCCESS: b_c = 1, b_a = b_b/2 + 1/4 -> b_a = 1/2, delta 3/20
+    r = m.repair_effect("c", redirect_to=SUCCESS)
+    assert r.delta_success_probability == pytest.approx(0.15, rel=1e-12)
+    assert exact_redirect(HAND, "c", SUCCESS) == Fraction(1, 2)
+
+
+# --------------------------------------------------------------------------------------
+# Property tests against the exact rational solver
+# --------------------------------------------------------------------------------------
+@st.composite
+def chains(draw: st.DrawFn) -> Counts:
+    n = draw(st.integers(1, 4))
+    names = [f"t{i}" for i in range(n)]
+    counts: Counts = {START: {}}
+    for nm in names:
+        counts[START][nm] = draw(st.integers(0, 3))
+    if sum(counts[START].values()) == 0:
+        counts[START][names[0]] = 1
+    for nm in names:
+        row = {d: draw(st.integers(0, 3)) for d in names}
+        row[SUCCESS] = draw(st.integers(0, 3))
+        row[FAILURE] = draw(st.integers(0, 3))
+        if row[SUCCESS] + row[FAILURE] == 0:
+            row[draw(st.sampled_from([SUCCESS, FAILURE]))] = 1
+        counts[nm] = row
+    assume(any(r.get(SUCCESS, 0) for r in counts.values()))
+    assume(any(r.get(FAILURE, 0) for r in counts.values()))
+    return counts
+
+
+@given(chains())
+def test_success_and_removal_match_exact_solver(counts):
+    m = MarkovModel.from_transitions(as_frame(counts))
+    p = exact_success(probs(counts))
+    assert m.success_probability == pytest.approx(float(p), rel=1e-9, abs=1e-12)
+    re = m.removal_effects().set_index("touchpoint")
+    assert ((re["removal_effect"] >= 0) & (re["removal_effect"] <= 1)).all()
+    for k in m.touchpoints:
+        without = exact_removed(counts, k)
+        assert re.loc[k, "success_probability_without"] == pytest.approx(
+            float(without), rel=1e-9, abs=1e-12
+        )
+        if p > 0:
+            assert re.loc[k, "removal_effect"] == pytest.approx(
+                float(1 - without / p), rel=1e-9, abs=1e-12
+            )
+
+
+@given(chains(), st.fractions(0, 1, max_denominator=8))
+def test_repair_matches_exact_solver_and_bounds(counts, f):
+    m = MarkovModel.from_transitions(as_frame(counts))
+    p = exact_success(probs(counts))
+    table = m.repair_effects(reduce_failure_by=float(f)).set_index("touchpoint")
+    for k in m.touchpoints:
+        row = counts[k]
+        others = sum(c for d, c in row.items() if d not in (k, FAILURE))
+        got = table.loc[k, "delta_success_probability"]
+        if row.get(FAILURE, 0) and not others and f > 0:
+            assert np.isnan(got)
+            continue
+        expected = exact_reduce(counts, k, f) - p
+        assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+        assert got >= 0
+        single = m.repair_effect(k, reduce_failure_by=float(f))
+        assert single.delta_success_probability == pytest.approx(got, rel=1e-12, abs=1e-15)
+        for target in [*(t for t in m.touchpoints if t != k), SUCCESS]:
+            want = exact_redirect(counts, k, target) - p
+            r = m.repair_effect(k, redirect_to=target)
+            assert r.delta_success_probability == pytest.approx(float(want), rel=1e-9, abs=1e-12)
+
+
+@given(chains())
+def test_repair_zero_is_exactly_zero_and_monotone(counts):
+    m = MarkovModel.from_transitions(as_frame(counts))
+    zero = m.repair_effects(reduce_failure_by=0.0)
+    assert (zero["delta_success_probability"] == 0.0).all()
+    grid = [0.0, 0.25, 0.5, 0.75, 1.0]
+    deltas = [
+        m.repair_effects(reduce_failure_by=f).set_index("touchpoint")["delta_success_probability"]
+        for f in grid
+    ]
+    for k in m.touchpoints:
+        seq = [d[k] for d in deltas]
+        if np.isnan(seq[-1]):
+            continue
+        assert all(b >= a - 1e-12 for a, b in itertools.pairwise(seq))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["a", "b", "c"]), min_size=0, max_size=5).map(tuple),
+            st.sampled_from(["success", "failure", "open"]),
+        ),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_relabelling_relabels_outputs(journeys):
+    outcomes = [o for _, o in journeys]
+    assume("success" in outcomes and "failure" in outcomes)
+    paths = [p for p, _ in journeys]
+    rename = {"a": "zeta", "b": "alpha", "c": "mid"}
+    m1 = MarkovModel.from_paths(paths, outcomes)
+    m2 = MarkovModel.from_paths([tuple(rename[x] for x in p) for p in paths], outcomes)
+    assert m1.success_probability == pytest.approx(m2.success_probability, rel=1e-12)
+    assert m1.n_open == m2.n_open == outcomes.count("open")
+    assert m1.n_journeys == len(outcomes) - outcomes.count("open")
+    r1 = m1.removal_effects().assign(touchpoint=lambda d: d["touchpoint"].map(rename))
+    r2 = m2.removal_effects()
+    pd.testing.assert_frame_equal(
+        r1.sort_values("touchpoint").reset_index(drop=True),
+        r2.sort_values("touchpoint").reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+    )
+    # counts: every decided journey leaves START once and is absorbed once
+    assert m1.counts[0].sum() == m1.counts[:, -2:].sum() == m1.n_journeys
+
+
+def test_from_paths_equals_from_transitions():
+    paths = [("a", "b"), ("a",), ("b", "a", "b"), ("a", "a"), ()]
+    outcomes = ["success", "failure", "success", "failure", "failure"]
+    m = MarkovModel.from_paths(paths, outcomes)
+    t = MarkovModel.from_transitions(m.to_frame())
+    np.testing.assert_array_equal(m.counts, t.counts)
+    assert m.states == t.states == (START, "a", "b", SUCCESS, FAILURE)
+    assert m.counts[0, -1] == 1  # the empty path goes straight from START to FAILURE
+    assert m.to_frame()["journeys"].sum() == m.counts.sum()
+
+
+# --------------------------------------------------------------------------------------
+# Bootstrap
+# --------------------------------------------------------------------------------------
+def _sim_model(n: int = 4000, seed: int = 11) -> MarkovModel:
+    df = simulate_journeys(n, seed=seed)
+    g = df.groupby("case_id", sort=False)
+    return MarkovModel.from_paths(g["touchpoint"].agg(tuple).tolist(), g["outcome"].first())
+
+
+def test_bootstrap_deterministic_and_covers_point():
+    m = _sim_model()
+    a = m.repair_effect("payment_error", reduce_failure_by=0.5, bootstrap=60, seed=3)
+    b = m.repair_effect("payment_error", reduce_failure_by=0.5, bootstrap=60, seed=3)
+    c = m.repair_effect("payment_error", reduce_failure_by=0.5, bootstrap=60, seed=4)
+    assert (a.delta_low, a.delta_high) == (b.delta_low, b.delta_high)
+    assert (a.delta_low, a.delta_high) != (c.delta_low, c.delta_high)
+    assert a.delta_low < a.delta_success_probability < a.delta_high
+    assert a.extra_successes_low == pytest.approx(a.delta_low * a.n_journeys)
+    table = m.repair_effects(reduce_failure_by=0.5, bootstrap=40, seed=1)
+    assert {"delta_low", "delta_high"} <= set(table.columns)
+    assert (table["delta_low"] <= table["delta_high"]).all()
+
+
+def test_bootstrap_needs_paths():
+    m = MarkovModel.from_transitions(as_frame(HAND))
+    assert not m.can_bootstrap
+    with pytest.raises(ValidationError, match="from_paths"):
+        m.repair_effect("a", reduce_failure_by=0.5, bootstrap=10, seed=1)
+
+
+# --------------------------------------------------------------------------------------
+# On simulated journeys with a known error step
+# --------------------------------------------------------------------------------------
+def test_payment_error_repair_is_largest_and_near_truth():
+    df, truth = simulate_journeys(20_000, seed=5, return_truth=True)
+    g = df.groupby("case_id", sort=False)
+    m = MarkovModel.from_paths(g["touchpoint"].agg(tuple).tolist(), g["outcome"].first())
+    table = m.repair_effects(reduce_failure_by=1.0)
+    assert table.loc[0, "touchpoint"] == "payment_error"
+    assert table.loc[0, "delta_success_probability"] > 0.05
+    true = truth.touchpoints.set_index("touchpoint")["repair_effect"]
+    got = table.set_index("touchpoint")["delta_success_probability"]
+    assert got["payment_error"] == pytest.approx(true["payment_error"], rel=0.2)
+    assert m.success_probability == pytest.approx(truth.success_probability, abs=0.02)
+    # The removal effect does not single it out: removing a late step is "costly".
+    removal = m.removal_effects().set_index("touchpoint")["removal_effect"]
+    assert removal["payment_error"] < removal["payment"]
+    # Half the repair at the truly worst step still beats every other full repair.
+    half = m.repair_effect("payment_error", reduce_failure_by=0.5, value_per_success=30.0)
+    assert half.delta_success_probability > 0
+    assert half.extra_value == pytest.approx(half.extra_successes * 30.0)
+
+
+def test_no_error_step_without_error_rate():
+    df = simulate_journeys(3000, seed=2, error_rate=0.0)
+    g = df.groupby("case_id", sort=False)
+    m = MarkovModel.from_paths(g["touchpoint"].agg(tuple).tolist(), g["outcome"].first())
+    assert "payment_error" not in m.touchpoints
+    with pytest.raises(UnknownReferenceError, match="did you mean 'payment'"):
+        m.repair_effect("payment_eror", reduce_failure_by=0.5)
+
+
+# --------------------------------------------------------------------------------------
+# Errors and display
+# --------------------------------------------------------------------------------------
+def test_errors():
+    ok_paths = [("a",), ("b",)]
+    with pytest.raises(ValidationError, match="no journey ends in success"):
+        MarkovModel.from_paths(ok_paths, ["failure", "failure"])
+    with pytest.raises(ValidationError, match="no journey ends in failure"):
+        MarkovModel.from_paths(ok_paths, ["success", "open"])
+    with pytest.raises(ValidationError, match="no decided journey"):
+        MarkovModel.from_paths(ok_paths, ["open", "open"])
+    with pytest.raises(ValidationError, match="reserved"):
+        MarkovModel.from_paths([("START", "a"), ("a",)], ["success", "failure"])
+    with pytest.raises(ValidationError, match="did you mean 'success'"):
+        MarkovModel.from_paths(ok_paths, ["sucess", "failure"])
+    with pytest.raises(ValidationError, match="differ in length"):
+        MarkovModel.from_paths(ok_paths, ["success"])
+    with pytest.raises(InputTypeError):
+        MarkovModel.from_paths("abc", ["success"] * 3)
+    m = MarkovModel.from_paths(ok_paths, ["success", "failure"])
+    with pytest.raises(UnknownReferenceError, match="did you mean 'a'"):
+        m.repair_effect("A", reduce_failure_by=0.5)
+    with pytest.raises(ValidationError, match="reserved state"):
+        m.repair_effect(START, reduce_failure_by=0.5)
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValidationError, match="between 0 and 1"):
+            m.repair_effect("b", reduce_failure_by=bad)
+        with pytest.raises(ValidationError, match="between 0 and 1"):
+            m.repair_effects(reduce_failure_by=bad)
+    with pytest.raises(ValidationError, match="exactly one"):
+        m.repair_effect("b")
+    with pytest.raises(ValidationError, match="exactly one"):
+        m.repair_effect("b", reduce_failure_by=0.5, redirect_to="a")
+    with pytest.raises(ValidationError, match="must differ"):
+        m.repair_effect("b", redirect_to="b")
+    with pytest.raises(ValidationError, match="no way to end"):
+        m.repair_effect("b", reduce_failure_by=0.5)  # b's only exit is FAILURE
+
+
+def test_transition_table_errors():
+    frame = as_frame(HAND)
+    with pytest.raises(MissingColumnError, match="did you mean 'journeys'"):
+        MarkovModel.from_transitions(frame, count_col="journey")
+    bad = frame.copy()
+    bad.loc[0, "journeys"] = -1
+    with pytest.raises(DataError) as err:
+        MarkovModel.from_transitions(bad)
+    assert len(err.value.failure_cases) == 1
+    bad = frame.copy()
+    bad["journeys"] = bad["journeys"].astype(float)
+    bad.loc[0, "journeys"] = 1.5
+    with pytest.raises(DataError):
+        MarkovModel.from_transitions(bad)
+    bad = pd.concat([frame, pd.DataFrame({"from": [SUCCESS], "to": ["a"], "journeys": [1]})])
+    with pytest.raises(DataError, match="out of an outcome state"):
+        MarkovModel.from_transitions(bad)
+    no_exit = pd.DataFrame(
+        {"from": [START, START, "a"], "to": ["a", "z", SUCCESS], "journeys": [1, 1, 1]}
+    )
+    with pytest.raises(ValidationError, match="'z' have no outgoing"):
+        MarkovModel.from_transitions(no_exit)
+    trapped = pd.DataFrame(
+        {
+            "from": [START, START, "a", "b", "c"],
+            "to": ["a", "b", "b", "a", FAILURE],
+            "journeys": [1, 1, 1, 1, 1],
+        }
+    )
+    trapped = pd.concat([trapped, pd.DataFrame({"from": [START], "to": [SUCCESS], "journeys": 1})])
+    with pytest.raises(ValidationError, match="cannot end"):
+        MarkovModel.from_transitions(trapped)
+    with pytest.raises(InputTypeError):
+        MarkovModel.from_transitions({"from": []})  # type: ignore[arg-type]
+    # OPEN rows are ignored; input is not mutated
+    with_open = pd.concat([frame, pd.DataFrame({"from": ["a"], "to": ["OPEN"], "journeys": [5]})])
+    before = with_open.copy()
+    m = MarkovModel.from_transitions(with_open)
+    pd.testing.assert_frame_equal(with_open, before)
+    assert m.success_probability == pytest.approx(0.35)
+
+
+def test_display():
+    m = MarkovModel.from_transitions(as_frame(HAND))
+    assert repr(m) == "MarkovModel(3 touchpoints, 12 journeys: 2 successes, 3 failures)"
+    assert "<table>" in m._repr_html_()
+    r = m.repair_effect("a", reduce_failure_by=1.0, value_per_success=10)
+    assert isinstance(r, RepairEffect)
+    assert "reduce_failure_by=1" in repr(r)
+    assert "value 18" in repr(r)  # 3/20 * 12 journeys * 10
+    assert "<table" in r._repr_html_()
+    frame = r.to_frame()
+    assert frame.shape[0] == 1
+    assert frame.loc[0, "extra_successes"] == pytest.approx(1.8)
+    tm = m.transition_matrix()
+    np.testing.assert_allclose(tm.sum(axis=1), 1.0)
+    assert list(tm.index) == [START, "a", "b", "c"]
