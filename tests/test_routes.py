@@ -1,0 +1,404 @@
+"""Routes, transitions and funnel: golden figures on real logs, hand cases, properties."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections import Counter, defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from frictionkit.events import EventLog, read_events
+from frictionkit.exceptions import InputTypeError, UnknownReferenceError, ValidationError
+from frictionkit.model import Journey, Stage, Touchpoint
+from frictionkit.routes import route_codes, wilson_interval
+from tests.helpers import shared_data
+
+FINES = "road_traffic_fines_10k.csv.gz"
+HELPDESK = "helpdesk.csv.gz"
+
+
+# ---------------------------------------------------------------------------------------
+# independent reference: plain Python, csv module, stable sort by timestamp then file row
+# ---------------------------------------------------------------------------------------
+def plain_variants(path, case="case_id", activity="activity", time="timestamp"):
+    """Variants by a plain-Python groupby (no pandas, no frictionkit)."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    cases: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    with opener(path, "rt", newline="", encoding="utf-8") as fh:
+        for row_no, row in enumerate(csv.DictReader(fh)):
+            cases[row[case]].append((row[time], row_no, row[activity]))
+    # ISO timestamps in one offset sort as text; `sorted` is stable, ties keep file order
+    traces = {c: tuple(a for _, _, a in sorted(ev, key=lambda e: e[0])) for c, ev in cases.items()}
+    return traces, Counter(traces.values())
+
+
+def fines_outcome(trace):
+    if "Send for Credit Collection" in trace:
+        return "failure"
+    return "success" if "Payment" in trace else "open"
+
+
+@pytest.fixture(scope="module")
+def fines_log():
+    path = shared_data(FINES)
+    return path, read_events(
+        path,
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        success="Payment",
+        failure="Send for Credit Collection",
+        when_both="failure",
+    )
+
+
+# These counts equal the variant counts a process-mining tool reports for the same file
+# when it sorts events by timestamp with a stable sort (ties in file order). The data are
+# the first 10,000 cases of de Leoni & Mannhardt's Road Traffic Fine Management log
+# (4TU.ResearchData, doi:10.4121/uuid:270fd440-1057-4fb9-89a9-b699b47990f5).
+def test_fines_routes_match_plain_groupby(fines_log):
+    path, log = fines_log
+    traces, variants = plain_variants(path)
+    r = log.routes()
+    assert log.n_events == 34_724
+    assert log.n_journeys == len(traces) == 10_000
+    assert len(touchpoints := log.touchpoints) == 11, touchpoints
+    assert len(r) == len(variants) == 44
+    assert dict(zip(r["route"], r["journeys"], strict=True)) == dict(variants)
+    top5 = [(" → ".join(v), n) for v, n in variants.most_common(5)]
+    assert list(zip(r["route_text"].head(5), r["journeys"].head(5), strict=True)) == top5
+    assert r["journeys"].head(5).tolist() == [3428, 3273, 1890, 758, 250]
+    assert r["route_text"].iloc[0] == "Create Fine → Payment"
+    assert r["route_text"].iloc[1] == (
+        "Create Fine → Send Fine → Insert Fine Notification → Add penalty → "
+        "Send for Credit Collection"
+    )
+    expected = Counter(fines_outcome(t) for t in traces.values())
+    assert log.outcome_counts == dict(expected)
+    assert log.outcome_counts == {"success": 4540, "failure": 3387, "open": 2073}
+    # route-level outcomes add up to the log's
+    assert r["successes"].sum() == 4540
+    assert r["failures"].sum() == 3387
+    assert r["open"].sum() == 2073
+
+
+def test_fines_outcome_from_a_case_column_gives_the_same_counts(fines_log):
+    path, log = fines_log
+    traces, _ = plain_variants(path)
+    df = pd.read_csv(path, dtype={"case_id": str, "activity": str}, keep_default_na=False)
+    df["result"] = df["case_id"].map({c: fines_outcome(t) for c, t in traces.items()})
+    df["result"] = df["result"].replace("open", None)
+    log2 = EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        outcome_col="result",
+    )
+    assert log2.outcome_counts == log.outcome_counts
+
+
+def test_fines_first_reached_rule_differs_from_failure_wins(fines_log):
+    path, log = fines_log
+    first = read_events(
+        path,
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        success="Payment",
+        failure="Send for Credit Collection",
+    )
+    traces, _ = plain_variants(path)
+    both = sum(
+        1
+        for t in traces.values()
+        if "Payment" in t
+        and "Send for Credit Collection" in t
+        and t.index("Payment") < t.index("Send for Credit Collection")
+    )
+    assert both > 0
+    assert first.outcome_counts["success"] == log.outcome_counts["success"] + both
+    assert first.outcome_counts["failure"] == log.outcome_counts["failure"] - both
+
+
+def test_helpdesk_routes_match_plain_groupby():
+    path = shared_data(HELPDESK)
+    _, variants = plain_variants(path)
+    log = read_events(
+        path, case_col="case_id", touchpoint_col="activity", timestamp_col="timestamp"
+    )
+    r = log.routes()
+    assert (log.n_events, log.n_journeys, len(log.touchpoints)) == (21_348, 4_580, 14)
+    assert len(r) == len(variants) == 226
+    assert dict(zip(r["route"], r["journeys"], strict=True)) == dict(variants)
+    assert r["journeys"].head(5).tolist() == [2366, 552, 228, 213, 164]
+    assert r["route_text"].iloc[0] == (
+        "Assign seriousness → Take in charge ticket → Resolve ticket → Closed"
+    )
+    # no outcome rule given: every journey is open, never a failure
+    assert log.outcome_counts == {"success": 0, "failure": 0, "open": 4580}
+    assert r["success_rate"].isna().all()
+
+
+def test_roadtraffic_100_traces_xes_style_columns():
+    path = shared_data("roadtraffic100traces.csv")
+    log = read_events(path, success="Payment", failure="Send for Credit Collection")
+    _, variants = plain_variants(
+        path, case="case:concept:name", activity="concept:name", time="time:timestamp"
+    )
+    assert (log.n_events, log.n_journeys) == (390, 100)
+    # offsets +01:00 / +02:00 (daylight saving) are instants: stored in UTC
+    assert log.timezone == "UTC"
+    assert len(log.routes()) == len(variants)
+    assert dict(zip(log.routes()["route"], log.routes()["journeys"], strict=True)) == dict(variants)
+
+
+# ---------------------------------------------------------------------------------------
+# hand-made cases
+# ---------------------------------------------------------------------------------------
+def small_log(**kw):
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "a", "b", "b", "c", "c", "d"],
+            "t": ["home", "cart", "pay", "home", "cart", "home", "exit", "home"],
+            "ts": pd.to_datetime(
+                [
+                    "2024-01-01 10:00:00",
+                    "2024-01-01 10:01:00",
+                    "2024-01-01 10:03:00",
+                    "2024-01-01 11:00:00",
+                    "2024-01-01 11:02:00",
+                    "2024-01-01 12:00:00",
+                    "2024-01-01 12:00:30",
+                    "2024-01-01 13:00:00",
+                ]
+            ),
+            "persona": ["new", "new", "new", "pro", "pro", "new", "new", "pro"],
+        }
+    )
+    kw.setdefault("success", "pay")
+    kw.setdefault("failure", "exit")
+    return EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts", **kw)
+
+
+def test_routes_columns_and_order():
+    r = small_log().routes()
+    assert r["route_text"].tolist() == ["home", "home → cart", "home → cart → pay", "home → exit"]
+    assert r["journeys"].tolist() == [1, 1, 1, 1]
+    assert r.loc[2, ["successes", "failures", "open"]].tolist() == [1, 0, 0]
+    assert r.loc[3, "success_rate"] == 0.0
+    assert np.isnan(r.loc[0, "success_rate"])
+    assert r["share"].sum() == pytest.approx(1.0)
+
+
+def test_routes_min_group_size_pools_small_routes():
+    r = small_log().routes(min_group_size=2)
+    assert r["route_text"].tolist() == ["(other routes)"]
+    assert r["journeys"].tolist() == [4]
+    with pytest.raises(ValidationError, match="min_group_size"):
+        small_log().routes(min_group_size=0)
+    with pytest.raises(InputTypeError):
+        small_log().routes(min_group_size=1.5)  # type: ignore[arg-type]
+
+
+def test_wilson_interval_newcombe_1998_table_1():
+    # Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+    # comparison of seven methods. Statistics in Medicine 17, 857-872, Table I (method 3,
+    # score interval without continuity correction).
+    low, high = wilson_interval(np.array([81, 15, 0, 1]), np.array([263, 148, 20, 29]))
+    assert np.round(low, 4).tolist() == [0.2553, 0.0624, 0.0, 0.0061]
+    assert np.round(high, 4).tolist() == [0.3662, 0.1605, 0.1611, 0.1718]
+    lo0, hi0 = wilson_interval(np.array([0]), np.array([0]))
+    assert np.isnan(lo0[0])
+    assert np.isnan(hi0[0])
+
+
+def test_transitions_hand_case():
+    t = small_log().transitions().set_index(["source", "target"])
+    assert t.loc[("START", "home"), "count"] == 4
+    assert t.loc[("home", "cart"), "count"] == 2
+    assert t.loc[("home", "cart"), "share"] == pytest.approx(0.5)
+    # home -> cart took 60 s and 120 s: median 90, p95 = 60 + 0.95 * 60
+    assert t.loc[("home", "cart"), "median_s"] == pytest.approx(90.0)
+    assert t.loc[("home", "cart"), "p95_s"] == pytest.approx(117.0)
+    assert t.loc[("pay", "SUCCESS"), "count"] == 1
+    assert t.loc[("exit", "FAILURE"), "count"] == 1
+    assert t.loc[("home", "OPEN"), "count"] == 1
+    assert t.loc[("cart", "OPEN"), "count"] == 1
+    assert np.isnan(t.loc[("START", "home"), "median_s"])
+    assert t["count"].sum() == small_log().n_events + small_log().n_journeys
+
+
+def test_transitions_journeys_count_repeats_once():
+    df = pd.DataFrame(
+        {
+            "c": ["a"] * 5,
+            "t": ["x", "y", "x", "y", "x"],
+            "ts": pd.date_range("2024-01-01", periods=5, freq="min"),
+        }
+    )
+    t = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+    tr = t.transitions().set_index(["source", "target"])
+    assert tr.loc[("x", "y"), "count"] == 2
+    assert tr.loc[("x", "y"), "journeys"] == 1
+    assert tr.loc[("x", "y"), "median_s"] == 60.0
+
+
+def test_funnel_with_journey_map_and_segments():
+    journey = Journey(
+        stages=[Stage(id="browse"), Stage(id="buy"), Stage(id="after")],
+        touchpoints=[
+            Touchpoint(id="home", stage="browse", channel="web"),
+            Touchpoint(id="cart", stage="buy", channel="web"),
+            Touchpoint(id="pay", stage="buy", channel="web"),
+            Touchpoint(id="exit", stage="browse", channel="web"),
+        ],
+    )
+    log = small_log(journey=journey, case_cols=["persona"])
+    f = log.funnel()
+    assert f["stage"].tolist() == ["browse", "buy", "after"]
+    assert f["journeys"].tolist() == [4, 2, 0]
+    assert f["drop_off"].tolist() == [2, 2, 0]
+    assert f["step_conversion"].tolist()[:2] == [1.0, 0.5]
+    assert f["successes"].tolist() == [1, 1, 0]
+    assert f.loc[1, "success_rate"] == 1.0
+    assert (f["stage_source"] == "journey").all()
+    assert log.channels == ("web", "web", "web", "web")
+    fb = log.funnel(by="persona")
+    assert fb["segment"].unique().tolist() == ["new", "pro"]
+    assert fb.groupby("stage", sort=False)["journeys"].sum().tolist() == [4, 2, 0]
+    fm = log.funnel(by={"a": "x"})
+    assert set(fm["segment"]) == {"(none)", "x"}
+    with pytest.raises(UnknownReferenceError, match="did you mean 'persona'"):
+        log.funnel(by="persna")
+
+
+def test_route_codes_kernel_is_exact_and_lexicographic():
+    # routes: (0,1) (0) (0,1) (1) (0,1,0)
+    tp = np.array([0, 1, 0, 0, 1, 1, 0, 1, 0])
+    off = np.array([0, 2, 3, 5, 6, 9])
+    key = route_codes(tp, off, 2)
+    assert key[0] == key[2]
+    assert len(set(key.tolist())) == 4
+    # lexicographic: (0) < (0,1) < (0,1,0) < (1)
+    assert key[1] < key[0] < key[4] < key[3]
+
+
+# ---------------------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------------------
+TPS = ["home", "search", "cart", "pay", "help"]
+
+
+@st.composite
+def event_tables(draw):
+    n_cases = draw(st.integers(1, 6))
+    rows = []
+    for c in range(n_cases):
+        n = draw(st.integers(1, 6))
+        times = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))  # many ties
+        tps = draw(st.lists(st.sampled_from(TPS), min_size=n, max_size=n))
+        rows += [(f"c{c}", tp, t) for tp, t in zip(tps, times, strict=True)]
+    df = pd.DataFrame(rows, columns=["case", "tp", "minute"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["minute"], unit="min")
+    return df
+
+
+def build(df, **kw):
+    return EventLog.from_frame(
+        df,
+        case_col="case",
+        touchpoint_col="tp",
+        timestamp_col="ts",
+        success="pay",
+        failure="help",
+        strict=False,
+        **kw,
+    )
+
+
+@given(event_tables(), st.randoms(use_true_random=False))
+def test_shuffling_rows_keeping_tie_order_changes_nothing(df, rnd):
+    log = build(df)
+    # shuffle the groups of (case, timestamp) ties, keeping rows inside a group in order
+    groups = list(df.groupby(["case", "minute"], sort=False).indices.values())
+    rnd.shuffle(groups)
+    shuffled = df.iloc[np.concatenate(groups)].reset_index(drop=True)
+    log2 = build(shuffled)
+    pd.testing.assert_frame_equal(log.routes(), log2.routes())
+    pd.testing.assert_frame_equal(log.transitions(), log2.transitions())
+    pd.testing.assert_frame_equal(log.funnel(), log2.funnel())
+    assert log.outcome_counts == log2.outcome_counts
+
+
+@given(event_tables())
+def test_renaming_touchpoints_only_relabels(df):
+    rename = {"home": "z_home", "search": "a_search", "cart": "m_cart", "pay": "p", "help": "h"}
+    log = build(df)
+    df2 = df.assign(tp=df["tp"].map(rename))
+    log2 = EventLog.from_frame(
+        df2,
+        case_col="case",
+        touchpoint_col="tp",
+        timestamp_col="ts",
+        success="p",
+        failure="h",
+        strict=False,
+    )
+    r1 = log.routes()
+    r2 = log2.routes()
+    relabelled = {
+        tuple(rename[t] for t in route): n
+        for route, n in zip(r1["route"], r1["journeys"], strict=True)
+    }
+    assert dict(zip(r2["route"], r2["journeys"], strict=True)) == relabelled
+    names = {**rename, "START": "START", "SUCCESS": "SUCCESS", "FAILURE": "FAILURE", "OPEN": "OPEN"}
+    t1 = log.transitions()
+    t1 = t1.assign(source=t1["source"].map(names), target=t1["target"].map(names))
+    t2 = log2.transitions()
+    key = ["source", "target"]
+    pd.testing.assert_frame_equal(
+        t1.sort_values(key).reset_index(drop=True), t2.sort_values(key).reset_index(drop=True)
+    )
+    assert log.outcome_counts == log2.outcome_counts
+
+
+@given(event_tables())
+def test_route_sums_and_transition_shares(df):
+    log = build(df)
+    r = log.routes()
+    assert r["journeys"].sum() == log.n_journeys
+    assert (r["successes"] + r["failures"] + r["open"] == r["journeys"]).all()
+    assert r["journeys"].is_monotonic_decreasing
+    t = log.transitions()
+    assert np.allclose(t.groupby("source")["share"].sum(), 1.0)
+    assert t["count"].sum() == log.n_events + log.n_journeys
+    assert (t["journeys"] <= t["count"]).all()
+    ok = t["median_s"].notna()
+    assert (t.loc[ok, "median_s"] <= t.loc[ok, "p95_s"] + 1e-9).all()
+    f = log.funnel()
+    assert f["journeys"].is_monotonic_decreasing
+    assert f["journeys"].iloc[0] == log.n_journeys
+    assert f["drop_off"].sum() == log.n_journeys
+    lo, hi = r["success_rate_low"], r["success_rate_high"]
+    dec = r["success_rate"].notna()
+    assert ((lo[dec] <= r.loc[dec, "success_rate"]) & (r.loc[dec, "success_rate"] <= hi[dec])).all()
+
+
+@given(event_tables())
+def test_route_codes_agree_with_python_tuples(df):
+    log = build(df)
+    key = route_codes(log.event_touchpoint, log.journey_offsets, len(log.touchpoints))
+    seqs = [
+        tuple(log.event_touchpoint[a:b].tolist())
+        for a, b in zip(log.journey_offsets[:-1], log.journey_offsets[1:], strict=True)
+    ]
+    for i in range(len(seqs)):
+        for j in range(len(seqs)):
+            assert (key[i] == key[j]) == (seqs[i] == seqs[j])
+            assert (key[i] < key[j]) == (seqs[i] < seqs[j])
