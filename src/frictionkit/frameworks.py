@@ -1,0 +1,666 @@
+"""Prioritisation frameworks as small array functions: RICE, ICE, PIE, WSJF, CD3, ROI, Kano, MoSCoW.
+
+Each function takes numbers (scalars or arrays, broadcast together), checks them up front
+(finite, on the published scale, no zero divisor) and returns a float array. Definitions,
+scales and sources are pinned in each docstring; :func:`frictionkit.scoring.prioritise`
+applies them to a table of improvements.
+
+Examples
+--------
+>>> from frictionkit import frameworks
+>>> frameworks.rice(reach=[450, 2000], impact=[3, 1], confidence=[1.0, 0.8], effort=[2, 4])
+array([675., 400.])
+>>> frameworks.cd3(cost_of_delay_per_week=[10, 30], duration_weeks=[2, 4])
+array([5. , 7.5])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from frictionkit.exceptions import (
+    InputTypeError,
+    MissingColumnError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+
+__all__ = [
+    "ICE_VARIANTS",
+    "KANO_ANSWERS",
+    "KANO_TABLE",
+    "MOSCOW_MUST_LIMIT",
+    "RICE_CONFIDENCE",
+    "RICE_IMPACT",
+    "MoscowCheck",
+    "cd3",
+    "ice",
+    "kano_category",
+    "kano_coefficients",
+    "moscow_check",
+    "pie",
+    "rice",
+    "roi",
+    "value_per_cost",
+    "wsjf",
+]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+#: Intercom's RICE impact scale (McBride, 2016): label -> multiplier.
+RICE_IMPACT: Mapping[str, float] = {
+    "massive": 3.0,
+    "high": 2.0,
+    "medium": 1.0,
+    "low": 0.5,
+    "minimal": 0.25,
+}
+#: Intercom's RICE confidence levels (McBride, 2016): label -> share.
+RICE_CONFIDENCE: Mapping[str, float] = {"high": 1.0, "medium": 0.8, "low": 0.5}
+#: The two ways of combining ICE scores offered by :func:`ice`.
+ICE_VARIANTS: tuple[str, ...] = ("product", "average")
+#: DSDM's ceiling on the share of effort that "Must Have" items may take.
+MOSCOW_MUST_LIMIT = 0.60
+
+#: The five Kano answers, in the order of the evaluation table's rows and columns.
+KANO_ANSWERS: tuple[str, ...] = ("like", "must-be", "neutral", "live-with", "dislike")
+#: Kano evaluation table (Berger et al., 1993, table 1): ``KANO_TABLE[functional][dysfunctional]``.
+#: A attractive, O one-dimensional, M must-be, I indifferent, R reverse, Q questionable.
+KANO_TABLE: tuple[tuple[str, ...], ...] = (
+    ("Q", "A", "A", "A", "O"),
+    ("R", "I", "I", "I", "M"),
+    ("R", "I", "I", "I", "M"),
+    ("R", "I", "I", "I", "M"),
+    ("R", "R", "R", "R", "Q"),
+)
+_KANO_SYNONYMS: Mapping[str, int] = {
+    "like": 0,
+    "i like it": 0,
+    "must-be": 1,
+    "must be": 1,
+    "mustbe": 1,
+    "expect": 1,
+    "i expect it": 1,
+    "neutral": 2,
+    "i am neutral": 2,
+    "live-with": 3,
+    "live with": 3,
+    "tolerate": 3,
+    "i can tolerate it": 3,
+    "i can live with it": 3,
+    "dislike": 4,
+    "i dislike it": 4,
+}
+
+
+# ---------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _arr(
+    value: Any, field: str, *, low: float | None = 0.0, high: float | None = None
+) -> FloatArray:
+    if isinstance(value, (str, bytes)):
+        raise InputTypeError(f"{field} must be numbers, got {value!r}", field=field, value=value)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(
+            f"{field} must be numbers, got {value!r}", field=field, value=value
+        ) from exc
+    bad = np.flatnonzero(~np.isfinite(arr.ravel()))
+    if bad.size:
+        raise ValidationError(
+            f"{field} must be finite, got {arr.ravel()[bad[0]]!r} at position {int(bad[0])}",
+            field=field,
+            value=value,
+            hint="Fill or drop missing values first",
+        )
+    flat = arr.ravel()
+    out_low = np.flatnonzero(flat < low) if low is not None else np.array([], dtype=int)
+    out_high = np.flatnonzero(flat > high) if high is not None else np.array([], dtype=int)
+    if out_low.size or out_high.size:
+        k = int(out_low[0]) if out_low.size else int(out_high[0])
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValidationError(
+            f"{field} must lie in [{lo}, {hi}], got {flat[k]:g} at position {k}",
+            field=field,
+            value=value,
+        )
+    return arr
+
+
+def _positive(value: Any, field: str, hint: str) -> FloatArray:
+    arr = _arr(value, field)
+    zero = np.flatnonzero(arr.ravel() <= 0)
+    if zero.size:
+        raise ValidationError(
+            f"{field} must be > 0 (it divides the score), got {arr.ravel()[zero[0]]:g} "
+            f"at position {int(zero[0])}",
+            field=field,
+            value=value,
+            hint=hint,
+        )
+    return arr
+
+
+def _broadcast(*arrays: FloatArray) -> tuple[FloatArray, ...]:
+    try:
+        return tuple(np.asarray(a, dtype=np.float64) for a in np.broadcast_arrays(*arrays))
+    except ValueError as exc:
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        raise ValidationError(
+            f"inputs must have the same length (or be single numbers), got shapes {shapes}",
+            field="inputs",
+        ) from exc
+
+
+# ---------------------------------------------------------------------------------------
+# ratio frameworks
+
+
+def rice(
+    reach: npt.ArrayLike, impact: npt.ArrayLike, confidence: npt.ArrayLike, effort: npt.ArrayLike
+) -> FloatArray:
+    """RICE score: ``reach * impact * confidence / effort`` (Intercom; McBride, 2016).
+
+    Sean McBride, "RICE: Simple prioritization for product managers", Intercom blog (2016).
+    Reach is people or events per period; impact is per person on the scale 3 (massive),
+    2 (high), 1 (medium), 0.5 (low), 0.25 (minimal) (:data:`RICE_IMPACT`); confidence is a
+    share, 1.0 (high), 0.8 (medium), 0.5 (low) (:data:`RICE_CONFIDENCE`); effort is in
+    person-months (any unit, the same for all). Higher is better. Other impact units
+    (money per year) are accepted: the formula is the same.
+
+    Parameters
+    ----------
+    reach : array-like
+        ``>= 0``.
+    impact : array-like
+        ``>= 0``.
+    confidence : array-like
+        Shares in ``[0, 1]`` (80 % is ``0.8``).
+    effort : array-like
+        ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> rice(2000, 2, 0.8, 4)
+    array(800.)
+    """
+    r = _arr(reach, "reach")
+    i = _arr(impact, "impact")
+    c = _arr(confidence, "confidence", high=1.0)
+    e = _positive(effort, "effort", "Give every item a positive effort estimate")
+    r, i, c, e = _broadcast(r, i, c, e)
+    return np.asarray(r * i * c / e, dtype=np.float64)
+
+
+def ice(
+    impact: npt.ArrayLike,
+    confidence: npt.ArrayLike,
+    ease: npt.ArrayLike,
+    variant: Literal["product", "average"] = "product",
+) -> FloatArray:
+    """ICE score from impact, confidence and ease, each scored 1 to 10 (Sean Ellis).
+
+    Sean Ellis introduced ICE for growth experiments at GrowthHackers (Ellis and Brown,
+    *Hacking Growth*, 2017). Two combinations are in use and both are offered:
+    ``"product"`` (``I * C * E``, range 1-1000) and ``"average"`` (``(I + C + E) / 3``,
+    range 1-10, the form of the GrowthHackers ICE score). Higher is better. Values are
+    only checked to be finite and ``>= 0``, so rescaled inputs are accepted.
+
+    Parameters
+    ----------
+    impact, confidence, ease : array-like
+        Scores ``>= 0`` (1-10 on the published scale).
+    variant : {"product", "average"}, default "product"
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> ice([8, 5], [6, 9], [3, 7])
+    array([144., 315.])
+    >>> ice([8, 5], [6, 9], [3, 7], variant="average").round(3)
+    array([5.667, 7.   ])
+    """
+    if variant not in ICE_VARIANTS:
+        raise UnknownReferenceError(
+            f"unknown ICE variant {variant!r}; choose one of {list(ICE_VARIANTS)}"
+            + did_you_mean(variant, ICE_VARIANTS),
+            field="variant",
+            value=variant,
+        )
+    i, c, e = _broadcast(_arr(impact, "impact"), _arr(confidence, "confidence"), _arr(ease, "ease"))
+    if variant == "product":
+        return np.asarray(i * c * e, dtype=np.float64)
+    return np.asarray((i + c + e) / 3.0, dtype=np.float64)
+
+
+def pie(potential: npt.ArrayLike, importance: npt.ArrayLike, ease: npt.ArrayLike) -> FloatArray:
+    """PIE score: the average of potential, importance and ease, each 1 to 10 (WiderFunnel).
+
+    Chris Goward, *You Should Test That!* (Wiley, 2013), the WiderFunnel PIE framework for
+    choosing which pages to test: ``(P + I + E) / 3``. Higher is better.
+
+    Parameters
+    ----------
+    potential, importance, ease : array-like
+        Scores in ``[1, 10]``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> pie([8, 3], [9, 5], [4, 10]).round(3)
+    array([7., 6.])
+    """
+    p = _arr(potential, "potential", low=1.0, high=10.0)
+    i = _arr(importance, "importance", low=1.0, high=10.0)
+    e = _arr(ease, "ease", low=1.0, high=10.0)
+    p, i, e = _broadcast(p, i, e)
+    return np.asarray((p + i + e) / 3.0, dtype=np.float64)
+
+
+def wsjf(
+    user_business_value: npt.ArrayLike,
+    time_criticality: npt.ArrayLike,
+    risk_reduction: npt.ArrayLike,
+    job_size: npt.ArrayLike,
+) -> FloatArray:
+    """Weighted shortest job first: cost of delay / job size (SAFe; Reinertsen, 2009).
+
+    Scaled Agile Framework, "WSJF": cost of delay = user-business value + time
+    criticality + risk reduction-opportunity enablement, each a relative estimate (SAFe
+    uses the modified Fibonacci series 1, 2, 3, 5, 8, 13, 20); job size is a relative
+    proxy for duration. Don Reinertsen, *The Principles of Product Development Flow*
+    (2009), ch. 7. Higher is better.
+
+    Parameters
+    ----------
+    user_business_value, time_criticality, risk_reduction : array-like
+        ``>= 0``, in one common unit.
+    job_size : array-like
+        ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> wsjf([8, 5], [5, 9], [3, 2], [4, 3]).round(3)
+    array([4.   , 5.333])
+    """
+    v = _arr(user_business_value, "user_business_value")
+    t = _arr(time_criticality, "time_criticality")
+    r = _arr(risk_reduction, "risk_reduction")
+    s = _positive(job_size, "job_size", "Give every job a positive size")
+    v, t, r, s = _broadcast(v, t, r, s)
+    return np.asarray((v + t + r) / s, dtype=np.float64)
+
+
+def cd3(cost_of_delay_per_week: npt.ArrayLike, duration_weeks: npt.ArrayLike) -> FloatArray:
+    """CD3, cost of delay divided by duration (Reinertsen, 2009; Black Swan Farming).
+
+    Joshua Arnold's Black Swan Farming pages popularised the name CD3 for Reinertsen's
+    WSJF with money: cost of delay per week / duration in weeks. Higher is better.
+
+    Parameters
+    ----------
+    cost_of_delay_per_week : array-like
+        Value lost per week of delay (``>= 0``).
+    duration_weeks : array-like
+        Time the work takes (``> 0``).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> cd3(30, 4)
+    array(7.5)
+    """
+    c = _arr(cost_of_delay_per_week, "cost_of_delay_per_week")
+    d = _positive(duration_weeks, "duration_weeks", "Give every item a positive duration")
+    c, d = _broadcast(c, d)
+    return np.asarray(c / d, dtype=np.float64)
+
+
+def value_per_cost(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
+    """Value per unit of cost: ``value / cost`` (the benefit-cost ratio). Higher is better.
+
+    Parameters
+    ----------
+    value : array-like
+        ``>= 0`` (e.g. money per year).
+    cost : array-like
+        ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> value_per_cost([70_000, 60_000], [1_500, 6_000]).round(2)
+    array([46.67, 10.  ])
+    """
+    v = _arr(value, "value")
+    c = _positive(cost, "cost", "A ratio needs a positive cost")
+    v, c = _broadcast(v, c)
+    return np.asarray(v / c, dtype=np.float64)
+
+
+def roi(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
+    """Return on investment: ``(value - cost) / cost``. Higher is better; 0 is break-even.
+
+    With ``value`` per year and a one-off ``cost`` it is the first-year ROI.
+
+    Parameters
+    ----------
+    value : array-like
+        ``>= 0``.
+    cost : array-like
+        ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> roi([15_000, 5_000], [10_000, 10_000])
+    array([ 0.5, -0.5])
+    """
+    v = _arr(value, "value")
+    c = _positive(cost, "cost", "ROI needs a positive cost")
+    v, c = _broadcast(v, c)
+    return np.asarray((v - c) / c, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------
+# Kano
+
+
+def _kano_index(answer: Any, field: str) -> int:
+    if not isinstance(answer, str):
+        raise InputTypeError(
+            f"{field} must be a Kano answer text, got {answer!r}", field=field, value=answer
+        )
+    key = " ".join(answer.strip().lower().replace("_", "-").split())
+    if key not in _KANO_SYNONYMS:
+        raise UnknownReferenceError(
+            f"unknown Kano answer {answer!r} in {field}; use one of {list(KANO_ANSWERS)}"
+            + did_you_mean(key, KANO_ANSWERS),
+            field=field,
+            value=answer,
+        )
+    return _KANO_SYNONYMS[key]
+
+
+def kano_category(functional: Any, dysfunctional: Any) -> Any:
+    """Kano category from the functional and dysfunctional answers (evaluation table).
+
+    The functional question asks how the customer feels if the feature is present, the
+    dysfunctional one if it is absent; each is answered with like, must-be (expect),
+    neutral, live-with (tolerate) or dislike. The standard 5 x 5 evaluation table
+    (:data:`KANO_TABLE`; Kano et al., 1984; Berger et al., 1993, *Center for Quality of
+    Management Journal* 2(4), table 1) gives A (attractive), O (one-dimensional),
+    M (must-be), I (indifferent), R (reverse) or Q (questionable).
+
+    Parameters
+    ----------
+    functional, dysfunctional : str or sequence of str
+        One answer each, or two sequences of the same length.
+
+    Returns
+    -------
+    str or numpy.ndarray
+        One letter, or an array of letters.
+
+    Examples
+    --------
+    >>> kano_category("like", "dislike")
+    'O'
+    >>> kano_category(["like", "expect", "neutral"], ["live-with", "dislike", "neutral"])
+    array(['A', 'M', 'I'], dtype='<U1')
+    """
+    if isinstance(functional, str) and isinstance(dysfunctional, str):
+        f = _kano_index(functional, "functional")
+        d = _kano_index(dysfunctional, "dysfunctional")
+        return KANO_TABLE[f][d]
+    if isinstance(functional, str) or isinstance(dysfunctional, str):
+        raise InputTypeError(
+            "functional and dysfunctional must both be one answer or both be sequences",
+            field="functional",
+            value=(functional, dysfunctional),
+        )
+    fs, ds = list(functional), list(dysfunctional)
+    if len(fs) != len(ds):
+        raise ValidationError(
+            f"functional has {len(fs)} answers but dysfunctional has {len(ds)}",
+            field="dysfunctional",
+            value=len(ds),
+        )
+    out = [
+        KANO_TABLE[_kano_index(a, f"functional[{k}]")][_kano_index(b, f"dysfunctional[{k}]")]
+        for k, (a, b) in enumerate(zip(fs, ds, strict=True))
+    ]
+    return np.asarray(out, dtype="<U1")
+
+
+def _counts(counts: Mapping[str, Any], field: str) -> tuple[float, float, float, float]:
+    vals = []
+    for key in ("A", "O", "M", "I"):
+        if key not in counts:
+            raise MissingColumnError(
+                f"{field} needs a count for {key!r} (A, O, M and I are required)"
+                + did_you_mean(key, list(counts)),
+                field=field,
+                value=key,
+            )
+        v = _arr(counts[key], f"{field}[{key!r}]")
+        if v.ndim != 0:
+            raise ValidationError(
+                f"{field}[{key!r}] must be one count", field=field, value=counts[key]
+            )
+        vals.append(float(v))
+    a, o, m, i = vals
+    if a + o + m + i <= 0:
+        raise ValidationError(
+            f"{field}: A + O + M + I must be > 0, got 0",
+            field=field,
+            value=dict(counts),
+            hint="Only reverse or questionable answers: the coefficients are undefined",
+        )
+    return a, o, m, i
+
+
+def kano_coefficients(counts: Mapping[str, Any] | pd.DataFrame) -> Any:
+    """Better and Worse customer-satisfaction coefficients (Berger et al., 1993).
+
+    ``Better = (A + O) / (A + O + M + I)`` in ``[0, 1]`` (how much satisfaction rises if
+    the feature is there) and ``Worse = -(O + M) / (A + O + M + I)`` in ``[-1, 0]`` (how
+    much it falls if it is missing). Reverse and questionable answers are left out.
+
+    Parameters
+    ----------
+    counts : mapping or DataFrame
+        Counts of answers per category ``{"A": .., "O": .., "M": .., "I": ..}`` (extra
+        keys such as ``R`` and ``Q`` are ignored), or a DataFrame with columns ``A``,
+        ``O``, ``M``, ``I`` (one row per feature).
+
+    Returns
+    -------
+    tuple of float or DataFrame
+        ``(better, worse)``, or a DataFrame with columns ``better`` and ``worse``.
+
+    Examples
+    --------
+    >>> kano_coefficients({"A": 20, "O": 10, "M": 5, "I": 15, "R": 2})
+    (0.6, -0.3)
+    """
+    if isinstance(counts, pd.DataFrame):
+        rows = [
+            _counts({str(k): v for k, v in row.items()}, f"counts row {pos}")
+            for pos, (_, row) in enumerate(counts.iterrows())
+        ]
+        arr = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
+        total = arr.sum(axis=1)
+        return pd.DataFrame(
+            {
+                "better": (arr[:, 0] + arr[:, 1]) / total,
+                "worse": -(arr[:, 1] + arr[:, 2]) / total,
+            },
+            index=counts.index,
+        )
+    if not isinstance(counts, Mapping):
+        raise InputTypeError(
+            f"counts must be a mapping or a DataFrame, got {type(counts).__name__}",
+            field="counts",
+            value=counts,
+        )
+    a, o, m, i = _counts(counts, "counts")
+    total = a + o + m + i
+    return (a + o) / total, -(o + m) / total
+
+
+# ---------------------------------------------------------------------------------------
+# MoSCoW
+
+_MOSCOW: Mapping[str, str] = {
+    "must": "Must",
+    "must have": "Must",
+    "m": "Must",
+    "should": "Should",
+    "should have": "Should",
+    "s": "Should",
+    "could": "Could",
+    "could have": "Could",
+    "c": "Could",
+    "won't": "Won't",
+    "wont": "Won't",
+    "won't have": "Won't",
+    "won't have this time": "Won't",
+    "w": "Won't",
+}
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class MoscowCheck:
+    """The outcome of :func:`moscow_check`.
+
+    Attributes
+    ----------
+    effort_by_category : pandas.Series
+        Effort per category (Must, Should, Could, Won't).
+    must_share : float
+        Must effort / (Must + Should + Could effort); Won't items are out of scope.
+    limit : float
+        The ceiling (0.60 by default).
+    passed : bool
+        ``must_share <= limit``.
+    """
+
+    effort_by_category: pd.Series = attrs.field(eq=False)
+    must_share: float
+    limit: float
+    passed: bool
+
+    def __repr__(self) -> str:
+        verdict = "pass" if self.passed else "FAIL"
+        return f"MoscowCheck(must_share={self.must_share:.1%}, limit={self.limit:.0%}, {verdict})"
+
+
+def moscow_check(
+    categories: Iterable[str], effort: npt.ArrayLike, limit: float = MOSCOW_MUST_LIMIT
+) -> MoscowCheck:
+    """Check DSDM's rule that Must Have items take at most 60 % of the effort.
+
+    The DSDM Agile Project Framework (Agile Business Consortium, 2014), ch. 10 "MoSCoW
+    prioritisation", recommends that Must Have effort stay at or below 60 % of the total
+    so that Should and Could items form the contingency. The total counts Must, Should
+    and Could items; Won't Have (this time) items are out of the timebox.
+
+    Parameters
+    ----------
+    categories : iterable of str
+        ``"Must"``, ``"Should"``, ``"Could"``, ``"Won't"`` (case-insensitive; also
+        ``"M"``/``"S"``/``"C"``/``"W"`` and ``"... have"``).
+    effort : array-like
+        Effort per item, ``>= 0``, same length.
+    limit : float, default 0.6
+        The ceiling on the Must share.
+
+    Returns
+    -------
+    MoscowCheck
+
+    Examples
+    --------
+    >>> moscow_check(["Must", "Should", "Could", "Won't"], [6, 3, 1, 10])
+    MoscowCheck(must_share=60.0%, limit=60%, pass)
+    >>> moscow_check(["M", "M", "C"], [4, 3, 3]).passed
+    False
+    """
+    if isinstance(categories, str):
+        raise InputTypeError(
+            "categories must be a list of MoSCoW labels, not one string",
+            field="categories",
+            value=categories,
+        )
+    labels = []
+    for k, raw in enumerate(categories):
+        key = str(raw).strip().lower().replace("’", "'")
+        if key not in _MOSCOW:
+            raise UnknownReferenceError(
+                f"unknown MoSCoW category {raw!r} at position {k}; use Must, Should, Could "
+                "or Won't" + did_you_mean(key, list(_MOSCOW)),
+                field="categories",
+                value=raw,
+            )
+        labels.append(_MOSCOW[key])
+    eff = _arr(effort, "effort")
+    if eff.ndim != 1 or eff.size != len(labels):
+        raise ValidationError(
+            f"effort must have one value per category ({len(labels)}), got shape {eff.shape}",
+            field="effort",
+            value=effort,
+        )
+    lim = float(_arr(limit, "limit", high=1.0))
+    order = ["Must", "Should", "Could", "Won't"]
+    by = pd.Series(
+        [float(eff[np.asarray([c == lab for c in labels], dtype=bool)].sum()) for lab in order],
+        index=pd.Index(order, name="category"),
+        name="effort",
+    )
+    in_scope = float(by["Must"] + by["Should"] + by["Could"])
+    if in_scope <= 0:
+        raise ValidationError(
+            "the Must, Should and Could items have no effort in total",
+            field="effort",
+            value=effort,
+            hint="Give the items in scope a positive effort",
+        )
+    share = float(by["Must"]) / in_scope
+    return MoscowCheck(
+        effort_by_category=by, must_share=share, limit=lim, passed=share <= lim + 1e-12
+    )
