@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit import datasets, io, mcda, weights
+from frictionkit import datasets, io, mcda, privacy, weights
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.exceptions import (
     CycleError,
@@ -46,6 +46,7 @@ from frictionkit.model import (
     Stage,
     Touchpoint,
 )
+from frictionkit.privacy import pseudonymise
 from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
 
 __version__ = "0.1.0.dev0"
@@ -80,6 +81,8 @@ __all__ = [
     "io",
     "load_journey",
     "mcda",
+    "privacy",
+    "pseudonymise",
     "read_workbook",
     "save_journey",
     "weights",

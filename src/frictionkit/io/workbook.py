@@ -26,17 +26,18 @@ from frictionkit.exceptions import FrictionkitError, InputTypeError, SchemaError
 from frictionkit.io.files import SCHEMA_VERSION
 from frictionkit.io.frames import LIST_FIELDS, _prefixed, journey_from_frames
 from frictionkit.model import ENTITIES, Journey
+from frictionkit.privacy import safe_cell
 
 __all__ = ["read_workbook", "write_workbook"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _META = "journey"
 
 
 def _escape(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    # An apostrophe is escaped too, so that reading strips exactly one and round-trips.
+    if isinstance(value, str) and value.startswith("'"):
         return "'" + value
-    return value
+    return safe_cell(value)
 
 
 def _unescape(value: Any) -> Any:

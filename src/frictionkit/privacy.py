@@ -1,0 +1,315 @@
+"""Personal data: keyed pseudonymisation, small-group suppression, formula-safe exports.
+
+Journey data is personal data. This module holds the three tools every output path uses:
+
+- :func:`pseudonymise` replaces identifiers with keyed hashes (HMAC-SHA256): stable for one
+  key, so joins across tables still work, and irreversible without the key. There is no
+  default key: keep yours in a secret store, never in code or next to the data, and use a
+  new key when the pseudonyms must not be linkable to earlier exports.
+- :func:`suppress_small_groups` folds the rows of a grouped table that fewer than
+  ``min_group_size`` journeys stand behind into one ``"other (suppressed)"`` row, so totals
+  stay right and no route or segment that only a handful of people followed is shown.
+- :func:`safe_cell` and :func:`write_csv` neutralise spreadsheet formula injection: a text
+  cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+  with an apostrophe, so spreadsheet programs show it as text and never run it.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from frictionkit.privacy import pseudonymise
+>>> df = pd.DataFrame({"customer": ["ann", "bob", "ann"], "page": ["home", "cart", "cart"]})
+>>> out = pseudonymise(df, ["customer"], key="a long secret kept elsewhere", length=12)
+>>> out["customer"].tolist()
+['448a7f7cef58', '2cd1454793f9', '448a7f7cef58']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.exceptions import (
+    InputTypeError,
+    MissingColumnError,
+    ValidationError,
+    did_you_mean,
+)
+
+__all__ = [
+    "DEFAULT_MIN_GROUP_SIZE",
+    "SUPPRESSED_LABEL",
+    "pseudonymise",
+    "safe_cell",
+    "suppress_small_groups",
+    "write_csv",
+]
+
+#: Default smallest number of journeys a shown group must stand for.
+DEFAULT_MIN_GROUP_SIZE = 10
+#: Label of the row that gathers the suppressed groups.
+SUPPRESSED_LABEL = "other (suppressed)"
+_MIN_KEY_BYTES = 16
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _key_bytes(key: Any) -> bytes:
+    if isinstance(key, str):
+        raw = key.encode("utf-8")
+    elif isinstance(key, (bytes, bytearray)):
+        raw = bytes(key)
+    else:
+        raise InputTypeError(
+            f"key must be text or bytes, got {type(key).__name__}",
+            field="key",
+            value=type(key).__name__,
+            hint="Pass a secret of at least 16 bytes, e.g. from os.environ or a secret store",
+        )
+    if len(raw) < _MIN_KEY_BYTES:
+        raise ValidationError(
+            f"key is too short ({len(raw)} bytes); use at least {_MIN_KEY_BYTES}",
+            field="key",
+            hint="A short key can be guessed by trying them all; generate one with "
+            "secrets.token_hex(32)",
+        )
+    return raw
+
+
+def _columns(df: pd.DataFrame, cols: Any, field: str = "cols") -> list[Any]:
+    if isinstance(cols, str):
+        cols = [cols]
+    if not isinstance(cols, Sequence) or not cols:
+        raise InputTypeError(
+            f"{field} must name one or more columns, got {cols!r}", field=field, value=cols
+        )
+    for col in cols:
+        if col not in df.columns:
+            raise MissingColumnError(
+                f"column {col!r} is not in the table" + did_you_mean(col, df.columns),
+                field=field,
+                value=col,
+                hint=f"Columns: {', '.join(map(str, df.columns))}",
+            )
+    return list(cols)
+
+
+def pseudonymise(
+    df: pd.DataFrame,
+    cols: str | Sequence[str],
+    *,
+    key: str | bytes,
+    length: int | None = None,
+) -> pd.DataFrame:
+    """Replace identifier columns with keyed hashes (HMAC-SHA256, hexadecimal).
+
+    The same value gives the same pseudonym under the same key (in every column and every
+    table), so joins still work; without the key the original cannot be recovered or
+    confirmed by guessing. Values are hashed as their text form (``str(value)``), so the
+    integer ``42`` and the text ``"42"`` get the same pseudonym. Missing values stay missing.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table; it is not modified.
+    cols : str or sequence of str
+        The identifier columns.
+    key : str or bytes
+        The secret, at least 16 bytes. Required: there is no default key.
+    length : int, optional
+        Keep the first ``length`` hexadecimal characters (8–64). The full 64 by default;
+        16 characters (64 bits) keep collisions negligible for tens of millions of ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the columns replaced by text pseudonyms.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"case": ["NA", "c2"], "touchpoint": ["home", "cart"]})
+    >>> pseudonymise(df, "case", key=b"0123456789abcdef", length=8)["case"].tolist()
+    ['a90aeebe', '82d10c4c']
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputTypeError(
+            f"pseudonymise needs a pandas DataFrame, got {type(df).__name__}",
+            field="df",
+            value=type(df).__name__,
+        )
+    raw_key = _key_bytes(key)
+    size: Any = length
+    if size is not None and (
+        isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= 64
+    ):
+        raise ValidationError(
+            f"length must be a whole number from 8 to 64, got {length!r}",
+            field="length",
+            value=length,
+        )
+    names = _columns(df, cols)
+    out = df.copy()
+    cache: dict[str, str] = {}
+
+    def digest(value: Any) -> Any:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return value
+        text = str(value)
+        hit = cache.get(text)
+        if hit is None:
+            hit = hmac.new(raw_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+            cache[text] = hit
+        return hit
+
+    for col in names:
+        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)
+        mapped = np.array([digest(u) for u in uniques] + [None], dtype=object)
+        values = mapped[codes]  # -1 (missing) picks the trailing None
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def suppress_small_groups(
+    table: pd.DataFrame,
+    *,
+    count_col: str,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    label_col: str | None = None,
+    sum_cols: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Fold the rows backed by fewer than ``min_group_size`` journeys into one row.
+
+    Rows whose ``count_col`` is below the threshold are removed and replaced by a single
+    ``"other (suppressed)"`` row at the end, whose ``count_col`` and ``sum_cols`` are the
+    sums of the removed rows (so totals stay right) and whose other columns are missing.
+    A ``suppressed_groups`` column says how many groups each row stands for. When only one
+    row falls below the threshold the fold would expose it, so the smallest shown row is
+    folded in too.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A grouped table (one row per route, segment, touchpoint…); not modified.
+    count_col : str
+        The column with the number of journeys (or people) behind each row.
+    min_group_size : int, default 10
+        Smallest count a row may show. ``1`` keeps every row.
+    label_col : str, optional
+        The column that names each group; the folded row gets ``"other (suppressed)"`` there.
+    sum_cols : sequence of str, optional
+        Further additive columns (successes, failures…) summed into the folded row.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> routes = pd.DataFrame({"route": ["a>b", "a>c", "a>d", "b"],
+    ...                        "journeys": [40, 12, 3, 2], "successes": [30, 6, 1, 0]})
+    >>> suppress_small_groups(routes, count_col="journeys", label_col="route",
+    ...                       sum_cols=["successes"])
+                    route  journeys  successes  suppressed_groups
+    0                 a>b        40         30                  1
+    1                 a>c        12          6                  1
+    2  other (suppressed)         5          1                  2
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InputTypeError(
+            f"table must be a pandas DataFrame, got {type(table).__name__}",
+            field="table",
+            value=type(table).__name__,
+        )
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
+        raise InputTypeError(
+            f"min_group_size must be a whole number, got {min_group_size!r}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    if min_group_size < 1:
+        raise ValidationError(
+            f"min_group_size must be at least 1, got {min_group_size}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    cols = _columns(table, [count_col], "count_col")
+    additive = [*cols, *(_columns(table, list(sum_cols), "sum_cols") if sum_cols else [])]
+    if label_col is not None:
+        _columns(table, [label_col], "label_col")
+    counts = pd.to_numeric(table[count_col], errors="coerce")
+    if counts.isna().any() or (counts < 0).any():
+        raise ValidationError(
+            f"{count_col} must hold counts >= 0",
+            field="count_col",
+            value=count_col,
+        )
+    small = (counts < min_group_size).to_numpy(copy=True)
+    if small.sum() == 1 and (~small).any():
+        # One folded row alone would show that group exactly: fold the next smallest too.
+        shown = np.flatnonzero(~small)
+        small[shown[np.argmin(counts.to_numpy()[shown])]] = True
+    kept = table.loc[~small].copy()
+    kept["suppressed_groups"] = 1
+    if not small.any():
+        return kept.reset_index(drop=True)
+    removed = table.loc[small]
+    folded: dict[str, Any] = dict.fromkeys(table.columns, pd.NA)
+    for col in additive:
+        folded[col] = removed[col].sum()
+    if label_col is not None:
+        folded[label_col] = SUPPRESSED_LABEL
+    folded["suppressed_groups"] = int(small.sum())
+    extra = pd.DataFrame([folded], columns=kept.columns)
+    return pd.concat(
+        [kept, extra.astype(kept.dtypes.to_dict(), errors="ignore")], ignore_index=True
+    )
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would run as a formula.
+
+    Examples
+    --------
+    >>> safe_cell("=SUM(A1:A9)"), safe_cell("-3 days"), safe_cell(-3), safe_cell("ok")
+    ("'=SUM(A1:A9)", "'-3 days", -3, 'ok')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a table as CSV with every text cell passed through :func:`safe_cell`.
+
+    Numbers stay numbers; column names are neutralised too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> write_csv(pd.DataFrame({"comment": ["=1+1", "fine"], "n": [1, 2]}), "out.csv")
+    >>> from pathlib import Path
+    >>> print(Path("out.csv").read_text(encoding="utf-8"))
+    comment,n
+    '=1+1,1
+    fine,2
+    <BLANKLINE>
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InputTypeError(
+            f"write_csv needs a pandas DataFrame, got {type(table).__name__}",
+            field="table",
+            value=type(table).__name__,
+        )
+    out = table.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(safe_cell).astype(object)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    out.to_csv(Path(path), index=False, lineterminator="\n")
