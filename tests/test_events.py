@@ -1,0 +1,471 @@
+"""EventLog ingest: ordering traps, outcomes, stages, splitting, readers and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from frictionkit.events import DroppedRowsWarning, EventLog, read_events, read_xes_frame
+from frictionkit.exceptions import (
+    DataError,
+    FrictionkitWarning,
+    InputTypeError,
+    MissingColumnError,
+    OptionalDependencyError,
+    UnknownReferenceError,
+    ValidationError,
+)
+from frictionkit.model import Journey, Stage, Touchpoint
+
+
+def frame(cases, tps, times, **extra):
+    return pd.DataFrame({"case": cases, "tp": tps, "ts": times, **extra})
+
+
+def make(df, **kw):
+    return EventLog.from_frame(df, case_col="case", touchpoint_col="tp", timestamp_col="ts", **kw)
+
+
+def routes_of(log):
+    return log.routes()["route"].tolist()
+
+
+# ---------------------------------------------------------------------------------------
+# the three known traps of real logs
+# ---------------------------------------------------------------------------------------
+def test_ties_are_ordered_by_file_row_never_by_name():
+    df = frame(["a", "a", "a"], ["zeta", "alpha", "mid"], ["2024-01-01"] * 3)
+    assert routes_of(make(df)) == [("zeta", "alpha", "mid")]
+    df2 = df.iloc[[1, 0, 2]]
+    assert routes_of(make(df2)) == [("alpha", "zeta", "mid")]
+
+
+def test_case_id_na_text_stays_a_case(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text(
+        "case,tp,ts,amount\nNA,visit,2024-01-01,NA\nNA,buy,2024-01-02,3\nN/A,x,2024-01-01,\n"
+    )
+    log = read_events(
+        p,
+        case_col="case",
+        touchpoint_col="tp",
+        timestamp_col="ts",
+        value_col="amount",
+        value_agg="sum",
+    )
+    assert log.case_ids.tolist() == ["N/A", "NA"]
+    assert log.n_journeys == 2
+    j = log.journeys().set_index("case_id")
+    assert j.loc["NA", "n_events"] == 2
+    # other columns keep the usual missing markers: "NA" in amount is missing
+    assert j.loc["NA", "value"] == 3.0
+    assert np.isnan(j.loc["N/A", "value"])
+    # the same through a DataFrame
+    df = frame(["NA", "NA"], ["visit", "NA"], ["2024-01-01", "2024-01-02"])
+    assert make(df).touchpoints == ("NA", "visit")
+
+
+def test_rows_out_of_time_order_in_the_file():
+    df = frame(
+        ["a", "b", "a", "a", "b"],
+        ["pay", "x", "home", "cart", "y"],
+        pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02"]),
+    )
+    log = make(df, success="pay")
+    assert routes_of(log) == [("home", "cart", "pay"), ("x", "y")]
+    assert log.event_row.tolist() == [2, 3, 0, 1, 4]
+    assert log.outcome_counts == {"success": 1, "failure": 0, "open": 1}
+
+
+# ---------------------------------------------------------------------------------------
+# inputs
+# ---------------------------------------------------------------------------------------
+def test_input_is_never_mutated():
+    df = frame(["b", "a"], ["y", "x"], ["2024-01-02", "2024-01-01"])
+    before = df.copy(deep=True)
+    make(df, success="x").routes()
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_to_pandas_objects_are_accepted():
+    class FakeTable:
+        def to_pandas(self):
+            return frame(["a"], ["x"], ["2024-01-01"])
+
+    assert make(FakeTable()).n_events == 1
+    with pytest.raises(InputTypeError, match="DataFrame"):
+        make([1, 2, 3])
+
+
+def test_categorical_and_integer_touchpoints():
+    cat = pd.Categorical(["b", "a", "b"], categories=["b", "a", "unused"])
+    log = make(frame(["c", "c", "d"], cat, ["2024-01-01"] * 3))
+    assert log.touchpoints == ("a", "b")
+    assert routes_of(log) == [("b",), ("b", "a")]
+    log2 = make(frame(["c", "c", "d"], [10, 2, 10], ["2024-01-01"] * 3), success=2)
+    assert log2.touchpoints == ("10", "2")
+    assert log2.outcome_counts["success"] == 1
+
+
+def test_integer_case_ids_kept_as_given():
+    log = make(frame([10, 2, 10], ["x", "y", "z"], ["2024-01-01"] * 3))
+    assert log.case_ids.tolist() == [2, 10]
+    assert log.journeys()["case_id"].tolist() == [2, 10]
+
+
+def test_missing_column_suggests_the_closest():
+    df = frame(["a"], ["x"], ["2024-01-01"])
+    with pytest.raises(MissingColumnError, match="did you mean 'case'"):
+        EventLog.from_frame(df, case_col="cse", touchpoint_col="tp", timestamp_col="ts")
+
+
+def test_empty_log_is_refused():
+    with pytest.raises(ValidationError, match="empty"):
+        make(frame([], [], []))
+
+
+@pytest.mark.parametrize("name", ["START", "SUCCESS", "FAILURE", "OPEN"])
+def test_reserved_touchpoint_names(name):
+    with pytest.raises(ValidationError, match="reserved"):
+        make(frame(["a", "a"], ["x", name], ["2024-01-01"] * 2))
+
+
+def test_nulls_raise_with_failure_cases_or_drop_with_warning():
+    df = frame(
+        ["a", None, "b", ""],
+        ["x", "y", None, "z"],
+        ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-03"],
+    )
+    with pytest.raises(DataError) as info:
+        make(df)
+    assert info.value.failure_cases["row"].tolist() == [1, 2, 3]
+    with pytest.warns(DroppedRowsWarning, match="dropped 3 row"):
+        log = make(df, on_null="drop")
+    assert log.n_events == 1
+    assert issubclass(DroppedRowsWarning, FrictionkitWarning)
+    with pytest.raises(ValidationError, match="on_null"):
+        make(df, on_null="ignore")  # type: ignore[arg-type]
+
+
+def test_null_timestamp_counts_as_missing():
+    df = frame(["a", "a"], ["x", "y"], [pd.Timestamp("2024-01-01"), pd.NaT])
+    with pytest.raises(DataError, match="1 row"):
+        make(df)
+
+
+def test_duplicate_rows_are_kept_and_counted():
+    df = frame(["a", "a", "a", "a"], ["x", "y", "x", "x"], ["2024-01-01"] * 4)
+    log = make(df)
+    assert log.n_events == 4
+    assert log.n_duplicate_rows == 2
+    assert routes_of(log) == [("x", "y", "x", "x")]
+
+
+# ---------------------------------------------------------------------------------------
+# timestamps
+# ---------------------------------------------------------------------------------------
+def test_unparseable_timestamps_carry_the_rows():
+    df = frame(["a", "a", "b"], ["x", "y", "z"], ["2024-01-01", "not a date", "2024-01-02"])
+    with pytest.raises(DataError) as info:
+        make(df)
+    assert info.value.failure_cases["row"].tolist() == [1]
+
+
+def test_mixed_naive_and_aware_timestamps_are_refused_with_the_fix():
+    df = frame(["a", "a"], ["x", "y"], ["2024-01-01 10:00+01:00", "2024-01-01 11:00"])
+    with pytest.raises(DataError, match="UTC") as info:
+        make(df)
+    assert info.value.failure_cases["row"].tolist() == [1]
+
+
+def test_offsets_are_instants_converted_to_utc():
+    # 10:30+02:00 is 08:30 UTC, before 09:00+01:00 (= 08:00 UTC)? no: 08:00 < 08:30
+    df = frame(["a", "a"], ["late", "early"], ["2024-03-31 10:30+02:00", "2024-03-31 09:00+01:00"])
+    log = make(df)
+    assert log.timezone == "UTC"
+    assert routes_of(log) == [("early", "late")]
+    assert str(log.journeys()["start"].iloc[0]) == "2024-03-31 08:00:00+00:00"
+
+
+def test_tz_aware_column_in_one_zone_is_stored_in_utc():
+    ts = pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00"]).tz_localize("Europe/Rome")
+    log = make(frame(["a", "a"], ["x", "y"], ts))
+    assert log.event_timestamp_ns[0] == pd.Timestamp("2024-01-01 09:00", tz="UTC").value
+
+
+def test_numeric_timestamps_are_refused():
+    with pytest.raises(InputTypeError, match="unit="):
+        make(frame(["a"], ["x"], [1_700_000_000]))
+
+
+# ---------------------------------------------------------------------------------------
+# outcomes
+# ---------------------------------------------------------------------------------------
+def test_outcome_rules_when_both_occur():
+    df = frame(["a", "a", "a"], ["buy", "complain", "x"], pd.date_range("2024-01-01", periods=3))
+    kw = {"success": "buy", "failure": "complain"}
+    assert make(df, **kw).outcome_counts["success"] == 1
+    assert make(df, when_both="last", **kw).outcome_counts["failure"] == 1
+    assert make(df, when_both="failure", **kw).outcome_counts["failure"] == 1
+    assert make(df, when_both="success", **kw).outcome_counts["success"] == 1
+    assert make(df, **kw).journey_deciding_event.tolist() == [0]
+    with pytest.raises(ValidationError, match="when_both"):
+        make(df, when_both="first_reached", **kw)  # type: ignore[arg-type]
+
+
+def test_outcome_touchpoints_must_exist_unless_not_strict():
+    df = frame(["a"], ["buy"], ["2024-01-01"])
+    with pytest.raises(UnknownReferenceError, match="did you mean 'buy'"):
+        make(df, success="bye")
+    assert make(df, success=["buy", "other"], strict=False).outcome_counts["success"] == 1
+    with pytest.raises(ValidationError, match="both"):
+        make(df, success="buy", failure="buy")
+
+
+def test_outcome_column_per_event_and_per_case():
+    per_event = frame(
+        ["a", "a", "b", "c"],
+        ["x", "y", "x", "x"],
+        ["2024-01-01"] * 4,
+        result=[None, "won", "lost", None],
+    )
+    log = make(per_event, outcome_col="result", success="won", failure="lost")
+    assert log.outcome_counts == {"success": 1, "failure": 1, "open": 1}
+    per_case = per_event.assign(flag=[True, True, False, None])
+    log2 = make(per_case, outcome_col="flag")
+    assert log2.outcome_counts == {"success": 1, "failure": 1, "open": 1}
+    with pytest.raises(ValidationError, match="maybe"):
+        make(
+            per_event.assign(result=["won", "maybe", None, None]),
+            outcome_col="result",
+            success="won",
+            failure="lost",
+        )
+    lenient = make(
+        per_event.assign(result=["won", "maybe", None, None]),
+        outcome_col="result",
+        success="won",
+        failure="lost",
+        strict=False,
+    )
+    assert lenient.outcome_counts["success"] == 1
+
+
+def test_open_journeys_are_never_failures():
+    log = make(frame(["a", "b"], ["x", "y"], ["2024-01-01"] * 2), success="x")
+    r = log.routes()
+    assert r["failures"].sum() == 0
+    assert r["open"].sum() == 1
+
+
+# ---------------------------------------------------------------------------------------
+# stages and channels
+# ---------------------------------------------------------------------------------------
+def journey_map():
+    return Journey(
+        stages=[Stage(id="discover"), Stage(id="buy")],
+        touchpoints=[
+            Touchpoint(id="home", stage="discover", channel="web"),
+            Touchpoint(id="checkout", stage="buy", channel="web"),
+        ],
+    )
+
+
+def test_journey_map_gives_stages_and_reports_unknown_touchpoints():
+    df = frame(["a", "a", "a"], ["home", "chekout", "checkout"], ["2024-01-01"] * 3)
+    with pytest.raises(UnknownReferenceError, match="did you mean 'checkout'"):
+        make(df, journey=journey_map())
+    log = make(df, journey=journey_map(), strict=False)
+    assert log.stages == ("discover", "buy", "unmapped")
+    table = log.touchpoint_table().set_index("touchpoint")
+    assert table.loc["chekout", "stage"] == "unmapped"
+    assert table.loc["home", "channel"] == "web"
+    assert log.stage_source == "journey"
+    with pytest.raises(ValidationError, match="not both"):
+        make(df, journey=journey_map(), stage_col="tp")
+
+
+def test_stage_column_order_and_consistency():
+    df = frame(
+        ["a", "a", "b", "b"],
+        ["home", "pay", "home", "pay"],
+        ["2024-01-01"] * 4,
+        stage=["late", "early", "late", "early"],
+    )
+    log = make(df, stage_col="stage")
+    # ordered by median relative position: 'late' holds the first events
+    assert log.stages == ("late", "early")
+    ordered = df.assign(stage=pd.Categorical(df["stage"], ["early", "late"], ordered=True))
+    assert make(ordered, stage_col="stage").stages == ("early", "late")
+    bad = df.assign(stage=["late", "early", "early", "early"])
+    with pytest.raises(ValidationError, match="more than one stage"):
+        make(bad, stage_col="stage")
+    assert make(bad, stage_col="stage", strict=False).stage_source == "column"
+
+
+def test_inferred_stages_follow_positions():
+    df = frame(["a"] * 5 + ["b"] * 5, ["s1", "s2", "s3", "s4", "s5"] * 2, ["2024-01-01"] * 10)
+    log = make(df)
+    assert log.stage_source == "inferred"
+    assert log.stages == tuple(f"inferred_{i}" for i in range(1, 6))
+    assert log.funnel()["stage_source"].eq("inferred").all()
+
+
+def test_channel_column_most_frequent_per_touchpoint():
+    df = frame(["a", "a", "b"], ["x", "x", "x"], ["2024-01-01"] * 3, ch=["app", "web", "web"])
+    assert make(df, channel_col="ch").channels == ("web",)
+
+
+# ---------------------------------------------------------------------------------------
+# splitting
+# ---------------------------------------------------------------------------------------
+def test_split_at_gaps_and_after_outcome():
+    ts = pd.to_datetime(
+        [
+            "2024-01-01 10:00",
+            "2024-01-01 10:10",
+            "2024-01-01 10:11",
+            "2024-01-05 09:00",
+            "2024-01-05 09:01",
+        ]
+    )
+    df = frame(["a"] * 5, ["home", "buy", "home", "home", "exit"], ts)
+    log = make(df, success="buy", failure="exit")
+    assert log.n_journeys == 1
+    g = log.split(gap_s=3600)
+    assert g.n_journeys == 2
+    assert g.outcome_counts == {"success": 1, "failure": 1, "open": 0}
+    t = log.split(truncate_at_outcome=True)
+    assert [len(r) for r in t.routes()["route"]] == [2, 3]
+    assert t.n_events == log.n_events
+    both = log.split(gap_s=3600, truncate_at_outcome=True)
+    assert both.journeys()["journey_in_case"].tolist() == [0, 1, 2]
+    assert both.outcome_counts == {"success": 1, "failure": 1, "open": 1}
+    with pytest.raises(ValidationError, match="gap_s"):
+        log.split(gap_s=-1)
+
+
+def test_split_without_gaps_changes_nothing():
+    df = frame(["a", "a", "b"], ["x", "y", "x"], pd.date_range("2024-01-01", periods=3))
+    log = make(df)
+    pd.testing.assert_frame_equal(log.split(gap_s=10 * 86400).routes(), log.routes())
+
+
+# ---------------------------------------------------------------------------------------
+# tables and display
+# ---------------------------------------------------------------------------------------
+def test_journeys_table_and_frame_and_repr():
+    df = frame(
+        ["a", "a", "b"],
+        ["x", "y", "x"],
+        pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-02 00:00"]),
+        v=[1.0, 2.0, None],
+    )
+    log = make(df, success="y", value_col="v")
+    j = log.journeys()
+    assert j.columns.tolist() == [
+        "journey",
+        "case_id",
+        "journey_in_case",
+        "start",
+        "end",
+        "duration_s",
+        "n_events",
+        "outcome",
+        "value",
+    ]
+    assert j["duration_s"].tolist() == [300.0, 0.0]
+    assert j["value"].iloc[0] == 2.0
+    assert np.isnan(j["value"].iloc[1])
+    f = log.to_frame()
+    assert f["touchpoint"].tolist() == ["x", "y", "x"]
+    assert "1 success" in repr(log)
+    assert "<table>" in log._repr_html_()
+    with pytest.raises(AttributeError):
+        log.n_foo = 1  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="read-only"):
+        log.event_touchpoint[0] = 5
+
+
+def test_non_numeric_value_column_is_a_data_error():
+    df = frame(["a"], ["x"], ["2024-01-01"], v=["lots"])
+    with pytest.raises(DataError, match="non-numeric"):
+        make(df, value_col="v")
+
+
+# ---------------------------------------------------------------------------------------
+# readers
+# ---------------------------------------------------------------------------------------
+XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xmlns="http://www.xes-standard.org/">
+  <string key="concept:name" value="the log"/>
+  <trace>
+    <string key="concept:name" value="NA"/>
+    <string key="persona" value="pro"/>
+    <event><string key="concept:name" value="b"/>
+      <date key="time:timestamp" value="2024-01-01T10:00:00.000+01:00"/>
+      <float key="amount" value="2.5"/></event>
+    <event><string key="concept:name" value="a"/>
+      <date key="time:timestamp" value="2024-01-01T10:00:00.000+01:00"/></event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="c2"/>
+    <event><string key="concept:name" value="a"/>
+      <date key="time:timestamp" value="2024-01-02T10:00:00.000+01:00"/></event>
+  </trace>
+</log>
+"""
+
+
+def test_xes_reader_streams_traces(tmp_path):
+    p = tmp_path / "log.xes"
+    p.write_text(XES)
+    df = read_xes_frame(p)
+    assert df.columns.tolist()[:3] == ["case:concept:name", "concept:name", "time:timestamp"]
+    assert df["case:persona"].tolist()[:2] == ["pro", "pro"]
+    assert pd.isna(df["case:persona"].iloc[2])
+    log = read_events(p, case_cols=["case:persona"])
+    assert log.case_ids.tolist() == ["NA", "c2"]
+    assert routes_of(log) == [("a",), ("b", "a")]
+    gz = tmp_path / "log.xes.gz"
+    with gzip.open(gz, "wt") as fh:
+        fh.write(XES)
+    assert read_events(gz).n_events == 3
+
+
+def test_xes_with_doctype_or_entities_is_refused(tmp_path):
+    p = tmp_path / "evil.xes"
+    p.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        '<log><trace><string key="concept:name" value="&x;"/></trace></log>'
+    )
+    with pytest.raises(ValidationError, match="DOCTYPE"):
+        read_events(p)
+
+
+def test_broken_xes_and_unknown_format(tmp_path):
+    p = tmp_path / "broken.xes"
+    p.write_text("<log><trace>")
+    with pytest.raises(ValidationError, match="well-formed"):
+        read_events(p)
+    q = tmp_path / "log.json"
+    q.write_text("{}")
+    with pytest.raises(ValidationError, match="format"):
+        read_events(q)
+    with pytest.raises(ValidationError, match="does not exist"):
+        read_events(tmp_path / "missing.csv")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pyarrow") is not None,
+    reason="pyarrow is installed, so the missing-dependency message cannot be shown",
+)
+def test_parquet_without_pyarrow_names_the_extra(tmp_path):
+    p = tmp_path / "log.parquet"
+    p.write_bytes(b"PAR1")
+    with pytest.raises(OptionalDependencyError, match="pip install"):
+        read_events(p)
