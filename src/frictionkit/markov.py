@@ -334,6 +334,8 @@ def _as_count(value: Any, field: str) -> int:
 def _fmt(x: float | None, digits: int = 4) -> str:
     if x is None:
         return "None"
+    if math.isfinite(x) and abs(x) >= 10**digits:
+        return f"{x:,.0f}"
     return f"{x:.{digits}g}"
 
 
