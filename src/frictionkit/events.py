@@ -440,19 +440,18 @@ class EventLog:
     journey ``j`` holds the events ``journey_offsets[j]`` to ``journey_offsets[j + 1] - 1``.
     All arrays are read-only numpy arrays:
 
-    ========================  ==========================================================
-    ``event_journey``         int64, journey code of each event (non-decreasing)
-    ``event_touchpoint``      int64, index into :attr:`touchpoints`
-    ``event_timestamp_ns``    int64, nanoseconds since the epoch (UTC when aware)
-    ``event_row``             int64, 0-based position of the event in the input table
-    ``event_outcome``         int8, 0 none, 1 success, 2 failure, per event
-    ``journey_offsets``       int64, length ``n_journeys + 1``
-    ``journey_case``          int64, index into :attr:`case_ids` of each journey
-    ``journey_outcome``       int8, 0 open, 1 success, 2 failure (see :data:`OUTCOMES`)
-    ``journey_deciding_event``int64, position of the event that decided, -1 when open
-    ``journey_value``         float64, value of each journey (NaN when unknown)
-    ``touchpoint_stage``      int64, index into :attr:`stages` of each touchpoint
-    ========================  ==========================================================
+    - ``event_journey`` (int64): journey code of each event (non-decreasing);
+    - ``event_touchpoint`` (int64): index into :attr:`touchpoints`;
+    - ``event_timestamp_ns`` (int64): nanoseconds since the epoch (UTC when aware);
+    - ``event_row`` (int64): 0-based position of the event in the input table;
+    - ``event_outcome`` (int8): 0 none, 1 success, 2 failure, per event;
+    - ``event_value`` (float64 or None): the ``value_col`` of each event;
+    - ``journey_offsets`` (int64, length ``n_journeys + 1``);
+    - ``journey_case`` (int64): index into :attr:`case_ids` of each journey;
+    - ``journey_outcome`` (int8): 0 open, 1 success, 2 failure (see :data:`OUTCOMES`);
+    - ``journey_deciding_event`` (int64): position of the deciding event, -1 when open;
+    - ``journey_value`` (float64): value of each journey (NaN when unknown);
+    - ``touchpoint_stage`` (int64): index into :attr:`stages` of each touchpoint.
     """
 
     __slots__ = (
