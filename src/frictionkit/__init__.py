@@ -36,6 +36,7 @@ from frictionkit.io import (
     save_journey,
     write_workbook,
 )
+from frictionkit.markov import MarkovModel, RepairEffect
 from frictionkit.model import (
     STANDARD_STAGES,
     Improvement,
@@ -65,11 +66,13 @@ __all__ = [
     "InfeasibleError",
     "InputTypeError",
     "Journey",
+    "MarkovModel",
     "MissingColumnError",
     "OptionalDependencyError",
     "Owner",
     "PainPoint",
     "Persona",
+    "RepairEffect",
     "SchemaError",
     "Stage",
     "Touchpoint",

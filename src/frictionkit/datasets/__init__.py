@@ -1,4 +1,4 @@
-"""Bundled sample journeys for examples, tests and the documentation.
+"""Bundled sample journeys and a seeded journey simulator, for examples, tests and docs.
 
 Examples
 --------
@@ -13,9 +13,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
 from frictionkit.model import Journey
 
-__all__ = ["autoparts_path", "load_autoparts"]
+__all__ = ["SimulationTruth", "autoparts_path", "load_autoparts", "simulate_journeys"]
 
 
 def autoparts_path() -> Path:
