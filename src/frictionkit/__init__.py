@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from frictionkit import datasets, io, mcda, privacy, weights
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
+from frictionkit.events import DroppedRowsWarning, EventLog, read_events
 from frictionkit.exceptions import (
     CycleError,
     DataError,
@@ -58,8 +59,10 @@ __all__ = [
     "AHPInconsistencyWarning",
     "CycleError",
     "DataError",
+    "DroppedRowsWarning",
     "DuplicateIdError",
     "Estimate",
+    "EventLog",
     "FrictionkitError",
     "FrictionkitWarning",
     "Improvement",
@@ -86,6 +89,7 @@ __all__ = [
     "mcda",
     "privacy",
     "pseudonymise",
+    "read_events",
     "read_workbook",
     "save_journey",
     "weights",
