@@ -427,3 +427,22 @@ def test_bad_workbooks(tmp_path):
 def test_schema_is_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(journey_schema())
     assert json.loads(json.dumps(journey_schema())) == journey_schema()
+
+
+def test_missing_excel_extra_names_the_install_line(tmp_path, monkeypatch):
+    import importlib
+
+    import frictionkit._compat as compat
+
+    real = importlib.import_module
+
+    def fake(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name.startswith("openpyxl"):
+            raise ImportError("No module named 'openpyxl'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(compat.importlib, "import_module", fake)
+    with pytest.raises(fk.OptionalDependencyError, match=r"pip install 'frictionkit\[excel\]'"):
+        fk.write_workbook(AUTOPARTS, tmp_path / "a.xlsx")
+    with pytest.raises(ImportError):
+        fk.read_workbook(tmp_path / "a.xlsx")
