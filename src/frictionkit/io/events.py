@@ -1,0 +1,805 @@
+r"""Event-log ingest: parse tables and read CSV, Parquet and XES files.
+
+The helpers here turn the columns of an event table into numpy arrays (timestamps to int64
+nanoseconds, outcomes to codes, case attributes), and :func:`read_events` reads a file into
+an :class:`~frictionkit.events.EventLog`. The conventions they follow are pinned in
+:mod:`frictionkit.events`.
+
+Examples
+--------
+>>> import tempfile, os
+>>> from frictionkit.io.events import read_events
+>>> text = "case,step,time\nNA,visit,2024-01-01\nNA,buy,2024-01-02\n"
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = os.path.join(d, "log.csv")
+...     with open(p, "w") as fh:
+...         _ = fh.write(text)
+...     log = read_events(p, case_col="case", touchpoint_col="step", timestamp_col="time",
+...                       success="buy")
+>>> log.outcome_counts
+{'success': 1, 'failure': 0, 'open': 0}
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+import numpy as np
+import pandas as pd
+
+from frictionkit._compat import require
+from frictionkit.exceptions import (
+    DataError,
+    InputTypeError,
+    MissingColumnError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events import EventLog
+    from frictionkit.model import Journey
+
+__all__ = ["read_events", "read_xes_frame"]
+
+# outcome codes per event (the same as frictionkit.events.SUCCESS / FAILURE)
+SUCCESS, FAILURE = 1, 2
+_INT = np.int64
+
+_XES_CASE, _XES_ACTIVITY, _XES_TIME = "case:concept:name", "concept:name", "time:timestamp"
+_DEFAULT_NA = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# helpers for ingest
+# ---------------------------------------------------------------------------------------
+def _as_pandas(df: Any) -> pd.DataFrame:
+    if isinstance(df, pd.DataFrame):
+        return df
+    to_pandas = getattr(df, "to_pandas", None)
+    if callable(to_pandas):
+        out = to_pandas()
+        if isinstance(out, pd.DataFrame):
+            return out
+    raise InputTypeError(
+        f"the event log must be a pandas DataFrame, got {type(df).__name__}",
+        field="df",
+        value=type(df).__name__,
+        hint="Pass a pandas DataFrame, or a polars / pyarrow table (anything with to_pandas())",
+    )
+
+
+def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
+    if not isinstance(col, str):
+        raise InputTypeError(
+            f"{field} must be a column name (text), got {col!r}", field=field, value=col
+        )
+    if col not in df.columns:
+        cols = [str(c) for c in df.columns]
+        raise MissingColumnError(
+            f"{field}={col!r} is not a column of the event log" + did_you_mean(col, cols),
+            field=field,
+            value=col,
+            hint=f"Columns: {', '.join(map(repr, cols[:20]))}" + (" …" if len(cols) > 20 else ""),
+        )
+    return col
+
+
+def _missing(s: pd.Series) -> np.ndarray:
+    miss = s.isna().to_numpy(dtype=bool, copy=True)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = s.cat.categories.astype(str)
+            empty = np.asarray(cats == "", dtype=bool)
+            if empty.any():
+                codes = s.cat.codes.to_numpy()
+                miss |= (codes >= 0) & empty[np.maximum(codes, 0)]
+        else:
+            miss |= np.asarray(s.astype(object).to_numpy() == "", dtype=bool)
+    return miss
+
+
+def _text_set(value: Any, field: str) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, bool, int, float)) or not isinstance(value, Iterable):
+        return (value,)
+    if isinstance(value, (bytes, Mapping)):
+        raise InputTypeError(
+            f"{field} must be a value or a list of values, got {value!r}",
+            field=field,
+            value=value,
+        )
+    return tuple(value)
+
+
+def _to_ns(s: pd.Series, field: str) -> tuple[np.ndarray, str | None]:
+    """Parse a timestamp column to int64 ns; returns (ns, "UTC" or None for naive)."""
+    dtype = s.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        conv = s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+        return conv.to_numpy().view(_INT), "UTC"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return s.astype("datetime64[ns]").to_numpy().view(_INT), None
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise InputTypeError(
+            f"{field} holds numbers ({dtype}), which are ambiguous as times",
+            field=field,
+            value=str(dtype),
+            hint="Convert them first, e.g. pd.to_datetime(df[col], unit='s') for Unix seconds",
+        )
+    values = s.astype(object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            parsed = pd.to_datetime(values)
+        except (ValueError, TypeError, OverflowError) as err:
+            parsed = _parse_fallback(values, field, err)
+    return _to_ns(pd.Series(parsed, index=s.index), field)
+
+
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\s*$")
+
+
+def _parse_fallback(values: pd.Series, field: str, err: Exception) -> pd.Series:
+    is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    aware = np.zeros(len(values), dtype=bool)
+    if is_text.any():
+        aware[is_text] = values[is_text].astype(str).str.contains(_OFFSET).to_numpy(dtype=bool)
+    if not is_text.all():
+        objs = values[~is_text]
+        aware[~is_text] = objs.map(lambda v: getattr(v, "tzinfo", None) is not None).to_numpy(
+            dtype=bool
+        )
+    if aware.any() and not aware.all():
+        bad = values[~aware]
+        raise DataError(
+            f"{field} mixes time-zone-aware and naive timestamps ({len(bad)} naive of "
+            f"{len(values)})",
+            field=field,
+            value=bad.iloc[0],
+            failure_cases=pd.DataFrame({"row": np.flatnonzero(~aware), field: bad.to_numpy()}),
+            hint="Convert all timestamps to UTC first, e.g. localise the naive ones with "
+            "pd.to_datetime(...).dt.tz_localize('Europe/Paris').dt.tz_convert('UTC')",
+        ) from None
+    utc = bool(aware.all())
+    for fmt in ("ISO8601", "mixed"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                return pd.to_datetime(values, format=fmt, utc=utc)
+        except (ValueError, TypeError, OverflowError):
+            continue
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        coerced = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    bad_mask = coerced.isna().to_numpy() & values.notna().to_numpy()
+    bad = values[bad_mask] if bad_mask.any() else values
+    raise DataError(
+        f"{field} has {int(bad_mask.sum())} value(s) that are not timestamps, "
+        f"e.g. {bad.iloc[0]!r} ({err.__class__.__name__})",
+        field=field,
+        value=bad.iloc[0],
+        failure_cases=pd.DataFrame({"row": np.flatnonzero(bad_mask), field: bad.to_numpy()}),
+        hint="Fix or drop those rows, or parse the column yourself with "
+        "pd.to_datetime(df[col], format=...)",
+    ) from None
+
+
+def _labels(values: Any) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _sorted_codes(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Recode so that codes follow the sort order of ``uniques``; returns (codes, uniques)."""
+    try:
+        order = np.argsort(uniques, kind="stable")
+    except TypeError:
+        keys = [(type(u).__name__, str(u)) for u in uniques]
+        order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=_INT)
+    rank = np.empty(len(order), dtype=_INT)
+    rank[order] = np.arange(len(order), dtype=_INT)
+    return rank[codes], uniques[order]
+
+
+def _check_choice(value: Any, field: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValidationError(
+            f"{field} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
+            + did_you_mean(value, allowed),
+            field=field,
+            value=value,
+        )
+
+
+def _event_outcomes(
+    frame: pd.DataFrame,
+    order: np.ndarray,
+    outcome_col: str | None,
+    success: Any,
+    failure: Any,
+    touchpoints: tuple[str, ...],
+    tp_codes: np.ndarray,
+    strict: bool,
+) -> np.ndarray:
+    succ = _text_set(success, "success")
+    fail = _text_set(failure, "failure")
+    if outcome_col is None:
+        succ_s = {str(v) for v in succ}
+        fail_s = {str(v) for v in fail}
+        both = sorted(succ_s & fail_s)
+        if both:
+            raise ValidationError(
+                f"touchpoint(s) {both} are listed as both success and failure",
+                field="success",
+                value=both[0],
+                hint="List each touchpoint in one of success= and failure=",
+            )
+        known = set(touchpoints)
+        unknown = sorted((succ_s | fail_s) - known)
+        if unknown and strict:
+            raise UnknownReferenceError(
+                f"outcome touchpoint(s) {unknown} do not occur in the log"
+                + did_you_mean(unknown[0], touchpoints),
+                field="success" if unknown[0] in succ_s else "failure",
+                value=unknown[0],
+                hint="Check the spelling, or pass strict=False to allow outcome touchpoints "
+                "absent from this log",
+            )
+        lut = np.zeros(len(touchpoints), dtype=np.int8)
+        idx = {t: i for i, t in enumerate(touchpoints)}
+        for t in succ_s & known:
+            lut[idx[t]] = SUCCESS
+        for t in fail_s & known:
+            lut[idx[t]] = FAILURE
+        looked_up: np.ndarray = lut[tp_codes[order]]
+        return looked_up
+    s = frame[outcome_col]
+    if not succ and not fail:
+        succ, fail = (True, "success"), (False, "failure")
+    clash = [v for v in succ if v in fail]
+    if clash:
+        raise ValidationError(
+            f"value(s) {clash} are listed as both success and failure",
+            field="success",
+            value=clash[0],
+        )
+    obj = s.astype(object)
+    is_s = obj.isin(list(succ)).to_numpy(dtype=bool)
+    is_f = obj.isin(list(fail)).to_numpy(dtype=bool)
+    other = obj.notna().to_numpy(dtype=bool) & ~is_s & ~is_f
+    if other.any() and strict:
+        values = sorted({str(v) for v in obj[other].unique()})
+        raise ValidationError(
+            f"{outcome_col} has value(s) {values[:10]} that are neither success "
+            f"{list(succ)} nor failure {list(fail)}",
+            field="outcome_col",
+            value=values[0],
+            hint="List them in success= or failure=, make them null, or pass strict=False "
+            "to treat them as no outcome",
+        )
+    out = np.zeros(len(s), dtype=np.int8)
+    out[is_s] = SUCCESS
+    out[is_f] = FAILURE
+    result: np.ndarray = out[order]
+    return result
+
+
+def _case_attributes(
+    frame: pd.DataFrame,
+    order: np.ndarray,
+    case_cols: Sequence[str],
+    starts: np.ndarray,
+    case_sorted: np.ndarray,
+    case_ids: np.ndarray,
+) -> pd.DataFrame:
+    out: dict[str, Any] = {}
+    lengths = np.diff(np.r_[starts, len(order)])
+    for col in case_cols:
+        vals = frame[col].astype(object).to_numpy()[order]
+        ok = ~pd.isna(vals)
+        pos = np.arange(len(vals), dtype=_INT)
+        big = np.int64(len(vals))
+        first = np.minimum.reduceat(np.where(ok, pos, big), starts)
+        got = first < big
+        col_vals = np.full(len(starts), None, dtype=object)
+        col_vals[got] = vals[first[got]]
+        out[col] = col_vals
+    del lengths, case_sorted
+    return pd.DataFrame(out, index=pd.RangeIndex(len(case_ids)))
+
+
+# ---------------------------------------------------------------------------------------
+# readers
+# ---------------------------------------------------------------------------------------
+def read_events(
+    path: str | Path,
+    *,
+    case_col: str = _XES_CASE,
+    touchpoint_col: str = _XES_ACTIVITY,
+    timestamp_col: str = _XES_TIME,
+    format: Literal["csv", "parquet", "xes"] | None = None,
+    **options: Any,
+) -> EventLog:
+    r"""Read an event log from a CSV, Parquet or XES file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.csv``, ``.csv.gz``, ``.parquet``, ``.xes`` and ``.xes.gz`` are
+        recognised by their suffix; ``format`` overrides it.
+    case_col, touchpoint_col, timestamp_col : str
+        Column names; the defaults are the XES standard names (``case:concept:name``,
+        ``concept:name``, ``time:timestamp``), which XES files always use.
+    format : {"csv", "parquet", "xes"}, optional
+        The file format when the suffix does not tell.
+    **options
+        Passed to :meth:`EventLog.from_frame` (``success=``, ``outcome_col=`` …).
+
+    Returns
+    -------
+    EventLog
+
+    Notes
+    -----
+    CSV: the case id and touchpoint columns are read as text exactly as written (no
+    missing-value guessing: ``NA`` is a case id; only an empty field is missing). Other
+    columns get pandas' usual missing-value markers. Parquet needs the optional package
+    ``pyarrow``. XES is read in one streaming pass with the standard library; documents with
+    a DOCTYPE or entity declarations are refused (they can make a parser read other files
+    or expand without bound). Trace attributes become ``case:``-prefixed columns.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> text = "case,step,time\nNA,visit,2024-01-01\nNA,buy,2024-01-02\n"
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "log.csv")
+    ...     with open(p, "w") as fh:
+    ...         _ = fh.write(text)
+    ...     log = read_events(p, case_col="case", touchpoint_col="step", timestamp_col="time")
+    >>> log.case_ids.tolist()
+    ['NA']
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ValidationError(
+            f"event log file {str(p)!r} does not exist", field="path", value=str(p)
+        )
+    fmt = format or _guess_format(p)
+    _check_choice(fmt, "format", ("csv", "parquet", "xes"))
+    if fmt == "csv":
+        df = _read_csv(p, (case_col, touchpoint_col))
+    elif fmt == "parquet":
+        require("pyarrow", extra="arrow", feature="reading Parquet event logs")
+        df = pd.read_parquet(p)
+    else:
+        df = read_xes_frame(p)
+    from frictionkit.events import EventLog
+
+    return EventLog.from_frame(
+        df,
+        case_col=case_col,
+        touchpoint_col=touchpoint_col,
+        timestamp_col=timestamp_col,
+        **options,
+    )
+
+
+def _guess_format(p: Path) -> str:
+    name = p.name.lower()
+    for suffix, fmt in (
+        (".csv", "csv"),
+        (".csv.gz", "csv"),
+        (".txt", "csv"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+        (".xes", "xes"),
+        (".xes.gz", "xes"),
+    ):
+        if name.endswith(suffix):
+            return fmt
+    raise ValidationError(
+        f"cannot tell the format of {p.name!r} from its suffix",
+        field="format",
+        value=p.name,
+        hint="Pass format='csv', 'parquet' or 'xes'",
+    )
+
+
+def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
+    header = pd.read_csv(p, nrows=0)
+    cols = [str(c) for c in header.columns]
+    na_values = {c: list(_DEFAULT_NA) for c in cols if c not in set(text_cols)}
+    dtype = {c: str for c in text_cols if c in set(cols)}
+    return pd.read_csv(p, dtype=dtype, keep_default_na=False, na_values=na_values)
+
+
+class _GuardedReader(io.RawIOBase):
+    """A byte stream that refuses DOCTYPE and ENTITY declarations while it is read."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        window = (self._tail + data).upper()
+        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            raise ValidationError(
+                "the XES file declares a DOCTYPE or entities, which are refused for safety",
+                field="path",
+                value="<!DOCTYPE/<!ENTITY",
+                hint="Remove the DOCTYPE / ENTITY declarations (XES does not need them)",
+            )
+        self._tail = data[-16:]
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+_XES_SIMPLE = {"string", "date", "int", "float", "boolean", "id"}
+
+
+def _xes_value(kind: str, text: str | None) -> Any:
+    if text is None:
+        return None
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text)
+    if kind == "boolean":
+        return text.strip().lower() == "true"
+    return text
+
+
+def read_xes_frame(path: str | Path) -> pd.DataFrame:
+    """Read an XES file (optionally gzipped) into one row per event.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xes`` or ``.xes.gz`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Event attributes as columns (``concept:name``, ``time:timestamp`` …) and trace
+        attributes prefixed ``case:`` (``case:concept:name``). Dates stay text; they are
+        parsed by :meth:`EventLog.from_frame`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> xes = ('<log><trace><string key="concept:name" value="c1"/>'
+    ...        '<event><string key="concept:name" value="visit"/>'
+    ...        '<date key="time:timestamp" value="2024-01-01T10:00:00+00:00"/></event>'
+    ...        '</trace></log>')
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "log.xes")
+    ...     with open(p, "w") as fh:
+    ...         _ = fh.write(xes)
+    ...     read_xes_frame(p).columns.tolist()
+    ['case:concept:name', 'concept:name', 'time:timestamp']
+    """
+    import xml.etree.ElementTree as ET
+
+    p = Path(path)
+
+    def opener() -> BinaryIO:
+        if p.name.lower().endswith(".gz"):
+            return gzip.open(p, "rb")  # type: ignore[return-value]
+        return open(p, "rb")
+
+    rows: list[dict[str, Any]] = []
+    with opener() as raw:
+        stream = io.BufferedReader(_GuardedReader(raw))
+        trace_attrs: dict[str, Any] = {}
+        trace_rows: list[dict[str, Any]] = []
+        depth_event = 0
+        depth_trace = 0
+        event: dict[str, Any] = {}
+        try:
+            events_iter: Iterator[tuple[str, Any]] = ET.iterparse(stream, events=("start", "end"))
+            for kind, elem in events_iter:
+                tag = _local(elem.tag)
+                if kind == "start":
+                    if tag == "trace":
+                        depth_trace += 1
+                        trace_attrs, trace_rows = {}, []
+                    elif tag == "event":
+                        depth_event += 1
+                        event = {}
+                    continue
+                if tag in _XES_SIMPLE and elem.get("key") is not None:
+                    parent_is_event = depth_event > 0
+                    key = str(elem.get("key"))
+                    value = _xes_value(tag, elem.get("value"))
+                    if parent_is_event:
+                        event.setdefault(key, value)
+                    elif depth_trace > 0:
+                        trace_attrs.setdefault(f"case:{key}", value)
+                elif tag == "event":
+                    depth_event -= 1
+                    trace_rows.append(event)
+                    elem.clear()
+                elif tag == "trace":
+                    depth_trace -= 1
+                    for r in trace_rows:
+                        r.update(trace_attrs)
+                    rows.extend(trace_rows)
+                    elem.clear()
+        except ET.ParseError as err:
+            raise ValidationError(
+                f"{p.name!r} is not well-formed XML: {err}",
+                field="path",
+                value=str(p),
+                hint="Check that the file is a complete XES document",
+            ) from None
+    if not rows:
+        raise ValidationError(
+            f"{p.name!r} holds no events",
+            field="path",
+            value=str(p),
+            hint="An XES log has <trace> elements holding <event> elements",
+        )
+    df = pd.DataFrame(rows)
+    first = [c for c in (_XES_CASE, _XES_ACTIVITY, _XES_TIME) if c in df.columns]
+    return df[first + [c for c in df.columns if c not in set(first)]]
+
+
+def frame_parts(
+    df: Any,
+    *,
+    case_col: str,
+    touchpoint_col: str,
+    timestamp_col: str,
+    outcome_col: str | None,
+    success: Any,
+    failure: Any,
+    when_both: str,
+    stage_col: str | None,
+    channel_col: str | None,
+    value_col: str | None,
+    value_agg: str,
+    case_cols: Sequence[str],
+    journey: Journey | None,
+    strict: bool,
+    on_null: str,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """Validate an event table and code it as arrays (the work of ``EventLog.from_frame``).
+
+    Returns the parts of the log (event arrays, labels, stages), the journey offsets and the
+    case of each journey; see :meth:`frictionkit.events.EventLog.from_frame` for the
+    arguments and the conventions.
+    """
+    from frictionkit.events import (
+        RESERVED_STATES,
+        DroppedRowsWarning,
+        _infer_stages,
+        _mode_per_group,
+        _stages_from_column,
+        _stages_from_journey,
+    )
+
+    frame = _as_pandas(df)
+    cols = {
+        "case_col": _check_column(frame, case_col, "case_col"),
+        "touchpoint_col": _check_column(frame, touchpoint_col, "touchpoint_col"),
+        "timestamp_col": _check_column(frame, timestamp_col, "timestamp_col"),
+    }
+    for name, col in (
+        ("outcome_col", outcome_col),
+        ("stage_col", stage_col),
+        ("channel_col", channel_col),
+        ("value_col", value_col),
+    ):
+        if col is not None:
+            _check_column(frame, col, name)
+    if isinstance(case_cols, str):
+        case_cols = (case_cols,)
+    for col in case_cols:
+        _check_column(frame, col, "case_cols")
+    _check_choice(when_both, "when_both", ("first", "last", "success", "failure"))
+    _check_choice(value_agg, "value_agg", ("last", "first", "sum", "max"))
+    _check_choice(on_null, "on_null", ("raise", "drop"))
+    if journey is not None and stage_col is not None:
+        raise ValidationError(
+            "give either journey= or stage_col=, not both",
+            field="stage_col",
+            value=stage_col,
+            hint="The journey map already gives each touchpoint's stage",
+        )
+    if len(frame) == 0:
+        raise ValidationError(
+            "the event log is empty (no rows)",
+            field="df",
+            value=0,
+            hint="Check the file or the filter that produced the table",
+        )
+
+    case_s = frame[case_col]
+    tp_s = frame[touchpoint_col]
+    ts_s = frame[timestamp_col]
+    null = _missing(case_s) | _missing(tp_s) | ts_s.isna().to_numpy(dtype=bool)
+    if null.any():
+        n_null = int(null.sum())
+        if on_null == "raise":
+            failing = frame.loc[null, [case_col, touchpoint_col, timestamp_col]]
+            failing = failing.assign(row=np.flatnonzero(null))
+            raise DataError(
+                f"{n_null} row(s) have a missing case id, touchpoint or timestamp",
+                field=", ".join(cols.values()),
+                value=n_null,
+                failure_cases=failing,
+                hint="Fix them, or pass on_null='drop' to leave them out with a warning",
+            )
+        warnings.warn(
+            f"dropped {n_null} row(s) with a missing case id, touchpoint or timestamp",
+            DroppedRowsWarning,
+            stacklevel=4,
+        )
+        keep = ~null
+        if not keep.any():
+            raise ValidationError(
+                "the event log is empty after dropping rows with missing values",
+                field="df",
+                value=n_null,
+                hint="Check the column mapping",
+            )
+        frame = frame.loc[keep]
+        case_s, tp_s, ts_s = frame[case_col], frame[touchpoint_col], frame[timestamp_col]
+        rows = np.flatnonzero(keep).astype(_INT)
+    else:
+        rows = np.arange(len(frame), dtype=_INT)
+
+    # -- codes -----------------------------------------------------------------
+    ts, tz = _to_ns(ts_s, timestamp_col)
+    case_codes, case_uniques = pd.factorize(case_s, use_na_sentinel=True)
+    case_codes, case_ids = _sorted_codes(
+        case_codes.astype(_INT), np.asarray(case_uniques, dtype=object)
+    )
+    tp_codes_raw, tp_uniques = pd.factorize(tp_s, use_na_sentinel=True)
+    labels_raw = _labels(tp_uniques)
+    if len(set(labels_raw)) != len(labels_raw):
+        counts: dict[str, int] = {}
+        for lab in labels_raw:
+            counts[lab] = counts.get(lab, 0) + 1
+        dup = next(lab for lab, c in counts.items() if c > 1)
+        raise ValidationError(
+            f"{touchpoint_col} holds different values with the same text {dup!r}",
+            field="touchpoint_col",
+            value=dup,
+            hint="Make the column one type (e.g. df[col].astype(str))",
+        )
+    tp_codes, tp_labels = _sorted_codes(
+        tp_codes_raw.astype(_INT), np.asarray(labels_raw, dtype=object)
+    )
+    touchpoints = tuple(str(t) for t in tp_labels)
+    reserved = sorted(set(touchpoints) & set(RESERVED_STATES))
+    if reserved:
+        raise ValidationError(
+            f"touchpoint name(s) {reserved} are reserved for the states of a journey",
+            field="touchpoint_col",
+            value=reserved[0],
+            hint=f"Rename them (reserved: {', '.join(RESERVED_STATES)}), e.g. "
+            "df[col].replace({'START': 'start_page'})",
+        )
+
+    # -- order: timestamp, then input row (stable), within case ---------------------
+    order = np.argsort(ts, kind="stable")
+    order = order[np.argsort(case_codes[order], kind="stable")]
+    case_sorted = case_codes[order]
+    starts = np.flatnonzero(np.r_[True, case_sorted[1:] != case_sorted[:-1]])
+    offsets = np.r_[starts, len(order)].astype(_INT)
+    event_journey = np.repeat(np.arange(len(starts), dtype=_INT), np.diff(offsets))
+    event_tp = tp_codes[order]
+    event_ts = ts[order]
+    event_row = rows[order]
+    journey_case = case_sorted[starts]
+
+    # -- outcomes ----------------------------------------------------------------
+    event_outcome = _event_outcomes(
+        frame, order, outcome_col, success, failure, touchpoints, tp_codes, strict
+    )
+
+    # -- value -------------------------------------------------------------------
+    event_value: np.ndarray | None = None
+    if value_col is not None:
+        vs = frame[value_col]
+        num = pd.to_numeric(vs, errors="coerce")
+        bad = num.isna().to_numpy() & vs.notna().to_numpy()
+        if bad.any():
+            raise DataError(
+                f"{value_col} has {int(bad.sum())} non-numeric value(s), e.g. {vs[bad].iloc[0]!r}",
+                field="value_col",
+                value=vs[bad].iloc[0],
+                failure_cases=frame.loc[bad].assign(row=rows[bad]),
+                hint="Give values as numbers (currency units)",
+            )
+        event_value = num.to_numpy(dtype=float, na_value=np.nan)[order]
+
+    # -- stages and channels -----------------------------------------------------
+    n_tp = len(touchpoints)
+    if journey is not None:
+        stages, tp_stage, channels = _stages_from_journey(journey, touchpoints, strict)
+        stage_source = "journey"
+    elif stage_col is not None:
+        stages, tp_stage = _stages_from_column(
+            frame[stage_col], order, event_tp, offsets, n_tp, touchpoints, strict
+        )
+        stage_source = "column"
+        channels = (None,) * n_tp
+    else:
+        stages, tp_stage = _infer_stages(event_tp, offsets, n_tp)
+        stage_source = "inferred"
+        channels = (None,) * n_tp
+    if channel_col is not None:
+        ch_codes, ch_uniques = pd.factorize(frame[channel_col], use_na_sentinel=True)
+        ch = ch_codes[order].astype(_INT)
+        ok = ch >= 0
+        if ok.any():
+            mode, _ = _mode_per_group(event_tp[ok], ch[ok], n_tp, len(ch_uniques))
+            seen_tp = np.bincount(event_tp[ok], minlength=n_tp) > 0
+            names = _labels(ch_uniques)
+            channels = tuple(
+                names[m] if s else c
+                for m, s, c in zip(mode.tolist(), seen_tp.tolist(), channels, strict=True)
+            )
+
+    # -- case attributes ------------------------------------------------------------
+    attrs_frame = _case_attributes(frame, order, case_cols, starts, case_sorted, case_ids)
+
+    parts: dict[str, Any] = {
+        "touchpoints": touchpoints,
+        "stages": stages,
+        "stage_source": stage_source,
+        "channels": channels,
+        "timezone": tz,
+        "when_both": when_both,
+        "value_agg": value_agg,
+        "case_ids": case_ids,
+        "case_attributes": attrs_frame,
+        "event_journey": event_journey,
+        "event_touchpoint": event_tp,
+        "event_timestamp_ns": event_ts,
+        "event_row": event_row,
+        "event_outcome": event_outcome,
+        "event_value": event_value,
+        "touchpoint_stage": tp_stage,
+    }
+    return parts, offsets, journey_case
