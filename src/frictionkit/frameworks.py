@@ -16,7 +16,7 @@ array([5. , 7.5])
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -664,3 +664,81 @@ def moscow_check(
     return MoscowCheck(
         effort_by_category=by, must_share=share, limit=lim, passed=share <= lim + 1e-12
     )
+
+
+# ---------------------------------------------------------------------------------------
+# applied to improvements (used by frictionkit.scoring.prioritise)
+
+_COST_DIVISOR = ("value_per_cost", "roi")
+_WEEKS_PER_YEAR = 52.0
+_DAYS_PER_WEEK = 5.0
+
+
+def _refuse_zero(values: FloatArray, ids: Sequence[str], what: str, method: str) -> None:
+    zero = np.flatnonzero(values <= 0)
+    if zero.size:
+        shown = ", ".join(repr(ids[int(k)]) for k in zero[:10]) + (" ..." if zero.size > 10 else "")
+        raise ValidationError(
+            f"method {method!r} divides by {what}, which is 0 for {zero.size} improvement(s): "
+            f"{shown}",
+            field=what,
+            value=[ids[int(k)] for k in zero],
+            hint=f"Give them a positive {what}, or use an MCDA method such as 'weighted_sum'",
+        )
+
+
+def _apply(
+    method: str,
+    ids: Sequence[str],
+    effort: FloatArray,
+    cost: FloatArray,
+    reach: FloatArray,
+    impact: FloatArray,
+    conf: FloatArray,
+    opts: Mapping[str, Any],
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Score improvements with a framework method (see :mod:`frictionkit.scoring`)."""
+    if method in _COST_DIVISOR:
+        _refuse_zero(cost, ids, "cost", method)
+    else:
+        _refuse_zero(effort, ids, "effort_days", method)
+    if method == "value_per_cost":
+        return value_per_cost(impact, cost), {"impact": impact, "cost": 1.0 / cost}
+    if method == "roi":
+        return roi(impact, cost), {"impact": impact, "cost": 1.0 / cost}
+    if method == "rice":
+        score = rice(reach, impact, conf, effort)
+        return score, {
+            "reach": reach,
+            "impact": impact,
+            "confidence": conf,
+            "effort_days": 1.0 / effort,
+        }
+    if method == "ice":
+        top = float(impact.max())
+        i10 = 10.0 * impact / top if top > 0 else np.zeros_like(impact)
+        c10 = 10.0 * conf
+        e10 = 10.0 * float(effort.min()) / effort
+        score = ice(i10, c10, e10, variant=opts["ice_variant"])
+        return score, {"impact": i10, "confidence": c10, "ease": e10}
+    if method == "wsjf":
+        tc = opts["time_criticality"]
+        rr = opts["risk_reduction"]
+        score = wsjf(impact, tc, rr, effort)
+        return score, {
+            "user_business_value": impact,
+            "time_criticality": tc,
+            "risk_reduction": rr,
+            "job_size": 1.0 / effort,
+        }
+    # cd3
+    weeks = opts["duration_weeks"]
+    if weeks is None:
+        weeks = effort / _DAYS_PER_WEEK
+    else:
+        _refuse_zero(weeks, ids, "duration_weeks", method)
+    per_week = impact / _WEEKS_PER_YEAR
+    return cd3(per_week, weeks), {
+        "cost_of_delay_per_week": per_week,
+        "duration_weeks": 1.0 / weeks,
+    }

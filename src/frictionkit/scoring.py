@@ -1,0 +1,934 @@
+"""Prioritise improvements: frameworks and MCDA methods over a journey or a table.
+
+:func:`prioritise` turns a :class:`~frictionkit.Journey`, a DataFrame of improvements or a
+list of :class:`~frictionkit.Improvement` objects into a :class:`~frictionkit.ranking.Ranking`:
+one row per improvement with its inputs, score, rank, quadrant, owner and a breakdown of
+the score. :func:`compare_methods` ranks the same improvements with several methods side
+by side and measures how much they agree.
+
+What each method reads from an improvement (``impact`` is the resolved impact, see below;
+numbers given as :class:`~frictionkit.Estimate` are scored at their mean):
+
+=================  ===========================================================================
+method             score (higher is better)
+=================  ===========================================================================
+value_per_cost     ``impact / cost``
+roi                ``(impact - cost) / cost`` (first-year ROI when impact is per year)
+rice               ``reach * impact * confidence / effort_days``; reach from ``reach_col``
+                   (DataFrame; 1 when not given) or, for a Journey, the sum of the fixed
+                   pain points' ``reach`` (a pain point without reach counts 0)
+ice                ``I * C * E`` (or their average, ``ice_variant="average"``) with
+                   ``I = 10 * impact / max(impact)``, ``C = 10 * confidence``,
+                   ``E = 10 * min(effort_days) / effort_days`` (all on Ellis's 0-10 scale)
+wsjf               ``(impact + time_criticality + risk_reduction) / effort_days``; the two
+                   middle terms from ``time_criticality_col`` / ``risk_reduction_col``
+                   (0 when not given), job size = ``effort_days``
+cd3                ``(impact / 52) / duration_weeks``: impact per year as cost of delay per
+                   week; ``duration_weeks`` from ``duration_col`` or ``effort_days / 5``
+weighted_sum       :func:`frictionkit.mcda.weighted_sum` (min-max normalisation)
+weighted_product   :func:`frictionkit.mcda.weighted_product` (all criteria ``> 0``)
+topsis             :func:`frictionkit.mcda.topsis` closeness
+vikor              ``1 - Q`` of :func:`frictionkit.mcda.vikor` (``v = vikor_v``)
+promethee          :func:`frictionkit.mcda.promethee_ii` net flow (usual criterion)
+=================  ===========================================================================
+
+The MCDA methods use ``criteria`` (default: impact as benefit, effort_days and cost as
+cost, confidence as benefit) and ``weights`` (default: equal). A missing confidence counts
+as ``default_confidence`` (0.5, Intercom's "low").
+
+**Impact.** With ``value_at_stake`` (pain point id -> money per year at stake), an
+improvement that fixes pain points with a value gets ``impact = sum(value) * fix_share``
+(the mean of its ``fix_share``; 1.0 when ``fix_share`` is not given) and
+``impact_source="evidence"``. Otherwise its declared ``impact`` is used
+(``"declared"``). Without either, impact is 0 with ``impact_source="missing"`` and a
+:class:`MissingImpactWarning` naming the ids (mandatory improvements, which are done
+whatever their impact, get no warning).
+
+**Ranks.** 1 is best. Scores within ``1e-9`` of the largest absolute score are tied; ties
+go to the lower cost, then the lower effort, then the improvement listed first.
+
+**Quadrants.** ``"easy & smart"`` (impact >= impact threshold and effort <= effort
+threshold), ``"major project"`` (high impact, effort above), ``"fill-in"`` (low impact, low
+effort) and ``"thankless"`` (low impact, high effort). Thresholds are the medians by
+default; a value equal to a threshold falls on the favourable side (high impact, low
+effort). ``non_dominated`` is True when no other improvement is at least as good on impact,
+effort and cost and strictly better on one.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> from frictionkit.scoring import prioritise
+>>> ranking = prioritise(fk.datasets.load_autoparts())
+>>> ranking.quick_wins()[["rank", "id", "owner"]].to_dict("records")
+... # doctest: +NORMALIZE_WHITESPACE
+[{'rank': 2, 'id': 'guided_selling', 'owner': 'sales'},
+ {'rank': 3, 'id': 'callback_sla', 'owner': 'customer_service'}]
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from frictionkit import frameworks, mcda
+from frictionkit.estimates import Estimate
+from frictionkit.exceptions import (
+    DataError,
+    DuplicateIdError,
+    FrictionkitWarning,
+    InputTypeError,
+    MissingColumnError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+from frictionkit.model import Improvement, Journey
+from frictionkit.ranking import (
+    DEFAULT_COMPARE_METHODS,
+    UNOWNED,
+    Ranking,
+    _quadrants,
+    _rank,
+    _thresholds,
+    compare_methods,
+    non_dominated,
+    weighted_spearman,
+)
+from frictionkit.weights import normalise_weights
+
+__all__ = [
+    "DEFAULT_COMPARE_METHODS",
+    "MCDA_METHODS",
+    "METHODS",
+    "MissingImpactWarning",
+    "MissingOwnerWarning",
+    "compare_methods",
+    "non_dominated",
+    "prioritise",
+    "weighted_spearman",
+]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+#: Every method :func:`prioritise` accepts.
+METHODS: tuple[str, ...] = (
+    "value_per_cost",
+    "roi",
+    "rice",
+    "ice",
+    "wsjf",
+    "cd3",
+    "weighted_sum",
+    "weighted_product",
+    "topsis",
+    "vikor",
+    "promethee",
+)
+#: The methods that combine several criteria with weights.
+MCDA_METHODS: tuple[str, ...] = ("weighted_sum", "weighted_product", "topsis", "vikor", "promethee")
+
+_LABELS: Mapping[str, str] = {
+    "value_per_cost": "value per cost",
+    "roi": "ROI",
+    "rice": "RICE",
+    "ice": "ICE",
+    "wsjf": "WSJF",
+    "cd3": "CD3",
+    "weighted_sum": "weighted sum",
+    "weighted_product": "weighted product",
+    "topsis": "TOPSIS closeness",
+    "vikor": "VIKOR (1 - Q)",
+    "promethee": "PROMETHEE II net flow",
+}
+_TIE_RTOL = 1e-9
+
+
+class MissingImpactWarning(FrictionkitWarning):
+    """Improvements have neither a measured value at stake nor a declared impact.
+
+    They are scored with impact 0 and ``impact_source="missing"``. Give them an
+    ``impact`` (or pass ``value_at_stake`` for the pain points they fix) to silence it.
+    """
+
+
+class MissingOwnerWarning(FrictionkitWarning):
+    """Improvements in a table have no owner; they are listed as ``"unowned"``.
+
+    Every action needs a named owner: fill the owner column to silence it.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# the standard input table
+
+
+@attrs.frozen(kw_only=True)
+class _Inputs:
+    ids: list[str]
+    titles: list[str]
+    owners: list[str | None]
+    declared: FloatArray  # NaN when none
+    effort: FloatArray
+    cost: FloatArray
+    confidence: FloatArray  # NaN when none
+    fix_share: FloatArray  # NaN when none
+    fixes: list[tuple[str, ...]] | None
+    reach: FloatArray
+    mandatory: npt.NDArray[np.bool_]
+    extra: Mapping[str, FloatArray]  # further numeric columns usable as criteria
+    names: Mapping[str, str]  # user column name -> standard name
+
+
+def _mean(value: Any) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, Estimate):
+        return float(value.mean)
+    return float(value)
+
+
+def _rows_from_improvements(
+    items: Sequence[Improvement], reach: FloatArray, names: Mapping[str, str]
+) -> _Inputs:
+    return _Inputs(
+        ids=[i.id for i in items],
+        titles=[i.title for i in items],
+        owners=[i.owner for i in items],
+        declared=np.array([_mean(i.impact) for i in items], dtype=np.float64),
+        effort=np.array([_mean(i.effort_days) for i in items], dtype=np.float64),
+        cost=np.array([_mean(i.cost) for i in items], dtype=np.float64),
+        confidence=np.array([_mean(i.confidence) for i in items], dtype=np.float64),
+        fix_share=np.array([_mean(i.fix_share) for i in items], dtype=np.float64),
+        fixes=[i.fixes for i in items],
+        reach=reach,
+        mandatory=np.array([i.mandatory for i in items], dtype=bool),
+        extra={},
+        names=names,
+    )
+
+
+def _column(
+    df: pd.DataFrame, name: str | None, param: str, default: str | None, *, required: bool
+) -> pd.Series | None:
+    if name is None:
+        return None
+    if name in df.columns:
+        return df[name]
+    if required or name != default:
+        raise MissingColumnError(
+            f"{param}={name!r} is not a column of the table"
+            + did_you_mean(name, [str(c) for c in df.columns]),
+            field=param,
+            value=name,
+            hint=f"Columns: {', '.join(map(str, df.columns))}",
+        )
+    return None
+
+
+def _numeric(
+    series: pd.Series, ids: Sequence[str], param: str, *, allow_missing: bool
+) -> FloatArray:
+    raw = series
+    if raw.dtype == object:
+        raw = raw.map(lambda v: v.mean if isinstance(v, Estimate) else v)
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    given = ~series.isna().to_numpy()
+    bad_type = given & np.isnan(values)
+    bad_inf = np.isinf(values)
+    bad_neg = values < 0
+    bad_na = np.zeros(len(values), dtype=bool) if allow_missing else np.isnan(values)
+    bad = bad_type | bad_inf | bad_neg | bad_na
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        shown = [ids[int(k)] for k in rows[:5]]
+        what = (
+            "not numbers"
+            if bad_type.any()
+            else "infinite"
+            if bad_inf.any()
+            else "negative"
+            if bad_neg.any()
+            else "missing (NaN)"
+        )
+        raise DataError(
+            f"{param} column {series.name!r} has values that are {what} for "
+            f"{len(rows)} improvement(s): {', '.join(map(repr, shown))}"
+            + (" ..." if len(rows) > 5 else ""),
+            field=param,
+            value=series.iloc[int(rows[0])],
+            hint="Give finite numbers >= 0",
+            failure_cases=pd.DataFrame(
+                {"id": [ids[int(k)] for k in rows], str(series.name): series.iloc[rows].tolist()}
+            ),
+        )
+    return np.asarray(values, dtype=np.float64)
+
+
+def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) -> _Inputs:
+    id_s = _column(df, cols["id_col"], "id_col", "id", required=True)
+    assert id_s is not None
+    if id_s.isna().any():
+        rows = np.flatnonzero(id_s.isna().to_numpy())
+        raise DataError(
+            f"id column {cols['id_col']!r} is empty in {len(rows)} row(s) "
+            f"(first at position {int(rows[0])})",
+            field="id_col",
+            value=None,
+            failure_cases=df.iloc[rows],
+        )
+    ids = [str(v) for v in id_s.tolist()]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+        raise DuplicateIdError(
+            f"improvement id {dup!r} appears more than once in column {cols['id_col']!r}",
+            field="id_col",
+            value=dup,
+            hint="Give every improvement a unique id",
+        )
+    effort_s = _column(df, cols["effort_col"], "effort_col", "effort_days", required=True)
+    cost_s = _column(df, cols["cost_col"], "cost_col", "cost", required=True)
+    assert effort_s is not None
+    assert cost_s is not None
+    impact_s = _column(df, cols["impact_col"], "impact_col", "impact", required=not value_given)
+    title_s = _column(df, cols["title_col"], "title_col", "title", required=False)
+    owner_s = _column(df, cols["owner_col"], "owner_col", "owner", required=False)
+    conf_s = _column(df, cols["confidence_col"], "confidence_col", "confidence", required=False)
+    share_s = _column(df, cols["fix_share_col"], "fix_share_col", "fix_share", required=False)
+    fixes_s = _column(df, cols["fixes_col"], "fixes_col", "fixes", required=False)
+    reach_s = _column(df, cols["reach_col"], "reach_col", None, required=True)
+    mand_s = _column(df, "mandatory", "mandatory", "mandatory", required=False)
+    n = len(ids)
+    nan = np.full(n, np.nan)
+    owners: list[str | None]
+    if owner_s is None:
+        owners = [None] * n
+    else:
+        owners = [
+            None
+            if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA)
+            or str(v).strip() == ""
+            else str(v)
+            for v in owner_s.tolist()
+        ]
+    fixes: list[tuple[str, ...]] | None = None
+    if fixes_s is not None and value_given:
+        fixes = [_as_fixes(v) for v in fixes_s.tolist()]
+    names = {
+        str(cols["impact_col"]): "impact",
+        str(cols["effort_col"]): "effort_days",
+        str(cols["cost_col"]): "cost",
+        str(cols["confidence_col"]): "confidence",
+    }
+    if cols["reach_col"] is not None:
+        names[str(cols["reach_col"])] = "reach"
+    return _Inputs(
+        ids=ids,
+        titles=[str(v) for v in title_s.tolist()] if title_s is not None else list(ids),
+        owners=owners,
+        declared=nan.copy()
+        if impact_s is None
+        else _numeric(impact_s, ids, "impact_col", allow_missing=True),
+        effort=_numeric(effort_s, ids, "effort_col", allow_missing=False),
+        cost=_numeric(cost_s, ids, "cost_col", allow_missing=False),
+        confidence=nan.copy()
+        if conf_s is None
+        else _numeric(conf_s, ids, "confidence_col", allow_missing=True),
+        fix_share=nan.copy()
+        if share_s is None
+        else _numeric(share_s, ids, "fix_share_col", allow_missing=True),
+        fixes=fixes,
+        reach=np.ones(n)
+        if reach_s is None
+        else _numeric(reach_s, ids, "reach_col", allow_missing=False),
+        mandatory=np.zeros(n, dtype=bool)
+        if mand_s is None
+        else mand_s.fillna(False).astype(bool).to_numpy(),
+        extra=_Extra(df, ids),
+        names=names,
+    )
+
+
+class _Extra(Mapping[str, FloatArray]):
+    """Lazy numeric view of a table's other columns (converted only when used)."""
+
+    def __init__(self, df: pd.DataFrame, ids: list[str]) -> None:
+        self._df = df
+        self._ids = ids
+
+    def __getitem__(self, key: str) -> FloatArray:
+        if key not in self._df.columns:
+            raise KeyError(key)
+        return _numeric(self._df[key], self._ids, f"criteria[{key!r}]", allow_missing=False)
+
+    def __iter__(self) -> Any:
+        return iter(str(c) for c in self._df.columns)
+
+    def __len__(self) -> int:
+        return len(self._df.columns)
+
+
+def _as_fixes(value: Any) -> tuple[str, ...]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.replace(";", ",").split(",") if p.strip())
+    if isinstance(value, Iterable):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _value_map(value_at_stake: Any) -> dict[str, float]:
+    if isinstance(value_at_stake, pd.DataFrame):
+        cols = [str(c) for c in value_at_stake.columns]
+        for need in ("pain_point", "value_at_stake"):
+            if need not in cols:
+                raise MissingColumnError(
+                    f"value_at_stake table needs columns 'pain_point' and 'value_at_stake'; "
+                    f"{need!r} is missing" + did_you_mean(need, cols),
+                    field="value_at_stake",
+                    value=cols,
+                )
+        pairs: list[tuple[Any, Any]] = list(
+            zip(
+                value_at_stake["pain_point"].tolist(),
+                value_at_stake["value_at_stake"].tolist(),
+                strict=True,
+            )
+        )
+    elif isinstance(value_at_stake, pd.Series):
+        pairs = list(zip(value_at_stake.index.tolist(), value_at_stake.tolist(), strict=True))
+    elif isinstance(value_at_stake, Mapping):
+        pairs = list(value_at_stake.items())
+    else:
+        raise InputTypeError(
+            "value_at_stake must be a mapping or Series (pain point id -> value) or a "
+            f"DataFrame with columns pain_point, value_at_stake; got "
+            f"{type(value_at_stake).__name__}",
+            field="value_at_stake",
+            value=value_at_stake,
+        )
+    out: dict[str, float] = {}
+    for key, raw in pairs:
+        try:
+            v = float(raw)
+        except (TypeError, ValueError) as exc:
+            raise InputTypeError(
+                f"value_at_stake[{key!r}] must be a number, got {raw!r}",
+                field="value_at_stake",
+                value=raw,
+            ) from exc
+        if not math.isfinite(v) or v < 0:
+            raise ValidationError(
+                f"value_at_stake[{key!r}] must be a finite number >= 0, got {raw!r}",
+                field="value_at_stake",
+                value=raw,
+            )
+        out[str(key)] = v
+    return out
+
+
+def _assemble(data: Any, cols: Mapping[str, Any], value_map: dict[str, float] | None) -> _Inputs:
+    std = {"impact": "impact", "effort_days": "effort_days", "cost": "cost"}
+    std["confidence"] = "confidence"
+    if isinstance(data, Journey):
+        if value_map is not None:
+            known = data.ids("pain_points")
+            for key in value_map:
+                if key not in known:
+                    raise UnknownReferenceError(
+                        f"value_at_stake names pain point {key!r}, which is not in the journey"
+                        + did_you_mean(key, known),
+                        field="value_at_stake",
+                        value=key,
+                    )
+        pp_reach = {pp.id: (pp.reach or 0.0) for pp in data.pain_points}
+        items = list(data.improvements)
+        reach = np.array([sum(pp_reach[f] for f in i.fixes) for i in items], dtype=np.float64)
+        std["reach"] = "reach"
+        return _rows_from_improvements(items, reach, std)
+    if isinstance(data, pd.DataFrame):
+        return _from_frame(data, cols, value_map is not None)
+    if isinstance(data, Improvement):
+        data = [data]
+    if isinstance(data, Iterable) and not isinstance(data, (str, bytes, Mapping)):
+        items = list(data)
+        for k, item in enumerate(items):
+            if not isinstance(item, Improvement):
+                raise InputTypeError(
+                    f"improvements[{k}] must be an Improvement, got {type(item).__name__}",
+                    field="journey_or_improvements",
+                    value=item,
+                )
+        ids = [i.id for i in items]
+        if len(set(ids)) != len(ids):
+            dup = next(i for k, i in enumerate(ids) if i in ids[:k])
+            raise DuplicateIdError(
+                f"improvement id {dup!r} appears more than once", field="id", value=dup
+            )
+        return _rows_from_improvements(items, np.ones(len(items)), std)
+    raise InputTypeError(
+        "prioritise needs a Journey, a DataFrame of improvements or a list of Improvement "
+        f"objects, got {type(data).__name__}",
+        field="journey_or_improvements",
+        value=data,
+        hint="Load a journey with frictionkit.load_journey or pass journey.to_frames()"
+        "['improvements']",
+    )
+
+
+def _impacts(inp: _Inputs, value_map: dict[str, float] | None) -> tuple[FloatArray, list[str]]:
+    n = len(inp.ids)
+    impact = np.where(np.isnan(inp.declared), 0.0, inp.declared)
+    source = np.where(np.isnan(inp.declared), "missing", "declared").astype(object)
+    if value_map is not None and inp.fixes is not None:
+        share = np.where(np.isnan(inp.fix_share), 1.0, inp.fix_share)
+        for k in range(n):
+            vals = [value_map[f] for f in inp.fixes[k] if f in value_map]
+            if vals:
+                impact[k] = float(sum(vals)) * float(share[k])
+                source[k] = "evidence"
+    missing = [inp.ids[k] for k in range(n) if source[k] == "missing" and not inp.mandatory[k]]
+    if missing:
+        shown = ", ".join(map(repr, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        warnings.warn(
+            f"{len(missing)} improvement(s) have no impact (no declared impact and no value at "
+            f"stake for the pain points they fix); they are scored with impact 0: {shown}",
+            MissingImpactWarning,
+            stacklevel=4,
+        )
+    return np.asarray(impact, dtype=np.float64), [str(s) for s in source]
+
+
+# ---------------------------------------------------------------------------------------
+# scoring
+
+
+def _direction(value: Any, name: str) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("benefit", "cost"):
+        return value.lower() == "benefit"
+    raise InputTypeError(
+        f"criteria[{name!r}] must be 'benefit', 'cost', True (benefit) or False (cost), "
+        f"got {value!r}",
+        field="criteria",
+        value=value,
+    )
+
+
+_KNOWN_DIRECTION: Mapping[str, bool] = {
+    "impact": True,
+    "effort_days": False,
+    "cost": False,
+    "confidence": True,
+    "reach": True,
+}
+
+
+def _criteria_matrix(
+    criteria: Any, inp: _Inputs, standard: Mapping[str, FloatArray]
+) -> tuple[list[str], FloatArray, npt.NDArray[np.bool_]]:
+    by_user = {user: standard[std] for user, std in inp.names.items() if std in standard}
+    if criteria is None:
+        users = {std: user for user, std in inp.names.items()}
+        spec: dict[str, bool] = {
+            users.get(k, k): _KNOWN_DIRECTION[k]
+            for k in ("impact", "effort_days", "cost", "confidence")
+        }
+    elif isinstance(criteria, Mapping):
+        spec = {str(k): _direction(v, str(k)) for k, v in criteria.items()}
+    elif isinstance(criteria, Iterable) and not isinstance(criteria, (str, bytes)):
+        spec = {}
+        for name in criteria:
+            std = inp.names.get(str(name), str(name))
+            if std not in _KNOWN_DIRECTION:
+                raise ValidationError(
+                    f"criterion {name!r} has no known direction",
+                    field="criteria",
+                    value=name,
+                    hint="Pass a mapping such as {'" + str(name) + "': 'benefit'} or 'cost'",
+                )
+            spec[str(name)] = _KNOWN_DIRECTION[std]
+    else:
+        raise InputTypeError(
+            f"criteria must be a mapping (column -> 'benefit'/'cost') or a list of columns, "
+            f"got {criteria!r}",
+            field="criteria",
+            value=criteria,
+        )
+    if not spec:
+        raise ValidationError("criteria is empty; give at least one", field="criteria")
+    names = list(spec)
+    columns = []
+    for name in names:
+        if name in by_user:
+            columns.append(by_user[name])
+        elif name in standard and name not in inp.names.values():
+            columns.append(standard[name])
+        elif name in inp.extra:
+            columns.append(inp.extra[name])
+        else:
+            pool = list(by_user) + list(inp.extra)
+            raise MissingColumnError(
+                f"criterion {name!r} is not a column of the improvements"
+                + did_you_mean(name, pool),
+                field="criteria",
+                value=name,
+                hint=f"Available: {', '.join(dict.fromkeys(pool))}",
+            )
+    matrix = np.column_stack(columns).astype(np.float64)
+    return names, matrix, np.array([spec[c] for c in names], dtype=bool)
+
+
+def _weights(weights: Any, names: list[str]) -> FloatArray:
+    if weights is None:
+        return np.full(len(names), 1.0 / len(names))
+    if isinstance(weights, (Mapping, pd.Series)):
+        keys = (
+            [str(k) for k in weights.index]
+            if isinstance(weights, pd.Series)
+            else [str(k) for k in weights]
+        )
+        for key in keys:
+            if key not in names:
+                raise UnknownReferenceError(
+                    f"weights names criterion {key!r}, which is not among the criteria "
+                    f"{names}" + did_you_mean(key, names),
+                    field="weights",
+                    value=key,
+                    hint="Pass criteria= to choose the columns, or fix the weight's name",
+                )
+        missing = [n for n in names if n not in keys]
+        if missing:
+            raise ValidationError(
+                f"weights has no value for criteria {missing}",
+                field="weights",
+                value=dict(weights),
+                hint="Give one weight per criterion (0 to ignore one)",
+            )
+        w = normalise_weights({str(k): v for k, v in weights.items()}, criteria=names)
+    else:
+        w = normalise_weights(weights, criteria=names)
+    return np.asarray(w, dtype=np.float64)
+
+
+def _score_mcda(
+    method: str, x: FloatArray, w: FloatArray, ben: npt.NDArray[np.bool_], names: list[str],
+    ids: Sequence[str], vikor_v: float,
+) -> tuple[FloatArray, dict[str, FloatArray]]:  # fmt: skip
+    if method == "weighted_sum":
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        span = hi - lo
+        live = span > 0
+        r = np.where(ben, x - lo, hi - x) / np.where(live, span, 1.0)
+        r[:, ~live] = 0.0
+        parts = r * w
+        score = mcda.weighted_sum(x, w, ben.tolist())
+    elif method == "weighted_product":
+        bad = np.argwhere(x <= 0)
+        if bad.size:
+            rows = sorted({int(i) for i in bad[:, 0]})
+            crit = names[int(bad[0, 1])]
+            raise ValidationError(
+                f"method 'weighted_product' needs every criterion > 0; {crit!r} is "
+                f"{x[bad[0, 0], bad[0, 1]]:g} for {ids[rows[0]]!r}"
+                + (f" ({len(rows) - 1} more improvement(s))" if len(rows) > 1 else ""),
+                field="criteria",
+                value=[ids[k] for k in rows],
+                hint="Use 'weighted_sum' or 'topsis', or drop improvements with a zero value",
+            )
+        logs = np.log(x)
+        ref = np.where(ben, logs.max(axis=0), logs.min(axis=0))
+        parts = np.where(ben, logs - ref, ref - logs) * w
+        score = mcda.weighted_product(x, w, ben.tolist())
+    elif method == "topsis":
+        norm = np.sqrt((x * x).sum(axis=0))
+        v = x / np.where(norm > 0, norm, 1.0) * w
+        best = np.where(ben, v.max(axis=0), v.min(axis=0))
+        worst = np.where(ben, v.min(axis=0), v.max(axis=0))
+        parts = (v - worst) ** 2 - (v - best) ** 2
+        score = mcda.topsis(x, w, ben.tolist())
+    elif method == "vikor":
+        res = mcda.vikor(x, w, ben.tolist(), v=vikor_v)
+        hi, lo = x.max(axis=0), x.min(axis=0)
+        fbest = np.where(ben, hi, lo)
+        span = hi - lo
+        gap = np.abs(fbest - x) / np.where(span > 0, span, 1.0)
+        gap[:, span <= 0] = 0.0
+        parts = gap * w
+        score = 1.0 - res.Q
+    else:  # promethee
+        score = mcda.promethee_ii(x, w, ben.tolist())
+        parts = np.column_stack(
+            [w[j] * mcda.promethee_ii(x[:, [j]], [1.0], [bool(ben[j])]) for j in range(x.shape[1])]
+        )
+    contrib = {name: np.asarray(parts[:, j], dtype=np.float64) for j, name in enumerate(names)}
+    return np.asarray(score, dtype=np.float64), contrib
+
+
+# ---------------------------------------------------------------------------------------
+# public API
+
+
+def prioritise(
+    journey_or_improvements: Journey | pd.DataFrame | Iterable[Improvement],
+    method: str = "value_per_cost",
+    weights: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
+    *,
+    criteria: Mapping[str, str | bool] | Sequence[str] | None = None,
+    value_at_stake: Mapping[str, float] | pd.Series | pd.DataFrame | None = None,
+    impact_col: str = "impact",
+    effort_col: str = "effort_days",
+    cost_col: str = "cost",
+    owner_col: str | None = "owner",
+    id_col: str = "id",
+    title_col: str | None = "title",
+    confidence_col: str | None = "confidence",
+    fix_share_col: str | None = "fix_share",
+    fixes_col: str | None = "fixes",
+    reach_col: str | None = None,
+    time_criticality_col: str | None = None,
+    risk_reduction_col: str | None = None,
+    duration_col: str | None = None,
+    ice_variant: str = "product",
+    vikor_v: float = 0.5,
+    default_confidence: float = 0.5,
+    quadrant_thresholds: str | Mapping[str, float] | Sequence[float] = "median",
+) -> Ranking:
+    """Rank improvements by one framework or MCDA method.
+
+    See the module documentation for what each method reads, how impact is resolved,
+    how ties are broken and how quadrants are drawn.
+
+    Parameters
+    ----------
+    journey_or_improvements : Journey, DataFrame or list of Improvement
+        A journey (impact from its pain points and ``value_at_stake``; RICE reach from the
+        pain points), a table of improvements (``Journey.to_frames()["improvements"]``
+        or your own, with ``*_col`` names) or Improvement objects.
+    method : str, default "value_per_cost"
+        One of :data:`METHODS`.
+    weights : mapping, sequence or Series, optional
+        MCDA methods only: one weight ``>= 0`` per criterion (by name, or in criteria
+        order). Equal weights by default; weights not summing to 1 are normalised with a
+        :class:`~frictionkit.weights.WeightsNormalisedWarning`.
+    criteria : mapping or list of str, optional
+        MCDA methods only: columns to score on, ``{"impact": "benefit", "cost": "cost"}``;
+        a list uses the known directions of impact, effort_days, cost, confidence, reach.
+    value_at_stake : mapping, Series or DataFrame, optional
+        Pain point id -> money per year at stake (a DataFrame has columns ``pain_point``
+        and ``value_at_stake``).
+    impact_col, effort_col, cost_col, owner_col, id_col, title_col, confidence_col, \
+fix_share_col, fixes_col : str
+        Column names in a DataFrame input (``owner_col=None``: no owners).
+    reach_col : str, optional
+        Column with RICE reach (DataFrame input); reach is 1 when not given.
+    time_criticality_col, risk_reduction_col : str, optional
+        WSJF terms, in the unit of impact; 0 when not given.
+    duration_col : str, optional
+        CD3 duration in weeks; ``effort_days / 5`` when not given.
+    ice_variant : {"product", "average"}, default "product"
+    vikor_v : float, default 0.5
+        VIKOR weight of group utility.
+    default_confidence : float, default 0.5
+        Confidence used when an improvement gives none.
+    quadrant_thresholds : "median", mapping or pair, default "median"
+        ``{"impact": .., "effort_days": ..}`` (a missing key keeps the median).
+
+    Returns
+    -------
+    Ranking
+
+    Raises
+    ------
+    UnknownReferenceError
+        Unknown method, column, criterion or pain point (with a suggestion).
+    ValidationError
+        Zero divisor for a ratio method (naming the ids), negative weights, NaN inputs.
+
+    Warns
+    -----
+    MissingImpactWarning
+        Improvements without any impact (scored 0).
+    MissingOwnerWarning
+        Rows of a table without an owner (shown as "unowned").
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> r = prioritise(fk.datasets.load_autoparts(), "topsis", {"impact": 0.4,
+    ...     "effort_days": 0.2, "cost": 0.2, "confidence": 0.2})
+    >>> r.to_frame()["id"].head(3).tolist()
+    ['callback_sla', 'guided_selling', 'quality_alerts']
+    """
+    if method not in METHODS:
+        raise UnknownReferenceError(
+            f"unknown method {method!r}; choose one of {list(METHODS)}"
+            + did_you_mean(method, METHODS),
+            field="method",
+            value=method,
+        )
+    if method not in MCDA_METHODS and (weights is not None or criteria is not None):
+        raise ValidationError(
+            f"weights and criteria apply to the MCDA methods {list(MCDA_METHODS)}, not to "
+            f"{method!r}",
+            field="weights" if weights is not None else "criteria",
+            value=weights if weights is not None else criteria,
+            hint="Drop them, or choose e.g. method='weighted_sum'",
+        )
+    if ice_variant not in frameworks.ICE_VARIANTS:
+        raise UnknownReferenceError(
+            f"unknown ice_variant {ice_variant!r}; choose one of {list(frameworks.ICE_VARIANTS)}"
+            + did_you_mean(ice_variant, frameworks.ICE_VARIANTS),
+            field="ice_variant",
+            value=ice_variant,
+        )
+    dc = float(default_confidence)
+    if not 0.0 <= dc <= 1.0:
+        raise ValidationError(
+            f"default_confidence must be between 0 and 1, got {default_confidence!r}",
+            field="default_confidence",
+            value=default_confidence,
+        )
+    options: dict[str, Any] = {
+        "criteria": criteria,
+        "value_at_stake": value_at_stake,
+        "impact_col": impact_col,
+        "effort_col": effort_col,
+        "cost_col": cost_col,
+        "owner_col": owner_col,
+        "id_col": id_col,
+        "title_col": title_col,
+        "confidence_col": confidence_col,
+        "fix_share_col": fix_share_col,
+        "fixes_col": fixes_col,
+        "reach_col": reach_col,
+        "time_criticality_col": time_criticality_col,
+        "risk_reduction_col": risk_reduction_col,
+        "duration_col": duration_col,
+        "ice_variant": ice_variant,
+        "vikor_v": vikor_v,
+        "default_confidence": default_confidence,
+        "quadrant_thresholds": quadrant_thresholds,
+    }
+    value_map = None if value_at_stake is None else _value_map(value_at_stake)
+    inp = _assemble(journey_or_improvements, options, value_map)
+    n = len(inp.ids)
+    if n == 0:
+        raise ValidationError(
+            "there are no improvements to rank",
+            field="journey_or_improvements",
+            hint="Add improvements to the journey or rows to the table",
+        )
+    if isinstance(journey_or_improvements, pd.DataFrame) and owner_col is not None:
+        unowned = [inp.ids[k] for k in range(n) if inp.owners[k] is None]
+        if unowned:
+            shown = ", ".join(map(repr, unowned[:10])) + (" ..." if len(unowned) > 10 else "")
+            warnings.warn(
+                f"{len(unowned)} improvement(s) have no owner and are listed as "
+                f"{UNOWNED!r}: {shown}",
+                MissingOwnerWarning,
+                stacklevel=2,
+            )
+    impact, source = _impacts(inp, value_map)
+    conf = np.where(np.isnan(inp.confidence), dc, inp.confidence)
+    bad_conf = np.flatnonzero(conf > 1.0)
+    if bad_conf.size:
+        raise ValidationError(
+            f"confidence must be a share between 0 and 1, got {conf[bad_conf[0]]:g} for "
+            f"{inp.ids[int(bad_conf[0])]!r}",
+            field="confidence_col",
+            value=float(conf[bad_conf[0]]),
+            hint="Write 80 % as 0.8",
+        )
+    frame = isinstance(journey_or_improvements, pd.DataFrame)
+
+    def extra_col(name: str | None, param: str) -> FloatArray | None:
+        if name is None:
+            return None
+        if not frame:
+            raise ValidationError(
+                f"{param} applies to a DataFrame input only",
+                field=param,
+                value=name,
+            )
+        if name not in inp.extra:
+            raise MissingColumnError(
+                f"{param}={name!r} is not a column of the table" + did_you_mean(name, inp.extra),
+                field=param,
+                value=name,
+            )
+        return inp.extra[name]
+
+    if reach_col is not None and not frame:
+        extra_col(reach_col, "reach_col")
+    weights_used: pd.Series | None = None
+    directions: dict[str, bool] | None = None
+    if method in MCDA_METHODS:
+        standard = {
+            "impact": impact,
+            "effort_days": inp.effort,
+            "cost": inp.cost,
+            "confidence": conf,
+            "reach": inp.reach,
+        }
+        names, x, ben = _criteria_matrix(criteria, inp, standard)
+        w = _weights(weights, names)
+        if isinstance(vikor_v, (bool, np.bool_)):
+            raise InputTypeError("vikor_v must be a number", field="vikor_v", value=vikor_v)
+        score, contrib = _score_mcda(method, x, w, ben, names, inp.ids, float(vikor_v))
+        weights_used = pd.Series(w, index=pd.Index(names, name="criterion"), name="weight")
+        directions = {nm: bool(b) for nm, b in zip(names, ben, strict=True)}
+    else:
+        zeros = np.zeros(n)
+        tc = extra_col(time_criticality_col, "time_criticality_col")
+        rr = extra_col(risk_reduction_col, "risk_reduction_col")
+        opts = {
+            "ice_variant": ice_variant,
+            "time_criticality": zeros if tc is None else tc,
+            "risk_reduction": zeros if rr is None else rr,
+            "duration_weeks": extra_col(duration_col, "duration_col"),
+        }
+        score, contrib = frameworks._apply(
+            method, inp.ids, inp.effort, inp.cost, inp.reach, impact, conf, opts
+        )
+    ranks = _rank(score, inp.cost, inp.effort)
+    thresholds = _thresholds(quadrant_thresholds, impact, inp.effort)
+    table = pd.DataFrame(
+        {
+            "id": inp.ids,
+            "title": inp.titles,
+            "owner": pd.Series(inp.owners, dtype=object),
+            "impact": impact,
+            "impact_source": source,
+            "effort_days": inp.effort,
+            "cost": inp.cost,
+            "confidence": conf,
+            "reach": inp.reach,
+            "score": score,
+            "rank": ranks,
+            "quadrant": _quadrants(impact, inp.effort, thresholds),
+            "non_dominated": non_dominated(impact, inp.effort, inp.cost),
+            "mandatory": inp.mandatory,
+            **{f"contrib_{k}": np.asarray(v, dtype=np.float64) for k, v in contrib.items()},
+        }
+    )
+    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    return Ranking(
+        method=method,
+        label=_LABELS[method],
+        table=table,
+        weights=weights_used,
+        criteria=directions,
+        thresholds=thresholds,
+        source=journey_or_improvements,
+        options={**options, "weights": weights},
+    )
