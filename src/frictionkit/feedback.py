@@ -596,6 +596,18 @@ def _labels(s: pd.Series) -> npt.NDArray[np.object_]:
     )
 
 
+_TEXT: frozenset[str] = frozenset(
+    {"case_id", "metric", "touchpoint", "stage", "persona", "comment"}
+)
+
+
+def _obj(s: pd.Series) -> npt.NDArray[np.object_]:
+    """Values of a column as an object array, missing values (None, NaN, NA) as None."""
+    values = s.to_numpy(dtype=object, copy=True)
+    values[pd.isna(s).to_numpy()] = None
+    return values
+
+
 def _rows_text(labels: Iterable[Any], candidates: Sequence[str]) -> str:
     return ", ".join(repr(x) + did_you_mean(x, candidates) for x in labels)
 
@@ -645,8 +657,8 @@ def _link_to_journey(
     out = answers.copy()
     tp_ids = journey.ids("touchpoints")
     st_ids = journey.ids("stages")
-    tp = out["touchpoint"].to_numpy(dtype=object)
-    st = out["stage"].to_numpy(dtype=object)
+    tp = _obj(out["touchpoint"])
+    st = _obj(out["stage"])
     for field, values, known, kind in (
         ("touchpoint", tp, tp_ids, "touchpoint"),
         ("stage", st, st_ids, "stage"),
@@ -682,10 +694,10 @@ def _link_to_journey(
             else source.iloc[pos],
             hint="Leave the stage empty to take it from the journey, or fix the touchpoint",
         )
-    out["stage"] = filled
+    out["stage"] = pd.Series(filled, index=out.index, dtype=object)
     if journey.personas:
         known_p = journey.ids("personas")
-        seen_p = {v for v in out["persona"].to_numpy(dtype=object) if v is not None}
+        seen_p = {v for v in _obj(out["persona"]) if v is not None}
         unknown_p = sorted(seen_p - set(known_p))
         if unknown_p:
             raise UnknownReferenceError(
@@ -1011,9 +1023,13 @@ class Feedback:
         else:
             data["comment"] = none_col
         data["sentiment"] = _sentiment_kernel(score, is_nps, low, high, reverse)
-        answers = pd.DataFrame(data, index=pd.RangeIndex(n_rows))
-        for key in ("case_id", "metric", "touchpoint", "stage", "persona", "comment"):
-            answers[key] = answers[key].astype(object)
+        index = pd.RangeIndex(n_rows)
+        answers = pd.DataFrame(
+            {
+                k: pd.Series(v, index=index, dtype=object if k in _TEXT else None)
+                for k, v in data.items()
+            }
+        )
         for col in attrs_cols:
             answers[col] = df[col].to_numpy(copy=True)
         source_names = dict(names)
@@ -1129,7 +1145,7 @@ class Feedback:
 
     # -- analysis ---------------------------------------------------------------------
     def _levels(self, col: str) -> list[Any]:
-        values = self.answers[col].to_numpy(dtype=object)
+        values = _obj(self.answers[col])
         miss = pd.isna(self.answers[col]).to_numpy()
         present = [v for v, m in zip(values, miss, strict=True) if not m]
         j = self.journey
@@ -1150,7 +1166,7 @@ class Feedback:
         index = {v: i for i, v in enumerate(levels) if v is not None}
         miss = pd.isna(self.answers[col]).to_numpy()
         none_code = len(levels) - 1
-        values = self.answers[col].to_numpy(dtype=object)
+        values = _obj(self.answers[col])
         return np.array(
             [none_code if m else index[v] for v, m in zip(values, miss, strict=True)],
             dtype=np.int64,
@@ -1218,7 +1234,7 @@ class Feedback:
         metrics = list(self.metrics)
         metric_index = {m: i for i, m in enumerate(metrics)}
         m_code = np.array(
-            [metric_index[m] for m in self.answers["metric"].to_numpy(dtype=object)],
+            [metric_index[m] for m in _obj(self.answers["metric"])],
             dtype=np.int64,
         )
         levels = [self._levels(g) for g in groups]
@@ -1330,10 +1346,10 @@ class Feedback:
         pandas.DataFrame
             Columns ``stage``, ``touchpoint``, (``persona``), ``sentiment``, ``n``,
             ``n_csat``, ``n_ces``, ``n_nps``. With a journey: its stages in order, in each
-            a row for answers about the stage as a whole (``touchpoint`` None) when there
+            a row for answers about the stage as a whole (``touchpoint`` missing) when there
             are any, then every touchpoint of the stage (``sentiment`` NaN, ``n = 0`` when
             nobody answered); answers linked to a case only come last (stage and
-            touchpoint None). Without a journey: the observed pairs in sorted order.
+            touchpoint missing). Without a journey: the observed pairs in sorted order.
 
         Examples
         --------
@@ -1356,8 +1372,8 @@ class Feedback:
         if journey is not None and journey is not self.journey:
             fb = self.with_journey(journey)
         a = fb.answers
-        stage = a["stage"].to_numpy(dtype=object)
-        tp = a["touchpoint"].to_numpy(dtype=object)
+        stage = _obj(a["stage"])
+        tp = _obj(a["touchpoint"])
         pairs_present = set(zip(stage.tolist(), tp.tolist(), strict=True))
         j = fb.journey
         pairs: list[tuple[Any, Any]] = []
@@ -1381,7 +1397,7 @@ class Feedback:
             personas = fb._levels("persona")
             code = code * len(personas) + fb._codes("persona", personas)
         total = n_pairs * len(personas)
-        metric = a["metric"].to_numpy(dtype=object)
+        metric = _obj(a["metric"])
         n = np.bincount(code, minlength=total).astype(np.float64)
         s = np.bincount(code, weights=a["sentiment"].to_numpy(dtype=np.float64), minlength=total)
         with np.errstate(invalid="ignore", divide="ignore"):
