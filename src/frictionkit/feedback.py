@@ -1437,7 +1437,7 @@ class Feedback:
         rows = []
         for rec in head[cols].itertuples(index=False):
             cells = "".join(
-                f"<td>{html.escape('' if v is None or v is pd.NA else str(v))}</td>" for v in rec
+                f"<td>{html.escape('' if _is_missing(v) else str(v))}</td>" for v in rec
             )
             rows.append(f"<tr>{cells}</tr>")
         more = len(self.answers) - len(head)
@@ -1448,6 +1448,10 @@ class Feedback:
             f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"{tail}</div>"
         )
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (not isinstance(v, str) and bool(np.all(pd.isna(v))))
 
 
 def _count_where(group: IntArray, mask: npt.NDArray[np.bool_], n_groups: int) -> FloatArray:
