@@ -18,7 +18,7 @@ def test_all_names_exist():
     assert missing == []
 
 
-PUBLIC_MODULES = {"datasets", "io", "mcda", "privacy", "weights"}
+PUBLIC_MODULES = {"datasets", "feedback", "io", "mcda", "privacy", "weights"}
 
 
 def test_every_public_name_is_in_all():

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit import datasets, io, mcda, privacy, weights
+from frictionkit import datasets, feedback, io, mcda, privacy, weights
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.events import DroppedRowsWarning, EventLog, read_events
 from frictionkit.exceptions import (
@@ -31,6 +31,7 @@ from frictionkit.exceptions import (
     UnknownReferenceError,
     ValidationError,
 )
+from frictionkit.feedback import Feedback, MetricResult, SuspiciousScaleWarning
 from frictionkit.io import (
     load_journey,
     read_workbook,
@@ -63,6 +64,7 @@ __all__ = [
     "DuplicateIdError",
     "Estimate",
     "EventLog",
+    "Feedback",
     "FrictionkitError",
     "FrictionkitWarning",
     "Improvement",
@@ -70,6 +72,7 @@ __all__ = [
     "InputTypeError",
     "Journey",
     "MarkovModel",
+    "MetricResult",
     "MissingColumnError",
     "OptionalDependencyError",
     "Owner",
@@ -78,12 +81,14 @@ __all__ = [
     "RepairEffect",
     "SchemaError",
     "Stage",
+    "SuspiciousScaleWarning",
     "Touchpoint",
     "UnknownReferenceError",
     "ValidationError",
     "WeightsNormalisedWarning",
     "__version__",
     "datasets",
+    "feedback",
     "io",
     "load_journey",
     "mcda",
