@@ -461,11 +461,11 @@ def _quadrants(impact: FloatArray, effort: FloatArray, t: Mapping[str, float]) -
     out = np.where(
         high, np.where(easy, EASY_AND_SMART, MAJOR_PROJECT), np.where(easy, FILL_IN, THANKLESS)
     )
-    return [str(q) for q in out]
+    return list(out.astype(object))
 
 
 def non_dominated(
-    impact: npt.ArrayLike, effort: npt.ArrayLike, cost: npt.ArrayLike, *, block: int = 512
+    impact: npt.ArrayLike, effort: npt.ArrayLike, cost: npt.ArrayLike, *, block: int = 256
 ) -> npt.NDArray[np.bool_]:
     """Flag the improvements that no other beats on impact, effort and cost at once.
 
@@ -473,13 +473,14 @@ def non_dominated(
     ``cost_j <= cost_i`` with at least one strict. Exact duplicates do not dominate each
     other. Points are visited in lexicographic order (impact descending, effort and cost
     ascending), so a dominator always comes first, and each block is checked against
-    the non-dominated points found so far: fast when the front is small.
+    the non-dominated points found so far, then its survivors among themselves: fast when
+    the front is small.
 
     Parameters
     ----------
     impact, effort, cost : array-like
         One finite value per improvement.
-    block : int, default 512
+    block : int, default 256
         Block size of the vectorised comparison.
 
     Returns
@@ -503,16 +504,20 @@ def non_dominated(
     for start in range(0, n, block):
         chunk = pts[start : start + block]
 
-        def dominated_by(cands: FloatArray, pts_: FloatArray = chunk) -> npt.NDArray[np.bool_]:
-            le = (cands[None, :, :] <= pts_[:, None, :]).all(axis=2)
-            lt = (cands[None, :, :] < pts_[:, None, :]).any(axis=2)
-            return np.asarray(np.any(le & lt, axis=1), dtype=bool)
+        def dominated_by(cands: FloatArray, pts_: FloatArray) -> npt.NDArray[np.bool_]:
+            c0, c1, c2 = (cands[:, k][None, :] for k in range(3))
+            p0, p1, p2 = (pts_[:, k][:, None] for k in range(3))
+            le = (c0 <= p0) & (c1 <= p1) & (c2 <= p2)
+            same = (c0 == p0) & (c1 == p1) & (c2 == p2)
+            return np.asarray(np.any(le & ~same, axis=1), dtype=bool)
 
-        dom = dominated_by(chunk)
-        if front.shape[0]:
-            dom |= dominated_by(front)
-        keep[start : start + block] = ~dom
-        front = np.vstack([front, chunk[~dom]])
+        # points beaten by the front so far are out; the survivors are checked among
+        # themselves (a point beaten by a dropped point is beaten by the front too)
+        alive = ~dominated_by(front, chunk) if front.shape[0] else np.ones(len(chunk), bool)
+        sub = chunk[alive]
+        sub_keep = ~dominated_by(sub, sub)
+        keep[start + np.flatnonzero(alive)[sub_keep]] = True
+        front = np.vstack([front, sub[sub_keep]])
     out = np.empty(n, dtype=bool)
     out[order] = keep
     return out

@@ -311,13 +311,8 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
     if owner_s is None:
         owners = [None] * n
     else:
-        owners = [
-            None
-            if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA)
-            or str(v).strip() == ""
-            else str(v)
-            for v in owner_s.tolist()
-        ]
+        text = owner_s.astype(object).where(owner_s.notna(), "").astype(str).str.strip()
+        owners = text.astype(object).where(text != "", None).tolist()
     fixes: list[tuple[str, ...]] | None = None
     if fixes_s is not None and value_given:
         fixes = [_as_fixes(v) for v in fixes_s.tolist()]
@@ -666,10 +661,12 @@ def _score_mcda(
         parts = gap * w
         score = 1.0 - res.Q
     else:  # promethee
-        score = mcda.promethee_ii(x, w, ben.tolist())
+        # net flow = sum_j w_j * (single-criterion net flow): one kernel call per
+        # criterion gives both the score and its breakdown
         parts = np.column_stack(
             [w[j] * mcda.promethee_ii(x[:, [j]], [1.0], [bool(ben[j])]) for j in range(x.shape[1])]
         )
+        score = parts.sum(axis=1)
     contrib = {name: np.asarray(parts[:, j], dtype=np.float64) for j, name in enumerate(names)}
     return np.asarray(score, dtype=np.float64), contrib
 
