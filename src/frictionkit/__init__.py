@@ -14,7 +14,17 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit import datasets, feedback, io, mcda, privacy, weights
+from frictionkit import (
+    datasets,
+    feedback,
+    frameworks,
+    io,
+    mcda,
+    privacy,
+    ranking,
+    scoring,
+    weights,
+)
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.events import DroppedRowsWarning, EventLog, read_events
 from frictionkit.exceptions import (
@@ -50,6 +60,13 @@ from frictionkit.model import (
     Touchpoint,
 )
 from frictionkit.privacy import pseudonymise
+from frictionkit.ranking import MethodComparison, Ranking
+from frictionkit.scoring import (
+    MissingImpactWarning,
+    MissingOwnerWarning,
+    compare_methods,
+    prioritise,
+)
 from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
 
 __version__ = "0.1.0.dev0"
@@ -72,12 +89,16 @@ __all__ = [
     "InputTypeError",
     "Journey",
     "MarkovModel",
+    "MethodComparison",
     "MetricResult",
     "MissingColumnError",
+    "MissingImpactWarning",
+    "MissingOwnerWarning",
     "OptionalDependencyError",
     "Owner",
     "PainPoint",
     "Persona",
+    "Ranking",
     "RepairEffect",
     "SchemaError",
     "Stage",
@@ -87,16 +108,21 @@ __all__ = [
     "ValidationError",
     "WeightsNormalisedWarning",
     "__version__",
+    "compare_methods",
     "datasets",
     "feedback",
+    "frameworks",
     "io",
     "load_journey",
     "mcda",
+    "prioritise",
     "privacy",
     "pseudonymise",
+    "ranking",
     "read_events",
     "read_workbook",
     "save_journey",
+    "scoring",
     "weights",
     "write_workbook",
 ]
