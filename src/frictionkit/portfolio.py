@@ -1281,11 +1281,16 @@ class Plan:
         forced_value = float(p.value[sol.x].sum())
         forced_cost = float(p.cost[sol.x].sum())
         if forced_value >= self.value - max(abs(self.value) * 1e-12, 1e-12):
-            parts.append(
-                f"a plan with it is worth as much ({forced_value:,.6g}) but costs "
-                f"{forced_cost:,.6g} vs {self.cost:,.6g}; ties go to the lower cost, then to "
-                "the improvements listed first"
-            )
+            if forced_cost > self.cost * (1 + _REL_TOL) + 1e-12:
+                parts.append(
+                    f"a plan with it is worth as much ({forced_value:,.6g}) but costs "
+                    f"{forced_cost:,.6g} vs {self.cost:,.6g}; ties go to the lower cost"
+                )
+            else:
+                parts.append(
+                    f"a plan with it is worth as much ({forced_value:,.6g}) at the same cost;"
+                    " ties go to the improvements listed first"
+                )
             return head + "; ".join(parts) + "."
         add = sorted(need - chosen)
         tight = []
