@@ -34,11 +34,15 @@ from frictionkit.weights import WeightsNormalisedWarning
 
 
 def test_rice_intercom_article_projects():
-    # Sean McBride, "RICE: Simple prioritization for product managers", Intercom blog
-    # (2016): project 1 reach 500/month x 30% x 3 months = 450, impact 3, confidence 100%,
-    # effort 2 person-months; project 2: 2,000, 1, 80%, 4; project 3: 800, 2, 50%, 1.
-    got = frameworks.rice([450, 2000, 800], [3, 1, 2], [1.0, 0.8, 0.5], [2, 4, 1])
-    np.testing.assert_allclose(got, [675.0, 400.0, 800.0])
+    # Sean McBride, "RICE: Simple prioritization for product managers", Intercom blog (2016).
+    # Project 1 as published: reach 500 a month x 30 % x 3 months = 450 a quarter, impact 3
+    # ("massive"), confidence 100 %, effort 2 person-months -> 450 * 3 * 1.0 / 2 = 675.
+    assert float(frameworks.rice(450, 3, 1.0, 2)) == 675.0
+    # Projects 2 and 3 use the article's reach, impact and confidence (2,000 / 1 / 80 % and
+    # 800 / 2 / 50 %); their efforts (4 and 1 person-months) are our own inputs, so these two
+    # values are hand-computed from the formula, not quoted from the article.
+    got = frameworks.rice([2000, 800], [1, 2], [0.8, 0.5], [4, 1])
+    np.testing.assert_allclose(got, [2000 * 1 * 0.8 / 4, 800 * 2 * 0.5 / 1])
 
 
 def test_rice_feature_a_example():
