@@ -64,6 +64,8 @@ from frictionkit.exceptions import (
 from frictionkit.io.events import _labels, frame_parts, read_events, read_xes_frame
 
 if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.estimates import SeedLike
+    from frictionkit.markov import MarkovModel
     from frictionkit.model import Journey
 
 __all__ = [
@@ -836,6 +838,84 @@ class EventLog:
         from frictionkit.routes import funnel
 
         return funnel(self, by=by)
+
+    def friction(self, min_support: int = 30) -> pd.DataFrame:
+        """Stage-matched friction per touchpoint; see :func:`frictionkit.friction.friction`.
+
+        Examples
+        --------
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(3000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
+        ...     strict=False)
+        >>> log.friction().loc[0, "touchpoint"]
+        'payment_error'
+        """
+        from frictionkit.friction import friction
+
+        return friction(self, min_support=min_support)
+
+    def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
+        """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
+
+        Examples
+        --------
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(3000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> "payment_error" in log.failure_patterns().loc[0, "pattern"]
+        True
+        """
+        from frictionkit.friction import failure_patterns
+
+        return failure_patterns(self, max_len=max_len, min_support=min_support)
+
+    def markov(self) -> MarkovModel:
+        """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.
+
+        Examples
+        --------
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(2000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> oc = log.outcome_counts
+        >>> log.markov().n_journeys == oc["success"] + oc["failure"]
+        True
+        """
+        from frictionkit.friction import markov
+
+        return markov(self)
+
+    def repair_effects(
+        self,
+        reduce_failure_by: float = 0.5,
+        value_per_success: float | None = None,
+        bootstrap: int = 0,
+        seed: SeedLike = None,
+    ) -> pd.DataFrame:
+        """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
+
+        Examples
+        --------
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(2000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> log.repair_effects(1.0, value_per_success=50).loc[0, "touchpoint"]
+        'payment_error'
+        """
+        from frictionkit.friction import repair_effects
+
+        return repair_effects(
+            self,
+            reduce_failure_by=reduce_failure_by,
+            value_per_success=value_per_success,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
 
     # -- display ----------------------------------------------------------------------
     def __repr__(self) -> str:

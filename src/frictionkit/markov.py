@@ -622,6 +622,156 @@ class MarkovModel:
         )
 
     @classmethod
+    def from_arrays(
+        cls,
+        *,
+        touchpoints: Sequence[str],
+        event_touchpoint: npt.ArrayLike,
+        offsets: npt.ArrayLike,
+        outcome: npt.ArrayLike,
+        counts: npt.ArrayLike | None = None,
+        n_open: int = 0,
+    ) -> MarkovModel:
+        """Build the chain from integer-coded journeys, without a Python loop over them.
+
+        This is the fast path behind :meth:`EventLog.markov`: the transition counts are
+        one ``bincount`` over the events, and the distinct routes (for the bootstrap)
+        come from :func:`frictionkit.routes.route_codes`.
+
+        Parameters
+        ----------
+        touchpoints : sequence of str
+            Names of the touchpoint codes ``0 .. len(touchpoints) - 1``. Touchpoints that
+            no journey visits are left out of the chain.
+        event_touchpoint : array of int
+            Touchpoint code of each event, journey after journey.
+        offsets : array of int
+            Start of each journey in ``event_touchpoint``, plus the total at the end
+            (every journey has at least one event).
+        outcome : array of int
+            ``1`` (success) or ``2`` (failure) per journey; open journeys are left out
+            by the caller and counted in ``n_open``.
+        counts : array of int, optional
+            How many journeys each row stands for (default 1 each).
+        n_open : int, default 0
+            Open journeys left out.
+
+        Returns
+        -------
+        MarkovModel
+            Same counts as :meth:`from_paths` on the same journeys; can be bootstrapped.
+
+        Raises
+        ------
+        ValidationError
+            Inconsistent arrays, codes out of range, outcomes other than 1 and 2, a
+            reserved touchpoint name, or no success or no failure.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = MarkovModel.from_arrays(
+        ...     touchpoints=["C1", "C2", "C3"],
+        ...     event_touchpoint=np.array([0, 1, 2, 0, 1, 2]),
+        ...     offsets=np.array([0, 3, 4, 6]),
+        ...     outcome=np.array([1, 2, 2]),
+        ... )
+        >>> round(m.success_probability, 6)
+        0.333333
+        """
+        names = [_name(x, "touchpoints") for x in touchpoints]
+        for name in names:
+            _check_touchpoint_name(name, "touchpoints")
+        if len(set(names)) != len(names):
+            raise ValidationError(
+                "touchpoints holds a name twice", field="touchpoints", value=names
+            )
+        tp = np.asarray(event_touchpoint, dtype=np.int64)
+        off = np.asarray(offsets, dtype=np.int64)
+        oc = np.asarray(outcome, dtype=np.int64)
+        n_j = len(off) - 1
+        k = len(names)
+        lengths = np.diff(off) if n_j >= 0 else np.zeros(0, dtype=np.int64)
+        if (
+            tp.ndim != 1
+            or off.ndim != 1
+            or n_j < 1
+            or off[0] != 0
+            or off[-1] != len(tp)
+            or (lengths < 1).any()
+            or len(oc) != n_j
+        ):
+            raise ValidationError(
+                "offsets must start at 0, end at the number of events, give every journey "
+                "at least one event, and match one outcome per journey",
+                field="offsets",
+                hint="offsets has one entry per journey plus the total at the end",
+            )
+        if len(tp) and (tp.min() < 0 or tp.max() >= k):
+            raise ValidationError(
+                f"event_touchpoint holds codes outside 0..{k - 1}", field="event_touchpoint"
+            )
+        if not np.isin(oc, (1, 2)).all():
+            raise ValidationError(
+                "outcome must be 1 (success) or 2 (failure) for every journey",
+                field="outcome",
+                hint="Leave open journeys out and count them in n_open",
+            )
+        if counts is None:
+            w = np.ones(n_j, dtype=np.int64)
+        else:
+            w = np.asarray(counts, dtype=np.int64)
+            if len(w) != n_j or (w < 0).any():
+                raise ValidationError(
+                    "counts must hold one whole number >= 0 per journey", field="counts"
+                )
+        # keep only the touchpoints that occur, in name order (as from_paths does)
+        used = np.bincount(tp, weights=np.repeat(w, lengths), minlength=k) > 0
+        order = sorted(np.flatnonzero(used).tolist(), key=lambda i: names[i])
+        remap = np.zeros(k, dtype=np.int64)
+        remap[order] = np.arange(1, len(order) + 1)
+        code = remap[tp]
+        s = len(order) + 3
+        first, last = off[:-1], off[1:] - 1
+        jj = np.repeat(np.arange(n_j, dtype=np.int64), lengths)
+        inner = np.flatnonzero(jj[1:] == jj[:-1])
+        src = np.concatenate((np.zeros(n_j, dtype=np.int64), code[inner], code[last]))
+        dst = np.concatenate((code[first], code[inner + 1], np.where(oc == 1, s - 2, s - 1)))
+        edge_j = np.concatenate((np.arange(n_j, dtype=np.int64), jj[inner], np.arange(n_j)))
+        edge = src * s + dst
+        flat = np.bincount(edge, weights=w[edge_j], minlength=s * s)
+        # distinct (route, outcome) pairs, and the edges of one journey of each
+        from scipy import sparse
+
+        from frictionkit.routes import route_codes
+
+        key = route_codes(tp, off, k) * 2 + (oc == 2)
+        uniq, rid = np.unique(key, return_inverse=True)
+        rid = rid.astype(np.int64)
+        weights = np.bincount(rid, weights=w, minlength=len(uniq)).astype(np.int64)
+        rep = np.full(len(uniq), -1, dtype=np.int64)
+        rep[rid[::-1]] = np.arange(n_j - 1, -1, -1, dtype=np.int64)
+        is_rep = np.zeros(n_j, dtype=bool)
+        is_rep[rep] = True
+        sel = is_rep[edge_j]
+        unique, col = np.unique(edge[sel], return_inverse=True)
+        incidence = sparse.csr_matrix(
+            (np.ones(int(sel.sum()), dtype=np.int64), (rid[edge_j[sel]], col.ravel())),
+            shape=(len(uniq), len(unique)),
+        )
+        incidence.sum_duplicates()
+        live = weights > 0
+        if not live.all():
+            incidence = incidence[np.flatnonzero(live)]
+            weights = weights[live]
+        return cls(
+            touchpoints=[names[i] for i in order],
+            counts=np.rint(flat).astype(np.int64).reshape(s, s),
+            paths=(unique.astype(np.int64), incidence, weights),
+            n_open=int(n_open),
+        )
+
+    @classmethod
     def from_transitions(
         cls,
         frame: pd.DataFrame,
