@@ -16,7 +16,9 @@ Conventions (they change numbers, so they are pinned here and tested):
 - **Outcome steps.** When outcomes come from touchpoints (``success=`` / ``failure=``
   lists), a touchpoint all of whose events carry an outcome is an *outcome step*: its
   failure risk is 0 or 1 by definition, so it is reported (``outcome_step`` True) but not
-  scored, and it is skipped when looking for the last step of a failed journey.
+  scored, and its events are left out of the paths analysed (stage reached, last step,
+  patterns, Markov chain: there the outcome step *is* the ``SUCCESS`` / ``FAILURE``
+  state). Dwell times still count the time up to the outcome step.
 - **Stage-matched comparison.** A journey *reaches* a stage when its furthest stage (in
   journey order) is that stage or a later one, as in :func:`frictionkit.routes.funnel`.
   A touchpoint is judged among the decided journeys that reached its stage: those that
@@ -224,12 +226,13 @@ def _fisher_greater(a: np.ndarray, n1: np.ndarray, f: np.ndarray, n: np.ndarray)
 class _Paths(NamedTuple):
     """Decided journeys cut after their outcome (see the module conventions)."""
 
-    event: np.ndarray  # position in the log's event arrays of each kept event
-    tp: np.ndarray  # touchpoint code of each kept event
-    offsets: np.ndarray  # start of each kept journey, plus the total
-    journey: np.ndarray  # journey code (in the log) of each kept journey
-    outcome: np.ndarray  # 1 success / 2 failure per kept journey
+    tp: np.ndarray  # touchpoint code of each kept event (outcome steps removed)
+    offsets: np.ndarray  # start of each decided journey in ``tp``, plus the total
+    outcome: np.ndarray  # 1 success / 2 failure per decided journey
     outcome_step: np.ndarray  # bool per touchpoint
+    event_all: np.ndarray  # log positions of the events up to the outcome (steps kept)
+    offsets_all: np.ndarray  # journeys in ``event_all``
+    visitors_all: np.ndarray  # decided journeys visiting each touchpoint (steps kept)
 
 
 def _decided_paths(log: EventLog, field: str) -> _Paths:
@@ -258,9 +261,9 @@ def _decided_paths(log: EventLog, field: str) -> _Paths:
     start = off[:-1][decided]
     end = np.minimum(nxt[log.journey_deciding_event[decided]], off[1:][decided])
     lengths = end - start
-    new_off = np.r_[0, np.cumsum(lengths)].astype(_INT)
-    event = np.repeat(start - new_off[:-1], lengths) + np.arange(new_off[-1], dtype=_INT)
-    tp = log.event_touchpoint[event]
+    off_all = np.r_[0, np.cumsum(lengths)].astype(_INT)
+    event = np.repeat(start - off_all[:-1], lengths) + np.arange(off_all[-1], dtype=_INT)
+    tp_all = log.event_touchpoint[event]
     k = len(log.touchpoints)
     # outcome column repeated on every event (per case): no touchpoint decides by itself
     per_case = bool(np.logical_and.reduceat(same, off[:-1])[decided].all())
@@ -269,7 +272,19 @@ def _decided_paths(log: EventLog, field: str) -> _Paths:
     else:
         coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
         step = coded == np.bincount(log.event_touchpoint, minlength=k)
-    paths = _Paths(event, tp, new_off, decided.astype(_INT), outcome[decided], step)
+    jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
+    visitors = np.bincount(np.unique(jj * np.int64(k) + tp_all) % k, minlength=k)
+    keep = ~step[tp_all]
+    kept_len = np.bincount(jj[keep], minlength=len(decided))
+    paths = _Paths(
+        tp=tp_all[keep],
+        offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),
+        outcome=outcome[decided],
+        outcome_step=step,
+        event_all=event,
+        offsets_all=off_all,
+        visitors_all=visitors.astype(_INT),
+    )
     log._cache["decided_paths"] = paths
     return paths
 
@@ -321,7 +336,8 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
         - ``outcome_step``: the touchpoint decides the outcome itself (not scored);
         - ``journeys``: decided journeys that visited it;
         - ``reached_stage``: decided journeys that reached its stage;
-        - ``failures_visited``, ``failures_not_visited``: failures on each side;
+        - ``failures_visited``, ``failures_not_visited``: failures on each side (-1 for
+          outcome steps);
         - ``risk_visited``, ``risk_not_visited``: failure risk on each side;
         - ``risk_ratio`` with ``risk_ratio_low`` / ``risk_ratio_high``: risk_visited /
           risk_not_visited and its 95 % interval (log method, Katz 1978; 0.5 added to
@@ -375,17 +391,19 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
     off = paths.offsets
     n_j = len(off) - 1
     fail = paths.outcome == FAILURE
-    jj = np.repeat(np.arange(n_j, dtype=_INT), np.diff(off))
-    # visits per (journey, touchpoint)
+    lengths = np.diff(off)
+    jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
+    # visits per (journey, touchpoint), outcome steps left out
     pair, visits = np.unique(jj * np.int64(k) + tp, return_counts=True)
     pair_j, pair_t = pair // k, pair % k
     journeys = np.bincount(pair_t, minlength=k)
     fail_vis = np.bincount(pair_t, weights=fail[pair_j], minlength=k)
     repeats = np.bincount(pair_t, weights=visits >= 2, minlength=k)
-    # journeys reaching each stage (furthest stage >= it)
-    furthest = np.maximum.reduceat(tp_stage[tp], off[:-1])
+    # journeys reaching each stage (furthest stage >= it); empty journeys reach none
+    has = lengths > 0
+    furthest = np.maximum.reduceat(tp_stage[tp], off[:-1][has]) if has.any() else tp[:0]
     hist = np.bincount(furthest, minlength=n_st)
-    hist_f = np.bincount(furthest, weights=fail, minlength=n_st)
+    hist_f = np.bincount(furthest, weights=fail[has], minlength=n_st)
     reach = np.cumsum(hist[::-1])[::-1]
     reach_f = np.cumsum(hist_f[::-1])[::-1]
     n1 = journeys.astype(float)
@@ -399,23 +417,25 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
     p[idx] = _fisher_two_sided(a[idx], n1[idx] - a[idx], c[idx], n0[idx] - c[idx])
     for arr in (rr, low, high):
         arr[~supported] = np.nan
+    step = paths.outcome_step
     with np.errstate(divide="ignore", invalid="ignore"):
-        risk_v = np.where(n1 > 0, a / n1, np.nan)
-        risk_n = np.where(n0 > 0, c / n0, np.nan)
+        risk_v = np.where((n1 > 0) & ~step, a / n1, np.nan)
+        risk_n = np.where((n0 > 0) & ~step, c / n0, np.nan)
         repeat_rate = np.where(journeys > 0, repeats / journeys, np.nan)
-    # exit: last non-outcome-step event of each failed journey
-    pos = np.arange(len(tp), dtype=_INT)
-    last = np.maximum.reduceat(np.where(paths.outcome_step[tp], -1, pos), off[:-1])
-    exit_ok = fail & (last >= 0)
-    exits = np.bincount(tp[last[exit_ok]], minlength=k)
+    # exit: last step (outcome steps aside) of each failed journey
+    exit_j = fail & has
+    exits = np.bincount(tp[off[1:][exit_j] - 1], minlength=k)
     n_fail = int(fail.sum())
     exit_share = exits / n_fail if n_fail else np.zeros(k)
-    # dwell: time to the next event of the same journey
-    inner = np.flatnonzero(jj[1:] == jj[:-1])
-    ts = log.event_timestamp_ns[paths.event]
+    # dwell: time to the next event of the same journey (outcome steps included)
+    ev = paths.event_all
+    ja = np.repeat(np.arange(n_j, dtype=_INT), np.diff(paths.offsets_all))
+    inner = np.flatnonzero(ja[1:] == ja[:-1])
+    tpa = log.event_touchpoint[ev]
+    ts = log.event_timestamp_ns[ev]
     gap = ts[inner + 1] - ts[inner]
-    q = int_group_quantiles(tp[inner], gap, k, (0.5, 0.95)) / 1e9
-    stage_q = int_group_quantiles(tp_stage[tp[inner]], gap, n_st, (0.5,))[:, 0] / 1e9
+    q = int_group_quantiles(tpa[inner], gap, k, (0.5, 0.95)) / 1e9
+    stage_q = int_group_quantiles(tp_stage[tpa[inner]], gap, n_st, (0.5,))[:, 0] / 1e9
     stage_med = stage_q[tp_stage]
     with np.errstate(divide="ignore", invalid="ignore"):
         dwell_ratio = np.where(stage_med > 0, q[:, 0] / stage_med, np.nan)
@@ -429,10 +449,10 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
             "stage": pd.Series([log.stages[s] for s in tp_stage.tolist()], dtype=object),
             "stage_source": log.stage_source,
             "outcome_step": paths.outcome_step,
-            "journeys": journeys.astype(_INT),
+            "journeys": paths.visitors_all,
             "reached_stage": reach[tp_stage].astype(_INT),
-            "failures_visited": a.astype(_INT),
-            "failures_not_visited": c.astype(_INT),
+            "failures_visited": np.where(step, -1, a).astype(_INT),
+            "failures_not_visited": np.where(step, -1, c).astype(_INT),
             "risk_visited": risk_v,
             "risk_not_visited": risk_n,
             "risk_ratio": rr,
@@ -647,7 +667,9 @@ def markov(log: EventLog) -> MarkovModel:
 
     Transition counts are the number of times each transition occurs (a loop counts
     every time round), built from the events of decided journeys up to their outcome
-    (open journeys are left out and counted in ``n_open``). The model keeps the
+    (open journeys are left out and counted in ``n_open``). Outcome steps (touchpoints
+    listed in ``success=`` / ``failure=``) are the absorbing states themselves: a journey
+    ``visit → buy`` with ``success="buy"`` is ``START → visit → SUCCESS``. The model keeps the
     distinct routes, so :meth:`MarkovModel.repair_effect` can bootstrap journeys.
 
     Parameters
@@ -672,9 +694,9 @@ def markov(log: EventLog) -> MarkovModel:
     ...                    "ts": pd.date_range("2024-01-01", periods=5, freq="min")})
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
     ...                           success="buy", failure="y")
-    >>> model = log.markov()
+    >>> model = log.markov()  # the outcome steps buy and y become SUCCESS and FAILURE
     >>> model.states, model.success_probability
-    (('START', 'buy', 'x', 'y', 'SUCCESS', 'FAILURE'), 0.5)
+    (('START', 'x', 'SUCCESS', 'FAILURE'), 0.5)
     """
     from frictionkit.markov import MarkovModel
 

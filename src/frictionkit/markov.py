@@ -565,59 +565,51 @@ class MarkovModel:
                 field="outcomes",
                 value=bad[0],
             )
-        aggregated: dict[tuple[tuple[str, ...], str], int] = {}
-        n_open = 0
-        names: set[str] = set()
-        for i, (path, outcome, count) in enumerate(
-            zip(path_list, outcome_list, count_list, strict=True)
-        ):
-            if outcome == "open":
-                n_open += count
-                continue
-            if count == 0:
-                continue
-            key_path = tuple(_name(x, f"paths[{i}]") for x in path)
-            names.update(key_path)
-            key = (key_path, outcome)
-            aggregated[key] = aggregated.get(key, 0) + count
-        for name in sorted(names):
-            _check_touchpoint_name(name, "paths")
-        touchpoints = sorted(names)
-        index = {name: i + 1 for i, name in enumerate(touchpoints)}
-        s = len(touchpoints) + 3
-        succ, fail = s - 2, s - 1
-        if not aggregated:
+        keep = [
+            i for i, (o, c) in enumerate(zip(outcome_list, count_list, strict=True)) if o != "open"
+        ]
+        n_open = sum(c for o, c in zip(outcome_list, count_list, strict=True) if o == "open")
+        keep = [i for i in keep if count_list[i] > 0]
+        if not keep:
             raise ValidationError(
                 "no decided journey: every journey is open or has count 0",
                 field="outcomes",
                 hint="The chain needs journeys that ended in success or failure",
             )
-        # Encode every distinct path as a run of edge ids (from * s + to).
-        edge_rows: list[int] = []
-        edge_ids: list[int] = []
-        weights: list[int] = []
-        for row, ((path, outcome), count) in enumerate(aggregated.items()):
-            codes = [0, *(index[x] for x in path), succ if outcome == "success" else fail]
-            for a, b in itertools.pairwise(codes):
-                edge_rows.append(row)
-                edge_ids.append(a * s + b)
-            weights.append(count)
-        from scipy import sparse
-
-        ids = np.asarray(edge_ids, dtype=np.int64)
-        unique, col = np.unique(ids, return_inverse=True)
-        incidence = sparse.csr_matrix(
-            (np.ones(len(ids), dtype=np.int64), (np.asarray(edge_rows), col)),
-            shape=(len(weights), len(unique)),
+        kept_paths = [path_list[i] for i in keep]
+        # validate and name each distinct element once (the paths repeat them)
+        try:
+            distinct: Iterable[Any] = set(itertools.chain.from_iterable(kept_paths))
+        except TypeError:
+            distinct = list(itertools.chain.from_iterable(kept_paths))
+        text = {}
+        for x in distinct:
+            try:
+                text[x] = _name(x, "paths")
+            except (InputTypeError, ValidationError):
+                where = next(j for j, path in zip(keep, kept_paths, strict=True) if x in path)
+                text[x] = _name(x, f"paths[{where}]")
+        names = sorted(set(text.values()))
+        for name in names:
+            _check_touchpoint_name(name, "paths")
+        index = {name: i for i, name in enumerate(names)}
+        code_of = {x: index[v] for x, v in text.items()}
+        lengths = np.fromiter((len(path) for path in kept_paths), dtype=np.int64, count=len(keep))
+        codes = np.fromiter(
+            (code_of[x] for path in kept_paths for x in path),
+            dtype=np.int64,
+            count=int(lengths.sum()),
         )
-        incidence.sum_duplicates()
-        w = np.asarray(weights, dtype=np.int64)
-        flat = np.zeros(s * s, dtype=np.int64)
-        flat[unique] = np.asarray(incidence.T @ w, dtype=np.int64).ravel()
-        return cls(
-            touchpoints=touchpoints,
-            counts=flat.reshape(s, s),
-            paths=(unique, incidence, w),
+        return cls.from_arrays(
+            touchpoints=names,
+            event_touchpoint=codes,
+            offsets=np.r_[0, np.cumsum(lengths)],
+            outcome=np.fromiter(
+                (1 if outcome_list[i] == "success" else 2 for i in keep),
+                dtype=np.int64,
+                count=len(keep),
+            ),
+            counts=np.asarray([count_list[i] for i in keep], dtype=np.int64),
             n_open=n_open,
         )
 
@@ -646,8 +638,8 @@ class MarkovModel:
         event_touchpoint : array of int
             Touchpoint code of each event, journey after journey.
         offsets : array of int
-            Start of each journey in ``event_touchpoint``, plus the total at the end
-            (every journey has at least one event).
+            Start of each journey in ``event_touchpoint``, plus the total at the end. An
+            empty journey goes straight from ``START`` to its outcome.
         outcome : array of int
             ``1`` (success) or ``2`` (failure) per journey; open journeys are left out
             by the caller and counted in ``n_open``.
@@ -698,12 +690,12 @@ class MarkovModel:
             or n_j < 1
             or off[0] != 0
             or off[-1] != len(tp)
-            or (lengths < 1).any()
+            or (lengths < 0).any()
             or len(oc) != n_j
         ):
             raise ValidationError(
-                "offsets must start at 0, end at the number of events, give every journey "
-                "at least one event, and match one outcome per journey",
+                "offsets must start at 0, end at the number of events, never decrease, and "
+                "match one outcome per journey",
                 field="offsets",
                 hint="offsets has one entry per journey plus the total at the end",
             )
@@ -732,12 +724,16 @@ class MarkovModel:
         remap[order] = np.arange(1, len(order) + 1)
         code = remap[tp]
         s = len(order) + 3
-        first, last = off[:-1], off[1:] - 1
+        has = lengths > 0
+        first, last = off[:-1][has], off[1:][has] - 1
         jj = np.repeat(np.arange(n_j, dtype=np.int64), lengths)
         inner = np.flatnonzero(jj[1:] == jj[:-1])
+        end = np.where(oc == 1, s - 2, s - 1)
+        idx_j = np.arange(n_j, dtype=np.int64)
         src = np.concatenate((np.zeros(n_j, dtype=np.int64), code[inner], code[last]))
-        dst = np.concatenate((code[first], code[inner + 1], np.where(oc == 1, s - 2, s - 1)))
-        edge_j = np.concatenate((np.arange(n_j, dtype=np.int64), jj[inner], np.arange(n_j)))
+        dst = np.concatenate((np.where(has, 0, end), code[inner + 1], end[has]))
+        dst[:n_j][has] = code[first]
+        edge_j = np.concatenate((idx_j, jj[inner], idx_j[has]))
         edge = src * s + dst
         flat = np.bincount(edge, weights=w[edge_j], minlength=s * s)
         # distinct (route, outcome) pairs, and the edges of one journey of each
@@ -745,7 +741,10 @@ class MarkovModel:
 
         from frictionkit.routes import route_codes
 
-        key = route_codes(tp, off, k) * 2 + (oc == 2)
+        route = np.full(n_j, -1, dtype=np.int64)
+        if has.any():
+            route[has] = route_codes(tp, np.r_[off[:-1][has], off[-1]], k)
+        key = route * 2 + (oc == 2)
         uniq, rid = np.unique(key, return_inverse=True)
         rid = rid.astype(np.int64)
         weights = np.bincount(rid, weights=w, minlength=len(uniq)).astype(np.int64)
