@@ -672,11 +672,14 @@ def _solve(
     if res.x is None:
         if res.status == 2:
             return None
-        # no incumbent within the time limit: the must-dos are a valid plan
-        x = np.zeros(p.n, dtype=bool)
-        x[sorted(p.closure(np.flatnonzero(lb).tolist()))] = True
-        bound = float(p.value.sum())
-        return _Solution(x, "time_limit", bound, math.inf, time.perf_counter() - t0)
+        # no incumbent within the time limit: fall back on the greedy ratio plan
+        budget = np.array([math.inf if p.budget is None else p.budget])
+        x = _greedy_select(p, budget, forced=[int(k) for k in np.flatnonzero(lb)])[0]
+        dual = res.get("mip_dual_bound")
+        bound = float(-dual / s_v) if dual is not None and math.isfinite(dual) else math.inf
+        value = float(p.value[x].sum())
+        gap = (bound - value) / max(abs(bound), 1e-300) if math.isfinite(bound) else math.inf
+        return _Solution(x, "time_limit", bound, gap, time.perf_counter() - t0)
     x = np.round(res.x).astype(bool)
     status: Literal["optimal", "time_limit"] = "optimal" if res.status == 0 else "time_limit"
     best = float(p.value[x].sum())
@@ -1565,8 +1568,14 @@ def _knee(costs: FloatArray, values: FloatArray) -> int:
 
 def _greedy_values(p: _Problem, budgets: FloatArray) -> FloatArray:
     """Value reached by funding in value-per-cost order at each budget (vectorised)."""
+    out: FloatArray = _greedy_select(p, budgets).astype(float) @ p.value
+    return out
+
+
+def _greedy_select(p: _Problem, budgets: FloatArray, forced: Sequence[int] = ()) -> BoolArray:
+    """Selections made by funding in value-per-cost order, one row per budget."""
     n_b = len(budgets)
-    must = sorted(p.must())
+    must = sorted(p.closure([*np.flatnonzero(p.mandatory).tolist(), *forced]))
     sel = np.zeros((n_b, p.n), dtype=bool)
     sel[:, must] = True
     rem = budgets - float(p.cost[must].sum())
@@ -1591,5 +1600,4 @@ def _greedy_values(p: _Problem, budgets: FloatArray) -> FloatArray:
             cap_left[owner][fits] -= p.effort[k]
         sel[fits, k] = True
         rem[fits] -= p.cost[k]
-    out: FloatArray = sel.astype(float) @ p.value
-    return out
+    return sel
