@@ -1,0 +1,473 @@
+"""Tests for stage-matched friction, failure sub-routes and EventLog.markov()."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import itertools
+from collections import Counter, defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from frictionkit.datasets.simulate import simulate_journeys
+from frictionkit.events import EventLog, read_events
+from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.friction import benjamini_hochberg, odds_ratio_prior, risk_ratio
+from frictionkit.markov import MarkovModel
+from frictionkit.model import Journey, Stage, Touchpoint
+from tests.helpers import shared_data
+
+SIM_MAP = (
+    ("home", "discovery"),
+    ("search", "discovery"),
+    ("product", "consideration"),
+    ("cart", "purchase"),
+    ("checkout", "purchase"),
+    ("payment", "purchase"),
+    ("payment_error", "purchase"),
+    ("support", "service"),
+    ("confirmation", "purchase"),
+)
+
+
+def sim_log(n=6000, seed=11, **kw):
+    df = simulate_journeys(n, seed=seed)
+    return df, EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        strict=False,
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# golden kernels
+# ---------------------------------------------------------------------------------------
+def test_risk_ratio_katz_actg076():
+    # Connor et al. (1994), NEJM 331:1173, ACTG 076: 13/180 (zidovudine) vs 40/183
+    # (placebo) infants infected; RR 0.33, 95 % CI 0.18 to 0.60 (the worked example of
+    # J. McGready, Johns Hopkins Bloomberg School of Public Health, "Comparing proportions
+    # between two independent populations", section on relative risk).
+    rr, low, high = risk_ratio(np.array([13]), np.array([180]), np.array([40]), np.array([183]))
+    assert rr[0] == pytest.approx((13 / 180) / (40 / 183))
+    assert round(float(rr[0]), 2) == 0.33
+    assert round(float(low[0]), 2) == 0.18
+    assert round(float(high[0]), 2) == 0.60
+
+
+def test_risk_ratio_zero_cell_is_corrected_and_finite():
+    rr, low, high = risk_ratio(
+        np.array([0, 5]), np.array([10, 5]), np.array([5, 0]), np.array([10, 10])
+    )
+    # 0.5 added to each cell: (0.5 / 11) / (5.5 / 11) = 1 / 11
+    assert rr[0] == pytest.approx(1 / 11)
+    assert np.isfinite([rr, low, high]).all()
+    nan = risk_ratio(np.array([1]), np.array([0]), np.array([1]), np.array([3]))[0]
+    assert np.isnan(nan).all()
+
+
+def test_benjamini_hochberg_paper_example_and_scipy():
+    # Benjamini & Hochberg (1995), JRSS B 57:289, section 4: 15 p-values, 4 discoveries
+    # at q = 0.05.
+    p = np.array([0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459])
+    p = np.r_[p, [0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0]]
+    q = benjamini_hochberg(p)
+    assert (q <= 0.05).sum() == 4
+    np.testing.assert_allclose(q, scipy.stats.false_discovery_control(p), rtol=1e-12)
+    with_nan = benjamini_hochberg(np.array([np.nan, 0.01, 0.04]))
+    assert np.isnan(with_nan[0])
+    assert with_nan[1:].tolist() == pytest.approx([0.02, 0.04])
+
+
+def test_odds_ratio_prior_by_hand():
+    odds, low, high = odds_ratio_prior(np.array([3]), np.array([7]), np.array([2]), np.array([8]))
+    assert odds[0] == pytest.approx((3.5 * 8.5) / (7.5 * 2.5))
+    se = np.sqrt(1 / 3.5 + 1 / 7.5 + 1 / 2.5 + 1 / 8.5)
+    assert low[0] == pytest.approx(odds[0] * np.exp(-1.959963984540054 * se))
+    assert high[0] == pytest.approx(odds[0] * np.exp(1.959963984540054 * se))
+
+
+# ---------------------------------------------------------------------------------------
+# the key test: naive lift rewards late steps, stage matching does not
+# ---------------------------------------------------------------------------------------
+def naive_failure_ratio(df):
+    """Hand-computed naive comparison: failure risk of journeys that touched X vs all others."""
+    dec = df[df["outcome"] != "open"]
+    failed = dec.groupby("case_id")["outcome"].first() == "failure"
+    out = {}
+    for tp in sorted(dec["touchpoint"].unique()):
+        touched = dec.loc[dec["touchpoint"] == tp, "case_id"].unique()
+        mask = failed.index.isin(touched)
+        out[tp] = failed[mask].mean() / failed[~mask].mean()
+    return out
+
+
+@pytest.mark.parametrize("stages", ["column", "journey", "inferred"])
+def test_stage_matching_flags_the_error_step_that_naive_lift_understates(stages):
+    df = simulate_journeys(6000, seed=11)
+    kw: dict = {}
+    if stages == "column":
+        kw["stage_col"] = "stage"
+    elif stages == "journey":
+        kw["journey"] = Journey(
+            stages=[Stage(id=s) for s in ["discovery", "consideration", "purchase", "service"]],
+            touchpoints=[Touchpoint(id=t, stage=s, channel="web") for t, s in SIM_MAP],
+        )
+    log = EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        strict=False,
+        **kw,
+    )
+    naive = naive_failure_ratio(df)
+    # naive lift rewards the late-funnel steps: reaching them is progress
+    assert naive["payment"] < 0.3
+    assert naive["checkout"] < 0.4
+    # ... and makes the error step look much less bad than it is
+    table = log.friction().set_index("touchpoint")
+    assert (table["stage_source"] == stages).all()
+    matched = table.loc["payment_error", "risk_ratio"]
+    assert naive["payment_error"] < 1.6 < 2.0 < matched
+    # the stage-matched table puts the true friction point first, significantly
+    assert log.friction()["touchpoint"].iloc[0] == "payment_error"
+    assert table.loc["payment_error", "q_value"] < 1e-6
+    assert table.loc["payment_error", "risk_ratio_low"] > 1.5
+    if stages != "inferred":  # inferred: payment shares its stage with few others
+        assert table.loc["payment", "risk_ratio"] < 1
+
+
+def test_friction_columns_against_plain_pandas():
+    df, log = sim_log(3000, seed=4, stage_col="stage")
+    table = log.friction(min_support=5).set_index("touchpoint")
+    dec = df[df["outcome"] != "open"]
+    failed = dec.groupby("case_id")["outcome"].first() == "failure"
+    visits = dec.groupby(["case_id", "touchpoint"]).size()
+    for tp in ["cart", "checkout", "payment_error", "search"]:
+        v = visits.xs(tp, level="touchpoint")
+        assert table.loc[tp, "journeys"] == len(v)
+        assert table.loc[tp, "repeat_rate"] == pytest.approx((v >= 2).mean())
+        assert table.loc[tp, "failures_visited"] == failed[v.index].sum()
+    last = dec.groupby("case_id")["touchpoint"].last()[failed]
+    share = last.value_counts() / failed.sum()
+    assert table.loc["payment_error", "exit_share"] == pytest.approx(share["payment_error"])
+    assert table["exit_share"].sum() == pytest.approx(1.0)
+    gaps = dec.groupby("case_id")["timestamp"].diff().shift(-1).dt.total_seconds()
+    med = gaps.groupby(dec["touchpoint"]).median()
+    assert table.loc["cart", "median_dwell_s"] == pytest.approx(med["cart"])
+    assert table["friction_score"].is_monotonic_decreasing
+
+
+def test_min_support_guard():
+    _, log = sim_log(800, seed=2, stage_col="stage")
+    table = log.friction(min_support=100_000)
+    assert not table["supported"].any()
+    assert table["risk_ratio"].isna().all()
+    assert table["q_value"].isna().all()
+    for bad, err in ((0, ValidationError), (2.5, InputTypeError), (True, InputTypeError)):
+        with pytest.raises(err, match="min_support"):
+            log.friction(min_support=bad)
+        with pytest.raises(err, match="min_support"):
+            log.failure_patterns(min_support=bad)
+
+
+# ---------------------------------------------------------------------------------------
+# failure patterns
+# ---------------------------------------------------------------------------------------
+def test_failure_patterns_counts_match_plain_python():
+    df, log = sim_log(1500, seed=8)
+    table = log.failure_patterns(max_len=3, min_support=1).set_index("pattern")
+    dec = df[df["outcome"] != "open"]
+    traces = dec.groupby("case_id")["touchpoint"].agg(tuple)
+    failed = dec.groupby("case_id")["outcome"].first() == "failure"
+    has: dict[tuple, set] = defaultdict(set)
+    for case, trace in traces.items():
+        for m in (2, 3):
+            for i in range(len(trace) - m + 1):
+                has[trace[i : i + m]].add(case)
+    loop = ("checkout", "cart", "checkout")
+    assert loop in table.index  # back-and-forth loops are patterns too
+    for pat in [loop, ("payment", "payment_error"), ("cart", "checkout")]:
+        cases = has[pat]
+        first = {c for c, t in traces.items() if pat[0] in t}
+        row = table.loc[[pat]].iloc[0]
+        assert row["journeys"] == len(cases)
+        assert row["failures"] == sum(failed[c] for c in cases)
+        assert row["comparison_journeys"] == len(first - cases)
+    top = log.failure_patterns(max_len=3, min_support=30)
+    assert "payment_error" in top["pattern"].iloc[0]
+    assert top["excess_failures"].is_monotonic_decreasing
+
+
+def test_max_len_validation():
+    _, log = sim_log(300, seed=1)
+    for bad in (1, 0, 11):
+        with pytest.raises(ValidationError, match="max_len"):
+            log.failure_patterns(max_len=bad)
+    with pytest.raises(InputTypeError, match="max_len"):
+        log.failure_patterns(max_len=2.0)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------
+# Markov
+# ---------------------------------------------------------------------------------------
+def test_log_markov_counts_loops_and_matches_from_paths():
+    df, log = sim_log(2000, seed=6)
+    model = log.markov()
+    dec = df[df["outcome"] != "open"]
+    g = dec.groupby("case_id", sort=True)
+    ref = MarkovModel.from_paths(g["touchpoint"].agg(tuple).tolist(), g["outcome"].first().tolist())
+    np.testing.assert_array_equal(model.counts, ref.counts)
+    assert model.n_open == (df.groupby("case_id")["outcome"].first() == "open").sum()
+    # loops count every time round, not once per journey
+    i, j = model.states.index("checkout"), model.states.index("cart")
+    pairs = Counter((a, b) for t in g["touchpoint"].agg(tuple) for a, b in itertools.pairwise(t))
+    assert model.counts[i, j] == pairs[("checkout", "cart")]
+    a = log.repair_effects(reduce_failure_by=0.5, bootstrap=30, seed=3)
+    b = ref.repair_effects(reduce_failure_by=0.5, bootstrap=30, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["touchpoint"].iloc[0] == "payment_error"
+
+
+def test_repair_value_defaults_to_mean_value_of_successes():
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "b", "b", "c", "c", "d"],
+            "t": ["x", "buy", "x", "buy", "x", "quit", "x"],
+            "ts": pd.date_range("2024-01-01", periods=7, freq="h"),
+            "v": [None, 10.0, None, 30.0, None, None, 99.0],
+        }
+    )
+    log = EventLog.from_frame(
+        df,
+        case_col="c",
+        touchpoint_col="t",
+        timestamp_col="ts",
+        success="buy",
+        failure="quit",
+        value_col="v",
+    )
+    table = log.repair_effects(reduce_failure_by=0.5).set_index("touchpoint")
+    row = table.loc["x"]
+    assert row["extra_value"] == pytest.approx(row["extra_successes"] * 20.0)
+    own = log.repair_effects(reduce_failure_by=0.5, value_per_success=1.0).set_index("touchpoint")
+    assert own.loc["x", "extra_value"] == pytest.approx(row["extra_successes"])
+    assert log.markov().n_open == 1
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------------------
+def test_all_open_log_is_refused_with_a_clear_message():
+    df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"], "ts": ["2024-01-01"] * 3})
+    log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+    for call in (log.friction, log.markov, log.failure_patterns, log.repair_effects):
+        with pytest.raises(ValidationError, match="all 2 journeys are open"):
+            call()
+
+
+def test_single_journey_log():
+    df = pd.DataFrame({"c": ["a"] * 3, "t": ["x", "y", "buy"], "ts": ["2024-01-01"] * 3})
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy"
+    )
+    table = log.friction(min_support=1)
+    assert not table["supported"].any()
+    assert log.failure_patterns(min_support=1).empty
+    with pytest.raises(ValidationError, match="no journey ends in failure"):
+        log.markov()
+
+
+# ---------------------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------------------
+SMALL = simulate_journeys(400, seed=21)
+
+
+def _log(df):
+    return EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        stage_col="stage",
+        outcome_col="outcome",
+        strict=False,
+    )
+
+
+BASE = _log(SMALL)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_shuffling_rows_changes_nothing(seed):
+    shuffled = SMALL.sample(frac=1.0, random_state=seed % (2**31))
+    log = _log(shuffled)
+    pd.testing.assert_frame_equal(log.friction(min_support=5), BASE.friction(min_support=5))
+    pd.testing.assert_frame_equal(
+        log.failure_patterns(min_support=5), BASE.failure_patterns(min_support=5)
+    )
+    np.testing.assert_array_equal(log.markov().counts, BASE.markov().counts)
+
+
+@settings(max_examples=10, deadline=None)
+@given(prefix=st.sampled_from(["z_", "A ", "step-", "ü"]))
+def test_renaming_touchpoints_relabels(prefix):
+    renamed = SMALL.assign(touchpoint=prefix + SMALL["touchpoint"])
+    log = _log(renamed)
+    a = log.friction(min_support=5).set_index("touchpoint").sort_index()
+    b = BASE.friction(min_support=5).set_index("touchpoint").sort_index()
+    b.index = prefix + b.index
+    pd.testing.assert_frame_equal(a, b.sort_index())
+    ra = log.markov().removal_effects().set_index("touchpoint")["removal_effect"]
+    rb = BASE.markov().removal_effects().set_index("touchpoint")["removal_effect"]
+    rb.index = prefix + rb.index
+    pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    traces=st.lists(
+        st.tuples(st.lists(st.sampled_from("abcd"), min_size=1, max_size=6), st.booleans()),
+        min_size=2,
+        max_size=30,
+    ),
+    support=st.integers(1, 5),
+)
+def test_risk_ratios_are_finite_or_nan_and_unsupported(traces, support):
+    rows = []
+    for i, (steps, ok) in enumerate(traces):
+        for j, s in enumerate([*steps, "buy" if ok else "quit"]):
+            rows.append((f"c{i}", s, j))
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    log = EventLog.from_frame(
+        df,
+        case_col="c",
+        touchpoint_col="t",
+        timestamp_col="ts",
+        success="buy",
+        failure="quit",
+        strict=False,
+    )
+    table = log.friction(min_support=support)
+    rr = table[["risk_ratio", "risk_ratio_low", "risk_ratio_high"]].to_numpy()
+    assert not np.isinf(rr).any()
+    assert (np.isfinite(rr).all(axis=1) == table["supported"].to_numpy()).all()
+    ok = table["supported"].to_numpy()
+    assert (table["risk_ratio_low"][ok] <= table["risk_ratio"][ok] + 1e-12).all()
+    score = table["friction_score"].dropna()
+    assert ((score >= 0) & (score <= 1 + 1e-12)).all()
+
+
+# ---------------------------------------------------------------------------------------
+# real data: the road-traffic fines log
+# ---------------------------------------------------------------------------------------
+SFCC = "Send for Credit Collection"
+
+
+@pytest.fixture(scope="module")
+def fines():
+    path = shared_data("road_traffic_fines_10k.csv.gz")
+    log = read_events(
+        path,
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        success="Payment",
+        failure=SFCC,
+        when_both="failure",
+    )
+    cases: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as fh:
+        for row_no, row in enumerate(csv.DictReader(fh)):
+            cases[row["case_id"]].append((row["timestamp"], row_no, row["activity"]))
+    traces = {c: [a for _, _, a in sorted(ev, key=lambda e: e[0])] for c, ev in cases.items()}
+    return log, traces
+
+
+def plain_paths(traces):
+    """Decided journeys cut at the outcome, outcome steps removed (plain Python)."""
+    out = []
+    for trace in traces.values():
+        if SFCC in trace:
+            cut, outcome = trace.index(SFCC), "failure"
+        elif "Payment" in trace:
+            cut, outcome = trace.index("Payment"), "success"
+        else:
+            continue
+        out.append(([a for a in trace[:cut] if a not in (SFCC, "Payment")], outcome))
+    return out
+
+
+def dense_success_probability(paths, removed=None):
+    """Independent dense solve of the absorbing chain from raw transition counts."""
+    counts: Counter = Counter()
+    for steps, outcome in paths:
+        seq = ["START", *steps, outcome.upper()]
+        for a, b in itertools.pairwise(seq):
+            counts[(a, b)] += 1
+    states = ["START", *sorted({a for a, _ in counts} - {"START"})]
+    idx = {s: i for i, s in enumerate(states)}
+    t = len(states)
+    q = np.zeros((t, t))
+    r = np.zeros(t)
+    for (a, b), n in counts.items():
+        if b == removed:
+            continue  # flow into the removed state goes to failure
+        if b == "SUCCESS":
+            r[idx[a]] += n
+        elif b != "FAILURE":
+            q[idx[a], idx[b]] += n
+    totals = np.array([sum(n for (a, _), n in counts.items() if a == s) for s in states])
+    q /= totals[:, None]
+    r /= totals
+    return float(np.linalg.solve(np.eye(t) - q, r)[0])
+
+
+def test_fines_markov_against_a_dense_solve(fines):
+    log, traces = fines
+    model = log.markov()
+    paths = plain_paths(traces)
+    assert model.n_journeys == len(paths) == 7927
+    assert model.n_successes == 4540
+    assert model.n_open == 2073
+    p = dense_success_probability(paths)
+    assert model.success_probability == pytest.approx(p, rel=1e-12)
+    assert model.success_probability == pytest.approx(0.5727261258988269, rel=1e-12)
+    removal = model.removal_effects().set_index("touchpoint")["removal_effect"]
+    for name, pinned in (("Send Fine", 0.242511), ("Add penalty", 0.229103)):
+        expected = 1 - dense_success_probability(paths, removed=name) / p
+        assert removal[name] == pytest.approx(expected, rel=1e-9)
+        assert removal[name] == pytest.approx(pinned, abs=1e-6)
+    repair = log.repair_effects(reduce_failure_by=1.0).set_index("touchpoint")
+    assert repair["delta_success_probability"].idxmax() == "Add penalty"
+
+
+def test_fines_friction_table(fines):
+    log, traces = fines
+    table = log.friction()
+    top = table.set_index("touchpoint")
+    assert table["touchpoint"].iloc[0] == "Add penalty"
+    assert top.loc["Payment", "outcome_step"]
+    assert top.loc[SFCC, "outcome_step"]
+    paths = plain_paths(traces)
+    failed_last = Counter(s[-1] for s, o in paths if o == "failure" and s)
+    assert top.loc["Add penalty", "exit_share"] == pytest.approx(failed_last["Add penalty"] / 3387)
+    assert round(top.loc["Add penalty", "exit_share"], 4) == 0.9938
+    row = top.loc["Receive Result Appeal from Prefecture"]
+    assert row["supported"]
+    assert (row["failures_visited"], row["journeys"]) == (22, 48)
+    assert round(row["risk_ratio"], 4) == 0.5978
+    assert (round(row["risk_ratio_low"], 4), round(row["risk_ratio_high"], 4)) == (0.4394, 0.8134)
