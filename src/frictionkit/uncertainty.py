@@ -527,8 +527,10 @@ def _bounded(
     rng: np.random.Generator, rows: int, lo: FloatArray, hi: FloatArray, criteria: pd.Index
 ) -> FloatArray:
     slack = 1.0 - float(lo.sum())
-    if slack <= 1e-12:
+    if slack <= 1e-12:  # the lower bounds pin every weight
         return np.broadcast_to(lo / lo.sum(), (rows, lo.size)).copy()
+    if float(hi.sum()) <= 1.0 + 1e-12:  # the upper bounds pin every weight
+        return np.broadcast_to(hi / hi.sum(), (rows, hi.size)).copy()
     # Uniform on {w >= lo, sum w = 1} is lo + slack * Dirichlet(1) (an affine image of the
     # simplex keeps uniformity); only the upper bounds need rejection.
     cap = (hi - lo) / slack
@@ -564,6 +566,7 @@ def _bounded(
             warned = True
         need = rows - have
         batch = int(min(2**20, max(1024, need / max(rate, 1e-6) * 1.2)))
+        batch = max(1, min(batch, _MAX_PROPOSALS - tried))
     return np.asarray(lo + slack * np.vstack(kept)[:rows], dtype=np.float64)
 
 
