@@ -544,3 +544,20 @@ def test_why_not_unknown_id():
         plan.why_not("i11")
     with pytest.raises(UnknownReferenceError):
         plan.marginal_value("nobody")
+
+
+def test_large_budget_only_matches_dynamic_programming():
+    # 60+ items take the reduced path (variables fixed by the LP bound): the optimum must
+    # still equal the textbook dynamic programme over every whole budget unit.
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        n = 70
+        c = rng.integers(1, 30, n)
+        v = rng.integers(0, 50, n)
+        budget = int(c.sum() * rng.uniform(0.1, 0.6))
+        best = np.zeros(budget + 1)
+        for ci, vi in zip(c, v, strict=True):
+            best[ci:] = np.maximum(best[ci:], best[:-ci] + vi)
+        plan = optimise_portfolio(table(v, c), budget=budget)
+        assert plan.value == best[budget]
+        assert plan.cost <= budget

@@ -626,6 +626,7 @@ def _milp(
     extra: Sequence[tuple[FloatArray, float, float]],
     lb: FloatArray,
     time_limit_s: float,
+    ub: FloatArray | None = None,
 ) -> Any:
     mats, ubs, _ = _rows(p)
     cons: list[LinearConstraint] = []
@@ -636,10 +637,53 @@ def _milp(
     return milp(
         c,
         integrality=np.ones(p.n),
-        bounds=Bounds(lb, np.ones(p.n)),
+        bounds=Bounds(lb, np.ones(p.n) if ub is None else ub),
         constraints=cons,
         options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0, "presolve": True},
     )
+
+
+def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Fix variables that no optimal plan can flip (budget-only problems).
+
+    Dembo and Hammer's reduction: with ``r`` the value per cost of the critical item of the
+    LP relaxation, ``U`` its bound and ``L`` the value of the greedy plan, any plan that
+    flips item ``j`` away from its LP value is worth at most ``U - |v_j - r c_j|``; when
+    that is below ``L`` the item is fixed. Exact: only plans worth less than a known plan
+    are cut, so every optimal plan (and every tie) survives.
+    """
+    lb = lb.copy()
+    ub = np.ones(p.n)
+    if p.budget is None or p.capacity or any(p.requires) or any(p.excludes) or p.n < 50:
+        return lb, ub
+    fixed = lb > 0
+    room = p.budget - float(p.cost[fixed].sum())
+    pool = np.flatnonzero(~fixed & (p.value > 0))
+    if room < 0 or pool.size == 0:
+        return lb, ub
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(p.cost[pool] > 0, p.value[pool] / p.cost[pool], np.inf)
+    order = pool[np.argsort(-ratio, kind="stable")]
+    cum = np.cumsum(p.cost[order])
+    s = int(np.searchsorted(cum, room, side="right"))
+    if s >= order.size:
+        return lb, ub  # everything fits: nothing to reduce
+    crit = order[s]
+    r = float(p.value[crit] / p.cost[crit])
+    before = float(cum[s - 1]) if s else 0.0
+    upper = float(p.value[order[:s]].sum()) + (room - before) * r
+    left = room
+    lower = 0.0
+    for k in order:
+        if p.cost[k] <= left:
+            left -= p.cost[k]
+            lower += p.value[k]
+    d = p.value[pool] - r * p.cost[pool]
+    margin = 1e-9 * max(abs(upper), 1.0)
+    cut = upper - np.abs(d) < lower - margin
+    lb[pool[cut & (d > 0)]] = 1.0
+    ub[pool[cut & (d < 0)]] = 0.0
+    return lb, ub
 
 
 def _scaled(v: FloatArray) -> tuple[FloatArray, float]:
@@ -667,8 +711,9 @@ def _solve(
         return None
     lb = p.mandatory.astype(float)
     lb[list(force)] = 1.0
+    lb, ub = _reduce(p, lb)
     sv, s_v = _scaled(p.value)
-    res = _milp(-sv, p, (), lb, time_limit_s)
+    res = _milp(-sv, p, (), lb, time_limit_s, ub)
     if res.x is None:
         if res.status == 2:
             return None
@@ -692,7 +737,7 @@ def _solve(
         target = float(nv[x].sum()) - 1e-9
         left = time_limit_s - (time.perf_counter() - t0)
         sc, _ = _scaled(p.cost)
-        res2 = _milp(sc, p, [(nv, target, np.inf)], lb, left)
+        res2 = _milp(sc, p, [(nv, target, np.inf)], lb, left, ub)
         if res2.x is not None and res2.status == 0:
             x2 = np.round(res2.x).astype(bool)
             if _no_worse(p.value[x2].sum(), best) and p.cost[x2].sum() <= p.cost[x].sum():
@@ -701,7 +746,7 @@ def _solve(
         ctarget = float(nc[x].sum()) + 1e-9
         left = time_limit_s - (time.perf_counter() - t0)
         pos = np.arange(1, p.n + 1, dtype=float)
-        res3 = _milp(pos, p, [(nv, target, np.inf), (nc, -np.inf, ctarget)], lb, left)
+        res3 = _milp(pos, p, [(nv, target, np.inf), (nc, -np.inf, ctarget)], lb, left, ub)
         if res3.x is not None and res3.status == 0:
             x3 = np.round(res3.x).astype(bool)
             if (
