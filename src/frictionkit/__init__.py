@@ -20,8 +20,10 @@ from frictionkit import (
     frameworks,
     io,
     mcda,
+    portfolio,
     privacy,
     ranking,
+    roadmap,
     scoring,
     weights,
 )
@@ -59,6 +61,7 @@ from frictionkit.model import (
     Stage,
     Touchpoint,
 )
+from frictionkit.portfolio import BudgetStep, Plan, frontier, optimise_portfolio
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
 from frictionkit.scoring import (
@@ -75,6 +78,7 @@ __all__ = [
     "STANDARD_STAGES",
     "TSHIRT_DAYS",
     "AHPInconsistencyWarning",
+    "BudgetStep",
     "CycleError",
     "DataError",
     "DroppedRowsWarning",
@@ -98,6 +102,7 @@ __all__ = [
     "Owner",
     "PainPoint",
     "Persona",
+    "Plan",
     "Ranking",
     "RepairEffect",
     "SchemaError",
@@ -112,15 +117,19 @@ __all__ = [
     "datasets",
     "feedback",
     "frameworks",
+    "frontier",
     "io",
     "load_journey",
     "mcda",
+    "optimise_portfolio",
+    "portfolio",
     "prioritise",
     "privacy",
     "pseudonymise",
     "ranking",
     "read_events",
     "read_workbook",
+    "roadmap",
     "save_journey",
     "scoring",
     "weights",
