@@ -2,7 +2,9 @@
 
 Builds a log in memory with numpy (about 8 events a journey over 20 touchpoints, random
 walk with an absorbing purchase / exit), then times ``EventLog.from_frame``, ``routes``,
-``transitions`` and ``funnel``, and a hand-written numpy/pandas baseline for routes and
+``transitions``, ``funnel``, ``friction`` and the Markov chain (``markov`` with removal and
+repair effects, no bootstrap) -- the pipeline of issue 3, summed in the total -- plus
+``failure_patterns`` (outside the total), and a hand-written numpy/pandas baseline for routes and
 transitions (the floor we compare with). Prints a table with wall time and peak memory
 (Python allocations traced by tracemalloc in a second pass, and the process peak RSS).
 
@@ -107,12 +109,19 @@ def run(n_events: int, baseline: bool) -> list[tuple[str, int, float, float]]:
         )
         return state["log"]
 
+    def markov_step() -> Any:
+        model = state["log"].markov()
+        return model.removal_effects(), model.repair_effects(reduce_failure_by=0.5)
+
     steps = [
         ("from_frame", build),
         ("routes", lambda: state["log"].routes()),
         ("transitions", lambda: state["log"].transitions()),
         ("funnel", lambda: state["log"].funnel()),
         ("funnel(by=persona)", lambda: state["log"].funnel(by="persona")),
+        ("friction", lambda: state["log"].friction()),
+        ("markov (chain, removal, repair)", markov_step),
+        ("failure_patterns(max_len=3)", lambda: state["log"].failure_patterns(max_len=3)),
     ]
     if baseline:
         steps += [
@@ -140,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         total = 0.0
         for name, n_ev, wall, peak in rows:
             print(f"{name:<42}{n_ev:>12,}{wall:>10.3f}{peak:>10.0f}")
-            if not name.startswith("baseline") and "by=" not in name:
+            if not name.startswith("baseline") and "by=" not in name and "patterns" not in name:
                 total += wall
-        print(f"{'total (from_frame+routes+transitions+funnel)':<42}{n:>12,}{total:>10.3f}")
+        print(f"{'total (pipeline, issue 3)':<42}{n:>12,}{total:>10.3f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS {rss:.0f} MiB; load average after: {os.getloadavg()}")
     return 0

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from frictionkit.datasets.simulate import simulate_journeys
 from frictionkit.events import EventLog, read_events
 from frictionkit.exceptions import InputTypeError, ValidationError
-from frictionkit.friction import benjamini_hochberg, odds_ratio_prior, risk_ratio
+from frictionkit.friction import (
+    benjamini_hochberg,
+    fisher_exact_p,
+    odds_ratio_prior,
+    risk_ratio,
+)
 from frictionkit.markov import MarkovModel
 from frictionkit.model import Journey, Stage, Touchpoint
 from tests.helpers import shared_data
@@ -471,3 +476,16 @@ def test_fines_friction_table(fines):
     assert (row["failures_visited"], row["journeys"]) == (22, 48)
     assert round(row["risk_ratio"], 4) == 0.5978
     assert (round(row["risk_ratio_low"], 4), round(row["risk_ratio_high"], 4)) == (0.4394, 0.8134)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(2, 400))
+def test_fisher_exact_p_matches_scipy(data, n):
+    n1 = data.draw(st.integers(1, n - 1))
+    f = data.draw(st.integers(0, n))
+    a = data.draw(st.integers(max(0, n1 + f - n), min(n1, f)))
+    table = [[a, n1 - a], [f - a, n - n1 - f + a]]
+    args = (np.array([a]), np.array([n1]), np.array([f]), np.array([n]))
+    for alt in ("two-sided", "greater"):
+        expected = scipy.stats.fisher_exact(table, alternative=alt).pvalue
+        assert fisher_exact_p(*args, alt)[0] == pytest.approx(expected, rel=1e-9, abs=1e-12)
