@@ -14,6 +14,12 @@ def test_demo_prints_a_validated_summary(capsys):
     out = capsys.readouterr().out
     assert "Journey 'Autoparts B2B supplier' (valid)" in out
     assert "Improvements by owner" in out
+    # The main job: ranking, easy & smart wins with owners, the plan and the roadmap.
+    assert "1. Ranking by value per cost" in out
+    assert "- guided_selling (sales)" in out
+    assert "Plan(optimal, 8 of 12 improvements" in out
+    assert "'sales_training' is out: it excludes 'guided_selling'" in out
+    assert "wave 1-1  2027-01-04 .. 2027-01-29  callback_sla" in out
 
 
 def test_validate_files_and_workbooks(tmp_path, capsys):

@@ -524,7 +524,7 @@ def _overflow(p: _Problem, items: Sequence[int]) -> tuple[str, float, float, lis
 def _describe(name: str, used: float, limit: float) -> str:
     if name == "budget":
         return f"{used:,.6g}, more than the budget ({limit:,.6g})"
-    return f"{used:,.6g} days of {name[9:-1]!r}, more than its capacity ({limit:,.6g} days)"
+    return f"{used:,.1f} days of {name[9:-1]!r}, more than its capacity ({limit:,.1f} days)"
 
 
 def _diagnose(p: _Problem, extra: Sequence[int] = ()) -> InfeasibleError | None:
@@ -1351,7 +1351,7 @@ class Plan:
             extra = float(sum(p.effort[a] for a in add if p.owners[a] == owner))
             left = days - self.effort_days.get(owner, 0.0)
             if extra > left * (1 + _REL_TOL) + 1e-12:
-                tight.append(f"needs {extra:,.6g} days of {owner!r}, {left:,.6g} left")
+                tight.append(f"needs {extra:,.1f} days of {owner!r}, {left:,.1f} left")
         if tight:
             parts.append("it does not fit what is left (" + "; ".join(tight) + ")")
         now = set(chosen)
