@@ -1,4 +1,4 @@
-"""Reading and writing journeys: files (YAML/JSON), tables and workbooks.
+"""Reading and writing: journey files (YAML/JSON), tables, workbooks and event logs.
 
 Examples
 --------
@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+from frictionkit.io.events import read_events, read_xes_frame
 from frictionkit.io.files import (
     SCHEMA_VERSION,
     journey_from_dict,
@@ -29,7 +30,9 @@ __all__ = [
     "journey_to_dict",
     "journey_to_frames",
     "load_journey",
+    "read_events",
     "read_workbook",
+    "read_xes_frame",
     "save_journey",
     "write_workbook",
 ]
