@@ -737,25 +737,34 @@ def _topsis_fixed_kernel(gap_best: FloatArray, gap_worst: FloatArray, w: FloatAr
     w2 = w * w
     d_best = np.sqrt(np.maximum(w2 @ gap_best.T, 0.0))
     d_worst = np.sqrt(np.maximum(w2 @ gap_worst.T, 0.0))
+    return _closeness(d_best, d_worst)
+
+
+def _closeness(d_best: FloatArray, d_worst: FloatArray) -> FloatArray:
     total = d_best + d_worst
-    out = np.full(total.shape, 0.5)
-    np.divide(d_worst, total, out=out, where=total > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.divide(d_worst, total, out=total)
+    out[~np.isfinite(out)] = 0.5  # every alternative equals both ideals
     return out
+
+
+def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
+    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
+    r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
+    rmax, rmin = r.max(axis=1), r.min(axis=1)
+    best = np.where(benefit, rmax, rmin)[:, None, :]
+    worst = np.where(benefit, rmin, rmax)[:, None, :]
+    return np.square(r - best), np.square(r - worst)
 
 
 def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
     """TOPSIS closeness ``(d, n)`` for matrices ``(d, n, m)`` and weights ``(d, m)``."""
-    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
-    v = x * (w / np.where(norm > 0, norm, 1.0))[:, None, :]
-    vmax, vmin = v.max(axis=1), v.min(axis=1)
-    best = np.where(benefit, vmax, vmin)[:, None, :]
-    worst = np.where(benefit, vmin, vmax)[:, None, :]
-    d_best = np.sqrt(np.square(v - best).sum(axis=2))
-    d_worst = np.sqrt(np.square(v - worst).sum(axis=2))
-    total = d_best + d_worst
-    out = np.full(total.shape, 0.5)
-    np.divide(d_worst, total, out=out, where=total > 0)
-    return out
+    gb, gw = _topsis_batch_parts(x, benefit)
+    w2 = w * w
+    d_best = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gb, w2), 0.0))
+    d_worst = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gw, w2), 0.0))
+    return _closeness(d_best, d_worst)
 
 
 class _Scorer:
@@ -1081,18 +1090,26 @@ def _confidence(scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int
     cands = np.flatnonzero(~np.isnan(central_w[:, 0]))
     if cands.size == 0:
         return conf
+    wc = central_w[cands]
     if x.ndim == 2:
-        best = _order_kernel(scorer(central_w[cands]))[:, 0]
+        best = _order_kernel(scorer(wc))[:, 0]
         conf[cands] = (best == cands).astype(np.float64)
         return conf
-    total = x.shape[0]
-    for i in cands:
-        hits = 0
-        for start in range(0, total, size):
-            stop = min(total, start + size)
-            first = _order_kernel(scorer(central_w[i][None, :], start, stop))[:, 0]
-            hits += int(np.count_nonzero(first == i))
-        conf[i] = hits / total
+    total, _, m = x.shape
+    hits = np.zeros(cands.size, dtype=np.int64)
+    rows = max(1, _CHUNK_ELEMENTS // (cands.size * n))
+    for start in range(0, total, rows):
+        xc = x[start : start + rows]
+        if scorer.method == "weighted_sum":
+            sc = np.einsum("dnm,cm->dcn", _minmax_batch_kernel(xc, scorer.benefit), wc)
+        else:
+            gb, gw = _topsis_batch_parts(xc, scorer.benefit)
+            w2 = wc * wc
+            d_best = np.sqrt(np.maximum(np.einsum("dnm,cm->dcn", gb, w2), 0.0))
+            d_worst = np.sqrt(np.maximum(np.einsum("dnm,cm->dcn", gw, w2), 0.0))
+            sc = _closeness(d_best, d_worst)
+        hits += np.count_nonzero(sc.argmax(axis=2) == cands[None, :], axis=0)
+    conf[cands] = hits / total
     return conf
 
 
