@@ -1095,7 +1095,7 @@ def _confidence(scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int
         best = _order_kernel(scorer(wc))[:, 0]
         conf[cands] = (best == cands).astype(np.float64)
         return conf
-    total, _, m = x.shape
+    total = x.shape[0]
     hits = np.zeros(cands.size, dtype=np.int64)
     rows = max(1, _CHUNK_ELEMENTS // (cands.size * n))
     for start in range(0, total, rows):
