@@ -1247,7 +1247,7 @@ def stability_intervals(
         Indexed by criterion: ``weight``, ``low``, ``high`` (bounds of that criterion's
         weight), ``low_change_pct`` and ``high_change_pct`` (relative to ``weight``),
         ``out_at_low``/``in_at_low`` and ``out_at_high``/``in_at_high`` (the alternatives
-        that leave and enter the top-k set beyond each endpoint; None at 0 or 1).
+        that leave and enter the top-k set beyond each endpoint; missing at 0 or 1).
 
     Examples
     --------
