@@ -26,6 +26,7 @@ from frictionkit import (
     ranking,
     roadmap,
     scoring,
+    uncertainty,
     weights,
 )
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
@@ -71,6 +72,7 @@ from frictionkit.scoring import (
     compare_methods,
     prioritise,
 )
+from frictionkit.uncertainty import SMAAAcceptanceWarning, SMAAResult, smaa
 from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
 
 __version__ = "0.1.0.dev0"
@@ -106,6 +108,8 @@ __all__ = [
     "Plan",
     "Ranking",
     "RepairEffect",
+    "SMAAAcceptanceWarning",
+    "SMAAResult",
     "SchemaError",
     "Stage",
     "SuspiciousScaleWarning",
@@ -134,6 +138,8 @@ __all__ = [
     "roadmap",
     "save_journey",
     "scoring",
+    "smaa",
+    "uncertainty",
     "weights",
     "write_workbook",
 ]
