@@ -545,7 +545,7 @@ def test_tiny_acceptance_warns():
 
 
 def test_region_too_small_to_sample_raises(monkeypatch):
-    monkeypatch.setattr(uncertainty, "_MAX_PROPOSALS", 5000)
+    monkeypatch.setattr(uncertainty._sampling, "_MAX_PROPOSALS", 5000)
     bounds = dict.fromkeys(range(5), (0.0, 0.201))
     with pytest.raises(InfeasibleError, match="too small a region"):
         sample_weights(5, 10, weights=bounds, seed=1)

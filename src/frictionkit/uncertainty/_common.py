@@ -1,0 +1,136 @@
+"""Shared types, constants and argument checks of :mod:`frictionkit.uncertainty`."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from frictionkit.exceptions import (
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+Method: TypeAlias = Literal["weighted_sum", "topsis"]
+WeightsSpec: TypeAlias = "str | Mapping[Any, Any] | npt.ArrayLike | None"
+
+#: Scoring methods available under uncertainty.
+METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
+#: Number of Monte Carlo draws when none is given.
+DEFAULT_DRAWS = 10_000
+
+# Elements per temporary array when ``chunk`` is not given (2**21 float64 = 16 MiB).
+_CHUNK_ELEMENTS = 2**21
+
+# ---------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _count(value: Any, field: str, *, low: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputTypeError(
+            f"{field} must be a whole number, got {value!r}", field=field, value=value
+        )
+    if int(value) < low:
+        raise ValidationError(
+            f"{field} must be >= {low}, got {int(value)}", field=field, value=value
+        )
+    return int(value)
+
+
+def _method(value: Any) -> str:
+    if not isinstance(value, str) or value not in METHODS:
+        raise UnknownReferenceError(
+            f"unknown method {value!r}; choose one of {list(METHODS)}"
+            + did_you_mean(value, METHODS),
+            field="method",
+            value=value,
+        )
+    return value
+
+
+def _labels(given: Any, default: Sequence[Hashable] | None, size: int, field: str) -> pd.Index:
+    if given is None:
+        return pd.Index(list(default) if default is not None else range(size), name=field)
+    if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+        raise InputTypeError(
+            f"{field} must be a list of {size} names, got {given!r}", field=field, value=given
+        )
+    names = list(given)
+    if len(names) != size:
+        raise ValidationError(
+            f"{field} has {len(names)} names but the matrix has {size}",
+            field=field,
+            value=given,
+        )
+    if len(set(names)) != len(names):
+        raise ValidationError(f"{field} lists a name twice", field=field, value=given)
+    return pd.Index(names, name=field)  # type: ignore[no-any-return]
+
+
+def _matrix_draws(value: Any) -> FloatArray:
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(
+            "matrix_draws must be a 3-d array of numbers (draws x alternatives x criteria)",
+            field="matrix_draws",
+            value=type(value).__name__,
+            hint="Build it with sample_estimates(matrix_of_estimates, draws, seed)",
+        ) from exc
+    if arr.ndim != 3 or 0 in arr.shape:
+        raise ValidationError(
+            "matrix_draws must be a non-empty 3-d array (draws x alternatives x criteria), "
+            f"got shape {arr.shape}",
+            field="matrix_draws",
+            value=arr.shape,
+        )
+    bad = np.argwhere(~np.isfinite(arr))
+    if bad.size:
+        d, i, j = (int(x) for x in bad[0])
+        raise ValidationError(
+            f"matrix_draws[{d}, {i}, {j}] must be finite, got {arr[d, i, j]!r}",
+            field=f"matrix_draws[{d}, {i}, {j}]",
+            value=arr[d, i, j],
+            hint="Fill or drop missing estimates before sampling",
+        )
+    return arr
+
+
+def _k(value: Any, n: int) -> int:
+    k = _count(value, "k")
+    if k > n:
+        raise ValidationError(
+            f"k must be <= the number of alternatives ({n}), got {k}",
+            field="k",
+            value=value,
+            hint=f"Use k between 1 and {n}",
+        )
+    return k
+
+
+def _criterion_position(key: Any, criteria: pd.Index, field: str) -> int:
+    if key in criteria:
+        loc = criteria.get_loc(key)
+        if isinstance(loc, int):
+            return loc
+    if (
+        isinstance(key, (int, np.integer))
+        and not isinstance(key, bool)
+        and 0 <= int(key) < len(criteria)
+    ):
+        return int(key)
+    raise UnknownReferenceError(
+        f"{field} names unknown criterion {key!r}; criteria are {list(criteria)}"
+        + did_you_mean(key, list(criteria)),
+        field=field,
+        value=key,
+    )
