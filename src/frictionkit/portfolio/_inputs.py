@@ -1,0 +1,492 @@
+"""Validation of the improvements (a Journey or a DataFrame) into one checked problem."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from frictionkit.estimates import Estimate
+from frictionkit.exceptions import (
+    CycleError,
+    DataError,
+    DuplicateIdError,
+    InfeasibleError,
+    InputTypeError,
+    MissingColumnError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+from frictionkit.model import Journey, _find_cycle
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+Objective = str | Mapping[str, float] | pd.Series
+
+_REL_TOL = 1e-9
+
+
+# ---------------------------------------------------------------------------------------
+# the validated problem
+
+
+@attrs.frozen(kw_only=True)
+class _Problem:
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    owners: tuple[str, ...]
+    value: FloatArray
+    cost: FloatArray
+    effort: FloatArray
+    requires: tuple[tuple[int, ...], ...]
+    excludes: tuple[frozenset[int], ...]
+    mandatory: BoolArray
+    budget: float | None
+    capacity: Mapping[str, float]
+    objective: str
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def index(self, id: str) -> int:
+        try:
+            return self.ids.index(id)
+        except ValueError:
+            raise UnknownReferenceError(
+                f"no improvement with id {id!r}" + did_you_mean(id, self.ids),
+                field="id",
+                value=id,
+                hint=f"Known ids: {', '.join(map(repr, self.ids[:12]))}"
+                + (" …" if self.n > 12 else ""),
+            ) from None
+
+    def closure(self, items: Iterable[int]) -> set[int]:
+        """The items plus everything they require, directly or not."""
+        out: set[int] = set()
+        stack = list(items)
+        while stack:
+            cur = stack.pop()
+            if cur not in out:
+                out.add(cur)
+                stack.extend(self.requires[cur])
+        return out
+
+    def must(self) -> set[int]:
+        return self.closure(np.flatnonzero(self.mandatory).tolist())
+
+    def groups(self) -> list[tuple[int, ...]]:
+        """Exclusion pairs merged greedily into cliques (each a valid ``<= 1`` row)."""
+        done: set[tuple[int, int]] = set()
+        out: list[tuple[int, ...]] = []
+        for a in range(self.n):
+            for b in sorted(self.excludes[a]):
+                if b <= a or (a, b) in done:
+                    continue
+                clique = [a, b]
+                for c in sorted(self.excludes[a] & self.excludes[b]):
+                    if c > b and all(c in self.excludes[k] for k in clique):
+                        clique.append(c)
+                for i, p in enumerate(clique):
+                    for q in clique[i + 1 :]:
+                        done.add((min(p, q), max(p, q)))
+                out.append(tuple(clique))
+        return out
+
+    def with_limits(
+        self, *, budget: float | None = None, capacity: Mapping[str, float] | None = None
+    ) -> _Problem:
+        return attrs.evolve(
+            self,
+            budget=self.budget if budget is None else budget,
+            capacity=self.capacity if capacity is None else capacity,
+        )
+
+
+def _quantity_mean(v: Any) -> Any:
+    return v.mean if isinstance(v, Estimate) else v
+
+
+def _id_list(value: Any, field: str, row: str) -> tuple[str, ...]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
+        items = list(value)
+        for item in items:
+            if not isinstance(item, str):
+                raise InputTypeError(
+                    f"{field} of {row!r} must list ids as text, got {item!r}",
+                    field=field,
+                    value=value,
+                )
+        return tuple(items)
+    raise InputTypeError(
+        f"{field} of {row!r} must be a list of ids, got {value!r}", field=field, value=value
+    )
+
+
+def _numeric(frame: pd.DataFrame, col: str, field: str) -> FloatArray:
+    raw = frame[col]
+    values = pd.to_numeric(raw.map(_quantity_mean), errors="coerce")
+    bad_type = values.isna() & raw.notna()
+    if bad_type.any():
+        raise DataError(
+            f"column {field!r} must hold numbers; {int(bad_type.sum())} row(s) do not",
+            field=field,
+            value=raw[bad_type].iloc[0],
+            failure_cases=frame.loc[bad_type],
+        )
+    return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _check_nonneg(frame: pd.DataFrame, arr: FloatArray, field: str, *, nan_ok: BoolArray) -> None:
+    bad = (np.isnan(arr) & ~nan_ok) | np.isinf(arr) | (arr < 0)
+    if bad.any():
+        first = arr[bad][0]
+        kind = "missing" if np.isnan(first) else f"{first:g}"
+        raise DataError(
+            f"{field} must be a finite number >= 0 for every improvement; "
+            f"{int(bad.sum())} row(s) are not (first: {kind})",
+            field=field,
+            value=first,
+            failure_cases=frame.loc[bad],
+            hint="Fill in the missing figures or drop those improvements",
+        )
+
+
+def _objective_values(
+    frame: pd.DataFrame, objective: Objective, ids: tuple[str, ...]
+) -> tuple[FloatArray, str]:
+    if isinstance(objective, str):
+        col = "impact" if objective == "value" else objective
+        if col not in frame.columns:
+            numeric = [c for c in frame.columns if c not in {"id", "title", "owner"}]
+            raise MissingColumnError(
+                f"objective {objective!r} is not a column of the improvements"
+                + did_you_mean(objective, ["value", *numeric]),
+                field="objective",
+                value=objective,
+                hint="Use 'value' (the impact), a numeric column, or a mapping id -> score",
+            )
+        return _numeric(frame, col, f"objective {objective!r}"), objective
+    if isinstance(objective, pd.Series):
+        mapping: Mapping[Any, Any] = objective.to_dict()
+        name = str(objective.name) if objective.name is not None else "score"
+    elif isinstance(objective, Mapping):
+        mapping = objective
+        name = "score"
+    else:
+        raise InputTypeError(
+            f"objective must be 'value', a column name, a mapping or a Series, got "
+            f"{type(objective).__name__}",
+            field="objective",
+            value=objective,
+        )
+    unknown = [k for k in mapping if k not in set(ids)]
+    if unknown:
+        raise UnknownReferenceError(
+            f"objective scores name unknown improvement {unknown[0]!r}"
+            + did_you_mean(unknown[0], ids),
+            field="objective",
+            value=unknown[0],
+        )
+    out = np.full(len(ids), np.nan)
+    for i, id_ in enumerate(ids):
+        if id_ in mapping and mapping[id_] is not None:
+            v = mapping[id_]
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+                raise InputTypeError(
+                    f"objective score of {id_!r} must be a number, got {v!r}",
+                    field="objective",
+                    value=v,
+                )
+            out[i] = float(v)
+    return out, name
+
+
+def _capacity_map(value: Any, field: str) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise InputTypeError(
+            f"{field} must map owner ids to days, got {type(value).__name__}",
+            field=field,
+            value=value,
+            hint="For example capacity={'it': 60, 'sales': 30}",
+        )
+    out: dict[str, float] = {}
+    for key, days in value.items():
+        if isinstance(days, bool) or not isinstance(days, (int, float, np.number)):
+            raise InputTypeError(
+                f"{field}[{key!r}] must be a number of days, got {days!r}",
+                field=field,
+                value=days,
+            )
+        d = float(days)
+        if math.isnan(d) or d < 0:
+            raise ValidationError(
+                f"{field}[{key!r}] must be >= 0 days, got {d:g}",
+                field=field,
+                value=d,
+                hint="Use float('inf') for an owner without a staff limit",
+            )
+        out[str(key)] = d
+    return out
+
+
+def _load(
+    source: Journey | pd.DataFrame,
+    *,
+    objective: Objective,
+    budget: float | None,
+    capacity: Mapping[str, float] | None,
+) -> _Problem:
+    known_owners: list[str] | None = None
+    if isinstance(source, Journey):
+        frame = source.to_frames()["improvements"]
+        known_owners = [o.id for o in source.owners]
+        if capacity is None:
+            capacity = {o.id: o.capacity_days for o in source.owners if o.capacity_days is not None}
+    elif isinstance(source, pd.DataFrame):
+        frame = source
+    else:
+        raise InputTypeError(
+            f"expected a Journey or a DataFrame of improvements, got {type(source).__name__}",
+            field="journey_or_improvements",
+            value=type(source).__name__,
+            hint="Pass frictionkit.datasets.load_autoparts() or journey.to_frames()"
+            "['improvements']",
+        )
+    for col in ("id", "owner", "cost", "effort_days"):
+        if col not in frame.columns:
+            raise MissingColumnError(
+                f"the improvements table has no {col!r} column"
+                + did_you_mean(col, map(str, frame.columns)),
+                field=col,
+                value=col,
+                hint="Use the columns of Journey.to_frames()['improvements']",
+            )
+    frame = frame.reset_index(drop=True)
+    ids = tuple(str(v) for v in frame["id"])
+    for i, raw in enumerate(frame["id"]):
+        if not isinstance(raw, str) or not raw.strip():
+            raise DataError(
+                f"improvement ids must be non-empty text, got {raw!r}",
+                field="id",
+                value=raw,
+                failure_cases=frame.iloc[[i]],
+            )
+    dup = pd.Series(ids).duplicated()
+    if dup.any():
+        first = ids[int(np.flatnonzero(dup.to_numpy())[0])]
+        raise DuplicateIdError(
+            f"two improvements share the id {first!r}",
+            field="id",
+            value=first,
+            hint="Give each one its own id",
+        )
+    owners = tuple(str(v) for v in frame["owner"])
+    titles = (
+        tuple(
+            str(t) if isinstance(t, str) and t else i
+            for t, i in zip(frame["title"], ids, strict=True)
+        )
+        if "title" in frame.columns
+        else ids
+    )
+    mandatory_col = (
+        frame["mandatory"] if "mandatory" in frame.columns else pd.Series([False] * len(ids))
+    )
+    mandatory = np.zeros(len(ids), dtype=bool)
+    for i, m in enumerate(mandatory_col):
+        if not isinstance(m, (bool, np.bool_)):
+            raise DataError(
+                f"mandatory must be true or false, got {m!r} for {ids[i]!r}",
+                field="mandatory",
+                value=m,
+                failure_cases=frame.iloc[[i]],
+            )
+        mandatory[i] = bool(m)
+    cost = _numeric(frame, "cost", "cost")
+    effort = _numeric(frame, "effort_days", "effort_days")
+    none_ok = np.zeros(len(ids), dtype=bool)
+    _check_nonneg(frame, cost, "cost", nan_ok=none_ok)
+    _check_nonneg(frame, effort, "effort_days", nan_ok=none_ok)
+    value, obj_name = _objective_values(frame, objective, ids)
+    _check_nonneg(frame, value, f"objective {obj_name!r}", nan_ok=mandatory)
+    value = np.nan_to_num(value, nan=0.0)
+
+    position = {id_: i for i, id_ in enumerate(ids)}
+    links: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for name in ("requires", "excludes"):
+        cells: Any = frame[name] if name in frame.columns else [None] * len(ids)
+        lists = tuple(_id_list(v, name, ids[i]) for i, v in enumerate(cells))
+        for i, lst in enumerate(lists):
+            for other in lst:
+                if other not in position:
+                    raise UnknownReferenceError(
+                        f"{name} of {ids[i]!r} refers to unknown improvement {other!r}"
+                        + did_you_mean(other, ids),
+                        field=name,
+                        value=other,
+                    )
+                if other == ids[i]:
+                    raise ValidationError(
+                        f"improvement {ids[i]!r} lists itself in {name}",
+                        field=name,
+                        value=other,
+                    )
+        links[name] = lists
+    for i, (req, exc) in enumerate(zip(links["requires"], links["excludes"], strict=True)):
+        both = sorted(set(req) & set(exc))
+        if both:
+            raise ValidationError(
+                f"improvement {ids[i]!r} both requires and excludes {both[0]!r}",
+                field="excludes",
+                value=both[0],
+                hint="Keep it in one list only",
+            )
+    cycle = _find_cycle({ids[i]: links["requires"][i] for i in range(len(ids))})
+    if cycle:
+        raise CycleError(
+            f"improvements require each other in a cycle: {' -> '.join(cycle)}",
+            cycle=tuple(cycle),
+            field="requires",
+            value=tuple(cycle),
+            hint="Remove one of these requirements",
+        )
+    requires = tuple(tuple(position[o] for o in lst) for lst in links["requires"])
+    excl: list[set[int]] = [set() for _ in ids]
+    for i, lst in enumerate(links["excludes"]):
+        for other in lst:
+            excl[i].add(position[other])
+            excl[position[other]].add(i)
+
+    # capacity and budget
+    cap: dict[str, float] = {}
+    if capacity is not None:
+        cap = _capacity_map(capacity, "capacity")
+        pool = sorted(set(owners) | set(known_owners or ()))
+        for key in cap:
+            if key not in pool:
+                raise UnknownReferenceError(
+                    f"capacity names unknown owner {key!r}" + did_you_mean(key, pool),
+                    field="capacity",
+                    value=key,
+                    hint=f"Owners: {', '.join(map(repr, pool))}",
+                )
+        missing = [o for o in dict.fromkeys(owners) if o not in cap]
+        if cap and missing:
+            raise ValidationError(
+                f"owner {missing[0]!r} has no capacity while others have one"
+                + (f" (also missing: {', '.join(map(repr, missing[1:]))})" if missing[1:] else ""),
+                field="capacity",
+                value=missing[0],
+                hint="Give every owner a capacity in days (float('inf') for no limit), "
+                "or pass capacity={} to plan without staff limits",
+            )
+        cap = {k: v for k, v in cap.items() if math.isfinite(v)}
+    bud: float | None = None
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, (int, float, np.number)):
+            raise InputTypeError(
+                f"budget must be a number, got {budget!r}", field="budget", value=budget
+            )
+        bud = float(budget)
+        if math.isnan(bud) or bud < 0:
+            raise ValidationError(
+                f"budget must be >= 0, got {bud:g}",
+                field="budget",
+                value=bud,
+                hint="Give the money available for the plan, or None for no budget limit",
+            )
+        if math.isinf(bud):
+            bud = None
+    prob = _Problem(
+        ids=ids,
+        titles=titles,
+        owners=owners,
+        value=value,
+        cost=cost,
+        effort=effort,
+        requires=requires,
+        excludes=tuple(frozenset(s) for s in excl),
+        mandatory=mandatory,
+        budget=bud,
+        capacity=cap,
+        objective=obj_name,
+    )
+    _check_never_possible(prob)
+    return prob
+
+
+def _check_never_possible(p: _Problem) -> None:
+    """Improvements that need two items excluding each other; must-dos that clash."""
+    for i in range(p.n):
+        need = p.closure([i])
+        for a in sorted(need):
+            clash = sorted(p.excludes[a] & need)
+            if clash:
+                raise ValidationError(
+                    f"improvement {p.ids[i]!r} can never be done: it needs both "
+                    f"{p.ids[a]!r} and {p.ids[clash[0]]!r}, which exclude each other",
+                    field="excludes",
+                    value=(p.ids[a], p.ids[clash[0]]),
+                    hint="Drop the exclusion or one of the requirements",
+                )
+    must = p.must()
+    for a in sorted(must):
+        clash = sorted(p.excludes[a] & must)
+        if clash:
+            b = clash[0]
+            raise InfeasibleError(
+                f"mandatory improvements clash: {p.ids[a]!r} and {p.ids[b]!r} exclude each "
+                "other but both must be done",
+                conflicts=(f"excludes[{p.ids[a]}|{p.ids[b]}]", *_mandatory_names(p, {a, b})),
+                field="mandatory",
+                value=(p.ids[a], p.ids[b]),
+                hint="Make one of them optional or drop the exclusion",
+            )
+
+
+def _mandatory_names(p: _Problem, needed: set[int]) -> tuple[str, ...]:
+    """Names of the mandatory items whose closure covers ``needed``."""
+    out = []
+    for m in np.flatnonzero(p.mandatory).tolist():
+        if p.closure([m]) & needed:
+            out.append(f"mandatory[{p.ids[m]}]")
+    return tuple(out)
+
+
+def _check_share(p: _Problem, share: float) -> None:
+    share_any: Any = share
+    if isinstance(share_any, bool) or not isinstance(share_any, (int, float)) or not 0 < share <= 1:
+        raise ValidationError(
+            f"max_mandatory_share must be in (0, 1], got {share!r}",
+            field="max_mandatory_share",
+            value=share,
+            hint="DSDM's MoSCoW rule of thumb is 0.6",
+        )
+    need = sorted(p.must())
+    checks: list[tuple[str, float, float]] = []
+    if p.budget is not None:
+        checks.append(("budget", float(p.cost[need].sum()), p.budget))
+    for owner, days in p.capacity.items():
+        used = float(sum(p.effort[k] for k in need if p.owners[k] == owner))
+        checks.append((f"capacity[{owner}]", used, days))
+    for name, used, limit in checks:
+        if used > share * limit * (1 + _REL_TOL):
+            raise InfeasibleError(
+                f"mandatory improvements use {used:,.6g} of {name} ({limit:,.6g}), more "
+                f"than the allowed share {share:g}",
+                conflicts=(name, "max_mandatory_share", *_mandatory_names(p, set(need))),
+                field="max_mandatory_share",
+                value=used / limit if limit else math.inf,
+                hint="Raise the limit, lower the share, or make fewer items mandatory",
+            )

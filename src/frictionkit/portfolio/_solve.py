@@ -1,0 +1,349 @@
+"""The exact solver: MILP model, exact reductions, tie-break, infeasibility diagnosis."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from frictionkit.exceptions import (
+    InfeasibleError,
+)
+from frictionkit.portfolio._inputs import (
+    _REL_TOL,
+    BoolArray,
+    FloatArray,
+    _Problem,
+)
+
+_SCALE = 1e6  # objective coefficients are scaled to at most this (see _solve)
+
+
+def _overflow(p: _Problem, items: Sequence[int]) -> tuple[str, float, float, list[int]] | None:
+    """The first resource that ``items`` (with their prerequisites) overflow, if any."""
+    need = sorted(p.closure(items))
+    if p.budget is not None:
+        used = float(p.cost[need].sum())
+        if used > p.budget * (1 + _REL_TOL) + 1e-12:
+            return ("budget", used, p.budget, need)
+    for owner, days in p.capacity.items():
+        used = float(sum(p.effort[k] for k in need if p.owners[k] == owner))
+        if used > days * (1 + _REL_TOL) + 1e-12:
+            return (f"capacity[{owner}]", used, days, need)
+    return None
+
+
+def _describe(name: str, used: float, limit: float) -> str:
+    if name == "budget":
+        return f"{used:,.6g}, more than the budget ({limit:,.6g})"
+    return f"{used:,.1f} days of {name[9:-1]!r}, more than its capacity ({limit:,.1f} days)"
+
+
+def _diagnose(p: _Problem, extra: Sequence[int] = ()) -> InfeasibleError | None:
+    """Why the must-dos (plus ``extra``) cannot all fit; ``None`` when they do.
+
+    Every constraint is ``<=`` with non-negative coefficients, so a plan exists exactly when
+    the mandatory items with everything they require fit the budget and every capacity.
+    A deletion filter then keeps an irreducible set of items that still overflows the
+    resource.
+    """
+    forced = [int(m) for m in np.flatnonzero(p.mandatory)] + [int(e) for e in extra]
+    over = _overflow(p, forced)
+    if over is None:
+        return None
+    name = over[0]
+    keep = list(forced)
+    for item in list(forced):
+        trial = [k for k in keep if k != item]
+        again = _overflow(p, trial)
+        if again is not None and again[0] == name:
+            keep = trial
+    final = _overflow(p, keep)
+    assert final is not None
+    _, used, limit, need = final
+    conflicts = (
+        name,
+        *(f"mandatory[{p.ids[k]}]" for k in keep if p.mandatory[k]),
+        *(f"forced[{p.ids[k]}]" for k in keep if not p.mandatory[k]),
+        *(f"requires[{p.ids[a]}->{p.ids[b]}]" for a in need for b in p.requires[a]),
+    )
+    items = ", ".join(repr(p.ids[k]) for k in keep)
+    extra_req = [p.ids[k] for k in need if k not in keep]
+    with_req = f" (with what they require: {', '.join(extra_req)})" if extra_req else ""
+    return InfeasibleError(
+        f"no plan is possible: {items} must be done{with_req} and need "
+        + _describe(name, used, limit),
+        conflicts=conflicts,
+        field=name,
+        value=used,
+        hint="Raise the limit, or make one of these improvements optional",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# solving
+
+
+@attrs.frozen
+class _Solution:
+    x: BoolArray
+    status: Literal["optimal", "time_limit"]
+    bound: float
+    gap: float
+    seconds: float
+
+
+def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
+    """Constraint rows ``A x <= b`` of the model, each with a name."""
+    n = p.n
+    mats: list[sparse.csr_array] = []
+    ubs: list[float] = []
+    names: list[str] = []
+    if p.budget is not None:
+        mats.append(sparse.csr_array(p.cost.reshape(1, n)))
+        ubs.append(p.budget)
+        names.append("budget")
+    for owner, days in p.capacity.items():
+        row = np.where(np.array([o == owner for o in p.owners]), p.effort, 0.0)
+        mats.append(sparse.csr_array(row.reshape(1, n)))
+        ubs.append(days)
+        names.append(f"capacity[{owner}]")
+    pairs = [(a, b) for a in range(n) for b in p.requires[a]]
+    if pairs:
+        r = np.arange(len(pairs))
+        a_idx = np.array([a for a, _ in pairs])
+        b_idx = np.array([b for _, b in pairs])
+        data = np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))])
+        mats.append(
+            sparse.csr_array(
+                (data, (np.concatenate([r, r]), np.concatenate([a_idx, b_idx]))),
+                shape=(len(pairs), n),
+            )
+        )
+        ubs.extend([0.0] * len(pairs))
+        names.extend(f"requires[{p.ids[a]}->{p.ids[b]}]" for a, b in pairs)
+    groups = p.groups()
+    if groups:
+        rows = np.concatenate([np.full(len(g), k) for k, g in enumerate(groups)])
+        cols = np.concatenate([np.array(g) for g in groups])
+        mats.append(sparse.csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(groups), n)))
+        ubs.extend([1.0] * len(groups))
+        names.extend("excludes[" + "|".join(p.ids[k] for k in g) + "]" for g in groups)
+    return mats, ubs, names
+
+
+def _milp(
+    c: FloatArray,
+    p: _Problem,
+    extra: Sequence[tuple[FloatArray, float, float]],
+    lb: FloatArray,
+    time_limit_s: float,
+    ub: FloatArray | None = None,
+) -> Any:
+    mats, ubs, _ = _rows(p)
+    cons: list[LinearConstraint] = []
+    if mats:
+        cons.append(LinearConstraint(sparse.vstack(mats).tocsr(), -np.inf, np.array(ubs)))
+    for row, lo, hi in extra:
+        cons.append(LinearConstraint(row.reshape(1, -1), lo, hi))
+    return milp(
+        c,
+        integrality=np.ones(p.n),
+        bounds=Bounds(lb, np.ones(p.n) if ub is None else ub),
+        constraints=cons,
+        options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0, "presolve": True},
+    )
+
+
+def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Fix variables that no optimal plan can flip (budget-only problems).
+
+    Dembo and Hammer's reduction: with ``r`` the value per cost of the critical item of the
+    LP relaxation, ``U`` its bound and ``L`` the value of the greedy plan, any plan that
+    flips item ``j`` away from its LP value is worth at most ``U - |v_j - r c_j|``; when
+    that is below ``L`` the item is fixed. Exact: only plans worth less than a known plan
+    are cut, so every optimal plan (and every tie) survives.
+    """
+    lb = lb.copy()
+    ub = np.ones(p.n)
+    if p.budget is None or p.capacity or any(p.requires) or any(p.excludes) or p.n < 50:
+        return lb, ub
+    fixed = lb > 0
+    room = p.budget - float(p.cost[fixed].sum())
+    pool = np.flatnonzero(~fixed & (p.value > 0))
+    if room < 0 or pool.size == 0:
+        return lb, ub
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(p.cost[pool] > 0, p.value[pool] / p.cost[pool], np.inf)
+    order = pool[np.argsort(-ratio, kind="stable")]
+    cum = np.cumsum(p.cost[order])
+    s = int(np.searchsorted(cum, room, side="right"))
+    if s >= order.size:
+        return lb, ub  # everything fits: nothing to reduce
+    crit = order[s]
+    r = float(p.value[crit] / p.cost[crit])
+    before = float(cum[s - 1]) if s else 0.0
+    upper = float(p.value[order[:s]].sum()) + (room - before) * r
+    left = room
+    lower = 0.0
+    for k in order:
+        if p.cost[k] <= left:
+            left -= p.cost[k]
+            lower += p.value[k]
+    d = p.value[pool] - r * p.cost[pool]
+    margin = 1e-9 * max(abs(upper), 1.0)
+    cut = upper - np.abs(d) < lower - margin
+    lb[pool[cut & (d > 0)]] = 1.0
+    ub[pool[cut & (d < 0)]] = 0.0
+    return lb, ub
+
+
+def _scaled(v: FloatArray) -> tuple[FloatArray, float]:
+    top = float(v.max()) if v.size else 0.0
+    s = _SCALE / top if top > 0 else 1.0
+    return v * s, s
+
+
+def _solve(
+    p: _Problem,
+    *,
+    time_limit_s: float,
+    tie_break: bool = True,
+    force: Sequence[int] = (),
+) -> _Solution | None:
+    """Exact lexicographic solve: max value, then min cost, then earliest positions.
+
+    Returns ``None`` when no plan exists (callers diagnose with :func:`_diagnose`).
+    Objective coefficients are scaled so the largest is ``1e6``: HiGHS stops at an
+    absolute gap of ``1e-6``, so the proven optimum is exact to ``1e-12`` of the largest
+    value.
+    """
+    t0 = time.perf_counter()
+    if _diagnose(p, force) is not None:
+        return None
+    lb = p.mandatory.astype(float)
+    lb[list(force)] = 1.0
+    lb, ub = _reduce(p, lb)
+    sv, s_v = _scaled(p.value)
+    res = _milp(-sv, p, (), lb, time_limit_s, ub)
+    if res.x is None:
+        if res.status == 2:
+            return None
+        # no incumbent within the time limit: fall back on the greedy ratio plan
+        budget = np.array([math.inf if p.budget is None else p.budget])
+        x = _greedy_select(p, budget, forced=[int(k) for k in np.flatnonzero(lb)])[0]
+        dual = res.get("mip_dual_bound")
+        bound = float(-dual / s_v) if dual is not None and math.isfinite(dual) else math.inf
+        value = float(p.value[x].sum())
+        gap = (bound - value) / max(abs(bound), 1e-300) if math.isfinite(bound) else math.inf
+        return _Solution(x, "time_limit", bound, gap, time.perf_counter() - t0)
+    x = np.round(res.x).astype(bool)
+    status: Literal["optimal", "time_limit"] = "optimal" if res.status == 0 else "time_limit"
+    best = float(p.value[x].sum())
+    bound = best if status == "optimal" else float(-res.mip_dual_bound / s_v)
+    gap = 0.0 if status == "optimal" else float(res.mip_gap or 0.0)
+    if status == "optimal" and tie_break and p.n:
+        # Rows keep the optimal value: coefficients normalised to at most 1; the result is
+        # checked in exact arithmetic and dropped if it is worse in any earlier objective.
+        nv = _unit(p.value)
+        target = float(nv[x].sum()) - 1e-9
+        left = time_limit_s - (time.perf_counter() - t0)
+        sc, _ = _scaled(p.cost)
+        res2 = _milp(sc, p, [(nv, target, np.inf)], lb, left, ub)
+        if res2.x is not None and res2.status == 0:
+            x2 = np.round(res2.x).astype(bool)
+            if _no_worse(p.value[x2].sum(), best) and p.cost[x2].sum() <= p.cost[x].sum():
+                x = x2
+        nc = _unit(p.cost)
+        ctarget = float(nc[x].sum()) + 1e-9
+        left = time_limit_s - (time.perf_counter() - t0)
+        pos = np.arange(1, p.n + 1, dtype=float)
+        res3 = _milp(pos, p, [(nv, target, np.inf), (nc, -np.inf, ctarget)], lb, left, ub)
+        if res3.x is not None and res3.status == 0:
+            x3 = np.round(res3.x).astype(bool)
+            if (
+                _no_worse(p.value[x3].sum(), best)
+                and p.cost[x3].sum() <= p.cost[x].sum() * (1 + _REL_TOL) + 1e-12
+                and pos[x3].sum() <= pos[x].sum()
+            ):
+                x = x3
+    return _Solution(x, status, bound, gap, time.perf_counter() - t0)
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    top = float(v.max()) if v.size else 0.0
+    return v / top if top > 0 else v
+
+
+def _cheapest_better(p: _Problem, x_now: BoolArray, time_limit_s: float) -> BoolArray | None:
+    """The cheapest plan worth strictly more than ``x_now``, ignoring the budget.
+
+    The strict ``>`` is a row ``value >= current + delta``: ``delta`` starts at half the
+    resolution of the values (0.5 for whole numbers, 0.005 for cents, else 1e-7 of the
+    largest value) and grows tenfold while the solver's feasibility tolerance lets a plan
+    that is not truly better through; every answer is checked in exact arithmetic.
+    """
+    free = attrs.evolve(p, budget=None)
+    top = float(p.value.max()) if p.n else 0.0
+    if top <= 0:
+        return None
+    nv = p.value / top
+    now = float(p.value[x_now].sum())
+    delta = 1e-7 * top
+    for res_unit in (1.0, 0.01):
+        scaled = p.value / res_unit
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, scaled)):
+            delta = 0.5 * res_unit
+            break
+    sc, _ = _scaled(p.cost)
+    lb = p.mandatory.astype(float)
+    for _ in range(8):
+        res = _milp(sc, free, [(nv, (now + delta) / top, np.inf)], lb, time_limit_s)
+        if res.x is None or res.status != 0:
+            return None
+        x: BoolArray = np.round(res.x).astype(bool)
+        if float(p.value[x].sum()) > now:
+            return x
+        delta *= 10
+    return None  # pragma: no cover - tolerance far above the values
+
+
+def _no_worse(value: float, best: float) -> bool:
+    return bool(value >= best - max(abs(best) * 1e-12, 1e-12))
+
+
+def _greedy_select(p: _Problem, budgets: FloatArray, forced: Sequence[int] = ()) -> BoolArray:
+    """Selections made by funding in value-per-cost order, one row per budget."""
+    n_b = len(budgets)
+    must = sorted(p.closure([*np.flatnonzero(p.mandatory).tolist(), *forced]))
+    sel = np.zeros((n_b, p.n), dtype=bool)
+    sel[:, must] = True
+    rem = budgets - float(p.cost[must].sum())
+    cap_left = {
+        o: np.full(n_b, d - float(sum(p.effort[k] for k in must if p.owners[k] == o)))
+        for o, d in p.capacity.items()
+    }
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(p.cost > 0, p.value / p.cost, np.inf)
+    order = sorted(range(p.n), key=lambda k: (-ratio[k], k))
+    for k in order:
+        if p.mandatory[k] or k in must or p.value[k] <= 0:
+            continue
+        fits = rem >= p.cost[k] - 1e-9 * max(1.0, abs(p.cost[k]))
+        if p.requires[k]:
+            fits &= sel[:, list(p.requires[k])].all(axis=1)
+        if p.excludes[k]:
+            fits &= ~sel[:, sorted(p.excludes[k])].any(axis=1)
+        owner = p.owners[k]
+        if owner in cap_left:
+            fits &= cap_left[owner] >= p.effort[k] - 1e-9 * max(1.0, p.effort[k])
+            cap_left[owner][fits] -= p.effort[k]
+        sel[fits, k] = True
+        rem[fits] -= p.cost[k]
+    return sel
