@@ -1,0 +1,224 @@
+"""The methods section: every formula, convention and data source used."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from frictionkit.events import EventLog
+from frictionkit.feedback import Feedback
+from frictionkit.model import Journey
+from frictionkit.portfolio import Plan
+from frictionkit.privacy import SUPPRESSED_LABEL
+from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.report._format import (
+    _REDUCE_FAILURE_BY,
+    _ROADMAP_PERIOD_DAYS,
+    _Figures,
+    _h3,
+    _num,
+)
+
+
+def _method_formula(method: str) -> str:
+    """The score of ``method`` as the scoring module documents it (its table)."""
+    from frictionkit import scoring
+
+    lines = (scoring.__doc__ or "").splitlines()
+    parts: list[str] = []
+    grab = False
+    for line in lines:
+        if line.startswith("="):
+            if grab:
+                break
+            continue
+        head = line.split(" ", 1)[0]
+        if head == method and line[len(head) : len(head) + 1] == " ":
+            grab = True
+            parts.append(line[len(head) :].strip())
+        elif grab:
+            if line.startswith(" ") and line.strip():
+                parts.append(line.strip())
+            else:
+                break
+    text = " ".join(parts)
+    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text)
+    return text.replace("``", "")
+
+
+# ---------------------------------------------------------------------------------------
+# sections
+# ---------------------------------------------------------------------------------------
+
+
+def _methods_section(
+    *,
+    journey: Journey,
+    log: EventLog | None,
+    feedback: Feedback | None,
+    ranking: Ranking | None,
+    ranking_given: bool,
+    plan: Plan | None,
+    roadmap_given: bool,
+    min_group_size: int,
+    figs: _Figures,
+    notes: list[str],
+) -> dict[str, Any]:
+    from frictionkit.friction import FRICTION_WEIGHTS
+    from frictionkit.routes import ARROW
+
+    items: list[tuple[str, str]] = []
+    src = [
+        f"Journey map “{journey.name or '(unnamed)'}”: {len(journey.stages)} stages, "
+        f"{len(journey.touchpoints)} touchpoints, {len(journey.pain_points)} pain points, "
+        f"{len(journey.improvements)} improvements, as given (impact, effort, cost and "
+        "owners are the map's own figures)."
+    ]
+    if log is not None:
+        src.append(
+            f"Event log: {log!r}; stages from the {log.stage_source} "
+            + ("(the journey map)." if log.stage_source == "journey" else "source.")
+        )
+    if feedback is not None:
+        src.append(f"Survey: {feedback.n_answers:,} answers ({', '.join(feedback.metrics)}).")
+    items.append(("Data sources", " ".join(src)))
+    items.append(
+        (
+            "Privacy",
+            f"Every grouped table (routes, personas, touchpoints, survey groups) passes "
+            f"through small-group suppression: groups of fewer than {min_group_size} "
+            f"journeys (or answers) are folded into one “{SUPPRESSED_LABEL}” row whose "
+            "counts are the sums of the folded groups; when only one group is small, the "
+            "next smallest is folded with it. The route flow is drawn only when every route "
+            "it shows is above the threshold. Free-text comments are never shown; all text "
+            "from the input files is escaped.",
+        )
+    )
+    if log is not None:
+        items.append(
+            (
+                "Routes",
+                "A route is the ordered list of a journey's touchpoints (joined by "
+                f"“{ARROW.strip()}”; equal timestamps keep the input order). Success rate "
+                "= successes / (successes + failures): open journeys are counted apart, "
+                "never as failures. Intervals are 95 % Wilson score intervals.",
+            )
+        )
+        items.append(
+            (
+                "Funnel",
+                "A journey reaches a stage when its furthest stage (in journey order) is that "
+                "stage or a later one, so the counts never increase along the funnel; step "
+                "conversion = journeys reaching the stage / journeys reaching the one before.",
+            )
+        )
+        w = FRICTION_WEIGHTS
+        items.append(
+            (
+                "Friction",
+                "Decided journeys only, read up to their outcome. Stage-matched: among the "
+                "journeys that reached a touchpoint's stage, failure risk of those that "
+                "visited it against those that did not. Risk ratio with a 95 % interval by "
+                "the log method (Katz 1978; 0.5 added to every cell when one is 0); two-sided "
+                "Fisher exact p-values, adjusted into q-values by Benjamini–Hochberg (1995). "
+                "Comparisons need at least 30 journeys on each side. Excess risk = 1 − 1 / "
+                "risk ratio, clipped to [0, 1]; exit share = share of failed journeys whose "
+                "last step was the touchpoint; repeat rate = share of visiting journeys that "
+                f"visited it twice or more. Friction score = {w[0]:g} × excess risk + {w[1]:g} "
+                f"× exit share + {w[2]:g} × repeat rate (in [0, 1]).",
+            )
+        )
+        items.append(
+            (
+                "Repair effects",
+                "An absorbing Markov chain of the decided journeys (states: START, the "
+                "touchpoints, SUCCESS, FAILURE; transition probabilities are the observed "
+                f"shares). Repairing a touchpoint moves {_REDUCE_FAILURE_BY:.0%} of its direct "
+                "exits to FAILURE to its other next steps, in proportion; the gain is the "
+                "change in the probability of reaching SUCCESS from START; extra successes "
+                "= gain × decided journeys.",
+            )
+        )
+    if feedback is not None:
+        items.append(
+            (
+                "Survey metrics",
+                "CSAT = share of answers of 4 or 5 on 1–5 (Wilson interval); CES 2.0 = mean "
+                "agreement on 1–7, higher is easier (Student t interval); NPS = % promoters "
+                "(9–10) − % detractors (0–6), interval from the multinomial variance. No "
+                "answers give no value, never zero.",
+            )
+        )
+    if ranking is not None:
+        formula = _method_formula(ranking.method)
+        how = "given to the report" if ranking_given else "computed by the report (default method)"
+        t = ranking.thresholds
+        text = (
+            f"Ranking {how}: method “{ranking.method}” ({ranking.label})"
+            + (f", score = {formula}" if formula else "")
+            + ". Rank 1 is best; ties go to the lower cost, then the lower effort, then the "
+            "order of the map. "
+            f"Quadrants: “{EASY_AND_SMART}” = impact ≥ {_num(t.get('impact', math.nan))} and "
+            f"effort ≤ {_num(t.get('effort_days', math.nan))} person-days (the medians unless "
+            "set otherwise; a value on a threshold counts on the favourable side); major "
+            "project = high impact, high effort; fill-in = low impact, low effort; thankless "
+            "= low impact, high effort. Non-dominated: no other improvement is at least as "
+            "good on impact, effort and cost and better on one."
+        )
+        if ranking.weights is not None:
+            weights = ", ".join(f"{k} {float(v):.3g}" for k, v in ranking.weights.items())
+            text += f" Criterion weights: {weights}."
+        items.append(("Prioritisation", text))
+    if plan is not None:
+        caps = ", ".join(f"{k} {v:g} days" for k, v in plan.capacity.items()) or "none"
+        items.append(
+            (
+                "Plan",
+                "Exact 0–1 selection by mixed-integer linear programming (HiGHS through "
+                "SciPy): maximise the sum of the objective "
+                f"(“{plan.objective}”) subject to the budget "
+                f"({'none' if plan.budget is None else f'{plan.budget:,.0f}'}), each owner's "
+                f"capacity in person-days ({caps}), requires, excludes and mandatory items. "
+                "Among plans of equal value the cheapest is kept, then the one listing "
+                f"earlier improvements. Status: {plan.status}; solved in "
+                f"{plan.solve_time_s:.2f} s.",
+            )
+        )
+        items.append(
+            (
+                "Roadmap",
+                ("Given to the report. " if roadmap_given else "")
+                + f"Waves of {_ROADMAP_PERIOD_DAYS} working days unless given otherwise; an "
+                "improvement starts only after everything it requires has finished; each "
+                "owner gives at most its capacity per wave; ready easy & smart wins go first, "
+                "then the rest by CD3 (value / effort days).",
+            )
+        )
+    items.append(
+        (
+            "Units",
+            "Money in the unit of the map's costs; impact and value per year; effort in "
+            "person-days; shares and rates in per cent.",
+        )
+    )
+    if figs.drawn:
+        fig_text = "Drawn with frictionkit.plot (matplotlib): " + ", ".join(figs.drawn) + "."
+    elif figs.enabled:
+        fig_text = (
+            "No figures: frictionkit.plot or matplotlib is not available here, so the "
+            "report shows tables only."
+        )
+    else:
+        fig_text = "Figures were turned off (figures=False); the report shows tables only."
+    for problem in figs.problems:
+        notes.append(f"A figure could not be drawn and was left out ({problem}).")
+    items.append(("Figures", fig_text))
+    blocks: list[dict[str, Any]] = [{"kind": "dl", "items": items}]
+    if notes:
+        blocks.append(_h3("Notes"))
+        blocks.append({"kind": "list", "items": list(notes)})
+    return {"id": "methods", "title": "Methods and data", "blocks": blocks}
+
+
+# ---------------------------------------------------------------------------------------

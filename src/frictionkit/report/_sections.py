@@ -1,0 +1,785 @@
+"""The sections of the report: journey, routes, friction, feedback, ranking, plan."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.events import EventLog
+from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.feedback import Feedback
+from frictionkit.model import Journey
+from frictionkit.portfolio import Plan
+from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE, SUPPRESSED_LABEL, suppress_small_groups
+from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.report._format import (
+    _DASH,
+    _REDUCE_FAILURE_BY,
+    _ROADMAP_PERIOD_DAYS,
+    _ROUTE_FLOW_TOP,
+    _TOP_FRICTION,
+    _TOP_ROUTES,
+    _TOP_SPLIT,
+    _cell,
+    _Figures,
+    _h3,
+    _interval,
+    _missing,
+    _note,
+    _num,
+    _p,
+    _table,
+    _tbl,
+)
+
+
+# helpers on the inputs
+# ---------------------------------------------------------------------------------------
+def _tp_names(journey: Journey) -> dict[str, str]:
+    return {tp.id: tp.label for tp in journey.touchpoints}
+
+
+def _owner_names(journey: Journey) -> dict[str, str]:
+    return {ow.id: ow.label for ow in journey.owners}
+
+
+def _check_min_group_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputTypeError(
+            f"min_group_size must be a whole number, got {value!r}",
+            field="min_group_size",
+            value=value,
+        )
+    if value < 1:
+        raise ValidationError(
+            f"min_group_size must be at least 1, got {value}",
+            field="min_group_size",
+            value=value,
+            hint=f"The default {DEFAULT_MIN_GROUP_SIZE} hides routes and segments of fewer "
+            "journeys; 1 shows everything",
+        )
+    return int(value)
+
+
+def _check_type(value: Any, cls: type, field: str, hint: str) -> None:
+    if value is not None and not isinstance(value, cls):
+        raise InputTypeError(
+            f"{field} must be a {cls.__name__} or None, got {type(value).__name__}",
+            field=field,
+            value=type(value).__name__,
+            hint=hint,
+        )
+
+
+def _wilson(successes: np.ndarray, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from frictionkit.routes import wilson_interval
+
+    low, high = wilson_interval(successes.astype(np.int64), decided.astype(np.int64))
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+def _with_rates(table: pd.DataFrame, total: int) -> pd.DataFrame:
+    """Success rate (Wilson 95 %) and share, recomputed after folding small groups."""
+    out = table.copy()
+    s = out["successes"].to_numpy(dtype=float)
+    d = s + out["failures"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["success_rate"] = np.where(d > 0, s / np.maximum(d, 1), np.nan)
+    low, high = _wilson(s, d)
+    out["success_rate_low"] = low
+    out["success_rate_high"] = high
+    out["share"] = out["journeys"].to_numpy(dtype=float) / max(total, 1)
+    return out
+
+
+def _route_rows(log: EventLog, min_group_size: int) -> pd.DataFrame:
+    raw = log.routes().drop(columns=["route"])
+    folded = suppress_small_groups(
+        raw[["route_text", "n_steps", "journeys", "successes", "failures", "open"]],
+        count_col="journeys",
+        min_group_size=min_group_size,
+        label_col="route_text",
+        sum_cols=["successes", "failures", "open"],
+    )
+    return _with_rates(folded, log.n_journeys)
+
+
+def _segment_rows(log: EventLog, column: str, min_group_size: int) -> pd.DataFrame:
+    codes, labels = log.journey_segment(column)
+    n = len(labels)
+    outcome = log.journey_outcome.astype(np.int64)
+    counts = np.bincount(codes * 3 + outcome, minlength=n * 3).reshape(n, 3)
+    frame = pd.DataFrame(
+        {
+            "segment": pd.Series([str(x) for x in labels], dtype=object),
+            "journeys": counts.sum(axis=1).astype(np.int64),
+            "successes": counts[:, 1].astype(np.int64),
+            "failures": counts[:, 2].astype(np.int64),
+            "open": counts[:, 0].astype(np.int64),
+        }
+    ).sort_values(["journeys", "segment"], ascending=[False, True], kind="stable")
+    folded = suppress_small_groups(
+        frame,
+        count_col="journeys",
+        min_group_size=min_group_size,
+        label_col="segment",
+        sum_cols=["successes", "failures", "open"],
+    )
+    return _with_rates(folded, log.n_journeys)
+
+
+# ---------------------------------------------------------------------------------------
+# sections
+# ---------------------------------------------------------------------------------------
+def _journey_section(
+    journey: Journey,
+    log: EventLog | None,
+    feedback: Feedback | None,
+    friction: pd.DataFrame | None,
+    figs: _Figures,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    blocks: list[dict[str, Any]] = [
+        _p(
+            f"{len(journey.stages)} stages, {len(journey.touchpoints)} touchpoints, "
+            f"{len(journey.pain_points)} pain points and {len(journey.improvements)} candidate "
+            "improvements. Each touchpoint has a stage, a channel and the team that owns it."
+        )
+    ]
+    fig = figs.draw(
+        "journey_map",
+        "Journey map: stages as columns, touchpoints as cards"
+        + (", coloured by friction" if log is not None else "")
+        + (", with the emotion curve from the survey" if feedback is not None else "")
+        + ".",
+        journey,
+        log=log,
+        feedback=feedback,
+        size=(10.0, 5.5),
+    )
+    if fig is not None:
+        blocks.append(fig)
+    owners = _owner_names(journey)
+    score = {}
+    if friction is not None:
+        score = dict(zip(friction["touchpoint"], friction["friction_score"], strict=True))
+    rows = []
+    for st in journey.stages:
+        for tp in journey.touchpoints_in(st.id):
+            pains = journey.pain_points_at(tp.id)
+            rows.append(
+                {
+                    "stage": st.label,
+                    "touchpoint": tp.label,
+                    "channel": tp.channel,
+                    "owner": owners.get(tp.owner, tp.owner) if tp.owner else _DASH,
+                    "pain_points": "; ".join(
+                        f"{pp.description or pp.id}" + f" (severity {pp.severity})" for pp in pains
+                    )
+                    or _DASH,
+                    "friction_score": score.get(tp.id, np.nan),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    spec = [
+        ("stage", "Stage", "text"),
+        ("touchpoint", "Touchpoint", "text"),
+        ("channel", "Channel", "text"),
+        ("owner", "Owner", "text"),
+        ("pain_points", "Pain points", "text"),
+    ]
+    if friction is not None:
+        spec.append(("friction_score", "Friction score", "ratio"))
+    blocks.append(_tbl(_table(frame, spec, key="journey", caption="Touchpoints by stage")))
+    return {"id": "journey", "title": "Journey map", "blocks": blocks}, frame
+
+
+def _routes_section(
+    log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    routes = _route_rows(log, min_group_size)
+    kept = routes[routes["route_text"] != SUPPRESSED_LABEL]
+    folded = routes[routes["route_text"] == SUPPRESSED_LABEL]
+    oc = log.outcome_counts
+    decided = oc["success"] + oc["failure"]
+    rate = oc["success"] / decided if decided else math.nan
+    blocks: list[dict[str, Any]] = [
+        _p(
+            f"{log.n_journeys:,} journeys: {oc['success']:,} ended in success, "
+            f"{oc['failure']:,} in failure and {oc['open']:,} are still open; "
+            f"{_cell(rate, 'pct')} of the decided journeys succeeded. They follow "
+            f"{len(log.routes()):,} distinct routes."
+        )
+    ]
+    if len(folded):
+        blocks.append(
+            _note(
+                f"Routes followed by fewer than {min_group_size} journeys are folded into "
+                f"one row, “{SUPPRESSED_LABEL}” ({int(folded['suppressed_groups'].iloc[0]):,} "
+                f"routes, {int(folded['journeys'].iloc[0]):,} journeys), so no route of only "
+                "a handful of people is shown."
+            )
+        )
+    top_counts = kept["journeys"].head(_ROUTE_FLOW_TOP)
+    if len(top_counts) and int(top_counts.min()) >= min_group_size:
+        fig = figs.draw(
+            "route_flow",
+            f"The {len(top_counts)} most common routes as a flow, ending in success or failure.",
+            log,
+            top=_ROUTE_FLOW_TOP,
+            size=(10.0, 5.0),
+        )
+        if fig is not None:
+            blocks.append(fig)
+    spec = [
+        ("route_text", "Route", "text"),
+        ("journeys", "Journeys", "int"),
+        ("share", "Share", "pct"),
+        ("successes", "Successes", "int"),
+        ("failures", "Failures", "int"),
+        ("success_rate", "Success rate", "pct"),
+        ("ci", "95 % interval", "text"),
+    ]
+    routes = routes.assign(
+        ci=[
+            _interval(lo, hi, "pct")
+            for lo, hi in zip(routes["success_rate_low"], routes["success_rate_high"], strict=True)
+        ]
+    )
+    kept = routes[routes["route_text"] != SUPPRESSED_LABEL]
+    shown = pd.concat([kept.head(_TOP_ROUTES), routes[routes["route_text"] == SUPPRESSED_LABEL]])
+    success = kept[kept["successes"] > 0].sort_values(
+        ["successes", "success_rate"], ascending=False, kind="stable"
+    )
+    failure = kept[kept["failures"] > 0].sort_values(
+        ["failures", "success_rate"], ascending=[False, True], kind="stable"
+    )
+    blocks.append(_h3("Success routes"))
+    blocks.append(
+        _tbl(
+            _table(
+                success.head(_TOP_SPLIT),
+                spec,
+                key="success-routes",
+                caption=f"The {min(_TOP_SPLIT, len(success))} routes with the most successes",
+            )
+        )
+    )
+    blocks.append(_h3("Failure routes"))
+    blocks.append(
+        _tbl(
+            _table(
+                failure.head(_TOP_SPLIT),
+                spec,
+                key="failure-routes",
+                caption=f"The {min(_TOP_SPLIT, len(failure))} routes with the most failures",
+            )
+        )
+    )
+    blocks.append(_h3("All routes"))
+    blocks.append(
+        _tbl(
+            _table(
+                shown,
+                spec,
+                key="routes",
+                caption=f"The {min(_TOP_ROUTES, len(kept))} most common routes",
+                note=f"Routes with fewer than {min_group_size} journeys are folded.",
+            )
+        )
+    )
+    tables = {"routes": shown.drop(columns=["ci"]).reset_index(drop=True)}
+    funnel = log.funnel()
+    fig = figs.draw("funnel", "Journeys reaching each stage.", log)
+    blocks.append(_h3("Funnel"))
+    if fig is not None:
+        blocks.append(fig)
+    stage_names = {st.id: st.label for st in journey.stages}
+    funnel = funnel.assign(stage_label=[stage_names.get(s, s) for s in funnel["stage"]])
+    blocks.append(
+        _tbl(
+            _table(
+                funnel,
+                [
+                    ("stage_label", "Stage", "text"),
+                    ("journeys", "Journeys reaching it", "int"),
+                    ("step_conversion", "From the stage before", "pct"),
+                    ("drop_off", "Went no further", "int"),
+                    ("success_rate", "Success rate", "pct"),
+                ],
+                key="funnel",
+                caption="Funnel by stage",
+                note="A journey reaches a stage when its furthest stage is that one or a "
+                "later one; the success rate is over the decided journeys reaching it.",
+            )
+        )
+    )
+    tables["funnel"] = funnel.drop(columns=["stage_label"])
+    if "persona" in log.case_attributes.columns:
+        seg = _segment_rows(log, "persona", min_group_size)
+        personas = {p.id: p.label for p in journey.personas}
+        seg = seg.assign(
+            label=[personas.get(s, s) if isinstance(s, str) else s for s in seg["segment"]]
+        )
+        blocks.append(_h3("By persona"))
+        blocks.append(
+            _tbl(
+                _table(
+                    seg,
+                    [
+                        ("label", "Persona", "text"),
+                        ("journeys", "Journeys", "int"),
+                        ("successes", "Successes", "int"),
+                        ("failures", "Failures", "int"),
+                        ("success_rate", "Success rate", "pct"),
+                    ],
+                    key="segments",
+                    caption="Outcomes by persona",
+                    note=f"Personas with fewer than {min_group_size} journeys are folded.",
+                )
+            )
+        )
+        tables["segments"] = seg.drop(columns=["label"])
+    return {"id": "routes", "title": "Success and failure routes", "blocks": blocks}, tables
+
+
+def _friction_section(
+    log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame], pd.DataFrame]:
+    names = _tp_names(journey)
+    full = log.friction()
+    scored = full[~full["outcome_step"].astype(bool)].reset_index(drop=True)
+    cols = [
+        "touchpoint",
+        "stage",
+        "journeys",
+        "failures_visited",
+        "risk_visited",
+        "risk_not_visited",
+        "risk_ratio",
+        "risk_ratio_low",
+        "risk_ratio_high",
+        "q_value",
+        "supported",
+        "exit_share",
+        "repeat_rate",
+        "friction_score",
+    ]
+    folded = suppress_small_groups(
+        scored[cols],
+        count_col="journeys",
+        min_group_size=min_group_size,
+        label_col="touchpoint",
+        sum_cols=["failures_visited"],
+    )
+    kept = folded[folded["touchpoint"] != SUPPRESSED_LABEL]
+    shown = pd.concat(
+        [kept.head(_TOP_FRICTION), folded[folded["touchpoint"] == SUPPRESSED_LABEL]],
+        ignore_index=True,
+    )
+    shown = shown.assign(
+        name=[names.get(t, t) for t in shown["touchpoint"]],
+        rr_ci=[
+            _interval(lo, hi, "ratio")
+            for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
+        ],
+    )
+    blocks: list[dict[str, Any]] = [
+        _p(
+            "Each touchpoint is judged among the decided journeys that reached its stage: "
+            "the failure risk of those that visited it against those that did not "
+            "(stage-matched). A risk ratio above 1 means visiting it goes with more failure."
+        )
+    ]
+    top = kept[kept["supported"].astype(bool)].head(3)
+    if len(top):
+        blocks.append(
+            {
+                "kind": "callout",
+                "warn": True,
+                "text": "Worst friction points: "
+                + "; ".join(
+                    f"{names.get(r['touchpoint'], r['touchpoint'])} (risk ratio "
+                    f"{_cell(r['risk_ratio'], 'ratio')}, "
+                    f"score {_cell(r['friction_score'], 'ratio')})"
+                    for r in top.to_dict("records")
+                )
+                + ".",
+            }
+        )
+    fig = figs.draw(
+        "friction", "Friction score by touchpoint, largest first.", log, size=(8.0, 5.0)
+    )
+    if fig is not None:
+        blocks.append(fig)
+    blocks.append(
+        _tbl(
+            _table(
+                shown,
+                [
+                    ("name", "Touchpoint", "text"),
+                    ("stage", "Stage", "text"),
+                    ("journeys", "Journeys visiting", "int"),
+                    ("risk_visited", "Failure risk, visited", "pct"),
+                    ("risk_not_visited", "Failure risk, not visited", "pct"),
+                    ("risk_ratio", "Risk ratio", "ratio"),
+                    ("rr_ci", "95 % interval", "text"),
+                    ("q_value", "q-value", "p"),
+                    ("exit_share", "Exit share", "pct"),
+                    ("repeat_rate", "Repeat rate", "pct"),
+                    ("friction_score", "Friction score", "ratio"),
+                ],
+                key="friction",
+                caption=f"The {min(_TOP_FRICTION, len(kept))} touchpoints with the most friction",
+                note=f"Touchpoints visited by fewer than {min_group_size} decided journeys are "
+                "folded. A dash: too few journeys on one side for the comparison.",
+            )
+        )
+    )
+    tables = {"friction": shown.drop(columns=["name", "rr_ci"])}
+    repair = log.repair_effects(reduce_failure_by=_REDUCE_FAILURE_BY)
+    big = set(kept["touchpoint"])
+    repair = repair[repair["touchpoint"].isin(big)].reset_index(drop=True)
+    repair = repair[repair["delta_success_probability"].notna()].head(8)
+    if len(repair):
+        blocks.append(_h3("What repairing a touchpoint would be worth"))
+        fig = figs.draw(
+            "repair_effects", "Gain in success probability per repaired touchpoint.", repair
+        )
+        if fig is not None:
+            blocks.append(fig)
+        repair = repair.assign(name=[names.get(t, t) for t in repair["touchpoint"]])
+        blocks.append(
+            _tbl(
+                _table(
+                    repair,
+                    [
+                        ("name", "Touchpoint", "text"),
+                        ("failure_probability", "Exits straight to failure", "pct"),
+                        ("delta_success_probability", "Gain in success probability", "pct"),
+                        ("extra_successes", "Extra successes", "num"),
+                    ],
+                    key="repair",
+                    caption="Repair effects (Markov chain of the decided journeys)",
+                    note=f"Each row halves ({_REDUCE_FAILURE_BY:g}) the touchpoint's direct "
+                    "exits to failure, handing them to its other next steps in proportion.",
+                )
+            )
+        )
+        tables["repair_effects"] = repair.drop(columns=["name"])
+    section = {"id": "friction", "title": "Friction points", "blocks": blocks}
+    return section, tables, full
+
+
+def _feedback_section(
+    feedback: Feedback, journey: Journey, min_group_size: int
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    names = _tp_names(journey)
+    scores = feedback.scores(by=("metric", "touchpoint"), include_empty=False)
+    parts = []
+    for _, grp in scores.groupby("metric", sort=False):
+        grp = grp.assign(
+            touchpoint=[t if isinstance(t, str) else "(no touchpoint)" for t in grp["touchpoint"]]
+        )
+        parts.append(
+            suppress_small_groups(
+                grp.reset_index(drop=True),
+                count_col="n",
+                min_group_size=min_group_size,
+                label_col="touchpoint",
+            ).assign(metric=grp["metric"].iloc[0])
+        )
+    table = pd.concat(parts, ignore_index=True) if parts else scores.assign(suppressed_groups=1)
+    fmt: dict[str, str] = {"csat": "pct", "nps": "num", "ces": "num", "csat_mean": "num"}
+    display = table.assign(
+        name=[names.get(t, t) for t in table["touchpoint"]],
+        value_text=[
+            _cell(v, fmt.get(str(m), "num"))
+            for v, m in zip(table["value"], table["metric"], strict=True)
+        ],
+        ci=[
+            _interval(lo, hi, fmt.get(str(m), "num"))
+            for lo, hi, m in zip(table["ci_low"], table["ci_high"], table["metric"], strict=True)
+        ],
+        metric_name=[str(m).upper().replace("_MEAN", " mean") for m in table["metric"]],
+    )
+    blocks: list[dict[str, Any]] = [
+        _p(
+            f"{feedback.n_answers:,} survey answers "
+            f"({', '.join(m.upper() for m in feedback.metrics)}). "
+            "Free-text comments are not shown in this report."
+        ),
+        _tbl(
+            _table(
+                display,
+                [
+                    ("metric_name", "Metric", "text"),
+                    ("name", "Touchpoint", "text"),
+                    ("value_text", "Value", "text"),
+                    ("ci", "95 % interval", "text"),
+                    ("n", "Answers", "int"),
+                ],
+                key="feedback",
+                caption="Survey scores by touchpoint",
+                note=f"Groups with fewer than {min_group_size} answers are folded per metric.",
+            )
+        ),
+    ]
+    section = {"id": "feedback", "title": "Voice of the customer", "blocks": blocks}
+    return section, {"feedback": table}
+
+
+def _ranking_section(
+    ranking: Ranking, journey: Journey, figs: _Figures
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    owners = _owner_names(journey)
+    table = ranking.to_frame()
+    table = table.assign(
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(table["id"], table["title"], strict=True)
+        ],
+        owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
+        impact_text=[
+            f"{_cell(v, 'money')} ({s})"
+            for v, s in zip(table["impact"], table["impact_source"], strict=True)
+        ],
+    )
+    wins = table[table["quadrant"] == EASY_AND_SMART]
+    t_imp = ranking.thresholds.get("impact", math.nan)
+    t_eff = ranking.thresholds.get("effort_days", math.nan)
+    blocks: list[dict[str, Any]] = []
+    if len(wins):
+        blocks.append(
+            {
+                "kind": "callout",
+                "warn": False,
+                "text": f"Start with the {len(wins)} easy & smart win"
+                + ("s" if len(wins) != 1 else "")
+                + ": "
+                + "; ".join(
+                    f"{r['improvement']}, owner {r['owner_name']}" for r in wins.to_dict("records")
+                )
+                + ".",
+            }
+        )
+    else:
+        blocks.append(_p("No improvement is both high-impact and low-effort here."))
+    blocks.append(
+        _p(
+            f"Ranked by {ranking.label}. Easy & smart: impact at least {_num(t_imp)} and "
+            f"effort at most {_num(t_eff)} person-days."
+        )
+    )
+    spec = [
+        ("rank", "Rank", "int"),
+        ("improvement", "Improvement", "text"),
+        ("owner_name", "Owner", "text"),
+        ("quadrant", "Quadrant", "text"),
+        ("impact_text", "Impact per year", "text"),
+        ("effort_days", "Effort (days)", "num"),
+        ("cost", "Cost", "money"),
+        ("score", "Score", "num"),
+    ]
+    blocks.append(_h3("Easy & smart wins"))
+    blocks.append(
+        _tbl(
+            _table(
+                wins,
+                [s for s in spec if s[0] != "quadrant"],
+                key="quick-wins",
+                caption="Easy & smart wins, best rank first, with their owners",
+            )
+        )
+    )
+    fig = figs.draw(
+        "impact_effort",
+        "Impact against effort: bubbles sized by cost, coloured by owner; quadrant lines at "
+        "the thresholds.",
+        ranking,
+        size=(8.0, 5.5),
+    )
+    if fig is not None:
+        blocks.append(fig)
+    ordered = pd.concat([wins, table[table["quadrant"] != EASY_AND_SMART]])
+    blocks.append(_h3("All improvements"))
+    blocks.append(
+        _tbl(
+            _table(
+                ordered,
+                [*spec, ("non_dominated", "Non-dominated", "bool")],
+                key="ranking",
+                caption=f"Improvements ranked by {ranking.label}, easy & smart wins first",
+                row_class=lambda r: "win" if r["quadrant"] == EASY_AND_SMART else "",
+            )
+        )
+    )
+    by_owner = ranking.by_owner()
+    by_owner = by_owner.assign(name=[owners.get(o, o) for o in by_owner["owner"]])
+    blocks.append(
+        _tbl(
+            _table(
+                by_owner,
+                [
+                    ("name", "Owner", "text"),
+                    ("improvements", "Improvements", "int"),
+                    ("quick_wins", "Easy & smart", "int"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("cost", "Cost", "money"),
+                    ("best_rank", "Best rank", "int"),
+                    ("ids", "Improvements, by rank", "text"),
+                ],
+                key="by-owner",
+                caption="By owner",
+            )
+        )
+    )
+    tables = {
+        "ranking": ranking.to_frame(),
+        "quick_wins": ranking.quick_wins(),
+        "by_owner": ranking.by_owner(),
+    }
+    section = {"id": "ranking", "title": "Ranked improvements", "blocks": blocks}
+    return section, tables
+
+
+def _plan_section(
+    plan: Plan,
+    journey: Journey,
+    roadmap: pd.DataFrame | None,
+    figs: _Figures,
+    notes: list[str],
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    owners = _owner_names(journey)
+    frame = plan.to_frame()
+    sel = frame[frame["selected"]]
+    status = "proven optimal" if plan.status == "optimal" else f"best found (gap {plan.gap:.2%})"
+    budget = "no budget limit" if plan.budget is None else f"a budget of {plan.budget:,.0f}"
+    blocks: list[dict[str, Any]] = [
+        {
+            "kind": "callout",
+            "warn": False,
+            "text": f"The plan does {len(sel)} of {len(frame)} improvements, worth "
+            f"{plan.value:,.0f} ({plan.objective}) for a cost of {plan.cost:,.0f} within "
+            f"{budget} and each owner's capacity; {status}.",
+        }
+    ]
+    sel = sel.assign(
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(sel["id"], sel["title"], strict=True)
+        ],
+        owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in sel["owner"]],
+    )
+    blocks.append(
+        _tbl(
+            _table(
+                sel,
+                [
+                    ("improvement", "Improvement", "text"),
+                    ("owner_name", "Owner", "text"),
+                    ("value", "Value", "money"),
+                    ("cost", "Cost", "money"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("mandatory", "Mandatory", "bool"),
+                ],
+                key="plan",
+                caption="Improvements in the plan",
+            )
+        )
+    )
+    cons = plan.constraints()
+    cons = cons.assign(blocks_text=[", ".join(b) or _DASH for b in cons["blocks"]])
+    blocks.append(
+        _tbl(
+            _table(
+                cons,
+                [
+                    ("constraint", "Constraint", "text"),
+                    ("used", "Used", "num"),
+                    ("limit", "Limit", "num"),
+                    ("slack", "Left", "num"),
+                    ("binding", "Binding", "bool"),
+                    ("blocks_text", "Keeps out", "text"),
+                ],
+                key="constraints",
+                caption="Budget and staff: used, left, and what each limit keeps out",
+            )
+        )
+    )
+    out = [i for i in frame["id"] if i not in set(plan.selected)]
+    if out:
+        blocks.append(_h3("Why the others are out"))
+        blocks.append({"kind": "list", "items": [plan.why_not(i) for i in out]})
+    tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text"])}
+    if figs.available and hasattr(figs._plot, "frontier"):
+        from frictionkit.portfolio import frontier
+
+        try:
+            front = frontier(journey, capacity=dict(plan.capacity))
+        except Exception as err:  # the frontier is extra; the plan stands without it
+            notes.append(f"The budget frontier could not be computed: {err}")
+        else:
+            fig = figs.draw(
+                "frontier",
+                "Best value at every budget (exact) beside the greedy value-per-cost order.",
+                front,
+            )
+            if fig is not None:
+                blocks.append(_h3("Value at every budget"))
+                blocks.append(fig)
+            tables["frontier"] = front
+    if roadmap is None:
+        from frictionkit.roadmap import roadmap as make_roadmap
+
+        roadmap = make_roadmap(plan, period_days=_ROADMAP_PERIOD_DAYS)
+    blocks.append(_h3("Roadmap"))
+    fig = figs.draw("roadmap", "The roadmap by owner, wave by wave.", roadmap)
+    if fig is not None:
+        blocks.append(fig)
+    rm = roadmap.assign(
+        waves=[
+            f"{a}" if a == b else f"{a}–{b}"
+            for a, b in zip(roadmap["wave"], roadmap["end_wave"], strict=True)
+        ],
+        when=[
+            f"{_day(s)} to {_day(e)}" for s, e in zip(roadmap["start"], roadmap["end"], strict=True)
+        ],
+        owner_name=[
+            owners.get(o, o) if isinstance(o, str) else "unowned" for o in roadmap["owner"]
+        ],
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(roadmap["id"], roadmap["title"], strict=True)
+        ],
+    )
+    blocks.append(
+        _tbl(
+            _table(
+                rm,
+                [
+                    ("waves", "Wave", "text"),
+                    ("when", "When", "text"),
+                    ("improvement", "Improvement", "text"),
+                    ("owner_name", "Owner", "text"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("quick_win", "Easy & smart", "bool"),
+                ],
+                key="roadmap",
+                caption="Roadmap: quick wins first, dependencies and staff respected",
+            )
+        )
+    )
+    tables["roadmap"] = roadmap.copy()
+    section = {"id": "plan", "title": "Plan and roadmap", "blocks": blocks}
+    return section, tables
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(value).date())
+    if _missing(value):
+        return _DASH
+    return f"day {_num(float(value))}"
