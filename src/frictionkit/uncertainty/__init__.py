@@ -43,6 +43,7 @@ from __future__ import annotations
 
 # Private kernels are re-exported (as X as X) for the tests that check them against mcda.
 from frictionkit.uncertainty._common import DEFAULT_DRAWS, METHODS
+from frictionkit.uncertainty._rank_risk import RankRisk, rank_risk
 from frictionkit.uncertainty._sampling import (
     SMAAAcceptanceWarning,
     iter_estimate_draws,
@@ -74,9 +75,11 @@ from frictionkit.uncertainty._voi import value_of_information
 __all__ = [
     "DEFAULT_DRAWS",
     "METHODS",
+    "RankRisk",
     "SMAAAcceptanceWarning",
     "SMAAResult",
     "iter_estimate_draws",
+    "rank_risk",
     "sample_estimates",
     "sample_weights",
     "smaa",

@@ -1,0 +1,965 @@
+"""Rank risk: how likely each improvement is to land at each rank when its estimates are guesses."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from frictionkit import scoring
+from frictionkit._compat import require
+from frictionkit.estimates import Estimate, SeedLike, _rng
+from frictionkit.exceptions import (
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+from frictionkit.model import Improvement, Journey
+from frictionkit.ranking import (
+    EASY_AND_SMART,
+    FILL_IN,
+    MAJOR_PROJECT,
+    QUADRANTS,
+    THANKLESS,
+    Ranking,
+)
+from frictionkit.uncertainty._common import (
+    _CHUNK_ELEMENTS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    _count,
+)
+from frictionkit.uncertainty._sampling import _iter_blocks, _kind_generators, _spec
+from frictionkit.uncertainty._smaa import _topsis_batch_kernel, _ws_batch_kernel
+from frictionkit.uncertainty._voi import _evppi_kernel, _top_k_sum
+
+__all__ = ["RankRisk", "rank_risk"]
+
+#: The improvement fields that :func:`rank_risk` samples, in this order.
+FIELDS: tuple[str, ...] = ("impact", "effort_days", "cost", "confidence", "fix_share")
+#: Rank percentiles reported by :meth:`RankRisk.to_frame`.
+PERCENTILES: tuple[int, ...] = (5, 50, 95)
+
+_F = len(FIELDS)
+_IMPACT, _EFFORT, _COST, _CONF, _SHARE = range(_F)
+# Temporaries per block: about this many (rows x n) float arrays are alive at once.
+_ARRAYS_PER_BLOCK = 16
+_SEED_MAX = 2**63 - 1
+
+
+# ---------------------------------------------------------------------------------------
+# the problem: everything needed to score one block of draws
+
+
+@attrs.frozen(kw_only=True)
+class _Problem:
+    method: str
+    ids: list[str]
+    pain_points: list[str]
+    cells: list[Any]  # n * F improvement cells (row-major), then one cell per pain point
+    declared: BoolArray  # (n,) a declared impact exists
+    evidence: BoolArray  # (n,) impact comes from the value at stake
+    fix_matrix: FloatArray  # (P, n) how often improvement k fixes pain point p
+    pp_draws: Mapping[int, FloatArray]  # pain point position -> given draws (common length)
+    reach: FloatArray
+    time_criticality: FloatArray
+    risk_reduction: FloatArray
+    duration_weeks: FloatArray | None
+    ice_variant: str
+    vikor_v: float
+    criteria: list[str]
+    sources: list[int | FloatArray]  # field position, or a constant column
+    benefit: BoolArray
+    weights: FloatArray
+    fixed_impact: float | None
+    fixed_effort: float | None
+    seeds: tuple[int, int]  # estimate draws, resampling of given value draws
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def _float_cell(value: Any) -> Any:
+    """An Estimate, a float, or NaN (missing)."""
+    if value is None:
+        return math.nan
+    if isinstance(value, Estimate):
+        if value.dist == "point" or value.low == value.high:
+            return float(value.low)
+        return value
+    if isinstance(value, str):
+        return Estimate.parse(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return x
+
+
+def _frame_cells(df: pd.DataFrame, options: Mapping[str, Any]) -> list[list[Any]]:
+    params = ("impact_col", "effort_col", "cost_col", "confidence_col", "fix_share_col")
+    out: list[list[Any]] = []
+    for param in params:
+        col = options.get(param)
+        if col is None or col not in df.columns:
+            out.append([math.nan] * len(df))
+            continue
+        cells = [_float_cell(v) for v in df[col].tolist()]
+        est = f"{col}_estimate"
+        if est in df.columns:
+            for pos, text in enumerate(df[est].tolist()):
+                if isinstance(text, (str, Estimate)) and str(text).strip():
+                    cells[pos] = _float_cell(text)
+        out.append(cells)
+    return [list(row) for row in zip(*out, strict=True)]
+
+
+def _improvement_cells(data: Any) -> list[list[Any]]:
+    items = list(data.improvements) if isinstance(data, Journey) else list(data)
+    if isinstance(data, Improvement):
+        items = [data]
+    return [[_float_cell(getattr(i, f)) for f in FIELDS] for i in items]
+
+
+def _low(cell: Any) -> float:
+    return float(cell.low) if isinstance(cell, Estimate) else float(cell)
+
+
+def _high(cell: Any) -> float:
+    return float(cell.high) if isinstance(cell, Estimate) else float(cell)
+
+
+def _value_draws(key: Any, raw: Any) -> FloatArray:
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(
+            f"value_at_stake[{key!r}] must be a number, an Estimate or a 1-d array of draws, "
+            f"got {type(raw).__name__}",
+            field="value_at_stake",
+            value=raw,
+        ) from exc
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValidationError(
+            f"value_at_stake[{key!r}] as draws must be a non-empty 1-d array, got shape "
+            f"{arr.shape}",
+            field="value_at_stake",
+            value=key,
+        )
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+    if bad.size:
+        raise ValidationError(
+            f"value_at_stake[{key!r}] draws must be finite and >= 0, got {arr[bad[0]]!r} at "
+            f"position {int(bad[0])}",
+            field="value_at_stake",
+            value=arr[bad[0]],
+        )
+    return arr
+
+
+def _split_values(value_at_stake: Any) -> tuple[Any, dict[str, Any]]:
+    """(argument for prioritise with means, pain point -> float | Estimate | draws)."""
+    if value_at_stake is None:
+        return None, {}
+    if isinstance(value_at_stake, pd.DataFrame):
+        plain = scoring._value_map(value_at_stake)
+        return plain, dict(plain)
+    if isinstance(value_at_stake, pd.Series):
+        pairs = list(zip(value_at_stake.index.tolist(), value_at_stake.tolist(), strict=True))
+    elif isinstance(value_at_stake, Mapping):
+        pairs = list(value_at_stake.items())
+    else:
+        return value_at_stake, {}  # prioritise names the type error
+    means: dict[str, Any] = {}
+    cells: dict[str, Any] = {}
+    for key, raw in pairs:
+        if isinstance(raw, Estimate):
+            cells[str(key)] = _float_cell(raw)
+            means[str(key)] = float(raw.mean)
+        elif isinstance(raw, (np.ndarray, list, tuple, pd.Series)):
+            arr = _value_draws(key, raw)
+            cells[str(key)] = arr
+            means[str(key)] = float(arr.mean())
+        else:
+            means[str(key)] = raw  # prioritise checks numbers
+            cells[str(key)] = raw
+    return means, cells
+
+
+def _check_positive(cells: list[list[Any]], ids: Sequence[str], field: int, method: str) -> None:
+    zero = [ids[k] for k, row in enumerate(cells) if _low(row[field]) <= 0]
+    if zero:
+        name = FIELDS[field]
+        shown = ", ".join(map(repr, zero[:10])) + (" ..." if len(zero) > 10 else "")
+        raise ValidationError(
+            f"method {method!r} divides by {name}, which can be 0 in the draws of "
+            f"{len(zero)} improvement(s) (the estimate's low end is 0): {shown}",
+            field=name,
+            value=zero,
+            hint=f"Give them a {name} estimate with a positive low end, or use an MCDA method",
+        )
+
+
+def _check_share(cells: list[list[Any]], ids: Sequence[str]) -> None:
+    for k, row in enumerate(cells):
+        for field in (_CONF, _SHARE):
+            hi = _high(row[field])
+            if not math.isnan(hi) and hi > 1.0:
+                raise ValidationError(
+                    f"{FIELDS[field]} of {ids[k]!r} must be a share between 0 and 1, but its "
+                    f"estimate reaches {hi:g}",
+                    field=FIELDS[field],
+                    value=hi,
+                    hint="Write 80 % as 0.8",
+                )
+
+
+def _mcda_sources(
+    inp: Any, options: Mapping[str, Any], ranking: Ranking
+) -> tuple[list[str], list[int | FloatArray], BoolArray, FloatArray]:
+    if ranking.weights is None:
+        return [], [], np.zeros(0, dtype=bool), np.zeros(0)
+    n = len(inp.ids)
+    # Negative markers (real criteria values are >= 0) tell which column is which field.
+    marks = {"impact": -1.0, "effort_days": -2.0, "cost": -3.0, "confidence": -4.0}
+    standard = {k: np.full(n, v) for k, v in marks.items()} | {"reach": inp.reach}
+    names, x, ben = scoring._criteria_matrix(options["criteria"], inp, standard)
+    pos = {v: FIELDS.index(k) for k, v in marks.items()}
+    sources: list[int | FloatArray] = []
+    for j in range(len(names)):
+        col = x[:, j]
+        marker = float(col[0])
+        if marker < 0 and (col == marker).all():
+            sources.append(pos[marker])
+        else:
+            sources.append(np.asarray(col, dtype=np.float64))
+    w = ranking.weights.to_numpy(dtype=np.float64)
+    return list(names), sources, np.asarray(ben, dtype=bool), w
+
+
+def _problem(
+    data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
+) -> _Problem:
+    options = dict(ranking.options)
+    value_map = None if means is None else scoring._value_map(means)
+    inp = scoring._assemble(data, options, value_map)
+    n = len(inp.ids)
+    cells = _frame_cells(data, options) if isinstance(data, pd.DataFrame) else None
+    if cells is None:
+        cells = _improvement_cells(data)
+    method = ranking.method
+    _check_share(cells, inp.ids)
+    declared = np.array([not math.isnan(_low(row[_IMPACT])) for row in cells], dtype=bool)
+    # fill the missing cells as prioritise does
+    dc = float(options["default_confidence"])
+    for row in cells:
+        if isinstance(row[_IMPACT], float) and math.isnan(row[_IMPACT]):
+            row[_IMPACT] = 0.0
+        if isinstance(row[_CONF], float) and math.isnan(row[_CONF]):
+            row[_CONF] = dc
+        if isinstance(row[_SHARE], float) and math.isnan(row[_SHARE]):
+            row[_SHARE] = 1.0
+    pps = list(cells_vs) if inp.fixes is not None else []
+    fix = np.zeros((len(pps), n))
+    where = {p: j for j, p in enumerate(pps)}
+    if inp.fixes is not None:
+        for k, fixes in enumerate(inp.fixes):
+            for f in fixes:
+                if f in where:
+                    fix[where[f], k] += 1.0
+    evidence = fix.sum(axis=0) > 0
+    pp_cells: list[Any] = []
+    pp_draws: dict[int, FloatArray] = {}
+    for j, p in enumerate(pps):
+        raw = cells_vs[p]
+        if isinstance(raw, np.ndarray):
+            pp_draws[j] = raw
+            pp_cells.append(0.0)
+        else:
+            pp_cells.append(_float_cell(raw))
+    lengths = {arr.size for arr in pp_draws.values()}
+    if len(lengths) > 1:
+        raise ValidationError(
+            "value_at_stake draws must all have the same length (one joint draw per "
+            f"replicate), got lengths {sorted(lengths)}",
+            field="value_at_stake",
+            value=sorted(lengths),
+            hint="Pass the draws of one bootstrap run, one array per pain point",
+        )
+    if method in ("value_per_cost", "roi"):
+        _check_positive(cells, inp.ids, _COST, method)
+    elif method in ("rice", "ice", "wsjf") or (method == "cd3" and options["duration_col"] is None):
+        _check_positive(cells, inp.ids, _EFFORT, method)
+    zeros = np.zeros(n)
+
+    def extra(name: str | None) -> FloatArray | None:
+        return None if name is None else np.asarray(inp.extra[name], dtype=np.float64)
+
+    tc = extra(options["time_criticality_col"])
+    rr = extra(options["risk_reduction_col"])
+    names, sources, ben, w = _mcda_sources(inp, options, ranking)
+    spec = options["quadrant_thresholds"]
+    fixed: dict[str, float] = {}
+    if isinstance(spec, Mapping):
+        fixed = {str(k): float(v) for k, v in spec.items()}
+    elif not isinstance(spec, str):
+        fixed = {"impact": float(spec[0]), "effort_days": float(spec[1])}
+    return _Problem(
+        method=method,
+        ids=list(inp.ids),
+        pain_points=pps,
+        cells=[c for row in cells for c in row] + pp_cells,
+        declared=declared,
+        evidence=evidence,
+        fix_matrix=fix,
+        pp_draws=pp_draws,
+        reach=np.asarray(inp.reach, dtype=np.float64),
+        time_criticality=zeros if tc is None else tc,
+        risk_reduction=zeros if rr is None else rr,
+        duration_weeks=extra(options["duration_col"]),
+        ice_variant=str(options["ice_variant"]),
+        vikor_v=float(options["vikor_v"]),
+        criteria=names,
+        sources=sources,
+        benefit=ben,
+        weights=w,
+        fixed_impact=fixed.get("impact"),
+        fixed_effort=fixed.get("effort_days"),
+        seeds=seeds,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# kernels (numpy in, numpy out, no validation)
+
+
+def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    logs = np.log(x)
+    ref = np.where(benefit, logs.max(axis=1), logs.min(axis=1))[:, None, :]
+    signed = np.where(benefit, logs - ref, ref - logs)
+    return np.asarray(np.exp(signed @ w), dtype=np.float64)
+
+
+def _scaled_rows(a: FloatArray) -> FloatArray:
+    lo = a.min(axis=1, keepdims=True)
+    span = a.max(axis=1, keepdims=True) - lo
+    return np.asarray(np.where(span > 0, (a - lo) / np.where(span > 0, span, 1.0), 0.0))
+
+
+def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
+    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
+    hi, lo = x.max(axis=1), x.min(axis=1)
+    best = np.where(benefit, hi, lo)[:, None, :]
+    span = (hi - lo)[:, None, :]
+    live = span > 0
+    gap = np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0)
+    terms = gap * w
+    q = v * _scaled_rows(terms.sum(axis=2)) + (1.0 - v) * _scaled_rows(terms.max(axis=2))
+    return np.asarray(1.0 - q, dtype=np.float64)
+
+
+def _less_minus_greater(g: FloatArray) -> FloatArray:
+    """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
+    rows, n = g.shape
+    order = np.argsort(g, axis=1, kind="stable")
+    s = np.take_along_axis(g, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), (rows, n))
+    new = np.ones((rows, n), dtype=bool)
+    new[:, 1:] = s[:, 1:] != s[:, :-1]
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    last = np.ones((rows, n), dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    end = np.minimum.accumulate(np.where(last, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    out = np.empty((rows, n))
+    np.put_along_axis(out, order, (start - (n - 1 - end)).astype(np.float64), axis=1)
+    return out
+
+
+def _promethee_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    """PROMETHEE II net flows per draw, usual criterion (as ``mcda.promethee_ii``)."""
+    rows, n, m = x.shape
+    score = np.zeros((rows, n))
+    if n == 1:
+        return score
+    for j in range(m):
+        g = x[:, :, j] if benefit[j] else -x[:, :, j]
+        score = score + w[j] * (_less_minus_greater(g) / (n - 1))
+    return score
+
+
+def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntArray:
+    """Best first per row with the tie rule of ``prioritise`` (1e-9, cost, effort, input)."""
+    n = score.shape[1]
+    order = np.argsort(-score, axis=1, kind="stable")
+    if n == 1:
+        return np.asarray(order, dtype=np.int64)
+    s = np.take_along_axis(score, order, axis=1)
+    scale = np.maximum(np.abs(score).max(axis=1, keepdims=True), 1e-300)
+    tied = (s[:, :-1] - s[:, 1:]) <= scoring._TIE_RTOL * scale
+    some = np.flatnonzero(tied.any(axis=1))
+    if some.size:
+        new = np.ones((some.size, n), dtype=bool)
+        new[:, 1:] = ~tied[some]
+        group = np.empty((some.size, n), dtype=np.int64)
+        np.put_along_axis(group, order[some], np.cumsum(new, axis=1), axis=1)
+        idx = np.broadcast_to(np.arange(n), (some.size, n))
+        order[some] = np.lexsort((idx, effort[some], cost[some], group), axis=-1)
+    return np.asarray(order, dtype=np.int64)
+
+
+def _impact(p: _Problem, fields: FloatArray, values: FloatArray) -> FloatArray:
+    declared = fields[:, :, _IMPACT]
+    if not p.evidence.any():
+        return np.asarray(declared, dtype=np.float64)
+    ev = (values @ p.fix_matrix) * fields[:, :, _SHARE]
+    return np.asarray(np.where(p.evidence, ev, declared), dtype=np.float64)
+
+
+def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
+    effort, cost, conf = fields[:, :, _EFFORT], fields[:, :, _COST], fields[:, :, _CONF]
+    m = p.method
+    if m == "value_per_cost":
+        return np.asarray(impact / cost, dtype=np.float64)
+    if m == "roi":
+        return np.asarray((impact - cost) / cost, dtype=np.float64)
+    if m == "rice":
+        return np.asarray(p.reach * impact * conf / effort, dtype=np.float64)
+    if m == "ice":
+        top = impact.max(axis=1, keepdims=True)
+        i10 = np.where(top > 0, 10.0 * impact / np.where(top > 0, top, 1.0), 0.0)
+        c10 = 10.0 * conf
+        e10 = 10.0 * effort.min(axis=1, keepdims=True) / effort
+        if p.ice_variant == "product":
+            return np.asarray(i10 * c10 * e10, dtype=np.float64)
+        return np.asarray((i10 + c10 + e10) / 3.0, dtype=np.float64)
+    if m == "wsjf":
+        return np.asarray((impact + p.time_criticality + p.risk_reduction) / effort)
+    if m == "cd3":
+        weeks = effort / 5.0 if p.duration_weeks is None else p.duration_weeks
+        return np.asarray((impact / 52.0) / weeks, dtype=np.float64)
+    rows, n = impact.shape
+    cols = []
+    for src in p.sources:
+        if isinstance(src, int):
+            cols.append(impact if src == _IMPACT else fields[:, :, src])
+        else:
+            cols.append(np.broadcast_to(src, (rows, n)))
+    x = np.stack(cols, axis=2)
+    w = p.weights
+    if m == "weighted_sum":
+        return _ws_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
+    if m == "topsis":
+        return _topsis_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
+    if m == "weighted_product":
+        bad = np.argwhere(x <= 0)
+        if bad.size:
+            _, i, j = (int(v) for v in bad[0])
+            raise ValidationError(
+                f"method 'weighted_product' needs every criterion > 0, but {p.criteria[j]!r} "
+                f"of {p.ids[i]!r} is drawn as 0",
+                field="criteria",
+                value=p.ids[i],
+                hint="Give that estimate a positive low end, or use 'weighted_sum' or 'topsis'",
+            )
+        return _weighted_product_batch(x, w, p.benefit)
+    if m == "vikor":
+        return _vikor_batch(x, w, p.benefit, p.vikor_v)
+    return _promethee_batch(x, w, p.benefit)
+
+
+@attrs.define
+class _Block:
+    start: int
+    impact: FloatArray
+    effort: FloatArray
+    cost: FloatArray
+    score: FloatArray
+    fields: FloatArray
+    values: FloatArray
+
+
+def _block_rows(n: int, m: int) -> int:
+    return max(1, _CHUNK_ELEMENTS // (max(n, 1) * (_ARRAYS_PER_BLOCK + m)))
+
+
+def _iter_scored(p: _Problem, draws: int, progress: bool) -> Iterator[_Block]:
+    n, npp = p.n, len(p.pain_points)
+    rows = _block_rows(n, _F + len(p.criteria))
+    shape, fill, packed = _spec(p.cells)
+    gens = _kind_generators(p.seeds[0])
+    index: IntArray | None = None
+    if p.pp_draws:
+        size = next(iter(p.pp_draws.values())).size
+        if size == draws:
+            index = np.arange(draws, dtype=np.int64)
+        else:  # resample the replicates jointly (keeps their correlation)
+            index = np.random.default_rng(p.seeds[1]).integers(0, size, size=draws)
+    bar = None
+    if progress:
+        tqdm = require("tqdm", extra="progress", feature="rank_risk(progress=True)")
+        bar = tqdm.tqdm(total=draws, unit="draw", desc="rank_risk")
+    try:
+        start = 0
+        for block in _iter_blocks(shape, fill, packed, gens, draws, rows):
+            r = block.shape[0]
+            fields = block[:, : n * _F].reshape(r, n, _F)
+            values = block[:, n * _F :].reshape(r, npp)
+            if index is not None:
+                values = values.copy()
+                for j, arr in p.pp_draws.items():
+                    values[:, j] = arr[index[start : start + r]]
+            impact = _impact(p, fields, values)
+            score = _score(p, fields, impact)
+            yield _Block(
+                start, impact, fields[:, :, _EFFORT], fields[:, :, _COST], score, fields, values
+            )
+            start += r
+            if bar is not None:
+                bar.update(r)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+# ---------------------------------------------------------------------------------------
+# the result
+
+
+def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
+    """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF)."""
+    need = math.ceil(q * draws - 1e-9)
+    cum = np.cumsum(counts, axis=1)
+    return np.asarray((cum >= max(need, 1)).argmax(axis=1) + 1, dtype=np.int64)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class RankRisk:
+    """How likely each improvement is to land at each rank: the outcome of :func:`rank_risk`.
+
+    Attributes
+    ----------
+    method : str
+        The scoring method (one of :data:`frictionkit.scoring.METHODS`).
+    draws : int
+        Number of Monte Carlo draws.
+    k : int
+        Size of the shortlist for ``p_top_k`` and :meth:`check_first`.
+    ranking : Ranking
+        The deterministic ranking with every estimate at its mean (what
+        :func:`~frictionkit.scoring.prioritise` returns).
+    rank_acceptability : pandas.DataFrame
+        ``P(rank = r)``: one row per improvement (by id, in the order of ``ranking``), one
+        column per rank (1 = best). Rows and columns sum to 1.
+    quadrant_probabilities : pandas.DataFrame
+        Share of draws in each quadrant (``"easy & smart"``, ``"major project"``,
+        ``"fill-in"``, ``"thankless"``), with the thresholds recomputed per draw (medians,
+        unless ``quadrant_thresholds`` fixes them). Rows sum to 1.
+    """
+
+    method: str
+    draws: int
+    k: int
+    ranking: Ranking
+    rank_acceptability: pd.DataFrame
+    quadrant_probabilities: pd.DataFrame
+    _summary: pd.DataFrame = attrs.field(alias="summary")
+    _problem: _Problem = attrs.field(alias="problem")
+
+    def p_top_k(self, k: int | None = None) -> pd.Series:
+        """Probability that each improvement ranks in the top ``k``.
+
+        Parameters
+        ----------
+        k : int, optional
+            ``1 <= k <= n``; default the ``k`` given to :func:`rank_risk`.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by improvement id, named ``p_top_<k>``.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> risk = rank_risk(fk.datasets.load_autoparts(), "cd3", draws=2000, seed=1)
+        >>> risk.p_top_k(1).round(2).head(2).to_dict()
+        {'callback_sla': 0.96, 'guided_selling': 0.04}
+        """
+        kk = self.k if k is None else _k_of(k, self._problem.n)
+        out = self.rank_acceptability.iloc[:, :kk].sum(axis=1)
+        return out.rename(f"p_top_{kk}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per improvement, in the order of the deterministic ranking.
+
+        Columns: ``id``, ``title``, ``owner``, ``rank`` and ``score`` (every estimate at its
+        mean, as :func:`~frictionkit.scoring.prioritise`), ``expected_score`` and
+        ``score_std`` over the draws, ``expected_rank``, ``p_first``, ``p_top_<k>``,
+        ``p_quick_win`` (share of draws in the ``"easy & smart"`` quadrant) and the rank
+        percentiles ``rank_p5``, ``rank_p50``, ``rank_p95`` (smallest rank ``r`` with
+        ``P(rank <= r) >= q``).
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> risk = rank_risk(fk.datasets.load_autoparts(), draws=2000, seed=1)
+        >>> list(risk.to_frame().columns)  # doctest: +NORMALIZE_WHITESPACE
+        ['id', 'title', 'owner', 'rank', 'score', 'expected_score', 'score_std',
+         'expected_rank', 'p_first', 'p_top_3', 'p_quick_win', 'rank_p5', 'rank_p50',
+         'rank_p95']
+        """
+        return self._summary.copy()
+
+    def check_first(self, *, k: int | None = None, bins: int = 20) -> pd.DataFrame:
+        """Which estimates to check first: EVPPI of each uncertain input on the top-k choice.
+
+        The decision is the top-``k`` set chosen before the true values are known; its value
+        in a draw is the sum of its members' scores in that draw (as
+        :func:`value_of_information`). For each uncertain input (one estimate of one
+        improvement, or the value at stake of one pain point given as an estimate or as
+        draws) the expected value of partial perfect information is estimated with the
+        same binned estimator and bias floor as :func:`value_of_information`, on the same
+        draws as the result (they are drawn again from the stored seed). Inputs that do not
+        enter the score of ``method`` (e.g. confidence for value per cost, the declared
+        impact when evidence sets it) are left out.
+
+        Memory: ``draws x (n + uncertain inputs)`` floats.
+
+        Parameters
+        ----------
+        k : int, optional
+            Size of the chosen set; default the ``k`` of :func:`rank_risk`.
+        bins : int, default 20
+            Equal-count bins for the conditioning.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Best to check first: ``id`` (improvement, or pain point when ``field`` is
+            ``"value_at_stake"``), ``field``, ``evppi``, ``evppi_net``, ``share_of_evpi``;
+            ``attrs`` holds ``evpi``, ``bias_floor`` and ``bins``. Values are in units of
+            the method's score.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> from frictionkit import Estimate
+        >>> at_stake = {"faulty_batch_calls": Estimate.three_point(100_000, 250_000, 600_000)}
+        >>> risk = rank_risk(fk.datasets.load_autoparts(), value_at_stake=at_stake,
+        ...                  draws=2000, seed=1)
+        >>> risk.check_first()[["id", "field"]].head(2).to_dict("records")
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [{'id': 'faulty_batch_calls', 'field': 'value_at_stake'},
+         {'id': 'callback_sla', 'field': 'fix_share'}]
+        """
+        p = self._problem
+        kk = self.k if k is None else _k_of(k, p.n)
+        nb = min(_count(bins, "bins"), self.draws)
+        used = _used_inputs(p)
+        scores = np.empty((self.draws, p.n))
+        keys = np.empty((self.draws, len(used)))
+        for blk in _iter_scored(p, self.draws, progress=False):
+            stop = blk.start + blk.score.shape[0]
+            scores[blk.start : stop] = blk.score
+            flat = blk.fields.reshape(blk.fields.shape[0], -1)
+            for c, (kind, a, b) in enumerate(used):
+                keys[blk.start : stop, c] = flat[:, a * _F + b] if kind == "i" else blk.values[:, a]
+        varies = keys.max(axis=0) > keys.min(axis=0) if len(used) else np.zeros(0, dtype=bool)
+        d = self.draws
+        base = _top_k_sum(scores.mean(axis=0)[None, :], kk)[0]
+        evpi = float(_top_k_sum(scores, kk).mean() - base)
+        floor = _evppi_kernel(scores, (np.arange(d) % nb).astype(np.float64), kk, nb)
+        chosen = [c for c in range(len(used)) if varies[c]]
+        values = np.array([_evppi_kernel(scores, keys[:, c], kk, nb) for c in chosen])
+        net = np.maximum(values - floor, 0.0) if values.size else values
+        ids = [
+            p.ids[used[c][1]] if used[c][0] == "i" else p.pain_points[used[c][1]] for c in chosen
+        ]
+        fields = [FIELDS[used[c][2]] if used[c][0] == "i" else "value_at_stake" for c in chosen]
+        out = pd.DataFrame(
+            {
+                "id": pd.Series(ids, dtype=object),
+                "field": pd.Series(fields, dtype=object),
+                "evppi": np.maximum(values, 0.0),
+                "evppi_net": net,
+                "share_of_evpi": net / evpi if evpi > 0 else np.zeros(values.size),
+            }
+        )
+        out = out.sort_values(["evppi", "evppi_net"], ascending=False, kind="stable")
+        out = out.reset_index(drop=True)
+        out.attrs["evpi"] = evpi
+        out.attrs["bias_floor"] = max(floor, 0.0)
+        out.attrs["bins"] = nb
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"RankRisk(method={self.method!r}, draws={self.draws}, "
+            f"improvements={self._problem.n}, k={self.k})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = self._summary.head(20)
+        return f"<p>{html.escape(repr(self))}</p>" + head.to_html(
+            index=False, escape=True, float_format=lambda v: f"{v:.3f}"
+        )
+
+
+def _used_inputs(p: _Problem) -> list[tuple[str, int, int]]:
+    """Inputs that enter the score: ("i", improvement, field) or ("p", pain point, 0)."""
+    m = p.method
+    if m in ("value_per_cost", "roi"):
+        fields = {_IMPACT, _COST}
+    elif m in ("rice", "ice"):
+        fields = {_IMPACT, _EFFORT, _CONF}
+    elif m in ("wsjf",):
+        fields = {_IMPACT, _EFFORT}
+    elif m == "cd3":
+        fields = {_IMPACT} | ({_EFFORT} if p.duration_weeks is None else set())
+    else:
+        fields = {s for s in p.sources if isinstance(s, int)}
+    out: list[tuple[str, int, int]] = []
+    for i in range(p.n):
+        for f in sorted(fields):
+            if f == _IMPACT:
+                if p.evidence[i]:
+                    out.append(("i", i, _SHARE))
+                elif p.declared[i]:
+                    out.append(("i", i, _IMPACT))
+            else:
+                out.append(("i", i, f))
+    if _IMPACT in fields:
+        out.extend(("p", j, 0) for j in range(len(p.pain_points)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# public function
+
+
+def _k_of(value: Any, n: int) -> int:
+    k = _count(value, "k")
+    if k > n:
+        raise ValidationError(
+            f"k must be <= the number of improvements ({n}), got {k}",
+            field="k",
+            value=value,
+            hint=f"Use k between 1 and {n}",
+        )
+    return k
+
+
+def rank_risk(
+    journey_or_improvements: Journey | pd.DataFrame | Iterable[Improvement],
+    method: str = "value_per_cost",
+    *,
+    draws: int = 10_000,
+    seed: SeedLike = None,
+    k: int = 3,
+    weights: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
+    value_at_stake: Mapping[str, Any] | pd.Series | pd.DataFrame | None = None,
+    progress: bool = False,
+    **prioritise_kwargs: Any,
+) -> RankRisk:
+    """Rank improvements under uncertain estimates: rank probabilities, top-k, quick wins.
+
+    Every :class:`~frictionkit.Estimate` of the improvements (``impact``,
+    ``effort_days``, ``cost``, ``confidence``, ``fix_share``) is sampled ``draws`` times
+    (:func:`sample_estimates`: ranges uniform, three-point PERT or triangular, T-shirt
+    sizes PERT; plain numbers are constants). Each draw is scored with the same
+    definitions as :func:`~frictionkit.scoring.prioritise` (impact from evidence or
+    declared, per-draw normalisation for the MCDA methods, ICE's per-draw maximum
+    impact and minimum effort), vectorised over the draws, and ranked with the same tie
+    rule (scores within ``1e-9`` relative tie; then lower cost, lower effort, listed
+    first). Quadrants use per-draw median thresholds (unless ``quadrant_thresholds``
+    fixes them), with a value equal to a threshold on the favourable side. With every
+    estimate a point, the result is the deterministic ranking with probability 1.
+
+    **Evidence uncertainty.** ``value_at_stake`` maps a pain point id to money per year
+    at stake: a number, an :class:`~frictionkit.Estimate`, or a 1-d array of draws (for
+    example bootstrap draws of a Markov repair effect times the value of a success). An
+    improvement that fixes pain points with a value gets ``impact = sum(values) x
+    fix_share`` in each draw. Arrays of draws must share one length ``L`` (one replicate
+    per position, so the correlation between pain points is kept): with ``L == draws``
+    they are used in order, otherwise replicates are resampled jointly (with
+    replacement, from ``seed``).
+
+    Memory is bounded: draws are processed in blocks of about 16 MB per array.
+
+    Parameters
+    ----------
+    journey_or_improvements : Journey, DataFrame or list of Improvement
+        As for :func:`~frictionkit.scoring.prioritise`. In a table, a cell may hold an
+        :class:`~frictionkit.Estimate`, and a ``<column>_estimate`` column (as written
+        by ``Journey.to_frames``) holds estimate text such as ``"2..4..12"``.
+    method : str, default "value_per_cost"
+        One of :data:`frictionkit.scoring.METHODS`.
+    draws : int, default 10000
+        Number of Monte Carlo draws, ``>= 1``.
+    seed : int or numpy.random.Generator, optional
+        Same seed, same result bit for bit.
+    k : int, default 3
+        Size of the shortlist for ``p_top_<k>`` and :meth:`RankRisk.check_first`.
+    weights : mapping, sequence or Series, optional
+        MCDA methods: fixed criterion weights, as for ``prioritise``.
+    value_at_stake : mapping or Series, optional
+        Pain point id -> number, Estimate, or array of draws (see above); a DataFrame
+        with columns ``pain_point`` and ``value_at_stake`` holds numbers.
+    progress : bool, default False
+        Show a progress bar (needs ``tqdm``: ``pip install 'frictionkit[progress]'``).
+    **prioritise_kwargs
+        Further arguments of ``prioritise`` (``criteria``, ``*_col`` names,
+        ``ice_variant``, ``vikor_v``, ``default_confidence``, ``quadrant_thresholds``, ...).
+
+    Returns
+    -------
+    RankRisk
+
+    Raises
+    ------
+    ValidationError
+        ``draws < 1``, ``k`` larger than the number of improvements, a divisor whose
+        estimate can be 0, value draws of different lengths.
+    InputTypeError
+        A seed that is not an int, a Generator or None; ``draws``/``k`` not whole numbers.
+    UnknownReferenceError
+        Unknown method (with a suggestion), column, criterion or pain point.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit import Estimate
+    >>> at_stake = {"faulty_batch_calls": Estimate.three_point(100_000, 250_000, 600_000)}
+    >>> risk = rank_risk(fk.datasets.load_autoparts(), value_at_stake=at_stake,
+    ...                  draws=2000, seed=1)
+    >>> risk
+    RankRisk(method='value_per_cost', draws=2000, improvements=12, k=3)
+    >>> t = risk.to_frame().set_index("id")
+    >>> t.loc[["guided_selling", "callback_sla", "cad_library"],
+    ...       ["rank", "p_top_3", "p_quick_win"]].round(2)
+                    rank  p_top_3  p_quick_win
+    id
+    guided_selling     2     1.00         1.00
+    callback_sla       3     0.92         0.99
+    cad_library        4     0.08         0.01
+    """
+    if method not in scoring.METHODS:
+        raise UnknownReferenceError(
+            f"unknown method {method!r}; choose one of {list(scoring.METHODS)}"
+            + did_you_mean(method, scoring.METHODS),
+            field="method",
+            value=method,
+        )
+    total = _count(draws, "draws")
+    _count(k, "k")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(
+            f"progress must be True or False, got {progress!r}", field="progress", value=progress
+        )
+    rng = _rng(seed)
+    if progress:
+        require("tqdm", extra="progress", feature="rank_risk(progress=True)")
+    means, cells_vs = _split_values(value_at_stake)
+    ranking = scoring.prioritise(
+        journey_or_improvements,
+        method,
+        weights,
+        value_at_stake=means,
+        **prioritise_kwargs,
+    )
+    n = len(ranking)
+    kk = _k_of(k, n)
+    seeds = (int(rng.integers(0, _SEED_MAX)), int(rng.integers(0, _SEED_MAX)))
+    p = _problem(journey_or_improvements, ranking, cells_vs, means, seeds)
+    counts = np.zeros(n * n, dtype=np.int64)
+    quad = np.zeros((n, 4), dtype=np.int64)
+    s1, s2 = np.zeros(n), np.zeros(n)
+    base = np.arange(n, dtype=np.int64) * n
+    for blk in _iter_scored(p, total, bool(progress)):
+        order = _rank_order(blk.score, blk.cost, blk.effort)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(n, dtype=np.int64)[None, :], axis=1)
+        counts += np.bincount((ranks + base).ravel(), minlength=n * n)
+        s1 += blk.score.sum(axis=0)
+        s2 += np.square(blk.score).sum(axis=0)
+        t_imp = (
+            np.full(blk.impact.shape[0], p.fixed_impact)
+            if p.fixed_impact is not None
+            else np.median(blk.impact, axis=1)
+        )
+        t_eff = (
+            np.full(blk.effort.shape[0], p.fixed_effort)
+            if p.fixed_effort is not None
+            else np.median(blk.effort, axis=1)
+        )
+        high = blk.impact >= t_imp[:, None]
+        easy = blk.effort <= t_eff[:, None]
+        quad[:, 0] += np.count_nonzero(high & easy, axis=0)
+        quad[:, 1] += np.count_nonzero(high & ~easy, axis=0)
+        quad[:, 2] += np.count_nonzero(~high & easy, axis=0)
+        quad[:, 3] += np.count_nonzero(~high & ~easy, axis=0)
+    return _result(p, ranking, counts.reshape(n, n), quad, s1, s2, total, kk)
+
+
+def _result(
+    p: _Problem,
+    ranking: Ranking,
+    counts: IntArray,
+    quad: IntArray,
+    s1: FloatArray,
+    s2: FloatArray,
+    total: int,
+    k: int,
+) -> RankRisk:
+    n = p.n
+    table = ranking.table
+    at = {i: pos for pos, i in enumerate(p.ids)}
+    rows = np.array([at[i] for i in table["id"].tolist()], dtype=np.int64)
+    ids = pd.Index(table["id"].tolist(), name="id")
+    acc = pd.DataFrame(
+        counts[rows] / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank")
+    )
+    assert QUADRANTS == (EASY_AND_SMART, MAJOR_PROJECT, FILL_IN, THANKLESS)
+    quads = pd.DataFrame(
+        quad[rows] / total, index=ids, columns=pd.Index(list(QUADRANTS), name="quadrant")
+    )
+    mean = s1[rows] / total
+    var = np.maximum(s2[rows] / total - mean * mean, 0.0)
+    std = np.sqrt(var * total / (total - 1)) if total > 1 else np.zeros(n)
+    expected_rank = acc.to_numpy() @ np.arange(1, n + 1, dtype=np.float64)
+    summary = pd.DataFrame(
+        {
+            "id": table["id"].to_numpy(dtype=object),
+            "title": table["title"].to_numpy(dtype=object),
+            "owner": table["owner"].to_numpy(dtype=object),
+            "rank": table["rank"].to_numpy(dtype=np.int64),
+            "score": table["score"].to_numpy(dtype=np.float64),
+            "expected_score": mean,
+            "score_std": std,
+            "expected_rank": expected_rank,
+            "p_first": acc.iloc[:, 0].to_numpy(),
+            f"p_top_{k}": acc.iloc[:, :k].sum(axis=1).to_numpy(),
+            "p_quick_win": quads[EASY_AND_SMART].to_numpy(),
+            **{
+                f"rank_p{q}": _percentile_ranks(counts[rows], total, q / 100.0) for q in PERCENTILES
+            },
+        }
+    )
+    return RankRisk(
+        method=p.method,
+        draws=total,
+        k=k,
+        ranking=ranking,
+        rank_acceptability=acc,
+        quadrant_probabilities=quads,
+        summary=summary,
+        problem=p,
+    )
