@@ -30,7 +30,6 @@ def _money(x: float) -> str:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from frictionkit.datasets import autoparts_path, load_autoparts
     from frictionkit.portfolio import optimise_portfolio
@@ -67,7 +66,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     waves = roadmap(plan, period_days=20, start=args.start)
     print(f"\n4. Roadmap in 20-working-day waves from {args.start}:")
     for row in waves.itertuples():
-        start, end = (pd.Timestamp(d).date() for d in (row.start, row.end))
+        start, end = (str(d)[:10] for d in (row.start, row.end))  # dates as YYYY-MM-DD
         print(f"  wave {row.wave}-{row.end_wave}  {start} .. {end}  {row.id:<24} {row.owner}")
     return 0
 
