@@ -48,7 +48,7 @@ import pandas as pd
 
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.estimates import SeedLike
-from frictionkit.events import FAILURE, SUCCESS, int_group_quantiles
+from frictionkit.events._kernels import FAILURE, SUCCESS, int_group_quantiles
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.routes import ARROW
 

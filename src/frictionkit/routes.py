@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events import FAILURE, OPEN, SUCCESS, int_group_quantiles
+from frictionkit.events._kernels import FAILURE, OPEN, SUCCESS, int_group_quantiles
 from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover

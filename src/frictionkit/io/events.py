@@ -607,7 +607,7 @@ def frame_parts(
     case of each journey; see :meth:`frictionkit.events.EventLog.from_frame` for the
     arguments and the conventions.
     """
-    from frictionkit.events import (
+    from frictionkit.events._kernels import (
         RESERVED_STATES,
         DroppedRowsWarning,
         _infer_stages,

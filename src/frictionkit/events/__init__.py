@@ -1,0 +1,78 @@
+"""Event logs: ingest, validate, order, outcomes and journey splitting.
+
+An :class:`EventLog` is built once from a table of events (one row per event: a case id,
+a touchpoint, a timestamp) and then answers the descriptive questions (routes,
+transitions, funnel) on small aggregates. The reduction is *aggregate-first*: case ids and
+touchpoints are integer-coded, the events are sorted once, and every analysis works on the
+resulting numpy arrays.
+
+Conventions (they change numbers, so they are pinned here and tested):
+
+- **Order within a case**: by timestamp; events with the same timestamp keep the order of
+  the input rows (a stable sort). Never by name.
+- **Case ids** are kept exactly as given (the text ``"NA"`` is a case id). Cases are
+  ordered by id. Missing means null or the empty string.
+- **Touchpoints** are labelled by the text form of their values (``str(value)``), so
+  integer and categorical touchpoint columns work; codes follow the sorted labels.
+  ``START``, ``SUCCESS``, ``FAILURE`` and ``OPEN`` are reserved state names.
+- **Timestamps** are stored as int64 nanoseconds. Time-zone-aware values are converted to
+  UTC; values written with explicit UTC offsets (such as ``+01:00`` and ``+02:00`` across a
+  daylight-saving change) are exact instants and are converted to UTC too. Naive values are
+  kept as wall-clock time. Mixing naive and aware values is an error.
+- **Outcomes** (one per journey: ``success``, ``failure`` or ``open``) come from events:
+  either an ``outcome_col`` whose values are mapped with ``success=`` / ``failure=``, or
+  touchpoints listed in ``success=`` / ``failure=``. When a journey has both a success and
+  a failure event, ``when_both`` decides (default ``"first"``: the first reached).
+  Journeys without an outcome are *open*: reported on their own, never counted as failures.
+- **Duplicate rows** (same case, touchpoint and timestamp as an earlier row) are kept: a
+  repeated event is evidence too. They are counted in :attr:`EventLog.n_duplicate_rows`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from frictionkit.events import EventLog
+>>> df = pd.DataFrame({
+...     "case": ["c1", "c1", "c1", "c2", "c2"],
+...     "step": ["visit", "cart", "buy", "visit", "cart"],
+...     "time": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05",
+...                             "2024-01-01 10:09", "2024-01-02 09:00",
+...                             "2024-01-02 09:01"]),
+... })
+>>> log = EventLog.from_frame(df, case_col="case", touchpoint_col="step",
+...                           timestamp_col="time", success="buy")
+>>> log
+EventLog(5 events, 2 journeys in 2 cases, 3 touchpoints; 1 success, 0 failure, 1 open)
+"""
+
+from __future__ import annotations
+
+from frictionkit.events._kernels import (
+    FAILURE,
+    OPEN,
+    OUTCOMES,
+    RESERVED_STATES,
+    SUCCESS,
+    DroppedRowsWarning,
+    group_quantiles,
+    grouped_order,
+    int_group_quantiles,
+    journey_outcomes,
+)
+from frictionkit.events._log import EventLog
+from frictionkit.io.events import read_events, read_xes_frame
+
+__all__ = [
+    "FAILURE",
+    "OPEN",
+    "OUTCOMES",
+    "RESERVED_STATES",
+    "SUCCESS",
+    "DroppedRowsWarning",
+    "EventLog",
+    "group_quantiles",
+    "grouped_order",
+    "int_group_quantiles",
+    "journey_outcomes",
+    "read_events",
+    "read_xes_frame",
+]

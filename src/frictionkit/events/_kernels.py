@@ -1,0 +1,382 @@
+"""Kernels of the event log: outcome codes, grouped quantiles, stage inference (numpy only)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.exceptions import (
+    FrictionkitWarning,
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
+from frictionkit.io.events import _labels
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.model import Journey
+
+#: State names used by transitions and the Markov chain; no touchpoint may use them.
+RESERVED_STATES: tuple[str, ...] = ("START", "SUCCESS", "FAILURE", "OPEN")
+#: Journey outcome labels, indexed by the outcome codes 0, 1, 2.
+OUTCOMES: tuple[str, ...] = ("open", "success", "failure")
+OPEN, SUCCESS, FAILURE = 0, 1, 2
+
+_N_INFERRED_STAGES = 5
+_INT = np.int64
+
+WhenBoth = Literal["first", "last", "success", "failure"]
+ValueAgg = Literal["last", "first", "sum", "max"]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+class DroppedRowsWarning(FrictionkitWarning):
+    """Rows were dropped because a case id, touchpoint or timestamp was missing."""
+
+
+# ---------------------------------------------------------------------------------------
+# pure kernels (numpy in, numpy out, no validation)
+# ---------------------------------------------------------------------------------------
+def group_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
+) -> np.ndarray:
+    """Quantiles of ``values`` within each group (linear interpolation, numpy's default).
+
+    Parameters
+    ----------
+    groups : ndarray of int
+        Group code of each value, in ``0 .. n_groups - 1``.
+    values : ndarray of float
+        The values (NaN values are ignored).
+    n_groups : int
+        Number of groups.
+    qs : sequence of float
+        Quantile levels in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (n_groups, len(qs))
+        NaN for groups without values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> group_quantiles(np.array([0, 0, 0, 1]), np.array([3.0, 1.0, 2.0, 5.0]), 3, [0.5])
+    array([[ 2.],
+           [ 5.],
+           [nan]])
+    """
+    keep = ~np.isnan(values)
+    groups, values = groups[keep], values[keep]
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full((n_groups, len(qs)), np.nan)
+    has = counts > 0
+    for j, q in enumerate(qs):
+        h = (counts[has] - 1) * q
+        lo = np.floor(h).astype(_INT)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        base = starts[has]
+        vlo, vhi = v[base + lo], v[base + hi]
+        out[has, j] = vlo + (h - lo) * (vhi - vlo)
+    return out
+
+
+def int_group_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
+) -> np.ndarray:
+    """Quantiles of non-negative integer values per group, by one sort of a combined key.
+
+    Same results as :func:`group_quantiles` (linear interpolation), faster for integers;
+    falls back to it when the combined key would overflow int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> int_group_quantiles(np.array([1, 1, 0]), np.array([4, 2, 7]), 2, (0.5,))
+    array([[7.],
+           [3.]])
+    """
+    if len(values) == 0:
+        return np.full((n_groups, len(qs)), np.nan)
+    if n_groups <= _SMALL_GROUPS:
+        return _partition_quantiles(groups, values, n_groups, qs)
+    width = int(values.max()) + 1
+    if width * max(n_groups, 1) >= 2**62:
+        return group_quantiles(groups, values.astype(float), n_groups, qs)
+    key = np.sort(groups.astype(_INT) * width + values)
+    g = key // width
+    v = (key - g * width).astype(float)
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full((n_groups, len(qs)), np.nan)
+    has = counts > 0
+    for j, q in enumerate(qs):
+        h = (counts[has] - 1) * q
+        lo = np.floor(h).astype(_INT)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        vlo, vhi = v[starts[has] + lo], v[starts[has] + hi]
+        out[has, j] = vlo + (h - lo) * (vhi - vlo)
+    return out
+
+
+_SMALL_GROUPS = 4096
+
+
+def grouped_order(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stable order that groups equal codes together, and the size of each group.
+
+    Codes are narrowed to the smallest unsigned type first, so numpy uses its linear-time
+    radix sort for up to 65,536 groups.
+
+    Parameters
+    ----------
+    groups : ndarray of int
+        Codes in ``0 .. n_groups - 1``.
+    n_groups : int
+        Number of codes.
+
+    Returns
+    -------
+    order : ndarray of intp
+        ``groups[order]`` is non-decreasing; equal codes keep their input order.
+    counts : ndarray of int64
+        Size of each group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grouped_order(np.array([2, 0, 2, 0]), 3)
+    (array([1, 3, 0, 2]), array([2, 0, 2]))
+    """
+    if n_groups <= 256:
+        narrow: np.ndarray = groups.astype(np.uint8)
+    elif n_groups <= 65536:
+        narrow = groups.astype(np.uint16)
+    else:
+        narrow = groups
+    order = np.argsort(narrow, kind="stable")
+    return order, np.bincount(groups, minlength=n_groups).astype(_INT)
+
+
+def _partition_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
+) -> np.ndarray:
+    """Exact linear-interpolation quantiles by a radix grouping and one partition per group."""
+    order, counts = grouped_order(groups, n_groups)
+    v = values[order]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = np.full((n_groups, len(qs)), np.nan)
+    for g in np.flatnonzero(counts).tolist():
+        c = int(counts[g])
+        seg = v[starts[g] : starts[g] + c]
+        hs = [(c - 1) * q for q in qs]
+        los = [math.floor(h) for h in hs]
+        his = [min(lo + 1, c - 1) for lo in los]
+        part = np.partition(seg, sorted(set(los + his)))
+        for j, (h, lo, hi) in enumerate(zip(hs, los, his, strict=True)):
+            vlo, vhi = float(part[lo]), float(part[hi])
+            out[g, j] = vlo + (h - lo) * (vhi - vlo)
+    return out
+
+
+def journey_outcomes(
+    event_outcome: np.ndarray, offsets: np.ndarray, when_both: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome code and deciding event of each journey from per-event outcome codes.
+
+    Parameters
+    ----------
+    event_outcome : ndarray of int8
+        0 (no outcome), 1 (success) or 2 (failure) per event, in journey order.
+    offsets : ndarray of int
+        Start of each journey in the event arrays, plus the total at the end.
+    when_both : {"first", "last", "success", "failure"}
+        Rule for journeys holding both success and failure events.
+
+    Returns
+    -------
+    outcome : ndarray of int8
+        0 open, 1 success, 2 failure, per journey.
+    deciding : ndarray of int64
+        Position of the deciding event in the event arrays, -1 for open journeys.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eo = np.array([0, 1, 2, 0, 0, 2, 1], dtype=np.int8)
+    >>> journey_outcomes(eo, np.array([0, 3, 5, 7]), "first")
+    (array([1, 0, 2], dtype=int8), array([ 1, -1,  5]))
+    >>> journey_outcomes(eo, np.array([0, 3, 5, 7]), "failure")[0]
+    array([2, 0, 2], dtype=int8)
+    """
+    n = len(event_outcome)
+    pos = np.arange(n, dtype=_INT)
+    big = np.int64(n)
+    starts = offsets[:-1]
+
+    def first_of(mask: np.ndarray) -> np.ndarray:
+        f = np.minimum.reduceat(np.where(mask, pos, big), starts)
+        return np.where(f == big, -1, f)
+
+    def last_of(mask: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(np.where(mask, pos, -1), starts)
+
+    decided = event_outcome != 0
+    if when_both == "first":
+        deciding = first_of(decided)
+    elif when_both == "last":
+        deciding = last_of(decided)
+    else:
+        pref = SUCCESS if when_both == "success" else FAILURE
+        fp = first_of(event_outcome == pref)
+        deciding = np.where(fp >= 0, fp, first_of(decided))
+    outcome = np.where(deciding >= 0, event_outcome[np.maximum(deciding, 0)], 0).astype(np.int8)
+    return outcome, deciding.astype(_INT)
+
+
+def _mode_per_group(
+    group: np.ndarray, value: np.ndarray, n_group: int, n_value: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Most frequent value per group (ties: lowest code) and the number of distinct values."""
+    table = np.bincount(group * n_value + value, minlength=n_group * n_value).reshape(
+        n_group, n_value
+    )
+    return table.argmax(axis=1).astype(_INT), (table > 0).sum(axis=1)
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def _journey_values(ev: np.ndarray, offsets: np.ndarray, how: str) -> np.ndarray:
+    starts = offsets[:-1]
+    ok = ~np.isnan(ev)
+    if how == "sum":
+        total = np.add.reduceat(np.where(ok, ev, 0.0), starts)
+        anyok = np.logical_or.reduceat(ok, starts)
+        return np.where(anyok, total, np.nan)
+    if how == "max":
+        return np.fmax.reduceat(ev, starts)
+    pos = np.arange(len(ev), dtype=_INT)
+    if how == "last":
+        p = np.maximum.reduceat(np.where(ok, pos, -1), starts)
+    else:
+        big = np.int64(len(ev))
+        p = np.minimum.reduceat(np.where(ok, pos, big), starts)
+        p = np.where(p == big, -1, p)
+    return np.where(p >= 0, ev[np.maximum(p, 0)], np.nan)
+
+
+def _stages_from_journey(
+    journey: Journey, touchpoints: tuple[str, ...], strict: bool
+) -> tuple[tuple[str, ...], np.ndarray, tuple[str | None, ...]]:
+    from frictionkit.model import Journey
+
+    if not isinstance(journey, Journey):
+        raise InputTypeError(
+            f"journey must be a frictionkit.Journey, got {type(journey).__name__}",
+            field="journey",
+            value=type(journey).__name__,
+        )
+    known = journey.ids("touchpoints")
+    unknown = [t for t in touchpoints if t not in set(known)]
+    stages = list(journey.ids("stages"))
+    if unknown and strict:
+        hints = "; ".join(f"{u!r}{did_you_mean(u, known)}" for u in unknown[:5])
+        raise UnknownReferenceError(
+            f"{len(unknown)} touchpoint(s) of the log are not in the journey map: {hints}"
+            + (" …" if len(unknown) > 5 else ""),
+            field="journey",
+            value=unknown,
+            hint="Add them to the journey, rename them in the log, or pass strict=False to "
+            "keep them in the stage 'unmapped'",
+        )
+    if unknown:
+        stages.append("unmapped")
+    pos = {s: i for i, s in enumerate(stages)}
+    tp_stage = np.array(
+        [pos[journey.stage_of(t)] if t in set(known) else pos["unmapped"] for t in touchpoints],
+        dtype=_INT,
+    )
+    channels = tuple(
+        journey.touchpoint(t).channel if t in set(known) else None for t in touchpoints
+    )
+    return tuple(stages), tp_stage, channels
+
+
+def _relative_position(event_tp: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    lengths = np.diff(offsets)
+    idx = np.arange(len(event_tp), dtype=_INT) - np.repeat(offsets[:-1], lengths)
+    denom = np.repeat(np.maximum(lengths - 1, 1), lengths)
+    rel: np.ndarray = idx / denom
+    return rel
+
+
+def _infer_stages(
+    event_tp: np.ndarray, offsets: np.ndarray, n_tp: int
+) -> tuple[tuple[str, ...], np.ndarray]:
+    rel = _relative_position(event_tp, offsets)
+    # fixed-point positions (2**-40 resolution) let one integer sort do the grouping
+    scale = float(2**40)
+    med = int_group_quantiles(event_tp, np.round(rel * scale).astype(_INT), n_tp, (0.5,))
+    med = med[:, 0] / scale
+    k = _N_INFERRED_STAGES
+    bins = np.minimum(np.floor(med * k + 1e-9), k - 1).astype(_INT)
+    used = np.unique(bins)
+    names = tuple(f"inferred_{b + 1}" for b in used.tolist())
+    return names, np.searchsorted(used, bins).astype(_INT)
+
+
+def _stages_from_column(
+    s: pd.Series,
+    order: np.ndarray,
+    event_tp: np.ndarray,
+    offsets: np.ndarray,
+    n_tp: int,
+    touchpoints: tuple[str, ...],
+    strict: bool,
+) -> tuple[tuple[str, ...], np.ndarray]:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    names = _labels(uniques)
+    ev_stage = codes[order].astype(_INT)
+    ok = ev_stage >= 0
+    mode, n_distinct = _mode_per_group(event_tp[ok], ev_stage[ok], n_tp, len(names))
+    seen = np.bincount(event_tp[ok], minlength=n_tp) > 0
+    if not seen.all():
+        missing = [touchpoints[i] for i in np.flatnonzero(~seen)]
+        raise ValidationError(
+            f"touchpoint(s) {missing[:10]} have no stage in the stage column",
+            field="stage_col",
+            value=missing[0],
+            hint="Fill the stage of every event",
+        )
+    multi = np.flatnonzero(n_distinct > 1)
+    if len(multi) and strict:
+        bad = [touchpoints[i] for i in multi]
+        raise ValidationError(
+            f"touchpoint(s) {bad[:10]} appear in more than one stage",
+            field="stage_col",
+            value=bad[0],
+            hint="Give each touchpoint one stage, or pass strict=False to use the most "
+            "frequent stage of each",
+        )
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered:
+        cat_order = _labels(s.cat.categories)
+        stage_order = [c for c in cat_order if c in set(names)]
+    else:
+        rel = _relative_position(event_tp, offsets)
+        med = group_quantiles(ev_stage[ok], rel[ok], len(names), [0.5])[:, 0]
+        stage_order = [
+            names[i] for i in sorted(range(len(names)), key=lambda i: (med[i], names[i]))
+        ]
+    pos = {n: i for i, n in enumerate(stage_order)}
+    remap = np.array([pos[n] for n in names], dtype=_INT)
+    return tuple(stage_order), remap[mode]
