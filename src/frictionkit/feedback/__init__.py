@@ -65,6 +65,7 @@ MetricResult(metric='nps', value=33.33, ci_low=-26.31, ci_high=92.97, n=6)
 from __future__ import annotations
 
 from frictionkit.feedback._feedback import Feedback
+from frictionkit.feedback._linking import UnlinkedAnswersWarning
 from frictionkit.feedback._metrics import (
     CES_VARIANTS,
     METRICS,
@@ -82,6 +83,7 @@ __all__ = [
     "Feedback",
     "MetricResult",
     "SuspiciousScaleWarning",
+    "UnlinkedAnswersWarning",
     "ces",
     "csat",
     "csat_mean",

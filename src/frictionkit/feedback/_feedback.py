@@ -63,6 +63,7 @@ from frictionkit.feedback._metrics import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events import EventLog
     from frictionkit.model import Journey
 
 __all__ = ["Feedback"]
@@ -758,6 +759,126 @@ class Feedback:
                 code, weights=(metric == m).astype(np.float64), minlength=total
             ).astype(np.int64)
         return pd.DataFrame(cols)
+
+    # -- linking to event logs ---------------------------------------------------------
+    def by_outcome(
+        self, log: EventLog, *, csat: CsatStatistic = "share", confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """Satisfaction of success vs failure journeys, joined to the log by case id.
+
+        Parameters
+        ----------
+        log : EventLog
+            The event log whose journeys the answers' case ids refer to.
+        csat : {"share", "mean", "both"}, default "share"
+            As in :meth:`scores`.
+        confidence : float, default 0.95
+            Level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``metric``, ``outcome``, ``value``, ``ci_low``, ``ci_high``, ``n``. Per
+            metric: the observed groups among ``success``, ``failure``, ``open``,
+            ``no_journey`` (case id matching no journey) and ``no_case`` (answers without a
+            case id), then a ``success - failure`` row: the difference with its interval
+            (Newcombe's hybrid score interval for the CSAT share, Welch for means, summed
+            multinomial variances for NPS) and the answers behind it. Answers are joined
+            as described in :mod:`frictionkit.feedback`.
+
+        Raises
+        ------
+        ValidationError
+            No answer has a case id.
+
+        Warns
+        -----
+        UnlinkedAnswersWarning
+            Some case ids match no journey of the log.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from frictionkit.events import EventLog
+        >>> events = pd.DataFrame({"c": ["a", "a", "b", "b", "c"],
+        ...                        "t": ["x", "buy", "x", "quit", "quit"],
+        ...                        "ts": ["2024-01-01"] * 5})
+        >>> log = EventLog.from_frame(events, case_col="c", touchpoint_col="t",
+        ...                           timestamp_col="ts", success="buy", failure="quit")
+        >>> answers = pd.DataFrame({"c": ["a", "b", "c"], "m": ["csat"] * 3, "s": [5, 2, 3]})
+        >>> fb = Feedback.from_frame(answers, metric_col="m", score_col="s", case_col="c")
+        >>> fb.by_outcome(log)[["outcome", "value", "n"]]
+                     outcome  value  n
+        0            success    1.0  1
+        1            failure    0.0  2
+        2  success - failure    1.0  3
+        """
+        from frictionkit.feedback._linking import by_outcome
+
+        return by_outcome(self, log, csat=csat, confidence=confidence)
+
+    def by_touchpoint_hit(
+        self,
+        log: EventLog,
+        touchpoint: str | None = None,
+        *,
+        stage_matched: bool = True,
+        csat: CsatStatistic = "share",
+        confidence: float = 0.95,
+    ) -> pd.DataFrame:
+        """Scores of journeys that hit a touchpoint vs those that did not, and the drop.
+
+        Parameters
+        ----------
+        log : EventLog
+            The event log whose journeys the answers' case ids refer to.
+        touchpoint : str, optional
+            One touchpoint of the log; default: every touchpoint.
+        stage_matched : bool, default True
+            Compare with journeys that reached the touchpoint's stage (or a later one)
+            without visiting it, as the friction table does; ``False`` compares with all
+            other answered journeys.
+        csat : {"share", "mean", "both"}, default "share"
+            As in :meth:`scores`.
+        confidence : float, default 0.95
+            Level of the interval of the drop.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per metric and touchpoint: ``metric``, ``touchpoint``, ``stage``, ``n_hit``,
+            ``value_hit``, ``n_not_hit``, ``value_not_hit``, ``drop`` (value not hit minus
+            value hit: positive when journeys through the touchpoint score lower, in the
+            metric's units; for the effort variant of CES, where lower is better, a
+            negative drop is the bad sign) and its interval ``drop_low`` / ``drop_high``.
+            Empty groups give NaN values and ``n = 0``. Answers whose case id matches
+            no journey are left out and reported by a warning.
+
+        Raises
+        ------
+        UnknownReferenceError
+            ``touchpoint`` is not in the log.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from frictionkit.events import EventLog
+        >>> events = pd.DataFrame({"c": ["a", "a", "b", "c"], "t": ["x", "err", "x", "x"],
+        ...                        "ts": ["2024-01-01"] * 4})
+        >>> log = EventLog.from_frame(events, case_col="c", touchpoint_col="t",
+        ...                           timestamp_col="ts")
+        >>> answers = pd.DataFrame({"c": ["a", "b", "c"], "m": ["csat"] * 3, "s": [1, 5, 4]})
+        >>> fb = Feedback.from_frame(answers, metric_col="m", score_col="s", case_col="c")
+        >>> fb.by_touchpoint_hit(log, "err", stage_matched=False)[
+        ...     ["touchpoint", "n_hit", "value_hit", "n_not_hit", "value_not_hit", "drop"]]
+          touchpoint  n_hit  value_hit  n_not_hit  value_not_hit  drop
+        0        err      1        0.0          2            1.0   1.0
+        """
+        from frictionkit.feedback._linking import by_touchpoint_hit
+
+        return by_touchpoint_hit(
+            self, log, touchpoint, stage_matched=stage_matched, csat=csat, confidence=confidence
+        )
 
     # -- display ----------------------------------------------------------------------
     def __repr__(self) -> str:
