@@ -47,6 +47,9 @@ FIELDS: tuple[str, ...] = ("impact", "effort_days", "cost", "confidence", "fix_s
 #: Rank percentiles reported by :meth:`RankRisk.to_frame`.
 PERCENTILES: tuple[int, ...] = (5, 50, 95)
 
+#: Shortlist size when ``k`` is not given.
+DEFAULT_K = 3
+
 _F = len(FIELDS)
 _IMPACT, _EFFORT, _COST, _CONF, _SHARE = range(_F)
 # Temporaries per block: about this many (rows x n) float arrays are alive at once.
@@ -763,7 +766,7 @@ def rank_risk(
     *,
     draws: int = 10_000,
     seed: SeedLike = None,
-    k: int = 3,
+    k: int | None = None,
     weights: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
     value_at_stake: Mapping[str, Any] | pd.Series | pd.DataFrame | None = None,
     progress: bool = False,
@@ -806,8 +809,9 @@ def rank_risk(
         Number of Monte Carlo draws, ``>= 1``.
     seed : int or numpy.random.Generator, optional
         Same seed, same result bit for bit.
-    k : int, default 3
-        Size of the shortlist for ``p_top_<k>`` and :meth:`RankRisk.check_first`.
+    k : int, optional
+        Size of the shortlist for ``p_top_<k>`` and :meth:`RankRisk.check_first`,
+        ``1 <= k <= n``; default 3 (or ``n`` when there are fewer improvements).
     weights : mapping, sequence or Series, optional
         MCDA methods: fixed criterion weights, as for ``prioritise``.
     value_at_stake : mapping or Series, optional
@@ -859,7 +863,8 @@ def rank_risk(
             value=method,
         )
     total = _count(draws, "draws")
-    _count(k, "k")
+    if k is not None:
+        _count(k, "k")
     if not isinstance(progress, (bool, np.bool_)):
         raise InputTypeError(
             f"progress must be True or False, got {progress!r}", field="progress", value=progress
@@ -876,7 +881,7 @@ def rank_risk(
         **prioritise_kwargs,
     )
     n = len(ranking)
-    kk = _k_of(k, n)
+    kk = min(DEFAULT_K, n) if k is None else _k_of(k, n)
     seeds = (int(rng.integers(0, _SEED_MAX)), int(rng.integers(0, _SEED_MAX)))
     p = _problem(journey_or_improvements, ranking, cells_vs, means, seeds)
     counts = np.zeros(n * n, dtype=np.int64)
