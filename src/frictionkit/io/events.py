@@ -22,13 +22,11 @@ Examples
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -42,6 +40,7 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
+from frictionkit.io._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME, read_xes_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -53,7 +52,6 @@ __all__ = ["read_events", "read_xes_frame"]
 SUCCESS, FAILURE = 1, 2
 _INT = np.int64
 
-_XES_CASE, _XES_ACTIVITY, _XES_TIME = "case:concept:name", "concept:name", "time:timestamp"
 _DEFAULT_NA = (
     "",
     "#N/A",
@@ -112,18 +110,26 @@ def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
     return col
 
 
-def _missing(s: pd.Series) -> np.ndarray:
-    miss = s.isna().to_numpy(dtype=bool, copy=True)
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cats = s.cat.categories.astype(str)
-            empty = np.asarray(cats == "", dtype=bool)
-            if empty.any():
-                codes = s.cat.codes.to_numpy()
-                miss |= (codes >= 0) & empty[np.maximum(codes, 0)]
-        else:
-            miss |= np.asarray(s.astype(object).to_numpy() == "", dtype=bool)
-    return miss
+def _factorize(s: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
+    """Codes (-1 when missing), uniques and the missing mask of a column, in one pass.
+
+    Missing means null or, for text, the empty string. Python-backed text columns are
+    factorised through their object array (several times faster than the masked path).
+    """
+    dtype = s.dtype
+    values: Any = s
+    is_object = pd.api.types.is_object_dtype(dtype)
+    if is_object or (isinstance(dtype, pd.StringDtype) and dtype.storage == "python"):
+        values = s.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(_INT, copy=False)
+    if isinstance(dtype, pd.CategoricalDtype) or is_object or pd.api.types.is_string_dtype(dtype):
+        empty = np.asarray(np.asarray(uniques, dtype=object) == "", dtype=bool)
+    else:
+        empty = np.zeros(len(uniques), dtype=bool)
+    if empty.any():
+        codes = np.where(empty[codes], -1, codes)
+    return codes, uniques, codes < 0
 
 
 def _text_set(value: Any, field: str) -> tuple[Any, ...]:
@@ -291,12 +297,13 @@ def _event_outcomes(
             field="success",
             value=clash[0],
         )
-    obj = s.astype(object)
-    is_s = obj.isin(list(succ)).to_numpy(dtype=bool)
-    is_f = obj.isin(list(fail)).to_numpy(dtype=bool)
-    other = obj.notna().to_numpy(dtype=bool) & ~is_s & ~is_f
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    obj = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    u_s = obj.isin(list(succ)).to_numpy(dtype=bool)
+    u_f = obj.isin(list(fail)).to_numpy(dtype=bool) & ~u_s
+    other = ~u_s & ~u_f
     if other.any() and strict:
-        values = sorted({str(v) for v in obj[other].unique()})
+        values = sorted({str(v) for v in obj[other]})
         raise ValidationError(
             f"{outcome_col} has value(s) {values[:10]} that are neither success "
             f"{list(succ)} nor failure {list(fail)}",
@@ -305,10 +312,10 @@ def _event_outcomes(
             hint="List them in success= or failure=, make them null, or pass strict=False "
             "to treat them as no outcome",
         )
-    out = np.zeros(len(s), dtype=np.int8)
-    out[is_s] = SUCCESS
-    out[is_f] = FAILURE
-    result: np.ndarray = out[order]
+    lut = np.zeros(len(obj) + 1, dtype=np.int8)  # the last entry serves code -1 (null)
+    lut[:-1][u_s] = SUCCESS
+    lut[:-1][u_f] = FAILURE
+    result: np.ndarray = lut[codes[order]]
     return result
 
 
@@ -321,18 +328,19 @@ def _case_attributes(
     case_ids: np.ndarray,
 ) -> pd.DataFrame:
     out: dict[str, Any] = {}
-    lengths = np.diff(np.r_[starts, len(order)])
+    n = len(order)
+    big = np.int64(n)
     for col in case_cols:
-        vals = frame[col].astype(object).to_numpy()[order]
-        ok = ~pd.isna(vals)
-        pos = np.arange(len(vals), dtype=_INT)
-        big = np.int64(len(vals))
-        first = np.minimum.reduceat(np.where(ok, pos, big), starts)
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+        sorted_codes = codes[order]
+        pos = np.where(sorted_codes >= 0, np.arange(n, dtype=_INT), big)
+        first = np.minimum.reduceat(pos, starts)
         got = first < big
+        values = np.asarray(uniques, dtype=object)
         col_vals = np.full(len(starts), None, dtype=object)
-        col_vals[got] = vals[first[got]]
+        col_vals[got] = values[sorted_codes[first[got]]]
         out[col] = col_vals
-    del lengths, case_sorted
+    del case_sorted
     return pd.DataFrame(out, index=pd.RangeIndex(len(case_ids)))
 
 
@@ -442,144 +450,14 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
     return pd.read_csv(p, dtype=dtype, keep_default_na=False, na_values=na_values)
 
 
-class _GuardedReader(io.RawIOBase):
-    """A byte stream that refuses DOCTYPE and ENTITY declarations while it is read."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._tail = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        window = (self._tail + data).upper()
-        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-            raise ValidationError(
-                "the XES file declares a DOCTYPE or entities, which are refused for safety",
-                field="path",
-                value="<!DOCTYPE/<!ENTITY",
-                hint="Remove the DOCTYPE / ENTITY declarations (XES does not need them)",
-            )
-        self._tail = data[-16:]
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-_XES_SIMPLE = {"string", "date", "int", "float", "boolean", "id"}
-
-
-def _xes_value(kind: str, text: str | None) -> Any:
-    if text is None:
-        return None
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    if kind == "boolean":
-        return text.strip().lower() == "true"
-    return text
-
-
-def read_xes_frame(path: str | Path) -> pd.DataFrame:
-    """Read an XES file (optionally gzipped) into one row per event.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.xes`` or ``.xes.gz`` file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Event attributes as columns (``concept:name``, ``time:timestamp`` …) and trace
-        attributes prefixed ``case:`` (``case:concept:name``). Dates stay text; they are
-        parsed by :meth:`EventLog.from_frame`.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> xes = ('<log><trace><string key="concept:name" value="c1"/>'
-    ...        '<event><string key="concept:name" value="visit"/>'
-    ...        '<date key="time:timestamp" value="2024-01-01T10:00:00+00:00"/></event>'
-    ...        '</trace></log>')
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "log.xes")
-    ...     with open(p, "w") as fh:
-    ...         _ = fh.write(xes)
-    ...     read_xes_frame(p).columns.tolist()
-    ['case:concept:name', 'concept:name', 'time:timestamp']
-    """
-    import xml.etree.ElementTree as ET
-
-    p = Path(path)
-
-    def opener() -> BinaryIO:
-        if p.name.lower().endswith(".gz"):
-            return gzip.open(p, "rb")  # type: ignore[return-value]
-        return open(p, "rb")
-
-    rows: list[dict[str, Any]] = []
-    with opener() as raw:
-        stream = io.BufferedReader(_GuardedReader(raw))
-        trace_attrs: dict[str, Any] = {}
-        trace_rows: list[dict[str, Any]] = []
-        depth_event = 0
-        depth_trace = 0
-        event: dict[str, Any] = {}
-        try:
-            events_iter: Iterator[tuple[str, Any]] = ET.iterparse(stream, events=("start", "end"))
-            for kind, elem in events_iter:
-                tag = _local(elem.tag)
-                if kind == "start":
-                    if tag == "trace":
-                        depth_trace += 1
-                        trace_attrs, trace_rows = {}, []
-                    elif tag == "event":
-                        depth_event += 1
-                        event = {}
-                    continue
-                if tag in _XES_SIMPLE and elem.get("key") is not None:
-                    parent_is_event = depth_event > 0
-                    key = str(elem.get("key"))
-                    value = _xes_value(tag, elem.get("value"))
-                    if parent_is_event:
-                        event.setdefault(key, value)
-                    elif depth_trace > 0:
-                        trace_attrs.setdefault(f"case:{key}", value)
-                elif tag == "event":
-                    depth_event -= 1
-                    trace_rows.append(event)
-                    elem.clear()
-                elif tag == "trace":
-                    depth_trace -= 1
-                    for r in trace_rows:
-                        r.update(trace_attrs)
-                    rows.extend(trace_rows)
-                    elem.clear()
-        except ET.ParseError as err:
-            raise ValidationError(
-                f"{p.name!r} is not well-formed XML: {err}",
-                field="path",
-                value=str(p),
-                hint="Check that the file is a complete XES document",
-            ) from None
-    if not rows:
-        raise ValidationError(
-            f"{p.name!r} holds no events",
-            field="path",
-            value=str(p),
-            hint="An XES log has <trace> elements holding <event> elements",
-        )
-    df = pd.DataFrame(rows)
-    first = [c for c in (_XES_CASE, _XES_ACTIVITY, _XES_TIME) if c in df.columns]
-    return df[first + [c for c in df.columns if c not in set(first)]]
+def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Stable order by case, then timestamp, then input row (identity when already so)."""
+    n = len(case_codes)
+    if n > 1:
+        dc = np.diff(case_codes)
+        if (dc >= 0).all() and ((np.diff(ts) >= 0) | (dc > 0)).all():
+            return np.arange(n, dtype=_INT)
+    return np.lexsort((ts, case_codes)).astype(_INT, copy=False)
 
 
 def frame_parts(
@@ -655,7 +533,10 @@ def frame_parts(
     case_s = frame[case_col]
     tp_s = frame[touchpoint_col]
     ts_s = frame[timestamp_col]
-    null = _missing(case_s) | _missing(tp_s) | ts_s.isna().to_numpy(dtype=bool)
+    case_codes, case_uniques, null = _factorize(case_s)
+    tp_codes_raw, tp_uniques, tp_null = _factorize(tp_s)
+    null = null | tp_null | ts_s.isna().to_numpy(dtype=bool)
+    del tp_null
     if null.any():
         n_null = int(null.sum())
         if on_null == "raise":
@@ -683,17 +564,16 @@ def frame_parts(
             )
         frame = frame.loc[keep]
         case_s, tp_s, ts_s = frame[case_col], frame[touchpoint_col], frame[timestamp_col]
-        rows = np.flatnonzero(keep).astype(_INT)
+        case_codes, case_uniques, _ = _factorize(case_s)
+        tp_codes_raw, tp_uniques, _ = _factorize(tp_s)
+        rows: np.ndarray | None = np.flatnonzero(keep).astype(_INT)
     else:
-        rows = np.arange(len(frame), dtype=_INT)
+        rows = None
+    del null
 
     # -- codes -----------------------------------------------------------------
     ts, tz = _to_ns(ts_s, timestamp_col)
-    case_codes, case_uniques = pd.factorize(case_s, use_na_sentinel=True)
-    case_codes, case_ids = _sorted_codes(
-        case_codes.astype(_INT), np.asarray(case_uniques, dtype=object)
-    )
-    tp_codes_raw, tp_uniques = pd.factorize(tp_s, use_na_sentinel=True)
+    case_codes, case_ids = _sorted_codes(case_codes, np.asarray(case_uniques, dtype=object))
     labels_raw = _labels(tp_uniques)
     if len(set(labels_raw)) != len(labels_raw):
         counts: dict[str, int] = {}
@@ -706,9 +586,7 @@ def frame_parts(
             value=dup,
             hint="Make the column one type (e.g. df[col].astype(str))",
         )
-    tp_codes, tp_labels = _sorted_codes(
-        tp_codes_raw.astype(_INT), np.asarray(labels_raw, dtype=object)
-    )
+    tp_codes, tp_labels = _sorted_codes(tp_codes_raw, np.asarray(labels_raw, dtype=object))
     touchpoints = tuple(str(t) for t in tp_labels)
     reserved = sorted(set(touchpoints) & set(RESERVED_STATES))
     if reserved:
@@ -721,15 +599,14 @@ def frame_parts(
         )
 
     # -- order: timestamp, then input row (stable), within case ---------------------
-    order = np.argsort(ts, kind="stable")
-    order = order[np.argsort(case_codes[order], kind="stable")]
+    order = _event_order(case_codes, ts)
     case_sorted = case_codes[order]
     starts = np.flatnonzero(np.r_[True, case_sorted[1:] != case_sorted[:-1]])
     offsets = np.r_[starts, len(order)].astype(_INT)
     event_journey = np.repeat(np.arange(len(starts), dtype=_INT), np.diff(offsets))
     event_tp = tp_codes[order]
     event_ts = ts[order]
-    event_row = rows[order]
+    event_row = order if rows is None else rows[order]
     journey_case = case_sorted[starts]
 
     # -- outcomes ----------------------------------------------------------------
@@ -748,7 +625,9 @@ def frame_parts(
                 f"{value_col} has {int(bad.sum())} non-numeric value(s), e.g. {vs[bad].iloc[0]!r}",
                 field="value_col",
                 value=vs[bad].iloc[0],
-                failure_cases=frame.loc[bad].assign(row=rows[bad]),
+                failure_cases=frame.loc[bad].assign(
+                    row=np.flatnonzero(bad) if rows is None else rows[bad]
+                ),
                 hint="Give values as numbers (currency units)",
             )
         event_value = num.to_numpy(dtype=float, na_value=np.nan)[order]
