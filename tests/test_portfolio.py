@@ -561,3 +561,60 @@ def test_large_budget_only_matches_dynamic_programming():
         plan = optimise_portfolio(table(v, c), budget=budget)
         assert plan.value == best[budget]
         assert plan.cost <= budget
+
+
+# ---------------------------------------------------------------------------------------
+# budget-only problems: exact knapsack path (fixing + dynamic programming)
+
+
+def lexicographic_best(values, costs, budget, mandatory):
+    """Brute force: most value, then least cost, then smallest sum of 1-based positions."""
+    n = len(values)
+    ok, value, cost, masks = brute(
+        values, costs, [0] * n, ["t"] * n, {}, budget, [[]] * n, [[]] * n, mandatory
+    )
+    pos = masks @ np.arange(1, n + 1)
+    idx = np.flatnonzero(ok)
+    best = min(idx, key=lambda k: (-value[k], cost[k], pos[k]))
+    return masks[best]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 10).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 6), min_size=n, max_size=n),  # few values: many ties
+            st.lists(st.integers(0, 6), min_size=n, max_size=n),
+            st.integers(0, 25),
+            st.lists(st.booleans(), min_size=n, max_size=n),
+        )
+    )
+)
+def test_budget_only_path_is_the_lexicographic_optimum(inst):
+    values, costs, budget, mand = inst
+    mandatory = [m and k % 4 == 0 for k, m in enumerate(mand)]
+    if sum(c for c, m in zip(costs, mandatory, strict=True) if m) > budget:
+        return  # infeasible: covered by the tests on conflicts
+    items = table(values, costs, mandatory=mandatory)
+    plan = optimise_portfolio(items, budget=budget)
+    want = lexicographic_best(values, costs, budget, mandatory)
+    assert plan.selected == tuple(f"i{k}" for k in np.flatnonzero(want))
+
+
+def test_budget_only_path_matches_the_milp_path(monkeypatch):
+    # Whole numbers with ties: the dynamic programme and the three MILP solves
+    # (value, then cost, then positions) must return the very same plan.
+    from frictionkit.portfolio import _solve
+
+    rng = np.random.default_rng(11)
+    plans = []
+    for _ in range(4):
+        n = 120
+        c = rng.integers(1, 40, n)
+        v = np.round(c * rng.uniform(0.8, 1.2, n))
+        budget = int(c.sum() * 0.3)
+        plans.append((table(v, c), budget))
+    fast = [optimise_portfolio(t, budget=b).selected for t, b in plans]
+    monkeypatch.setattr(_solve, "_budget_only", lambda p: False)
+    slow = [optimise_portfolio(t, budget=b).selected for t, b in plans]
+    assert fast == slow

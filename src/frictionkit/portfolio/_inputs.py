@@ -50,6 +50,9 @@ class _Problem:
     budget: float | None
     capacity: Mapping[str, float]
     objective: str
+    # Cache of the rows that depend only on requires/excludes (see _solve._static_rows).
+    # attrs.evolve shares it, which is right as long as only coefficients and limits change.
+    _static: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="static")
 
     @property
     def n(self) -> int:

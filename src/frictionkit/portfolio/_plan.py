@@ -100,7 +100,8 @@ def optimise_portfolio(
     tie_break : bool, default True
         Among plans of equal (optimal) value, return the cheapest, then the one whose
         items come earliest in the input (smallest sum of positions). Costs two more
-        exact solves; ``False`` returns the solver's first optimal plan.
+        exact MILP solves; ``False`` returns the solver's first optimal plan. Budget-only
+        problems are always tie-broken (their exact dynamic programme does it for free).
 
     Returns
     -------

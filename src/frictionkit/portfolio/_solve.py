@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -99,21 +100,19 @@ class _Solution:
     seconds: float
 
 
-def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
-    """Constraint rows ``A x <= b`` of the model, each with a name."""
+def _static_rows(p: _Problem) -> dict[str, Any]:
+    """Rows that depend only on the structure (requires, excludes, owners), built once.
+
+    Cached on the problem, so solving again with other coefficients or limits (what-if
+    questions, the draws of :func:`~frictionkit.portfolio.robust_portfolio`) reuses them.
+    """
+    if "rows" in p._static:
+        cached: dict[str, Any] = p._static
+        return cached
     n = p.n
     mats: list[sparse.csr_array] = []
-    ubs: list[float] = []
     names: list[str] = []
-    if p.budget is not None:
-        mats.append(sparse.csr_array(p.cost.reshape(1, n)))
-        ubs.append(p.budget)
-        names.append("budget")
-    for owner, days in p.capacity.items():
-        row = np.where(np.array([o == owner for o in p.owners]), p.effort, 0.0)
-        mats.append(sparse.csr_array(row.reshape(1, n)))
-        ubs.append(days)
-        names.append(f"capacity[{owner}]")
+    ubs: list[float] = []
     pairs = [(a, b) for a in range(n) for b in p.requires[a]]
     if pairs:
         r = np.arange(len(pairs))
@@ -135,7 +134,34 @@ def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
         mats.append(sparse.csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(groups), n)))
         ubs.extend([1.0] * len(groups))
         names.extend("excludes[" + "|".join(p.ids[k] for k in g) + "]" for g in groups)
-    return mats, ubs, names
+    owners = np.array(p.owners, dtype=object)
+    p._static.update(
+        rows=mats,
+        ubs=ubs,
+        names=names,
+        owner_mask={o: owners == o for o in dict.fromkeys(p.owners)},
+    )
+    return p._static
+
+
+def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
+    """Constraint rows ``A x <= b`` of the model, each with a name."""
+    n = p.n
+    static = _static_rows(p)
+    mats: list[sparse.csr_array] = []
+    ubs: list[float] = []
+    names: list[str] = []
+    if p.budget is not None:
+        mats.append(sparse.csr_array(p.cost.reshape(1, n)))
+        ubs.append(p.budget)
+        names.append("budget")
+    for owner, days in p.capacity.items():
+        mask = static["owner_mask"].get(owner)
+        row = np.where(mask, p.effort, 0.0) if mask is not None else np.zeros(n)
+        mats.append(sparse.csr_array(row.reshape(1, n)))
+        ubs.append(days)
+        names.append(f"capacity[{owner}]")
+    return mats + static["rows"], ubs + static["ubs"], names + static["names"]
 
 
 def _milp(
@@ -204,6 +230,135 @@ def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
     return lb, ub
 
 
+_MAX_STATES = 3_000_000  # DP states kept in all, beyond which the MILP takes over
+
+
+def _budget_only(p: _Problem) -> bool:
+    return p.budget is not None and not p.capacity and not any(p.requires) and not any(p.excludes)
+
+
+def _dantzig(cum_c: FloatArray, cum_v: FloatArray, ratio: FloatArray, start: Any, room: Any) -> Any:
+    """LP bound of items ``start..`` (ratio order) with ``room`` left (vectorised).
+
+    ``cum_c``/``cum_v`` are prefix sums with a leading 0; ``ratio`` has one trailing 0.
+    """
+    m = len(cum_c) - 1
+    goal = cum_c[start] + room
+    t = np.minimum(np.searchsorted(cum_c, goal, side="right") - 1, m)
+    rt = ratio[t]
+    frac = np.where(np.isfinite(rt), (goal - cum_c[t]) * np.where(np.isfinite(rt), rt, 0.0), 0.0)
+    return cum_v[t] - cum_v[start] + frac
+
+
+def _knapsack(p: _Problem, lb: FloatArray, deadline: float) -> BoolArray | None:
+    """Exact lexicographic 0-1 knapsack: most value, then least cost, then earliest items.
+
+    For problems with a budget and nothing else (besides must-dos). Two exact steps:
+
+    1. *Fixing* (Martello and Toth's refinement of Dembo and Hammer's reduction): for each
+       item, the LP (Dantzig) bound of the problem with that item flipped away from its
+       LP value; when it is below the value ``L`` of a known plan (the greedy one), no
+       plan worth ``L`` or more flips it, so every optimal plan, ties included, keeps it.
+    2. The remaining *core* by dynamic programming over non-dominated
+       ``(cost, value, position sum)`` states (Nemhauser and Ullmann), items in ratio
+       order; a state is dropped when another is no more costly and worth at least as
+       much (ties: smaller position sum), or when its LP bound is below ``L`` (raised to
+       the best state found as it goes). The last state is the lexicographic optimum.
+
+    Sums are floating point: with whole-number (or whole-cent) figures they are exact,
+    otherwise ties are decided up to rounding. Returns ``None`` when the core is too
+    large or the time runs out (the caller then uses the MILP).
+    """
+    assert p.budget is not None
+    x = lb > 0
+    cap = p.budget * (1 + _REL_TOL) + 1e-12 - float(p.cost[x].sum())
+    pool = np.flatnonzero(~x & (p.value > 0) & (p.cost <= cap))
+    if pool.size == 0 or cap < 0:
+        return x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_all = np.where(p.cost[pool] > 0, p.value[pool] / p.cost[pool], np.inf)
+    order = pool[np.lexsort((pool, -ratio_all))]
+    c, v = p.cost[order], p.value[order]
+    m = order.size
+    cum_c = np.concatenate([[0.0], np.cumsum(c)])
+    cum_v = np.concatenate([[0.0], np.cumsum(v)])
+    ratio = np.concatenate([np.where(c > 0, v / np.where(c > 0, c, 1.0), np.inf), [0.0]])
+    s = int(np.searchsorted(cum_c, cap, side="right")) - 1  # items 0..s-1 fit whole
+    if s >= m:
+        x[order] = True  # everything fits
+        return x
+    upper = float(_dantzig(cum_c, cum_v, ratio, 0, cap))
+    lower = 0.0
+    left = cap
+    for k in range(m):  # the greedy plan (full pass)
+        if c[k] <= left:
+            left -= c[k]
+            lower += v[k]
+    margin = 1e-9 * max(abs(upper), 1.0)
+    # step 1: flip bounds; in-items forced out, out-items forced in
+    pos = np.arange(m)
+    flip = np.full(m, np.inf)
+    a = pos < s
+    flip[a] = _dantzig(cum_c, cum_v, ratio, 0, cap + c[a]) - v[a]  # j dropped: room + c_j
+    b = pos > s
+    flip[b] = v[b] + _dantzig(cum_c, cum_v, ratio, 0, cap - c[b])  # j taken (items before s)
+    fixed = flip < lower - margin
+    x[order[fixed & a]] = True
+    core = np.flatnonzero(~fixed)
+    cap -= float(c[fixed & a].sum())
+    best = lower - float(v[fixed & a].sum())  # value the core must reach
+    c, v = c[core], v[core]
+    item = order[core]
+    rank = (item + 1).astype(float)  # position in the input, 1-based
+    m = core.size
+    cum_c = np.concatenate([[0.0], np.cumsum(c)])
+    cum_v = np.concatenate([[0.0], np.cumsum(v)])
+    ratio = np.concatenate([np.where(c > 0, v / np.where(c > 0, c, 1.0), np.inf), [0.0]])
+    # step 2: dynamic programme over the core
+    st_c, st_v, st_p = np.zeros(1), np.zeros(1), np.zeros(1)
+    parents: list[npt.NDArray[np.intp]] = []
+    took: list[BoolArray] = []
+    total = 0
+    for k in range(m):
+        fit = st_c + c[k] <= cap
+        n_old = st_c.size
+        all_c = np.concatenate([st_c, st_c[fit] + c[k]])
+        all_v = np.concatenate([st_v, st_v[fit] + v[k]])
+        all_p = np.concatenate([st_p, st_p[fit] + rank[k]])
+        parent = np.concatenate([np.arange(n_old), np.flatnonzero(fit)])
+        tk = np.concatenate([np.zeros(n_old, bool), np.ones(int(fit.sum()), bool)])
+        # Each list has strictly increasing costs, so a stable sort on cost is a linear merge
+        # of two runs; equal costs then come in pairs (old, new), put best first.
+        srt = np.argsort(all_c, kind="stable")
+        same = np.flatnonzero(all_c[srt[1:]] == all_c[srt[:-1]])
+        if same.size:
+            i0, i1 = srt[same], srt[same + 1]
+            better = (all_v[i1] > all_v[i0]) | ((all_v[i1] == all_v[i0]) & (all_p[i1] < all_p[i0]))
+            srt[same[better]], srt[same[better] + 1] = i1[better], i0[better]
+        all_v = all_v[srt]
+        keep = np.empty(all_v.size, dtype=bool)
+        keep[0] = True
+        keep[1:] = all_v[1:] > np.maximum.accumulate(all_v)[:-1]
+        srt = srt[keep]
+        all_c, all_v, all_p = all_c[srt], all_v[keep], all_p[srt]
+        best = max(best, float(all_v[-1]))
+        ub_k = all_v + _dantzig(cum_c, cum_v, ratio, k + 1, cap - all_c)
+        alive = ub_k >= best - margin
+        srt, all_c, all_v, all_p = srt[alive], all_c[alive], all_v[alive], all_p[alive]
+        parents.append(parent[srt])
+        took.append(tk[srt])
+        st_c, st_v, st_p = all_c, all_v, all_p
+        total += st_c.size
+        if total > _MAX_STATES or time.perf_counter() > deadline:
+            return None
+    i = int(st_c.size - 1)  # values strictly increase along the list: the last is best
+    for k in range(m - 1, -1, -1):
+        if took[k][i]:
+            x[item[k]] = True
+        i = int(parents[k][i])
+    return x
+
+
 def _scaled(v: FloatArray) -> tuple[FloatArray, float]:
     top = float(v.max()) if v.size else 0.0
     s = _SCALE / top if top > 0 else 1.0
@@ -229,6 +384,11 @@ def _solve(
         return None
     lb = p.mandatory.astype(float)
     lb[list(force)] = 1.0
+    if _budget_only(p):
+        xk = _knapsack(p, lb, t0 + 0.5 * time_limit_s)
+        if xk is not None:
+            value = float(p.value[xk].sum())
+            return _Solution(xk, "optimal", value, 0.0, time.perf_counter() - t0)
     lb, ub = _reduce(p, lb)
     sv, s_v = _scaled(p.value)
     res = _milp(-sv, p, (), lb, time_limit_s, ub)
