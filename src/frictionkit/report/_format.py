@@ -39,13 +39,15 @@ class _Table:
     caption: str
     columns: tuple[str, ...]
     numeric: tuple[bool, ...]
+    nowrap: tuple[bool, ...]
     rows: tuple[tuple[str, ...], ...]
     row_classes: tuple[str, ...]
     note: str | None = None
 
 
 # column kinds: how a cell is formatted, and whether it is right-aligned
-_NUMERIC_KINDS = {"int", "pct", "money", "num", "p", "ratio"}
+_NUMERIC_KINDS = {"int", "pct", "pp", "money", "num", "num1", "p", "ratio"}
+_NOWRAP_KINDS = {"tag", "bool"}
 
 
 def _missing(value: Any) -> bool:
@@ -68,7 +70,11 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "int":
         return f"{int(value):,}"
     if kind == "pct":
-        return f"{100 * float(value):.1f} %"
+        return f"{100 * float(value):.1f}\u00a0%"
+    if kind == "pp":
+        return f"{100 * float(value):+.1f}\u00a0pts"
+    if kind == "num1":
+        return f"{float(value):,.1f}"
     if kind == "money":
         return f"{float(value):,.0f}"
     if kind == "num":
@@ -86,7 +92,9 @@ def _cell(value: Any, kind: str) -> str:
 def _interval(low: Any, high: Any, kind: str) -> str:
     if _missing(low) or _missing(high):
         return _DASH
-    return f"{_cell(low, kind)} – {_cell(high, kind)}"
+    if kind == "pct":
+        return f"{100 * float(low):.1f}–{100 * float(high):.1f}\u00a0%"
+    return f"{_cell(low, kind)}–{_cell(high, kind)}"
 
 
 def _table(
@@ -104,7 +112,7 @@ def _table(
     for rec in frame.to_dict("records"):
         rows.append(tuple(_cell(rec[col], kind) for col, _, kind in spec))
         cls = row_class(rec) if row_class is not None else ""
-        if any(rec[col] == SUPPRESSED_LABEL for col, _, kind in spec if kind == "text"):
+        if any(rec[col] == SUPPRESSED_LABEL for col, _, kind in spec if kind in ("text", "tag")):
             cls = "folded"
         classes.append(cls)
     return _Table(
@@ -112,6 +120,7 @@ def _table(
         caption=caption,
         columns=tuple(h for _, h, _ in spec),
         numeric=tuple(kind in _NUMERIC_KINDS for _, _, kind in spec),
+        nowrap=tuple(kind in _NOWRAP_KINDS for _, _, kind in spec),
         rows=tuple(rows),
         row_classes=tuple(classes),
         note=note,
@@ -190,7 +199,7 @@ def _svg(fig: Figure) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "frictionkit", "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": "frictionkit", "svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     match = _SVG_START.search(text)

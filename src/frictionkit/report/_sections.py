@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events import EventLog
+from frictionkit.events import OUTCOMES, EventLog
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
@@ -34,6 +34,7 @@ from frictionkit.report._format import (
     _table,
     _tbl,
 )
+from frictionkit.routes import ARROW
 
 
 # helpers on the inputs
@@ -99,6 +100,59 @@ def _route_rows(log: EventLog, min_group_size: int) -> pd.DataFrame:
     raw = log.routes().drop(columns=["route"])
     folded = suppress_small_groups(
         raw[["route_text", "n_steps", "journeys", "successes", "failures", "open"]],
+        count_col="journeys",
+        min_group_size=min_group_size,
+        label_col="route_text",
+        sum_cols=["successes", "failures", "open"],
+    )
+    return _with_rates(folded, log.n_journeys)
+
+
+OPEN, SUCCESS, FAILURE = (OUTCOMES.index(o) for o in ("open", "success", "failure"))
+
+
+def _plural(n: int, word: str) -> str:
+    head, _, tail = word.rpartition(" ")
+    noun = tail if n == 1 else tail + "s"
+    return f"{n} {head} {noun}".replace("  ", " ")
+
+
+def _with_ci(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(
+        ci=[
+            _interval(lo, hi, "pct")
+            for lo, hi in zip(table["success_rate_low"], table["success_rate_high"], strict=True)
+        ]
+    )
+
+
+def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> pd.DataFrame:
+    """Routes through the stages (consecutive repeats of a stage collapsed), small folded."""
+    labels = {st.id: st.label for st in journey.stages}
+    st = np.asarray(log.touchpoint_stage)[np.asarray(log.event_touchpoint)]
+    jj = np.asarray(log.event_journey)
+    keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
+    names = np.asarray([labels.get(s, s) for s in log.stages], dtype=object)
+    text = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True).agg(ARROW.join)
+    frame = pd.DataFrame(
+        {"route_text": text.to_numpy(dtype=object), "outcome": log.journey_outcome}
+    )
+    counts = (
+        pd.crosstab(frame["route_text"], frame["outcome"])
+        .reindex(columns=[OPEN, SUCCESS, FAILURE], fill_value=0)
+        .astype(np.int64)
+    )
+    table = pd.DataFrame(
+        {
+            "route_text": counts.index.astype(object),
+            "journeys": counts.sum(axis=1).to_numpy(),
+            "successes": counts[SUCCESS].to_numpy(),
+            "failures": counts[FAILURE].to_numpy(),
+            "open": counts[OPEN].to_numpy(),
+        }
+    ).sort_values(["journeys", "route_text"], ascending=[False, True], kind="stable")
+    folded = suppress_small_groups(
+        table.reset_index(drop=True),
         count_col="journeys",
         min_group_size=min_group_size,
         label_col="route_text",
@@ -242,55 +296,60 @@ def _routes_section(
         ("success_rate", "Success rate", "pct"),
         ("ci", "95 % interval", "text"),
     ]
-    routes = routes.assign(
-        ci=[
-            _interval(lo, hi, "pct")
-            for lo, hi in zip(routes["success_rate_low"], routes["success_rate_high"], strict=True)
-        ]
-    )
+    routes = _with_ci(routes)
+    stage_routes = _with_ci(_stage_route_rows(log, journey, min_group_size))
     kept = routes[routes["route_text"] != SUPPRESSED_LABEL]
     shown = pd.concat([kept.head(_TOP_ROUTES), routes[routes["route_text"] == SUPPRESSED_LABEL]])
-    success = kept[kept["successes"] > 0].sort_values(
+    st_kept = stage_routes[stage_routes["route_text"] != SUPPRESSED_LABEL]
+    success = st_kept[st_kept["successes"] > 0].sort_values(
         ["successes", "success_rate"], ascending=False, kind="stable"
     )
-    failure = kept[kept["failures"] > 0].sort_values(
+    failure = st_kept[st_kept["failures"] > 0].sort_values(
         ["failures", "success_rate"], ascending=[False, True], kind="stable"
     )
-    blocks.append(_h3("Success routes"))
     blocks.append(
-        _tbl(
-            _table(
-                success.head(_TOP_SPLIT),
-                spec,
-                key="success-routes",
-                caption=f"The {min(_TOP_SPLIT, len(success))} routes with the most successes",
-            )
+        _p(
+            "Touchpoint routes are many and mostly unique in a long journey, so success and "
+            "failure routes are first shown through the stages (a journey's stages in "
+            "order, a stage repeated only when the journey came back to it)."
         )
     )
-    blocks.append(_h3("Failure routes"))
-    blocks.append(
-        _tbl(
-            _table(
-                failure.head(_TOP_SPLIT),
-                spec,
-                key="failure-routes",
-                caption=f"The {min(_TOP_SPLIT, len(failure))} routes with the most failures",
+    for key, title, rows, what in (
+        ("success-routes", "Success routes", success, "successes"),
+        ("failure-routes", "Failure routes", failure, "failures"),
+    ):
+        n = min(_TOP_SPLIT, len(rows))
+        blocks.append(_h3(title))
+        blocks.append(
+            _tbl(
+                _table(
+                    rows.head(_TOP_SPLIT),
+                    spec,
+                    key=key,
+                    caption=f"The {_plural(n, 'stage route')} with the most {what}",
+                    note=f"Stage routes of fewer than {min_group_size} journeys are not shown."
+                    if len(rows)
+                    else None,
+                )
             )
         )
-    )
-    blocks.append(_h3("All routes"))
+    blocks.append(_h3("Most common touchpoint routes"))
     blocks.append(
         _tbl(
             _table(
                 shown,
                 spec,
                 key="routes",
-                caption=f"The {min(_TOP_ROUTES, len(kept))} most common routes",
-                note=f"Routes with fewer than {min_group_size} journeys are folded.",
+                caption=f"The {_plural(min(_TOP_ROUTES, len(kept)), 'most common route')}",
+                note=f"Routes with fewer than {min_group_size} journeys are folded into the "
+                "last row.",
             )
         )
     )
-    tables = {"routes": shown.drop(columns=["ci"]).reset_index(drop=True)}
+    tables = {
+        "routes": shown.drop(columns=["ci"]).reset_index(drop=True),
+        "stage_routes": stage_routes.drop(columns=["ci"]),
+    }
     funnel = log.funnel()
     fig = figs.draw("funnel", "Journeys reaching each stage.", log)
     blocks.append(_h3("Funnel"))
@@ -458,8 +517,8 @@ def _friction_section(
                     [
                         ("name", "Touchpoint", "text"),
                         ("failure_probability", "Exits straight to failure", "pct"),
-                        ("delta_success_probability", "Gain in success probability", "pct"),
-                        ("extra_successes", "Extra successes", "num"),
+                        ("delta_success_probability", "Gain in success probability", "pp"),
+                        ("extra_successes", "Extra successes", "num1"),
                     ],
                     key="repair",
                     caption="Repair effects (Markov chain of the decided journeys)",
@@ -542,10 +601,6 @@ def _ranking_section(
             for i, t in zip(table["id"], table["title"], strict=True)
         ],
         owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
-        impact_text=[
-            f"{_cell(v, 'money')} ({s})"
-            for v, s in zip(table["impact"], table["impact_source"], strict=True)
-        ],
     )
     wins = table[table["quadrant"] == EASY_AND_SMART]
     t_imp = ranking.thresholds.get("impact", math.nan)
@@ -577,8 +632,9 @@ def _ranking_section(
         ("rank", "Rank", "int"),
         ("improvement", "Improvement", "text"),
         ("owner_name", "Owner", "text"),
-        ("quadrant", "Quadrant", "text"),
-        ("impact_text", "Impact per year", "text"),
+        ("quadrant", "Quadrant", "tag"),
+        ("impact", "Impact per year", "money"),
+        ("impact_source", "Impact from", "text"),
         ("effort_days", "Effort (days)", "num"),
         ("cost", "Cost", "money"),
         ("score", "Score", "num"),
@@ -744,9 +800,7 @@ def _plan_section(
             f"{a}" if a == b else f"{a}–{b}"
             for a, b in zip(roadmap["wave"], roadmap["end_wave"], strict=True)
         ],
-        when=[
-            f"{_day(s)} to {_day(e)}" for s, e in zip(roadmap["start"], roadmap["end"], strict=True)
-        ],
+        when=[_days(s, e) for s, e in zip(roadmap["start"], roadmap["end"], strict=True)],
         owner_name=[
             owners.get(o, o) if isinstance(o, str) else "unowned" for o in roadmap["owner"]
         ],
@@ -760,8 +814,8 @@ def _plan_section(
             _table(
                 rm,
                 [
-                    ("waves", "Wave", "text"),
-                    ("when", "When", "text"),
+                    ("waves", "Wave", "tag"),
+                    ("when", "When", "tag"),
                     ("improvement", "Improvement", "text"),
                     ("owner_name", "Owner", "text"),
                     ("effort_days", "Effort (days)", "num"),
@@ -777,9 +831,15 @@ def _plan_section(
     return section, tables
 
 
+def _days(start: Any, end: Any) -> str:
+    if isinstance(start, (pd.Timestamp, np.datetime64)):
+        return f"{_day(start)} to {_day(end)}"
+    return f"days {_day(start)}–{_day(end)}"
+
+
 def _day(value: Any) -> str:
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         return str(pd.Timestamp(value).date())
     if _missing(value):
         return _DASH
-    return f"day {_num(float(value))}"
+    return _num(float(value))
