@@ -1,22 +1,51 @@
 """The command line: a thin layer over the public API.
 
-``frictionkit demo`` runs the main job on the bundled example; ``frictionkit validate
-FILE`` checks a journey file or workbook and prints its summary.
+``frictionkit demo`` runs the main job on the bundled example and writes its report;
+``frictionkit analyse`` prints the routes, funnel and friction of an event log;
+``frictionkit prioritise`` ranks a journey's improvements and plans them under a budget;
+``frictionkit report`` writes the HTML report; ``frictionkit validate`` checks a journey
+file and lists every problem with its line.
+
+Exit codes: 0 success, 1 the analysis failed (an infeasible plan, a measure that could not
+be computed, an unexpected error), 2 bad usage or bad input. Errors are one readable
+message on standard error, without a traceback unless ``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
-from frictionkit.exceptions import FrictionkitError
+import pandas as pd
 
-__all__ = ["main"]
+from frictionkit.exceptions import (
+    FrictionkitError,
+    InfeasibleError,
+    OptionalDependencyError,
+    ValidationError,
+)
+
+__all__ = ["build_parser", "main"]
+
+_FORMATS = ("markdown", "csv", "json")
+_ANALYSE_TABLES = ("routes", "funnel", "friction")
+_DEMO_SEED = 2027
+_DEMO_JOURNEYS = 3000
 
 
-def _load(path: str) -> object:
+class _UsageError(FrictionkitError):
+    """Bad command-line usage found after parsing (exit code 2)."""
+
+
+# ---------------------------------------------------------------------------------------
+# loading and writing
+# ---------------------------------------------------------------------------------------
+def _load(path: str) -> Any:
     from frictionkit.io import load_journey, read_workbook
 
     p = Path(path)
@@ -29,8 +58,208 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _neutral(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy fit for export: no tuple columns, every text cell formula-safe."""
+    from frictionkit.privacy import safe_cell
 
+    out = table.copy()
+    for col in list(out.columns):
+        series = out[col]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(series):
+            out[col] = series.astype(str)
+            continue
+        out[col] = series.map(
+            lambda v: safe_cell(", ".join(map(str, v)) if isinstance(v, tuple) else v)
+        ).astype(object)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def _md_cell(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    else:
+        text = str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    cols = [str(c) for c in table.columns]
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in cols) + " |",
+        "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
+    ]
+    for row in table.itertuples(index=False):
+        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _emit(
+    tables: Mapping[str, pd.DataFrame],
+    fmt: str,
+    *,
+    out_dir: str | None = None,
+    stream: TextIO | None = None,
+) -> None:
+    """Write tables as Markdown, CSV or JSON, to ``stream`` or one file each in ``out_dir``."""
+    from frictionkit.privacy import write_csv
+
+    stream = stream if stream is not None else sys.stdout
+    clean = {name: _neutral(t) for name, t in tables.items()}
+    if out_dir is not None:
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, t in clean.items():
+            target = folder / f"{name}.{ {'markdown': 'md'}.get(fmt, fmt) }"
+            if fmt == "csv":
+                write_csv(t, target)
+            elif fmt == "json":
+                target.write_text(_json(t) + "\n", encoding="utf-8")
+            else:
+                target.write_text(_markdown(t) + "\n", encoding="utf-8")
+            print(f"wrote {target}", file=stream)
+        return
+    if fmt == "json":
+        body = ",\n".join(f"  {json.dumps(name)}: {_json(t)}" for name, t in clean.items())
+        print("{\n" + body + "\n}", file=stream)
+        return
+    for k, (name, t) in enumerate(clean.items()):
+        if k:
+            print(file=stream)
+        if fmt == "csv":
+            if len(clean) > 1:
+                print(f"# {name}", file=stream)
+            t.to_csv(stream, index=False, lineterminator="\n")
+        else:
+            print(f"## {name}\n", file=stream)
+            print(_markdown(t), file=stream)
+
+
+def _json(table: pd.DataFrame) -> str:
+    return table.to_json(orient="records", date_format="iso", force_ascii=False) or "[]"
+
+
+# ---------------------------------------------------------------------------------------
+# shared options
+# ---------------------------------------------------------------------------------------
+def _event_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("event log columns (default: the XES standard names)")
+    g.add_argument("--case-col", help="column of the case (customer journey) id")
+    g.add_argument("--touchpoint-col", help="column of the touchpoint (activity)")
+    g.add_argument("--timestamp-col", help="column of the event time")
+    g.add_argument("--outcome-col", help="column whose values give the outcome")
+    g.add_argument("--stage-col", help="column giving the stage of each event")
+    g.add_argument(
+        "--success",
+        nargs="+",
+        metavar="VALUE",
+        help="touchpoints that mean success (or values of --outcome-col)",
+    )
+    g.add_argument(
+        "--failure",
+        nargs="+",
+        metavar="VALUE",
+        help="touchpoints that mean failure (or values of --outcome-col)",
+    )
+    g.add_argument(
+        "--lenient",
+        action="store_true",
+        help="unknown outcome values mean no outcome; touchpoints missing from the journey "
+        "get the stage 'unmapped' (default: both are errors)",
+    )
+
+
+def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
+    from frictionkit.events import read_events
+
+    opts: dict[str, Any] = {}
+    for name in ("case_col", "touchpoint_col", "timestamp_col", "outcome_col", "stage_col"):
+        value = getattr(args, name)
+        if value is not None:
+            opts[name] = value
+    for name in ("success", "failure"):
+        values = getattr(args, name)
+        if values:
+            opts[name] = values[0] if len(values) == 1 else list(values)
+    if journey is not None:
+        opts["journey"] = journey
+    if args.lenient:
+        opts["strict"] = False
+    p = Path(path)
+    if not p.is_file():
+        raise _UsageError(f"no event log at {path!r}", field="EVENTS", value=path)
+    return read_events(p, **opts)
+
+
+def _min_group_size(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _capacity(items: Sequence[str] | None) -> dict[str, float] | None:
+    if not items:
+        return None
+    out: dict[str, float] = {}
+    for item in items:
+        owner, sep, days = item.partition("=")
+        try:
+            value = float(days)
+        except ValueError:
+            value = float("nan")
+        if not sep or not owner or value != value or value < 0:
+            raise _UsageError(
+                f"--capacity expects OWNER=DAYS with days >= 0, got {item!r}",
+                field="--capacity",
+                value=item,
+                hint="For example: --capacity it=60 sales=30",
+            )
+        out[owner] = value
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------------------
+def _demo_log(journey: Any, n: int, seed: int) -> Any:
+    from frictionkit.datasets import simulate_journeys
+    from frictionkit.events import EventLog
+
+    frame = simulate_journeys(
+        n,
+        seed=seed,
+        journey=journey,
+        error_touchpoint="support_hotline",
+        loop=("negotiation_meeting", "quote_portal"),
+        drop_rate=0.06,
+        personas={"purchasing_manager": 0.5, "engineer": 0.3, "plant_manager": 0.2},
+        start="2026-01-05",
+    )
+    # The simulator ends a successful journey on the last touchpoint (reference visits):
+    # it marks the outcome, so it is kept as the outcome column and not as a step.
+    frame = frame[frame["touchpoint"] != "reference_visit"]
+    return EventLog.from_frame(
+        frame,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        journey=journey,
+        case_cols=["persona"],
+        strict=False,  # "open" is neither success nor failure
+    )
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
     from frictionkit.datasets import autoparts_path, load_autoparts
     from frictionkit.portfolio import optimise_portfolio
     from frictionkit.roadmap import roadmap
@@ -40,6 +269,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Bundled example: {autoparts_path().name} (illustrative figures)")
     print(journey.summary())
 
+    log = _demo_log(journey, args.journeys, args.seed)
+    print(f"\n0. Evidence: a simulated event log (seed {args.seed}) over the touchpoints:")
+    print(f"  {log!r}")
+    fr = log.friction()
+    top = fr[fr["supported"].astype(bool) & (fr["journeys"] >= 10)].head(3)
+    for row in top.itertuples():
+        print(
+            f"  friction: {row.touchpoint:<20} risk ratio {row.risk_ratio:5.2f}  "
+            f"score {row.friction_score:.2f}"
+        )
+
     ranking = prioritise(journey, method="value_per_cost")
     print("\n1. Ranking by value per cost (impact per year / cost):")
     table = ranking.to_frame()
@@ -48,9 +288,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"  {row.rank:>2}. {row.id:<24} {row.owner:<17} score {row.score:>8.2f}  {row.quadrant}"
         )
     wins = ranking.quick_wins()
-    print("\n2. Easy & smart (high impact, low effort), each with its owner:")
-    for row in wins.itertuples():
-        print(f"  - {row.id} ({row.owner}): {row.title}")
+    print("\n2. Easy & smart (high impact, low effort), each with its owner:\n")
+    shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
+    print(_markdown(shown))
 
     budget = args.budget
     plan = optimise_portfolio(journey, budget=budget)
@@ -65,44 +305,393 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     waves = roadmap(plan, period_days=20, start=args.start)
     print(f"\n4. Roadmap in 20-working-day waves from {args.start}:")
-    for row in waves.itertuples():
-        start, end = (str(d)[:10] for d in (row.start, row.end))  # dates as YYYY-MM-DD
-        print(f"  wave {row.wave}-{row.end_wave}  {start} .. {end}  {row.id:<24} {row.owner}")
+    for rec in waves.to_dict("records"):
+        start, end = (pd.Timestamp(rec[k]).date() for k in ("start", "end"))
+        print(
+            f"  wave {rec['wave']}-{rec['end_wave']}  {start} .. {end}  {rec['id']:<24} "
+            f"{rec['owner']}"
+        )
+
+    from frictionkit.report import report
+
+    target = Path(args.out) / "report.html"
+    try:
+        page = report(
+            journey,
+            log,
+            ranking=ranking,
+            plan=plan,
+            roadmap=waves,
+            title="Autoparts B2B supplier: demo report",
+            figures=not args.no_figures,
+        )
+    except OptionalDependencyError as err:
+        print(f"\n5. Report not written: {err}")
+        return 0
+    page.save(target)
+    print(f"\n5. Report written to {target}")
+    return 0
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from frictionkit.privacy import suppress_small_groups
+    from frictionkit.report._sections import _route_rows
+
+    journey = _load(args.journey) if args.journey else None
+    log = _read_log(args, args.events, journey)
+    wanted = args.tables or list(_ANALYSE_TABLES)
+    tables: dict[str, pd.DataFrame] = {}
+    code = 0
+    for name in wanted:
+        if name == "routes":
+            tables["routes"] = _route_rows(log, args.min_group_size)
+        elif name == "funnel":
+            tables["funnel"] = log.funnel()
+        else:
+            try:
+                friction = log.friction(min_support=args.min_support)
+            except ValidationError as err:
+                print(f"error: friction not computed: {err}", file=sys.stderr)
+                code = 1
+                continue
+            tables["friction"] = suppress_small_groups(
+                friction,
+                count_col="journeys",
+                min_group_size=args.min_group_size,
+                label_col="touchpoint",
+                sum_cols=["failures_visited"],
+            )
+    _emit(tables, args.format, out_dir=args.out)
+    return code
+
+
+def _cmd_prioritise(args: argparse.Namespace) -> int:
+    from frictionkit.portfolio import optimise_portfolio
+    from frictionkit.scoring import prioritise
+
+    journey = _load(args.journey)
+    ranking = prioritise(journey, method=args.method)
+    cols = ["rank", "id", "title", "owner", "quadrant", "score", "impact", "effort_days", "cost"]
+    tables: dict[str, pd.DataFrame] = {
+        "ranking": ranking.to_frame()[[*cols, "non_dominated"]],
+        "quick_wins": ranking.quick_wins(),
+    }
+    capacity = _capacity(args.capacity)
+    plan = None
+    if args.budget is not None or capacity is not None:
+        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+        tables["plan"] = plan.to_frame()
+    if args.format == "markdown":
+        print(f"Ranking by {ranking.label}; easy & smart wins: {len(tables['quick_wins'])}\n")
+    _emit(tables, args.format)
+    if plan is not None and args.format == "markdown":
+        print(f"\n{plan!r}")
+        for imp_id in tables["plan"]["id"]:
+            if imp_id not in plan.selected:
+                print(f"- {plan.why_not(imp_id)}")
+    return 0
+
+
+def _read_feedback(args: argparse.Namespace, journey: Any) -> Any:
+    from frictionkit.feedback import Feedback
+
+    p = Path(args.feedback)
+    if not p.is_file():
+        raise _UsageError(f"no feedback file at {args.feedback!r}", field="--feedback")
+    frame = pd.read_csv(p)
+    links: dict[str, Any] = {}
+    for opt, default in (("touchpoint", "touchpoint"), ("case", "case_id"), ("stage", "stage")):
+        given = getattr(args, f"feedback_{opt}_col")
+        if given is not None:
+            links[f"{opt}_col"] = given
+        elif default in frame.columns:
+            links[f"{opt}_col"] = default
+    return Feedback.from_frame(
+        frame,
+        metric_col=args.metric_col,
+        score_col=args.score_col,
+        journey=journey,
+        **links,
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from frictionkit.portfolio import optimise_portfolio
+    from frictionkit.report import report
+    from frictionkit.scoring import prioritise
+
+    journey = _load(args.journey)
+    log = _read_log(args, args.events, journey) if args.events else None
+    feedback = _read_feedback(args, journey) if args.feedback else None
+    ranking = prioritise(journey, method=args.method) if journey.improvements else None
+    capacity = _capacity(args.capacity)
+    plan = None
+    if args.budget is not None or capacity is not None:
+        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+    page = report(
+        journey,
+        log,
+        feedback,
+        ranking=ranking,
+        plan=plan,
+        title=args.title,
+        min_group_size=args.min_group_size,
+        figures=not args.no_figures,
+    )
+    target = page.save(args.output)
+    print(f"Report written to {target}")
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    journey = _load(args.path)
-    print(journey.summary())  # type: ignore[attr-defined]
+    path = Path(args.path)
+    try:
+        journey = _load(args.path)
+    except FrictionkitError as err:
+        problems = [err, *err.problems]
+        lines = _locate(path, problems)
+        for where, problem in zip(lines, problems, strict=True):
+            text = problem.message
+            prefix = f"{path.name}: "
+            if text.startswith(prefix):
+                text = text[len(prefix) :]
+            if problem.hint:
+                text = (
+                    f"{text}. {problem.hint}"
+                    if not text.endswith(".")
+                    else f"{text} {problem.hint}"
+                )
+            place = f"{path.name}:{where}" if where else path.name
+            print(f"error: {place}: {text}", file=sys.stderr)
+        if len(problems) > 1:
+            print(f"{path.name}: {len(problems)} problems", file=sys.stderr)
+        return 2
+    print(journey.summary())
     return 0
 
 
+def _locate(path: Path, problems: Sequence[FrictionkitError]) -> list[int | None]:
+    """Line of each problem in a YAML or JSON journey file, when it can be found."""
+    if path.suffix.lower() not in {".yaml", ".yml", ".json"} or not path.is_file():
+        return [None] * len(problems)
+    try:
+        import yaml
+
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except Exception:  # the loader's own message already says what is wrong
+        return [None] * len(problems)
+    if not isinstance(root, yaml.MappingNode):
+        return [None] * len(problems)
+    from frictionkit.model import ENTITIES
+
+    kinds = {cls.__name__: kind for kind, cls in ENTITIES.items()}
+    top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    found: list[int | None] = []
+    for problem in problems:
+        found.append(_line_of(problem, top, kinds))
+    return found
+
+
+def _line_of(
+    problem: FrictionkitError, top: Mapping[str, Any], kinds: Mapping[str, str]
+) -> int | None:
+    import yaml
+
+    field = problem.field or ""
+    cls_name, _, attr = field.partition(".")
+    item = re.search(r"\b(\w+)\[(\d+)\]", problem.message)
+    if item and item.group(1) in top:
+        seq = top[item.group(1)]
+        pos = int(item.group(2))
+        if isinstance(seq, yaml.SequenceNode) and pos < len(seq.value):
+            node = seq.value[pos]
+            if isinstance(node, yaml.MappingNode):
+                for key, _ in node.value:
+                    if getattr(key, "value", None) == attr:
+                        return int(key.start_mark.line) + 1
+            return int(node.start_mark.line) + 1
+    if cls_name == "Journey" and attr in top:  # duplicate ids: the second one
+        kind, attr, nth = attr, "id", 2
+    elif cls_name in kinds and kinds[cls_name] in top:
+        kind, nth = kinds[cls_name], 1
+    else:
+        return None
+    seq = top[kind]
+    if not isinstance(seq, yaml.SequenceNode):
+        return int(seq.start_mark.line) + 1
+    wanted = {
+        str(v) for v in (problem.value if isinstance(problem.value, tuple) else (problem.value,))
+    }
+    hits = 0
+    for node in seq.value:
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            if getattr(key, "value", None) != attr:
+                continue
+            values = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for v in values:
+                if isinstance(v, yaml.ScalarNode) and v.value in wanted:
+                    hits += 1
+                    if hits == nth:
+                        return int(v.start_mark.line) + 1
+    return int(seq.start_mark.line) + 1
+
+
+# ---------------------------------------------------------------------------------------
+# the parser
+# ---------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
+    """The argument parser (exposed for documentation and tests).
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["validate", "journey.yaml"]).path
+    'journey.yaml'
+    """
+    from frictionkit.scoring import METHODS
+
     parser = argparse.ArgumentParser(
         prog="frictionkit",
         description="Turn a customer journey into a ranked, budgeted list of fixes.",
+        epilog="Exit codes: 0 success, 1 the analysis failed, 2 bad usage or bad input.",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="run the main job on the bundled autoparts example")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the main job on the bundled autoparts example and write its report",
+        description="Evidence (a simulated event log), ranking, plan, roadmap and report "
+        "for the bundled autoparts journey.",
+    )
     demo.add_argument(
         "--budget", type=float, default=150_000.0, help="budget for the plan (EUR, default 150,000)"
     )
     demo.add_argument("--start", default="2027-01-04", help="first day of the roadmap")
+    demo.add_argument(
+        "--out",
+        default="frictionkit-demo",
+        help="folder of the report (default ./frictionkit-demo)",
+    )
+    demo.add_argument(
+        "--journeys", type=_min_group_size, default=_DEMO_JOURNEYS, help="simulated journeys"
+    )
+    demo.add_argument("--seed", type=int, default=_DEMO_SEED, help="seed of the simulation")
+    demo.add_argument("--no-figures", action="store_true", help="tables only in the report")
     demo.set_defaults(func=_cmd_demo)
-    val = sub.add_parser("validate", help="check a journey file or workbook, print a summary")
+
+    analyse = sub.add_parser(
+        "analyse",
+        aliases=["analyze"],
+        help="routes, funnel and friction tables of an event log",
+        description="Routes, funnel and friction of an event log (CSV, Parquet or XES). "
+        "Routes and touchpoints of fewer than --min-group-size journeys are folded into "
+        "one 'other (suppressed)' row.",
+    )
+    analyse.add_argument("events", metavar="EVENTS", help="event log file (.csv, .parquet, .xes)")
+    _event_options(analyse)
+    analyse.add_argument("--journey", metavar="FILE", help="journey map giving stages")
+    analyse.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
+    analyse.add_argument(
+        "--tables", nargs="+", choices=_ANALYSE_TABLES, help="which tables (default: all)"
+    )
+    analyse.add_argument(
+        "--min-group-size",
+        type=_min_group_size,
+        default=10,
+        help="fold groups of fewer journeys (default 10; 1 shows all)",
+    )
+    analyse.add_argument(
+        "--min-support", type=_min_group_size, default=30, help="friction: journeys per side"
+    )
+    analyse.add_argument("--out", metavar="DIR", help="write one file per table into DIR")
+    analyse.set_defaults(func=_cmd_analyse)
+
+    prio = sub.add_parser(
+        "prioritise",
+        aliases=["prioritize"],
+        help="rank a journey's improvements; with a budget or capacity, plan them",
+    )
+    prio.add_argument("journey", metavar="JOURNEY", help="journey file, CSV folder or .xlsx")
+    prio.add_argument("--method", default="value_per_cost", choices=list(METHODS))
+    prio.add_argument("--budget", type=float, help="budget for the plan")
+    prio.add_argument(
+        "--capacity", nargs="+", metavar="OWNER=DAYS", help="person-days per owner, e.g. it=60"
+    )
+    prio.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
+    prio.set_defaults(func=_cmd_prioritise)
+
+    rep = sub.add_parser("report", help="write the HTML report of a journey")
+    rep.add_argument("journey", metavar="JOURNEY", help="journey file, CSV folder or .xlsx")
+    rep.add_argument("-o", "--output", default="report.html", help="the HTML file to write")
+    rep.add_argument("--events", metavar="FILE", help="event log (CSV, Parquet, XES)")
+    _event_options(rep)
+    rep.add_argument("--feedback", metavar="FILE", help="survey answers (CSV)")
+    rep.add_argument("--metric-col", default="metric", help="feedback: metric column")
+    rep.add_argument("--score-col", default="score", help="feedback: score column")
+    rep.add_argument("--feedback-touchpoint-col", help="feedback: touchpoint column")
+    rep.add_argument("--feedback-case-col", help="feedback: case id column")
+    rep.add_argument("--feedback-stage-col", help="feedback: stage column")
+    rep.add_argument("--method", default="value_per_cost", choices=list(METHODS))
+    rep.add_argument("--budget", type=float, help="budget for the plan")
+    rep.add_argument("--capacity", nargs="+", metavar="OWNER=DAYS", help="person-days per owner")
+    rep.add_argument("--title", help="page title")
+    rep.add_argument("--min-group-size", type=_min_group_size, default=10)
+    rep.add_argument("--no-figures", action="store_true", help="tables only")
+    rep.set_defaults(func=_cmd_report)
+
+    val = sub.add_parser(
+        "validate", help="check a journey file or workbook: every problem, with its line"
+    )
     val.add_argument("path", help="a .yaml/.yml/.json journey file, a CSV folder or .xlsx")
     val.set_defaults(func=_cmd_validate)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 invalid input, 2 usage)."""
+    """Run the command line and return the exit code.
+
+    0 success, 1 the analysis failed, 2 bad usage or bad input.
+
+    Examples
+    --------
+    >>> main(["validate", "no-such-file.yaml"])
+    2
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse: --help (0) or a usage error (2)
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     try:
         code: int = args.func(args)
-    except FrictionkitError as err:
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except InfeasibleError as err:
+        if args.debug:
+            raise
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except FrictionkitError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        if args.debug:
+            raise
+        where = f" {err.filename}" if err.filename else ""
+        print(f"error: cannot use{where}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        if args.debug:
+            raise
+        print(
+            f"error: the analysis failed: {type(err).__name__}: {err} (run with --debug for "
+            "the traceback)",
+            file=sys.stderr,
+        )
         return 1
     return code
