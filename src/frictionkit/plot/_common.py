@@ -1,0 +1,125 @@
+"""Shared pieces of the charts: lazy matplotlib, palettes, input checks, label helpers.
+
+Nothing here imports matplotlib at module level; :func:`pyplot` does it on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from frictionkit._compat import require
+from frictionkit.exceptions import InputTypeError, MissingColumnError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "FAILURE_COLOR",
+    "OKABE_ITO",
+    "OPEN_COLOR",
+    "SUCCESS_COLOR",
+    "axes",
+    "color_map",
+    "need_columns",
+    "need_frame",
+    "pyplot",
+    "shorten",
+]
+
+#: Okabe and Ito's colour-blind-safe palette, ordered for contrast on white (yellow last).
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+SUCCESS_COLOR = "#009E73"
+FAILURE_COLOR = "#D55E00"
+OPEN_COLOR = "#999999"
+NEUTRAL_COLOR = "#BBBBBB"
+TEXT_GREY = "#555555"
+
+
+def pyplot() -> Any:
+    """Import ``matplotlib.pyplot`` or raise :class:`OptionalDependencyError`."""
+    return require("matplotlib.pyplot", extra="plot", feature="Plotting")
+
+
+def axes(ax: Any, figsize: tuple[float, float]) -> Axes:
+    """The Axes to draw on: ``ax`` when given (checked), else a new figure's."""
+    plt = pyplot()
+    if ax is None:
+        _fig, new_ax = plt.subplots(figsize=figsize, layout="constrained")
+        return new_ax  # type: ignore[no-any-return]
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise InputTypeError(
+            f"ax must be a matplotlib Axes, got {type(ax).__name__}",
+            field="ax",
+            value=type(ax).__name__,
+            hint="Pass ax=None for a new figure, or one from plt.subplots()",
+        )
+    return ax
+
+
+def color_map(names: Iterable[str]) -> dict[str, str]:
+    """Colour per name, in sorted name order, cycling through :data:`OKABE_ITO`."""
+    ordered = sorted(set(names))
+    return {n: OKABE_ITO[i % len(OKABE_ITO)] for i, n in enumerate(ordered)}
+
+
+def need_frame(obj: Any, field: str, what: str, hint: str) -> pd.DataFrame:
+    """Check that ``obj`` is a DataFrame."""
+    if not isinstance(obj, pd.DataFrame):
+        raise InputTypeError(
+            f"{field} must be {what} (a pandas DataFrame), got {type(obj).__name__}",
+            field=field,
+            value=type(obj).__name__,
+            hint=hint,
+        )
+    return obj
+
+
+def need_columns(frame: pd.DataFrame, columns: Sequence[str], field: str, hint: str) -> None:
+    """Raise :class:`MissingColumnError` naming the first missing column."""
+    have = [str(c) for c in frame.columns]
+    for col in columns:
+        if col not in frame.columns:
+            raise MissingColumnError(
+                f"{field} has no column {col!r} (it needs {list(columns)})"
+                + did_you_mean(col, have),
+                field=field,
+                value=col,
+                hint=hint,
+            )
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: max(width - 1, 1)].rstrip() + "…"
+
+
+def wrap(text: str, width: int, lines: int = 2) -> str:
+    """``text`` wrapped to at most ``lines`` lines of ``width`` characters."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = shorten(parts[-1] + " …", width)
+    return "\n".join(parts)
+
+
+def thousands(x: float) -> str:
+    """A number with thousands separators (no decimals past 1,000)."""
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"

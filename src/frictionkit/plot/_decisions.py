@@ -1,0 +1,850 @@
+"""Charts of decisions: impact-effort matrix, rank risk, frontier and roadmap."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.plot._common import (
+    OKABE_ITO,
+    TEXT_GREY,
+    axes,
+    color_map,
+    need_columns,
+    need_frame,
+    pyplot,
+    thousands,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "frontier",
+    "frontier_data",
+    "impact_effort",
+    "impact_effort_data",
+    "rank_acceptability",
+    "rank_acceptability_data",
+    "rank_risk",
+    "rank_risk_data",
+    "roadmap",
+    "roadmap_data",
+]
+
+#: Smallest and largest bubble area (points squared) of the impact-effort matrix.
+_MIN_AREA, _MAX_AREA = 60.0, 1400.0
+
+
+def _bubble_area(cost: npt.NDArray[np.float64], largest: float) -> npt.NDArray[np.float64]:
+    if largest <= 0:
+        return np.full(cost.shape, (_MIN_AREA + _MAX_AREA) / 4)
+    out: npt.NDArray[np.float64] = (
+        _MIN_AREA + (_MAX_AREA - _MIN_AREA) * np.clip(cost, 0, None) / largest
+    )
+    return out
+
+
+def _nice(x: float) -> float:
+    """``x`` rounded to one significant digit (for legend keys)."""
+    if x <= 0:
+        return 0.0
+    mag = 10 ** math.floor(math.log10(x))
+    return float(round(x / mag) * mag)
+
+
+# ---------------------------------------------------------------------------------------
+# impact-effort matrix
+
+
+def _check_ranking(ranking: Any) -> Any:
+    from frictionkit.ranking import Ranking
+
+    if not isinstance(ranking, Ranking):
+        raise InputTypeError(
+            f"ranking must be a Ranking, got {type(ranking).__name__}",
+            field="ranking",
+            value=type(ranking).__name__,
+            hint="Build one with frictionkit.prioritise(journey)",
+        )
+    return ranking
+
+
+def impact_effort_data(ranking: Any) -> pd.DataFrame:
+    """The table behind :func:`impact_effort`: one row per bubble.
+
+    Parameters
+    ----------
+    ranking : Ranking
+        From :func:`frictionkit.prioritise`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In rank order: ``id``, ``title``, ``owner`` (``"unowned"`` when missing), ``rank``,
+        ``effort_days`` (x), ``impact`` (y), ``cost``, ``quadrant``, ``non_dominated``
+        (outlined), ``area_pt2`` (bubble area in points squared: 60 + 1,340 x cost /
+        largest cost) and ``color`` (the owner's colour).
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import impact_effort_data
+    >>> t = impact_effort_data(fk.prioritise(fk.datasets.load_autoparts()))
+    >>> t[["id", "effort_days", "impact", "quadrant"]].head(2)
+                   id  effort_days   impact      quadrant
+    0  onboarding_plan          5.0  70000.0       fill-in
+    1   guided_selling          5.5  90000.0  easy & smart
+    """
+    from frictionkit.ranking import UNOWNED
+
+    t = _check_ranking(ranking).table
+    owner = t["owner"].astype(object).where(t["owner"].notna(), UNOWNED).astype(str)
+    colors = color_map(owner)
+    cost = t["cost"].to_numpy(dtype=np.float64)
+    largest = float(np.nanmax(cost)) if len(cost) else 0.0
+    return pd.DataFrame(
+        {
+            "id": t["id"].astype(str).to_numpy(dtype=object),
+            "title": t["title"].astype(object).to_numpy(),
+            "owner": owner.to_numpy(dtype=object),
+            "rank": t["rank"].to_numpy(),
+            "effort_days": t["effort_days"].to_numpy(dtype=np.float64),
+            "impact": t["impact"].to_numpy(dtype=np.float64),
+            "cost": cost,
+            "quadrant": t["quadrant"].astype(str).to_numpy(dtype=object),
+            "non_dominated": t["non_dominated"].to_numpy(dtype=bool),
+            "area_pt2": _bubble_area(cost, largest),
+            "color": [colors[o] for o in owner],
+        }
+    )
+
+
+def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
+    """Impact-effort matrix: the "easy & smart" wins top left.
+
+    Each improvement is a bubble at (effort, impact), its area growing with its cost and
+    its colour naming its owner. Dashed lines at the ranking's quadrant thresholds split
+    the chart into the four quadrants (easy & smart, major project, fill-in, thankless;
+    the easy & smart one is shaded). Improvements that no other beats on impact, effort
+    and cost at once (non-dominated) are outlined in black.
+
+    Parameters
+    ----------
+    ranking : Ranking
+        From :func:`frictionkit.prioritise`.
+    annotate : bool, default True
+        Write each improvement's id beside its bubble.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    impact_effort_data : the table drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import impact_effort
+    >>> ax = impact_effort(fk.prioritise(fk.datasets.load_autoparts()))
+    >>> ax.get_xlabel()
+    'Effort (person-days)'
+    >>> ax.figure.savefig("impact-effort.png")
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    from frictionkit.ranking import EASY_AND_SMART, FILL_IN, MAJOR_PROJECT, THANKLESS
+
+    data = impact_effort_data(ranking)
+    ax = axes(ax, (9.0, 6.5))
+    t_imp = float(ranking.thresholds.get("impact", np.nan))
+    t_eff = float(ranking.thresholds.get("effort_days", np.nan))
+    x, y = data["effort_days"].to_numpy(), data["impact"].to_numpy()
+    x_hi = max(float(np.nanmax(x)) if len(x) else 1.0, t_eff if math.isfinite(t_eff) else 0.0)
+    y_hi = max(float(np.nanmax(y)) if len(y) else 1.0, t_imp if math.isfinite(t_imp) else 0.0)
+    x_hi, y_hi = (x_hi or 1.0) * 1.12, (y_hi or 1.0) * 1.15
+    ax.set_xlim(0, x_hi)
+    ax.set_ylim(-0.04 * y_hi, y_hi)
+    if math.isfinite(t_eff) and math.isfinite(t_imp):
+        shade = Rectangle(
+            (0, t_imp), t_eff, y_hi - t_imp, facecolor="#009E73", alpha=0.07, zorder=0, lw=0
+        )
+        shade.set_gid("easy_and_smart_area")
+        ax.add_patch(shade)
+    for value, draw in ((t_eff, ax.axvline), (t_imp, ax.axhline)):
+        if math.isfinite(value):
+            line = draw(value, color="#777777", linestyle="--", linewidth=1.0, zorder=1)
+            line.set_gid("quadrant_line")
+    corner: dict[str, Any] = {"fontsize": 11, "transform": ax.transAxes, "zorder": 1}
+    ax.text(
+        0.015,
+        0.985,
+        EASY_AND_SMART,
+        ha="left",
+        va="top",
+        color="#007A5A",
+        fontweight="bold",
+        **corner,
+    )
+    ax.text(0.985, 0.985, MAJOR_PROJECT, ha="right", va="top", color=TEXT_GREY, **corner)
+    ax.text(0.015, 0.015, FILL_IN, ha="left", va="bottom", color=TEXT_GREY, **corner)
+    ax.text(0.985, 0.015, THANKLESS, ha="right", va="bottom", color=TEXT_GREY, **corner)
+
+    nd = data["non_dominated"].to_numpy()
+    bubbles = ax.scatter(
+        x,
+        y,
+        s=data["area_pt2"].to_numpy(),
+        c=data["color"].tolist(),
+        alpha=0.8,
+        edgecolors=["black" if v else "white" for v in nd],
+        linewidths=[2.2 if v else 0.8 for v in nd],
+        zorder=3,
+    )
+    bubbles.set_gid("impact_effort_bubbles")
+    if annotate:
+        radius = np.sqrt(data["area_pt2"].to_numpy()) / 2  # marker size is the diameter
+        for xi, yi, r, text in zip(x, y, radius, data["id"], strict=True):
+            left = xi > 0.78 * x_hi  # near the right edge: write on the left
+            ax.annotate(
+                str(text),
+                (xi, yi),
+                xytext=(-(r + 3) if left else r + 3, 0),
+                textcoords="offset points",
+                fontsize=8,
+                ha="right" if left else "left",
+                va="center",
+                color="#222222",
+                zorder=4,
+            )
+    ax.set_xlabel("Effort (person-days)")
+    ax.set_ylabel("Impact (value at stake)")
+    ax.yaxis.set_major_formatter(_thousands_formatter())
+    ax.set_title(f"Impact–effort matrix (ranked by {ranking.label})", loc="left")
+    ax.grid(alpha=0.25)
+    colors = dict(zip(data["owner"], data["color"], strict=True))
+    owner_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            markerfacecolor=c,
+            markeredgecolor="white",
+            label=o,
+        )
+        for o, c in sorted(colors.items())
+    ]
+    owner_handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=2.2,
+            label="non-dominated",
+        )
+    )
+    leg = ax.legend(
+        handles=owner_handles,
+        title="Owner",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=9,
+    )
+    ax.add_artist(leg)
+    leg.set_clip_on(False)  # add_artist clips to the Axes: keep it visible and in the layout
+    largest = float(data["cost"].max()) if len(data) else 0.0
+    keys = sorted({_nice(largest * f) for f in (0.25, 0.5, 1.0)} - {0.0})
+    if keys:
+        areas = _bubble_area(np.asarray(keys), largest)
+        size_handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=math.sqrt(a),
+                markerfacecolor="#DDDDDD",
+                markeredgecolor="#777777",
+                label=thousands(k),
+            )
+            for k, a in zip(keys, areas, strict=True)
+        ]
+        ax.legend(
+            handles=size_handles,
+            title="Cost",
+            loc="lower left",
+            bbox_to_anchor=(1.01, 0.0),
+            frameon=False,
+            fontsize=9,
+            labelspacing=1.6,
+            borderpad=1.0,
+        )
+    return ax
+
+
+def _thousands_formatter() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+# ---------------------------------------------------------------------------------------
+# rank risk
+
+
+def _check_rank_result(result: Any) -> pd.DataFrame:
+    acc = getattr(result, "rank_acceptability", None)
+    if not isinstance(acc, pd.DataFrame) or not callable(getattr(result, "p_top_k", None)):
+        raise InputTypeError(
+            "result must have a rank_acceptability DataFrame and a p_top_k(k) method (an "
+            f"SMAAResult), got {type(result).__name__}",
+            field="result",
+            value=type(result).__name__,
+            hint="Build one with frictionkit.smaa(...)",
+        )
+    return acc
+
+
+def _check_k(k: Any, n: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= max(n, 1):
+        raise ValidationError(
+            f"k must be a whole number from 1 to {n}, got {k!r}", field="k", value=k
+        )
+    return int(k)
+
+
+def rank_risk_data(result: Any, k: int = 3) -> pd.DataFrame:
+    """The table behind :func:`rank_risk`: P(top ``k``) and its split by rank.
+
+    Parameters
+    ----------
+    result : SMAAResult
+        Or any object with a ``rank_acceptability`` DataFrame (alternatives x ranks) and a
+        ``p_top_k(k)`` method.
+    k : int, default 3
+        Size of the top group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alternative, most likely in the top ``k`` first (ties by expected
+        rank): ``alternative``, ``p_top_k``, ``rank_1`` ... ``rank_<k>`` (the stacked
+        segments) and ``expected_rank``.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import rank_risk_data
+    >>> res = fk.smaa([[1.0, 0.0], [0.0, 1.0], [0.6, 0.6]], True, seed=1, draws=4000)
+    >>> rank_risk_data(res, k=1)[["alternative", "p_top_k"]].round(2)
+       alternative  p_top_k
+    0            1     0.41
+    1            0     0.40
+    2            2     0.20
+    """
+    acc = _check_rank_result(result)
+    kk = _check_k(k, acc.shape[1])
+    p = pd.Series(result.p_top_k(kk)).reindex(acc.index).to_numpy(dtype=np.float64)
+    ranks = np.arange(1, acc.shape[1] + 1, dtype=np.float64)
+    values = acc.to_numpy(dtype=np.float64)
+    out = pd.DataFrame({"alternative": list(acc.index), "p_top_k": p})
+    for r in range(kk):
+        out[f"rank_{r + 1}"] = values[:, r]
+    out["expected_rank"] = values @ ranks
+    order = np.lexsort((out["expected_rank"].to_numpy(), -out["p_top_k"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def rank_risk(result: Any, k: int = 3, *, top: int | None = 15, ax: Axes | None = None) -> Axes:
+    """How likely each alternative is to rank in the top ``k``: stacked horizontal bars.
+
+    Each bar is P(rank <= k), split into the probabilities of rank 1, 2, ..., k (darker is
+    better), from the rank acceptability indices of SMAA.
+
+    Parameters
+    ----------
+    result : SMAAResult
+        Or any object with ``rank_acceptability`` and ``p_top_k(k)``.
+    k : int, default 3
+        Size of the top group.
+    top : int or None, default 15
+        Show this many alternatives (most likely first); None shows all.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    rank_risk_data : the table drawn.
+    rank_acceptability : the whole rank distribution as a heat map.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import rank_risk
+    >>> res = fk.smaa([[1.0, 0.0], [0.0, 1.0], [0.6, 0.6]], True, seed=1, draws=4000)
+    >>> ax = rank_risk(res, k=2)
+    >>> ax.get_xlabel()
+    'Probability of ranking in the top 2'
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    plt = pyplot()
+    data = rank_risk_data(result, k)
+    kk = _check_k(k, result.rank_acceptability.shape[1])
+    if top is not None:
+        if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+            raise ValidationError(
+                f"top must be a whole number >= 1 or None, got {top!r}", field="top", value=top
+            )
+        data = data.head(int(top))
+    n = len(data)
+    ax = axes(ax, (8.0, 1.2 + 0.38 * max(n, 1)))
+    y = np.arange(n)
+    left = np.zeros(n)
+    cmap = plt.get_cmap("Blues")
+    for r in range(kk):
+        shade = cmap(0.9 - 0.6 * (r / max(kk - 1, 1))) if kk > 1 else cmap(0.8)
+        seg = data[f"rank_{r + 1}"].to_numpy()
+        bars = ax.barh(
+            y, seg, left=left, color=shade, edgecolor="white", linewidth=0.5, label=f"rank {r + 1}"
+        )
+        for patch in bars.patches:
+            patch.set_gid("rank_risk_segment")
+        left = left + seg
+    for yi, total in zip(y.tolist(), data["p_top_k"].tolist(), strict=True):
+        ax.text(total + 0.01, yi, f"{total:.0%}", va="center", fontsize=8, color="#222222")
+    ax.set_yticks(y, [str(a) for a in data["alternative"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.08)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"Probability of ranking in the top {kk}")
+    ax.set_title(f"Rank risk: chance of a top-{kk} place", loc="left")
+    ax.grid(axis="x", alpha=0.25)
+    ax.legend(loc="lower right", frameon=False, fontsize=8, ncols=min(kk, 5))
+    return ax
+
+
+def rank_acceptability_data(result: Any) -> pd.DataFrame:
+    """The matrix behind :func:`rank_acceptability`: share of draws per alternative and rank.
+
+    Parameters
+    ----------
+    result : SMAAResult
+        Or any object with a ``rank_acceptability`` DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Alternatives (rows, by expected rank, best first) x ranks (columns ``1`` ... ``n``).
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import rank_acceptability_data
+    >>> res = fk.smaa([[1.0, 0.0], [0.0, 1.0], [0.6, 0.6]], True, seed=1, draws=4000)
+    >>> rank_acceptability_data(res).round(2)
+    rank            1    2    3
+    alternative
+    2            0.20  0.8  0.0
+    1            0.41  0.1  0.5
+    0            0.40  0.1  0.5
+    """
+    acc = _check_rank_result(result)
+    ranks = np.arange(1, acc.shape[1] + 1, dtype=np.float64)
+    expected = acc.to_numpy(dtype=np.float64) @ ranks
+    order = np.argsort(expected, kind="stable")
+    return acc.iloc[order].astype(np.float64)
+
+
+def rank_acceptability(result: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
+    """Rank acceptability heat map: the share of draws in which each alternative takes each rank.
+
+    Parameters
+    ----------
+    result : SMAAResult
+        Or any object with a ``rank_acceptability`` DataFrame.
+    annotate : bool, default True
+        Write the percentage in each cell of at least 1 %.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    rank_acceptability_data : the matrix drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import rank_acceptability
+    >>> res = fk.smaa([[1.0, 0.0], [0.0, 1.0], [0.6, 0.6]], True, seed=1, draws=4000)
+    >>> ax = rank_acceptability(res)
+    >>> ax.images[0].get_array().shape
+    (3, 3)
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    data = rank_acceptability_data(result)
+    n_alt, n_rank = data.shape
+    ax = axes(ax, (1.8 + 0.55 * max(n_rank, 1), 1.4 + 0.38 * max(n_alt, 1)))
+    values = data.to_numpy()
+    image = ax.imshow(values, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    if annotate:
+        for i in range(n_alt):
+            for j in range(n_rank):
+                v = values[i, j]
+                if v >= 0.005:
+                    ax.text(
+                        j,
+                        i,
+                        f"{v:.0%}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if v > 0.55 else "#222222",
+                    )
+    ax.set_xticks(np.arange(n_rank), [str(c) for c in data.columns])
+    ax.set_yticks(np.arange(n_alt), [str(a) for a in data.index])
+    ax.set_xlabel("Rank (1 = best)")
+    ax.set_title("Rank acceptability (share of draws)", loc="left")
+    ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
+# frontier
+
+_FRONTIER_COLUMNS = ("cost", "value", "greedy_value", "knee")
+
+
+def frontier_data(frontier_table: Any) -> pd.DataFrame:
+    """The table behind :func:`frontier`: the steps of the exact and greedy curves.
+
+    Parameters
+    ----------
+    frontier_table : pandas.DataFrame
+        From :func:`frictionkit.frontier` (columns ``cost``, ``value``, ``greedy_value``,
+        ``knee``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cost``, ``value``, ``greedy_value``, ``greedy_loss`` and ``knee``, by cost.
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import frontier_data
+    >>> t = frontier_data(fk.frontier(fk.datasets.load_autoparts()))
+    >>> t.loc[t["knee"], ["cost", "value"]]
+           cost     value
+    12  64500.0  600000.0
+    """
+    t = need_frame(
+        frontier_table,
+        "frontier_table",
+        "a frontier table",
+        "Build one with frictionkit.frontier(journey)",
+    )
+    need_columns(
+        t,
+        _FRONTIER_COLUMNS,
+        "frontier_table",
+        "Pass the table returned by frictionkit.frontier(...)",
+    )
+    out = pd.DataFrame(
+        {
+            "cost": t["cost"].to_numpy(dtype=np.float64),
+            "value": t["value"].to_numpy(dtype=np.float64),
+            "greedy_value": t["greedy_value"].to_numpy(dtype=np.float64),
+        }
+    )
+    out["greedy_loss"] = out["value"] - out["greedy_value"]
+    out["knee"] = t["knee"].to_numpy(dtype=bool)
+    return out.sort_values("cost", kind="stable").reset_index(drop=True)
+
+
+def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
+    """The best value at every budget, the greedy curve below it, and the knee.
+
+    Both curves are steps: a budget buys the value of the last step at or below it. The
+    shaded gap is what funding in value-per-cost order leaves on the table.
+
+    Parameters
+    ----------
+    frontier_table : pandas.DataFrame
+        From :func:`frictionkit.frontier`.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    frontier_data : the table drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import frontier
+    >>> ax = frontier(fk.frontier(fk.datasets.load_autoparts()))
+    >>> [line.get_label() for line in ax.get_lines()][:2]
+    ['best plan (exact)', 'greedy by value per cost']
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    data = frontier_data(frontier_table)
+    ax = axes(ax, (8.0, 5.0))
+    c, v, g = data["cost"].to_numpy(), data["value"].to_numpy(), data["greedy_value"].to_numpy()
+    ax.step(c, v, where="post", color=OKABE_ITO[0], linewidth=2.2, label="best plan (exact)")
+    ax.step(
+        c,
+        g,
+        where="post",
+        color=OKABE_ITO[1],
+        linewidth=1.6,
+        linestyle="--",
+        label="greedy by value per cost",
+    )
+    if len(c):
+        ax.fill_between(
+            c, g, v, step="post", color=OKABE_ITO[1], alpha=0.15, lw=0, label="value lost by greedy"
+        )
+    knee = data[data["knee"]]
+    knee_rows: Any = knee.itertuples()
+    for row in knee_rows:
+        ax.plot(
+            [row.cost],
+            [row.value],
+            marker="o",
+            markersize=10,
+            color=OKABE_ITO[3],
+            linestyle="",
+            label="knee",
+            zorder=4,
+        )
+        ax.annotate(
+            f"knee: {thousands(float(row.value))} for {thousands(float(row.cost))}",
+            (row.cost, row.value),
+            xytext=(12, -18),
+            textcoords="offset points",
+            fontsize=9,
+            arrowprops={"arrowstyle": "-", "color": TEXT_GREY},
+        )
+    ax.set_xlabel("Budget (cost)")
+    ax.set_ylabel("Value of the best plan")
+    fmt = _thousands_formatter()
+    ax.xaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(fmt)
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.25)
+    ax.set_title("Value frontier: best plan at every budget", loc="left")
+    ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
+# roadmap
+
+_ROADMAP_COLUMNS = ("start", "end", "id", "owner")
+
+
+def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
+    """The table behind :func:`roadmap`: one bar per scheduled improvement.
+
+    Parameters
+    ----------
+    roadmap_table : pandas.DataFrame
+        From :func:`frictionkit.roadmap.roadmap` (columns ``start``, ``end``, ``id``,
+        ``owner``; ``quick_win`` and ``wave`` are used when present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Grouped by owner (owners in order of their first start), then by start:
+        ``owner``, ``id``, ``start``, ``finish`` (the day after ``end``: the bar's right
+        edge; working-day numbers stay numbers), ``quick_win``, ``row`` (0 = top bar) and
+        ``color`` (the owner's colour).
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import roadmap_data
+    >>> plan = fk.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
+    >>> t = roadmap_data(fk.roadmap.roadmap(plan))
+    >>> t[["owner", "id", "start", "finish"]].head(3)
+                  owner               id  start  finish
+    0  customer_service     callback_sla      0      20
+    1             sales   guided_selling      0      20
+    2             sales  onboarding_plan      0      20
+    """
+    t = need_frame(
+        roadmap_table,
+        "roadmap_table",
+        "a roadmap table",
+        "Build one with frictionkit.roadmap.roadmap(plan)",
+    )
+    need_columns(
+        t,
+        _ROADMAP_COLUMNS,
+        "roadmap_table",
+        "Pass the table returned by frictionkit.roadmap.roadmap(plan)",
+    )
+    start = t["start"]
+    dated = pd.api.types.is_datetime64_any_dtype(start)
+    if dated:
+        finish = pd.to_datetime(t["end"]) + pd.Timedelta(days=1)
+    else:
+        finish = pd.to_numeric(t["end"]) + 1
+    owner = t["owner"].astype(object).where(t["owner"].notna(), "unowned").astype(str)
+    out = pd.DataFrame(
+        {
+            "owner": owner.to_numpy(dtype=object),
+            "id": t["id"].astype(str).to_numpy(dtype=object),
+            "start": start.to_numpy(),
+            "finish": finish.to_numpy(),
+            "quick_win": (
+                t["quick_win"].fillna(False).to_numpy(dtype=bool)
+                if "quick_win" in t.columns
+                else np.zeros(len(t), dtype=bool)
+            ),
+        }
+    )
+    first = out.groupby("owner", sort=False)["start"].min()
+    owner_order = {o: i for i, o in enumerate(first.sort_values(kind="stable").index)}
+    out["_o"] = out["owner"].map(owner_order)
+    out = out.sort_values(["_o", "start", "id"], kind="stable").drop(columns="_o")
+    out = out.reset_index(drop=True)
+    out["row"] = np.arange(len(out))
+    colors = color_map(out["owner"])
+    out["color"] = [colors[o] for o in out["owner"]]
+    return out
+
+
+def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
+    """The roadmap as a Gantt chart: one bar per improvement, grouped and coloured by owner.
+
+    Quick wins are hatched. With dated roadmaps (``start=`` given to
+    :func:`frictionkit.roadmap.roadmap`) the axis shows dates, otherwise working days.
+
+    Parameters
+    ----------
+    roadmap_table : pandas.DataFrame
+        From :func:`frictionkit.roadmap.roadmap`.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    roadmap_data : the table drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import roadmap
+    >>> plan = fk.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
+    >>> ax = roadmap(fk.roadmap.roadmap(plan, start="2025-01-06"))
+    >>> len(ax.patches)
+    7
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    from matplotlib.patches import Patch
+
+    data = roadmap_data(roadmap_table)
+    n = len(data)
+    ax = axes(ax, (9.0, 1.4 + 0.42 * max(n, 1)))
+    dated = pd.api.types.is_datetime64_any_dtype(data["start"])
+    if dated:
+        import matplotlib.dates
+
+        mdates: Any = matplotlib.dates
+        left = mdates.date2num(pd.to_datetime(data["start"]).dt.to_pydatetime())
+        right = mdates.date2num(pd.to_datetime(data["finish"]).dt.to_pydatetime())
+    else:
+        left = data["start"].to_numpy(dtype=np.float64)
+        right = data["finish"].to_numpy(dtype=np.float64)
+    rows = data["row"].to_numpy()
+    bars = ax.barh(
+        rows,
+        right - left,
+        left=left,
+        height=0.6,
+        color=data["color"].tolist(),
+        edgecolor="white",
+        linewidth=0.8,
+    )
+    for patch, quick in zip(bars.patches, data["quick_win"], strict=True):
+        patch.set_gid("roadmap_bar")
+        if quick:
+            patch.set_hatch("///")
+            patch.set_edgecolor("#222222")
+    ax.set_yticks(rows, data["id"].tolist())
+    ax.invert_yaxis()
+    owners = data["owner"].tolist()
+    for i in range(1, n):
+        if owners[i] != owners[i - 1]:
+            ax.axhline(i - 0.5, color="#CCCCCC", linewidth=0.8)
+    if dated:
+        ax.xaxis_date()
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+        ax.set_xlabel("Date")
+    else:
+        ax.set_xlabel("Working days from the start")
+    ax.grid(axis="x", alpha=0.25)
+    colors = dict(zip(data["owner"], data["color"], strict=True))
+    handles = [Patch(facecolor=c, label=o) for o, c in colors.items()]
+    if bool(data["quick_win"].any()):
+        handles.append(
+            Patch(facecolor="white", edgecolor="#222222", hatch="///", label="quick win")
+        )
+    ax.legend(
+        handles=handles,
+        title="Owner",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=9,
+    )
+    ax.set_title("Roadmap by owner", loc="left")
+    return ax

@@ -1,0 +1,417 @@
+"""The journey map: stages as columns, touchpoints as cards, the emotion curve below."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.exceptions import InputTypeError
+from frictionkit.plot._common import TEXT_GREY, axes, pyplot, shorten, wrap
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["journey_map", "journey_map_data"]
+
+_CARD_H, _CARD_GAP, _HEADER_H = 1.0, 0.25, 0.7
+_LANE_H, _LANE_GAP = 2.2, 0.7
+
+
+def _check_inputs(journey: Any, log: Any, feedback: Any) -> None:
+    from frictionkit.events import EventLog
+    from frictionkit.feedback import Feedback
+    from frictionkit.model import Journey
+
+    checks = (
+        (journey, Journey, "journey", "frictionkit.load_journey(path)", False),
+        (log, EventLog, "log", "frictionkit.EventLog.from_frame(...)", True),
+        (feedback, Feedback, "feedback", "frictionkit.Feedback.from_frame(...)", True),
+    )
+    for value, kind, field, build, optional in checks:
+        if optional and value is None:
+            continue
+        if not isinstance(value, kind):
+            raise InputTypeError(
+                f"{field} must be a {kind.__name__}, got {type(value).__name__}",
+                field=field,
+                value=type(value).__name__,
+                hint=f"Build one with {build}",
+            )
+
+
+def journey_map_data(
+    journey: Any, log: Any = None, feedback: Any = None, *, min_support: int = 30
+) -> pd.DataFrame:
+    """The table behind :func:`journey_map`: one row per touchpoint card.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey map (stages, touchpoints, channels, owners).
+    log : EventLog, optional
+        Its event log: the friction of each touchpoint (``log.friction(min_support)``).
+        Touchpoints the log does not know get NaN.
+    feedback : Feedback, optional
+        Survey answers: the sentiment per touchpoint and per stage, from
+        ``feedback.emotion_curve(journey)``.
+    min_support : int, default 30
+        Passed to ``log.friction``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In journey order: ``stage``, ``stage_label``, ``column`` (0-based stage position),
+        ``row`` (card position in its column), ``touchpoint``, ``label``, ``channel``,
+        ``owner``, ``friction_score`` and ``risk_ratio`` (NaN without a log; the card's
+        fill), ``sentiment`` and ``answers`` (the card's badge; NaN and 0 without
+        answers), ``stage_sentiment`` and ``stage_answers`` (the emotion curve: mean
+        sentiment of all answers about the stage or its touchpoints, weighted by
+        answers).
+
+    Examples
+    --------
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import journey_map_data
+    >>> t = journey_map_data(fk.datasets.load_autoparts())
+    >>> t[["stage", "column", "row", "touchpoint", "channel"]].head(4)
+               stage  column  row         touchpoint channel
+    0      discovery       0    0      parts_website     web
+    1      discovery       0    1         search_ads  search
+    2      discovery       0    2         trade_fair   event
+    3  consideration       1    0  product_catalogue     web
+    """
+    _check_inputs(journey, log, feedback)
+    rows = []
+    for col, stage in enumerate(journey.stages):
+        for row, tp in enumerate(journey.touchpoints_in(stage.id)):
+            rows.append(
+                {
+                    "stage": stage.id,
+                    "stage_label": stage.label,
+                    "column": col,
+                    "row": row,
+                    "touchpoint": tp.id,
+                    "label": tp.label,
+                    "channel": tp.channel,
+                    "owner": tp.owner,
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "stage",
+            "stage_label",
+            "column",
+            "row",
+            "touchpoint",
+            "label",
+            "channel",
+            "owner",
+        ],
+    )
+    for c in ("stage", "stage_label", "touchpoint", "label", "channel", "owner"):
+        out[c] = out[c].astype(object)
+    out["friction_score"] = np.nan
+    out["risk_ratio"] = np.nan
+    if log is not None:
+        fr = log.friction(min_support=min_support).set_index("touchpoint")
+        for c in ("friction_score", "risk_ratio"):
+            out[c] = out["touchpoint"].map(fr[c]).to_numpy(dtype=np.float64)
+    out["sentiment"] = np.nan
+    out["answers"] = np.zeros(len(out), dtype=np.int64)
+    out["stage_sentiment"] = np.nan
+    out["stage_answers"] = np.zeros(len(out), dtype=np.int64)
+    if feedback is not None:
+        curve = feedback.emotion_curve(journey)
+        curve = curve[curve["stage"].notna()]
+        tp_rows = curve[curve["touchpoint"].notna()].set_index("touchpoint")
+        out["sentiment"] = out["touchpoint"].map(tp_rows["sentiment"]).to_numpy(np.float64)
+        n_tp = out["touchpoint"].map(tp_rows["n"]).fillna(0)
+        out["answers"] = n_tp.to_numpy(dtype=np.int64)
+        answered = curve[curve["n"] > 0]
+        weight = answered["n"].to_numpy(dtype=np.float64)
+        sums = (
+            pd.Series(answered["sentiment"].to_numpy() * weight)
+            .groupby(answered["stage"].to_numpy())
+            .sum()
+        )
+        counts = pd.Series(weight).groupby(answered["stage"].to_numpy()).sum()
+        mean = sums / counts
+        out["stage_sentiment"] = out["stage"].map(mean).to_numpy(dtype=np.float64)
+        out["stage_answers"] = out["stage"].map(counts).fillna(0).to_numpy(dtype=np.int64)
+    return out
+
+
+def _stage_table(journey: Any, data: pd.DataFrame) -> pd.DataFrame:
+    stages = pd.DataFrame(
+        {
+            "stage": [s.id for s in journey.stages],
+            "stage_label": [s.label for s in journey.stages],
+            "column": np.arange(len(journey.stages)),
+        }
+    )
+    first = data.drop_duplicates("stage").set_index("stage")
+    stages["stage_sentiment"] = stages["stage"].map(first["stage_sentiment"]).astype(float)
+    stages["stage_answers"] = stages["stage"].map(first["stage_answers"]).fillna(0)
+    return stages
+
+
+def journey_map(
+    journey: Any,
+    log: Any = None,
+    feedback: Any = None,
+    *,
+    min_support: int = 30,
+    ax: Axes | None = None,
+) -> Axes:
+    """The journey map: stages as columns, touchpoints as cards, the emotion curve below.
+
+    Each card names the touchpoint, its channel and owner. With a log, its fill shows
+    the touchpoint's friction score (white: none, dark orange: the most in this journey)
+    and the failure risk ratio is written on it; with feedback, a badge in its corner
+    shows the mean sentiment of the answers about it (-1 to +1; red negative, blue
+    positive) and the lane below draws the emotion curve, the mean sentiment per stage.
+
+    Parameters
+    ----------
+    journey : Journey
+        The journey map.
+    log : EventLog, optional
+        Its event log, for friction.
+    feedback : Feedback, optional
+        Survey answers, for satisfaction and the emotion curve.
+    min_support : int, default 30
+        Passed to ``log.friction``.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    journey_map_data : the table drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import frictionkit as fk
+    >>> from frictionkit.plot import journey_map
+    >>> ax = journey_map(fk.datasets.load_autoparts())
+    >>> sum(p.get_gid() == "journey_card" for p in ax.patches)
+    15
+    >>> matplotlib.pyplot.close(ax.figure)
+    """
+    plt = pyplot()
+    from matplotlib.colors import LinearSegmentedColormap, Normalize
+    from matplotlib.patches import FancyBboxPatch
+
+    data = journey_map_data(journey, log, feedback, min_support=min_support)
+    stages = _stage_table(journey, data)
+    n_cols = max(len(stages), 1)
+    n_rows = int(data["row"].max()) + 1 if len(data) else 1
+    has_friction = log is not None and bool(data["friction_score"].notna().any())
+    has_feedback = feedback is not None
+    cards_bottom = _HEADER_H + n_rows * (_CARD_H + _CARD_GAP)
+    lane_top = cards_bottom + _LANE_GAP
+    height = lane_top + (_LANE_H + 0.3 if has_feedback else 0.0)
+    ax = axes(ax, (2.5 * n_cols + 0.8, 0.9 + 0.75 * height))
+
+    base = plt.get_cmap("YlOrBr")
+    heat = LinearSegmentedColormap.from_list("friction", [base(x) for x in np.linspace(0, 0.6, 8)])
+    top_score = float(np.nanmax(data["friction_score"])) if has_friction else 0.0
+    heat_norm = Normalize(0.0, top_score if top_score > 0 else 1.0)
+    mood = plt.get_cmap("RdBu")
+    mood_norm = Normalize(-1.0, 1.0)
+
+    stage_rows: Any = stages.itertuples()
+    for s in stage_rows:
+        ax.add_patch(
+            FancyBboxPatch(
+                (s.column + 0.04, 0.08),
+                0.92,
+                _HEADER_H - 0.2,
+                boxstyle="round,pad=0,rounding_size=0.08",
+                facecolor="#E8EEF4",
+                edgecolor="none",
+            )
+        )
+        ax.text(
+            s.column + 0.5,
+            0.08 + (_HEADER_H - 0.2) / 2,
+            shorten(str(s.stage_label), 24),
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+        )
+        if s.column > 0:
+            ax.plot([s.column, s.column], [0.0, cards_bottom], color="#E3E3E3", lw=0.8, zorder=0)
+
+    card_rows: Any = data.itertuples()
+    badge_x: list[float] = []
+    badge_y: list[float] = []
+    badge_v: list[float] = []
+    for c in card_rows:
+        x0 = c.column + 0.06
+        y0 = _HEADER_H + c.row * (_CARD_H + _CARD_GAP)
+        score = float(c.friction_score)
+        fill = heat(heat_norm(score)) if has_friction and math.isfinite(score) else "white"
+        card = FancyBboxPatch(
+            (x0, y0),
+            0.88,
+            _CARD_H,
+            boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor=fill,
+            edgecolor="#9A9A9A",
+            linewidth=0.8,
+        )
+        card.set_gid("journey_card")
+        ax.add_patch(card)
+        ax.text(
+            x0 + 0.05,
+            y0 + 0.1,
+            wrap(str(c.label), 22),
+            ha="left",
+            va="top",
+            fontsize=8.5,
+            fontweight="bold",
+            color="#222222",
+            linespacing=1.1,
+        )
+        owner = "no owner" if c.owner is None or c.owner != c.owner else str(c.owner)
+        meta = shorten(f"{c.channel} · {owner}", 32)
+        ax.text(
+            x0 + 0.05,
+            y0 + _CARD_H - 0.28,
+            meta,
+            ha="left",
+            va="center",
+            fontsize=7.5,
+            color=TEXT_GREY,
+        )
+        if has_friction:
+            rr = float(c.risk_ratio)
+            note = "friction: n/a" if not math.isfinite(score) else f"friction {score:.2f}"
+            if math.isfinite(rr):
+                note += f" · RR {rr:.2f}"
+            ax.text(
+                x0 + 0.05,
+                y0 + _CARD_H - 0.1,
+                note,
+                ha="left",
+                va="center",
+                fontsize=7,
+                color="#333333",
+            )
+        if has_feedback and c.answers > 0:
+            badge_x.append(x0 + 0.8)
+            badge_y.append(y0 + 0.22)
+            badge_v.append(float(c.sentiment))
+            ax.text(
+                x0 + 0.8,
+                y0 + 0.5,
+                f"{c.sentiment:+.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="#333333",
+            )
+    if badge_v:
+        badges = ax.scatter(
+            badge_x,
+            badge_y,
+            c=badge_v,
+            cmap=mood,
+            norm=mood_norm,
+            s=110,
+            edgecolors="#555555",
+            linewidths=0.6,
+            zorder=3,
+        )
+        badges.set_gid("sentiment_badges")
+
+    if has_feedback:
+        mid = lane_top + _LANE_H / 2
+
+        def lane_y(v: Any) -> Any:
+            return mid - np.asarray(v, dtype=np.float64) * (_LANE_H / 2 - 0.35)
+
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.04, lane_top),
+                n_cols - 0.08,
+                _LANE_H,
+                boxstyle="round,pad=0,rounding_size=0.08",
+                facecolor="#F7F7F7",
+                edgecolor="none",
+                zorder=0,
+            )
+        )
+        ax.plot([0.04, n_cols - 0.04], [mid, mid], color="#BBBBBB", linewidth=0.8, linestyle=":")
+        ax.text(
+            0.06,
+            lane_top - 0.08,
+            "Emotion curve: mean sentiment per stage (+1 delighted, -1 frustrated)",
+            fontsize=9,
+            fontweight="bold",
+            va="bottom",
+            color=TEXT_GREY,
+        )
+        known = stages[stages["stage_answers"] > 0]
+        xs = known["column"].to_numpy() + 0.5
+        ys = known["stage_sentiment"].to_numpy(dtype=np.float64)
+        line = ax.plot(
+            xs, lane_y(ys), color="#333333", linewidth=1.8, zorder=3, label="emotion curve"
+        )[0]
+        line.set_gid("emotion_curve")
+        ax.scatter(
+            xs,
+            lane_y(ys),
+            c=ys,
+            cmap=mood,
+            norm=mood_norm,
+            s=70,
+            edgecolors="#333333",
+            linewidths=0.8,
+            zorder=4,
+        )
+        for x, v, n in zip(xs, ys, known["stage_answers"], strict=True):
+            ax.text(
+                x,
+                lane_y(v) + (-0.3 if v >= 0 else 0.3),
+                f"{v:+.2f} (n={int(n)})",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="#222222",
+            )
+        empty: Any = stages[stages["stage_answers"] == 0].itertuples()
+        for s in empty:
+            ax.text(
+                s.column + 0.5,
+                mid,
+                "no answers",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="#999999",
+            )
+
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(height + 0.05, 0)
+    ax.axis("off")
+    parts = []
+    if has_friction:
+        parts.append("fill = friction score")
+    if has_feedback:
+        parts.append("badge = sentiment")
+    note = f" ({'; '.join(parts)})" if parts else ""
+    name = getattr(journey, "name", None) or "Journey map"
+    ax.set_title(f"{shorten(str(name), 60)}{note}", loc="left")
+    return ax
