@@ -42,5 +42,14 @@ from __future__ import annotations
 
 from frictionkit.portfolio._frontier import frontier
 from frictionkit.portfolio._plan import BudgetStep, Plan, optimise_portfolio
+from frictionkit.portfolio._robust import CLASSES, RobustPlan, robust_portfolio
 
-__all__ = ["BudgetStep", "Plan", "frontier", "optimise_portfolio"]
+__all__ = [
+    "CLASSES",
+    "BudgetStep",
+    "Plan",
+    "RobustPlan",
+    "frontier",
+    "optimise_portfolio",
+    "robust_portfolio",
+]

@@ -230,6 +230,52 @@ def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
     return lb, ub
 
 
+_ENUM_MAX = 16  # problems with at most this many improvements are solved by enumeration
+
+
+def _enumerate(p: _Problem, lb: FloatArray) -> BoolArray | None:
+    """Exact lexicographic optimum of a small problem by checking every subset.
+
+    The subsets that respect ``requires`` and ``excludes`` depend only on the structure,
+    so they are listed once and cached on the problem; each solve then only weighs them
+    with the current coefficients (a few matrix products). Ties as in :func:`_solve`:
+    most value, then least cost, then smallest sum of input positions.
+    """
+    static = _static_rows(p)
+    if "masks" not in static:
+        n = p.n
+        masks = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
+        ok = np.ones(len(masks), dtype=bool)
+        for a in range(n):
+            for b in p.requires[a]:
+                ok &= ~masks[:, a] | masks[:, b]
+            for b in p.excludes[a]:
+                if b > a:
+                    ok &= ~(masks[:, a] & masks[:, b])
+        masks = masks[ok]
+        static["masks"] = masks
+        static["masks_f"] = masks.astype(float)
+        static["masks_pos"] = masks @ np.arange(1, n + 1, dtype=float)
+    masks, mf, pos = static["masks"], static["masks_f"], static["masks_pos"]
+    ok = masks[:, lb > 0].all(axis=1)
+    if p.budget is not None:
+        ok &= mf @ p.cost <= p.budget * (1 + _REL_TOL) + 1e-12
+    for owner, days in p.capacity.items():
+        per = np.where(static["owner_mask"].get(owner, False), p.effort, 0.0)
+        ok &= mf @ per <= days * (1 + _REL_TOL) + 1e-12
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return None
+    value = mf[idx] @ p.value
+    best = float(value.max())
+    idx = idx[value >= best - max(abs(best) * 1e-12, 1e-12)]
+    cost = mf[idx] @ p.cost
+    low = float(cost.min())
+    idx = idx[cost <= low * (1 + _REL_TOL) + 1e-12]
+    out: BoolArray = masks[idx[int(np.argmin(pos[idx]))]].copy()
+    return out
+
+
 _MAX_STATES = 3_000_000  # DP states kept in all, beyond which the MILP takes over
 
 
@@ -384,6 +430,12 @@ def _solve(
         return None
     lb = p.mandatory.astype(float)
     lb[list(force)] = 1.0
+    if p.n <= _ENUM_MAX:
+        xe = _enumerate(p, lb)
+        if xe is None:
+            return None
+        value = float(p.value[xe].sum())
+        return _Solution(xe, "optimal", value, 0.0, time.perf_counter() - t0)
     if _budget_only(p):
         xk = _knapsack(p, lb, t0 + 0.5 * time_limit_s)
         if xk is not None:
