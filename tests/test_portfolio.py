@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from frictionkit.exceptions import (
     UnknownReferenceError,
     ValidationError,
 )
-from frictionkit.portfolio import Plan, frontier, optimise_portfolio
+from frictionkit.portfolio import Plan, _solve, frontier, optimise_portfolio
 
 
 def table(
@@ -383,6 +384,11 @@ def test_optimum_equals_brute_force(inst):
     plan = None
     try:
         plan = optimise_portfolio(items, budget=budget, capacity=cap)
+        # the same problem through the MILP path (small problems are enumerated)
+        with patch.object(_solve, "_ENUM_MAX", 0):
+            milp_plan = optimise_portfolio(items, budget=budget, capacity=cap)
+        assert milp_plan.value == pytest.approx(plan.value, rel=1e-9, abs=1e-9)
+        assert milp_plan.cost == pytest.approx(plan.cost, rel=1e-9, abs=1e-9)
     except InfeasibleError as err:
         conflicts = err.conflicts
     except ValidationError:
@@ -596,16 +602,17 @@ def test_budget_only_path_is_the_lexicographic_optimum(inst):
     if sum(c for c, m in zip(costs, mandatory, strict=True) if m) > budget:
         return  # infeasible: covered by the tests on conflicts
     items = table(values, costs, mandatory=mandatory)
-    plan = optimise_portfolio(items, budget=budget)
-    want = lexicographic_best(values, costs, budget, mandatory)
-    assert plan.selected == tuple(f"i{k}" for k in np.flatnonzero(want))
+    want = tuple(
+        f"i{k}" for k in np.flatnonzero(lexicographic_best(values, costs, budget, mandatory))
+    )
+    assert optimise_portfolio(items, budget=budget).selected == want  # enumeration
+    with patch.object(_solve, "_ENUM_MAX", 0):  # fixing + dynamic programme
+        assert optimise_portfolio(items, budget=budget).selected == want
 
 
 def test_budget_only_path_matches_the_milp_path(monkeypatch):
     # Whole numbers with ties: the dynamic programme and the three MILP solves
     # (value, then cost, then positions) must return the very same plan.
-    from frictionkit.portfolio import _solve
-
     rng = np.random.default_rng(11)
     plans = []
     for _ in range(4):
