@@ -44,7 +44,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import FAILURE, OPEN, SUCCESS, int_group_quantiles
+from frictionkit.events._kernels import (
+    FAILURE,
+    OPEN,
+    SUCCESS,
+    grouped_order,
+    int_group_quantiles,
+)
 from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -177,6 +183,16 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     return out
 
 
+def _route_names(
+    touchpoints: tuple[str, ...], codes: np.ndarray, lengths: np.ndarray
+) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Name tuples and joined texts of routes laid end to end in ``codes``."""
+    flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
+    b = np.r_[0, np.cumsum(lengths)].tolist()
+    route = [tuple(flat[b[r] : b[r + 1]]) for r in range(len(lengths))]
+    return route, [ARROW.join(r) for r in route]
+
+
 # ---------------------------------------------------------------------------------------
 # routes
 # ---------------------------------------------------------------------------------------
@@ -234,7 +250,10 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         )
     n_tp = len(log.touchpoints)
     offsets = log.journey_offsets
-    key = route_codes(log.event_touchpoint, offsets, n_tp)
+    key = log._cache.get("route_key")
+    if key is None:
+        key = route_codes(log.event_touchpoint, offsets, n_tp)
+        log._cache["route_key"] = key
     rc_raw, uniq = pd.factorize(key)
     rc = rc_raw.astype(_INT)
     n_routes = len(uniq)
@@ -251,14 +270,12 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     rep_len = offsets[rep + 1] - offsets[rep]
     bounds = np.r_[0, np.cumsum(rep_len)]
     gather = np.repeat(offsets[rep] - bounds[:-1], rep_len) + np.arange(bounds[-1], dtype=_INT)
-    names_list = np.asarray(log.touchpoints, dtype=object)[log.event_touchpoint[gather]].tolist()
-    b = bounds.tolist()
-    route = [tuple(names_list[b[r] : b[r + 1]]) for r in range(n_routes)]
+    route, route_text = _route_names(log.touchpoints, log.event_touchpoint[gather], rep_len)
     c = counts[idx]
     table = {
         "route": route,
-        "route_text": [ARROW.join(r) for r in route],
-        "n_steps": np.array([len(r) for r in route], dtype=_INT),
+        "route_text": route_text,
+        "n_steps": rep_len.astype(_INT),
         "journeys": journeys[idx].astype(_INT),
         "successes": c[:, SUCCESS].astype(_INT),
         "failures": c[:, FAILURE].astype(_INT),
@@ -362,13 +379,30 @@ def transitions(log: EventLog) -> pd.DataFrame:
     """
     src, dst, jour, gap, n_states = _edges(log)
     pair = src * n_states + dst
-    pcode, uniq = pd.factorize(pair)
-    pcode = pcode.astype(_INT)
+    del src, dst
+    n_dense = n_states * n_states
+    if n_dense <= 65536:
+        # few states: dense pair codes, grouped by a linear-time radix sort
+        dense_count = np.bincount(pair, minlength=n_dense)
+        uniq = np.flatnonzero(dense_count)
+        recode = np.zeros(n_dense, dtype=_INT)
+        recode[uniq] = np.arange(len(uniq), dtype=_INT)
+        pcode = recode[pair]
+    else:
+        pcode_raw, uniq_raw = pd.factorize(pair)
+        pcode, uniq = pcode_raw.astype(_INT), np.asarray(uniq_raw, dtype=_INT)
+    del pair
     n_pairs = len(uniq)
     count = np.bincount(pcode, minlength=n_pairs)
-    jkey = pcode * np.int64(log.n_journeys) + jour
-    first = pd.unique(jkey)
-    journeys = np.bincount(first // np.int64(log.n_journeys), minlength=n_pairs)
+    # edges of one pair keep journey order (each block of _edges is in journey order and
+    # a pair belongs to one block), so distinct journeys are changes along the grouping
+    order, _ = grouped_order(pcode, n_pairs)
+    p_sorted, j_sorted = pcode[order], jour[order]
+    new = np.empty(len(order), dtype=bool)
+    new[:1] = True
+    new[1:] = (p_sorted[1:] != p_sorted[:-1]) | (j_sorted[1:] != j_sorted[:-1])
+    journeys = np.bincount(p_sorted[new], minlength=n_pairs)
+    del p_sorted, j_sorted, new, order, jour
     timed = gap >= 0
     q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     u = np.asarray(uniq, dtype=_INT)

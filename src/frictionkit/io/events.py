@@ -331,7 +331,12 @@ def _case_attributes(
     n = len(order)
     big = np.int64(n)
     for col in case_cols:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+        column = frame[col]
+        head = column.iloc[order[starts]]
+        if not head.isna().any():  # the usual case: the first event of each case has it
+            out[col] = head.to_numpy(dtype=object)
+            continue
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
         sorted_codes = codes[order]
         pos = np.where(sorted_codes >= 0, np.arange(n, dtype=_INT), big)
         first = np.minimum.reduceat(pos, starts)
