@@ -1,25 +1,59 @@
-"""The command line: demo and validate."""
+"""The command line: demo, analyse, prioritise, report, validate; exit codes 0 / 1 / 2."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
+import pandas as pd
+import pytest
+
 import frictionkit as fk
-from frictionkit.cli import main
+from frictionkit.cli import build_parser, main
+from frictionkit.datasets import simulate_journeys
+
+EVENT_COLS = ["--case-col", "case_id", "--touchpoint-col", "touchpoint"]
+EVENT_COLS += ["--timestamp-col", "timestamp", "--outcome-col", "outcome", "--lenient"]
 
 
-def test_demo_prints_a_validated_summary(capsys):
-    assert main(["demo"]) == 0
+@pytest.fixture(scope="module")
+def events_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("events") / "events.csv"
+    simulate_journeys(600, seed=4).to_csv(path, index=False)
+    return path
+
+
+def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "out"), "--no-figures"]) == 0
     out = capsys.readouterr().out
     assert "Journey 'Autoparts B2B supplier' (valid)" in out
     assert "Improvements by owner" in out
-    # The main job: ranking, easy & smart wins with owners, the plan and the roadmap.
+    # Evidence, then the main job: ranking, easy & smart wins with owners, plan, roadmap.
+    assert "0. Evidence: a simulated event log (seed 2027)" in out
+    assert "EventLog(27,429 events, 3,000 journeys" in out
+    assert "friction: support_hotline" in out  # the simulated error step comes first
     assert "1. Ranking by value per cost" in out
-    assert "- guided_selling (sales)" in out
+    assert "| rank | id | owner | title | impact | effort_days | cost |" in out
+    assert (
+        "| 2 | guided_selling | sales | Guided selling with at most three options per need "
+        "| 90,000 | 5.5 | 4,000 |" in out
+    )
+    assert "| 3 | callback_sla | customer_service |" in out
     assert "Plan(optimal, 8 of 12 improvements" in out
     assert "'sales_training' is out: it excludes 'guided_selling'" in out
     assert "wave 1-1  2027-01-04 .. 2027-01-29  callback_sla" in out
+    report = tmp_path / "out" / "report.html"
+    assert f"5. Report written to {report}" in out
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'id="table-quick-wins"' in page
+    assert 'id="table-roadmap"' in page
+
+
+def test_demo_rejects_a_bad_budget(tmp_path, capsys):
+    assert main(["demo", "--budget", "lots", "--out", str(tmp_path)]) == 2
+    assert "invalid float value: 'lots'" in capsys.readouterr().err
 
 
 def test_validate_files_and_workbooks(tmp_path, capsys):
@@ -30,19 +64,220 @@ def test_validate_files_and_workbooks(tmp_path, capsys):
     assert capsys.readouterr().out.count("(valid)") == 2
 
 
-def test_validate_reports_errors_without_traceback(tmp_path, capsys):
+def test_validate_lists_every_problem_with_its_line(tmp_path, capsys):
     (tmp_path / "bad.yaml").write_text(
-        "version: 1\nstages: [{id: s}]\ntouchpoints: [{id: t, stage: x, channel: web}]\n"
+        "version: 1\n"
+        "stages: [{id: s}]\n"
+        "touchpoints:\n"
+        "  - {id: t, stage: x, channel: web}\n"
+        "  - {id: u, stage: s, channel: web, owner: nobody}\n"
     )
-    assert main(["validate", str(tmp_path / "bad.yaml")]) == 1
+    assert main(["validate", str(tmp_path / "bad.yaml")]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert lines[0].startswith(
+        "error: bad.yaml:4: Touchpoint.stage of 't' refers to unknown stage 'x'"
+    )
+    assert lines[1].startswith(
+        "error: bad.yaml:5: Touchpoint.owner of 'u' refers to unknown owner 'nobody'"
+    )
+    assert lines[2] == "bad.yaml: 2 problems"
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+def test_validate_finds_the_line_of_a_bad_item_and_of_a_duplicate(tmp_path, capsys):
+    (tmp_path / "item.yaml").write_text(
+        "version: 1\nstages:\n  - {id: s}\ntouchpoints:\n  - id: t\n    stage: s\n"
+        "    channel: web\n    online: maybe\n"
+    )
+    assert main(["validate", str(tmp_path / "item.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("error: item.yaml:8: touchpoints[0] (id 't')")
+    (tmp_path / "dup.yaml").write_text(
+        "version: 1\nstages: [{id: s}]\ntouchpoints:\n  - {id: t, stage: s, channel: web}\n"
+        "  - {id: t, stage: s, channel: email}\n"
+    )
+    assert main(["validate", str(tmp_path / "dup.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("error: dup.yaml:5: two touchpoints share the id")
+
+
+def test_validate_missing_file_is_bad_input(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: bad.yaml: Touchpoint.stage of 't' refers to unknown stage 'x'")
+    assert err.startswith("error: nope.yaml: no journey file at")
+    assert err.count("\n") == 1
+
+
+def test_usage_errors_exit_2_and_help_exits_0(capsys):
+    assert main([]) == 2
+    assert main(["frobnicate"]) == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "Exit codes: 0 success" in capsys.readouterr().out
+
+
+def test_analyse_markdown_folds_small_routes(events_csv, capsys):
+    assert main(["analyse", str(events_csv), *EVENT_COLS]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("## routes\n")
+    assert "## funnel" in out
+    assert "## friction" in out
+    routes = out.split("## funnel")[0]
+    assert "| other (suppressed) |" in routes
+    # every route shown stands for at least 10 journeys
+    rows = [r for r in routes.splitlines() if r.startswith("| ") and "→" in r]
+    assert rows
+    assert all(int(r.split(" | ")[2]) >= 10 for r in rows)
+
+
+def test_analyse_csv_and_json_are_formula_safe(tmp_path, capsys):
+    frame = pd.DataFrame(
+        {
+            "case": ["a", "a", "b", "b"],
+            "step": ["=HYPERLINK(1)", "buy", "=HYPERLINK(1)", "leave"],
+            "time": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-03"],
+        }
+    )
+    path = tmp_path / "ev.csv"
+    frame.to_csv(path, index=False)
+    args = ["analyse", str(path), "--case-col", "case", "--touchpoint-col", "step"]
+    args += ["--timestamp-col", "time", "--success", "buy", "--failure", "leave"]
+    assert main([*args, "--format", "csv", "--tables", "routes", "--min-group-size", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("route_text,n_steps,journeys")
+    assert "'=HYPERLINK(1) → buy" in out
+    assert "\n=HYPERLINK" not in out
+    assert main([*args, "--format", "json", "--tables", "funnel", "routes"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["funnel", "routes"]
+    assert data["routes"][0]["route_text"] == "other (suppressed)"  # 2 journeys < 10
+    assert data["routes"][0]["journeys"] == 2
+
+
+def test_analyse_writes_one_file_per_table(events_csv, tmp_path, capsys):
+    out_dir = tmp_path / "tables"
+    assert (
+        main(["analyse", str(events_csv), *EVENT_COLS, "--format", "csv", "--out", str(out_dir)])
+        == 0
+    )
+    assert sorted(p.name for p in out_dir.iterdir()) == ["friction.csv", "funnel.csv", "routes.csv"]
+    routes = pd.read_csv(out_dir / "routes.csv")
+    assert routes["journeys"].sum() == 600
+    assert (routes["journeys"] >= 10).all()
+
+
+def test_analyse_bad_input_exits_2_with_one_message(events_csv, tmp_path, capsys):
+    assert main(["analyse", str(events_csv), "--case-col", "case", *EVENT_COLS[2:]]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: case_col='case' is not a column")
+    assert "did you mean 'case_id'" in err
+    assert err.count("\n") == 1
     assert "Traceback" not in err
+    assert main(["analyse", str(tmp_path / "none.csv"), *EVENT_COLS]) == 2
+    assert "no event log at" in capsys.readouterr().err
+    assert main(["analyse", str(events_csv), *EVENT_COLS, "--min-group-size", "0"]) == 2
+    assert "must be at least 1" in capsys.readouterr().err
 
 
-def test_module_entry_point_runs():
+def test_analyse_without_outcomes_fails_the_friction_step(tmp_path, capsys):
+    path = tmp_path / "open.csv"
+    pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"], "ts": ["2024-01-01", "2024-01-02"]}).to_csv(
+        path, index=False
+    )
+    args = ["analyse", str(path), "--case-col", "c", "--touchpoint-col", "t"]
+    assert main([*args, "--timestamp-col", "ts", "--min-group-size", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "## routes" in captured.out
+    assert "## friction" not in captured.out
+    assert captured.err.startswith("error: friction not computed:")
+
+
+def test_prioritise_ranks_and_plans(tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), path)
+    assert main(["prioritise", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Ranking by value per cost; easy & smart wins: 2")
+    assert "| 1 | onboarding_plan |" in out
+    assert "## plan" not in out
+    args = ["prioritise", str(path), "--budget", "60000", "--format", "json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    selected = [r["id"] for r in data["plan"] if r["selected"]]
+    # the same plan as the portfolio module's own worked example at this budget
+    assert selected == list(
+        fk.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000).selected
+    )
+    assert [r["id"] for r in data["quick_wins"]] == ["guided_selling", "callback_sla"]
+
+
+def test_prioritise_capacity_and_its_errors(tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), path)
+    caps = ["marketing=40", "sales=30", "customer_service=25", "logistics=20", "it=0"]
+    assert main(["prioritise", str(path), "--capacity", *caps]) == 0
+    out = capsys.readouterr().out
+    assert "Plan(optimal" in out
+    assert "'compare_tool' is out" in out
+    assert main(["prioritise", str(path), "--capacity", "it:5"]) == 2
+    assert "--capacity expects OWNER=DAYS" in capsys.readouterr().err
+    assert main(["prioritise", str(path), "--method", "ricee"]) == 2
+    assert "invalid choice: 'ricee'" in capsys.readouterr().err
+
+
+def test_infeasible_plan_is_a_failed_analysis(tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), path)
+    # the mandatory consent management costs 3,000: a budget of 100 cannot hold it
+    assert main(["prioritise", str(path), "--budget", "100"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert "consent_management" in err
+
+
+def test_report_command_writes_the_page(events_csv, tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), path)
+    out = tmp_path / "r" / "report.html"
+    assert main(["report", str(path), "-o", str(out), "--budget", "60000", "--no-figures"]) == 0
+    assert capsys.readouterr().out.strip() == f"Report written to {out}"
+    page = out.read_text(encoding="utf-8")
+    assert 'id="plan"' in page
+    assert 'id="routes"' not in page
+    # without --lenient the "open" outcome value is an error, named with the fix
+    args = ["report", str(path), "-o", str(out), "--events", str(events_csv), *EVENT_COLS[:-1]]
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("error: outcome has value(s) ['open']")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(fk.FrictionkitError):
+        main(["--debug", "validate", str(tmp_path / "nope.yaml")])
+
+
+def test_parser_lists_every_command():
+    text = build_parser().format_help()
+    for command in ("demo", "analyse", "prioritise", "report", "validate"):
+        assert command in text
+
+
+def test_module_entry_point_runs(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "frictionkit", "demo"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "frictionkit", "validate", str(fk.datasets.autoparts_path())],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
     )
     assert done.returncode == 0
     assert "(valid)" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "frictionkit", "validate", "missing.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: ")
+    assert "Traceback" not in bad.stderr

@@ -81,6 +81,8 @@ def _md_cell(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float):
+        if abs(value) < 1e-12:
+            value = 0.0
         text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     else:
         text = str(value)
@@ -448,6 +450,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         journey = _load(args.path)
     except FrictionkitError as err:
+        if args.debug:
+            raise
         problems = [err, *err.problems]
         lines = _locate(path, problems)
         for where, problem in zip(lines, problems, strict=True):
