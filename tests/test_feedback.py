@@ -612,3 +612,116 @@ def test_emotion_curve_bounded_and_counts_add_up(rows):
     assert ((curve["sentiment"] >= -1) & (curve["sentiment"] <= 1)).all()
     table = fb.scores(include_empty=False)
     assert table["n"].sum() == len(df)
+
+
+# ---------------------------------------------------------------------------------------
+# linking answers to event logs
+
+from frictionkit.datasets import simulate_journeys  # noqa: E402
+from frictionkit.datasets.survey import simulate_survey  # noqa: E402
+from frictionkit.feedback import UnlinkedAnswersWarning  # noqa: E402
+from frictionkit.feedback._linking import _newcombe_diff, _welch_diff  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("k1", "n1", "k2", "n2", "low", "high"),
+    [
+        # Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10
+        # (hybrid score interval), examples (a) 56/70 - 48/80 and (b) 9/10 - 3/10.
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+    ],
+)
+def test_difference_of_proportions_matches_newcombe_1998(k1, n1, k2, n2, low, high):
+    d, lo, hi = _newcombe_diff(k1, n1, k2, n2, 0.95)
+    assert d == pytest.approx(k1 / n1 - k2 / n2)
+    assert lo == pytest.approx(low, abs=6e-5)
+    assert hi == pytest.approx(high, abs=6e-5)
+
+
+def test_welch_difference_matches_scipy():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(4, 1, 40), rng.normal(3.5, 2, 25)
+    d, lo, hi = _welch_diff(x, y, 0.95)
+    res = stats.ttest_ind(x, y, equal_var=False)
+    ci = res.confidence_interval(0.95)
+    assert (d, lo, hi) == pytest.approx((x.mean() - y.mean(), ci.low, ci.high))
+
+
+def _sim(n=3000, seed=5):
+    events = simulate_journeys(n, seed=seed)
+    log = fk.EventLog.from_frame(events, case_col="case_id", touchpoint_col="touchpoint",
+                                 timestamp_col="timestamp", stage_col="stage",
+                                 outcome_col="outcome", strict=False)  # fmt: skip
+    answers, truth = simulate_survey(events, seed=seed, metrics=("csat", "nps"),
+                                     return_truth=True)  # fmt: skip
+    fb = Feedback.from_frame(answers, metric_col="metric", score_col="score",
+                             case_col="case_id", touchpoint_col="touchpoint",
+                             stage_col="stage", timestamp_col="timestamp")  # fmt: skip
+    return events, log, answers, truth, fb
+
+
+def test_simulated_survey_is_deterministic_and_lower_after_friction():
+    events, _, answers, truth, _ = _sim()
+    again = simulate_survey(events, seed=5, metrics=("csat", "nps"))
+    pd.testing.assert_frame_equal(answers, again)
+    csat_rows = answers[answers["metric"] == "csat"].set_index("case_id")["score"]
+    hit = truth.set_index("case_id")["friction_hits"] > 0
+    assert csat_rows[hit[hit].index].mean() < csat_rows[hit[~hit].index].mean() - 0.8
+    assert answers["score"].between(0, 10).all()
+    assert set(answers["case_id"]) <= set(events["case_id"])
+
+
+def test_by_outcome_success_scores_higher_than_failure():
+    _, log, _, _, fb = _sim()
+    t = fb.by_outcome(log)
+    diff = t[(t["metric"] == "csat") & (t["outcome"] == "success - failure")].iloc[0]
+    assert diff["ci_low"] > 0
+    groups = t[(t["metric"] == "csat") & (t["outcome"] != "success - failure")]
+    assert groups["n"].sum() == (fb.answers["metric"] == "csat").sum()
+    # NPS rows exist and stay in range
+    nps_rows = t[(t["metric"] == "nps") & (t["outcome"] != "success - failure")]
+    assert nps_rows["value"].between(-100, 100).all()
+
+
+def test_by_touchpoint_hit_finds_the_planted_drop():
+    _, log, _, _, fb = _sim()
+    t = fb.by_touchpoint_hit(log, csat="mean")
+    row = t[(t["metric"] == "csat_mean") & (t["touchpoint"] == "payment_error")].iloc[0]
+    # the simulator takes 1.5 points (plus the failure penalty) from journeys through it
+    assert row["drop_low"] > 1.0
+    assert row["n_hit"] + row["n_not_hit"] <= (fb.answers["metric"] == "csat").sum()
+    one = fb.by_touchpoint_hit(log, "payment_error", stage_matched=False)
+    assert one["touchpoint"].unique().tolist() == ["payment_error"]
+    with pytest.raises(fk.UnknownReferenceError, match=r"payment_eror.*did you mean"):
+        fb.by_touchpoint_hit(log, "payment_eror")
+
+
+def test_case_ids_matching_no_journey_are_reported():
+    _, log, answers, _, _ = _sim(800)
+    stray = pd.concat([answers, answers.head(3).assign(case_id="ghost")], ignore_index=True)
+    fb = Feedback.from_frame(stray, metric_col="metric", score_col="score",
+                             case_col="case_id", touchpoint_col="touchpoint")  # fmt: skip
+    with pytest.warns(UnlinkedAnswersWarning, match="3 answer"):
+        t = fb.by_outcome(log)
+    assert t.loc[t["outcome"] == "no_journey", "n"].sum() == 3
+
+
+def test_linking_needs_case_ids_and_a_log():
+    fb = Feedback.from_frame(answers_frame(), metric_col="metric", score_col="score",
+                             touchpoint_col="tp", stage_col="stage")  # fmt: skip
+    _, log, _, _, _ = _sim(300)
+    with pytest.raises(fk.ValidationError, match="case id"):
+        fb.by_outcome(log)
+    with pytest.raises(fk.InputTypeError, match="EventLog"):
+        fb.by_outcome("not a log")  # type: ignore[arg-type]
+
+
+def test_empty_groups_are_no_data():
+    _, log, answers, _, _ = _sim(300)
+    only = answers[answers["metric"] == "csat"].head(5)
+    fb = Feedback.from_frame(only, metric_col="metric", score_col="score", case_col="case_id")
+    t = fb.by_touchpoint_hit(log)
+    empty = t[t["n_hit"] == 0]
+    assert empty["value_hit"].isna().all()
+    assert empty["drop"].isna().all()

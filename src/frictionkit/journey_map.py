@@ -25,7 +25,8 @@ signal             rule (defaults)                                      reach
                    stage's), with ``min_support`` journeys
 ``low_sat``        mean sentiment ``< 0`` over at least                 share of negative
                    ``min_answers`` answers, or a drop in score when     answers
-                   the touchpoint is hit whose interval excludes 0
+                   the touchpoint is hit whose Bonferroni interval
+                   (95 % over all touchpoints) excludes 0
 =================  ===================================================  ====================
 
 The measured **reach** is the largest reach of the signals that hold (clipped to 0-1).
@@ -481,7 +482,8 @@ def _signals_from_feedback(
             d["evidence"].append(f"survey: sentiment {s:+.2f} over {n} answers about it")
     if log is None or not a["case_id"].notna().any():
         return
-    hit = fb.by_touchpoint_hit(log)
+    k = max(len(journey.touchpoints), 1)
+    hit = fb.by_touchpoint_hit(log, confidence=1.0 - 0.05 / k)  # Bonferroni over touchpoints
     hit = hit[(hit["n_hit"] >= min_answers) & (hit["drop_low"] > 0)]
     if fb.ces_variant == "effort":
         hit = hit[hit["metric"] != "ces"]
@@ -499,7 +501,8 @@ def _signals_from_feedback(
         d["strength"].append(min(1.0, _f(rec["drop"]) / scale))
         d["evidence"].append(
             f"survey: {rec['metric']} {_f(rec['value_hit']):.2f} for journeys through it vs "
-            f"{_f(rec['value_not_hit']):.2f} without (drop {_f(rec['drop']):.2f}, 95% CI "
+            f"{_f(rec['value_not_hit']):.2f} without (drop {_f(rec['drop']):.2f}, "
+            "Bonferroni 95% CI "
             f"{_f(rec['drop_low']):.2f}-{_f(rec['drop_high']):.2f}, n={int(rec['n_hit'])})"
         )
 
