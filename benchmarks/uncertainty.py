@@ -1,8 +1,11 @@
-"""Time SMAA-2 (frictionkit.uncertainty.smaa) on 1,000 alternatives x 5 criteria x 10,000 draws.
+"""Time SMAA-2 (frictionkit.uncertainty.smaa) and rank_risk at 1,000 alternatives x 10,000 draws.
 
 Workloads: weights uniform on the simplex with a fixed matrix, scored by the weighted sum
 and by TOPSIS (target <= 1 s and <= 500 MB peak traced memory each), plus, for
-information, the same with sampled criteria values (``matrix_draws``, 200 alternatives).
+information, the same with sampled criteria values (``matrix_draws``, 200 alternatives),
+and ``rank_risk`` on 1,000 improvements (impact, effort and cost as three-point, range
+and T-shirt estimates) x 10,000 draws with value per cost, CD3 and TOPSIS (no target
+in the issue; every estimate is sampled, scored, ranked and tallied per draw).
 Timings are the median of several runs of the public (validated) function; the peak is
 measured with tracemalloc in a separate run. The machine's load average is printed
 because other work on the machine slows every timing. Run:
@@ -24,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from frictionkit.estimates import Estimate
-from frictionkit.uncertainty import sample_estimates, smaa
+from frictionkit.model import Improvement
+from frictionkit.uncertainty import rank_risk, sample_estimates, smaa
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
@@ -61,6 +65,22 @@ def main() -> None:
     ]
     xd = sample_estimates(cells, 10_000, seed=1)
 
+    sizes = ["XS", "S", "M", "L", "XL"]
+    improvements = [
+        Improvement(
+            id=f"imp{k}",
+            title=f"improvement {k}",
+            owner="team",
+            impact=Estimate.three_point(0.5 * v, v, 2.0 * v),
+            effort_days=Estimate.tshirt(sizes[k % 5]),
+            cost=Estimate.range(0.8 * c, 1.3 * c),
+            confidence=0.5 + 0.5 * (k % 2),
+        )
+        for k, (v, c) in enumerate(
+            zip(rng.uniform(1e4, 2e5, 1_000), rng.uniform(1e3, 5e4, 1_000), strict=True)
+        )
+    ]
+
     cases: list[tuple[str, str, float | None, Callable[[], Any]]] = [
         (
             "smaa weighted_sum",
@@ -85,6 +105,24 @@ def main() -> None:
             "200 x 5 x 10,000",
             None,
             lambda: smaa(None, benefit, method="topsis", matrix_draws=xd, seed=1),
+        ),
+        (
+            "rank_risk value_per_cost",
+            "1,000 x 10,000",
+            None,
+            lambda: rank_risk(improvements, draws=10_000, seed=1),
+        ),
+        (
+            "rank_risk cd3",
+            "1,000 x 10,000",
+            None,
+            lambda: rank_risk(improvements, "cd3", draws=10_000, seed=1),
+        ),
+        (
+            "rank_risk topsis",
+            "1,000 x 10,000",
+            None,
+            lambda: rank_risk(improvements, "topsis", draws=10_000, seed=1),
         ),
     ]
 
