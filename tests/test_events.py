@@ -20,6 +20,7 @@ from frictionkit.exceptions import (
     ValidationError,
 )
 from frictionkit.model import Journey, Stage, Touchpoint
+from frictionkit.privacy import pseudonymise
 
 
 def frame(cases, tps, times, **extra):
@@ -469,3 +470,50 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path):
     p.write_bytes(b"PAR1")
     with pytest.raises(OptionalDependencyError, match="pip install"):
         read_events(p)
+
+
+# -- pseudonymisation on ingest ----------------------------------------------------------
+_KEY = "a long secret kept elsewhere"
+
+
+def test_pseudonymise_replaces_case_ids_and_keeps_routes() -> None:
+    df = pd.DataFrame(
+        {
+            "c": ["ann", "ann", "bob", "NA", "NA"],
+            "t": ["x", "y", "x", "x", "y"],
+            "ts": [
+                "2024-01-01 10:00",
+                "2024-01-01 10:01",
+                "2024-01-02",
+                "2024-01-03",
+                "2024-01-04",
+            ],
+        }
+    )
+    kw = {"case_col": "c", "touchpoint_col": "t", "timestamp_col": "ts", "success": "y"}
+    plain = EventLog.from_frame(df, **kw)
+    a = EventLog.from_frame(df, pseudonymise=_KEY, **kw)
+    b = EventLog.from_frame(df, pseudonymise=_KEY, **kw)
+    other = EventLog.from_frame(df, pseudonymise=_KEY + "!", **kw)
+    # the privacy module's own pseudonyms (its docstring example pins 'ann' -> 448a7f7cef58…)
+    expected = pseudonymise(pd.DataFrame({"c": ["ann", "bob", "NA"]}), "c", key=_KEY)["c"]
+    assert sorted(a.case_ids.tolist()) == sorted(expected.tolist())
+    assert not set(a.case_ids.tolist()) & {"ann", "bob", "NA"}
+    assert a.case_ids.tolist() == b.case_ids.tolist()  # same key, same ids
+    assert set(other.case_ids.tolist()).isdisjoint(a.case_ids.tolist())
+    cols = ["route_text", "journeys", "successes", "open"]
+    pd.testing.assert_frame_equal(a.routes()[cols], plain.routes()[cols])
+    assert df["c"].tolist()[0] == "ann"  # input untouched
+
+
+def test_pseudonymise_hides_ids_in_error_rows_and_checks_the_key() -> None:
+    df = pd.DataFrame({"c": ["ann", "bob"], "t": ["x", None], "ts": ["2024-01-01"] * 2})
+    with pytest.raises(DataError) as info:
+        EventLog.from_frame(
+            df, case_col="c", touchpoint_col="t", timestamp_col="ts", pseudonymise=_KEY
+        )
+    assert "bob" not in info.value.failure_cases["c"].tolist()
+    with pytest.raises(ValidationError, match="too short"):
+        EventLog.from_frame(
+            df.dropna(), case_col="c", touchpoint_col="t", timestamp_col="ts", pseudonymise="k"
+        )

@@ -140,6 +140,7 @@ class EventLog:
         journey: Journey | None = None,
         strict: bool = True,
         on_null: Literal["raise", "drop"] = "raise",
+        pseudonymise: str | bytes | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
 
@@ -187,6 +188,13 @@ class EventLog:
             Rows with a missing case id, touchpoint or timestamp (null or empty text):
             raise a :class:`~frictionkit.DataError` holding them, or drop them with a
             :class:`DroppedRowsWarning` that counts them.
+        pseudonymise : str or bytes, optional
+            A secret key (at least 16 bytes). When given, every case id is replaced by its
+            keyed pseudonym (:func:`frictionkit.privacy.pseudonymise`: HMAC-SHA256 of the
+            id's text, 64 hexadecimal characters) before anything else, so the log, its
+            tables and its error messages never hold the original ids. The same key gives
+            the same pseudonyms (joins across logs still work); routes and every count are
+            unchanged. Keep the key out of code and data.
 
         Returns
         -------
@@ -243,6 +251,7 @@ class EventLog:
             journey=journey,
             strict=strict,
             on_null=on_null,
+            pseudonymise=pseudonymise,
         )
         return cls._with_journeys(parts, offsets, journey_case)
 

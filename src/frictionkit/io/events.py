@@ -455,6 +455,19 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
     return pd.read_csv(p, dtype=dtype, keep_default_na=False, na_values=na_values)
 
 
+def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -> pd.DataFrame:
+    """The frame with its case ids replaced by keyed pseudonyms (hashing each id once)."""
+    from frictionkit.privacy import pseudonymise
+
+    codes, uniques = pd.factorize(frame[case_col], use_na_sentinel=True)
+    ids = pd.DataFrame({"case": np.asarray(uniques, dtype=object)})
+    pseudo = pseudonymise(ids, "case", key=key)["case"].to_numpy(dtype=object)
+    lut = np.empty(len(pseudo) + 1, dtype=object)  # the trailing None serves code -1 (missing)
+    lut[:-1] = pseudo
+    values = lut[codes]
+    return frame.assign(**{case_col: pd.Series(values, index=frame.index, dtype=object)})
+
+
 def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Stable order by case, then timestamp, then input row (identity when already so)."""
     n = len(case_codes)
@@ -483,6 +496,7 @@ def frame_parts(
     journey: Journey | None,
     strict: bool,
     on_null: str,
+    pseudonymise: str | bytes | None = None,
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """Validate an event table and code it as arrays (the work of ``EventLog.from_frame``).
 
@@ -500,6 +514,10 @@ def frame_parts(
     )
 
     frame = _as_pandas(df)
+    if pseudonymise is not None:
+        frame = _pseudonymised_cases(
+            frame, _check_column(frame, case_col, "case_col"), pseudonymise
+        )
     cols = {
         "case_col": _check_column(frame, case_col, "case_col"),
         "touchpoint_col": _check_column(frame, touchpoint_col, "touchpoint_col"),
