@@ -22,11 +22,16 @@ PUBLIC_MODULES = {
     "datasets",
     "feedback",
     "frameworks",
+    "friction",
     "io",
     "mcda",
+    "omnichannel",
+    "portfolio",
     "privacy",
     "ranking",
+    "roadmap",
     "scoring",
+    "uncertainty",
     "weights",
 }
 

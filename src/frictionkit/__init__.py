@@ -21,6 +21,7 @@ from frictionkit import (
     friction,
     io,
     mcda,
+    omnichannel,
     portfolio,
     privacy,
     ranking,
@@ -45,13 +46,19 @@ from frictionkit.exceptions import (
     UnknownReferenceError,
     ValidationError,
 )
-from frictionkit.feedback import Feedback, MetricResult, SuspiciousScaleWarning
+from frictionkit.feedback import (
+    Feedback,
+    MetricResult,
+    SuspiciousScaleWarning,
+    UnlinkedAnswersWarning,
+)
 from frictionkit.io import (
     load_journey,
     read_workbook,
     save_journey,
     write_workbook,
 )
+from frictionkit.journey_map import accept_pain_points, derive_pain_points, journey_map
 from frictionkit.markov import MarkovModel, RepairEffect
 from frictionkit.model import (
     STANDARD_STAGES,
@@ -115,18 +122,23 @@ __all__ = [
     "SuspiciousScaleWarning",
     "Touchpoint",
     "UnknownReferenceError",
+    "UnlinkedAnswersWarning",
     "ValidationError",
     "WeightsNormalisedWarning",
     "__version__",
+    "accept_pain_points",
     "compare_methods",
     "datasets",
+    "derive_pain_points",
     "feedback",
     "frameworks",
     "friction",
     "frontier",
     "io",
+    "journey_map",
     "load_journey",
     "mcda",
+    "omnichannel",
     "optimise_portfolio",
     "portfolio",
     "prioritise",

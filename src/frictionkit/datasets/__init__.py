@@ -14,9 +14,16 @@ from importlib import resources
 from pathlib import Path
 
 from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
+from frictionkit.datasets.survey import simulate_survey
 from frictionkit.model import Journey
 
-__all__ = ["SimulationTruth", "autoparts_path", "load_autoparts", "simulate_journeys"]
+__all__ = [
+    "SimulationTruth",
+    "autoparts_path",
+    "load_autoparts",
+    "simulate_journeys",
+    "simulate_survey",
+]
 
 
 def autoparts_path() -> Path:
