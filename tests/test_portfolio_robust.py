@@ -132,6 +132,12 @@ def test_every_draw_is_the_brute_force_optimum(enum_max):
     optimal = fits & (sample[:, xm, 0].sum(axis=1) >= values - 1e-9)
     assert r.mean_plan_feasible_share == pytest.approx(fits[ok].mean())
     assert r.mean_plan_optimal_share == pytest.approx(optimal[ok].mean())
+    # without the tie-break, every draw still has the proven optimal value
+    with patch.object(_solve, "_ENUM_MAX", enum_max):
+        quick = robust_portfolio(
+            small_frame(), budget=BUDGET, capacity=CAPACITY, draws=draws, seed=seed, tie_break=False
+        )
+    np.testing.assert_allclose(quick.plans()["value"], values, rtol=1e-9)
 
 
 def test_point_estimates_give_the_deterministic_plan():
@@ -259,6 +265,7 @@ def test_html_is_escaped():
         ({"always": 0.2, "never": 0.5}, ValidationError, "must be below always"),
         ({"always": 1.5}, ValidationError, r"always must be in \[0, 1\]"),
         ({"progress": "yes"}, InputTypeError, "progress"),
+        ({"tie_break": 1}, InputTypeError, "tie_break"),
         ({"time_limit_s": 0}, ValidationError, "time_limit_s"),
         ({"budget": -1}, ValidationError, "budget must be >= 0"),
     ],

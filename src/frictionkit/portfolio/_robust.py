@@ -286,6 +286,7 @@ def robust_portfolio(
     progress: bool = False,
     always: float = 0.9,
     never: float = 0.1,
+    tie_break: bool = True,
 ) -> RobustPlan:
     """How often each improvement belongs to the optimal plan when the estimates vary.
 
@@ -324,6 +325,13 @@ def robust_portfolio(
         Show a progress bar (needs ``tqdm``: ``pip install 'frictionkit[progress]'``).
     always, never : float, default 0.9 and 0.1
         Class thresholds on the probability, ``0 <= never < always <= 1``.
+    tie_break : bool, default True
+        Break ties between equally valuable plans of a draw as :func:`optimise_portfolio`
+        does. On problems with capacities or rules this costs two more MILP solves per
+        draw; with continuous estimates on the values, ties almost never happen, and
+        ``False`` (each draw then keeps the solver's first optimal plan, still of proven
+        optimal value) is about three times faster. Small problems (up to 16
+        improvements) and budget-only problems are always tie-broken, at no extra cost.
 
     Returns
     -------
@@ -366,6 +374,12 @@ def robust_portfolio(
             value=lo,
             hint="For example always=0.9, never=0.1",
         )
+    if not isinstance(tie_break, (bool, np.bool_)):
+        raise InputTypeError(
+            f"tie_break must be True or False, got {tie_break!r}",
+            field="tie_break",
+            value=tie_break,
+        )
     if not isinstance(progress, (bool, np.bool_)):
         raise InputTypeError(
             f"progress must be True or False, got {progress!r}", field="progress", value=progress
@@ -405,7 +419,7 @@ def robust_portfolio(
     try:
         for d in range(n_draws):
             q = attrs.evolve(p, value=sample[d, :, 0], cost=sample[d, :, 1], effort=sample[d, :, 2])
-            sol = _solve(q, time_limit_s=limit)
+            sol = _solve(q, time_limit_s=limit, tie_break=bool(tie_break))
             if bar is not None:
                 bar.update(1)
             if sol is None:
