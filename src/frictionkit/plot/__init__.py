@@ -38,29 +38,24 @@ from __future__ import annotations
 from frictionkit.plot._accessor import PlotAccessor, accessor
 from frictionkit.plot._common import OKABE_ITO
 from frictionkit.plot._decisions import (
-    frontier,
-    frontier_data,
     impact_effort,
     impact_effort_data,
     rank_acceptability,
     rank_acceptability_data,
     rank_risk,
     rank_risk_data,
-    roadmap,
-    roadmap_data,
 )
 from frictionkit.plot._evidence import (
-    OTHER_ROUTES,
     friction,
     friction_data,
     funnel,
     funnel_data,
     repair_effects,
     repair_effects_data,
-    route_flow,
-    route_flow_data,
 )
 from frictionkit.plot._journey import journey_map, journey_map_data
+from frictionkit.plot._planning import frontier, frontier_data, roadmap, roadmap_data
+from frictionkit.plot._routes import OTHER_ROUTES, route_flow, route_flow_data
 
 __all__ = [
     "OKABE_ITO",

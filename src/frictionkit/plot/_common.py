@@ -8,10 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from frictionkit._compat import require
-from frictionkit.exceptions import InputTypeError, MissingColumnError, did_you_mean
+from frictionkit.exceptions import (
+    InputTypeError,
+    MissingColumnError,
+    ValidationError,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -22,11 +28,17 @@ __all__ = [
     "OPEN_COLOR",
     "SUCCESS_COLOR",
     "axes",
+    "check_top",
     "color_map",
+    "count_label",
+    "is_log",
     "need_columns",
     "need_frame",
     "pyplot",
     "shorten",
+    "thousands",
+    "thousands_formatter",
+    "wrap",
 ]
 
 #: Okabe and Ito's colour-blind-safe palette, ordered for contrast on white (yellow last).
@@ -116,6 +128,36 @@ def wrap(text: str, width: int, lines: int = 2) -> str:
         parts = parts[:lines]
         parts[-1] = shorten(parts[-1] + " …", width)
     return "\n".join(parts)
+
+
+def thousands_formatter() -> Any:
+    """A tick formatter writing numbers with thousands separators."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+def is_log(obj: Any) -> bool:
+    """Whether ``obj`` is an :class:`~frictionkit.events.EventLog`."""
+    from frictionkit.events import EventLog
+
+    return isinstance(obj, EventLog)
+
+
+def check_top(top: Any, field: str = "top") -> int | None:
+    """``top`` as a whole number >= 1, or None."""
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValidationError(
+            f"{field} must be a whole number >= 1 or None, got {top!r}", field=field, value=top
+        )
+    return int(top)
+
+
+def count_label(n: float) -> str:
+    """A count with thousands separators."""
+    return f"{round(n):,}"
 
 
 def thousands(x: float) -> str:

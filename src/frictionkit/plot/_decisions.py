@@ -1,4 +1,4 @@
-"""Charts of decisions: impact-effort matrix, rank risk, frontier and roadmap."""
+"""Charts of decisions: the impact-effort matrix and the rank risk of SMAA."""
 
 from __future__ import annotations
 
@@ -11,30 +11,25 @@ import pandas as pd
 
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.plot._common import (
-    OKABE_ITO,
     TEXT_GREY,
     axes,
+    check_top,
     color_map,
-    need_columns,
-    need_frame,
     pyplot,
     thousands,
+    thousands_formatter,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 __all__ = [
-    "frontier",
-    "frontier_data",
     "impact_effort",
     "impact_effort_data",
     "rank_acceptability",
     "rank_acceptability_data",
     "rank_risk",
     "rank_risk_data",
-    "roadmap",
-    "roadmap_data",
 ]
 
 #: Smallest and largest bubble area (points squared) of the impact-effort matrix.
@@ -232,7 +227,7 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
             )
     ax.set_xlabel("Effort (person-days)")
     ax.set_ylabel("Impact (value at stake)")
-    ax.yaxis.set_major_formatter(_thousands_formatter())
+    ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_title(f"Impact–effort matrix (ranked by {ranking.label})", loc="left")
     ax.grid(alpha=0.25)
     colors = dict(zip(data["owner"], data["color"], strict=True))
@@ -300,12 +295,6 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
             borderpad=1.0,
         )
     return ax
-
-
-def _thousands_formatter() -> Any:
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -416,12 +405,9 @@ def rank_risk(result: Any, k: int = 3, *, top: int | None = 15, ax: Axes | None 
     plt = pyplot()
     data = rank_risk_data(result, k)
     kk = _check_k(k, result.rank_acceptability.shape[1])
-    if top is not None:
-        if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-            raise ValidationError(
-                f"top must be a whole number >= 1 or None, got {top!r}", field="top", value=top
-            )
-        data = data.head(int(top))
+    shown = check_top(top)
+    if shown is not None:
+        data = data.head(shown)
     n = len(data)
     ax = axes(ax, (8.0, 1.2 + 0.38 * max(n, 1)))
     y = np.arange(n)
@@ -539,312 +525,4 @@ def rank_acceptability(result: Any, *, annotate: bool = True, ax: Axes | None = 
     ax.set_xlabel("Rank (1 = best)")
     ax.set_title("Rank acceptability (share of draws)", loc="left")
     ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}")
-    return ax
-
-
-# ---------------------------------------------------------------------------------------
-# frontier
-
-_FRONTIER_COLUMNS = ("cost", "value", "greedy_value", "knee")
-
-
-def frontier_data(frontier_table: Any) -> pd.DataFrame:
-    """The table behind :func:`frontier`: the steps of the exact and greedy curves.
-
-    Parameters
-    ----------
-    frontier_table : pandas.DataFrame
-        From :func:`frictionkit.frontier` (columns ``cost``, ``value``, ``greedy_value``,
-        ``knee``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``cost``, ``value``, ``greedy_value``, ``greedy_loss`` and ``knee``, by cost.
-
-    Examples
-    --------
-    >>> import frictionkit as fk
-    >>> from frictionkit.plot import frontier_data
-    >>> t = frontier_data(fk.frontier(fk.datasets.load_autoparts()))
-    >>> t.loc[t["knee"], ["cost", "value"]]
-           cost     value
-    12  64500.0  600000.0
-    """
-    t = need_frame(
-        frontier_table,
-        "frontier_table",
-        "a frontier table",
-        "Build one with frictionkit.frontier(journey)",
-    )
-    need_columns(
-        t,
-        _FRONTIER_COLUMNS,
-        "frontier_table",
-        "Pass the table returned by frictionkit.frontier(...)",
-    )
-    out = pd.DataFrame(
-        {
-            "cost": t["cost"].to_numpy(dtype=np.float64),
-            "value": t["value"].to_numpy(dtype=np.float64),
-            "greedy_value": t["greedy_value"].to_numpy(dtype=np.float64),
-        }
-    )
-    out["greedy_loss"] = out["value"] - out["greedy_value"]
-    out["knee"] = t["knee"].to_numpy(dtype=bool)
-    return out.sort_values("cost", kind="stable").reset_index(drop=True)
-
-
-def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
-    """The best value at every budget, the greedy curve below it, and the knee.
-
-    Both curves are steps: a budget buys the value of the last step at or below it. The
-    shaded gap is what funding in value-per-cost order leaves on the table.
-
-    Parameters
-    ----------
-    frontier_table : pandas.DataFrame
-        From :func:`frictionkit.frontier`.
-    ax : matplotlib.axes.Axes, optional
-        Draw here; by default on a new figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    See Also
-    --------
-    frontier_data : the table drawn.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import frictionkit as fk
-    >>> from frictionkit.plot import frontier
-    >>> ax = frontier(fk.frontier(fk.datasets.load_autoparts()))
-    >>> [line.get_label() for line in ax.get_lines()][:2]
-    ['best plan (exact)', 'greedy by value per cost']
-    >>> matplotlib.pyplot.close(ax.figure)
-    """
-    data = frontier_data(frontier_table)
-    ax = axes(ax, (8.0, 5.0))
-    c, v, g = data["cost"].to_numpy(), data["value"].to_numpy(), data["greedy_value"].to_numpy()
-    ax.step(c, v, where="post", color=OKABE_ITO[0], linewidth=2.2, label="best plan (exact)")
-    ax.step(
-        c,
-        g,
-        where="post",
-        color=OKABE_ITO[1],
-        linewidth=1.6,
-        linestyle="--",
-        label="greedy by value per cost",
-    )
-    if len(c):
-        ax.fill_between(
-            c, g, v, step="post", color=OKABE_ITO[1], alpha=0.15, lw=0, label="value lost by greedy"
-        )
-    knee = data[data["knee"]]
-    knee_rows: Any = knee.itertuples()
-    for row in knee_rows:
-        ax.plot(
-            [row.cost],
-            [row.value],
-            marker="o",
-            markersize=10,
-            color=OKABE_ITO[3],
-            linestyle="",
-            label="knee",
-            zorder=4,
-        )
-        ax.annotate(
-            f"knee: {thousands(float(row.value))} for {thousands(float(row.cost))}",
-            (row.cost, row.value),
-            xytext=(12, -18),
-            textcoords="offset points",
-            fontsize=9,
-            arrowprops={"arrowstyle": "-", "color": TEXT_GREY},
-        )
-    ax.set_xlabel("Budget (cost)")
-    ax.set_ylabel("Value of the best plan")
-    fmt = _thousands_formatter()
-    ax.xaxis.set_major_formatter(fmt)
-    ax.yaxis.set_major_formatter(fmt)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.25)
-    ax.set_title("Value frontier: best plan at every budget", loc="left")
-    ax.legend(loc="lower right", frameon=False)
-    return ax
-
-
-# ---------------------------------------------------------------------------------------
-# roadmap
-
-_ROADMAP_COLUMNS = ("start", "end", "id", "owner")
-
-
-def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
-    """The table behind :func:`roadmap`: one bar per scheduled improvement.
-
-    Parameters
-    ----------
-    roadmap_table : pandas.DataFrame
-        From :func:`frictionkit.roadmap.roadmap` (columns ``start``, ``end``, ``id``,
-        ``owner``; ``quick_win`` and ``wave`` are used when present).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Grouped by owner (owners in order of their first start), then by start:
-        ``owner``, ``id``, ``start``, ``finish`` (the day after ``end``: the bar's right
-        edge; working-day numbers stay numbers), ``quick_win``, ``row`` (0 = top bar) and
-        ``color`` (the owner's colour).
-
-    Examples
-    --------
-    >>> import frictionkit as fk
-    >>> from frictionkit.plot import roadmap_data
-    >>> plan = fk.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
-    >>> t = roadmap_data(fk.roadmap.roadmap(plan))
-    >>> t[["owner", "id", "start", "finish"]].head(3)
-                  owner               id  start  finish
-    0  customer_service     callback_sla      0      20
-    1             sales   guided_selling      0      20
-    2             sales  onboarding_plan      0      20
-    """
-    t = need_frame(
-        roadmap_table,
-        "roadmap_table",
-        "a roadmap table",
-        "Build one with frictionkit.roadmap.roadmap(plan)",
-    )
-    need_columns(
-        t,
-        _ROADMAP_COLUMNS,
-        "roadmap_table",
-        "Pass the table returned by frictionkit.roadmap.roadmap(plan)",
-    )
-    start = t["start"]
-    dated = pd.api.types.is_datetime64_any_dtype(start)
-    if dated:
-        finish = pd.to_datetime(t["end"]) + pd.Timedelta(days=1)
-    else:
-        finish = pd.to_numeric(t["end"]) + 1
-    owner = t["owner"].astype(object).where(t["owner"].notna(), "unowned").astype(str)
-    out = pd.DataFrame(
-        {
-            "owner": owner.to_numpy(dtype=object),
-            "id": t["id"].astype(str).to_numpy(dtype=object),
-            "start": start.to_numpy(),
-            "finish": finish.to_numpy(),
-            "quick_win": (
-                t["quick_win"].fillna(False).to_numpy(dtype=bool)
-                if "quick_win" in t.columns
-                else np.zeros(len(t), dtype=bool)
-            ),
-        }
-    )
-    first = out.groupby("owner", sort=False)["start"].min()
-    owner_order = {o: i for i, o in enumerate(first.sort_values(kind="stable").index)}
-    out["_o"] = out["owner"].map(owner_order)
-    out = out.sort_values(["_o", "start", "id"], kind="stable").drop(columns="_o")
-    out = out.reset_index(drop=True)
-    out["row"] = np.arange(len(out))
-    colors = color_map(out["owner"])
-    out["color"] = [colors[o] for o in out["owner"]]
-    return out
-
-
-def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
-    """The roadmap as a Gantt chart: one bar per improvement, grouped and coloured by owner.
-
-    Quick wins are hatched. With dated roadmaps (``start=`` given to
-    :func:`frictionkit.roadmap.roadmap`) the axis shows dates, otherwise working days.
-
-    Parameters
-    ----------
-    roadmap_table : pandas.DataFrame
-        From :func:`frictionkit.roadmap.roadmap`.
-    ax : matplotlib.axes.Axes, optional
-        Draw here; by default on a new figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    See Also
-    --------
-    roadmap_data : the table drawn.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import frictionkit as fk
-    >>> from frictionkit.plot import roadmap
-    >>> plan = fk.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
-    >>> ax = roadmap(fk.roadmap.roadmap(plan, start="2025-01-06"))
-    >>> len(ax.patches)
-    7
-    >>> matplotlib.pyplot.close(ax.figure)
-    """
-    from matplotlib.patches import Patch
-
-    data = roadmap_data(roadmap_table)
-    n = len(data)
-    ax = axes(ax, (9.0, 1.4 + 0.42 * max(n, 1)))
-    dated = pd.api.types.is_datetime64_any_dtype(data["start"])
-    if dated:
-        import matplotlib.dates
-
-        mdates: Any = matplotlib.dates
-        left = mdates.date2num(pd.to_datetime(data["start"]).dt.to_pydatetime())
-        right = mdates.date2num(pd.to_datetime(data["finish"]).dt.to_pydatetime())
-    else:
-        left = data["start"].to_numpy(dtype=np.float64)
-        right = data["finish"].to_numpy(dtype=np.float64)
-    rows = data["row"].to_numpy()
-    bars = ax.barh(
-        rows,
-        right - left,
-        left=left,
-        height=0.6,
-        color=data["color"].tolist(),
-        edgecolor="white",
-        linewidth=0.8,
-    )
-    for patch, quick in zip(bars.patches, data["quick_win"], strict=True):
-        patch.set_gid("roadmap_bar")
-        if quick:
-            patch.set_hatch("///")
-            patch.set_edgecolor("#222222")
-    ax.set_yticks(rows, data["id"].tolist())
-    ax.invert_yaxis()
-    owners = data["owner"].tolist()
-    for i in range(1, n):
-        if owners[i] != owners[i - 1]:
-            ax.axhline(i - 0.5, color="#CCCCCC", linewidth=0.8)
-    if dated:
-        ax.xaxis_date()
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-        ax.set_xlabel("Date")
-    else:
-        ax.set_xlabel("Working days from the start")
-    ax.grid(axis="x", alpha=0.25)
-    colors = dict(zip(data["owner"], data["color"], strict=True))
-    handles = [Patch(facecolor=c, label=o) for o, c in colors.items()]
-    if bool(data["quick_win"].any()):
-        handles.append(
-            Patch(facecolor="white", edgecolor="#222222", hatch="///", label="quick win")
-        )
-    ax.legend(
-        handles=handles,
-        title="Owner",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        fontsize=9,
-    )
-    ax.set_title("Roadmap by owner", loc="left")
     return ax

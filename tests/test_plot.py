@@ -1,0 +1,528 @@
+"""Tests for frictionkit.plot: every chart draws its data twin, headless (Agg).
+
+No published figure exists to pin a chart against, so each chart is checked against its
+data twin (the artists carry exactly the twin's numbers), and each twin against the
+library table it comes from (``log.friction()``, ``fk.frontier(...)``...).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import frictionkit as fk
+from frictionkit import plot as fp
+from frictionkit.datasets import simulate_journeys
+from frictionkit.plot._routes import _spread
+from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def journey():
+    return fk.datasets.load_autoparts()
+
+
+@pytest.fixture(scope="module")
+def ranking(journey):
+    return fk.prioritise(journey)
+
+
+@pytest.fixture(scope="module")
+def log(journey):
+    df = simulate_journeys(1200, seed=3, journey=journey)
+    return fk.EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        journey=journey,
+        strict=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def shop_log():
+    return fk.EventLog.from_frame(
+        simulate_journeys(2000, seed=5),
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        stage_col="stage",
+        outcome_col="outcome",
+        strict=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def feedback(journey):
+    answers = pd.DataFrame(
+        {
+            "touchpoint": ["parts_website", "parts_website", "support_hotline",
+                           "support_hotline", "order_delivery", None],
+            "stage": [None, None, None, None, None, "recommendation"],
+            "metric": ["csat", "csat", "csat", "ces", "csat", "nps"],
+            "score": [4, 5, 1, 2, 2, 9],
+        }
+    )  # fmt: skip
+    return fk.Feedback.from_frame(
+        answers,
+        metric_col="metric",
+        score_col="score",
+        touchpoint_col="touchpoint",
+        stage_col="stage",
+        journey=journey,
+    )
+
+
+@pytest.fixture(scope="module")
+def smaa_result(ranking):
+    t = ranking.to_frame().set_index("id")
+    return fk.smaa(t[["impact", "effort_days", "cost"]], [True, False, False], seed=1, draws=500)
+
+
+@pytest.fixture(scope="module")
+def plan(journey):
+    return fk.optimise_portfolio(journey, budget=60_000)
+
+
+def _gid(artists, gid):
+    return [a for a in artists if a.get_gid() == gid]
+
+
+# ---------------------------------------------------------------------------------------
+# importing and the optional dependency
+
+
+def test_importing_frictionkit_plot_does_not_import_matplotlib():
+    code = "import sys, frictionkit, frictionkit.plot; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_matplotlib_names_the_install_line(monkeypatch, ranking):
+    import frictionkit._compat
+
+    real = frictionkit._compat.importlib.import_module
+
+    def fake(name, *args, **kwargs):
+        if name.split(".")[0] == "matplotlib":
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(frictionkit._compat.importlib, "import_module", fake)
+    with pytest.raises(fk.OptionalDependencyError) as err:
+        fp.impact_effort(ranking)
+    assert "pip install 'frictionkit[plot]'" in str(err.value.hint)
+    assert isinstance(err.value, ImportError)
+    # the data twins need no matplotlib
+    assert len(fp.impact_effort_data(ranking)) == len(ranking)
+
+
+# ---------------------------------------------------------------------------------------
+# impact-effort matrix
+
+
+def test_impact_effort_draws_its_twin(ranking):
+    data = fp.impact_effort_data(ranking)
+    ax = fp.impact_effort(ranking)
+    (bubbles,) = _gid(ax.collections, "impact_effort_bubbles")
+    assert len(bubbles.get_offsets()) == len(ranking) == len(data)
+    np.testing.assert_allclose(
+        np.asarray(bubbles.get_offsets()), data[["effort_days", "impact"]].to_numpy()
+    )
+    np.testing.assert_allclose(bubbles.get_sizes(), data["area_pt2"])
+    # outlined = non-dominated
+    edges = bubbles.get_edgecolors()
+    black = np.all(np.isclose(edges[:, :3], 0.0), axis=1)
+    assert black.tolist() == data["non_dominated"].tolist()
+    # quadrant lines at the ranking's thresholds
+    lines = _gid(ax.lines, "quadrant_line")
+    assert len(lines) == 2
+    assert lines[0].get_xdata()[0] == pytest.approx(ranking.thresholds["effort_days"])
+    assert lines[1].get_ydata()[0] == pytest.approx(ranking.thresholds["impact"])
+    texts = {t.get_text() for t in ax.texts}
+    assert {"easy & smart", "major project", "fill-in", "thankless"} <= texts
+    assert set(data["id"]) <= texts
+
+
+def test_impact_effort_twin_matches_the_ranking(ranking):
+    data = fp.impact_effort_data(ranking)
+    table = ranking.to_frame()
+    assert data["id"].tolist() == table["id"].tolist()
+    assert data["quadrant"].tolist() == table["quadrant"].tolist()
+    # area = 60 + 1,340 x cost / largest cost (points squared)
+    largest = table["cost"].max()
+    np.testing.assert_allclose(data["area_pt2"], 60 + 1340 * table["cost"] / largest)
+    # one colour per owner
+    assert data.groupby("owner")["color"].nunique().eq(1).all()
+    assert data["color"].nunique() == data["owner"].nunique()
+
+
+def test_impact_effort_with_odd_names_and_no_owner():
+    table = pd.DataFrame(
+        {
+            "id": ["<script>alert(1)</script>", "a & b", "ok"],
+            "title": ["<b>x</b>", "$\\alpha$ 50% {x}", "plain"],
+            "owner": ["<i>team</i>", "it", "it"],
+            "impact": [10.0, 20.0, 30.0],
+            "effort_days": [1.0, 2.0, 3.0],
+            "cost": [0.0, 0.0, 0.0],
+        }
+    )
+    ranking = fk.prioritise(table, "rice")
+    ax = fp.impact_effort(ranking)
+    ax.figure.canvas.draw()  # rendering the text must not fail either
+    assert "<script>alert(1)</script>" in {t.get_text() for t in ax.texts}
+
+
+# ---------------------------------------------------------------------------------------
+# ax= is honoured by every chart
+
+
+def _every_chart(ranking, log, shop_log, journey, feedback, smaa_result, plan):
+    return {
+        "impact_effort": lambda ax: fp.impact_effort(ranking, ax=ax),
+        "journey_map": lambda ax: fp.journey_map(journey, log, feedback, ax=ax),
+        "route_flow": lambda ax: fp.route_flow(log, ax=ax),
+        "funnel": lambda ax: fp.funnel(log, ax=ax),
+        "friction": lambda ax: fp.friction(shop_log, ax=ax),
+        "repair_effects": lambda ax: fp.repair_effects(shop_log, ax=ax),
+        "rank_risk": lambda ax: fp.rank_risk(smaa_result, ax=ax),
+        "rank_acceptability": lambda ax: fp.rank_acceptability(smaa_result, ax=ax),
+        "frontier": lambda ax: fp.frontier(fk.frontier(journey), ax=ax),
+        "roadmap": lambda ax: fp.roadmap(fk.roadmap.roadmap(plan), ax=ax),
+    }
+
+
+def test_every_chart_honours_ax_and_rejects_a_non_axes(
+    ranking, log, shop_log, journey, feedback, smaa_result, plan
+):
+    charts = _every_chart(ranking, log, shop_log, journey, feedback, smaa_result, plan)
+    assert set(charts) == {n for n in fp.__all__ if hasattr(fp, f"{n}_data")}
+    for name, draw in charts.items():
+        fig, ax = plt.subplots()
+        assert draw(ax) is ax, name
+        assert ax.get_title(loc="left"), name
+        plt.close(fig)
+        with pytest.raises(fk.InputTypeError, match="matplotlib Axes"):
+            draw("not an axes")
+        new = draw(None)
+        assert new.figure is not fig, name
+
+
+# ---------------------------------------------------------------------------------------
+# journey map
+
+
+def test_journey_map_cards_badges_and_emotion_curve(journey, log, feedback):
+    data = fp.journey_map_data(journey, log, feedback)
+    assert data["touchpoint"].tolist() == [t.id for s in journey.stages
+                                           for t in journey.touchpoints_in(s.id)]  # fmt: skip
+    friction = log.friction().set_index("touchpoint")
+    np.testing.assert_allclose(
+        data["friction_score"], friction.loc[data["touchpoint"], "friction_score"]
+    )
+    curve = feedback.emotion_curve(journey).set_index("touchpoint")
+    row = data.set_index("touchpoint").loc["support_hotline"]
+    assert row["answers"] == 2
+    assert row["sentiment"] == pytest.approx(curve.loc["support_hotline", "sentiment"])
+    assert row["sentiment"] < 0  # CSAT 1 and a hard CES
+    ax = fp.journey_map(journey, log, feedback)
+    assert len(_gid(ax.patches, "journey_card")) == len(journey.touchpoints)
+    (badges,) = _gid(ax.collections, "sentiment_badges")
+    assert len(badges.get_offsets()) == int((data["answers"] > 0).sum()) == 3
+    np.testing.assert_allclose(badges.get_array(), data.loc[data["answers"] > 0, "sentiment"])
+    (curve,) = _gid(ax.lines, "emotion_curve")
+    stages = data.drop_duplicates("stage")
+    answered = stages[stages["stage_answers"] > 0]
+    np.testing.assert_allclose(curve.get_xdata(), answered["column"] + 0.5)
+    assert len(curve.get_xdata()) == 3  # discovery, retention, recommendation
+
+
+def test_journey_map_without_evidence_and_with_odd_names(journey):
+    odd = journey.replace("touchpoints", "parts_website", name="<script>alert(1)</script>")
+    data = fp.journey_map_data(odd)
+    assert data["friction_score"].isna().all()
+    assert (data["answers"] == 0).all()
+    ax = fp.journey_map(odd)
+    ax.figure.canvas.draw()
+    assert not _gid(ax.lines, "emotion_curve")
+    assert any("<script>" in t.get_text() for t in ax.texts)
+
+
+def test_journey_map_rejects_wrong_inputs(journey, ranking):
+    with pytest.raises(fk.InputTypeError, match="journey must be a Journey"):
+        fp.journey_map_data(ranking)
+    with pytest.raises(fk.InputTypeError, match="log must be a EventLog"):
+        fp.journey_map_data(journey, log=pd.DataFrame())
+
+
+# ---------------------------------------------------------------------------------------
+# route flow
+
+
+def test_route_flow_folds_small_routes_and_keeps_totals(log):
+    data = fp.route_flow_data(log, top=5)
+    routes = log.routes()
+    assert len(data) == 6
+    assert data["route"].iloc[-1] == fp.OTHER_ROUTES
+    assert data["journeys"].sum() == log.n_journeys
+    assert data["n_routes"].sum() == len(routes)
+    for col in ("successes", "failures", "open"):
+        assert data[col].sum() == routes[col].sum()
+    named = data[data["route"] != fp.OTHER_ROUTES]
+    assert (named["journeys"] >= DEFAULT_MIN_GROUP_SIZE).all()
+    assert named["route"].tolist() == routes["route_text"].head(5).tolist()
+
+
+def test_route_flow_draws_one_band_per_route_and_outcome(log):
+    data = fp.route_flow_data(log, top=4)
+    ax = fp.route_flow(log, top=4)
+    cells = data[["successes", "failures", "open"]].to_numpy()
+    assert len(_gid(ax.patches, "route_flow_band")) == int((cells > 0).sum())
+    assert len(_gid(ax.patches, "route_flow_route")) == len(data)
+    assert len(_gid(ax.patches, "route_flow_outcome")) == 3
+    heights = [p.get_height() for p in _gid(ax.patches, "route_flow_route")]
+    ratio = np.asarray(heights) / data["journeys"].to_numpy()
+    np.testing.assert_allclose(ratio, ratio[0])  # heights proportional to journeys
+
+
+def test_route_flow_never_names_a_small_route(log):
+    data = fp.route_flow_data(log, top=100, min_group_size=30)
+    named = data[data["route"] != fp.OTHER_ROUTES]
+    assert (named["journeys"] >= 30).all()
+    everything = fp.route_flow_data(log, top=10_000, min_group_size=1)
+    assert fp.OTHER_ROUTES not in everything["route"].tolist()
+    assert len(everything) == len(log.routes())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    centres=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=12).map(
+        lambda v: sorted(v, reverse=True)
+    ),
+    gap=st.floats(0.0, 0.08),
+)
+def test_spread_keeps_order_gap_and_bounds(centres, gap):
+    out = _spread(centres, gap, 0.0, 1.0)
+    assert len(out) == len(centres)
+    assert all(a - b >= gap - 1e-12 for a, b in itertools.pairwise(out))
+    if gap * (len(centres) - 1) <= 1.0:
+        assert all(-1e-12 <= y <= 1.0 + 1e-12 for y in out)
+
+
+# ---------------------------------------------------------------------------------------
+# funnel, friction, repair effects
+
+
+def test_funnel_bars_are_the_twin(log):
+    data = fp.funnel_data(log)
+    assert data["journeys"].tolist() == log.funnel()["journeys"].tolist()
+    ax = fp.funnel(log)
+    bars = _gid(ax.patches, "funnel_bar")
+    assert len(bars) == len(data) == 5
+    np.testing.assert_allclose([b.get_width() for b in bars], data["journeys"])
+    assert fp.funnel_data(log.funnel())["stage"].tolist() == data["stage"].tolist()
+
+
+def test_funnel_refuses_several_segments(shop_log):
+    table = shop_log.funnel()
+    by_seg = table.assign(segment=["a"] + ["b"] * (len(table) - 1))
+    with pytest.raises(fk.ValidationError, match="segments"):
+        fp.funnel(by_seg)
+
+
+def test_friction_bars_and_whiskers_are_the_twin(shop_log):
+    table = shop_log.friction()
+    data = fp.friction_data(table, top=None)
+    expected = table[table["risk_ratio"].notna() & ~table["outcome_step"]]
+    assert data["touchpoint"].tolist() == expected["touchpoint"].tolist()
+    ax = fp.friction(shop_log, top=None)
+    bars = _gid(ax.patches, "friction_bar")
+    assert len(bars) == len(data)
+    # each bar runs from 1 to the risk ratio
+    starts = np.asarray([b.get_x() for b in bars])
+    ends = starts + np.asarray([b.get_width() for b in bars])
+    rr = data["risk_ratio"].to_numpy()
+    np.testing.assert_allclose(np.where(rr < 1, starts, ends), rr)
+    np.testing.assert_allclose(np.where(rr < 1, ends, starts), 1.0)
+    (err,) = ax.containers[1:]  # the error bars after the bar container
+    segs = err.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[0][0] for s in segs], data["risk_ratio_low"])
+    np.testing.assert_allclose([s[1][0] for s in segs], data["risk_ratio_high"])
+    top = data.iloc[0]
+    assert top["touchpoint"] == "payment_error"
+    assert top["signal"] == "more failure"
+
+
+def test_repair_effects_bars_and_intervals(shop_log):
+    table = shop_log.repair_effects(bootstrap=40, seed=2)
+    data = fp.repair_effects_data(table, top=5)
+    assert len(data) == 5
+    np.testing.assert_allclose(data["delta_pp"], 100 * table["delta_success_probability"][:5])
+    np.testing.assert_allclose(data["delta_low_pp"], 100 * table["delta_low"][:5])
+    ax = fp.repair_effects(table, top=5)
+    bars = _gid(ax.patches, "repair_bar")
+    np.testing.assert_allclose([b.get_width() for b in bars], data["delta_pp"])
+    assert "CI" in ax.get_xlabel()
+    # from the log itself, without bootstrap: no interval, no error bars
+    plain = fp.repair_effects(shop_log, top=3)
+    assert len(plain.containers) == 1
+    assert "CI" not in plain.get_xlabel()
+
+
+# ---------------------------------------------------------------------------------------
+# rank risk
+
+
+def test_rank_risk_segments_sum_to_p_top_k(smaa_result):
+    data = fp.rank_risk_data(smaa_result, k=3)
+    p = smaa_result.p_top_k(3)
+    np.testing.assert_allclose(data["p_top_k"], p.loc[data["alternative"]].to_numpy())
+    np.testing.assert_allclose(data[["rank_1", "rank_2", "rank_3"]].sum(axis=1), data["p_top_k"])
+    assert data["p_top_k"].is_monotonic_decreasing
+    ax = fp.rank_risk(smaa_result, k=3, top=5)
+    segments = _gid(ax.patches, "rank_risk_segment")
+    assert len(segments) == 3 * 5
+    right = max(s.get_x() + s.get_width() for s in segments)
+    assert right == pytest.approx(data["p_top_k"].iloc[0])
+
+
+def test_rank_acceptability_heat_map_is_the_twin(smaa_result):
+    data = fp.rank_acceptability_data(smaa_result)
+    assert sorted(data.index) == sorted(smaa_result.rank_acceptability.index)
+    np.testing.assert_allclose(data.sum(axis=1), 1.0)
+    ax = fp.rank_acceptability(smaa_result)
+    np.testing.assert_allclose(ax.images[0].get_array(), data.to_numpy())
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(i) for i in data.index]
+
+
+def test_rank_risk_accepts_any_object_with_the_interface():
+    class Result:
+        rank_acceptability = pd.DataFrame(
+            [[0.7, 0.3], [0.3, 0.7]], index=["a", "b"], columns=[1, 2]
+        )
+
+        def p_top_k(self, k):
+            return self.rank_acceptability.iloc[:, :k].sum(axis=1)
+
+    data = fp.rank_risk_data(Result(), k=1)
+    assert data["alternative"].tolist() == ["a", "b"]
+    assert data["p_top_k"].tolist() == [0.7, 0.3]
+    assert fp.accessor(Result()).rank_risk(k=1).get_xlabel().endswith("top 1")
+    with pytest.raises(fk.ValidationError, match="k must be"):
+        fp.rank_risk_data(Result(), k=3)
+    with pytest.raises(fk.InputTypeError, match="rank_acceptability"):
+        fp.rank_risk(object())
+
+
+# ---------------------------------------------------------------------------------------
+# frontier and roadmap
+
+
+def test_frontier_draws_exact_greedy_and_knee(journey):
+    table = fk.frontier(journey)
+    data = fp.frontier_data(table)
+    pd.testing.assert_frame_equal(
+        data.drop(columns="greedy_loss"),
+        table[["cost", "value", "greedy_value", "knee"]].reset_index(drop=True),
+        check_dtype=False,
+    )
+    ax = fp.frontier(table)
+    exact, greedy, knee = ax.get_lines()[:3]
+    np.testing.assert_allclose(exact.get_xdata(), data["cost"])
+    np.testing.assert_allclose(exact.get_ydata(), data["value"])
+    np.testing.assert_allclose(greedy.get_ydata(), data["greedy_value"])
+    k = data[data["knee"]].iloc[0]
+    assert (knee.get_xdata()[0], knee.get_ydata()[0]) == (k["cost"], k["value"])
+    assert k["cost"] == 64_500  # the knee of the bundled example (see fk.frontier docs)
+
+
+def test_roadmap_bars_by_owner_with_dates_and_working_days(plan):
+    dated = fk.roadmap.roadmap(plan, start="2025-01-06")
+    data = fp.roadmap_data(dated)
+    assert sorted(data["id"]) == sorted(dated["id"])
+    # grouped by owner: each owner's rows are contiguous
+    runs = (data["owner"] != data["owner"].shift()).sum()
+    assert runs == data["owner"].nunique()
+    ax = fp.roadmap(dated)
+    bars = _gid(ax.patches, "roadmap_bar")
+    assert len(bars) == len(dated)
+    first = data.iloc[0]
+    width_days = (pd.Timestamp(first["finish"]) - pd.Timestamp(first["start"])).days
+    assert bars[0].get_width() == pytest.approx(width_days)
+    assert sum(b.get_hatch() == "///" for b in bars) == int(dated["quick_win"].sum())
+    plain = fk.roadmap.roadmap(plan)
+    pdata = fp.roadmap_data(plain)
+    assert (pdata["finish"] - pdata["start"]).tolist() == [
+        e + 1 - s for s, e in zip(pdata["start"], plain.set_index("id").loc[pdata["id"], "end"],
+                                  strict=True)
+    ]  # fmt: skip
+    assert fp.roadmap(plain).get_xlabel() == "Working days from the start"
+
+
+# ---------------------------------------------------------------------------------------
+# the accessor
+
+
+def test_accessor_binds_the_charts(ranking, log, journey, plan, smaa_result):
+    acc = fp.accessor(ranking)
+    assert repr(acc) == "PlotAccessor(Ranking: impact_effort)"
+    assert "impact_effort" in dir(acc)
+    assert acc().get_xlabel() == acc.impact_effort().get_xlabel() == "Effort (person-days)"
+    assert set(dir(fp.accessor(log))) >= {"route_flow", "funnel", "friction", "repair_effects"}
+    assert fp.accessor(journey).journey_map(log=log).get_title(loc="left")
+    ax = fp.accessor(plan).roadmap(start="2025-01-06")
+    assert ax.get_xlabel() == "Date"
+    assert set(dir(fp.accessor(smaa_result))) >= {"rank_risk", "rank_acceptability"}
+    assert "frontier" in dir(fp.accessor(fk.frontier(journey)))
+    assert "roadmap" in dir(fp.accessor(fk.roadmap.roadmap(plan)))
+    with pytest.raises(AttributeError, match="did you mean 'impact_effort'"):
+        _ = acc.impact_efort
+    with pytest.raises(fk.InputTypeError, match="no charts for a int"):
+        fp.accessor(3)
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+
+def test_bad_inputs_name_the_argument(ranking, log):
+    with pytest.raises(fk.InputTypeError, match="ranking must be a Ranking"):
+        fp.impact_effort(log)
+    with pytest.raises(fk.MissingColumnError, match="'knee'") as err:
+        fp.frontier(pd.DataFrame({"cost": [1.0], "value": [1.0], "greedy_value": [1.0]}))
+    assert err.value.field == "frontier_table"
+    with pytest.raises(fk.MissingColumnError, match=r"no column 'owner'.*did you mean 'ownr'"):
+        fp.roadmap(pd.DataFrame({"start": [0], "end": [1], "id": ["a"], "ownr": ["x"]}))
+    with pytest.raises(fk.InputTypeError, match="roadmap_table must be a roadmap table"):
+        fp.roadmap([1, 2])
+    with pytest.raises(fk.ValidationError, match="top must be"):
+        fp.friction(log, top=0)
+    with pytest.raises(fk.InputTypeError, match="log must be an EventLog"):
+        fp.route_flow(log.routes())
+    with pytest.raises(fk.InputTypeError, match="EventLog or friction"):
+        fp.friction("log")
+    with pytest.raises(fk.ValidationError, match="min_group_size"):
+        fp.route_flow(log, min_group_size=0)
+    assert math.isfinite(fp.friction_data(log)["risk_ratio"].iloc[0])
