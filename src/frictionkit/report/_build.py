@@ -212,7 +212,7 @@ def report(
     >>> plan = fk.optimise_portfolio(journey, budget=60_000)
     >>> r = report(journey, plan=plan, figures=False)
     >>> r  # doctest: +ELLIPSIS
-    Report('Autoparts B2B supplier: journey report', 4 sections, 9 tables, 0 figures, ... KiB)
+    Report('Autoparts B2B supplier: journey report', 4 sections, 7 tables, 0 figures, ... KiB)
     >>> [s for s, _ in r.sections]
     ['journey', 'ranking', 'plan', 'methods']
     >>> "Guided selling with at most three options per need" in r.html

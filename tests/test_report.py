@@ -1,0 +1,281 @@
+"""The HTML report: sections, key tables, escaping, no external requests, small groups folded."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import frictionkit as fk
+from frictionkit.datasets import simulate_journeys
+from frictionkit.events import EventLog
+from frictionkit.feedback import Feedback
+from frictionkit.privacy import SUPPRESSED_LABEL
+from frictionkit.report import Report, report
+from frictionkit.report._methods import _method_formula
+
+XSS = "<script>alert(1)</script>"
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", re.I)
+
+
+@pytest.fixture(scope="module")
+def journey():
+    return fk.datasets.load_autoparts()
+
+
+@pytest.fixture(scope="module")
+def log(journey):
+    df = simulate_journeys(
+        1500,
+        seed=11,
+        journey=journey,
+        error_touchpoint="support_hotline",
+        drop_rate=0.06,
+        personas={"purchasing_manager": 0.6, "engineer": 0.395, "plant_manager": 0.005},
+    )
+    return EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        journey=journey,
+        case_cols=["persona"],
+        strict=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def feedback(journey):
+    rng = np.random.default_rng(3)
+    tps = ["order_delivery"] * 40 + ["support_hotline"] * 30 + ["parts_website"] * 4
+    return Feedback.from_frame(
+        pd.DataFrame(
+            {
+                "touchpoint": tps,
+                "metric": ["csat"] * len(tps),
+                "score": rng.integers(1, 6, size=len(tps)),
+                "comment": ["SECRET-COMMENT-123"] * len(tps),
+            }
+        ),
+        metric_col="metric",
+        score_col="score",
+        touchpoint_col="touchpoint",
+        comment_col="comment",
+        journey=journey,
+    )
+
+
+@pytest.fixture(scope="module")
+def full(journey, log, feedback):
+    plan = fk.optimise_portfolio(journey, budget=60_000)
+    return report(journey, log, feedback, plan=plan, figures=False)
+
+
+def test_sections_in_reading_order(full):
+    assert [s for s, _ in full.sections] == [
+        "journey",
+        "routes",
+        "friction",
+        "feedback",
+        "ranking",
+        "plan",
+        "methods",
+    ]
+    for sid, title in full.sections:
+        assert f'<section id="{sid}">' in full.html
+        assert f'<a href="#{sid}">{title}</a>' in full.html
+
+
+def test_key_tables_are_in_the_page(full):
+    for key in (
+        "journey",
+        "success-routes",
+        "failure-routes",
+        "routes",
+        "funnel",
+        "segments",
+        "friction",
+        "repair",
+        "feedback",
+        "quick-wins",
+        "ranking",
+        "by-owner",
+        "plan",
+        "constraints",
+        "roadmap",
+    ):
+        assert f'id="table-{key}"' in full.html, key
+    assert set(full.tables) >= {"routes", "stage_routes", "funnel", "friction", "ranking"}
+
+
+def test_easy_and_smart_wins_come_first_with_owners(full):
+    wins = full.tables["quick_wins"]
+    assert wins["id"].tolist() == ["guided_selling", "callback_sla"]
+    ranking_html = full.html.split('id="table-ranking"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr( class=\"win\")?><td class=\"num\">(\d+)</td>", ranking_html)
+    # the two wins (ranks 2 and 3) first and highlighted, then the rest by rank
+    assert [(bool(w), int(r)) for w, r in rows][:4] == [
+        (True, 2),
+        (True, 3),
+        (False, 1),
+        (False, 4),
+    ]
+    quick = full.html.split('id="table-quick-wins"')[1].split("</table>")[0]
+    assert "Customer service" in quick
+    assert "Sales" in quick
+
+
+def test_plan_and_roadmap_match_the_api(full, journey):
+    plan = fk.optimise_portfolio(journey, budget=60_000)
+    assert full.tables["plan"]["selected"].sum() == len(plan.selected)
+    assert full.tables["roadmap"]["id"].tolist() == fk.roadmap.roadmap(plan)["id"].tolist()
+    assert plan.why_not("cad_library").replace("'", "&#39;") in full.html
+
+
+def test_small_routes_and_segments_are_folded(full, log):
+    routes = full.tables["routes"]
+    shown = routes[routes["route_text"] != SUPPRESSED_LABEL]
+    assert (shown["journeys"] >= 10).all()
+    assert routes["route_text"].iloc[-1] == SUPPRESSED_LABEL
+    stage_routes = full.tables["stage_routes"]
+    assert stage_routes["journeys"].sum() == log.n_journeys  # folding keeps the totals
+    segments = full.tables["segments"]
+    # 0.5 % plant managers (about 8 journeys) cannot be shown on their own
+    assert "plant_manager" not in segments["segment"].tolist()
+    assert segments["segment"].iloc[-1] == SUPPRESSED_LABEL
+    assert segments["journeys"].sum() == log.n_journeys
+    assert SUPPRESSED_LABEL in full.html
+
+
+def test_min_group_size_one_shows_every_group(journey, log):
+    r = report(journey, log, min_group_size=1, figures=False)
+    assert SUPPRESSED_LABEL not in r.tables["segments"]["segment"].tolist()
+    assert len(r.tables["routes"]) == 10  # the ten most common, nothing folded
+
+
+def test_feedback_groups_folded_and_comments_never_shown(full):
+    fb = full.tables["feedback"]
+    # one small group alone would be exposed by the fold: the next smallest joins it
+    assert fb["touchpoint"].tolist() == ["order_delivery", SUPPRESSED_LABEL]
+    assert fb["n"].tolist() == [40, 34]
+    assert "SECRET-COMMENT-123" not in full.html
+
+
+def test_text_from_input_is_escaped_everywhere():
+    stages = [fk.Stage(id="s1", name="<b>Stage</b>"), fk.Stage(id="s2")]
+    tps = [
+        fk.Touchpoint(id="a", name=XSS, stage="s1", channel="web"),
+        fk.Touchpoint(id="b", stage="s2", channel="web"),
+    ]
+    pains = [fk.PainPoint(id="p", touchpoint="a", description='<img src=x onerror="alert(2)">')]
+    j = fk.Journey(name=f"Shop {XSS}", stages=stages, touchpoints=tps, pain_points=pains)
+    events = pd.DataFrame(
+        {
+            "case": [f"c{i}" for i in range(30) for _ in range(2)],
+            "step": [XSS, "b"] * 30,
+            "time": ["2024-01-01 10:00", "2024-01-01 10:05"] * 30,
+        }
+    )
+    log = EventLog.from_frame(
+        events, case_col="case", touchpoint_col="step", timestamp_col="time", success="b"
+    )
+    r = report(j, log, figures=False)
+    assert "<script" not in r.html.lower()
+    assert "<img" not in r.html
+    assert "<b>Stage</b>" not in r.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.html
+    assert "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in r.html
+    assert "<title>Shop &lt;script&gt;alert(1)&lt;/script&gt;: journey report</title>" in r.html
+    # the touchpoint route text is escaped too
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; → b" in r.html
+
+
+def test_no_external_requests(full):
+    assert EXTERNAL.search(full.html) is None
+    assert "@import" not in full.html
+    assert "url(" not in full.html
+    assert "<script" not in full.html
+    assert "<link" not in full.html
+
+
+def test_readable_on_a_phone_and_printed(full):
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in full.html
+    assert "@media (max-width: 640px)" in full.html
+    assert "@media print" in full.html
+
+
+@pytest.mark.slow
+def test_figures_are_inline_svg_when_the_plots_exist(journey, log):
+    plot = pytest.importorskip("frictionkit.plot", reason="frictionkit.plot is not installed")
+    plan = fk.optimise_portfolio(journey, budget=60_000)
+    r = report(journey, log, plan=plan)
+    expected = [
+        n for n in ("journey_map", "route_flow", "impact_effort", "roadmap") if hasattr(plot, n)
+    ]
+    assert expected, "frictionkit.plot has none of the figures the report embeds"
+    for name in expected:
+        assert name in r.figures
+        assert f'<figure id="figure-{name}">\n<svg' in r.html
+    assert EXTERNAL.search(r.html) is None
+    assert "<?xml" not in r.html
+    assert "<script" not in r.html
+
+
+def test_methods_state_formulas_and_sources(full):
+    methods = full.html.split('<section id="methods">')[1]
+    assert "0.6 × excess risk + 0.2 × exit share + 0.2 × repeat rate" in methods
+    assert "score = impact / cost" in methods
+    assert "impact ≥ 80,000 and effort ≤ 11 person-days" in methods
+    assert "fewer than 10 journeys" in methods
+    assert "Wilson" in methods
+    assert "EventLog(" in methods
+    assert "Figures were turned off" in methods
+
+
+def test_method_formula_comes_from_the_scoring_docs():
+    assert _method_formula("value_per_cost") == "impact / cost"
+    assert _method_formula("cd3").startswith("(impact / 52) / duration_weeks")
+    assert _method_formula("topsis") == "frictionkit.mcda.topsis closeness"
+    assert _method_formula("nope") == ""
+
+
+def test_journey_only_and_determinism(journey):
+    a = report(journey, figures=False)
+    b = report(journey, figures=False)
+    assert a.html == b.html
+    assert [s for s, _ in a.sections] == ["journey", "ranking", "methods"]
+    assert "computed by the report (default method)" in a.html
+
+
+def test_report_object(full, tmp_path):
+    assert repr(full).startswith("Report('Autoparts B2B supplier: journey report', 7 sections")
+    assert full.to_frame()["id"].tolist()[0] == "journey"
+    frame = full._repr_html_()
+    assert frame.startswith('<iframe title="Autoparts B2B supplier: journey report" sandbox')
+    assert "<section" not in frame  # the page is escaped inside srcdoc
+    path = full.save(tmp_path / "deep" / "r.html")
+    assert path.read_text(encoding="utf-8") == full.html
+    assert isinstance(full, Report)
+
+
+def test_bad_input(journey, log):
+    with pytest.raises(fk.InputTypeError, match="journey must be a Journey"):
+        report("journey.yaml")  # type: ignore[arg-type]
+    with pytest.raises(fk.InputTypeError, match="evidence must be a EventLog"):
+        report(journey, pd.DataFrame())  # type: ignore[arg-type]
+    with pytest.raises(fk.ValidationError, match="min_group_size must be at least 1"):
+        report(journey, min_group_size=0)
+    with pytest.raises(fk.InputTypeError, match="min_group_size must be a whole number"):
+        report(journey, min_group_size=2.5)  # type: ignore[arg-type]
+    with pytest.raises(fk.ValidationError, match="a roadmap needs its plan"):
+        report(journey, roadmap=pd.DataFrame())
+
+
+def test_missing_jinja2_names_the_extra(journey, monkeypatch):
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    with pytest.raises(fk.OptionalDependencyError, match=r"pip install 'frictionkit\[report\]'"):
+        report(journey, figures=False)
