@@ -1,0 +1,132 @@
+"""Part of :mod:`frictionkit.friction` (see its documentation)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit._validate import as_float, check_bounds
+from frictionkit.estimates import SeedLike
+from frictionkit.events._kernels import SUCCESS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events import EventLog
+    from frictionkit.markov import MarkovModel
+from frictionkit.friction._paths import _decided_paths
+
+
+# ---------------------------------------------------------------------------------------
+# Markov chain
+# ---------------------------------------------------------------------------------------
+def markov(log: EventLog) -> MarkovModel:
+    """The absorbing Markov chain of the log's decided journeys.
+
+    Transition counts are the number of times each transition occurs (a loop counts
+    every time round), built from the events of decided journeys up to their outcome
+    (open journeys are left out and counted in ``n_open``). Outcome steps (touchpoints
+    listed in ``success=`` / ``failure=``) are the absorbing states themselves: a journey
+    ``visit → buy`` with ``success="buy"`` is ``START → visit → SUCCESS``. The model keeps the
+    distinct routes, so :meth:`MarkovModel.repair_effect` can bootstrap journeys.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log.
+
+    Returns
+    -------
+    MarkovModel
+
+    Raises
+    ------
+    ValidationError
+        All journeys are open, or no journey succeeds or none fails.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": list("aabbb"), "t": ["x", "buy", "x", "y", "x"],
+    ...                    "ts": pd.date_range("2024-01-01", periods=5, freq="min")})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="buy", failure="y")
+    >>> model = log.markov()  # the outcome steps buy and y become SUCCESS and FAILURE
+    >>> model.states, model.success_probability
+    (('START', 'x', 'SUCCESS', 'FAILURE'), 0.5)
+    """
+    from frictionkit.markov import MarkovModel
+
+    paths = _decided_paths(log, "markov")
+    n_open = int((log.journey_outcome == 0).sum())
+    return MarkovModel.from_arrays(
+        touchpoints=log.touchpoints,
+        event_touchpoint=paths.tp,
+        offsets=paths.offsets,
+        outcome=np.where(paths.outcome == SUCCESS, 1, 2).astype(np.int8),
+        n_open=n_open,
+    )
+
+
+def _success_value(log: EventLog, value_per_success: Any) -> float | None:
+    if value_per_success is not None:
+        return check_bounds(
+            as_float(value_per_success, "value_per_success"), "value_per_success", low=0.0
+        )
+    values = log.journey_value[(log.journey_outcome == SUCCESS) & ~np.isnan(log.journey_value)]
+    if len(values) == 0:
+        return None
+    mean = float(values.mean())
+    return mean if math.isfinite(mean) and mean >= 0 else None
+
+
+def repair_effects(
+    log: EventLog,
+    *,
+    reduce_failure_by: float = 0.5,
+    value_per_success: float | None = None,
+    bootstrap: int = 0,
+    seed: SeedLike = None,
+) -> pd.DataFrame:
+    """Repair effect of every touchpoint of the log's Markov chain.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log.
+    reduce_failure_by : float in [0, 1], default 0.5
+        Share of each touchpoint's direct failures handed to its other successors (see
+        :meth:`MarkovModel.repair_effect`).
+    value_per_success : float, optional
+        Value of one extra success. Default: the mean journey value (``value_col``) of
+        the successful journeys that have one; NaN ``extra_value`` when the log has no
+        values.
+    bootstrap : int, default 0
+        Journey resamples for a percentile interval of each delta.
+    seed : int or numpy.random.Generator, optional
+        Seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :meth:`MarkovModel.repair_effects` for the decided journeys.
+
+    Examples
+    --------
+    >>> from frictionkit.datasets import simulate_journeys
+    >>> from frictionkit.events import EventLog
+    >>> df = simulate_journeys(2000, seed=3)
+    >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+    ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+    >>> log.repair_effects(reduce_failure_by=1.0)["touchpoint"].iloc[0]
+    'payment_error'
+    """
+    value = _success_value(log, value_per_success)
+    return markov(log).repair_effects(
+        reduce_failure_by=reduce_failure_by,
+        value_per_success=value,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
