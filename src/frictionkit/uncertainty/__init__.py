@@ -8,6 +8,10 @@ matrices (``n`` alternatives x ``m`` criteria) and answers three questions:
   multicriteria acceptability analysis (SMAA-2; Lahdelma and Salminen, 2001) over uncertain
   weights (uniform on the simplex, ordered, bounded or fixed) and, optionally, sampled
   criteria values (:func:`sample_estimates`).
+- **How likely is each improvement of a journey to make the shortlist?** :func:`rank_risk`
+  samples the improvements' estimates (and the value at stake) and scores every draw
+  with the definitions of :func:`frictionkit.scoring.prioritise`; :class:`RankRisk` holds
+  rank probabilities, top-k and quick-win probabilities, and :meth:`RankRisk.check_first`.
 - **How far can a weight move before the top-k set changes?** :func:`stability_intervals`
   and :func:`weight_sweep`.
 - **Which guess is worth checking first?** :func:`value_of_information` estimates the
