@@ -244,18 +244,24 @@ def test_journey_map_cards_badges_and_emotion_curve(journey, log, feedback):
     )
     curve = feedback.emotion_curve(journey).set_index("touchpoint")
     row = data.set_index("touchpoint").loc["support_hotline"]
-    assert row["answers"] == 2
-    assert row["sentiment"] == pytest.approx(curve.loc["support_hotline", "sentiment"])
-    assert row["sentiment"] < 0  # CSAT 1 and a hard CES
+    assert row["n_answers"] == 2
+    assert row["satisfaction"] == pytest.approx(curve.loc["support_hotline", "sentiment"])
+    assert row["satisfaction"] < 0  # CSAT 1 and a hard CES
+    # the twin is the library's journey map table plus the layout
+    from frictionkit.journey_map import journey_map as table
+
+    pd.testing.assert_frame_equal(data[list(table(journey, log, feedback).columns)],
+                                  table(journey, log, feedback))  # fmt: skip
     ax = fp.journey_map(journey, log, feedback)
     assert len(_gid(ax.patches, "journey_card")) == len(journey.touchpoints)
     (badges,) = _gid(ax.collections, "sentiment_badges")
-    assert len(badges.get_offsets()) == int((data["answers"] > 0).sum()) == 3
-    np.testing.assert_allclose(badges.get_array(), data.loc[data["answers"] > 0, "sentiment"])
+    assert len(badges.get_offsets()) == int((data["n_answers"] > 0).sum()) == 3
+    answered = data["n_answers"] > 0
+    np.testing.assert_allclose(badges.get_array(), data.loc[answered, "satisfaction"])
     (curve,) = _gid(ax.lines, "emotion_curve")
     stages = data.drop_duplicates("stage")
     answered = stages[stages["stage_answers"] > 0]
-    np.testing.assert_allclose(curve.get_xdata(), answered["column"] + 0.5)
+    np.testing.assert_allclose(curve.get_xdata(), answered["stage_position"] + 0.5)
     assert len(curve.get_xdata()) == 3  # discovery, retention, recommendation
 
 
@@ -263,7 +269,7 @@ def test_journey_map_without_evidence_and_with_odd_names(journey):
     odd = journey.replace("touchpoints", "parts_website", name="<script>alert(1)</script>")
     data = fp.journey_map_data(odd)
     assert data["friction_score"].isna().all()
-    assert (data["answers"] == 0).all()
+    assert (data["n_answers"] == 0).all()
     ax = fp.journey_map(odd)
     ax.figure.canvas.draw()
     assert not _gid(ax.lines, "emotion_curve")
@@ -271,10 +277,10 @@ def test_journey_map_without_evidence_and_with_odd_names(journey):
 
 
 def test_journey_map_rejects_wrong_inputs(journey, ranking):
-    with pytest.raises(fk.InputTypeError, match="journey must be a Journey"):
-        fp.journey_map_data(ranking)
-    with pytest.raises(fk.InputTypeError, match="log must be a EventLog"):
-        fp.journey_map_data(journey, log=pd.DataFrame())
+    with pytest.raises(fk.InputTypeError, match="journey"):
+        fp.journey_map(ranking)
+    with pytest.raises(fk.InputTypeError, match="log"):
+        fp.journey_map(journey, log=pd.DataFrame())
 
 
 # ---------------------------------------------------------------------------------------

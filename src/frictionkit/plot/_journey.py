@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.exceptions import InputTypeError
 from frictionkit.plot._common import TEXT_GREY, axes, pyplot, shorten, wrap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,126 +19,86 @@ _CARD_H, _CARD_GAP, _HEADER_H = 1.0, 0.25, 0.7
 _LANE_H, _LANE_GAP = 2.2, 0.7
 
 
-def _check_inputs(journey: Any, log: Any, feedback: Any) -> None:
-    from frictionkit.events import EventLog
-    from frictionkit.feedback import Feedback
-    from frictionkit.model import Journey
+def _resolve(journey: Any, log: Any) -> Any:
+    """The journey, or the bare one taken from the log when none is given."""
+    if journey is None and log is not None:
+        from frictionkit.journey_map import journey_from_log
 
-    checks = (
-        (journey, Journey, "journey", "frictionkit.load_journey(path)", False),
-        (log, EventLog, "log", "frictionkit.EventLog.from_frame(...)", True),
-        (feedback, Feedback, "feedback", "frictionkit.Feedback.from_frame(...)", True),
-    )
-    for value, kind, field, build, optional in checks:
-        if optional and value is None:
-            continue
-        if not isinstance(value, kind):
-            raise InputTypeError(
-                f"{field} must be a {kind.__name__}, got {type(value).__name__}",
-                field=field,
-                value=type(value).__name__,
-                hint=f"Build one with {build}",
-            )
+        return journey_from_log(log)
+    return journey
 
 
 def journey_map_data(
-    journey: Any, log: Any = None, feedback: Any = None, *, min_support: int = 30
+    journey: Any,
+    log: Any = None,
+    feedback: Any = None,
+    *,
+    min_group_size: int | None = None,
+    min_support: int = 30,
 ) -> pd.DataFrame:
     """The table behind :func:`journey_map`: one row per touchpoint card.
 
+    It is :func:`frictionkit.journey_map.journey_map` (same arguments, same columns and
+    checks) with the layout and the emotion curve added.
+
     Parameters
     ----------
-    journey : Journey
-        The journey map (stages, touchpoints, channels, owners).
+    journey : Journey or None
+        The journey map (stages, touchpoints, channels, owners); None takes the stages
+        and touchpoints of ``log``.
     log : EventLog, optional
         Its event log: the friction of each touchpoint (``log.friction(min_support)``).
-        Touchpoints the log does not know get NaN.
     feedback : Feedback, optional
         Survey answers: the sentiment per touchpoint and per stage, from
         ``feedback.emotion_curve(journey)``.
+    min_group_size : int, optional
+        Hide figures resting on fewer journeys or answers than this (also the stage
+        sentiment of the emotion curve).
     min_support : int, default 30
         Passed to ``log.friction``.
 
     Returns
     -------
     pandas.DataFrame
-        In journey order: ``stage``, ``stage_label``, ``column`` (0-based stage position),
-        ``row`` (card position in its column), ``touchpoint``, ``label``, ``channel``,
-        ``owner``, ``friction_score`` and ``risk_ratio`` (NaN without a log; the card's
-        fill), ``sentiment`` and ``answers`` (the card's badge; NaN and 0 without
-        answers), ``stage_sentiment`` and ``stage_answers`` (the emotion curve: mean
-        sentiment of all answers about the stage or its touchpoints, weighted by
-        answers).
+        The columns of :func:`frictionkit.journey_map.journey_map` (``friction_score``
+        is the card's fill, ``satisfaction`` and ``n_answers`` its badge), then
+        ``stage_label``, ``row`` (card position in its column; the column is
+        ``stage_position``), ``stage_sentiment`` and ``stage_answers`` (the emotion
+        curve: mean sentiment of all answers about the stage or its touchpoints,
+        weighted by answers; NaN and 0 without answers).
 
     Examples
     --------
     >>> import frictionkit as fk
     >>> from frictionkit.plot import journey_map_data
     >>> t = journey_map_data(fk.datasets.load_autoparts())
-    >>> t[["stage", "column", "row", "touchpoint", "channel"]].head(4)
-               stage  column  row         touchpoint channel
-    0      discovery       0    0      parts_website     web
-    1      discovery       0    1         search_ads  search
-    2      discovery       0    2         trade_fair   event
-    3  consideration       1    0  product_catalogue     web
+    >>> t[["stage", "stage_position", "row", "touchpoint", "channel"]].head(4)
+               stage  stage_position  row         touchpoint channel
+    0      discovery               0    0      parts_website     web
+    1      discovery               0    1         search_ads  search
+    2      discovery               0    2         trade_fair   event
+    3  consideration               1    0  product_catalogue     web
     """
-    _check_inputs(journey, log, feedback)
-    rows = []
-    for col, stage in enumerate(journey.stages):
-        for row, tp in enumerate(journey.touchpoints_in(stage.id)):
-            rows.append(
-                {
-                    "stage": stage.id,
-                    "stage_label": stage.label,
-                    "column": col,
-                    "row": row,
-                    "touchpoint": tp.id,
-                    "label": tp.label,
-                    "channel": tp.channel,
-                    "owner": tp.owner,
-                }
-            )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "stage",
-            "stage_label",
-            "column",
-            "row",
-            "touchpoint",
-            "label",
-            "channel",
-            "owner",
-        ],
-    )
-    for c in ("stage", "stage_label", "touchpoint", "label", "channel", "owner"):
-        out[c] = out[c].astype(object)
-    out["friction_score"] = np.nan
-    out["risk_ratio"] = np.nan
-    if log is not None:
-        fr = log.friction(min_support=min_support).set_index("touchpoint")
-        for c in ("friction_score", "risk_ratio"):
-            out[c] = out["touchpoint"].map(fr[c]).to_numpy(dtype=np.float64)
-    out["sentiment"] = np.nan
-    out["answers"] = np.zeros(len(out), dtype=np.int64)
+    from frictionkit.journey_map import journey_map as table
+
+    out = table(journey, log, feedback, min_group_size=min_group_size, min_support=min_support)
+    journey = _resolve(journey, log)
+    labels = {s.id: s.label for s in journey.stages}
+    out["stage_label"] = out["stage"].map(labels).astype(object)
+    out["row"] = out.groupby("stage_position", sort=False).cumcount().astype(np.int64)
     out["stage_sentiment"] = np.nan
     out["stage_answers"] = np.zeros(len(out), dtype=np.int64)
     if feedback is not None:
         curve = feedback.emotion_curve(journey)
-        curve = curve[curve["stage"].notna()]
-        tp_rows = curve[curve["touchpoint"].notna()].set_index("touchpoint")
-        out["sentiment"] = out["touchpoint"].map(tp_rows["sentiment"]).to_numpy(np.float64)
-        n_tp = out["touchpoint"].map(tp_rows["n"]).fillna(0)
-        out["answers"] = n_tp.to_numpy(dtype=np.int64)
-        answered = curve[curve["n"] > 0]
+        answered = curve[curve["stage"].notna() & (curve["n"] > 0)]
         weight = answered["n"].to_numpy(dtype=np.float64)
-        sums = (
-            pd.Series(answered["sentiment"].to_numpy() * weight)
-            .groupby(answered["stage"].to_numpy())
-            .sum()
-        )
-        counts = pd.Series(weight).groupby(answered["stage"].to_numpy()).sum()
-        mean = sums / counts
+        stage = answered["stage"].to_numpy(dtype=object)
+        sums = pd.Series(answered["sentiment"].to_numpy(dtype=np.float64) * weight).groupby(stage)
+        counts = pd.Series(weight).groupby(stage).sum()
+        mean = sums.sum() / counts
+        if min_group_size is not None:
+            mean = mean.where(counts >= min_group_size)
+            counts = counts.where(counts >= min_group_size, 0.0)
         out["stage_sentiment"] = out["stage"].map(mean).to_numpy(dtype=np.float64)
         out["stage_answers"] = out["stage"].map(counts).fillna(0).to_numpy(dtype=np.int64)
     return out
@@ -164,6 +123,7 @@ def journey_map(
     log: Any = None,
     feedback: Any = None,
     *,
+    min_group_size: int | None = None,
     min_support: int = 30,
     ax: Axes | None = None,
 ) -> Axes:
@@ -177,12 +137,15 @@ def journey_map(
 
     Parameters
     ----------
-    journey : Journey
-        The journey map.
+    journey : Journey or None
+        The journey map; None takes the stages and touchpoints of ``log``.
     log : EventLog, optional
         Its event log, for friction.
     feedback : Feedback, optional
         Survey answers, for satisfaction and the emotion curve.
+    min_group_size : int, optional
+        Hide figures resting on fewer journeys or answers than this (see
+        :func:`frictionkit.journey_map.journey_map`); use it before sharing the figure.
     min_support : int, default 30
         Passed to ``log.friction``.
     ax : matplotlib.axes.Axes, optional
@@ -211,7 +174,10 @@ def journey_map(
     from matplotlib.colors import LinearSegmentedColormap, Normalize
     from matplotlib.patches import FancyBboxPatch
 
-    data = journey_map_data(journey, log, feedback, min_support=min_support)
+    data = journey_map_data(
+        journey, log, feedback, min_group_size=min_group_size, min_support=min_support
+    )
+    journey = _resolve(journey, log)
     stages = _stage_table(journey, data)
     n_cols = max(len(stages), 1)
     n_rows = int(data["row"].max()) + 1 if len(data) else 1
@@ -258,7 +224,7 @@ def journey_map(
     badge_y: list[float] = []
     badge_v: list[float] = []
     for c in card_rows:
-        x0 = c.column + 0.06
+        x0 = c.stage_position + 0.06
         y0 = _HEADER_H + c.row * (_CARD_H + _CARD_GAP)
         score = float(c.friction_score)
         fill = heat(heat_norm(score)) if has_friction and math.isfinite(score) else "white"
@@ -276,7 +242,7 @@ def journey_map(
         ax.text(
             x0 + 0.05,
             y0 + 0.1,
-            wrap(str(c.label), 22),
+            wrap(str(c.name), 22),
             ha="left",
             va="top",
             fontsize=8.5,
@@ -309,14 +275,14 @@ def journey_map(
                 fontsize=7,
                 color="#333333",
             )
-        if has_feedback and c.answers > 0:
+        if has_feedback and c.n_answers > 0 and math.isfinite(c.satisfaction):
             badge_x.append(x0 + 0.8)
             badge_y.append(y0 + 0.22)
-            badge_v.append(float(c.sentiment))
+            badge_v.append(float(c.satisfaction))
             ax.text(
                 x0 + 0.8,
                 y0 + 0.5,
-                f"{c.sentiment:+.1f}",
+                f"{c.satisfaction:+.1f}",
                 ha="center",
                 va="center",
                 fontsize=7,
