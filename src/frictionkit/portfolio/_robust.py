@@ -330,7 +330,7 @@ def robust_portfolio(
         does. On problems with capacities or rules this costs two more MILP solves per
         draw; with continuous estimates on the values, ties almost never happen, and
         ``False`` (each draw then keeps the solver's first optimal plan, still of proven
-        optimal value) is about three times faster. Small problems (up to 16
+        optimal value) is about three times faster. Small problems (up to 14
         improvements) and budget-only problems are always tie-broken, at no extra cost.
 
     Returns

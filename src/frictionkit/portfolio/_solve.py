@@ -230,7 +230,7 @@ def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
     return lb, ub
 
 
-_ENUM_MAX = 16  # problems with at most this many improvements are solved by enumeration
+_ENUM_MAX = 14  # problems with at most this many improvements are solved by enumeration
 
 
 def _enumerate(p: _Problem, lb: FloatArray) -> BoolArray | None:
