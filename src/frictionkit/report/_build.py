@@ -242,7 +242,7 @@ def report(
     env = _env()  # fails early, with the install line, when Jinja2 is missing
     from markupsafe import Markup
 
-    figs = _Figures(bool(figures))
+    figs = _Figures(bool(figures), size)
     notes: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     sections: list[dict[str, Any]] = []

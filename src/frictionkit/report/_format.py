@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import io
 import math
 import re
@@ -159,8 +160,9 @@ _SVG_SIZE = re.compile(
 class _Figures:
     """Draws figures with :mod:`frictionkit.plot` if importable; records what happened."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, min_group_size: int = 10) -> None:
         self.enabled = enabled
+        self.min_group_size = min_group_size
         self.drawn: list[str] = []
         self.problems: list[str] = []
         self._plot: Any = None
@@ -173,6 +175,16 @@ class _Figures:
                 self._plot = None
             self.available = self._plot is not None
 
+    def folds(self, name: str) -> bool:
+        """Whether the plot function folds small groups itself (``min_group_size``)."""
+        func = getattr(self._plot, name, None) if self.available else None
+        if func is None:
+            return False
+        try:
+            return "min_group_size" in inspect.signature(func).parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins only
+            return False
+
     def draw(
         self, name: str, caption: str, *args: Any, size: tuple[float, float] = _FIG_SIZE, **kw: Any
     ) -> dict[str, Any] | None:
@@ -180,10 +192,13 @@ class _Figures:
             return None
         from matplotlib.figure import Figure
 
+        func = getattr(self._plot, name)
+        if self.folds(name):  # the figure folds small groups like the tables
+            kw.setdefault("min_group_size", self.min_group_size)
         fig = Figure(figsize=size, layout="constrained")
         ax = fig.add_subplot()
         try:
-            getattr(self._plot, name)(*args, ax=ax, **kw)
+            func(*args, ax=ax, **kw)
             svg = _svg(fig)
         except Exception as err:  # a figure must never stop the report; say so in it
             self.problems.append(f"{name}: {type(err).__name__}: {err}")

@@ -90,9 +90,9 @@ def _methods_section(
             f"through small-group suppression: groups of fewer than {min_group_size} "
             f"journeys (or answers) are folded into one “{SUPPRESSED_LABEL}” row whose "
             "counts are the sums of the folded groups; when only one group is small, the "
-            "next smallest is folded with it. The route flow is drawn only when every route "
-            "it shows is above the threshold. Free-text comments are never shown; all text "
-            "from the input files is escaped.",
+            "next smallest is folded with it. The figures fold small groups the same way (the "
+            "route flow is left out when it could not). Free-text comments are never shown; "
+            "all text from the input files is escaped.",
         )
     )
     if log is not None:

@@ -277,10 +277,12 @@ def _routes_section(
             )
         )
     top_counts = kept["journeys"].head(_ROUTE_FLOW_TOP)
-    if len(top_counts) and int(top_counts.min()) >= min_group_size:
+    # Drawn when the plot folds small routes itself, or when every route it names is large.
+    if len(top_counts) and (figs.folds("route_flow") or int(top_counts.min()) >= min_group_size):
         fig = figs.draw(
             "route_flow",
-            f"The {len(top_counts)} most common routes as a flow, ending in success or failure.",
+            "The most common routes as a flow, ending in success, failure or still open; "
+            f"routes of fewer than {min_group_size} journeys are grouped.",
             log,
             top=_ROUTE_FLOW_TOP,
             size=(10.0, 5.0),
