@@ -489,3 +489,21 @@ def test_fisher_exact_p_matches_scipy(data, n):
     for alt in ("two-sided", "greater"):
         expected = scipy.stats.fisher_exact(table, alternative=alt).pvalue
         assert fisher_exact_p(*args, alt)[0] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_friction_folds_touchpoints_of_few_journeys():
+    df = simulate_journeys(600, seed=3)
+    log = EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        strict=False,
+    )
+    full = log.friction()
+    size = int(full["journeys"].median()) + 1
+    out = log.friction(min_group_size=size)
+    assert out["touchpoint"].iloc[-1] == "other (suppressed)"
+    assert (out["journeys"].iloc[:-1] >= size).all()
+    assert out["journeys"].sum() == full["journeys"].sum()

@@ -402,3 +402,41 @@ def test_route_codes_agree_with_python_tuples(df):
         for j in range(len(seqs)):
             assert (key[i] == key[j]) == (seqs[i] == seqs[j])
             assert (key[i] < key[j]) == (seqs[i] < seqs[j])
+
+
+# -- small-group suppression ------------------------------------------------------------
+def _small_log():
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "b", "b", "c", "c", "d", "e"],
+            "t": ["x", "y", "x", "y", "x", "y", "z", "x"],
+            "ts": pd.date_range("2024-01-01", periods=8, freq="min"),
+        }
+    )
+    segments = {"a": "new", "b": "new", "c": "new", "d": "loyal", "e": "pro"}
+    log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="y")
+    return log, segments
+
+
+def test_transitions_fold_pairs_of_few_journeys():
+    log, _ = _small_log()
+    full = log.transitions()
+    out = log.transitions(min_group_size=2)
+    assert out["journeys"].iloc[:-1].min() >= 2
+    assert out["source"].iloc[-1] == "other (suppressed)"
+    assert out["count"].sum() == full["count"].sum()  # totals stay right
+    assert out["suppressed_groups"].sum() == len(full)
+
+
+def test_funnel_pools_small_segments():
+    log, segments = _small_log()
+    out = log.funnel(by=segments, min_group_size=2)
+    # loyal (1 journey) and pro (1 journey) are pooled; new (3) stays
+    assert sorted(set(out["segment"])) == ["new", "other (suppressed)"]
+    first = out[out["position"] == 0].set_index("segment")["journeys"]
+    assert first.to_dict() == {"new": 3, "other (suppressed)": 2}
+    # one small segment alone would be shown through the pool: the next smallest joins it
+    one = log.funnel(by={**segments, "e": "new"}, min_group_size=2)
+    assert set(one["segment"]) == {"other (suppressed)"}
+    with pytest.raises(ValidationError):
+        log.funnel(by=segments, min_group_size=0)

@@ -183,6 +183,31 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     return out
 
 
+def check_group_size(min_group_size: Any) -> int | None:
+    """Validate a ``min_group_size`` argument (None or a whole number >= 1).
+
+    Examples
+    --------
+    >>> check_group_size(10), check_group_size(None)
+    (10, None)
+    """
+    if min_group_size is None:
+        return None
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
+        raise InputTypeError(
+            f"min_group_size must be a whole number, got {min_group_size!r}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    if min_group_size < 1:
+        raise ValidationError(
+            f"min_group_size must be >= 1, got {min_group_size}",
+            field="min_group_size",
+            value=min_group_size,
+        )
+    return int(min_group_size)
+
+
 def _route_names(
     touchpoints: tuple[str, ...], codes: np.ndarray, lengths: np.ndarray
 ) -> tuple[list[tuple[str, ...]], list[str]]:
@@ -234,20 +259,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     0           x → y         2  0.666667
     1  (other routes)         1  0.333333
     """
-    if min_group_size is not None and (
-        isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer))
-    ):
-        raise InputTypeError(
-            f"min_group_size must be a whole number, got {min_group_size!r}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    if min_group_size is not None and min_group_size < 1:
-        raise ValidationError(
-            f"min_group_size must be >= 1, got {min_group_size}",
-            field="min_group_size",
-            value=min_group_size,
-        )
+    check_group_size(min_group_size)
     n_tp = len(log.touchpoints)
     offsets = log.journey_offsets
     key = log._cache.get("route_key")
@@ -341,13 +353,17 @@ def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return src, dst, jour, gap, n_states
 
 
-def transitions(log: EventLog) -> pd.DataFrame:
+def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     """Directly-follows counts between states, with ``START`` and the end states.
 
     Parameters
     ----------
     log : EventLog
         The event log.
+    min_group_size : int, optional
+        Pairs seen in fewer journeys are folded into one ``"other (suppressed)"`` row by
+        :func:`frictionkit.privacy.suppress_small_groups` (``count`` and ``journeys``
+        summed, a ``suppressed_groups`` column added).
 
     Returns
     -------
@@ -410,7 +426,7 @@ def transitions(log: EventLog) -> pd.DataFrame:
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
     names = np.array(["START", *log.touchpoints, "SUCCESS", "FAILURE", "OPEN"], dtype=object)
     order = np.lexsort((t_code, s_code))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "source": names[s_code[order]],
             "target": names[t_code[order]],
@@ -421,12 +437,20 @@ def transitions(log: EventLog) -> pd.DataFrame:
             "p95_s": q[order, 1],
         }
     )
+    size = check_group_size(min_group_size)
+    if size is None:
+        return out
+    from frictionkit.privacy import suppress_small_groups
+
+    return suppress_small_groups(
+        out, count_col="journeys", min_group_size=size, label_col="source", sum_cols=["count"]
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # funnel
 # ---------------------------------------------------------------------------------------
-def funnel(log: EventLog, *, by: Any = None) -> pd.DataFrame:
+def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
     """Journeys reaching each stage, step conversion, drop-off and success rate.
 
     Parameters
@@ -437,6 +461,12 @@ def funnel(log: EventLog, *, by: Any = None) -> pd.DataFrame:
     by : str or mapping, optional
         A case-level segment (persona): the name of a column kept with ``case_cols``, or
         a mapping / Series from case id to segment. One funnel per segment.
+    min_group_size : int, optional
+        With ``by``: segments of fewer journeys are pooled into one segment
+        ``"other (suppressed)"`` (when only one segment is small, the next smallest is
+        pooled with it, as :func:`frictionkit.privacy.suppress_small_groups` does). The
+        stage rows of one funnel are nested counts of the same journeys, not separate
+        groups, so without ``by`` there is nothing to fold.
 
     Returns
     -------
@@ -482,6 +512,9 @@ def funnel(log: EventLog, *, by: Any = None) -> pd.DataFrame:
         labels: np.ndarray = np.array([None], dtype=object)
     else:
         seg, labels = log.journey_segment(by)
+        size = check_group_size(min_group_size)
+        if size is not None:
+            seg, labels = _pool_small_segments(seg, labels, size)
     n_seg = len(labels)
     # furthest-stage histogram per segment and outcome, then reverse cumulative sums
     hist = np.bincount((seg * n_st + furthest) * 3 + outcome, minlength=n_seg * n_st * 3).reshape(
@@ -525,3 +558,22 @@ def funnel(log: EventLog, *, by: Any = None) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["stage_source"] = log.stage_source
     return out
+
+
+def _pool_small_segments(
+    seg: np.ndarray, labels: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    from frictionkit.privacy import SUPPRESSED_LABEL
+
+    totals = np.bincount(seg, minlength=len(labels))
+    small = totals < size
+    if small.sum() == 1 and (~small).any():  # one pooled segment alone would show it
+        shown = np.flatnonzero(~small)
+        small[shown[np.argmin(totals[shown])]] = True
+    if not small.any():
+        return seg, labels
+    kept = np.flatnonzero(~small)
+    remap = np.full(len(labels), len(kept), dtype=_INT)
+    remap[kept] = np.arange(len(kept), dtype=_INT)
+    new_labels = np.array([*labels[kept].tolist(), SUPPRESSED_LABEL], dtype=object)
+    return remap[seg], new_labels

@@ -594,7 +594,7 @@ class EventLog:
 
         return routes(self, min_group_size=min_group_size)
 
-    def transitions(self) -> pd.DataFrame:
+    def transitions(self, min_group_size: int | None = None) -> pd.DataFrame:
         """Directly-follows counts; see :func:`frictionkit.routes.transitions`.
 
         Examples
@@ -610,9 +610,9 @@ class EventLog:
         """
         from frictionkit.routes import transitions
 
-        return transitions(self)
+        return transitions(self, min_group_size=min_group_size)
 
-    def funnel(self, by: Any = None) -> pd.DataFrame:
+    def funnel(self, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
         """Journeys reaching each stage; see :func:`frictionkit.routes.funnel`.
 
         Examples
@@ -628,9 +628,9 @@ class EventLog:
         """
         from frictionkit.routes import funnel
 
-        return funnel(self, by=by)
+        return funnel(self, by=by, min_group_size=min_group_size)
 
-    def friction(self, min_support: int = 30) -> pd.DataFrame:
+    def friction(self, min_support: int = 30, min_group_size: int | None = None) -> pd.DataFrame:
         """Stage-matched friction per touchpoint; see :func:`frictionkit.friction.friction`.
 
         Examples
@@ -645,7 +645,7 @@ class EventLog:
         """
         from frictionkit.friction import friction
 
-        return friction(self, min_support=min_support)
+        return friction(self, min_support=min_support, min_group_size=min_group_size)
 
     def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.

@@ -19,12 +19,15 @@ from frictionkit.friction._stats import (
     fisher_exact_p,
     risk_ratio,
 )
+from frictionkit.routes import check_group_size
 
 
 # ---------------------------------------------------------------------------------------
 # friction
 # ---------------------------------------------------------------------------------------
-def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
+def friction(
+    log: EventLog, *, min_support: int = 30, min_group_size: int | None = None
+) -> pd.DataFrame:
     """Stage-matched friction of every touchpoint, with a composite score.
 
     Among the decided journeys that reached a touchpoint's stage, the failure risk of
@@ -38,6 +41,10 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
     min_support : int, default 30
         Fewest journeys on each side (visited / not visited) for the comparison; below
         it the statistics are NaN and ``supported`` is False.
+    min_group_size : int, optional
+        Touchpoints visited by fewer journeys are folded into one ``"other (suppressed)"``
+        row at the end by :func:`frictionkit.privacy.suppress_small_groups` (``journeys``
+        summed, other columns missing, a ``suppressed_groups`` column added).
 
     Returns
     -------
@@ -187,4 +194,12 @@ def friction(log: EventLog, *, min_support: int = 30) -> pd.DataFrame:
     order = np.lexsort(
         (out["touchpoint"].to_numpy(dtype=object), -np.nan_to_num(score, nan=-np.inf))
     )
-    return out.iloc[order].reset_index(drop=True)
+    out = out.iloc[order].reset_index(drop=True)
+    size = check_group_size(min_group_size)
+    if size is None:
+        return out
+    from frictionkit.privacy import suppress_small_groups
+
+    return suppress_small_groups(
+        out, count_col="journeys", min_group_size=size, label_col="touchpoint"
+    )
