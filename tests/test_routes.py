@@ -57,8 +57,11 @@ def fines_log():
     )
 
 
-# These counts equal the variant counts a process-mining tool reports for the same file
-# when it sorts events by timestamp with a stable sort (ties in file order). The data are
+# These counts equal the variant counts of pm4py 2.7.23 on the same file
+# (pm4py.format_dataframe + pm4py.get_variants, run by benchmarks/evidence.py
+# --compare-pm4py in its own environment): 44 variants over 10,000 cases, top five
+# 3428, 3273, 1890, 758, 250, the same routes. pm4py orders events by timestamp with ties
+# in file order, as the log does. The data are
 # the first 10,000 cases of de Leoni & Mannhardt's Road Traffic Fine Management log
 # (4TU.ResearchData, doi:10.4121/uuid:270fd440-1057-4fb9-89a9-b699b47990f5).
 def test_fines_routes_match_plain_groupby(fines_log):
@@ -126,6 +129,8 @@ def test_fines_first_reached_rule_differs_from_failure_wins(fines_log):
     assert first.outcome_counts["failure"] == log.outcome_counts["failure"] - both
 
 
+# pm4py 2.7.23 (format_dataframe + get_variants) on the same file: 226 variants over 4,580
+# cases, top five 2366, 552, 228, 213, 164 (Verenich, Helpdesk event log, 2016).
 def test_helpdesk_routes_match_plain_groupby():
     path = shared_data(HELPDESK)
     _, variants = plain_variants(path)
