@@ -13,7 +13,7 @@ import pandas as pd
 
 from frictionkit import scoring
 from frictionkit._compat import require
-from frictionkit.estimates import Estimate, SeedLike, _rng
+from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -31,451 +31,39 @@ from frictionkit.ranking import (
 )
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
-    BoolArray,
     FloatArray,
     IntArray,
     _count,
 )
+from frictionkit.uncertainty._rank_inputs import (
+    _CONF,
+    _COST,
+    _EFFORT,
+    _F,
+    _IMPACT,
+    _SHARE,
+    FIELDS,
+    _impact,
+    _Problem,
+    _problem,
+    _rank_order,
+    _score,
+    _split_values,
+)
 from frictionkit.uncertainty._sampling import _iter_blocks, _kind_generators, _spec
-from frictionkit.uncertainty._smaa import _topsis_batch_kernel, _ws_batch_kernel
 from frictionkit.uncertainty._voi import _evppi_kernel, _top_k_sum
 
 __all__ = ["RankRisk", "rank_risk"]
 
-#: The improvement fields that :func:`rank_risk` samples, in this order.
-FIELDS: tuple[str, ...] = ("impact", "effort_days", "cost", "confidence", "fix_share")
 #: Rank percentiles reported by :meth:`RankRisk.to_frame`.
 PERCENTILES: tuple[int, ...] = (5, 50, 95)
 
 #: Shortlist size when ``k`` is not given.
 DEFAULT_K = 3
 
-_F = len(FIELDS)
-_IMPACT, _EFFORT, _COST, _CONF, _SHARE = range(_F)
 # Temporaries per block: about this many (rows x n) float arrays are alive at once.
 _ARRAYS_PER_BLOCK = 16
 _SEED_MAX = 2**63 - 1
-
-
-# ---------------------------------------------------------------------------------------
-# the problem: everything needed to score one block of draws
-
-
-@attrs.frozen(kw_only=True)
-class _Problem:
-    method: str
-    ids: list[str]
-    pain_points: list[str]
-    cells: list[Any]  # n * F improvement cells (row-major), then one cell per pain point
-    declared: BoolArray  # (n,) a declared impact exists
-    evidence: BoolArray  # (n,) impact comes from the value at stake
-    fix_matrix: FloatArray  # (P, n) how often improvement k fixes pain point p
-    pp_draws: Mapping[int, FloatArray]  # pain point position -> given draws (common length)
-    reach: FloatArray
-    time_criticality: FloatArray
-    risk_reduction: FloatArray
-    duration_weeks: FloatArray | None
-    ice_variant: str
-    vikor_v: float
-    criteria: list[str]
-    sources: list[int | FloatArray]  # field position, or a constant column
-    benefit: BoolArray
-    weights: FloatArray
-    fixed_impact: float | None
-    fixed_effort: float | None
-    seeds: tuple[int, int]  # estimate draws, resampling of given value draws
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-
-def _float_cell(value: Any) -> Any:
-    """An Estimate, a float, or NaN (missing)."""
-    if value is None:
-        return math.nan
-    if isinstance(value, Estimate):
-        if value.dist == "point" or value.low == value.high:
-            return float(value.low)
-        return value
-    if isinstance(value, str):
-        return Estimate.parse(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return x
-
-
-def _frame_cells(df: pd.DataFrame, options: Mapping[str, Any]) -> list[list[Any]]:
-    params = ("impact_col", "effort_col", "cost_col", "confidence_col", "fix_share_col")
-    out: list[list[Any]] = []
-    for param in params:
-        col = options.get(param)
-        if col is None or col not in df.columns:
-            out.append([math.nan] * len(df))
-            continue
-        cells = [_float_cell(v) for v in df[col].tolist()]
-        est = f"{col}_estimate"
-        if est in df.columns:
-            for pos, text in enumerate(df[est].tolist()):
-                if isinstance(text, (str, Estimate)) and str(text).strip():
-                    cells[pos] = _float_cell(text)
-        out.append(cells)
-    return [list(row) for row in zip(*out, strict=True)]
-
-
-def _improvement_cells(data: Any) -> list[list[Any]]:
-    items = list(data.improvements) if isinstance(data, Journey) else list(data)
-    if isinstance(data, Improvement):
-        items = [data]
-    return [[_float_cell(getattr(i, f)) for f in FIELDS] for i in items]
-
-
-def _low(cell: Any) -> float:
-    return float(cell.low) if isinstance(cell, Estimate) else float(cell)
-
-
-def _high(cell: Any) -> float:
-    return float(cell.high) if isinstance(cell, Estimate) else float(cell)
-
-
-def _value_draws(key: Any, raw: Any) -> FloatArray:
-    try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputTypeError(
-            f"value_at_stake[{key!r}] must be a number, an Estimate or a 1-d array of draws, "
-            f"got {type(raw).__name__}",
-            field="value_at_stake",
-            value=raw,
-        ) from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValidationError(
-            f"value_at_stake[{key!r}] as draws must be a non-empty 1-d array, got shape "
-            f"{arr.shape}",
-            field="value_at_stake",
-            value=key,
-        )
-    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
-    if bad.size:
-        raise ValidationError(
-            f"value_at_stake[{key!r}] draws must be finite and >= 0, got {arr[bad[0]]!r} at "
-            f"position {int(bad[0])}",
-            field="value_at_stake",
-            value=arr[bad[0]],
-        )
-    return arr
-
-
-def _split_values(value_at_stake: Any) -> tuple[Any, dict[str, Any]]:
-    """(argument for prioritise with means, pain point -> float | Estimate | draws)."""
-    if value_at_stake is None:
-        return None, {}
-    if isinstance(value_at_stake, pd.DataFrame):
-        plain = scoring._value_map(value_at_stake)
-        return plain, dict(plain)
-    if isinstance(value_at_stake, pd.Series):
-        pairs = list(zip(value_at_stake.index.tolist(), value_at_stake.tolist(), strict=True))
-    elif isinstance(value_at_stake, Mapping):
-        pairs = list(value_at_stake.items())
-    else:
-        return value_at_stake, {}  # prioritise names the type error
-    means: dict[str, Any] = {}
-    cells: dict[str, Any] = {}
-    for key, raw in pairs:
-        if isinstance(raw, Estimate):
-            cells[str(key)] = _float_cell(raw)
-            means[str(key)] = float(raw.mean)
-        elif isinstance(raw, (np.ndarray, list, tuple, pd.Series)):
-            arr = _value_draws(key, raw)
-            cells[str(key)] = arr
-            means[str(key)] = float(arr.mean())
-        else:
-            means[str(key)] = raw  # prioritise checks numbers
-            cells[str(key)] = raw
-    return means, cells
-
-
-def _check_positive(cells: list[list[Any]], ids: Sequence[str], field: int, method: str) -> None:
-    zero = [ids[k] for k, row in enumerate(cells) if _low(row[field]) <= 0]
-    if zero:
-        name = FIELDS[field]
-        shown = ", ".join(map(repr, zero[:10])) + (" ..." if len(zero) > 10 else "")
-        raise ValidationError(
-            f"method {method!r} divides by {name}, which can be 0 in the draws of "
-            f"{len(zero)} improvement(s) (the estimate's low end is 0): {shown}",
-            field=name,
-            value=zero,
-            hint=f"Give them a {name} estimate with a positive low end, or use an MCDA method",
-        )
-
-
-def _check_share(cells: list[list[Any]], ids: Sequence[str]) -> None:
-    for k, row in enumerate(cells):
-        for field in (_CONF, _SHARE):
-            hi = _high(row[field])
-            if not math.isnan(hi) and hi > 1.0:
-                raise ValidationError(
-                    f"{FIELDS[field]} of {ids[k]!r} must be a share between 0 and 1, but its "
-                    f"estimate reaches {hi:g}",
-                    field=FIELDS[field],
-                    value=hi,
-                    hint="Write 80 % as 0.8",
-                )
-
-
-def _mcda_sources(
-    inp: Any, options: Mapping[str, Any], ranking: Ranking
-) -> tuple[list[str], list[int | FloatArray], BoolArray, FloatArray]:
-    if ranking.weights is None:
-        return [], [], np.zeros(0, dtype=bool), np.zeros(0)
-    n = len(inp.ids)
-    # Negative markers (real criteria values are >= 0) tell which column is which field.
-    marks = {"impact": -1.0, "effort_days": -2.0, "cost": -3.0, "confidence": -4.0}
-    standard = {k: np.full(n, v) for k, v in marks.items()} | {"reach": inp.reach}
-    names, x, ben = scoring._criteria_matrix(options["criteria"], inp, standard)
-    pos = {v: FIELDS.index(k) for k, v in marks.items()}
-    sources: list[int | FloatArray] = []
-    for j in range(len(names)):
-        col = x[:, j]
-        marker = float(col[0])
-        if marker < 0 and (col == marker).all():
-            sources.append(pos[marker])
-        else:
-            sources.append(np.asarray(col, dtype=np.float64))
-    w = ranking.weights.to_numpy(dtype=np.float64)
-    return list(names), sources, np.asarray(ben, dtype=bool), w
-
-
-def _problem(
-    data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
-) -> _Problem:
-    options = dict(ranking.options)
-    value_map = None if means is None else scoring._value_map(means)
-    inp = scoring._assemble(data, options, value_map)
-    n = len(inp.ids)
-    cells = _frame_cells(data, options) if isinstance(data, pd.DataFrame) else None
-    if cells is None:
-        cells = _improvement_cells(data)
-    method = ranking.method
-    _check_share(cells, inp.ids)
-    declared = np.array([not math.isnan(_low(row[_IMPACT])) for row in cells], dtype=bool)
-    # fill the missing cells as prioritise does
-    dc = float(options["default_confidence"])
-    for row in cells:
-        if isinstance(row[_IMPACT], float) and math.isnan(row[_IMPACT]):
-            row[_IMPACT] = 0.0
-        if isinstance(row[_CONF], float) and math.isnan(row[_CONF]):
-            row[_CONF] = dc
-        if isinstance(row[_SHARE], float) and math.isnan(row[_SHARE]):
-            row[_SHARE] = 1.0
-    pps = list(cells_vs) if inp.fixes is not None else []
-    fix = np.zeros((len(pps), n))
-    where = {p: j for j, p in enumerate(pps)}
-    if inp.fixes is not None:
-        for k, fixes in enumerate(inp.fixes):
-            for f in fixes:
-                if f in where:
-                    fix[where[f], k] += 1.0
-    evidence = fix.sum(axis=0) > 0
-    pp_cells: list[Any] = []
-    pp_draws: dict[int, FloatArray] = {}
-    for j, p in enumerate(pps):
-        raw = cells_vs[p]
-        if isinstance(raw, np.ndarray):
-            pp_draws[j] = raw
-            pp_cells.append(0.0)
-        else:
-            pp_cells.append(_float_cell(raw))
-    lengths = {arr.size for arr in pp_draws.values()}
-    if len(lengths) > 1:
-        raise ValidationError(
-            "value_at_stake draws must all have the same length (one joint draw per "
-            f"replicate), got lengths {sorted(lengths)}",
-            field="value_at_stake",
-            value=sorted(lengths),
-            hint="Pass the draws of one bootstrap run, one array per pain point",
-        )
-    if method in ("value_per_cost", "roi"):
-        _check_positive(cells, inp.ids, _COST, method)
-    elif method in ("rice", "ice", "wsjf") or (method == "cd3" and options["duration_col"] is None):
-        _check_positive(cells, inp.ids, _EFFORT, method)
-    zeros = np.zeros(n)
-
-    def extra(name: str | None) -> FloatArray | None:
-        return None if name is None else np.asarray(inp.extra[name], dtype=np.float64)
-
-    tc = extra(options["time_criticality_col"])
-    rr = extra(options["risk_reduction_col"])
-    names, sources, ben, w = _mcda_sources(inp, options, ranking)
-    spec = options["quadrant_thresholds"]
-    fixed: dict[str, float] = {}
-    if isinstance(spec, Mapping):
-        fixed = {str(k): float(v) for k, v in spec.items()}
-    elif not isinstance(spec, str):
-        fixed = {"impact": float(spec[0]), "effort_days": float(spec[1])}
-    return _Problem(
-        method=method,
-        ids=list(inp.ids),
-        pain_points=pps,
-        cells=[c for row in cells for c in row] + pp_cells,
-        declared=declared,
-        evidence=evidence,
-        fix_matrix=fix,
-        pp_draws=pp_draws,
-        reach=np.asarray(inp.reach, dtype=np.float64),
-        time_criticality=zeros if tc is None else tc,
-        risk_reduction=zeros if rr is None else rr,
-        duration_weeks=extra(options["duration_col"]),
-        ice_variant=str(options["ice_variant"]),
-        vikor_v=float(options["vikor_v"]),
-        criteria=names,
-        sources=sources,
-        benefit=ben,
-        weights=w,
-        fixed_impact=fixed.get("impact"),
-        fixed_effort=fixed.get("effort_days"),
-        seeds=seeds,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# kernels (numpy in, numpy out, no validation)
-
-
-def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    logs = np.log(x)
-    ref = np.where(benefit, logs.max(axis=1), logs.min(axis=1))[:, None, :]
-    signed = np.where(benefit, logs - ref, ref - logs)
-    return np.asarray(np.exp(signed @ w), dtype=np.float64)
-
-
-def _scaled_rows(a: FloatArray) -> FloatArray:
-    lo = a.min(axis=1, keepdims=True)
-    span = a.max(axis=1, keepdims=True) - lo
-    return np.asarray(np.where(span > 0, (a - lo) / np.where(span > 0, span, 1.0), 0.0))
-
-
-def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
-    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
-    hi, lo = x.max(axis=1), x.min(axis=1)
-    best = np.where(benefit, hi, lo)[:, None, :]
-    span = (hi - lo)[:, None, :]
-    live = span > 0
-    gap = np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0)
-    terms = gap * w
-    q = v * _scaled_rows(terms.sum(axis=2)) + (1.0 - v) * _scaled_rows(terms.max(axis=2))
-    return np.asarray(1.0 - q, dtype=np.float64)
-
-
-def _less_minus_greater(g: FloatArray) -> FloatArray:
-    """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
-    rows, n = g.shape
-    order = np.argsort(g, axis=1, kind="stable")
-    s = np.take_along_axis(g, order, axis=1)
-    pos = np.broadcast_to(np.arange(n), (rows, n))
-    new = np.ones((rows, n), dtype=bool)
-    new[:, 1:] = s[:, 1:] != s[:, :-1]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-    last = np.ones((rows, n), dtype=bool)
-    last[:, :-1] = new[:, 1:]
-    end = np.minimum.accumulate(np.where(last, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
-    out = np.empty((rows, n))
-    np.put_along_axis(out, order, (start - (n - 1 - end)).astype(np.float64), axis=1)
-    return out
-
-
-def _promethee_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    """PROMETHEE II net flows per draw, usual criterion (as ``mcda.promethee_ii``)."""
-    rows, n, m = x.shape
-    score = np.zeros((rows, n))
-    if n == 1:
-        return score
-    for j in range(m):
-        g = x[:, :, j] if benefit[j] else -x[:, :, j]
-        score = score + w[j] * (_less_minus_greater(g) / (n - 1))
-    return score
-
-
-def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntArray:
-    """Best first per row with the tie rule of ``prioritise`` (1e-9, cost, effort, input)."""
-    n = score.shape[1]
-    order = np.argsort(-score, axis=1, kind="stable")
-    if n == 1:
-        return np.asarray(order, dtype=np.int64)
-    s = np.take_along_axis(score, order, axis=1)
-    scale = np.maximum(np.abs(score).max(axis=1, keepdims=True), 1e-300)
-    tied = (s[:, :-1] - s[:, 1:]) <= scoring._TIE_RTOL * scale
-    some = np.flatnonzero(tied.any(axis=1))
-    if some.size:
-        new = np.ones((some.size, n), dtype=bool)
-        new[:, 1:] = ~tied[some]
-        group = np.empty((some.size, n), dtype=np.int64)
-        np.put_along_axis(group, order[some], np.cumsum(new, axis=1), axis=1)
-        idx = np.broadcast_to(np.arange(n), (some.size, n))
-        order[some] = np.lexsort((idx, effort[some], cost[some], group), axis=-1)
-    return np.asarray(order, dtype=np.int64)
-
-
-def _impact(p: _Problem, fields: FloatArray, values: FloatArray) -> FloatArray:
-    declared = fields[:, :, _IMPACT]
-    if not p.evidence.any():
-        return np.asarray(declared, dtype=np.float64)
-    ev = (values @ p.fix_matrix) * fields[:, :, _SHARE]
-    return np.asarray(np.where(p.evidence, ev, declared), dtype=np.float64)
-
-
-def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
-    effort, cost, conf = fields[:, :, _EFFORT], fields[:, :, _COST], fields[:, :, _CONF]
-    m = p.method
-    if m == "value_per_cost":
-        return np.asarray(impact / cost, dtype=np.float64)
-    if m == "roi":
-        return np.asarray((impact - cost) / cost, dtype=np.float64)
-    if m == "rice":
-        return np.asarray(p.reach * impact * conf / effort, dtype=np.float64)
-    if m == "ice":
-        top = impact.max(axis=1, keepdims=True)
-        i10 = np.where(top > 0, 10.0 * impact / np.where(top > 0, top, 1.0), 0.0)
-        c10 = 10.0 * conf
-        e10 = 10.0 * effort.min(axis=1, keepdims=True) / effort
-        if p.ice_variant == "product":
-            return np.asarray(i10 * c10 * e10, dtype=np.float64)
-        return np.asarray((i10 + c10 + e10) / 3.0, dtype=np.float64)
-    if m == "wsjf":
-        return np.asarray((impact + p.time_criticality + p.risk_reduction) / effort)
-    if m == "cd3":
-        weeks = effort / 5.0 if p.duration_weeks is None else p.duration_weeks
-        return np.asarray((impact / 52.0) / weeks, dtype=np.float64)
-    rows, n = impact.shape
-    cols = []
-    for src in p.sources:
-        if isinstance(src, int):
-            cols.append(impact if src == _IMPACT else fields[:, :, src])
-        else:
-            cols.append(np.broadcast_to(src, (rows, n)))
-    x = np.stack(cols, axis=2)
-    w = p.weights
-    if m == "weighted_sum":
-        return _ws_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
-    if m == "topsis":
-        return _topsis_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
-    if m == "weighted_product":
-        bad = np.argwhere(x <= 0)
-        if bad.size:
-            _, i, j = (int(v) for v in bad[0])
-            raise ValidationError(
-                f"method 'weighted_product' needs every criterion > 0, but {p.criteria[j]!r} "
-                f"of {p.ids[i]!r} is drawn as 0",
-                field="criteria",
-                value=p.ids[i],
-                hint="Give that estimate a positive low end, or use 'weighted_sum' or 'topsis'",
-            )
-        return _weighted_product_batch(x, w, p.benefit)
-    if m == "vikor":
-        return _vikor_batch(x, w, p.benefit, p.vikor_v)
-    return _promethee_batch(x, w, p.benefit)
 
 
 @attrs.define
