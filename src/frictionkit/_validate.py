@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -80,13 +81,33 @@ def as_id(value: Any, field: str) -> str:
             field=field,
             value=value,
         )
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL.search(value):
         raise ValidationError(
             f"{field} must not contain control characters, got {value!r}",
             field=field,
             value=value,
+            hint="Bidirectional controls (U+202A-U+202E, U+2066-U+2069) are refused too: "
+            "they make an id display as a different one",
         )
+    _check_surrogates(value, field)
     return value
+
+
+# C0/C1 controls, and the characters that reorder how the text around them is displayed
+# ("Trojan source"), which would let one id look like another.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_surrogates(value: str, field: str) -> None:
+    """Refuse lone surrogates (from broken JSON escapes): they cannot be written as UTF-8."""
+    if _SURROGATE.search(value):
+        raise ValidationError(
+            f"{field} holds a lone surrogate character, got {value!r}",
+            field=field,
+            value=value,
+            hint="The text is not valid Unicode (often a broken \\u escape); fix the source",
+        )
 
 
 def as_id_tuple(value: Any, field: str) -> tuple[str, ...]:
@@ -120,4 +141,5 @@ def as_optional_text(value: Any, field: str) -> str | None:
             field=field,
             value=value,
         )
+    _check_surrogates(value, field)
     return value

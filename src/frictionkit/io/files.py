@@ -60,10 +60,25 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """Safe YAML loader that refuses duplicate keys."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
-    loader.flatten_mapping(node)
+    # Duplicates are looked for among the keys written in this mapping; keys merged in
+    # with "<<: *anchor" may be overridden, as YAML intends.
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SchemaError(
+                f"a key on line {key_node.start_mark.line + 1} is a "
+                f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}; "
+                "keys of a journey file are names",
+                field="key",
+                value=key_node.start_mark.line + 1,
+                hint="Write plain keys such as 'id' or 'stages'",
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise SchemaError(
@@ -74,10 +89,134 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
                 hint="Remove or rename one of them",
             )
         seen[key] = key_node.start_mark.line
+    loader.flatten_mapping(node)
     return loader.construct_mapping(node, deep=deep)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+#: Deepest nesting a journey file may have (a real one nests about 5 levels).
+MAX_DEPTH = 64
+#: Most values a journey file may hold once YAML aliases are expanded.
+MAX_NODES = 2_000_000
+
+
+def _too_big(source: str, what: str, hint: str) -> SchemaError:
+    return SchemaError(f"{source}: {what}", field="document", value=what, hint=hint)
+
+
+def _check_nodes(root: yaml.Node, source: str) -> None:
+    """Refuse YAML node graphs that are too deep, cyclic, or expand without bound.
+
+    Aliases let a short document stand for a huge one ("billion laughs"): the node graph
+    is walked once, iteratively, counting each alias as the size of what it expands to.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node]
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if depth[key] > MAX_DEPTH:
+                raise _too_big(
+                    source,
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    "A journey file nests a few levels (journey, list, item, estimate)",
+                )
+            if size[key] > MAX_NODES:
+                raise _too_big(
+                    source,
+                    f"YAML aliases expand the document to more than {MAX_NODES:,} values",
+                    "Remove the anchors (&) and aliases (*) or write the values out",
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _too_big(
+                source,
+                "a YAML alias refers to a value that contains it (a cycle)",
+                "Remove the recursive alias",
+            )
+        if len(on_path) >= MAX_DEPTH:
+            raise _too_big(
+                source,
+                f"the document nests deeper than {MAX_DEPTH} levels",
+                "A journey file nests a few levels (journey, list, item, estimate)",
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _check_depth(data: Any, source: str) -> None:
+    """Refuse parsed JSON deeper than :data:`MAX_DEPTH` (iteratively, no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise _too_big(
+                source,
+                f"the document nests deeper than {MAX_DEPTH} levels",
+                "A journey file nests a few levels (journey, list, item, estimate)",
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, level + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, level + 1) for v in value)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SchemaError(
+                f"duplicate key {key!r} in a JSON object; JSON readers would silently keep "
+                "only the last one",
+                field=key,
+                value=key,
+                hint="Remove or rename one of them",
+            )
+        out[key] = value
+    return out
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    # The event stream is produced without recursion; the composer that builds nodes from
+    # it recurses (in C with libyaml), so nesting is bounded before composing.
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_big(
+                    source,
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    "A journey file nests a few levels (journey, list, item, estimate)",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _plain(value: float) -> int | float:
@@ -289,7 +428,8 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
     p = Path(path)
     suffix = _suffix(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        # utf-8-sig: a byte order mark, as some editors on Windows write, is dropped.
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SchemaError(f"no journey file at {str(p)!r}", field="path", value=str(p)) from None
     except UnicodeDecodeError as err:
@@ -298,16 +438,29 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
         ) from None
     try:
         if suffix in _JSON_SUFFIXES:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_json_object)
+            _check_depth(data, p.name)
         else:
-            data = yaml.load(text, Loader=_StrictLoader)
+            data = _load_yaml(text, p.name)
     except FrictionkitError as err:
-        raise _prefixed(err, p.name) from None
-    except json.JSONDecodeError as err:
+        raise err if err.message.startswith(p.name) else _prefixed(err, p.name) from None
+    except RecursionError:
         raise SchemaError(
-            f"{p.name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
-            field="path",
+            f"{p.name}: the document nests too deeply to be read",
+            field="document",
             value=str(p),
+            hint="A journey file nests a few levels (journey, list, item, estimate)",
+        ) from None
+    except ValueError as err:
+        if isinstance(err, json.JSONDecodeError):
+            raise SchemaError(
+                f"{p.name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+                field="path",
+                value=str(p),
+            ) from None
+        # e.g. an integer of more than 4300 digits (Python's int-conversion limit)
+        raise SchemaError(
+            f"{p.name}: a value cannot be read: {err}", field="path", value=str(p)
         ) from None
     except yaml.constructor.ConstructorError as err:
         raise SchemaError(

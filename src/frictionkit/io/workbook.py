@@ -16,6 +16,9 @@ with an apostrophe).
 from __future__ import annotations
 
 import os
+import re
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +119,69 @@ def write_workbook(journey: Journey, path: str | os.PathLike[str]) -> None:
         frame.to_csv(p / f"{kind}.csv", index=False, lineterminator="\n")
 
 
+_MANGLED = re.compile(r"^(.*)\.(\d+)$")
+
+
+def _check_header(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Report a repeated column name, which pandas renames ``name.1`` while reading."""
+    names = [str(c) for c in frame.columns]
+    for name in names:
+        match = _MANGLED.match(name)
+        if match and match.group(1) in names:
+            raise SchemaError(
+                f"{table}: column {match.group(1)!r} appears twice",
+                field=table,
+                value=match.group(1),
+                hint="Delete or rename one of the two columns",
+            )
+    return frame
+
+
+def _read_csv_table(f: Path, opts: dict[str, Any]) -> pd.DataFrame:
+    try:
+        # utf-8-sig: a byte order mark (as Excel writes "CSV UTF-8") is not part of a name.
+        # index_col=False: a row longer than the header is an error, never shifted into
+        # an index (pandas would otherwise read "a,b," under "id,name" as id "b").
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(f, encoding="utf-8-sig", index_col=False, **opts)
+    except pd.errors.ParserWarning:
+        raise SchemaError(
+            f"{f.name} has a row with more cells than the header",
+            field=f.stem,
+            value=str(f),
+            hint="Remove the extra cells (often a trailing comma) or add the missing column names",
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise SchemaError(
+            f"{f.name} is empty: a table needs at least a header row",
+            field=f.stem,
+            value=str(f),
+            hint=f"Write the column names on the first line ({', '.join(_columns(f.stem))})",
+        ) from None
+    except UnicodeDecodeError as err:
+        raise SchemaError(
+            f"{f.name} is not UTF-8 text: {err.reason} at byte {err.start}",
+            field=f.stem,
+            value=str(f),
+            hint="Save the file as 'CSV UTF-8' (Excel) or re-encode it to UTF-8",
+        ) from None
+    except (pd.errors.ParserError, ValueError) as err:
+        raise SchemaError(
+            f"{f.name} cannot be read as CSV: {str(err).strip()}",
+            field=f.stem,
+            value=str(f),
+            hint="Check quotes and separators (a comma between cells)",
+        ) from None
+    return _check_header(frame, f.stem)
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    from frictionkit.io.frames import entity_columns
+
+    return ("key", "value") if table not in ENTITIES else entity_columns(table)
+
+
 def _read_tables(p: Path) -> dict[str, pd.DataFrame]:
     opts: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False}
     if p.is_dir():
@@ -127,13 +193,23 @@ def _read_tables(p: Path) -> dict[str, pd.DataFrame]:
                 value=str(p),
                 hint=f"Expected {', '.join(f'{k}.csv' for k in ENTITIES)}",
             )
-        return {name: pd.read_csv(f, **opts) for name, f in files.items()}
+        return {name: _read_csv_table(f, opts) for name, f in files.items()}
     if p.suffix.lower() in {".xlsx", ".xlsm"}:
         require("openpyxl", extra="excel", feature="Reading Excel workbooks")
-        sheets: dict[str, pd.DataFrame] = pd.read_excel(
-            p, sheet_name=None, engine="openpyxl", **opts
-        )
-        return sheets
+        if not p.is_file():
+            raise SchemaError(f"no workbook at {str(p)!r}", field="path", value=str(p))
+        try:
+            sheets: dict[str, pd.DataFrame] = pd.read_excel(
+                p, sheet_name=None, engine="openpyxl", **opts
+            )
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as err:
+            raise SchemaError(
+                f"{p.name} is not a readable Excel workbook ({type(err).__name__}: {err})",
+                field="path",
+                value=str(p),
+                hint="Save it again from a spreadsheet program as .xlsx, or use a folder of CSV",
+            ) from None
+        return {name: _check_header(frame, name) for name, frame in sheets.items()}
     if not p.exists():
         raise SchemaError(f"no workbook at {str(p)!r}", field="path", value=str(p))
     raise SchemaError(
