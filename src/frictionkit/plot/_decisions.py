@@ -510,7 +510,7 @@ def rank_acceptability(result: Any, *, annotate: bool = True, ax: Axes | None = 
         for i in range(n_alt):
             for j in range(n_rank):
                 v = values[i, j]
-                if v >= 0.005:
+                if v >= 0.01:
                     ax.text(
                         j,
                         i,

@@ -223,6 +223,25 @@ def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
     return out
 
 
+_NARROW_TICKS = (
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    1.0,
+    1.25,
+    1.5,
+    2.0,
+    3.0,
+    4.0,
+    5.0,
+    7.0,
+    10.0,
+)
 _SIGNAL_COLORS = {
     "more failure": FAILURE_COLOR,
     "less failure": OKABE_ITO[0],
@@ -301,13 +320,16 @@ def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None)
     finite = finite[np.isfinite(finite) & (finite > 0)]
     lo, hi = float(finite.min()), float(finite.max())
     ax.set_xlim(lo / 1.25, hi * 1.25)
-    from matplotlib.ticker import FuncFormatter, LogLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
-    if hi / lo <= 200:  # up to about two decades: label 1, 2, 5 of each
+    if hi / lo <= 12:  # about a decade: plain ratios
+        ax.xaxis.set_major_locator(FixedLocator(_NARROW_TICKS))
+    elif hi / lo <= 200:  # up to about two decades: 1, 2, 5 of each
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     else:
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0,)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, data["touchpoint"].tolist())
     ax.invert_yaxis()
     ax.set_xlabel("Failure risk ratio, visited vs not visited (stage-matched; 95 % CI)")
