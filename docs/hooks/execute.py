@@ -4,7 +4,8 @@ A page opts in with front matter ``execute: true``. Its fenced ``python`` blocks
 order in one namespace, in a temporary working directory (as ``tests/test_docs.py`` runs
 them), when the site is built. After each block the hook inserts
 
-- what the block printed, as a ``text`` block titled "Output";
+- what the block printed, as a ``text`` block titled "Output" (long lines of prose
+  wrapped; tables kept as printed);
 - every matplotlib figure the block left open, as an inline PNG (then closed).
 
 So outputs and figures on these pages are computed at build time, never pasted, and a
@@ -30,6 +31,7 @@ FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.S | re.M
 )
 MAX_OUTPUT_LINES = 60
+WRAP_AT = 96
 
 
 def _runnable(info: str) -> bool:
@@ -55,8 +57,15 @@ def _figures() -> list[str]:
     return out
 
 
+def _wrap_prose(line: str) -> list[str]:
+    """Wrap a long line of prose (messages, explanations); leave tables as they are."""
+    if len(line) <= WRAP_AT or "  " in line.strip():
+        return [line]
+    return textwrap.wrap(line, WRAP_AT, subsequent_indent="  ", break_on_hyphens=False)
+
+
 def _output_block(indent: str, text: str) -> str:
-    lines = text.rstrip("\n").splitlines()
+    lines = [part for line in text.rstrip("\n").splitlines() for part in _wrap_prose(line)]
     if len(lines) > MAX_OUTPUT_LINES:
         cut = len(lines) - MAX_OUTPUT_LINES
         lines = [*lines[:MAX_OUTPUT_LINES], f"... ({cut} more lines)"]
