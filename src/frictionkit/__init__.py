@@ -79,7 +79,13 @@ from frictionkit.scoring import (
     compare_methods,
     prioritise,
 )
-from frictionkit.uncertainty import SMAAAcceptanceWarning, SMAAResult, smaa
+from frictionkit.uncertainty import (
+    RankRisk,
+    SMAAAcceptanceWarning,
+    SMAAResult,
+    rank_risk,
+    smaa,
+)
 from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
 
 __version__ = "0.1.0.dev0"
@@ -113,6 +119,7 @@ __all__ = [
     "PainPoint",
     "Persona",
     "Plan",
+    "RankRisk",
     "Ranking",
     "RepairEffect",
     "SMAAAcceptanceWarning",
@@ -144,6 +151,7 @@ __all__ = [
     "prioritise",
     "privacy",
     "pseudonymise",
+    "rank_risk",
     "ranking",
     "read_events",
     "read_workbook",
