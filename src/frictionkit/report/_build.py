@@ -26,14 +26,13 @@ from frictionkit.report._format import (
     _Figures,
 )
 from frictionkit.report._methods import _methods_section
+from frictionkit.report._planning import _plan_section, _ranking_section
 from frictionkit.report._sections import (
     _check_min_group_size,
     _check_type,
     _feedback_section,
     _friction_section,
     _journey_section,
-    _plan_section,
-    _ranking_section,
     _routes_section,
 )
 

@@ -1,0 +1,280 @@
+"""The sections of the report on decisions: ranked improvements, plan and roadmap."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.model import Journey
+from frictionkit.portfolio import Plan
+from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.report._format import (
+    _DASH,
+    _ROADMAP_PERIOD_DAYS,
+    _Figures,
+    _h3,
+    _missing,
+    _num,
+    _p,
+    _table,
+    _tbl,
+)
+from frictionkit.report._sections import _owner_names
+
+
+def _ranking_section(
+    ranking: Ranking, journey: Journey, figs: _Figures
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    owners = _owner_names(journey)
+    table = ranking.to_frame()
+    table = table.assign(
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(table["id"], table["title"], strict=True)
+        ],
+        owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
+    )
+    wins = table[table["quadrant"] == EASY_AND_SMART]
+    t_imp = ranking.thresholds.get("impact", math.nan)
+    t_eff = ranking.thresholds.get("effort_days", math.nan)
+    blocks: list[dict[str, Any]] = []
+    if len(wins):
+        blocks.append(
+            {
+                "kind": "callout",
+                "warn": False,
+                "text": f"Start with the {len(wins)} easy & smart win"
+                + ("s" if len(wins) != 1 else "")
+                + ": "
+                + "; ".join(
+                    f"{r['improvement']}, owner {r['owner_name']}" for r in wins.to_dict("records")
+                )
+                + ".",
+            }
+        )
+    else:
+        blocks.append(_p("No improvement is both high-impact and low-effort here."))
+    blocks.append(
+        _p(
+            f"Ranked by {ranking.label}. Easy & smart: impact at least {_num(t_imp)} and "
+            f"effort at most {_num(t_eff)} person-days."
+        )
+    )
+    spec = [
+        ("rank", "Rank", "int"),
+        ("improvement", "Improvement", "text"),
+        ("owner_name", "Owner", "text"),
+        ("quadrant", "Quadrant", "tag"),
+        ("impact", "Impact per year", "money"),
+        ("impact_source", "Impact from", "text"),
+        ("effort_days", "Effort (days)", "num"),
+        ("cost", "Cost", "money"),
+        ("score", "Score", "num"),
+    ]
+    blocks.append(_h3("Easy & smart wins"))
+    blocks.append(
+        _tbl(
+            _table(
+                wins,
+                [s for s in spec if s[0] != "quadrant"],
+                key="quick-wins",
+                caption="Easy & smart wins, best rank first, with their owners",
+            )
+        )
+    )
+    fig = figs.draw(
+        "impact_effort",
+        "Impact against effort: bubbles sized by cost, coloured by owner; quadrant lines at "
+        "the thresholds.",
+        ranking,
+        size=(8.0, 5.5),
+    )
+    if fig is not None:
+        blocks.append(fig)
+    ordered = pd.concat([wins, table[table["quadrant"] != EASY_AND_SMART]])
+    blocks.append(_h3("All improvements"))
+    blocks.append(
+        _tbl(
+            _table(
+                ordered,
+                [*spec, ("non_dominated", "Non-dominated", "bool")],
+                key="ranking",
+                caption=f"Improvements ranked by {ranking.label}, easy & smart wins first",
+                row_class=lambda r: "win" if r["quadrant"] == EASY_AND_SMART else "",
+            )
+        )
+    )
+    by_owner = ranking.by_owner()
+    by_owner = by_owner.assign(name=[owners.get(o, o) for o in by_owner["owner"]])
+    blocks.append(
+        _tbl(
+            _table(
+                by_owner,
+                [
+                    ("name", "Owner", "text"),
+                    ("improvements", "Improvements", "int"),
+                    ("quick_wins", "Easy & smart", "int"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("cost", "Cost", "money"),
+                    ("best_rank", "Best rank", "int"),
+                    ("ids", "Improvements, by rank", "text"),
+                ],
+                key="by-owner",
+                caption="By owner",
+            )
+        )
+    )
+    tables = {
+        "ranking": ranking.to_frame(),
+        "quick_wins": ranking.quick_wins(),
+        "by_owner": ranking.by_owner(),
+    }
+    section = {"id": "ranking", "title": "Ranked improvements", "blocks": blocks}
+    return section, tables
+
+
+def _plan_section(
+    plan: Plan,
+    journey: Journey,
+    roadmap: pd.DataFrame | None,
+    figs: _Figures,
+    notes: list[str],
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    owners = _owner_names(journey)
+    frame = plan.to_frame()
+    sel = frame[frame["selected"]]
+    status = "proven optimal" if plan.status == "optimal" else f"best found (gap {plan.gap:.2%})"
+    budget = "no budget limit" if plan.budget is None else f"a budget of {plan.budget:,.0f}"
+    blocks: list[dict[str, Any]] = [
+        {
+            "kind": "callout",
+            "warn": False,
+            "text": f"The plan does {len(sel)} of {len(frame)} improvements, worth "
+            f"{plan.value:,.0f} ({plan.objective}) for a cost of {plan.cost:,.0f} within "
+            f"{budget} and each owner's capacity; {status}.",
+        }
+    ]
+    sel = sel.assign(
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(sel["id"], sel["title"], strict=True)
+        ],
+        owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in sel["owner"]],
+    )
+    blocks.append(
+        _tbl(
+            _table(
+                sel,
+                [
+                    ("improvement", "Improvement", "text"),
+                    ("owner_name", "Owner", "text"),
+                    ("value", "Value", "money"),
+                    ("cost", "Cost", "money"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("mandatory", "Mandatory", "bool"),
+                ],
+                key="plan",
+                caption="Improvements in the plan",
+            )
+        )
+    )
+    cons = plan.constraints()
+    cons = cons.assign(blocks_text=[", ".join(b) or _DASH for b in cons["blocks"]])
+    blocks.append(
+        _tbl(
+            _table(
+                cons,
+                [
+                    ("constraint", "Constraint", "text"),
+                    ("used", "Used", "num"),
+                    ("limit", "Limit", "num"),
+                    ("slack", "Left", "num"),
+                    ("binding", "Binding", "bool"),
+                    ("blocks_text", "Keeps out", "text"),
+                ],
+                key="constraints",
+                caption="Budget and staff: used, left, and what each limit keeps out",
+            )
+        )
+    )
+    out = [i for i in frame["id"] if i not in set(plan.selected)]
+    if out:
+        blocks.append(_h3("Why the others are out"))
+        blocks.append({"kind": "list", "items": [plan.why_not(i) for i in out]})
+    tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text"])}
+    if figs.available and hasattr(figs._plot, "frontier"):
+        from frictionkit.portfolio import frontier
+
+        try:
+            front = frontier(journey, capacity=dict(plan.capacity))
+        except Exception as err:  # the frontier is extra; the plan stands without it
+            notes.append(f"The budget frontier could not be computed: {err}")
+        else:
+            fig = figs.draw(
+                "frontier",
+                "Best value at every budget (exact) beside the greedy value-per-cost order.",
+                front,
+            )
+            if fig is not None:
+                blocks.append(_h3("Value at every budget"))
+                blocks.append(fig)
+            tables["frontier"] = front
+    if roadmap is None:
+        from frictionkit.roadmap import roadmap as make_roadmap
+
+        roadmap = make_roadmap(plan, period_days=_ROADMAP_PERIOD_DAYS)
+    blocks.append(_h3("Roadmap"))
+    fig = figs.draw("roadmap", "The roadmap by owner, wave by wave.", roadmap)
+    if fig is not None:
+        blocks.append(fig)
+    rm = roadmap.assign(
+        waves=[
+            f"{a}" if a == b else f"{a}–{b}"
+            for a, b in zip(roadmap["wave"], roadmap["end_wave"], strict=True)
+        ],
+        when=[_days(s, e) for s, e in zip(roadmap["start"], roadmap["end"], strict=True)],
+        owner_name=[
+            owners.get(o, o) if isinstance(o, str) else "unowned" for o in roadmap["owner"]
+        ],
+        improvement=[
+            f"{t} ({i})" if isinstance(t, str) and t else str(i)
+            for i, t in zip(roadmap["id"], roadmap["title"], strict=True)
+        ],
+    )
+    blocks.append(
+        _tbl(
+            _table(
+                rm,
+                [
+                    ("waves", "Wave", "tag"),
+                    ("when", "When", "tag"),
+                    ("improvement", "Improvement", "text"),
+                    ("owner_name", "Owner", "text"),
+                    ("effort_days", "Effort (days)", "num"),
+                    ("quick_win", "Easy & smart", "bool"),
+                ],
+                key="roadmap",
+                caption="Roadmap: quick wins first, dependencies and staff respected",
+            )
+        )
+    )
+    tables["roadmap"] = roadmap.copy()
+    section = {"id": "plan", "title": "Plan and roadmap", "blocks": blocks}
+    return section, tables
+
+
+def _days(start: Any, end: Any) -> str:
+    if isinstance(start, (pd.Timestamp, np.datetime64)):
+        return f"{_day(start)} to {_day(end)}"
+    return f"days {_day(start)}–{_day(end)}"
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(value).date())
+    if _missing(value):
+        return _DASH
+    return _num(float(value))
