@@ -8,6 +8,7 @@ in the surrounding text). Pages run in a temporary working directory.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,14 @@ def test_page_examples_run(page: Path, tmp_path, monkeypatch):
     blocks = python_blocks(page.read_text(encoding="utf-8"))
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
-    for line_no, code in blocks:
-        compiled = compile(code, f"{page}:{line_no}", "exec")
-        exec(compiled, namespace)
+    try:
+        for line_no, code in blocks:
+            compiled = compile(code, f"{page}:{line_no}", "exec")
+            exec(compiled, namespace)
+    finally:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")  # pages do not leak open figures into each other
 
 
 def test_fence_parser_finds_blocks():

@@ -26,6 +26,7 @@ PUBLIC_MODULES = {
     "io",
     "mcda",
     "omnichannel",
+    "plot",
     "portfolio",
     "privacy",
     "ranking",

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._plotting import HasPlot
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -102,7 +103,7 @@ def _num(x: float) -> str:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class Ranking:
+class Ranking(HasPlot):
     """Improvements ranked by one method, with the reasons.
 
     Attributes

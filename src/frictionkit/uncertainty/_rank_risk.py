@@ -13,6 +13,7 @@ import pandas as pd
 
 from frictionkit import scoring
 from frictionkit._compat import require
+from frictionkit._plotting import HasPlot
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     InputTypeError,
@@ -132,7 +133,7 @@ def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class RankRisk:
+class RankRisk(HasPlot):
     """How likely each improvement is to land at each rank: the outcome of :func:`rank_risk`.
 
     Attributes

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._plotting import HasPlot
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     ValidationError,
@@ -165,7 +166,7 @@ def _top_k_sets(scores: FloatArray, k: int) -> BoolArray:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class SMAAResult:
+class SMAAResult(HasPlot):
     """The outcome of :func:`smaa` (SMAA-2; Lahdelma and Salminen, 2001).
 
     Attributes
