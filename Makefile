@@ -16,7 +16,7 @@ $(BIN)/activate:
 
 # One stamp per install flavour, rebuilt when pyproject.toml changes.
 $(VENV)/.stamp-run: pyproject.toml | $(BIN)/activate
-	$(PIP) install -e .
+	$(PIP) install -e '.[plot,report]'
 	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/activate

@@ -74,6 +74,7 @@ from frictionkit.model import (
 from frictionkit.portfolio import BudgetStep, Plan, frontier, optimise_portfolio
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
+from frictionkit.report import Report, report
 from frictionkit.scoring import (
     MissingImpactWarning,
     MissingOwnerWarning,
@@ -123,6 +124,7 @@ __all__ = [
     "RankRisk",
     "Ranking",
     "RepairEffect",
+    "Report",
     "SMAAAcceptanceWarning",
     "SMAAResult",
     "SchemaError",
@@ -157,6 +159,7 @@ __all__ = [
     "ranking",
     "read_events",
     "read_workbook",
+    "report",
     "roadmap",
     "save_journey",
     "scoring",
