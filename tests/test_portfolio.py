@@ -625,3 +625,28 @@ def test_budget_only_path_matches_the_milp_path(monkeypatch):
     monkeypatch.setattr(_solve, "_budget_only", lambda p: False)
     slow = [optimise_portfolio(t, budget=b).selected for t, b in plans]
     assert fast == slow
+
+
+def test_tie_break_fixing_keeps_the_same_plan(monkeypatch):
+    # With capacities and rules, the tie-break solves run on a problem where the variables
+    # that no optimal plan can flip are fixed (Lagrangian bound). Small whole numbers make
+    # many ties: the plan must equal the one found without the fixing.
+    rng = np.random.default_rng(21)
+    cases = []
+    for _ in range(4):
+        n = 40
+        c = rng.integers(1, 9, n)
+        v = rng.integers(0, 6, n)
+        e = rng.integers(1, 4, n)
+        owners = rng.choice(["a", "b"], n)
+        req = [
+            [f"i{int(rng.integers(0, k))}"] if k and rng.random() < 0.2 else [] for k in range(n)
+        ]
+        items = table(v, c, effort=e, owner=owners, requires=req)
+        cases.append(
+            (items, int(c.sum() * 0.3), {"a": int(e.sum() * 0.2), "b": int(e.sum() * 0.2)})
+        )
+    fixed = [optimise_portfolio(t, budget=b, capacity=cap).selected for t, b, cap in cases]
+    monkeypatch.setattr(_solve, "_fix_for_ties", lambda p, lb, ub, best: (lb, ub))
+    plain = [optimise_portfolio(t, budget=b, capacity=cap).selected for t, b, cap in cases]
+    assert fixed == plain

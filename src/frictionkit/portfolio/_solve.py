@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -465,6 +465,7 @@ def _solve(
         # checked in exact arithmetic and dropped if it is worse in any earlier objective.
         nv = _unit(p.value)
         target = float(nv[x].sum()) - 1e-9
+        lb, ub = _fix_for_ties(p, lb, ub, float(nv[x].sum()))
         left = time_limit_s - (time.perf_counter() - t0)
         sc, _ = _scaled(p.cost)
         res2 = _milp(sc, p, [(nv, target, np.inf)], lb, left, ub)
@@ -486,6 +487,43 @@ def _solve(
             ):
                 x = x3
     return _Solution(x, status, bound, gap, time.perf_counter() - t0)
+
+
+def _fix_for_ties(
+    p: _Problem, lb: FloatArray, ub: FloatArray, best_unit: float
+) -> tuple[FloatArray, FloatArray]:
+    """Fix the variables that every plan worth (about) the optimum must share.
+
+    Lagrangian (LP reduced-cost) fixing with a bound we compute ourselves: for any
+    multipliers ``y >= 0`` of the rows ``A x <= b``, every plan is worth at most
+    ``L(y) = b.y + sum_j max(0, d_j)`` with ``d = v - A'y`` (fixed variables counted at
+    their value), and a plan that sets a free ``x_j`` against the sign of ``d_j`` is worth
+    at most ``L(y) - |d_j|``. When that is below the optimum ``best_unit`` (values scaled
+    to at most 1) minus a margin wider than the tie-break band, no optimal plan flips
+    ``x_j``, so it is fixed. The bound is valid for *any* ``y``: the LP solver's duals are
+    only a good guess for ``y``, and solver tolerances cannot make the fixing wrong.
+    """
+    mats, ubs, _ = _rows(p)
+    if not mats:
+        return lb, ub
+    a = sparse.vstack(mats).tocsr()
+    b = np.array(ubs)
+    nv = _unit(p.value)
+    res = linprog(-nv, A_ub=a, b_ub=b, bounds=np.column_stack([lb, ub]), method="highs")
+    if res.status != 0 or res.ineqlin is None:
+        return lb, ub
+    y = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
+    d = nv - a.T @ y
+    fixed1 = lb > 0
+    fixed0 = ub < 1
+    free = ~fixed1 & ~fixed0
+    bound = float(b @ y) + float(d[fixed1].sum()) + float(np.maximum(d[free], 0.0).sum())
+    margin = 1e-8 + 1e-12 * (abs(bound) + float(np.abs(d).sum()) + float(np.abs(b @ y)))
+    cut = free & (bound - np.abs(d) < best_unit - margin)
+    lb, ub = lb.copy(), ub.copy()
+    lb[cut & (d > 0)] = 1.0
+    ub[cut & (d < 0)] = 0.0
+    return lb, ub
 
 
 def _unit(v: FloatArray) -> FloatArray:
