@@ -220,9 +220,12 @@ def _weighted_product_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -
 
 
 def _topsis_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    norm = np.sqrt(np.einsum("ij,ij->j", x, x))
-    factor = w / np.where(norm > 0, norm, 1.0)
-    v = x * factor
+    # Each column is scaled by its largest magnitude before squaring, so values near the
+    # float limit (1e308) do not overflow; the result is the same vector normalisation.
+    peak = np.abs(x).max(axis=0)
+    xs = x / np.where(peak > 0, peak, 1.0)
+    norm = np.sqrt(np.einsum("ij,ij->j", xs, xs))
+    v = xs * (w / np.where(norm > 0, norm, 1.0))
     vmax, vmin = v.max(axis=0), v.min(axis=0)
     best = np.where(benefit, vmax, vmin)
     worst = np.where(benefit, vmin, vmax)

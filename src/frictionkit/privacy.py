@@ -61,7 +61,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _key_bytes(key: Any) -> bytes:
     if isinstance(key, str):
-        raw = key.encode("utf-8")
+        try:
+            raw = key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "key holds lone surrogate characters, which are not valid text",
+                field="key",
+                hint="Use a key generated with secrets.token_hex(32)",
+            ) from None
     elif isinstance(key, (bytes, bytearray)):
         raw = bytes(key)
     else:
@@ -81,6 +88,10 @@ def _key_bytes(key: Any) -> bytes:
     return raw
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
 def _columns(df: pd.DataFrame, cols: Any, field: str = "cols") -> list[Any]:
     if isinstance(cols, str):
         cols = [cols]
@@ -95,6 +106,13 @@ def _columns(df: pd.DataFrame, cols: Any, field: str = "cols") -> list[Any]:
                 field=field,
                 value=col,
                 hint=f"Columns: {', '.join(map(str, df.columns))}",
+            )
+        if isinstance(df[col], pd.DataFrame):
+            raise ValidationError(
+                f"column {col!r} appears more than once in the table",
+                field=field,
+                value=col,
+                hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
             )
     return list(cols)
 
@@ -158,17 +176,24 @@ def pseudonymise(
     cache: dict[str, str] = {}
 
     def digest(value: Any) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        if _missing(value):
             return value
         text = str(value)
         hit = cache.get(text)
         if hit is None:
-            hit = hmac.new(raw_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+            # surrogatepass: text with lone surrogates still gets its own stable pseudonym
+            data = text.encode("utf-8", "surrogatepass")
+            hit = hmac.new(raw_key, data, hashlib.sha256).hexdigest()[:length]
             cache[text] = hit
         return hit
 
     for col in names:
-        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)
+        column = out[col]
+        try:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        except TypeError:  # unhashable cells (lists, dicts): hash their text form
+            column = column.map(lambda v: v if _missing(v) else str(v))
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
         mapped = np.array([digest(u) for u in uniques] + [None], dtype=object)
         values = mapped[codes]  # -1 (missing) picks the trailing None
         out[col] = pd.Series(values, index=out.index, dtype=object)

@@ -85,6 +85,7 @@ from frictionkit.exceptions import (
     FrictionkitWarning,
     InputTypeError,
     MissingColumnError,
+    SchemaError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -220,7 +221,16 @@ def _column(
     if name is None:
         return None
     if name in df.columns:
-        return df[name]
+        repeats = int((df.columns == name).sum())
+        if repeats > 1:  # df[name] would be a DataFrame
+            raise SchemaError(
+                f"{param}: column {name!r} appears {repeats} times in the table",
+                field=param,
+                value=name,
+                hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
+            )
+        column: pd.Series = df[name]
+        return column
     if required or name != default:
         raise MissingColumnError(
             f"{param}={name!r} is not a column of the table"
@@ -645,8 +655,10 @@ def _score_mcda(
         parts = np.where(ben, logs - ref, ref - logs) * w
         score = mcda.weighted_product(x, w, ben.tolist())
     elif method == "topsis":
-        norm = np.sqrt((x * x).sum(axis=0))
-        v = x / np.where(norm > 0, norm, 1.0) * w
+        peak = np.abs(x).max(axis=0)  # scaled first, so values near 1e308 do not overflow
+        xs = x / np.where(peak > 0, peak, 1.0)
+        norm = np.sqrt((xs * xs).sum(axis=0))
+        v = xs / np.where(norm > 0, norm, 1.0) * w
         best = np.where(ben, v.max(axis=0), v.min(axis=0))
         worst = np.where(ben, v.min(axis=0), v.max(axis=0))
         parts = (v - worst) ** 2 - (v - best) ** 2
