@@ -25,7 +25,8 @@ column name uses that column, a mapping or Series gives one score per id. Values
 finite and >= 0; a missing value counts as 0 for a mandatory item and is an error
 otherwise. Ties between plans of equal value are broken exactly, by two further solves
 that keep the optimal value fixed: lower total cost first, then the smallest sum of input
-positions (earlier improvements preferred). Problems with a budget and no other rule
+positions (earlier improvements preferred); variables that no optimal plan can flip are
+fixed first by a Lagrangian bound. Problems with a budget and no other rule
 (besides must-dos) skip the MILP: exact variable fixing by LP bounds and a dynamic
 programme over the remaining core give the same lexicographic optimum in one pass.
 
