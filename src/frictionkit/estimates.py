@@ -39,6 +39,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from frictionkit._resources import array_bytes, check_allocation
 from frictionkit._validate import as_float
 from frictionkit.exceptions import (
     InputTypeError,
@@ -470,6 +471,10 @@ class Estimate:
         count: Any = n
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
             raise ValidationError(f"n must be a whole number >= 0, got {n!r}", field="n", value=n)
+        # the beta sampler holds about three float64 arrays of n at its peak
+        check_allocation(
+            array_bytes(int(n), 3), what=f"drawing {int(n):,} values", hint="Draw fewer values"
+        )
         rng = _rng(seed)
         a, b = self.low, self.high
         if self.dist == "point" or a == b:

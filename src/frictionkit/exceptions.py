@@ -170,6 +170,22 @@ class InfeasibleError(ValidationError):
         super().__init__(message, **kwargs)
 
 
+class MemoryBudgetError(ValidationError):
+    """An analysis would need more memory than the budget allows.
+
+    ``needed_mb`` is the estimate for the requested analysis, ``budget_mb`` the budget
+    (see :func:`frictionkit._resources.set_options`). Ask for less (fewer draws, a sample
+    of the log) or raise the budget.
+    """
+
+    def __init__(
+        self, message: str, *, needed_mb: float = 0.0, budget_mb: float = 0.0, **kwargs: Any
+    ) -> None:
+        self.needed_mb = needed_mb
+        self.budget_mb = budget_mb
+        super().__init__(message, **kwargs)
+
+
 class UnknownReferenceError(FrictionkitError, KeyError):
     """A name refers to nothing known: an id, a column, a method, an option."""
 
