@@ -100,7 +100,7 @@ def _estimates(source: Journey | pd.DataFrame, p: _Problem, objective: Objective
 # the result
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False)  # holds Series: identity equality
 class RobustPlan:
     """How often each improvement is in the optimal plan when the estimates vary.
 
