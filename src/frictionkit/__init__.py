@@ -71,7 +71,14 @@ from frictionkit.model import (
     Stage,
     Touchpoint,
 )
-from frictionkit.portfolio import BudgetStep, Plan, frontier, optimise_portfolio
+from frictionkit.portfolio import (
+    BudgetStep,
+    Plan,
+    RobustPlan,
+    frontier,
+    optimise_portfolio,
+    robust_portfolio,
+)
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
 from frictionkit.report import Report, report
@@ -125,6 +132,7 @@ __all__ = [
     "Ranking",
     "RepairEffect",
     "Report",
+    "RobustPlan",
     "SMAAAcceptanceWarning",
     "SMAAResult",
     "SchemaError",
@@ -161,6 +169,7 @@ __all__ = [
     "read_workbook",
     "report",
     "roadmap",
+    "robust_portfolio",
     "save_journey",
     "scoring",
     "smaa",

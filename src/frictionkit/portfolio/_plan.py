@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._plotting import HasPlot
 from frictionkit.exceptions import (
     InfeasibleError,
     InputTypeError,
@@ -183,7 +184,7 @@ class BudgetStep:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Plan:
+class Plan(HasPlot):
     """An optimal (or best found) selection of improvements, with its explanation.
 
     Attributes
