@@ -1,0 +1,183 @@
+"""Fuzz targets for the journey-file and XES readers (bounded here; longer in ``fuzz/``).
+
+Any exception other than a ``FrictionkitError`` is a failure. The same targets and
+strategies run for a given number of seconds with ``python fuzz/journey_files.py
+--seconds 60`` and ``python fuzz/xes.py --seconds 60`` (``make fuzz``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import shutil
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import frictionkit as fk
+from frictionkit.io import read_xes_frame
+
+# Bounded under every profile: a few hundred examples at most, no per-example deadline.
+FUZZ_SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+_WORKDIR = Path(tempfile.mkdtemp(prefix="frictionkit-fuzz-"))
+atexit.register(shutil.rmtree, _WORKDIR, True)
+
+# -- journey files ------------------------------------------------------------------------
+_KEYS = [
+    "version", "name", "stages", "touchpoints", "personas", "owners", "pain_points",
+    "improvements", "id", "stage", "channel", "title", "owner", "effort_days", "cost",
+    "impact", "confidence", "fix_share", "requires", "excludes", "fixes", "severity",
+    "touchpoint", "low", "likely", "high", "tshirt", "point", "dist", "capacity_days",
+]  # fmt: skip
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["s", "t", "web", "o", "a", "M", "2..4..12", "1..nan..2", "", "-", "=1+1"]),
+    st.text(max_size=12),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(_KEYS), st.text(max_size=6)), inner, max_size=5),
+    ),
+    max_leaves=25,
+)
+_documents = st.one_of(
+    _values,
+    st.fixed_dictionaries(
+        {"version": st.sampled_from([1, 1, 2, "1", None])},
+        optional=dict.fromkeys(_KEYS[1:8], _values),
+    ),
+)
+_yaml_tokens = st.sampled_from(
+    [
+        "version: 1\n", "stages:\n", "  - id: s\n", "touchpoints:\n", "  - {id: t, stage: s,"
+        " channel: web}\n", "&a ", "*a", "<<: *a\n", "!!python/object:os.system ", "? ", ": ",
+        "[", "]", "{", "}", ",", "- ", "  ", "\t", "\n", "'", '"', "#", "---\n", "...\n",
+        "%YAML 1.1\n", "!!binary ", "\ufeff", "\x00", "\u202e", "e\u0301", "\ud800",
+    ]
+)  # fmt: skip
+_yaml_text = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.one_of(_yaml_tokens, st.text(max_size=5)), max_size=40).map("".join),
+)
+
+
+def check_journey_text(text: str | bytes, suffix: str) -> None:
+    """The journey-file target: write ``text`` and load it; only FrictionkitError may escape."""
+    path = _WORKDIR / f"fuzz{suffix}"
+    if isinstance(text, str):
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    else:
+        path.write_bytes(text)
+    with contextlib.suppress(fk.FrictionkitError):
+        fk.load_journey(path)
+
+
+def _dump(document: Any, suffix: str) -> str:
+    if suffix == ".json":
+        return json.dumps(document)  # NaN/Infinity written as such: the reader refuses them
+    return yaml.safe_dump(document)
+
+
+@FUZZ_SETTINGS
+@given(text=_yaml_text, suffix=st.sampled_from([".yaml", ".json"]))
+def test_load_journey_random_text(text: str, suffix: str) -> None:
+    check_journey_text(text, suffix)
+
+
+@FUZZ_SETTINGS
+@given(document=_documents, suffix=st.sampled_from([".yaml", ".json"]))
+def test_load_journey_random_structures(document: Any, suffix: str) -> None:
+    check_journey_text(_dump(document, suffix), suffix)
+
+
+# -- XES ------------------------------------------------------------------------------------
+_attr_kinds = st.sampled_from(["string", "date", "int", "float", "boolean", "id", "list"])
+_attr_keys = st.sampled_from(["concept:name", "time:timestamp", "org:resource", "x", ""])
+_attr_values = st.one_of(
+    st.sampled_from(["c1", "visit", "2024-01-01T10:00:00+00:00", "true", "", "&amp;", "&#0;"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
+)
+
+
+def _attribute(kind: str, key: str, value: str) -> str:
+    # Typed values are kept valid for their type; see _known_bug for why.
+    if kind == "int":
+        value = str(len(value))
+    elif kind == "float":
+        value = f"{len(value)}.5"
+    escaped = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f'<{kind} key="{key}" value="{escaped}"/>'
+
+
+_attributes = st.builds(_attribute, _attr_kinds, _attr_keys, _attr_values)
+_events = st.lists(_attributes, max_size=4).map(lambda a: "<event>" + "".join(a) + "</event>")
+_traces = st.tuples(st.lists(_attributes, max_size=2), st.lists(_events, max_size=4)).map(
+    lambda t: "<trace>" + "".join(t[0]) + "".join(t[1]) + "</trace>"
+)
+_xes_docs = st.lists(_traces, max_size=4).map(lambda ts: "<log>" + "".join(ts) + "</log>")
+_noise = st.sampled_from(
+    [
+        b"<!DOCTYPE log>", b'<!ENTITY a "x">', b"&a;", b"<", b">", b"</event>", b"<trace>",
+        b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"<?xml version='1.0'?>", b"]]>", b"<![CDATA[",
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def _xes_bytes(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(_xes_docs).encode("utf-8"))
+    for _ in range(draw(st.integers(0, 3))):  # splice a few hostile fragments in
+        pos = draw(st.integers(0, len(data)))
+        data[pos:pos] = draw(st.one_of(_noise, st.binary(max_size=4)))
+    return bytes(data)
+
+
+def _known_bug(err: BaseException) -> bool:
+    """Known, separately tracked bug: ``_xes_value`` turns a bad <int>/<float> into ValueError.
+
+    The strict xfail ``test_read_events[xes-bad-int]`` in ``test_bad_input.py`` tracks it;
+    remove this filter when that test starts passing.
+    """
+    frames = traceback.extract_tb(err.__traceback__)
+    return isinstance(err, ValueError) and bool(frames) and frames[-1].name in {"_xes_value"}
+
+
+def check_xes_bytes(data: bytes) -> None:
+    """The XES target: read ``data`` as an XES file; only FrictionkitError may escape."""
+    path = _WORKDIR / "fuzz.xes"
+    path.write_bytes(data)
+    try:
+        read_xes_frame(path)
+    except fk.FrictionkitError:
+        pass
+    except ValueError as err:
+        if not _known_bug(err):
+            raise
+
+
+@FUZZ_SETTINGS
+@given(data=_xes_bytes())
+def test_read_xes_random_documents(data: bytes) -> None:
+    check_xes_bytes(data)
+
+
+@FUZZ_SETTINGS
+@given(data=st.binary(max_size=300))
+def test_read_xes_random_bytes(data: bytes) -> None:
+    check_xes_bytes(data)
