@@ -418,6 +418,13 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
     FrictionkitError
         The journey does not validate; the message names the entity and field.
 
+    Notes
+    -----
+    A UTF-8 byte order mark is accepted. Documents nesting deeper than ``MAX_DEPTH`` (64)
+    levels, YAML aliases that would expand beyond ``MAX_NODES`` values ("billion laughs")
+    or refer to themselves, non-text keys and duplicate keys (YAML and JSON) are refused
+    with a :class:`SchemaError`, before anything large is built.
+
     Examples
     --------
     >>> import frictionkit as fk
