@@ -445,3 +445,23 @@ def test_funnel_pools_small_segments():
     assert set(one["segment"]) == {"other (suppressed)"}
     with pytest.raises(ValidationError):
         log.funnel(by=segments, min_group_size=0)
+
+
+def test_routes_never_pool_a_single_small_route_alone():
+    df = pd.DataFrame(
+        {
+            "c": list("aabbccddeef"),
+            "t": ["x", "y", "x", "y", "x", "y", "x", "z", "x", "z", "x"],
+            "ts": pd.date_range("2024-01-01", periods=11, freq="min"),
+        }
+    )
+    log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+    assert log.routes()["journeys"].tolist() == [3, 2, 1]  # x→y, x→z, x
+    # only x is below 2: pooled alone it would show x exactly, so the smallest shown
+    # route (x→z) joins the pool
+    r = log.routes(min_group_size=2)
+    assert r["route_text"].tolist() == ["x → y", "(other routes)"]
+    assert r["journeys"].tolist() == [3, 3]
+    # two routes below 3: pooled as usual
+    r3 = log.routes(min_group_size=3)
+    assert r3["journeys"].tolist() == [3, 3]

@@ -231,7 +231,8 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     min_group_size : int, optional
         Routes followed by fewer journeys are pooled into one last row, ``route`` ``()``
         and ``route_text`` ``"(other routes)"``, so no route of only a handful of people
-        is shown.
+        is shown. When only one route is below the threshold, the next smallest is pooled
+        with it (one pooled route alone would be shown exactly).
 
     Returns
     -------
@@ -250,14 +251,14 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from frictionkit.events import EventLog
-    >>> df = pd.DataFrame({"c": list("aabbc"), "t": ["x", "y", "x", "y", "x"],
-    ...                    "ts": ["2024-01-01"] * 5})
+    >>> df = pd.DataFrame({"c": list("aabbcdd"), "t": ["x", "y", "x", "y", "x", "z", "y"],
+    ...                    "ts": ["2024-01-01"] * 7})
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
     ...                           success="y")
     >>> routes(log, min_group_size=2)[["route_text", "journeys", "share"]]
-           route_text  journeys     share
-    0           x → y         2  0.666667
-    1  (other routes)         1  0.333333
+           route_text  journeys  share
+    0           x → y         2    0.5
+    1  (other routes)         2    0.5
     """
     check_group_size(min_group_size)
     n_tp = len(log.touchpoints)
@@ -295,6 +296,11 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     }
     if min_group_size is not None:
         small = table["journeys"] < min_group_size
+        if small.sum() == 1 and (~small).any():
+            # one pooled route alone would show it exactly: pool the next smallest too
+            # (the rule of frictionkit.privacy.suppress_small_groups)
+            shown = np.flatnonzero(~small)
+            small[shown[np.argmin(table["journeys"][shown])]] = True
         if small.any():
             keep = ~small
             pooled = {
