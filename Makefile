@@ -8,7 +8,8 @@ PY     := $(BIN)/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint format typecheck pytest docs docs-serve bench clean
+.PHONY: demo test lint format typecheck pytest docs docs-serve bench fuzz clean
+FUZZ_SECONDS ?= 300
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,11 @@ docs-serve: $(VENV)/.stamp-dev
 
 bench: $(VENV)/.stamp-dev
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Longer fuzzing of the journey-file and XES readers (bounded fuzz tests run in make test).
+fuzz: $(VENV)/.stamp-dev
+	$(PY) fuzz/journey_files.py --seconds $(FUZZ_SECONDS)
+	$(PY) fuzz/xes.py --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis site

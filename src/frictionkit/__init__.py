@@ -31,6 +31,7 @@ from frictionkit import (
     uncertainty,
     weights,
 )
+from frictionkit._resources import get_options, set_options
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.events import DroppedRowsWarning, EventLog, read_events
 from frictionkit.exceptions import (
@@ -41,6 +42,7 @@ from frictionkit.exceptions import (
     FrictionkitWarning,
     InfeasibleError,
     InputTypeError,
+    MemoryBudgetError,
     MissingColumnError,
     OptionalDependencyError,
     SchemaError,
@@ -118,6 +120,7 @@ __all__ = [
     "InputTypeError",
     "Journey",
     "MarkovModel",
+    "MemoryBudgetError",
     "MethodComparison",
     "MetricResult",
     "MissingColumnError",
@@ -152,6 +155,7 @@ __all__ = [
     "frameworks",
     "friction",
     "frontier",
+    "get_options",
     "io",
     "journey_map",
     "load_journey",
@@ -172,6 +176,7 @@ __all__ = [
     "robust_portfolio",
     "save_journey",
     "scoring",
+    "set_options",
     "smaa",
     "uncertainty",
     "weights",

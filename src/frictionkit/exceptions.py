@@ -35,6 +35,7 @@ __all__ = [
     "FrictionkitWarning",
     "InfeasibleError",
     "InputTypeError",
+    "MemoryBudgetError",
     "MissingColumnError",
     "OptionalDependencyError",
     "SchemaError",
