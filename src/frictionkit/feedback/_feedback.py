@@ -180,6 +180,8 @@ class Feedback:
         ------
         MissingColumnError
             A ``*_col`` names no column.
+        SchemaError
+            A column named in a ``*_col`` argument appears more than once in ``df``.
         ValidationError
             No link column at all (``case_col``, ``touchpoint_col``, ``stage_col``).
         UnknownReferenceError
