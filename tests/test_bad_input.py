@@ -980,15 +980,23 @@ PORTFOLIO_CASES: list[Any] = [
         {"budget": 1e5, "capacity": {}},
         UnknownReferenceError,
     ),
-    pytest.param(
+    (
+        "duplicate-cost-column",
         lambda d: pd.concat([d, d[["cost"]]], axis=1),
         {"budget": 1e5, "capacity": {}},
-        ValidationError,
-        id="duplicate-cost-column",
-        marks=xfail(
-            "portfolio (optimise_portfolio): a repeated column name crashes with TypeError "
-            "'arg must be a list, tuple, 1-d array, or Series'"
-        ),
+        SchemaError,
+    ),
+    (
+        "duplicate-objective-column",
+        lambda d: pd.concat([d, d[["impact"]]], axis=1),
+        {"budget": 1e5, "capacity": {}},
+        SchemaError,
+    ),
+    (
+        "duplicate-unread-column",
+        lambda d: pd.concat([d, d[["confidence"]]], axis=1),
+        {"budget": 1e5, "capacity": {}},
+        OK,
     ),
 ]
 

@@ -19,6 +19,7 @@ from frictionkit.exceptions import (
     InfeasibleError,
     InputTypeError,
     MissingColumnError,
+    SchemaError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -243,6 +244,27 @@ def _capacity_map(value: Any, field: str) -> dict[str, float]:
     return out
 
 
+_READ_COLUMNS = ("id", "owner", "cost", "effort_days", "title", "mandatory", "requires", "excludes")
+
+
+def _check_unique_columns(frame: pd.DataFrame, objective: Objective) -> None:
+    """Refuse a repeated name among the columns read (``frame[name]`` would be a table)."""
+    read = list(_READ_COLUMNS)
+    sampled = ["cost", "effort_days"]  # robust plans also read "<col>_estimate"
+    if isinstance(objective, str):
+        sampled.append("impact" if objective == "value" else objective)
+    read += sampled[2:] + [f"{c}_estimate" for c in sampled]
+    for name in read:
+        repeats = int((frame.columns == name).sum())
+        if repeats > 1:
+            raise SchemaError(
+                f"column {name!r} appears {repeats} times in the improvements table",
+                field=name,
+                value=name,
+                hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
+            )
+
+
 def _load(
     source: Journey | pd.DataFrame,
     *,
@@ -275,6 +297,7 @@ def _load(
                 value=col,
                 hint="Use the columns of Journey.to_frames()['improvements']",
             )
+    _check_unique_columns(frame, objective)
     frame = frame.reset_index(drop=True)
     ids = tuple(str(v) for v in frame["id"])
     for i, raw in enumerate(frame["id"]):

@@ -118,6 +118,9 @@ def optimise_portfolio(
     ValidationError, UnknownReferenceError, InputTypeError
         Bad input: negative budget or capacity, missing capacity for an owner, unknown
         ids or objective column, NaN or negative figures.
+    SchemaError
+        A column the plan reads (``id``, ``cost``, the objective...) appears more than
+        once in the table.
 
     Examples
     --------
