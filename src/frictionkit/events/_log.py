@@ -204,6 +204,8 @@ class EventLog:
         ------
         MissingColumnError
             A column name is not in the table (the message suggests the closest one).
+        SchemaError
+            A column named in an argument appears more than once in the table.
         DataError
             Missing values, unparseable or mixed naive/aware timestamps
             (``failure_cases`` holds the rows).

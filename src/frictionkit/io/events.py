@@ -36,6 +36,7 @@ from frictionkit.exceptions import (
     DataError,
     InputTypeError,
     MissingColumnError,
+    SchemaError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -106,6 +107,14 @@ def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
             field=field,
             value=col,
             hint=f"Columns: {', '.join(map(repr, cols[:20]))}" + (" …" if len(cols) > 20 else ""),
+        )
+    repeats = int((df.columns == col).sum())
+    if repeats > 1:  # df[col] would be a DataFrame
+        raise SchemaError(
+            f"{field}: column {col!r} appears {repeats} times in the event log",
+            field=field,
+            value=col,
+            hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
         )
     return col
 
