@@ -504,25 +504,27 @@ EVENT_FRAME_CASES: list[Any] = [
         SchemaError,
     ),
     ("duplicate-unused-column", lambda d: d.assign(z=1, w=2).rename(columns={"w": "z"}), {}, OK),
-    pytest.param(
+    (
+        "out-of-bounds-timestamp",
         _evset("ts", ["2024-01-01", "9999-12-31", "2024-01-02"]),
         {},
         DataError,
-        id="out-of-bounds-timestamp",
-        marks=xfail(
-            "events (io/events.py _to_ns): a date beyond 2262 raises pandas "
-            "OutOfBoundsDatetime instead of a DataError naming the row"
-        ),
     ),
-    pytest.param(
-        _evset("ts", ["2024-01-01", 5, "2024-01-02"]),
+    (
+        "out-of-bounds-datetime64-s",
+        lambda d: d.assign(
+            ts=np.array(["2024-01-01", "9999-12-31", "2024"], dtype="datetime64[s]")
+        ),
         {},
         DataError,
-        id="mixed-type-timestamps",
-        marks=xfail(
-            "events (io/events.py _parse_fallback): text mixed with numbers leaks "
-            "pandas' Pandas4Warning about parsing numbers with a format"
-        ),
+    ),
+    ("mixed-type-timestamps", _evset("ts", ["2024-01-01", 5, "2024-01-02"]), {}, DataError),
+    ("float-among-timestamps", _evset("ts", ["2024-01-01", "2024-01-02", 5.5]), {}, DataError),
+    (
+        "datetime-objects-among-text",
+        _evset("ts", [pd.Timestamp("2024-01-01"), "2024-01-02", np.datetime64("2024-01-03")]),
+        {},
+        OK,
     ),
     pytest.param(
         lambda d: d.assign(v=[1.0, np.inf, 2.0]),
@@ -574,6 +576,14 @@ def test_eventlog_null_rows_drop_is_a_documented_warning() -> None:
     with pytest.warns(fk.DroppedRowsWarning, match="dropped 1 row"):
         log = fk.EventLog.from_frame(df, **COLS, on_null="drop")
     assert log.n_events == 2
+
+
+def test_eventlog_timestamp_failure_rows_are_input_rows() -> None:
+    df = EVENTS.assign(ts=pd.Series(["2024-01-01", None, 5.5], dtype=object))
+    with pytest.warns(fk.DroppedRowsWarning), pytest.raises(DataError) as info:
+        fk.EventLog.from_frame(df, **COLS, on_null="drop")
+    assert info.value.failure_cases is not None
+    assert info.value.failure_cases["row"].tolist() == [2]  # not 1, its place after the drop
 
 
 # ---------------------------------------------------------------------------------------

@@ -207,8 +207,9 @@ class EventLog:
         SchemaError
             A column named in an argument appears more than once in the table.
         DataError
-            Missing values, unparseable or mixed naive/aware timestamps
-            (``failure_cases`` holds the rows).
+            Missing values; unparseable timestamps, timestamps mixed with numbers, mixed
+            naive/aware timestamps, or timestamps outside 1677-09-21 to 2262-04-11 (the
+            range of nanosecond times) (``failure_cases`` holds the rows).
         ValidationError
             An empty log, a reserved touchpoint name, inconsistent options.
 
