@@ -526,36 +526,18 @@ EVENT_FRAME_CASES: list[Any] = [
         {},
         OK,
     ),
-    pytest.param(
-        lambda d: d.assign(v=[1.0, np.inf, 2.0]),
-        {"value_col": "v"},
-        DataError,
-        id="inf-value",
-        marks=xfail(
-            "events (io/events.py frame_parts): value_col accepts inf; journey values "
-            "and every sum over them become inf silently"
-        ),
-    ),
-    pytest.param(
+    ("inf-value", lambda d: d.assign(v=[1.0, np.inf, 2.0]), {"value_col": "v"}, DataError),
+    ("text-inf-value", _evset("v", ["1", "-inf", None]), {"value_col": "v"}, DataError),
+    ("int-beyond-float-value", _evset("v", [10**400, 1, 2]), {"value_col": "v"}, DataError),
+    ("case-ids-same-text-different-type", _evset("case", ["1", 1, "b"]), {}, DataError),
+    (
+        "case-ids-same-text-pseudonymised",
         _evset("case", ["1", 1, "b"]),
-        {},
-        ValidationError,
-        id="case-ids-same-text-different-type",
-        marks=xfail(
-            "events (io/events.py frame_parts): case ids '1' (text) and 1 (int) become "
-            "two journeys both shown as '1'; touchpoints already refuse this"
-        ),
+        {"pseudonymise": KEY},
+        DataError,
     ),
-    pytest.param(
-        _evset("tp", ["x\ud800", "y", "x"]),
-        {},
-        ValidationError,
-        id="surrogate-touchpoint",
-        marks=xfail(
-            "events (io/events.py frame_parts): a lone surrogate touchpoint is "
-            "accepted; any later UTF-8 export of the log fails"
-        ),
-    ),
+    ("case-ids-mixed-types-distinct-text", _evset("case", ["1", 2, "b"]), {}, OK),
+    ("surrogate-touchpoint", _evset("tp", ["x\ud800", "y", "x"]), {}, ValidationError),
 ]
 
 
@@ -584,6 +566,15 @@ def test_eventlog_timestamp_failure_rows_are_input_rows() -> None:
         fk.EventLog.from_frame(df, **COLS, on_null="drop")
     assert info.value.failure_cases is not None
     assert info.value.failure_cases["row"].tolist() == [2]  # not 1, its place after the drop
+
+
+def test_eventlog_case_id_clash_under_pseudonymise_does_not_show_the_ids() -> None:
+    df = EVENTS.assign(case=pd.Series(["1", 1, "b"], dtype=object))
+    with pytest.raises(DataError) as info:
+        fk.EventLog.from_frame(df, **COLS, pseudonymise=KEY)
+    assert info.value.failure_cases is not None
+    assert info.value.failure_cases.columns.tolist() == ["row", "type"]
+    assert info.value.value is None and "'1'" not in str(info.value)
 
 
 # ---------------------------------------------------------------------------------------

@@ -209,9 +209,12 @@ class EventLog:
         DataError
             Missing values; unparseable timestamps, timestamps mixed with numbers, mixed
             naive/aware timestamps, or timestamps outside 1677-09-21 to 2262-04-11 (the
-            range of nanosecond times) (``failure_cases`` holds the rows).
+            range of nanosecond times); infinite values in ``value_col``; case ids of
+            different types with the same text (``"1"`` and ``1``: make the column one
+            type) (``failure_cases`` holds the rows).
         ValidationError
-            An empty log, a reserved touchpoint name, inconsistent options.
+            An empty log, a reserved touchpoint name, a touchpoint holding a lone
+            surrogate character (not valid Unicode), inconsistent options.
 
         Notes
         -----

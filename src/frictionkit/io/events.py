@@ -23,9 +23,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -301,11 +302,80 @@ def _labels(values: Any) -> list[str]:
     return [str(v) for v in values]
 
 
-def _sorted_codes(codes: np.ndarray, uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Recode so that codes follow the sort order of ``uniques``; returns (codes, uniques)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(labels: Sequence[str], field: str, col: str) -> None:
+    """Refuse lone surrogates (from broken escapes): they cannot be written as UTF-8."""
+    if _SURROGATE.search("".join(labels)) is None:
+        return
+    bad = next(lab for lab in labels if _SURROGATE.search(lab))
+    raise ValidationError(
+        f"{col} holds a lone surrogate character, got {bad!r}",
+        field=field,
+        value=bad,
+        hint="The text is not valid Unicode (often a broken \\u escape or a mis-decoded "
+        "file); fix the source",
+    )
+
+
+def _check_case_ids(
+    codes: np.ndarray,
+    uniques: Any,
+    col: str,
+    rows: np.ndarray | None,
+    *,
+    show_values: bool = True,
+) -> None:
+    """Refuse case ids of different types with the same text (``"1"`` and ``1``).
+
+    They would be two journeys both shown as ``1``. Only ids that do not compare with each
+    other (text and numbers) can clash, so ``frame_parts`` calls this when sorting them fails.
+    """
+    u = np.asarray(uniques, dtype=object)
+    labels = [str(v) for v in u]
+    clash = pd.Series(labels).duplicated(keep=False).to_numpy(dtype=bool)
+    if not clash.any():
+        return
+    mask = (codes >= 0) & clash[np.maximum(codes, 0)]
+    values = u[codes[mask]]
+    types = [type(v).__name__ for v in values]
+    cases = {"row": _positions(mask, rows)}
+    if show_values:
+        cases[col] = values
+    example = f" {labels[int(np.flatnonzero(clash)[0])]!r}" if show_values else ""
+    raise DataError(
+        f"{col} holds case ids of different types with the same text{example} "
+        f"({', '.join(sorted(set(types)))}): they would be different journeys shown alike",
+        field="case_col",
+        value=values[0] if show_values else None,
+        failure_cases=pd.DataFrame({**cases, "type": types}),
+        hint="Make the column one type, e.g. df[col].astype(str)",
+    )
+
+
+def _cell_float(value: Any) -> float:
+    """One cell as a float: NaN when not a number, ±inf when beyond the float range."""
+    try:
+        return float(value)
+    except OverflowError:
+        return (math.inf if value > 0 else -math.inf) if isinstance(value, int) else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _sorted_codes(
+    codes: np.ndarray, uniques: np.ndarray, on_mixed: Callable[[], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recode so that codes follow the sort order of ``uniques``; returns (codes, uniques).
+
+    ``on_mixed`` is called first when the uniques do not compare (text and numbers).
+    """
     try:
         order = np.argsort(uniques, kind="stable")
     except TypeError:
+        if on_mixed is not None:
+            on_mixed()
         keys = [(type(u).__name__, str(u)) for u in uniques]
         order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=_INT)
     rank = np.empty(len(order), dtype=_INT)
@@ -538,6 +608,7 @@ def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -
     from frictionkit.privacy import pseudonymise
 
     codes, uniques = pd.factorize(frame[case_col], use_na_sentinel=True)
+    _check_case_ids(codes.astype(_INT), uniques, case_col, None, show_values=False)
     ids = pd.DataFrame({"case": np.asarray(uniques, dtype=object)})
     pseudo = pseudonymise(ids, "case", key=key)["case"].to_numpy(dtype=object)
     lut = np.empty(len(pseudo) + 1, dtype=object)  # the trailing None serves code -1 (missing)
@@ -674,8 +745,13 @@ def frame_parts(
 
     # -- codes -----------------------------------------------------------------
     ts, tz = _to_ns(ts_s, timestamp_col, rows)
-    case_codes, case_ids = _sorted_codes(case_codes, np.asarray(case_uniques, dtype=object))
+    case_codes, case_ids = _sorted_codes(
+        case_codes,
+        np.asarray(case_uniques, dtype=object),
+        on_mixed=lambda: _check_case_ids(case_codes, case_uniques, case_col, rows),
+    )
     labels_raw = _labels(tp_uniques)
+    _check_text(labels_raw, "touchpoint_col", touchpoint_col)
     if len(set(labels_raw)) != len(labels_raw):
         counts: dict[str, int] = {}
         for lab in labels_raw:
@@ -719,7 +795,10 @@ def frame_parts(
     event_value: np.ndarray | None = None
     if value_col is not None:
         vs = frame[value_col]
-        num = pd.to_numeric(vs, errors="coerce")
+        try:
+            num = pd.to_numeric(vs, errors="coerce")
+        except (OverflowError, TypeError, ValueError):  # e.g. an int beyond float range
+            num = pd.Series([_cell_float(v) for v in vs], index=vs.index, dtype=float)
         bad = num.isna().to_numpy() & vs.notna().to_numpy()
         if bad.any():
             raise DataError(
@@ -731,7 +810,19 @@ def frame_parts(
                 ),
                 hint="Give values as numbers (currency units)",
             )
-        event_value = num.to_numpy(dtype=float, na_value=np.nan)[order]
+        vals = num.to_numpy(dtype=float, na_value=np.nan)
+        inf = np.isinf(vals)
+        if inf.any():
+            raise DataError(
+                f"{value_col} has {int(inf.sum())} infinite or too large value(s)",
+                field="value_col",
+                value=vals[inf][0],
+                failure_cases=frame.loc[inf].assign(
+                    row=np.flatnonzero(inf) if rows is None else rows[inf]
+                ),
+                hint="Give finite amounts (currency units); leave unknown values empty",
+            )
+        event_value = vals[order]
 
     # -- stages and channels -----------------------------------------------------
     n_tp = len(touchpoints)
