@@ -147,3 +147,39 @@ def test_write_csv_neutralises_text_but_not_numbers(tmp_path):
     assert list(back.columns) == ["'=evil", "n"]
     assert back.iloc[0, 0] == "'=cmd|' /C calc'!A0"
     assert back["n"].tolist() == ["-1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to ana.lopez+cx@example.co.uk please", "write to [email] please"),
+        ("card 4111-1111-1111-1111 declined", "card [card number] declined"),
+        ("card 4111111111111111 declined", "card [card number] declined"),
+        ("call +44 20 7946 0958", "call [phone]"),
+        ("call 0034 612 34 56 78 today", "call [card number] today"),  # masked either way
+        ("call (612) 345-6789", "call ([phone]"),
+        ("my number is 612.345.678", "my number is [phone]"),
+        ("order 123456 arrived on 2024-01-15", "order 123456 arrived on 2024-01-15"),
+        ("3 of 12 parts broken, 5 days late", "3 of 12 parts broken, 5 days late"),
+        ("<b>great</b> service", "<b>great</b> service"),
+        ("", ""),
+    ],
+)
+def test_mask_personal_data(text, expected):
+    from frictionkit.privacy import mask_personal_data
+
+    assert mask_personal_data(text) == expected
+
+
+@given(st.emails())
+def test_every_email_is_masked(email):
+    from frictionkit.privacy import mask_personal_data
+
+    assert "@" not in mask_personal_data(f"contact {email} now")
+
+
+def test_mask_refuses_non_text():
+    from frictionkit.privacy import mask_personal_data
+
+    with pytest.raises(fk.InputTypeError):
+        mask_personal_data(None)  # type: ignore[arg-type]

@@ -279,3 +279,40 @@ def test_missing_jinja2_names_the_extra(journey, monkeypatch):
     monkeypatch.setitem(sys.modules, "jinja2", None)
     with pytest.raises(fk.OptionalDependencyError, match=r"pip install 'frictionkit\[report\]'"):
         report(journey, figures=False)
+
+
+def test_comments_shown_only_on_request_masked_and_for_big_groups(journey):
+    tps = ["order_delivery"] * 12 + ["parts_website"] * 3
+    comments = [
+        f"late again, call me on +34 612 345 {i:03d} or mail x{i}@example.com" for i in range(12)
+    ] + ["<script>alert(1)</script> 4111 1111 1111 1111"] * 3
+    fb = Feedback.from_frame(
+        pd.DataFrame(
+            {
+                "touchpoint": tps,
+                "metric": ["csat"] * 15,
+                "score": [1, 2, 3] * 5,
+                "comment": comments,
+            }
+        ),
+        metric_col="metric",
+        score_col="score",
+        touchpoint_col="touchpoint",
+        comment_col="comment",
+        journey=journey,
+    )
+    hidden = report(journey, feedback=fb, figures=False)
+    assert "late again" not in hidden.html
+    assert "comments" not in hidden.tables
+    shown = report(journey, feedback=fb, figures=False, show_comments=True)
+    table = shown.tables["comments"]
+    # parts_website has 3 answers (< 10): its comments never appear; order_delivery shows 5,
+    # lowest scores first, with the phone numbers and emails masked.
+    assert set(table["touchpoint"]) == {"order_delivery"}
+    assert len(table) == 5
+    assert table["score"].tolist() == sorted(table["score"].tolist())
+    assert all("[phone]" in c and "[email]" in c for c in table["comment"])
+    assert "612 345" not in shown.html
+    assert "@example.com" not in shown.html
+    assert "4111" not in shown.html
+    assert "masked" in shown.html

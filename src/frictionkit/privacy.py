@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from frictionkit.exceptions import (
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "SUPPRESSED_LABEL",
+    "mask_personal_data",
     "pseudonymise",
     "safe_cell",
     "suppress_small_groups",
@@ -295,6 +297,48 @@ def suppress_small_groups(
     return pd.concat(
         [kept, extra.astype(kept.dtypes.to_dict(), errors="ignore")], ignore_index=True
     )
+
+
+# Card-like numbers: 13 to 19 digits, optionally grouped by spaces or dashes.
+_CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# Phone numbers: an optional +country code, then 9 or more digits with the usual separators
+# (so plain dates such as 2024-01-15, 8 digits, are left alone).
+_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\s./()-]{0,2}\d){8,}(?![\w])")
+
+
+def mask_personal_data(text: str) -> str:
+    """Mask obvious personal data in free text: emails, card-like and phone numbers.
+
+    A masking pass for showing comments to people, not an anonymiser: names, addresses and
+    anything unusual stay as written, so comments are never shown by default. It errs on
+    the side of masking: a long run of digits (9 or more, such as a date with its time)
+    may be masked as a phone number.
+
+    Parameters
+    ----------
+    text : str
+        A free-text comment.
+
+    Returns
+    -------
+    str
+        The text with ``[email]``, ``[card number]`` and ``[phone]`` in place of matches.
+
+    Examples
+    --------
+    >>> mask_personal_data("Call me on +34 612 345 678 or mail ana.lopez@example.com")
+    'Call me on [phone] or mail [email]'
+    >>> mask_personal_data("Charged twice on 4111 1111 1111 1111, order 12345")
+    'Charged twice on [card number], order 12345'
+    """
+    if not isinstance(text, str):
+        raise InputTypeError(
+            f"text must be a string, got {type(text).__name__}", field="text", value=text
+        )
+    out = _EMAIL.sub("[email]", text)
+    out = _CARD.sub("[card number]", out)
+    return _PHONE.sub("[phone]", out)
 
 
 def safe_cell(value: Any) -> Any:

@@ -154,6 +154,7 @@ def report(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     roadmap: pd.DataFrame | None = None,
     figures: bool = True,
+    show_comments: bool = False,
 ) -> Report:
     """Build the HTML report of a journey: map, routes, friction, ranking, plan, methods.
 
@@ -188,6 +189,11 @@ def report(
     figures : bool, default True
         Embed the figures of :mod:`frictionkit.plot` (inline SVG) when it is available;
         ``False`` gives tables only.
+    show_comments : bool, default False
+        Free-text survey comments are never shown unless this is ``True``. Then the
+        lowest-scored comments (at most five per touchpoint, only for touchpoints with at
+        least ``min_group_size`` answers) are shown with emails, phone and card-like
+        numbers masked (:func:`frictionkit.privacy.mask_personal_data`).
 
     Returns
     -------
@@ -264,7 +270,7 @@ def report(
     tables["journey"] = frame
     sections.extend(evidence_sections)
     if feedback is not None:
-        sec, tabs = _feedback_section(feedback, journey, size)
+        sec, tabs = _feedback_section(feedback, journey, size, comments=bool(show_comments))
         sections.append(sec)
         tables.update(tabs)
     ranking_given = ranking is not None
@@ -292,6 +298,7 @@ def report(
             min_group_size=size,
             figs=figs,
             notes=notes,
+            show_comments=bool(show_comments),
         )
     )
     cards = _cards(journey, evidence, ranking, plan)

@@ -64,6 +64,7 @@ def _methods_section(
     min_group_size: int,
     figs: _Figures,
     notes: list[str],
+    show_comments: bool = False,
 ) -> dict[str, Any]:
     from frictionkit.friction import FRICTION_WEIGHTS
     from frictionkit.routes import ARROW
@@ -91,8 +92,15 @@ def _methods_section(
             f"journeys (or answers) are folded into one “{SUPPRESSED_LABEL}” row whose "
             "counts are the sums of the folded groups; when only one group is small, the "
             "next smallest is folded with it. The figures fold small groups the same way (the "
-            "route flow is left out when it could not). Free-text comments are never shown; "
-            "all text from the input files is escaped.",
+            "route flow is left out when it could not). "
+            + (
+                "Free-text comments are shown only where at least "
+                f"{min_group_size} answers stand behind the touchpoint, at most five each, "
+                "with emails, phone and card-like numbers masked; "
+                if show_comments
+                else "Free-text comments are never shown; "
+            )
+            + "all text from the input files is escaped.",
         )
     )
     if log is not None:

@@ -12,7 +12,12 @@ from frictionkit.events import OUTCOMES, EventLog
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
-from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE, SUPPRESSED_LABEL, suppress_small_groups
+from frictionkit.privacy import (
+    DEFAULT_MIN_GROUP_SIZE,
+    SUPPRESSED_LABEL,
+    mask_personal_data,
+    suppress_small_groups,
+)
 from frictionkit.report._format import (
     _DASH,
     _REDUCE_FAILURE_BY,
@@ -529,8 +534,57 @@ def _friction_section(
     return section, tables, full
 
 
-def _feedback_section(
+_COMMENTS_PER_TOUCHPOINT = 5
+
+
+def _comments_block(
     feedback: Feedback, journey: Journey, min_group_size: int
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """Masked comments, only for touchpoints with at least ``min_group_size`` answers."""
+    answers = feedback.answers
+    texts = answers[answers["comment"].map(lambda c: isinstance(c, str) and c.strip() != "")]
+    counts = answers.groupby("touchpoint", dropna=True).size()
+    shown_tps = [tp for tp, n in counts.items() if n >= min_group_size]
+    texts = texts[texts["touchpoint"].isin(shown_tps)]
+    # Lowest scores first (the friction), then answer order, a few per touchpoint.
+    texts = texts.assign(_order=range(len(texts))).sort_values(
+        ["touchpoint", "score", "_order"], kind="stable"
+    )
+    picked = texts.groupby("touchpoint", sort=False).head(_COMMENTS_PER_TOUCHPOINT)
+    names = _tp_names(journey)
+    table = pd.DataFrame(
+        {
+            "touchpoint": picked["touchpoint"].to_numpy(),
+            "metric": picked["metric"].to_numpy(),
+            "score": picked["score"].to_numpy(),
+            "comment": [mask_personal_data(str(c)) for c in picked["comment"]],
+        }
+    )
+    display = table.assign(name=[names.get(t, t) for t in table["touchpoint"]])
+    blocks = [
+        _h3("What customers wrote"),
+        _tbl(
+            _table(
+                display,
+                [
+                    ("name", "Touchpoint", "text"),
+                    ("metric", "Metric", "text"),
+                    ("score", "Score", "num"),
+                    ("comment", "Comment (personal data masked)", "text"),
+                ],
+                key="comments",
+                caption="Comments with the lowest scores",
+                note=f"At most {_COMMENTS_PER_TOUCHPOINT} per touchpoint, only where "
+                f"{min_group_size} or more answers stand behind it; emails, phone and "
+                "card-like numbers are masked.",
+            )
+        ),
+    ]
+    return blocks, table
+
+
+def _feedback_section(
+    feedback: Feedback, journey: Journey, min_group_size: int, *, comments: bool = False
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     names = _tp_names(journey)
     scores = feedback.scores(by=("metric", "touchpoint"), include_empty=False)
@@ -565,7 +619,11 @@ def _feedback_section(
         _p(
             f"{feedback.n_answers:,} survey answers "
             f"({', '.join(m.upper() for m in feedback.metrics)}). "
-            "Free-text comments are not shown in this report."
+            + (
+                "Selected comments are shown below with personal data masked."
+                if comments
+                else "Free-text comments are not shown in this report."
+            )
         ),
         _tbl(
             _table(
@@ -583,5 +641,10 @@ def _feedback_section(
             )
         ),
     ]
+    out_tables = {"feedback": table}
+    if comments:
+        extra, comment_table = _comments_block(feedback, journey, min_group_size)
+        blocks.extend(extra)
+        out_tables["comments"] = comment_table
     section = {"id": "feedback", "title": "Voice of the customer", "blocks": blocks}
-    return section, {"feedback": table}
+    return section, out_tables
