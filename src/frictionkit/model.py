@@ -108,8 +108,33 @@ def _optional_number(
     return attrs.field(default=None, converter=convert)
 
 
+class _Labelled:
+    """Display label shared by the named entities: the name, or the id without one."""
+
+    __slots__ = ()
+    id: str
+    name: str | None
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+
+def require_journey(obj: Any, what: str) -> Journey:
+    """Return ``obj`` if it is a :class:`Journey`, else raise naming the caller ``what``."""
+    if not isinstance(obj, Journey):
+        raise InputTypeError(
+            f"{what} needs a Journey, got {type(obj).__name__}",
+            field="journey",
+            value=type(obj).__name__,
+            hint="Load one with frictionkit.load_journey(path) or build frictionkit.Journey(...)",
+        )
+    return obj
+
+
 @attrs.frozen(kw_only=True)
-class Stage:
+class Stage(_Labelled):
     """A stage of the journey (discovery, consideration, purchase, …).
 
     Stages are ordered by their position in :attr:`Journey.stages`.
@@ -125,11 +150,6 @@ class Stage:
     id: str = _id_field("Stage")
     name: str | None = _text("Stage", "name")
 
-    @property
-    def label(self) -> str:
-        """The name, or the id when there is no name."""
-        return self.name or self.id
-
 
 #: The five stages most companies start from. Define your own when they differ.
 STANDARD_STAGES: tuple[Stage, ...] = (
@@ -142,7 +162,7 @@ STANDARD_STAGES: tuple[Stage, ...] = (
 
 
 @attrs.frozen(kw_only=True)
-class Touchpoint:
+class Touchpoint(_Labelled):
     """A place of contact between the customer and the company.
 
     Parameters
@@ -177,14 +197,9 @@ class Touchpoint:
                 value=value,
             )
 
-    @property
-    def label(self) -> str:
-        """The name, or the id when there is no name."""
-        return self.name or self.id
-
 
 @attrs.frozen(kw_only=True)
-class Persona:
+class Persona(_Labelled):
     """A customer profile (segment) built from data.
 
     Parameters
@@ -204,14 +219,9 @@ class Persona:
     share: float | None = _optional_number("Persona", "share", low=0.0, high=1.0)
     value_per_customer: float | None = _optional_number("Persona", "value_per_customer")
 
-    @property
-    def label(self) -> str:
-        """The name, or the id when there is no name."""
-        return self.name or self.id
-
 
 @attrs.frozen(kw_only=True)
-class Owner:
+class Owner(_Labelled):
     """The team or person responsible for touchpoints and improvements.
 
     Parameters
@@ -227,11 +237,6 @@ class Owner:
     id: str = _id_field("Owner")
     name: str | None = _text("Owner", "name")
     capacity_days: float | None = _optional_number("Owner", "capacity_days")
-
-    @property
-    def label(self) -> str:
-        """The name, or the id when there is no name."""
-        return self.name or self.id
 
 
 def _severity(value: Any) -> int:

@@ -31,12 +31,11 @@ import yaml
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     FrictionkitError,
-    InputTypeError,
     SchemaError,
     did_you_mean,
 )
 from frictionkit.io.frames import QUANTITY_FIELDS, _prefixed
-from frictionkit.model import ENTITIES, Journey
+from frictionkit.model import ENTITIES, Journey, require_journey
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -504,12 +503,7 @@ def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:
     >>> fk.load_journey("autoparts.json") == j
     True
     """
-    if not isinstance(journey, Journey):
-        raise InputTypeError(
-            f"save_journey needs a Journey, got {type(journey).__name__}",
-            field="journey",
-            value=type(journey).__name__,
-        )
+    require_journey(journey, "save_journey")
     p = Path(path)
     suffix = _suffix(p)
     data = journey_to_dict(journey)

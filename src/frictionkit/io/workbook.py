@@ -25,10 +25,10 @@ from typing import Any
 import pandas as pd
 
 from frictionkit._compat import require
-from frictionkit.exceptions import FrictionkitError, InputTypeError, SchemaError, did_you_mean
+from frictionkit.exceptions import FrictionkitError, SchemaError, did_you_mean
 from frictionkit.io.files import SCHEMA_VERSION
 from frictionkit.io.frames import LIST_FIELDS, _prefixed, journey_from_frames
-from frictionkit.model import ENTITIES, Journey
+from frictionkit.model import ENTITIES, Journey, require_journey
 from frictionkit.privacy import safe_cell
 
 __all__ = ["read_workbook", "write_workbook"]
@@ -89,12 +89,7 @@ def write_workbook(journey: Journey, path: str | os.PathLike[str]) -> None:
     >>> fk.read_workbook("autoparts_workbook") == j
     True
     """
-    if not isinstance(journey, Journey):
-        raise InputTypeError(
-            f"write_workbook needs a Journey, got {type(journey).__name__}",
-            field="journey",
-            value=type(journey).__name__,
-        )
+    require_journey(journey, "write_workbook")
     p = Path(path)
     tables = {kind: _cells(frame, kind) for kind, frame in journey.to_frames().items()}
     meta = pd.DataFrame(
