@@ -22,13 +22,15 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -528,11 +530,23 @@ def read_events(
     -------
     EventLog
 
+    Raises
+    ------
+    SchemaError
+        The file cannot be read as the format says: a CSV that is empty, not UTF-8, badly
+        quoted, with a repeated column name or a row longer than its header; a corrupt
+        compressed file; XES that is not well-formed or declares a DOCTYPE.
+    DataError
+        A typed XES attribute (``<int>``, ``<float>``) whose value is not of its type, and
+        every row problem :meth:`EventLog.from_frame` reports.
+
     Notes
     -----
-    CSV: the case id and touchpoint columns are read as text exactly as written (no
-    missing-value guessing: ``NA`` is a case id; only an empty field is missing). Other
-    columns get pandas' usual missing-value markers. Parquet needs the optional package
+    CSV: the file is read once, as UTF-8 (a byte order mark is skipped);
+    ``.gz``, ``.bz2`` and ``.xz`` files are decompressed. The case id and touchpoint
+    columns are read as text exactly as written (no missing-value guessing: ``NA`` is a
+    case id; only an empty field is missing). Other columns get pandas' usual
+    missing-value markers. Parquet needs the optional package
     ``pyarrow``. XES is read in one streaming pass with the standard library; documents with
     a DOCTYPE or entity declarations are refused (they can make a parser read other files
     or expand without bound). Trace attributes become ``case:``-prefixed columns.
@@ -595,12 +609,140 @@ def _guess_format(p: Path) -> str:
     )
 
 
+_COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+_EXTRA_CELLS_HINT = (
+    "Remove the extra cells (often a trailing comma) or name the extra columns in the header"
+)
+_TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _open_binary(p: Path, stack: contextlib.ExitStack) -> BinaryIO:
+    """The file's bytes, decompressed when its suffix says so (one open of the file)."""
+    import bz2
+    import gzip
+    import lzma
+
+    raw = stack.enter_context(open(p, "rb"))  # noqa: SIM115 (the stack closes it)
+    kind = _COMPRESSED.get(p.suffix.lower())
+    opened: Any = raw
+    if kind == "gzip":
+        opened = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+    elif kind == "bz2":
+        opened = stack.enter_context(bz2.BZ2File(raw, mode="rb"))
+    elif kind == "lzma":
+        opened = stack.enter_context(lzma.LZMAFile(raw, mode="rb"))  # noqa: SIM115
+    stream: BinaryIO = opened
+    return stream
+
+
+def _csv_error(p: Path, message: str, hint: str) -> SchemaError:
+    return SchemaError(f"{p.name}: {message}", field="path", value=str(p), hint=hint)
+
+
 def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
-    header = pd.read_csv(p, nrows=0)
-    cols = [str(c) for c in header.columns]
-    na_values = {c: list(_DEFAULT_NA) for c in cols if c not in set(text_cols)}
-    dtype = {c: str for c in text_cols if c in set(cols)}
-    return pd.read_csv(p, dtype=dtype, keep_default_na=False, na_values=na_values)
+    """Read a CSV event log in one pass over the file.
+
+    The header (and the first row, to refuse one longer than the header) are read with the
+    :mod:`csv` module, then pandas reads the rows from the same handle, with the text
+    columns kept as written.
+    """
+    import csv
+    import gzip
+    import lzma
+    import zlib
+
+    try:
+        with contextlib.ExitStack() as stack:
+            raw = _open_binary(p, stack)
+            fh = stack.enter_context(io.TextIOWrapper(raw, "utf-8-sig", newline=""))
+            records = csv.reader(iter(fh.readline, ""))
+            header = next((r for r in records if r), None)
+            if header is None:
+                raise _csv_error(
+                    p,
+                    "the file is empty: an event log needs a header row",
+                    "Write the column names on the first line, e.g. case,touchpoint,timestamp",
+                )
+            start = fh.tell()
+            try:
+                first = next((r for r in records if r), None)
+            except csv.Error:  # e.g. a cell beyond the csv module's size limit: pandas reads it
+                first = None
+            cols = [c if c else f"Unnamed: {i}" for i, c in enumerate(header)]
+            _check_csv_header(p, cols, first)
+            fh.seek(start)
+            text = set(text_cols)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(
+                    fh,
+                    header=None,
+                    names=cols,
+                    index_col=False,
+                    dtype={c: str for c in cols if c in text},
+                    keep_default_na=False,
+                    na_values={c: list(_DEFAULT_NA) for c in cols if c not in text},
+                )
+    except UnicodeDecodeError as err:
+        raise _csv_error(
+            p,
+            f"the file is not UTF-8 text ({err.reason}, byte {err.object[err.start : err.end]!r})",
+            "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or re-encode it, e.g. "
+            "iconv -f latin1 -t utf-8",
+        ) from None
+    except (gzip.BadGzipFile, lzma.LZMAError, zlib.error, EOFError) as err:
+        raise _csv_error(
+            p,
+            f"the compressed file is corrupt or truncated ({err})",
+            "Compress it again, or read the uncompressed file",
+        ) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as err:
+        too_many = _TOO_MANY.search(str(err))
+        if too_many:
+            n, line, saw = too_many.groups()
+            raise _csv_error(
+                p,
+                f"row {line} has {saw} cells but the header has {n}",
+                _EXTRA_CELLS_HINT,
+            ) from None
+        raise _csv_error(
+            p,
+            f"the file cannot be read as CSV: {str(err).strip()}",
+            "Check quotes (every opening quote needs a closing one) and separators "
+            "(a comma between cells)",
+        ) from None
+    except OSError as err:
+        if isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise
+        raise _csv_error(
+            p,
+            f"the file cannot be read ({err})",
+            "Check that it is a complete CSV file (compressed: .gz, .bz2 or .xz)",
+        ) from None
+
+
+def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None:
+    seen: set[str] = set()
+    for col in cols:
+        if "\n" in col or "\r" in col:
+            raise _csv_error(
+                p,
+                f"the header holds a line break in column name {col[:40]!r}…",
+                "Check quotes in the first line (every opening quote needs a closing one)",
+            )
+        if col in seen:
+            raise _csv_error(
+                p,
+                f"column {col!r} appears more than once in the header",
+                "Delete or rename one of them",
+            )
+        seen.add(col)
+    if first is not None and len(first) > len(cols):
+        raise _csv_error(
+            p,
+            f"row 1 has {len(first)} cells but the header has {len(cols)}",
+            _EXTRA_CELLS_HINT,
+        )
 
 
 def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -> pd.DataFrame:
