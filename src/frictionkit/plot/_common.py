@@ -30,15 +30,19 @@ __all__ = [
     "axes",
     "check_top",
     "color_map",
+    "contrast_ratio",
     "count_label",
     "is_log",
     "need_columns",
     "need_frame",
     "pyplot",
+    "readable_on",
     "shorten",
+    "side_legend",
     "thousands",
     "thousands_formatter",
     "wrap",
+    "wrong_type",
 ]
 
 #: Okabe and Ito's colour-blind-safe palette, ordered for contrast on white (yellow last).
@@ -73,13 +77,19 @@ def axes(ax: Any, figsize: tuple[float, float]) -> Axes:
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
-        raise InputTypeError(
-            f"ax must be a matplotlib Axes, got {type(ax).__name__}",
-            field="ax",
-            value=type(ax).__name__,
-            hint="Pass ax=None for a new figure, or one from plt.subplots()",
-        )
+        hint = "Pass ax=None for a new figure, or one from plt.subplots()"
+        raise wrong_type(ax, "ax", "a matplotlib Axes", hint)
     return ax
+
+
+def wrong_type(obj: Any, field: str, what: str, hint: str) -> InputTypeError:
+    """The error for ``field`` holding ``obj`` where ``what`` was expected (raise it)."""
+    return InputTypeError(
+        f"{field} must be {what}, got {type(obj).__name__}",
+        field=field,
+        value=type(obj).__name__,
+        hint=hint,
+    )
 
 
 def color_map(names: Iterable[str]) -> dict[str, str]:
@@ -91,12 +101,7 @@ def color_map(names: Iterable[str]) -> dict[str, str]:
 def need_frame(obj: Any, field: str, what: str, hint: str) -> pd.DataFrame:
     """Check that ``obj`` is a DataFrame."""
     if not isinstance(obj, pd.DataFrame):
-        raise InputTypeError(
-            f"{field} must be {what} (a pandas DataFrame), got {type(obj).__name__}",
-            field=field,
-            value=type(obj).__name__,
-            hint=hint,
-        )
+        raise wrong_type(obj, field, f"{what} (a pandas DataFrame)", hint)
     return obj
 
 
@@ -165,3 +170,50 @@ def thousands(x: float) -> str:
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:.3g}"
+
+
+def side_legend(
+    ax: Axes, handles: Sequence[Any], title: str, *, lower: bool = False, **extra: Any
+) -> Any:
+    """A frameless key just right of the Axes, top-aligned (bottom-aligned if ``lower``).
+
+    ``extra`` goes to ``ax.legend`` unchanged.
+    """
+    return ax.legend(
+        handles=handles,
+        title=title,
+        loc="lower left" if lower else "upper left",
+        bbox_to_anchor=(1.01, 0.0 if lower else 1.0),
+        frameon=False,
+        fontsize=9,
+        **extra,
+    )
+
+
+def _luminance(color: Any) -> float:
+    """WCAG 2 relative luminance of a matplotlib colour (0 black, 1 white)."""
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: Any, b: Any) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = _luminance(a), _luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+#: Text colours used when the preferred one is too faint on a fill.
+DARK_TEXT, LIGHT_TEXT = "#111111", "#FFFFFF"
+
+
+def readable_on(fill: Any, preferred: str) -> str:
+    """``preferred`` if it has WCAG contrast >= 4.5 on ``fill``, else near-black or white.
+
+    Of near-black and white, the one with more contrast on ``fill`` is chosen.
+    """
+    if contrast_ratio(preferred, fill) >= 4.5:
+        return preferred
+    dark, light = contrast_ratio(DARK_TEXT, fill), contrast_ratio(LIGHT_TEXT, fill)
+    return DARK_TEXT if dark >= light else LIGHT_TEXT

@@ -16,8 +16,10 @@ from frictionkit.plot._common import (
     check_top,
     color_map,
     pyplot,
+    side_legend,
     thousands,
     thousands_formatter,
+    wrong_type,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,6 +55,25 @@ def _nice(x: float) -> float:
     return float(round(x / mag) * mag)
 
 
+def _dot_key(
+    label: str, face: str, edge: str, *, size: float = 8.0, edge_width: float | None = None
+) -> Any:
+    """A round legend key (a marker-only line) for the bubbles of the matrix."""
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [],
+        [],
+        marker="o",
+        linestyle="",
+        markersize=size,
+        markerfacecolor=face,
+        markeredgecolor=edge,
+        markeredgewidth=edge_width,
+        label=label,
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # impact-effort matrix
 
@@ -61,11 +82,8 @@ def _check_ranking(ranking: Any) -> Any:
     from frictionkit.ranking import Ranking
 
     if not isinstance(ranking, Ranking):
-        raise InputTypeError(
-            f"ranking must be a Ranking, got {type(ranking).__name__}",
-            field="ranking",
-            value=type(ranking).__name__,
-            hint="Build one with frictionkit.prioritise(journey)",
+        raise wrong_type(
+            ranking, "ranking", "a Ranking", "Build one with frictionkit.prioritise(journey)"
         )
     return ranking
 
@@ -158,7 +176,6 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
     >>> ax.figure.savefig("impact-effort.png")
     >>> matplotlib.pyplot.close(ax.figure)
     """
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
     from frictionkit.ranking import EASY_AND_SMART, FILL_IN, MAJOR_PROJECT, THANKLESS
@@ -231,40 +248,9 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
     ax.set_title(f"Impact–effort matrix (ranked by {ranking.label})", loc="left")
     ax.grid(alpha=0.25)
     colors = dict(zip(data["owner"], data["color"], strict=True))
-    owner_handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=8,
-            markerfacecolor=c,
-            markeredgecolor="white",
-            label=o,
-        )
-        for o, c in sorted(colors.items())
-    ]
-    owner_handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=8,
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markeredgewidth=2.2,
-            label="non-dominated",
-        )
-    )
-    leg = ax.legend(
-        handles=owner_handles,
-        title="Owner",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        fontsize=9,
-    )
+    owner_handles = [_dot_key(o, c, "white") for o, c in sorted(colors.items())]
+    owner_handles.append(_dot_key("non-dominated", "white", "black", edge_width=2.2))
+    leg = side_legend(ax, owner_handles, "Owner")
     ax.add_artist(leg)
     leg.set_clip_on(False)  # add_artist clips to the Axes: keep it visible and in the layout
     largest = float(data["cost"].max()) if len(data) else 0.0
@@ -272,28 +258,10 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
     if keys:
         areas = _bubble_area(np.asarray(keys), largest)
         size_handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=math.sqrt(a),
-                markerfacecolor="#DDDDDD",
-                markeredgecolor="#777777",
-                label=thousands(k),
-            )
+            _dot_key(thousands(k), "#DDDDDD", "#777777", size=math.sqrt(a))
             for k, a in zip(keys, areas, strict=True)
         ]
-        ax.legend(
-            handles=size_handles,
-            title="Cost",
-            loc="lower left",
-            bbox_to_anchor=(1.01, 0.0),
-            frameon=False,
-            fontsize=9,
-            labelspacing=1.6,
-            borderpad=1.0,
-        )
+        side_legend(ax, size_handles, "Cost", lower=True, labelspacing=1.6, borderpad=1.0)
     return ax
 
 

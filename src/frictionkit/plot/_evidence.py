@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import ValidationError
 from frictionkit.plot._common import (
     FAILURE_COLOR,
     NEUTRAL_COLOR,
@@ -18,6 +18,7 @@ from frictionkit.plot._common import (
     count_label,
     is_log,
     need_columns,
+    wrong_type,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,11 +38,11 @@ def _log_or_table(obj: Any, field: str, what: str, columns: tuple[str, ...]) -> 
     if is_log(obj):
         return
     if not isinstance(obj, pd.DataFrame):
-        raise InputTypeError(
-            f"{field} must be an EventLog or {what} (a DataFrame), got {type(obj).__name__}",
-            field=field,
-            value=type(obj).__name__,
-            hint="Build a log with frictionkit.EventLog.from_frame(...)",
+        raise wrong_type(
+            obj,
+            field,
+            f"an EventLog or {what} (a DataFrame)",
+            "Build a log with frictionkit.EventLog.from_frame(...)",
         )
     need_columns(obj, columns, field, f"Pass the log itself or the table of log.{what}")
 

@@ -14,6 +14,7 @@ from frictionkit.plot._common import (
     color_map,
     need_columns,
     need_frame,
+    side_legend,
     thousands,
     thousands_formatter,
 )
@@ -319,13 +320,6 @@ def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
         handles.append(
             Patch(facecolor="white", edgecolor="#222222", hatch="///", label="quick win")
         )
-    ax.legend(
-        handles=handles,
-        title="Owner",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        fontsize=9,
-    )
+    side_legend(ax, handles, "Owner")
     ax.set_title("Roadmap by owner", loc="left")
     return ax

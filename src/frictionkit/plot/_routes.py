@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.exceptions import InputTypeError
 from frictionkit.plot._common import (
     FAILURE_COLOR,
     NEUTRAL_COLOR,
@@ -19,6 +18,7 @@ from frictionkit.plot._common import (
     count_label,
     is_log,
     shorten,
+    wrong_type,
 )
 from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
 
@@ -85,11 +85,8 @@ def route_flow_data(
     from frictionkit.privacy import suppress_small_groups
 
     if not is_log(log):
-        raise InputTypeError(
-            f"log must be an EventLog, got {type(log).__name__}",
-            field="log",
-            value=type(log).__name__,
-            hint="Build one with frictionkit.EventLog.from_frame(...)",
+        raise wrong_type(
+            log, "log", "an EventLog", "Build one with frictionkit.EventLog.from_frame(...)"
         )
     k = check_top(top)
     assert k is not None
