@@ -276,6 +276,53 @@ def test_journey_map_without_evidence_and_with_odd_names(journey):
     assert any("<script>" in t.get_text() for t in ax.texts)
 
 
+def _wcag_contrast(a, b):
+    # WCAG 2.2, "contrast ratio" and "relative luminance" definitions (w3.org/TR/WCAG22)
+    def lum(c):
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+               for v in matplotlib.colors.to_rgb(c)]  # fmt: skip
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_wcag_contrast_of_published_pairs():
+    # black on white is 21:1, the top of the WCAG 2 scale; #777777 on #FFFFFF is "4.47:1. So
+    # this is not enough" (wcag.eu knowledge base, "Use enough contrast for text", truncated)
+    assert _wcag_contrast("black", "white") == pytest.approx(21.0)
+    assert 4.47 <= _wcag_contrast("#777777", "white") < 4.48
+
+
+def test_journey_map_text_on_the_darkest_card_is_readable(journey, log, feedback):
+    ax = fp.journey_map(journey, log, feedback)
+    cards = _gid(ax.patches, "journey_card")
+    darkest = max(cards, key=lambda p: _wcag_contrast(p.get_facecolor(), "white"))
+    fill = darkest.get_facecolor()
+    assert _wcag_contrast(fill, "white") > 2.5  # it is the dark orange of the most friction
+    x0, y0 = darkest.get_x(), darkest.get_y()
+    on_card = [t for t in ax.texts
+               if x0 <= t.get_position()[0] <= x0 + darkest.get_width()
+               and y0 <= t.get_position()[1] <= y0 + darkest.get_height()]  # fmt: skip
+    assert len(on_card) >= 3  # name, channel and owner, friction
+    for text in on_card:
+        assert _wcag_contrast(text.get_color(), fill) >= 4.5, text.get_text()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fill=st.tuples(*[st.floats(0, 1)] * 3),
+    preferred=st.sampled_from(["#222222", "#555555", "#333333", "#999999", "white"]),
+)
+def test_text_colour_is_readable_on_any_fill(fill, preferred):
+    from frictionkit.plot._common import readable_on
+
+    colour = readable_on(fill, preferred)
+    assert _wcag_contrast(colour, fill) >= 4.5
+    if _wcag_contrast(preferred, fill) >= 4.5:
+        assert colour == preferred  # a readable colour is kept
+
+
 def test_journey_map_rejects_wrong_inputs(journey, ranking):
     with pytest.raises(fk.InputTypeError, match="journey"):
         fp.journey_map(ranking)

@@ -205,13 +205,14 @@ def contrast_ratio(a: Any, b: Any) -> float:
 
 
 #: Text colours used when the preferred one is too faint on a fill.
-DARK_TEXT, LIGHT_TEXT = "#111111", "#FFFFFF"
+DARK_TEXT, LIGHT_TEXT = "#000000", "#FFFFFF"
 
 
 def readable_on(fill: Any, preferred: str) -> str:
-    """``preferred`` if it has WCAG contrast >= 4.5 on ``fill``, else near-black or white.
+    """``preferred`` if it has WCAG contrast >= 4.5 on ``fill``, else black or white.
 
-    Of near-black and white, the one with more contrast on ``fill`` is chosen.
+    Of black and white, the one with more contrast on ``fill`` is chosen (at least 4.58
+    on any opaque fill).
     """
     if contrast_ratio(preferred, fill) >= 4.5:
         return preferred

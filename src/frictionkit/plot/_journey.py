@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.plot._common import TEXT_GREY, axes, pyplot, shorten, wrap
+from frictionkit.plot._common import TEXT_GREY, axes, pyplot, readable_on, shorten, wrap
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -131,7 +131,8 @@ def journey_map(
 
     Each card names the touchpoint, its channel and owner. With a log, its fill shows
     the touchpoint's friction score (white: none, dark orange: the most in this journey)
-    and the failure risk ratio is written on it; with feedback, a badge in its corner
+    and the failure risk ratio is written on it (text too faint on a fill, below WCAG
+    contrast 4.5, turns near-black or white); with feedback, a badge in its corner
     shows the mean sentiment of the answers about it (-1 to +1; red negative, blue
     positive) and the lane below draws the emotion curve, the mean sentiment per stage.
 
@@ -247,7 +248,7 @@ def journey_map(
             va="top",
             fontsize=8.5,
             fontweight="bold",
-            color="#222222",
+            color=readable_on(fill, "#222222"),
             linespacing=1.1,
         )
         owner = "no owner" if c.owner is None or c.owner != c.owner else str(c.owner)
@@ -259,7 +260,7 @@ def journey_map(
             ha="left",
             va="center",
             fontsize=7.5,
-            color=TEXT_GREY,
+            color=readable_on(fill, TEXT_GREY),
         )
         if has_friction:
             rr = float(c.risk_ratio)
@@ -273,7 +274,7 @@ def journey_map(
                 ha="left",
                 va="center",
                 fontsize=7,
-                color="#333333",
+                color=readable_on(fill, "#333333"),
             )
         if has_feedback and c.n_answers > 0 and math.isfinite(c.satisfaction):
             badge_x.append(x0 + 0.8)
@@ -286,7 +287,7 @@ def journey_map(
                 ha="center",
                 va="center",
                 fontsize=7,
-                color="#333333",
+                color=readable_on(fill, "#333333"),
             )
     if badge_v:
         badges = ax.scatter(
