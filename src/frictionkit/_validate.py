@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import InputTypeError, ValidationError, _short
 
 __all__ = [
     "as_float",
@@ -29,14 +29,14 @@ def as_float(value: Any, field: str) -> float:
     """Return ``value`` as a finite float, or raise naming ``field``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise InputTypeError(
-            f"{field} must be a number, got {value!r} ({type(value).__name__})",
+            f"{field} must be a number, got {_short(value)} ({type(value).__name__})",
             field=field,
             value=value,
         )
     out = float(value)
     if not math.isfinite(out):
         raise ValidationError(
-            f"{field} must be finite, got {out!r}",
+            f"{field} must be finite, got {_short(out)}",
             field=field,
             value=value,
             hint="Replace NaN or infinite values with a real number, or leave the field out",
@@ -70,20 +70,22 @@ def as_id(value: Any, field: str) -> str:
     """Return ``value`` as an id: a non-empty string without surrounding whitespace."""
     if not isinstance(value, str):
         raise InputTypeError(
-            f"{field} must be a string id, got {value!r} ({type(value).__name__})",
+            f"{field} must be a string id, got {_short(value)} ({type(value).__name__})",
             field=field,
             value=value,
             hint="Quote ids that look like numbers in YAML ('2024')",
         )
     if not value or value != value.strip():
         raise ValidationError(
-            f"{field} must be a non-empty id without surrounding spaces, got {value!r}",
+            f"{field} must be a non-empty id without surrounding spaces, got {_short(value)}",
             field=field,
             value=value,
         )
-    if _CONTROL.search(value):
+    bad = _CONTROL.search(value)
+    if bad:
         raise ValidationError(
-            f"{field} must not contain control characters, got {value!r}",
+            f"{field} must not contain control characters, got {_short(value)} "
+            f"(U+{ord(bad.group()):04X} at position {bad.start():,})",
             field=field,
             value=value,
             hint="Bidirectional controls (U+202A-U+202E, U+2066-U+2069) are refused too: "
@@ -103,7 +105,7 @@ def _check_surrogates(value: str, field: str) -> None:
     """Refuse lone surrogates (from broken JSON escapes): they cannot be written as UTF-8."""
     if _SURROGATE.search(value):
         raise ValidationError(
-            f"{field} holds a lone surrogate character, got {value!r}",
+            f"{field} holds a lone surrogate character, got {_short(value)}",
             field=field,
             value=value,
             hint="The text is not valid Unicode (often a broken \\u escape); fix the source",
@@ -118,14 +120,14 @@ def as_id_tuple(value: Any, field: str) -> tuple[str, ...]:
         value = (value,)
     if not isinstance(value, Iterable) or isinstance(value, (bytes, dict)):
         raise InputTypeError(
-            f"{field} must be a list of ids, got {value!r}", field=field, value=value
+            f"{field} must be a list of ids, got {_short(value)}", field=field, value=value
         )
     items = tuple(as_id(v, f"{field}[{i}]") for i, v in enumerate(value))
     seen: set[str] = set()
     for item in items:
         if item in seen:
             raise ValidationError(
-                f"{field} lists {item!r} twice", field=field, value=item, hint="List it once"
+                f"{field} lists {_short(item)} twice", field=field, value=item, hint="List it once"
             )
         seen.add(item)
     return items
@@ -137,7 +139,7 @@ def as_optional_text(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputTypeError(
-            f"{field} must be text, got {value!r} ({type(value).__name__})",
+            f"{field} must be text, got {_short(value)} ({type(value).__name__})",
             field=field,
             value=value,
         )

@@ -21,6 +21,7 @@ ValidationError | Stage.id
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,59 @@ __all__ = [
     "ValidationError",
     "did_you_mean",
 ]
+
+
+#: Longest ``repr`` of a user value shown inside an error message (see :func:`_short`).
+SHORT_LIMIT = 200
+#: Longest message or hint rendered in full; longer ones keep their head and tail.
+MESSAGE_LIMIT = 4000
+
+
+def _short(value: object, limit: int = SHORT_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    A value longer than that (a 1 MB id, a huge list) is shown by its beginning and its
+    full length, so messages stay readable and cheap to build; the error keeps the whole
+    value in its ``value`` attribute. Lists, tuples, sets and dicts are shown through a
+    bounded repr (the first items, a few levels deep), so even a huge or deeply nested
+    container costs little.
+
+    Examples
+    --------
+    >>> _short("checkout")
+    "'checkout'"
+    >>> _short("x" * 1_000_000, limit=5)
+    "'xxxxx'… (1,000,000 characters)"
+    >>> _short(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...] (100 items)'
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        text = _REPR.repr(value)
+        if len(text) > limit:
+            text = f"{text[:limit]}…"
+        return text if len(value) <= _REPR.maxlist else f"{text} ({len(value):,} items)"
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdict = 10
+_REPR.maxstring = _REPR.maxother = 60
+
+
+def _cap(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Keep the head and tail of an over-long message (values not cut by :func:`_short`)."""
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 3 // 4], text[-(limit // 4) :]
+    return f"{head}… [{len(text) - len(head) - len(tail):,} characters cut] …{tail}"
 
 
 def did_you_mean(name: object, candidates: Iterable[object], *, n: int = 1) -> str:
@@ -78,7 +132,7 @@ def did_you_mean(name: object, candidates: Iterable[object], *, n: int = 1) -> s
             matches = [lowered[text.lower()]]
     if not matches:
         return ""
-    quoted = " or ".join(repr(m) for m in matches)
+    quoted = " or ".join(_short(m) for m in matches)
     return f" (did you mean {quoted}?)"
 
 
@@ -114,11 +168,12 @@ class FrictionkitError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        text = self.message
+        text = _cap(self.message)
         if self.hint:
-            text = f"{text}. {self.hint}" if not text.endswith(".") else f"{text} {self.hint}"
+            hint = _cap(self.hint)
+            text = f"{text}. {hint}" if not text.endswith(".") else f"{text} {hint}"
         if self.problems:
-            more = "\n".join(f"  - {p.message}" for p in self.problems)
+            more = "\n".join(f"  - {_cap(p.message)}" for p in self.problems)
             text = f"{text}\n{len(self.problems)} more problem(s) found:\n{more}"
         return text
 

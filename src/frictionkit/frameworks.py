@@ -29,6 +29,7 @@ from frictionkit.exceptions import (
     MissingColumnError,
     UnknownReferenceError,
     ValidationError,
+    _short,
     did_you_mean,
 )
 
@@ -108,17 +109,19 @@ def _arr(
     value: Any, field: str, *, low: float | None = 0.0, high: float | None = None
 ) -> FloatArray:
     if isinstance(value, (str, bytes)):
-        raise InputTypeError(f"{field} must be numbers, got {value!r}", field=field, value=value)
+        raise InputTypeError(
+            f"{field} must be numbers, got {_short(value)}", field=field, value=value
+        )
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputTypeError(
-            f"{field} must be numbers, got {value!r}", field=field, value=value
+            f"{field} must be numbers, got {_short(value)}", field=field, value=value
         ) from exc
     bad = np.flatnonzero(~np.isfinite(arr.ravel()))
     if bad.size:
         raise ValidationError(
-            f"{field} must be finite, got {arr.ravel()[bad[0]]!r} at position {int(bad[0])}",
+            f"{field} must be finite, got {_short(arr.ravel()[bad[0]])} at position {int(bad[0])}",
             field=field,
             value=value,
             hint="Fill or drop missing values first",
@@ -240,7 +243,7 @@ def ice(
     """
     if variant not in ICE_VARIANTS:
         raise UnknownReferenceError(
-            f"unknown ICE variant {variant!r}; choose one of {list(ICE_VARIANTS)}"
+            f"unknown ICE variant {_short(variant)}; choose one of {list(ICE_VARIANTS)}"
             + did_you_mean(variant, ICE_VARIANTS),
             field="variant",
             value=variant,
@@ -403,12 +406,12 @@ def roi(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
 def _kano_index(answer: Any, field: str) -> int:
     if not isinstance(answer, str):
         raise InputTypeError(
-            f"{field} must be a Kano answer text, got {answer!r}", field=field, value=answer
+            f"{field} must be a Kano answer text, got {_short(answer)}", field=field, value=answer
         )
     key = " ".join(answer.strip().lower().replace("_", "-").split())
     if key not in _KANO_SYNONYMS:
         raise UnknownReferenceError(
-            f"unknown Kano answer {answer!r} in {field}; use one of {list(KANO_ANSWERS)}"
+            f"unknown Kano answer {_short(answer)} in {field}; use one of {list(KANO_ANSWERS)}"
             + did_you_mean(key, KANO_ANSWERS),
             field=field,
             value=answer,
@@ -472,15 +475,15 @@ def _counts(counts: Mapping[str, Any], field: str) -> tuple[float, float, float,
     for key in ("A", "O", "M", "I"):
         if key not in counts:
             raise MissingColumnError(
-                f"{field} needs a count for {key!r} (A, O, M and I are required)"
+                f"{field} needs a count for {_short(key)} (A, O, M and I are required)"
                 + did_you_mean(key, list(counts)),
                 field=field,
                 value=key,
             )
-        v = _arr(counts[key], f"{field}[{key!r}]")
+        v = _arr(counts[key], f"{field}[{_short(key)}]")
         if v.ndim != 0:
             raise ValidationError(
-                f"{field}[{key!r}] must be one count", field=field, value=counts[key]
+                f"{field}[{_short(key)}] must be one count", field=field, value=counts[key]
             )
         vals.append(float(v))
     a, o, m, i = vals
@@ -632,7 +635,7 @@ def moscow_check(
         key = str(raw).strip().lower().replace("’", "'")
         if key not in _MOSCOW:
             raise UnknownReferenceError(
-                f"unknown MoSCoW category {raw!r} at position {k}; use Must, Should, Could "
+                f"unknown MoSCoW category {_short(raw)} at position {k}; use Must, Should, Could "
                 "or Won't" + did_you_mean(key, list(_MOSCOW)),
                 field="categories",
                 value=raw,
@@ -677,10 +680,12 @@ _DAYS_PER_WEEK = 5.0
 def _refuse_zero(values: FloatArray, ids: Sequence[str], what: str, method: str) -> None:
     zero = np.flatnonzero(values <= 0)
     if zero.size:
-        shown = ", ".join(repr(ids[int(k)]) for k in zero[:10]) + (" ..." if zero.size > 10 else "")
+        shown = ", ".join(_short(ids[int(k)]) for k in zero[:10]) + (
+            " ..." if zero.size > 10 else ""
+        )
         raise ValidationError(
-            f"method {method!r} divides by {what}, which is 0 for {zero.size} improvement(s): "
-            f"{shown}",
+            f"method {_short(method)} divides by {what}, which is 0 for {zero.size} "
+            f"improvement(s): {shown}",
             field=what,
             value=[ids[int(k)] for k in zero],
             hint=f"Give them a positive {what}, or use an MCDA method such as 'weighted_sum'",

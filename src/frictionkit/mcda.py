@@ -50,6 +50,7 @@ from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
+    _short,
     did_you_mean,
 )
 from frictionkit.weights import _check_weights
@@ -111,7 +112,7 @@ def _as_matrix(matrix: Any) -> FloatArray:
     if bad.size:
         i, j = (int(x) for x in bad[0])
         raise ValidationError(
-            f"matrix[{i}, {j}] must be finite, got {arr[i, j]!r}"
+            f"matrix[{i}, {j}] must be finite, got {_short(arr[i, j])}"
             + (f" ({len(bad) - 1} more non-finite cell(s))" if len(bad) > 1 else ""),
             field=f"matrix[{i}, {j}]",
             value=arr[i, j],
@@ -128,7 +129,7 @@ def _as_benefit(benefit: Any, m: int) -> BoolArray:
     if isinstance(benefit, (str, bytes)) or not isinstance(benefit, Iterable):
         raise InputTypeError(
             f"benefit must be a list of {m} booleans (True = more is better, False = cost), "
-            f"got {benefit!r}",
+            f"got {_short(benefit)}",
             field="benefit",
             value=benefit,
         )
@@ -136,7 +137,7 @@ def _as_benefit(benefit: Any, m: int) -> BoolArray:
     for k, item in enumerate(items):
         if not isinstance(item, (bool, np.bool_)):
             raise InputTypeError(
-                f"benefit[{k}] must be True (more is better) or False (cost), got {item!r}",
+                f"benefit[{k}] must be True (more is better) or False (cost), got {_short(item)}",
                 field=f"benefit[{k}]",
                 value=item,
             )
@@ -159,7 +160,7 @@ def _inputs(matrix: Any, weights: Any, benefit: Any) -> tuple[FloatArray, FloatA
 def _choice(value: Any, allowed: Sequence[str], field: str) -> str:
     if not isinstance(value, str) or value not in allowed:
         raise UnknownReferenceError(
-            f"unknown {field} {value!r}; choose one of {list(allowed)}"
+            f"unknown {field} {_short(value)}; choose one of {list(allowed)}"
             + did_you_mean(value, allowed),
             field=field,
             value=value,
@@ -357,7 +358,7 @@ def weighted_sum(
     x, w, ben = _inputs(matrix, weights, benefit)
     if how in ("max", "vector"):
         _require(
-            x, x >= 0, "non-negative", f"weighted_sum(normalisation={how!r})",
+            x, x >= 0, "non-negative", f"weighted_sum(normalisation={_short(how)})",
             "Use normalisation='minmax', which accepts any finite values",
         )  # fmt: skip
     if how == "none" and not ben.all():
@@ -559,10 +560,10 @@ def vikor(
     """
     x, w, ben = _inputs(matrix, weights, benefit)
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
-        raise InputTypeError(f"v must be a number, got {v!r}", field="v", value=v)
+        raise InputTypeError(f"v must be a number, got {_short(v)}", field="v", value=v)
     if not 0.0 <= float(v) <= 1.0:
         raise ValidationError(
-            f"v must be between 0 and 1, got {v!r}",
+            f"v must be between 0 and 1, got {_short(v)}",
             field="v",
             value=v,
             hint="0.5 balances group utility and individual regret",
@@ -589,7 +590,7 @@ def _threshold(value: Any, m: int, field: str) -> FloatArray:
     bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0)))
     if bad.size:
         raise ValidationError(
-            f"{field}[{int(bad[0])}] must be a finite number >= 0, got {arr[bad[0]]!r}",
+            f"{field}[{int(bad[0])}] must be a finite number >= 0, got {_short(arr[bad[0]])}",
             field=field,
             value=value,
         )
@@ -715,13 +716,13 @@ def rank(scores: npt.ArrayLike, higher_is_better: bool = True) -> npt.NDArray[np
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         raise ValidationError(
-            f"scores must be finite, got {arr[bad[0]]!r} at position {int(bad[0])}",
+            f"scores must be finite, got {_short(arr[bad[0]])} at position {int(bad[0])}",
             field="scores",
             value=scores,
         )
     if not isinstance(higher_is_better, (bool, np.bool_)):
         raise InputTypeError(
-            f"higher_is_better must be True or False, got {higher_is_better!r}",
+            f"higher_is_better must be True or False, got {_short(higher_is_better)}",
             field="higher_is_better",
             value=higher_is_better,
         )

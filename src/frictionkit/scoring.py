@@ -67,6 +67,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -88,6 +89,7 @@ from frictionkit.exceptions import (
     SchemaError,
     UnknownReferenceError,
     ValidationError,
+    _short,
     did_you_mean,
 )
 from frictionkit.model import Improvement, Journey
@@ -215,6 +217,14 @@ def _rows_from_improvements(
     )
 
 
+def _columns(names: Iterable[Any], limit: int = 30) -> str:
+    """Column names for a hint, at most ``limit`` of them, long ones cut."""
+    shown = list(itertools.islice(names, limit + 1))
+    texts = [str(c) for c in shown[:limit]]
+    cut = [t if len(t) <= 60 else f"{t[:60]}… ({len(t):,} characters)" for t in texts]
+    return ", ".join(cut) + (" …" if len(shown) > limit else "")
+
+
 def _column(
     df: pd.DataFrame, name: str | None, param: str, default: str | None, *, required: bool
 ) -> pd.Series | None:
@@ -224,7 +234,7 @@ def _column(
         repeats = int((df.columns == name).sum())
         if repeats > 1:  # df[name] would be a DataFrame
             raise SchemaError(
-                f"{param}: column {name!r} appears {repeats} times in the table",
+                f"{param}: column {_short(name)} appears {repeats} times in the table",
                 field=param,
                 value=name,
                 hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
@@ -233,11 +243,11 @@ def _column(
         return column
     if required or name != default:
         raise MissingColumnError(
-            f"{param}={name!r} is not a column of the table"
+            f"{param}={_short(name)} is not a column of the table"
             + did_you_mean(name, [str(c) for c in df.columns]),
             field=param,
             value=name,
-            hint=f"Columns: {', '.join(map(str, df.columns))}",
+            hint=f"Columns: {_columns(df.columns)}",
         )
     return None
 
@@ -268,8 +278,8 @@ def _numeric(
             else "missing (NaN)"
         )
         raise DataError(
-            f"{param} column {series.name!r} has values that are {what} for "
-            f"{len(rows)} improvement(s): {', '.join(map(repr, shown))}"
+            f"{param} column {_short(series.name)} has values that are {what} for "
+            f"{len(rows)} improvement(s): {', '.join(map(_short, shown))}"
             + (" ..." if len(rows) > 5 else ""),
             field=param,
             value=series.iloc[int(rows[0])],
@@ -287,7 +297,7 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
     if id_s.isna().any():
         rows = np.flatnonzero(id_s.isna().to_numpy())
         raise DataError(
-            f"id column {cols['id_col']!r} is empty in {len(rows)} row(s) "
+            f"id column {_short(cols['id_col'])} is empty in {len(rows)} row(s) "
             f"(first at position {int(rows[0])})",
             field="id_col",
             value=None,
@@ -298,7 +308,8 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
         seen: set[str] = set()
         dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
         raise DuplicateIdError(
-            f"improvement id {dup!r} appears more than once in column {cols['id_col']!r}",
+            f"improvement id {_short(dup)} appears more than once in column "
+            f"{_short(cols['id_col'])}",
             field="id_col",
             value=dup,
             hint="Give every improvement a unique id",
@@ -371,7 +382,7 @@ class _Extra(Mapping[str, FloatArray]):
     def __getitem__(self, key: str) -> FloatArray:
         if key not in self._df.columns:
             raise KeyError(key)
-        return _numeric(self._df[key], self._ids, f"criteria[{key!r}]", allow_missing=False)
+        return _numeric(self._df[key], self._ids, f"criteria[{_short(key)}]", allow_missing=False)
 
     def __iter__(self) -> Any:
         return iter(str(c) for c in self._df.columns)
@@ -397,7 +408,7 @@ def _value_map(value_at_stake: Any) -> dict[str, float]:
             if need not in cols:
                 raise MissingColumnError(
                     f"value_at_stake table needs columns 'pain_point' and 'value_at_stake'; "
-                    f"{need!r} is missing" + did_you_mean(need, cols),
+                    f"{_short(need)} is missing" + did_you_mean(need, cols),
                     field="value_at_stake",
                     value=cols,
                 )
@@ -426,13 +437,13 @@ def _value_map(value_at_stake: Any) -> dict[str, float]:
             v = float(raw)
         except (TypeError, ValueError) as exc:
             raise InputTypeError(
-                f"value_at_stake[{key!r}] must be a number, got {raw!r}",
+                f"value_at_stake[{_short(key)}] must be a number, got {_short(raw)}",
                 field="value_at_stake",
                 value=raw,
             ) from exc
         if not math.isfinite(v) or v < 0:
             raise ValidationError(
-                f"value_at_stake[{key!r}] must be a finite number >= 0, got {raw!r}",
+                f"value_at_stake[{_short(key)}] must be a finite number >= 0, got {_short(raw)}",
                 field="value_at_stake",
                 value=raw,
             )
@@ -449,8 +460,8 @@ def _assemble(data: Any, cols: Mapping[str, Any], value_map: dict[str, float] | 
             for key in value_map:
                 if key not in known:
                     raise UnknownReferenceError(
-                        f"value_at_stake names pain point {key!r}, which is not in the journey"
-                        + did_you_mean(key, known),
+                        f"value_at_stake names pain point {_short(key)}, which is not in the "
+                        "journey" + did_you_mean(key, known),
                         field="value_at_stake",
                         value=key,
                     )
@@ -476,7 +487,7 @@ def _assemble(data: Any, cols: Mapping[str, Any], value_map: dict[str, float] | 
         if len(set(ids)) != len(ids):
             dup = next(i for k, i in enumerate(ids) if i in ids[:k])
             raise DuplicateIdError(
-                f"improvement id {dup!r} appears more than once", field="id", value=dup
+                f"improvement id {_short(dup)} appears more than once", field="id", value=dup
             )
         return _rows_from_improvements(items, np.ones(len(items)), std)
     raise InputTypeError(
@@ -502,7 +513,7 @@ def _impacts(inp: _Inputs, value_map: dict[str, float] | None) -> tuple[FloatArr
                 source[k] = "evidence"
     missing = [inp.ids[k] for k in range(n) if source[k] == "missing" and not inp.mandatory[k]]
     if missing:
-        shown = ", ".join(map(repr, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        shown = ", ".join(map(_short, missing[:10])) + (" ..." if len(missing) > 10 else "")
         warnings.warn(
             f"{len(missing)} improvement(s) have no impact (no declared impact and no value at "
             f"stake for the pain points they fix); they are scored with impact 0: {shown}",
@@ -522,8 +533,8 @@ def _direction(value: Any, name: str) -> bool:
     if isinstance(value, str) and value.lower() in ("benefit", "cost"):
         return value.lower() == "benefit"
     raise InputTypeError(
-        f"criteria[{name!r}] must be 'benefit', 'cost', True (benefit) or False (cost), "
-        f"got {value!r}",
+        f"criteria[{_short(name)}] must be 'benefit', 'cost', True (benefit) or False (cost), "
+        f"got {_short(value)}",
         field="criteria",
         value=value,
     )
@@ -556,7 +567,7 @@ def _criteria_matrix(
             std = inp.names.get(str(name), str(name))
             if std not in _KNOWN_DIRECTION:
                 raise ValidationError(
-                    f"criterion {name!r} has no known direction",
+                    f"criterion {_short(name)} has no known direction",
                     field="criteria",
                     value=name,
                     hint="Pass a mapping such as {'" + str(name) + "': 'benefit'} or 'cost'",
@@ -565,7 +576,7 @@ def _criteria_matrix(
     else:
         raise InputTypeError(
             f"criteria must be a mapping (column -> 'benefit'/'cost') or a list of columns, "
-            f"got {criteria!r}",
+            f"got {_short(criteria)}",
             field="criteria",
             value=criteria,
         )
@@ -583,11 +594,11 @@ def _criteria_matrix(
         else:
             pool = list(by_user) + list(inp.extra)
             raise MissingColumnError(
-                f"criterion {name!r} is not a column of the improvements"
+                f"criterion {_short(name)} is not a column of the improvements"
                 + did_you_mean(name, pool),
                 field="criteria",
                 value=name,
-                hint=f"Available: {', '.join(dict.fromkeys(pool))}",
+                hint=f"Available: {_columns(dict.fromkeys(pool))}",
             )
     matrix = np.column_stack(columns).astype(np.float64)
     return names, matrix, np.array([spec[c] for c in names], dtype=bool)
@@ -605,7 +616,7 @@ def _weights(weights: Any, names: list[str]) -> FloatArray:
         for key in keys:
             if key not in names:
                 raise UnknownReferenceError(
-                    f"weights names criterion {key!r}, which is not among the criteria "
+                    f"weights names criterion {_short(key)}, which is not among the criteria "
                     f"{names}" + did_you_mean(key, names),
                     field="weights",
                     value=key,
@@ -643,8 +654,8 @@ def _score_mcda(
             rows = sorted({int(i) for i in bad[:, 0]})
             crit = names[int(bad[0, 1])]
             raise ValidationError(
-                f"method 'weighted_product' needs every criterion > 0; {crit!r} is "
-                f"{x[bad[0, 0], bad[0, 1]]:g} for {ids[rows[0]]!r}"
+                f"method 'weighted_product' needs every criterion > 0; {_short(crit)} is "
+                f"{x[bad[0, 0], bad[0, 1]]:g} for {_short(ids[rows[0]])}"
                 + (f" ({len(rows) - 1} more improvement(s))" if len(rows) > 1 else ""),
                 field="criteria",
                 value=[ids[k] for k in rows],
@@ -780,7 +791,7 @@ fix_share_col, fixes_col : str
     """
     if method not in METHODS:
         raise UnknownReferenceError(
-            f"unknown method {method!r}; choose one of {list(METHODS)}"
+            f"unknown method {_short(method)}; choose one of {list(METHODS)}"
             + did_you_mean(method, METHODS),
             field="method",
             value=method,
@@ -788,22 +799,22 @@ fix_share_col, fixes_col : str
     if method not in MCDA_METHODS and (weights is not None or criteria is not None):
         raise ValidationError(
             f"weights and criteria apply to the MCDA methods {list(MCDA_METHODS)}, not to "
-            f"{method!r}",
+            f"{_short(method)}",
             field="weights" if weights is not None else "criteria",
             value=weights if weights is not None else criteria,
             hint="Drop them, or choose e.g. method='weighted_sum'",
         )
     if ice_variant not in frameworks.ICE_VARIANTS:
         raise UnknownReferenceError(
-            f"unknown ice_variant {ice_variant!r}; choose one of {list(frameworks.ICE_VARIANTS)}"
-            + did_you_mean(ice_variant, frameworks.ICE_VARIANTS),
+            f"unknown ice_variant {_short(ice_variant)}; choose one of "
+            f"{list(frameworks.ICE_VARIANTS)}" + did_you_mean(ice_variant, frameworks.ICE_VARIANTS),
             field="ice_variant",
             value=ice_variant,
         )
     dc = float(default_confidence)
     if not 0.0 <= dc <= 1.0:
         raise ValidationError(
-            f"default_confidence must be between 0 and 1, got {default_confidence!r}",
+            f"default_confidence must be between 0 and 1, got {_short(default_confidence)}",
             field="default_confidence",
             value=default_confidence,
         )
@@ -840,10 +851,10 @@ fix_share_col, fixes_col : str
     if isinstance(journey_or_improvements, pd.DataFrame) and owner_col is not None:
         unowned = [inp.ids[k] for k in range(n) if inp.owners[k] is None]
         if unowned:
-            shown = ", ".join(map(repr, unowned[:10])) + (" ..." if len(unowned) > 10 else "")
+            shown = ", ".join(map(_short, unowned[:10])) + (" ..." if len(unowned) > 10 else "")
             warnings.warn(
                 f"{len(unowned)} improvement(s) have no owner and are listed as "
-                f"{UNOWNED!r}: {shown}",
+                f"{_short(UNOWNED)}: {shown}",
                 MissingOwnerWarning,
                 stacklevel=2,
             )
@@ -853,7 +864,7 @@ fix_share_col, fixes_col : str
     if bad_conf.size:
         raise ValidationError(
             f"confidence must be a share between 0 and 1, got {conf[bad_conf[0]]:g} for "
-            f"{inp.ids[int(bad_conf[0])]!r}",
+            f"{_short(inp.ids[int(bad_conf[0])])}",
             field="confidence_col",
             value=float(conf[bad_conf[0]]),
             hint="Write 80 % as 0.8",
@@ -871,7 +882,8 @@ fix_share_col, fixes_col : str
             )
         if name not in inp.extra:
             raise MissingColumnError(
-                f"{param}={name!r} is not a column of the table" + did_you_mean(name, inp.extra),
+                f"{param}={_short(name)} is not a column of the table"
+                + did_you_mean(name, inp.extra),
                 field=param,
                 value=name,
             )
