@@ -670,43 +670,41 @@ READ_CASES: list[Any] = [
     ("csv-short-row", "log.csv", CSV + "b,z\n", DataError),
     ("csv-trailing-comma-in-header-too", "log.csv", CSV.replace("\n", ",\n"), OK),
     ("csv-crlf", "log.csv", CSV.replace("\n", "\r\n"), OK),
-    pytest.param(
-        "log.xes.gz",
-        b"not gzip",
-        ValidationError,
-        id="xes-gz-corrupt",
-        marks=xfail(
-            "events (io/events.py read_xes_frame): a corrupt .xes.gz raises gzip.BadGzipFile"
-        ),
-    ),
+    ("xes-gz-corrupt", "log.xes.gz", b"not gzip", SchemaError),
+    ("xes-gz-truncated", "log.xes.gz", gzip.compress(XES.encode() * 20)[:-30], SchemaError),
     ("csv-duplicate-column", "log.csv", "case,tp,ts,tp\na,x,2024-01-01,z\n", SchemaError),
     ("csv-column-named-like-a-renamed-one", "log.csv", CSV.replace("ts\n", "ts,tp.1\n"), OK),
-    pytest.param(
+    (
+        "xes-bad-int",
         "log.xes",
         XES.replace("</event>", '<int key="n" value="abc"/></event>'),
-        ValidationError,
-        id="xes-bad-int",
-        marks=xfail("events (io/events.py _xes_value): <int value='abc'> raises a bare ValueError"),
+        DataError,
     ),
-    pytest.param(
+    (
+        "xes-bad-float",
         "log.xes",
         XES.replace("</event>", '<float key="n" value="1,5"/></event>'),
-        ValidationError,
-        id="xes-bad-float",
-        marks=xfail(
-            "events (io/events.py _xes_value): <float value='1,5'> raises a bare ValueError"
-        ),
+        DataError,
     ),
-    pytest.param(
+    (
+        "xes-huge-int",
         "log.xes",
         XES.replace("</event>", '<int key="n" value="' + "9" * 5000 + '"/></event>'),
-        ValidationError,
-        id="xes-huge-int",
-        marks=xfail(
-            "events (io/events.py _xes_value): an int of 5000 digits raises ValueError "
-            "(Python's int-conversion limit)"
-        ),
+        DataError,
     ),
+    (
+        "xes-bad-int-trace-attribute",
+        "log.xes",
+        XES.replace("<event>", '<int key="n" value="x"/><event>'),
+        DataError,
+    ),
+    (
+        "xes-bad-int-nested-is-skipped",
+        "log.xes",
+        XES.replace('value="visit"/>', 'value="visit"><int key="n" value="x"/></string>'),
+        OK,
+    ),
+    ("xes-utf16-ok", "log.xes", XES.encode("utf-16"), OK),
 ]
 
 
@@ -760,12 +758,6 @@ def test_xes_doctype_is_refused_before_any_entity_is_resolved(tmp_path: Path) ->
     assert "TOP SECRET" not in str(info.value)
 
 
-@xfail(
-    "events (io/events.py _GuardedReader): the DOCTYPE guard scans raw bytes for "
-    "'<!DOCTYPE', so a UTF-16 document slips past it; expat then refuses external "
-    "entities and caps amplification, but a harmless internal DTD is accepted, contrary "
-    "to the documented refusal (use expat's StartDoctypeDeclHandler instead)"
-)
 def test_xes_utf16_doctype_is_refused_by_the_guard(tmp_path: Path) -> None:
     doc = (
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE log [<!ENTITY a "visit">]>'
@@ -981,26 +973,10 @@ SMAA_CASES: list[Any] = [
     ("zero-draws", lambda m: m, {"draws": 0}, ValidationError),
     ("benefit-length", lambda m: m, {"benefit": [True]}, ValidationError),
     ("constant-criterion", lambda m: m.assign(impact=5.0), {}, OK),
-    pytest.param(
-        lambda m: m,
-        {"draws": 10**12},
-        MemoryBudgetError,
-        id="draws-beyond-memory",
-        marks=xfail(
-            "uncertainty (smaa): 10^12 draws allocate every weight vector at once and raise "
-            "numpy MemoryError (or swap); adopt frictionkit._resources.check_allocation"
-        ),
-    ),
-    pytest.param(
-        lambda m: m.set_axis(["p", "p", "c"]),
-        {},
-        ValidationError,
-        id="duplicate-alternative-names",
-        marks=xfail(
-            "uncertainty (smaa): repeated alternative names are accepted; results indexed by "
-            "name (p_top_k().to_dict()) silently merge them"
-        ),
-    ),
+    ("draws-beyond-memory", lambda m: m, {"draws": 10**12}, MemoryBudgetError),
+    ("duplicate-alternative-names", lambda m: m.set_axis(["p", "p", "c"]), {}, ValidationError),
+    ("duplicate-criterion-names", lambda m: m.set_axis(["x", "x"], axis=1), {}, ValidationError),
+    ("duplicate-given-names", lambda m: m, {"alternatives": ["a", "b", "a"]}, ValidationError),
 ]
 
 
@@ -1109,14 +1085,10 @@ CLI_CASES: list[Any] = [
         ],
         {"log.csv": "case,tp,ts\ncaf\xe9,x,2024-01-01\n".encode("latin-1")},
     ),
-    pytest.param(
+    (
+        "analyse-xes-bad-int",
         ["analyse", "{dir}/log.xes"],
         {"log.xes": XES.replace("</event>", '<int key="n" value="x"/></event>')},
-        id="analyse-xes-bad-int",
-        marks=xfail(
-            "events (io/events.py _xes_value): ValueError reaches the CLI as 'the analysis "
-            "failed' (exit 1)"
-        ),
     ),
 ]
 
@@ -1152,6 +1124,52 @@ def test_cli_usage_error_is_exit_code_2(capsys: pytest.CaptureFixture[str]) -> N
     assert cli.main(["no-such-command"]) == 2
     assert cli.main(["validate"]) == 2
     capsys.readouterr()
+
+
+# ---------------------------------------------------------------------------------------
+# huge values in error messages
+# ---------------------------------------------------------------------------------------
+HUGE_VALUE_CASES: list[Any] = [
+    ("trailing-space-id", lambda: fk.Stage(id="x" * MB + " "), "1,000,001 characters"),
+    ("control-char-id", lambda: fk.Stage(id="x" * MB + "\x00"), "U+0000 at position 1,000,000"),
+    ("list-as-id", lambda: fk.Stage(id=["a"] * MB), "(1,000,000 items)"),
+    ("huge-nan-field", lambda: fk.Owner(id="o", capacity_days="9" * MB), "1,000,000 characters"),
+    (
+        "did-you-mean-huge-candidate",
+        lambda: fk.prioritise(
+            _imp(fk.datasets.load_autoparts()).rename(columns={"cost": "c" * MB}),
+            cost_col="c" * (MB - 1),
+        ),
+        "did you mean",
+    ),
+    (
+        "nested-list-as-id",
+        lambda: fk.Stage(id=[[["x" * MB] * 10] * 10] * 10),
+        "...",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "shown"), [pytest.param(*c[1:], id=c[0]) for c in HUGE_VALUE_CASES]
+)
+def test_error_messages_cut_huge_values(call: Callable[[], Any], shown: str) -> None:
+    with pytest.raises(FrictionkitError) as info:
+        call()
+    text = str(info.value)
+    assert shown in text
+    assert len(text) < 1000, text[:300]
+    assert info.value.value is not None  # the whole value stays on the error
+
+
+def test_error_message_safety_cap() -> None:
+    # a message built elsewhere with a huge value keeps its head and tail
+    err = ValidationError("bad " + "z" * MB + " end", hint="Fix " + "h" * MB)
+    text = str(err)
+    assert len(text) < 10_000
+    assert text.startswith("bad zzz")
+    assert "characters cut" in text
+    assert "end. Fix hhh" in text
 
 
 # ---------------------------------------------------------------------------------------
@@ -1226,6 +1244,52 @@ def test_memory_budget_refuses_an_oversized_draw(small_budget: float) -> None:
     assert info.value.budget_mb == small_budget
     assert info.value.needed_mb > small_budget
     assert isinstance(info.value, ValidationError)
+
+
+def test_duplicate_alternatives_are_named() -> None:
+    with pytest.raises(ValidationError, match="repeats 1 name\\(s\\) more than once: 'p'"):
+        fk.smaa(MATRIX.set_axis(["p", "p", "c"]), [True, False], draws=10, seed=0)
+
+
+def test_memory_budget_bounds_the_uncertainty_analyses(
+    small_budget: float, autoparts: fk.Journey
+) -> None:
+    from frictionkit.uncertainty import iter_estimate_draws, sample_estimates, sample_weights
+
+    at_stake = {"faulty_batch_calls": np.linspace(1e5, 6e5, 50)}
+
+    est = [fk.Estimate.parse("2..4..12"), fk.Estimate.range(0, 1), 3.0]
+    # 50 MB: 10^6 draws of 2 criteria fit, 10^8 do not
+    assert fk.smaa(MATRIX, [True, False], draws=1000, seed=0).draws == 1000
+    refused: list[Callable[[], Any]] = [
+        lambda: fk.smaa(MATRIX, [True, False], draws=10**8, seed=0),
+        lambda: fk.smaa(
+            MATRIX, [True, False], draws=10**7, seed=0, weights="ordinal", order=[0, 1]
+        ),
+        lambda: fk.smaa(np.ones((3000, 2)), [True, False], draws=10, seed=0),  # 3000^2 tallies
+        lambda: fk.smaa(MATRIX, [True, False], draws=10**7, chunk=10**7, weights=[0.5, 0.5]),
+        lambda: sample_weights(2, 10**8, seed=0),
+        lambda: sample_estimates(est, 10**8, seed=0),
+        lambda: iter_estimate_draws(est, 10**8, seed=0, chunk=10**8),
+        # value draws are resampled with one index per draw (8 bytes each)
+        lambda: fk.rank_risk(autoparts, value_at_stake=at_stake, draws=10**10, seed=0),
+    ]
+    for call in refused:
+        with pytest.raises(MemoryBudgetError, match="more than the budget of 50 MB"):
+            call()
+    assert sample_estimates(est, 1000, seed=0).shape == (1000, 3)
+    blocks = iter_estimate_draws(est, 10**8, seed=0, chunk=1000)  # blocks fit: accepted
+    assert next(iter(blocks)).shape == (1000, 3)
+
+
+def test_memory_budget_bounds_check_first() -> None:
+    risk = fk.rank_risk(fk.datasets.load_autoparts(), draws=200_000, seed=0)
+    previous = set_options(memory_budget_mb=50)
+    try:
+        with pytest.raises(MemoryBudgetError, match="check_first with 200,000 draws"):
+            risk.check_first()
+    finally:
+        set_options(**previous)
 
 
 def test_memory_budget_settings(monkeypatch: pytest.MonkeyPatch) -> None:

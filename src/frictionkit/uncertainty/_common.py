@@ -13,6 +13,7 @@ from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
+    _short,
     did_you_mean,
 )
 
@@ -59,7 +60,10 @@ def _method(value: Any) -> str:
 
 def _labels(given: Any, default: Sequence[Hashable] | None, size: int, field: str) -> pd.Index:
     if given is None:
-        return pd.Index(list(default) if default is not None else range(size), name=field)
+        if default is None:
+            return pd.Index(range(size), name=field)
+        _check_unique(list(default), field, given=False)
+        return pd.Index(list(default), name=field)
     if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
         raise InputTypeError(
             f"{field} must be a list of {size} names, got {given!r}", field=field, value=given
@@ -71,9 +75,25 @@ def _labels(given: Any, default: Sequence[Hashable] | None, size: int, field: st
             field=field,
             value=given,
         )
-    if len(set(names)) != len(names):
-        raise ValidationError(f"{field} lists a name twice", field=field, value=given)
+    _check_unique(names, field, given=True)
     return pd.Index(names, name=field)  # type: ignore[no-any-return]
+
+
+def _check_unique(names: Sequence[Hashable], field: str, *, given: bool) -> None:
+    """Refuse repeated names: results indexed by name would merge them silently."""
+    index = pd.Index(list(names))
+    if index.is_unique:
+        return
+    repeated = list(dict.fromkeys(index[index.duplicated()].tolist()))
+    where = "lists" if given else "(from the matrix labels) repeats"
+    shown = ", ".join(_short(r) for r in repeated[:5]) + (" …" if len(repeated) > 5 else "")
+    raise ValidationError(
+        f"{field} {where} {len(repeated)} name(s) more than once: {shown}",
+        field=field,
+        value=repeated[0],
+        hint="Give each one its own name"
+        + ("" if given else " (the DataFrame index for alternatives, columns for criteria)"),
+    )
 
 
 def _matrix_draws(value: Any) -> FloatArray:

@@ -14,6 +14,7 @@ import pandas as pd
 from frictionkit import scoring
 from frictionkit._compat import require
 from frictionkit._plotting import HasPlot
+from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     InputTypeError,
@@ -223,7 +224,8 @@ class RankRisk(HasPlot):
         enter the score of ``method`` (e.g. confidence for value per cost, the declared
         impact when evidence sets it) are left out.
 
-        Memory: ``draws x (n + uncertain inputs)`` floats.
+        Memory: about ``draws x (3 n + uncertain inputs)`` floats; beyond the memory
+        budget (:func:`frictionkit.set_options`) a ``MemoryBudgetError`` is raised.
 
         Parameters
         ----------
@@ -255,6 +257,13 @@ class RankRisk(HasPlot):
         kk = self.k if k is None else _k_of(k, p.n)
         nb = min(_count(bins, "bins"), self.draws)
         used = _used_inputs(p)
+        check_allocation(
+            # scores and keys for every draw, plus the sorted copy and the top-k partition
+            array_bytes(self.draws, 3 * p.n + len(used) + 2),
+            what=f"check_first with {self.draws:,} draws x {p.n:,} improvements x "
+            f"{len(used):,} uncertain inputs",
+            hint="Run rank_risk with fewer draws before check_first",
+        )
         scores = np.empty((self.draws, p.n))
         keys = np.empty((self.draws, len(used)))
         for blk in _iter_scored(p, self.draws, progress=False):
@@ -429,6 +438,9 @@ def rank_risk(
         A seed that is not an int, a Generator or None; ``draws``/``k`` not whole numbers.
     UnknownReferenceError
         Unknown method (with a suggestion), column, criterion or pain point.
+    MemoryBudgetError
+        The ``n x n`` rank tallies, or the per-draw index into arrays of value draws,
+        would exceed the memory budget (:func:`frictionkit.set_options`).
 
     Examples
     --------
@@ -477,6 +489,15 @@ def rank_risk(
     kk = min(DEFAULT_K, n) if k is None else _k_of(k, n)
     seeds = (int(rng.integers(0, _SEED_MAX)), int(rng.integers(0, _SEED_MAX)))
     p = _problem(journey_or_improvements, ranking, cells_vs, means, seeds)
+    check_allocation(
+        # n x n rank tallies (and their copies in the result), the replicate index of
+        # value draws, and the block temporaries
+        4 * array_bytes(n, n)
+        + (array_bytes(total) if p.pp_draws else 0)
+        + array_bytes(max(_CHUNK_ELEMENTS, n * (_ARRAYS_PER_BLOCK + _F + len(p.criteria)))),
+        what=f"rank_risk with {total:,} draws x {n:,} improvements",
+        hint="Ask for fewer draws (10,000 give rank probabilities within about 0.01)",
+    )
     counts = np.zeros(n * n, dtype=np.int64)
     quad = np.zeros((n, 4), dtype=np.int64)
     s1, s2 = np.zeros(n), np.zeros(n)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.estimates import Estimate, SeedLike, _rng
 from frictionkit.exceptions import (
     FrictionkitWarning,
@@ -34,6 +35,9 @@ from frictionkit.weights import _check_weights
 _LOW_ACCEPTANCE = 1e-3
 # Proposals tried before bounds are declared too tight to sample.
 _MAX_PROPOSALS = 20_000_000
+# Arrays of the size of the weight draws alive at once while sampling them (exponentials,
+# their normalised copy, the sorted or accepted copy).
+_WEIGHT_COPIES = 3
 
 
 class SMAAAcceptanceWarning(FrictionkitWarning):
@@ -121,6 +125,18 @@ def _spec(values: Any) -> tuple[tuple[int, ...], FloatArray, dict[str, tuple[Int
     return shape, fill, packed
 
 
+def _check_draws_memory(
+    fill: FloatArray, packed: Mapping[str, tuple[Any, ...]], rows: int, what: str
+) -> None:
+    """Budget for :func:`_draw_block`: the output and the temporaries of the largest kind."""
+    widest = max((pos.size for pos, *_ in packed.values()), default=0)
+    check_allocation(
+        array_bytes(rows, fill.size + 3 * widest),
+        what=f"{what} of {rows:,} draws x {fill.size:,} values",
+        hint="Ask for fewer draws, or use iter_estimate_draws(..., chunk=) to sample in blocks",
+    )
+
+
 def _draw_block(
     fill: FloatArray,
     packed: Mapping[str, tuple[Any, ...]],
@@ -174,6 +190,11 @@ def iter_estimate_draws(
     numpy.ndarray
         Blocks of shape ``(rows, *S)`` with ``rows <= chunk``.
 
+    Raises
+    ------
+    MemoryBudgetError
+        One block of ``chunk`` draws would exceed the memory budget; use a smaller chunk.
+
     Examples
     --------
     >>> from frictionkit import Estimate
@@ -186,6 +207,7 @@ def iter_estimate_draws(
     total = _count(draws, "draws")
     size = _count(chunk, "chunk")
     shape, fill, packed = _spec(values)
+    _check_draws_memory(fill, packed, min(size, total), "iter_estimate_draws, one block")
     gens = _kind_generators(seed)
     return _iter_blocks(shape, fill, packed, gens, total, size)
 
@@ -230,6 +252,12 @@ def sample_estimates(values: Any, draws: int, seed: SeedLike = None) -> FloatArr
         Shape ``(draws, *S)``, float64. For memory-bounded blocks use
         :func:`iter_estimate_draws`.
 
+    Raises
+    ------
+    MemoryBudgetError
+        The array (and the temporaries of sampling it) would exceed the memory budget
+        (:func:`frictionkit.set_options`); sample in blocks with :func:`iter_estimate_draws`.
+
     Examples
     --------
     >>> from frictionkit import Estimate
@@ -241,6 +269,7 @@ def sample_estimates(values: Any, draws: int, seed: SeedLike = None) -> FloatArr
     """
     total = _count(draws, "draws")
     shape, fill, packed = _spec(values)
+    _check_draws_memory(fill, packed, total, "sample_estimates")
     gens = _kind_generators(seed)
     return _draw_block(fill, packed, gens, total).reshape((total, *shape))
 
@@ -502,6 +531,9 @@ def sample_weights(
     InfeasibleError
         Bounds that no weight vector can satisfy (the lower bounds sum above 1, the upper
         bounds below 1), named in the message and in ``conflicts``.
+    MemoryBudgetError
+        ``draws x criteria`` weights (and their sampling temporaries) would exceed the
+        memory budget (:func:`frictionkit.set_options`).
 
     Warns
     -----
@@ -526,6 +558,12 @@ def sample_weights(
     rows = _count(draws, "draws")
     rng = _rng(seed)
     kind, fixed, params = _weights_sampler(weights, order, names)
+    check_allocation(
+        # the draws and their sampling temporaries, plus the DataFrame's own copy
+        (_WEIGHT_COPIES + 1) * array_bytes(rows, len(names)),
+        what=f"sample_weights of {rows:,} draws x {len(names):,} criteria",
+        hint="Ask for fewer draws",
+    )
     if fixed is not None:
         w = np.broadcast_to(fixed, (rows, fixed.size)).copy()
     else:

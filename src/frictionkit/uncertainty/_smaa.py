@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit._plotting import HasPlot
+from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     ValidationError,
@@ -30,7 +31,10 @@ from frictionkit.uncertainty._common import (
     _matrix_draws,
     _method,
 )
-from frictionkit.uncertainty._sampling import _draw_weights, _weights_sampler
+from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _weights_sampler
+
+# Arrays of the size of one block of scores alive at once (scores, sort keys, order...).
+_BLOCK_COPIES = 6
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -355,6 +359,13 @@ def smaa(
     ------
     InfeasibleError
         Weight bounds that no weight vector satisfies.
+    ValidationError
+        Repeated alternative or criterion names (from ``alternatives=``/``criteria=`` or
+        the DataFrame's index and columns): results indexed by name would merge them.
+    MemoryBudgetError
+        The weight draws (``draws x criteria``), the ``n x n`` tallies or one block of
+        ``chunk`` draws would exceed the memory budget
+        (:func:`frictionkit.set_options`).
 
     Examples
     --------
@@ -383,12 +394,22 @@ def smaa(
         total = DEFAULT_DRAWS if draws is None else _count(draws, "draws")
     rng = _rng(seed)
     wkind, fixed, params = _weights_sampler(weights, order, crits)
+    per_row = n if x.ndim == 2 else n * m
+    size = _chunk_rows(chunk, per_row) or max(1, _CHUNK_ELEMENTS // per_row)
+    check_allocation(
+        # the weight draws (and their sampling temporaries), the n x n tallies and
+        # rank acceptabilities, and the temporaries of one block of scores
+        (0 if fixed is not None else _WEIGHT_COPIES * array_bytes(total, m))
+        + 3 * array_bytes(n, n)
+        + _BLOCK_COPIES * array_bytes(min(size, total), per_row),
+        what=f"smaa with {total:,} draws x {n:,} alternatives x {m:,} criteria",
+        hint="Ask for fewer draws (10,000 give acceptabilities within about 0.01), "
+        "or a smaller chunk",
+    )
     if fixed is not None:
         w_all = np.broadcast_to(fixed, (total, m))
     else:
         w_all = _draw_weights(wkind, params, rng, total, crits)
-    per_row = n if x.ndim == 2 else n * m
-    size = _chunk_rows(chunk, per_row) or max(1, _CHUNK_ELEMENTS // per_row)
     scorer = _Scorer(kind_method, ben, x)
     counts = np.zeros((n, n), dtype=np.int64)
     central = np.zeros((n, m))
