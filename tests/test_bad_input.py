@@ -860,15 +860,11 @@ PRIORITISE_CASES: list[Any] = [
         {"method": "topsis"},
         OK,
     ),
-    pytest.param(
+    (
+        "promethee-near-float-max",
         lambda d: d.assign(cost=[1e308] * 2 + [1.0] * 10),
         {"method": "promethee"},
         OK,
-        id="promethee-near-float-max",
-        marks=xfail(
-            "scoring/mcda (not fixed this round): PROMETHEE differences of values near 1e308 "
-            "overflow (RuntimeWarning in np.add.accumulate)"
-        ),
     ),
     pytest.param(
         lambda d: d.assign(cost=[5e-324] * 12),

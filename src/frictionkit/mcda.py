@@ -264,10 +264,10 @@ def _vikor_kernel(
 def _outflow_linear(g: FloatArray, q: float, p: float) -> FloatArray:
     """``sum_b P(g_a - g_b)`` for every a, with P the V-shape with indifference (p >= q)."""
     s = np.sort(g)
-    cs = np.concatenate(([0.0], np.cumsum(s)))
     lo = np.searchsorted(s, g - p, side="left")  # g_b < g_a - p  -> P = 1
     if p == q:
         return lo.astype(np.float64)
+    cs = np.concatenate(([0.0], np.cumsum(s)))
     hi = np.searchsorted(s, g - q, side="left")  # g_a - p <= g_b < g_a - q -> linear
     k = (hi - lo).astype(np.float64)
     lin = ((g - q) * k - (cs[hi] - cs[lo])) / (p - q)
@@ -278,11 +278,11 @@ def _inflow_linear(g: FloatArray, q: float, p: float) -> FloatArray:
     """``sum_b P(g_b - g_a)`` for every a."""
     s = np.sort(g)
     n = s.size
-    cs = np.concatenate(([0.0], np.cumsum(s)))
     top = np.searchsorted(s, g + p, side="right")  # g_b > g_a + p -> P = 1
     full = (n - top).astype(np.float64)
     if p == q:
         return np.asarray(full, dtype=np.float64)
+    cs = np.concatenate(([0.0], np.cumsum(s)))
     lo = np.searchsorted(s, g + q, side="right")  # g_a + q < g_b <= g_a + p -> linear
     k = (top - lo).astype(np.float64)
     lin = ((cs[top] - cs[lo]) - (g + q) * k) / (p - q)
@@ -301,7 +301,12 @@ def _promethee_ii_kernel(
         if w[j] == 0:
             continue
         g = x[:, j] if benefit[j] else -x[:, j]
-        qj, pj = float(q[j]), float(p[j])
+        # Scale the criterion (values and thresholds alike, which leaves every P(d)
+        # unchanged) by a power of two, exact in floating point, so that |g| <= 1: the
+        # differences and prefix sums then cannot overflow, even for values near 1e308.
+        _, exp = np.frexp(np.max(np.abs(g)))
+        g = np.ldexp(g, -exp)
+        qj, pj = float(np.ldexp(q[j], -exp)), float(np.ldexp(p[j], -exp))
         net += w[j] * (_outflow_linear(g, qj, pj) - _inflow_linear(g, qj, pj))
     return np.asarray(net / (n - 1), dtype=np.float64)
 
