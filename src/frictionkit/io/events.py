@@ -516,8 +516,8 @@ def read_events(
     Parameters
     ----------
     path : str or Path
-        The file. ``.csv``, ``.csv.gz``, ``.parquet``, ``.xes`` and ``.xes.gz`` are
-        recognised by their suffix; ``format`` overrides it.
+        The file. ``.csv`` (also ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``), ``.parquet``,
+        ``.xes`` and ``.xes.gz`` are recognised by their suffix; ``format`` overrides it.
     case_col, touchpoint_col, timestamp_col : str
         Column names; the defaults are the XES standard names (``case:concept:name``,
         ``concept:name``, ``time:timestamp``), which XES files always use.
@@ -593,6 +593,8 @@ def _guess_format(p: Path) -> str:
     for suffix, fmt in (
         (".csv", "csv"),
         (".csv.gz", "csv"),
+        (".csv.bz2", "csv"),
+        (".csv.xz", "csv"),
         (".txt", "csv"),
         (".parquet", "parquet"),
         (".pq", "parquet"),
