@@ -866,16 +866,10 @@ PRIORITISE_CASES: list[Any] = [
         {"method": "promethee"},
         OK,
     ),
-    pytest.param(
-        lambda d: d.assign(cost=[5e-324] * 12),
-        {"method": "value_per_cost"},
-        OK,
-        id="subnormal-cost",
-        marks=xfail(
-            "scoring (not fixed this round): value / cost overflows to inf for subnormal costs "
-            "(RuntimeWarning), so ties rank by position"
-        ),
-    ),
+    # a ratio beyond float64 is refused naming the ids (it would be inf, all tied)
+    ("subnormal-cost", lambda d: d.assign(cost=[5e-324] * 12), {}, ValidationError),
+    ("subnormal-effort-rice", _set("effort_days", 5e-324), {"method": "rice"}, ValidationError),
+    ("tiny-normal-cost", lambda d: d.assign(cost=[1e-300] * 12), {}, OK),
 ]
 
 

@@ -290,6 +290,35 @@ def test_zero_effort_and_cost_refused_naming_ids():
     prioritise(_frame(effort_days=[1.0, 0.0, 2.0]), "topsis")
 
 
+@pytest.mark.parametrize(
+    ("method", "column"),
+    [
+        ("value_per_cost", "cost"),
+        ("roi", "cost"),
+        ("rice", "effort_days"),
+        ("wsjf", "effort_days"),
+        ("cd3", "effort_days"),
+    ],
+)
+def test_subnormal_divisors_are_refused_naming_ids(method, column):
+    # 5e-324 > 0 passes the zero check, but impact / 5e-324 is beyond float64: refused
+    # (naming the improvement), never an inf score that would rank ties by position.
+    with pytest.raises(ValidationError, match="'b'") as err:
+        prioritise(_frame(**{column: [1.0, 5e-324, 2.0]}), method)
+    assert err.value.value == ["b"]
+    # a small but normal divisor is fine
+    ranking = prioritise(_frame(**{column: [1.0, 1e-300, 2.0]}), method)
+    assert np.isfinite(ranking.to_frame()["score"].to_numpy(dtype=float)).all()
+
+
+def test_framework_functions_refuse_results_beyond_float64():
+    with pytest.raises(ValidationError, match="value / cost is beyond the float64 range"):
+        frameworks.value_per_cost([1.0, 2.0], [1.0, 5e-324])
+    with pytest.raises(ValidationError, match="at 1 position\\(s\\): 0"):
+        frameworks.ice([1e200], [1e200], [1.0])
+    np.testing.assert_allclose(frameworks.value_per_cost([1.0], [1e-300]), [1e300])
+
+
 def test_nan_and_negative_inputs_are_data_errors():
     with pytest.raises(DataError, match="missing") as err:
         prioritise(_frame(cost=[1.0, np.nan, 2.0]))

@@ -166,6 +166,39 @@ def _broadcast(*arrays: FloatArray) -> tuple[FloatArray, ...]:
         ) from exc
 
 
+class _ScoreOverflowError(ValidationError):
+    """A score is beyond float64; ``positions`` are the items at fault (private)."""
+
+    def __init__(self, message: str, *, positions: tuple[int, ...], **kwargs: Any) -> None:
+        self.positions = positions
+        super().__init__(message, **kwargs)
+
+
+_OVERFLOW_HINT = (
+    "Inputs this extreme (a divisor near 0 such as 5e-324, or products beyond 1e308) are "
+    "almost surely a unit error: express them in units that keep them between about "
+    "1e-300 and 1e300"
+)
+
+
+def _finite(compute: Any, formula: str, *args: FloatArray) -> FloatArray:
+    """``compute(*args)`` without overflow warnings; refuse results beyond float64."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = np.asarray(compute(*args), dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(out.ravel()))
+    if bad.size:
+        shown = ", ".join(str(int(k)) for k in bad[:10]) + (" ..." if bad.size > 10 else "")
+        raise _ScoreOverflowError(
+            f"{formula} is beyond the float64 range (about 1.8e308) at {bad.size} "
+            f"position(s): {shown}",
+            positions=tuple(int(k) for k in bad),
+            field=formula,
+            value=[int(k) for k in bad],
+            hint=_OVERFLOW_HINT,
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # ratio frameworks
 
@@ -207,7 +240,9 @@ def rice(
     c = _arr(confidence, "confidence", high=1.0)
     e = _positive(effort, "effort", "Give every item a positive effort estimate")
     r, i, c, e = _broadcast(r, i, c, e)
-    return np.asarray(r * i * c / e, dtype=np.float64)
+    return _finite(
+        lambda r, i, c, e: r * i * c / e, "reach * impact * confidence / effort", r, i, c, e
+    )
 
 
 def ice(
@@ -250,8 +285,8 @@ def ice(
         )
     i, c, e = _broadcast(_arr(impact, "impact"), _arr(confidence, "confidence"), _arr(ease, "ease"))
     if variant == "product":
-        return np.asarray(i * c * e, dtype=np.float64)
-    return np.asarray((i + c + e) / 3.0, dtype=np.float64)
+        return _finite(lambda i, c, e: i * c * e, "impact * confidence * ease", i, c, e)
+    return _finite(lambda i, c, e: (i + c + e) / 3.0, "(impact + confidence + ease) / 3", i, c, e)
 
 
 def pie(potential: npt.ArrayLike, importance: npt.ArrayLike, ease: npt.ArrayLike) -> FloatArray:
@@ -316,7 +351,7 @@ def wsjf(
     r = _arr(risk_reduction, "risk_reduction")
     s = _positive(job_size, "job_size", "Give every job a positive size")
     v, t, r, s = _broadcast(v, t, r, s)
-    return np.asarray((v + t + r) / s, dtype=np.float64)
+    return _finite(lambda v, t, r, s: (v + t + r) / s, "cost of delay / job_size", v, t, r, s)
 
 
 def cd3(cost_of_delay_per_week: npt.ArrayLike, duration_weeks: npt.ArrayLike) -> FloatArray:
@@ -344,7 +379,7 @@ def cd3(cost_of_delay_per_week: npt.ArrayLike, duration_weeks: npt.ArrayLike) ->
     c = _arr(cost_of_delay_per_week, "cost_of_delay_per_week")
     d = _positive(duration_weeks, "duration_weeks", "Give every item a positive duration")
     c, d = _broadcast(c, d)
-    return np.asarray(c / d, dtype=np.float64)
+    return _finite(np.divide, "cost_of_delay_per_week / duration_weeks", c, d)
 
 
 def value_per_cost(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
@@ -361,6 +396,14 @@ def value_per_cost(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
     -------
     numpy.ndarray
 
+    Raises
+    ------
+    ValidationError
+        Negative or non-finite values, a cost ``<= 0``, or a ratio beyond the float64
+        range (about ``1.8e308``, e.g. a subnormal cost such as ``5e-324``), naming the
+        positions. The same holds for every ratio and product framework here (RICE, ICE,
+        WSJF, CD3, ROI): a score is finite or refused, never ``inf``.
+
     Examples
     --------
     >>> value_per_cost([70_000, 60_000], [1_500, 6_000]).round(2)
@@ -369,7 +412,7 @@ def value_per_cost(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
     v = _arr(value, "value")
     c = _positive(cost, "cost", "A ratio needs a positive cost")
     v, c = _broadcast(v, c)
-    return np.asarray(v / c, dtype=np.float64)
+    return _finite(np.divide, "value / cost", v, c)
 
 
 def roi(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
@@ -396,7 +439,7 @@ def roi(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
     v = _arr(value, "value")
     c = _positive(cost, "cost", "ROI needs a positive cost")
     v, c = _broadcast(v, c)
-    return np.asarray((v - c) / c, dtype=np.float64)
+    return _finite(lambda v, c: (v - c) / c, "(value - cost) / cost", v, c)
 
 
 # ---------------------------------------------------------------------------------------
@@ -702,7 +745,39 @@ def _apply(
     conf: FloatArray,
     opts: Mapping[str, Any],
 ) -> tuple[FloatArray, dict[str, FloatArray]]:
-    """Score improvements with a framework method (see :mod:`frictionkit.scoring`)."""
+    """Score improvements with a framework method (see :mod:`frictionkit.scoring`).
+
+    Scores and contributions beyond the float64 range (a subnormal cost, say) are refused
+    with a ValidationError naming the improvements, never returned as inf.
+    """
+    try:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            score, parts = _apply_unchecked(method, ids, effort, cost, reach, impact, conf, opts)
+        for name, part in parts.items():
+            _finite(np.asarray, f"the {name} contribution", part)
+    except _ScoreOverflowError as exc:
+        shown = ", ".join(_short(ids[k]) for k in exc.positions[:10])
+        more = " ..." if len(exc.positions) > 10 else ""
+        raise ValidationError(
+            f"method {_short(method)}: {exc.field} is beyond the float64 range (about "
+            f"1.8e308) for {len(exc.positions)} improvement(s): {shown}{more}",
+            field=method,
+            value=[ids[k] for k in exc.positions],
+            hint=_OVERFLOW_HINT,
+        ) from None
+    return score, parts
+
+
+def _apply_unchecked(
+    method: str,
+    ids: Sequence[str],
+    effort: FloatArray,
+    cost: FloatArray,
+    reach: FloatArray,
+    impact: FloatArray,
+    conf: FloatArray,
+    opts: Mapping[str, Any],
+) -> tuple[FloatArray, dict[str, FloatArray]]:
     if method in _COST_DIVISOR:
         _refuse_zero(cost, ids, "cost", method)
     else:
@@ -739,9 +814,8 @@ def _apply(
     # cd3
     weeks = opts["duration_weeks"]
     if weeks is None:
-        weeks = effort / _DAYS_PER_WEEK
-    else:
-        _refuse_zero(weeks, ids, "duration_weeks", method)
+        weeks = effort / _DAYS_PER_WEEK  # a subnormal effort can underflow to 0 here
+    _refuse_zero(weeks, ids, "duration_weeks", method)
     per_week = impact / _WEEKS_PER_YEAR
     return cd3(per_week, weeks), {
         "cost_of_delay_per_week": per_week,

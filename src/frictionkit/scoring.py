@@ -772,7 +772,10 @@ fix_share_col, fixes_col : str
     UnknownReferenceError
         Unknown method, column, criterion or pain point (with a suggestion).
     ValidationError
-        Zero divisor for a ratio method (naming the ids), negative weights, NaN inputs.
+        Zero divisor for a ratio method (naming the ids), negative weights, NaN inputs;
+        a ratio score (or its contributions) beyond the float64 range, as from a
+        subnormal cost such as ``5e-324``, also naming the ids (such values are unit
+        errors; an inf score would make every such improvement tie).
 
     Warns
     -----
