@@ -42,6 +42,10 @@ from frictionkit.exceptions import (
     ValidationError,
 )
 
+# Bounds that catch a hang (a billion-laughs expansion, an exponential parse), not speed:
+# these inputs are refused in milliseconds; a loaded CI machine must never make them fail.
+HANG_S = 30.0
+
 OK = "ok"
 MB = 1_000_000
 KEY = "0123456789abcdef-test-key"
@@ -231,7 +235,7 @@ def test_load_journey(tmp_path: Path, suffix: str, content: str | bytes, expecte
         result = expect(lambda: fk.load_journey(path), expected)
         if expected == OK:
             assert isinstance(result, fk.Journey)
-    assert time.perf_counter() - start < 2.0, "must finish fast"
+    assert time.perf_counter() - start < HANG_S, "must not hang"
 
 
 def test_bom_does_not_break_the_first_key(tmp_path: Path) -> None:
@@ -247,7 +251,7 @@ def test_billion_laughs_is_refused_fast(tmp_path: Path) -> None:
     start = time.perf_counter()
     with pytest.raises(SchemaError, match="aliases expand"):
         fk.load_journey(path)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < HANG_S
 
 
 def test_merge_keys_may_override_but_written_duplicates_may_not(tmp_path: Path) -> None:
@@ -724,7 +728,7 @@ def test_read_events(tmp_path: Path, name: str, content: Any, expected: Any) -> 
             fk.read_events(path, **opts)
     else:
         expect(lambda: fk.read_events(path, **opts), expected)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < HANG_S
 
 
 def test_read_events_trailing_comma_is_not_shifted(tmp_path: Path) -> None:
@@ -1103,7 +1107,7 @@ def test_cli_bad_input_is_a_clean_error(
     start = time.perf_counter()
     code = cli.main([a.format(dir=tmp_path) for a in argv])
     err = capsys.readouterr().err
-    assert time.perf_counter() - start < 5.0
+    assert time.perf_counter() - start < HANG_S
     assert code == 2, err
     assert err.startswith("error:")
     assert "Traceback" not in err

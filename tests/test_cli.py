@@ -33,6 +33,7 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert "0. Evidence: a simulated event log (seed 2027)" in out
     assert "EventLog(27,429 events, 3,000 journeys" in out
     assert "friction: support_hotline" in out  # the simulated error step comes first
+    assert "survey: CSAT" in out  # simulated answers, lower after the faulty-batch hotline
     assert "1. Ranking by value per cost" in out
     assert "| rank | id | owner | title | impact | effort_days | cost |" in out
     assert (
@@ -45,6 +46,7 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert "wave 1-1  2027-01-04 .. 2027-01-29  callback_sla" in out
     report = tmp_path / "out" / "report.html"
     assert f"5. Report written to {report}" in out
+    assert "Voice of the customer" in report.read_text(encoding="utf-8")
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert 'id="table-quick-wins"' in page
@@ -281,3 +283,27 @@ def test_module_entry_point_runs(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: ")
     assert "Traceback" not in bad.stderr
+
+
+def test_progress_is_quiet_off_a_terminal(tmp_path, capsys):
+    # Standard error is captured (not a terminal): no progress bar, only the outcome.
+    assert main(["demo", "--out", str(tmp_path / "out"), "--no-figures"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal(monkeypatch, capsys):
+    import io
+
+    from frictionkit.cli import _Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr("sys.stderr", fake)
+    bar = _Progress(2, "job")
+    bar.step("one")
+    bar.step("two")
+    bar.close()
+    assert "job" in fake.getvalue()

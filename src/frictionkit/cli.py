@@ -232,6 +232,32 @@ def _capacity(items: Sequence[str] | None) -> dict[str, float] | None:
 # ---------------------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------------------
+class _Progress:
+    """A progress bar on standard error for long commands, only on a terminal.
+
+    Quiet when standard error is not a terminal (pipes, CI, logs) or tqdm (the
+    ``progress`` extra) is not installed.
+    """
+
+    def __init__(self, total: int, desc: str) -> None:
+        self._bar: Any = None
+        if sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                return
+            self._bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+
+    def step(self, what: str) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(what)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
 def _demo_log(journey: Any, n: int, seed: int) -> Any:
     from frictionkit.datasets import simulate_journeys
     from frictionkit.events import EventLog
@@ -249,7 +275,7 @@ def _demo_log(journey: Any, n: int, seed: int) -> Any:
     # The simulator ends a successful journey on the last touchpoint (reference visits):
     # it marks the outcome, so it is kept as the outcome column and not as a step.
     frame = frame[frame["touchpoint"] != "reference_visit"]
-    return EventLog.from_frame(
+    log = EventLog.from_frame(
         frame,
         case_col="case_id",
         touchpoint_col="touchpoint",
@@ -258,6 +284,25 @@ def _demo_log(journey: Any, n: int, seed: int) -> Any:
         journey=journey,
         case_cols=["persona"],
         strict=False,  # "open" is neither success nor failure
+    )
+    return log, frame
+
+
+def _demo_feedback(journey: Any, frame: Any, seed: int) -> Any:
+    from frictionkit.datasets.survey import simulate_survey
+    from frictionkit.feedback import Feedback
+
+    # Simulated CSAT answers: lower after the faulty-batch hotline and after loops.
+    answers = simulate_survey(frame, seed, friction_penalty={"support_hotline": 1.5})
+    return Feedback.from_frame(
+        answers,
+        metric_col="metric",
+        score_col="score",
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        stage_col="stage",
+        timestamp_col="timestamp",
+        journey=journey,
     )
 
 
@@ -271,9 +316,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Bundled example: {autoparts_path().name} (illustrative figures)")
     print(journey.summary())
 
-    log = _demo_log(journey, args.journeys, args.seed)
+    progress = _Progress(6, "frictionkit demo")
+    log, frame = _demo_log(journey, args.journeys, args.seed)
+    progress.step("evidence")
+    feedback = _demo_feedback(journey, frame, args.seed)
+    progress.step("survey")
     print(f"\n0. Evidence: a simulated event log (seed {args.seed}) over the touchpoints:")
     print(f"  {log!r}")
+    csat = feedback.scores(by=("metric",), include_empty=False)
+    for row in csat.itertuples():
+        print(
+            f"  survey: {row.metric.upper()} {row.value:.0%} satisfied "
+            f"({row.n:,} simulated answers)"
+        )
     fr = log.friction()
     top = fr[fr["supported"].astype(bool) & (fr["journeys"] >= 10)].head(3)
     for row in top.itertuples():
@@ -283,6 +338,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
 
     ranking = prioritise(journey, method="value_per_cost")
+    progress.step("ranking")
     print("\n1. Ranking by value per cost (impact per year / cost):")
     table = ranking.to_frame()
     for row in table.itertuples():
@@ -296,6 +352,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     budget = args.budget
     plan = optimise_portfolio(journey, budget=budget)
+    progress.step("plan")
     print(f"\n3. Best plan within a budget of {_money(budget)} and each owner's capacity:")
     print(f"  {plan!r}")
     for imp_id in plan.selected:
@@ -306,6 +363,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"  - {plan.why_not(imp.id)}")
 
     waves = roadmap(plan, period_days=20, start=args.start)
+    progress.step("roadmap")
     print(f"\n4. Roadmap in 20-working-day waves from {args.start}:")
     for rec in waves.to_dict("records"):
         start, end = (pd.Timestamp(rec[k]).date() for k in ("start", "end"))
@@ -321,6 +379,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         page = report(
             journey,
             log,
+            feedback,
             ranking=ranking,
             plan=plan,
             roadmap=waves,
@@ -328,8 +387,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             figures=not args.no_figures,
         )
     except OptionalDependencyError as err:
+        progress.close()
         print(f"\n5. Report not written: {err}")
         return 0
+    progress.step("report")
+    progress.close()
     page.save(target)
     print(f"\n5. Report written to {target}")
     return 0
