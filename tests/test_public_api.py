@@ -70,3 +70,13 @@ def test_exception_leaves_subclass_builtins():
 def test_key_error_messages_are_not_quoted():
     err = fk.UnknownReferenceError("no touchpoint 'x'")
     assert str(err) == "no touchpoint 'x'"
+
+
+def test_exceptions_page_shows_every_error_of_the_tree():
+    from tests.helpers import REPO_ROOT
+
+    page = (REPO_ROOT / "docs" / "reference" / "exceptions.md").read_text(encoding="utf-8")
+    for name in exceptions.__all__:
+        obj = getattr(exceptions, name)
+        if inspect.isclass(obj) and issubclass(obj, fk.FrictionkitError):
+            assert name in page, name
