@@ -517,3 +517,18 @@ def test_pseudonymise_hides_ids_in_error_rows_and_checks_the_key() -> None:
         EventLog.from_frame(
             df.dropna(), case_col="c", touchpoint_col="t", timestamp_col="ts", pseudonymise="k"
         )
+
+
+def test_a_log_beyond_the_memory_budget_is_refused_before_reading():
+    from frictionkit._resources import set_options
+    from frictionkit.exceptions import MemoryBudgetError
+
+    df = pd.DataFrame({"case": ["a"] * 20_000, "tp": ["x"] * 20_000, "ts": ["2024-01-01"] * 20_000})
+    previous = set_options(memory_budget_mb=1)
+    try:
+        with pytest.raises(MemoryBudgetError, match="reading an event log of 20,000 events"):
+            EventLog.from_frame(df, case_col="case", touchpoint_col="tp", timestamp_col="ts")
+    finally:
+        set_options(**previous)
+    log = EventLog.from_frame(df, case_col="case", touchpoint_col="tp", timestamp_col="ts")
+    assert log.n_events == 20_000
