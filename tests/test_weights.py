@@ -385,3 +385,55 @@ def test_normalise_weights_type_errors():
         normalise_weights("0.5,0.5")  # type: ignore[arg-type]
     with pytest.raises(InputTypeError):
         normalise_weights(["a", "b"])  # type: ignore[list-item]
+
+
+# ---------------------------------------------------------------------------------------
+# entropy and CRITIC golden cases
+#
+# Xu, X. (2004), "A note on the subjective and objective integrated approach to determine
+# attribute weights", European Journal of Operational Research 156(2), 530-532: 4
+# alternatives x 4 attributes, entropy weights .4630, .3992, .1378, .0000 (the fourth
+# attribute is almost constant). Zavadskas, E. K. and Podvezko, V. (2016), "Integrated
+# determination of objective criteria weights in MCDM", Int. J. Information Technology &
+# Decision Making 15(2), 267-283: 4 x 4 matrix (criteria 1 and 3 minimised), entropy weights
+# .1146, .1981, .4185, .2689, computed on the raw shares. Both tables were read from
+# transcriptions in the test suites of several open-source MCDA packages that share one
+# author, not from the journals themselves: two copies, but not independent ones.
+XU_2004 = [[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]]
+ZAVADSKAS_PODVEZKO_2016 = [[3.0, 100, 10, 7], [2.5, 80, 8, 5], [1.8, 50, 20, 11], [2.2, 70, 12, 9]]
+
+# Tus, A. and Aytac Adali, E. (2019), "The new combination with CRITIC and WASPAS methods for
+# the time and attendance software selection problem", Opsearch 56(2), 528-538: 5 software
+# packages x 6 criteria (price first), CRITIC weights .157, .249, .168, .121, .154, .151.
+# Same caveat as above (transcriptions by one author, journal table not seen). The published
+# weights are reproduced with every criterion normalised in the benefit direction; with the
+# price criterion reversed the weights differ (.184, .213, ...), because reversing a
+# criterion flips the sign of its correlations.
+TUS_ADALI_2019 = [
+    [5000, 3, 3, 4, 3, 2],
+    [680, 5, 3, 2, 2, 1],
+    [2000, 3, 2, 3, 4, 3],
+    [600, 4, 3, 1, 2, 2],
+    [800, 2, 4, 3, 3, 4],
+]
+
+
+def test_entropy_xu_2004():
+    got = entropy_weights(XU_2004)
+    np.testing.assert_allclose(got, [0.4630, 0.3992, 0.1378, 0.0000], atol=5e-5)
+
+
+def test_entropy_zavadskas_podvezko_2016():
+    # the method works on raw shares: the published weights do not depend on direction
+    expected = [0.1146, 0.1981, 0.4185, 0.2689]
+    np.testing.assert_allclose(entropy_weights(ZAVADSKAS_PODVEZKO_2016), expected, atol=5e-5)
+    directions = [False, True, False, True]
+    got = entropy_weights(ZAVADSKAS_PODVEZKO_2016, directions)
+    np.testing.assert_allclose(got, expected, atol=5e-5)
+
+
+def test_critic_tus_adali_2019():
+    got = critic_weights(TUS_ADALI_2019)
+    np.testing.assert_allclose(got, [0.157, 0.249, 0.168, 0.121, 0.154, 0.151], atol=5e-4)
+    reversed_price = critic_weights(TUS_ADALI_2019, [False] + [True] * 5)
+    assert abs(reversed_price[0] - 0.157) > 0.01
