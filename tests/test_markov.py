@@ -466,3 +466,40 @@ def test_display():
     tm = m.transition_matrix()
     np.testing.assert_allclose(tm.sum(axis=1), 1.0)
     assert list(tm.index) == [START, "a", "b", "c"]
+
+
+def test_bootstrap_draws_are_kept_and_feed_rank_risk():
+    import frictionkit as fk
+    from frictionkit.datasets.simulate import simulate_journeys
+
+    df = simulate_journeys(1500, seed=5, error_touchpoint="payment_error")
+    log = fk.EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        strict=False,
+    )
+    effect = log.markov().repair_effect(
+        "payment_error", reduce_failure_by=0.5, value_per_success=100.0, bootstrap=40, seed=1
+    )
+    draws = effect.delta_draws
+    assert draws is not None
+    assert draws.shape == (40,)
+    assert not draws.flags.writeable
+    assert effect.delta_low <= float(np.median(draws)) <= effect.delta_high
+    np.testing.assert_allclose(effect.value_draws, draws * effect.n_journeys * 100.0)
+    assert "delta_draws" not in effect.to_frame().columns
+    no_boot = log.markov().repair_effect("payment_error", reduce_failure_by=0.5)
+    assert no_boot.delta_draws is None
+    assert no_boot.value_draws is None
+    # The draws flow into rank risk as the value at stake of a pain point.
+    journey = fk.datasets.load_autoparts()
+    risk = fk.rank_risk(
+        journey,
+        value_at_stake={"faulty_batch_calls": effect.value_draws * 1000},
+        draws=500,
+        seed=2,
+    )
+    assert risk.rank_acceptability.shape[0] == len(journey.improvements)

@@ -290,6 +290,9 @@ class RepairEffect:
         Level of the percentile interval.
     delta_low, delta_high : float or None
         Percentile interval of the delta over the resamples.
+    delta_draws : numpy.ndarray or None
+        The delta of every bootstrap resample (``None`` without bootstrap), so the
+        evidence's uncertainty can flow into ranking (see :attr:`value_draws`).
     """
 
     touchpoint: str
@@ -305,6 +308,20 @@ class RepairEffect:
     ci: float = 0.95
     delta_low: float | None = None
     delta_high: float | None = None
+    delta_draws: FloatArray | None = attrs.field(default=None, eq=False)
+
+    @property
+    def value_draws(self) -> FloatArray | None:
+        """Value of the extra successes in every bootstrap resample.
+
+        ``delta_draws * n_journeys * value_per_success``; ``None`` without bootstrap or
+        without a value per success. Pass it as the value at stake of the pain point the
+        touchpoint carries: ``frictionkit.rank_risk(journey, value_at_stake={pain:
+        effect.value_draws})`` samples it with the other estimates.
+        """
+        if self.delta_draws is None or self.value_per_success is None:
+            return None
+        return self.delta_draws * self.n_journeys * self.value_per_success
 
     @property
     def extra_successes_low(self) -> float | None:
@@ -329,7 +346,7 @@ class RepairEffect:
           touchpoint  delta_success_probability  extra_successes
         0          a                       0.25              0.5
         """
-        row = attrs.asdict(self)
+        row = attrs.asdict(self, filter=lambda a, _: a.name != "delta_draws")
         row["extra_successes_low"] = self.extra_successes_low
         row["extra_successes_high"] = self.extra_successes_high
         return pd.DataFrame([row])

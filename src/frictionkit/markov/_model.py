@@ -574,8 +574,10 @@ class MarkovModel:
                 hint="Use redirect_to= with a state that leads to an outcome",
             )
         low = high = None
+        reps = None
         if b_count > 0:
             reps = np.asarray([delta_of(_solve(c)) for c in self._resamples(b_count, seed)])
+            reps.setflags(write=False)
             low, high = _interval(reps, level)
         p = sol.success_probability
         delta = float(delta)
@@ -593,6 +595,7 @@ class MarkovModel:
             ci=level,
             delta_low=low,
             delta_high=high,
+            delta_draws=reps,
         )
 
     def repair_effects(
