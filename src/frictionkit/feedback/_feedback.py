@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
@@ -27,6 +26,7 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
+from frictionkit.feedback._analysis import _emotion_curve, _scores
 from frictionkit.feedback._answers import (
     _TEXT,
     _as_pandas,
@@ -35,10 +35,8 @@ from frictionkit.feedback._answers import (
     _link_to_journey,
     _metric_arrays,
     _missing,
-    _obj,
     _parse_timestamps,
     _rows_text,
-    _sort_key,
 )
 from frictionkit.feedback._metrics import (
     _CANONICAL,
@@ -48,18 +46,10 @@ from frictionkit.feedback._metrics import (
     METRICS,
     CesVariant,
     CsatStatistic,
-    FloatArray,
-    IntArray,
     SuspiciousScaleWarning,
     _ces_scale,
-    _check_confidence,
     _check_scale,
-    _group_stats,
-    _nps_kernel,
     _sentiment_kernel,
-    _t_kernel,
-    _wilson_kernel,
-    _z,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -489,34 +479,6 @@ class Feedback:
         return attrs.evolve(self, answers=kept, n_duplicate_answers=_count_duplicates(kept, True))
 
     # -- analysis ---------------------------------------------------------------------
-    def _levels(self, col: str) -> list[Any]:
-        values = _obj(self.answers[col])
-        miss = pd.isna(self.answers[col]).to_numpy()
-        present = [v for v, m in zip(values, miss, strict=True) if not m]
-        j = self.journey
-        levels: list[Any]
-        if j is not None and col == "touchpoint":
-            levels = list(j.ids("touchpoints"))
-        elif j is not None and col == "stage":
-            levels = list(j.ids("stages"))
-        elif j is not None and col == "persona" and j.personas:
-            levels = list(j.ids("personas"))
-        else:
-            levels = sorted(set(present), key=_sort_key)
-        if miss.any():
-            levels.append(None)
-        return levels
-
-    def _codes(self, col: str, levels: Sequence[Any]) -> IntArray:
-        index = {v: i for i, v in enumerate(levels) if v is not None}
-        miss = pd.isna(self.answers[col]).to_numpy()
-        none_code = len(levels) - 1
-        values = _obj(self.answers[col])
-        return np.array(
-            [none_code if m else index[v] for v, m in zip(values, miss, strict=True)],
-            dtype=np.int64,
-        )
-
     def scores(
         self,
         by: str | Sequence[str] = ("metric", "touchpoint"),
@@ -567,106 +529,7 @@ class Feedback:
         2    nps      phone  100.0     100.0    100.0  1
         3    nps        web    NaN     NaN      NaN  0
         """
-        c = _check_confidence(confidence)
-        if csat not in ("share", "mean", "both"):
-            raise UnknownReferenceError(
-                f"csat must be 'share', 'mean' or 'both', got {csat!r}"
-                + did_you_mean(csat, ("share", "mean", "both")),
-                field="csat",
-                value=csat,
-            )
-        groups = self._check_by(by)
-        metrics = list(self.metrics)
-        metric_index = {m: i for i, m in enumerate(metrics)}
-        m_code = np.array(
-            [metric_index[m] for m in _obj(self.answers["metric"])],
-            dtype=np.int64,
-        )
-        levels = [self._levels(g) for g in groups]
-        dims = (len(metrics), *(len(lv) for lv in levels))
-        total = int(np.prod(dims)) if metrics else 0
-        if total > 5_000_000:
-            raise ValidationError(
-                f"grouping by {groups} gives {total:,} groups",
-                field="by",
-                value=groups,
-                hint="Group by fewer columns, or pass include_empty=False",
-            )
-        if total == 0:
-            return pd.DataFrame(
-                {"metric": pd.Series([], dtype=object)}
-                | {g: pd.Series([], dtype=object) for g in groups}
-                | {k: pd.Series([], dtype=np.float64) for k in ("value", "ci_low", "ci_high")}
-                | {"n": pd.Series([], dtype=np.int64)}
-            )
-        codes = [m_code, *(self._codes(g, lv) for g, lv in zip(groups, levels, strict=True))]
-        flat = np.ravel_multi_index(tuple(codes), dims).astype(np.int64)
-        score = self.answers["score"].to_numpy(dtype=np.float64)
-        n, mean, var = _group_stats(flat, score, total)
-        sat = _count_where(flat, score >= self.satisfied_from, total)
-        prom = _count_where(flat, score >= 9.0, total)
-        det = _count_where(flat, score <= 6.0, total)
-        z = _z(c)
-        grid = np.unravel_index(np.arange(total), dims)
-        block = total // len(metrics)
-        frames: list[pd.DataFrame] = []
-        labels: list[tuple[str, int]] = []
-        for m in metrics:
-            if m == "csat":
-                if csat in ("share", "both"):
-                    labels.append(("csat", metric_index[m]))
-                if csat in ("mean", "both"):
-                    labels.append(("csat_mean", metric_index[m]))
-            else:
-                labels.append((m, metric_index[m]))
-        for label, mi in labels:
-            sl = slice(mi * block, (mi + 1) * block)
-            nn = n[sl]
-            if label == "csat":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    value = sat[sl] / nn
-                lo, hi = _wilson_kernel(sat[sl], nn, z)
-            elif label == "nps":
-                value, lo, hi = _nps_kernel(prom[sl], det[sl], nn, z)
-            else:
-                sc = self.csat_scale if label == "csat_mean" else self.ces_scale
-                value = mean[sl]
-                lo, hi = _t_kernel(mean[sl], var[sl], nn, c, *sc)
-            cols: dict[str, Any] = {"metric": np.full(block, label, dtype=object)}
-            for gi, g in enumerate(groups):
-                lv = np.array(levels[gi] if levels[gi] else [None], dtype=object)
-                cols[g] = lv[grid[gi + 1][sl]]
-            cols |= {
-                "value": np.where(nn > 0, value, np.nan),
-                "ci_low": lo,
-                "ci_high": hi,
-                "n": nn.astype(np.int64),
-            }
-            frames.append(pd.DataFrame(cols))
-        out = pd.concat(frames, ignore_index=True)
-        if not include_empty:
-            out = out[out["n"] > 0].reset_index(drop=True)
-        return out
-
-    def _check_by(self, by: str | Sequence[str]) -> list[str]:
-        items = [by] if isinstance(by, str) else list(by)
-        allowed = ("metric", *_LINK_FIELDS, *self.attribute_cols)
-        seen: list[str] = []
-        for item in items:
-            if item not in allowed:
-                raise UnknownReferenceError(
-                    f"cannot group by {item!r}" + did_you_mean(item, allowed),
-                    field="by",
-                    value=item,
-                    hint=f"Group by {', '.join(map(repr, allowed))}; keep other columns "
-                    "with attribute_cols= in Feedback.from_frame",
-                )
-            if item in seen:
-                raise ValidationError(
-                    f"by lists {item!r} twice", field="by", value=item, hint="List it once"
-                )
-            seen.append(item)
-        return [g for g in seen if g != "metric"]
+        return _scores(self, by, csat, confidence, include_empty)
 
     def emotion_curve(
         self, journey: Journey | None = None, by_persona: bool = False
@@ -713,54 +576,7 @@ class Feedback:
         0   discovery    parts_website        0.0  2
         12  retention  support_hotline       -0.5  1
         """
-        fb = self
-        if journey is not None and journey is not self.journey:
-            fb = self.with_journey(journey)
-        a = fb.answers
-        stage = _obj(a["stage"])
-        tp = _obj(a["touchpoint"])
-        pairs_present = set(zip(stage.tolist(), tp.tolist(), strict=True))
-        j = fb.journey
-        pairs: list[tuple[Any, Any]] = []
-        if j is not None:
-            for st in j.ids("stages"):
-                if (st, None) in pairs_present:
-                    pairs.append((st, None))
-                pairs.extend((st, t.id) for t in j.touchpoints_in(st))
-            if (None, None) in pairs_present:
-                pairs.append((None, None))
-        else:
-            pairs = sorted(pairs_present, key=lambda p: (_sort_key(p[0]), _sort_key(p[1])))
-        pair_index = {p: i for i, p in enumerate(pairs)}
-        code = np.array(
-            [pair_index[p] for p in zip(stage.tolist(), tp.tolist(), strict=True)],
-            dtype=np.int64,
-        )
-        n_pairs = len(pairs)
-        personas: list[Any] = [None]
-        if by_persona:
-            personas = fb._levels("persona")
-            code = code * len(personas) + fb._codes("persona", personas)
-        total = n_pairs * len(personas)
-        metric = _obj(a["metric"])
-        n = np.bincount(code, minlength=total).astype(np.float64)
-        s = np.bincount(code, weights=a["sentiment"].to_numpy(dtype=np.float64), minlength=total)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sentiment = np.where(n > 0, s / n, np.nan)
-        pi, qi = np.divmod(np.arange(total), len(personas))
-        cols: dict[str, Any] = {
-            "stage": np.array([pairs[i][0] for i in pi], dtype=object),
-            "touchpoint": np.array([pairs[i][1] for i in pi], dtype=object),
-        }
-        if by_persona:
-            cols["persona"] = np.array([personas[i] for i in qi], dtype=object)
-        cols["sentiment"] = sentiment
-        cols["n"] = n.astype(np.int64)
-        for m in METRICS:
-            cols[f"n_{m}"] = np.bincount(
-                code, weights=(metric == m).astype(np.float64), minlength=total
-            ).astype(np.int64)
-        return pd.DataFrame(cols)
+        return _emotion_curve(self, journey, by_persona)
 
     # -- linking to event logs ---------------------------------------------------------
     def by_outcome(
@@ -917,13 +733,6 @@ class Feedback:
 
 def _is_missing(v: Any) -> bool:
     return v is None or (not isinstance(v, str) and bool(np.all(pd.isna(v))))
-
-
-def _count_where(group: IntArray, mask: npt.NDArray[np.bool_], n_groups: int) -> FloatArray:
-    """Number of answers per group where ``mask`` holds, as floats."""
-    return np.bincount(group, weights=mask.astype(np.float64), minlength=n_groups).astype(
-        np.float64
-    )
 
 
 def _count_duplicates(answers: pd.DataFrame, has_case: bool) -> int:
