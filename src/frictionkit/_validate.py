@@ -10,11 +10,21 @@ import math
 import numbers
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from frictionkit.exceptions import InputTypeError, ValidationError, _short
+from frictionkit.exceptions import (
+    InputTypeError,
+    MissingColumnError,
+    SchemaError,
+    ValidationError,
+    _short,
+    did_you_mean,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "as_float",
@@ -22,6 +32,7 @@ __all__ = [
     "as_id_tuple",
     "as_optional_text",
     "check_bounds",
+    "column",
 ]
 
 
@@ -145,3 +156,66 @@ def as_optional_text(value: Any, field: str) -> str | None:
         )
     _check_surrogates(value, field)
     return value
+
+
+def column(df: pd.DataFrame, col: Any, *, field: str, what: str) -> str:
+    """Return ``col`` if it names exactly one column of ``df``, or raise naming ``field``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    col : Any
+        The column name given by the user.
+    field : str
+        Name of the argument that carried ``col`` (used in the message).
+    what : str
+        What the table is, for the message ("the event log", "the survey answers").
+
+    Returns
+    -------
+    str
+        ``col``.
+
+    Raises
+    ------
+    InputTypeError
+        ``col`` is not text.
+    MissingColumnError
+        ``col`` is not a column of ``df`` (with a did-you-mean suggestion).
+    SchemaError
+        ``col`` names several columns (``df[col]`` would be a table, not a column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"case_id": [1], "score": [5]})
+    >>> column(df, "score", field="score_col", what="the survey answers")
+    'score'
+    >>> try:
+    ...     column(df, "scores", field="score_col", what="the survey answers")
+    ... except KeyError as err:
+    ...     print(type(err).__name__, err.args[0].split(" (")[0])
+    MissingColumnError score_col='scores' is not a column of the survey answers
+    """
+    if not isinstance(col, str):
+        raise InputTypeError(
+            f"{field} must be a column name (text), got {col!r}", field=field, value=col
+        )
+    if col not in df.columns:
+        cols = [str(c) for c in df.columns]
+        raise MissingColumnError(
+            f"{field}={col!r} is not a column of {what}" + did_you_mean(col, cols),
+            field=field,
+            value=col,
+            hint=f"Columns: {', '.join(map(repr, cols[:20]))}" + (" …" if len(cols) > 20 else ""),
+        )
+    repeats = int((df.columns == col).sum())
+    if repeats > 1:  # df[col] would be a DataFrame, not a column
+        raise SchemaError(
+            f"{field}: column {col!r} appears {repeats} times in {what}",
+            field=field,
+            value=col,
+            hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
+        )
+    return col

@@ -29,11 +29,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import column
 from frictionkit.exceptions import (
     DataError,
     FrictionkitWarning,
     InputTypeError,
-    MissingColumnError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -49,18 +49,6 @@ IntArray = npt.NDArray[np.int64]
 
 class IdentityConflictWarning(FrictionkitWarning):
     """A channel id points at several master ids: the persons were merged (or dropped)."""
-
-
-def _col(df: pd.DataFrame, col: Any, field: str) -> str:
-    if not isinstance(col, str) or col not in df.columns:
-        cols = [str(c) for c in df.columns]
-        raise MissingColumnError(
-            f"{field}={col!r} is not a column of the table" + did_you_mean(col, cols),
-            field=field,
-            value=col,
-            hint=f"Columns: {', '.join(map(repr, cols[:20]))}",
-        )
-    return col
 
 
 def _frame(df: Any, field: str) -> pd.DataFrame:
@@ -143,8 +131,8 @@ def identity_map(
     2  p1        p1
     """
     df = _frame(df, "df")
-    f = _col(df, from_col, "from_col")
-    t = _col(df, to_col, "to_col")
+    f = column(df, from_col, field="from_col", what="the table")
+    t = column(df, to_col, field="to_col", what="the table")
     if on_conflict not in ("merge", "drop", "raise"):
         raise UnknownReferenceError(
             f"on_conflict must be 'merge', 'drop' or 'raise', got {on_conflict!r}"
@@ -242,9 +230,9 @@ def link_identities(
     """
     events = _frame(events, "events")
     mapping = _frame(mapping, "mapping")
-    c = _col(events, id_col, "id_col")
+    c = column(events, id_col, field="id_col", what="the table")
     for col in ("id", "person_id"):
-        _col(mapping, col, "mapping")
+        column(mapping, col, field="mapping", what="the table")
     if person_col in events.columns:
         raise ValidationError(
             f"person_col={person_col!r} is already a column of events",
@@ -322,7 +310,7 @@ def _arrays_from_frame(
                 value=None,
                 hint="Or pass an EventLog built with channel_col= or journey=",
             )
-        _col(df, col, name)
+        column(df, col, field=name, what="the table")
     assert case_col is not None
     assert channel_col is not None
     assert timestamp_col is not None
@@ -335,10 +323,10 @@ def _arrays_from_frame(
         }
     )
     if stage_col is not None:
-        _col(df, stage_col, "stage_col")
+        column(df, stage_col, field="stage_col", what="the table")
         work["stage"] = df[stage_col].astype(object).to_numpy()
     if outcome_col is not None:
-        _col(df, outcome_col, "outcome_col")
+        column(df, outcome_col, field="outcome_col", what="the table")
         work["outcome"] = df[outcome_col].astype(object).to_numpy()
     work = work.sort_values(["case", "ts", "row"], kind="stable").reset_index(drop=True)
     journey, cases = pd.factorize(work["case"], sort=False)

@@ -31,10 +31,9 @@ from typing import Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from frictionkit._validate import as_float, check_bounds
+from frictionkit._validate import as_float, check_bounds, column
 from frictionkit.exceptions import (
     InputTypeError,
-    MissingColumnError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -43,18 +42,6 @@ from frictionkit.exceptions import (
 __all__ = ["simulate_survey"]
 
 _DEFAULT_PENALTY = {"payment_error": 1.5}
-
-
-def _column(df: pd.DataFrame, col: Any, field: str) -> str:
-    if not isinstance(col, str) or col not in df.columns:
-        cols = [str(c) for c in df.columns]
-        raise MissingColumnError(
-            f"{field}={col!r} is not a column of the event table" + did_you_mean(col, cols),
-            field=field,
-            value=col,
-            hint=f"Columns: {', '.join(map(repr, cols[:20]))}",
-        )
-    return col
 
 
 @overload
@@ -188,11 +175,19 @@ def simulate_survey(
     if isinstance(seed_value, bool) or not isinstance(seed_value, numbers.Integral):
         raise InputTypeError(f"seed must be an int, got {seed!r}", field="seed", value=seed)
     df = log_frame
-    c_col = _column(df, case_col, "case_col")
-    t_col = _column(df, touchpoint_col, "touchpoint_col")
-    ts_col = _column(df, timestamp_col, "timestamp_col")
-    o_col = None if outcome_col is None else _column(df, outcome_col, "outcome_col")
-    s_col = None if stage_col is None else _column(df, stage_col, "stage_col")
+    c_col = column(df, case_col, field="case_col", what="the event table")
+    t_col = column(df, touchpoint_col, field="touchpoint_col", what="the event table")
+    ts_col = column(df, timestamp_col, field="timestamp_col", what="the event table")
+    o_col = (
+        None
+        if outcome_col is None
+        else column(df, outcome_col, field="outcome_col", what="the event table")
+    )
+    s_col = (
+        None
+        if stage_col is None
+        else column(df, stage_col, field="stage_col", what="the event table")
+    )
     rate = check_bounds(
         as_float(response_rate, "response_rate"), "response_rate", low=0.0, high=1.0
     )

@@ -16,11 +16,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import column
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
-    MissingColumnError,
-    SchemaError,
     UnknownReferenceError,
     did_you_mean,
 )
@@ -44,30 +43,6 @@ def _as_pandas(df: Any) -> pd.DataFrame:
         value=type(df).__name__,
         hint="Pass a pandas DataFrame, or a polars / pyarrow table (anything with to_pandas())",
     )
-
-
-def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
-    if not isinstance(col, str):
-        raise InputTypeError(
-            f"{field} must be a column name (text), got {col!r}", field=field, value=col
-        )
-    if col not in df.columns:
-        cols = [str(c) for c in df.columns]
-        raise MissingColumnError(
-            f"{field}={col!r} is not a column of the survey answers" + did_you_mean(col, cols),
-            field=field,
-            value=col,
-            hint=f"Columns: {', '.join(map(repr, cols[:20]))}" + (" …" if len(cols) > 20 else ""),
-        )
-    repeats = int((df.columns == col).sum())
-    if repeats > 1:  # df[col] would be a DataFrame, not a column
-        raise SchemaError(
-            f"{field}: column {col!r} appears {repeats} times in the survey answers",
-            field=field,
-            value=col,
-            hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
-        )
-    return col
 
 
 def _missing(s: pd.Series) -> npt.NDArray[np.bool_]:
@@ -218,3 +193,7 @@ def _metric_arrays(
 
 def _sort_key(v: Any) -> tuple[int, str]:
     return (1, "") if v is None else (0, str(v))
+
+
+def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
+    return column(df, col, field=field, what="the survey answers")

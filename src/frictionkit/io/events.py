@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._compat import require
+from frictionkit._validate import column
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
-    MissingColumnError,
     SchemaError,
     UnknownReferenceError,
     ValidationError,
@@ -100,27 +100,7 @@ def _as_pandas(df: Any) -> pd.DataFrame:
 
 
 def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:
-    if not isinstance(col, str):
-        raise InputTypeError(
-            f"{field} must be a column name (text), got {col!r}", field=field, value=col
-        )
-    if col not in df.columns:
-        cols = [str(c) for c in df.columns]
-        raise MissingColumnError(
-            f"{field}={col!r} is not a column of the event log" + did_you_mean(col, cols),
-            field=field,
-            value=col,
-            hint=f"Columns: {', '.join(map(repr, cols[:20]))}" + (" …" if len(cols) > 20 else ""),
-        )
-    repeats = int((df.columns == col).sum())
-    if repeats > 1:  # df[col] would be a DataFrame
-        raise SchemaError(
-            f"{field}: column {col!r} appears {repeats} times in the event log",
-            field=field,
-            value=col,
-            hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
-        )
-    return col
+    return column(df, col, field=field, what="the event log")
 
 
 def _factorize(s: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
