@@ -725,3 +725,14 @@ def test_empty_groups_are_no_data():
     empty = t[t["n_hit"] == 0]
     assert empty["value_hit"].isna().all()
     assert empty["drop"].isna().all()
+
+
+def test_simulated_survey_column_names_are_checked():
+    events = simulate_journeys(50, seed=1)
+    with pytest.raises(fk.MissingColumnError, match="did you mean 'touchpoint'"):
+        simulate_survey(events, seed=1, touchpoint_col="touchpiont")
+    with pytest.raises(fk.InputTypeError, match="column name"):
+        simulate_survey(events, seed=1, case_col=0)  # type: ignore[arg-type]
+    twice = pd.concat([events, events[["stage"]]], axis=1)
+    with pytest.raises(fk.SchemaError, match="appears 2 times"):
+        simulate_survey(twice, seed=1, stage_col="stage")

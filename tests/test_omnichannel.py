@@ -145,3 +145,17 @@ def test_channel_switches_from_a_log_with_a_journey_map():
     with pytest.raises(fk.ValidationError, match="case_col"):
         channel_switches(events)
     assert np.isfinite(t["journey_share"]).all()
+
+
+def test_column_names_must_be_text_and_unique():
+    # omnichannel uses the shared column lookup: a non-text name is a type error (it used to
+    # be reported as a missing column), a repeated column a schema error (df[col] would be a
+    # table), a typo gets a did-you-mean.
+    pairs = pd.DataFrame({"phone": ["p1"], "crm": ["K1"]})
+    with pytest.raises(fk.InputTypeError, match="column name"):
+        identity_map(pairs, 0, "crm")  # type: ignore[arg-type]
+    twice = pd.DataFrame([["p1", "K1", "K2"]], columns=["phone", "crm", "crm"])
+    with pytest.raises(fk.SchemaError, match="appears 2 times"):
+        identity_map(twice, "phone", "crm")
+    with pytest.raises(fk.MissingColumnError, match="did you mean 'crm'"):
+        identity_map(pairs, "phone", "cmr")
