@@ -148,9 +148,13 @@ def loop_topsis(x, w, benefit):
     n, m = x.shape
     v = np.zeros((n, m))
     for j in range(m):
-        norm = sum(x[i, j] ** 2 for i in range(n)) ** 0.5
+        # divide by the largest |x| first (vector normalisation is scale-free), so that tiny
+        # values such as 1e-168 do not underflow to 0 when squared
+        big = max(abs(x[i, j]) for i in range(n))
+        col = [x[i, j] / big if big else 0.0 for i in range(n)]
+        norm = sum(c**2 for c in col) ** 0.5
         for i in range(n):
-            v[i, j] = w[j] * x[i, j] / norm if norm else 0.0
+            v[i, j] = w[j] * col[i] / norm if norm else 0.0
     out = []
     for i in range(n):
         dp = dm = 0.0
