@@ -10,9 +10,11 @@ import math
 import numbers
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
 from frictionkit.exceptions import (
     InputTypeError,
@@ -23,10 +25,8 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
 __all__ = [
+    "as_benefit",
     "as_float",
     "as_id",
     "as_id_tuple",
@@ -219,3 +219,36 @@ def column(df: pd.DataFrame, col: Any, *, field: str, what: str) -> str:
             hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
         )
     return col
+
+
+def as_benefit(benefit: Any, m: int) -> npt.NDArray[np.bool_]:
+    """Return ``m`` criterion directions (True = more is better, False = cost).
+
+    A single bool applies to every criterion; otherwise a list of exactly ``m`` bools.
+    """
+    if isinstance(benefit, (bool, np.bool_)):
+        return np.full(m, bool(benefit))
+    if isinstance(benefit, pd.Series):
+        benefit = benefit.tolist()
+    if isinstance(benefit, (str, bytes)) or not isinstance(benefit, Iterable):
+        raise InputTypeError(
+            f"benefit must be a list of {m} booleans (True = more is better, False = cost), "
+            f"got {_short(benefit)}",
+            field="benefit",
+            value=benefit,
+        )
+    items = list(benefit)
+    for k, item in enumerate(items):
+        if not isinstance(item, (bool, np.bool_)):
+            raise InputTypeError(
+                f"benefit[{k}] must be True (more is better) or False (cost), got {_short(item)}",
+                field=f"benefit[{k}]",
+                value=item,
+            )
+    if len(items) != m:
+        raise ValidationError(
+            f"benefit has {len(items)} values but the matrix has {m} criteria (columns)",
+            field="benefit",
+            value=benefit,
+        )
+    return np.asarray(items, dtype=bool)

@@ -38,7 +38,7 @@ array([4, 3, 1, 2])
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -119,35 +120,6 @@ def _as_matrix(matrix: Any) -> FloatArray:
             hint="Fill or drop missing scores before ranking",
         )
     return arr
-
-
-def _as_benefit(benefit: Any, m: int) -> BoolArray:
-    if isinstance(benefit, (bool, np.bool_)):
-        return np.full(m, bool(benefit))
-    if isinstance(benefit, pd.Series):
-        benefit = benefit.tolist()
-    if isinstance(benefit, (str, bytes)) or not isinstance(benefit, Iterable):
-        raise InputTypeError(
-            f"benefit must be a list of {m} booleans (True = more is better, False = cost), "
-            f"got {_short(benefit)}",
-            field="benefit",
-            value=benefit,
-        )
-    items = list(benefit)
-    for k, item in enumerate(items):
-        if not isinstance(item, (bool, np.bool_)):
-            raise InputTypeError(
-                f"benefit[{k}] must be True (more is better) or False (cost), got {_short(item)}",
-                field=f"benefit[{k}]",
-                value=item,
-            )
-    if len(items) != m:
-        raise ValidationError(
-            f"benefit has {len(items)} values but the matrix has {m} criteria (columns)",
-            field="benefit",
-            value=benefit,
-        )
-    return np.asarray(items, dtype=bool)
 
 
 def _inputs(matrix: Any, weights: Any, benefit: Any) -> tuple[FloatArray, FloatArray, BoolArray]:

@@ -12,11 +12,12 @@ import pandas as pd
 
 from frictionkit._plotting import HasPlot
 from frictionkit._resources import array_bytes, check_allocation
+from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     ValidationError,
 )
-from frictionkit.mcda import _as_benefit, _as_matrix, _minmax_kernel
+from frictionkit.mcda import _as_matrix, _minmax_kernel
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
     DEFAULT_DRAWS,

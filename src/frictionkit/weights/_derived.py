@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import as_benefit
 from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
@@ -53,31 +54,8 @@ def _matrix(matrix: Any) -> tuple[FloatArray, list[Hashable] | None]:
 
 
 def _benefit(benefit: Any, m: int) -> npt.NDArray[np.bool_]:
-    if benefit is None:
-        return np.ones(m, dtype=bool)
-    if isinstance(benefit, (bool, np.bool_)):
-        return np.full(m, bool(benefit))
-    if isinstance(benefit, (str, bytes)) or not isinstance(benefit, Iterable):
-        raise InputTypeError(
-            f"benefit must be a list of {m} booleans, got {benefit!r}",
-            field="benefit",
-            value=benefit,
-        )
-    items = list(benefit)
-    for k, item in enumerate(items):
-        if not isinstance(item, (bool, np.bool_)):
-            raise InputTypeError(
-                f"benefit[{k}] must be True (more is better) or False (cost), got {item!r}",
-                field=f"benefit[{k}]",
-                value=item,
-            )
-    if len(items) != m:
-        raise ValidationError(
-            f"benefit has {len(items)} values but the matrix has {m} criteria (columns)",
-            field="benefit",
-            value=benefit,
-        )
-    return np.asarray(items, dtype=bool)
+    # None: every criterion is a benefit (more is better).
+    return np.ones(m, dtype=bool) if benefit is None else as_benefit(benefit, m)
 
 
 def _finish(raw: FloatArray, names: list[Hashable] | None, criteria: Any) -> FloatArray | pd.Series:
