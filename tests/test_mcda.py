@@ -80,6 +80,20 @@ def test_vikor_hand_computed_two_criteria():
     assert res.compromise().tolist() == [0, 1, 2]
 
 
+def test_vikor_papathanasiou_ploskas_q():
+    # Papathanasiou and Ploskas (2018), "Multiple Criteria Decision Aid: Methods, Examples and
+    # Python Implementations", Springer Optimization and Its Applications 136, ch. 2 "VIKOR",
+    # pp. 31-55 (doi:10.1007/978-3-319-91648-4_2), numerical example: six alternatives, four
+    # benefit criteria, w = (0.4, 0.3, 0.1, 0.2), v = 0.625 = (n + 1) / 2n. Published Q to three
+    # decimals. Read from one transcription only (the matrix, weights and Q copied into the test
+    # suites of one author's MCDA packages); the book's S and R columns were not available, so
+    # only Q and its order are pinned here.
+    x = [[8, 7, 2, 1], [5, 3, 7, 5], [7, 5, 6, 4], [9, 9, 7, 3], [11, 10, 3, 7], [6, 9, 5, 4]]
+    res = mcda.vikor(x, [0.4, 0.3, 0.1, 0.2], True, v=0.625)
+    np.testing.assert_allclose(res.Q, [0.640, 1.000, 0.693, 0.271, 0.000, 0.694], atol=5e-4)
+    assert mcda.rank(res.Q, higher_is_better=False).tolist() == [3, 6, 4, 2, 1, 5]
+
+
 def test_vikor_compromise_conditions():
     # DQ = 1/3; Q(A2) - Q(A1) = 0.4167 >= DQ and A1 is best by S: a single compromise.
     res = mcda.vikor([[9, 1], [5, 5], [3, 7], [1, 9]], [0.8, 0.2], True)
