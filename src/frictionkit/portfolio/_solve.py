@@ -11,7 +11,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -172,6 +171,9 @@ def _milp(
     time_limit_s: float,
     ub: FloatArray | None = None,
 ) -> Any:
+    # Imported here, not at module level: scipy.optimize costs ~0.4 s of `import frictionkit`.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     mats, ubs, _ = _rows(p)
     cons: list[LinearConstraint] = []
     if mats:
@@ -506,6 +508,8 @@ def _fix_for_ties(
     mats, ubs, _ = _rows(p)
     if not mats:
         return lb, ub
+    from scipy.optimize import linprog
+
     a = sparse.vstack(mats).tocsr()
     b = np.array(ubs)
     nv = _unit(p.value)
