@@ -31,9 +31,10 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
@@ -46,6 +47,8 @@ from frictionkit.exceptions import (
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "SUPPRESSED_LABEL",
+    "check_min_group_size",
+    "small_groups",
     "mask_personal_data",
     "pseudonymise",
     "safe_cell",
@@ -202,6 +205,56 @@ def pseudonymise(
     return out
 
 
+@overload
+def check_min_group_size(value: Any, *, optional: Literal[False] = ...) -> int: ...
+@overload
+def check_min_group_size(value: Any, *, optional: bool) -> int | None: ...
+def check_min_group_size(value: Any, *, optional: bool = False) -> int | None:
+    """Validate a ``min_group_size`` argument: a whole number >= 1 (or ``None`` if optional).
+
+    Examples
+    --------
+    >>> check_min_group_size(10), check_min_group_size(None, optional=True)
+    (10, None)
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputTypeError(
+            f"min_group_size must be a whole number, got {value!r}",
+            field="min_group_size",
+            value=value,
+        )
+    if value < 1:
+        raise ValidationError(
+            f"min_group_size must be at least 1, got {value}",
+            field="min_group_size",
+            value=value,
+            hint=f"The default {DEFAULT_MIN_GROUP_SIZE} hides routes and segments of fewer "
+            "journeys; 1 shows everything",
+        )
+    return int(value)
+
+
+def small_groups(counts: npt.ArrayLike, min_group_size: int) -> npt.NDArray[np.bool_]:
+    """Which groups to fold: those under ``min_group_size``, and never a single one.
+
+    When exactly one group is small, folding it alone would show it exactly (by
+    subtraction from the total), so the smallest of the shown groups is folded with it.
+
+    Examples
+    --------
+    >>> small_groups([40, 12, 3], 10).tolist()
+    [False, True, True]
+    """
+    arr = np.asarray(counts)
+    small = arr < min_group_size
+    if small.sum() == 1 and (~small).any():
+        shown = np.flatnonzero(~small)
+        small[shown[np.argmin(arr[shown])]] = True
+    return small
+
+
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
@@ -254,18 +307,7 @@ def suppress_small_groups(
             field="table",
             value=type(table).__name__,
         )
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
-        raise InputTypeError(
-            f"min_group_size must be a whole number, got {min_group_size!r}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    if min_group_size < 1:
-        raise ValidationError(
-            f"min_group_size must be at least 1, got {min_group_size}",
-            field="min_group_size",
-            value=min_group_size,
-        )
+    min_group_size = check_min_group_size(min_group_size)
     cols = _columns(table, [count_col], "count_col")
     additive = [*cols, *(_columns(table, list(sum_cols), "sum_cols") if sum_cols else [])]
     if label_col is not None:
@@ -277,11 +319,7 @@ def suppress_small_groups(
             field="count_col",
             value=count_col,
         )
-    small = (counts < min_group_size).to_numpy(copy=True)
-    if small.sum() == 1 and (~small).any():
-        # One folded row alone would show that group exactly: fold the next smallest too.
-        shown = np.flatnonzero(~small)
-        small[shown[np.argmin(counts.to_numpy()[shown])]] = True
+    small = small_groups(counts.to_numpy(), min_group_size)
     kept = table.loc[~small].copy()
     kept["suppressed_groups"] = 1
     if not small.any():

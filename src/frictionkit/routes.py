@@ -51,7 +51,7 @@ from frictionkit.events._kernels import (
     grouped_order,
     int_group_quantiles,
 )
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.privacy import check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -191,21 +191,7 @@ def check_group_size(min_group_size: Any) -> int | None:
     >>> check_group_size(10), check_group_size(None)
     (10, None)
     """
-    if min_group_size is None:
-        return None
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
-        raise InputTypeError(
-            f"min_group_size must be a whole number, got {min_group_size!r}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    if min_group_size < 1:
-        raise ValidationError(
-            f"min_group_size must be >= 1, got {min_group_size}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    return int(min_group_size)
+    return check_min_group_size(min_group_size, optional=True)
 
 
 def _route_names(
@@ -295,12 +281,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         "open": c[:, OPEN].astype(_INT),
     }
     if min_group_size is not None:
-        small = table["journeys"] < min_group_size
-        if small.sum() == 1 and (~small).any():
-            # one pooled route alone would show it exactly: pool the next smallest too
-            # (the rule of frictionkit.privacy.suppress_small_groups)
-            shown = np.flatnonzero(~small)
-            small[shown[np.argmin(table["journeys"][shown])]] = True
+        small = small_groups(table["journeys"], min_group_size)
         if small.any():
             keep = ~small
             pooled = {

@@ -16,6 +16,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.model import Journey, Stage, Touchpoint
+from frictionkit.privacy import check_min_group_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -146,21 +147,7 @@ def _decided(log: EventLog) -> bool:
 
 
 def _check_group_size(min_group_size: Any) -> int:
-    if min_group_size is None:
-        return 0
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
-        raise InputTypeError(
-            f"min_group_size must be a whole number or None, got {min_group_size!r}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    if min_group_size < 1:
-        raise ValidationError(
-            f"min_group_size must be >= 1, got {min_group_size}",
-            field="min_group_size",
-            value=min_group_size,
-        )
-    return int(min_group_size)
+    return check_min_group_size(min_group_size, optional=True) or 0
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
-from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
+from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE, check_min_group_size
 from frictionkit.ranking import EASY_AND_SMART, Ranking
 from frictionkit.report._format import (
     _cell,
@@ -28,7 +28,6 @@ from frictionkit.report._format import (
 from frictionkit.report._methods import _methods_section
 from frictionkit.report._planning import _plan_section, _ranking_section
 from frictionkit.report._sections import (
-    _check_min_group_size,
     _check_type,
     _feedback_section,
     _friction_section,
@@ -243,7 +242,7 @@ def report(
         raise ValidationError(
             "a roadmap needs its plan", field="roadmap", hint="Pass plan= as well"
         )
-    size = _check_min_group_size(min_group_size)
+    size = check_min_group_size(min_group_size)
     env = _env()  # fails early, with the install line, when Jinja2 is missing
     from markupsafe import Markup
 

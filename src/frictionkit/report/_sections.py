@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.events import OUTCOMES, EventLog
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import InputTypeError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.privacy import (
-    DEFAULT_MIN_GROUP_SIZE,
     SUPPRESSED_LABEL,
     mask_personal_data,
     suppress_small_groups,
@@ -45,24 +44,6 @@ def _tp_names(journey: Journey) -> dict[str, str]:
 
 def _owner_names(journey: Journey) -> dict[str, str]:
     return {ow.id: ow.label for ow in journey.owners}
-
-
-def _check_min_group_size(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputTypeError(
-            f"min_group_size must be a whole number, got {value!r}",
-            field="min_group_size",
-            value=value,
-        )
-    if value < 1:
-        raise ValidationError(
-            f"min_group_size must be at least 1, got {value}",
-            field="min_group_size",
-            value=value,
-            hint=f"The default {DEFAULT_MIN_GROUP_SIZE} hides routes and segments of fewer "
-            "journeys; 1 shows everything",
-        )
-    return int(value)
 
 
 def _check_type(value: Any, cls: type, field: str, hint: str) -> None:
