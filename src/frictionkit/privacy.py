@@ -48,10 +48,10 @@ __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "SUPPRESSED_LABEL",
     "check_min_group_size",
-    "small_groups",
     "mask_personal_data",
     "pseudonymise",
     "safe_cell",
+    "small_groups",
     "suppress_small_groups",
     "write_csv",
 ]
