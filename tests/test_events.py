@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -461,15 +460,30 @@ def test_broken_xes_and_unknown_format(tmp_path):
         read_events(tmp_path / "missing.csv")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("pyarrow") is not None,
-    reason="pyarrow is installed, so the missing-dependency message cannot be shown",
-)
-def test_parquet_without_pyarrow_names_the_extra(tmp_path):
+def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
+    # Simulate the missing extra, so the test runs whether or not pyarrow is installed.
+    from frictionkit import _compat
+
+    real = _compat.importlib.import_module
+
+    def fake(name, *args, **kwargs):
+        if name.split(".")[0] == "pyarrow":
+            raise ImportError("No module named 'pyarrow'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(_compat.importlib, "import_module", fake)
     p = tmp_path / "log.parquet"
     p.write_bytes(b"PAR1")
-    with pytest.raises(OptionalDependencyError, match="pip install"):
+    with pytest.raises(OptionalDependencyError, match=r"pip install 'frictionkit\[arrow\]'"):
         read_events(p)
+
+
+def test_a_broken_parquet_file_is_named(tmp_path):
+    pytest.importorskip("pyarrow", reason="reading Parquet needs the arrow extra")
+    p = tmp_path / "log.parquet"
+    p.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(ValidationError, match="not a readable Parquet file"):
+        read_events(p, case_col="c", touchpoint_col="t", timestamp_col="ts")
 
 
 # -- pseudonymisation on ingest ----------------------------------------------------------

@@ -257,7 +257,11 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     rc = rc_raw.astype(_INT)
     n_routes = len(uniq)
     outcome = log.journey_outcome.astype(_INT)
-    counts = np.bincount(rc * 3 + outcome, minlength=n_routes * 3).reshape(n_routes, 3)
+    counts = (
+        np.bincount(rc * 3 + outcome, weights=log.journey_weight, minlength=n_routes * 3)
+        .astype(_INT)
+        .reshape(n_routes, 3)
+    )
     journeys = counts.sum(axis=1)
     # journeys descending, then route ascending (keys sort like the name tuples, because
     # touchpoint codes follow the sorted names)
@@ -330,7 +334,7 @@ def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     off = log.journey_offsets
     inner = np.flatnonzero(ej[1:] == ej[:-1])
     end_state = np.array([k + 3, k + 1, k + 2], dtype=_INT)[log.journey_outcome.astype(_INT)]
-    n_j = log.n_journeys
+    n_j = len(off) - 1
     src = np.concatenate((np.zeros(n_j, dtype=_INT), tp[inner], tp[off[1:] - 1]))
     dst = np.concatenate((tp[off[:-1]], tp[inner + 1], end_state))
     jour = np.concatenate((np.arange(n_j, dtype=_INT), ej[inner], np.arange(n_j, dtype=_INT)))
@@ -396,7 +400,8 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         pcode, uniq = pcode_raw.astype(_INT), np.asarray(uniq_raw, dtype=_INT)
     del pair
     n_pairs = len(uniq)
-    count = np.bincount(pcode, minlength=n_pairs)
+    w = log.journey_weight
+    count = np.bincount(pcode, weights=None if w is None else w[jour], minlength=n_pairs)
     # edges of one pair keep journey order (each block of _edges is in journey order and
     # a pair belongs to one block), so distinct journeys are changes along the grouping
     order, _ = grouped_order(pcode, n_pairs)
@@ -404,11 +409,16 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     new = np.empty(len(order), dtype=bool)
     new[:1] = True
     new[1:] = (p_sorted[1:] != p_sorted[:-1]) | (j_sorted[1:] != j_sorted[:-1])
-    journeys = np.bincount(p_sorted[new], minlength=n_pairs)
+    journeys = np.bincount(
+        p_sorted[new], weights=None if w is None else w[j_sorted[new]], minlength=n_pairs
+    )
     del p_sorted, j_sorted, new, order, jour
-    timed = gap >= 0
-    q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     u = np.asarray(uniq, dtype=_INT)
+    if log.timings is None:
+        timed = gap >= 0
+        q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
+    else:
+        q = _stored_gaps(log.timings.transitions, u, n_states) / 1e9
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
     names = np.array(["START", *log.touchpoints, "SUCCESS", "FAILURE", "OPEN"], dtype=object)
@@ -432,6 +442,59 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     return suppress_small_groups(
         out, count_col="journeys", min_group_size=size, label_col="source", sum_cols=["count"]
     )
+
+
+def gap_quantiles_ns(log: EventLog) -> pd.DataFrame:
+    """Median and 95th percentile of the time between consecutive events, per pair.
+
+    Parameters
+    ----------
+    log : EventLog
+        An in-memory (not compact) log.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``src``, ``dst`` (touchpoint codes), ``median_ns``, ``p95_ns``, ordered by pair.
+
+    Examples
+    --------
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"],
+    ...                    "ts": ["2024-01-01 10:00", "2024-01-01 10:01"]})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+    >>> gap_quantiles_ns(log)[["src", "dst", "median_ns"]]
+       src  dst     median_ns
+    0    0    1  6.000000e+10
+    """
+    log._require_events("gap_quantiles_ns")
+    k = len(log.touchpoints)
+    ej = log.event_journey
+    inner = np.flatnonzero(ej[1:] == ej[:-1])
+    tp = log.event_touchpoint
+    pair = tp[inner] * np.int64(max(k, 1)) + tp[inner + 1]
+    gap = log.event_timestamp_ns[inner + 1] - log.event_timestamp_ns[inner]
+    code, uniq = pd.factorize(pair, sort=True)
+    u = np.asarray(uniq, dtype=_INT)
+    q = int_group_quantiles(code.astype(_INT), gap, len(u), (0.5, 0.95))
+    return pd.DataFrame(
+        {"src": u // max(k, 1), "dst": u % max(k, 1), "median_ns": q[:, 0], "p95_ns": q[:, 1]}
+    )
+
+
+def _stored_gaps(table: pd.DataFrame, pairs: np.ndarray, n_states: int) -> np.ndarray:
+    """Quantiles (ns) of the state pairs ``pairs`` from an engine's transition timings."""
+    out = np.full((len(pairs), 2), np.nan)
+    if len(table) == 0:
+        return out
+    stored = (table["src"].to_numpy(dtype=_INT) + 1) * n_states + (
+        table["dst"].to_numpy(dtype=_INT) + 1
+    )
+    pos = pd.Index(stored).get_indexer(pairs)
+    hit = pos >= 0
+    values = table[["median_ns", "p95_ns"]].to_numpy(dtype=float)
+    out[hit] = values[pos[hit]]
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -494,24 +557,33 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
     visit_j = visit_key // n_st
     visit_s = visit_key % n_st
     outcome = log.journey_outcome.astype(_INT)
+    w = log.journey_weight
     if by is None:
-        seg = np.zeros(log.n_journeys, dtype=_INT)
+        seg = np.zeros(len(off) - 1, dtype=_INT)
         labels: np.ndarray = np.array([None], dtype=object)
     else:
         seg, labels = log.journey_segment(by)
         size = check_group_size(min_group_size)
         if size is not None:
-            seg, labels = _pool_small_segments(seg, labels, size)
+            seg, labels = _pool_small_segments(seg, labels, size, log.journey_weight)
     n_seg = len(labels)
     # furthest-stage histogram per segment and outcome, then reverse cumulative sums
-    hist = np.bincount((seg * n_st + furthest) * 3 + outcome, minlength=n_seg * n_st * 3).reshape(
-        n_seg, n_st, 3
+    hist = (
+        np.bincount((seg * n_st + furthest) * 3 + outcome, weights=w, minlength=n_seg * n_st * 3)
+        .astype(_INT)
+        .reshape(n_seg, n_st, 3)
     )
     reach = np.flip(np.cumsum(np.flip(hist, axis=1), axis=1), axis=1)
-    visited = np.bincount(seg[visit_j] * n_st + visit_s, minlength=n_seg * n_st).reshape(
-        n_seg, n_st
+    visited = (
+        np.bincount(
+            seg[visit_j] * n_st + visit_s,
+            weights=None if w is None else w[visit_j],
+            minlength=n_seg * n_st,
+        )
+        .astype(_INT)
+        .reshape(n_seg, n_st)
     )
-    seg_total = np.bincount(seg, minlength=n_seg)
+    seg_total = np.bincount(seg, weights=w, minlength=n_seg).astype(_INT)
     frames = []
     for s in range(n_seg):
         journeys = reach[s].sum(axis=1)
@@ -548,11 +620,11 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
 
 
 def _pool_small_segments(
-    seg: np.ndarray, labels: np.ndarray, size: int
+    seg: np.ndarray, labels: np.ndarray, size: int, weight: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     from frictionkit.privacy import SUPPRESSED_LABEL
 
-    totals = np.bincount(seg, minlength=len(labels))
+    totals = np.bincount(seg, weights=weight, minlength=len(labels)).astype(_INT)
     small = totals < size
     if small.sum() == 1 and (~small).any():  # one pooled segment alone would show it
         shown = np.flatnonzero(~small)

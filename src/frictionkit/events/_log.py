@@ -21,11 +21,17 @@ from frictionkit.events._kernels import (
     _journey_values,
     journey_outcomes,
 )
-from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
+from frictionkit.exceptions import (
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
 from frictionkit.io.events import frame_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.estimates import SeedLike
+    from frictionkit.events._engine import Timings
     from frictionkit.markov import MarkovModel
     from frictionkit.model import Journey
 
@@ -62,6 +68,17 @@ class EventLog:
     - ``journey_deciding_event`` (int64): position of the deciding event, -1 when open;
     - ``journey_value`` (float64): value of each journey (NaN when unknown);
     - ``touchpoint_stage`` (int64): index into :attr:`stages` of each touchpoint.
+
+    A *compact* log (from :meth:`EventLog.scan` or :meth:`compact`) holds one row per
+    distinct journey variant instead of one per journey: ``journey_weight`` (int64) counts
+    the journeys of each row, ``journey_value`` is the mean value of the row's journeys that
+    have one and ``journey_value_n`` how many do, and ``timings`` holds the time quantiles
+    that the engine computed over the raw events (the event timestamps of a compact log are
+    not real). Every analysis (routes, transitions, funnel, friction, failure patterns,
+    Markov chain) gives the same results on a log and on its compact form; what needs single
+    journeys (:meth:`journeys`, :meth:`to_frame`, :meth:`split`) is refused with a clear
+    error. :attr:`is_compact` tells which form a log is in, :attr:`engine` which engine
+    computed it.
     """
 
     __slots__ = (
@@ -69,6 +86,7 @@ class EventLog:
         "case_attributes",
         "case_ids",
         "channels",
+        "engine",
         "event_journey",
         "event_outcome",
         "event_row",
@@ -80,9 +98,12 @@ class EventLog:
         "journey_offsets",
         "journey_outcome",
         "journey_value",
+        "journey_value_n",
+        "journey_weight",
         "stage_source",
         "stages",
         "timezone",
+        "timings",
         "touchpoint_stage",
         "touchpoints",
         "value_agg",
@@ -109,10 +130,18 @@ class EventLog:
     journey_outcome: np.ndarray
     journey_deciding_event: np.ndarray
     journey_value: np.ndarray
+    journey_value_n: np.ndarray | None
+    journey_weight: np.ndarray | None
     touchpoint_stage: np.ndarray
+    engine: str
+    timings: Timings | None
     _cache: dict[str, Any]
 
     def __init__(self, **parts: Any) -> None:
+        parts.setdefault("journey_weight", None)
+        parts.setdefault("journey_value_n", None)
+        parts.setdefault("timings", None)
+        parts.setdefault("engine", "pandas")
         for name in self.__slots__:
             if name == "_cache":
                 continue
@@ -280,7 +309,9 @@ class EventLog:
     ) -> EventLog:
         outcome, deciding = journey_outcomes(parts["event_outcome"], offsets, parts["when_both"])
         ev = parts["event_value"]
-        if ev is None:
+        if parts.get("journey_value") is not None:
+            value = parts["journey_value"]
+        elif ev is None:
             value = np.full(len(offsets) - 1, np.nan)
         else:
             value = _journey_values(ev, offsets, parts["value_agg"])
@@ -294,21 +325,83 @@ class EventLog:
         )
         return cls(**parts)
 
+    def _require_events(self, what: str) -> None:
+        """Refuse an operation that needs single journeys on a compact log."""
+        if self.journey_weight is not None:
+            raise ValidationError(
+                f"{what} needs the single journeys, but this log is compact (computed by "
+                f"engine={self.engine!r}: one row per journey variant, the raw events stay "
+                "where they are)",
+                field="log",
+                value=self.engine,
+                hint="Build the log in memory with EventLog.from_frame or read_events (a "
+                "sample or a period at a time), or query the single journeys in the engine",
+            )
+
+    def compact(self) -> EventLog:
+        """The compact form of this log: one row per journey variant, with its weight.
+
+        Journeys with equal touchpoint sequences, equal per-event outcomes and equal case
+        attributes become one row; the time quantiles over the raw events are computed
+        now and kept in :attr:`timings`. Every analysis gives the same results on the
+        compact form; this is the form the DuckDB and Spark engines produce (see
+        :meth:`scan`), so the in-memory engine is checked against them through it.
+
+        Returns
+        -------
+        EventLog
+            A compact log (itself when it already is one).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": list("aabbc"), "t": ["x", "buy", "x", "buy", "x"],
+        ...                    "ts": pd.date_range("2024-01-01", periods=5, freq="h")})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t",
+        ...                           timestamp_col="ts", success="buy")
+        >>> small = log.compact()
+        >>> small.weights.tolist(), small.n_journeys, small.is_compact
+        ([1, 2], 3, True)
+        >>> small.routes().equals(log.routes())
+        True
+        """
+        if self.journey_weight is not None:
+            return self
+        from frictionkit.events._compact import compact_log
+
+        return compact_log(self)
+
     # -- sizes ------------------------------------------------------------------------
+    @property
+    def is_compact(self) -> bool:
+        """True when each row stands for all journeys of one variant (see the class notes)."""
+        return self.journey_weight is not None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Journeys represented by each journey row (all ones unless compact; int64)."""
+        if self.journey_weight is None:
+            return np.ones(len(self.journey_offsets) - 1, dtype=_INT)
+        return self.journey_weight
+
     @property
     def n_events(self) -> int:
         """Number of events."""
-        return len(self.event_touchpoint)
+        if self.journey_weight is None:
+            return len(self.event_touchpoint)
+        return int(np.dot(np.diff(self.journey_offsets), self.journey_weight))
 
     @property
     def n_journeys(self) -> int:
         """Number of journeys (cases until :meth:`split`)."""
-        return len(self.journey_offsets) - 1
+        if self.journey_weight is None:
+            return len(self.journey_offsets) - 1
+        return int(self.journey_weight.sum())
 
     @property
     def n_cases(self) -> int:
         """Number of distinct case ids."""
-        return len(self.case_ids)
+        return int(self._cache.get("n_cases", len(self.case_ids)))
 
     @property
     def journey_length(self) -> np.ndarray:
@@ -327,12 +420,13 @@ class EventLog:
         ...                     success="x").outcome_counts
         {'success': 1, 'failure': 0, 'open': 1}
         """
-        c = np.bincount(self.journey_outcome, minlength=3)
+        c = np.bincount(self.journey_outcome, weights=self.journey_weight, minlength=3).astype(_INT)
         return {"success": int(c[SUCCESS]), "failure": int(c[FAILURE]), "open": int(c[OPEN])}
 
     @property
     def n_duplicate_rows(self) -> int:
         """Rows repeating the case, touchpoint and timestamp of an earlier row (kept)."""
+        self._require_events("n_duplicate_rows")
         if "dup" not in self._cache:
             key = pd.DataFrame(
                 {
@@ -370,6 +464,7 @@ class EventLog:
           case_id  duration_s  n_events outcome
         0       a        60.0         2    open
         """
+        self._require_events("journeys()")
         off = self.journey_offsets
         first_ts = self.event_timestamp_ns[off[:-1]]
         last_ts = self.event_timestamp_ns[off[1:] - 1]
@@ -410,6 +505,7 @@ class EventLog:
         0       a          x    1
         1       a          y    0
         """
+        self._require_events("to_frame()")
         tp = np.asarray(self.touchpoints, dtype=object)
         st = np.asarray(self.stages, dtype=object)
         return pd.DataFrame(
@@ -446,7 +542,13 @@ class EventLog:
                 "code": np.arange(len(self.touchpoints), dtype=_INT),
                 "stage": pd.array([self.stages[s] for s in self.touchpoint_stage], dtype=object),
                 "channel": pd.array(self.channels, dtype=object),
-                "events": np.bincount(self.event_touchpoint, minlength=len(self.touchpoints)),
+                "events": np.bincount(
+                    self.event_touchpoint,
+                    weights=None
+                    if self.journey_weight is None
+                    else self.journey_weight[self.event_journey],
+                    minlength=len(self.touchpoints),
+                ).astype(_INT),
             }
         )
         out.attrs["stage_source"] = self.stage_source
@@ -488,6 +590,7 @@ class EventLog:
         0       a                0  success
         1       a                1     open
         """
+        self._require_events("split()")
         n = self.n_events
         cut = np.zeros(n, dtype=bool)
         cut[self.journey_offsets[:-1]] = True
@@ -576,6 +679,7 @@ class EventLog:
                 )
             per_case = self.case_attributes[by].astype(object).to_numpy()
         elif isinstance(by, (pd.Series, Mapping)):
+            self._require_events("a segment mapping from case id (by=...)")
             mapping = by if isinstance(by, pd.Series) else pd.Series(dict(by), dtype=object)
             mapped = pd.Series(self.case_ids, dtype=object).map(mapping)
             per_case = mapped.astype(object).to_numpy()

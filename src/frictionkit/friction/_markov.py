@@ -60,12 +60,13 @@ def markov(log: EventLog) -> MarkovModel:
     from frictionkit.markov import MarkovModel
 
     paths = _decided_paths(log, "markov")
-    n_open = int((log.journey_outcome == 0).sum())
+    n_open = log.outcome_counts["open"]
     return MarkovModel.from_arrays(
         touchpoints=log.touchpoints,
         event_touchpoint=paths.tp,
         offsets=paths.offsets,
         outcome=np.where(paths.outcome == SUCCESS, 1, 2).astype(np.int8),
+        counts=paths.weight,
         n_open=n_open,
     )
 
@@ -75,10 +76,15 @@ def _success_value(log: EventLog, value_per_success: Any) -> float | None:
         return check_bounds(
             as_float(value_per_success, "value_per_success"), "value_per_success", low=0.0
         )
-    values = log.journey_value[(log.journey_outcome == SUCCESS) & ~np.isnan(log.journey_value)]
+    keep = (log.journey_outcome == SUCCESS) & ~np.isnan(log.journey_value)
+    values = log.journey_value[keep]
     if len(values) == 0:
         return None
-    mean = float(values.mean())
+    if log.journey_value_n is None:
+        mean = float(values.mean())
+    else:  # compact: each row holds the mean of journey_value_n journeys
+        n = log.journey_value_n[keep].astype(float)
+        mean = float(np.dot(values, n) / n.sum())
     return mean if math.isfinite(mean) and mean >= 0 else None
 
 

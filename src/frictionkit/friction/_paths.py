@@ -6,7 +6,9 @@ import numbers
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 
+from frictionkit.events._kernels import int_group_quantiles
 from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,6 +29,7 @@ class _Paths(NamedTuple):
     event_all: np.ndarray  # log positions of the events up to the outcome (steps kept)
     offsets_all: np.ndarray  # journeys in ``event_all``
     visitors_all: np.ndarray  # decided journeys visiting each touchpoint (steps kept)
+    weight: np.ndarray | None  # journeys per decided row (compact logs), else None
 
 
 def _decided_paths(log: EventLog, field: str) -> _Paths:
@@ -45,7 +48,7 @@ def _decided_paths(log: EventLog, field: str) -> _Paths:
             hint="Build the log with success= / failure= (touchpoints that decide the "
             "outcome) or with outcome_col=",
         )
-    n = log.n_events
+    n = len(log.event_touchpoint)
     eo = log.event_outcome
     off = log.journey_offsets
     same = (eo != 0) & (eo == outcome[log.event_journey])
@@ -67,7 +70,9 @@ def _decided_paths(log: EventLog, field: str) -> _Paths:
         coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
         step = coded == np.bincount(log.event_touchpoint, minlength=k)
     jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
-    visitors = np.bincount(_pair_counts(jj, tp_all, len(decided), k)[1], minlength=k)
+    wd = None if log.journey_weight is None else log.journey_weight[decided]
+    pj, pt, _ = _pair_counts(jj, tp_all, len(decided), k)
+    visitors = np.bincount(pt, weights=None if wd is None else wd[pj], minlength=k)
     keep = ~step[tp_all]
     kept_len = np.bincount(jj[keep], minlength=len(decided))
     paths = _Paths(
@@ -78,9 +83,76 @@ def _decided_paths(log: EventLog, field: str) -> _Paths:
         event_all=event,
         offsets_all=off_all,
         visitors_all=visitors.astype(_INT),
+        weight=wd,
     )
     log._cache["decided_paths"] = paths
     return paths
+
+
+def dwell_ns(log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dwell quantiles (ns) per touchpoint and per stage over the decided journeys.
+
+    The dwell of an event is the time to the next event of the same journey, over the
+    events of each decided journey up to its cut (outcome steps included); see
+    :class:`frictionkit.events._engine.Timings`.
+
+    Returns
+    -------
+    dwell : pandas.DataFrame
+        ``tp``, ``median_ns``, ``p95_ns`` for the touchpoints with at least one dwell.
+    stage_dwell : pandas.DataFrame
+        ``stage``, ``median_ns`` for the stages with at least one dwell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "buy"],
+    ...                    "ts": ["2024-01-01 10:00", "2024-01-01 10:02"]})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="buy")
+    >>> dwell_ns(log)[0]
+       tp     median_ns        p95_ns
+    0   1  1.200000e+11  1.200000e+11
+    """
+    log._require_events("dwell_ns")
+    k = len(log.touchpoints)
+    n_st = len(log.stages)
+    if not (log.journey_outcome != 0).any():
+        empty = np.zeros(0, dtype=_INT)
+        return (
+            pd.DataFrame({"tp": empty, "median_ns": [], "p95_ns": []}),
+            pd.DataFrame({"stage": empty, "median_ns": []}),
+        )
+    paths = _decided_paths(log, "dwell")
+    ja = np.repeat(np.arange(len(paths.offsets_all) - 1, dtype=_INT), np.diff(paths.offsets_all))
+    inner = np.flatnonzero(ja[1:] == ja[:-1])
+    ev = paths.event_all
+    tpa = log.event_touchpoint[ev]
+    ts = log.event_timestamp_ns[ev]
+    gap = ts[inner + 1] - ts[inner]
+    q = int_group_quantiles(tpa[inner], gap, k, (0.5, 0.95))
+    sq = int_group_quantiles(log.touchpoint_stage[tpa[inner]], gap, n_st, (0.5,))[:, 0]
+    has = np.flatnonzero(~np.isnan(q[:, 0]))
+    has_s = np.flatnonzero(~np.isnan(sq))
+    return (
+        pd.DataFrame({"tp": has.astype(_INT), "median_ns": q[has, 0], "p95_ns": q[has, 1]}),
+        pd.DataFrame({"stage": has_s.astype(_INT), "median_ns": sq[has_s]}),
+    )
+
+
+def stored_dwell(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Dwell quantiles in seconds: ``(k, 2)`` per touchpoint and ``(n_stages,)`` medians."""
+    k, n_st = len(log.touchpoints), len(log.stages)
+    if log.timings is None:
+        dwell, stage_dwell = dwell_ns(log)
+    else:
+        dwell, stage_dwell = log.timings.dwell, log.timings.stage_dwell
+    q = np.full((k, 2), np.nan)
+    sq = np.full(n_st, np.nan)
+    q[dwell["tp"].to_numpy(dtype=_INT)] = dwell[["median_ns", "p95_ns"]].to_numpy(dtype=float)
+    sq[stage_dwell["stage"].to_numpy(dtype=_INT)] = stage_dwell["median_ns"].to_numpy(dtype=float)
+    return q / 1e9, sq / 1e9
 
 
 def _pair_counts(

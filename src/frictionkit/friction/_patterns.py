@@ -126,18 +126,19 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
     inv = inv_raw.astype(_INT)
     uniq = np.asarray(uniq_raw, dtype=_INT)
     n_pat = len(uniq)
+    wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     pj = pd.unique(jj[first_ev] * np.int64(n_pat) + inv)
     p_pat, p_j = pj % n_pat, pj // n_pat
-    journeys = np.bincount(p_pat, minlength=n_pat)
-    failures = np.bincount(p_pat, weights=fail[p_j], minlength=n_pat)
+    journeys = np.bincount(p_pat, weights=wd[p_j], minlength=n_pat)
+    failures = np.bincount(p_pat, weights=(fail * wd)[p_j], minlength=n_pat)
     # first step of each pattern: journeys (and failures) that visited it
     rep = np.empty(n_pat, dtype=_INT)
     rep[inv[::-1]] = np.arange(len(inv) - 1, -1, -1, dtype=_INT)
     first_tp = tp[first_ev[rep]]
     pat_len = lens[rep]
     vis_j, vis_t, _ = _pair_counts(jj, tp, n_j, k)
-    t_journeys = np.bincount(vis_t, minlength=k)
-    t_fail = np.bincount(vis_t, weights=fail[vis_j], minlength=k)
+    t_journeys = np.bincount(vis_t, weights=wd[vis_j], minlength=k)
+    t_fail = np.bincount(vis_t, weights=(fail * wd)[vis_j], minlength=k)
     n1 = journeys.astype(float)
     a = failures
     n0 = t_journeys[first_tp] - n1

@@ -7,11 +7,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import FAILURE, int_group_quantiles
+from frictionkit.events._kernels import FAILURE
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
-from frictionkit.friction._paths import _check_min_support, _decided_paths, _pair_counts
+from frictionkit.friction._paths import (
+    _check_min_support,
+    _decided_paths,
+    _pair_counts,
+    stored_dwell,
+)
 from frictionkit.friction._stats import (
     _INT,
     FRICTION_WEIGHTS,
@@ -114,16 +119,17 @@ def friction(
     fail = paths.outcome == FAILURE
     lengths = np.diff(off)
     jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
+    wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     # visits per (journey, touchpoint), outcome steps left out
     pair_j, pair_t, visits = _pair_counts(jj, tp, n_j, k)
-    journeys = np.bincount(pair_t, minlength=k)
-    fail_vis = np.bincount(pair_t, weights=fail[pair_j], minlength=k)
-    repeats = np.bincount(pair_t, weights=visits >= 2, minlength=k)
+    journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
+    fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
+    repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)
     # journeys reaching each stage (furthest stage >= it); empty journeys reach none
     has = lengths > 0
     furthest = np.maximum.reduceat(tp_stage[tp], off[:-1][has]) if has.any() else tp[:0]
-    hist = np.bincount(furthest, minlength=n_st)
-    hist_f = np.bincount(furthest, weights=fail[has], minlength=n_st)
+    hist = np.bincount(furthest, weights=wd[has], minlength=n_st).astype(_INT)
+    hist_f = np.bincount(furthest, weights=(fail * wd)[has], minlength=n_st)
     reach = np.cumsum(hist[::-1])[::-1]
     reach_f = np.cumsum(hist_f[::-1])[::-1]
     n1 = journeys.astype(float)
@@ -144,18 +150,11 @@ def friction(
         repeat_rate = np.where(journeys > 0, repeats / journeys, np.nan)
     # exit: last step (outcome steps aside) of each failed journey
     exit_j = fail & has
-    exits = np.bincount(tp[off[1:][exit_j] - 1], minlength=k)
-    n_fail = int(fail.sum())
+    exits = np.bincount(tp[off[1:][exit_j] - 1], weights=wd[exit_j], minlength=k)
+    n_fail = round(float((fail * wd).sum()))
     exit_share = exits / n_fail if n_fail else np.zeros(k)
     # dwell: time to the next event of the same journey (outcome steps included)
-    ev = paths.event_all
-    ja = np.repeat(np.arange(n_j, dtype=_INT), np.diff(paths.offsets_all))
-    inner = np.flatnonzero(ja[1:] == ja[:-1])
-    tpa = log.event_touchpoint[ev]
-    ts = log.event_timestamp_ns[ev]
-    gap = ts[inner + 1] - ts[inner]
-    q = int_group_quantiles(tpa[inner], gap, k, (0.5, 0.95)) / 1e9
-    stage_q = int_group_quantiles(tp_stage[tpa[inner]], gap, n_st, (0.5,))[:, 0] / 1e9
+    q, stage_q = stored_dwell(log)
     stage_med = stage_q[tp_stage]
     with np.errstate(divide="ignore", invalid="ignore"):
         dwell_ratio = np.where(stage_med > 0, q[:, 0] / stage_med, np.nan)

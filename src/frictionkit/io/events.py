@@ -553,8 +553,16 @@ def read_events(
     if fmt == "csv":
         df = _read_csv(p, (case_col, touchpoint_col))
     elif fmt == "parquet":
-        require("pyarrow", extra="arrow", feature="reading Parquet event logs")
-        df = pd.read_parquet(p)
+        pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
+        try:
+            df = pd.read_parquet(p)
+        except (pa.ArrowException, OSError) as err:
+            raise ValidationError(
+                f"{p} is not a readable Parquet file: {_short_error(err)}",
+                field="path",
+                value=str(p),
+                hint="Check that the file is complete Parquet (or pass format='csv' / 'xes')",
+            ) from err
     else:
         df = read_xes_frame(p)
     from frictionkit.events import EventLog
@@ -566,6 +574,11 @@ def read_events(
         timestamp_col=timestamp_col,
         **options,
     )
+
+
+def _short_error(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:200] if text else type(err).__name__
 
 
 def _guess_format(p: Path) -> str:
