@@ -85,7 +85,7 @@ def _python(value: Any) -> Any:
 
 
 class DuckDBEngine(Engine):
-    """Run the evidence reductions in DuckDB, on files or a relation, out of core.
+    r"""Run the evidence reductions in DuckDB, on files or a relation, out of core.
 
     Parameters
     ----------
@@ -133,14 +133,13 @@ class DuckDBEngine(Engine):
     Examples
     --------
     >>> import os, tempfile
-    >>> import pandas as pd
     >>> from frictionkit.events._engine import ScanColumns
-    >>> df = pd.DataFrame({"case": ["a", "a", "b"], "step": ["visit", "buy", "visit"],
-    ...                    "time": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"])})
+    >>> text = "case,step,time\na,visit,2024-01-01\na,buy,2024-01-02\nb,visit,2024-01-01\n"
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     path = os.path.join(d, "log.parquet")
-    ...     df.to_parquet(path)
-    ...     engine = DuckDBEngine(path)
+    ...     path = os.path.join(d, "log.csv")
+    ...     with open(path, "w") as fh:
+    ...         _ = fh.write(text)
+    ...     engine = DuckDBEngine(path, memory_limit="1GB", threads=1)
     ...     prof = engine.profile(ScanColumns(case="case", touchpoint="step", timestamp="time"))
     >>> prof.n_rows, prof.n_cases, prof.touchpoints["label"].tolist()
     (3, 2, ['buy', 'visit'])
@@ -177,7 +176,7 @@ class DuckDBEngine(Engine):
             self._settings(memory_limit, threads, temp_directory, own=False)
             source.create_view(self._view)
             try:
-                self._con.execute(f"SELECT * FROM {quote_ident(self._view)} LIMIT 0")
+                self._con.execute(f"SELECT * FROM {quote_ident(self._view)} LIMIT 0").fetchall()
             except duckdb.Error as err:
                 raise ValidationError(
                     "the DuckDB relation belongs to another connection than connection=",
@@ -324,6 +323,20 @@ class DuckDBEngine(Engine):
         bound = {k: v for k, v in (params or {}).items() if k in used}
         return self._con.execute(sql, bound) if bound else self._con.execute(sql)
 
+    def _one(self, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+        """The single row of a query (fetched to the end, as DuckDB requires)."""
+        rows = self._run(sql, params).fetchall()
+        return tuple(rows[0])
+
+    def _df(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """A small query result as a DataFrame of Python objects."""
+        result = self._run(sql, params)
+        rows = result.fetchall()
+        names = [d[0] for d in result.description]
+        return pd.DataFrame(
+            {n: pd.Series([r[i] for r in rows], dtype=object) for i, n in enumerate(names)}
+        )
+
     @contextmanager
     def _registered(self, frame: pd.DataFrame) -> Iterator[str]:
         name = f"__fk_lut_{uuid.uuid4().hex}"
@@ -391,9 +404,7 @@ class DuckDBEngine(Engine):
                 f"bool_and({v} IS NULL OR TRY_CAST({v} AS DOUBLE) IS NOT NULL) AS f{i}, "
                 f"count({v}) AS n{i}, count(*) AS r{i}"
             )
-        row = self._run(
-            f"SELECT {', '.join(parts)} FROM {quote_ident(self._view)}", params
-        ).fetchone()
+        row = self._one(f"SELECT {', '.join(parts)} FROM {quote_ident(self._view)}", params)
         for i, c in enumerate(todo):
             b, n_int, f, n, rows = row[5 * i : 5 * i + 5]
             if n == 0:
@@ -520,25 +531,23 @@ class DuckDBEngine(Engine):
         """
         base, params = self._base(cols)
         kept = f"SELECT * FROM ({base})" + (" WHERE NOT __m" if cols.drop_missing else "")
-        n_rows, n_missing = self._run(
+        n_rows, n_missing = self._one(
             f"SELECT count(*), count(*) FILTER (WHERE __m) FROM ({base})", params
-        ).fetchone()
-        sample = self._run(
+        )
+        sample = self._df(
             f"SELECT __r AS row, __c, __tp_raw, __ts FROM ({base}) WHERE __m "
             f"ORDER BY __r LIMIT {SAMPLE_ROWS}",
             params,
-        ).df()
+        )
         sample.columns = ["row", cols.case, cols.touchpoint, cols.timestamp]
-        touchpoints = self._run(
+        touchpoints = self._df(
             f"SELECT __tp AS label, count(*) AS events FROM ({kept}) WHERE NOT __tpm "
             "GROUP BY __tp ORDER BY __tp",
             params,
-        ).df()
+        )
         touchpoints["label"] = touchpoints["label"].astype(object)
         touchpoints["events"] = touchpoints["events"].astype(np.int64)
-        n_cases = self._run(
-            f"SELECT count(DISTINCT __c) FROM ({kept}) WHERE NOT __cm", params
-        ).fetchone()[0]
+        n_cases = self._one(f"SELECT count(DISTINCT __c) FROM ({kept}) WHERE NOT __cm", params)[0]
         outcome_values = None
         if cols.outcome is not None:
             rows = self._run(
@@ -554,11 +563,11 @@ class DuckDBEngine(Engine):
             )
         stages = None
         if cols.stage is not None:
-            stages = self._run(
+            stages = self._df(
                 f"SELECT __tp AS touchpoint, __s AS stage, count(*) AS events FROM ({kept}) "
                 "WHERE __s IS NOT NULL AND NOT __tpm GROUP BY __tp, __s ORDER BY __tp, __s",
                 params,
-            ).df()
+            )
             stages["touchpoint"] = stages["touchpoint"].astype(object)
             stages["stage"] = stages["stage"].astype(object)
             stages["events"] = stages["events"].astype(np.int64)
@@ -584,13 +593,13 @@ class DuckDBEngine(Engine):
         empty = pd.DataFrame({"row": pd.Series([], dtype=np.int64), cols.timestamp: []})
         if ts_t not in _TEXT_TYPES:
             return ts_t in _AWARE_TYPES, 0, empty, ""
-        n_unparse, n_aware, n_naive = self._run(
+        n_unparse, n_aware, n_naive = self._one(
             "SELECT count(*) FILTER (WHERE __ns IS NULL), "
             "count(*) FILTER (WHERE __ns IS NOT NULL AND __aware), "
             "count(*) FILTER (WHERE __ns IS NOT NULL AND NOT __aware) "
             f"FROM ({kept}) WHERE NOT __tsm",
             params,
-        ).fetchone()
+        )
         aware = n_aware > 0 and n_aware >= n_naive
         if n_unparse:
             where, n, reason = "__ns IS NULL", int(n_unparse), "unparseable"
@@ -599,11 +608,11 @@ class DuckDBEngine(Engine):
             n, reason = int(min(n_aware, n_naive)), "mixed"
         else:
             return aware, 0, empty, ""
-        sample = self._run(
+        sample = self._df(
             f"SELECT __r AS row, CAST(__ts AS VARCHAR) AS ts FROM ({kept}) "
             f"WHERE NOT __tsm AND {where} ORDER BY __r LIMIT {SAMPLE_ROWS}",
             params,
-        ).df()
+        )
         sample.columns = ["row", cols.timestamp]
         return aware, n, sample, reason
 
