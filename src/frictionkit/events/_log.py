@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._resources import array_bytes, check_allocation
+from frictionkit.events._analyses import LogAnalyses
 from frictionkit.events._kernels import (
     _INT,
     FAILURE,
@@ -23,16 +23,12 @@ from frictionkit.events._kernels import (
 )
 from frictionkit.exceptions import (
     InputTypeError,
-    UnknownReferenceError,
     ValidationError,
-    did_you_mean,
 )
 from frictionkit.io.events import frame_parts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frictionkit.estimates import SeedLike
-    from frictionkit.events._engine import Timings
-    from frictionkit.markov import MarkovModel
+    from frictionkit.events._engine import Engine, Timings
     from frictionkit.model import Journey
 
 WhenBoth = Literal["first", "last", "success", "failure"]
@@ -47,7 +43,7 @@ _BYTES_PER_EVENT = 160
 # ---------------------------------------------------------------------------------------
 # EventLog
 # ---------------------------------------------------------------------------------------
-class EventLog:
+class EventLog(LogAnalyses):
     """An event log, integer-coded and ordered, with one outcome per journey.
 
     Build it with :meth:`EventLog.from_frame` or :func:`read_events`, not directly.
@@ -302,6 +298,120 @@ class EventLog:
             pseudonymise=pseudonymise,
         )
         return cls._with_journeys(parts, offsets, journey_case)
+
+    @classmethod
+    def scan(
+        cls,
+        source: Any,
+        *,
+        case_col: str,
+        touchpoint_col: str,
+        timestamp_col: str,
+        engine: str | Engine | None = None,
+        order_col: str | None = None,
+        outcome_col: str | None = None,
+        success: Any = None,
+        failure: Any = None,
+        when_both: WhenBoth = "first",
+        stage_col: str | None = None,
+        value_col: str | None = None,
+        value_agg: ValueAgg = "last",
+        case_cols: Sequence[str] = (),
+        journey: Journey | None = None,
+        strict: bool = True,
+        on_null: Literal["raise", "drop"] = "raise",
+        engine_options: Mapping[str, Any] | None = None,
+    ) -> EventLog:
+        """Run the evidence step where the events live, keeping only small aggregates.
+
+        The engine orders the events within each case, decides outcomes, and reduces the
+        log to its journey variants (distinct touchpoint sequences with their per-event
+        outcomes and journey counts) and to time quantiles; the raw events never come into
+        pandas (except with ``engine="pandas"``, the in-memory engine). The result is a
+        *compact* :class:`EventLog` (:attr:`is_compact`) on which routes, transitions,
+        funnel, friction, failure patterns and the Markov chain give the same results as
+        :meth:`from_frame` on the same events.
+
+        Parameters
+        ----------
+        source : path, DataFrame, DuckDB relation or Spark DataFrame
+            ``engine="pandas"``: a DataFrame or a CSV / Parquet / XES file.
+            ``engine="duckdb"``: a Parquet or CSV file, a glob or list of Parquet files, or
+            a ``duckdb`` relation. ``engine="spark"``: a ``pyspark.sql.DataFrame`` or a
+            Parquet path (read by the active Spark session).
+        case_col, touchpoint_col, timestamp_col : str
+            Columns holding the case id, the touchpoint and the time.
+        engine : {"pandas", "duckdb", "spark"} or Engine, optional
+            Default: ``"duckdb"`` for a DuckDB relation, ``"spark"`` for a Spark
+            DataFrame, ``"pandas"`` otherwise. DuckDB and Spark are the extras
+            ``frictionkit[duckdb]`` and ``frictionkit[spark]``.
+        order_col : str, optional
+            The row-order column that breaks ties of timestamps within a case (the
+            in-memory path uses the input row order). A Spark DataFrame and a DuckDB
+            relation have no defined row order, so they need one; DuckDB files use the
+            file's row order when none is given.
+        outcome_col, success, failure, when_both, stage_col : optional
+            As in :meth:`from_frame`.
+        value_col, value_agg, case_cols, journey, strict, on_null : optional
+            As in :meth:`from_frame`. Stages from ``stage_col`` take each touchpoint's most
+            frequent stage (ties: the stage whose name sorts first).
+        engine_options : mapping, optional
+            Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
+            ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
+
+        Returns
+        -------
+        EventLog
+            A compact log (one row per journey variant).
+
+        Raises
+        ------
+        OptionalDependencyError
+            The engine's package is not installed (the message names the extra).
+        MissingColumnError, DataError, ValidationError
+            The same problems as :meth:`from_frame` reports (missing columns, missing
+            keys, timestamps that are not timestamps or mix naive and aware values, reserved
+            names, unknown outcome values), whatever the engine.
+
+        Notes
+        -----
+        Timestamps follow :meth:`from_frame`: naive values are wall-clock times, aware
+        values UTC instants. Spark keeps microseconds, so time quantiles from Spark are
+        exact to the microsecond. A compact log holds no case ids: :meth:`journeys`,
+        :meth:`to_frame` and :meth:`split` are refused, and ``pseudonymise`` is not needed
+        (no id leaves the engine).
+
+        Examples
+        --------
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(500, seed=1)
+        >>> log = EventLog.scan(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...                     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> log.is_compact, log.n_journeys
+        (True, 500)
+        """
+        from frictionkit.events._scan import scan
+
+        return scan(
+            source,
+            case_col=case_col,
+            touchpoint_col=touchpoint_col,
+            timestamp_col=timestamp_col,
+            engine=engine,
+            order_col=order_col,
+            outcome_col=outcome_col,
+            success=success,
+            failure=failure,
+            when_both=when_both,
+            stage_col=stage_col,
+            value_col=value_col,
+            value_agg=value_agg,
+            case_cols=case_cols,
+            journey=journey,
+            strict=strict,
+            on_null=on_null,
+            engine_options=engine_options,
+        )
 
     @classmethod
     def _with_journeys(
@@ -641,195 +751,6 @@ class EventLog:
         }
         parts["event_journey"] = event_journey
         return self._with_journeys(parts, offsets, journey_case)
-
-    def journey_segment(self, by: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Segment code of each journey and the segment labels.
-
-        Parameters
-        ----------
-        by : str or pandas.Series or mapping
-            The name of a column kept with ``case_cols``, or a mapping / Series from case
-            id to segment. Journeys of cases without a segment get ``"(none)"``.
-
-        Returns
-        -------
-        codes : ndarray of int64
-            Index into ``labels`` per journey.
-        labels : ndarray of object
-            Segment labels, sorted by their text.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"c": ["a", "b"], "t": ["x", "y"], "ts": ["2024-01-01"] * 2})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
-        >>> log.journey_segment({"a": "new", "b": "loyal"})
-        (array([1, 0]), array(['loyal', 'new'], dtype=object))
-        """
-        if isinstance(by, str):
-            if by not in self.case_attributes.columns:
-                kept = list(self.case_attributes.columns)
-                raise UnknownReferenceError(
-                    f"by={by!r} is not a case column kept by this log" + did_you_mean(by, kept),
-                    field="by",
-                    value=by,
-                    hint="Pass it in case_cols= when building the log, or give a mapping from "
-                    "case id to segment"
-                    + (f" (kept: {', '.join(map(repr, kept))})" if kept else ""),
-                )
-            per_case = self.case_attributes[by].astype(object).to_numpy()
-        elif isinstance(by, (pd.Series, Mapping)):
-            self._require_events("a segment mapping from case id (by=...)")
-            mapping = by if isinstance(by, pd.Series) else pd.Series(dict(by), dtype=object)
-            mapped = pd.Series(self.case_ids, dtype=object).map(mapping)
-            per_case = mapped.astype(object).to_numpy()
-        else:
-            raise InputTypeError(
-                f"by must be a column name or a mapping from case id to segment, got "
-                f"{type(by).__name__}",
-                field="by",
-                value=by,
-            )
-        text = np.array(
-            [
-                "(none)" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
-                for v in per_case
-            ],
-            dtype=object,
-        )
-        labels, codes = np.unique(text, return_inverse=True)
-        return codes.astype(_INT)[self.journey_case], labels.astype(object)
-
-    # -- analyses (implemented in frictionkit.routes) ----------------------------------
-    def routes(self, min_group_size: int | None = None) -> pd.DataFrame:
-        """Distinct routes with their outcomes; see :func:`frictionkit.routes.routes`.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"],
-        ...                    "ts": ["2024-01-01"] * 3})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
-        >>> log.routes()["route_text"].tolist()
-        ['x', 'x → y']
-        """
-        from frictionkit.routes import routes
-
-        return routes(self, min_group_size=min_group_size)
-
-    def transitions(self, min_group_size: int | None = None) -> pd.DataFrame:
-        """Directly-follows counts; see :func:`frictionkit.routes.transitions`.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"], "ts": ["2024-01-01"] * 2})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
-        >>> log.transitions()[["source", "target", "count"]]
-          source target  count
-        0  START      x      1
-        1      x      y      1
-        2      y   OPEN      1
-        """
-        from frictionkit.routes import transitions
-
-        return transitions(self, min_group_size=min_group_size)
-
-    def funnel(self, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
-        """Journeys reaching each stage; see :func:`frictionkit.routes.funnel`.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"],
-        ...                    "ts": ["2024-01-01"] * 3})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
-        >>> log.funnel()[["stage", "journeys"]]
-                stage  journeys
-        0  inferred_1         2
-        1  inferred_5         1
-        """
-        from frictionkit.routes import funnel
-
-        return funnel(self, by=by, min_group_size=min_group_size)
-
-    def friction(self, min_support: int = 30, min_group_size: int | None = None) -> pd.DataFrame:
-        """Stage-matched friction per touchpoint; see :func:`frictionkit.friction.friction`.
-
-        Examples
-        --------
-        >>> from frictionkit.datasets import simulate_journeys
-        >>> df = simulate_journeys(3000, seed=5)
-        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
-        ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
-        ...     strict=False)
-        >>> log.friction().loc[0, "touchpoint"]
-        'payment_error'
-        """
-        from frictionkit.friction import friction
-
-        return friction(self, min_support=min_support, min_group_size=min_group_size)
-
-    def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
-        """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
-
-        Examples
-        --------
-        >>> from frictionkit.datasets import simulate_journeys
-        >>> df = simulate_journeys(3000, seed=5)
-        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
-        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
-        >>> "payment_error" in log.failure_patterns().loc[0, "pattern"]
-        True
-        """
-        from frictionkit.friction import failure_patterns
-
-        return failure_patterns(self, max_len=max_len, min_support=min_support)
-
-    def markov(self) -> MarkovModel:
-        """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.
-
-        Examples
-        --------
-        >>> from frictionkit.datasets import simulate_journeys
-        >>> df = simulate_journeys(2000, seed=5)
-        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
-        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
-        >>> oc = log.outcome_counts
-        >>> log.markov().n_journeys == oc["success"] + oc["failure"]
-        True
-        """
-        from frictionkit.friction import markov
-
-        return markov(self)
-
-    def repair_effects(
-        self,
-        reduce_failure_by: float = 0.5,
-        value_per_success: float | None = None,
-        bootstrap: int = 0,
-        seed: SeedLike = None,
-    ) -> pd.DataFrame:
-        """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
-
-        Examples
-        --------
-        >>> from frictionkit.datasets import simulate_journeys
-        >>> df = simulate_journeys(2000, seed=5)
-        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
-        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
-        >>> log.repair_effects(1.0, value_per_success=50).loc[0, "touchpoint"]
-        'payment_error'
-        """
-        from frictionkit.friction import repair_effects
-
-        return repair_effects(
-            self,
-            reduce_failure_by=reduce_failure_by,
-            value_per_success=value_per_success,
-            bootstrap=bootstrap,
-            seed=seed,
-        )
 
     # -- display ----------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -385,39 +385,73 @@ def _event_outcomes(
     tp_codes: np.ndarray,
     strict: bool,
 ) -> np.ndarray:
-    succ = _text_set(success, "success")
-    fail = _text_set(failure, "failure")
     if outcome_col is None:
-        succ_s = {str(v) for v in succ}
-        fail_s = {str(v) for v in fail}
-        both = sorted(succ_s & fail_s)
-        if both:
-            raise ValidationError(
-                f"touchpoint(s) {both} are listed as both success and failure",
-                field="success",
-                value=both[0],
-                hint="List each touchpoint in one of success= and failure=",
-            )
-        known = set(touchpoints)
-        unknown = sorted((succ_s | fail_s) - known)
-        if unknown and strict:
-            raise UnknownReferenceError(
-                f"outcome touchpoint(s) {unknown} do not occur in the log"
-                + did_you_mean(unknown[0], touchpoints),
-                field="success" if unknown[0] in succ_s else "failure",
-                value=unknown[0],
-                hint="Check the spelling, or pass strict=False to allow outcome touchpoints "
-                "absent from this log",
-            )
-        lut = np.zeros(len(touchpoints), dtype=np.int8)
-        idx = {t: i for i, t in enumerate(touchpoints)}
-        for t in succ_s & known:
-            lut[idx[t]] = SUCCESS
-        for t in fail_s & known:
-            lut[idx[t]] = FAILURE
+        lut = outcome_by_touchpoint(touchpoints, success, failure, strict)
         looked_up: np.ndarray = lut[tp_codes[order]]
         return looked_up
-    s = frame[outcome_col]
+    codes, uniques = pd.factorize(frame[outcome_col], use_na_sentinel=True)
+    obj = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    lut = np.zeros(len(obj) + 1, dtype=np.int8)  # the last entry serves code -1 (null)
+    lut[:-1] = outcome_by_value(obj, outcome_col, success, failure, strict)
+    result: np.ndarray = lut[codes[order]]
+    return result
+
+
+def outcome_by_touchpoint(
+    touchpoints: Sequence[str], success: Any, failure: Any, strict: bool
+) -> np.ndarray:
+    """Outcome code (0, 1 success, 2 failure) of each touchpoint from ``success=`` / ``failure=``.
+
+    Examples
+    --------
+    >>> outcome_by_touchpoint(("buy", "leave", "visit"), "buy", "leave", True)
+    array([1, 2, 0], dtype=int8)
+    """
+    succ_s = {str(v) for v in _text_set(success, "success")}
+    fail_s = {str(v) for v in _text_set(failure, "failure")}
+    both = sorted(succ_s & fail_s)
+    if both:
+        raise ValidationError(
+            f"touchpoint(s) {both} are listed as both success and failure",
+            field="success",
+            value=both[0],
+            hint="List each touchpoint in one of success= and failure=",
+        )
+    known = set(touchpoints)
+    unknown = sorted((succ_s | fail_s) - known)
+    if unknown and strict:
+        raise UnknownReferenceError(
+            f"outcome touchpoint(s) {unknown} do not occur in the log"
+            + did_you_mean(unknown[0], touchpoints),
+            field="success" if unknown[0] in succ_s else "failure",
+            value=unknown[0],
+            hint="Check the spelling, or pass strict=False to allow outcome touchpoints "
+            "absent from this log",
+        )
+    lut = np.zeros(len(touchpoints), dtype=np.int8)
+    idx = {t: i for i, t in enumerate(touchpoints)}
+    for t in succ_s & known:
+        lut[idx[t]] = SUCCESS
+    for t in fail_s & known:
+        lut[idx[t]] = FAILURE
+    return lut
+
+
+def outcome_by_value(
+    values: pd.Series, outcome_col: str, success: Any, failure: Any, strict: bool
+) -> np.ndarray:
+    """Outcome code (0, 1 success, 2 failure) of each distinct value of an outcome column.
+
+    Values are compared with ``==`` against ``success`` / ``failure`` (defaults ``True`` or
+    ``"success"`` and ``False`` or ``"failure"``).
+
+    Examples
+    --------
+    >>> outcome_by_value(pd.Series(["success", "failure"], dtype=object), "o", None, None, True)
+    array([1, 2], dtype=int8)
+    """
+    succ = _text_set(success, "success")
+    fail = _text_set(failure, "failure")
     if not succ and not fail:
         succ, fail = (True, "success"), (False, "failure")
     clash = [v for v in succ if v in fail]
@@ -427,26 +461,24 @@ def _event_outcomes(
             field="success",
             value=clash[0],
         )
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    obj = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    obj = pd.Series(np.asarray(values, dtype=object), dtype=object)
     u_s = obj.isin(list(succ)).to_numpy(dtype=bool)
     u_f = obj.isin(list(fail)).to_numpy(dtype=bool) & ~u_s
     other = ~u_s & ~u_f
     if other.any() and strict:
-        values = sorted({str(v) for v in obj[other]})
+        shown = sorted({str(v) for v in obj[other]})
         raise ValidationError(
-            f"{outcome_col} has value(s) {values[:10]} that are neither success "
+            f"{outcome_col} has value(s) {shown[:10]} that are neither success "
             f"{list(succ)} nor failure {list(fail)}",
             field="outcome_col",
-            value=values[0],
+            value=shown[0],
             hint="List them in success= or failure=, make them null, or pass strict=False "
             "to treat them as no outcome",
         )
-    lut = np.zeros(len(obj) + 1, dtype=np.int8)  # the last entry serves code -1 (null)
-    lut[:-1][u_s] = SUCCESS
-    lut[:-1][u_f] = FAILURE
-    result: np.ndarray = lut[codes[order]]
-    return result
+    out = np.zeros(len(obj), dtype=np.int8)
+    out[u_s] = SUCCESS
+    out[u_f] = FAILURE
+    return out
 
 
 def _case_attributes(
@@ -543,28 +575,7 @@ def read_events(
     >>> log.case_ids.tolist()
     ['NA']
     """
-    p = Path(path)
-    if not p.exists():
-        raise ValidationError(
-            f"event log file {str(p)!r} does not exist", field="path", value=str(p)
-        )
-    fmt = format or _guess_format(p)
-    _check_choice(fmt, "format", ("csv", "parquet", "xes"))
-    if fmt == "csv":
-        df = _read_csv(p, (case_col, touchpoint_col))
-    elif fmt == "parquet":
-        pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
-        try:
-            df = pd.read_parquet(p)
-        except (pa.ArrowException, OSError) as err:
-            raise ValidationError(
-                f"{p} is not a readable Parquet file: {_short_error(err)}",
-                field="path",
-                value=str(p),
-                hint="Check that the file is complete Parquet (or pass format='csv' / 'xes')",
-            ) from err
-    else:
-        df = read_xes_frame(p)
+    df = read_event_frame(Path(path), (case_col, touchpoint_col), format)
     from frictionkit.events import EventLog
 
     return EventLog.from_frame(
@@ -574,6 +585,43 @@ def read_events(
         timestamp_col=timestamp_col,
         **options,
     )
+
+
+def read_event_frame(
+    p: Path, text_cols: Sequence[str], format: str | None = None
+) -> pd.DataFrame:
+    r"""Read an event file into a DataFrame, as :func:`read_events` does (``text_cols`` as text).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "log.csv"
+    ...     _ = p.write_text("case,step\nNA,visit\n")
+    ...     read_event_frame(p, ("case", "step"))
+      case   step
+    0   NA  visit
+    """
+    if not p.exists():
+        raise ValidationError(
+            f"event log file {str(p)!r} does not exist", field="path", value=str(p)
+        )
+    fmt = format or _guess_format(p)
+    _check_choice(fmt, "format", ("csv", "parquet", "xes"))
+    if fmt == "csv":
+        return _read_csv(p, text_cols)
+    if fmt == "parquet":
+        pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
+        try:
+            return pd.read_parquet(p)
+        except (pa.ArrowException, OSError) as err:
+            raise ValidationError(
+                f"{p} is not a readable Parquet file: {_short_error(err)}",
+                field="path",
+                value=str(p),
+                hint="Check that the file is complete Parquet (or pass format='csv' / 'xes')",
+            ) from err
+    return read_xes_frame(p)
 
 
 def _short_error(err: Exception) -> str:

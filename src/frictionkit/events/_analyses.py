@@ -1,0 +1,232 @@
+"""The analyses of an :class:`~frictionkit.events.EventLog` (a mixin of the class)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.events._kernels import _INT
+from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.estimates import SeedLike
+    from frictionkit.events._log import EventLog
+    from frictionkit.markov import MarkovModel
+
+
+class LogAnalyses:
+    """Segments and analyses of an event log; see :class:`~frictionkit.events.EventLog`."""
+
+    __slots__ = ()
+
+    # attributes provided by EventLog
+    case_attributes: pd.DataFrame
+    case_ids: np.ndarray
+    journey_case: np.ndarray
+
+    def _require_events(self, what: str) -> None:
+        raise NotImplementedError  # pragma: no cover - EventLog defines it
+
+    def _as_log(self) -> EventLog:
+        return cast("EventLog", self)
+
+    def journey_segment(self, by: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Segment code of each journey and the segment labels.
+
+        Parameters
+        ----------
+        by : str or pandas.Series or mapping
+            The name of a column kept with ``case_cols``, or a mapping / Series from case
+            id to segment. Journeys of cases without a segment get ``"(none)"``.
+
+        Returns
+        -------
+        codes : ndarray of int64
+            Index into ``labels`` per journey.
+        labels : ndarray of object
+            Segment labels, sorted by their text.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "b"], "t": ["x", "y"], "ts": ["2024-01-01"] * 2})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+        >>> log.journey_segment({"a": "new", "b": "loyal"})
+        (array([1, 0]), array(['loyal', 'new'], dtype=object))
+        """
+        if isinstance(by, str):
+            if by not in self.case_attributes.columns:
+                kept = list(self.case_attributes.columns)
+                raise UnknownReferenceError(
+                    f"by={by!r} is not a case column kept by this log" + did_you_mean(by, kept),
+                    field="by",
+                    value=by,
+                    hint="Pass it in case_cols= when building the log, or give a mapping from "
+                    "case id to segment"
+                    + (f" (kept: {', '.join(map(repr, kept))})" if kept else ""),
+                )
+            per_case = self.case_attributes[by].astype(object).to_numpy()
+        elif isinstance(by, (pd.Series, Mapping)):
+            self._require_events("a segment mapping from case id (by=...)")
+            mapping = by if isinstance(by, pd.Series) else pd.Series(dict(by), dtype=object)
+            mapped = pd.Series(self.case_ids, dtype=object).map(mapping)
+            per_case = mapped.astype(object).to_numpy()
+        else:
+            raise InputTypeError(
+                f"by must be a column name or a mapping from case id to segment, got "
+                f"{type(by).__name__}",
+                field="by",
+                value=by,
+            )
+        text = np.array(
+            [
+                "(none)" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
+                for v in per_case
+            ],
+            dtype=object,
+        )
+        labels, codes = np.unique(text, return_inverse=True)
+        return codes.astype(_INT)[self.journey_case], labels.astype(object)
+
+    # -- analyses (implemented in frictionkit.routes) ----------------------------------
+    def routes(self, min_group_size: int | None = None) -> pd.DataFrame:
+        """Distinct routes with their outcomes; see :func:`frictionkit.routes.routes`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"],
+        ...                    "ts": ["2024-01-01"] * 3})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+        >>> log.routes()["route_text"].tolist()
+        ['x', 'x → y']
+        """
+        from frictionkit.routes import routes
+
+        return routes(self._as_log(), min_group_size=min_group_size)
+
+    def transitions(self, min_group_size: int | None = None) -> pd.DataFrame:
+        """Directly-follows counts; see :func:`frictionkit.routes.transitions`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"], "ts": ["2024-01-01"] * 2})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+        >>> log.transitions()[["source", "target", "count"]]
+          source target  count
+        0  START      x      1
+        1      x      y      1
+        2      y   OPEN      1
+        """
+        from frictionkit.routes import transitions
+
+        return transitions(self._as_log(), min_group_size=min_group_size)
+
+    def funnel(self, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
+        """Journeys reaching each stage; see :func:`frictionkit.routes.funnel`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"],
+        ...                    "ts": ["2024-01-01"] * 3})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+        >>> log.funnel()[["stage", "journeys"]]
+                stage  journeys
+        0  inferred_1         2
+        1  inferred_5         1
+        """
+        from frictionkit.routes import funnel
+
+        return funnel(self._as_log(), by=by, min_group_size=min_group_size)
+
+    def friction(self, min_support: int = 30, min_group_size: int | None = None) -> pd.DataFrame:
+        """Stage-matched friction per touchpoint; see :func:`frictionkit.friction.friction`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(3000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
+        ...     strict=False)
+        >>> log.friction().loc[0, "touchpoint"]
+        'payment_error'
+        """
+        from frictionkit.friction import friction
+
+        return friction(self._as_log(), min_support=min_support, min_group_size=min_group_size)
+
+    def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
+        """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(3000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> "payment_error" in log.failure_patterns().loc[0, "pattern"]
+        True
+        """
+        from frictionkit.friction import failure_patterns
+
+        return failure_patterns(self._as_log(), max_len=max_len, min_support=min_support)
+
+    def markov(self) -> MarkovModel:
+        """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(2000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> oc = log.outcome_counts
+        >>> log.markov().n_journeys == oc["success"] + oc["failure"]
+        True
+        """
+        from frictionkit.friction import markov
+
+        return markov(self._as_log())
+
+    def repair_effects(
+        self,
+        reduce_failure_by: float = 0.5,
+        value_per_success: float | None = None,
+        bootstrap: int = 0,
+        seed: SeedLike = None,
+    ) -> pd.DataFrame:
+        """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(2000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
+        >>> log.repair_effects(1.0, value_per_success=50).loc[0, "touchpoint"]
+        'payment_error'
+        """
+        from frictionkit.friction import repair_effects
+
+        return repair_effects(
+            self._as_log(),
+            reduce_failure_by=reduce_failure_by,
+            value_per_success=value_per_success,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
