@@ -1002,7 +1002,13 @@ PSEUDONYMISE_CASES: list[Any] = [
     ("short-key", lambda d: d, {"key": "short"}, ValidationError),
     ("surrogate-key", lambda d: d, {"key": "\ud800" * 20}, ValidationError),
     ("int-key", lambda d: d, {"key": 12345678901234567890}, InputTypeError),
-    ("surrogate-nul-huge-values", lambda d: d.assign(c=["\ud800", "x" * MB, "\x00"]), {}, OK),
+    (
+        "surrogate-nul-huge-values",
+        # object dtype: arrow-backed strings (pandas 3 with pyarrow) cannot hold a surrogate
+        lambda d: d.assign(c=pd.Series(["\ud800", "x" * MB, "\x00"], dtype=object)),
+        {},
+        OK,
+    ),
     ("mixed-types", lambda d: d.assign(c=pd.Series([1, "1", 1.5], dtype=object)), {}, OK),
     ("nan-inf", lambda d: d.assign(c=[np.nan, np.inf, -0.0]), {}, OK),
     (
