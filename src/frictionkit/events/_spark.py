@@ -52,6 +52,7 @@ _OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2})\s*$"
 # Microseconds that fit int64 nanoseconds (pandas.Timestamp.min / max).
 _MIN_US = -9_223_372_036_854_775
 _MAX_US = 9_223_372_036_854_775
+_DAY_US = 86_400_000_000
 _NUMERIC = frozenset(
     {"ByteType", "ShortType", "IntegerType", "LongType", "FloatType", "DoubleType", "BooleanType"}
 )
@@ -590,6 +591,22 @@ def _lookup(session: Any, rows: list[tuple[Any, ...]], schema: str) -> Any:
     return session.createDataFrame(rows, schema)
 
 
+def _wall_micros(ntz: Any) -> Any:
+    """Microseconds of a wall-clock time (TIMESTAMP_NTZ) as if it were UTC.
+
+    Built from the calendar fields, which need no time zone: Spark's conversions of
+    TIMESTAMP_NTZ to instants (and ``timestampdiff``) go through the session time zone and
+    move wall-clock times that fall in its daylight-saving gaps.
+    """
+    _, fn, _ = _modules()
+    return (
+        fn.unix_date(ntz.cast("date")).cast("long") * _DAY_US
+        + fn.hour(ntz).cast("long") * 3_600_000_000
+        + fn.minute(ntz).cast("long") * 60_000_000
+        + (fn.extract(fn.lit("SECOND"), ntz) * 1_000_000).cast("long")
+    )
+
+
 def _micros(ts: Any, dtype: Any, name: str) -> tuple[Any, Any, bool]:
     """Microseconds since the epoch, whether each row is an instant, whether text.
 
@@ -598,21 +615,16 @@ def _micros(ts: Any, dtype: Any, name: str) -> tuple[Any, Any, bool]:
     """
     _, fn, _ = _modules()
     kind = _kind(dtype)
-    epoch = fn.lit("1970-01-01 00:00:00").cast("timestamp_ntz")
     if kind == "TimestampType":
         return fn.unix_micros(ts), fn.lit(True), False
     if kind == "TimestampNTZType":
-        return fn.timestamp_diff("MICROSECOND", epoch, ts), fn.lit(False), False
+        return _wall_micros(ts), fn.lit(False), False
     if kind == "DateType":
-        return (
-            fn.timestamp_diff("MICROSECOND", epoch, ts.cast("timestamp_ntz")),
-            fn.lit(False),
-            False,
-        )
+        return fn.unix_date(ts).cast("long") * _DAY_US, fn.lit(False), False
     if kind in _TEXT:
         aware = ts.rlike(_OFFSET_RE)
         instant = fn.unix_micros(ts.try_cast("timestamp"))
-        wall = fn.timestamp_diff("MICROSECOND", epoch, ts.try_cast("timestamp_ntz"))
+        wall = _wall_micros(ts.try_cast("timestamp_ntz"))
         return fn.when(aware, instant).otherwise(wall), fn.coalesce(aware, fn.lit(False)), True
     if kind in _NUMERIC or kind == "DecimalType":
         raise InputTypeError(
@@ -637,8 +649,7 @@ def _collectable(c: Any, dtype: Any) -> Any:
     if kind == "TimestampType":
         return fn.unix_micros(c)
     if kind == "TimestampNTZType":
-        epoch = fn.lit("1970-01-01 00:00:00").cast("timestamp_ntz")
-        return fn.timestamp_diff("MICROSECOND", epoch, c)
+        return _wall_micros(c)
     return c
 
 
