@@ -364,3 +364,31 @@ def test_weighted_quantiles_equal_quantiles_of_the_repeated_values(data, q):
     got = weighted_group_quantiles(groups, values, weights, 4, [q])
     expected = group_quantiles(np.repeat(groups, weights), np.repeat(values, weights), 4, [q])
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-6)
+
+
+def test_the_journey_map_and_the_report_are_the_same_from_a_compact_log():
+    pytest.importorskip("jinja2", reason="the report needs the report extra")
+    from frictionkit.cli import _demo_log
+    from frictionkit.datasets import load_autoparts
+    from frictionkit.journey_map import journey_map
+    from frictionkit.report import report
+
+    journey = load_autoparts()
+    log, _ = _demo_log(journey, 1500, 3)
+    small_log = log.compact()
+    assert len(small_log.journey_offsets) < len(log.journey_offsets)
+    pd.testing.assert_frame_equal(journey_map(journey, log), journey_map(journey, small_log))
+    assert (
+        report(journey, log, figures=False).html == report(journey, small_log, figures=False).html
+    )
+
+
+def test_survey_linking_and_channel_analysis_need_single_journeys():
+    from frictionkit.feedback._linking import _check_log
+    from frictionkit.omnichannel import _arrays_from_log
+
+    log = EventLog.scan(small(), **KEYS, success="buy")
+    with pytest.raises(ValidationError, match="linking answers to journeys needs the single"):
+        _check_log(log)
+    with pytest.raises(ValidationError, match="channel analysis needs the single"):
+        _arrays_from_log(log)

@@ -252,6 +252,7 @@ def link_identities(
 
 
 def _arrays_from_log(log: EventLog) -> tuple[Any, ...]:
+    log._require_events("the channel analysis")
     channels = np.array([c if c else None for c in log.channels], dtype=object)
     if all(c is None for c in channels):
         raise ValidationError(

@@ -150,6 +150,7 @@ def _check_log(log: Any) -> EventLog:
             value=type(log).__name__,
             hint="Build one with frictionkit.EventLog.from_frame(...)",
         )
+    log._require_events("linking answers to journeys")
     return log
 
 

@@ -126,9 +126,10 @@ def _traffic(log: EventLog) -> pd.DataFrame:
     )
     pj, pt = np.divmod(pairs, k)
     out = np.asarray(log.journey_outcome)[pj]
-    journeys = np.bincount(pt, minlength=k)
-    succ = np.bincount(pt, weights=(out == _SUCCESS).astype(float), minlength=k)
-    fail = np.bincount(pt, weights=(out == _FAILURE).astype(float), minlength=k)
+    w = log.weights[pj].astype(float)  # journeys per row (compact logs)
+    journeys = np.bincount(pt, weights=w, minlength=k).astype(np.int64)
+    succ = np.bincount(pt, weights=(out == _SUCCESS) * w, minlength=k)
+    fail = np.bincount(pt, weights=(out == _FAILURE) * w, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(succ + fail > 0, succ / (succ + fail), np.nan)
     return pd.DataFrame(

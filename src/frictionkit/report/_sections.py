@@ -116,11 +116,16 @@ def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> p
     names = np.asarray([labels.get(s, s) for s in log.stages], dtype=object)
     text = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True).agg(ARROW.join)
     frame = pd.DataFrame(
-        {"route_text": text.to_numpy(dtype=object), "outcome": log.journey_outcome}
+        {
+            "route_text": text.to_numpy(dtype=object),
+            "outcome": log.journey_outcome,
+            "weight": log.weights,  # journeys per row (compact logs)
+        }
     )
     counts = (
-        pd.crosstab(frame["route_text"], frame["outcome"])
+        pd.crosstab(frame["route_text"], frame["outcome"], values=frame["weight"], aggfunc="sum")
         .reindex(columns=[OPEN, SUCCESS, FAILURE], fill_value=0)
+        .fillna(0)
         .astype(np.int64)
     )
     table = pd.DataFrame(
@@ -146,7 +151,11 @@ def _segment_rows(log: EventLog, column: str, min_group_size: int) -> pd.DataFra
     codes, labels = log.journey_segment(column)
     n = len(labels)
     outcome = log.journey_outcome.astype(np.int64)
-    counts = np.bincount(codes * 3 + outcome, minlength=n * 3).reshape(n, 3)
+    counts = (
+        np.bincount(codes * 3 + outcome, weights=log.journey_weight, minlength=n * 3)
+        .astype(np.int64)
+        .reshape(n, 3)
+    )
     frame = pd.DataFrame(
         {
             "segment": pd.Series([str(x) for x in labels], dtype=object),
