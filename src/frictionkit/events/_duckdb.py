@@ -36,7 +36,7 @@ _FEATURE = "engine='duckdb'"
 _NAIVE_TYPES = frozenset(
     {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE", "DATETIME"}
 )
-_AWARE_TYPES = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"})
+_AWARE_TYPES = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMPTZ_NS"})
 _TEXT_TYPES = frozenset({"VARCHAR", "TEXT", "STRING"})
 _FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE", "REAL"})
 _NUMBER = re.compile(
@@ -695,28 +695,40 @@ class DuckDBEngine(Engine):
         try:
             with self._registered(self._tp_lut(coding)) as tp_lut:
                 events, params = self._events(cols, coding, tp_lut, stack)
-                order = "ORDER BY ns, r"
-                per_case = [f"list(tp {order}) AS tp", f"list(eo {order}) AS eo"]
+                # one plain list per case, sorted by (ns, r) as a list: DuckDB spills plain
+                # list aggregates, not ordered ones (those ran out of memory on 100M events)
+                names = [f"__a{i}" for i in range(len(cols.case_cols))]
+                fields = ["ns", "r", "tp", "eo"] + (["__v"] if cols.value is not None else [])
+                packed = ", ".join(f"{f} := {f}" for f in fields + names)
+                per_case = [
+                    "list_transform(l, lambda x: x.tp) AS tp",
+                    "list_transform(l, lambda x: x.eo) AS eo",
+                ]
                 if cols.value is not None:
-                    agg = {
-                        "last": f"last(__v {order}) FILTER (WHERE __v IS NOT NULL)",
-                        "first": f"first(__v {order}) FILTER (WHERE __v IS NOT NULL)",
-                        "sum": "sum(__v)",
-                        "max": "max(__v)",
-                    }[cols.value_agg]
-                    per_case.append(f"{agg} AS v")
+                    per_case.append(
+                        {
+                            "last": "list_filter(l, lambda x: x.__v IS NOT NULL)[-1].__v",
+                            "first": "list_filter(l, lambda x: x.__v IS NOT NULL)[1].__v",
+                            "sum": "v_sum",
+                            "max": "v_max",
+                        }[cols.value_agg]
+                        + " AS v"
+                    )
                 else:
                     per_case.append("CAST(NULL AS DOUBLE) AS v")
-                names = [f"__a{i}" for i in range(len(cols.case_cols))]
                 per_case += [
-                    f"first({a} {order}) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in names
+                    f"list_filter(l, lambda x: x.{a} IS NOT NULL)[1].{a} AS {a}" for a in names
                 ]
+                extra = ", sum(__v) AS v_sum, max(__v) AS v_max" if cols.value is not None else ""
                 group = ", ".join(["tp", "eo", *names])
                 out_attrs = "".join(
                     f", {a} AS {quote_ident(c)}" for a, c in zip(names, cols.case_cols, strict=True)
                 )
                 sql = (
-                    f"WITH e AS ({events}), j AS (SELECT {', '.join(per_case)} FROM e GROUP BY c) "
+                    f"WITH e AS ({events}), "
+                    f"k AS (SELECT list_sort(list(struct_pack({packed}))) AS l{extra} "
+                    "FROM e GROUP BY c), "
+                    f"j AS (SELECT {', '.join(per_case)} FROM k) "
                     "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
                     f"count(v) AS value_n{out_attrs} FROM j GROUP BY {group}"
                 )
@@ -776,7 +788,8 @@ class DuckDBEngine(Engine):
                     "lead(tp) OVER w AS nxt, lead(ns) OVER w - ns AS dt FROM e "
                     "WINDOW w AS (PARTITION BY c ORDER BY ns, r)), "
                     f"j AS (SELECT c, {self._end_sql(coding.when_both)} AS stop FROM "
-                    "(SELECT c, list(eo ORDER BY pos) AS l FROM s GROUP BY c)) "
+                    "(SELECT c, list_transform(list_sort(list(struct_pack(p := pos, e := eo))), "
+                    "lambda x: x.e) AS l FROM s GROUP BY c)) "
                     "SELECT s.tp AS src, s.nxt AS dst, s.dt, "
                     "coalesce(s.pos + 1 < j.stop, false) AS kept "
                     "FROM s LEFT JOIN j USING (c) WHERE s.nxt IS NOT NULL",
