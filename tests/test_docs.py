@@ -2,7 +2,9 @@
 
 Blocks of one page share a namespace, like a reader following the page top to bottom.
 A block fenced as ``python skip`` is shown but not run (use sparingly, with a reason
-in the surrounding text). Pages run in a temporary working directory.
+in the surrounding text). A block fenced as ``python spark`` runs when Spark can (Java and
+pyspark present); otherwise the page's other blocks run and the test is then skipped with
+the reason. Pages run in a temporary working directory.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ FENCE = re.compile(
 )
 
 
-def python_blocks(text: str) -> list[tuple[int, str]]:
+def python_blocks(text: str, *, spark: bool = True) -> list[tuple[int, str]]:
+    """Runnable blocks of a page (``spark=False``: leave the Spark blocks out)."""
     out = []
     for m in FENCE.finditer(text):
         info = m["info"].strip().split()
         if not info or info[0] not in {"python", "py"} or "skip" in info[1:]:
+            continue
+        if "spark" in info[1:] and not spark:
             continue
         indent = m["indent"]
         body = "\n".join(line[len(indent) :] for line in m["body"].splitlines())
@@ -45,7 +50,14 @@ def test_docs_have_runnable_pages():
 
 @pytest.mark.parametrize("page", _pages(), ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_page_examples_run(page: Path, tmp_path, monkeypatch):
-    blocks = python_blocks(page.read_text(encoding="utf-8"))
+    from tests.spark_session import _skip_reason, spark_session
+
+    text = page.read_text(encoding="utf-8")
+    no_spark = _skip_reason()
+    blocks = python_blocks(text, spark=no_spark is None)
+    skipped = len(python_blocks(text)) - len(blocks)
+    if no_spark is None and len(python_blocks(text, spark=False)) < len(blocks):
+        spark_session()  # the local loopback session, which the page's getOrCreate() reuses
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     try:
@@ -56,8 +68,13 @@ def test_page_examples_run(page: Path, tmp_path, monkeypatch):
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None:
             plt.close("all")  # pages do not leak open figures into each other
+    if skipped:
+        pytest.skip(f"{skipped} Spark block(s) of this page not run: {no_spark}")
 
 
 def test_fence_parser_finds_blocks():
     text = "a\n```python\nx = 1\n```\n\n```text\nno\n```\n```python skip\ny\n```\n"
     assert python_blocks(text) == [(3, "x = 1")]
+    spark = "```python spark\ns = 1\n```\n"
+    assert python_blocks(spark) == [(2, "s = 1")]
+    assert python_blocks(spark, spark=False) == []
