@@ -27,6 +27,11 @@ Conventions (they change numbers, so they are pinned here and tested):
 - **Duplicate rows** (same case, touchpoint and timestamp as an earlier row) are kept: a
   repeated event is evidence too. They are counted in :attr:`EventLog.n_duplicate_rows`.
 
+Engines: :meth:`EventLog.scan` runs the heavy reductions where the events live (in memory,
+:class:`DuckDBEngine` on files or relations larger than memory, :class:`SparkEngine` on a
+cluster) and keeps only small aggregates: the journey variants and time quantiles that
+every engine computes by the contract of :class:`Engine`.
+
 Examples
 --------
 >>> import pandas as pd
@@ -58,17 +63,29 @@ from frictionkit.events._kernels import (
     int_group_quantiles,
     journey_outcomes,
 )
+from frictionkit.events._duckdb import DuckDBEngine
+from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
 from frictionkit.events._log import EventLog
+from frictionkit.events._scan import ENGINES
+from frictionkit.events._spark import SparkEngine
 from frictionkit.io.events import read_events, read_xes_frame
 
 __all__ = [
+    "ENGINES",
     "FAILURE",
     "OPEN",
     "OUTCOMES",
     "RESERVED_STATES",
     "SUCCESS",
+    "Coding",
     "DroppedRowsWarning",
+    "DuckDBEngine",
+    "Engine",
     "EventLog",
+    "Profile",
+    "ScanColumns",
+    "SparkEngine",
+    "Timings",
     "group_quantiles",
     "grouped_order",
     "int_group_quantiles",
