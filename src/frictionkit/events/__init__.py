@@ -51,6 +51,8 @@ EventLog(5 events, 2 journeys in 2 cases, 3 touchpoints; 1 success, 0 failure, 1
 
 from __future__ import annotations
 
+from frictionkit.events._duckdb import DuckDBEngine
+from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
 from frictionkit.events._kernels import (
     FAILURE,
     OPEN,
@@ -63,8 +65,6 @@ from frictionkit.events._kernels import (
     int_group_quantiles,
     journey_outcomes,
 )
-from frictionkit.events._duckdb import DuckDBEngine
-from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
 from frictionkit.events._log import EventLog
 from frictionkit.events._scan import ENGINES
 from frictionkit.events._spark import SparkEngine
