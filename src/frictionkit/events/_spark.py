@@ -464,22 +464,38 @@ class SparkEngine(Engine):
         )
 
     def _labels(self, kept: Any, cols: ScanColumns) -> dict[str, Any]:
-        """Touchpoints (with stages) and outcome values of the kept rows."""
+        """Touchpoints, stages and outcome values of the kept rows (one aggregation)."""
         _, fn, _ = _modules()
         schema = self._df.schema
         stage = fn.lit(None).cast("string")
         if cols.stage is not None:
             sc, st = _col(cols.stage), schema[cols.stage].dataType
             stage = fn.when(~_missing(sc, st), _text(sc, st))
+        value, convert = fn.lit(None).cast("string"), _converter(None)
+        if cols.outcome is not None:
+            oc, ot = _col(cols.outcome), schema[cols.outcome].dataType
+            value, convert = fn.when(~_missing(oc, ot), _collectable(oc, ot)), _converter(ot)
         rows = (
-            kept.where(~fn.col("_tpmiss"))
-            .groupBy(fn.col("_tp"), stage.alias("_stage"))
+            kept.groupBy(
+                fn.when(~fn.col("_tpmiss"), fn.col("_tp")).alias("_tp"),
+                stage.alias("_stage"),
+                value.alias("_value"),
+            )
             .agg(fn.count(fn.lit(1)).alias("n"))
             .collect()
         )
         per_tp: dict[str, int] = {}
+        per_stage: dict[tuple[str, str], int] = {}
+        per_value: dict[Any, int] = {}
         for r in rows:
-            per_tp[r["_tp"]] = per_tp.get(r["_tp"], 0) + int(r["n"])
+            tp, n = r["_tp"], int(r["n"])
+            if tp is not None:
+                per_tp[tp] = per_tp.get(tp, 0) + n
+                if r["_stage"] is not None:
+                    key = (tp, r["_stage"])
+                    per_stage[key] = per_stage.get(key, 0) + n
+            if r["_value"] is not None:
+                per_value[r["_value"]] = per_value.get(r["_value"], 0) + n
         labels = sorted(per_tp)
         out: dict[str, Any] = {
             "touchpoints": pd.DataFrame(
@@ -490,29 +506,20 @@ class SparkEngine(Engine):
             )
         }
         if cols.stage is not None:
-            st = sorted(
-                ((r["_tp"], r["_stage"], int(r["n"])) for r in rows if r["_stage"] is not None),
-            )
+            pairs = sorted(per_stage)
             out["stages"] = pd.DataFrame(
                 {
-                    "touchpoint": pd.Series([s[0] for s in st], dtype=object),
-                    "stage": pd.Series([s[1] for s in st], dtype=object),
-                    "events": np.array([s[2] for s in st], dtype=np.int64),
+                    "touchpoint": pd.Series([p[0] for p in pairs], dtype=object),
+                    "stage": pd.Series([p[1] for p in pairs], dtype=object),
+                    "events": np.array([per_stage[p] for p in pairs], dtype=np.int64),
                 }
             )
         if cols.outcome is not None:
-            oc = _col(cols.outcome)
-            vals = (
-                kept.where(~_missing(oc, schema[cols.outcome].dataType))
-                .groupBy(oc.alias("_value"))
-                .agg(fn.count(fn.lit(1)).alias("n"))
-                .collect()
-            )
-            vals = sorted(vals, key=lambda r: (-int(r["n"]), str(r["_value"])))
+            values = sorted(per_value, key=lambda v: (-per_value[v], str(v)))
             out["outcome_values"] = pd.DataFrame(
                 {
-                    "value": pd.Series([r["_value"] for r in vals], dtype=object),
-                    "events": np.array([int(r["n"]) for r in vals], dtype=np.int64),
+                    "value": pd.Series([convert(v) for v in values], dtype=object),
+                    "events": np.array([per_value[v] for v in values], dtype=np.int64),
                 }
             )
         return out
