@@ -108,7 +108,7 @@ def _variant_keys(v: pd.DataFrame, cols: ScanColumns) -> list[tuple[Any, ...]]:
 
 
 def assert_variants(engine: DuckDBEngine, df: pd.DataFrame, cols: ScanColumns, c: Coding) -> None:
-    got = engine.variants(cols, c)
+    got = engine.variants(cols, c).to_pandas()
     assert list(got.columns[:5]) == ["tp", "eo", "journeys", "value_sum", "value_n"]
     assert _variant_keys(got, cols) == _variant_keys(reference_variants(df, cols, c), cols)
 
@@ -168,7 +168,7 @@ def test_reductions_equal_the_reference(basic: pd.DataFrame, kind: str, tmp_path
     coding = _coding(list(ref.touchpoints["label"]), success=("buy",), failure=("error",))
     assert_variants(engine, basic, cols, coding)
     assert_timings(engine, basic, cols, coding)
-    c1 = engine.variants(cols, coding)
+    c1 = engine.variants(cols, coding).to_pandas()
     assert [3, 1, 0, 3] in [list(t) for t in c1["tp"]]  # buy=0 cart=1 error=2 visit=3
 
 
@@ -188,8 +188,8 @@ def test_order_col_breaks_ties_instead_of_the_read_order(kind: str, tmp_path: Pa
     engine = _engine(df, kind, tmp_path)
     coding = _coding(["x", "y", "z"])
     cols = _cols(kind, order="back")
-    assert [list(t) for t in engine.variants(cols, coding)["tp"]] == [[2, 1, 0]]
-    assert [list(t) for t in engine.variants(_cols(kind), coding)["tp"]] == [[0, 1, 2]]
+    assert [list(t) for t in engine.variants(cols, coding).to_pandas()["tp"]] == [[2, 1, 0]]
+    assert [list(t) for t in engine.variants(_cols(kind), coding).to_pandas()["tp"]] == [[0, 1, 2]]
     assert_timings(engine, df, cols, coding)
 
 
@@ -205,7 +205,7 @@ def test_several_parquet_files_follow_the_sorted_names(tmp_path: Path) -> None:
         [tmp_path / "part-1.parquet", tmp_path / "part-0.parquet"],
     ):
         engine = DuckDBEngine(source)
-        assert [list(t) for t in engine.variants(cols, coding)["tp"]] == [[2, 0, 1]]
+        assert [list(t) for t in engine.variants(cols, coding).to_pandas()["tp"]] == [[2, 0, 1]]
     # rows number the concatenation: the missing key of part-1's second row is row 2
     bad = a.assign(tp=["x", None])
     _parquet(bad, tmp_path / "part-1.parquet")
@@ -322,7 +322,7 @@ def test_csv_keeps_ids_as_written(tmp_path: Path) -> None:
     assert prof.touchpoints.to_dict("list") == {"label": ["007", "7", "NULL"], "events": [2, 1, 1]}
     assert sorted(prof.outcome_values["value"].tolist()) == [False, True]
     coding = _coding(["007", "7", "NULL"], by_value={True: 1, False: 2})
-    v = engine.variants(ScanColumns(**{**_kw(cols), "drop_missing": True}), coding)
+    v = engine.variants(ScanColumns(**{**_kw(cols), "drop_missing": True}), coding).to_pandas()
     assert sorted(zip(v["tp"].map(tuple), v["eo"].map(tuple), strict=True)) == [
         ((0, 1), (0, 1)),
         ((2,), (2,)),
@@ -354,7 +354,7 @@ def test_column_names_with_spaces_and_quotes(kind: str, tmp_path: Path) -> None:
     coding = _coding(["x", "y"])
     assert_variants(engine, df, cols, coding)
     assert_timings(engine, df, cols, coding)
-    assert list(engine.variants(cols, coding).columns)[-1] == "seg ment"
+    assert list(engine.variants(cols, coding).to_pandas().columns)[-1] == "seg ment"
 
 
 # ---------------------------------------------------------------------------------------

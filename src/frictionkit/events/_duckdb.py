@@ -8,7 +8,6 @@ memory is reduced to small tables without ever reaching Python as rows.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +18,23 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._compat import require
+from frictionkit.events._duckdb_sql import (
+    _AWARE_TYPES,
+    _FEATURE,
+    _NAIVE_TYPES,
+    _NUMBER,
+    _OFFSET_RE,
+    _PARAM,
+    _PY_BOOL_FALSE,
+    _PY_BOOL_TRUE,
+    _TEXT_TYPES,
+    _python,
+    _sql_missing,
+    _sql_text,
+    end_sql,
+    quote_ident,
+    source_paths,
+)
 from frictionkit.events._engine import (
     SAMPLE_ROWS,
     Coding,
@@ -31,57 +47,6 @@ from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.io.events import _DEFAULT_NA
 
 __all__ = ["DuckDBEngine"]
-
-_FEATURE = "engine='duckdb'"
-_NAIVE_TYPES = frozenset(
-    {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE", "DATETIME"}
-)
-_AWARE_TYPES = frozenset({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMPTZ_NS"})
-_TEXT_TYPES = frozenset({"VARCHAR", "TEXT", "STRING"})
-_FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE", "REAL"})
-_NUMBER = re.compile(
-    r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|"
-    r"FLOAT|DOUBLE|REAL|DECIMAL.*|BOOLEAN|VARINT|BIGNUM)$"
-)
-# text that ends with a UTC offset is an instant (the rule of the in-memory reader)
-_OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2})\s*$"
-_PARAM = re.compile(r"\$(\w+)")
-_PY_BOOL_TRUE = ("True", "TRUE", "true")
-_PY_BOOL_FALSE = ("False", "FALSE", "false")
-
-
-def quote_ident(name: str) -> str:
-    """Quote a column or table name for DuckDB SQL (double quotes, inner quotes doubled).
-
-    Examples
-    --------
-    >>> quote_ident('a b')
-    '"a b"'
-    """
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_text(expr: str, typ: str) -> str:
-    """SQL giving the text of a value as Python's ``str`` would (booleans: True/False)."""
-    if typ == "BOOLEAN":
-        return f"(CASE WHEN {expr} THEN 'True' WHEN NOT {expr} THEN 'False' END)"
-    if typ in _TEXT_TYPES:
-        return expr
-    return f"CAST({expr} AS VARCHAR)"
-
-
-def _sql_missing(expr: str, typ: str) -> str:
-    """SQL true when a value is missing: null, empty text, or a float NaN."""
-    if typ in _TEXT_TYPES:
-        return f"({expr} IS NULL OR {expr} = '')"
-    if typ in _FLOAT_TYPES:
-        return f"({expr} IS NULL OR isnan({expr}))"
-    return f"({expr} IS NULL)"
-
-
-def _python(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    return item() if callable(item) and not isinstance(value, (str, bytes)) else value
 
 
 class DuckDBEngine(Engine):
@@ -186,7 +151,7 @@ class DuckDBEngine(Engine):
                 ) from err
             self._describe()
             return
-        paths = self._paths(source)
+        self._kind, paths = source_paths(source)
         opened = connection is None
         self._con = duckdb.connect() if opened else connection
         self._settings(memory_limit, threads, temp_directory, own=opened)
@@ -202,73 +167,6 @@ class DuckDBEngine(Engine):
         self._describe()
 
     # -- setup -----------------------------------------------------------------
-    def _paths(self, source: Any) -> list[str]:
-        if isinstance(source, (str, Path)):
-            items: list[Any] = [source]
-        elif isinstance(source, (list, tuple)) and source:
-            items = list(source)
-        else:
-            raise InputTypeError(
-                f"engine='duckdb' reads a path, a list of paths or a DuckDB relation, got "
-                f"{type(source).__name__}",
-                field="source",
-                value=type(source).__name__,
-                hint="Pass the path of a Parquet or CSV file, a glob such as "
-                "'logs/*.parquet', or a duckdb relation",
-            )
-        out: list[str] = []
-        kinds: set[str] = set()
-        for item in items:
-            if not isinstance(item, (str, Path)):
-                raise InputTypeError(
-                    f"paths must be text or pathlib.Path, got {type(item).__name__}",
-                    field="source",
-                    value=type(item).__name__,
-                )
-            text = str(item)
-            name = text.lower()
-            if name.endswith((".csv", ".csv.gz")):
-                kinds.add("csv")
-            elif name.endswith((".parquet", ".pq")):
-                kinds.add("parquet")
-            else:
-                raise ValidationError(
-                    f"cannot tell the format of {text!r} from its suffix",
-                    field="source",
-                    value=text,
-                    hint="engine='duckdb' reads .parquet, .csv and .csv.gz files",
-                )
-            if any(ch in Path(text).name for ch in "*?["):
-                import glob
-
-                found = sorted(glob.glob(text))
-                if not found:
-                    raise ValidationError(
-                        f"no file matches {text!r}",
-                        field="source",
-                        value=text,
-                        hint="Check the directory and the pattern",
-                    )
-                out.extend(found)
-            else:
-                if not Path(text).is_file():
-                    raise ValidationError(
-                        f"event log file {text!r} does not exist",
-                        field="source",
-                        value=text,
-                        hint="Check the path (relative paths start at the working directory)",
-                    )
-                out.append(text)
-        if len(kinds) > 1 or ("csv" in kinds and len(out) > 1):
-            raise ValidationError(
-                "engine='duckdb' reads one CSV file, or one or more Parquet files",
-                field="source",
-                value=out[:3],
-                hint="Convert the CSV files to Parquet, or read one at a time",
-            )
-        self._kind = kinds.pop()
-        return sorted(out) if self._kind == "parquet" else out
-
     def _settings(
         self,
         memory_limit: str | None,
@@ -671,8 +569,11 @@ class DuckDBEngine(Engine):
             }
         )
 
-    def variants(self, cols: ScanColumns, coding: Coding) -> pd.DataFrame:
+    def variants(self, cols: ScanColumns, coding: Coding) -> Any:
         """One row per distinct journey variant (see :meth:`Engine.variants`).
+
+        Returned as a pyarrow Table whose ``tp`` and ``eo`` are list columns, so millions
+        of variants reach Python as flat arrays, not as Python lists.
 
         The journeys are grouped by case first (lists in event order), then by the lists,
         so DuckDB holds one list per case at most and spills beyond its memory limit.
@@ -688,7 +589,7 @@ class DuckDBEngine(Engine):
         >>> coding = Coding(touchpoints=pd.DataFrame({"label": ["x", "y"], "code": [0, 1]}))
         >>> v = DuckDBEngine(rel, connection=con).variants(
         ...     ScanColumns(case="c", touchpoint="tp", timestamp="ts", order="r"), coding)
-        >>> sorted(zip(v["tp"].map(tuple), v["journeys"]))
+        >>> sorted(zip(map(tuple, v["tp"].to_pylist()), v["journeys"].to_pylist()))
         [((0,), 1), ((0, 1), 1)]
         """
         stack: list[str] = []
@@ -701,8 +602,8 @@ class DuckDBEngine(Engine):
                 fields = ["ns", "r", "tp", "eo"] + (["__v"] if cols.value is not None else [])
                 packed = ", ".join(f"{f} := {f}" for f in fields + names)
                 per_case = [
-                    "list_transform(l, lambda x: x.tp) AS tp",
-                    "list_transform(l, lambda x: x.eo) AS eo",
+                    "list_transform(l, lambda x: CAST(x.tp AS INTEGER)) AS tp",
+                    "list_transform(l, lambda x: CAST(x.eo AS TINYINT)) AS eo",
                 ]
                 if cols.value is not None:
                     per_case.append(
@@ -732,23 +633,18 @@ class DuckDBEngine(Engine):
                     "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
                     f"count(v) AS value_n{out_attrs} FROM j GROUP BY {group}"
                 )
-                rel = self._run(sql, params)
-                rows = rel.fetchall()
+                table = self._arrow(sql, params)
         finally:
             for name in stack:
                 self._con.unregister(name)
-        out = pd.DataFrame(
-            {
-                "tp": pd.Series([list(map(int, r[0])) for r in rows], dtype=object),
-                "eo": pd.Series([list(map(int, r[1])) for r in rows], dtype=object),
-                "journeys": np.array([r[2] for r in rows], dtype=np.int64),
-                "value_sum": np.array([r[3] for r in rows], dtype=float),
-                "value_n": np.array([r[4] for r in rows], dtype=np.int64),
-            }
-        )
-        for i, c in enumerate(cols.case_cols):
-            out[c] = pd.Series([r[5 + i] for r in rows], dtype=object)
-        return out
+        return table
+
+    def _arrow(self, sql: str, params: dict[str, Any]) -> Any:
+        """A query result as a pyarrow Table (no Python object per value)."""
+        require("pyarrow", extra="duckdb", feature=_FEATURE)
+        used = set(_PARAM.findall(sql))
+        rel = self._con.sql(sql, params={k: v for k, v in params.items() if k in used})
+        return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
 
     def timings(self, cols: ScanColumns, coding: Coding) -> Timings:
         """Quantiles of times between consecutive events (see :class:`Timings`).
@@ -787,7 +683,7 @@ class DuckDBEngine(Engine):
                     "s AS (SELECT c, tp, eo, row_number() OVER w - 1 AS pos, "
                     "lead(tp) OVER w AS nxt, lead(ns) OVER w - ns AS dt FROM e "
                     "WINDOW w AS (PARTITION BY c ORDER BY ns, r)), "
-                    f"j AS (SELECT c, {self._end_sql(coding.when_both)} AS stop FROM "
+                    f"j AS (SELECT c, {end_sql(coding.when_both)} AS stop FROM "
                     "(SELECT c, list_transform(list_sort(list(struct_pack(p := pos, e := eo))), "
                     "lambda x: x.e) AS l FROM s GROUP BY c)) "
                     "SELECT s.tp AS src, s.nxt AS dst, s.dt, "
@@ -840,28 +736,3 @@ class DuckDBEngine(Engine):
                 }
             ),
         )
-
-    @staticmethod
-    def _end_sql(when_both: str) -> str:
-        """SQL of the cut ``end`` (0-based, exclusive) of a journey's outcome list ``l``.
-
-        Null for open journeys. ``d`` is 1-based here (DuckDB lists).
-        """
-        nz_list = "list_transform(l, lambda x: x <> 0)"
-        nz = f"list_position({nz_list}, true)"
-        if when_both == "first":
-            d = nz
-        elif when_both == "last":
-            d = "(len(l) + 1 - list_position(list_reverse(" + nz_list + "), true))"
-        elif when_both in ("success", "failure"):
-            pref = 1 if when_both == "success" else 2
-            d = f"coalesce(list_position(l, {pref}), {nz})"
-        else:
-            raise ValidationError(
-                f"when_both must be 'first', 'last', 'success' or 'failure', got {when_both!r}",
-                field="when_both",
-                value=when_both,
-            )
-        rest = f"list_transform(l[{d} + 1:], lambda x: x <> l[{d}])"
-        end = f"coalesce({d} + list_position({rest}, true) - 1, len(l))"
-        return f"CASE WHEN {d} IS NULL THEN NULL ELSE {end} END"

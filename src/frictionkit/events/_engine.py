@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -192,7 +192,7 @@ class Engine(abc.ABC):
         """Sizes, missing keys, distinct labels and timestamp problems."""
 
     @abc.abstractmethod
-    def variants(self, cols: ScanColumns, coding: Coding) -> pd.DataFrame:
+    def variants(self, cols: ScanColumns, coding: Coding) -> Any:
         """One row per distinct journey variant.
 
         Rows with a missing key are left out (the caller has refused them already unless
@@ -200,7 +200,10 @@ class Engine(abc.ABC):
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or pyarrow.Table
+            With these columns (a pyarrow Table may hold ``tp`` and ``eo`` as list
+            columns, which reach Python as flat arrays):
+
             - ``tp``: list of touchpoint codes of the journey, in event order;
             - ``eo``: list of per-event outcome codes (0, 1, 2), same length;
             - ``journeys``: number of journeys (cases) following exactly this variant

@@ -359,26 +359,49 @@ def _coding(
     )
 
 
-def _flatten(variants: pd.DataFrame, cols: ScanColumns) -> dict[str, Any]:
-    tp_lists = variants["tp"].tolist()
-    lengths = np.fromiter((len(t) for t in tp_lists), dtype=_INT, count=len(tp_lists))
-    tp = np.fromiter((c for t in tp_lists for c in t), dtype=_INT, count=int(lengths.sum()))
-    eo = np.fromiter(
-        (c for e in variants["eo"].tolist() for c in e), dtype=np.int8, count=int(lengths.sum())
-    )
-    attrs = pd.DataFrame(index=range(len(variants)))
-    for col in cols.case_cols:
-        attrs[col] = pd.Series(
-            [None if v is None or pd.isna(v) else str(v) for v in variants[col].tolist()],
+def _lists(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Flat values and lengths of a column of lists (Python lists or a pyarrow list array)."""
+    if hasattr(column, "combine_chunks") or hasattr(column, "flatten"):
+        import pyarrow.compute as pc
+
+        arr = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+        lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False).astype(_INT)
+        flat = pc.list_flatten(arr).to_numpy(zero_copy_only=False).astype(_INT)
+        return flat, lengths
+    lists = list(column)
+    lengths = np.fromiter((len(x) for x in lists), dtype=_INT, count=len(lists))
+    flat = np.fromiter((c for x in lists for c in x), dtype=_INT, count=int(lengths.sum()))
+    return flat, lengths
+
+
+def _values(column: Any) -> list[Any]:
+    return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
+
+
+def _flatten(variants: Any, cols: ScanColumns) -> dict[str, Any]:
+    """The variants table (a DataFrame or a pyarrow Table) as flat arrays."""
+
+    def col(name: str) -> Any:
+        return variants.column(name) if hasattr(variants, "column") else variants[name]
+
+    tp, lengths = _lists(col("tp"))
+    eo, eo_lengths = _lists(col("eo"))
+    if not np.array_equal(lengths, eo_lengths):  # pragma: no cover - engine contract
+        raise ValidationError("the engine returned outcome lists of other lengths", field="eo")
+    n = len(lengths)
+    attrs = pd.DataFrame(index=range(n))
+    for c in cols.case_cols:
+        attrs[c] = pd.Series(
+            [None if v is None or pd.isna(v) else str(v) for v in _values(col(c))],
             dtype=object,
         )
     return {
         "tp": tp,
-        "eo": eo,
+        "eo": eo.astype(np.int8),
         "offsets": np.r_[0, np.cumsum(lengths)].astype(_INT),
-        "weight": variants["journeys"].to_numpy(dtype=_INT),
-        "value_sum": variants["value_sum"].to_numpy(dtype=float),
-        "value_n": variants["value_n"].to_numpy(dtype=_INT),
+        "weight": np.asarray(_values(col("journeys")), dtype=_INT),
+        "value_sum": np.asarray(_values(col("value_sum")), dtype=float),
+        "value_n": np.asarray(_values(col("value_n")), dtype=_INT),
         "attrs": attrs,
     }
 

@@ -587,9 +587,7 @@ def read_events(
     )
 
 
-def read_event_frame(
-    p: Path, text_cols: Sequence[str], format: str | None = None
-) -> pd.DataFrame:
+def read_event_frame(p: Path, text_cols: Sequence[str], format: str | None = None) -> pd.DataFrame:
     r"""Read an event file into a DataFrame, as :func:`read_events` does (``text_cols`` as text).
 
     Examples
