@@ -110,6 +110,15 @@ def test_csv_workbook_round_trip_of_generated_journeys(tmp_path, j):
     assert fk.read_workbook(folder) == j
 
 
+def test_a_lone_carriage_return_survives_the_csv_workbook(tmp_path):
+    # Found by Hypothesis: an unquoted "\r" in a description was read as a line break,
+    # shifting the next cells into the wrong columns.
+    pain = attrs.evolve(AUTOPARTS.pain_points[0], description="before\rafter")
+    j = attrs.evolve(AUTOPARTS, pain_points=(pain, *AUTOPARTS.pain_points[1:]))
+    fk.write_workbook(j, tmp_path / "wb")
+    assert fk.read_workbook(tmp_path / "wb") == j
+
+
 def test_excel_workbook_round_trip(tmp_path):
     fk.write_workbook(AUTOPARTS, tmp_path / "a.xlsx")
     assert fk.read_workbook(tmp_path / "a.xlsx") == AUTOPARTS

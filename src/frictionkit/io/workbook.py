@@ -15,6 +15,7 @@ with an apostrophe).
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import warnings
@@ -111,7 +112,16 @@ def write_workbook(journey: Journey, path: str | os.PathLike[str]) -> None:
         )
     p.mkdir(parents=True, exist_ok=True)
     for kind, frame in tables.items():
-        frame.to_csv(p / f"{kind}.csv", index=False, lineterminator="\n")
+        # A lone carriage return is not quoted by the csv writer when lines end in "\n",
+        # and readers take it for a line break: quote every field of such a table.
+        text = frame.select_dtypes(exclude="number").astype(str)
+        has_cr = bool(text.apply(lambda col: col.str.contains("\r", regex=False)).any().any())
+        frame.to_csv(
+            p / f"{kind}.csv",
+            index=False,
+            lineterminator="\n",
+            quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL,
+        )
 
 
 _MANGLED = re.compile(r"^(.*)\.(\d+)$")
