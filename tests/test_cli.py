@@ -132,6 +132,17 @@ def test_analyse_markdown_folds_small_routes(events_csv, capsys):
     assert all(int(r.split(" | ")[2]) >= 10 for r in rows)
 
 
+def test_analyse_on_duckdb_prints_the_same_tables(events_csv, capsys):
+    pytest.importorskip("duckdb", reason="the duckdb engine needs frictionkit[duckdb]")
+    assert main(["analyse", str(events_csv), *EVENT_COLS]) == 0
+    in_memory = capsys.readouterr().out
+    args = ["analyse", str(events_csv), *EVENT_COLS, "--engine", "duckdb"]
+    assert main([*args, "--memory-limit", "500MB"]) == 0
+    assert capsys.readouterr().out == in_memory
+    assert main(["analyse", str(events_csv), *EVENT_COLS, "--memory-limit", "1GB"]) == 2
+    assert "--memory-limit applies to --engine duckdb" in capsys.readouterr().err
+
+
 def test_analyse_csv_and_json_are_formula_safe(tmp_path, capsys):
     frame = pd.DataFrame(
         {

@@ -174,6 +174,18 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
         help="unknown outcome values mean no outcome; touchpoints missing from the journey "
         "get the stage 'unmapped' (default: both are errors)",
     )
+    g.add_argument(
+        "--engine",
+        choices=("pandas", "duckdb"),
+        default="pandas",
+        help="where the evidence step runs: in memory (pandas), or out of core in DuckDB "
+        "for logs larger than memory (.parquet or .csv; needs frictionkit[duckdb])",
+    )
+    g.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="with --engine duckdb: its memory limit, e.g. 2GB (beyond it, it spills to disk)",
+    )
 
 
 def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
@@ -195,7 +207,18 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     p = Path(path)
     if not p.is_file():
         raise _UsageError(f"no event log at {path!r}", field="EVENTS", value=path)
-    return read_events(p, **opts)
+    if args.engine == "pandas":
+        if args.memory_limit is not None:
+            raise _UsageError("--memory-limit applies to --engine duckdb", field="--memory-limit")
+        return read_events(p, **opts)
+    from frictionkit.events import EventLog
+    from frictionkit.io._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME
+
+    opts.setdefault("case_col", _XES_CASE)
+    opts.setdefault("touchpoint_col", _XES_ACTIVITY)
+    opts.setdefault("timestamp_col", _XES_TIME)
+    options = {} if args.memory_limit is None else {"memory_limit": args.memory_limit}
+    return EventLog.scan(str(p), engine=args.engine, engine_options=options, **opts)
 
 
 def _min_group_size(value: str) -> int:
