@@ -36,8 +36,8 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.io.events import (
-    _check_choice,
     _check_text,
+    check_log_options,
     outcome_by_touchpoint,
     outcome_by_value,
 )
@@ -504,16 +504,7 @@ def scan(
     options = dict(engine_options or {})
     if isinstance(case_cols, str):
         case_cols = (case_cols,)
-    _check_choice(when_both, "when_both", ("first", "last", "success", "failure"))
-    _check_choice(value_agg, "value_agg", ("last", "first", "sum", "max"))
-    _check_choice(on_null, "on_null", ("raise", "drop"))
-    if journey is not None and stage_col is not None:
-        raise ValidationError(
-            "give either journey= or stage_col=, not both",
-            field="stage_col",
-            value=stage_col,
-            hint="The journey map already gives each touchpoint's stage",
-        )
+    check_log_options(when_both, value_agg, on_null, journey, stage_col)
     eng = resolve_engine(source, engine, options)
     if eng is None:
         return _scan_pandas(

@@ -800,6 +800,27 @@ def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -
     return frame.assign(**{case_col: pd.Series(values, index=frame.index, dtype=object)})
 
 
+def check_log_options(
+    when_both: Any, value_agg: Any, on_null: Any, journey: Any, stage_col: Any
+) -> None:
+    """Check the options shared by ``EventLog.from_frame`` and ``EventLog.scan``.
+
+    Examples
+    --------
+    >>> check_log_options("first", "last", "raise", None, "stage")
+    """
+    _check_choice(when_both, "when_both", ("first", "last", "success", "failure"))
+    _check_choice(value_agg, "value_agg", ("last", "first", "sum", "max"))
+    _check_choice(on_null, "on_null", ("raise", "drop"))
+    if journey is not None and stage_col is not None:
+        raise ValidationError(
+            "give either journey= or stage_col=, not both",
+            field="stage_col",
+            value=stage_col,
+            hint="The journey map already gives each touchpoint's stage",
+        )
+
+
 def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Stable order by case, then timestamp, then input row (identity when already so)."""
     n = len(case_codes)
@@ -867,16 +888,7 @@ def frame_parts(
         case_cols = (case_cols,)
     for col in case_cols:
         _check_column(frame, col, "case_cols")
-    _check_choice(when_both, "when_both", ("first", "last", "success", "failure"))
-    _check_choice(value_agg, "value_agg", ("last", "first", "sum", "max"))
-    _check_choice(on_null, "on_null", ("raise", "drop"))
-    if journey is not None and stage_col is not None:
-        raise ValidationError(
-            "give either journey= or stage_col=, not both",
-            field="stage_col",
-            value=stage_col,
-            hint="The journey map already gives each touchpoint's stage",
-        )
+    check_log_options(when_both, value_agg, on_null, journey, stage_col)
     if len(frame) == 0:
         raise ValidationError(
             "the event log is empty (no rows)",
