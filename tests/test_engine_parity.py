@@ -392,3 +392,20 @@ def test_survey_linking_and_channel_analysis_need_single_journeys():
         _check_log(log)
     with pytest.raises(ValidationError, match="channel analysis needs the single"):
         _arrays_from_log(log)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("bad", ["lots", "inf"])
+def test_values_that_are_not_finite_numbers_are_refused(engine, bad):
+    df = small().assign(amount=pd.Series(["10", None, bad, "2.5"], dtype=object))
+    with pytest.raises(DataError, match=r"amount has 1 (non-numeric|infinite)"):
+        EventLog.from_frame(df, **KEYS, success="buy", value_col="amount")
+    # one error class on every engine (the in-memory reader words it per case)
+    words = r"amount has 1 (value\(s\) that are not finite|non-numeric|infinite)"
+    with pytest.raises(DataError, match=words):
+        scan(engine, df, success="buy", value_col="amount")
+    ok = small().assign(amount=pd.Series(["10", None, "", "2.5"], dtype=object))
+    ok["amount"] = ok["amount"].replace("", None)
+    log = scan(engine, ok, success="buy", failure="leave", value_col="amount")
+    full = EventLog.from_frame(ok, **KEYS, success="buy", failure="leave", value_col="amount")
+    assert log.repair_effects(0.5)["extra_value"].equals(full.repair_effects(0.5)["extra_value"])

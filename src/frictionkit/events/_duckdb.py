@@ -389,9 +389,11 @@ class DuckDBEngine(Engine):
                 f"CASE WHEN {_sql_missing(s, s_t)} THEN NULL ELSE {_sql_text(s, s_t)} END AS __s"
             )
         if cols.value is not None:
-            v = self._typed(cols.value)[0]
+            v, v_t = self._typed(cols.value)
             num = f"TRY_CAST({v} AS DOUBLE)"
             sel.append(f"CASE WHEN isnan({num}) THEN NULL ELSE {num} END AS __v")
+            bad = f"({num} IS NULL OR NOT isfinite({num}))"
+            sel.append(f"(NOT {_sql_missing(v, v_t)} AND {bad}) AS __vbad")
         for i, c in enumerate(cols.case_cols):
             a, a_t = self._typed(c)
             sel.append(
@@ -470,7 +472,11 @@ class DuckDBEngine(Engine):
             stages["stage"] = stages["stage"].astype(object)
             stages["events"] = stages["events"].astype(np.int64)
         aware, n_bad, bad_sample, reason = self._time_profile(cols, kept, params)
+        n_bad_value = 0
+        if cols.value is not None:
+            n_bad_value = self._one(f"SELECT count(*) FROM ({kept}) WHERE __vbad", params)[0]
         return Profile(
+            n_bad_value=int(n_bad_value),
             n_rows=int(n_rows),
             n_missing=int(n_missing),
             missing_sample=sample,

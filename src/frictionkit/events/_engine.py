@@ -103,6 +103,9 @@ class Profile:
         Up to :data:`SAMPLE_ROWS` of those rows: ``row`` and the timestamp column as text.
     bad_time_reason : str
         ``""``, ``"unparseable"`` or ``"mixed"`` (naive and aware text mixed).
+    n_bad_value : int
+        With ``cols.value``: kept rows whose value is present but not a finite number
+        (text that is not a number, or an infinite value).
     """
 
     n_rows: int
@@ -116,6 +119,7 @@ class Profile:
     n_bad_time: int = 0
     bad_time_sample: pd.DataFrame = attrs.field(factory=pd.DataFrame)
     bad_time_reason: str = ""
+    n_bad_value: int = 0
 
 
 @attrs.frozen(kw_only=True)

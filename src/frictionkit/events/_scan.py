@@ -281,6 +281,13 @@ def _check_profile(profile: Profile, cols: ScanColumns) -> None:
                 value=n_null,
                 hint="Check the column mapping",
             )
+    if profile.n_bad_value:
+        raise DataError(
+            f"{cols.value} has {profile.n_bad_value} value(s) that are not finite numbers",
+            field="value_col",
+            value=profile.n_bad_value,
+            hint="Give values as numbers (currency units); leave unknown values empty",
+        )
     if profile.n_bad_time:
         sample = profile.bad_time_sample
         first = sample[cols.timestamp].iloc[0] if len(sample) else None

@@ -176,6 +176,7 @@ class SparkEngine(Engine):
                 n_if(bad_parse).alias("n_unparseable"),
                 n_if(good & fn.col("_aware")).alias("n_aware"),
                 n_if(good & ~fn.col("_aware")).alias("n_naive"),
+                n_if(keep & fn.col("_vbad")).alias("n_bad_value"),
             )
             .collect()[0]
             .asDict()
@@ -193,6 +194,7 @@ class SparkEngine(Engine):
             bad = good & (fn.col("_aware") != fn.lit(aware))
         kept = ev.where(keep)
         return Profile(
+            n_bad_value=int(row["n_bad_value"] or 0),
             n_rows=n_rows,
             n_missing=n_missing,
             missing_sample=self._missing_sample(ev, cols) if n_missing else _empty_sample(cols),
@@ -408,8 +410,20 @@ class SparkEngine(Engine):
             missing(cols.touchpoint).alias("_tpmiss"),
             (missing(cols.case) | missing(cols.touchpoint) | tsmiss).alias("_miss"),
             aware.alias("_aware"),
+            self._bad_value(cols).alias("_vbad"),
         )
         return ev, text, _kind(schema[cols.timestamp]) == "TimestampType"
+
+    def _bad_value(self, cols: ScanColumns) -> Any:
+        """True where the value column holds something that is not a finite number."""
+        _, fn, _ = _modules()
+        if cols.value is None:
+            return fn.lit(False)
+        v = _col(cols.value)
+        num = v.try_cast("double")
+        present = ~_missing(v, self._df.schema[cols.value].dataType)
+        bad = num.isNull() | fn.isnan(num) | (fn.abs(num) == float("inf"))
+        return fn.coalesce(present & bad, fn.lit(False))
 
     def _journeys(self, cols: ScanColumns, coding: Coding) -> Any:
         """One row per case: ``_evs``, its events sorted by (timestamp, order)."""
