@@ -313,7 +313,11 @@ def test_a_compact_log_refuses_what_needs_single_journeys():
         with pytest.raises(ValidationError, match="compact"):
             call()
     assert log.compact() is log
-    assert "events" in repr(log)
+    assert repr(log) == (
+        "EventLog(4 events, 2 journeys in 2 cases, 3 touchpoints; 1 success, 0 failure, "
+        "1 open; compact: 2 variants from pandas)"
+    )
+    assert "<th>compact</th><td>2 variants from pandas</td>" in log._repr_html_()
 
 
 # -- properties ----------------------------------------------------------------------------

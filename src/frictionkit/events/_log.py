@@ -759,7 +759,12 @@ class EventLog(LogAnalyses):
             f"EventLog({_fmt(self.n_events)} events, {_fmt(self.n_journeys)} journeys in "
             f"{_fmt(self.n_cases)} cases, {len(self.touchpoints)} touchpoints; "
             f"{_fmt(oc['success'])} success, {_fmt(oc['failure'])} failure, "
-            f"{_fmt(oc['open'])} open)"
+            f"{_fmt(oc['open'])} open"
+            + (
+                f"; compact: {_fmt(len(self.journey_offsets) - 1)} variants from {self.engine})"
+                if self.journey_weight is not None
+                else ")"
+            )
         )
 
     def _repr_html_(self) -> str:
@@ -772,6 +777,10 @@ class EventLog(LogAnalyses):
             ("stages", f"{len(self.stages)} ({self.stage_source})"),
             ("success / failure / open", f"{oc['success']} / {oc['failure']} / {oc['open']}"),
         ]
+        if self.journey_weight is not None:
+            rows.append(
+                ("compact", f"{_fmt(len(self.journey_offsets) - 1)} variants from {self.engine}")
+            )
         body = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
         )
