@@ -10,6 +10,7 @@ effects. Timestamps are whole microseconds, the resolution Spark and DuckDB's TI
 from __future__ import annotations
 
 import importlib.util
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -382,9 +383,10 @@ def test_the_journey_map_and_the_report_are_the_same_from_a_compact_log():
     small_log = log.compact()
     assert len(small_log.journey_offsets) < len(log.journey_offsets)
     pd.testing.assert_frame_equal(journey_map(journey, log), journey_map(journey, small_log))
-    assert (
-        report(journey, log, figures=False).html == report(journey, small_log, figures=False).html
-    )
+    # the methods section names the compact form; everything else is the same
+    page = report(journey, small_log, figures=False).html
+    assert "compact: " in page
+    assert report(journey, log, figures=False).html == re.sub(r"; compact: [^)]*\)", ")", page)
 
 
 def test_survey_linking_and_channel_analysis_need_single_journeys():
