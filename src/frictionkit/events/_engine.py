@@ -32,7 +32,6 @@ across engines):
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -224,24 +223,3 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def timings(self, cols: ScanColumns, coding: Coding) -> Timings:
         """Quantiles of times between consecutive events (see :class:`Timings`)."""
-
-
-def lists_frame(
-    tp: Sequence[Sequence[int]], eo: Sequence[Sequence[int]], journeys: Sequence[int]
-) -> pd.DataFrame:
-    """A variants table from Python lists (used by tests and the in-memory engine).
-
-    Examples
-    --------
-    >>> lists_frame([[0, 1]], [[0, 1]], [3])["journeys"].tolist()
-    [3]
-    """
-    return pd.DataFrame(
-        {
-            "tp": pd.Series([list(map(int, t)) for t in tp], dtype=object),
-            "eo": pd.Series([list(map(int, e)) for e in eo], dtype=object),
-            "journeys": np.asarray(journeys, dtype=np.int64),
-            "value_sum": np.zeros(len(journeys)),
-            "value_n": np.zeros(len(journeys), dtype=np.int64),
-        }
-    )
