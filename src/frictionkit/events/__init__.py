@@ -51,7 +51,8 @@ EventLog(5 events, 2 journeys in 2 cases, 3 touchpoints; 1 success, 0 failure, 1
 
 from __future__ import annotations
 
-from frictionkit.events._duckdb import DuckDBEngine
+from typing import TYPE_CHECKING, Any
+
 from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
 from frictionkit.events._kernels import (
     FAILURE,
@@ -67,8 +68,23 @@ from frictionkit.events._kernels import (
 )
 from frictionkit.events._log import EventLog
 from frictionkit.events._scan import ENGINES
-from frictionkit.events._spark import SparkEngine
 from frictionkit.io.events import read_events, read_xes_frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events._duckdb import DuckDBEngine
+    from frictionkit.events._spark import SparkEngine
+
+_LAZY = {"DuckDBEngine": "frictionkit.events._duckdb", "SparkEngine": "frictionkit.events._spark"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the engine classes on first use (they are not needed to import frictionkit)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ENGINES",

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -461,14 +462,7 @@ def scan_engine(
             assembled["tp"], assembled["offsets"], assembled["weight"], n_tp
         )
         source = "inferred"
-    coding = Coding(
-        touchpoints=coding.touchpoints,
-        outcome_by_value=coding.outcome_by_value,
-        outcome_by_touchpoint=coding.outcome_by_touchpoint,
-        touchpoint_stage=tp_stage,
-        when_both=when_both,
-    )
-    timings = engine.timings(cols, coding)
+    timings = engine.timings(cols, attrs.evolve(coding, touchpoint_stage=tp_stage))
     parts = compact_parts(
         assembled,
         touchpoints=touchpoints,
