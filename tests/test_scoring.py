@@ -392,16 +392,42 @@ def test_compare_methods_on_autoparts():
         compare_methods(load_autoparts(), ["rice", "wsjff"])
 
 
+def brute_non_dominated(imp, eff, cst):
+    out = []
+    for i in range(imp.size):
+        ge = (imp >= imp[i]) & (eff <= eff[i]) & (cst <= cst[i])
+        gt = (imp > imp[i]) | (eff < eff[i]) | (cst < cst[i])
+        out.append(not (ge & gt).any())
+    return out
+
+
 def test_non_dominated_matches_brute_force():
     rng = np.random.default_rng(3)
     imp, eff, cst = rng.integers(0, 6, (3, 700)).astype(float)
     got = non_dominated(imp, eff, cst, block=64)
-    brute = []
-    for i in range(imp.size):
-        ge = (imp >= imp[i]) & (eff <= eff[i]) & (cst <= cst[i])
-        gt = (imp > imp[i]) | (eff < eff[i]) | (cst < cst[i])
-        brute.append(not (ge & gt).any())
-    assert got.tolist() == brute
+    assert got.tolist() == brute_non_dominated(imp, eff, cst)
+
+
+def test_non_dominated_whole_front_and_empty():
+    # impact rising with effort: nobody dominates anybody, across many blocks
+    x = np.arange(300.0)
+    assert non_dominated(x, x, np.ones(300), block=16).all()
+    # one point beats all the others
+    assert non_dominated([9, 1, 1, 1], [1, 2, 3, 2], [1, 1, 1, 1]).tolist() == [1, 0, 0, 0]
+    assert non_dominated([], [], []).tolist() == []
+
+
+@given(
+    st.lists(
+        st.tuples(*(st.sampled_from([0.0, 1.0, 2.5, 1e300, -3.0]) for _ in range(3))),
+        max_size=60,
+    ),
+    st.integers(1, 9),
+)
+def test_non_dominated_property_equals_brute_force(points, block):
+    imp, eff, cst = np.array(points, dtype=float).reshape(-1, 3).T
+    got = non_dominated(imp, eff, cst, block=block)
+    assert got.tolist() == brute_non_dominated(imp, eff, cst)
 
 
 # ---------------------------------------------------------------------------------------
@@ -458,3 +484,33 @@ def test_permuting_rows_permutes_outputs(df, rnd, method):
         assert a["rank"].tolist() == b["rank"].tolist()
     c = prioritise(df, method).to_frame()
     assert c.equals(prioritise(df, method).to_frame())  # deterministic
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 1.0, 1.0 + 1e-12, 2.0, 3.5]),
+            st.sampled_from([1.0, 2.0, 5.0]),
+            st.sampled_from([1.0, 4.0]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_rank_tie_breaks_equal_the_full_lexicographic_sort(rows_):
+    # ranks: score descending (within 1e-9 relative: tied), then cost, then effort
+    # ascending, then input order; checked against one full lexsort of those keys
+    from frictionkit.ranking import _rank
+
+    score, cost, effort = np.array(rows_, dtype=float).T
+    order = np.argsort(-score, kind="stable")
+    s = score[order]
+    new = np.ones(score.size, dtype=bool)
+    new[1:] = (s[:-1] - s[1:]) > 1e-9 * max(np.abs(score).max(), 1e-300)
+    group = np.empty(score.size, dtype=np.int64)
+    group[order] = np.cumsum(new)
+    expected = np.empty(score.size, dtype=np.int64)
+    expected[np.lexsort((np.arange(score.size), effort, cost, group))] = np.arange(
+        1, score.size + 1
+    )
+    assert _rank(score, cost, effort).tolist() == expected.tolist()

@@ -97,7 +97,7 @@ def _column(
     if name is None:
         return None
     if name in df.columns:
-        repeats = int((df.columns == name).sum())
+        repeats = 1 if df.columns.is_unique else int((df.columns == name).sum())
         if repeats > 1:  # df[name] would be a DataFrame
             raise SchemaError(
                 f"{param}: column {_short(name)} appears {repeats} times in the table",
@@ -169,7 +169,7 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
             value=None,
             failure_cases=df.iloc[rows],
         )
-    ids = [str(v) for v in id_s.tolist()]
+    ids = _texts(id_s)
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
         dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
@@ -198,8 +198,12 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
     if owner_s is None:
         owners = [None] * n
     else:
-        text = owner_s.astype(object).where(owner_s.notna(), "").astype(str).str.strip()
-        owners = text.astype(object).where(text != "", None).tolist()
+        if isinstance(owner_s.dtype, pd.StringDtype):
+            text = owner_s.str.strip()
+        else:
+            text = owner_s.astype(object).where(owner_s.notna(), "").astype(str).str.strip()
+        blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        owners = text.astype(object).where(~blank, None).tolist()
     fixes: list[tuple[str, ...]] | None = None
     if fixes_s is not None and value_given:
         fixes = [_as_fixes(v) for v in fixes_s.tolist()]
@@ -213,7 +217,7 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
         names[str(cols["reach_col"])] = "reach"
     return _Inputs(
         ids=ids,
-        titles=[str(v) for v in title_s.tolist()] if title_s is not None else list(ids),
+        titles=_texts(title_s) if title_s is not None else list(ids),
         owners=owners,
         declared=nan.copy()
         if impact_s is None
@@ -236,6 +240,14 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
         extra=_Extra(df, ids),
         names=names,
     )
+
+
+def _texts(series: pd.Series) -> list[str]:
+    """The values of a column as text (``str(v)``); a text column is taken as it is."""
+    values: list[Any] = series.tolist()
+    if isinstance(series.dtype, pd.StringDtype) and not series.hasnans:
+        return values
+    return [str(v) for v in values]
 
 
 class _Extra(Mapping[str, FloatArray]):

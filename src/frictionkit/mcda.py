@@ -261,26 +261,58 @@ def _inflow_linear(g: FloatArray, q: float, p: float) -> FloatArray:
     return np.asarray(full + lin, dtype=np.float64)
 
 
-def _promethee_ii_kernel(
-    x: FloatArray, w: FloatArray, benefit: BoolArray, q: FloatArray, p: FloatArray
+def _net_usual(g: FloatArray) -> FloatArray:
+    """``sum_b [g_a > g_b] - [g_b > g_a]`` for every a, from one sort: O(n log n)."""
+    n = g.size
+    order = np.argsort(g)
+    s = g[order]
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(s[1:], s[:-1], out=start[1:])
+    first = np.flatnonzero(start)  # where each run of equal values starts in s
+    after = np.append(first[1:], n)  # and where it ends
+    # below = first (values smaller), above = n - after (values larger)
+    net = np.empty(n, dtype=np.float64)
+    net[order] = (first + after - n)[np.cumsum(start) - 1]
+    return net
+
+
+def _promethee_criterion_flows(
+    x: FloatArray, benefit: BoolArray, q: FloatArray, p: FloatArray, live: BoolArray
 ) -> FloatArray:
-    """Net flows; usual criterion is ``q = p = 0``. O(m n log n), no n x n matrix."""
+    """``sum_b P_j(a, b) - P_j(b, a)`` per alternative (rows) and criterion (columns).
+
+    The usual criterion is ``q = p = 0``; columns not ``live`` stay 0. Not divided by
+    ``n - 1``. O(m n log n), no n x n matrix.
+    """
     n, m = x.shape
+    out = np.zeros((n, m))
     if n == 1:
-        return np.zeros(1)
-    net = np.zeros(n)
-    for j in range(m):
-        if w[j] == 0:
-            continue
+        return out
+    for j in np.flatnonzero(live):
         g = x[:, j] if benefit[j] else -x[:, j]
+        if p[j] == 0:  # then q = 0 too: the usual criterion
+            out[:, j] = _net_usual(g)
+            continue
         # Scale the criterion (values and thresholds alike, which leaves every P(d)
         # unchanged) by a power of two, exact in floating point, so that |g| <= 1: the
         # differences and prefix sums then cannot overflow, even for values near 1e308.
         _, exp = np.frexp(np.max(np.abs(g)))
         g = np.ldexp(g, -exp)
         qj, pj = float(np.ldexp(q[j], -exp)), float(np.ldexp(p[j], -exp))
-        net += w[j] * (_outflow_linear(g, qj, pj) - _inflow_linear(g, qj, pj))
-    return np.asarray(net / (n - 1), dtype=np.float64)
+        out[:, j] = _outflow_linear(g, qj, pj) - _inflow_linear(g, qj, pj)
+    return out
+
+
+def _promethee_ii_kernel(
+    x: FloatArray, w: FloatArray, benefit: BoolArray, q: FloatArray, p: FloatArray
+) -> FloatArray:
+    """Net flows ``sum_j w_j flow_j / (n - 1)``; usual criterion is ``q = p = 0``."""
+    n = x.shape[0]
+    if n == 1:
+        return np.zeros(1)
+    flows = _promethee_criterion_flows(x, benefit, q, p, w != 0)
+    return np.asarray(flows @ w / (n - 1), dtype=np.float64)
 
 
 # ---------------------------------------------------------------------------------------

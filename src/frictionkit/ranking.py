@@ -400,10 +400,20 @@ def _rank(score: FloatArray, cost: FloatArray, effort: FloatArray) -> npt.NDArra
     scale = float(np.abs(score).max()) if n else 0.0
     new = np.ones(n, dtype=bool)
     new[1:] = (s[:-1] - s[1:]) > _TIE_RTOL * max(scale, 1e-300)
+    ranks = np.empty(n, dtype=np.int64)
+    if new.all():  # no ties: the score order is the ranking
+        ranks[order] = np.arange(1, n + 1)
+        return ranks
     group = np.empty(n, dtype=np.int64)
     group[order] = np.cumsum(new)
-    final = np.lexsort((np.arange(n), effort, cost, group))
-    ranks = np.empty(n, dtype=np.int64)
+    # only the tied places need the tie-breaks: sort the improvements in tied groups
+    # (taken in input order; lexsort is stable) by group, cost, effort, in their places
+    alone = new.copy()
+    alone[:-1] &= new[1:]
+    tied_places = np.flatnonzero(~alone)
+    tied = np.sort(order[tied_places])
+    final = order.copy()
+    final[tied_places] = tied[np.lexsort((effort[tied], cost[tied], group[tied]))]
     ranks[final] = np.arange(1, n + 1)
     return ranks
 
@@ -456,13 +466,17 @@ def _thresholds(spec: Any, impact: FloatArray, effort: FloatArray) -> dict[str, 
     return out
 
 
-def _quadrants(impact: FloatArray, effort: FloatArray, t: Mapping[str, float]) -> list[str]:
+_QUADRANT_BY_CODE = np.array([THANKLESS, FILL_IN, MAJOR_PROJECT, EASY_AND_SMART], dtype=object)
+
+
+def _quadrants(
+    impact: FloatArray, effort: FloatArray, t: Mapping[str, float]
+) -> npt.NDArray[np.object_]:
     high = impact >= t["impact"]
     easy = effort <= t["effort_days"]
-    out = np.where(
-        high, np.where(easy, EASY_AND_SMART, MAJOR_PROJECT), np.where(easy, FILL_IN, THANKLESS)
-    )
-    return list(out.astype(object))
+    code = 2 * high.astype(np.intp) + easy
+    out: npt.NDArray[np.object_] = _QUADRANT_BY_CODE[code]
+    return out
 
 
 def non_dominated(
@@ -473,9 +487,11 @@ def non_dominated(
     ``j`` dominates ``i`` when ``impact_j >= impact_i``, ``effort_j <= effort_i`` and
     ``cost_j <= cost_i`` with at least one strict. Exact duplicates do not dominate each
     other. Points are visited in lexicographic order (impact descending, effort and cost
-    ascending), so a dominator always comes first, and each block is checked against
-    the non-dominated points found so far, then its survivors among themselves: fast when
-    the front is small.
+    ascending), so a dominator always comes first. Each step takes the next ``block``
+    points still in play, keeps those that no other point of the block dominates (they are
+    on the front), and drops every later point one of them dominates: a dominated point
+    always has a dominator on the front, so few steps remain once the front's strongest
+    points are known, and the work is about ``n`` times the size of the front.
 
     Parameters
     ----------
@@ -498,30 +514,50 @@ def non_dominated(
     eff = np.asarray(effort, dtype=np.float64)
     cst = np.asarray(cost, dtype=np.float64)
     n = imp.size
-    order = np.lexsort((cst, eff, -imp))
-    pts = np.column_stack([-imp[order], eff[order], cst[order]])  # all "lower is better"
+    pts = np.stack([-imp, eff, cst])  # one row per criterion, all "lower is better"
+    order = _lexicographic(pts)
+    pts = pts[:, order]
     keep = np.zeros(n, dtype=bool)
-    front = np.empty((0, 3))
-    for start in range(0, n, block):
-        chunk = pts[start : start + block]
-
-        def dominated_by(cands: FloatArray, pts_: FloatArray) -> npt.NDArray[np.bool_]:
-            c0, c1, c2 = (cands[:, k][None, :] for k in range(3))
-            p0, p1, p2 = (pts_[:, k][:, None] for k in range(3))
-            le = (c0 <= p0) & (c1 <= p1) & (c2 <= p2)
-            same = (c0 == p0) & (c1 == p1) & (c2 == p2)
-            return np.asarray(np.any(le & ~same, axis=1), dtype=bool)
-
-        # points beaten by the front so far are out; the survivors are checked among
-        # themselves (a point beaten by a dropped point is beaten by the front too)
-        alive = ~dominated_by(front, chunk) if front.shape[0] else np.ones(len(chunk), bool)
-        sub = chunk[alive]
-        sub_keep = ~dominated_by(sub, sub)
-        keep[start + np.flatnonzero(alive)[sub_keep]] = True
-        front = np.vstack([front, sub[sub_keep]])
+    live = np.arange(n)  # positions in lexicographic order still in play
+    while live.size:
+        head, live = live[:block], live[block:]
+        # no point before the block in play dominates it (those were dropped already),
+        # so the block's own non-dominated points are on the front
+        block_pts = pts[:, head]
+        front = head[~_dominated_by(block_pts, block_pts)]
+        keep[front] = True
+        if live.size:
+            live = live[~_dominated_by(pts[:, front], pts[:, live])]
     out = np.empty(n, dtype=bool)
     out[order] = keep
     return out
+
+
+def _lexicographic(pts: FloatArray) -> npt.NDArray[np.intp]:
+    """Order of the columns of ``pts`` by row 0, then row 1, then row 2 (all ascending)."""
+    if pts.shape[1] == 0:
+        return np.arange(0)
+    codes = [np.unique(row, return_inverse=True)[1].astype(np.int64) for row in pts]
+    size = math.prod(int(code.max()) + 1 for code in codes)
+    if size >= 2**62:  # the combined key would overflow int64
+        return np.lexsort(codes[::-1])
+    key = codes[0]
+    for code in codes[1:]:
+        key = key * (int(code.max()) + 1) + code
+    # equal keys are equal points, which never dominate each other: any order will do
+    return np.argsort(key)
+
+
+def _dominated_by(cands: FloatArray, pts: FloatArray) -> npt.NDArray[np.bool_]:
+    """Flag each column of ``pts`` that a column of ``cands`` dominates (lower is better)."""
+    c = [row[:, None] for row in cands]
+    at_least = pts[0] >= c[0]
+    worse = pts[0] > c[0]
+    for k in (1, 2):
+        at_least &= pts[k] >= c[k]
+        worse |= pts[k] > c[k]
+    at_least &= worse
+    return np.asarray(at_least.any(axis=0), dtype=bool)
 
 
 # ---------------------------------------------------------------------------------------

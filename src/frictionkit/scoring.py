@@ -175,27 +175,35 @@ class MissingOwnerWarning(FrictionkitWarning):
     """
 
 
-def _impacts(inp: _Inputs, value_map: dict[str, float] | None) -> tuple[FloatArray, list[str]]:
-    n = len(inp.ids)
-    impact = np.where(np.isnan(inp.declared), 0.0, inp.declared)
-    source = np.where(np.isnan(inp.declared), "missing", "declared").astype(object)
+_SOURCES = np.array(["declared", "missing", "evidence"], dtype=object)
+
+
+def _impacts(
+    inp: _Inputs, value_map: dict[str, float] | None
+) -> tuple[FloatArray, npt.NDArray[np.object_]]:
+    missing = np.isnan(inp.declared)
+    impact = np.where(missing, 0.0, inp.declared)
+    code = missing.astype(np.intp)  # index into _SOURCES
     if value_map is not None and inp.fixes is not None:
         share = np.where(np.isnan(inp.fix_share), 1.0, inp.fix_share)
-        for k in range(n):
-            vals = [value_map[f] for f in inp.fixes[k] if f in value_map]
+        for k, fixes in enumerate(inp.fixes):
+            vals = [value_map[f] for f in fixes if f in value_map]
             if vals:
                 impact[k] = float(sum(vals)) * float(share[k])
-                source[k] = "evidence"
-    missing = [inp.ids[k] for k in range(n) if source[k] == "missing" and not inp.mandatory[k]]
-    if missing:
-        shown = ", ".join(map(_short, missing[:10])) + (" ..." if len(missing) > 10 else "")
+                code[k] = 2
+    unscored = np.flatnonzero((code == 1) & ~inp.mandatory)
+    if unscored.size:
+        shown = ", ".join(_short(inp.ids[k]) for k in unscored[:10]) + (
+            " ..." if unscored.size > 10 else ""
+        )
         warnings.warn(
-            f"{len(missing)} improvement(s) have no impact (no declared impact and no value at "
+            f"{unscored.size} improvement(s) have no impact (no declared impact and no value at "
             f"stake for the pain points they fix); they are scored with impact 0: {shown}",
             MissingImpactWarning,
             stacklevel=4,
         )
-    return np.asarray(impact, dtype=np.float64), [str(s) for s in source]
+    source: npt.NDArray[np.object_] = _SOURCES[code]
+    return np.asarray(impact, dtype=np.float64), source
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,11 +258,11 @@ def _score_mcda(
         parts = gap * w
         score = 1.0 - res.Q
     else:  # promethee
-        # net flow = sum_j w_j * (single-criterion net flow): one kernel call per
-        # criterion gives both the score and its breakdown
-        parts = np.column_stack(
-            [w[j] * mcda.promethee_ii(x[:, [j]], [1.0], [bool(ben[j])]) for j in range(x.shape[1])]
-        )
+        # net flow = sum_j w_j * (single-criterion net flow): the per-criterion flows
+        # give both the score and its breakdown
+        zeros = np.zeros(x.shape[1])
+        flows = mcda._promethee_criterion_flows(x, ben, zeros, zeros, w != 0)
+        parts = w * (flows / max(x.shape[0] - 1, 1))
         score = parts.sum(axis=1)
     contrib = {name: np.asarray(parts[:, j], dtype=np.float64) for j, name in enumerate(names)}
     return np.asarray(score, dtype=np.float64), contrib
@@ -418,7 +426,7 @@ fix_share_col, fixes_col : str
             hint="Add improvements to the journey or rows to the table",
         )
     if isinstance(journey_or_improvements, pd.DataFrame) and owner_col is not None:
-        unowned = [inp.ids[k] for k in range(n) if inp.owners[k] is None]
+        unowned = [i for i, owner in zip(inp.ids, inp.owners, strict=True) if owner is None]
         if unowned:
             shown = ", ".join(map(_short, unowned[:10])) + (" ..." if len(unowned) > 10 else "")
             warnings.warn(
@@ -492,26 +500,28 @@ fix_share_col, fixes_col : str
         )
     ranks = _rank(score, inp.cost, inp.effort)
     thresholds = _thresholds(quadrant_thresholds, impact, inp.effort)
-    table = pd.DataFrame(
-        {
-            "id": inp.ids,
-            "title": inp.titles,
-            "owner": pd.Series(inp.owners, dtype=object),
-            "impact": impact,
-            "impact_source": source,
-            "effort_days": inp.effort,
-            "cost": inp.cost,
-            "confidence": conf,
-            "reach": inp.reach,
-            "score": score,
-            "rank": ranks,
-            "quadrant": _quadrants(impact, inp.effort, thresholds),
-            "non_dominated": non_dominated(impact, inp.effort, inp.cost),
-            "mandatory": inp.mandatory,
-            **{f"contrib_{k}": np.asarray(v, dtype=np.float64) for k, v in contrib.items()},
-        }
-    )
-    table = table.sort_values("rank", kind="stable").reset_index(drop=True)
+    order = np.empty(n, dtype=np.intp)  # row k of the table is the improvement ranked k + 1
+    order[ranks - 1] = np.arange(n)
+    columns: dict[str, Any] = {
+        "id": np.asarray(inp.ids, dtype=object),
+        "title": np.asarray(inp.titles, dtype=object),
+        "owner": np.asarray(inp.owners, dtype=object),
+        "impact": impact,
+        "impact_source": source,
+        "effort_days": inp.effort,
+        "cost": inp.cost,
+        "confidence": conf,
+        "reach": inp.reach,
+        "score": score,
+        "rank": ranks,
+        "quadrant": _quadrants(impact, inp.effort, thresholds),
+        "non_dominated": non_dominated(impact, inp.effort, inp.cost),
+        "mandatory": inp.mandatory,
+        **{f"contrib_{k}": np.asarray(v, dtype=np.float64) for k, v in contrib.items()},
+    }
+    sorted_cols = {k: v[order] for k, v in columns.items()}
+    sorted_cols["owner"] = pd.Series(sorted_cols["owner"], dtype=object)  # None when unowned
+    table = pd.DataFrame(sorted_cols)
     return Ranking(
         method=method,
         label=_LABELS[method],
