@@ -112,6 +112,118 @@ def test_promethee_usual_hand_computed():
     np.testing.assert_allclose(flows, [-1.0, 0.0, 1.0])
 
 
+# The next cases were read from one transcription each (the decision matrices, weights,
+# thresholds and published results copied into the test suite of an open-source MCDA package,
+# pyrepo-mcda, which cites the sources); the journal and book tables themselves were not seen.
+# Three papers by different authors, all reproduced to the published number of decimals.
+
+
+def test_promethee_papathanasiou_ploskas_linear():
+    # Papathanasiou and Ploskas (2018), "Multiple Criteria Decision Aid: Methods, Examples and
+    # Python Implementations", Springer, ch. 3 "PROMETHEE", pp. 57-89
+    # (doi:10.1007/978-3-319-91648-4_3), numerical example: the six alternatives and four
+    # benefit criteria of the VIKOR chapter, w = (0.4, 0.3, 0.1, 0.2), linear preference
+    # (type V) with q = 1 and p = 2 on every criterion. Published net flows to two decimals.
+    x = [[8, 7, 2, 1], [5, 3, 7, 5], [7, 5, 6, 4], [9, 9, 7, 3], [11, 10, 3, 7], [6, 9, 5, 4]]
+    flows = mcda.promethee_ii(x, [0.4, 0.3, 0.1, 0.2], True, preference="linear", p=2, q=1)
+    np.testing.assert_allclose(flows, [-0.26, -0.52, -0.22, 0.36, 0.70, -0.06], atol=5e-3)
+    assert mcda.rank(flows).tolist() == [5, 6, 4, 2, 1, 3]
+
+
+def test_promethee_ziemba_2019_prosa_example():
+    # Ziemba (2019), "Towards strong sustainability management - a generalized PROSA method",
+    # Sustainability 11(6), 1555 (doi:10.3390/su11061555): 9 alternatives x 12 criteria, linear
+    # preference with per-criterion q and p, weights normalised to sum 1. Published PROMETHEE II
+    # net flows to four decimals.
+    x = np.array(
+        [
+            [38723, 34913, 25596, 34842, 22570, 39773, 19500, 34525, 16486],
+            [33207, 32085, 2123, 32095, 1445, 17485, 868, 16958, 958],
+            [0, 0.2, 5, 0.2, 0.2, 0.2, 99, 99, 99],
+            [3375, 3127, 3547, 3115, 3090, 4135, 3160, 4295, 3653],
+            [11.36, 12.78, 12.78, 12.86, 12.86, 17, 12.86, 17, 12.86],
+            [-320.9, -148.4, -148.4, -9.9, -9.9, 0, -9.9, 0, -9.9],
+            [203.7, 463, 356.2, 552.5, 295, 383, 264, 352, 264],
+            [0, 11.7, 44.8, 11.7, 95.9, 95.9, 116.8, 116.8, 164.9],
+            [0, 4.9, 10.7, 5.4, 11.2, 11.2, 11.2, 11.2, 11.2],
+            [1, 1, 1, 3.5, 4, 4, 4, 4, 4],
+            [21.5, 47.9, 27.7, 39.7, 1.5, 22.7, 2.7, 23.9, 1],
+            [0, 3.7, 4.5, 10.3, 11.5, 11.5, 11.3, 11.3, 11.4],
+        ]
+    ).T
+    raw = np.array([0.3333, 0.1667, 0.1667, 0.3333, 0.25, 0.75, 1, 1, 0.4, 0.20, 0.40, 1])
+    benefit = [False, False, True, False, True, True, False, True, True, False, False, True]
+    p = [2100, 5000, 50, 200, 5, 20, 100, 80, 4, 2, 23, 3]
+    q = [420, 1000, 10, 40, 1, 7, 50, 20, 1, 1, 4.6, 1]
+    with pytest.warns(WeightsNormalisedWarning):  # the paper's raw weights sum to 6
+        flows = mcda.promethee_ii(x, raw, benefit, preference="linear", p=p, q=q)
+    published = [-0.4143, -0.5056, -0.2317, -0.2892, 0.3313, 0.0619, 0.4296, 0.1626, 0.4554]
+    np.testing.assert_allclose(flows, published, atol=5e-5)
+
+
+def test_promethee_ziemba_2017_v_shape():
+    # Ziemba, Watrobski, Ziolo and Karczmarczyk (2017), "Using the PROSA method in offshore
+    # wind farm location problems", Energies 10(11), 1755 (doi:10.3390/en10111755): 4
+    # locations x 12 criteria, V-shape preference (type III: linear with q = 0) with
+    # per-criterion p. Published PROMETHEE II net flows to four decimals.
+    x = np.array(
+        [
+            [16347, 14219, 8160, 8160],
+            [9, 8.5, 9, 8.5],
+            [73.8, 55, 64.8, 62.5],
+            [36.7, 36, 28.5, 29.5],
+            [1.5, 2, 2, 1.5],
+            [3730, 3240, 1860, 1860],
+            [2, 1, 2, 1],
+            [1, 1, 2, 3],
+            [38.8, 33.1, 45.8, 27.3],
+            [4, 2, 4, 3],
+            [1720524, 1496512, 858830, 858830],
+            [40012, 34803, 19973, 19973],
+        ]
+    ).T
+    raw = np.array([20, 5, 5, 1.67, 1.67, 11.67, 11.67, 5, 5, 16.67, 8.33, 8.33])
+    benefit = [False] * 5 + [True, False, False, True, False, True, True]
+    p = [7280, 4, 13.4, 7.4, 3, 1662, 3, 3, 13.8, 3, 766240, 17820]
+    flows = mcda.promethee_ii(x, raw / raw.sum(), benefit, preference="linear", p=p)
+    np.testing.assert_allclose(flows, [-0.0445, 0.1884, -0.0954, -0.0485], atol=5e-5)
+
+
+def test_topsis_ersoy_2021_equipment_selection():
+    # Ersoy (2021), "Equipment selection for an e-commerce company using entropy-based TOPSIS,
+    # EDAS and CODAS methods during the COVID-19", LogForum 17(3): 6 alternatives x 6 criteria
+    # (the last two costs), entropy weights as published. Published closeness to three
+    # decimals; the paper rounds its intermediate tables, so agreement is to 2e-3.
+    x = [
+        [256, 8, 41, 1.6, 1.77, 7347.16],
+        [256, 8, 32, 1.0, 1.8, 6919.99],
+        [256, 8, 53, 1.6, 1.9, 8400],
+        [256, 8, 41, 1.0, 1.75, 6808.9],
+        [512, 8, 35, 1.6, 1.7, 8479.99],
+        [256, 4, 35, 1.6, 1.7, 7499.99],
+    ]
+    w = [0.405, 0.221, 0.134, 0.199, 0.007, 0.034]
+    closeness = mcda.topsis(x, w, [True] * 4 + [False] * 2)
+    np.testing.assert_allclose(closeness, [0.308, 0.254, 0.327, 0.263, 0.857, 0.192], atol=2e-3)
+    assert mcda.rank(closeness).tolist() == [3, 5, 2, 4, 1, 6]
+
+
+def test_weighted_sum_rizan_2020_linear_max():
+    # Rizan, Wahyuningsih, Pradana and Ramadella (2020), "SAW method in supporting the process
+    # of admission of new junior high school students", CITSM 2020
+    # (doi:10.1109/CITSM50537.2020.9268874): 4 students x 7 benefit criteria, each divided by
+    # its column maximum. Published scores 0.35, 0.375, 0.825, 0.642.
+    x = [
+        [0.75, 0.50, 0.75, 0, 0, 0, 1],
+        [0.75, 1, 0.75, 0, 0, 0, 0.75],
+        [0.75, 0.75, 0.75, 0, 0.50, 0.25, 1],
+        [0.50, 0.50, 0.75, 1, 0.50, 0, 0.75],
+    ]
+    w = [0.1, 0.1, 0.1, 0.15, 0.2, 0.25, 0.1]
+    scores = mcda.weighted_sum(x, w, True, normalisation="max")
+    np.testing.assert_allclose(scores, [0.35, 0.375, 0.825, 0.642], atol=5e-4)
+
+
 # ---------------------------------------------------------------------------------------
 # independent loop implementations (straight from the textbook definitions)
 

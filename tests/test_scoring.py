@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,16 +53,54 @@ def test_rice_feature_a_example():
     assert float(frameworks.rice(2000, frameworks.RICE_IMPACT["high"], 0.8, 4)) == 800.0
 
 
-def test_wsjf_two_task_example():
-    # beginpm.com "What is WSJF in agile": task A value 100, time criticality 50, risk
-    # reduction 20, duration 10 -> CoD 170, WSJF 17; task B 80, 30, 10, 5 -> 120, 24.
-    np.testing.assert_allclose(frameworks.wsjf([100, 80], [50, 30], [20, 10], [10, 5]), [17, 24])
+def test_wsjf_worked_item():
+    # D. England, "The Weighted Shortest Job First prioritisation technique, why you need it
+    # and how to do it" (LinkedIn article, 2024), worked item: business value 3, time
+    # criticality 13, risk reduction / opportunity enablement 8 -> cost of delay 24; job
+    # size 5 -> WSJF 4.8. Same convention as SAFe's "WSJF" article: the three relative
+    # estimates are added, then divided by job size.
+    assert float(frameworks.wsjf(3, 13, 8, 5)) == pytest.approx(4.8, abs=1e-12)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 20), st.integers(1, 13)),  # cost of delay, duration
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_wsjf_order_minimises_total_cost_of_delay(jobs):
+    # Why WSJF and CD3 rank the way they do: Smith (1956), "Various optimizers for single-stage
+    # production", Naval Research Logistics Quarterly 3(1-2), 59-66, proved that doing jobs in
+    # decreasing cost of delay / duration minimises the total delay cost sum_i CoD_i * C_i
+    # (C_i the job's completion time); Reinertsen (2009), ch. 7, builds WSJF on it. Checked
+    # against every order.
+    cod = np.array([c for c, _ in jobs], dtype=float)
+    dur = np.array([d for _, d in jobs], dtype=float)
+
+    def delay_cost(order):
+        return float(np.sum(cod[list(order)] * np.cumsum(dur[list(order)])))
+
+    by_wsjf = np.argsort(-frameworks.wsjf(cod, 0, 0, dur), kind="stable")
+    by_cd3 = np.argsort(-frameworks.cd3(cod, dur), kind="stable")
+    best = min(delay_cost(p) for p in itertools.permutations(range(len(jobs))))
+    assert delay_cost(by_wsjf) == pytest.approx(best, rel=1e-12)
+    assert delay_cost(by_cd3) == pytest.approx(best, rel=1e-12)
 
 
 def test_cd3_black_swan_farming_ice_cream():
     # Black Swan Farming, "CD3 and proportionality to outcomes": super spoon 10 ice creams
     # per week for 2 weeks -> 5; second machine 30 per week for 4 weeks -> 7.5.
     np.testing.assert_allclose(frameworks.cd3([10, 30], [2, 4]), [5.0, 7.5])
+
+    # and the outcome the article works out: over 6 weeks from 10 ice creams a week, the
+    # higher CD3 first (B then A) sells 120, the other order 100
+    def sold(first, second):
+        (gain1, weeks1), (_, weeks2) = first, second
+        return 10 * (weeks1 + weeks2) + gain1 * weeks2
+
+    spoon, machine = (10, 2), (30, 4)
+    assert (sold(machine, spoon), sold(spoon, machine)) == (120, 100)
 
 
 def test_kano_evaluation_table_matches_berger_1993():

@@ -59,6 +59,55 @@ def test_ahp_saaty_2008_drinks():
     assert "cr=0.0223" in repr(res)
 
 
+def test_ahp_papathanasiou_ploskas_full_hierarchy():
+    # Papathanasiou and Ploskas (2018), "Multiple Criteria Decision Aid", Springer, ch. 5
+    # "AHP", pp. 109-129 (doi:10.1007/978-3-319-91648-4_5), numerical example: four criteria
+    # and six alternatives, every level by principal eigenvector, global priority = local
+    # priorities x criteria weights. Published global priorities to three decimals. Read
+    # from one transcription (the test suite of the open-source MCDA package pyrepo-mcda), not
+    # from the book itself.
+    criteria = [[1, 1, 5, 3], [1, 1, 5, 3], [1 / 5, 1 / 5, 1, 1 / 3], [1 / 3, 1 / 3, 3, 1]]
+    by_criterion = [
+        [
+            [1, 5, 1, 1, 1 / 3, 3],
+            [1 / 5, 1, 1 / 3, 1 / 5, 1 / 7, 1],
+            [1, 3, 1, 1 / 3, 1 / 5, 1],
+            [1, 5, 3, 1, 1 / 3, 3],
+            [3, 7, 5, 3, 1, 7],
+            [1 / 3, 1, 1, 1 / 3, 1 / 7, 1],
+        ],
+        [
+            [1, 7, 3, 1 / 3, 1 / 3, 1 / 3],
+            [1 / 7, 1, 1 / 3, 1 / 7, 1 / 9, 1 / 7],
+            [1 / 3, 3, 1, 1 / 5, 1 / 5, 1 / 5],
+            [3, 7, 5, 1, 1, 1],
+            [3, 9, 5, 1, 1, 1],
+            [3, 7, 5, 1, 1, 1],
+        ],
+        [
+            [1, 1 / 9, 1 / 7, 1 / 9, 1, 1 / 5],
+            [9, 1, 1, 1, 5, 3],
+            [7, 1, 1, 1, 5, 1],
+            [9, 1, 1, 1, 7, 3],
+            [1, 1 / 5, 1 / 5, 1 / 7, 1, 1 / 3],
+            [5, 1 / 3, 1, 1 / 3, 3, 1],
+        ],
+        [
+            [1, 1 / 5, 1 / 5, 1 / 3, 1 / 7, 1 / 5],
+            [5, 1, 1, 3, 1 / 3, 1],
+            [5, 1, 1, 1, 1 / 3, 1],
+            [3, 1 / 3, 1, 1, 1 / 7, 1],
+            [7, 3, 3, 7, 1, 5],
+            [5, 1, 1, 1, 1 / 5, 1],
+        ],
+    ]
+    w = ahp(criteria)
+    assert w.consistent
+    local = np.column_stack([np.asarray(ahp(m).weights) for m in by_criterion])
+    overall = local @ np.asarray(w.weights)
+    np.testing.assert_allclose(overall, [0.117, 0.071, 0.095, 0.212, 0.350, 0.155], atol=5e-4)
+
+
 def test_ahp_dict_input_matches_matrix_input():
     comparisons = {
         (DRINKS[i], DRINKS[j]): DRINKS_MATRIX[i][j] for i in range(7) for j in range(i + 1, 7)
