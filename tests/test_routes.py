@@ -203,8 +203,13 @@ def test_routes_columns_and_order():
 
 def test_routes_min_group_size_pools_small_routes():
     r = small_log().routes(min_group_size=2)
-    assert r["route_text"].tolist() == ["(other routes)"]
+    # the same label as every other folded table (privacy.SUPPRESSED_LABEL)
+    assert r["route_text"].tolist() == ["other (suppressed)"]
     assert r["journeys"].tolist() == [4]
+    assert r["suppressed_groups"].tolist() == [len(small_log().routes())]
+    assert "suppressed_groups" not in small_log().routes().columns
+    kept = small_log().routes(min_group_size=1)
+    assert kept["suppressed_groups"].tolist() == [1] * len(kept)
     with pytest.raises(ValidationError, match="min_group_size"):
         small_log().routes(min_group_size=0)
     with pytest.raises(InputTypeError):
@@ -460,8 +465,9 @@ def test_routes_never_pool_a_single_small_route_alone():
     # only x is below 2: pooled alone it would show x exactly, so the smallest shown
     # route (x→z) joins the pool
     r = log.routes(min_group_size=2)
-    assert r["route_text"].tolist() == ["x → y", "(other routes)"]
+    assert r["route_text"].tolist() == ["x → y", "other (suppressed)"]
     assert r["journeys"].tolist() == [3, 3]
+    assert r["suppressed_groups"].tolist() == [1, 2]
     # two routes below 3: pooled as usual
     r3 = log.routes(min_group_size=3)
     assert r3["journeys"].tolist() == [3, 3]

@@ -422,7 +422,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
     from frictionkit.privacy import suppress_small_groups
-    from frictionkit.report._sections import _route_rows
 
     journey = _load(args.journey) if args.journey else None
     log = _read_log(args, args.events, journey)
@@ -431,7 +430,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     code = 0
     for name in wanted:
         if name == "routes":
-            tables["routes"] = _route_rows(log, args.min_group_size)
+            tables["routes"] = log.routes(min_group_size=args.min_group_size).drop(
+                columns=["route"]
+            )
         elif name == "funnel":
             tables["funnel"] = log.funnel()
         else:

@@ -51,7 +51,7 @@ from frictionkit.events._kernels import (
     grouped_order,
     int_group_quantiles,
 )
-from frictionkit.privacy import check_min_group_size, small_groups
+from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -216,9 +216,10 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         The event log.
     min_group_size : int, optional
         Routes followed by fewer journeys are pooled into one last row, ``route`` ``()``
-        and ``route_text`` ``"(other routes)"``, so no route of only a handful of people
-        is shown. When only one route is below the threshold, the next smallest is pooled
-        with it (one pooled route alone would be shown exactly).
+        and ``route_text`` ``"other (suppressed)"``, so no route of only a handful of
+        people is shown, and a ``suppressed_groups`` column says how many routes each row
+        stands for. When only one route is below the threshold, the next smallest is
+        pooled with it (one pooled route alone would be shown exactly).
 
     Returns
     -------
@@ -231,7 +232,9 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
         - ``success_rate``: successes / (successes + failures), NaN when none decided;
         - ``success_rate_low``, ``success_rate_high``: Wilson 95 % interval;
-        - ``share``: journeys / all journeys.
+        - ``share``: journeys / all journeys;
+        - ``suppressed_groups``: with ``min_group_size`` only, the number of routes behind
+          each row (1, or more for the pooled row).
 
     Examples
     --------
@@ -241,10 +244,10 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     ...                    "ts": ["2024-01-01"] * 7})
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
     ...                           success="y")
-    >>> routes(log, min_group_size=2)[["route_text", "journeys", "share"]]
-           route_text  journeys  share
-    0           x → y         2    0.5
-    1  (other routes)         2    0.5
+    >>> routes(log, min_group_size=2)[["route_text", "journeys", "share", "suppressed_groups"]]
+               route_text  journeys  share  suppressed_groups
+    0               x → y         2    0.5                  1
+    1  other (suppressed)         2    0.5                  2
     """
     check_group_size(min_group_size)
     n_tp = len(log.touchpoints)
@@ -284,16 +287,19 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         "failures": c[:, FAILURE].astype(_INT),
         "open": c[:, OPEN].astype(_INT),
     }
+    suppressed = None
     if min_group_size is not None:
         small = small_groups(table["journeys"], min_group_size)
+        suppressed = np.ones(int((~small).sum()) + bool(small.any()), dtype=_INT)
         if small.any():
+            suppressed[-1] = int(small.sum())
             keep = ~small
             pooled = {
                 "route": [r for r, k in zip(route, keep.tolist(), strict=True) if k] + [()],
                 "route_text": [
                     t for t, k in zip(table["route_text"], keep.tolist(), strict=True) if k
                 ]
-                + ["(other routes)"],
+                + [SUPPRESSED_LABEL],
                 "n_steps": np.r_[table["n_steps"][keep], -1],
             }
             for col in ("journeys", "successes", "failures", "open"):
@@ -318,6 +324,8 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     out["success_rate_low"] = low
     out["success_rate_high"] = high
     out["share"] = out["journeys"].to_numpy() / log.n_journeys
+    if suppressed is not None:
+        out["suppressed_groups"] = suppressed
     return out
 
 

@@ -78,15 +78,7 @@ def _with_rates(table: pd.DataFrame, total: int) -> pd.DataFrame:
 
 
 def _route_rows(log: EventLog, min_group_size: int) -> pd.DataFrame:
-    raw = log.routes().drop(columns=["route"])
-    folded = suppress_small_groups(
-        raw[["route_text", "n_steps", "journeys", "successes", "failures", "open"]],
-        count_col="journeys",
-        min_group_size=min_group_size,
-        label_col="route_text",
-        sum_cols=["successes", "failures", "open"],
-    )
-    return _with_rates(folded, log.n_journeys)
+    return log.routes(min_group_size=min_group_size).drop(columns=["route"])
 
 
 OPEN, SUCCESS, FAILURE = (OUTCOMES.index(o) for o in ("open", "success", "failure"))
