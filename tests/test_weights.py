@@ -178,8 +178,11 @@ def test_ahp_not_reciprocal_names_the_cell():
 
 
 def test_ahp_not_positive_names_the_cell():
-    with pytest.raises(ValidationError, match=r"pairwise\[0, 2\] must be a positive"):
+    with pytest.raises(ValidationError, match=r"pairwise\[0, 2\] must be a positive.*got 0\. "):
         ahp([[1, 3, 0], [1 / 3, 1, 1], [np.inf, 1, 1]])
+    # the value is shown as the user wrote it, not as a numpy repr
+    with pytest.raises(ValidationError, match=r"pairwise\[0, 1\] .* got -2\. "):
+        ahp([[1, -2], [-0.5, 1]])
     with pytest.raises(ValidationError, match=r"pairwise\[1, 1\] must be 1"):
         ahp([[1, 2], [0.5, 2]])
 

@@ -212,10 +212,10 @@ def _pairwise_from_matrix(pairwise: Any) -> FloatArray:
     n = mat.shape[0]
     for i in range(n):
         for j in range(n):
-            v = mat[i, j]
-            if not (np.isfinite(v) and v > 0):
+            v = float(mat[i, j])
+            if not (math.isfinite(v) and v > 0):
                 raise ValidationError(
-                    f"pairwise[{i}, {j}] must be a positive finite number, got {v!r}",
+                    f"pairwise[{i}, {j}] must be a positive finite number, got {v:g}",
                     field=f"pairwise[{i}, {j}]",
                     value=v,
                     hint="Every cell of a pairwise matrix is a ratio > 0",

@@ -45,7 +45,7 @@ def _matrix(matrix: Any) -> tuple[FloatArray, list[Hashable] | None]:
     if bad.size:
         i, j = (int(x) for x in bad[0])
         raise ValidationError(
-            f"matrix[{i}, {j}] must be finite, got {arr[i, j]!r}",
+            f"matrix[{i}, {j}] must be finite, got {arr[i, j]:g}",
             field=f"matrix[{i}, {j}]",
             value=arr[i, j],
             hint="Fill missing scores before computing weights",

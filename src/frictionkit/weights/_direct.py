@@ -15,6 +15,7 @@ from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
+    _short,
     did_you_mean,
 )
 
@@ -41,13 +42,13 @@ def _weight_values(values: Any, field: str) -> FloatArray:
     """1-d finite, non-negative float array with a positive sum (no normalisation)."""
     if isinstance(values, (str, bytes)):
         raise InputTypeError(
-            f"{field} must be a list of numbers, got {values!r}", field=field, value=values
+            f"{field} must be a list of numbers, got {_short(values)}", field=field, value=values
         )
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputTypeError(
-            f"{field} must be numbers, got {values!r}", field=field, value=values
+            f"{field} must be numbers, got {_short(values)}", field=field, value=values
         ) from exc
     if arr.ndim != 1 or arr.size == 0:
         raise ValidationError(
@@ -58,7 +59,7 @@ def _weight_values(values: Any, field: str) -> FloatArray:
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         raise ValidationError(
-            f"{field} must be finite, got {arr[bad[0]]!r} at position {int(bad[0])}",
+            f"{field} must be finite, got {arr[bad[0]]:g} at position {int(bad[0])}",
             field=field,
             value=values,
             hint="Replace NaN or infinite weights with a number >= 0",
@@ -116,7 +117,7 @@ def _check_weights(values: Any, m: int, field: str = "weights") -> FloatArray:
 def _as_names(criteria: Any, field: str = "criteria") -> list[Hashable]:
     if isinstance(criteria, (str, bytes)) or not isinstance(criteria, Iterable):
         raise InputTypeError(
-            f"{field} must be a list of criterion names, got {criteria!r}",
+            f"{field} must be a list of criterion names, got {_short(criteria)}",
             field=field,
             value=criteria,
         )
