@@ -35,6 +35,10 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert "friction: support_hotline" in out  # the simulated error step comes first
     assert "survey: CSAT" in out  # simulated answers, lower after the faulty-batch hotline
     assert "1. Ranking by value per cost" in out
+    # the mandatory item is marked, the others are not
+    must = [line for line in out.splitlines() if "(must-do)" in line]
+    assert len(must) == 1
+    assert "consent_management" in must[0]
     assert "| rank | id | owner | title | impact | effort_days | cost |" in out
     assert (
         "| 2 | guided_selling | sales | Guided selling with at most three options per need "

@@ -365,8 +365,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("\n1. Ranking by value per cost (impact per year / cost):")
     table = ranking.to_frame()
     for row in table.itertuples():
+        must = "  (must-do)" if row.mandatory else ""
         print(
-            f"  {row.rank:>2}. {row.id:<24} {row.owner:<17} score {row.score:>8.2f}  {row.quadrant}"
+            f"  {row.rank:>2}. {row.id:<24} {row.owner:<17} score {row.score:>8.2f}  "
+            f"{row.quadrant}{must}"
         )
     wins = ranking.quick_wins()
     print("\n2. Easy & smart (high impact, low effort), each with its owner:\n")
