@@ -345,8 +345,14 @@ def _stages_from_column(
     strict: bool,
 ) -> tuple[tuple[str, ...], np.ndarray]:
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    names = _labels(uniques)
-    ev_stage = codes[order].astype(_INT)
+    first_seen = _labels(uniques)
+    # codes in name order, so that a tie for a touchpoint's most frequent stage goes to the
+    # stage whose name sorts first, as in EventLog.scan on every engine
+    by_name = sorted(range(len(first_seen)), key=lambda i: first_seen[i])
+    names = [first_seen[i] for i in by_name]
+    recode = np.empty(len(first_seen), dtype=_INT)
+    recode[by_name] = np.arange(len(first_seen), dtype=_INT)
+    ev_stage = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)[order].astype(_INT)
     ok = ev_stage >= 0
     mode, n_distinct = _mode_per_group(event_tp[ok], ev_stage[ok], n_tp, len(names))
     seen = np.bincount(event_tp[ok], minlength=n_tp) > 0
@@ -368,12 +374,17 @@ def _stages_from_column(
             hint="Give each touchpoint one stage, or pass strict=False to use the most "
             "frequent stage of each",
         )
+    # the stages are those some touchpoint belongs to (with strict=False a stage can lose
+    # all its touchpoints to others), placed by the events of their touchpoints
+    used = np.unique(mode)
+    names = [names[i] for i in used.tolist()]
+    mode = np.searchsorted(used, mode).astype(_INT)
     if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered:
         cat_order = _labels(s.cat.categories)
         stage_order = [c for c in cat_order if c in set(names)]
     else:
         rel = _relative_position(event_tp, offsets)
-        med = group_quantiles(ev_stage[ok], rel[ok], len(names), [0.5])[:, 0]
+        med = group_quantiles(mode[event_tp], rel, len(names), [0.5])[:, 0]
         stage_order = [
             names[i] for i in sorted(range(len(names)), key=lambda i: (med[i], names[i]))
         ]

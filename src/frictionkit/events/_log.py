@@ -198,8 +198,10 @@ class EventLog(LogAnalyses):
         stage_col : str, optional
             Column giving the stage of each event. Each touchpoint takes its most frequent
             stage; a touchpoint seen in several stages is an error (``strict=False``: the
-            most frequent wins). Stages are ordered by their categories when the column is
-            an ordered categorical, else by the median relative position of their events.
+            most frequent wins, ties to the stage whose name sorts first, and a stage left
+            without touchpoints is dropped). Stages are ordered by their categories when the
+            column is an ordered categorical, else by the median relative position of the
+            events of their touchpoints (ties by name).
         channel_col : str, optional
             Column giving the channel of each event (most frequent per touchpoint).
         value_col : str, optional
