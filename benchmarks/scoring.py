@@ -44,6 +44,14 @@ CRITERIA = {
 }
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages, or "n/a" where the platform has none."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "n/a"
+
+
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
     fn()  # warm-up
     times = []
@@ -190,7 +198,7 @@ def main() -> None:
     df = make_table(args.n)
     print(f"prioritise on {args.n:,} improvements x {len(CRITERIA)} criteria")
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}")
-    print(f"cpus {os.cpu_count()}, repeat {args.repeat} (median)\n")
+    print(f"cpus {os.cpu_count()}, repeat {args.repeat} (median), load average {_load()}\n")
     print(f"{'method':<18}{'ms':>10}{'target':>10}  ok")
     slow = 0
     for method in METHODS:
@@ -203,6 +211,7 @@ def main() -> None:
         slow += not ok
         print(f"{method:<18}{ms:>10.1f}{TARGET_MS:>10.0f}  {'yes' if ok else 'NO'}")
     print(f"\n{len(METHODS) - slow} of {len(METHODS)} methods within {TARGET_MS:.0f} ms")
+    print(f"load average after: {_load()}")
     if args.compare:
         compare(args.n, args.repeat)
 
