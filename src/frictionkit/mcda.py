@@ -233,32 +233,32 @@ def _vikor_kernel(
     return s, r, q
 
 
-def _outflow_linear(g: FloatArray, q: float, p: float) -> FloatArray:
-    """``sum_b P(g_a - g_b)`` for every a, with P the V-shape with indifference (p >= q)."""
-    s = np.sort(g)
-    lo = np.searchsorted(s, g - p, side="left")  # g_b < g_a - p  -> P = 1
-    if p == q:
-        return lo.astype(np.float64)
-    cs = np.concatenate(([0.0], np.cumsum(s)))
-    hi = np.searchsorted(s, g - q, side="left")  # g_a - p <= g_b < g_a - q -> linear
-    k = (hi - lo).astype(np.float64)
-    lin = ((g - q) * k - (cs[hi] - cs[lo])) / (p - q)
-    return np.asarray(lo + lin, dtype=np.float64)
+def _net_linear(g: FloatArray, q: float, p: float) -> FloatArray:
+    """``sum_b P(g_a - g_b) - P(g_b - g_a)`` for every a, P the V-shape with indifference.
 
-
-def _inflow_linear(g: FloatArray, q: float, p: float) -> FloatArray:
-    """``sum_b P(g_b - g_a)`` for every a."""
-    s = np.sort(g)
-    n = s.size
-    top = np.searchsorted(s, g + p, side="right")  # g_b > g_a + p -> P = 1
-    full = (n - top).astype(np.float64)
-    if p == q:
-        return np.asarray(full, dtype=np.float64)
+    One sort of ``g``; the thresholds are looked up with sorted queries (``s - p`` keeps
+    the order of ``s``), and the partial sums of the linear part come from prefix sums.
+    """
+    n = g.size
+    order = np.argsort(g, kind="stable")
+    s = g[order]
     cs = np.concatenate(([0.0], np.cumsum(s)))
-    lo = np.searchsorted(s, g + q, side="right")  # g_a + q < g_b <= g_a + p -> linear
-    k = (top - lo).astype(np.float64)
-    lin = ((cs[top] - cs[lo]) - (g + q) * k) / (p - q)
-    return np.asarray(full + lin, dtype=np.float64)
+    # out: b with s_b < s_a - p count 1; s_a - p <= s_b < s_a - q count (s_a - q - s_b)/(p - q)
+    lo = np.searchsorted(s, s - p, side="left")
+    # in: b with s_b > s_a + p count 1; s_a + q < s_b <= s_a + p count (s_b - s_a - q)/(p - q)
+    top = np.searchsorted(s, s + p, side="right")
+    net = lo - (n - top).astype(np.float64)
+    if p > q:
+        hi = np.searchsorted(s, s - q, side="left")
+        k_out = (hi - lo).astype(np.float64)
+        lin_out = ((s - q) * k_out - (cs[hi] - cs[lo])) / (p - q)
+        bottom = np.searchsorted(s, s + q, side="right")
+        k_in = (top - bottom).astype(np.float64)
+        lin_in = ((cs[top] - cs[bottom]) - (s + q) * k_in) / (p - q)
+        net = net + lin_out - lin_in
+    out = np.empty(n, dtype=np.float64)
+    out[order] = net
+    return out
 
 
 def _net_usual(g: FloatArray) -> FloatArray:
@@ -300,7 +300,7 @@ def _promethee_criterion_flows(
         _, exp = np.frexp(np.max(np.abs(g)))
         g = np.ldexp(g, -exp)
         qj, pj = float(np.ldexp(q[j], -exp)), float(np.ldexp(p[j], -exp))
-        out[:, j] = _outflow_linear(g, qj, pj) - _inflow_linear(g, qj, pj)
+        out[:, j] = _net_linear(g, qj, pj)
     return out
 
 
