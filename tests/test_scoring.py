@@ -22,6 +22,7 @@ from frictionkit.exceptions import (
 )
 from frictionkit.ranking import non_dominated
 from frictionkit.scoring import (
+    MCDA_METHODS,
     METHODS,
     MissingImpactWarning,
     MissingOwnerWarning,
@@ -411,6 +412,21 @@ def test_explain_unknown_id_and_reprs():
     html_text = prioritise(_frame(id=["<b>", "b", "c"]))._repr_html_()
     assert "&lt;b&gt;" in html_text
     assert "<b>" not in html_text.replace("<strong>", "")
+
+
+@pytest.mark.parametrize("method", sorted(MCDA_METHODS))
+def test_explain_names_the_criterion_that_helps_most_and_least(method):
+    # the breakdown is read in the method's own direction: for VIKOR the contributions are
+    # regrets (smaller is better), for the others shares of the score (larger is better)
+    items = load_autoparts().to_frames()["improvements"]
+    items = items[items["id"] != "consent_management"]  # impact 0: no weighted product
+    r = prioritise(items, method)
+    table = r.to_frame()
+    top = table.iloc[0]
+    contrib = {c[len("contrib_") :]: top[c] for c in table.columns if c.startswith("contrib_")}
+    pick = min if method == "vikor" else max
+    best = pick(contrib, key=lambda k: contrib[k])
+    assert f"Its strongest criterion is {best} (" in r.explain(top["id"])
 
 
 def test_evolve_changes_method_and_weights():

@@ -238,12 +238,21 @@ class Ranking(HasPlot):
                 for c in self.table.columns
                 if c.startswith("contrib_")
             }
-            best = max(contrib, key=lambda k: contrib[k])
-            worst = min(contrib, key=lambda k: contrib[k])
-            parts.append(
-                f"Its strongest criterion is {best} ({contrib[best]:+.3g}), its weakest "
-                f"{worst} ({contrib[worst]:+.3g})."
-            )
+            if self.method == "vikor":
+                # VIKOR's breakdown is weighted regrets: smaller is better
+                best = min(contrib, key=lambda k: contrib[k])
+                worst = max(contrib, key=lambda k: contrib[k])
+                parts.append(
+                    f"Its strongest criterion is {best} (regret {contrib[best]:.3g}), its "
+                    f"weakest {worst} (regret {contrib[worst]:.3g})."
+                )
+            else:
+                best = max(contrib, key=lambda k: contrib[k])
+                worst = min(contrib, key=lambda k: contrib[k])
+                parts.append(
+                    f"Its strongest criterion is {best} ({contrib[best]:+.3g}), its weakest "
+                    f"{worst} ({contrib[worst]:+.3g})."
+                )
         quadrant = row["quadrant"]
         rule = f"impact >= {_num(t_imp)} and effort <= {_num(t_eff)} days"
         if quadrant == EASY_AND_SMART:
