@@ -340,6 +340,16 @@ def test_promethee_linear_matches_loop_real_values(problem, p, frac):
     np.testing.assert_allclose(got, loop_promethee(x, w, benefit, [q] * m, [p] * m), atol=1e-9)
 
 
+def test_promethee_linear_threshold_far_above_subnormal_values():
+    # Found by Hypothesis: values near 2e-313 with p = 1 overflowed the scaled threshold
+    # (a RuntimeWarning, an error under the test settings). The flows are exact here.
+    x = [[2.22507386e-313], [2.22507386e-313]]
+    assert mcda.promethee_ii(x, [1.0], [False], preference="linear", p=1.0).tolist() == [0, 0]
+    x = [[1e-313], [3e-313], [0.0]]
+    got = mcda.promethee_ii(x, [1.0], True, preference="linear", p=1.0)
+    np.testing.assert_allclose(got, loop_promethee(np.array(x), [1.0], [True], [0.0], [1.0]))
+
+
 @given(problems(), st.floats(0.0, 1.0))
 def test_vikor_matches_loop(problem, v):
     x, w, benefit = problem

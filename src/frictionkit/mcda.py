@@ -295,9 +295,10 @@ def _promethee_criterion_flows(
             out[:, j] = _net_usual(g)
             continue
         # Scale the criterion (values and thresholds alike, which leaves every P(d)
-        # unchanged) by a power of two, exact in floating point, so that |g| <= 1: the
-        # differences and prefix sums then cannot overflow, even for values near 1e308.
-        _, exp = np.frexp(np.max(np.abs(g)))
+        # unchanged) by a power of two, exact in floating point, so that |g| <= 1 and
+        # p <= 1: the differences and prefix sums then cannot overflow, even for values
+        # near 1e308, and a threshold far above tiny (subnormal) values stays finite.
+        _, exp = np.frexp(max(float(np.max(np.abs(g))), float(p[j])))
         g = np.ldexp(g, -exp)
         qj, pj = float(np.ldexp(q[j], -exp)), float(np.ldexp(p[j], -exp))
         out[:, j] = _net_linear(g, qj, pj)
