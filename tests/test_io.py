@@ -119,6 +119,18 @@ def test_a_lone_carriage_return_survives_the_csv_workbook(tmp_path):
     assert fk.read_workbook(tmp_path / "wb") == j
 
 
+@pytest.mark.parametrize("text", ["\x85", "a\x85b", "x\u2028y", "x\u2029y", "\x85 \u2028\r\n"])
+def test_unicode_line_breaks_survive_the_yaml_file(tmp_path, text):
+    # Found by Hypothesis: a NEL (U+0085) written raw in a single-quoted YAML scalar was
+    # read back as a space. Text with a Unicode line break is now written double-quoted.
+    pain = attrs.evolve(AUTOPARTS.pain_points[0], description=text)
+    j = attrs.evolve(AUTOPARTS, pain_points=(pain, *AUTOPARTS.pain_points[1:]))
+    fk.save_journey(j, tmp_path / "j.yaml")
+    assert fk.load_journey(tmp_path / "j.yaml") == j
+    # and the file stays readable text: the break is escaped, not written raw
+    assert "\x85" not in (tmp_path / "j.yaml").read_text(encoding="utf-8")
+
+
 def test_excel_workbook_round_trip(tmp_path):
     fk.write_workbook(AUTOPARTS, tmp_path / "a.xlsx")
     assert fk.read_workbook(tmp_path / "a.xlsx") == AUTOPARTS

@@ -61,6 +61,24 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
+# Unicode line breaks (NEL, LS, PS). PyYAML writes them raw inside single-quoted or plain
+# text when allow_unicode is on, and reading folds a raw NEL into a space: such text is
+# written double-quoted, where they are escaped.
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, with text holding Unicode line breaks written double-quoted."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if any(ch in data for ch in _UNICODE_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
     # Duplicates are looked for among the keys written in this mapping; keys merged in
@@ -514,8 +532,13 @@ def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:
             "# frictionkit journey file: https://frictionkit.readthedocs.io (schema version "
             f"{SCHEMA_VERSION})\n"
         )
-        text = header + yaml.safe_dump(
-            data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+        text = header + yaml.dump(
+            data,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+            default_flow_style=None,
         )
     folder = p.parent if str(p.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=folder)
