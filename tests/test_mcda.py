@@ -264,8 +264,9 @@ def loop_vikor(x, w, benefit, v):
         s[i], r[i] = sum(terms), max(terms)
     q = np.zeros(n)
     for i in range(n):
-        a = 0.0 if s.max() == s.min() else (s[i] - s.min()) / (s.max() - s.min())
-        b = 0.0 if r.max() == r.min() else (r[i] - r.min()) / (r.max() - r.min())
+        # ranges of at most 1e-12 are rounding noise: ties (as documented)
+        a = 0.0 if s.max() - s.min() <= 1e-12 else (s[i] - s.min()) / (s.max() - s.min())
+        b = 0.0 if r.max() - r.min() <= 1e-12 else (r[i] - r.min()) / (r.max() - r.min())
         q[i] = v * a + (1 - v) * b
     return s, r, q
 
@@ -348,6 +349,18 @@ def test_promethee_linear_threshold_far_above_subnormal_values():
     x = [[1e-313], [3e-313], [0.0]]
     got = mcda.promethee_ii(x, [1.0], True, preference="linear", p=1.0)
     np.testing.assert_allclose(got, loop_promethee(np.array(x), [1.0], [True], [0.0], [1.0]))
+
+
+def test_vikor_rows_equal_in_exact_arithmetic_tie():
+    # S of both rows is 1/2 in exact arithmetic (weights 6/18, 9/18, 3/18; gaps summed in a
+    # different order give 0.5 and 0.5 - 1 ulp). Scaled up, that one ulp became Q = 0 vs 1;
+    # a spread of S or R at most 1e-12 is now a tie. (A Hypothesis run found the pattern.)
+    x = [[2.0, 0.0, 1.0], [1.0, 2.0, 0.0]]
+    w = np.array([6.0, 9.0, 3.0]) / 18
+    res = mcda.vikor(x, w, True, v=1.0)
+    assert res.S[0] != res.S[1]  # the rounding is there...
+    assert abs(res.S[0] - res.S[1]) < 1e-15
+    assert res.Q.tolist() == [0.0, 0.0]  # ...and is not blown up
 
 
 @given(problems(), st.floats(0.0, 1.0))

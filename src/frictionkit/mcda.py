@@ -210,6 +210,9 @@ def _topsis_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArr
     return out
 
 
+_VIKOR_TIE = 1e-12  # spreads of S or R at most this large count as ties
+
+
 def _vikor_kernel(
     x: FloatArray, w: FloatArray, benefit: BoolArray, v: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -224,8 +227,10 @@ def _vikor_kernel(
     r = terms.max(axis=1)
 
     def _scaled(a: FloatArray) -> FloatArray:
+        # S and R lie in [0, 1]: a spread below 1e-12 is floating-point noise (two rows
+        # equal in exact arithmetic), and scaling it up would turn noise into Q = 0 vs 1
         rng = a.max() - a.min()
-        if rng > 0:
+        if rng > _VIKOR_TIE:
             return np.asarray((a - a.min()) / rng, dtype=np.float64)
         return np.zeros_like(a)
 
@@ -478,7 +483,8 @@ class VikorResult:
         Individual regret: ``max_j w_j (f*_j - f_ij) / (f*_j - f-_j)``.
     Q : numpy.ndarray
         Compromise index ``v (S - S*) / (S- - S*) + (1 - v) (R - R*) / (R- - R*)``, in
-        ``[0, 1]``; a term whose range is 0 contributes 0.
+        ``[0, 1]``; a term whose range is 0 (at most ``1e-12``, rounding noise)
+        contributes 0.
     v : float
         Weight of the strategy of maximum group utility.
     """
