@@ -103,6 +103,14 @@ def test_mean_lies_within_the_support(low, width, frac):
         assert est.std >= 0
 
 
+def test_triangular_std_of_a_narrow_range_far_from_zero():
+    # Found by Hypothesis: the textbook (a^2 + b^2 + m^2 - ab - am - bm) / 18 cancelled to a
+    # negative variance for 524288..524288.0078125 (math domain error in the square root).
+    est = fk.Estimate.three_point(524288.0, 524288.0078125, 524288.0078125, dist="triangular")
+    # same shape as 0..w..w shifted: std = w / sqrt(18)
+    assert est.std == pytest.approx(0.0078125 / math.sqrt(18), rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("make", "error", "pattern"),
     [

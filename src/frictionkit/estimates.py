@@ -441,7 +441,10 @@ class Estimate:
         if self.dist == "uniform":
             var = (b - a) ** 2 / 12
         elif self.dist == "triangular":
-            var = (a * a + b * b + m * m - a * b - a * m - b * m) / 18
+            # (a^2 + b^2 + m^2 - ab - am - bm) / 18, written with differences: the same
+            # in exact arithmetic, but never negative from cancellation for a narrow range
+            # far from zero (e.g. 524288..524288.0078125)
+            var = ((b - a) ** 2 + (m - a) ** 2 + (b - m) ** 2) / 36
         else:
             alpha, beta = self._pert_shape()
             var = alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)) * (b - a) ** 2

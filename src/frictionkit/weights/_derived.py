@@ -198,13 +198,17 @@ def _critic_kernel(arr: FloatArray, benefit: npt.NDArray[np.bool_]) -> FloatArra
     r = np.where(benefit, (arr - lo) / safe, (hi - arr) / safe)
     r[:, ~live] = 0.0
     sigma = r.std(axis=0, ddof=1)
-    corr = np.zeros((m, m))
+    one_minus_corr = np.ones((m, m))  # a constant criterion is uncorrelated with the others
     idx = np.flatnonzero(live)
-    if idx.size >= 2:
-        corr[np.ix_(idx, idx)] = np.corrcoef(r[:, idx], rowvar=False)
-    elif idx.size == 1:
-        corr[idx[0], idx[0]] = 1.0
-    info = sigma * (1.0 - corr).sum(axis=1)
+    if idx.size:
+        z = (r[:, idx] - r[:, idx].mean(axis=0)) / sigma[idx]
+        twice_dof = 2.0 * (z.shape[0] - 1)
+        for a, j in enumerate(idx.tolist()):
+            # 1 - r_jk = sum_i (z_ij - z_ik)^2 / (2 (n - 1)) for standardised columns: equal
+            # to 1 - r in exact arithmetic, and free of the cancellation of 1 - corrcoef
+            # when two criteria are almost collinear (r close to 1)
+            one_minus_corr[j, idx] = np.square(z - z[:, [a]]).sum(axis=0) / twice_dof
+    info = sigma * one_minus_corr.sum(axis=1)
     info[~live] = 0.0
     total = info.sum()
     if total <= 0:
