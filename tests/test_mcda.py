@@ -260,7 +260,9 @@ def loop_vikor(x, w, benefit, v):
             col = x[:, j]
             best = col.max() if benefit[j] else col.min()
             worst = col.min() if benefit[j] else col.max()
-            terms.append(0.0 if best == worst else w[j] * (best - x[i, j]) / (best - worst))
+            # w_j times the normalised gap (in this order: w_j * (f* - f) alone can underflow
+            # for subnormal values, found by Hypothesis)
+            terms.append(0.0 if best == worst else w[j] * ((best - x[i, j]) / (best - worst)))
         s[i], r[i] = sum(terms), max(terms)
     q = np.zeros(n)
     for i in range(n):
@@ -361,6 +363,15 @@ def test_vikor_rows_equal_in_exact_arithmetic_tie():
     assert res.S[0] != res.S[1]  # the rounding is there...
     assert abs(res.S[0] - res.S[1]) < 1e-15
     assert res.Q.tolist() == [0.0, 0.0]  # ...and is not blown up
+
+
+def test_vikor_subnormal_spread_is_a_real_spread():
+    # 0 and 5e-324 differ (the smallest positive double): the gap of the worse row is 1
+    # and its weighted regret 0.5, as for any other pair of values.
+    res = mcda.vikor([[0.0, 5e-324], [5e-324, 5e-324]], [0.5, 0.5], False, v=0.0)
+    assert res.S.tolist() == [0.0, 0.5]
+    assert res.R.tolist() == [0.0, 0.5]
+    assert res.Q.tolist() == [0.0, 1.0]
 
 
 @given(problems(), st.floats(0.0, 1.0))
