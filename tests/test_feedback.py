@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -606,7 +607,11 @@ def test_emotion_curve_bounded_and_counts_add_up(rows):
     scales = {"csat": (1, 5), "ces": (1, 7), "nps": (0, 10)}
     data = [(m, min(max(s, scales[m][0]), scales[m][1]), f"tp{t}") for m, s, t in rows]
     df = pd.DataFrame(data, columns=["m", "s", "tp"])
-    fb = Feedback.from_frame(df, metric_col="m", score_col="s", touchpoint_col="tp")
+    with warnings.catch_warnings():
+        # ten or more NPS answers all within 1-5 are flagged as a likely scale mix-up (a
+        # documented warning, found by a long Hypothesis run); the counts must hold anyway
+        warnings.simplefilter("ignore", SuspiciousScaleWarning)
+        fb = Feedback.from_frame(df, metric_col="m", score_col="s", touchpoint_col="tp")
     curve = fb.emotion_curve()
     assert curve["n"].sum() == len(df)
     assert ((curve["sentiment"] >= -1) & (curve["sentiment"] <= 1)).all()
