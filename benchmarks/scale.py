@@ -62,6 +62,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import load_average
 
 GENERATOR_VERSION = "1"
 OPTIONS: dict[str, Any] = {
@@ -338,10 +339,6 @@ def run_child(spec: dict[str, Any], rlimit_bytes: int | None) -> dict[str, Any]:
     return info
 
 
-def _load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def _spec(
     args: argparse.Namespace, engine: str, path: Path, tag: str, **extra: Any
 ) -> dict[str, Any]:
@@ -378,7 +375,7 @@ def big_run(args: argparse.Namespace, table: list[tuple[str, int, float, float, 
     print(
         f"\nDuckDB on {args.events:,} events (memory_limit={args.memory_limit}, "
         f"threads={args.threads}, {cap_txt}), "
-        f"load average {_load()}",
+        f"load average {load_average()}",
         flush=True,
     )
     info = run_child(_spec(args, "duckdb", path, "big", all_steps=True), cap)
@@ -420,7 +417,10 @@ def parity_run(args: argparse.Namespace, table: list[tuple[str, int, float, floa
     for engine in engines:
         pkl = Path(args.data_dir) / f"parity_{engine}.pkl"
         pkl.unlink(missing_ok=True)
-        print(f"\n{engine} on {args.parity_events:,} events, load average {_load()}", flush=True)
+        print(
+            f"\n{engine} on {args.parity_events:,} events, load average {load_average()}",
+            flush=True,
+        )
         info = run_child(_spec(args, engine, path, f"parity_{engine}", results=str(pkl)), None)
         print(_describe(info))
         for name, sec in info.get("times", {}).items():
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         f"duckdb {duckdb.__version__}, pyarrow {pyarrow.__version__}"
         + ("" if args.no_spark else f", pyspark {_pyspark_version()}")
     )
-    load_start = _load()
+    load_start = load_average()
     print(f"cores {os.cpu_count()}, load average at start: {load_start}")
     table: list[tuple[str, int, float, float, str]] = []
     if not args.no_big:
@@ -517,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall s: child process start to exit (imports, session start, scan, analyses); "
         "generate: parent process"
     )
-    print(f"load average at start: {load_start}; at end: {_load()}")
+    print(f"load average at start: {load_start}; at end: {load_average()}")
     return 0
 
 

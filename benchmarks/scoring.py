@@ -25,13 +25,13 @@ import statistics
 import subprocess
 import tempfile
 import time
-import venv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import ensure_mcda_venv, load_average
 
 TARGET_MS = 50.0
 CRITERIA = {
@@ -42,14 +42,6 @@ CRITERIA = {
     "reach": "benefit",
     "risk_reduction": "benefit",
 }
-
-
-def _load() -> str:
-    """The 1, 5 and 15 minute load averages, or "n/a" where the platform has none."""
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "n/a"
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
@@ -79,7 +71,6 @@ def make_table(n: int, seed: int = 20240601) -> pd.DataFrame:
     )
 
 
-VENV = Path(__file__).resolve().parent / ".venv-mcda"
 TOLERANCE = 1e-9
 COMPARED = ("weighted_sum", "topsis", "vikor", "promethee_ii")
 
@@ -133,17 +124,6 @@ def worker(folder: str, repeat: int) -> None:
     (Path(folder) / "times.json").write_text(json.dumps(timings))
 
 
-def ensure_venv() -> Path:
-    """Create benchmarks/.venv-mcda with scikit-criteria and pymcdm if missing."""
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {VENV} (scikit-criteria, pymcdm from PyPI)...", flush=True)
-        venv.create(VENV, with_pip=True)
-        pip = [str(python), "-m", "pip", "install", "-q", "scikit-criteria", "pymcdm"]
-        subprocess.run(pip, check=True)
-    return python
-
-
 def compare(n: int, repeat: int) -> None:
     from frictionkit import mcda
 
@@ -159,15 +139,14 @@ def compare(n: int, repeat: int) -> None:
     }
     our_out = {k: np.asarray(f(), dtype=float) for k, f in ours.items()}
     our_t = {k: median_seconds(f, repeat) for k, f in ours.items()}
-    python = ensure_venv()
+    python = ensure_mcda_venv()
     with tempfile.TemporaryDirectory() as folder:
         np.savez(Path(folder) / "problem.npz", x=x, w=w, benefit=benefit)
         cmd = [str(python), __file__, "--worker", folder, "--repeat", str(repeat)]
         subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": ""})
         other = dict(np.load(Path(folder) / "out.npz"))
         other_t = json.loads((Path(folder) / "times.json").read_text())
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"\nkernels on {n:,} x {x.shape[1]}, repeat {repeat} (median); loadavg {load}")
+    print(f"\nkernels on {n:,} x {x.shape[1]}, repeat {repeat} (median); loadavg {load_average()}")
     print(f"{'method':<14}{'package':<12}{'fk ms':>9}{'other ms':>10}{'ratio':>8}  max|diff|")
     for method in COMPARED:
         for pkg in ("pymcdm", "skcriteria"):
@@ -198,7 +177,7 @@ def main() -> None:
     df = make_table(args.n)
     print(f"prioritise on {args.n:,} improvements x {len(CRITERIA)} criteria")
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}")
-    print(f"cpus {os.cpu_count()}, repeat {args.repeat} (median), load average {_load()}\n")
+    print(f"cpus {os.cpu_count()}, repeat {args.repeat} (median), load average {load_average()}\n")
     print(f"{'method':<18}{'ms':>10}{'target':>10}  ok")
     slow = 0
     for method in METHODS:
@@ -211,7 +190,7 @@ def main() -> None:
         slow += not ok
         print(f"{method:<18}{ms:>10.1f}{TARGET_MS:>10.0f}  {'yes' if ok else 'NO'}")
     print(f"\n{len(METHODS) - slow} of {len(METHODS)} methods within {TARGET_MS:.0f} ms")
-    print(f"load average after: {_load()}")
+    print(f"load average after: {load_average()}")
     if args.compare:
         compare(args.n, args.repeat)
 

@@ -36,14 +36,13 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
-import venv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import MCDA_VENV, ensure_mcda_venv
 
-VENV = Path(__file__).resolve().parent / ".venv-mcda"
 SEED = 1
 DRAWS = 10_000
 PILOT = 20
@@ -146,17 +145,6 @@ def _loop(
     return run
 
 
-def ensure_venv() -> Path:
-    """Create benchmarks/.venv-mcda with scikit-criteria and pymcdm if missing."""
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {VENV} (scikit-criteria, pymcdm from PyPI)...", flush=True)
-        venv.create(VENV, with_pip=True)
-        pip = [str(python), "-m", "pip", "install", "-q", "scikit-criteria", "pymcdm"]
-        subprocess.run(pip, check=True)
-    return python
-
-
 def compare(repeat: int, budget_s: float) -> None:
     from frictionkit.uncertainty import sample_weights, smaa
 
@@ -168,9 +156,9 @@ def compare(repeat: int, budget_s: float) -> None:
         )
         for method in ("weighted_sum", "topsis")
     }
-    python = ensure_venv()
+    python = ensure_mcda_venv()
     load_before = os.getloadavg()
-    print(f"\nloop over draws in {VENV.name} (budget {budget_s:.0f} s per loop):", flush=True)
+    print(f"\nloop over draws in {MCDA_VENV.name} (budget {budget_s:.0f} s per loop):", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         np.savez(Path(folder) / "problem.npz", x=x, benefit=np.asarray(benefit))
         np.save(Path(folder) / "weights.npy", weights)
