@@ -579,8 +579,16 @@ def test_permuting_answers_changes_nothing(scores, rnd):
     assert csat(shuffled_c) == csat(clipped)
     df = pd.DataFrame({"case": [f"c{i % 4}" for i in range(len(scores))], "m": "nps", "s": scores})
     perm = df.sample(frac=1.0, random_state=rnd.randint(0, 10**6))
-    fb1 = Feedback.from_frame(df, metric_col="m", score_col="s", case_col="case")
-    fb2 = Feedback.from_frame(perm, metric_col="m", score_col="s", case_col="case")
+    # the order changes nothing, the warnings included (ten or more NPS answers all in 1-5
+    # give the documented scale warning: found by a long Hypothesis run)
+    with warnings.catch_warnings(record=True) as seen1:
+        warnings.simplefilter("always")
+        fb1 = Feedback.from_frame(df, metric_col="m", score_col="s", case_col="case")
+    with warnings.catch_warnings(record=True) as seen2:
+        warnings.simplefilter("always")
+        fb2 = Feedback.from_frame(perm, metric_col="m", score_col="s", case_col="case")
+    assert [str(w.message) for w in seen1] == [str(w.message) for w in seen2]
+    assert all(issubclass(w.category, SuspiciousScaleWarning) for w in seen1)
     pd.testing.assert_frame_equal(fb1.scores(by=()), fb2.scores(by=()))
 
 
