@@ -146,6 +146,16 @@ def test_moscow_sixty_percent_rule():
         frameworks.moscow_check(["Mustt"], [1])
 
 
+def test_pie_glossary_example():
+    # CustomFit.ai conversion glossary, "PIE Framework", example: cart page potential 9,
+    # importance 10, ease 5 -> PIE 8.0; a category page 6, 5, 8 -> 6.3 (one decimal), so
+    # the cart page is tested first.
+    cart, category = frameworks.pie([9, 6], [10, 5], [5, 8])
+    assert cart == pytest.approx(8.0)
+    assert round(float(category), 1) == 6.3
+    assert cart > category
+
+
 def test_pie_ice_roi_value_per_cost_hand_computed():
     # PIE = (P + I + E) / 3 = (8 + 9 + 4) / 3 = 7; ICE product 8*6*3 = 144, average 17/3.
     assert float(frameworks.pie(8, 9, 4)) == pytest.approx(7.0)
