@@ -117,6 +117,23 @@ def test_points_agree_weighted_product_and_options():
         _assert_agrees(risk, prioritise(imps, method, w, **opts).to_frame())
 
 
+def test_batched_vikor_uses_the_kernel_tie_rule():
+    # the per-draw VIKOR of rank_risk equals mcda.vikor, including the rule that a spread of
+    # S or R of at most 1e-12 (rounding noise) is a tie
+    from frictionkit import mcda
+    from frictionkit.uncertainty._rank_inputs import _vikor_batch
+
+    # S of both rows is 1/2 in exact arithmetic (weights 6, 2, 3, 1 over 12); the batched
+    # sums differ by one ulp, which used to give 1 - Q = 1 and 0
+    x = np.array([[2.0, 0.0, 1.0, 0.0], [0.0, 2.0, 2.0, 1.0]])
+    w = np.array([6.0, 2.0, 3.0, 1.0]) / 12
+    benefit = np.ones(4, dtype=bool)
+    for v in (0.0, 0.5, 1.0):
+        batch = _vikor_batch(x[None, :, :], w, benefit, v)[0]
+        np.testing.assert_allclose(batch, 1.0 - mcda.vikor(x, w, True, v=v).Q, atol=1e-12)
+    assert _vikor_batch(x[None, :, :], w, benefit, 1.0)[0].tolist() == [1.0, 1.0]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     data=st.lists(

@@ -16,6 +16,7 @@ from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
 )
+from frictionkit.mcda import _VIKOR_TIE
 from frictionkit.model import Improvement, Journey
 from frictionkit.ranking import (
     Ranking,
@@ -330,9 +331,11 @@ def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) ->
 
 
 def _scaled_rows(a: FloatArray) -> FloatArray:
+    # as in mcda.vikor: a spread of at most _VIKOR_TIE is rounding noise, a tie
     lo = a.min(axis=1, keepdims=True)
     span = a.max(axis=1, keepdims=True) - lo
-    return np.asarray(np.where(span > 0, (a - lo) / np.where(span > 0, span, 1.0), 0.0))
+    live = span > _VIKOR_TIE
+    return np.asarray(np.where(live, (a - lo) / np.where(live, span, 1.0), 0.0))
 
 
 def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
