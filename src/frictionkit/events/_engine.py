@@ -68,6 +68,20 @@ class ScanColumns:
         """The three key columns (case, touchpoint, timestamp)."""
         return (self.case, self.touchpoint, self.timestamp)
 
+    def named(self) -> list[tuple[str, str]]:
+        """``(parameter, column)`` for every column given, as the user named it."""
+        pairs = [
+            ("case_col", self.case),
+            ("touchpoint_col", self.touchpoint),
+            ("timestamp_col", self.timestamp),
+            ("order_col", self.order),
+            ("outcome_col", self.outcome),
+            ("stage_col", self.stage),
+            ("value_col", self.value),
+            *(("case_cols", c) for c in self.case_cols),
+        ]
+        return [(field, col) for field, col in pairs if col is not None]
+
 
 @attrs.frozen(kw_only=True)
 class Profile:

@@ -222,19 +222,7 @@ def resolve_engine(
 # ---------------------------------------------------------------------------------------
 def _check_columns(engine: Engine, cols: ScanColumns) -> None:
     available = engine.columns()
-    named = [
-        ("case_col", cols.case),
-        ("touchpoint_col", cols.touchpoint),
-        ("timestamp_col", cols.timestamp),
-        ("order_col", cols.order),
-        ("outcome_col", cols.outcome),
-        ("stage_col", cols.stage),
-        ("value_col", cols.value),
-        *(("case_cols", c) for c in cols.case_cols),
-    ]
-    for field, col in named:
-        if col is None:
-            continue
+    for field, col in cols.named():
         if not isinstance(col, str):
             raise InputTypeError(
                 f"{field} must be a column name (text), got {type(col).__name__}",

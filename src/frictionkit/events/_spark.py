@@ -355,19 +355,8 @@ class SparkEngine(Engine):
     def _check_columns(self, cols: ScanColumns) -> str:
         """Check the column names; returns the order column."""
         names = pd.DataFrame(columns=self.columns())
-        for field, col in (
-            ("case_col", cols.case),
-            ("touchpoint_col", cols.touchpoint),
-            ("timestamp_col", cols.timestamp),
-            ("order_col", cols.order),
-            ("outcome_col", cols.outcome),
-            ("stage_col", cols.stage),
-            ("value_col", cols.value),
-        ):
-            if col is not None:
-                column(names, col, field=field, what="the Spark source")
-        for col in cols.case_cols:
-            column(names, col, field="case_cols", what="the Spark source")
+        for field, col in cols.named():
+            column(names, col, field=field, what="the Spark source")
         if cols.order is None:
             raise ValidationError(
                 "engine='spark' needs order_col: a Spark DataFrame has no defined row order, "
