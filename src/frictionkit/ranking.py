@@ -238,21 +238,19 @@ class Ranking(HasPlot):
                 for c in self.table.columns
                 if c.startswith("contrib_")
             }
-            if self.method == "vikor":
-                # VIKOR's breakdown is weighted regrets: smaller is better
-                best = min(contrib, key=lambda k: contrib[k])
-                worst = max(contrib, key=lambda k: contrib[k])
-                parts.append(
-                    f"Its strongest criterion is {best} (regret {contrib[best]:.3g}), its "
-                    f"weakest {worst} (regret {contrib[worst]:.3g})."
-                )
-            else:
-                best = max(contrib, key=lambda k: contrib[k])
-                worst = min(contrib, key=lambda k: contrib[k])
-                parts.append(
-                    f"Its strongest criterion is {best} ({contrib[best]:+.3g}), its weakest "
-                    f"{worst} ({contrib[worst]:+.3g})."
-                )
+            # VIKOR's breakdown is weighted regrets (smaller is better); for the other
+            # methods a larger contribution is better
+            regret = self.method == "vikor"
+            best = (min if regret else max)(contrib, key=contrib.__getitem__)
+            worst = (max if regret else min)(contrib, key=contrib.__getitem__)
+
+            def shown(k: str) -> str:
+                return f"regret {contrib[k]:.3g}" if regret else f"{contrib[k]:+.3g}"
+
+            parts.append(
+                f"Its strongest criterion is {best} ({shown(best)}), its weakest "
+                f"{worst} ({shown(worst)})."
+            )
         quadrant = row["quadrant"]
         rule = f"impact >= {_num(t_imp)} and effort <= {_num(t_eff)} days"
         if quadrant == EASY_AND_SMART:
