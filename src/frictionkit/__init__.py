@@ -33,28 +33,33 @@ from frictionkit import (
 )
 from frictionkit._resources import get_options, set_options
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
-from frictionkit.events import DroppedRowsWarning, EventLog, read_events
+from frictionkit.events import EventLog, read_events
 from frictionkit.exceptions import (
+    AHPInconsistencyWarning,
     CycleError,
     DataError,
+    DroppedRowsWarning,
     DuplicateIdError,
     FrictionkitError,
     FrictionkitWarning,
+    IdentityConflictWarning,
     InfeasibleError,
     InputTypeError,
     MemoryBudgetError,
     MissingColumnError,
+    MissingImpactWarning,
+    MissingOwnerWarning,
     OptionalDependencyError,
     SchemaError,
-    UnknownReferenceError,
-    ValidationError,
-)
-from frictionkit.feedback import (
-    Feedback,
-    MetricResult,
+    SMAAAcceptanceWarning,
     SuspiciousScaleWarning,
+    UnknownReferenceError,
     UnlinkedAnswersWarning,
+    UnmappedEvidenceWarning,
+    ValidationError,
+    WeightsNormalisedWarning,
 )
+from frictionkit.feedback import Feedback, MetricResult
 from frictionkit.io import (
     load_journey,
     read_workbook,
@@ -84,20 +89,8 @@ from frictionkit.portfolio import (
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
 from frictionkit.report import Report, report
-from frictionkit.scoring import (
-    MissingImpactWarning,
-    MissingOwnerWarning,
-    compare_methods,
-    prioritise,
-)
-from frictionkit.uncertainty import (
-    RankRisk,
-    SMAAAcceptanceWarning,
-    SMAAResult,
-    rank_risk,
-    smaa,
-)
-from frictionkit.weights import AHPInconsistencyWarning, WeightsNormalisedWarning
+from frictionkit.scoring import compare_methods, prioritise
+from frictionkit.uncertainty import RankRisk, SMAAResult, rank_risk, smaa
 
 __version__ = "0.1.0.dev0"
 
@@ -115,6 +108,7 @@ __all__ = [
     "Feedback",
     "FrictionkitError",
     "FrictionkitWarning",
+    "IdentityConflictWarning",
     "Improvement",
     "InfeasibleError",
     "InputTypeError",
@@ -144,6 +138,7 @@ __all__ = [
     "Touchpoint",
     "UnknownReferenceError",
     "UnlinkedAnswersWarning",
+    "UnmappedEvidenceWarning",
     "ValidationError",
     "WeightsNormalisedWarning",
     "__version__",

@@ -29,19 +29,29 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "AHPInconsistencyWarning",
     "CycleError",
     "DataError",
+    "DroppedRowsWarning",
     "DuplicateIdError",
     "FrictionkitError",
     "FrictionkitWarning",
+    "IdentityConflictWarning",
     "InfeasibleError",
     "InputTypeError",
     "MemoryBudgetError",
     "MissingColumnError",
+    "MissingImpactWarning",
+    "MissingOwnerWarning",
     "OptionalDependencyError",
+    "SMAAAcceptanceWarning",
     "SchemaError",
+    "SuspiciousScaleWarning",
     "UnknownReferenceError",
+    "UnlinkedAnswersWarning",
+    "UnmappedEvidenceWarning",
     "ValidationError",
+    "WeightsNormalisedWarning",
     "did_you_mean",
 ]
 
@@ -260,3 +270,65 @@ class OptionalDependencyError(FrictionkitError, ImportError):
 
 class FrictionkitWarning(UserWarning):
     """Base class of the warnings frictionkit issues (documented where they arise)."""
+
+
+# Every warning frictionkit issues, one class per kind, filterable by class.
+
+
+class AHPInconsistencyWarning(FrictionkitWarning):
+    """An AHP pairwise matrix has a consistency ratio above the threshold (0.10).
+
+    Saaty (1980) recommends revising the judgements when ``CR > 0.10``: the weights are
+    still returned, but they rest on contradictory comparisons.
+    """
+
+
+class DroppedRowsWarning(FrictionkitWarning):
+    """Rows were dropped because a case id, touchpoint or timestamp was missing."""
+
+
+class IdentityConflictWarning(FrictionkitWarning):
+    """A channel id points at several master ids: the persons were merged (or dropped)."""
+
+
+class MissingImpactWarning(FrictionkitWarning):
+    """Improvements have neither a measured value at stake nor a declared impact.
+
+    They are scored with impact 0 and ``impact_source="missing"``. Give them an
+    ``impact`` (or pass ``value_at_stake`` for the pain points they fix) to silence it.
+    """
+
+
+class MissingOwnerWarning(FrictionkitWarning):
+    """Improvements in a table have no owner; they are listed as ``"unowned"``.
+
+    Every action needs a named owner: fill the owner column to silence it.
+    """
+
+
+class SMAAAcceptanceWarning(FrictionkitWarning):
+    """Weight bounds leave a tiny share of the simplex: rejection sampling is slow.
+
+    Issued by :func:`sample_weights` and :func:`smaa` when fewer than 1 in 1,000 proposed
+    weight vectors satisfy the bounds. Widen the bounds, or give fixed weights.
+    """
+
+
+class SuspiciousScaleWarning(FrictionkitWarning):
+    """Scores look like they were given on another scale (NPS answers all within 1-5)."""
+
+
+class UnlinkedAnswersWarning(FrictionkitWarning):
+    """Some survey answers name a case id that matches no journey of the event log."""
+
+
+class UnmappedEvidenceWarning(FrictionkitWarning):
+    """Evidence about touchpoints the journey map does not have (left out of the table)."""
+
+
+class WeightsNormalisedWarning(FrictionkitWarning):
+    """Weights did not sum to 1 and were divided by their sum.
+
+    Issued by :func:`normalise_weights` and by the :mod:`frictionkit.mcda` functions when
+    ``abs(sum(weights) - 1) > 1e-9``. Pass weights that sum to 1 to silence it.
+    """

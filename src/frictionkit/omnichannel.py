@@ -32,7 +32,7 @@ import pandas as pd
 from frictionkit._validate import column
 from frictionkit.exceptions import (
     DataError,
-    FrictionkitWarning,
+    IdentityConflictWarning,
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
@@ -45,10 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["IdentityConflictWarning", "channel_switches", "identity_map", "link_identities"]
 
 IntArray = npt.NDArray[np.int64]
-
-
-class IdentityConflictWarning(FrictionkitWarning):
-    """A channel id points at several master ids: the persons were merged (or dropped)."""
 
 
 def _frame(df: Any, field: str) -> pd.DataFrame:

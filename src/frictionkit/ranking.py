@@ -29,6 +29,8 @@ import pandas as pd
 from frictionkit._plotting import HasPlot
 from frictionkit.exceptions import (
     InputTypeError,
+    MissingImpactWarning,
+    MissingOwnerWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -648,8 +650,6 @@ def compare_methods(
     from frictionkit.scoring import (
         MCDA_METHODS,
         METHODS,
-        MissingImpactWarning,
-        MissingOwnerWarning,
         prioritise,
     )
 

@@ -92,9 +92,10 @@ from frictionkit._scoring_inputs import (
     _value_map as _value_map,
 )
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
     MissingColumnError,
+    MissingImpactWarning,
+    MissingOwnerWarning,
     UnknownReferenceError,
     ValidationError,
     _short,
@@ -158,21 +159,6 @@ _LABELS: Mapping[str, str] = {
     "promethee": "PROMETHEE II net flow",
 }
 _TIE_RTOL = 1e-9
-
-
-class MissingImpactWarning(FrictionkitWarning):
-    """Improvements have neither a measured value at stake nor a declared impact.
-
-    They are scored with impact 0 and ``impact_source="missing"``. Give them an
-    ``impact`` (or pass ``value_at_stake`` for the pain points they fix) to silence it.
-    """
-
-
-class MissingOwnerWarning(FrictionkitWarning):
-    """Improvements in a table have no owner; they are listed as ``"unowned"``.
-
-    Every action needs a named owner: fill the owner column to silence it.
-    """
 
 
 _SOURCES = np.array(["declared", "missing", "evidence"], dtype=object)

@@ -60,7 +60,6 @@ from frictionkit.events._kernels import (
     OUTCOMES,
     RESERVED_STATES,
     SUCCESS,
-    DroppedRowsWarning,
     group_quantiles,
     grouped_order,
     int_group_quantiles,
@@ -68,6 +67,7 @@ from frictionkit.events._kernels import (
 )
 from frictionkit.events._log import EventLog
 from frictionkit.events._scan import ENGINES
+from frictionkit.exceptions import DroppedRowsWarning
 from frictionkit.io.events import read_events, read_xes_frame
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
@@ -33,10 +32,6 @@ _INT = np.int64
 WhenBoth = Literal["first", "last", "success", "failure"]
 ValueAgg = Literal["last", "first", "sum", "max"]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
-
-
-class DroppedRowsWarning(FrictionkitWarning):
-    """Rows were dropped because a case id, touchpoint or timestamp was missing."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from frictionkit.events._kernels import (
     _INT,
     _N_INFERRED_STAGES,
     RESERVED_STATES,
-    DroppedRowsWarning,
     _relative_position,
     _stages_from_journey,
 )
 from frictionkit.exceptions import (
     DataError,
+    DroppedRowsWarning,
     InputTypeError,
     MissingColumnError,
     UnknownReferenceError,

@@ -64,13 +64,12 @@ MetricResult(metric='nps', value=33.33, ci_low=-26.31, ci_high=92.97, n=6)
 
 from __future__ import annotations
 
+from frictionkit.exceptions import SuspiciousScaleWarning, UnlinkedAnswersWarning
 from frictionkit.feedback._feedback import Feedback
-from frictionkit.feedback._linking import UnlinkedAnswersWarning
 from frictionkit.feedback._metrics import (
     CES_VARIANTS,
     METRICS,
     MetricResult,
-    SuspiciousScaleWarning,
     ces,
     csat,
     csat_mean,

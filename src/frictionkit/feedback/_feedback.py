@@ -22,6 +22,7 @@ import pandas as pd
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
+    SuspiciousScaleWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -46,7 +47,6 @@ from frictionkit.feedback._metrics import (
     METRICS,
     CesVariant,
     CsatStatistic,
-    SuspiciousScaleWarning,
     _ces_scale,
     _check_scale,
     _sentiment_kernel,

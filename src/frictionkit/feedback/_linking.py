@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
     UnknownReferenceError,
+    UnlinkedAnswersWarning,
     ValidationError,
     did_you_mean,
 )
@@ -54,10 +54,6 @@ __all__ = ["UnlinkedAnswersWarning"]
 _OUTCOME_LABELS = ("open", "success", "failure")
 NO_JOURNEY = "no_journey"
 NO_CASE = "no_case"
-
-
-class UnlinkedAnswersWarning(FrictionkitWarning):
-    """Some survey answers name a case id that matches no journey of the event log."""
 
 
 # ---------------------------------------------------------------------------------------

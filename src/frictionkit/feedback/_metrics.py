@@ -20,8 +20,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
+    SuspiciousScaleWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -65,10 +65,6 @@ _CANONICAL: tuple[str, ...] = (
     "comment",
     "sentiment",
 )
-
-
-class SuspiciousScaleWarning(FrictionkitWarning):
-    """Scores look like they were given on another scale (NPS answers all within 1-5)."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from frictionkit._compat import require
 from frictionkit._validate import column
 from frictionkit.exceptions import (
     DataError,
+    DroppedRowsWarning,
     InputTypeError,
     SchemaError,
     UnknownReferenceError,
@@ -859,7 +860,6 @@ def frame_parts(
     """
     from frictionkit.events._kernels import (
         RESERVED_STATES,
-        DroppedRowsWarning,
         _infer_stages,
         _mode_per_group,
         _stages_from_column,

@@ -53,9 +53,9 @@ Examples
 
 from __future__ import annotations
 
+from frictionkit.exceptions import UnmappedEvidenceWarning
 from frictionkit.journey_map._map import (
     SEVERITY_THRESHOLDS,
-    UnmappedEvidenceWarning,
     journey_map,
 )
 from frictionkit.journey_map._map import (

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
+    UnmappedEvidenceWarning,
     ValidationError,
     did_you_mean,
 )
@@ -26,10 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Strength thresholds of the severity mapping: severity = 1 + thresholds reached.
 SEVERITY_THRESHOLDS: tuple[float, ...] = (0.1, 0.25, 0.4, 0.6)
 _OPEN, _SUCCESS, _FAILURE = 0, 1, 2
-
-
-class UnmappedEvidenceWarning(FrictionkitWarning):
-    """Evidence about touchpoints the journey map does not have (left out of the table)."""
 
 
 # ---------------------------------------------------------------------------------------

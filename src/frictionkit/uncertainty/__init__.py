@@ -45,11 +45,12 @@ alternative
 
 from __future__ import annotations
 
+from frictionkit.exceptions import SMAAAcceptanceWarning
+
 # Private kernels are re-exported (as X as X) for the tests that check them against mcda.
 from frictionkit.uncertainty._common import DEFAULT_DRAWS, METHODS
 from frictionkit.uncertainty._rank_risk import RankRisk, rank_risk
 from frictionkit.uncertainty._sampling import (
-    SMAAAcceptanceWarning,
     iter_estimate_draws,
     sample_estimates,
     sample_weights,

@@ -14,9 +14,9 @@ import pandas as pd
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.estimates import Estimate, SeedLike, _rng
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InfeasibleError,
     InputTypeError,
+    SMAAAcceptanceWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
@@ -38,14 +38,6 @@ _MAX_PROPOSALS = 20_000_000
 # Arrays of the size of the weight draws alive at once while sampling them (exponentials,
 # their normalised copy, the sorted or accepted copy).
 _WEIGHT_COPIES = 3
-
-
-class SMAAAcceptanceWarning(FrictionkitWarning):
-    """Weight bounds leave a tiny share of the simplex: rejection sampling is slow.
-
-    Issued by :func:`sample_weights` and :func:`smaa` when fewer than 1 in 1,000 proposed
-    weight vectors satisfy the bounds. Widen the bounds, or give fixed weights.
-    """
 
 
 # ---------------------------------------------------------------------------------------

@@ -42,12 +42,12 @@ Examples
 
 from __future__ import annotations
 
+from frictionkit.exceptions import AHPInconsistencyWarning, WeightsNormalisedWarning
 from frictionkit.weights._ahp import (
     CR_THRESHOLD as CR_THRESHOLD,
 )
 from frictionkit.weights._ahp import (
     RANDOM_INDEX,
-    AHPInconsistencyWarning,
     AHPResult,
     ahp,
 )
@@ -62,11 +62,10 @@ from frictionkit.weights._direct import (
     SUM_TOLERANCE as SUM_TOLERANCE,
 )
 from frictionkit.weights._direct import (
-    WeightsNormalisedWarning,
-    normalise_weights,
+    _check_weights as _check_weights,
 )
 from frictionkit.weights._direct import (
-    _check_weights as _check_weights,
+    normalise_weights,
 )
 
 __all__ = [

@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
+    AHPInconsistencyWarning,
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
@@ -51,14 +51,6 @@ _RECIPROCAL_RTOL = 0.02
 
 # ---------------------------------------------------------------------------------------
 # AHP
-
-
-class AHPInconsistencyWarning(FrictionkitWarning):
-    """An AHP pairwise matrix has a consistency ratio above the threshold (0.10).
-
-    Saaty (1980) recommends revising the judgements when ``CR > 0.10``: the weights are
-    still returned, but they rest on contradictory comparisons.
-    """
 
 
 @attrs.frozen(kw_only=True)

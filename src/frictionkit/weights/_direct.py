@@ -11,10 +11,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
-    FrictionkitWarning,
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
+    WeightsNormalisedWarning,
     _short,
     did_you_mean,
 )
@@ -24,14 +24,6 @@ WeightsLike: TypeAlias = "Mapping[Hashable, float] | pd.Series | Sequence[float]
 
 #: Tolerance on ``sum(weights) - 1`` before weights are renormalised with a warning.
 SUM_TOLERANCE = 1e-9
-
-
-class WeightsNormalisedWarning(FrictionkitWarning):
-    """Weights did not sum to 1 and were divided by their sum.
-
-    Issued by :func:`normalise_weights` and by the :mod:`frictionkit.mcda` functions when
-    ``abs(sum(weights) - 1) > 1e-9``. Pass weights that sum to 1 to silence it.
-    """
 
 
 # ---------------------------------------------------------------------------------------
