@@ -24,7 +24,16 @@ PACKAGE = SRC / "frictionkit"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "foundation",
-        ("exceptions", "_compat", "_resources", "_validate", "_protocol", "estimates", "privacy"),
+        (
+            "exceptions",
+            "_compat",
+            "_atomic",
+            "_resources",
+            "_validate",
+            "_protocol",
+            "estimates",
+            "privacy",
+        ),
     ),
     ("map", ("model",)),
     (

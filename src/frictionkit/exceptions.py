@@ -34,6 +34,7 @@ __all__ = [
     "DataError",
     "DroppedRowsWarning",
     "DuplicateIdError",
+    "FileAccessError",
     "FrictionkitError",
     "FrictionkitWarning",
     "IdentityConflictWarning",
@@ -262,6 +263,13 @@ class MissingColumnError(UnknownReferenceError):
 
 class InputTypeError(FrictionkitError, TypeError):
     """An argument has the wrong type."""
+
+
+class FileAccessError(FrictionkitError, OSError):
+    """A file could not be read or written (missing folder, permissions, a full disk).
+
+    When writing, the previous file is left as it was.
+    """
 
 
 class OptionalDependencyError(FrictionkitError, ImportError):

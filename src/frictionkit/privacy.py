@@ -30,13 +30,13 @@ import hmac
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._atomic import atomic_path
 from frictionkit.exceptions import (
     InputTypeError,
     MissingColumnError,
@@ -395,7 +395,8 @@ def safe_cell(value: Any) -> Any:
 def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a table as CSV with every text cell passed through :func:`safe_cell`.
 
-    Numbers stay numbers; column names are neutralised too.
+    Numbers stay numbers; column names are neutralised too. The file is replaced in one
+    step: a failed write (a full disk) leaves the previous file as it was.
 
     Examples
     --------
@@ -419,4 +420,5 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map(safe_cell).astype(object)
     out.columns = [safe_cell(str(c)) for c in out.columns]
-    out.to_csv(Path(path), index=False, lineterminator="\n")
+    with atomic_path(path) as tmp:
+        out.to_csv(tmp, index=False, lineterminator="\n")
