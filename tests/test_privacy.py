@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 import pandas as pd
 import pytest
@@ -183,3 +184,26 @@ def test_mask_refuses_non_text():
 
     with pytest.raises(fk.InputTypeError):
         mask_personal_data(None)  # type: ignore[arg-type]
+
+
+# The plain email pattern that _mask_emails reproduces without its quadratic search.
+_PLAIN_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@given(st.text(alphabet=st.sampled_from("ab1.-_@+ <>é\u00e9\t"), max_size=60))
+def test_email_masking_matches_the_plain_pattern(text: str) -> None:
+    from frictionkit.privacy import _mask_emails
+
+    assert _mask_emails(text) == _PLAIN_EMAIL.sub("[email]", text)
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 200_000, "a-" * 100_000, "+" + "1-" * 100_000, "." * 200_000, "a@" * 100_000]
+)
+def test_masking_a_long_comment_is_linear(text: str) -> None:
+    """A hang guard, not a benchmark: the old search took minutes on these 200,000 chars."""
+    import time
+
+    start = time.perf_counter()
+    fk.privacy.mask_personal_data(text)
+    assert time.perf_counter() - start < 5.0

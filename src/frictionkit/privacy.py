@@ -339,7 +339,39 @@ def suppress_small_groups(
 
 # Card-like numbers: 13 to 19 digits, optionally grouped by spaces or dashes.
 _CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# Emails are found from their "@" and domain; the local part is the run of allowed
+# characters just before the "@". Searching for the whole address at every position
+# instead re-read long runs of such characters again and again (quadratic: a
+# 40,000-character comment took seconds). The matches are those of the plain pattern
+# ``[local chars]+@[\w-]+(?:\.[\w-]+)+``, scanned left to right.
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LOCAL = frozenset("!#$%&'*+/=?^`{|}~-.")
+
+
+_WORD = re.compile(r"\w")
+
+
+def _is_local(ch: str) -> bool:
+    return ch in _EMAIL_LOCAL or _WORD.match(ch) is not None
+
+
+def _mask_emails(text: str) -> str:
+    parts: list[str] = []
+    done = 0  # end of the previous match
+    for m in _EMAIL_DOMAIN.finditer(text):
+        at = m.start()
+        start = at
+        while start > done and _is_local(text[start - 1]):
+            start -= 1
+        if start == at:
+            continue
+        parts.append(text[done:start])
+        parts.append("[email]")
+        done = m.end()
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 # Phone numbers: an optional +country code, then 9 or more digits with the usual separators
 # (so plain dates such as 2024-01-15, 8 digits, are left alone).
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\s./()-]{0,2}\d){8,}(?![\w])")
@@ -374,7 +406,7 @@ def mask_personal_data(text: str) -> str:
         raise InputTypeError(
             f"text must be a string, got {type(text).__name__}", field="text", value=text
         )
-    out = _EMAIL.sub("[email]", text)
+    out = _mask_emails(text)
     out = _CARD.sub("[card number]", out)
     return _PHONE.sub("[phone]", out)
 
