@@ -1323,3 +1323,14 @@ def test_json_journey_round_trip_is_not_affected_by_the_bounds(
     fk.save_journey(autoparts, path)
     assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
     assert fk.load_journey(path) == autoparts
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad", "\u061c"],
+)
+def test_ids_refuse_invisible_format_characters(invisible: str) -> None:
+    """Two ids that differ only by a zero-width or direction character look the same."""
+    with pytest.raises(ValidationError, match=f"U\\+{ord(invisible):04X}"):
+        fk.Stage(id=f"check{invisible}out")
+    assert fk.Stage(id="café").id == "café"  # letters outside ASCII stay welcome

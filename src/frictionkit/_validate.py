@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -92,23 +93,38 @@ def as_id(value: Any, field: str) -> str:
             field=field,
             value=value,
         )
-    bad = _CONTROL.search(value)
-    if bad:
+    bad = _invisible(value)
+    if bad is not None:
         raise ValidationError(
-            f"{field} must not contain control characters, got {_short(value)} "
-            f"(U+{ord(bad.group()):04X} at position {bad.start():,})",
+            f"{field} must not contain control characters or invisible format characters, got "
+            f"{_short(value)} (U+{ord(value[bad]):04X} at position {bad:,})",
             field=field,
             value=value,
-            hint="Bidirectional controls (U+202A-U+202E, U+2066-U+2069) are refused too: "
-            "they make an id display as a different one",
+            hint="Zero-width characters, direction marks and bidirectional controls are "
+            "refused: they make an id look the same as another, or display as a different one",
         )
     _check_surrogates(value, field)
     return value
 
 
-# C0/C1 controls, and the characters that reorder how the text around them is displayed
-# ("Trojan source"), which would let one id look like another.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls; Unicode format characters (category Cf: zero-width spaces and joiners,
+# direction marks, the bidirectional controls that reorder how text is displayed, the byte
+# order mark, soft hyphens) are found by their category: each would let one id look like
+# another.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _invisible(value: str) -> int | None:
+    """Position of the first control or format character in ``value``, or None."""
+    bad = _CONTROL.search(value)
+    first = bad.start() if bad else None
+    if not value.isascii():
+        for i, ch in enumerate(value[: first if first is not None else len(value)]):
+            if unicodedata.category(ch) == "Cf":
+                return i
+    return first
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
