@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import html
 import math
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 import numpy as np
@@ -29,21 +28,15 @@ import pandas as pd
 from frictionkit._plotting import HasPlot
 from frictionkit.exceptions import (
     InputTypeError,
-    MissingImpactWarning,
-    MissingOwnerWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from frictionkit.model import Improvement, Journey
+from frictionkit.scoring._methods import _TIE_RTOL, MCDA_METHODS, SCORING
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
-_TIE_RTOL = 1e-9
 
 __all__ = [
-    "DEFAULT_COMPARE_METHODS",
     "EASY_AND_SMART",
     "FILL_IN",
     "MAJOR_PROJECT",
@@ -52,7 +45,6 @@ __all__ = [
     "UNOWNED",
     "MethodComparison",
     "Ranking",
-    "compare_methods",
     "non_dominated",
     "weighted_spearman",
 ]
@@ -69,15 +61,6 @@ THANKLESS = "thankless"
 QUADRANTS: tuple[str, ...] = (EASY_AND_SMART, MAJOR_PROJECT, FILL_IN, THANKLESS)
 #: Shown in place of a missing owner.
 UNOWNED = "unowned"
-#: Methods compared by :func:`compare_methods` when none are given.
-DEFAULT_COMPARE_METHODS: tuple[str, ...] = (
-    "value_per_cost",
-    "rice",
-    "wsjf",
-    "weighted_sum",
-    "topsis",
-    "promethee",
-)
 
 
 _QUICK_WIN_COLUMNS = [
@@ -139,6 +122,10 @@ class Ranking(HasPlot):
     thresholds: Mapping[str, float] = attrs.field(factory=dict)
     source: Any = None
     options: Mapping[str, Any] = attrs.field(factory=dict)
+
+    #: :func:`frictionkit.scoring.prioritise`, which builds every Ranking: set when its
+    #: module loads, so that :meth:`evolve` ranks again without importing it back.
+    _prioritise: ClassVar[Callable[..., Ranking]]
 
     def __len__(self) -> int:
         return len(self.table)
@@ -242,7 +229,8 @@ class Ranking(HasPlot):
             }
             # VIKOR's breakdown is weighted regrets (smaller is better); for the other
             # methods a larger contribution is better
-            regret = self.method == "vikor"
+            spec = SCORING.get(self.method)
+            regret = spec is not None and spec.regret_breakdown
             best = (min if regret else max)(contrib, key=contrib.__getitem__)
             worst = (max if regret else min)(contrib, key=contrib.__getitem__)
 
@@ -293,8 +281,6 @@ class Ranking(HasPlot):
         >>> r.evolve(method="rice").method
         'rice'
         """
-        from frictionkit.scoring import MCDA_METHODS, prioritise
-
         opts = dict(self.options)
         opts.update(changes)
         method = opts.pop("method", self.method)
@@ -302,7 +288,7 @@ class Ranking(HasPlot):
             for key in ("weights", "criteria"):
                 if key not in changes:
                     opts[key] = None
-        return prioritise(self.source, method, **opts)
+        return Ranking._prioritise(self.source, method, **opts)
 
     def __repr__(self) -> str:
         top = self.table["id"].head(3).tolist()
@@ -570,7 +556,7 @@ def _dominated_by(cands: FloatArray, pts: FloatArray) -> npt.NDArray[np.bool_]:
 
 
 # ---------------------------------------------------------------------------------------
-# comparing methods
+# comparing rankings
 
 
 def weighted_spearman(ranks_a: npt.ArrayLike, ranks_b: npt.ArrayLike) -> float:
@@ -611,90 +597,3 @@ def weighted_spearman(ranks_a: npt.ArrayLike, ranks_b: npt.ArrayLike) -> float:
     n = float(r.size)
     num = 6.0 * float(np.sum((r - q) ** 2 * ((n - r + 1) + (n - q + 1))))
     return 1.0 - num / (n**4 + n**3 - n**2 - n)
-
-
-def compare_methods(
-    journey_or_improvements: Journey | pd.DataFrame | Iterable[Improvement],
-    methods: Sequence[str] = DEFAULT_COMPARE_METHODS,
-    **kwargs: Any,
-) -> MethodComparison:
-    """Rank the same improvements with several methods and measure their agreement.
-
-    Each method runs through :func:`prioritise` with ``kwargs`` (``weights`` and
-    ``criteria`` go to the MCDA methods only). The result holds the rank of every
-    improvement under every method, Kendall's tau-b (:func:`scipy.stats.kendalltau`) and
-    the weighted Spearman r_W (:func:`weighted_spearman`) for every pair of methods, and
-    the spread (worst rank - best rank) of each improvement across methods.
-
-    Parameters
-    ----------
-    journey_or_improvements : Journey, DataFrame or list of Improvement
-    methods : sequence of str, default DEFAULT_COMPARE_METHODS
-        At least two distinct methods from :data:`METHODS`.
-    **kwargs
-        Passed to :func:`prioritise`.
-
-    Returns
-    -------
-    MethodComparison
-
-    Examples
-    --------
-    >>> import frictionkit as fk
-    >>> cmp = compare_methods(fk.datasets.load_autoparts(), ["value_per_cost", "rice"])
-    >>> round(float(cmp.kendall_tau.loc["value_per_cost", "rice"]), 3)
-    0.758
-    """
-    from scipy import stats
-
-    from frictionkit.scoring import (
-        MCDA_METHODS,
-        METHODS,
-        prioritise,
-    )
-
-    if isinstance(methods, str):
-        raise InputTypeError(
-            "methods must be a list of method names", field="methods", value=methods
-        )
-    chosen = list(dict.fromkeys(methods))
-    if len(chosen) < 2:
-        raise ValidationError(
-            f"compare at least two distinct methods, got {chosen}",
-            field="methods",
-            value=methods,
-        )
-    for m in chosen:
-        if m not in METHODS:
-            raise UnknownReferenceError(
-                f"unknown method {m!r}; choose from {list(METHODS)}" + did_you_mean(m, METHODS),
-                field="methods",
-                value=m,
-            )
-    mcda_only = {k: kwargs.pop(k) for k in ("weights", "criteria") if k in kwargs}
-    rankings: dict[str, Ranking] = {}
-    for m in chosen:
-        extra = mcda_only if m in MCDA_METHODS else {}
-        with warnings.catch_warnings():
-            if rankings:  # warn about the inputs once, not once per method
-                warnings.simplefilter("ignore", MissingImpactWarning)
-                warnings.simplefilter("ignore", MissingOwnerWarning)
-            rankings[m] = prioritise(journey_or_improvements, m, **extra, **kwargs)
-    first = rankings[chosen[0]].table
-    ids = first["id"].tolist()
-    if len(ids) < 2:
-        raise ValidationError(
-            "compare_methods needs at least two improvements", field="journey_or_improvements"
-        )
-    ranks = pd.DataFrame(
-        {m: r.table.set_index("id")["rank"].reindex(ids).to_numpy() for m, r in rankings.items()},
-        index=pd.Index(ids, name="id"),
-    )
-    tau = pd.DataFrame(np.eye(len(chosen)), index=chosen, columns=chosen)
-    rw = tau.copy()
-    for a_pos, a in enumerate(chosen):
-        for b in chosen[a_pos + 1 :]:
-            t = float(stats.kendalltau(ranks[a], ranks[b]).statistic)
-            tau.loc[a, b] = tau.loc[b, a] = t
-            rw.loc[a, b] = rw.loc[b, a] = weighted_spearman(ranks[a], ranks[b])
-    return MethodComparison(ranks=ranks, kendall_tau=tau, weighted_spearman=rw, rankings=rankings)
