@@ -62,7 +62,6 @@ from frictionkit.scoring._kernels import (
     _ws_batch_kernel as _ws_batch_kernel,
 )
 from frictionkit.uncertainty._common import DEFAULT_DRAWS, SMAA_METHODS
-from frictionkit.uncertainty._common import METHODS as METHODS  # the old name of SMAA_METHODS
 from frictionkit.uncertainty._rank_risk import RankRisk, rank_risk
 from frictionkit.uncertainty._sampling import (
     iter_estimate_draws,

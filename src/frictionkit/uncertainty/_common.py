@@ -27,9 +27,6 @@ WeightsSpec: TypeAlias = "str | Mapping[Any, Any] | npt.ArrayLike | None"
 #: and :func:`value_of_information` (a subset of :data:`frictionkit.scoring.METHODS`;
 #: :func:`rank_risk` takes all of those).
 SMAA_METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
-# The old name, kept so that ``from frictionkit.uncertainty import METHODS`` still works; it
-# is not in __all__, as it reads like frictionkit.scoring.METHODS (every method).
-METHODS = SMAA_METHODS
 #: Number of Monte Carlo draws when none is given.
 DEFAULT_DRAWS = 10_000
 
