@@ -316,3 +316,26 @@ def test_comments_shown_only_on_request_masked_and_for_big_groups(journey):
     assert "@example.com" not in shown.html
     assert "4111" not in shown.html
     assert "masked" in shown.html
+
+
+def test_method_formulas_survive_python_oo():
+    # under -OO docstrings are gone; the formulas come from the scoring registry
+    import subprocess
+    from pathlib import Path
+
+    src = str(Path(fk.__file__).resolve().parents[1])
+    code = (
+        "import frictionkit.scoring as s\n"
+        "from frictionkit.report._methods import _method_formula\n"
+        "assert s.__doc__ is None\n"
+        "print(sorted(m for m in s.METHODS if not _method_formula(m)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-OO", "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**__import__("os").environ, "PYTHONPATH": src},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

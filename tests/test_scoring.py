@@ -580,3 +580,79 @@ def test_rank_tie_breaks_equal_the_full_lexicographic_sort(rows_):
         1, score.size + 1
     )
     assert _rank(score, cost, effort).tolist() == expected.tolist()
+
+
+# ---------------------------------------------------------------------------------------
+# the registry of methods
+
+
+def _docstring_table() -> dict[str, str]:
+    """Method -> formula, as the table of frictionkit.scoring's docstring writes it."""
+    import frictionkit.scoring
+
+    rows: dict[str, list[str]] = {}
+    rules = 0
+    current = None
+    for line in (frictionkit.scoring.__doc__ or "").splitlines():
+        if line.startswith("====="):
+            rules += 1
+            continue
+        if rules == 2 and line.strip():  # the table's body: between the 2nd and 3rd rule
+            if line.startswith(" "):
+                assert current is not None
+                rows[current].append(line.strip())
+            else:
+                current, text = line.split(" ", 1)
+                rows[current] = [text.strip()]
+    return {name: " ".join(parts) for name, parts in rows.items()}
+
+
+def test_docstring_table_and_registry_agree():
+    from frictionkit.scoring import SCORING
+
+    table = _docstring_table()
+    assert list(table) == list(SCORING) == list(METHODS)
+    assert table == {name: spec.formula for name, spec in SCORING.items()}
+    assert tuple(name for name, spec in SCORING.items() if spec.mcda) == MCDA_METHODS
+
+
+def test_registry_labels_name_the_rankings():
+    from frictionkit.scoring import SCORING
+
+    table = pd.DataFrame(
+        {"id": ["a", "b"], "impact": [5.0, 3.0], "effort_days": [2.0, 4.0], "cost": [1.0, 2.0]}
+    )
+    for name, spec in SCORING.items():
+        assert prioritise(table, name, owner_col=None).label == spec.label
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_registry_kernel_scores_one_draw_as_prioritise(method):
+    from frictionkit.scoring import SCORING
+    from frictionkit.scoring._kernels import Draws
+
+    table = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "impact": [5.0, 3.0, 8.0],
+            "effort_days": [2.0, 4.0, 9.0],
+            "cost": [1.0, 2.0, 1.5],
+            "confidence": [0.8, 0.5, 1.0],
+        }
+    )
+    t = prioritise(table, method, owner_col=None).table
+    row = {c: t[c].to_numpy(dtype=float)[None, :] for c in ("impact", "effort_days", "cost")}
+    conf = t["confidence"].to_numpy(dtype=float)[None, :]
+    x = np.stack([row["impact"], row["effort_days"], row["cost"], conf], axis=2)
+    draws = Draws(
+        **row,
+        confidence=conf,
+        reach=t["reach"].to_numpy(dtype=float),
+        time_criticality=np.zeros(3),
+        risk_reduction=np.zeros(3),
+        criteria=x,
+        weights=np.full(4, 0.25),
+        benefit=np.array([True, False, False, True]),
+    )
+    got = SCORING[method].kernel(draws)[0]
+    np.testing.assert_allclose(got, t["score"].to_numpy(dtype=float), rtol=1e-12, atol=1e-12)

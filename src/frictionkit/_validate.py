@@ -10,8 +10,9 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -22,18 +23,25 @@ from frictionkit.exceptions import (
     MissingColumnError,
     SchemaError,
     ValidationError,
+    WeightsNormalisedWarning,
     _short,
     did_you_mean,
 )
 
+_FloatArray: TypeAlias = npt.NDArray[np.float64]
+
 __all__ = [
+    "SUM_TOLERANCE",
     "as_benefit",
     "as_float",
     "as_id",
     "as_id_tuple",
     "as_optional_text",
+    "as_weight_values",
+    "as_weights",
     "check_bounds",
     "column",
+    "normalised_weights",
 ]
 
 
@@ -268,3 +276,91 @@ def as_benefit(benefit: Any, m: int) -> npt.NDArray[np.bool_]:
             value=benefit,
         )
     return np.asarray(items, dtype=bool)
+
+
+# ---------------------------------------------------------------------------------------
+# criterion weights (shared by mcda, weights and uncertainty)
+
+#: Tolerance on ``sum(weights) - 1`` before weights are renormalised with a warning.
+SUM_TOLERANCE = 1e-9
+
+
+def as_weight_values(values: Any, field: str) -> _FloatArray:
+    """1-d finite, non-negative float array with a positive sum (no normalisation)."""
+    if isinstance(values, (str, bytes)):
+        raise InputTypeError(
+            f"{field} must be a list of numbers, got {_short(values)}", field=field, value=values
+        )
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(
+            f"{field} must be numbers, got {_short(values)}", field=field, value=values
+        ) from exc
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValidationError(
+            f"{field} must be a non-empty 1-d list of numbers, got shape {arr.shape}",
+            field=field,
+            value=values,
+        )
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise ValidationError(
+            f"{field} must be finite, got {arr[bad[0]]:g} at position {int(bad[0])}",
+            field=field,
+            value=values,
+            hint="Replace NaN or infinite weights with a number >= 0",
+        )
+    neg = np.flatnonzero(arr < 0)
+    if neg.size:
+        raise ValidationError(
+            f"{field} must be >= 0, got {arr[neg[0]]:g} at position {int(neg[0])}",
+            field=field,
+            value=values,
+            hint="A criterion that should count against an option is a cost criterion: "
+            "give it a positive weight and mark it as cost (benefit=False)",
+        )
+    if not arr.sum() > 0:
+        raise ValidationError(
+            f"{field} are all zero; at least one weight must be positive",
+            field=field,
+            value=values,
+        )
+    return arr
+
+
+def normalised_weights(arr: _FloatArray, field: str, *, stacklevel: int) -> _FloatArray:
+    total = float(arr.sum())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        warnings.warn(
+            f"{field} sum to {total:.12g}, not 1; they were divided by their sum",
+            WeightsNormalisedWarning,
+            stacklevel=stacklevel,
+        )
+    return arr / total
+
+
+def as_weights(values: Any, m: int, field: str = "weights") -> _FloatArray:
+    """Validate weights for ``m`` criteria and return them summing to 1 (for mcda).
+
+    Weights not summing to 1 (beyond :data:`SUM_TOLERANCE`) are divided by their sum with
+    a :class:`~frictionkit.exceptions.WeightsNormalisedWarning` pointing at the caller of
+    the public function.
+    """
+    if isinstance(values, Mapping):
+        raise InputTypeError(
+            f"{field} must be a list of {m} numbers in column order, got a mapping",
+            field=field,
+            value=values,
+            hint="Pass list(mapping.values()) in the order of the matrix columns",
+        )
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=np.float64)
+    arr = as_weight_values(values, field)
+    if arr.size != m:
+        raise ValidationError(
+            f"{field} has {arr.size} values but the matrix has {m} criteria (columns)",
+            field=field,
+            value=values,
+        )
+    return normalised_weights(arr, field, stacklevel=4)

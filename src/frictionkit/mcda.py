@@ -47,6 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit._validate import as_benefit as _as_benefit
+from frictionkit._validate import as_weights as _check_weights
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -54,7 +55,6 @@ from frictionkit.exceptions import (
     _short,
     did_you_mean,
 )
-from frictionkit.weights import _check_weights
 
 __all__ = [
     "NORMALISATIONS",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from frictionkit.events import EventLog
@@ -19,32 +18,13 @@ from frictionkit.report._format import (
     _h3,
     _num,
 )
+from frictionkit.scoring import SCORING
 
 
 def _method_formula(method: str) -> str:
-    """The score of ``method`` as the scoring module documents it (its table)."""
-    from frictionkit import scoring
-
-    lines = (scoring.__doc__ or "").splitlines()
-    parts: list[str] = []
-    grab = False
-    for line in lines:
-        if line.startswith("="):
-            if grab:
-                break
-            continue
-        head = line.split(" ", 1)[0]
-        if head == method and line[len(head) : len(head) + 1] == " ":
-            grab = True
-            parts.append(line[len(head) :].strip())
-        elif grab:
-            if line.startswith(" ") and line.strip():
-                parts.append(line.strip())
-            else:
-                break
-    text = " ".join(parts)
-    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text)
-    return text.replace("``", "")
+    """The score of ``method`` in plain text, from the scoring registry."""
+    spec = SCORING.get(method)
+    return "" if spec is None else spec.formula_text()
 
 
 # ---------------------------------------------------------------------------------------

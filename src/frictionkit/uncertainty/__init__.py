@@ -47,8 +47,21 @@ from __future__ import annotations
 
 from frictionkit.exceptions import SMAAAcceptanceWarning
 
-# Private kernels are re-exported (as X as X) for the tests that check them against mcda.
-from frictionkit.uncertainty._common import DEFAULT_DRAWS, METHODS
+# Private kernels are re-exported (as X as X) for the tests that check them against mcda;
+# the scoring kernels live in frictionkit.scoring._kernels.
+from frictionkit.scoring._kernels import (
+    _topsis_batch_kernel as _topsis_batch_kernel,
+)
+from frictionkit.scoring._kernels import (
+    _topsis_fixed_kernel as _topsis_fixed_kernel,
+)
+from frictionkit.scoring._kernels import (
+    _topsis_fixed_parts as _topsis_fixed_parts,
+)
+from frictionkit.scoring._kernels import (
+    _ws_batch_kernel as _ws_batch_kernel,
+)
+from frictionkit.uncertainty._common import DEFAULT_DRAWS, SMAA_METHODS
 from frictionkit.uncertainty._rank_risk import RankRisk, rank_risk
 from frictionkit.uncertainty._sampling import (
     iter_estimate_draws,
@@ -63,23 +76,11 @@ from frictionkit.uncertainty._smaa import (
 from frictionkit.uncertainty._smaa import (
     _order_kernel as _order_kernel,
 )
-from frictionkit.uncertainty._smaa import (
-    _topsis_batch_kernel as _topsis_batch_kernel,
-)
-from frictionkit.uncertainty._smaa import (
-    _topsis_fixed_kernel as _topsis_fixed_kernel,
-)
-from frictionkit.uncertainty._smaa import (
-    _topsis_fixed_parts as _topsis_fixed_parts,
-)
-from frictionkit.uncertainty._smaa import (
-    _ws_batch_kernel as _ws_batch_kernel,
-)
 from frictionkit.uncertainty._voi import value_of_information
 
 __all__ = [
     "DEFAULT_DRAWS",
-    "METHODS",
+    "SMAA_METHODS",
     "RankRisk",
     "SMAAAcceptanceWarning",
     "SMAAResult",

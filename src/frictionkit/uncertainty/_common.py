@@ -23,8 +23,10 @@ BoolArray: TypeAlias = npt.NDArray[np.bool_]
 Method: TypeAlias = Literal["weighted_sum", "topsis"]
 WeightsSpec: TypeAlias = "str | Mapping[Any, Any] | npt.ArrayLike | None"
 
-#: Scoring methods available under uncertainty.
-METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
+#: The scoring methods of :func:`smaa`, :func:`stability_intervals`, :func:`weight_sweep`
+#: and :func:`value_of_information` (a subset of :data:`frictionkit.scoring.METHODS`;
+#: :func:`rank_risk` takes all of those).
+SMAA_METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
 #: Number of Monte Carlo draws when none is given.
 DEFAULT_DRAWS = 10_000
 
@@ -48,10 +50,10 @@ def _count(value: Any, field: str, *, low: int = 1) -> int:
 
 
 def _method(value: Any) -> str:
-    if not isinstance(value, str) or value not in METHODS:
+    if not isinstance(value, str) or value not in SMAA_METHODS:
         raise UnknownReferenceError(
-            f"unknown method {value!r}; choose one of {list(METHODS)}"
-            + did_you_mean(value, METHODS),
+            f"unknown method {value!r}; choose one of {list(SMAA_METHODS)}"
+            + did_you_mean(value, SMAA_METHODS),
             field="method",
             value=value,
         )

@@ -1,4 +1,7 @@
-"""Inputs of :func:`rank_risk`: the sampled cells of a plan and the per-draw scoring kernels."""
+"""Inputs of :func:`rank_risk`: the sampled cells of a plan, scored per draw.
+
+The per-draw kernels are those of the scoring registry (:data:`frictionkit.scoring.SCORING`).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +13,22 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from frictionkit import scoring
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
 )
-from frictionkit.mcda import _VIKOR_TIE
 from frictionkit.model import Improvement, Journey
-from frictionkit.ranking import (
-    Ranking,
-)
+from frictionkit.scoring import Ranking
+from frictionkit.scoring._inputs import _assemble, _criteria_matrix, _value_map
+from frictionkit.scoring._kernels import Draws
+from frictionkit.scoring._kernels import _vikor_batch as _vikor_batch  # tested against mcda
+from frictionkit.scoring._methods import _TIE_RTOL, SCORING
 from frictionkit.uncertainty._common import (
     BoolArray,
     FloatArray,
     IntArray,
 )
-from frictionkit.uncertainty._smaa import _topsis_batch_kernel, _ws_batch_kernel
 
 #: The improvement fields that :func:`rank_risk` samples, in this order.
 FIELDS: tuple[str, ...] = ("impact", "effort_days", "cost", "confidence", "fix_share")
@@ -152,7 +154,7 @@ def _split_values(value_at_stake: Any) -> tuple[Any, dict[str, Any]]:
     if value_at_stake is None:
         return None, {}
     if isinstance(value_at_stake, pd.DataFrame):
-        plain = scoring._value_map(value_at_stake)
+        plain = _value_map(value_at_stake)
         return plain, dict(plain)
     if isinstance(value_at_stake, pd.Series):
         pairs = list(zip(value_at_stake.index.tolist(), value_at_stake.tolist(), strict=True))
@@ -213,7 +215,7 @@ def _mcda_sources(
     # Negative markers (real criteria values are >= 0) tell which column is which field.
     marks = {"impact": -1.0, "effort_days": -2.0, "cost": -3.0, "confidence": -4.0}
     standard = {k: np.full(n, v) for k, v in marks.items()} | {"reach": inp.reach}
-    names, x, ben = scoring._criteria_matrix(options["criteria"], inp, standard)
+    names, x, ben = _criteria_matrix(options["criteria"], inp, standard)
     pos = {v: FIELDS.index(k) for k, v in marks.items()}
     sources: list[int | FloatArray] = []
     for j in range(len(names)):
@@ -231,8 +233,8 @@ def _problem(
     data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
 ) -> _Problem:
     options = dict(ranking.options)
-    value_map = None if means is None else scoring._value_map(means)
-    inp = scoring._assemble(data, options, value_map)
+    value_map = None if means is None else _value_map(means)
+    inp = _assemble(data, options, value_map)
     n = len(inp.ids)
     cells = _frame_cells(data, options) if isinstance(data, pd.DataFrame) else None
     if cells is None:
@@ -276,10 +278,11 @@ def _problem(
             value=sorted(lengths),
             hint="Pass the draws of one bootstrap run, one array per pain point",
         )
-    if method in ("value_per_cost", "roi"):
-        _check_positive(cells, inp.ids, _COST, method)
-    elif method in ("rice", "ice", "wsjf") or (method == "cd3" and options["duration_col"] is None):
-        _check_positive(cells, inp.ids, _EFFORT, method)
+    divisor = SCORING[method].divides_by
+    if method == "cd3" and options["duration_col"] is not None:
+        divisor = None  # CD3 divides by the given duration, not by the effort
+    if divisor is not None:
+        _check_positive(cells, inp.ids, FIELDS.index(divisor), method)
     zeros = np.zeros(n)
 
     def extra(name: str | None) -> FloatArray | None:
@@ -323,62 +326,6 @@ def _problem(
 # kernels (numpy in, numpy out, no validation)
 
 
-def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    logs = np.log(x)
-    ref = np.where(benefit, logs.max(axis=1), logs.min(axis=1))[:, None, :]
-    signed = np.where(benefit, logs - ref, ref - logs)
-    return np.asarray(np.exp(signed @ w), dtype=np.float64)
-
-
-def _scaled_rows(a: FloatArray) -> FloatArray:
-    # as in mcda.vikor: a spread of at most _VIKOR_TIE is rounding noise, a tie
-    lo = a.min(axis=1, keepdims=True)
-    span = a.max(axis=1, keepdims=True) - lo
-    live = span > _VIKOR_TIE
-    return np.asarray(np.where(live, (a - lo) / np.where(live, span, 1.0), 0.0))
-
-
-def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
-    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
-    hi, lo = x.max(axis=1), x.min(axis=1)
-    best = np.where(benefit, hi, lo)[:, None, :]
-    span = (hi - lo)[:, None, :]
-    live = span > 0
-    gap = np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0)
-    terms = gap * w
-    q = v * _scaled_rows(terms.sum(axis=2)) + (1.0 - v) * _scaled_rows(terms.max(axis=2))
-    return np.asarray(1.0 - q, dtype=np.float64)
-
-
-def _less_minus_greater(g: FloatArray) -> FloatArray:
-    """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
-    rows, n = g.shape
-    order = np.argsort(g, axis=1, kind="stable")
-    s = np.take_along_axis(g, order, axis=1)
-    pos = np.broadcast_to(np.arange(n), (rows, n))
-    new = np.ones((rows, n), dtype=bool)
-    new[:, 1:] = s[:, 1:] != s[:, :-1]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-    last = np.ones((rows, n), dtype=bool)
-    last[:, :-1] = new[:, 1:]
-    end = np.minimum.accumulate(np.where(last, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
-    out = np.empty((rows, n))
-    np.put_along_axis(out, order, (start - (n - 1 - end)).astype(np.float64), axis=1)
-    return out
-
-
-def _promethee_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    """PROMETHEE II net flows per draw, usual criterion (as ``mcda.promethee_ii``)."""
-    rows, n, m = x.shape
-    score = np.zeros((rows, n))
-    if n == 1:
-        return score
-    for j in range(m):
-        g = x[:, :, j] if benefit[j] else -x[:, :, j]
-        score = score + w[j] * (_less_minus_greater(g) / (n - 1))
-    return score
-
-
 def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntArray:
     """Best first per row with the tie rule of ``prioritise`` (1e-9, cost, effort, input)."""
     n = score.shape[1]
@@ -387,7 +334,7 @@ def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntA
         return np.asarray(order, dtype=np.int64)
     s = np.take_along_axis(score, order, axis=1)
     scale = np.maximum(np.abs(score).max(axis=1, keepdims=True), 1e-300)
-    tied = (s[:, :-1] - s[:, 1:]) <= scoring._TIE_RTOL * scale
+    tied = (s[:, :-1] - s[:, 1:]) <= _TIE_RTOL * scale
     some = np.flatnonzero(tied.any(axis=1))
     if some.size:
         new = np.ones((some.size, n), dtype=bool)
@@ -408,27 +355,22 @@ def _impact(p: _Problem, fields: FloatArray, values: FloatArray) -> FloatArray:
 
 
 def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
-    effort, cost, conf = fields[:, :, _EFFORT], fields[:, :, _COST], fields[:, :, _CONF]
-    m = p.method
-    if m == "value_per_cost":
-        return np.asarray(impact / cost, dtype=np.float64)
-    if m == "roi":
-        return np.asarray((impact - cost) / cost, dtype=np.float64)
-    if m == "rice":
-        return np.asarray(p.reach * impact * conf / effort, dtype=np.float64)
-    if m == "ice":
-        top = impact.max(axis=1, keepdims=True)
-        i10 = np.where(top > 0, 10.0 * impact / np.where(top > 0, top, 1.0), 0.0)
-        c10 = 10.0 * conf
-        e10 = 10.0 * effort.min(axis=1, keepdims=True) / effort
-        if p.ice_variant == "product":
-            return np.asarray(i10 * c10 * e10, dtype=np.float64)
-        return np.asarray((i10 + c10 + e10) / 3.0, dtype=np.float64)
-    if m == "wsjf":
-        return np.asarray((impact + p.time_criticality + p.risk_reduction) / effort)
-    if m == "cd3":
-        weeks = effort / 5.0 if p.duration_weeks is None else p.duration_weeks
-        return np.asarray((impact / 52.0) / weeks, dtype=np.float64)
+    """Scores ``(draws, n)`` by the method's kernel (:data:`frictionkit.scoring.SCORING`)."""
+    spec = SCORING[p.method]
+    if not spec.mcda:
+        return spec.kernel(
+            Draws(
+                impact=impact,
+                effort_days=fields[:, :, _EFFORT],
+                cost=fields[:, :, _COST],
+                confidence=fields[:, :, _CONF],
+                reach=p.reach,
+                time_criticality=p.time_criticality,
+                risk_reduction=p.risk_reduction,
+                duration_weeks=p.duration_weeks,
+                ice_variant=p.ice_variant,
+            )
+        )
     rows, n = impact.shape
     cols = []
     for src in p.sources:
@@ -437,12 +379,7 @@ def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
         else:
             cols.append(np.broadcast_to(src, (rows, n)))
     x = np.stack(cols, axis=2)
-    w = p.weights
-    if m == "weighted_sum":
-        return _ws_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
-    if m == "topsis":
-        return _topsis_batch_kernel(x, np.broadcast_to(w, (rows, w.size)), p.benefit)
-    if m == "weighted_product":
+    if p.method == "weighted_product":
         bad = np.argwhere(x <= 0)
         if bad.size:
             _, i, j = (int(v) for v in bad[0])
@@ -453,7 +390,4 @@ def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
                 value=p.ids[i],
                 hint="Give that estimate a positive low end, or use 'weighted_sum' or 'topsis'",
             )
-        return _weighted_product_batch(x, w, p.benefit)
-    if m == "vikor":
-        return _vikor_batch(x, w, p.benefit, p.vikor_v)
-    return _promethee_batch(x, w, p.benefit)
+    return spec.kernel(Draws(criteria=x, weights=p.weights, benefit=p.benefit, vikor_v=p.vikor_v))

@@ -23,7 +23,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.model import Improvement, Journey
-from frictionkit.ranking import (
+from frictionkit.scoring._ranking import (
     EASY_AND_SMART,
     FILL_IN,
     MAJOR_PROJECT,

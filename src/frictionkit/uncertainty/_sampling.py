@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._resources import array_bytes, check_allocation
+from frictionkit._validate import as_weights as _check_weights
 from frictionkit.estimates import Estimate, SeedLike, _rng
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -29,7 +30,6 @@ from frictionkit.uncertainty._common import (
     _criterion_position,
     _labels,
 )
-from frictionkit.weights import _check_weights
 
 # Acceptance rate of the rejection sampler under which a warning is issued.
 _LOW_ACCEPTANCE = 1e-3

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import as_weights as _check_weights
 from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
@@ -30,7 +31,6 @@ from frictionkit.uncertainty._smaa import (
     _Scorer,
     _top_k_sets,
 )
-from frictionkit.weights import _check_weights
 
 # ---------------------------------------------------------------------------------------
 # weight sensitivity

@@ -18,6 +18,16 @@ from frictionkit.exceptions import (
     ValidationError,
 )
 from frictionkit.mcda import _as_matrix, _minmax_kernel
+from frictionkit.scoring._kernels import (
+    Draws,
+    _closeness,
+    _minmax_batch_kernel,
+    _topsis_batch_parts,
+    _topsis_fixed_kernel,
+    _topsis_fixed_parts,
+    _ws_fixed_kernel,
+)
+from frictionkit.scoring._methods import SCORING
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
     DEFAULT_DRAWS,
@@ -41,69 +51,6 @@ _BLOCK_COPIES = 6
 # batched kernels (numpy in, numpy out, no validation)
 
 
-def _ws_fixed_kernel(r: FloatArray, w: FloatArray) -> FloatArray:
-    """Weighted-sum scores ``(rows, n)`` for a normalised matrix ``r`` and weights ``w``."""
-    return np.asarray(w @ r.T, dtype=np.float64)
-
-
-def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
-    lo = x.min(axis=1, keepdims=True)
-    hi = x.max(axis=1, keepdims=True)
-    span = hi - lo
-    live = span > 0
-    r = np.where(benefit, x - lo, hi - x) / np.where(live, span, 1.0)
-    return np.asarray(np.where(live, r, 0.0), dtype=np.float64)
-
-
-def _ws_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    """Weighted-sum scores ``(d, n)`` for matrices ``(d, n, m)`` and weights ``(d, m)``."""
-    r = _minmax_batch_kernel(x, benefit)
-    return np.asarray(np.einsum("dnm,dm->dn", r, w), dtype=np.float64)
-
-
-def _topsis_fixed_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
-    norm = np.sqrt(np.einsum("ij,ij->j", x, x))
-    r = x / np.where(norm > 0, norm, 1.0)
-    best = np.where(benefit, r.max(axis=0), r.min(axis=0))
-    worst = np.where(benefit, r.min(axis=0), r.max(axis=0))
-    return np.square(r - best), np.square(r - worst)
-
-
-def _topsis_fixed_kernel(gap_best: FloatArray, gap_worst: FloatArray, w: FloatArray) -> FloatArray:
-    """TOPSIS closeness ``(rows, n)``: ``D^2 = (w^2) @ gap^T`` as the ideals scale with w."""
-    w2 = w * w
-    d_best = np.sqrt(np.maximum(w2 @ gap_best.T, 0.0))
-    d_worst = np.sqrt(np.maximum(w2 @ gap_worst.T, 0.0))
-    return _closeness(d_best, d_worst)
-
-
-def _closeness(d_best: FloatArray, d_worst: FloatArray) -> FloatArray:
-    total = d_best + d_worst
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.divide(d_worst, total, out=total)
-    out[~np.isfinite(out)] = 0.5  # every alternative equals both ideals
-    return out
-
-
-def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
-    """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
-    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
-    r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
-    rmax, rmin = r.max(axis=1), r.min(axis=1)
-    best = np.where(benefit, rmax, rmin)[:, None, :]
-    worst = np.where(benefit, rmin, rmax)[:, None, :]
-    return np.square(r - best), np.square(r - worst)
-
-
-def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
-    """TOPSIS closeness ``(d, n)`` for matrices ``(d, n, m)`` and weights ``(d, m)``."""
-    gb, gw = _topsis_batch_parts(x, benefit)
-    w2 = w * w
-    d_best = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gb, w2), 0.0))
-    d_worst = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gw, w2), 0.0))
-    return _closeness(d_best, d_worst)
-
-
 class _Scorer:
     """Scores for a block of weights, on a fixed matrix or on matrix draws."""
 
@@ -124,9 +71,7 @@ class _Scorer:
             return _topsis_fixed_kernel(self.gap_best, self.gap_worst, w)
         x = self.x[start:stop]
         wb = np.broadcast_to(w, (x.shape[0], x.shape[2]))
-        if self.method == "weighted_sum":
-            return _ws_batch_kernel(x, wb, self.benefit)
-        return _topsis_batch_kernel(x, wb, self.benefit)
+        return SCORING[self.method].kernel(Draws(criteria=x, weights=wb, benefit=self.benefit))
 
 
 def _order_kernel(scores: FloatArray) -> IntArray:

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import as_weights as _check_weights
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
     FloatArray,
@@ -17,7 +18,6 @@ from frictionkit.uncertainty._common import (
     _method,
 )
 from frictionkit.uncertainty._smaa import _prepare, _Scorer
-from frictionkit.weights import _check_weights
 
 # ---------------------------------------------------------------------------------------
 # value of information

@@ -62,9 +62,6 @@ from frictionkit.weights._direct import (
     SUM_TOLERANCE as SUM_TOLERANCE,
 )
 from frictionkit.weights._direct import (
-    _check_weights as _check_weights,
-)
-from frictionkit.weights._direct import (
     normalise_weights,
 )
 

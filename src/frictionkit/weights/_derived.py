@@ -11,11 +11,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit._validate import as_benefit
+from frictionkit._validate import as_weight_values as _weight_values
 from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
 )
-from frictionkit.weights._direct import FloatArray, _as_names, _series, _weight_values
+from frictionkit.weights._direct import FloatArray, _as_names, _series
 
 # ---------------------------------------------------------------------------------------
 # objective weights from a decision matrix

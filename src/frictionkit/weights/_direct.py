@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -10,11 +9,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._validate import SUM_TOLERANCE as SUM_TOLERANCE
+from frictionkit._validate import as_weight_values as _weight_values
+from frictionkit._validate import normalised_weights as _normalised
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
-    WeightsNormalisedWarning,
     _short,
     did_you_mean,
 )
@@ -22,88 +23,9 @@ from frictionkit.exceptions import (
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 WeightsLike: TypeAlias = "Mapping[Hashable, float] | pd.Series | Sequence[float] | npt.ArrayLike"
 
-#: Tolerance on ``sum(weights) - 1`` before weights are renormalised with a warning.
-SUM_TOLERANCE = 1e-9
-
 
 # ---------------------------------------------------------------------------------------
 # direct weights
-
-
-def _weight_values(values: Any, field: str) -> FloatArray:
-    """1-d finite, non-negative float array with a positive sum (no normalisation)."""
-    if isinstance(values, (str, bytes)):
-        raise InputTypeError(
-            f"{field} must be a list of numbers, got {_short(values)}", field=field, value=values
-        )
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputTypeError(
-            f"{field} must be numbers, got {_short(values)}", field=field, value=values
-        ) from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValidationError(
-            f"{field} must be a non-empty 1-d list of numbers, got shape {arr.shape}",
-            field=field,
-            value=values,
-        )
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if bad.size:
-        raise ValidationError(
-            f"{field} must be finite, got {arr[bad[0]]:g} at position {int(bad[0])}",
-            field=field,
-            value=values,
-            hint="Replace NaN or infinite weights with a number >= 0",
-        )
-    neg = np.flatnonzero(arr < 0)
-    if neg.size:
-        raise ValidationError(
-            f"{field} must be >= 0, got {arr[neg[0]]:g} at position {int(neg[0])}",
-            field=field,
-            value=values,
-            hint="A criterion that should count against an option is a cost criterion: "
-            "give it a positive weight and mark it as cost (benefit=False)",
-        )
-    if not arr.sum() > 0:
-        raise ValidationError(
-            f"{field} are all zero; at least one weight must be positive",
-            field=field,
-            value=values,
-        )
-    return arr
-
-
-def _normalised(arr: FloatArray, field: str, *, stacklevel: int) -> FloatArray:
-    total = float(arr.sum())
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        warnings.warn(
-            f"{field} sum to {total:.12g}, not 1; they were divided by their sum",
-            WeightsNormalisedWarning,
-            stacklevel=stacklevel,
-        )
-    return arr / total
-
-
-def _check_weights(values: Any, m: int, field: str = "weights") -> FloatArray:
-    """Validate weights for ``m`` criteria and return them summing to 1 (for mcda)."""
-    if isinstance(values, Mapping):
-        raise InputTypeError(
-            f"{field} must be a list of {m} numbers in column order, got a mapping",
-            field=field,
-            value=values,
-            hint="Pass list(mapping.values()) in the order of the matrix columns",
-        )
-    if isinstance(values, pd.Series):
-        values = values.to_numpy(dtype=np.float64)
-    arr = _weight_values(values, field)
-    if arr.size != m:
-        raise ValidationError(
-            f"{field} has {arr.size} values but the matrix has {m} criteria (columns)",
-            field=field,
-            value=values,
-        )
-    return _normalised(arr, field, stacklevel=4)
 
 
 def _as_names(criteria: Any, field: str = "criteria") -> list[Hashable]:

@@ -13,7 +13,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from frictionkit._frameworks_checks import _arr
 from frictionkit.exceptions import (
     InputTypeError,
     MissingColumnError,
@@ -22,6 +21,7 @@ from frictionkit.exceptions import (
     _short,
     did_you_mean,
 )
+from frictionkit.frameworks._checks import _arr
 
 #: DSDM's ceiling on the share of effort that "Must Have" items may take.
 MOSCOW_MUST_LIMIT = 0.60

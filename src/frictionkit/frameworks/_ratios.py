@@ -1,17 +1,6 @@
-"""Prioritisation frameworks as small array functions: RICE, ICE, PIE, WSJF, CD3, ROI, Kano, MoSCoW.
+"""The ratio frameworks (RICE, ICE, PIE, WSJF, CD3, value per cost, ROI) as array functions.
 
-Each function takes numbers (scalars or arrays, broadcast together), checks them up front
-(finite, on the published scale, no zero divisor) and returns a float array. Definitions,
-scales and sources are pinned in each docstring; :func:`frictionkit.scoring.prioritise`
-applies them to a table of improvements.
-
-Examples
---------
->>> from frictionkit import frameworks
->>> frameworks.rice(reach=[450, 2000], impact=[3, 1], confidence=[1.0, 0.8], effort=[2, 4])
-array([675., 400.])
->>> frameworks.cd3(cost_of_delay_per_week=[10, 30], duration_weeks=[2, 4])
-array([5. , 7.5])
+Private: :mod:`frictionkit.frameworks` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -22,7 +11,13 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from frictionkit._frameworks_checks import (
+from frictionkit.exceptions import (
+    UnknownReferenceError,
+    ValidationError,
+    _short,
+    did_you_mean,
+)
+from frictionkit.frameworks._checks import (
     _OVERFLOW_HINT,
     _arr,
     _broadcast,
@@ -30,35 +25,13 @@ from frictionkit._frameworks_checks import (
     _positive,
     _ScoreOverflowError,
 )
-from frictionkit._frameworks_kano import (
-    KANO_ANSWERS,
-    KANO_TABLE,
-    MOSCOW_MUST_LIMIT,
-    MoscowCheck,
-    kano_category,
-    kano_coefficients,
-    moscow_check,
-)
-from frictionkit.exceptions import (
-    UnknownReferenceError,
-    ValidationError,
-    _short,
-    did_you_mean,
-)
 
 __all__ = [
     "ICE_VARIANTS",
-    "KANO_ANSWERS",
-    "KANO_TABLE",
-    "MOSCOW_MUST_LIMIT",
     "RICE_CONFIDENCE",
     "RICE_IMPACT",
-    "MoscowCheck",
     "cd3",
     "ice",
-    "kano_category",
-    "kano_coefficients",
-    "moscow_check",
     "pie",
     "rice",
     "roi",

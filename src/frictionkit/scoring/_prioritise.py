@@ -1,68 +1,7 @@
-"""Prioritise improvements: frameworks and MCDA methods over a journey or a table.
+"""Rank improvements by one method: :func:`prioritise` (private module).
 
-:func:`prioritise` turns a :class:`~frictionkit.Journey`, a DataFrame of improvements or a
-list of :class:`~frictionkit.Improvement` objects into a :class:`~frictionkit.ranking.Ranking`:
-one row per improvement with its inputs, score, rank, quadrant, owner and a breakdown of
-the score. :func:`compare_methods` ranks the same improvements with several methods side
-by side and measures how much they agree.
-
-What each method reads from an improvement (``impact`` is the resolved impact, see below;
-numbers given as :class:`~frictionkit.Estimate` are scored at their mean):
-
-=================  ===========================================================================
-method             score (higher is better)
-=================  ===========================================================================
-value_per_cost     ``impact / cost``
-roi                ``(impact - cost) / cost`` (first-year ROI when impact is per year)
-rice               ``reach * impact * confidence / effort_days``; reach from ``reach_col``
-                   (DataFrame; 1 when not given) or, for a Journey, the sum of the fixed
-                   pain points' ``reach`` (a pain point without reach counts 0)
-ice                ``I * C * E`` (or their average, ``ice_variant="average"``) with
-                   ``I = 10 * impact / max(impact)``, ``C = 10 * confidence``,
-                   ``E = 10 * min(effort_days) / effort_days`` (all on Ellis's 0-10 scale)
-wsjf               ``(impact + time_criticality + risk_reduction) / effort_days``; the two
-                   middle terms from ``time_criticality_col`` / ``risk_reduction_col``
-                   (0 when not given), job size = ``effort_days``
-cd3                ``(impact / 52) / duration_weeks``: impact per year as cost of delay per
-                   week; ``duration_weeks`` from ``duration_col`` or ``effort_days / 5``
-weighted_sum       :func:`frictionkit.mcda.weighted_sum` (min-max normalisation)
-weighted_product   :func:`frictionkit.mcda.weighted_product` (all criteria ``> 0``)
-topsis             :func:`frictionkit.mcda.topsis` closeness
-vikor              ``1 - Q`` of :func:`frictionkit.mcda.vikor` (``v = vikor_v``)
-promethee          :func:`frictionkit.mcda.promethee_ii` net flow (usual criterion)
-=================  ===========================================================================
-
-The MCDA methods use ``criteria`` (default: impact as benefit, effort_days and cost as
-cost, confidence as benefit) and ``weights`` (default: equal). A missing confidence counts
-as ``default_confidence`` (0.5, Intercom's "low").
-
-**Impact.** With ``value_at_stake`` (pain point id -> money per year at stake), an
-improvement that fixes pain points with a value gets ``impact = sum(value) * fix_share``
-(the mean of its ``fix_share``; 1.0 when ``fix_share`` is not given) and
-``impact_source="evidence"``. Otherwise its declared ``impact`` is used
-(``"declared"``). Without either, impact is 0 with ``impact_source="missing"`` and a
-:class:`MissingImpactWarning` naming the ids (mandatory improvements, which are done
-whatever their impact, get no warning).
-
-**Ranks.** 1 is best. Scores within ``1e-9`` of the largest absolute score are tied; ties
-go to the lower cost, then the lower effort, then the improvement listed first.
-
-**Quadrants.** ``"easy & smart"`` (impact >= impact threshold and effort <= effort
-threshold), ``"major project"`` (high impact, effort above), ``"fill-in"`` (low impact, low
-effort) and ``"thankless"`` (low impact, high effort). Thresholds are the medians by
-default; a value equal to a threshold falls on the favourable side (high impact, low
-effort). ``non_dominated`` is True when no other improvement is at least as good on impact,
-effort and cost and strictly better on one.
-
-Examples
---------
->>> import frictionkit as fk
->>> from frictionkit.scoring import prioritise
->>> ranking = prioritise(fk.datasets.load_autoparts())
->>> ranking.quick_wins()[["rank", "id", "owner"]].to_dict("records")
-... # doctest: +NORMALIZE_WHITESPACE
-[{'rank': 2, 'id': 'guided_selling', 'owner': 'sales'},
- {'rank': 3, 'id': 'callback_sla', 'owner': 'customer_service'}]
+:mod:`frictionkit.scoring` re-exports the public names and documents the methods; each
+method is declared once in :mod:`frictionkit.scoring._methods`.
 """
 
 from __future__ import annotations
@@ -76,21 +15,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit import frameworks, mcda
-
-# _assemble, _value_map and _criteria_matrix are re-exported for frictionkit.uncertainty
-from frictionkit._scoring_inputs import (
-    _assemble as _assemble,
-)
-from frictionkit._scoring_inputs import (
-    _criteria_matrix as _criteria_matrix,
-)
-from frictionkit._scoring_inputs import (
-    _Inputs,
-    _weights,
-)
-from frictionkit._scoring_inputs import (
-    _value_map as _value_map,
-)
 from frictionkit.exceptions import (
     InputTypeError,
     MissingColumnError,
@@ -101,65 +25,28 @@ from frictionkit.exceptions import (
     _short,
     did_you_mean,
 )
+from frictionkit.frameworks._ratios import _apply
 from frictionkit.model import Improvement, Journey
-from frictionkit.ranking import (
-    DEFAULT_COMPARE_METHODS,
+from frictionkit.scoring._inputs import (
+    _assemble,
+    _criteria_matrix,
+    _Inputs,
+    _value_map,
+    _weights,
+)
+from frictionkit.scoring._methods import MCDA_METHODS, METHODS, SCORING
+from frictionkit.scoring._ranking import (
     UNOWNED,
     Ranking,
     _quadrants,
     _rank,
     _thresholds,
-    compare_methods,
     non_dominated,
-    weighted_spearman,
 )
 
-__all__ = [
-    "DEFAULT_COMPARE_METHODS",
-    "MCDA_METHODS",
-    "METHODS",
-    "MissingImpactWarning",
-    "MissingOwnerWarning",
-    "compare_methods",
-    "non_dominated",
-    "prioritise",
-    "weighted_spearman",
-]
+__all__ = ["prioritise"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
-
-#: Every method :func:`prioritise` accepts.
-METHODS: tuple[str, ...] = (
-    "value_per_cost",
-    "roi",
-    "rice",
-    "ice",
-    "wsjf",
-    "cd3",
-    "weighted_sum",
-    "weighted_product",
-    "topsis",
-    "vikor",
-    "promethee",
-)
-#: The methods that combine several criteria with weights.
-MCDA_METHODS: tuple[str, ...] = ("weighted_sum", "weighted_product", "topsis", "vikor", "promethee")
-
-_LABELS: Mapping[str, str] = {
-    "value_per_cost": "value per cost",
-    "roi": "ROI",
-    "rice": "RICE",
-    "ice": "ICE",
-    "wsjf": "WSJF",
-    "cd3": "CD3",
-    "weighted_sum": "weighted sum",
-    "weighted_product": "weighted product",
-    "topsis": "TOPSIS closeness",
-    "vikor": "VIKOR (1 - Q)",
-    "promethee": "PROMETHEE II net flow",
-}
-_TIE_RTOL = 1e-9
-
 
 _SOURCES = np.array(["declared", "missing", "evidence"], dtype=object)
 
@@ -481,7 +368,7 @@ fix_share_col, fixes_col : str
             "risk_reduction": zeros if rr is None else rr,
             "duration_weeks": extra_col(duration_col, "duration_col"),
         }
-        score, contrib = frameworks._apply(
+        score, contrib = _apply(
             method, inp.ids, inp.effort, inp.cost, inp.reach, impact, conf, opts
         )
     ranks = _rank(score, inp.cost, inp.effort)
@@ -510,7 +397,7 @@ fix_share_col, fixes_col : str
     table = pd.DataFrame(sorted_cols)
     return Ranking(
         method=method,
-        label=_LABELS[method],
+        label=SCORING[method].label,
         table=table,
         weights=weights_used,
         criteria=directions,
@@ -518,3 +405,6 @@ fix_share_col, fixes_col : str
         source=journey_or_improvements,
         options={**options, "weights": weights},
     )
+
+
+Ranking._prioritise = prioritise  # Ranking.evolve ranks again with it

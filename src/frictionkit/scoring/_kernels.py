@@ -1,0 +1,270 @@
+"""The per-draw scoring kernels: every method scored over many draws at once (private).
+
+Pure kernels (numpy in, numpy out, no validation). Each method of the registry
+(:mod:`frictionkit.scoring._methods`) names its kernel here; :func:`frictionkit.uncertainty.
+rank_risk` and :func:`frictionkit.uncertainty.smaa` score their draws with them. A kernel
+takes a :class:`Draws` (one row per draw, one column per improvement) and returns the
+scores ``(draws, n)``, higher is better, with the definitions of
+:func:`frictionkit.scoring.prioritise`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from frictionkit.mcda import _VIKOR_TIE
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
+
+def _none() -> FloatArray:
+    return np.zeros((0, 0))
+
+
+@attrs.frozen(kw_only=True)
+class Draws:
+    """What a kernel reads: one row per draw, one column per improvement.
+
+    The framework methods read the improvement columns, the MCDA methods the criteria
+    matrix, its weights and directions; a field a method does not read may stay empty.
+
+    Attributes
+    ----------
+    impact, effort_days, cost, confidence : numpy.ndarray
+        ``(draws, n)``; impact as resolved by ``prioritise``.
+    reach, time_criticality, risk_reduction : numpy.ndarray
+        ``(n,)`` or ``(draws, n)``.
+    duration_weeks : numpy.ndarray or None
+        CD3 duration ``(n,)``; ``effort_days / 5`` when None.
+    criteria : numpy.ndarray
+        The MCDA criteria matrix per draw, ``(draws, n, m)``.
+    weights : numpy.ndarray
+        Criterion weights ``(m,)`` (the same in every draw) or ``(draws, m)``.
+    benefit : numpy.ndarray
+        ``(m,)``: True for a benefit criterion, False for a cost.
+    ice_variant : {"product", "average"}
+    vikor_v : float
+        VIKOR weight of group utility.
+    """
+
+    impact: FloatArray = attrs.field(factory=_none)
+    effort_days: FloatArray = attrs.field(factory=_none)
+    cost: FloatArray = attrs.field(factory=_none)
+    confidence: FloatArray = attrs.field(factory=_none)
+    reach: FloatArray = attrs.field(factory=_none)
+    time_criticality: FloatArray = attrs.field(factory=_none)
+    risk_reduction: FloatArray = attrs.field(factory=_none)
+    duration_weeks: FloatArray | None = None
+    criteria: FloatArray = attrs.field(factory=_none)
+    weights: FloatArray = attrs.field(factory=_none)
+    benefit: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
+    ice_variant: str = "product"
+    vikor_v: float = 0.5
+
+
+#: A per-draw kernel.
+Kernel: TypeAlias = Callable[[Draws], FloatArray]
+
+# ---------------------------------------------------------------------------------------
+# framework methods
+
+
+def value_per_cost(d: Draws) -> FloatArray:
+    """``impact / cost``."""
+    return np.asarray(d.impact / d.cost, dtype=np.float64)
+
+
+def roi(d: Draws) -> FloatArray:
+    """``(impact - cost) / cost``."""
+    return np.asarray((d.impact - d.cost) / d.cost, dtype=np.float64)
+
+
+def rice(d: Draws) -> FloatArray:
+    """``reach * impact * confidence / effort_days``."""
+    return np.asarray(d.reach * d.impact * d.confidence / d.effort_days, dtype=np.float64)
+
+
+def ice(d: Draws) -> FloatArray:
+    """ICE on Ellis's 0-10 scales, per draw (product or average)."""
+    impact, effort = d.impact, d.effort_days
+    top = impact.max(axis=1, keepdims=True)
+    i10 = np.where(top > 0, 10.0 * impact / np.where(top > 0, top, 1.0), 0.0)
+    c10 = 10.0 * d.confidence
+    e10 = 10.0 * effort.min(axis=1, keepdims=True) / effort
+    if d.ice_variant == "product":
+        return np.asarray(i10 * c10 * e10, dtype=np.float64)
+    return np.asarray((i10 + c10 + e10) / 3.0, dtype=np.float64)
+
+
+def wsjf(d: Draws) -> FloatArray:
+    """``(impact + time_criticality + risk_reduction) / effort_days``."""
+    return np.asarray((d.impact + d.time_criticality + d.risk_reduction) / d.effort_days)
+
+
+def cd3(d: Draws) -> FloatArray:
+    """``(impact / 52) / duration_weeks``."""
+    weeks = d.effort_days / 5.0 if d.duration_weeks is None else d.duration_weeks
+    return np.asarray((d.impact / 52.0) / weeks, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------
+# MCDA methods
+
+
+def _per_draw(w: FloatArray, rows: int) -> FloatArray:
+    """Weights ``(rows, m)``: the same ``(m,)`` weights in every row, or as given."""
+    return w if w.ndim == 2 else np.broadcast_to(w, (rows, w.size))
+
+
+def weighted_sum(d: Draws) -> FloatArray:
+    """Weighted sum of min-max normalised criteria per draw (``mcda.weighted_sum``)."""
+    x = d.criteria
+    return _ws_batch_kernel(x, _per_draw(d.weights, x.shape[0]), d.benefit)
+
+
+def topsis(d: Draws) -> FloatArray:
+    """TOPSIS closeness per draw (``mcda.topsis``)."""
+    x = d.criteria
+    return _topsis_batch_kernel(x, _per_draw(d.weights, x.shape[0]), d.benefit)
+
+
+def weighted_product(d: Draws) -> FloatArray:
+    """Weighted product per draw (``mcda.weighted_product``); every criterion ``> 0``."""
+    return _weighted_product_batch(d.criteria, d.weights, d.benefit)
+
+
+def vikor(d: Draws) -> FloatArray:
+    """``1 - Q`` of VIKOR per draw (``mcda.vikor``)."""
+    return _vikor_batch(d.criteria, d.weights, d.benefit, d.vikor_v)
+
+
+def promethee(d: Draws) -> FloatArray:
+    """PROMETHEE II net flow per draw, usual criterion (``mcda.promethee_ii``)."""
+    return _promethee_batch(d.criteria, d.weights, d.benefit)
+
+
+def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
+    lo = x.min(axis=1, keepdims=True)
+    hi = x.max(axis=1, keepdims=True)
+    span = hi - lo
+    live = span > 0
+    r = np.where(benefit, x - lo, hi - x) / np.where(live, span, 1.0)
+    return np.asarray(np.where(live, r, 0.0), dtype=np.float64)
+
+
+def _ws_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    """Weighted-sum scores ``(d, n)`` for matrices ``(d, n, m)`` and weights ``(d, m)``."""
+    r = _minmax_batch_kernel(x, benefit)
+    return np.asarray(np.einsum("dnm,dm->dn", r, w), dtype=np.float64)
+
+
+def _ws_fixed_kernel(r: FloatArray, w: FloatArray) -> FloatArray:
+    """Weighted-sum scores ``(rows, n)`` for a normalised matrix ``r`` and weights ``w``."""
+    return np.asarray(w @ r.T, dtype=np.float64)
+
+
+def _topsis_fixed_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
+    norm = np.sqrt(np.einsum("ij,ij->j", x, x))
+    r = x / np.where(norm > 0, norm, 1.0)
+    best = np.where(benefit, r.max(axis=0), r.min(axis=0))
+    worst = np.where(benefit, r.min(axis=0), r.max(axis=0))
+    return np.square(r - best), np.square(r - worst)
+
+
+def _topsis_fixed_kernel(gap_best: FloatArray, gap_worst: FloatArray, w: FloatArray) -> FloatArray:
+    """TOPSIS closeness ``(rows, n)``: ``D^2 = (w^2) @ gap^T`` as the ideals scale with w."""
+    w2 = w * w
+    d_best = np.sqrt(np.maximum(w2 @ gap_best.T, 0.0))
+    d_worst = np.sqrt(np.maximum(w2 @ gap_worst.T, 0.0))
+    return _closeness(d_best, d_worst)
+
+
+def _closeness(d_best: FloatArray, d_worst: FloatArray) -> FloatArray:
+    total = d_best + d_worst
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.divide(d_worst, total, out=total)
+    out[~np.isfinite(out)] = 0.5  # every alternative equals both ideals
+    return out
+
+
+def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
+    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
+    r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
+    rmax, rmin = r.max(axis=1), r.min(axis=1)
+    best = np.where(benefit, rmax, rmin)[:, None, :]
+    worst = np.where(benefit, rmin, rmax)[:, None, :]
+    return np.square(r - best), np.square(r - worst)
+
+
+def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    """TOPSIS closeness ``(d, n)`` for matrices ``(d, n, m)`` and weights ``(d, m)``."""
+    gb, gw = _topsis_batch_parts(x, benefit)
+    w2 = w * w
+    d_best = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gb, w2), 0.0))
+    d_worst = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", gw, w2), 0.0))
+    return _closeness(d_best, d_worst)
+
+
+def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    logs = np.log(x)
+    ref = np.where(benefit, logs.max(axis=1), logs.min(axis=1))[:, None, :]
+    signed = np.where(benefit, logs - ref, ref - logs)
+    total = signed @ w if w.ndim == 1 else np.einsum("dnm,dm->dn", signed, w)
+    return np.asarray(np.exp(total), dtype=np.float64)
+
+
+def _scaled_rows(a: FloatArray) -> FloatArray:
+    # as in mcda.vikor: a spread of at most _VIKOR_TIE is rounding noise, a tie
+    lo = a.min(axis=1, keepdims=True)
+    span = a.max(axis=1, keepdims=True) - lo
+    live = span > _VIKOR_TIE
+    return np.asarray(np.where(live, (a - lo) / np.where(live, span, 1.0), 0.0))
+
+
+def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
+    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
+    hi, lo = x.max(axis=1), x.min(axis=1)
+    best = np.where(benefit, hi, lo)[:, None, :]
+    span = (hi - lo)[:, None, :]
+    live = span > 0
+    gap = np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0)
+    terms = gap * (w if w.ndim == 1 else w[:, None, :])
+    q = v * _scaled_rows(terms.sum(axis=2)) + (1.0 - v) * _scaled_rows(terms.max(axis=2))
+    return np.asarray(1.0 - q, dtype=np.float64)
+
+
+def _less_minus_greater(g: FloatArray) -> FloatArray:
+    """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
+    rows, n = g.shape
+    order = np.argsort(g, axis=1, kind="stable")
+    s = np.take_along_axis(g, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), (rows, n))
+    new = np.ones((rows, n), dtype=bool)
+    new[:, 1:] = s[:, 1:] != s[:, :-1]
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    last = np.ones((rows, n), dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    end = np.minimum.accumulate(np.where(last, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    out = np.empty((rows, n))
+    np.put_along_axis(out, order, (start - (n - 1 - end)).astype(np.float64), axis=1)
+    return out
+
+
+def _promethee_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    """PROMETHEE II net flows per draw, usual criterion (as ``mcda.promethee_ii``)."""
+    rows, n, m = x.shape
+    score = np.zeros((rows, n))
+    if n == 1:
+        return score
+    for j in range(m):
+        g = x[:, :, j] if benefit[j] else -x[:, :, j]
+        wj = w[j] if w.ndim == 1 else w[:, j, None]
+        score = score + wj * (_less_minus_greater(g) / (n - 1))
+    return score
