@@ -17,7 +17,10 @@ NAMES = Path(__file__).parent / "data" / "public_names.txt"
 LINES = [line for line in NAMES.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 # module:name -> why it no longer imports, and what to use instead.
-RETIRED: dict[str, str] = {}
+RETIRED: dict[str, str] = {
+    "frictionkit.uncertainty:METHODS": "it meant the methods SMAA can sample, not "
+    "scoring.METHODS (all methods); use uncertainty.SMAA_METHODS",
+}
 
 
 @pytest.mark.parametrize("line", LINES)

@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit._validate import as_weights as _check_weights
 from frictionkit.exceptions import (
@@ -471,8 +472,8 @@ def topsis(
     return _topsis_kernel(x, w, ben)
 
 
-@attrs.frozen(kw_only=True)
-class VikorResult:
+@attrs.frozen(kw_only=True, repr=False)
+class VikorResult(Result):
     """The three VIKOR measures per alternative (lower is better for all three).
 
     Attributes
@@ -535,8 +536,8 @@ class VikorResult:
         close = self.Q[order] - self.Q[a1] < dq - 1e-12
         return np.asarray(order[close], dtype=np.int64)
 
-    def __repr__(self) -> str:
-        return f"VikorResult(n={self.Q.size}, v={self.v})"
+    def _repr_body(self) -> str:
+        return f"n={self.Q.size}, v={self.v}"
 
 
 def vikor(

@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
+from frictionkit._protocol import Result
 from frictionkit._validate import (
     as_float,
     as_id,
@@ -464,7 +464,7 @@ ENTITIES: Mapping[str, type[Any]] = {
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Journey:
+class Journey(Result):
     """A customer journey map with its pain points and candidate improvements.
 
     Parameters
@@ -515,6 +515,7 @@ class Journey:
     )
 
     _KINDS: ClassVar[tuple[str, ...]] = tuple(ENTITIES)
+    _charts: ClassVar[Mapping[str, str]] = {"map": "journey_map", "journey_map": "journey_map"}
 
     def __attrs_post_init__(self) -> None:
         problems: list[FrictionkitError] = []
@@ -795,24 +796,47 @@ class Journey:
                 )
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
+    def to_frame(self) -> pd.DataFrame:
+        """One row per touchpoint, in journey order: where it sits and its pain points.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``stage``, ``touchpoint``, ``label``, ``channel``, ``owner`` (None when not
+            set) and ``pain_points`` (how many are at the touchpoint). All entities, one
+            table per kind: :meth:`to_frames`.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> j = fk.datasets.load_autoparts()
+        >>> j.to_frame()[["stage", "touchpoint", "channel", "pain_points"]].head(2)
+               stage     touchpoint channel  pain_points
+        0  discovery  parts_website     web            1
+        1  discovery     search_ads  search            0
+        """
+        import pandas as pd
+
+        pains: dict[str, int] = {}
+        for pp in self.pain_points:
+            pains[pp.touchpoint] = pains.get(pp.touchpoint, 0) + 1
+        order = {st.id: i for i, st in enumerate(self.stages)}
+        tps = sorted(self.touchpoints, key=lambda tp: order[tp.stage])
+        return pd.DataFrame(
+            {
+                "stage": [tp.stage for tp in tps],
+                "touchpoint": [tp.id for tp in tps],
+                "label": [tp.label for tp in tps],
+                "channel": [tp.channel for tp in tps],
+                "owner": [tp.owner for tp in tps],
+                "pain_points": [pains.get(tp.id, 0) for tp in tps],
+            }
+        )
+
+    def _repr_body(self) -> str:
         counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
         title = f"{self.name!r}, " if self.name else ""
-        return f"Journey({title}{counts})"
-
-    def _repr_html_(self) -> str:
-        rows = []
-        for st in self.stages:
-            tps = self.touchpoints_in(st.id)
-            cells = ", ".join(html.escape(f"{tp.label} ({tp.channel})") for tp in tps) or "&mdash;"
-            n_pp = sum(len(self.pain_points_at(tp.id)) for tp in tps)
-            rows.append(f"<tr><td>{html.escape(st.label)}</td><td>{cells}</td><td>{n_pp}</td></tr>")
-        title = html.escape(self.name or "Journey")
-        return (
-            f"<div><strong>{title}</strong> &middot; {html.escape(repr(self))}"
-            "<table><thead><tr><th>stage</th><th>touchpoints (channel)</th>"
-            f"<th>pain points</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        )
+        return f"{title}{counts}"
 
 
 def _mean(q: float | Estimate | None) -> float:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.events._analyses import LogAnalyses
 from frictionkit.events._kernels import (
@@ -43,7 +43,7 @@ _BYTES_PER_EVENT = 160
 # ---------------------------------------------------------------------------------------
 # EventLog
 # ---------------------------------------------------------------------------------------
-class EventLog(LogAnalyses):
+class EventLog(LogAnalyses, Result):
     """An event log, integer-coded and ordered, with one outcome per journey.
 
     Build it with :meth:`EventLog.from_frame` or :func:`read_events`, not directly.
@@ -105,6 +105,12 @@ class EventLog(LogAnalyses):
         "value_agg",
         "when_both",
     )
+    _charts: ClassVar[Mapping[str, str]] = {
+        "route_flow": "route_flow",
+        "funnel": "funnel",
+        "friction": "friction",
+        "repair_effects": "repair_effects",
+    }
 
     touchpoints: tuple[str, ...]
     stages: tuple[str, ...]
@@ -755,21 +761,21 @@ class EventLog(LogAnalyses):
         return self._with_journeys(parts, offsets, journey_case)
 
     # -- display ----------------------------------------------------------------------
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         oc = self.outcome_counts
         return (
-            f"EventLog({_fmt(self.n_events)} events, {_fmt(self.n_journeys)} journeys in "
+            f"{_fmt(self.n_events)} events, {_fmt(self.n_journeys)} journeys in "
             f"{_fmt(self.n_cases)} cases, {len(self.touchpoints)} touchpoints; "
             f"{_fmt(oc['success'])} success, {_fmt(oc['failure'])} failure, "
             f"{_fmt(oc['open'])} open"
             + (
-                f"; compact: {_fmt(len(self.journey_offsets) - 1)} variants from {self.engine})"
+                f"; compact: {_fmt(len(self.journey_offsets) - 1)} variants from {self.engine}"
                 if self.journey_weight is not None
-                else ")"
+                else ""
             )
         )
 
-    def _repr_html_(self) -> str:
+    def _repr_facts(self) -> list[tuple[str, str]]:
         oc = self.outcome_counts
         rows = [
             ("events", _fmt(self.n_events)),
@@ -783,7 +789,7 @@ class EventLog(LogAnalyses):
             rows.append(
                 ("compact", f"{_fmt(len(self.journey_offsets) - 1)} variants from {self.engine}")
             )
-        body = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
-        )
-        return f"<table><caption>EventLog</caption>{body}</table>"
+        return rows
+
+    def _repr_frame(self) -> None:
+        return None  # one row per event is too costly to build for a view; see to_frame()

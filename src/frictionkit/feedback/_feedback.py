@@ -10,7 +10,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +18,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
@@ -63,7 +63,7 @@ __all__ = ["Feedback"]
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Feedback:
+class Feedback(Result):
     """Survey answers (CSAT, CES, NPS) tied to touchpoints, stages and cases.
 
     Build it with :meth:`Feedback.from_frame`. The answers are kept in :attr:`answers`, one
@@ -699,7 +699,7 @@ class Feedback:
         )
 
     # -- display ----------------------------------------------------------------------
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         a = self.answers
         counts = a["metric"].value_counts()
         per_metric = ", ".join(f"{int(counts[m])} {m}" for m in self.metrics)
@@ -708,31 +708,12 @@ class Feedback:
         n_case = a["case_id"].dropna().nunique()
         dup = f"; {self.n_duplicate_answers} duplicate answers" if self.n_duplicate_answers else ""
         return (
-            f"Feedback({len(a)} answers: {per_metric or 'none'}; {n_tp} touchpoints, "
-            f"{n_st} stages, {n_case} cases{dup})"
+            f"{len(a)} answers: {per_metric or 'none'}; {n_tp} touchpoints, "
+            f"{n_st} stages, {n_case} cases{dup}"
         )
 
-    def _repr_html_(self) -> str:
-        cols = ["case_id", "metric", "score", "touchpoint", "stage", "persona", "comment"]
-        head = self.answers.head(10)
-        rows = []
-        for rec in head[cols].itertuples(index=False):
-            cells = "".join(
-                f"<td>{html.escape('' if _is_missing(v) else str(v))}</td>" for v in rec
-            )
-            rows.append(f"<tr>{cells}</tr>")
-        more = len(self.answers) - len(head)
-        tail = f"<p>… {more} more answers</p>" if more > 0 else ""
-        header = "".join(f"<th>{c}</th>" for c in cols)
-        return (
-            f"<div><strong>{html.escape(repr(self))}</strong>"
-            f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"{tail}</div>"
-        )
-
-
-def _is_missing(v: Any) -> bool:
-    return v is None or (not isinstance(v, str) and bool(np.all(pd.isna(v))))
+    def _repr_frame(self) -> pd.DataFrame:
+        return self.answers  # read only: the view shows its head
 
 
 def _count_duplicates(answers: pd.DataFrame, has_case: bool) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit.exceptions import (
     InputTypeError,
     SuspiciousScaleWarning,
@@ -76,7 +77,7 @@ def _fmt(x: float) -> str:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class MetricResult:
+class MetricResult(Result):
     """One survey metric: its value, confidence interval and number of answers.
 
     Parameters
@@ -120,10 +121,10 @@ class MetricResult:
             }
         )
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         return (
-            f"MetricResult(metric={self.metric!r}, value={_fmt(self.value)}, "
-            f"ci_low={_fmt(self.ci_low)}, ci_high={_fmt(self.ci_high)}, n={self.n})"
+            f"metric={self.metric!r}, value={_fmt(self.value)}, "
+            f"ci_low={_fmt(self.ci_low)}, ci_high={_fmt(self.ci_high)}, n={self.n}"
         )
 
 

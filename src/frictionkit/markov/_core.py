@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.exceptions import (
     InputTypeError,
@@ -259,7 +260,7 @@ def _fmt(x: float | None, digits: int = 4) -> str:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class RepairEffect:
+class RepairEffect(Result):
     """The counterfactual effect of fixing the friction at one touchpoint.
 
     Returned by :meth:`MarkovModel.repair_effect`.
@@ -310,6 +311,8 @@ class RepairEffect:
     delta_high: float | None = None
     delta_draws: FloatArray | None = attrs.field(default=None, eq=False)
 
+    _charts: ClassVar[Mapping[str, str]] = {"repair_effects": "repair_effect"}
+
     @property
     def value_draws(self) -> FloatArray | None:
         """Value of the extra successes in every bootstrap resample.
@@ -351,9 +354,9 @@ class RepairEffect:
         row["extra_successes_high"] = self.extra_successes_high
         return pd.DataFrame([row])
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         text = (
-            f"RepairEffect({self.touchpoint!r}, {self.change}: "
+            f"{self.touchpoint!r}, {self.change}: "
             f"success probability {_fmt(self.success_probability)} -> "
             f"{_fmt(self.success_probability_repaired)}, "
             f"+{_fmt(self.extra_successes)} successes"
@@ -365,9 +368,4 @@ class RepairEffect:
                 f", {self.ci:.0%} CI of delta [{_fmt(self.delta_low)}, "
                 f"{_fmt(self.delta_high)}] over {self.bootstrap} resamples"
             )
-        return text + ")"
-
-    def _repr_html_(self) -> str:
-        frame = self.to_frame().T
-        frame.columns = pd.Index([self.touchpoint])
-        return frame.to_html(escape=True)
+        return text

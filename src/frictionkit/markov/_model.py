@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
@@ -43,7 +43,7 @@ from frictionkit.markov._core import (
 # --------------------------------------------------------------------------------------
 # The model
 # --------------------------------------------------------------------------------------
-class MarkovModel:
+class MarkovModel(Result):
     """A first-order absorbing Markov chain of journeys.
 
     Build it with :meth:`from_paths` (one route per journey, or distinct routes with
@@ -78,6 +78,7 @@ class MarkovModel:
     """
 
     __slots__ = ("_counts", "_paths", "_solution", "n_open", "states", "touchpoints")
+    _charts: ClassVar[Mapping[str, str]] = {"repair_effects": "markov_repair_effects"}
 
     def __init__(
         self,
@@ -671,27 +672,14 @@ class MarkovModel:
         return _sort(frame, "delta_success_probability")
 
     # -- display -------------------------------------------------------------------------
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         text = (
-            f"MarkovModel({len(self.touchpoints)} touchpoints, {self.n_journeys} journeys: "
+            f"{len(self.touchpoints)} touchpoints, {self.n_journeys} journeys: "
             f"{self.n_successes} successes, {self.n_failures} failures"
         )
         if self.n_open:
             text += f"; {self.n_open} open left out"
-        return text + ")"
-
-    def _repr_html_(self) -> str:
-        rows = [
-            ("touchpoints", len(self.touchpoints)),
-            ("journeys", self.n_journeys),
-            ("successes", self.n_successes),
-            ("failures", self.n_failures),
-            ("open (left out)", self.n_open),
-        ]
-        body = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
-        )
-        return f"<table><caption>MarkovModel</caption>{body}</table>"
+        return text
 
 
 def _interval(reps: FloatArray, level: float) -> tuple[float | None, float | None]:

@@ -18,24 +18,11 @@ __all__ = ["PlotAccessor", "accessor"]
 
 def _charts_for(obj: Any) -> dict[str, Callable[..., Any]]:
     from frictionkit import plot as p
-    from frictionkit.events import EventLog
-    from frictionkit.model import Journey
-    from frictionkit.portfolio import Plan
-    from frictionkit.ranking import Ranking
+    from frictionkit._protocol import Result
 
-    if isinstance(obj, Ranking):
-        return {"impact_effort": p.impact_effort}
-    if isinstance(obj, EventLog):
-        return {
-            "route_flow": p.route_flow,
-            "funnel": p.funnel,
-            "friction": p.friction,
-            "repair_effects": p.repair_effects,
-        }
-    if isinstance(obj, Journey):
-        return {"journey_map": p.journey_map}
-    if isinstance(obj, Plan):
-        return {"roadmap": _plan_roadmap}
+    if isinstance(obj, Result) and type(obj)._charts:
+        return {name: _chart_function(fn) for name, fn in type(obj)._charts.items()}
+    # objects that are not ours: alike results and the tables of the analyses
     if isinstance(getattr(obj, "rank_acceptability", None), pd.DataFrame) and callable(
         getattr(obj, "p_top_k", None)
     ):
@@ -56,8 +43,28 @@ def _charts_for(obj: Any) -> dict[str, Callable[..., Any]]:
         f"no charts for a {type(obj).__name__}",
         field="obj",
         value=type(obj).__name__,
-        hint="Charts exist for Ranking, EventLog, Journey, Plan, SMAAResult and the tables "
-        "of frontier(), roadmap(), friction(), repair_effects() and funnel()",
+        hint="Charts exist for the results that declare them (Ranking, EventLog, Journey, "
+        "Plan, RankRisk, SMAAResult, MarkovModel, RepairEffect) and the tables of "
+        "frontier(), roadmap(), friction(), repair_effects() and funnel()",
+    )
+
+
+def _chart_function(name: str) -> Callable[..., Any]:
+    """The function a result class names in its ``_charts``: a public chart or an adapter."""
+    from frictionkit import plot as p
+
+    adapters: dict[str, Callable[..., Any]] = {
+        "plan_roadmap": _plan_roadmap,
+        "markov_repair_effects": _markov_repair_effects,
+        "repair_effect": _repair_effect,
+    }
+    if name in adapters:
+        return adapters[name]
+    if name in p.__all__ and name != "accessor" and not name.endswith("_data"):
+        fn: Callable[..., Any] = getattr(p, name)
+        return fn
+    raise AttributeError(  # pragma: no cover - the result-protocol test draws every chart
+        f"no chart function {name!r} in frictionkit.plot"
     )
 
 
@@ -81,6 +88,31 @@ def _plan_roadmap(
         waves=waves,
     )
     return draw(table, ax=ax)
+
+
+def _markov_repair_effects(
+    model: Any,
+    *,
+    top: int | None = 12,
+    reduce_failure_by: float = 0.5,
+    bootstrap: int = 0,
+    seed: Any = None,
+    ax: Any = None,
+) -> Axes:
+    """``plot.repair_effects`` of a MarkovModel: its ``repair_effects(...)`` table."""
+    from frictionkit.plot import repair_effects as draw
+
+    table = model.repair_effects(
+        reduce_failure_by=reduce_failure_by, bootstrap=bootstrap, seed=seed
+    )
+    return draw(table, top=top, ax=ax)
+
+
+def _repair_effect(effect: Any, *, ax: Any = None) -> Axes:
+    """``plot.repair_effects`` of one RepairEffect: one bar (with its interval)."""
+    from frictionkit.plot import repair_effects as draw
+
+    return draw(effect.to_frame(), ax=ax)
 
 
 class PlotAccessor:
@@ -137,12 +169,16 @@ def accessor(obj: Any) -> PlotAccessor:
     ================================  ==================================================
     Ranking                           impact_effort
     EventLog                          route_flow, funnel, friction, repair_effects
-    Journey                           journey_map
+    Journey                           map (= journey_map), journey_map
     Plan                              roadmap (keywords of frictionkit.roadmap.roadmap)
-    SMAAResult (or alike)             rank_risk, rank_acceptability
+    RankRisk, SMAAResult (or alike)   rank_risk, rank_acceptability
+    MarkovModel, RepairEffect         repair_effects
     frontier / roadmap / friction /   the matching chart
     repair effects / funnel table
     ================================  ==================================================
+
+    A result class declares its charts itself (``_charts``, see
+    :mod:`frictionkit._protocol`); tables are recognised by their columns.
 
     Parameters
     ----------

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from frictionkit._plotting import HasPlot
+from frictionkit._protocol import Result
 from frictionkit.exceptions import (
     InfeasibleError,
     InputTypeError,
@@ -187,7 +186,7 @@ class BudgetStep:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Plan(HasPlot):
+class Plan(Result):
     """An optimal (or best found) selection of improvements, with its explanation.
 
     Attributes
@@ -238,29 +237,14 @@ class Plan(HasPlot):
     _x: BoolArray = attrs.field(alias="x", eq=False)
     _time_limit_s: float = attrs.field(alias="time_limit_s", eq=False)
 
+    _charts: ClassVar[Mapping[str, str]] = {"roadmap": "plan_roadmap"}
+
     # -- views ---------------------------------------------------------------------
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         bud = "" if self.budget is None else f" of budget {self.budget:,.6g}"
         return (
-            f"Plan({self.status}, {len(self.selected)} of {self._problem.n} improvements, "
-            f"value={self.value:,.6g}, cost={self.cost:,.6g}{bud})"
-        )
-
-    def _repr_html_(self) -> str:
-        frame = self.to_frame()
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(r[c]))}</td>"
-                for c in ("id", "title", "owner", "value", "cost", "effort_days")
-            )
-            + "</tr>"
-            for r in frame[frame["selected"]].to_dict("records")
-        )
-        return (
-            f"<div><strong>{html.escape(repr(self))}</strong><table><thead><tr>"
-            "<th>id</th><th>title</th><th>owner</th><th>value</th><th>cost</th>"
-            f"<th>effort_days</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            f"{self.status}, {len(self.selected)} of {self._problem.n} improvements, "
+            f"value={self.value:,.6g}, cost={self.cost:,.6g}{bud}"
         )
 
     def to_frame(self) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._compat import require
+from frictionkit._protocol import Result
 from frictionkit.estimates import Estimate, SeedLike
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -101,7 +101,7 @@ def _estimates(source: Journey | pd.DataFrame, p: _Problem, objective: Objective
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)  # holds Series: identity equality
-class RobustPlan:
+class RobustPlan(Result):
     """How often each improvement is in the optimal plan when the estimates vary.
 
     Built by :func:`robust_portfolio`: one exact optimal plan per joint draw of the
@@ -169,31 +169,13 @@ class RobustPlan:
     _x: BoolArray = attrs.field(alias="x", eq=False)
     _values: FloatArray = attrs.field(alias="values", eq=False)
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         counts = self.classes.value_counts()
         parts = ", ".join(f"{c} {int(counts.get(c, 0))}" for c in CLASSES)
         return (
-            f"RobustPlan({self.draws} draws, {parts}; value p5-p95 "
+            f"{self.draws} draws, {parts}; value p5-p95 "
             f"{self.value_p5:,.6g}-{self.value_p95:,.6g}; mean plan optimal in "
-            f"{self.mean_plan_optimal_share:.0%} of draws)"
-        )
-
-    def _repr_html_(self) -> str:
-        frame = self.to_frame()
-        cols = ("id", "title", "owner", "probability", "class", "in_mean_plan")
-        head = "".join(f"<th>{c}</th>" for c in cols)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(f'{r[c]:.2f}' if c == 'probability' else str(r[c]))}</td>"
-                for c in cols
-            )
-            + "</tr>"
-            for r in frame.to_dict("records")
-        )
-        return (
-            f"<div><strong>{html.escape(repr(self))}</strong><table><thead><tr>{head}"
-            f"</tr></thead><tbody>{body}</tbody></table></div>"
+            f"{self.mean_plan_optimal_share:.0%} of draws"
         )
 
     def to_frame(self) -> pd.DataFrame:

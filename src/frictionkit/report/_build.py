@@ -14,6 +14,7 @@ import attrs
 import pandas as pd
 
 from frictionkit._compat import require
+from frictionkit._protocol import Result
 from frictionkit.events import EventLog
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
@@ -41,7 +42,7 @@ __all__ = ["Report", "report"]
 # the public objects
 # ---------------------------------------------------------------------------------------
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class Report:
+class Report(Result):
     """A rendered HTML report: one self-contained page.
 
     Build it with :func:`report`. The page embeds its CSS and figures (inline SVG), loads
@@ -104,14 +105,15 @@ class Report:
         """
         return pd.DataFrame(list(self.sections), columns=["id", "title"])
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         size = len(self.html.encode("utf-8")) / 1024
         return (
-            f"Report({self.title!r}, {len(self.sections)} sections, {len(self.tables)} "
-            f"tables, {len(self.figures)} figures, {size:,.0f} KiB)"
+            f"{self.title!r}, {len(self.sections)} sections, {len(self.tables)} "
+            f"tables, {len(self.figures)} figures, {size:,.0f} KiB"
         )
 
     def _repr_html_(self) -> str:
+        # The one result shown as itself rather than by result_html: the report is a page.
         # A sandboxed frame keeps the report's CSS out of the notebook; srcdoc is escaped.
         return (
             f'<iframe title="{html.escape(self.title)}" sandbox '

@@ -15,7 +15,6 @@ Ranking(method='value_per_cost', n=12, quick_wins=2,
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeAlias
@@ -25,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from frictionkit._plotting import HasPlot
+from frictionkit._protocol import Result
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -88,7 +87,7 @@ def _num(x: float) -> str:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class Ranking(HasPlot):
+class Ranking(Result):
     """Improvements ranked by one method, with the reasons.
 
     Attributes
@@ -126,6 +125,8 @@ class Ranking(HasPlot):
     #: :func:`frictionkit.scoring.prioritise`, which builds every Ranking: set when its
     #: module loads, so that :meth:`evolve` ranks again without importing it back.
     _prioritise: ClassVar[Callable[..., Ranking]]
+
+    _charts: ClassVar[Mapping[str, str]] = {"impact_effort": "impact_effort"}
 
     def __len__(self) -> int:
         return len(self.table)
@@ -290,35 +291,21 @@ class Ranking(HasPlot):
                     opts[key] = None
         return Ranking._prioritise(self.source, method, **opts)
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         top = self.table["id"].head(3).tolist()
         wins = int((self.table["quadrant"] == EASY_AND_SMART).sum())
-        return f"Ranking(method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top})"
+        return f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
 
-    def _repr_html_(self) -> str:
+    def _repr_facts(self) -> list[tuple[str, str]]:
+        return [("method", self.label)]
+
+    def _repr_frame(self) -> pd.DataFrame:
         cols = ["rank", "id", "owner", "score", "impact", "impact_source", "effort_days"]
-        cols += ["cost", "quadrant"]
-        head = self.table[cols].head(20)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(_num(v) if isinstance(v, float) else str(v))}</td>" for v in row
-            )
-            + "</tr>"
-            for row in head.itertuples(index=False)
-        )
-        more = len(self.table) - len(head)
-        tail = f"<p>{more} more row(s); see to_frame()</p>" if more > 0 else ""
-        return (
-            f"<div><strong>Ranking by {html.escape(self.label)}</strong> "
-            f"({len(self.table)} improvements)<table><thead><tr>"
-            + "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-            + f"</tr></thead><tbody>{body}</tbody></table>{tail}</div>"
-        )
+        return self.table[[*cols, "cost", "quadrant"]]
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class MethodComparison:
+class MethodComparison(Result):
     """Several methods side by side (see :func:`frictionkit.scoring.compare_methods`).
 
     Attributes
@@ -370,18 +357,9 @@ class MethodComparison:
         """
         return self.to_frame().sort_values("spread", ascending=False, kind="stable").head(n)
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         methods = list(self.ranks.columns)
-        return f"MethodComparison(methods={methods}, n={len(self.ranks)})"
-
-    def _repr_html_(self) -> str:
-        return (
-            "<div><strong>Method comparison</strong>"
-            + self.to_frame().to_html(escape=True)
-            + "<p>Kendall tau</p>"
-            + self.kendall_tau.round(3).to_html(escape=True)
-            + "</div>"
-        )
+        return f"methods={methods}, n={len(self.ranks)}"
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -13,7 +12,7 @@ import pandas as pd
 
 from frictionkit import scoring
 from frictionkit._compat import require
-from frictionkit._plotting import HasPlot
+from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
@@ -134,7 +133,7 @@ def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class RankRisk(HasPlot):
+class RankRisk(Result):
     """How likely each improvement is to land at each rank: the outcome of :func:`rank_risk`.
 
     Attributes
@@ -165,6 +164,11 @@ class RankRisk(HasPlot):
     quadrant_probabilities: pd.DataFrame
     _summary: pd.DataFrame = attrs.field(alias="summary")
     _problem: _Problem = attrs.field(alias="problem")
+
+    _charts: ClassVar[Mapping[str, str]] = {
+        "rank_risk": "rank_risk",
+        "rank_acceptability": "rank_acceptability",
+    }
 
     def p_top_k(self, k: int | None = None) -> pd.Series:
         """Probability that each improvement ranks in the top ``k``.
@@ -305,17 +309,14 @@ class RankRisk(HasPlot):
         out.attrs["bins"] = nb
         return out
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         return (
-            f"RankRisk(method={self.method!r}, draws={self.draws}, "
-            f"improvements={self._problem.n}, k={self.k})"
+            f"method={self.method!r}, draws={self.draws}, "
+            f"improvements={self._problem.n}, k={self.k}"
         )
 
-    def _repr_html_(self) -> str:
-        head = self._summary.head(20)
-        return f"<p>{html.escape(repr(self))}</p>" + head.to_html(
-            index=False, escape=True, float_format=lambda v: f"{v:.3f}"
-        )
+    def _repr_frame(self) -> pd.DataFrame:
+        return self._summary
 
 
 def _used_inputs(p: _Problem) -> list[tuple[str, int, int]]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from frictionkit._plotting import HasPlot
+from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit.estimates import SeedLike, _rng
@@ -116,7 +116,7 @@ def _top_k_sets(scores: FloatArray, k: int) -> BoolArray:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class SMAAResult(HasPlot):
+class SMAAResult(Result):
     """The outcome of :func:`smaa` (SMAA-2; Lahdelma and Salminen, 2001).
 
     Attributes
@@ -145,6 +145,11 @@ class SMAAResult(HasPlot):
     method: str
     weights: str
     draws: int
+
+    _charts: ClassVar[Mapping[str, str]] = {
+        "rank_risk": "rank_risk",
+        "rank_acceptability": "rank_acceptability",
+    }
 
     def p_top_k(self, k: int) -> pd.Series:
         """Probability that each alternative ranks in the top ``k``.
@@ -193,16 +198,15 @@ class SMAAResult(HasPlot):
         central.columns = pd.Index([f"central_weight[{c}]" for c in central.columns])
         return pd.concat([out, central], axis=1)
 
-    def __repr__(self) -> str:
+    def _repr_body(self) -> str:
         n, m = self.central_weights.shape
         return (
-            f"SMAAResult(method={self.method!r}, weights={self.weights!r}, "
-            f"draws={self.draws}, alternatives={n}, criteria={m})"
+            f"method={self.method!r}, weights={self.weights!r}, "
+            f"draws={self.draws}, alternatives={n}, criteria={m}"
         )
 
-    def _repr_html_(self) -> str:
-        head = self.to_frame().sort_values("expected_rank").head(20)
-        return f"<p>{self!r}</p>" + head.to_html(float_format=lambda v: f"{v:.3f}")
+    def _repr_frame(self) -> pd.DataFrame:
+        return self.to_frame().sort_values("expected_rank", kind="stable")
 
 
 def _prepare(

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import Result
 from frictionkit.exceptions import (
     AHPInconsistencyWarning,
     InputTypeError,
@@ -53,8 +54,8 @@ _RECIPROCAL_RTOL = 0.02
 # AHP
 
 
-@attrs.frozen(kw_only=True)
-class AHPResult:
+@attrs.frozen(kw_only=True, repr=False)
+class AHPResult(Result):
     """The outcome of :func:`ahp`.
 
     Attributes
@@ -88,11 +89,25 @@ class AHPResult:
         """Whether ``cr <= 0.10`` (Saaty's rule of thumb)."""
         return self.cr <= CR_THRESHOLD
 
-    def __repr__(self) -> str:
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion: ``criterion`` (its name, or its position) and ``weight``.
+
+        Examples
+        --------
+        >>> ahp([[1, 3], [1 / 3, 1]], criteria=["cost", "speed"]).to_frame()
+          criterion  weight
+        0      cost    0.75
+        1     speed    0.25
+        """
+        w = self.weights
+        names = list(w.index) if isinstance(w, pd.Series) else list(range(len(w)))
+        return pd.DataFrame({"criterion": names, "weight": np.asarray(w, dtype=np.float64)})
+
+    def _repr_body(self) -> str:
         w = np.asarray(self.weights, dtype=np.float64)
         return (
-            f"AHPResult(n={w.size}, lambda_max={self.lambda_max:.4f}, ci={self.ci:.4f}, "
-            f"cr={self.cr:.4f}, table={self.table!r})"
+            f"n={w.size}, lambda_max={self.lambda_max:.4f}, ci={self.ci:.4f}, "
+            f"cr={self.cr:.4f}, table={self.table!r}"
         )
 
 

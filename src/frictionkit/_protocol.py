@@ -1,0 +1,203 @@
+"""The protocol every result class shares: ``repr``, ``_repr_html_``, ``to_frame``, ``.plot``.
+
+A result class inherits :class:`Result` and writes only what is its own:
+
+- ``to_frame()`` (required): the result as a new DataFrame;
+- ``_repr_body()`` (required): the key facts for the one-line ``repr``, already known
+  (sizes, ids, settings; never the table, never a recomputation). The ``repr`` is
+  ``ClassName(<body>)``: the object's name or title first when it has one, then its sizes
+  and settings, comma-separated ("12 journeys", ``method='rice'``); :func:`one_line` keeps
+  it on one line and at most :data:`REPR_MAX` characters;
+- ``_charts`` (optional): the charts of the class, ``{chart name: function}`` where the
+  function is a chart of :mod:`frictionkit.plot` that takes the object first; the first
+  is the default (``x.plot()``). The ``plot`` property builds the accessor from it and
+  exists only when the class declares charts;
+- ``_repr_facts()`` / ``_repr_frame()`` (optional): extra ``(name, value)`` rows for the
+  notebook header, and the table whose head the notebook shows (default ``to_frame()``;
+  override when ``to_frame()`` would be costly or too wide).
+
+``_repr_html_`` is :func:`result_html` for every class: a header with the class name and
+the repr's facts, then the head of the table, every value escaped with :func:`html.escape`.
+
+Examples
+--------
+>>> import frictionkit as fk
+>>> ranking = fk.prioritise(fk.datasets.load_autoparts())
+>>> isinstance(ranking, Result), len(repr(ranking)) <= REPR_MAX
+(True, True)
+>>> ranking._repr_html_().startswith('<div class="frictionkit-result"><p><strong>Ranking')
+True
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.plot import PlotAccessor
+
+__all__ = ["HTML_ROWS", "REPR_MAX", "Result", "html_table", "one_line", "result_html"]
+
+#: Longest ``repr`` (characters); a longer one is cut with an ellipsis.
+REPR_MAX = 199
+#: Rows of the table shown by ``_repr_html_``.
+HTML_ROWS = 20
+
+
+class Result:
+    """Mixin giving a result class the shared protocol (see the module notes).
+
+    It has no state (``__slots__ = ()``), so it fits ``attrs`` frozen slotted classes
+    (declare them with ``repr=False`` so that attrs keeps this ``__repr__``).
+    """
+
+    __slots__ = ()
+
+    #: Chart name -> function of :mod:`frictionkit.plot` taking the object first.
+    _charts: ClassVar[Mapping[str, str]] = {}
+    #: Rows of the table shown in a notebook.
+    _html_rows: ClassVar[int] = HTML_ROWS
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [m for m in ("to_frame", "_repr_body") if getattr(cls, m) is getattr(Result, m)]
+        if missing:
+            raise TypeError(f"result class {cls.__name__} must define {', '.join(missing)}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a new DataFrame (every result class defines it)."""
+        raise NotImplementedError  # pragma: no cover - __init_subclass__ requires it
+
+    def _repr_body(self) -> str:
+        raise NotImplementedError  # pragma: no cover - __init_subclass__ requires it
+
+    def _repr_facts(self) -> Sequence[tuple[str, str]]:
+        return ()
+
+    def _repr_frame(self) -> pd.DataFrame | None:
+        return self.to_frame()
+
+    def __repr__(self) -> str:
+        return one_line(type(self).__name__, self._repr_body())
+
+    def _repr_html_(self) -> str:
+        return result_html(self)
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """Charts of this result (needs the ``plot`` extra); ``x.plot()`` draws the first.
+
+        Only classes that declare charts have it.
+        """
+        if not type(self)._charts:
+            raise AttributeError(f"{type(self).__name__!r} object has no charts (no 'plot')")
+        from frictionkit.plot import accessor
+
+        return accessor(self)
+
+
+def one_line(name: str, body: str) -> str:
+    """``name(body)`` on one line, cut to :data:`REPR_MAX` characters.
+
+    Examples
+    --------
+    >>> one_line("Plan", "optimal, 7 of 12 improvements")
+    'Plan(optimal, 7 of 12 improvements)'
+    >>> len(one_line("Journey", "x" * 500))
+    199
+    """
+    text = f"{name}({' '.join(body.splitlines())})"
+    if len(text) > REPR_MAX:
+        text = text[: REPR_MAX - 2] + "…)"
+    return text
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
+    try:
+        if value is pd.NA or value is pd.NaT:
+            return ""
+    except TypeError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+def html_table(frame: pd.DataFrame, *, index: bool | None = None) -> str:
+    """``frame`` as a plain HTML table, every header and cell escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows to show (all of them: cut it before).
+    index : bool, optional
+        Show the index; by default only when it is not a plain unnamed ``RangeIndex``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> html_table(pd.DataFrame({"id": ["<b>"], "score": [0.5]}))
+    '<table><thead><tr><th>id</th><th>score</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td>0.5</td></tr></tbody></table>'
+    """
+    if index is None:
+        index = not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
+    esc = html.escape
+    head = [esc("" if frame.index.name is None else str(frame.index.name))] if index else []
+    head += [esc(str(c)) for c in frame.columns]
+    rows = []
+    for key, rec in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        cells = [f"<th>{esc(_cell(key))}</th>"] if index else []
+        cells += [f"<td>{esc(_cell(v))}</td>" for v in rec]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        "<table><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in head)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def result_html(obj: Result) -> str:
+    """The notebook view of a result: header, facts, head of its table; all escaped.
+
+    Parameters
+    ----------
+    obj : Result
+        Any result object.
+
+    Returns
+    -------
+    str
+        ``<div class="frictionkit-result">`` with the class name and the repr's facts, the
+        ``_repr_facts()`` rows, then the first ``_html_rows`` rows of ``_repr_frame()``
+        and how many more there are.
+    """
+    esc = html.escape
+    parts = [
+        f'<div class="frictionkit-result"><p><strong>{esc(type(obj).__name__)}</strong> '
+        f"{esc(repr(obj)[len(type(obj).__name__) :])}</p>"
+    ]
+    facts = obj._repr_facts()
+    if facts:
+        body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+        parts.append(f"<table>{body}</table>")
+    frame = obj._repr_frame()
+    if frame is not None:
+        n = type(obj)._html_rows
+        parts.append(html_table(frame.head(n)))
+        more = len(frame) - n
+        if more > 0:
+            parts.append(f"<p>{more:,} more rows; see to_frame()</p>")
+    parts.append("</div>")
+    return "".join(parts)
