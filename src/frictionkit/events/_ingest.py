@@ -1,84 +1,45 @@
-r"""Event-log ingest: parse tables and read CSV, Parquet and XES files.
+"""Building an event log's arrays from a table (the work of ``EventLog.from_frame``).
 
-The helpers here turn the columns of an event table into numpy arrays (timestamps to int64
-nanoseconds, outcomes to codes, case attributes), and :func:`read_events` reads a file into
-an :class:`~frictionkit.events.EventLog`. The conventions they follow are pinned in
-:mod:`frictionkit.events`.
-
-Examples
---------
->>> import tempfile, os
->>> from frictionkit.io.events import read_events
->>> text = "case,step,time\nNA,visit,2024-01-01\nNA,buy,2024-01-02\n"
->>> with tempfile.TemporaryDirectory() as d:
-...     p = os.path.join(d, "log.csv")
-...     with open(p, "w") as fh:
-...         _ = fh.write(text)
-...     log = read_events(p, case_col="case", touchpoint_col="step", timestamp_col="time",
-...                       success="buy")
->>> log.outcome_counts
-{'success': 1, 'failure': 0, 'open': 0}
+The helpers here validate the columns of an event table and turn them into numpy arrays:
+case ids and touchpoints to sorted integer codes, timestamps to int64 nanoseconds (see
+:mod:`frictionkit.events._times`), outcomes to codes, case attributes, stages and channels.
+:func:`frame_parts` returns the parts of an :class:`~frictionkit.events.EventLog`. The
+conventions they follow are pinned in :mod:`frictionkit.events`; files are read by
+:mod:`frictionkit.events._readers`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import io
 import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from frictionkit._compat import require
 from frictionkit._validate import column
+from frictionkit.events._kernels import (
+    _infer_stages,
+    _labels,
+    _mode_per_group,
+    _stages_from_column,
+    _stages_from_journey,
+)
+from frictionkit.events._options import ON_NULL, VALUE_AGG, WHEN_BOTH, IngestOptions
+from frictionkit.events._outcomes import FAILURE, RESERVED_STATES, SUCCESS
+from frictionkit.events._times import _positions, _to_ns
 from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
     InputTypeError,
-    SchemaError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
-from frictionkit.io._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME, read_xes_frame
 
-if TYPE_CHECKING:  # pragma: no cover
-    from frictionkit.events import EventLog
-    from frictionkit.model import Journey
-
-__all__ = ["read_events", "read_xes_frame"]
-
-# outcome codes per event (the same as frictionkit.events.SUCCESS / FAILURE)
-SUCCESS, FAILURE = 1, 2
 _INT = np.int64
-
-_DEFAULT_NA = (
-    "",
-    "#N/A",
-    "#N/A N/A",
-    "#NA",
-    "-1.#IND",
-    "-1.#QNAN",
-    "-NaN",
-    "-nan",
-    "1.#IND",
-    "1.#QNAN",
-    "<NA>",
-    "N/A",
-    "NA",
-    "NULL",
-    "NaN",
-    "None",
-    "n/a",
-    "nan",
-    "null",
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,151 +99,6 @@ def _text_set(value: Any, field: str) -> tuple[Any, ...]:
             value=value,
         )
     return tuple(value)
-
-
-def _to_ns(
-    s: pd.Series, field: str, rows: np.ndarray | None = None
-) -> tuple[np.ndarray, str | None]:
-    """Parse a timestamp column to int64 ns; returns (ns, "UTC" or None for naive).
-
-    ``rows`` maps positions in ``s`` to rows of the input table (for failure cases).
-    """
-    dtype = s.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return _ns(s.dt.tz_convert("UTC").dt.tz_localize(None), field, rows), "UTC"
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return _ns(s, field, rows), None
-    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        raise InputTypeError(
-            f"{field} holds numbers ({dtype}), which are ambiguous as times",
-            field=field,
-            value=str(dtype),
-            hint="Convert them first, e.g. pd.to_datetime(df[col], unit='s') for Unix seconds",
-        )
-    if pd.api.types.is_object_dtype(dtype):
-        _check_time_types(s, field, rows)
-    values = s.astype(object)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            parsed = pd.to_datetime(values)
-        except (ValueError, TypeError, OverflowError) as err:
-            parsed = _parse_fallback(values, field, err, rows)
-    return _to_ns(pd.Series(parsed, index=s.index), field, rows)
-
-
-def _positions(mask: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    where = np.flatnonzero(mask)
-    return where if rows is None else rows[where]
-
-
-def _ns(s: pd.Series, field: str, rows: np.ndarray | None) -> np.ndarray:
-    """Naive datetimes of any resolution to int64 ns, refusing those beyond the ns range."""
-    try:
-        out: np.ndarray = s.astype("datetime64[ns]").to_numpy().view(_INT)
-        return out
-    except (pd.errors.OutOfBoundsDatetime, OverflowError):
-        pass
-    bad = ((s < pd.Timestamp.min) | (s > pd.Timestamp.max)).to_numpy(dtype=bool)
-    values = s[bad]
-    raise DataError(
-        f"{field} has {int(bad.sum())} timestamp(s) outside the range 1677-09-21 to "
-        f"2262-04-11, e.g. {str(values.iloc[0])!r}",
-        field=field,
-        value=values.iloc[0],
-        failure_cases=pd.DataFrame(
-            {"row": _positions(bad, rows), field: values.to_numpy(dtype=object)}
-        ),
-        hint="Fix those rows (a placeholder such as 9999-12-31 often means 'no date': "
-        "make it empty), or drop them",
-    )
-
-
-# Values a timestamp column may hold: text, or date/time objects (nulls are checked apart).
-_TIME_KINDS = frozenset({"string", "datetime", "datetime64", "date", "empty"})
-
-
-def _check_time_types(s: pd.Series, field: str, rows: np.ndarray | None) -> None:
-    """Refuse an object column mixing text or datetimes with other values (numbers …)."""
-    if pd.api.types.infer_dtype(s, skipna=True) in _TIME_KINDS:
-        return
-    timelike = (str, dt.date, np.datetime64)
-    cells = s.to_numpy(dtype=object)
-    bad = np.fromiter((not isinstance(v, timelike) for v in cells), dtype=bool, count=len(cells))
-    bad &= ~pd.isna(cells)
-    if not bad.any():
-        return
-    values = s[bad]
-    first = values.iloc[0]
-    raise DataError(
-        f"{field} mixes timestamps with {int(bad.sum())} value(s) of another type, e.g. "
-        f"{first!r} ({type(first).__name__})",
-        field=field,
-        value=first,
-        failure_cases=pd.DataFrame(
-            {
-                "row": _positions(bad, rows),
-                field: values.to_numpy(dtype=object),
-                "type": [type(v).__name__ for v in values],
-            }
-        ),
-        hint="Give every timestamp as text or as a date/time; numbers are ambiguous as times "
-        "(for Unix seconds use pd.to_datetime(df[col], unit='s'))",
-    )
-
-
-_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\s*$")
-
-
-def _parse_fallback(
-    values: pd.Series, field: str, err: Exception, rows: np.ndarray | None = None
-) -> pd.Series:
-    is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    aware = np.zeros(len(values), dtype=bool)
-    if is_text.any():
-        aware[is_text] = values[is_text].astype(str).str.contains(_OFFSET).to_numpy(dtype=bool)
-    if not is_text.all():
-        objs = values[~is_text]
-        aware[~is_text] = objs.map(lambda v: getattr(v, "tzinfo", None) is not None).to_numpy(
-            dtype=bool
-        )
-    if aware.any() and not aware.all():
-        bad = values[~aware]
-        raise DataError(
-            f"{field} mixes time-zone-aware and naive timestamps ({len(bad)} naive of "
-            f"{len(values)})",
-            field=field,
-            value=bad.iloc[0],
-            failure_cases=pd.DataFrame({"row": _positions(~aware, rows), field: bad.to_numpy()}),
-            hint="Convert all timestamps to UTC first, e.g. localise the naive ones with "
-            "pd.to_datetime(...).dt.tz_localize('Europe/Paris').dt.tz_convert('UTC')",
-        ) from None
-    utc = bool(aware.all())
-    for fmt in ("ISO8601", "mixed"):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                return pd.to_datetime(values, format=fmt, utc=utc)
-        except (ValueError, TypeError, OverflowError):
-            continue
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        coerced = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-    bad_mask = coerced.isna().to_numpy() & values.notna().to_numpy()
-    bad = values[bad_mask] if bad_mask.any() else values
-    raise DataError(
-        f"{field} has {int(bad_mask.sum())} value(s) that are not timestamps, "
-        f"e.g. {bad.iloc[0]!r} ({err.__class__.__name__})",
-        field=field,
-        value=bad.iloc[0],
-        failure_cases=pd.DataFrame({"row": _positions(bad_mask, rows), field: bad.to_numpy()}),
-        hint="Fix or drop those rows, or parse the column yourself with "
-        "pd.to_datetime(df[col], format=...)",
-    ) from None
-
-
-def _labels(values: Any) -> list[str]:
-    return [str(v) for v in values]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -512,281 +328,6 @@ def _case_attributes(
     return pd.DataFrame(out, index=pd.RangeIndex(len(case_ids)))
 
 
-# ---------------------------------------------------------------------------------------
-# readers
-# ---------------------------------------------------------------------------------------
-def read_events(
-    path: str | Path,
-    *,
-    case_col: str = _XES_CASE,
-    touchpoint_col: str = _XES_ACTIVITY,
-    timestamp_col: str = _XES_TIME,
-    format: Literal["csv", "parquet", "xes"] | None = None,
-    **options: Any,
-) -> EventLog:
-    r"""Read an event log from a CSV, Parquet or XES file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file. ``.csv`` (also ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``), ``.parquet``,
-        ``.xes`` and ``.xes.gz`` are recognised by their suffix; ``format`` overrides it.
-    case_col, touchpoint_col, timestamp_col : str
-        Column names; the defaults are the XES standard names (``case:concept:name``,
-        ``concept:name``, ``time:timestamp``), which XES files always use.
-    format : {"csv", "parquet", "xes"}, optional
-        The file format when the suffix does not tell.
-    **options
-        Passed to :meth:`EventLog.from_frame` (``success=``, ``outcome_col=`` …).
-
-    Returns
-    -------
-    EventLog
-
-    Raises
-    ------
-    SchemaError
-        The file cannot be read as the format says: a CSV that is empty, not UTF-8, badly
-        quoted, with a repeated column name or a row longer than its header; a corrupt
-        compressed file; XES that is not well-formed or declares a DOCTYPE.
-    DataError
-        A typed XES attribute (``<int>``, ``<float>``) whose value is not of its type, and
-        every row problem :meth:`EventLog.from_frame` reports.
-
-    Notes
-    -----
-    CSV: the file is read once, as UTF-8 (a byte order mark is skipped);
-    ``.gz``, ``.bz2`` and ``.xz`` files are decompressed. The case id and touchpoint
-    columns are read as text exactly as written (no missing-value guessing: ``NA`` is a
-    case id; only an empty field is missing). Other columns get pandas' usual
-    missing-value markers. Parquet needs the optional package
-    ``pyarrow``. XES is read in one streaming pass with the standard library; documents with
-    a DOCTYPE or entity declarations are refused (they can make a parser read other files
-    or expand without bound). Trace attributes become ``case:``-prefixed columns.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> text = "case,step,time\nNA,visit,2024-01-01\nNA,buy,2024-01-02\n"
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "log.csv")
-    ...     with open(p, "w") as fh:
-    ...         _ = fh.write(text)
-    ...     log = read_events(p, case_col="case", touchpoint_col="step", timestamp_col="time")
-    >>> log.case_ids.tolist()
-    ['NA']
-    """
-    df = read_event_frame(Path(path), (case_col, touchpoint_col), format)
-    from frictionkit.events import EventLog
-
-    return EventLog.from_frame(
-        df,
-        case_col=case_col,
-        touchpoint_col=touchpoint_col,
-        timestamp_col=timestamp_col,
-        **options,
-    )
-
-
-def read_event_frame(p: Path, text_cols: Sequence[str], format: str | None = None) -> pd.DataFrame:
-    r"""Read an event file into a DataFrame, as :func:`read_events` does (``text_cols`` as text).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = Path(d) / "log.csv"
-    ...     _ = p.write_text("case,step\nNA,visit\n")
-    ...     read_event_frame(p, ("case", "step"))
-      case   step
-    0   NA  visit
-    """
-    if not p.exists():
-        raise ValidationError(
-            f"event log file {str(p)!r} does not exist", field="path", value=str(p)
-        )
-    fmt = format or _guess_format(p)
-    _check_choice(fmt, "format", ("csv", "parquet", "xes"))
-    if fmt == "csv":
-        return _read_csv(p, text_cols)
-    if fmt == "parquet":
-        pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
-        try:
-            return pd.read_parquet(p)
-        except (pa.ArrowException, OSError) as err:
-            raise ValidationError(
-                f"{p} is not a readable Parquet file: {_short_error(err)}",
-                field="path",
-                value=str(p),
-                hint="Check that the file is complete Parquet (or pass format='csv' / 'xes')",
-            ) from err
-    return read_xes_frame(p)
-
-
-def _short_error(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return text[0][:200] if text else type(err).__name__
-
-
-def _guess_format(p: Path) -> str:
-    name = p.name.lower()
-    for suffix, fmt in (
-        (".csv", "csv"),
-        (".csv.gz", "csv"),
-        (".csv.bz2", "csv"),
-        (".csv.xz", "csv"),
-        (".txt", "csv"),
-        (".parquet", "parquet"),
-        (".pq", "parquet"),
-        (".xes", "xes"),
-        (".xes.gz", "xes"),
-    ):
-        if name.endswith(suffix):
-            return fmt
-    raise ValidationError(
-        f"cannot tell the format of {p.name!r} from its suffix",
-        field="format",
-        value=p.name,
-        hint="Pass format='csv', 'parquet' or 'xes'",
-    )
-
-
-_COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
-_EXTRA_CELLS_HINT = (
-    "Remove the extra cells (often a trailing comma) or name the extra columns in the header"
-)
-_TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-def _open_binary(p: Path, stack: contextlib.ExitStack) -> BinaryIO:
-    """The file's bytes, decompressed when its suffix says so (one open of the file)."""
-    import bz2
-    import gzip
-    import lzma
-
-    raw = stack.enter_context(open(p, "rb"))  # noqa: SIM115 (the stack closes it)
-    kind = _COMPRESSED.get(p.suffix.lower())
-    opened: Any = raw
-    if kind == "gzip":
-        opened = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
-    elif kind == "bz2":
-        opened = stack.enter_context(bz2.BZ2File(raw, mode="rb"))
-    elif kind == "lzma":
-        opened = stack.enter_context(lzma.LZMAFile(raw, mode="rb"))  # noqa: SIM115
-    stream: BinaryIO = opened
-    return stream
-
-
-def _csv_error(p: Path, message: str, hint: str) -> SchemaError:
-    return SchemaError(f"{p.name}: {message}", field="path", value=str(p), hint=hint)
-
-
-def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
-    """Read a CSV event log in one pass over the file.
-
-    The header (and the first row, to refuse one longer than the header) are read with the
-    :mod:`csv` module, then pandas reads the rows from the same handle, with the text
-    columns kept as written.
-    """
-    import csv
-    import gzip
-    import lzma
-    import zlib
-
-    try:
-        with contextlib.ExitStack() as stack:
-            raw = _open_binary(p, stack)
-            fh = stack.enter_context(io.TextIOWrapper(raw, "utf-8-sig", newline=""))
-            records = csv.reader(iter(fh.readline, ""))
-            header = next((r for r in records if r), None)
-            if header is None:
-                raise _csv_error(
-                    p,
-                    "the file is empty: an event log needs a header row",
-                    "Write the column names on the first line, e.g. case,touchpoint,timestamp",
-                )
-            start = fh.tell()
-            try:
-                first = next((r for r in records if r), None)
-            except csv.Error:  # e.g. a cell beyond the csv module's size limit: pandas reads it
-                first = None
-            cols = [c if c else f"Unnamed: {i}" for i, c in enumerate(header)]
-            _check_csv_header(p, cols, first)
-            fh.seek(start)
-            text = set(text_cols)
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(
-                    fh,
-                    header=None,
-                    names=cols,
-                    index_col=False,
-                    dtype={c: str for c in cols if c in text},
-                    keep_default_na=False,
-                    na_values={c: list(_DEFAULT_NA) for c in cols if c not in text},
-                )
-    except UnicodeDecodeError as err:
-        raise _csv_error(
-            p,
-            f"the file is not UTF-8 text ({err.reason}, byte {err.object[err.start : err.end]!r})",
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or re-encode it, e.g. "
-            "iconv -f latin1 -t utf-8",
-        ) from None
-    except (gzip.BadGzipFile, lzma.LZMAError, zlib.error, EOFError) as err:
-        raise _csv_error(
-            p,
-            f"the compressed file is corrupt or truncated ({err})",
-            "Compress it again, or read the uncompressed file",
-        ) from None
-    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as err:
-        too_many = _TOO_MANY.search(str(err))
-        if too_many:
-            n, line, saw = too_many.groups()
-            raise _csv_error(
-                p,
-                f"row {line} has {saw} cells but the header has {n}",
-                _EXTRA_CELLS_HINT,
-            ) from None
-        raise _csv_error(
-            p,
-            f"the file cannot be read as CSV: {str(err).strip()}",
-            "Check quotes (every opening quote needs a closing one) and separators "
-            "(a comma between cells)",
-        ) from None
-    except OSError as err:
-        if isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError)):
-            raise
-        raise _csv_error(
-            p,
-            f"the file cannot be read ({err})",
-            "Check that it is a complete CSV file (compressed: .gz, .bz2 or .xz)",
-        ) from None
-
-
-def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None:
-    seen: set[str] = set()
-    for col in cols:
-        if "\n" in col or "\r" in col:
-            raise _csv_error(
-                p,
-                f"the header holds a line break in column name {col[:40]!r}…",
-                "Check quotes in the first line (every opening quote needs a closing one)",
-            )
-        if col in seen:
-            raise _csv_error(
-                p,
-                f"column {col!r} appears more than once in the header",
-                "Delete or rename one of them",
-            )
-        seen.add(col)
-    if first is not None and len(first) > len(cols):
-        raise _csv_error(
-            p,
-            f"row 1 has {len(first)} cells but the header has {len(cols)}",
-            _EXTRA_CELLS_HINT,
-        )
-
-
 def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -> pd.DataFrame:
     """The frame with its case ids replaced by keyed pseudonyms (hashing each id once)."""
     from frictionkit.privacy import pseudonymise
@@ -810,9 +351,9 @@ def check_log_options(
     --------
     >>> check_log_options("first", "last", "raise", None, "stage")
     """
-    _check_choice(when_both, "when_both", ("first", "last", "success", "failure"))
-    _check_choice(value_agg, "value_agg", ("last", "first", "sum", "max"))
-    _check_choice(on_null, "on_null", ("raise", "drop"))
+    _check_choice(when_both, "when_both", WHEN_BOTH)
+    _check_choice(value_agg, "value_agg", VALUE_AGG)
+    _check_choice(on_null, "on_null", ON_NULL)
     if journey is not None and stage_col is not None:
         raise ValidationError(
             "give either journey= or stage_col=, not both",
@@ -838,19 +379,7 @@ def frame_parts(
     case_col: str,
     touchpoint_col: str,
     timestamp_col: str,
-    outcome_col: str | None,
-    success: Any,
-    failure: Any,
-    when_both: str,
-    stage_col: str | None,
-    channel_col: str | None,
-    value_col: str | None,
-    value_agg: str,
-    case_cols: Sequence[str],
-    journey: Journey | None,
-    strict: bool,
-    on_null: str,
-    pseudonymise: str | bytes | None = None,
+    options: IngestOptions,
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """Validate an event table and code it as arrays (the work of ``EventLog.from_frame``).
 
@@ -858,14 +387,11 @@ def frame_parts(
     case of each journey; see :meth:`frictionkit.events.EventLog.from_frame` for the
     arguments and the conventions.
     """
-    from frictionkit.events._kernels import (
-        RESERVED_STATES,
-        _infer_stages,
-        _mode_per_group,
-        _stages_from_column,
-        _stages_from_journey,
-    )
-
+    outcome_col, success, failure = options.outcome_col, options.success, options.failure
+    when_both, stage_col, channel_col = options.when_both, options.stage_col, options.channel_col
+    value_col, value_agg, case_cols = options.value_col, options.value_agg, options.case_cols
+    journey, strict, on_null = options.journey, options.strict, options.on_null
+    pseudonymise = options.pseudonymise
     frame = _as_pandas(df)
     if pseudonymise is not None:
         frame = _pseudonymised_cases(

@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.events._analyses import LogAnalyses
+from frictionkit.events._compact import compact_log
+from frictionkit.events._ingest import frame_parts
 from frictionkit.events._kernels import (
     _INT,
-    FAILURE,
-    OPEN,
-    OUTCOMES,
-    SUCCESS,
     _fmt,
     _journey_values,
     journey_outcomes,
 )
+from frictionkit.events._options import IngestOptions, OnNull, ValueAgg, WhenBoth
+from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
+from frictionkit.events._scan import scan
 from frictionkit.exceptions import (
-    InputTypeError,
     ValidationError,
 )
-from frictionkit.io.events import frame_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
     from frictionkit.model import Journey
 
-WhenBoth = Literal["first", "last", "success", "failure"]
-ValueAgg = Literal["last", "first", "sum", "max"]
+_T = TypeVar("_T")
 
 
 # Peak working memory of ingest per event (measured: about 145 bytes over the input at
@@ -150,6 +148,18 @@ class EventLog(LogAnalyses):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"EventLog is read-only; {name!r} cannot be set")
 
+    def _memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """The value kept under ``key``, computed by ``compute()`` on first use.
+
+        The one way the package keeps a derived value with a log (route keys, decided
+        paths, counts): the log is read-only, so a value computed once stays right. When
+        ``compute`` raises, nothing is kept.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        value: _T = self._cache[key]
+        return value
+
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_frame(
@@ -170,7 +180,7 @@ class EventLog(LogAnalyses):
         case_cols: Sequence[str] = (),
         journey: Journey | None = None,
         strict: bool = True,
-        on_null: Literal["raise", "drop"] = "raise",
+        on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
@@ -285,19 +295,21 @@ class EventLog(LogAnalyses):
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
-            outcome_col=outcome_col,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            stage_col=stage_col,
-            channel_col=channel_col,
-            value_col=value_col,
-            value_agg=value_agg,
-            case_cols=case_cols,
-            journey=journey,
-            strict=strict,
-            on_null=on_null,
-            pseudonymise=pseudonymise,
+            options=IngestOptions(
+                outcome_col=outcome_col,
+                success=success,
+                failure=failure,
+                when_both=when_both,
+                stage_col=stage_col,
+                channel_col=channel_col,
+                value_col=value_col,
+                value_agg=value_agg,
+                case_cols=case_cols,
+                journey=journey,
+                strict=strict,
+                on_null=on_null,
+                pseudonymise=pseudonymise,
+            ),
         )
         return cls._with_journeys(parts, offsets, journey_case)
 
@@ -316,12 +328,14 @@ class EventLog(LogAnalyses):
         failure: Any = None,
         when_both: WhenBoth = "first",
         stage_col: str | None = None,
+        channel_col: str | None = None,
         value_col: str | None = None,
         value_agg: ValueAgg = "last",
         case_cols: Sequence[str] = (),
         journey: Journey | None = None,
         strict: bool = True,
-        on_null: Literal["raise", "drop"] = "raise",
+        on_null: OnNull = "raise",
+        pseudonymise: str | bytes | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> EventLog:
         """Run the evidence step where the events live, keeping only small aggregates.
@@ -354,9 +368,17 @@ class EventLog(LogAnalyses):
             file's row order when none is given.
         outcome_col, success, failure, when_both, stage_col : optional
             As in :meth:`from_frame`.
+        channel_col : str, optional
+            As in :meth:`from_frame`; only ``engine="pandas"`` reduces a channel column
+            (DuckDB and Spark refuse it with a :class:`~frictionkit.ValidationError`: give
+            the channels with ``journey=`` instead).
         value_col, value_agg, case_cols, journey, strict, on_null : optional
             As in :meth:`from_frame`. Stages from ``stage_col`` take each touchpoint's most
             frequent stage (ties: the stage whose name sorts first).
+        pseudonymise : str or bytes, optional
+            As in :meth:`from_frame`. A compact log holds no case id, so on DuckDB and Spark
+            the key is checked and the case ids in the rows shown by an error message are
+            replaced by their pseudonyms.
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
@@ -380,8 +402,8 @@ class EventLog(LogAnalyses):
         Timestamps follow :meth:`from_frame`: naive values are wall-clock times, aware
         values UTC instants. Spark keeps microseconds, so time quantiles from Spark are
         exact to the microsecond. A compact log holds no case ids: :meth:`journeys`,
-        :meth:`to_frame` and :meth:`split` are refused, and ``pseudonymise`` is not needed
-        (no id leaves the engine).
+        :meth:`to_frame` and :meth:`split` are refused; an id leaves the engine only in the
+        rows an error message shows (pseudonymised with ``pseudonymise``).
 
         Examples
         --------
@@ -392,26 +414,29 @@ class EventLog(LogAnalyses):
         >>> log.is_compact, log.n_journeys
         (True, 500)
         """
-        from frictionkit.events._scan import scan
-
         return scan(
+            cls,
             source,
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
             engine=engine,
             order_col=order_col,
-            outcome_col=outcome_col,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            stage_col=stage_col,
-            value_col=value_col,
-            value_agg=value_agg,
-            case_cols=case_cols,
-            journey=journey,
-            strict=strict,
-            on_null=on_null,
+            options=IngestOptions(
+                outcome_col=outcome_col,
+                success=success,
+                failure=failure,
+                when_both=when_both,
+                stage_col=stage_col,
+                channel_col=channel_col,
+                value_col=value_col,
+                value_agg=value_agg,
+                case_cols=case_cols,
+                journey=journey,
+                strict=strict,
+                on_null=on_null,
+                pseudonymise=pseudonymise,
+            ),
             engine_options=engine_options,
         )
 
@@ -479,8 +504,6 @@ class EventLog(LogAnalyses):
         """
         if self.journey_weight is not None:
             return self
-        from frictionkit.events._compact import compact_log
-
         return compact_log(self)
 
     # -- sizes ------------------------------------------------------------------------
@@ -513,7 +536,7 @@ class EventLog(LogAnalyses):
     @property
     def n_cases(self) -> int:
         """Number of distinct case ids."""
-        return int(self._cache.get("n_cases", len(self.case_ids)))
+        return int(self._memo("n_cases", lambda: len(self.case_ids)))
 
     @property
     def journey_length(self) -> np.ndarray:
@@ -539,7 +562,8 @@ class EventLog(LogAnalyses):
     def n_duplicate_rows(self) -> int:
         """Rows repeating the case, touchpoint and timestamp of an earlier row (kept)."""
         self._require_events("n_duplicate_rows")
-        if "dup" not in self._cache:
+
+        def count() -> int:
             key = pd.DataFrame(
                 {
                     "c": self.journey_case[self.event_journey],
@@ -547,8 +571,9 @@ class EventLog(LogAnalyses):
                     "s": self.event_timestamp_ns,
                 }
             )
-            self._cache["dup"] = int(key.duplicated().sum())
-        return int(self._cache["dup"])
+            return int(key.duplicated().sum())
+
+        return self._memo("dup", count)
 
     # -- tables -----------------------------------------------------------------------
     def _timestamps(self, ns: np.ndarray) -> pd.DatetimeIndex:
@@ -667,93 +692,6 @@ class EventLog(LogAnalyses):
         return out
 
     # -- journeys ---------------------------------------------------------------------
-    def split(self, gap_s: float | None = None, *, truncate_at_outcome: bool = False) -> EventLog:
-        """Split cases into journeys at inactivity gaps and/or after the outcome.
-
-        Parameters
-        ----------
-        gap_s : float, optional
-            A new journey starts when more than ``gap_s`` seconds pass between two
-            consecutive events of a case.
-        truncate_at_outcome : bool, default False
-            End a journey at its first success or failure event; the case's later events
-            start a new journey (no event is dropped).
-
-        Returns
-        -------
-        EventLog
-            A new log; outcomes are recomputed per journey from the events.
-
-        Notes
-        -----
-        An outcome column repeated on every row of a case gives every journey of that case
-        the same outcome; put the outcome on the deciding event when splitting.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> df = pd.DataFrame({"c": ["a"] * 4, "t": ["x", "buy", "x", "y"],
-        ...     "ts": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:10",
-        ...                           "2024-01-03 09:00", "2024-01-03 09:05"])})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t",
-        ...                           timestamp_col="ts", success="buy")
-        >>> log.split(gap_s=3600).journeys()[["case_id", "journey_in_case", "outcome"]]
-          case_id  journey_in_case  outcome
-        0       a                0  success
-        1       a                1     open
-        """
-        self._require_events("split()")
-        n = self.n_events
-        cut = np.zeros(n, dtype=bool)
-        cut[self.journey_offsets[:-1]] = True
-        if gap_s is not None:
-            from frictionkit._validate import as_float, check_bounds
-
-            gap = check_bounds(as_float(gap_s, "gap_s"), "gap_s", low=0.0)
-            same_case = np.r_[
-                False,
-                self.journey_case[self.event_journey[1:]]
-                == self.journey_case[self.event_journey[:-1]],
-            ]
-            dt = np.r_[0, np.diff(self.event_timestamp_ns)]
-            cut |= same_case & (dt > gap * 1e9)
-        if not isinstance(truncate_at_outcome, bool):
-            raise InputTypeError(
-                f"truncate_at_outcome must be True or False, got {truncate_at_outcome!r}",
-                field="truncate_at_outcome",
-                value=truncate_at_outcome,
-            )
-        if truncate_at_outcome:
-            # iteratively: after each journey's first outcome event, start a new journey
-            while True:
-                offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-                _, deciding = journey_outcomes(self.event_outcome, offsets, "first")
-                nxt = deciding[deciding >= 0] + 1
-                nxt = nxt[nxt < n]
-                nxt = nxt[~cut[nxt]]
-                if len(nxt) == 0:
-                    break
-                cut[nxt] = True
-        offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-        event_journey = np.repeat(np.arange(len(offsets) - 1, dtype=_INT), np.diff(offsets))
-        journey_case = self.journey_case[self.event_journey[offsets[:-1]]]
-        parts = {
-            name: getattr(self, name)
-            for name in self.__slots__
-            if name
-            not in {
-                "_cache",
-                "event_journey",
-                "journey_offsets",
-                "journey_case",
-                "journey_outcome",
-                "journey_deciding_event",
-                "journey_value",
-            }
-        }
-        parts["event_journey"] = event_journey
-        return self._with_journeys(parts, offsets, journey_case)
-
     # -- display ----------------------------------------------------------------------
     def __repr__(self) -> str:
         oc = self.outcome_counts

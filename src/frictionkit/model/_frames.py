@@ -1,4 +1,4 @@
-"""A journey as one table per entity kind, and back.
+"""A journey as one table per entity kind, and back (re-exported by :mod:`frictionkit.model`).
 
 Columns are the attribute names of the model classes. Lists of ids (``fixes``,
 ``requires``, ``excludes``, ``personas``, ``evidence``) are Python lists. Each quantity of
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -33,13 +33,16 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
-from frictionkit.model import ENTITIES, Improvement, Journey
+from frictionkit.model._entities import ENTITIES, Improvement
 
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.model._journey import Journey
+
+# journey_from_frames, which builds the Journey, is in frictionkit.model._journey
 __all__ = [
     "LIST_FIELDS",
     "QUANTITY_FIELDS",
     "entity_columns",
-    "journey_from_frames",
     "journey_to_frames",
 ]
 
@@ -292,37 +295,8 @@ def _entity_from_row(kind: str, row: Mapping[str, Any], pos: int) -> Any:
     return cls(**kwargs)
 
 
-def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None = None) -> Journey:
-    """Build a :class:`~frictionkit.Journey` from one DataFrame per entity kind.
-
-    Parameters
-    ----------
-    frames : mapping of str to pandas.DataFrame
-        Keys among ``stages``, ``touchpoints``, ``personas``, ``owners``,
-        ``pain_points``, ``improvements`` (``stages`` and ``touchpoints`` required).
-        Columns as produced by :func:`journey_to_frames`; optional columns may be left
-        out. Rows keep their order.
-    name : str, optional
-        Title of the journey.
-
-    Returns
-    -------
-    Journey
-
-    Raises
-    ------
-    SchemaError
-        An unknown table or column (with the allowed names).
-    ValidationError, UnknownReferenceError, InputTypeError
-        A bad cell; the message names the table, row and id.
-
-    Examples
-    --------
-    >>> import frictionkit as fk
-    >>> j = fk.datasets.load_autoparts()
-    >>> fk.Journey.from_frames(j.to_frames(), name=j.name) == j
-    True
-    """
+def _entities_from_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """The entities of each kind from one DataFrame per kind (see ``journey_from_frames``)."""
     if not isinstance(frames, Mapping):
         raise InputTypeError(
             f"frames must be a mapping of table name to DataFrame, got {type(frames).__name__}",
@@ -353,4 +327,4 @@ def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None 
                     raise
                 raise _prefixed(err, where) from err
         entities[kind] = items
-    return Journey(**entities, name=name)
+    return entities
