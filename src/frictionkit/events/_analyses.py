@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from frictionkit._validate import as_float, check_bounds
-from frictionkit.events._kernels import _INT, journey_outcomes
+from frictionkit.events._kernels import _INT
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,93 +92,6 @@ class LogAnalyses:
         )
         labels, codes = np.unique(text, return_inverse=True)
         return codes.astype(_INT)[self.journey_case], labels.astype(object)
-
-    # -- journeys ------------------------------------------------------------------------
-    def split(self, gap_s: float | None = None, *, truncate_at_outcome: bool = False) -> EventLog:
-        """Split cases into journeys at inactivity gaps and/or after the outcome.
-
-        Parameters
-        ----------
-        gap_s : float, optional
-            A new journey starts when more than ``gap_s`` seconds pass between two
-            consecutive events of a case.
-        truncate_at_outcome : bool, default False
-            End a journey at its first success or failure event; the case's later events
-            start a new journey (no event is dropped).
-
-        Returns
-        -------
-        EventLog
-            A new log; outcomes are recomputed per journey from the events.
-
-        Notes
-        -----
-        An outcome column repeated on every row of a case gives every journey of that case
-        the same outcome; put the outcome on the deciding event when splitting.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> from frictionkit.events import EventLog
-        >>> df = pd.DataFrame({"c": ["a"] * 4, "t": ["x", "buy", "x", "y"],
-        ...     "ts": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:10",
-        ...                           "2024-01-03 09:00", "2024-01-03 09:05"])})
-        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t",
-        ...                           timestamp_col="ts", success="buy")
-        >>> log.split(gap_s=3600).journeys()[["case_id", "journey_in_case", "outcome"]]
-          case_id  journey_in_case  outcome
-        0       a                0  success
-        1       a                1     open
-        """
-        self._require_events("split()")
-        log = self._as_log()
-        n = log.n_events
-        cut = np.zeros(n, dtype=bool)
-        cut[log.journey_offsets[:-1]] = True
-        if gap_s is not None:
-            gap = check_bounds(as_float(gap_s, "gap_s"), "gap_s", low=0.0)
-            same_case = np.r_[
-                False,
-                log.journey_case[log.event_journey[1:]] == log.journey_case[log.event_journey[:-1]],
-            ]
-            dt = np.r_[0, np.diff(log.event_timestamp_ns)]
-            cut |= same_case & (dt > gap * 1e9)
-        if not isinstance(truncate_at_outcome, bool):
-            raise InputTypeError(
-                f"truncate_at_outcome must be True or False, got {truncate_at_outcome!r}",
-                field="truncate_at_outcome",
-                value=truncate_at_outcome,
-            )
-        if truncate_at_outcome:
-            # iteratively: after each journey's first outcome event, start a new journey
-            while True:
-                offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-                _, deciding = journey_outcomes(log.event_outcome, offsets, "first")
-                nxt = deciding[deciding >= 0] + 1
-                nxt = nxt[nxt < n]
-                nxt = nxt[~cut[nxt]]
-                if len(nxt) == 0:
-                    break
-                cut[nxt] = True
-        offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-        event_journey = np.repeat(np.arange(len(offsets) - 1, dtype=_INT), np.diff(offsets))
-        journey_case = log.journey_case[log.event_journey[offsets[:-1]]]
-        parts = {
-            name: getattr(self, name)
-            for name in log.__slots__
-            if name
-            not in {
-                "_cache",
-                "event_journey",
-                "journey_offsets",
-                "journey_case",
-                "journey_outcome",
-                "journey_deciding_event",
-                "journey_value",
-            }
-        }
-        parts["event_journey"] = event_journey
-        return log._with_journeys(parts, offsets, journey_case)
 
     # -- analyses (implemented in frictionkit.routes) ----------------------------------
     def routes(self, min_group_size: int | None = None) -> pd.DataFrame:

@@ -19,12 +19,10 @@ from frictionkit.events._kernels import (
     _journey_values,
     journey_outcomes,
 )
-from frictionkit.events._options import IngestOptions, OnNull, ValueAgg, WhenBoth
+from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
 from frictionkit.events._scan import scan
-from frictionkit.exceptions import (
-    ValidationError,
-)
+from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
@@ -295,21 +293,7 @@ class EventLog(LogAnalyses):
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
-            options=IngestOptions(
-                outcome_col=outcome_col,
-                success=success,
-                failure=failure,
-                when_both=when_both,
-                stage_col=stage_col,
-                channel_col=channel_col,
-                value_col=value_col,
-                value_agg=value_agg,
-                case_cols=case_cols,
-                journey=journey,
-                strict=strict,
-                on_null=on_null,
-                pseudonymise=pseudonymise,
-            ),
+            options=options_from(locals()),
         )
         return cls._with_journeys(parts, offsets, journey_case)
 
@@ -422,21 +406,7 @@ class EventLog(LogAnalyses):
             timestamp_col=timestamp_col,
             engine=engine,
             order_col=order_col,
-            options=IngestOptions(
-                outcome_col=outcome_col,
-                success=success,
-                failure=failure,
-                when_both=when_both,
-                stage_col=stage_col,
-                channel_col=channel_col,
-                value_col=value_col,
-                value_agg=value_agg,
-                case_cols=case_cols,
-                journey=journey,
-                strict=strict,
-                on_null=on_null,
-                pseudonymise=pseudonymise,
-            ),
+            options=options_from(locals()),
             engine_options=engine_options,
         )
 
@@ -692,6 +662,93 @@ class EventLog(LogAnalyses):
         return out
 
     # -- journeys ---------------------------------------------------------------------
+    def split(self, gap_s: float | None = None, *, truncate_at_outcome: bool = False) -> EventLog:
+        """Split cases into journeys at inactivity gaps and/or after the outcome.
+
+        Parameters
+        ----------
+        gap_s : float, optional
+            A new journey starts when more than ``gap_s`` seconds pass between two
+            consecutive events of a case.
+        truncate_at_outcome : bool, default False
+            End a journey at its first success or failure event; the case's later events
+            start a new journey (no event is dropped).
+
+        Returns
+        -------
+        EventLog
+            A new log; outcomes are recomputed per journey from the events.
+
+        Notes
+        -----
+        An outcome column repeated on every row of a case gives every journey of that case
+        the same outcome; put the outcome on the deciding event when splitting.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a"] * 4, "t": ["x", "buy", "x", "y"],
+        ...     "ts": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:10",
+        ...                           "2024-01-03 09:00", "2024-01-03 09:05"])})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t",
+        ...                           timestamp_col="ts", success="buy")
+        >>> log.split(gap_s=3600).journeys()[["case_id", "journey_in_case", "outcome"]]
+          case_id  journey_in_case  outcome
+        0       a                0  success
+        1       a                1     open
+        """
+        self._require_events("split()")
+        n = self.n_events
+        cut = np.zeros(n, dtype=bool)
+        cut[self.journey_offsets[:-1]] = True
+        if gap_s is not None:
+            from frictionkit._validate import as_float, check_bounds
+
+            gap = check_bounds(as_float(gap_s, "gap_s"), "gap_s", low=0.0)
+            same_case = np.r_[
+                False,
+                self.journey_case[self.event_journey[1:]]
+                == self.journey_case[self.event_journey[:-1]],
+            ]
+            dt = np.r_[0, np.diff(self.event_timestamp_ns)]
+            cut |= same_case & (dt > gap * 1e9)
+        if not isinstance(truncate_at_outcome, bool):
+            raise InputTypeError(
+                f"truncate_at_outcome must be True or False, got {truncate_at_outcome!r}",
+                field="truncate_at_outcome",
+                value=truncate_at_outcome,
+            )
+        if truncate_at_outcome:
+            # iteratively: after each journey's first outcome event, start a new journey
+            while True:
+                offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
+                _, deciding = journey_outcomes(self.event_outcome, offsets, "first")
+                nxt = deciding[deciding >= 0] + 1
+                nxt = nxt[nxt < n]
+                nxt = nxt[~cut[nxt]]
+                if len(nxt) == 0:
+                    break
+                cut[nxt] = True
+        offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
+        event_journey = np.repeat(np.arange(len(offsets) - 1, dtype=_INT), np.diff(offsets))
+        journey_case = self.journey_case[self.event_journey[offsets[:-1]]]
+        parts = {
+            name: getattr(self, name)
+            for name in self.__slots__
+            if name
+            not in {
+                "_cache",
+                "event_journey",
+                "journey_offsets",
+                "journey_case",
+                "journey_outcome",
+                "journey_deciding_event",
+                "journey_value",
+            }
+        }
+        parts["event_journey"] = event_journey
+        return self._with_journeys(parts, offsets, journey_case)
+
     # -- display ----------------------------------------------------------------------
     def __repr__(self) -> str:
         oc = self.outcome_counts

@@ -4,8 +4,9 @@
 :func:`~frictionkit.events.read_events` and :meth:`EventLog.scan
 <frictionkit.events.EventLog.scan>` take the same options besides their source and column
 names. Their public signatures spell them out (for users and type checkers), then hand them
-on as one :class:`IngestOptions`; :data:`INGEST_OPTIONS` (the fields of the class, in
-order, with their defaults) is the single list a test checks every entry point against.
+on as one :class:`IngestOptions` (:func:`options_from`); :data:`INGEST_OPTIONS` (the fields
+of the class, in order, with their defaults) is the single list a test checks every entry
+point against.
 What each option means is documented once, in :meth:`EventLog.from_frame
 <frictionkit.events.EventLog.from_frame>`.
 
@@ -18,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -76,3 +77,19 @@ class IngestOptions:
 
 #: Every ingest option with its default, in the order of the signatures.
 INGEST_OPTIONS: dict[str, Any] = {f.name: f.default for f in attrs.fields(IngestOptions)}
+
+
+def options_from(arguments: Mapping[str, Any]) -> IngestOptions:
+    """The ingest options among a function's arguments (an entry point passes ``locals()``).
+
+    Every option must be there: an entry point whose signature lacks one fails here (and in
+    the test that checks the signatures against :data:`INGEST_OPTIONS`).
+
+    Examples
+    --------
+    >>> def entry(df, *, strict=False, **rest):
+    ...     return options_from({**INGEST_OPTIONS, **rest, "strict": strict})
+    >>> entry(None).strict
+    False
+    """
+    return IngestOptions(**{name: arguments[name] for name in INGEST_OPTIONS})

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from frictionkit.events._log import EventLog
-from frictionkit.events._options import IngestOptions, OnNull, ValueAgg, WhenBoth
+from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._readers import read_event_frame
 from frictionkit.events._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME
 
@@ -92,21 +92,7 @@ def read_events(
     >>> log.case_ids.tolist()
     ['NA']
     """
-    options = IngestOptions(
-        outcome_col=outcome_col,
-        success=success,
-        failure=failure,
-        when_both=when_both,
-        stage_col=stage_col,
-        channel_col=channel_col,
-        value_col=value_col,
-        value_agg=value_agg,
-        case_cols=case_cols,
-        journey=journey,
-        strict=strict,
-        on_null=on_null,
-        pseudonymise=pseudonymise,
-    )
+    options = options_from(locals())
     df = read_event_frame(Path(path), (case_col, touchpoint_col), format)
     return EventLog.from_frame(
         df,
