@@ -530,3 +530,28 @@ def test_random_logs_match_the_reference(df: pd.DataFrame, when_both: str) -> No
     )
     assert_variants(engine, df, cols, coding)
     assert_timings(engine, df, cols, coding)
+
+
+def test_scan_pseudonymises_the_rows_of_an_error_and_refuses_channel_col(tmp_path: Path) -> None:
+    from frictionkit.events import EventLog
+    from frictionkit.exceptions import DataError, DroppedRowsWarning
+    from frictionkit.privacy import pseudonymise
+
+    df = _frame(
+        case=["secret-1", "secret-2"], tp=["x", "y"], ts=["2024-01-01", None], ch=["web", "app"]
+    )
+    path = tmp_path / "log.parquet"
+    _parquet(df, path)
+    key = "a key of at least sixteen bytes"
+    kw: dict[str, Any] = {"case_col": "case", "touchpoint_col": "tp", "timestamp_col": "ts"}
+    with pytest.raises(DataError) as err:
+        EventLog.scan(path, engine="duckdb", pseudonymise=key, **kw)
+    sample = err.value.failure_cases
+    expected = pseudonymise(pd.DataFrame({"case": ["secret-2"]}), "case", key=key)["case"]
+    assert sample["case"].tolist() == expected.tolist()
+    assert "secret" not in str(err.value)
+    with pytest.raises(ValidationError, match="channel_col"):
+        EventLog.scan(path, engine="duckdb", channel_col="ch", **kw)
+    with pytest.warns(DroppedRowsWarning):
+        ok = EventLog.scan(path, engine="duckdb", pseudonymise=key, on_null="drop", **kw)
+    assert ok.n_journeys == 1

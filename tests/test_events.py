@@ -546,3 +546,47 @@ def test_a_log_beyond_the_memory_budget_is_refused_before_reading():
         set_options(**previous)
     log = EventLog.from_frame(df, case_col="case", touchpoint_col="tp", timestamp_col="ts")
     assert log.n_events == 20_000
+
+
+def test_ingest_options_are_declared_once():
+    """from_frame, read_events, EventLog.scan and the scan implementation share the options."""
+    import inspect
+
+    from frictionkit.events import _scan
+    from frictionkit.events._options import INGEST_OPTIONS, IngestOptions
+
+    def options_of(fn, besides):
+        params = inspect.signature(fn).parameters
+        return {
+            n: p.default for n, p in params.items() if p.kind is p.KEYWORD_ONLY and n not in besides
+        }
+
+    cols = {"case_col", "touchpoint_col", "timestamp_col"}
+    assert options_of(EventLog.from_frame, cols) == INGEST_OPTIONS
+    assert options_of(read_events, cols | {"format"}) == INGEST_OPTIONS
+    assert options_of(EventLog.scan, cols | {"engine", "order_col", "engine_options"}) == (
+        INGEST_OPTIONS
+    )
+    # the implementation of scan takes them as one IngestOptions
+    private = inspect.signature(_scan.scan).parameters
+    assert private["options"].annotation in ("IngestOptions", IngestOptions)
+    assert list(INGEST_OPTIONS) == [f.name for f in IngestOptions.__attrs_attrs__]
+    assert "channel_col" in INGEST_OPTIONS
+    assert "pseudonymise" in INGEST_OPTIONS
+
+
+def test_scan_takes_channel_col_and_pseudonymise():
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "b"],
+            "t": ["x", "buy", "x"],
+            "ch": ["web", "web", "app"],
+            "ts": ["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-02"],
+        }
+    )
+    key = "a key of at least sixteen bytes"
+    kw = {"case_col": "c", "touchpoint_col": "t", "timestamp_col": "ts", "success": "buy"}
+    full = EventLog.from_frame(df, channel_col="ch", pseudonymise=key, **kw)
+    small = EventLog.scan(df, channel_col="ch", pseudonymise=key, **kw)
+    assert small.channels == full.channels
+    assert small.routes().equals(full.routes())

@@ -20,6 +20,12 @@ LINES = [line for line in NAMES.read_text(encoding="utf-8").splitlines() if line
 RETIRED: dict[str, str] = {
     "frictionkit.uncertainty:METHODS": "it meant the methods SMAA can sample, not "
     "scoring.METHODS (all methods); use uncertainty.SMAA_METHODS",
+    **{
+        f"frictionkit.markov:{name}": f"the state name; markov.{name} was the text "
+        f"{name!r} while events.{name} is an outcome code: use {name}_STATE (from "
+        "frictionkit.markov or frictionkit.events)"
+        for name in ("START", "SUCCESS", "FAILURE", "OPEN")
+    },
 }
 
 

@@ -19,7 +19,10 @@ from frictionkit.exceptions import (
     UnknownReferenceError,
     ValidationError,
 )
-from frictionkit.markov import FAILURE, START, SUCCESS, MarkovModel, RepairEffect
+from frictionkit.markov import FAILURE_STATE as FAILURE
+from frictionkit.markov import START_STATE as START
+from frictionkit.markov import SUCCESS_STATE as SUCCESS
+from frictionkit.markov import MarkovModel, RepairEffect
 
 # --------------------------------------------------------------------------------------
 # An independent exact solver in rational arithmetic (no numpy).

@@ -44,13 +44,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import (
+from frictionkit.events._kernels import grouped_order, int_group_quantiles
+from frictionkit.events._outcomes import (
     FAILURE,
+    FAILURE_STATE,
     OPEN,
+    OPEN_STATE,
+    START_STATE,
     SUCCESS,
-    grouped_order,
-    int_group_quantiles,
+    SUCCESS_STATE,
 )
+from frictionkit.events._reductions import route_codes
 from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,86 +105,6 @@ def wilson_interval(
     low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
     high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
     return low, high
-
-
-def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
-    """Route key of each journey: equal keys exactly when the touchpoint sequences are equal.
-
-    The sequences are put in a prefix tree built level by level (one hash-factorisation
-    per position, over the journeys still running: linear in the number of events, exact,
-    no hash collisions). The key of a journey is the pre-order position of its last node,
-    so sorting keys sorts routes lexicographically by touchpoint code (a route comes
-    right before its extensions).
-
-    Parameters
-    ----------
-    event_tp : ndarray of int
-        Touchpoint code of each event, in journey order.
-    offsets : ndarray of int
-        Start of each journey plus the total at the end.
-    n_tp : int
-        Number of touchpoint codes.
-
-    Returns
-    -------
-    ndarray of int64
-        Route key per journey.
-
-    Examples
-    --------
-    >>> route_codes(np.array([0, 1, 0, 0, 1, 1]), np.array([0, 2, 3, 5, 6]), 2)
-    array([1, 0, 1, 2])
-    """
-    lengths = np.diff(offsets)
-    n_j = len(lengths)
-    order = np.argsort(-lengths, kind="stable")
-    sorted_len = lengths[order]
-    starts = offsets[:-1][order]
-    neg = -sorted_len
-    prefix = np.zeros(n_j, dtype=_INT)
-    end_node = np.zeros(n_j, dtype=_INT)
-    end_level = np.zeros(n_j, dtype=_INT)
-    width = np.int64(max(n_tp, 1))
-    parents: list[np.ndarray] = []
-    max_len = int(sorted_len[0]) if n_j else 0
-    for p in range(max_len):
-        active = int(np.searchsorted(neg, -p, side="left"))
-        ending = int(np.searchsorted(neg, -(p + 1), side="left"))
-        key = prefix[:active] * width + event_tp[starts[:active] + p]
-        local, uniq = pd.factorize(key)
-        # rank nodes by (parent rank, code): lexicographic order among prefixes of length p+1
-        u = np.asarray(uniq, dtype=_INT)
-        rank_of = np.empty(len(u), dtype=_INT)
-        by_key = np.argsort(u, kind="stable")
-        rank_of[by_key] = np.arange(len(u), dtype=_INT)
-        prefix[:active] = rank_of[local]
-        parents.append(u[by_key] // width)
-        end_node[ending:active] = prefix[ending:active]
-        end_level[ending:active] = p
-    # subtree sizes bottom-up, then pre-order positions top-down
-    sizes: list[np.ndarray] = [np.ones(0)] * max_len
-    for p in range(max_len - 1, -1, -1):
-        size = np.ones(len(parents[p]), dtype=_INT)
-        if p + 1 < max_len:
-            size += np.bincount(parents[p + 1], weights=sizes[p + 1], minlength=len(size)).astype(
-                _INT
-            )
-        sizes[p] = size
-    pre: list[np.ndarray] = []
-    for p in range(max_len):
-        size = sizes[p]
-        excl = np.cumsum(size) - size
-        if p == 0:
-            pre.append(excl)
-            continue
-        par = parents[p]
-        first = np.searchsorted(par, par, side="left")
-        pre.append(pre[p - 1][par] + 1 + excl - excl[first])
-    level_start = np.r_[0, np.cumsum([len(x) for x in pre])].astype(_INT)
-    flat = np.concatenate(pre) if pre else np.zeros(0, dtype=_INT)
-    out = np.empty(n_j, dtype=_INT)
-    out[order] = flat[level_start[end_level] + end_node]
-    return out
 
 
 def check_group_size(min_group_size: Any) -> int | None:
@@ -252,10 +176,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     check_group_size(min_group_size)
     n_tp = len(log.touchpoints)
     offsets = log.journey_offsets
-    key = log._cache.get("route_key")
-    if key is None:
-        key = route_codes(log.event_touchpoint, offsets, n_tp)
-        log._cache["route_key"] = key
+    key = log._memo("route_key", lambda: route_codes(log.event_touchpoint, offsets, n_tp))
     rc_raw, uniq = pd.factorize(key)
     rc = rc_raw.astype(_INT)
     n_routes = len(uniq)
@@ -429,7 +350,9 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         q = _stored_gaps(log.timings.transitions, u, n_states) / 1e9
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
-    names = np.array(["START", *log.touchpoints, "SUCCESS", "FAILURE", "OPEN"], dtype=object)
+    names = np.array(
+        [START_STATE, *log.touchpoints, SUCCESS_STATE, FAILURE_STATE, OPEN_STATE], dtype=object
+    )
     order = np.lexsort((t_code, s_code))
     out = pd.DataFrame(
         {
@@ -449,44 +372,6 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
 
     return suppress_small_groups(
         out, count_col="journeys", min_group_size=size, label_col="source", sum_cols=["count"]
-    )
-
-
-def gap_quantiles_ns(log: EventLog) -> pd.DataFrame:
-    """Median and 95th percentile of the time between consecutive events, per pair.
-
-    Parameters
-    ----------
-    log : EventLog
-        An in-memory (not compact) log.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``src``, ``dst`` (touchpoint codes), ``median_ns``, ``p95_ns``, ordered by pair.
-
-    Examples
-    --------
-    >>> from frictionkit.events import EventLog
-    >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"],
-    ...                    "ts": ["2024-01-01 10:00", "2024-01-01 10:01"]})
-    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
-    >>> gap_quantiles_ns(log)[["src", "dst", "median_ns"]]
-       src  dst     median_ns
-    0    0    1  6.000000e+10
-    """
-    log._require_events("gap_quantiles_ns")
-    k = len(log.touchpoints)
-    ej = log.event_journey
-    inner = np.flatnonzero(ej[1:] == ej[:-1])
-    tp = log.event_touchpoint
-    pair = tp[inner] * np.int64(max(k, 1)) + tp[inner + 1]
-    gap = log.event_timestamp_ns[inner + 1] - log.event_timestamp_ns[inner]
-    code, uniq = pd.factorize(pair, sort=True)
-    u = np.asarray(uniq, dtype=_INT)
-    q = int_group_quantiles(code.astype(_INT), gap, len(u), (0.5, 0.95))
-    return pd.DataFrame(
-        {"src": u // max(k, 1), "dst": u % max(k, 1), "median_ns": q[:, 0], "p95_ns": q[:, 1]}
     )
 
 

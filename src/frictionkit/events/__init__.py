@@ -14,12 +14,14 @@ Conventions (they change numbers, so they are pinned here and tested):
   ordered by id. Missing means null or the empty string.
 - **Touchpoints** are labelled by the text form of their values (``str(value)``), so
   integer and categorical touchpoint columns work; codes follow the sorted labels.
-  ``START``, ``SUCCESS``, ``FAILURE`` and ``OPEN`` are reserved state names.
+  ``START``, ``SUCCESS``, ``FAILURE`` and ``OPEN`` are reserved state names
+  (:data:`RESERVED_STATES`).
 - **Timestamps** are stored as int64 nanoseconds. Time-zone-aware values are converted to
   UTC; values written with explicit UTC offsets (such as ``+01:00`` and ``+02:00`` across a
   daylight-saving change) are exact instants and are converted to UTC too. Naive values are
   kept as wall-clock time. Mixing naive and aware values is an error.
-- **Outcomes** (one per journey: ``success``, ``failure`` or ``open``) come from events:
+- **Outcomes** (one per journey: ``success``, ``failure`` or ``open``; the codes
+  :data:`SUCCESS`, :data:`FAILURE` and :data:`OPEN` index :data:`OUTCOMES`) come from events:
   either an ``outcome_col`` whose values are mapped with ``success=`` / ``failure=``, or
   touchpoints listed in ``success=`` / ``failure=``. When a journey has both a success and
   a failure event, ``when_both`` decides (default ``"first"``: the first reached).
@@ -55,20 +57,27 @@ from typing import TYPE_CHECKING, Any
 
 from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
 from frictionkit.events._kernels import (
-    FAILURE,
-    OPEN,
-    OUTCOMES,
-    RESERVED_STATES,
-    SUCCESS,
     group_quantiles,
     grouped_order,
     int_group_quantiles,
     journey_outcomes,
 )
 from frictionkit.events._log import EventLog
+from frictionkit.events._outcomes import (
+    FAILURE,
+    FAILURE_STATE,
+    OPEN,
+    OPEN_STATE,
+    OUTCOMES,
+    RESERVED_STATES,
+    START_STATE,
+    SUCCESS,
+    SUCCESS_STATE,
+)
+from frictionkit.events._read_events import read_events
 from frictionkit.events._scan import ENGINES
+from frictionkit.events._xes import read_xes_frame
 from frictionkit.exceptions import DroppedRowsWarning
-from frictionkit.io.events import read_events, read_xes_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._duckdb import DuckDBEngine
@@ -89,10 +98,14 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ENGINES",
     "FAILURE",
+    "FAILURE_STATE",
     "OPEN",
+    "OPEN_STATE",
     "OUTCOMES",
     "RESERVED_STATES",
+    "START_STATE",
     "SUCCESS",
+    "SUCCESS_STATE",
     "Coding",
     "DroppedRowsWarning",
     "DuckDBEngine",

@@ -198,9 +198,9 @@ class LogAnalyses:
         >>> log.markov().n_journeys == oc["success"] + oc["failure"]
         True
         """
-        from frictionkit.friction import markov
+        from frictionkit.markov import MarkovModel
 
-        return markov(self._as_log())
+        return MarkovModel.from_log(self._as_log())
 
     def repair_effects(
         self,

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._engine import Timings
 from frictionkit.events._kernels import _INT
+from frictionkit.events._reductions import dwell_ns, gap_quantiles_ns, route_codes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frictionkit.events._engine import Timings
     from frictionkit.events._log import EventLog
 
 
@@ -60,8 +61,6 @@ def assemble(
     >>> out["tp"].tolist(), out["weight"].tolist()
     ([0, 1], [1, 2])
     """
-    from frictionkit.routes import route_codes
-
     n_rows = len(offsets) - 1
     if n_rows == 0:
         route = np.zeros(0, dtype=_INT)
@@ -146,22 +145,16 @@ def compact_parts(
     }
 
 
-def build_compact(parts: dict[str, Any], n_cases: int) -> EventLog:
-    """A compact :class:`EventLog` from :func:`compact_parts`."""
-    from frictionkit.events._log import EventLog
-
+def build_compact(cls: type[EventLog], parts: dict[str, Any], n_cases: int) -> EventLog:
+    """A compact log of class ``cls`` (:class:`EventLog`) from :func:`compact_parts`."""
     offsets = parts.pop("offsets")
-    log = EventLog._with_journeys(parts, offsets, np.arange(len(offsets) - 1, dtype=_INT))
-    log._cache["n_cases"] = int(n_cases)
+    log = cls._with_journeys(parts, offsets, np.arange(len(offsets) - 1, dtype=_INT))
+    log._memo("n_cases", lambda: int(n_cases))
     return log
 
 
 def compact_log(log: EventLog) -> EventLog:
     """The compact form of an in-memory log (see :meth:`EventLog.compact`)."""
-    from frictionkit.events._engine import Timings
-    from frictionkit.friction._paths import dwell_ns
-    from frictionkit.routes import gap_quantiles_ns
-
     n_j = len(log.journey_offsets) - 1
     value = log.journey_value
     has_value = ~np.isnan(value)
@@ -198,4 +191,4 @@ def compact_log(log: EventLog) -> EventLog:
         engine=log.engine,
     )
     parts["offsets"] = assembled["offsets"]
-    return build_compact(parts, log.n_cases)
+    return build_compact(type(log), parts, log.n_cases)

@@ -43,8 +43,8 @@ from frictionkit.events._engine import (
     ScanColumns,
     Timings,
 )
+from frictionkit.events._readers import _DEFAULT_NA
 from frictionkit.exceptions import InputTypeError, ValidationError
-from frictionkit.io.events import _DEFAULT_NA
 
 __all__ = ["DuckDBEngine"]
 

@@ -1,37 +1,34 @@
-"""Kernels of the event log: outcome codes, grouped quantiles, stage inference (numpy only)."""
+"""Kernels of the event log: grouped quantiles, journey outcomes, stage inference (numpy only)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._outcomes import FAILURE, SUCCESS
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
-from frictionkit.io.events import _labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.model import Journey
 
-#: State names used by transitions and the Markov chain; no touchpoint may use them.
-RESERVED_STATES: tuple[str, ...] = ("START", "SUCCESS", "FAILURE", "OPEN")
-#: Journey outcome labels, indexed by the outcome codes 0, 1, 2.
-OUTCOMES: tuple[str, ...] = ("open", "success", "failure")
-OPEN, SUCCESS, FAILURE = 0, 1, 2
-
 _N_INFERRED_STAGES = 5
 _INT = np.int64
 
-WhenBoth = Literal["first", "last", "success", "failure"]
-ValueAgg = Literal["last", "first", "sum", "max"]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+def _labels(values: Any) -> list[str]:
+    """The text label of each value (touchpoints and channels are labelled by their text)."""
+    return [str(v) for v in values]
 
 
 # ---------------------------------------------------------------------------------------

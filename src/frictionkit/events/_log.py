@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -11,28 +11,24 @@ import pandas as pd
 from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.events._analyses import LogAnalyses
+from frictionkit.events._compact import compact_log
+from frictionkit.events._ingest import frame_parts
 from frictionkit.events._kernels import (
     _INT,
-    FAILURE,
-    OPEN,
-    OUTCOMES,
-    SUCCESS,
     _fmt,
     _journey_values,
     journey_outcomes,
 )
-from frictionkit.exceptions import (
-    InputTypeError,
-    ValidationError,
-)
-from frictionkit.io.events import frame_parts
+from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
+from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
+from frictionkit.events._scan import scan
+from frictionkit.exceptions import InputTypeError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
     from frictionkit.model import Journey
 
-WhenBoth = Literal["first", "last", "success", "failure"]
-ValueAgg = Literal["last", "first", "sum", "max"]
+_T = TypeVar("_T")
 
 
 # Peak working memory of ingest per event (measured: about 145 bytes over the input at
@@ -156,6 +152,18 @@ class EventLog(LogAnalyses, Result):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"EventLog is read-only; {name!r} cannot be set")
 
+    def _memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """The value kept under ``key``, computed by ``compute()`` on first use.
+
+        The one way the package keeps a derived value with a log (route keys, decided
+        paths, counts): the log is read-only, so a value computed once stays right. When
+        ``compute`` raises, nothing is kept.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        value: _T = self._cache[key]
+        return value
+
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_frame(
@@ -176,7 +184,7 @@ class EventLog(LogAnalyses, Result):
         case_cols: Sequence[str] = (),
         journey: Journey | None = None,
         strict: bool = True,
-        on_null: Literal["raise", "drop"] = "raise",
+        on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
@@ -291,19 +299,7 @@ class EventLog(LogAnalyses, Result):
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
-            outcome_col=outcome_col,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            stage_col=stage_col,
-            channel_col=channel_col,
-            value_col=value_col,
-            value_agg=value_agg,
-            case_cols=case_cols,
-            journey=journey,
-            strict=strict,
-            on_null=on_null,
-            pseudonymise=pseudonymise,
+            options=options_from(locals()),
         )
         return cls._with_journeys(parts, offsets, journey_case)
 
@@ -322,12 +318,14 @@ class EventLog(LogAnalyses, Result):
         failure: Any = None,
         when_both: WhenBoth = "first",
         stage_col: str | None = None,
+        channel_col: str | None = None,
         value_col: str | None = None,
         value_agg: ValueAgg = "last",
         case_cols: Sequence[str] = (),
         journey: Journey | None = None,
         strict: bool = True,
-        on_null: Literal["raise", "drop"] = "raise",
+        on_null: OnNull = "raise",
+        pseudonymise: str | bytes | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> EventLog:
         """Run the evidence step where the events live, keeping only small aggregates.
@@ -360,9 +358,17 @@ class EventLog(LogAnalyses, Result):
             file's row order when none is given.
         outcome_col, success, failure, when_both, stage_col : optional
             As in :meth:`from_frame`.
+        channel_col : str, optional
+            As in :meth:`from_frame`; only ``engine="pandas"`` reduces a channel column
+            (DuckDB and Spark refuse it with a :class:`~frictionkit.ValidationError`: give
+            the channels with ``journey=`` instead).
         value_col, value_agg, case_cols, journey, strict, on_null : optional
             As in :meth:`from_frame`. Stages from ``stage_col`` take each touchpoint's most
             frequent stage (ties: the stage whose name sorts first).
+        pseudonymise : str or bytes, optional
+            As in :meth:`from_frame`. A compact log holds no case id, so on DuckDB and Spark
+            the key is checked and the case ids in the rows shown by an error message are
+            replaced by their pseudonyms.
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
@@ -386,8 +392,8 @@ class EventLog(LogAnalyses, Result):
         Timestamps follow :meth:`from_frame`: naive values are wall-clock times, aware
         values UTC instants. Spark keeps microseconds, so time quantiles from Spark are
         exact to the microsecond. A compact log holds no case ids: :meth:`journeys`,
-        :meth:`to_frame` and :meth:`split` are refused, and ``pseudonymise`` is not needed
-        (no id leaves the engine).
+        :meth:`to_frame` and :meth:`split` are refused; an id leaves the engine only in the
+        rows an error message shows (pseudonymised with ``pseudonymise``).
 
         Examples
         --------
@@ -398,26 +404,15 @@ class EventLog(LogAnalyses, Result):
         >>> log.is_compact, log.n_journeys
         (True, 500)
         """
-        from frictionkit.events._scan import scan
-
         return scan(
+            cls,
             source,
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
             engine=engine,
             order_col=order_col,
-            outcome_col=outcome_col,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            stage_col=stage_col,
-            value_col=value_col,
-            value_agg=value_agg,
-            case_cols=case_cols,
-            journey=journey,
-            strict=strict,
-            on_null=on_null,
+            options=options_from(locals()),
             engine_options=engine_options,
         )
 
@@ -485,8 +480,6 @@ class EventLog(LogAnalyses, Result):
         """
         if self.journey_weight is not None:
             return self
-        from frictionkit.events._compact import compact_log
-
         return compact_log(self)
 
     # -- sizes ------------------------------------------------------------------------
@@ -519,7 +512,7 @@ class EventLog(LogAnalyses, Result):
     @property
     def n_cases(self) -> int:
         """Number of distinct case ids."""
-        return int(self._cache.get("n_cases", len(self.case_ids)))
+        return int(self._memo("n_cases", lambda: len(self.case_ids)))
 
     @property
     def journey_length(self) -> np.ndarray:
@@ -545,7 +538,8 @@ class EventLog(LogAnalyses, Result):
     def n_duplicate_rows(self) -> int:
         """Rows repeating the case, touchpoint and timestamp of an earlier row (kept)."""
         self._require_events("n_duplicate_rows")
-        if "dup" not in self._cache:
+
+        def count() -> int:
             key = pd.DataFrame(
                 {
                     "c": self.journey_case[self.event_journey],
@@ -553,8 +547,9 @@ class EventLog(LogAnalyses, Result):
                     "s": self.event_timestamp_ns,
                 }
             )
-            self._cache["dup"] = int(key.duplicated().sum())
-        return int(self._cache["dup"])
+            return int(key.duplicated().sum())
+
+        return self._memo("dup", count)
 
     # -- tables -----------------------------------------------------------------------
     def _timestamps(self, ns: np.ndarray) -> pd.DatetimeIndex:

@@ -20,13 +20,23 @@ import pandas as pd
 
 from frictionkit.events._compact import assemble, build_compact, compact_parts
 from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns
+from frictionkit.events._ingest import (
+    _as_pandas,
+    _check_column,
+    _check_text,
+    check_log_options,
+    outcome_by_touchpoint,
+    outcome_by_value,
+)
 from frictionkit.events._kernels import (
     _INT,
     _N_INFERRED_STAGES,
-    RESERVED_STATES,
     _relative_position,
     _stages_from_journey,
 )
+from frictionkit.events._options import IngestOptions
+from frictionkit.events._outcomes import RESERVED_STATES
+from frictionkit.events._readers import read_event_frame
 from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
@@ -35,12 +45,6 @@ from frictionkit.exceptions import (
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
-)
-from frictionkit.io.events import (
-    _check_text,
-    check_log_options,
-    outcome_by_touchpoint,
-    outcome_by_value,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -403,6 +407,7 @@ def _flatten(variants: Any, cols: ScanColumns) -> dict[str, Any]:
 
 
 def scan_engine(
+    cls: type[EventLog],
     engine: Engine,
     *,
     cols: ScanColumns,
@@ -411,10 +416,13 @@ def scan_engine(
     when_both: str,
     journey: Journey | None,
     strict: bool,
+    pseudonymise: str | bytes | None = None,
 ) -> EventLog:
     """Run the three reductions on ``engine`` and build the compact log (see ``scan``)."""
     _check_columns(engine, cols)
     profile = engine.profile(cols)
+    if pseudonymise is not None:
+        profile = _pseudonymised_samples(profile, cols, pseudonymise)
     _check_profile(profile, cols)
     touchpoints = _touchpoints(profile, cols)
     coding = _coding(profile, cols, touchpoints, success, failure, when_both, strict)
@@ -465,10 +473,41 @@ def scan_engine(
         engine=engine.name,
     )
     parts["offsets"] = assembled["offsets"]
-    return build_compact(parts, profile.n_cases)
+    return build_compact(cls, parts, profile.n_cases)
+
+
+def _pseudonymised_samples(profile: Profile, cols: ScanColumns, key: str | bytes) -> Profile:
+    """The profile with the case ids of its error samples replaced by keyed pseudonyms.
+
+    A compact log holds no case id, so the samples of rows in an error message are the only
+    place an id could leave the engine. The key is checked even when there is no sample.
+    """
+    from frictionkit.privacy import pseudonymise
+
+    pseudonymise(pd.DataFrame({cols.case: pd.Series([], dtype=object)}), cols.case, key=key)
+    samples = {}
+    for name in ("missing_sample", "bad_time_sample"):
+        sample = getattr(profile, name)
+        if cols.case in sample.columns and len(sample):
+            sample = pseudonymise(sample, cols.case, key=key)
+        samples[name] = sample
+    return attrs.evolve(profile, **samples)
+
+
+def _refuse_on_engine(engine: Engine, options: IngestOptions) -> None:
+    if options.channel_col is not None:
+        raise ValidationError(
+            f"channel_col is not supported by engine={engine.name!r}: the engines do not "
+            "reduce a channel column yet",
+            field="channel_col",
+            value=options.channel_col,
+            hint="Give the channels with journey= (a journey map), or scan with "
+            "engine='pandas' (or build the log with EventLog.from_frame)",
+        )
 
 
 def scan(
+    cls: type[EventLog],
     source: Any,
     *,
     case_col: str,
@@ -476,96 +515,87 @@ def scan(
     timestamp_col: str,
     engine: str | Engine | None = None,
     order_col: str | None = None,
-    outcome_col: str | None = None,
-    success: Any = None,
-    failure: Any = None,
-    when_both: str = "first",
-    stage_col: str | None = None,
-    value_col: str | None = None,
-    value_agg: str = "last",
-    case_cols: Sequence[str] = (),
-    journey: Journey | None = None,
-    strict: bool = True,
-    on_null: str = "raise",
+    options: IngestOptions,
     engine_options: Mapping[str, Any] | None = None,
 ) -> EventLog:
-    """Implementation of :meth:`EventLog.scan` (see there)."""
-    options = dict(engine_options or {})
+    """Implementation of :meth:`EventLog.scan` (see there): ``cls`` is the log's class."""
+    engine_kw = dict(engine_options or {})
+    case_cols = options.case_cols
     if isinstance(case_cols, str):
         case_cols = (case_cols,)
-    check_log_options(when_both, value_agg, on_null, journey, stage_col)
-    eng = resolve_engine(source, engine, options)
+    options = attrs.evolve(options, case_cols=tuple(case_cols))
+    check_log_options(
+        options.when_both, options.value_agg, options.on_null, options.journey, options.stage_col
+    )
+    eng = resolve_engine(source, engine, engine_kw)
     if eng is None:
         return _scan_pandas(
+            cls,
             source,
             case_col=case_col,
             touchpoint_col=touchpoint_col,
             timestamp_col=timestamp_col,
             order_col=order_col,
-            outcome_col=outcome_col,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            stage_col=stage_col,
-            value_col=value_col,
-            value_agg=value_agg,
-            case_cols=tuple(case_cols),
-            journey=journey,
-            strict=strict,
-            on_null=on_null,
             options=options,
+            engine_options=engine_kw,
         )
+    _refuse_on_engine(eng, options)
     cols = ScanColumns(
         case=case_col,
         touchpoint=touchpoint_col,
         timestamp=timestamp_col,
         order=order_col,
-        outcome=outcome_col,
-        stage=stage_col,
-        value=value_col,
-        value_agg=value_agg,
-        case_cols=tuple(case_cols),
-        drop_missing=on_null == "drop",
+        outcome=options.outcome_col,
+        stage=options.stage_col,
+        value=options.value_col,
+        value_agg=options.value_agg,
+        case_cols=tuple(options.case_cols),
+        drop_missing=options.on_null == "drop",
     )
     return scan_engine(
+        cls,
         eng,
         cols=cols,
-        success=success,
-        failure=failure,
-        when_both=when_both,
-        journey=journey,
-        strict=strict,
+        success=options.success,
+        failure=options.failure,
+        when_both=options.when_both,
+        journey=options.journey,
+        strict=options.strict,
+        pseudonymise=options.pseudonymise,
     )
 
 
 def _scan_pandas(
-    source: Any, *, order_col: str | None, options: Mapping[str, Any], **kwargs: Any
+    cls: type[EventLog],
+    source: Any,
+    *,
+    case_col: str,
+    touchpoint_col: str,
+    timestamp_col: str,
+    order_col: str | None,
+    options: IngestOptions,
+    engine_options: Mapping[str, Any],
 ) -> EventLog:
     """The in-memory engine: read or take the frame, build the log, compact it."""
-    from frictionkit.events._log import EventLog
-
-    if options:
+    if engine_options:
         raise ValidationError(
-            f"engine='pandas' takes no engine_options, got {sorted(options)}",
+            f"engine='pandas' takes no engine_options, got {sorted(engine_options)}",
             field="engine_options",
-            value=sorted(options),
+            value=sorted(engine_options),
             hint="engine_options are for engine='duckdb' or 'spark'",
         )
     if isinstance(source, (str, Path)):
-        frame: Any = _read_frame(Path(source), kwargs)
+        frame: Any = read_event_frame(Path(source), (case_col, touchpoint_col))
     else:
         frame = source
     if order_col is not None:
-        from frictionkit.io.events import _as_pandas, _check_column
-
         frame = _as_pandas(frame)
         _check_column(frame, order_col, "order_col")
         frame = frame.sort_values(order_col, kind="stable")
-    return EventLog.from_frame(frame, **kwargs).compact()
-
-
-def _read_frame(path: Path, kwargs: Mapping[str, Any]) -> pd.DataFrame:
-    """Read a file as ``read_events`` does, without building the log."""
-    from frictionkit.io.events import read_event_frame
-
-    return read_event_frame(path, (kwargs["case_col"], kwargs["touchpoint_col"]))
+    return cls.from_frame(
+        frame,
+        case_col=case_col,
+        touchpoint_col=touchpoint_col,
+        timestamp_col=timestamp_col,
+        **options.as_kwargs(),
+    ).compact()

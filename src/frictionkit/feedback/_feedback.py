@@ -39,6 +39,7 @@ from frictionkit.feedback._answers import (
     _parse_timestamps,
     _rows_text,
 )
+from frictionkit.feedback._linking import by_outcome, by_touchpoint_hit
 from frictionkit.feedback._metrics import (
     _CANONICAL,
     _LINK_FIELDS,
@@ -631,8 +632,6 @@ class Feedback(Result):
         1            failure    0.0  2
         2  success - failure    1.0  3
         """
-        from frictionkit.feedback._linking import by_outcome
-
         return by_outcome(self, log, csat=csat, confidence=confidence)
 
     def by_touchpoint_hit(
@@ -692,8 +691,6 @@ class Feedback(Result):
           touchpoint  n_hit  value_hit  n_not_hit  value_not_hit  drop
         0        err      1        0.0          2            1.0   1.0
         """
-        from frictionkit.feedback._linking import by_touchpoint_hit
-
         return by_touchpoint_hit(
             self, log, touchpoint, stage_matched=stage_matched, csat=csat, confidence=confidence
         )

@@ -10,12 +10,11 @@ import pandas as pd
 
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.estimates import SeedLike
-from frictionkit.events._kernels import SUCCESS
+from frictionkit.events._outcomes import SUCCESS
+from frictionkit.markov import MarkovModel
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
-    from frictionkit.markov import MarkovModel
-from frictionkit.friction._paths import _decided_paths
 
 
 # ---------------------------------------------------------------------------------------
@@ -57,18 +56,7 @@ def markov(log: EventLog) -> MarkovModel:
     >>> model.states, model.success_probability
     (('START', 'x', 'SUCCESS', 'FAILURE'), 0.5)
     """
-    from frictionkit.markov import MarkovModel
-
-    paths = _decided_paths(log, "markov")
-    n_open = log.outcome_counts["open"]
-    return MarkovModel.from_arrays(
-        touchpoints=log.touchpoints,
-        event_touchpoint=paths.tp,
-        offsets=paths.offsets,
-        outcome=np.where(paths.outcome == SUCCESS, 1, 2).astype(np.int8),
-        counts=paths.weight,
-        n_open=n_open,
-    )
+    return MarkovModel.from_log(log)
 
 
 def _success_value(log: EventLog, value_per_success: Any) -> float | None:

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import FAILURE
+from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.routes import ARROW
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
-from frictionkit.friction._paths import _check_min_support, _decided_paths, _pair_counts
+from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.friction._paths import _check_min_support
 from frictionkit.friction._stats import (
     _INT,
     _MAX_CODE,
@@ -96,7 +97,7 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
             hint="Patterns of 2 to 4 steps are the readable ones; e.g. max_len=3",
         )
     length = int(max_len)
-    paths = _decided_paths(log, "failure_patterns")
+    paths = decided_paths(log, "failure_patterns")
     tp = paths.tp
     off = paths.offsets
     n_j = len(off) - 1
@@ -136,7 +137,7 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
     rep[inv[::-1]] = np.arange(len(inv) - 1, -1, -1, dtype=_INT)
     first_tp = tp[first_ev[rep]]
     pat_len = lens[rep]
-    vis_j, vis_t, _ = _pair_counts(jj, tp, n_j, k)
+    vis_j, vis_t, _ = pair_counts(jj, tp, n_j, k)
     t_journeys = np.bincount(vis_t, weights=wd[vis_j], minlength=k)
     t_fail = np.bincount(vis_t, weights=(fail * wd)[vis_j], minlength=k)
     n1 = journeys.astype(float)

@@ -7,16 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import FAILURE
+from frictionkit.events._outcomes import FAILURE
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
-from frictionkit.friction._paths import (
-    _check_min_support,
-    _decided_paths,
-    _pair_counts,
-    stored_dwell,
-)
+from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.friction._paths import _check_min_support, stored_dwell
 from frictionkit.friction._stats import (
     _INT,
     FRICTION_WEIGHTS,
@@ -109,7 +105,7 @@ def friction(
     2        support        1.53       True
     """
     support = _check_min_support(min_support)
-    paths = _decided_paths(log, "friction")
+    paths = decided_paths(log, "friction")
     k = len(log.touchpoints)
     n_st = len(log.stages)
     tp_stage = log.touchpoint_stage
@@ -121,7 +117,7 @@ def friction(
     jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     # visits per (journey, touchpoint), outcome steps left out
-    pair_j, pair_t, visits = _pair_counts(jj, tp, n_j, k)
+    pair_j, pair_t, visits = pair_counts(jj, tp, n_j, k)
     journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
     fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
     repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)

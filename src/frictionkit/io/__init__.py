@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit.io.events import read_events, read_xes_frame
+from frictionkit.events import read_events, read_xes_frame
 from frictionkit.io.files import (
     SCHEMA_VERSION,
     journey_from_dict,
@@ -18,8 +18,8 @@ from frictionkit.io.files import (
     load_journey,
     save_journey,
 )
-from frictionkit.io.frames import entity_columns, journey_from_frames, journey_to_frames
 from frictionkit.io.workbook import read_workbook, write_workbook
+from frictionkit.model import entity_columns, journey_from_frames, journey_to_frames
 
 __all__ = [
     "SCHEMA_VERSION",

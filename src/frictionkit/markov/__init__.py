@@ -65,24 +65,24 @@ Examples
 
 from __future__ import annotations
 
-from frictionkit.markov._core import (
-    FAILURE,
-    OPEN,
+from frictionkit.events._outcomes import (
+    FAILURE_STATE,
+    OPEN_STATE,
     OUTCOMES,
     RESERVED_STATES,
-    START,
-    SUCCESS,
-    RepairEffect,
+    START_STATE,
+    SUCCESS_STATE,
 )
+from frictionkit.markov._core import RepairEffect
 from frictionkit.markov._model import MarkovModel
 
 __all__ = [
-    "FAILURE",
-    "OPEN",
+    "FAILURE_STATE",
+    "OPEN_STATE",
     "OUTCOMES",
     "RESERVED_STATES",
-    "START",
-    "SUCCESS",
+    "START_STATE",
+    "SUCCESS_STATE",
     "MarkovModel",
     "RepairEffect",
 ]

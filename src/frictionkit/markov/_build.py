@@ -10,6 +10,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit.events._outcomes import (
+    FAILURE,
+    FAILURE_STATE,
+    OPEN,
+    OPEN_STATE,
+    OUTCOMES,
+    RESERVED_STATES,
+    START_STATE,
+    SUCCESS,
+    SUCCESS_STATE,
+)
+from frictionkit.events._reductions import route_codes
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
@@ -18,12 +30,6 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.markov._core import (
-    FAILURE,
-    OPEN,
-    OUTCOMES,
-    RESERVED_STATES,
-    START,
-    SUCCESS,
     _as_count,
     _check_touchpoint_name,
     _name,
@@ -71,14 +77,19 @@ def _from_paths(
             )
     bad = [o for o in outcome_list if not isinstance(o, str) or o not in OUTCOMES]
     if bad:
+        listed = (OUTCOMES[SUCCESS], OUTCOMES[FAILURE], OUTCOMES[OPEN])
         raise ValidationError(
-            f"unknown outcome {bad[0]!r}{did_you_mean(bad[0], OUTCOMES)}; "
-            f"outcomes must be one of {', '.join(OUTCOMES)}",
+            f"unknown outcome {bad[0]!r}{did_you_mean(bad[0], listed)}; "
+            f"outcomes must be one of {', '.join(listed)}",
             field="outcomes",
             value=bad[0],
         )
-    keep = [i for i, (o, c) in enumerate(zip(outcome_list, count_list, strict=True)) if o != "open"]
-    n_open = sum(c for o, c in zip(outcome_list, count_list, strict=True) if o == "open")
+    keep = [
+        i
+        for i, (o, c) in enumerate(zip(outcome_list, count_list, strict=True))
+        if o != OUTCOMES[OPEN]
+    ]
+    n_open = sum(c for o, c in zip(outcome_list, count_list, strict=True) if o == OUTCOMES[OPEN])
     keep = [i for i in keep if count_list[i] > 0]
     if not keep:
         raise ValidationError(
@@ -115,7 +126,7 @@ def _from_paths(
         event_touchpoint=codes,
         offsets=np.r_[0, np.cumsum(lengths)],
         outcome=np.fromiter(
-            (1 if outcome_list[i] == "success" else 2 for i in keep),
+            (SUCCESS if outcome_list[i] == OUTCOMES[SUCCESS] else FAILURE for i in keep),
             dtype=np.int64,
             count=len(keep),
         ),
@@ -199,8 +210,6 @@ def _from_arrays(
     flat = np.bincount(edge, weights=w[edge_j], minlength=s * s)
     # distinct (route, outcome) pairs, and the edges of one journey of each
     from scipy import sparse
-
-    from frictionkit.routes import route_codes
 
     route = np.full(n_j, -1, dtype=np.int64)
     if has.any():
@@ -289,31 +298,32 @@ def _from_transitions(
     misplaced = [
         (i, f"{a!r} -> {b!r}")
         for i, (a, b) in enumerate(zip(from_names, to_names, strict=True))
-        if a in (SUCCESS, FAILURE, OPEN) or b == START
+        if a in (SUCCESS_STATE, FAILURE_STATE, OPEN_STATE) or b == START_STATE
     ]
     if misplaced:
         raise DataError(
-            f"transitions out of an outcome state or into {START!r}: {misplaced[0][1]}",
+            f"transitions out of an outcome state or into {START_STATE!r}: {misplaced[0][1]}",
             failure_cases=frame.iloc[[i for i, _ in misplaced]],
             field=from_col,
-            hint=f"{START!r} only starts journeys; {SUCCESS!r}, {FAILURE!r} and {OPEN!r} "
-            "only end them",
+            hint=f"{START_STATE!r} only starts journeys; {SUCCESS_STATE!r}, {FAILURE_STATE!r} "
+            f"and {OPEN_STATE!r} only end them",
         )
-    keep = [i for i, b in enumerate(to_names) if b != OPEN]
-    if START not in from_names:
+    keep = [i for i, b in enumerate(to_names) if b != OPEN_STATE]
+    if START_STATE not in from_names:
         raise ValidationError(
-            f"no transition leaves {START!r}, so no journey starts",
+            f"no transition leaves {START_STATE!r}, so no journey starts",
             field=from_col,
-            hint=f"Add rows from {START!r} to the first touchpoint of each journey",
+            hint=f"Add rows from {START_STATE!r} to the first touchpoint of each journey",
         )
     touchpoints = sorted(
-        {x for x in from_names if x != START} | {x for x in to_names if x not in RESERVED_STATES}
+        {x for x in from_names if x != START_STATE}
+        | {x for x in to_names if x not in RESERVED_STATES}
     )
     index = {name: i + 1 for i, name in enumerate(touchpoints)}
     s = len(touchpoints) + 3
-    index[START] = 0
-    index[SUCCESS] = s - 2
-    index[FAILURE] = s - 1
+    index[START_STATE] = 0
+    index[SUCCESS_STATE] = s - 2
+    index[FAILURE_STATE] = s - 1
     rows = np.asarray([index[from_names[i]] for i in keep], dtype=np.int64)
     cols = np.asarray([index[to_names[i]] for i in keep], dtype=np.int64)
     flat = np.bincount(rows * s + cols, weights=numeric[keep], minlength=s * s)

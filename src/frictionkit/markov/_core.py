@@ -14,24 +14,11 @@ import pandas as pd
 
 from frictionkit._protocol import Result
 from frictionkit._validate import as_float, check_bounds
+from frictionkit.events._outcomes import RESERVED_STATES
 from frictionkit.exceptions import (
     InputTypeError,
     ValidationError,
 )
-
-#: The state every journey enters first.
-START = "START"
-#: The absorbing state of journeys that ended in success.
-SUCCESS = "SUCCESS"
-#: The absorbing state of journeys that ended in failure (the "null" state of
-#: attribution tools).
-FAILURE = "FAILURE"
-#: The name of an undecided outcome in a transition table; such rows are ignored.
-OPEN = "OPEN"
-#: Names no touchpoint may take.
-RESERVED_STATES: tuple[str, ...] = (START, SUCCESS, FAILURE, OPEN)
-#: The outcomes a journey can have.
-OUTCOMES: tuple[str, ...] = ("success", "failure", "open")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

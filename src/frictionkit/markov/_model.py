@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,15 @@ import pandas as pd
 from frictionkit._protocol import Result
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._outcomes import (
+    FAILURE,
+    FAILURE_STATE,
+    RESERVED_STATES,
+    START_STATE,
+    SUCCESS,
+    SUCCESS_STATE,
+)
+from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -21,10 +30,6 @@ from frictionkit.exceptions import (
 )
 from frictionkit.markov._build import _from_arrays, _from_paths, _from_transitions
 from frictionkit.markov._core import (
-    FAILURE,
-    RESERVED_STATES,
-    START,
-    SUCCESS,
     FloatArray,
     IntArray,
     RepairEffect,
@@ -38,6 +43,9 @@ from frictionkit.markov._core import (
     _Solution,
     _solve,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events import EventLog
 
 
 # --------------------------------------------------------------------------------------
@@ -89,7 +97,12 @@ class MarkovModel(Result):
         n_open: int = 0,
     ) -> None:
         self.touchpoints: tuple[str, ...] = tuple(touchpoints)
-        self.states: tuple[str, ...] = (START, *self.touchpoints, SUCCESS, FAILURE)
+        self.states: tuple[str, ...] = (
+            START_STATE,
+            *self.touchpoints,
+            SUCCESS_STATE,
+            FAILURE_STATE,
+        )
         self._counts = np.asarray(counts, dtype=np.int64)
         self._counts.setflags(write=False)
         # (edge ids, path-by-edge sparse count matrix, path counts) when built from paths
@@ -210,6 +223,47 @@ class MarkovModel(Result):
             outcome=outcome,
             counts=counts,
             n_open=n_open,
+        )
+
+    @classmethod
+    def from_log(cls, log: EventLog) -> MarkovModel:
+        """The chain of an event log's decided journeys (see :func:`frictionkit.friction.markov`).
+
+        Parameters
+        ----------
+        log : EventLog
+            The event log (in memory or compact).
+
+        Returns
+        -------
+        MarkovModel
+            Built by :meth:`from_arrays` from the decided journeys up to their outcome;
+            open journeys are counted in ``n_open``.
+
+        Raises
+        ------
+        ValidationError
+            All journeys are open, or no journey succeeds or none fails.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from frictionkit.events import EventLog
+        >>> df = pd.DataFrame({"c": list("aabbb"), "t": ["x", "buy", "x", "y", "x"],
+        ...                    "ts": pd.date_range("2024-01-01", periods=5, freq="min")})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+        ...                           success="buy", failure="y")
+        >>> MarkovModel.from_log(log).success_probability
+        0.5
+        """
+        paths = decided_paths(log, "markov")
+        return cls.from_arrays(
+            touchpoints=log.touchpoints,
+            event_touchpoint=paths.tp,
+            offsets=paths.offsets,
+            outcome=np.where(paths.outcome == SUCCESS, SUCCESS, FAILURE).astype(np.int8),
+            counts=paths.weight,
+            n_open=log.outcome_counts["open"],
         )
 
     @classmethod
@@ -548,7 +602,7 @@ class MarkovModel(Result):
                 return float(_repair_reduce(sol, f)[k - 1])
 
         else:
-            if redirect_to == SUCCESS:
+            if redirect_to == SUCCESS_STATE:
                 target = t
             else:
                 target = self._index(redirect_to, "redirect_to")

@@ -1,0 +1,293 @@
+"""Reductions over an event log's arrays that several analyses share (numpy only).
+
+Route keys (:func:`route_codes`), the time between consecutive events
+(:func:`gap_quantiles_ns`), the decided part of each journey (:func:`decided_paths`) and the
+dwell per touchpoint and stage (:func:`dwell_ns`). They live with the log because the
+compact form of a log (:meth:`EventLog.compact <frictionkit.events.EventLog.compact>`) needs
+them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tables on them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from frictionkit.events._kernels import int_group_quantiles
+from frictionkit.exceptions import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from frictionkit.events._log import EventLog
+
+__all__ = [
+    "DecidedPaths",
+    "decided_paths",
+    "dwell_ns",
+    "gap_quantiles_ns",
+    "pair_counts",
+    "route_codes",
+]
+
+_INT = np.int64
+
+
+# ---------------------------------------------------------------------------------------
+# routes and transitions
+# ---------------------------------------------------------------------------------------
+def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
+    """Route key of each journey: equal keys exactly when the touchpoint sequences are equal.
+
+    The sequences are put in a prefix tree built level by level (one hash-factorisation
+    per position, over the journeys still running: linear in the number of events, exact,
+    no hash collisions). The key of a journey is the pre-order position of its last node,
+    so sorting keys sorts routes lexicographically by touchpoint code (a route comes
+    right before its extensions).
+
+    Parameters
+    ----------
+    event_tp : ndarray of int
+        Touchpoint code of each event, in journey order.
+    offsets : ndarray of int
+        Start of each journey plus the total at the end.
+    n_tp : int
+        Number of touchpoint codes.
+
+    Returns
+    -------
+    ndarray of int64
+        Route key per journey.
+
+    Examples
+    --------
+    >>> route_codes(np.array([0, 1, 0, 0, 1, 1]), np.array([0, 2, 3, 5, 6]), 2)
+    array([1, 0, 1, 2])
+    """
+    lengths = np.diff(offsets)
+    n_j = len(lengths)
+    order = np.argsort(-lengths, kind="stable")
+    sorted_len = lengths[order]
+    starts = offsets[:-1][order]
+    neg = -sorted_len
+    prefix = np.zeros(n_j, dtype=_INT)
+    end_node = np.zeros(n_j, dtype=_INT)
+    end_level = np.zeros(n_j, dtype=_INT)
+    width = np.int64(max(n_tp, 1))
+    parents: list[np.ndarray] = []
+    max_len = int(sorted_len[0]) if n_j else 0
+    for p in range(max_len):
+        active = int(np.searchsorted(neg, -p, side="left"))
+        ending = int(np.searchsorted(neg, -(p + 1), side="left"))
+        key = prefix[:active] * width + event_tp[starts[:active] + p]
+        local, uniq = pd.factorize(key)
+        # rank nodes by (parent rank, code): lexicographic order among prefixes of length p+1
+        u = np.asarray(uniq, dtype=_INT)
+        rank_of = np.empty(len(u), dtype=_INT)
+        by_key = np.argsort(u, kind="stable")
+        rank_of[by_key] = np.arange(len(u), dtype=_INT)
+        prefix[:active] = rank_of[local]
+        parents.append(u[by_key] // width)
+        end_node[ending:active] = prefix[ending:active]
+        end_level[ending:active] = p
+    # subtree sizes bottom-up, then pre-order positions top-down
+    sizes: list[np.ndarray] = [np.ones(0)] * max_len
+    for p in range(max_len - 1, -1, -1):
+        size = np.ones(len(parents[p]), dtype=_INT)
+        if p + 1 < max_len:
+            size += np.bincount(parents[p + 1], weights=sizes[p + 1], minlength=len(size)).astype(
+                _INT
+            )
+        sizes[p] = size
+    pre: list[np.ndarray] = []
+    for p in range(max_len):
+        size = sizes[p]
+        excl = np.cumsum(size) - size
+        if p == 0:
+            pre.append(excl)
+            continue
+        par = parents[p]
+        first = np.searchsorted(par, par, side="left")
+        pre.append(pre[p - 1][par] + 1 + excl - excl[first])
+    level_start = np.r_[0, np.cumsum([len(x) for x in pre])].astype(_INT)
+    flat = np.concatenate(pre) if pre else np.zeros(0, dtype=_INT)
+    out = np.empty(n_j, dtype=_INT)
+    out[order] = flat[level_start[end_level] + end_node]
+    return out
+
+
+def gap_quantiles_ns(log: EventLog) -> pd.DataFrame:
+    """Median and 95th percentile of the time between consecutive events, per pair.
+
+    Parameters
+    ----------
+    log : EventLog
+        An in-memory (not compact) log.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``src``, ``dst`` (touchpoint codes), ``median_ns``, ``p95_ns``, ordered by pair.
+
+    Examples
+    --------
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "y"],
+    ...                    "ts": ["2024-01-01 10:00", "2024-01-01 10:01"]})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts")
+    >>> gap_quantiles_ns(log)[["src", "dst", "median_ns"]]
+       src  dst     median_ns
+    0    0    1  6.000000e+10
+    """
+    log._require_events("gap_quantiles_ns")
+    k = len(log.touchpoints)
+    ej = log.event_journey
+    inner = np.flatnonzero(ej[1:] == ej[:-1])
+    tp = log.event_touchpoint
+    pair = tp[inner] * np.int64(max(k, 1)) + tp[inner + 1]
+    gap = log.event_timestamp_ns[inner + 1] - log.event_timestamp_ns[inner]
+    code, uniq = pd.factorize(pair, sort=True)
+    u = np.asarray(uniq, dtype=_INT)
+    q = int_group_quantiles(code.astype(_INT), gap, len(u), (0.5, 0.95))
+    return pd.DataFrame(
+        {"src": u // max(k, 1), "dst": u % max(k, 1), "median_ns": q[:, 0], "p95_ns": q[:, 1]}
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# the decided part of each journey
+# ---------------------------------------------------------------------------------------
+class DecidedPaths(NamedTuple):
+    """Decided journeys cut after their outcome (see the module conventions)."""
+
+    tp: np.ndarray  # touchpoint code of each kept event (outcome steps removed)
+    offsets: np.ndarray  # start of each decided journey in ``tp``, plus the total
+    outcome: np.ndarray  # 1 success / 2 failure per decided journey
+    outcome_step: np.ndarray  # bool per touchpoint
+    event_all: np.ndarray  # log positions of the events up to the outcome (steps kept)
+    offsets_all: np.ndarray  # journeys in ``event_all``
+    visitors_all: np.ndarray  # decided journeys visiting each touchpoint (steps kept)
+    weight: np.ndarray | None  # journeys per decided row (compact logs), else None
+
+
+def decided_paths(log: EventLog, field: str) -> DecidedPaths:
+    """Decided journeys cut after their outcome, computed once per log.
+
+    Raises a :class:`~frictionkit.ValidationError` naming ``field`` when every journey is
+    open.
+    """
+    return log._memo("decided_paths", lambda: _decided_paths(log, field))
+
+
+def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
+    outcome = log.journey_outcome
+    decided = np.flatnonzero(outcome != 0)
+    if len(decided) == 0:
+        raise ValidationError(
+            f"{field} needs journeys with an outcome, but all {log.n_journeys} journeys are "
+            "open (no success or failure)",
+            field="outcome",
+            value=0,
+            hint="Build the log with success= / failure= (touchpoints that decide the "
+            "outcome) or with outcome_col=",
+        )
+    n = len(log.event_touchpoint)
+    eo = log.event_outcome
+    off = log.journey_offsets
+    same = (eo != 0) & (eo == outcome[log.event_journey])
+    pos = np.arange(n, dtype=_INT)
+    # first event at or after each position that does not carry the journey's outcome
+    nxt = np.minimum.accumulate(np.where(same, n, pos)[::-1])[::-1]
+    start = off[:-1][decided]
+    end = np.minimum(nxt[log.journey_deciding_event[decided]], off[1:][decided])
+    lengths = end - start
+    off_all = np.r_[0, np.cumsum(lengths)].astype(_INT)
+    event = np.repeat(start - off_all[:-1], lengths) + np.arange(off_all[-1], dtype=_INT)
+    tp_all = log.event_touchpoint[event]
+    k = len(log.touchpoints)
+    # outcome column repeated on every event (per case): no touchpoint decides by itself
+    per_case = bool(np.logical_and.reduceat(same, off[:-1])[decided].all())
+    if per_case:
+        step = np.zeros(k, dtype=bool)
+    else:
+        coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
+        step = coded == np.bincount(log.event_touchpoint, minlength=k)
+    jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
+    wd = None if log.journey_weight is None else log.journey_weight[decided]
+    pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
+    visitors = np.bincount(pt, weights=None if wd is None else wd[pj], minlength=k)
+    keep = ~step[tp_all]
+    kept_len = np.bincount(jj[keep], minlength=len(decided))
+    return DecidedPaths(
+        tp=tp_all[keep],
+        offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),
+        outcome=outcome[decided],
+        outcome_step=step,
+        event_all=event,
+        offsets_all=off_all,
+        visitors_all=visitors.astype(_INT),
+        weight=wd,
+    )
+
+
+def dwell_ns(log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dwell quantiles (ns) per touchpoint and per stage over the decided journeys.
+
+    The dwell of an event is the time to the next event of the same journey, over the
+    events of each decided journey up to its cut (outcome steps included); see
+    :class:`frictionkit.events._engine.Timings`.
+
+    Returns
+    -------
+    dwell : pandas.DataFrame
+        ``tp``, ``median_ns``, ``p95_ns`` for the touchpoints with at least one dwell.
+    stage_dwell : pandas.DataFrame
+        ``stage``, ``median_ns`` for the stages with at least one dwell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a"], "t": ["x", "buy"],
+    ...                    "ts": ["2024-01-01 10:00", "2024-01-01 10:02"]})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="buy")
+    >>> dwell_ns(log)[0]
+       tp     median_ns        p95_ns
+    0   1  1.200000e+11  1.200000e+11
+    """
+    log._require_events("dwell_ns")
+    k = len(log.touchpoints)
+    n_st = len(log.stages)
+    if not (log.journey_outcome != 0).any():
+        empty = np.zeros(0, dtype=_INT)
+        return (
+            pd.DataFrame({"tp": empty, "median_ns": [], "p95_ns": []}),
+            pd.DataFrame({"stage": empty, "median_ns": []}),
+        )
+    paths = decided_paths(log, "dwell")
+    ja = np.repeat(np.arange(len(paths.offsets_all) - 1, dtype=_INT), np.diff(paths.offsets_all))
+    inner = np.flatnonzero(ja[1:] == ja[:-1])
+    ev = paths.event_all
+    tpa = log.event_touchpoint[ev]
+    ts = log.event_timestamp_ns[ev]
+    gap = ts[inner + 1] - ts[inner]
+    q = int_group_quantiles(tpa[inner], gap, k, (0.5, 0.95))
+    sq = int_group_quantiles(log.touchpoint_stage[tpa[inner]], gap, n_st, (0.5,))[:, 0]
+    has = np.flatnonzero(~np.isnan(q[:, 0]))
+    has_s = np.flatnonzero(~np.isnan(sq))
+    return (
+        pd.DataFrame({"tp": has.astype(_INT), "median_ns": q[has, 0], "p95_ns": q[has, 1]}),
+        pd.DataFrame({"stage": has_s.astype(_INT), "median_ns": sq[has_s]}),
+    )
+
+
+def pair_counts(
+    jj: np.ndarray, tp: np.ndarray, n_j: int, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (journey, touchpoint) pairs and their event counts."""
+    if n_j * k <= 50_000_000:
+        dense = np.bincount(jj * np.int64(k) + tp, minlength=n_j * k)
+        pair = np.flatnonzero(dense)
+        return pair // k, pair % k, dense[pair]
+    pair, counts = np.unique(jj * np.int64(k) + tp, return_counts=True)
+    return pair // k, pair % k, counts
