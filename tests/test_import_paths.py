@@ -21,9 +21,9 @@ RETIRED: dict[str, str] = {
     "frictionkit.uncertainty:METHODS": "it meant the methods SMAA can sample, not "
     "scoring.METHODS (all methods); use uncertainty.SMAA_METHODS",
     **{
-        f"frictionkit.markov:{name}": f"the state name; markov.{name} was the text "
-        f"{name!r} while events.{name} is an outcome code: use {name}_STATE (from "
-        "frictionkit.markov or frictionkit.events)"
+        f"frictionkit.markov:{name}": f"markov.{name} was the state's text {name!r}, "
+        "while events.SUCCESS, FAILURE and OPEN are outcome codes (one name, one "
+        f"meaning): use {name}_STATE, from frictionkit.markov or frictionkit.events"
         for name in ("START", "SUCCESS", "FAILURE", "OPEN")
     },
 }
