@@ -20,12 +20,14 @@ from frictionkit import (
     frameworks,
     friction,
     io,
+    journey_map,
     mcda,
     omnichannel,
     plot,
     portfolio,
     privacy,
     ranking,
+    report,
     roadmap,
     scoring,
     uncertainty,
@@ -66,7 +68,7 @@ from frictionkit.io import (
     save_journey,
     write_workbook,
 )
-from frictionkit.journey_map import accept_pain_points, derive_pain_points, journey_map
+from frictionkit.journey_map import accept_pain_points, derive_pain_points
 from frictionkit.markov import MarkovModel, RepairEffect
 from frictionkit.model import (
     STANDARD_STAGES,
@@ -88,7 +90,7 @@ from frictionkit.portfolio import (
 )
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
-from frictionkit.report import Report, report
+from frictionkit.report import Report
 from frictionkit.scoring import compare_methods, prioritise
 from frictionkit.uncertainty import RankRisk, SMAAResult, rank_risk, smaa
 
