@@ -33,6 +33,7 @@ from frictionkit import (
     uncertainty,
     weights,
 )
+from frictionkit._compat import __version__
 from frictionkit._resources import get_options, set_options
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.events import EventLog, read_events
@@ -93,8 +94,6 @@ from frictionkit.ranking import MethodComparison, Ranking
 from frictionkit.report import Report
 from frictionkit.scoring import compare_methods, prioritise
 from frictionkit.uncertainty import RankRisk, SMAAResult, rank_risk, smaa
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "STANDARD_STAGES",
