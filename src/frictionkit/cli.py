@@ -281,76 +281,25 @@ class _Progress:
             self._bar.close()
 
 
-def _demo_log(journey: Any, n: int, seed: int) -> Any:
-    from frictionkit.datasets import simulate_journeys
-    from frictionkit.events import EventLog
-
-    frame = simulate_journeys(
-        n,
-        seed=seed,
-        journey=journey,
-        error_touchpoint="support_hotline",
-        loop=("negotiation_meeting", "quote_portal"),
-        drop_rate=0.06,
-        personas={"purchasing_manager": 0.5, "engineer": 0.3, "plant_manager": 0.2},
-        start="2026-01-05",
-    )
-    # The simulator ends a successful journey on the last touchpoint (reference visits):
-    # it marks the outcome, so it is kept as the outcome column and not as a step.
-    frame = frame[frame["touchpoint"] != "reference_visit"]
-    log = EventLog.from_frame(
-        frame,
-        case_col="case_id",
-        touchpoint_col="touchpoint",
-        timestamp_col="timestamp",
-        outcome_col="outcome",
-        journey=journey,
-        case_cols=["persona"],
-        strict=False,  # "open" is neither success nor failure
-    )
-    return log, frame
-
-
-def _demo_feedback(journey: Any, frame: Any, seed: int) -> Any:
-    from frictionkit.datasets.survey import simulate_survey
-    from frictionkit.feedback import Feedback
-
-    # Simulated CSAT answers: lower after the faulty-batch hotline and after loops.
-    answers = simulate_survey(frame, seed, friction_penalty={"support_hotline": 1.5})
-    return Feedback.from_frame(
-        answers,
-        metric_col="metric",
-        score_col="score",
-        case_col="case_id",
-        touchpoint_col="touchpoint",
-        stage_col="stage",
-        timestamp_col="timestamp",
-        journey=journey,
-    )
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from frictionkit.datasets import autoparts_path, load_autoparts
-    from frictionkit.portfolio import optimise_portfolio
-    from frictionkit.roadmap import roadmap
-    from frictionkit.scoring import prioritise
+    from frictionkit.datasets import autoparts_path, demo_scenario
 
-    journey = load_autoparts()
+    progress = _Progress(2, "frictionkit demo")
+    demo = demo_scenario(
+        journeys=args.journeys, seed=args.seed, budget=args.budget, start=args.start
+    )
+    progress.step("scenario")
+    journey, log = demo.journey, demo.log
     print(f"Bundled example: {autoparts_path().name} (illustrative figures)")
     print(journey.summary())
 
-    progress = _Progress(6, "frictionkit demo")
-    log, frame = _demo_log(journey, args.journeys, args.seed)
-    progress.step("evidence")
-    feedback = _demo_feedback(journey, frame, args.seed)
-    progress.step("survey")
-    print(f"\n0. Evidence: a simulated event log (seed {args.seed}) over the touchpoints:")
+    print(f"\n0. Evidence: a simulated event log (seed {demo.seed}) over the touchpoints:")
     print(f"  {log!r}")
-    csat = feedback.scores(by=("metric",), include_empty=False)
-    for row in csat.itertuples():
+    csat = demo.feedback.scores(by=("metric",), include_empty=False)
+    for rec in csat.to_dict("records"):
         print(
-            f"  survey: {row.metric.upper()} {row.value:.0%} satisfied "
-            f"({row.n:,} simulated answers)"
+            f"  survey: {str(rec['metric']).upper()} {rec['value']:.0%} satisfied "
+            f"({rec['n']:,} simulated answers)"
         )
     fr = log.friction()
     top = fr[fr["supported"].astype(bool) & (fr["journeys"] >= 10)].head(3)
@@ -360,8 +309,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"score {row.friction_score:.2f}"
         )
 
-    ranking = prioritise(journey, method="value_per_cost")
-    progress.step("ranking")
+    ranking = demo.ranking
     print("\n1. Ranking by value per cost (impact per year / cost):")
     table = ranking.to_frame()
     for row in table.itertuples():
@@ -375,10 +323,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
     print(_markdown(shown))
 
-    budget = args.budget
-    plan = optimise_portfolio(journey, budget=budget)
-    progress.step("plan")
-    print(f"\n3. Best plan within a budget of {_money(budget)} and each owner's capacity:")
+    plan = demo.plan
+    print(f"\n3. Best plan within a budget of {_money(demo.budget)} and each owner's capacity:")
     print(f"  {plan!r}")
     for imp_id in plan.selected:
         imp = journey.improvement(imp_id)
@@ -387,9 +333,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if imp.id not in plan.selected:
             print(f"  - {plan.why_not(imp.id)}")
 
-    waves = roadmap(plan, period_days=20, start=args.start)
-    progress.step("roadmap")
-    print(f"\n4. Roadmap in 20-working-day waves from {args.start}:")
+    waves = demo.roadmap
+    print(f"\n4. Roadmap in {demo.period_days}-working-day waves from {demo.start}:")
     for rec in waves.to_dict("records"):
         start, end = (pd.Timestamp(rec[k]).date() for k in ("start", "end"))
         print(
@@ -404,7 +349,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         page = report(
             journey,
             log,
-            feedback,
+            demo.feedback,
             ranking=ranking,
             plan=plan,
             roadmap=waves,
