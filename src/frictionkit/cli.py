@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,6 +35,12 @@ _FORMATS = ("markdown", "csv", "json")
 _ANALYSE_TABLES = ("routes", "funnel", "friction")
 _DEMO_SEED = 2027
 _DEMO_JOURNEYS = 3000
+# The XES standard column names, the defaults of read_events (also used by --engine duckdb).
+_XES_COLUMNS = {
+    "case_col": "case:concept:name",
+    "touchpoint_col": "concept:name",
+    "timestamp_col": "time:timestamp",
+}
 
 
 class _UsageError(FrictionkitError):
@@ -212,11 +217,9 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
             raise _UsageError("--memory-limit applies to --engine duckdb", field="--memory-limit")
         return read_events(p, **opts)
     from frictionkit.events import EventLog
-    from frictionkit.io._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME
 
-    opts.setdefault("case_col", _XES_CASE)
-    opts.setdefault("touchpoint_col", _XES_ACTIVITY)
-    opts.setdefault("timestamp_col", _XES_TIME)
+    for name, default in _XES_COLUMNS.items():
+        opts.setdefault(name, default)
     options = {} if args.memory_limit is None else {"memory_limit": args.memory_limit}
     return EventLog.scan(str(p), engine=args.engine, engine_options=options, **opts)
 
@@ -486,8 +489,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.debug:
             raise
         problems = [err, *err.problems]
-        lines = _locate(path, problems)
-        for where, problem in zip(lines, problems, strict=True):
+        for problem in problems:
+            where = problem.line  # journey files: the line of each problem, when known
             text = problem.message
             prefix = f"{path.name}: "
             if text.startswith(prefix):
@@ -505,74 +508,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 2
     print(journey.summary())
     return 0
-
-
-def _locate(path: Path, problems: Sequence[FrictionkitError]) -> list[int | None]:
-    """Line of each problem in a YAML or JSON journey file, when it can be found."""
-    if path.suffix.lower() not in {".yaml", ".yml", ".json"} or not path.is_file():
-        return [None] * len(problems)
-    try:
-        import yaml
-
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except Exception:  # the loader's own message already says what is wrong
-        return [None] * len(problems)
-    if not isinstance(root, yaml.MappingNode):
-        return [None] * len(problems)
-    from frictionkit.model import ENTITIES
-
-    kinds = {cls.__name__: kind for kind, cls in ENTITIES.items()}
-    top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
-    found: list[int | None] = []
-    for problem in problems:
-        found.append(_line_of(problem, top, kinds))
-    return found
-
-
-def _line_of(
-    problem: FrictionkitError, top: Mapping[str, Any], kinds: Mapping[str, str]
-) -> int | None:
-    import yaml
-
-    field = problem.field or ""
-    cls_name, _, attr = field.partition(".")
-    item = re.search(r"\b(\w+)\[(\d+)\]", problem.message)
-    if item and item.group(1) in top:
-        seq = top[item.group(1)]
-        pos = int(item.group(2))
-        if isinstance(seq, yaml.SequenceNode) and pos < len(seq.value):
-            node = seq.value[pos]
-            if isinstance(node, yaml.MappingNode):
-                for key, _ in node.value:
-                    if getattr(key, "value", None) == attr:
-                        return int(key.start_mark.line) + 1
-            return int(node.start_mark.line) + 1
-    if cls_name == "Journey" and attr in top:  # duplicate ids: the second one
-        kind, attr, nth = attr, "id", 2
-    elif cls_name in kinds and kinds[cls_name] in top:
-        kind, nth = kinds[cls_name], 1
-    else:
-        return None
-    seq = top[kind]
-    if not isinstance(seq, yaml.SequenceNode):
-        return int(seq.start_mark.line) + 1
-    wanted = {
-        str(v) for v in (problem.value if isinstance(problem.value, tuple) else (problem.value,))
-    }
-    hits = 0
-    for node in seq.value:
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        for key, value in node.value:
-            if getattr(key, "value", None) != attr:
-                continue
-            values = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for v in values:
-                if isinstance(v, yaml.ScalarNode) and v.value in wanted:
-                    hits += 1
-                    if hits == nth:
-                        return int(v.start_mark.line) + 1
-    return int(seq.start_mark.line) + 1
 
 
 # ---------------------------------------------------------------------------------------
