@@ -18,6 +18,13 @@ Conventions:
   default).
 - **Funnel**: a journey *reaches* a stage when its furthest stage (in journey order) is
   that stage or a later one, so the counts never increase along the funnel.
+- **Stage routes** (:func:`stage_routes`) are routes through the stages, a stage counted
+  once per visit; **outcomes by segment** (:func:`outcomes_by`) count journeys and
+  outcomes per persona or other case attribute. Both fold small groups like the rest.
+
+Why this module is long: it holds the route-level analyses of one log (routes, stage
+routes, transitions, funnel, outcomes by segment), which share their kernels and
+conventions; split apart, one concept would be spread over several files.
 
 Examples
 --------
