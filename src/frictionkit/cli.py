@@ -284,6 +284,20 @@ class _Progress:
             self._bar.close()
 
 
+def _demo_log(journey: Any, n: int, seed: int) -> tuple[Any, pd.DataFrame]:
+    """The demo's event log and simulated events, for the callers of this old helper.
+
+    The scenario lives in :func:`frictionkit.datasets.demo_scenario` now (always on the
+    bundled autoparts journey, which ``journey`` must be).
+    """
+    from frictionkit.datasets import demo_scenario
+
+    demo = demo_scenario(journeys=n, seed=seed)
+    if journey != demo.journey:
+        raise _UsageError("the demo scenario runs on the bundled autoparts journey")
+    return demo.log, demo.events
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from frictionkit.datasets import autoparts_path, demo_scenario
 
