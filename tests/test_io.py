@@ -467,3 +467,74 @@ def test_missing_excel_extra_names_the_install_line(tmp_path, monkeypatch):
         fk.write_workbook(AUTOPARTS, tmp_path / "a.xlsx")
     with pytest.raises(ImportError):
         fk.read_workbook(tmp_path / "a.xlsx")
+
+
+# ---------------------------------------------------------------------------------------
+# errors say where in the file
+# ---------------------------------------------------------------------------------------
+def _load_error(path: Path) -> fk.FrictionkitError:
+    with pytest.raises(fk.FrictionkitError) as info:
+        fk.load_journey(path)
+    return info.value
+
+
+def test_a_bad_reference_carries_its_line_and_column(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 1\n"
+        "stages: [{id: s}]\n"
+        "touchpoints:\n"
+        "  - {id: t, stage: x, channel: web}\n"
+        "  - {id: u, stage: s, channel: web, owner: nobody}\n"
+    )
+    err = _load_error(path)
+    assert isinstance(err, fk.UnknownReferenceError)
+    assert (err.line, err.column) == (4, 20)  # the x of "stage: x"
+    assert [(p.line, p.column) for p in err.problems] == [(5, 44)]  # 'nobody'
+
+
+def test_item_errors_carry_the_line_of_their_key(tmp_path):
+    path = tmp_path / "item.yaml"
+    path.write_text(
+        "version: 1\nstages:\n  - {id: s}\ntouchpoints:\n  - id: t\n    stage: s\n"
+        "    channel: web\n    colour: red\n"
+    )
+    err = _load_error(path)
+    assert isinstance(err, fk.SchemaError)
+    assert (err.line, err.column) == (8, 5)
+    path.write_text("version: 1\nstagez: []\n")
+    assert (_load_error(path).line, _load_error(path).column) == (2, 1)
+
+
+def test_a_duplicate_id_points_at_the_second_one(tmp_path):
+    path = tmp_path / "dup.json"
+    path.write_text(
+        '{"version": 1,\n "stages": [{"id": "s"}],\n "touchpoints": [\n'
+        '  {"id": "t", "stage": "s", "channel": "web"},\n'
+        '  {"id": "t", "stage": "s", "channel": "email"}\n ]\n}\n'
+    )
+    err = _load_error(path)
+    assert isinstance(err, fk.DuplicateIdError)
+    assert err.line == 5
+
+
+def test_syntax_errors_carry_their_place(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("version: 1\nversion: 1\n")
+    assert _load_error(path).line == 2  # the duplicate key
+    path.write_text("version: 1\nstages: [{id: s}\n")
+    assert _load_error(path).line == 3
+    bad_json = tmp_path / "broken.json"
+    bad_json.write_text('{"version": 1,\n "stages": [\n')
+    err = _load_error(bad_json)
+    assert (err.line, err.column) == (3, 1)
+
+
+def test_errors_without_a_file_have_no_place():
+    with pytest.raises(fk.FrictionkitError) as info:
+        fk.io.journey_from_dict({"version": 1, "stages": [{"id": "s"}], "touchpoints": []})
+    assert (info.value.line, info.value.column) == (None, None)
+    assert fk.ValidationError("x").line is None
+    with pytest.raises(fk.SchemaError) as missing:
+        fk.load_journey("no-such-file.yaml")
+    assert missing.value.line is None

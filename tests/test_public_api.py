@@ -24,12 +24,14 @@ PUBLIC_MODULES = {
     "frameworks",
     "friction",
     "io",
+    "journey_map",
     "mcda",
     "omnichannel",
     "plot",
     "portfolio",
     "privacy",
     "ranking",
+    "report",
     "roadmap",
     "scoring",
     "uncertainty",
@@ -47,6 +49,35 @@ def test_every_public_name_is_in_all():
     }
     assert public - set(fk.__all__) == set()
     assert set(fk.__all__) >= PUBLIC_MODULES
+
+
+def test_a_top_level_name_is_a_module_or_an_object_never_both():
+    """Modules import under their name; no object hides a submodule of the same name."""
+    import importlib
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(fk.__path__)}
+    for name in fk.__all__:
+        obj = getattr(fk, name)
+        if inspect.ismodule(obj):
+            assert importlib.import_module(f"frictionkit.{name}") is obj, name
+            assert obj.__name__ == f"frictionkit.{name}", name
+        else:
+            assert name not in submodules, f"fk.{name} is an object and a submodule"
+    assert callable(fk.report.report)
+    assert callable(fk.journey_map.journey_map)
+    assert callable(fk.roadmap.roadmap)
+
+
+def test_import_as_gives_the_module():
+    import frictionkit.journey_map as journey_map_module
+    import frictionkit.report as report_module
+    import frictionkit.roadmap as roadmap_module
+
+    assert report_module is fk.report
+    assert journey_map_module is fk.journey_map
+    assert roadmap_module is fk.roadmap
+    assert all(map(inspect.ismodule, (report_module, journey_map_module, roadmap_module)))
 
 
 def test_every_exception_is_in_the_tree_and_exported():

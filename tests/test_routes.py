@@ -471,3 +471,144 @@ def test_routes_never_pool_a_single_small_route_alone():
     # two routes below 3: pooled as usual
     r3 = log.routes(min_group_size=3)
     assert r3["journeys"].tolist() == [3, 3]
+
+
+# -- stage routes and outcomes by segment ----------------------------------------------
+def _staged_log():
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "a", "b", "b", "c", "c", "c", "d", "e", "e"],
+            "t": [
+                "home",
+                "search",
+                "pay",
+                "home",
+                "search",
+                "home",
+                "help",
+                "home",
+                "home",
+                "home",
+                "pay",
+            ],
+            "s": [
+                "look",
+                "look",
+                "buy",
+                "look",
+                "look",
+                "look",
+                "care",
+                "look",
+                "look",
+                "look",
+                "buy",
+            ],
+            "persona": ["new"] * 5 + ["pro"] * 3 + ["new", "loyal", "loyal"],
+            "ts": pd.date_range("2024-01-01", periods=11, freq="min"),
+        }
+    )
+    return EventLog.from_frame(
+        df,
+        case_col="c",
+        touchpoint_col="t",
+        timestamp_col="ts",
+        stage_col="s",
+        success="pay",
+        failure="help",
+        strict=False,
+        case_cols=["persona"],
+    )
+
+
+def test_stage_routes_collapse_repeats_and_count_outcomes():
+    from frictionkit.routes import stage_routes
+
+    log = _staged_log()
+    out = stage_routes(log, labels={"buy": "Purchase"})
+    # journeys (descending), then the route's text
+    assert out["route_text"].tolist() == ["look", "look → Purchase", "look → care → look"]
+    assert out["route"].tolist() == [("look",), ("look", "Purchase"), ("look", "care", "look")]
+    assert out["n_steps"].tolist() == [1, 2, 3]
+    assert out["journeys"].tolist() == [2, 2, 1]
+    assert out["successes"].tolist() == [0, 2, 0]
+    assert out["open"].tolist() == [2, 0, 0]
+    assert out["failures"].tolist() == [0, 0, 1]
+    assert out["share"].tolist() == [0.4, 0.4, 0.2]
+    assert "suppressed_groups" not in out.columns
+    assert out.index.tolist() == [0, 1, 2]
+    pd.testing.assert_frame_equal(log.stage_routes(labels={"buy": "Purchase"}), out)
+
+
+def test_stage_routes_fold_small_routes_and_keep_totals():
+    from frictionkit.routes import stage_routes
+
+    log = _staged_log()
+    out = stage_routes(log, min_group_size=2)
+    # one small route alone would be shown through the fold: the smallest shown joins it
+    assert out["route_text"].tolist() == ["look → buy", "other (suppressed)"]
+    assert out["route"].tolist() == [("look", "buy"), ()]
+    assert out["n_steps"].tolist() == [2, -1]
+    assert out["journeys"].tolist() == [2, 3]
+    assert out["suppressed_groups"].tolist() == [1, 2]
+    assert out["journeys"].sum() == log.n_journeys
+    with pytest.raises(ValidationError):
+        stage_routes(log, min_group_size=0)
+
+
+def test_stage_routes_of_a_compact_log_equal_the_full_log():
+    from frictionkit.routes import stage_routes
+
+    log = _staged_log()
+    pd.testing.assert_frame_equal(stage_routes(log.compact()), stage_routes(log))
+
+
+@given(event_tables())
+def test_stage_routes_and_outcomes_add_up(df):
+    from itertools import pairwise
+
+    from frictionkit.routes import outcomes_by, stage_routes
+
+    log = build(df)
+    r = stage_routes(log)
+    assert r["journeys"].sum() == log.n_journeys
+    assert (r["successes"] + r["failures"] + r["open"] == r["journeys"]).all()
+    assert r["journeys"].is_monotonic_decreasing
+    assert all(a != b for route in r["route"] for a, b in pairwise(route))
+    by = {c: str(i % 2) for i, c in enumerate(df["case"].unique())}
+    o = outcomes_by(log, by)
+    oc = log.outcome_counts
+    assert o[["successes", "failures", "open"]].sum().tolist() == [
+        oc["success"],
+        oc["failure"],
+        oc["open"],
+    ]
+
+
+def test_outcomes_by_segment_column_or_mapping():
+    from frictionkit.routes import outcomes_by
+
+    log = _staged_log()
+    out = outcomes_by(log, "persona")
+    assert out["segment"].tolist() == ["new", "loyal", "pro"]
+    assert out["journeys"].tolist() == [3, 1, 1]
+    assert out["successes"].tolist() == [1, 1, 0]
+    assert out["failures"].tolist() == [0, 0, 1]
+    assert out["success_rate"].iloc[0] == 1.0
+    assert np.isnan(out["success_rate"].iloc[1:].to_numpy()).tolist() == [False, False]
+    mapping = {"a": "new", "b": "new", "c": "pro", "d": "new", "e": "loyal"}
+    pd.testing.assert_frame_equal(outcomes_by(log, mapping), out)
+    pd.testing.assert_frame_equal(log.outcomes_by("persona"), out)
+    with pytest.raises(UnknownReferenceError):
+        outcomes_by(log, "region")
+
+
+def test_outcomes_by_folds_small_segments():
+    from frictionkit.routes import outcomes_by
+
+    log = _staged_log()
+    out = outcomes_by(log, "persona", min_group_size=2)
+    assert out["segment"].tolist() == ["new", "other (suppressed)"]
+    assert out["journeys"].tolist() == [3, 2]
+    assert out["suppressed_groups"].tolist() == [1, 2]
+    assert out["successes"].sum() == log.outcome_counts["success"]

@@ -20,17 +20,20 @@ from frictionkit import (
     frameworks,
     friction,
     io,
+    journey_map,
     mcda,
     omnichannel,
     plot,
     portfolio,
     privacy,
     ranking,
+    report,
     roadmap,
     scoring,
     uncertainty,
     weights,
 )
+from frictionkit._compat import __version__
 from frictionkit._resources import get_options, set_options
 from frictionkit.estimates import TSHIRT_DAYS, Estimate
 from frictionkit.events import EventLog, read_events
@@ -67,7 +70,7 @@ from frictionkit.io import (
     save_journey,
     write_workbook,
 )
-from frictionkit.journey_map import accept_pain_points, derive_pain_points, journey_map
+from frictionkit.journey_map import accept_pain_points, derive_pain_points
 from frictionkit.markov import MarkovModel, RepairEffect
 from frictionkit.model import (
     STANDARD_STAGES,
@@ -89,11 +92,9 @@ from frictionkit.portfolio import (
 )
 from frictionkit.privacy import pseudonymise
 from frictionkit.ranking import MethodComparison, Ranking
-from frictionkit.report import Report, report
+from frictionkit.report import Report
 from frictionkit.scoring import compare_methods, prioritise
 from frictionkit.uncertainty import RankRisk, SMAAResult, rank_risk, smaa
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "STANDARD_STAGES",

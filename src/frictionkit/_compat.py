@@ -1,4 +1,9 @@
-"""Lazy imports of optional extras, with a clear install message when missing."""
+"""Lazy imports of optional extras, with a clear install message when missing.
+
+Also the package version (``frictionkit.__version__`` re-exports it): it lives in the
+foundation so that every layer (the report's footer) can read it without importing the
+package root.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ from types import ModuleType
 
 from frictionkit.exceptions import OptionalDependencyError
 
-__all__ = ["require"]
+__all__ = ["__version__", "require"]
+
+#: The package version (keep equal to ``version`` in pyproject.toml).
+__version__ = "0.1.0.dev0"
 
 
 def require(module: str, *, extra: str, feature: str) -> ModuleType:

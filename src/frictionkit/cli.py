@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,6 +35,12 @@ _FORMATS = ("markdown", "csv", "json")
 _ANALYSE_TABLES = ("routes", "funnel", "friction")
 _DEMO_SEED = 2027
 _DEMO_JOURNEYS = 3000
+# The XES standard column names, the defaults of read_events (also used by --engine duckdb).
+_XES_COLUMNS = {
+    "case_col": "case:concept:name",
+    "touchpoint_col": "concept:name",
+    "timestamp_col": "time:timestamp",
+}
 
 
 class _UsageError(FrictionkitError):
@@ -212,11 +217,9 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
             raise _UsageError("--memory-limit applies to --engine duckdb", field="--memory-limit")
         return read_events(p, **opts)
     from frictionkit.events import EventLog
-    from frictionkit.io._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME
 
-    opts.setdefault("case_col", _XES_CASE)
-    opts.setdefault("touchpoint_col", _XES_ACTIVITY)
-    opts.setdefault("timestamp_col", _XES_TIME)
+    for name, default in _XES_COLUMNS.items():
+        opts.setdefault(name, default)
     options = {} if args.memory_limit is None else {"memory_limit": args.memory_limit}
     return EventLog.scan(str(p), engine=args.engine, engine_options=options, **opts)
 
@@ -281,76 +284,39 @@ class _Progress:
             self._bar.close()
 
 
-def _demo_log(journey: Any, n: int, seed: int) -> Any:
-    from frictionkit.datasets import simulate_journeys
-    from frictionkit.events import EventLog
+def _demo_log(journey: Any, n: int, seed: int) -> tuple[Any, pd.DataFrame]:
+    """The demo's event log and simulated events, for the callers of this old helper.
 
-    frame = simulate_journeys(
-        n,
-        seed=seed,
-        journey=journey,
-        error_touchpoint="support_hotline",
-        loop=("negotiation_meeting", "quote_portal"),
-        drop_rate=0.06,
-        personas={"purchasing_manager": 0.5, "engineer": 0.3, "plant_manager": 0.2},
-        start="2026-01-05",
-    )
-    # The simulator ends a successful journey on the last touchpoint (reference visits):
-    # it marks the outcome, so it is kept as the outcome column and not as a step.
-    frame = frame[frame["touchpoint"] != "reference_visit"]
-    log = EventLog.from_frame(
-        frame,
-        case_col="case_id",
-        touchpoint_col="touchpoint",
-        timestamp_col="timestamp",
-        outcome_col="outcome",
-        journey=journey,
-        case_cols=["persona"],
-        strict=False,  # "open" is neither success nor failure
-    )
-    return log, frame
+    The scenario lives in :func:`frictionkit.datasets.demo_scenario` now (always on the
+    bundled autoparts journey, which ``journey`` must be).
+    """
+    from frictionkit.datasets import demo_scenario
 
-
-def _demo_feedback(journey: Any, frame: Any, seed: int) -> Any:
-    from frictionkit.datasets.survey import simulate_survey
-    from frictionkit.feedback import Feedback
-
-    # Simulated CSAT answers: lower after the faulty-batch hotline and after loops.
-    answers = simulate_survey(frame, seed, friction_penalty={"support_hotline": 1.5})
-    return Feedback.from_frame(
-        answers,
-        metric_col="metric",
-        score_col="score",
-        case_col="case_id",
-        touchpoint_col="touchpoint",
-        stage_col="stage",
-        timestamp_col="timestamp",
-        journey=journey,
-    )
+    demo = demo_scenario(journeys=n, seed=seed)
+    if journey != demo.journey:
+        raise _UsageError("the demo scenario runs on the bundled autoparts journey")
+    return demo.log, demo.events
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from frictionkit.datasets import autoparts_path, load_autoparts
-    from frictionkit.portfolio import optimise_portfolio
-    from frictionkit.roadmap import roadmap
-    from frictionkit.scoring import prioritise
+    from frictionkit.datasets import autoparts_path, demo_scenario
 
-    journey = load_autoparts()
+    progress = _Progress(2, "frictionkit demo")
+    demo = demo_scenario(
+        journeys=args.journeys, seed=args.seed, budget=args.budget, start=args.start
+    )
+    progress.step("scenario")
+    journey, log = demo.journey, demo.log
     print(f"Bundled example: {autoparts_path().name} (illustrative figures)")
     print(journey.summary())
 
-    progress = _Progress(6, "frictionkit demo")
-    log, frame = _demo_log(journey, args.journeys, args.seed)
-    progress.step("evidence")
-    feedback = _demo_feedback(journey, frame, args.seed)
-    progress.step("survey")
-    print(f"\n0. Evidence: a simulated event log (seed {args.seed}) over the touchpoints:")
+    print(f"\n0. Evidence: a simulated event log (seed {demo.seed}) over the touchpoints:")
     print(f"  {log!r}")
-    csat = feedback.scores(by=("metric",), include_empty=False)
-    for row in csat.itertuples():
+    csat = demo.feedback.scores(by=("metric",), include_empty=False)
+    for rec in csat.to_dict("records"):
         print(
-            f"  survey: {row.metric.upper()} {row.value:.0%} satisfied "
-            f"({row.n:,} simulated answers)"
+            f"  survey: {str(rec['metric']).upper()} {rec['value']:.0%} satisfied "
+            f"({rec['n']:,} simulated answers)"
         )
     fr = log.friction()
     top = fr[fr["supported"].astype(bool) & (fr["journeys"] >= 10)].head(3)
@@ -360,8 +326,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"score {row.friction_score:.2f}"
         )
 
-    ranking = prioritise(journey, method="value_per_cost")
-    progress.step("ranking")
+    ranking = demo.ranking
     print("\n1. Ranking by value per cost (impact per year / cost):")
     table = ranking.to_frame()
     for row in table.itertuples():
@@ -375,10 +340,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
     print(_markdown(shown))
 
-    budget = args.budget
-    plan = optimise_portfolio(journey, budget=budget)
-    progress.step("plan")
-    print(f"\n3. Best plan within a budget of {_money(budget)} and each owner's capacity:")
+    plan = demo.plan
+    print(f"\n3. Best plan within a budget of {_money(demo.budget)} and each owner's capacity:")
     print(f"  {plan!r}")
     for imp_id in plan.selected:
         imp = journey.improvement(imp_id)
@@ -387,9 +350,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if imp.id not in plan.selected:
             print(f"  - {plan.why_not(imp.id)}")
 
-    waves = roadmap(plan, period_days=20, start=args.start)
-    progress.step("roadmap")
-    print(f"\n4. Roadmap in 20-working-day waves from {args.start}:")
+    waves = demo.roadmap
+    print(f"\n4. Roadmap in {demo.period_days}-working-day waves from {demo.start}:")
     for rec in waves.to_dict("records"):
         start, end = (pd.Timestamp(rec[k]).date() for k in ("start", "end"))
         print(
@@ -404,7 +366,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         page = report(
             journey,
             log,
-            feedback,
+            demo.feedback,
             ranking=ranking,
             plan=plan,
             roadmap=waves,
@@ -541,8 +503,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.debug:
             raise
         problems = [err, *err.problems]
-        lines = _locate(path, problems)
-        for where, problem in zip(lines, problems, strict=True):
+        for problem in problems:
+            where = problem.line  # journey files: the line of each problem, when known
             text = problem.message
             prefix = f"{path.name}: "
             if text.startswith(prefix):
@@ -560,74 +522,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 2
     print(journey.summary())
     return 0
-
-
-def _locate(path: Path, problems: Sequence[FrictionkitError]) -> list[int | None]:
-    """Line of each problem in a YAML or JSON journey file, when it can be found."""
-    if path.suffix.lower() not in {".yaml", ".yml", ".json"} or not path.is_file():
-        return [None] * len(problems)
-    try:
-        import yaml
-
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except Exception:  # the loader's own message already says what is wrong
-        return [None] * len(problems)
-    if not isinstance(root, yaml.MappingNode):
-        return [None] * len(problems)
-    from frictionkit.model import ENTITIES
-
-    kinds = {cls.__name__: kind for kind, cls in ENTITIES.items()}
-    top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
-    found: list[int | None] = []
-    for problem in problems:
-        found.append(_line_of(problem, top, kinds))
-    return found
-
-
-def _line_of(
-    problem: FrictionkitError, top: Mapping[str, Any], kinds: Mapping[str, str]
-) -> int | None:
-    import yaml
-
-    field = problem.field or ""
-    cls_name, _, attr = field.partition(".")
-    item = re.search(r"\b(\w+)\[(\d+)\]", problem.message)
-    if item and item.group(1) in top:
-        seq = top[item.group(1)]
-        pos = int(item.group(2))
-        if isinstance(seq, yaml.SequenceNode) and pos < len(seq.value):
-            node = seq.value[pos]
-            if isinstance(node, yaml.MappingNode):
-                for key, _ in node.value:
-                    if getattr(key, "value", None) == attr:
-                        return int(key.start_mark.line) + 1
-            return int(node.start_mark.line) + 1
-    if cls_name == "Journey" and attr in top:  # duplicate ids: the second one
-        kind, attr, nth = attr, "id", 2
-    elif cls_name in kinds and kinds[cls_name] in top:
-        kind, nth = kinds[cls_name], 1
-    else:
-        return None
-    seq = top[kind]
-    if not isinstance(seq, yaml.SequenceNode):
-        return int(seq.start_mark.line) + 1
-    wanted = {
-        str(v) for v in (problem.value if isinstance(problem.value, tuple) else (problem.value,))
-    }
-    hits = 0
-    for node in seq.value:
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        for key, value in node.value:
-            if getattr(key, "value", None) != attr:
-                continue
-            values = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for v in values:
-                if isinstance(v, yaml.ScalarNode) and v.value in wanted:
-                    hits += 1
-                    if hits == nth:
-                        return int(v.start_mark.line) + 1
-    return int(seq.start_mark.line) + 1
 
 
 # ---------------------------------------------------------------------------------------

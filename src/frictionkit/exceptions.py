@@ -160,6 +160,9 @@ class FrictionkitError(Exception):
         The offending value.
     hint : str, optional
         How to fix it; appended to the message.
+    line, column : int, optional
+        Where in a file the problem is, 1-based (a journey file read by
+        :func:`frictionkit.load_journey`); None when unknown or not about a file.
     """
 
     def __init__(
@@ -169,11 +172,15 @@ class FrictionkitError(Exception):
         field: str | None = None,
         value: Any = None,
         hint: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.message = message
         self.field = field
         self.value = value
         self.hint = hint
+        self.line = line
+        self.column = column
         #: Further problems found in the same validation pass (each a FrictionkitError).
         self.problems: tuple[FrictionkitError, ...] = ()
         super().__init__(self._render())

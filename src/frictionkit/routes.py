@@ -18,6 +18,13 @@ Conventions:
   default).
 - **Funnel**: a journey *reaches* a stage when its furthest stage (in journey order) is
   that stage or a later one, so the counts never increase along the funnel.
+- **Stage routes** (:func:`stage_routes`) are routes through the stages, a stage counted
+  once per visit; **outcomes by segment** (:func:`outcomes_by`) count journeys and
+  outcomes per persona or other case attribute. Both fold small groups like the rest.
+
+Why this module is long: it holds the route-level analyses of one log (routes, stage
+routes, transitions, funnel, outcomes by segment), which share their kernels and
+conventions; split apart, one concept would be spread over several files.
 
 Examples
 --------
@@ -60,7 +67,16 @@ from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_gr
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
 
-__all__ = ["ARROW", "funnel", "route_codes", "routes", "transitions", "wilson_interval"]
+__all__ = [
+    "ARROW",
+    "funnel",
+    "outcomes_by",
+    "route_codes",
+    "routes",
+    "stage_routes",
+    "transitions",
+    "wilson_interval",
+]
 
 #: Separator of ``route_text``.
 ARROW = " → "
@@ -529,3 +545,197 @@ def _pool_small_segments(
     remap[kept] = np.arange(len(kept), dtype=_INT)
     new_labels = np.array([*labels[kept].tolist(), SUPPRESSED_LABEL], dtype=object)
     return remap[seg], new_labels
+
+
+# ---------------------------------------------------------------------------------------
+# routes through the stages, outcomes by segment
+# ---------------------------------------------------------------------------------------
+def _outcome_table(
+    label_col: str, labels: Any, counts: np.ndarray, min_group_size: int | None, total: int
+) -> pd.DataFrame:
+    """Journeys and outcomes per group (``counts``: open, success, failure columns).
+
+    Sorted by journeys (descending) then label, small groups folded, then the success
+    rate (Wilson 95 %) and share recomputed over the rows shown.
+    """
+    from frictionkit.privacy import suppress_small_groups
+
+    table = pd.DataFrame(
+        {
+            label_col: pd.Series(labels, dtype=object),
+            "journeys": counts.sum(axis=1).astype(_INT),
+            "successes": counts[:, SUCCESS].astype(_INT),
+            "failures": counts[:, FAILURE].astype(_INT),
+            "open": counts[:, OPEN].astype(_INT),
+        }
+    ).sort_values(["journeys", label_col], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    if min_group_size is not None:
+        table = suppress_small_groups(
+            table,
+            count_col="journeys",
+            min_group_size=min_group_size,
+            label_col=label_col,
+            sum_cols=["successes", "failures", "open"],
+        )
+    out = table.copy()
+    s = out["successes"].to_numpy(dtype=float)
+    d = s + out["failures"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["success_rate"] = np.where(d > 0, s / np.maximum(d, 1), np.nan)
+    low, high = wilson_interval(s.astype(_INT), d.astype(_INT))
+    out["success_rate_low"] = np.asarray(low, dtype=float)
+    out["success_rate_high"] = np.asarray(high, dtype=float)
+    out["share"] = out["journeys"].to_numpy(dtype=float) / max(total, 1)
+    return out
+
+
+def stage_routes(
+    log: EventLog,
+    *,
+    labels: Any = None,
+    min_group_size: int | None = None,
+) -> pd.DataFrame:
+    """One row per distinct route through the stages, with its outcomes.
+
+    A journey's *stage route* is the sequence of the stages of its events, a stage
+    repeated only when the journey left it and came back (consecutive events in one
+    stage count once). Touchpoint routes (:func:`routes`) are many and mostly unique in a
+    long journey; stage routes show the success and failure paths at a readable level.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log (stages from its journey map, stage column or inference).
+    labels : mapping of str to str, optional
+        Display name of each stage id, e.g. ``{st.id: st.label for st in journey.stages}``;
+        stages not in it keep their id. Routes are told apart by their text.
+    min_group_size : int, optional
+        Routes followed by fewer journeys are folded into one last row
+        ``"other (suppressed)"`` by :func:`frictionkit.privacy.suppress_small_groups`
+        (counts summed, a ``suppressed_groups`` column added; when only one route is
+        small, the next smallest is folded with it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``journeys`` (descending), then ``route_text``, with columns:
+
+        - ``route``: tuple of stage names (``()`` for the folded row);
+        - ``route_text``: the same joined by ``" → "``;
+        - ``n_steps``: length of the stage route (-1 for the folded row);
+        - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``success_rate``: successes / (successes + failures), NaN when none decided,
+          with ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
+        - ``share``: journeys / all journeys;
+        - ``suppressed_groups``: with ``min_group_size`` only, the routes behind each row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({
+    ...     "c": ["a", "a", "a", "b", "b", "c"],
+    ...     "t": ["home", "search", "pay", "home", "search", "home"],
+    ...     "s": ["browse", "browse", "buy", "browse", "browse", "browse"],
+    ...     "ts": ["2024-01-01"] * 6})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           stage_col="s", success="pay")
+    >>> stage_routes(log, labels={"buy": "Purchase"})[["route_text", "journeys", "successes"]]
+              route_text  journeys  successes
+    0             browse         2          0
+    1  browse → Purchase         1          1
+    """
+    size = check_group_size(min_group_size)
+    names_of = {} if labels is None else dict(labels)
+    st = np.asarray(log.touchpoint_stage)[np.asarray(log.event_touchpoint)]
+    jj = np.asarray(log.event_journey)
+    keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
+    names = np.asarray([str(names_of.get(s, s)) for s in log.stages], dtype=object)
+    steps = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True)
+    text = steps.agg(ARROW.join).to_numpy(dtype=object)
+    code_raw, uniq = pd.factorize(text)
+    code = code_raw.astype(_INT)
+    n_routes = len(uniq)
+    counts = (
+        np.bincount(
+            code * 3 + log.journey_outcome.astype(_INT),
+            weights=log.weights,
+            minlength=n_routes * 3,
+        )
+        .astype(_INT)
+        .reshape(n_routes, 3)
+    )
+    out = _outcome_table("route_text", np.asarray(uniq, dtype=object), counts, size, log.n_journeys)
+    # the stage tuple of each route, from its first journey
+    first = np.full(n_routes, -1, dtype=_INT)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
+    tuples = steps.agg(tuple).to_numpy(dtype=object)
+    by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
+    route = [by_text.get(t, ()) for t in out["route_text"]]
+    out.insert(0, "route", pd.Series(route, dtype=object, index=out.index))
+    out.insert(
+        2,
+        "n_steps",
+        np.array([len(r) if r else -1 for r in route], dtype=_INT),
+    )
+    if "suppressed_groups" in out.columns:
+        out["suppressed_groups"] = out.pop("suppressed_groups")
+    return out
+
+
+def outcomes_by(log: EventLog, by: Any, *, min_group_size: int | None = None) -> pd.DataFrame:
+    """Journeys and their outcomes per segment (persona, region, ...).
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log.
+    by : str or mapping
+        A case-level segment: the name of a column kept with ``case_cols``, or a mapping
+        / Series from case id to segment (see :meth:`EventLog.journey_segment`). Cases
+        without a segment are counted under ``"(none)"``.
+    min_group_size : int, optional
+        Segments of fewer journeys are folded into one last row ``"other (suppressed)"``
+        by :func:`frictionkit.privacy.suppress_small_groups` (counts summed, a
+        ``suppressed_groups`` column added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``journeys`` (descending), then ``segment``, with columns:
+
+        - ``segment``: the segment, as text;
+        - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``suppressed_groups``: with ``min_group_size`` only, the segments behind each
+          row;
+        - ``success_rate``: successes / (successes + failures), NaN when none decided,
+          with ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
+        - ``share``: journeys / all journeys.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "b", "c"], "t": ["buy", "home", "buy"],
+    ...                    "persona": ["new", "new", "loyal"], "ts": ["2024-01-01"] * 3})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="buy", case_cols=["persona"])
+    >>> outcomes_by(log, "persona")[["segment", "journeys", "successes", "open", "share"]]
+      segment  journeys  successes  open     share
+    0     new         2          1     1  0.666667
+    1   loyal         1          1     0  0.333333
+    """
+    size = check_group_size(min_group_size)
+    codes, labels = log.journey_segment(by)
+    n = len(labels)
+    counts = (
+        np.bincount(
+            codes * 3 + log.journey_outcome.astype(_INT),
+            weights=log.journey_weight,
+            minlength=n * 3,
+        )
+        .astype(_INT)
+        .reshape(n, 3)
+    )
+    return _outcome_table("segment", [str(x) for x in labels], counts, size, log.n_journeys)

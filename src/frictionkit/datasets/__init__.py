@@ -13,13 +13,16 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from frictionkit.datasets.demo import DemoScenario, demo_scenario
 from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
 from frictionkit.datasets.survey import simulate_survey
 from frictionkit.model import Journey
 
 __all__ = [
+    "DemoScenario",
     "SimulationTruth",
     "autoparts_path",
+    "demo_scenario",
     "load_autoparts",
     "simulate_journeys",
     "simulate_survey",

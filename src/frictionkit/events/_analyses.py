@@ -230,3 +230,40 @@ class LogAnalyses:
             bootstrap=bootstrap,
             seed=seed,
         )
+
+    def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
+        """Routes through the stages; see :func:`frictionkit.routes.stage_routes`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "y", "x"],
+        ...                    "s": ["look", "buy", "look"], "ts": ["2024-01-01"] * 3})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+        ...                           stage_col="s", success="y")
+        >>> log.stage_routes()["route_text"].tolist()
+        ['look', 'look → buy']
+        """
+        from frictionkit.routes import stage_routes
+
+        return stage_routes(self._as_log(), labels=labels, min_group_size=min_group_size)
+
+    def outcomes_by(self, by: Any, min_group_size: int | None = None) -> pd.DataFrame:
+        """Journeys and outcomes per segment; see :func:`frictionkit.routes.outcomes_by`.
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "b"], "t": ["x", "y"], "ts": ["2024-01-01"] * 2})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+        ...                           success="y")
+        >>> log.outcomes_by({"a": "new", "b": "loyal"})[["segment", "journeys", "successes"]]
+          segment  journeys  successes
+        0   loyal         1          1
+        1     new         1          0
+        """
+        from frictionkit.routes import outcomes_by
+
+        return outcomes_by(self._as_log(), by, min_group_size=min_group_size)

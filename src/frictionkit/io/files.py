@@ -12,7 +12,8 @@ editors can check journey files as they are typed.
 
 Loading is safe: YAML is read with a safe loader (tags that would build Python objects
 are refused), duplicate keys are an error, unknown keys are an error, and nothing in the
-file is ever evaluated.
+file is ever evaluated. Errors about a file say where: ``line`` and ``column`` (1-based,
+None when unknown) on the error and on each of its ``problems``.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
                 field="key",
                 value=key_node.start_mark.line + 1,
                 hint="Write plain keys such as 'id' or 'stages'",
+                line=key_node.start_mark.line + 1,
+                column=key_node.start_mark.column + 1,
             )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -104,6 +107,8 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
                 field=str(key),
                 value=key,
                 hint="Remove or rename one of them",
+                line=key_node.start_mark.line + 1,
+                column=key_node.start_mark.column + 1,
             )
         seen[key] = key_node.start_mark.line
     loader.flatten_mapping(node)
@@ -210,7 +215,8 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _load_yaml(text: str, source: str) -> Any:
+def _load_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (which knows the line and column of each value)."""
     # The event stream is produced without recursion; the composer that builds nodes from
     # it recurses (in C with libyaml), so nesting is bounded before composing.
     depth = 0
@@ -229,9 +235,9 @@ def _load_yaml(text: str, source: str) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
         _check_nodes(node, source)
-        return loader.construct_document(node)
+        return loader.construct_document(node), node
     finally:
         loader.dispose()
 
@@ -288,6 +294,95 @@ def _quantity_from_file(value: Any, where: str) -> Any:
     return value
 
 
+class _Places:
+    """Line and column (1-based) of the parts of a journey file, from its YAML node tree.
+
+    Errors found while building the journey are placed by what they are about: a
+    top-level key, an entity (``touchpoints[3]``) or one of its keys; errors of the
+    journey as a whole (unknown references, duplicate ids) by their ``field`` and
+    ``value``: the entity kind of the field's class, and the item holding that value.
+    """
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.top: dict[str, yaml.Node] = {}
+        if isinstance(root, yaml.MappingNode):
+            self.top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+        self.keys: dict[str, yaml.Node] = {}
+        if isinstance(root, yaml.MappingNode):
+            self.keys = {k.value: k for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+
+    @classmethod
+    def of_text(cls, text: str) -> _Places:
+        """From the text of a YAML or JSON file; knows nothing when it cannot be read."""
+        try:
+            return cls(yaml.compose(text, Loader=yaml.SafeLoader))
+        except Exception:  # the loader's own message already says what is wrong
+            return cls(None)
+
+    @staticmethod
+    def _at(node: yaml.Node | None) -> tuple[int | None, int | None]:
+        if node is None:
+            return None, None
+        return int(node.start_mark.line) + 1, int(node.start_mark.column) + 1
+
+    def key(self, name: str) -> tuple[int | None, int | None]:
+        """A top-level key."""
+        return self._at(self.keys.get(name))
+
+    def value(self, name: str) -> tuple[int | None, int | None]:
+        """The value of a top-level key."""
+        return self._at(self.top.get(name))
+
+    def item(self, kind: str, pos: int, attr: str | None = None) -> tuple[int | None, int | None]:
+        """Entity ``pos`` of ``kind``, or its key ``attr`` when it has one."""
+        seq = self.top.get(kind)
+        if not isinstance(seq, yaml.SequenceNode) or pos >= len(seq.value):
+            return self._at(seq)
+        node = seq.value[pos]
+        if attr is not None and isinstance(node, yaml.MappingNode):
+            for key, _ in node.value:
+                if getattr(key, "value", None) == attr:
+                    return self._at(key)
+        return self._at(node)
+
+    def problem(self, err: FrictionkitError) -> tuple[int | None, int | None]:
+        """A problem of the journey as a whole, found by its field and value."""
+        kinds = {cls.__name__: kind for kind, cls in ENTITIES.items()}
+        cls_name, _, attr = (err.field or "").partition(".")
+        if cls_name == "Journey" and attr in self.top:  # duplicate ids: the second one
+            kind, attr, nth = attr, "id", 2
+        elif cls_name in kinds and kinds[cls_name] in self.top:
+            kind, nth = kinds[cls_name], 1
+        else:
+            return None, None
+        seq = self.top[kind]
+        if not isinstance(seq, yaml.SequenceNode):
+            return self._at(seq)
+        values = err.value if isinstance(err.value, tuple) else (err.value,)
+        wanted = {str(v) for v in values}
+        hits = 0
+        for node in seq.value:
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            for key, value in node.value:
+                if getattr(key, "value", None) != attr:
+                    continue
+                found = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for v in found:
+                    if isinstance(v, yaml.ScalarNode) and v.value in wanted:
+                        hits += 1
+                        if hits == nth:
+                            return self._at(v)
+        return self._at(seq)
+
+
+def _placed(err: FrictionkitError, where: tuple[int | None, int | None]) -> FrictionkitError:
+    """Set the error's line and column (unless already known); returns it."""
+    if err.line is None:
+        err.line, err.column = where
+    return err
+
+
 def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
     """Build a journey from its file form (see the module docs for the format).
 
@@ -309,6 +404,11 @@ def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
     FrictionkitError
         Any validation error of the model, prefixed with the entity's position and id.
     """
+    return _journey_from_data(data, source, _Places(None))
+
+
+def _journey_from_data(data: Any, source: str, places: _Places) -> Journey:
+    """:func:`journey_from_dict`, placing each error in the file that ``places`` knows."""
     if not isinstance(data, Mapping):
         raise SchemaError(
             f"{source}: a journey file holds a mapping (version, name, stages, …), got "
@@ -319,22 +419,28 @@ def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
         )
     unknown = [str(k) for k in data if k not in _TOP_KEYS]
     if unknown:
-        raise SchemaError(
-            f"{source}: unknown key {unknown[0]!r}" + did_you_mean(unknown[0], _TOP_KEYS),
-            field=unknown[0],
-            value=unknown[0],
-            hint=f"Allowed keys: {', '.join(_TOP_KEYS)}",
+        raise _placed(
+            SchemaError(
+                f"{source}: unknown key {unknown[0]!r}" + did_you_mean(unknown[0], _TOP_KEYS),
+                field=unknown[0],
+                value=unknown[0],
+                hint=f"Allowed keys: {', '.join(_TOP_KEYS)}",
+            ),
+            places.key(unknown[0]),
         )
     version = data.get("version")
     if version != SCHEMA_VERSION or isinstance(version, bool):
-        raise SchemaError(
-            f"{source}: unsupported journey file version {version!r}; this frictionkit "
-            f"reads version {SCHEMA_VERSION}",
-            field="version",
-            value=version,
-            hint=f"Add 'version: {SCHEMA_VERSION}' at the top"
-            if version is None
-            else "Upgrade frictionkit or convert the file",
+        raise _placed(
+            SchemaError(
+                f"{source}: unsupported journey file version {version!r}; this frictionkit "
+                f"reads version {SCHEMA_VERSION}",
+                field="version",
+                value=version,
+                hint=f"Add 'version: {SCHEMA_VERSION}' at the top"
+                if version is None
+                else "Upgrade frictionkit or convert the file",
+            ),
+            places.value("version"),
         )
     entities: dict[str, Any] = {}
     for kind, cls in ENTITIES.items():
@@ -342,10 +448,13 @@ def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
         if raw is None:
             continue
         if not isinstance(raw, list):
-            raise SchemaError(
-                f"{source}: {kind} must be a list, got {type(raw).__name__}",
-                field=kind,
-                value=type(raw).__name__,
+            raise _placed(
+                SchemaError(
+                    f"{source}: {kind} must be a list, got {type(raw).__name__}",
+                    field=kind,
+                    value=type(raw).__name__,
+                ),
+                places.value(kind),
             )
         allowed = [f.name for f in attrs.fields(cls) if f.init]
         items = []
@@ -354,18 +463,25 @@ def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
             if isinstance(entry, Mapping) and "id" in entry:
                 where += f" (id {entry['id']!r})"
             if not isinstance(entry, Mapping):
-                raise SchemaError(
-                    f"{source}: {where} must be a mapping of fields, got {entry!r}",
-                    field=kind,
-                    value=entry,
+                raise _placed(
+                    SchemaError(
+                        f"{source}: {where} must be a mapping of fields, got {entry!r}",
+                        field=kind,
+                        value=entry,
+                    ),
+                    places.item(kind, pos),
                 )
             bad = [str(k) for k in entry if k not in allowed]
             if bad:
-                raise SchemaError(
-                    f"{source}: {where} has unknown key {bad[0]!r}" + did_you_mean(bad[0], allowed),
-                    field=f"{cls.__name__}.{bad[0]}",
-                    value=bad[0],
-                    hint=f"Allowed keys: {', '.join(allowed)}",
+                raise _placed(
+                    SchemaError(
+                        f"{source}: {where} has unknown key {bad[0]!r}"
+                        + did_you_mean(bad[0], allowed),
+                        field=f"{cls.__name__}.{bad[0]}",
+                        value=bad[0],
+                        hint=f"Allowed keys: {', '.join(allowed)}",
+                    ),
+                    places.item(kind, pos, bad[0]),
                 )
             kwargs = dict(entry)
             try:
@@ -375,23 +491,31 @@ def journey_from_dict(data: Any, *, source: str = "journey") -> Journey:
                             kwargs[q] = _quantity_from_file(kwargs[q], f"{where}.{q}")
                 items.append(cls(**kwargs))
             except FrictionkitError as err:
-                raise _prefixed(err, f"{source}: {where}") from err
+                attr = (err.field or "").partition(".")[2] or None
+                raise _placed(
+                    _prefixed(err, f"{source}: {where}"), places.item(kind, pos, attr)
+                ) from err
             except TypeError as err:  # a required key is missing
                 required = [
                     f.name for f in attrs.fields(cls) if f.init and f.default is attrs.NOTHING
                 ]
                 missing = [k for k in required if k not in entry]
-                raise SchemaError(
-                    f"{source}: {where} lacks required key(s) {', '.join(missing)}",
-                    field=f"{cls.__name__}.{missing[0] if missing else '?'}",
-                    value=missing,
-                    hint=f"Required keys: {', '.join(required)}",
+                raise _placed(
+                    SchemaError(
+                        f"{source}: {where} lacks required key(s) {', '.join(missing)}",
+                        field=f"{cls.__name__}.{missing[0] if missing else '?'}",
+                        value=missing,
+                        hint=f"Required keys: {', '.join(required)}",
+                    ),
+                    places.item(kind, pos),
                 ) from err
         entities[kind] = items
     name = data.get("name")
     try:
         return Journey(**entities, name=name)
     except FrictionkitError as err:
+        for problem in (err, *err.problems):
+            _placed(problem, places.problem(problem))
         raise _prefixed(err, source) from err
 
 
@@ -435,6 +559,9 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
     FrictionkitError
         The journey does not validate; the message names the entity and field.
 
+    Every error says where the problem is in the file: ``line`` and ``column`` (1-based;
+    None when unknown), on the error and on each of its ``problems``.
+
     Notes
     -----
     A UTF-8 byte order mark is accepted. Documents nesting deeper than ``MAX_DEPTH`` (64)
@@ -460,12 +587,13 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
         raise SchemaError(
             f"{p.name} is not UTF-8 text: {err.reason}", field="path", value=str(p)
         ) from None
+    node: yaml.Node | None = None
     try:
         if suffix in _JSON_SUFFIXES:
             data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_json_object)
             _check_depth(data, p.name)
         else:
-            data = _load_yaml(text, p.name)
+            data, node = _load_yaml(text, p.name)
     except FrictionkitError as err:
         raise err if err.message.startswith(p.name) else _prefixed(err, p.name) from None
     except RecursionError:
@@ -481,24 +609,43 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
                 f"{p.name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
                 field="path",
                 value=str(p),
+                line=err.lineno,
+                column=err.colno,
             ) from None
         # e.g. an integer of more than 4300 digits (Python's int-conversion limit)
         raise SchemaError(
             f"{p.name}: a value cannot be read: {err}", field="path", value=str(p)
         ) from None
     except yaml.constructor.ConstructorError as err:
-        raise SchemaError(
-            f"{p.name}: refused YAML content: {err.problem} {err.problem_mark or ''}".strip(),
-            field="path",
-            value=str(p),
-            hint="Journey files are read with a safe loader: tags that build Python "
-            "objects (!!python/…) are not allowed",
+        raise _placed(
+            SchemaError(
+                f"{p.name}: refused YAML content: {err.problem} {err.problem_mark or ''}".strip(),
+                field="path",
+                value=str(p),
+                hint="Journey files are read with a safe loader: tags that build Python "
+                "objects (!!python/…) are not allowed",
+            ),
+            _mark(err.problem_mark),
         ) from None
     except yaml.YAMLError as err:
-        raise SchemaError(
-            f"{p.name} is not valid YAML: {err}", field="path", value=str(p)
+        raise _placed(
+            SchemaError(f"{p.name} is not valid YAML: {err}", field="path", value=str(p)),
+            _mark(getattr(err, "problem_mark", None)),
         ) from None
-    return journey_from_dict(data, source=p.name)
+    if node is not None or suffix not in _JSON_SUFFIXES:
+        return _journey_from_data(data, p.name, _Places(node))
+    try:
+        return _journey_from_data(data, p.name, _Places(None))
+    except FrictionkitError:
+        # JSON is read without positions; they are looked up only to place the errors.
+        return _journey_from_data(data, p.name, _Places.of_text(text))
+
+
+def _mark(mark: Any) -> tuple[int | None, int | None]:
+    """1-based line and column of a YAML mark (None when there is none)."""
+    if mark is None:
+        return None, None
+    return int(mark.line) + 1, int(mark.column) + 1
 
 
 def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:

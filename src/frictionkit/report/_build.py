@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
-from frictionkit._compat import require
+from frictionkit._compat import __version__, require
 from frictionkit._protocol import Result
 from frictionkit.events import EventLog
 from frictionkit.exceptions import InputTypeError, ValidationError
@@ -303,8 +303,6 @@ def report(
         )
     )
     cards = _cards(journey, evidence, ranking, plan)
-    from frictionkit import __version__
-
     page_title = title if title is not None else f"{journey.name or 'Journey'}: journey report"
     css = _template_source("report.css")
     html_text = env.get_template("report.html.j2").render(

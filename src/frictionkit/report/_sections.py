@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events import OUTCOMES, EventLog
+from frictionkit.events import EventLog
 from frictionkit.exceptions import InputTypeError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
@@ -33,7 +33,7 @@ from frictionkit.report._format import (
     _table,
     _tbl,
 )
-from frictionkit.routes import ARROW
+from frictionkit.routes import outcomes_by, stage_routes
 
 
 # helpers on the inputs
@@ -56,32 +56,8 @@ def _check_type(value: Any, cls: type, field: str, hint: str) -> None:
         )
 
 
-def _wilson(successes: np.ndarray, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from frictionkit.routes import wilson_interval
-
-    low, high = wilson_interval(successes.astype(np.int64), decided.astype(np.int64))
-    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-
-
-def _with_rates(table: pd.DataFrame, total: int) -> pd.DataFrame:
-    """Success rate (Wilson 95 %) and share, recomputed after folding small groups."""
-    out = table.copy()
-    s = out["successes"].to_numpy(dtype=float)
-    d = s + out["failures"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["success_rate"] = np.where(d > 0, s / np.maximum(d, 1), np.nan)
-    low, high = _wilson(s, d)
-    out["success_rate_low"] = low
-    out["success_rate_high"] = high
-    out["share"] = out["journeys"].to_numpy(dtype=float) / max(total, 1)
-    return out
-
-
 def _route_rows(log: EventLog, min_group_size: int) -> pd.DataFrame:
     return log.routes(min_group_size=min_group_size).drop(columns=["route"])
-
-
-OPEN, SUCCESS, FAILURE = (OUTCOMES.index(o) for o in ("open", "success", "failure"))
 
 
 def _plural(n: int, word: str) -> str:
@@ -99,72 +75,30 @@ def _with_ci(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# The columns of the report's stage-route table, in their order.
+_STAGE_ROUTE_COLS = [
+    "route_text",
+    "journeys",
+    "successes",
+    "failures",
+    "open",
+    "suppressed_groups",
+    "success_rate",
+    "success_rate_low",
+    "success_rate_high",
+    "share",
+]
+
+
 def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> pd.DataFrame:
     """Routes through the stages (consecutive repeats of a stage collapsed), small folded."""
     labels = {st.id: st.label for st in journey.stages}
-    st = np.asarray(log.touchpoint_stage)[np.asarray(log.event_touchpoint)]
-    jj = np.asarray(log.event_journey)
-    keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
-    names = np.asarray([labels.get(s, s) for s in log.stages], dtype=object)
-    text = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True).agg(ARROW.join)
-    frame = pd.DataFrame(
-        {
-            "route_text": text.to_numpy(dtype=object),
-            "outcome": log.journey_outcome,
-            "weight": log.weights,  # journeys per row (compact logs)
-        }
-    )
-    counts = (
-        pd.crosstab(frame["route_text"], frame["outcome"], values=frame["weight"], aggfunc="sum")
-        .reindex(columns=[OPEN, SUCCESS, FAILURE], fill_value=0)
-        .fillna(0)
-        .astype(np.int64)
-    )
-    table = pd.DataFrame(
-        {
-            "route_text": counts.index.astype(object),
-            "journeys": counts.sum(axis=1).to_numpy(),
-            "successes": counts[SUCCESS].to_numpy(),
-            "failures": counts[FAILURE].to_numpy(),
-            "open": counts[OPEN].to_numpy(),
-        }
-    ).sort_values(["journeys", "route_text"], ascending=[False, True], kind="stable")
-    folded = suppress_small_groups(
-        table.reset_index(drop=True),
-        count_col="journeys",
-        min_group_size=min_group_size,
-        label_col="route_text",
-        sum_cols=["successes", "failures", "open"],
-    )
-    return _with_rates(folded, log.n_journeys)
+    table = stage_routes(log, labels=labels, min_group_size=min_group_size)
+    return table[_STAGE_ROUTE_COLS]
 
 
 def _segment_rows(log: EventLog, column: str, min_group_size: int) -> pd.DataFrame:
-    codes, labels = log.journey_segment(column)
-    n = len(labels)
-    outcome = log.journey_outcome.astype(np.int64)
-    counts = (
-        np.bincount(codes * 3 + outcome, weights=log.journey_weight, minlength=n * 3)
-        .astype(np.int64)
-        .reshape(n, 3)
-    )
-    frame = pd.DataFrame(
-        {
-            "segment": pd.Series([str(x) for x in labels], dtype=object),
-            "journeys": counts.sum(axis=1).astype(np.int64),
-            "successes": counts[:, 1].astype(np.int64),
-            "failures": counts[:, 2].astype(np.int64),
-            "open": counts[:, 0].astype(np.int64),
-        }
-    ).sort_values(["journeys", "segment"], ascending=[False, True], kind="stable")
-    folded = suppress_small_groups(
-        frame,
-        count_col="journeys",
-        min_group_size=min_group_size,
-        label_col="segment",
-        sum_cols=["successes", "failures", "open"],
-    )
-    return _with_rates(folded, log.n_journeys)
+    return outcomes_by(log, column, min_group_size=min_group_size)
 
 
 # ---------------------------------------------------------------------------------------
