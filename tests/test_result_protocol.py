@@ -88,7 +88,7 @@ def _feedback(text: str) -> fk.Feedback:
 
 def _report(text: str) -> Any:
     pytest.importorskip("jinja2")
-    return fk.report(_journey(text), figures=False)
+    return fk.report.report(_journey(text), figures=False)
 
 
 # (class name, builder, whether the text shows in the notebook view)
