@@ -22,10 +22,6 @@ Conventions:
   once per visit; **outcomes by segment** (:func:`outcomes_by`) count journeys and
   outcomes per persona or other case attribute. Both fold small groups like the rest.
 
-Why this module is long: it holds the route-level analyses of one log (routes, stage
-routes, transitions, funnel, outcomes by segment), which share their kernels and
-conventions; split apart, one concept would be spread over several files.
-
 Examples
 --------
 >>> import pandas as pd
