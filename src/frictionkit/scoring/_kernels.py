@@ -384,7 +384,7 @@ def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> 
 def _less_minus_greater(g: FloatArray) -> FloatArray:
     """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
     rows, n = g.shape
-    order = np.argsort(g, axis=1, kind="stable")
+    order = np.argsort(g, axis=1)  # equal values get equal counts: any order among them
     s = np.take_along_axis(g, order, axis=1)
     pos = np.broadcast_to(np.arange(n), (rows, n))
     new = np.ones((rows, n), dtype=bool)
