@@ -656,3 +656,108 @@ def test_registry_kernel_scores_one_draw_as_prioritise(method):
     )
     got = SCORING[method].kernel(draws)[0]
     np.testing.assert_allclose(got, t["score"].to_numpy(dtype=float), rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# each method declared once: a new entry in the registry is all a method needs
+
+
+def _toy_method():
+    from frictionkit.scoring import ScoringMethod
+
+    return ScoringMethod(
+        name="impact_per_day",
+        label="impact per day",
+        formula="``impact / effort_days``",
+        source="a test",
+        reads=("impact", "effort_days"),
+        divides_by="effort_days",
+        kernel=lambda d: d.impact / d.effort_days,
+        breakdown=lambda d: {"impact": d.impact, "effort_days": 1.0 / d.effort_days},
+    )
+
+
+def test_a_new_registry_entry_reaches_prioritise_rank_risk_and_the_report(monkeypatch):
+    import frictionkit as fk
+    from frictionkit.scoring import SCORING, _methods
+    from frictionkit.uncertainty import rank_risk
+
+    toy = _toy_method()
+    monkeypatch.setitem(_methods._BY_NAME, toy.name, toy)  # SCORING is a view of it
+    assert SCORING[toy.name] is toy
+    journey = load_autoparts()
+
+    ranking = prioritise(journey, toy.name)
+    t = ranking.to_frame()
+    assert ranking.label == "impact per day"
+    np.testing.assert_array_equal(t["score"], t["impact"] / t["effort_days"])
+    assert t["score"].is_monotonic_decreasing
+    np.testing.assert_array_equal(t["contrib_effort_days"], 1.0 / t["effort_days"])
+    assert "impact per day" in ranking.explain(t["id"].iloc[0])
+    with pytest.raises(ValidationError, match="divides by effort_days"):
+        prioritise(_frame(effort_days=[1.0, 0.0, 2.0]), toy.name)
+    with pytest.raises(ValidationError, match="MCDA methods"):
+        prioritise(journey, toy.name, weights=[1.0])
+    assert ranking.evolve(method="rice").evolve(method=toy.name).method == toy.name
+    cmp = compare_methods(journey, [toy.name, "rice"])
+    assert list(cmp.ranks.columns) == [toy.name, "rice"]
+
+    risk = rank_risk(journey, toy.name, draws=200, seed=0)
+    assert risk.method == toy.name
+    assert set(risk.to_frame()["id"]) == set(t["id"])
+    fields = set(risk.check_first()["field"])  # the inputs the method reads, and no others
+    assert fields
+    assert fields <= {"impact", "effort_days"}
+
+    html = fk.report(journey, ranking=ranking, figures=False).html
+    methods = html.split('<section id="methods">')[1]
+    assert "method “impact_per_day” (impact per day), score = impact / effort_days" in methods
+
+
+def test_no_module_names_a_method_outside_the_registry():
+    # A method is special-cased only in its registry entry: no comparison, match, subscript
+    # or dict key in scoring/ or frameworks/ holds a method name (string literal) elsewhere.
+    import ast
+    from pathlib import Path
+
+    import frictionkit
+
+    root = Path(frictionkit.__file__).parent
+    registry = root / "scoring" / "_methods.py"
+    found = []
+    for path in sorted(
+        [*root.joinpath("scoring").rglob("*.py"), *root.joinpath("frameworks").rglob("*.py")]
+    ):
+        if path == registry:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+            elif isinstance(node, ast.MatchValue):
+                operands = [node.value]
+            elif isinstance(node, ast.Subscript):
+                operands = [node.slice]
+            elif isinstance(node, ast.Dict):
+                operands = [k for k in node.keys if k is not None]
+            else:
+                continue
+            for operand in operands:
+                for leaf in ast.walk(operand):
+                    if isinstance(leaf, ast.Constant) and leaf.value in METHODS:
+                        found.append(f"{path.relative_to(root)}:{leaf.lineno}: {leaf.value!r}")
+    assert not found, found
+
+
+@pytest.mark.parametrize("scale", [5e-324, 1e-300, 1e-160, 1.0, 1e150, 1e300, 1.7e308])
+def test_topsis_kernel_matches_mcda_at_extreme_scales(scale):
+    from frictionkit import mcda
+    from frictionkit.scoring import SCORING
+    from frictionkit.scoring._kernels import Draws
+
+    x = np.array([[3.0, 9.0, 1.0], [1.0, 4.0, 2.0], [2.0, 1.0, 2.0], [0.0, 7.0, 5.0]])
+    x[:, 0] *= scale / 3.0
+    w = np.array([0.5, 0.3, 0.2])
+    ben = np.array([True, False, True])
+    want = mcda.topsis(x, w, ben.tolist())
+    got = SCORING["topsis"].kernel(Draws(criteria=x[None], weights=w, benefit=ben))[0]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

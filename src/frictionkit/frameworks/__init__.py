@@ -3,7 +3,8 @@
 Each function takes numbers (scalars or arrays, broadcast together), checks them up front
 (finite, on the published scale, no zero divisor) and returns a float array. Definitions,
 scales and sources are pinned in each docstring; :func:`frictionkit.scoring.prioritise`
-applies them to a table of improvements.
+scores a table of improvements with the same formulas, declared with its methods in
+:data:`frictionkit.scoring.SCORING`.
 
 Examples
 --------

@@ -5,25 +5,22 @@ Private: :mod:`frictionkit.frameworks` re-exports the public names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from frictionkit.exceptions import (
     UnknownReferenceError,
-    ValidationError,
     _short,
     did_you_mean,
 )
 from frictionkit.frameworks._checks import (
-    _OVERFLOW_HINT,
     _arr,
     _broadcast,
     _finite,
     _positive,
-    _ScoreOverflowError,
 )
 
 __all__ = [
@@ -296,114 +293,3 @@ def roi(value: npt.ArrayLike, cost: npt.ArrayLike) -> FloatArray:
     c = _positive(cost, "cost", "ROI needs a positive cost")
     v, c = _broadcast(v, c)
     return _finite(lambda v, c: (v - c) / c, "(value - cost) / cost", v, c)
-
-
-# ---------------------------------------------------------------------------------------
-# applied to improvements (used by frictionkit.scoring.prioritise)
-
-_COST_DIVISOR = ("value_per_cost", "roi")
-_WEEKS_PER_YEAR = 52.0
-_DAYS_PER_WEEK = 5.0
-
-
-def _refuse_zero(values: FloatArray, ids: Sequence[str], what: str, method: str) -> None:
-    zero = np.flatnonzero(values <= 0)
-    if zero.size:
-        shown = ", ".join(_short(ids[int(k)]) for k in zero[:10]) + (
-            " ..." if zero.size > 10 else ""
-        )
-        raise ValidationError(
-            f"method {_short(method)} divides by {what}, which is 0 for {zero.size} "
-            f"improvement(s): {shown}",
-            field=what,
-            value=[ids[int(k)] for k in zero],
-            hint=f"Give them a positive {what}, or use an MCDA method such as 'weighted_sum'",
-        )
-
-
-def _apply(
-    method: str,
-    ids: Sequence[str],
-    effort: FloatArray,
-    cost: FloatArray,
-    reach: FloatArray,
-    impact: FloatArray,
-    conf: FloatArray,
-    opts: Mapping[str, Any],
-) -> tuple[FloatArray, dict[str, FloatArray]]:
-    """Score improvements with a framework method (see :mod:`frictionkit.scoring`).
-
-    Scores and contributions beyond the float64 range (a subnormal cost, say) are refused
-    with a ValidationError naming the improvements, never returned as inf.
-    """
-    try:
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            score, parts = _apply_unchecked(method, ids, effort, cost, reach, impact, conf, opts)
-        for name, part in parts.items():
-            _finite(np.asarray, f"the {name} contribution", part)
-    except _ScoreOverflowError as exc:
-        shown = ", ".join(_short(ids[k]) for k in exc.positions[:10])
-        more = " ..." if len(exc.positions) > 10 else ""
-        raise ValidationError(
-            f"method {_short(method)}: {exc.field} is beyond the float64 range (about "
-            f"1.8e308) for {len(exc.positions)} improvement(s): {shown}{more}",
-            field=method,
-            value=[ids[k] for k in exc.positions],
-            hint=_OVERFLOW_HINT,
-        ) from None
-    return score, parts
-
-
-def _apply_unchecked(
-    method: str,
-    ids: Sequence[str],
-    effort: FloatArray,
-    cost: FloatArray,
-    reach: FloatArray,
-    impact: FloatArray,
-    conf: FloatArray,
-    opts: Mapping[str, Any],
-) -> tuple[FloatArray, dict[str, FloatArray]]:
-    if method in _COST_DIVISOR:
-        _refuse_zero(cost, ids, "cost", method)
-    else:
-        _refuse_zero(effort, ids, "effort_days", method)
-    if method == "value_per_cost":
-        return value_per_cost(impact, cost), {"impact": impact, "cost": 1.0 / cost}
-    if method == "roi":
-        return roi(impact, cost), {"impact": impact, "cost": 1.0 / cost}
-    if method == "rice":
-        score = rice(reach, impact, conf, effort)
-        return score, {
-            "reach": reach,
-            "impact": impact,
-            "confidence": conf,
-            "effort_days": 1.0 / effort,
-        }
-    if method == "ice":
-        top = float(impact.max())
-        i10 = 10.0 * impact / top if top > 0 else np.zeros_like(impact)
-        c10 = 10.0 * conf
-        e10 = 10.0 * float(effort.min()) / effort
-        score = ice(i10, c10, e10, variant=opts["ice_variant"])
-        return score, {"impact": i10, "confidence": c10, "ease": e10}
-    if method == "wsjf":
-        tc = opts["time_criticality"]
-        rr = opts["risk_reduction"]
-        score = wsjf(impact, tc, rr, effort)
-        return score, {
-            "user_business_value": impact,
-            "time_criticality": tc,
-            "risk_reduction": rr,
-            "job_size": 1.0 / effort,
-        }
-    # cd3
-    weeks = opts["duration_weeks"]
-    if weeks is None:
-        weeks = effort / _DAYS_PER_WEEK  # a subnormal effort can underflow to 0 here
-    _refuse_zero(weeks, ids, "duration_weeks", method)
-    per_week = impact / _WEEKS_PER_YEAR
-    return cd3(per_week, weeks), {
-        "cost_of_delay_per_week": per_week,
-        "duration_weeks": 1.0 / weeks,
-    }

@@ -33,8 +33,9 @@ promethee          :func:`frictionkit.mcda.promethee_ii` net flow (usual criteri
 =================  ===========================================================================
 
 Each method is declared once, in :data:`SCORING` (a :class:`ScoringMethod` per name: its
-label, the formula above, its source, what it reads and its per-draw kernel); a test keeps
-this table and the registry in step.
+label, the formula above, its source, what it reads and refuses, its per-draw kernel and
+the breakdown behind the ``contrib_*`` columns); :func:`prioritise` scores through it with
+no case of its own per method, and a test keeps this table and the registry in step.
 
 The MCDA methods use ``criteria`` (default: impact as benefit, effort_days and cost as
 cost, confidence as benefit) and ``weights`` (default: equal). A missing confidence counts

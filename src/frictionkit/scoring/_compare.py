@@ -21,7 +21,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.model import Improvement, Journey
-from frictionkit.scoring._methods import MCDA_METHODS, METHODS
+from frictionkit.scoring._methods import SCORING, lookup
 from frictionkit.scoring._prioritise import prioritise
 from frictionkit.scoring._ranking import MethodComparison, Ranking, weighted_spearman
 
@@ -84,16 +84,17 @@ def compare_methods(
             value=methods,
         )
     for m in chosen:
-        if m not in METHODS:
+        if lookup(m) is None:
             raise UnknownReferenceError(
-                f"unknown method {m!r}; choose from {list(METHODS)}" + did_you_mean(m, METHODS),
+                f"unknown method {m!r}; choose from {list(SCORING)}"
+                + did_you_mean(m, list(SCORING)),
                 field="methods",
                 value=m,
             )
     mcda_only = {k: kwargs.pop(k) for k in ("weights", "criteria") if k in kwargs}
     rankings: dict[str, Ranking] = {}
     for m in chosen:
-        extra = mcda_only if m in MCDA_METHODS else {}
+        extra = mcda_only if SCORING[m].mcda else {}
         with warnings.catch_warnings():
             if rankings:  # warn about the inputs once, not once per method
                 warnings.simplefilter("ignore", MissingImpactWarning)

@@ -1,11 +1,13 @@
-"""The per-draw scoring kernels: every method scored over many draws at once (private).
+"""The per-draw scoring kernels and breakdowns of every method (private).
 
 Pure kernels (numpy in, numpy out, no validation). Each method of the registry
-(:mod:`frictionkit.scoring._methods`) names its kernel here; :func:`frictionkit.uncertainty.
-rank_risk` and :func:`frictionkit.uncertainty.smaa` score their draws with them. A kernel
-takes a :class:`Draws` (one row per draw, one column per improvement) and returns the
-scores ``(draws, n)``, higher is better, with the definitions of
-:func:`frictionkit.scoring.prioritise`.
+(:mod:`frictionkit.scoring._methods`) names its kernel and its breakdown here.
+:func:`frictionkit.scoring.prioritise` scores one draw with them (and explains the score
+with the breakdown); :func:`frictionkit.uncertainty.rank_risk` and
+:func:`frictionkit.uncertainty.smaa` score many draws at once. A kernel takes a
+:class:`Draws` (one row per draw, one column per improvement) and returns the scores
+``(draws, n)``, higher is better; a breakdown returns the contribution of each term or
+criterion, ``{name: (draws, n)}``, as the ``contrib_*`` columns of a Ranking show them.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class Draws:
     ice_variant : {"product", "average"}
     vikor_v : float
         VIKOR weight of group utility.
+    criteria_names : tuple of str
+        The names of the criteria (columns of ``criteria``), which name the breakdown of an
+        MCDA method.
     """
 
     impact: FloatArray = attrs.field(factory=_none)
@@ -66,13 +71,21 @@ class Draws:
     benefit: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=bool))
     ice_variant: str = "product"
     vikor_v: float = 0.5
+    criteria_names: tuple[str, ...] = ()
 
 
-#: A per-draw kernel.
+#: A per-draw kernel: scores ``(draws, n)``.
 Kernel: TypeAlias = Callable[[Draws], FloatArray]
+#: A per-draw breakdown: the contribution of each term or criterion, ``{name: (draws, n)}``.
+Breakdown: TypeAlias = Callable[[Draws], dict[str, FloatArray]]
 
 # ---------------------------------------------------------------------------------------
-# framework methods
+# framework methods (the breakdown: each term of the score, a divisor as its inverse)
+
+
+def _rows(a: FloatArray, like: FloatArray) -> FloatArray:
+    """``a`` (``(n,)`` or ``(draws, n)``) as ``(draws, n)``, the shape of ``like``."""
+    return np.broadcast_to(a, like.shape)
 
 
 def value_per_cost(d: Draws) -> FloatArray:
@@ -85,21 +98,48 @@ def roi(d: Draws) -> FloatArray:
     return np.asarray((d.impact - d.cost) / d.cost, dtype=np.float64)
 
 
+def per_cost_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """Value per cost and ROI: ``impact`` and ``1 / cost``."""
+    return {"impact": d.impact, "cost": 1.0 / d.cost}
+
+
 def rice(d: Draws) -> FloatArray:
     """``reach * impact * confidence / effort_days``."""
     return np.asarray(d.reach * d.impact * d.confidence / d.effort_days, dtype=np.float64)
 
 
-def ice(d: Draws) -> FloatArray:
-    """ICE on Ellis's 0-10 scales, per draw (product or average)."""
+def rice_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """RICE: reach, impact, confidence and ``1 / effort_days``."""
+    return {
+        "reach": _rows(d.reach, d.impact),
+        "impact": d.impact,
+        "confidence": d.confidence,
+        "effort_days": 1.0 / d.effort_days,
+    }
+
+
+def _ice_scales(d: Draws) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Impact, confidence and ease on Ellis's 0-10 scales, per draw."""
     impact, effort = d.impact, d.effort_days
     top = impact.max(axis=1, keepdims=True)
     i10 = np.where(top > 0, 10.0 * impact / np.where(top > 0, top, 1.0), 0.0)
     c10 = 10.0 * d.confidence
     e10 = 10.0 * effort.min(axis=1, keepdims=True) / effort
+    return i10, c10, e10
+
+
+def ice(d: Draws) -> FloatArray:
+    """ICE on Ellis's 0-10 scales, per draw (product or average)."""
+    i10, c10, e10 = _ice_scales(d)
     if d.ice_variant == "product":
         return np.asarray(i10 * c10 * e10, dtype=np.float64)
     return np.asarray((i10 + c10 + e10) / 3.0, dtype=np.float64)
+
+
+def ice_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """ICE: impact, confidence and ease on the 0-10 scales."""
+    i10, c10, e10 = _ice_scales(d)
+    return {"impact": i10, "confidence": c10, "ease": e10}
 
 
 def wsjf(d: Draws) -> FloatArray:
@@ -107,19 +147,47 @@ def wsjf(d: Draws) -> FloatArray:
     return np.asarray((d.impact + d.time_criticality + d.risk_reduction) / d.effort_days)
 
 
+def wsjf_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """WSJF: the three terms of the cost of delay and ``1 / job_size``."""
+    return {
+        "user_business_value": d.impact,
+        "time_criticality": _rows(d.time_criticality, d.impact),
+        "risk_reduction": _rows(d.risk_reduction, d.impact),
+        "job_size": 1.0 / d.effort_days,
+    }
+
+
+def cd3_weeks(d: Draws) -> FloatArray:
+    """CD3's duration in weeks: as given, or ``effort_days / 5``."""
+    weeks = d.effort_days / 5.0 if d.duration_weeks is None else d.duration_weeks
+    return np.asarray(weeks, dtype=np.float64)
+
+
 def cd3(d: Draws) -> FloatArray:
     """``(impact / 52) / duration_weeks``."""
-    weeks = d.effort_days / 5.0 if d.duration_weeks is None else d.duration_weeks
-    return np.asarray((d.impact / 52.0) / weeks, dtype=np.float64)
+    return np.asarray((d.impact / 52.0) / cd3_weeks(d), dtype=np.float64)
+
+
+def cd3_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """CD3: cost of delay per week and ``1 / duration_weeks``."""
+    return {
+        "cost_of_delay_per_week": d.impact / 52.0,
+        "duration_weeks": _rows(1.0 / cd3_weeks(d), d.impact),
+    }
 
 
 # ---------------------------------------------------------------------------------------
-# MCDA methods
+# MCDA methods (the breakdown: one weighted term per criterion)
 
 
 def _per_draw(w: FloatArray, rows: int) -> FloatArray:
     """Weights ``(rows, m)``: the same ``(m,)`` weights in every row, or as given."""
     return w if w.ndim == 2 else np.broadcast_to(w, (rows, w.size))
+
+
+def _named(d: Draws, parts: FloatArray) -> dict[str, FloatArray]:
+    """Per-criterion parts ``(draws, n, m)`` by criterion name."""
+    return {name: parts[:, :, j] for j, name in enumerate(d.criteria_names)}
 
 
 def weighted_sum(d: Draws) -> FloatArray:
@@ -128,10 +196,25 @@ def weighted_sum(d: Draws) -> FloatArray:
     return _ws_batch_kernel(x, _per_draw(d.weights, x.shape[0]), d.benefit)
 
 
+def weighted_sum_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """Weighted sum: ``weight * normalised value`` per criterion."""
+    x = d.criteria
+    w = _per_draw(d.weights, x.shape[0])
+    return _named(d, _minmax_batch_kernel(x, d.benefit) * w[:, None, :])
+
+
 def topsis(d: Draws) -> FloatArray:
     """TOPSIS closeness per draw (``mcda.topsis``)."""
     x = d.criteria
     return _topsis_batch_kernel(x, _per_draw(d.weights, x.shape[0]), d.benefit)
+
+
+def topsis_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """TOPSIS: per criterion, squared distance to the worst minus that to the best."""
+    x = d.criteria
+    w = _per_draw(d.weights, x.shape[0])
+    gap_best, gap_worst = _topsis_batch_parts(x, d.benefit)
+    return _named(d, (w * w)[:, None, :] * (gap_worst - gap_best))
 
 
 def weighted_product(d: Draws) -> FloatArray:
@@ -139,14 +222,43 @@ def weighted_product(d: Draws) -> FloatArray:
     return _weighted_product_batch(d.criteria, d.weights, d.benefit)
 
 
+def weighted_product_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """Weighted product: ``weight * log ratio to the best`` per criterion (``<= 0``)."""
+    x = d.criteria
+    w = _per_draw(d.weights, x.shape[0])
+    return _named(d, _wp_signed_logs(x, d.benefit) * w[:, None, :])
+
+
 def vikor(d: Draws) -> FloatArray:
     """``1 - Q`` of VIKOR per draw (``mcda.vikor``)."""
     return _vikor_batch(d.criteria, d.weights, d.benefit, d.vikor_v)
 
 
+def vikor_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """VIKOR: the weighted regret per criterion (smaller is better)."""
+    x = d.criteria
+    w = _per_draw(d.weights, x.shape[0])
+    return _named(d, _vikor_gaps(x, d.benefit) * w[:, None, :])
+
+
 def promethee(d: Draws) -> FloatArray:
     """PROMETHEE II net flow per draw, usual criterion (``mcda.promethee_ii``)."""
     return _promethee_batch(d.criteria, d.weights, d.benefit)
+
+
+def promethee_breakdown(d: Draws) -> dict[str, FloatArray]:
+    """PROMETHEE II: ``weight * single-criterion net flow`` per criterion (they sum to it)."""
+    x = d.criteria
+    rows, n, m = x.shape
+    w = _per_draw(d.weights, rows)
+    parts = np.zeros((rows, n, m))
+    if n > 1:
+        for j in range(m):
+            if not w[:, j].any():
+                continue  # a criterion without weight adds exactly 0
+            g = x[:, :, j] if d.benefit[j] else -x[:, :, j]
+            parts[:, :, j] = w[:, j, None] * (_less_minus_greater(g) / (n - 1))
+    return _named(d, parts)
 
 
 def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
@@ -169,8 +281,28 @@ def _ws_fixed_kernel(r: FloatArray, w: FloatArray) -> FloatArray:
     return np.asarray(w @ r.T, dtype=np.float64)
 
 
+#: Column norms at least this small lose precision when squared; they are rescaled.
+_TOPSIS_SMALL_NORM = 2.0**-480
+
+
+def _norm_safe(x: FloatArray, axis: int, spec: str) -> tuple[FloatArray, FloatArray]:
+    """``x`` and its column norms ``sqrt(einsum(spec, x, x))``, without overflow or underflow.
+
+    When a norm overflows (values near 1e308) or is tiny enough to lose precision, every
+    column is first scaled by a power of two that brings its largest magnitude into
+    ``[0.5, 1)``: exact in floating point, and vector normalisation is scale-free, so the
+    normalised matrix is unchanged. Columns with usual values are not touched.
+    """
+    norm = np.sqrt(np.einsum(spec, x, x))
+    if bool(np.all((norm >= _TOPSIS_SMALL_NORM) & (norm < np.inf))):
+        return x, norm  # the usual case; a zero norm may hide values too small to square
+    _, exp = np.frexp(np.abs(x).max(axis=axis, keepdims=True))
+    xs = np.ldexp(x, -exp)
+    return xs, np.sqrt(np.einsum(spec, xs, xs))
+
+
 def _topsis_fixed_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
-    norm = np.sqrt(np.einsum("ij,ij->j", x, x))
+    x, norm = _norm_safe(x, 0, "ij,ij->j")
     r = x / np.where(norm > 0, norm, 1.0)
     best = np.where(benefit, r.max(axis=0), r.min(axis=0))
     worst = np.where(benefit, r.min(axis=0), r.max(axis=0))
@@ -195,7 +327,7 @@ def _closeness(d_best: FloatArray, d_worst: FloatArray) -> FloatArray:
 
 def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
     """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
-    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
+    x, norm = _norm_safe(x, 1, "dij,dij->dj")
     r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
     rmax, rmin = r.max(axis=1), r.min(axis=1)
     best = np.where(benefit, rmax, rmin)[:, None, :]
@@ -212,10 +344,15 @@ def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> Fl
     return _closeness(d_best, d_worst)
 
 
-def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+def _wp_signed_logs(x: FloatArray, benefit: BoolArray) -> FloatArray:
+    """Log ratio ``(d, n, m)`` of each value to the best of its criterion (``<= 0``)."""
     logs = np.log(x)
     ref = np.where(benefit, logs.max(axis=1), logs.min(axis=1))[:, None, :]
-    signed = np.where(benefit, logs - ref, ref - logs)
+    return np.asarray(np.where(benefit, logs - ref, ref - logs), dtype=np.float64)
+
+
+def _weighted_product_batch(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
+    signed = _wp_signed_logs(x, benefit)
     total = signed @ w if w.ndim == 1 else np.einsum("dnm,dm->dn", signed, w)
     return np.asarray(np.exp(total), dtype=np.float64)
 
@@ -228,14 +365,18 @@ def _scaled_rows(a: FloatArray) -> FloatArray:
     return np.asarray(np.where(live, (a - lo) / np.where(live, span, 1.0), 0.0))
 
 
-def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
-    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
+def _vikor_gaps(x: FloatArray, benefit: BoolArray) -> FloatArray:
+    """Normalised gap ``(d, n, m)`` of each value to the best of its criterion, in [0, 1]."""
     hi, lo = x.max(axis=1), x.min(axis=1)
     best = np.where(benefit, hi, lo)[:, None, :]
     span = (hi - lo)[:, None, :]
     live = span > 0
-    gap = np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0)
-    terms = gap * (w if w.ndim == 1 else w[:, None, :])
+    return np.asarray(np.where(live, np.abs(best - x) / np.where(live, span, 1.0), 0.0))
+
+
+def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> FloatArray:
+    """``1 - Q`` of VIKOR per draw (as :func:`frictionkit.mcda.vikor`)."""
+    terms = _vikor_gaps(x, benefit) * (w if w.ndim == 1 else w[:, None, :])
     q = v * _scaled_rows(terms.sum(axis=2)) + (1.0 - v) * _scaled_rows(terms.max(axis=2))
     return np.asarray(1.0 - q, dtype=np.float64)
 
@@ -243,7 +384,7 @@ def _vikor_batch(x: FloatArray, w: FloatArray, benefit: BoolArray, v: float) -> 
 def _less_minus_greater(g: FloatArray) -> FloatArray:
     """Per row: ``#{b: g_b < g_a} - #{b: g_b > g_a}`` for every ``a`` (one sort per row)."""
     rows, n = g.shape
-    order = np.argsort(g, axis=1, kind="stable")
+    order = np.argsort(g, axis=1)  # equal values get equal counts: any order among them
     s = np.take_along_axis(g, order, axis=1)
     pos = np.broadcast_to(np.arange(n), (rows, n))
     new = np.ones((rows, n), dtype=bool)

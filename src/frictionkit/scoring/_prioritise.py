@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from frictionkit import frameworks, mcda
+from frictionkit import frameworks
 from frictionkit.exceptions import (
     InputTypeError,
     MissingColumnError,
@@ -25,7 +25,7 @@ from frictionkit.exceptions import (
     _short,
     did_you_mean,
 )
-from frictionkit.frameworks._ratios import _apply
+from frictionkit.frameworks._checks import _OVERFLOW_HINT
 from frictionkit.model import Improvement, Journey
 from frictionkit.scoring._inputs import (
     _assemble,
@@ -34,7 +34,14 @@ from frictionkit.scoring._inputs import (
     _value_map,
     _weights,
 )
-from frictionkit.scoring._methods import MCDA_METHODS, METHODS, SCORING
+from frictionkit.scoring._kernels import Draws
+from frictionkit.scoring._methods import (
+    SCORING,
+    ScoringMethod,
+    lookup,
+    mcda_methods,
+    refuse_zero,
+)
 from frictionkit.scoring._ranking import (
     UNOWNED,
     Ranking,
@@ -80,65 +87,65 @@ def _impacts(
 
 
 # ---------------------------------------------------------------------------------------
-# scoring
+# scoring: every method through its entry in SCORING
 
 
-def _score_mcda(
-    method: str, x: FloatArray, w: FloatArray, ben: npt.NDArray[np.bool_], names: list[str],
-    ids: Sequence[str], vikor_v: float,
-) -> tuple[FloatArray, dict[str, FloatArray]]:  # fmt: skip
-    if method == "weighted_sum":
-        lo, hi = x.min(axis=0), x.max(axis=0)
-        span = hi - lo
-        live = span > 0
-        r = np.where(ben, x - lo, hi - x) / np.where(live, span, 1.0)
-        r[:, ~live] = 0.0
-        parts = r * w
-        score = mcda.weighted_sum(x, w, ben.tolist())
-    elif method == "weighted_product":
-        bad = np.argwhere(x <= 0)
-        if bad.size:
-            rows = sorted({int(i) for i in bad[:, 0]})
-            crit = names[int(bad[0, 1])]
-            raise ValidationError(
-                f"method 'weighted_product' needs every criterion > 0; {_short(crit)} is "
-                f"{x[bad[0, 0], bad[0, 1]]:g} for {_short(ids[rows[0]])}"
-                + (f" ({len(rows) - 1} more improvement(s))" if len(rows) > 1 else ""),
-                field="criteria",
-                value=[ids[k] for k in rows],
-                hint="Use 'weighted_sum' or 'topsis', or drop improvements with a zero value",
-            )
-        logs = np.log(x)
-        ref = np.where(ben, logs.max(axis=0), logs.min(axis=0))
-        parts = np.where(ben, logs - ref, ref - logs) * w
-        score = mcda.weighted_product(x, w, ben.tolist())
-    elif method == "topsis":
-        peak = np.abs(x).max(axis=0)  # scaled first, so values near 1e308 do not overflow
-        xs = x / np.where(peak > 0, peak, 1.0)
-        norm = np.sqrt((xs * xs).sum(axis=0))
-        v = xs / np.where(norm > 0, norm, 1.0) * w
-        best = np.where(ben, v.max(axis=0), v.min(axis=0))
-        worst = np.where(ben, v.min(axis=0), v.max(axis=0))
-        parts = (v - worst) ** 2 - (v - best) ** 2
-        score = mcda.topsis(x, w, ben.tolist())
-    elif method == "vikor":
-        res = mcda.vikor(x, w, ben.tolist(), v=vikor_v)
-        hi, lo = x.max(axis=0), x.min(axis=0)
-        fbest = np.where(ben, hi, lo)
-        span = hi - lo
-        gap = np.abs(fbest - x) / np.where(span > 0, span, 1.0)
-        gap[:, span <= 0] = 0.0
-        parts = gap * w
-        score = 1.0 - res.Q
-    else:  # promethee
-        # net flow = sum_j w_j * (single-criterion net flow): the per-criterion flows
-        # give both the score and its breakdown
-        zeros = np.zeros(x.shape[1])
-        flows = mcda._promethee_criterion_flows(x, ben, zeros, zeros, w != 0)
-        parts = w * (flows / max(x.shape[0] - 1, 1))
-        score = parts.sum(axis=1)
-    contrib = {name: np.asarray(parts[:, j], dtype=np.float64) for j, name in enumerate(names)}
-    return np.asarray(score, dtype=np.float64), contrib
+def _score(
+    spec: ScoringMethod, draw: Draws, ids: Sequence[str]
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Score one draw with ``spec``'s kernel and explain it with its breakdown.
+
+    Refuses a divisor ``<= 0``, a criterion ``<= 0`` where the method takes logs, what the
+    method's own check refuses, and scores or contributions beyond the float64 range (a
+    subnormal cost, say), naming the improvements: an inf score would make every such
+    improvement tie.
+    """
+    if spec.divides_by is not None:
+        refuse_zero(getattr(draw, spec.divides_by)[0], ids, spec.divides_by, spec.name)
+    if spec.positive_criteria:
+        _refuse_not_positive(spec.name, draw.criteria[0], draw.criteria_names, ids)
+    if spec.check is not None:
+        spec.check(draw, ids)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        score = np.asarray(spec.kernel(draw)[0], dtype=np.float64)
+        contrib = {k: np.asarray(v[0], dtype=np.float64) for k, v in spec.breakdown(draw).items()}
+    _refuse_overflow(spec, f"the {spec.label} score", score, ids)
+    for name, part in contrib.items():
+        _refuse_overflow(spec, f"the {name} contribution", part, ids)
+    return score, contrib
+
+
+def _refuse_not_positive(
+    method: str, x: FloatArray, names: Sequence[str], ids: Sequence[str]
+) -> None:
+    bad = np.argwhere(x <= 0)
+    if bad.size:
+        rows = sorted({int(i) for i in bad[:, 0]})
+        crit = names[int(bad[0, 1])]
+        raise ValidationError(
+            f"method {_short(method)} needs every criterion > 0; {_short(crit)} is "
+            f"{x[bad[0, 0], bad[0, 1]]:g} for {_short(ids[rows[0]])}"
+            + (f" ({len(rows) - 1} more improvement(s))" if len(rows) > 1 else ""),
+            field="criteria",
+            value=[ids[k] for k in rows],
+            hint="Use 'weighted_sum' or 'topsis', or drop improvements with a zero value",
+        )
+
+
+def _refuse_overflow(
+    spec: ScoringMethod, what: str, values: FloatArray, ids: Sequence[str]
+) -> None:
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        shown = ", ".join(_short(ids[int(k)]) for k in bad[:10])
+        more = " ..." if bad.size > 10 else ""
+        raise ValidationError(
+            f"method {_short(spec.name)}: {what} is beyond the float64 range (about "
+            f"1.8e308) for {bad.size} improvement(s): {shown}{more}",
+            field=spec.name,
+            value=[ids[int(k)] for k in bad],
+            hint=_OVERFLOW_HINT,
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -239,16 +246,17 @@ fix_share_col, fixes_col : str
     >>> r.to_frame()["id"].head(3).tolist()
     ['callback_sla', 'guided_selling', 'quality_alerts']
     """
-    if method not in METHODS:
+    spec = lookup(method)
+    if spec is None:
         raise UnknownReferenceError(
-            f"unknown method {_short(method)}; choose one of {list(METHODS)}"
-            + did_you_mean(method, METHODS),
+            f"unknown method {_short(method)}; choose one of {list(SCORING)}"
+            + did_you_mean(method, list(SCORING)),
             field="method",
             value=method,
         )
-    if method not in MCDA_METHODS and (weights is not None or criteria is not None):
+    if not spec.mcda and (weights is not None or criteria is not None):
         raise ValidationError(
-            f"weights and criteria apply to the MCDA methods {list(MCDA_METHODS)}, not to "
+            f"weights and criteria apply to the MCDA methods {mcda_methods()}, not to "
             f"{_short(method)}",
             field="weights" if weights is not None else "criteria",
             value=weights if weights is not None else criteria,
@@ -343,7 +351,7 @@ fix_share_col, fixes_col : str
         extra_col(reach_col, "reach_col")
     weights_used: pd.Series | None = None
     directions: dict[str, bool] | None = None
-    if method in MCDA_METHODS:
+    if spec.mcda:
         standard = {
             "impact": impact,
             "effort_days": inp.effort,
@@ -355,22 +363,31 @@ fix_share_col, fixes_col : str
         w = _weights(weights, names)
         if isinstance(vikor_v, (bool, np.bool_)):
             raise InputTypeError("vikor_v must be a number", field="vikor_v", value=vikor_v)
-        score, contrib = _score_mcda(method, x, w, ben, names, inp.ids, float(vikor_v))
+        draw = Draws(
+            criteria=x[None],
+            weights=w,
+            benefit=ben,
+            vikor_v=float(vikor_v),
+            criteria_names=tuple(names),
+        )
         weights_used = pd.Series(w, index=pd.Index(names, name="criterion"), name="weight")
         directions = {nm: bool(b) for nm, b in zip(names, ben, strict=True)}
     else:
         zeros = np.zeros(n)
         tc = extra_col(time_criticality_col, "time_criticality_col")
         rr = extra_col(risk_reduction_col, "risk_reduction_col")
-        opts = {
-            "ice_variant": ice_variant,
-            "time_criticality": zeros if tc is None else tc,
-            "risk_reduction": zeros if rr is None else rr,
-            "duration_weeks": extra_col(duration_col, "duration_col"),
-        }
-        score, contrib = _apply(
-            method, inp.ids, inp.effort, inp.cost, inp.reach, impact, conf, opts
+        draw = Draws(
+            impact=impact[None],
+            effort_days=inp.effort[None],
+            cost=inp.cost[None],
+            confidence=conf[None],
+            reach=inp.reach,
+            time_criticality=zeros if tc is None else tc,
+            risk_reduction=zeros if rr is None else rr,
+            duration_weeks=extra_col(duration_col, "duration_col"),
+            ice_variant=ice_variant,
         )
+    score, contrib = _score(spec, draw, inp.ids)
     ranks = _rank(score, inp.cost, inp.effort)
     thresholds = _thresholds(quadrant_thresholds, impact, inp.effort)
     order = np.empty(n, dtype=np.intp)  # row k of the table is the improvement ranked k + 1
@@ -397,7 +414,7 @@ fix_share_col, fixes_col : str
     table = pd.DataFrame(sorted_cols)
     return Ranking(
         method=method,
-        label=SCORING[method].label,
+        label=spec.label,
         table=table,
         weights=weights_used,
         criteria=directions,

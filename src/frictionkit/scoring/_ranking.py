@@ -31,7 +31,7 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
-from frictionkit.scoring._methods import _TIE_RTOL, MCDA_METHODS, SCORING
+from frictionkit.scoring._methods import _TIE_RTOL, SCORING, lookup
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
@@ -285,7 +285,8 @@ class Ranking(Result):
         opts = dict(self.options)
         opts.update(changes)
         method = opts.pop("method", self.method)
-        if method not in MCDA_METHODS:
+        spec = lookup(method)
+        if spec is None or not spec.mcda:
             for key in ("weights", "criteria"):
                 if key not in changes:
                     opts[key] = None

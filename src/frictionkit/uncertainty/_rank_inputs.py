@@ -56,6 +56,7 @@ class _Problem:
     time_criticality: FloatArray
     risk_reduction: FloatArray
     duration_weeks: FloatArray | None
+    reads: tuple[int, ...]  # the fields a framework method reads (positions in FIELDS)
     ice_variant: str
     vikor_v: float
     criteria: list[str]
@@ -278,9 +279,12 @@ def _problem(
             value=sorted(lengths),
             hint="Pass the draws of one bootstrap run, one array per pain point",
         )
-    divisor = SCORING[method].divides_by
-    if method == "cd3" and options["duration_col"] is not None:
+    scoring = SCORING[method]
+    divisor = scoring.divides_by
+    if scoring.divisor_option is not None and options[scoring.divisor_option] is not None:
         divisor = None  # CD3 divides by the given duration, not by the effort
+    skipped = scoring.divides_by if divisor is None else None
+    reads = tuple(FIELDS.index(r) for r in scoring.reads if r in FIELDS and r != skipped)
     if divisor is not None:
         _check_positive(cells, inp.ids, FIELDS.index(divisor), method)
     zeros = np.zeros(n)
@@ -310,6 +314,7 @@ def _problem(
         time_criticality=zeros if tc is None else tc,
         risk_reduction=zeros if rr is None else rr,
         duration_weeks=extra(options["duration_col"]),
+        reads=reads,
         ice_variant=str(options["ice_variant"]),
         vikor_v=float(options["vikor_v"]),
         criteria=names,
@@ -379,12 +384,12 @@ def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
         else:
             cols.append(np.broadcast_to(src, (rows, n)))
     x = np.stack(cols, axis=2)
-    if p.method == "weighted_product":
+    if spec.positive_criteria:
         bad = np.argwhere(x <= 0)
         if bad.size:
             _, i, j = (int(v) for v in bad[0])
             raise ValidationError(
-                f"method 'weighted_product' needs every criterion > 0, but {p.criteria[j]!r} "
+                f"method {p.method!r} needs every criterion > 0, but {p.criteria[j]!r} "
                 f"of {p.ids[i]!r} is drawn as 0",
                 field="criteria",
                 value=p.ids[i],

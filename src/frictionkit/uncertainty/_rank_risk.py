@@ -22,6 +22,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.model import Improvement, Journey
+from frictionkit.scoring._methods import lookup
 from frictionkit.scoring._ranking import (
     EASY_AND_SMART,
     FILL_IN,
@@ -37,7 +38,6 @@ from frictionkit.uncertainty._common import (
     _count,
 )
 from frictionkit.uncertainty._rank_inputs import (
-    _CONF,
     _COST,
     _EFFORT,
     _F,
@@ -321,17 +321,10 @@ class RankRisk(Result):
 
 def _used_inputs(p: _Problem) -> list[tuple[str, int, int]]:
     """Inputs that enter the score: ("i", improvement, field) or ("p", pain point, 0)."""
-    m = p.method
-    if m in ("value_per_cost", "roi"):
-        fields = {_IMPACT, _COST}
-    elif m in ("rice", "ice"):
-        fields = {_IMPACT, _EFFORT, _CONF}
-    elif m in ("wsjf",):
-        fields = {_IMPACT, _EFFORT}
-    elif m == "cd3":
-        fields = {_IMPACT} | ({_EFFORT} if p.duration_weeks is None else set())
-    else:
+    if scoring.SCORING[p.method].mcda:
         fields = {s for s in p.sources if isinstance(s, int)}
+    else:  # what the method reads, as its entry in frictionkit.scoring.SCORING declares
+        fields = set(p.reads)
     out: list[tuple[str, int, int]] = []
     for i in range(p.n):
         for f in sorted(fields):
@@ -461,10 +454,10 @@ def rank_risk(
     callback_sla       3     0.92         0.99
     cad_library        4     0.08         0.01
     """
-    if method not in scoring.METHODS:
+    if lookup(method) is None:
         raise UnknownReferenceError(
-            f"unknown method {method!r}; choose one of {list(scoring.METHODS)}"
-            + did_you_mean(method, scoring.METHODS),
+            f"unknown method {method!r}; choose one of {list(scoring.SCORING)}"
+            + did_you_mean(method, list(scoring.SCORING)),
             field="method",
             value=method,
         )
