@@ -709,7 +709,7 @@ def test_a_new_registry_entry_reaches_prioritise_rank_risk_and_the_report(monkey
     assert fields
     assert fields <= {"impact", "effort_days"}
 
-    html = fk.report(journey, ranking=ranking, figures=False).html
+    html = fk.report.report(journey, ranking=ranking, figures=False).html
     methods = html.split('<section id="methods">')[1]
     assert "method “impact_per_day” (impact per day), score = impact / effort_days" in methods
 
