@@ -30,6 +30,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.markov._core import (
+    Routes,
     _as_count,
     _check_touchpoint_name,
     _name,
@@ -230,6 +231,17 @@ def _from_arrays(
     )
     incidence.sum_duplicates()
     live = weights > 0
+    # the ordered routes themselves (one representative journey per distinct route and
+    # outcome), for counterfactuals that need the order of visits (harm removal)
+    rep_live = rep[live]
+    rep_len = lengths[rep_live]
+    rep_events = np.repeat(off[:-1][rep_live] - np.r_[0, np.cumsum(rep_len)[:-1]], rep_len)
+    routes = Routes(
+        code=code[rep_events + np.arange(int(rep_len.sum()), dtype=np.int64)],
+        offsets=np.r_[0, np.cumsum(rep_len)].astype(np.int64),
+        success=oc[rep_live] == 1,
+        weight=weights[live],
+    )
     if not live.all():
         incidence = incidence[np.flatnonzero(live)]
         weights = weights[live]
@@ -237,6 +249,7 @@ def _from_arrays(
         touchpoints=[names[i] for i in order],
         counts=np.rint(flat).astype(np.int64).reshape(s, s),
         paths=(unique.astype(np.int64), incidence, weights),
+        routes=routes,
         n_open=int(n_open),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import attrs
 import numpy as np
@@ -31,6 +31,20 @@ _BATCH = 256
 # --------------------------------------------------------------------------------------
 # Pure kernels: numpy in, numpy out, no validation.
 # --------------------------------------------------------------------------------------
+class Routes(NamedTuple):
+    """The distinct decided routes of a chain built from paths, in visiting order.
+
+    ``code`` holds the state index (``1 .. len(touchpoints)``) of each visit, route after
+    route; ``offsets`` the start of each route plus the total; ``success`` whether the
+    route ends in ``SUCCESS``; ``weight`` how many journeys followed it.
+    """
+
+    code: IntArray
+    offsets: IntArray
+    success: npt.NDArray[np.bool_]
+    weight: IntArray
+
+
 @attrs.frozen(eq=False)
 class _Solution:
     """What the closed forms need from one solved chain (transient states only)."""
@@ -281,6 +295,15 @@ class RepairEffect(Result):
     delta_draws : numpy.ndarray or None
         The delta of every bootstrap resample (``None`` without bootstrap), so the
         evidence's uncertainty can flow into ranking (see :attr:`value_draws`).
+    method : str
+        How the counterfactual was computed: ``"first_order"`` (a change of the
+        touchpoint's own row: ``reduce_failure_by=`` / ``redirect_to=``, or the fallback
+        of a harm removal the data do not support) or ``"memory"`` (harm removal on the
+        chain that remembers whether the journey met the touchpoint; see
+        :meth:`MarkovModel.harm_removal_effect`).
+    supported_share : float or None
+        For a harm removal: share of the first visits to the touchpoint made from states
+        with enough comparable journeys (``None`` for the other repairs).
     """
 
     touchpoint: str
@@ -297,6 +320,8 @@ class RepairEffect(Result):
     delta_low: float | None = None
     delta_high: float | None = None
     delta_draws: FloatArray | None = attrs.field(default=None, eq=False)
+    method: str = "first_order"
+    supported_share: float | None = None
 
     _charts: ClassVar[Mapping[str, str]] = {"repair_effects": "repair_effect"}
 

@@ -33,6 +33,7 @@ from frictionkit.markov._core import (
     FloatArray,
     IntArray,
     RepairEffect,
+    Routes,
     _as_count,
     _as_fraction,
     _check_absorbing,
@@ -85,7 +86,7 @@ class MarkovModel(Result):
     ('START', 'cart', 'home', 'SUCCESS', 'FAILURE')
     """
 
-    __slots__ = ("_counts", "_paths", "_solution", "n_open", "states", "touchpoints")
+    __slots__ = ("_counts", "_paths", "_routes", "_solution", "n_open", "states", "touchpoints")
     _charts: ClassVar[Mapping[str, str]] = {"repair_effects": "markov_repair_effects"}
 
     def __init__(
@@ -94,6 +95,7 @@ class MarkovModel(Result):
         touchpoints: Sequence[str],
         counts: IntArray,
         paths: tuple[IntArray, Any, IntArray] | None = None,
+        routes: Routes | None = None,
         n_open: int = 0,
     ) -> None:
         self.touchpoints: tuple[str, ...] = tuple(touchpoints)
@@ -107,6 +109,8 @@ class MarkovModel(Result):
         self._counts.setflags(write=False)
         # (edge ids, path-by-edge sparse count matrix, path counts) when built from paths
         self._paths = paths
+        # the distinct routes in visiting order (harm removal needs the order of visits)
+        self._routes = routes
         self.n_open = int(n_open)
         self._solution: _Solution | None = None
         fcounts = self._counts.astype(np.float64)
@@ -491,10 +495,21 @@ class MarkovModel(Result):
                 hint="Build the model with MarkovModel.from_paths (journey routes and "
                 "outcomes), or use bootstrap=0",
             )
-        edges, incidence, weights = self._paths
+        return self._counts_of(self._draws(bootstrap, seed))
+
+    def _draws(self, bootstrap: int, seed: SeedLike) -> IntArray:
+        """Journeys per distinct route in each resample (multinomial, same total)."""
+        assert self._paths is not None
+        weights = self._paths[2]
         rng = _rng(seed)
         total = int(weights.sum())
-        draws = rng.multinomial(total, weights / total, size=bootstrap)
+        out: IntArray = rng.multinomial(total, weights / total, size=bootstrap)
+        return out
+
+    def _counts_of(self, draws: IntArray) -> Iterable[FloatArray]:
+        """Count matrices of the chains of resampled route weights."""
+        assert self._paths is not None
+        edges, incidence, _ = self._paths
         edge_counts = np.asarray(incidence.T @ draws.T, dtype=np.float64).T  # (B, E)
         s = len(self.states)
         for row in edge_counts:
@@ -725,6 +740,225 @@ class MarkovModel(Result):
             frame["delta_high"] = [hi for _, hi in bounds]
         return _sort(frame, "delta_success_probability")
 
+    # -- harm removal (a counterfactual that remembers) ----------------------------------
+    def harm_removal_effects(
+        self,
+        *,
+        value_per_success: float | None = None,
+        n_journeys: float | None = None,
+        min_support: int = 30,
+        bootstrap: int = 0,
+        seed: SeedLike = None,
+        ci: float = 0.95,
+    ) -> pd.DataFrame:
+        """What removing each touchpoint's harm is worth, harm after the step included.
+
+        For each touchpoint ``t`` the chain is refitted with states that carry whether
+        the journey has met ``t``. With ``t``'s harm removed, a journey that was about to
+        meet ``t`` goes on instead like the comparable journeys that were in the same
+        state and did not meet it (that state's other moves, renormalised). Unlike
+        :meth:`repair_effects`, this counts harm that shows after the step (a payment
+        error whose customers retry and abandon later) and does not count natural exits
+        after a browsing step as harm. ``extra_successes`` is the chain's count of the
+        touchpoint's **attributable failures**: failed journeys that would have
+        succeeded without its harm. See "Harm removal" in the module documentation.
+
+        Parameters
+        ----------
+        value_per_success : float, optional
+            Value of one success; adds ``extra_value``.
+        n_journeys : float, optional
+            Journeys the delta applies to (default: the journeys in the chain).
+        min_support : int, default 30
+            Comparable moves a state needs (moves out of it that do not go into the
+            touchpoint, before any visit to it) for its visitors' counterfactual to count
+            as supported. When less than half of the first visits are supported, the
+            touchpoint falls back to the first-order repair ``reduce_failure_by=1`` and
+            ``method`` says ``"first_order"``.
+        bootstrap : int, default 0
+            Journey resamples for a percentile interval of each delta (one set of
+            resamples for all touchpoints; each resample refits every chain).
+        seed : int or numpy.random.Generator, optional
+            Seed of the resampling.
+        ci : float, default 0.95
+            Level of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``touchpoint``, ``visitors`` and ``failed_visitors`` (decided journeys that
+            visited it, all and failed), ``success_probability``,
+            ``success_probability_without_harm``, ``delta_success_probability`` (negative
+            when the visitors did better than comparable journeys: the step helps),
+            ``extra_successes``, ``extra_value`` (NaN without ``value_per_success``),
+            ``supported_share`` and ``method`` (``"memory"`` or ``"first_order"``), and
+            with a bootstrap ``delta_low``, ``delta_high``, ``extra_successes_low``,
+            ``extra_successes_high``. Sorted by delta (largest first), then touchpoint.
+
+        Raises
+        ------
+        ValidationError
+            The model was built from a transition table (the order of visits is lost),
+            or a bad ``min_support``, ``bootstrap`` or ``ci``.
+
+        Examples
+        --------
+        Two of the three journeys that meet ``error`` fail; the journey that did not
+        meet it succeeded from ``pay``:
+
+        >>> m = MarkovModel.from_paths(
+        ...     [("pay",), ("pay", "error", "pay"), ("pay", "error"), ("pay", "error", "pay")],
+        ...     ["success", "success", "failure", "failure"],
+        ... )
+        >>> m.harm_removal_effects(min_support=1)[
+        ...     ["touchpoint", "failed_visitors", "extra_successes", "method"]
+        ... ]
+          touchpoint  failed_visitors  extra_successes       method
+        0      error              2.0              2.0       memory
+        1        pay              2.0              0.0  first_order
+        """
+        frame, _ = self._harm(
+            None, value_per_success, n_journeys, min_support, bootstrap, seed, ci
+        )
+        return frame
+
+    def harm_removal_effect(
+        self,
+        touchpoint: str,
+        *,
+        value_per_success: float | None = None,
+        n_journeys: float | None = None,
+        min_support: int = 30,
+        bootstrap: int = 0,
+        seed: SeedLike = None,
+        ci: float = 0.95,
+    ) -> RepairEffect:
+        """What removing one touchpoint's harm is worth (see :meth:`harm_removal_effects`).
+
+        Parameters
+        ----------
+        touchpoint : str
+            The touchpoint whose harm is removed.
+        value_per_success, n_journeys, min_support, bootstrap, seed, ci
+            As in :meth:`harm_removal_effects`.
+
+        Returns
+        -------
+        RepairEffect
+            With ``change="harm_removed"``, ``method``, ``supported_share`` and, with a
+            bootstrap, ``delta_draws`` (for :func:`frictionkit.rank_risk`).
+
+        Raises
+        ------
+        UnknownReferenceError
+            Unknown touchpoint (with the closest name).
+        ValidationError
+            As in :meth:`harm_removal_effects`.
+
+        Examples
+        --------
+        >>> m = MarkovModel.from_paths(
+        ...     [("pay",), ("pay", "error", "pay"), ("pay", "error"), ("pay", "error", "pay")],
+        ...     ["success", "success", "failure", "failure"],
+        ... )
+        >>> m.harm_removal_effect("error", min_support=1)
+        RepairEffect('error', harm_removed: success probability 0.5 -> 1, +2 successes)
+        """
+        j = self._index(touchpoint) - 1
+        frame, reps = self._harm(j, value_per_success, n_journeys, min_support, bootstrap, seed, ci)
+        row = frame.iloc[0]
+        draws = None if reps is None else reps[:, j].copy()
+        if draws is not None:
+            draws.setflags(write=False)
+        n, value = self._scale(n_journeys, value_per_success)
+        return RepairEffect(
+            touchpoint=touchpoint,
+            change="harm_removed",
+            success_probability=float(row["success_probability"]),
+            success_probability_repaired=float(row["success_probability_without_harm"]),
+            delta_success_probability=float(row["delta_success_probability"]),
+            n_journeys=n,
+            extra_successes=float(row["extra_successes"]),
+            value_per_success=value,
+            extra_value=None if value is None else float(row["extra_value"]),
+            bootstrap=int(bootstrap),
+            ci=float(ci),
+            delta_low=None if reps is None else _opt(row["delta_low"]),
+            delta_high=None if reps is None else _opt(row["delta_high"]),
+            delta_draws=draws,
+            method=str(row["method"]),
+            supported_share=_opt(row["supported_share"]),
+        )
+
+    def _harm(
+        self,
+        only: int | None,
+        value_per_success: Any,
+        n_journeys: Any,
+        min_support: Any,
+        bootstrap: Any,
+        seed: SeedLike,
+        ci: Any,
+    ) -> tuple[pd.DataFrame, FloatArray | None]:
+        """The harm-removal table (one row when ``only`` is given) and the delta draws."""
+        from frictionkit.markov._memory import batches, harm_removal, route_keys
+
+        if self._routes is None:
+            raise ValidationError(
+                "harm removal needs the order of each journey's visits, but this model was "
+                "built from a table of transition counts",
+                field="model",
+                hint="Build the model with MarkovModel.from_paths or from an event log",
+            )
+        n, value = self._scale(n_journeys, value_per_success)
+        support = _as_count(min_support, "min_support")
+        b_count = _as_count(bootstrap, "bootstrap")
+        level = as_float(ci, "ci")
+        if not 0.0 < level < 1.0:
+            raise ValidationError(f"ci must be between 0 and 1, got {level:g}", field="ci")
+        k = len(self.touchpoints)
+        targets = None if only is None else np.asarray([only], dtype=np.int64)
+        keys = route_keys(self._routes, k)
+        point = harm_removal(keys, self._routes.weight[None].astype(np.float64), support, targets)
+        p = float(point.success_probability[0])
+        share = point.supported_share[0]
+        memory = share >= _MIN_SUPPORTED_SHARE
+        first_order = _repair_reduce(self._solved(), 1.0)
+        delta = np.where(memory, point.without_harm[0] - p, first_order)
+        reps = None
+        if b_count > 0:
+            draws = self._draws(b_count, seed).astype(np.float64)
+            reps = np.empty((b_count, k))
+            for sl in batches(b_count, len(self.states)):
+                res = harm_removal(keys, draws[sl], support, targets)
+                reps[sl] = res.without_harm - res.success_probability[:, None]
+            if (~memory).any():
+                fo = np.vstack([_repair_reduce(_solve(c), 1.0) for c in self._counts_of(draws)])
+                reps = np.where(memory[None], reps, fo)
+        frame = pd.DataFrame(
+            {
+                "touchpoint": pd.Series(self.touchpoints, dtype=str),
+                "visitors": point.visitors[0],
+                "failed_visitors": point.failed_visitors[0],
+                "success_probability": np.full(k, p),
+                "success_probability_without_harm": p + delta,
+                "delta_success_probability": delta,
+                "extra_successes": delta * n,
+                "extra_value": delta * n * (np.nan if value is None else value),
+                "supported_share": share,
+                "method": np.where(memory, "memory", "first_order").astype(object),
+            }
+        )
+        if reps is not None:
+            bounds = [_interval(reps[:, j], level) for j in range(k)]
+            frame["delta_low"] = [np.nan if lo is None else lo for lo, _ in bounds]
+            frame["delta_high"] = [np.nan if hi is None else hi for _, hi in bounds]
+            frame["extra_successes_low"] = frame["delta_low"] * n
+            frame["extra_successes_high"] = frame["delta_high"] * n
+        if only is not None:
+            return frame.iloc[[only]].reset_index(drop=True), reps
+        return _sort(frame, "delta_success_probability"), reps
+
     # -- display -------------------------------------------------------------------------
     def _repr_body(self) -> str:
         text = (
@@ -734,6 +968,15 @@ class MarkovModel(Result):
         if self.n_open:
             text += f"; {self.n_open} open left out"
         return text
+
+
+# A touchpoint falls back to the first-order repair when fewer of its first visits than
+# this share come from states with min_support comparable journeys.
+_MIN_SUPPORTED_SHARE = 0.5
+
+
+def _opt(x: Any) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def _interval(reps: FloatArray, level: float) -> tuple[float | None, float | None]:

@@ -1,0 +1,209 @@
+"""Harm removal: a counterfactual on a chain that remembers whether a step was met.
+
+Part of :mod:`frictionkit.markov` (see its documentation, "Harm removal").
+
+For a touchpoint ``t`` the states of the chain carry whether the journey has met ``t``:
+``(touchpoint, met)``. Transitions of a journey before its first visit to ``t`` are
+counted in the ``met = 0`` copy, the first visit is the move from the ``met = 0`` copy
+into ``t``, and everything from there on lives in the ``met = 1`` copy. The
+counterfactual "``t``'s harm removed" replaces, at each state of the ``met = 0`` copy,
+the move into ``t`` by that state's other moves (renormalised): the visitors go on like
+comparable journeys that were where they were and did not meet ``t``. The ``met = 1``
+copy is then never entered, so its success probability from its only entry ``(t, 1)``
+is simply the visitors' observed success share (maximum likelihood), and the
+counterfactual success probability is one solve of the ``met = 0`` copy.
+
+Pure kernels: numpy in, numpy out, no validation.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from frictionkit.markov._core import FloatArray, IntArray, Routes
+
+# Largest number of float64 entries of one batch of dense count matrices.
+_BATCH_ENTRIES = 20_000_000
+# Above this many transient states, each counterfactual is solved with a sparse LU.
+_DENSE_MAX = 400
+
+
+class Keys(NamedTuple):
+    """Sparse route-to-count maps: ``matrix @ route_weights`` gives the counts.
+
+    ``full`` maps routes to the flat ``(src, dst)`` transition counts (``s * s``);
+    ``after`` to the counts of transitions at or after the first visit to each
+    touchpoint, plus the first visit itself (flat ``(t, src, dst)``, ``t`` the
+    touchpoint's state index); ``first`` to the first visits (flat ``(t, src)``);
+    ``visits`` / ``visits_success`` to the visitors of each touchpoint (all / successful).
+    """
+
+    n_states: int
+    full: sparse.csr_matrix
+    after: sparse.csr_matrix
+    after_key: IntArray
+    first: sparse.csr_matrix
+    first_key: IntArray
+    visits: sparse.csr_matrix
+    visits_success: sparse.csr_matrix
+
+
+def _csr(key: IntArray, route: IntArray, n_routes: int) -> tuple[sparse.csr_matrix, IntArray]:
+    uniq, row = np.unique(key, return_inverse=True)
+    m = sparse.csr_matrix(
+        (np.ones(len(key)), (row.ravel(), route)), shape=(len(uniq), n_routes)
+    )
+    m.sum_duplicates()
+    return m, uniq.astype(np.int64)
+
+
+def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.csr_matrix:
+    m = sparse.csr_matrix((np.ones(len(key)), (key, route)), shape=(n_rows, n_routes))
+    m.sum_duplicates()
+    return m
+
+
+def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
+    """Index every transition of the routes by the touchpoint whose first visit it follows."""
+    code, off, success = routes.code, routes.offsets, routes.success
+    n_r = len(off) - 1
+    s = n_touchpoints + 3
+    lengths = np.diff(off)
+    rj = np.repeat(np.arange(n_r, dtype=np.int64), lengths)
+    end = np.where(success, s - 2, s - 1).astype(np.int64)
+    pos = np.arange(len(code), dtype=np.int64) - off[:-1][rj]  # position within route
+    last = pos == lengths[rj] - 1
+    nxt = np.where(last, end[rj], np.r_[code[1:], 0])
+    prev = np.where(pos == 0, 0, np.r_[0, code[:-1]])
+    # full counts: START -> first (or outcome), each visit -> next (or outcome)
+    empty = lengths == 0
+    src_all = np.r_[np.zeros(n_r, dtype=np.int64), code]
+    dst_all = np.r_[np.where(empty, end, 0), nxt]
+    dst_all[:n_r][~empty] = code[off[:-1][~empty]]
+    full = _rows(src_all * s + dst_all, np.r_[np.arange(n_r), rj], s * s, n_r)
+    # first visit of each touchpoint in its route
+    order = np.lexsort((pos, code, rj))
+    key_rt = rj[order] * s + code[order]
+    is_first = np.zeros(len(code), dtype=bool)
+    is_first[order[np.r_[True, key_rt[1:] != key_rt[:-1]]]] = True
+    fe = np.flatnonzero(is_first)
+    t_first = code[fe]
+    first, first_key = _csr(t_first * s + prev[fe], rj[fe], n_r)
+    visits = _rows(t_first, rj[fe], s, n_r)
+    visits_success = sparse.csr_matrix(visits @ sparse.diags(success.astype(np.float64)))
+    # transitions at or after each first visit: events fe .. route end, plus the first visit
+    span = off[1:][rj[fe]] - fe
+    ev = np.repeat(fe - np.r_[0, np.cumsum(span)[:-1]], span) + np.arange(
+        int(span.sum()), dtype=np.int64
+    )
+    tt = np.repeat(t_first, span)
+    a_key = np.r_[tt * s * s + code[ev] * s + nxt[ev], t_first * s * s + prev[fe] * s + t_first]
+    after, after_key = _csr(a_key, np.r_[rj[ev], rj[fe]], n_r)
+    return Keys(s, full, after, after_key, first, first_key, visits, visits_success)
+
+
+class HarmRemoval(NamedTuple):
+    """Counterfactual success probabilities per touchpoint and resample."""
+
+    success_probability: FloatArray  # (B,)
+    without_harm: FloatArray  # (B, n_touchpoints) success probability with t's harm removed
+    supported_share: FloatArray  # (B, n_touchpoints)
+    visitors: FloatArray  # (B, n_touchpoints)
+    failed_visitors: FloatArray  # (B, n_touchpoints)
+
+
+def _dead(counts: FloatArray, n_t: int) -> npt.NDArray[np.bool_]:
+    """Transient states (per batch row) from which no move leads to an outcome."""
+    can = counts[..., n_t:].sum(axis=-1) > 0
+    adj = counts[..., :n_t] > 0
+    while True:
+        nxt = can | (adj & can[:, None, :]).any(axis=-1)
+        if (nxt == can).all():
+            return ~can
+        can = nxt
+
+
+def _solve_rows(q: FloatArray, r: FloatArray) -> FloatArray:
+    """Success probability from START of each batch row's chain ``b = q b + r``."""
+    n_t = q.shape[-1]
+    if n_t <= _DENSE_MAX:
+        a = np.eye(n_t)[None] - q
+        out: FloatArray = np.linalg.solve(a, r[..., None])[..., 0, 0]
+        return out
+    from scipy.sparse.linalg import spsolve
+
+    res = np.empty(q.shape[0])
+    for i in range(q.shape[0]):
+        a_sp = sparse.csc_matrix(sparse.identity(n_t) - sparse.csr_matrix(q[i]))
+        res[i] = np.asarray(spsolve(a_sp, r[i]))[0]
+    return res
+
+
+def harm_removal(
+    keys: Keys, weights: FloatArray, min_support: float, targets: IntArray | None = None
+) -> HarmRemoval:
+    """Success probability with each touchpoint's harm removed, for each weight vector.
+
+    ``weights`` is ``(B, n_routes)``: journeys per route in each resample (the observed
+    weights for the point estimate). A state of the ``met = 0`` copy with no comparable
+    moves (or from which the comparable moves never reach an outcome) keeps its moves
+    into ``t``: its visitors keep their observed success share. ``supported_share`` is
+    the share of first visits made from states with at least ``min_support``
+    comparable moves that were not kept. ``targets`` restricts the computation to some
+    touchpoints (0-based touchpoint indices; the other columns are NaN).
+    """
+    s = keys.n_states
+    n_t = s - 2  # transient: START and the touchpoints
+    k = s - 3
+    w = np.asarray(weights, dtype=np.float64)
+    n_b = w.shape[0]
+    full = np.asarray(keys.full @ w.T).T.reshape(n_b, s, s)[:, :n_t, :]  # (B, n_t, s)
+    after = np.asarray(keys.after @ w.T).T  # (B, len(after_key))
+    first = np.asarray(keys.first @ w.T).T
+    visitors = np.asarray(keys.visits @ w.T).T[:, 1 : k + 1]  # (B, k)
+    succ_visitors = np.asarray(keys.visits_success @ w.T).T[:, 1 : k + 1]
+    total = w.sum(axis=1)
+    n_success = full[:, :, s - 2].sum(axis=1)
+    p = np.divide(n_success, total, out=np.zeros(n_b), where=total > 0)
+    h = np.divide(succ_visitors, visitors, out=np.zeros_like(visitors), where=visitors > 0)
+    without = np.full((n_b, k), np.nan)
+    supported = np.full((n_b, k), np.nan)
+    a_t = keys.after_key // (s * s)
+    f_t = keys.first_key // s
+    for j in range(k) if targets is None else targets.tolist():
+        t = j + 1
+        sel_a = np.flatnonzero(a_t == t)
+        sel_f = np.flatnonzero(f_t == t)
+        if len(sel_f) == 0:
+            without[:, j] = p
+            continue
+        c = full.copy()
+        flat = keys.after_key[sel_a] % (s * s)
+        src, dst = flat // s, flat % s
+        c[:, src, dst] -= after[:, sel_a]  # keys are distinct: no repeated index
+        np.maximum(c, 0.0, out=c)  # rounding only: every subtracted move was counted
+        ft = np.zeros((n_b, n_t))
+        ft[:, keys.first_key[sel_f] % s] = first[:, sel_f]
+        comp = c.sum(axis=-1)
+        keep = ((comp <= 0) | _dead(c, n_t)) & (ft > 0)
+        denom = np.where(keep, comp + ft, comp)
+        safe = np.where(denom > 0, denom, 1.0)
+        q = c[:, :, :n_t] / safe[..., None]
+        r = (c[:, :, n_t] + np.where(keep, ft * h[:, j, None], 0.0)) / safe
+        without[:, j] = _solve_rows(q, r)
+        ok = (comp >= min_support) & ~keep
+        n_first = ft.sum(axis=1)
+        supported[:, j] = np.divide(
+            (ft * ok).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+        )
+    return HarmRemoval(p, without, supported, visitors, visitors - succ_visitors)
+
+
+def batches(n_b: int, n_states: int) -> list[slice]:
+    """Slices of at most as many resamples as fit one batch of dense count matrices."""
+    size = max(1, _BATCH_ENTRIES // max(1, n_states * n_states))
+    return [slice(lo, min(n_b, lo + size)) for lo in range(0, n_b, size)]
