@@ -204,12 +204,19 @@ class LogAnalyses:
 
     def repair_effects(
         self,
-        reduce_failure_by: float = 0.5,
+        reduce_failure_by: float | None = None,
         value_per_success: float | None = None,
         bootstrap: int = 0,
         seed: SeedLike = None,
+        *,
+        kind: str = "first_order",
+        min_support: int = 30,
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
+
+        ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 0.5) repairs the
+        direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
+        chain that remembers whether the journey met it, counting harm that shows later.
 
         Examples
         --------
@@ -220,6 +227,8 @@ class LogAnalyses:
         ...     timestamp_col="timestamp", outcome_col="outcome", strict=False)
         >>> log.repair_effects(1.0, value_per_success=50).loc[0, "touchpoint"]
         'payment_error'
+        >>> log.repair_effects(kind="harm_removal").loc[0, ["touchpoint", "method"]].tolist()
+        ['payment_error', 'memory']
         """
         from frictionkit.friction import repair_effects
 
@@ -229,6 +238,8 @@ class LogAnalyses:
             value_per_success=value_per_success,
             bootstrap=bootstrap,
             seed=seed,
+            kind=kind,
+            min_support=min_support,
         )
 
     def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:

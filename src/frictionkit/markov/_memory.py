@@ -112,6 +112,7 @@ class HarmRemoval(NamedTuple):
     success_probability: FloatArray  # (B,)
     without_harm: FloatArray  # (B, n_touchpoints) success probability with t's harm removed
     supported_share: FloatArray  # (B, n_touchpoints)
+    compared_share: FloatArray  # (B, n_touchpoints) first visits with any comparable move
     visitors: FloatArray  # (B, n_touchpoints)
     failed_visitors: FloatArray  # (B, n_touchpoints)
 
@@ -172,6 +173,7 @@ def harm_removal(
     h = np.divide(succ_visitors, visitors, out=np.zeros_like(visitors), where=visitors > 0)
     without = np.full((n_b, k), np.nan)
     supported = np.full((n_b, k), np.nan)
+    compared = np.full((n_b, k), np.nan)
     a_t = keys.after_key // (s * s)
     f_t = keys.first_key // s
     for j in range(k) if targets is None else targets.tolist():
@@ -200,7 +202,10 @@ def harm_removal(
         supported[:, j] = np.divide(
             (ft * ok).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
         )
-    return HarmRemoval(p, without, supported, visitors, visitors - succ_visitors)
+        compared[:, j] = np.divide(
+            (ft * ~keep).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+        )
+    return HarmRemoval(p, without, supported, compared, visitors, visitors - succ_visitors)
 
 
 def batches(n_b: int, n_states: int) -> list[slice]:

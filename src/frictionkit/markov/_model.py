@@ -770,11 +770,14 @@ class MarkovModel(Result):
         n_journeys : float, optional
             Journeys the delta applies to (default: the journeys in the chain).
         min_support : int, default 30
-            Comparable moves a state needs (moves out of it that do not go into the
-            touchpoint, before any visit to it) for its visitors' counterfactual to count
+            Comparable moves a state needs (moves out of it, before any visit to the
+            touchpoint, that do not go into it) for its visitors' counterfactual to count
             as supported. When less than half of the first visits are supported, the
             touchpoint falls back to the first-order repair ``reduce_failure_by=1`` and
-            ``method`` says ``"first_order"``.
+            ``method`` says ``"first_order"``; when no first visit has any comparable
+            move (every journey that was where its visitors were went on to it, e.g. the
+            first step of every journey), ``method`` says ``"not_comparable"`` and the
+            delta is NaN.
         bootstrap : int, default 0
             Journey resamples for a percentile interval of each delta (one set of
             resamples for all touchpoints; each resample refits every chain).
@@ -791,7 +794,8 @@ class MarkovModel(Result):
             ``success_probability_without_harm``, ``delta_success_probability`` (negative
             when the visitors did better than comparable journeys: the step helps),
             ``extra_successes``, ``extra_value`` (NaN without ``value_per_success``),
-            ``supported_share`` and ``method`` (``"memory"`` or ``"first_order"``), and
+            ``supported_share`` and ``method`` (``"memory"``, ``"first_order"`` or
+            ``"not_comparable"``), and
             with a bootstrap ``delta_low``, ``delta_high``, ``extra_successes_low``,
             ``extra_successes_high``. Sorted by delta (largest first), then touchpoint.
 
@@ -814,8 +818,11 @@ class MarkovModel(Result):
         ...     ["touchpoint", "failed_visitors", "extra_successes", "method"]
         ... ]
           touchpoint  failed_visitors  extra_successes       method
-        0      error              2.0              2.0       memory
-        1        pay              2.0              0.0  first_order
+        0      error              2.0              2.0          memory
+        1        pay              2.0              NaN  not_comparable
+
+        ``pay`` is the first step of every journey: no journey was where its visitors
+        were without going on to it, so there is nothing to compare with.
         """
         frame, _ = self._harm(
             None, value_per_success, n_journeys, min_support, bootstrap, seed, ci
@@ -923,8 +930,11 @@ class MarkovModel(Result):
         p = float(point.success_probability[0])
         share = point.supported_share[0]
         memory = share >= _MIN_SUPPORTED_SHARE
+        compared = point.compared_share[0] > 0
         first_order = _repair_reduce(self._solved(), 1.0)
         delta = np.where(memory, point.without_harm[0] - p, first_order)
+        delta = np.where(compared, delta, np.nan)
+        method = np.where(memory, "memory", np.where(compared, "first_order", "not_comparable"))
         reps = None
         if b_count > 0:
             draws = self._draws(b_count, seed).astype(np.float64)
@@ -935,6 +945,7 @@ class MarkovModel(Result):
             if (~memory).any():
                 fo = np.vstack([_repair_reduce(_solve(c), 1.0) for c in self._counts_of(draws)])
                 reps = np.where(memory[None], reps, fo)
+            reps[:, ~compared] = np.nan
         frame = pd.DataFrame(
             {
                 "touchpoint": pd.Series(self.touchpoints, dtype=str),
@@ -946,7 +957,7 @@ class MarkovModel(Result):
                 "extra_successes": delta * n,
                 "extra_value": delta * n * (np.nan if value is None else value),
                 "supported_share": share,
-                "method": np.where(memory, "memory", "first_order").astype(object),
+                "method": method.astype(object),
             }
         )
         if reps is not None:
