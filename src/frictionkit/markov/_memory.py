@@ -89,7 +89,7 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     order = np.lexsort((pos, code, rj))
     key_rt = rj[order] * s + code[order]
     is_first = np.zeros(len(code), dtype=bool)
-    is_first[order[np.r_[True, key_rt[1:] != key_rt[:-1]]]] = True
+    is_first[order[np.r_[True, key_rt[1:] != key_rt[:-1]][: len(order)]]] = True
     fe = np.flatnonzero(is_first)
     t_first = code[fe]
     first, first_key = _csr(t_first * s + prev[fe], rj[fe], n_r)
