@@ -647,7 +647,8 @@ def test_harm_removal_single_matches_table_and_is_deterministic(hurt_shop):
     assert one.extra_successes == pytest.approx(row["extra_successes"], rel=1e-12)
     assert one.extra_value == pytest.approx(row["extra_value"], rel=1e-12)
     assert one.delta_low == pytest.approx(row["delta_low"], rel=1e-12)
-    assert one.delta_draws is not None and one.delta_draws.shape == (30,)
+    assert one.delta_draws is not None
+    assert one.delta_draws.shape == (30,)
     again = m.harm_removal_effects(value_per_success=20.0, bootstrap=30, seed=4)
     pd.testing.assert_frame_equal(table, again)
     frame = one.to_frame()
@@ -722,9 +723,7 @@ def test_harm_removal_matches_exact_solver_and_bounds(journeys):
         assert row["extra_successes"] >= -(row["visitors"] - row["failed_visitors"]) - 1e-9
         exact = _exact_harm(journeys, t)
         if exact is not None:
-            assert row["delta_success_probability"] == pytest.approx(
-                float(exact - p_obs), abs=1e-9
-            )
+            assert row["delta_success_probability"] == pytest.approx(float(exact - p_obs), abs=1e-9)
 
 
 @given(journeys_st, st.randoms(use_true_random=False))

@@ -145,7 +145,7 @@ def repair_effects(
     if kind not in _KINDS:
         raise ValidationError(
             f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}"
-            + (did_you_mean(kind, _KINDS) if isinstance(kind, str) else ""),
+            + did_you_mean(str(kind), _KINDS),
             field="kind",
             value=kind,
         )

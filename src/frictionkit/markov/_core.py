@@ -250,6 +250,29 @@ def _as_count(value: Any, field: str) -> int:
 
 
 # --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+def _opt(x: Any) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def _interval(reps: FloatArray, level: float) -> tuple[float | None, float | None]:
+    finite = reps[np.isfinite(reps)]
+    if finite.size == 0:
+        return None, None
+    alpha = (1.0 - level) / 2.0
+    lo, hi = np.quantile(finite, [alpha, 1.0 - alpha])
+    return float(lo), float(hi)
+
+
+def _sort(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    order = np.lexsort(
+        (frame["touchpoint"].to_numpy(dtype=object), -frame[by].fillna(-np.inf).to_numpy())
+    )
+    return frame.iloc[order].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------
 def _fmt(x: float | None, digits: int = 4) -> str:

@@ -54,9 +54,7 @@ class Keys(NamedTuple):
 
 def _csr(key: IntArray, route: IntArray, n_routes: int) -> tuple[sparse.csr_matrix, IntArray]:
     uniq, row = np.unique(key, return_inverse=True)
-    m = sparse.csr_matrix(
-        (np.ones(len(key)), (row.ravel(), route)), shape=(len(uniq), n_routes)
-    )
+    m = sparse.csr_matrix((np.ones(len(key)), (row.ravel(), route)), shape=(len(uniq), n_routes))
     m.sum_duplicates()
     return m, uniq.astype(np.int64)
 
@@ -124,7 +122,8 @@ def _dead(counts: FloatArray, n_t: int) -> npt.NDArray[np.bool_]:
     while True:
         nxt = can | (adj & can[:, None, :]).any(axis=-1)
         if (nxt == can).all():
-            return ~can
+            dead: npt.NDArray[np.bool_] = ~can
+            return dead
         can = nxt
 
 
@@ -133,8 +132,8 @@ def _solve_rows(q: FloatArray, r: FloatArray) -> FloatArray:
     n_t = q.shape[-1]
     if n_t <= _DENSE_MAX:
         a = np.eye(n_t)[None] - q
-        out: FloatArray = np.linalg.solve(a, r[..., None])[..., 0, 0]
-        return out
+        out = np.linalg.solve(a, r[..., None])[..., 0, 0]
+        return np.asarray(out, dtype=np.float64)
     from scipy.sparse.linalg import spsolve
 
     res = np.empty(q.shape[0])
