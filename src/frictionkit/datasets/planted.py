@@ -53,6 +53,31 @@ order_cancelled    outcome_marker       the unpaid orders, after the reminder: i
 confirmation       outcome_marker       payment received: reaching it is success
 =================  ===================  =====================================================
 
+With the defaults ``error_rate=0.3`` and ``loop_rate=0.2`` about 30 % of the decided
+journeys succeed (buyers about 40 %, browsers about 10 %).
+
+Reading the truth
+-----------------
+:class:`PlantedTruth` gives one row per touchpoint. ``true_attributable_failures`` is the
+estimand for *this* log: the failed journeys that succeed when the same journeys are
+replayed with the step fixed (net count). ``expected_attributable_failures`` is its
+expectation (``n_decided`` times the exact gain in success probability, from the absorbing
+chain behind the simulator); intervals should cover it, and it carries no replay noise.
+
+- Rows with no planted harm are 0 exactly: their fix changes nothing. An estimate for them
+  should cover 0 (or be given a verdict that is not ``friction``).
+- ``compare`` looks harmful unless the estimate is adjusted for ``segment`` (the only
+  measured confounder); adjusted, it should be near 0.
+- ``reminder_email`` has no comparable journeys: those that skip it after
+  ``order_placed`` confirmed at once (the road-fines log's "Send Fine").
+- ``order_cancelled`` and ``confirmation`` decide their visitors' outcome.
+- Plain steps that are the harm-free branch beside a planted friction (``payment`` beside
+  ``edit_cart`` and ``address_check`` after ``checkout``; ``order_placed`` beside
+  ``payment_error`` after ``payment``) can come out ``helps`` when compared with their
+  siblings; their expected verdict ``no evidence`` means "not friction".
+- The window shoppers are not in the log, but no route depends on them, so journeys that
+  were at the same point are comparable (within a segment).
+
 Examples
 --------
 >>> from frictionkit.datasets import simulate_journeys
@@ -77,7 +102,7 @@ import pandas as pd
 
 from frictionkit._protocol import Result
 
-__all__ = ["FIXABLE", "KINDS", "PLANTED_TOUCHPOINTS", "PlantedTruth", "simulate_planted"]
+__all__ = ["FIXABLE", "KINDS", "PLANTED_TOUCHPOINTS", "PlantedTruth"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
