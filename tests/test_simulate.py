@@ -246,8 +246,12 @@ def test_truth_table_and_replayed_attributable_failures():
     assert set(table.index) == set(PLANTED_TOUCHPOINTS)
     assert set(table["kind"]) <= set(KINDS)
     assert set(table["expected_verdict"]) <= {
-        "friction", "helps", "no evidence", "not comparable", "outcome marker"
-    }  # fmt: skip
+        "friction",
+        "helps",
+        "no evidence",
+        "not comparable",
+        "outcome marker",
+    }
     outcome = _outcomes(df)
     assert truth.failures == (outcome == "failure").sum()
     assert truth.n_decided == (outcome != "open").sum()
@@ -302,9 +306,7 @@ def test_confounded_step_is_used_mostly_by_the_segment_that_buys_less():
     # it looks harmful without adjustment, yet fixing it changes nothing
     pv = set(df.loc[df["touchpoint"] == "product_view", "case_id"])
     fail = decided["outcome"] == "failure"
-    assert fail.loc[fail.index.isin(users)].mean() > fail.loc[
-        fail.index.isin(pv - users)
-    ].mean()  # fmt: skip
+    assert fail.loc[fail.index.isin(users)].mean() > fail.loc[fail.index.isin(pv - users)].mean()
 
 
 def test_optional_branch_and_process_consequence_shares():

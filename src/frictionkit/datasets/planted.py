@@ -220,9 +220,12 @@ _CUM0[-1] = 1.0
 
 
 def _exit_prob(
-    state: IntArray, window: npt.NDArray[np.bool_], hurt: npt.NDArray[np.bool_],
-    rounds: IntArray, fix: str | None,
-) -> FloatArray:  # fmt: skip
+    state: IntArray,
+    window: npt.NDArray[np.bool_],
+    hurt: npt.NDArray[np.bool_],
+    rounds: IntArray,
+    fix: str | None,
+) -> FloatArray:
     """Probability of leaving at ``state`` (vectorised; the one rule of both engines)."""
     base = np.zeros(state.shape)
     base = np.where(state == ERROR, _ERROR_EXIT, base)
@@ -288,8 +291,14 @@ class _Walk:
     is_open: npt.NDArray[np.bool_]
 
 
-def _walk(keys: U64, fix: str | None, error_rate: float, loop_rate: float,
-          open_share: float, max_steps: int) -> _Walk:  # fmt: skip
+def _walk(
+    keys: U64,
+    fix: str | None,
+    error_rate: float,
+    loop_rate: float,
+    open_share: float,
+    max_steps: int,
+) -> _Walk:
     n = keys.size
     segment = (_uniform(keys, _JOURNEY, 0, 0) < _BROWSER_SHARE).astype(np.int64)
     window = _uniform(keys, _JOURNEY, 0, 1) < np.asarray(_WINDOW_SHARE)[segment]
@@ -310,8 +319,9 @@ def _walk(keys: U64, fix: str | None, error_rate: float, loop_rate: float,
         # terminal steps
         done_ok = cur == CONFIRM
         done_bad = cur == CANCELLED
-        leave = _uniform(kk, cur, k, _EXIT) < _exit_prob(cur, window[idx], hurt[idx],
-                                                         rounds[idx], fix)  # fmt: skip
+        leave = _uniform(kk, cur, k, _EXIT) < _exit_prob(
+            cur, window[idx], hurt[idx], rounds[idx], fix
+        )
         leave &= ~(done_ok | done_bad)
         nxt = (_uniform(kk, cur, k, _ROUTE)[:, None] >= _CUM[cur]).sum(axis=1)
         at_checkout = cur == CHECKOUT
@@ -337,8 +347,9 @@ def _walk(keys: U64, fix: str | None, error_rate: float, loop_rate: float,
         outcome[idx[done_bad | leave]] = 1
         go = ~(done_ok | done_bad | leave)
         hurt[idx[go & (cur == ERROR)]] = True
-        rounds[idx[go & (nxt == EDIT)]] = np.minimum(rounds[idx[go & (nxt == EDIT)]] + 1,
-                                                     _MAX_ROUNDS)  # fmt: skip
+        rounds[idx[go & (nxt == EDIT)]] = np.minimum(
+            rounds[idx[go & (nxt == EDIT)]] + 1, _MAX_ROUNDS
+        )
         idx, cur = idx[go], nxt[go]
         cases.append(idx)
         states.append(cur)
@@ -391,8 +402,9 @@ def _customer_success(fix: str | None, error_rate: float, loop_rate: float) -> f
                     continue
                 if s in (CANCELLED, COMPARE, GIFT):  # asides change nothing: left out
                     continue
-                ex = float(_exit_prob(np.asarray([s]), no, np.asarray([bool(h)]),
-                                      np.asarray([r]), fix)[0])  # fmt: skip
+                ex = float(
+                    _exit_prob(np.asarray([s]), no, np.asarray([bool(h)]), np.asarray([r]), fix)[0]
+                )
                 go = 1.0 - ex
                 moves: dict[int, float] = {}
                 if s == CHECKOUT:
