@@ -126,6 +126,13 @@ CASES: list[tuple[str, Callable[[str], Any], bool]] = [
     ("Feedback", _feedback, True),
     ("MetricResult", lambda t: fk.feedback.nps([10, 9, 0]), False),
     ("Report", _report, True),
+    (
+        "PlantedTruth",
+        lambda t: fk.datasets.simulate_journeys(300, seed=0, scenario="planted", return_truth=True)[
+            1
+        ],
+        False,  # the simulator's own names only
+    ),
 ]
 IDS = [name for name, _, _ in CASES]
 

@@ -14,12 +14,14 @@ from importlib import resources
 from pathlib import Path
 
 from frictionkit.datasets.demo import DemoScenario, demo_scenario
+from frictionkit.datasets.planted import PlantedTruth
 from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
 from frictionkit.datasets.survey import simulate_survey
 from frictionkit.model import Journey
 
 __all__ = [
     "DemoScenario",
+    "PlantedTruth",
     "SimulationTruth",
     "autoparts_path",
     "demo_scenario",

@@ -45,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit._validate import as_float, check_bounds
+from frictionkit.datasets.planted import PLANTED_TOUCHPOINTS, PlantedTruth, simulate_planted
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -55,7 +56,10 @@ from frictionkit.exceptions import (
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.model import Journey
 
-__all__ = ["SimulationTruth", "simulate_journeys"]
+__all__ = ["SCENARIOS", "SimulationTruth", "simulate_journeys"]
+
+#: Scenarios of :func:`simulate_journeys`: the default shop and the planted shop.
+SCENARIOS: tuple[str, ...] = ("shop", "planted")
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -305,6 +309,8 @@ def simulate_journeys(
     mean_gap_s: float = ...,
     max_steps: int = ...,
     return_truth: Literal[False] = ...,
+    scenario: str = ...,
+    fix: str | None = ...,
 ) -> pd.DataFrame: ...
 
 
@@ -326,7 +332,32 @@ def simulate_journeys(
     mean_gap_s: float = ...,
     max_steps: int = ...,
     return_truth: Literal[True],
+    scenario: Literal["shop"] = ...,
+    fix: None = ...,
 ) -> tuple[pd.DataFrame, SimulationTruth]: ...
+
+
+@overload
+def simulate_journeys(
+    n_journeys: int,
+    *,
+    seed: int,
+    journey: None = ...,
+    error_touchpoint: None = ...,
+    error_rate: float = ...,
+    loop: None = ...,
+    loop_rate: float = ...,
+    drop_rate: float = ...,
+    open_share: float = ...,
+    personas: Mapping[str, float] | Sequence[str] | None = ...,
+    start: str = ...,
+    period_days: float = ...,
+    mean_gap_s: float = ...,
+    max_steps: int = ...,
+    return_truth: Literal[True],
+    scenario: Literal["planted"],
+    fix: str | None = ...,
+) -> tuple[pd.DataFrame, PlantedTruth]: ...
 
 
 def simulate_journeys(
@@ -346,7 +377,9 @@ def simulate_journeys(
     mean_gap_s: float = 120.0,
     max_steps: int = 200,
     return_truth: bool = False,
-) -> pd.DataFrame | tuple[pd.DataFrame, SimulationTruth]:
+    scenario: str = "shop",
+    fix: str | None = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, SimulationTruth] | tuple[pd.DataFrame, PlantedTruth]:
     """Simulate an event log of customer journeys with known friction.
 
     Each journey is a first-order Markov chain over touchpoints: it starts at a
@@ -394,22 +427,47 @@ def simulate_journeys(
     max_steps : int, default 200
         Journeys still under way after this many events are marked open.
     return_truth : bool, default False
-        Also return a :class:`SimulationTruth`.
+        Also return the truth: a :class:`SimulationTruth` (default shop, a journey) or,
+        with ``scenario="planted"``, a :class:`~frictionkit.datasets.planted.PlantedTruth`.
+    scenario : {"shop", "planted"}, default "shop"
+        ``"shop"``: the default map above (or ``journey``). ``"planted"``: the planted
+        shop of :mod:`frictionkit.datasets.planted`, a richer shop with a case attribute
+        ``segment`` and one planted touchpoint per kind of friction (an error whose harm
+        outlives its page, a loop, a step with an immediate harm, a confounded step, an
+        optional branch, a process consequence, outcome markers, browsing steps), whose
+        true cost is measured by replaying the same journeys with it fixed. There
+        ``error_rate`` is the probability that a payment fails (``payment ->
+        payment_error``), ``loop_rate`` that of going back from ``checkout`` to
+        ``edit_cart``; ``journey``, ``error_touchpoint`` and ``loop`` are not allowed and
+        ``drop_rate`` is unused. Every random decision of a journey is drawn from its own
+        stream (common random numbers).
+    fix : str, optional
+        Planted shop only: replay the same journeys with this touchpoint's friction fixed
+        (its harm removed; see the table of :mod:`frictionkit.datasets.planted` for what
+        that means per touchpoint). Journeys that never meet the step are identical to the
+        log's, and so is every journey up to the step; for touchpoints with no harm the
+        replay is the log. ``None`` gives the log.
 
     Returns
     -------
-    pandas.DataFrame or (pandas.DataFrame, SimulationTruth)
+    pandas.DataFrame or (pandas.DataFrame, SimulationTruth or PlantedTruth)
         One row per event, ordered by case then time: ``case_id`` (str), ``touchpoint``
         (str), ``timestamp`` (datetime64[ns, UTC]), ``stage``, ``channel``, ``outcome``
         (the journey's final outcome, ``"success"``, ``"failure"`` or ``"open"``,
-        repeated on every event of the journey) and, with ``personas``, ``persona``.
+        repeated on every event of the journey), with ``scenario="planted"`` ``segment``
+        (``"buyer"`` or ``"browser"``) and, with ``personas``, ``persona``. With ``fix``
+        the truth is still that of the log (the unfixed journeys).
 
     Raises
     ------
     ValidationError
-        A rate outside its range or a bad count.
+        A rate outside its range or a bad count; ``fix`` without ``scenario="planted"``;
+        ``journey``, ``error_touchpoint`` or ``loop`` with it.
     UnknownReferenceError
-        ``error_touchpoint`` or ``loop`` names a touchpoint not in the map.
+        ``error_touchpoint`` or ``loop`` names a touchpoint not in the map; an unknown
+        ``scenario``; ``fix`` names a touchpoint not in the planted shop.
+    InputTypeError
+        ``seed``, ``scenario`` or ``fix`` of the wrong type.
 
     Examples
     --------
@@ -424,6 +482,36 @@ def simulate_journeys(
     open         99
     success     892
     Name: count, dtype: int64
+
+    The planted shop, with the true cost of each touchpoint (failed journeys of the log
+    that would have succeeded with the step fixed, measured by replaying them):
+
+    >>> df, truth = simulate_journeys(5000, seed=0, scenario="planted", return_truth=True)
+    >>> truth
+    PlantedTruth(5,000 journeys, 3,354 failures, 3 with a cost, seed=0)
+    >>> cols = ["touchpoint", "kind", "true_attributable_failures", "expected_verdict"]
+    >>> print(truth.to_frame()[cols].to_string(index=False))
+         touchpoint                kind  true_attributable_failures expected_verdict
+      payment_error       error_lasting                         262         friction
+          edit_cart                loop                         112         friction
+      address_check           immediate                          86         friction
+               home            browsing                           0      no evidence
+             search            browsing                           0      no evidence
+            catalog            browsing                           0      no evidence
+       product_view            browsing                           0      no evidence
+            compare          confounded                           0      no evidence
+               cart                none                           0      no evidence
+       gift_options     optional_branch                           0      no evidence
+           checkout                none                           0      no evidence
+            payment                none                           0      no evidence
+       order_placed                none                           0      no evidence
+     reminder_email process_consequence                           0   not comparable
+    order_cancelled      outcome_marker                           0   outcome marker
+       confirmation      outcome_marker                           0   outcome marker
+    >>> fixed = simulate_journeys(5000, seed=0, scenario="planted", fix="payment_error")
+    >>> failed = lambda d: (d.groupby("case_id")["outcome"].first() == "failure").sum()
+    >>> int(failed(df) - failed(fixed))  # = the row of payment_error
+    262
     """
     n = _count(n_journeys, "n_journeys")
     seed_value: Any = seed
@@ -437,6 +525,37 @@ def simulate_journeys(
     gap = check_bounds(as_float(mean_gap_s, "mean_gap_s"), "mean_gap_s", low=0.0)
     period = check_bounds(as_float(period_days, "period_days"), "period_days", low=0.0)
     persona_names, persona_p = _personas(personas)
+    if _scenario(scenario, fix) == "planted":
+        for field, given in (
+            ("journey", journey),
+            ("error_touchpoint", error_touchpoint),
+            ("loop", loop),
+        ):
+            if given is not None:
+                raise ValidationError(
+                    f"{field}: the planted scenario has its own map; got {field}={given!r}",
+                    field=field,
+                    value=given,
+                    hint="Leave it out with scenario='planted', or use scenario='shop'",
+                )
+        frame, planted = simulate_planted(
+            n,
+            seed=int(seed),
+            fix=fix,
+            error_rate=e_rate,
+            loop_rate=l_rate,
+            open_share=o_share,
+            max_steps=steps_cap,
+            start=start,
+            period_days=period,
+            mean_gap_s=gap,
+            personas=persona_names,
+            persona_p=persona_p,
+            return_truth=return_truth,
+        )
+        if planted is None:
+            return frame
+        return frame, planted
     if journey is None:
         if error_touchpoint not in (None, "payment_error"):
             raise UnknownReferenceError(
@@ -550,6 +669,40 @@ def _walk(
             "_case": case,
         }
     )
+
+
+def _scenario(scenario: Any, fix: Any) -> str:
+    if not isinstance(scenario, str):
+        raise InputTypeError(
+            f"scenario must be a str, got {scenario!r}", field="scenario", value=scenario
+        )
+    if scenario not in SCENARIOS:
+        raise UnknownReferenceError(
+            f"scenario: unknown scenario {scenario!r}; choose from {list(SCENARIOS)}"
+            + did_you_mean(scenario, SCENARIOS),
+            field="scenario",
+            value=scenario,
+        )
+    if fix is None:
+        return scenario
+    if scenario != "planted":
+        raise ValidationError(
+            f"fix={fix!r} needs scenario='planted': only the planted shop replays its "
+            "journeys with a friction fixed",
+            field="fix",
+            value=fix,
+            hint="Pass scenario='planted'",
+        )
+    if not isinstance(fix, str):
+        raise InputTypeError(f"fix must be a touchpoint name, got {fix!r}", field="fix", value=fix)
+    if fix not in PLANTED_TOUCHPOINTS:
+        raise UnknownReferenceError(
+            f"fix: {fix!r} is not a touchpoint of the planted shop; choose from "
+            f"{list(PLANTED_TOUCHPOINTS)}" + did_you_mean(fix, PLANTED_TOUCHPOINTS),
+            field="fix",
+            value=fix,
+        )
+    return scenario
 
 
 def _count(value: Any, field: str) -> int:
