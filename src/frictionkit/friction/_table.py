@@ -175,11 +175,15 @@ def friction(
     >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
     ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
     ...     strict=False)
-    >>> log.friction()[["touchpoint", "risk_ratio", "supported"]].head(3).round(2)
-          touchpoint  risk_ratio  supported
-    0  payment_error        2.93       True
-    1           cart        1.79       True
-    2        support        1.53       True
+    >>> table = log.friction()
+    >>> table[["touchpoint", "attributable_failures", "verdict"]].head(3).round(1)
+          touchpoint  attributable_failures   verdict
+    0  payment_error                  477.0  friction
+    1         search                  122.1  friction
+    2           home                  108.2  friction
+    >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1)
+       attributable_failures_low  attributable_failures_high
+    0                      452.0                       501.0
     """
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
@@ -282,9 +286,7 @@ def friction(
             "attributable_failures_low": np.where(step, np.nan, res.low),
             "attributable_failures_high": np.where(step, np.nan, res.high),
             "visitors_comparable": np.where(step, 0, res.visitors_comparable).astype(_INT),
-            "visitors_not_comparable": np.where(step, 0, res.visitors_not_comparable).astype(
-                _INT
-            ),
+            "visitors_not_comparable": np.where(step, 0, res.visitors_not_comparable).astype(_INT),
             "expected_failures": np.where(step, np.nan, res.expected_failures),
             "comparison_journeys": np.where(step, 0, res.comparison_journeys).astype(_INT),
             "ended_share": np.where(step, np.nan, res.ended_share),
