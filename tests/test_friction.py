@@ -781,3 +781,15 @@ def test_fines_send_fine_and_add_penalty_are_not_friction(fines):
     row = table.loc["Insert Date Appeal to Prefecture"]
     assert row["verdict"] == "helps"
     assert round(row["attributable_failures"], 3) == -10.027
+
+
+def test_attributable_failures_sparse_path_agrees(monkeypatch):
+    import frictionkit.friction._attributable as attributable
+
+    _, log = sim_log(1500, seed=9)
+    dense = log.friction(min_support=5)
+    monkeypatch.setattr(attributable, "_DENSE_MAX", 0)
+    log2 = sim_log(1500, seed=9)[1]
+    pd.testing.assert_frame_equal(dense, log2.friction(min_support=5))
+    hand = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint")
+    assert hand.loc["err", "attributable_failures"] == pytest.approx(7 - 15 / 14, rel=1e-12)

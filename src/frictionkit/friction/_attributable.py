@@ -83,11 +83,36 @@ def _sorted_pairs(a: np.ndarray, b: np.ndarray, width: int) -> tuple[np.ndarray,
     return order[new], sk[new]
 
 
+_DENSE_MAX = 20_000_000
+
+
+def _keyed_sums(
+    key: np.ndarray, weights: np.ndarray | None, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys (sorted) with their summed weights (dense bincount when it fits)."""
+    if size <= _DENSE_MAX:
+        count = np.bincount(key, minlength=size)
+        u = np.flatnonzero(count)
+        if weights is None:
+            return u, count[u].astype(float)
+        return u, np.bincount(key, weights=weights, minlength=size)[u]
+    u, inv = np.unique(key, return_inverse=True)
+    return u, np.bincount(inv.ravel(), weights=weights, minlength=len(u)).astype(float)
+
+
+def _at(query: np.ndarray, keys: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """The sums at the query keys (0 where a key is absent)."""
+    if len(keys) == 0:
+        return np.zeros(len(query))
+    idx = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[idx] == query, sums[idx], 0.0)
+
+
 def attributable_cells(
     tp: np.ndarray,
     offsets: np.ndarray,
     fail: np.ndarray,
-    weight: np.ndarray,
+    weight: np.ndarray | None,
     k: int,
     *,
     risk_set: bool = True,
@@ -102,8 +127,8 @@ def attributable_cells(
         Start of each journey in ``tp``, plus the total.
     fail : ndarray of bool
         Whether each journey failed.
-    weight : ndarray of float
-        Journeys each row stands for (1 in a full log).
+    weight : ndarray of float or None
+        Journeys each row stands for (None: 1 each, a full log).
     k : int
         Number of touchpoint codes; ``k`` is the code of ``START``.
 
@@ -117,62 +142,76 @@ def attributable_cells(
     and the one journey that went on from ``a`` without it succeeded.
 
     >>> cells = attributable_cells(np.array([0, 1, 0, 2]), np.array([0, 2, 4]),
-    ...     np.array([True, False]), np.ones(2), 3)
+    ...     np.array([True, False]), None, 3)
     >>> [(int(t), int(s), float(c)) for t, s, c in
     ...  zip(cells.tp, cells.stratum, cells.comparison) if t == 1]
     [(1, 0, 1.0)]
     """
     n_j = len(offsets) - 1
+    n = len(tp)
     lengths = np.diff(offsets)
     jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
     width = k + 1
-    fw = fail * weight
     starts = offsets[:-1]
-    # first visit of each (journey, touchpoint) and the step before it
+    # first visit of each (journey, touchpoint), in event order, and the step before it
     first, _ = _sorted_pairs(jj, tp, k)
-    vj, vt = jj[first], tp[first]
-    prev = np.where(first == starts[vj], k, tp[np.maximum(first - 1, 0)])
-    cell_key = vt * np.int64(width) + prev
-    # went on from s: (journey, s) for every event but the last of its journey, and START;
-    # the position of its first such event (-1 for START)
-    inner = np.ones(len(tp), dtype=bool)
-    inner[offsets[1:][lengths > 0] - 1] = False
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first] = True
+    fpos = np.flatnonzero(is_first)
+    vj, vt = jj[fpos], tp[fpos]
+    prev = np.where(fpos == starts[vj], k, tp[np.maximum(fpos - 1, 0)])
+    # went on from s: the first visit of s when it is not the journey's last event (a
+    # later visit of s cannot come earlier), and START for every journey with a step
+    is_last = np.zeros(n, dtype=bool)
     has = np.flatnonzero(lengths > 0)
-    at = np.flatnonzero(inner)
-    gj = np.r_[jj[at], has]
-    gs = np.r_[tp[at], np.full(len(has), k, dtype=_INT)]
-    gpos = np.r_[at, starts[has] - 1]
-    gfirst, _ = _sorted_pairs(gj, gs, width)
-    gj, gs, gpos = gj[gfirst], gs[gfirst], gpos[gfirst]
-    went = np.bincount(gs, weights=weight[gj], minlength=width)
-    went_f = np.bincount(gs, weights=fw[gj], minlength=width)
-    # journeys that went on from s but are no comparison for t: every (s, t) pair of a
-    # journey (its went-on strata times its touchpoints), kept when t was met by then
-    # ("risk set") or at all ("never met")
+    is_last[offsets[1:][has] - 1] = True
+    on = np.flatnonzero(~is_last[fpos])
     v_cnt = np.bincount(vj, minlength=n_j)
-    v_ptr = np.r_[0, np.cumsum(v_cnt)]
-    reps = v_cnt[gj]
-    gi = np.repeat(np.arange(len(gj), dtype=_INT), reps)
-    run_start = np.r_[0, np.cumsum(reps)][:-1]
-    vi = v_ptr[gj[gi]] + np.arange(len(gi), dtype=_INT) - run_start[gi]
+    v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
+    gj = np.concatenate([vj[on], has])
+    gs = np.concatenate([vt[on], np.full(len(has), k, dtype=_INT)])
+    wg = None if weight is None else weight[gj]
+    fg = fail[gj].astype(_INT)
+    went_ok, went_f = np.bincount(gs * 2 + fg, weights=wg, minlength=2 * width).reshape(width, 2).T
+    went = went_ok + went_f
+    # journeys that went on from s but are no comparison for t: for each went-on s of a
+    # journey, the touchpoints it met by the step after s ("risk set": a prefix of its
+    # first visits, in event order) or at all ("never met")
     if risk_set:
-        kept = first[vi] <= gpos[gi] + 1
-        gi, vi = gi[kept], vi[kept]
-    pair_key = gs[gi] * np.int64(k) + vt[vi]
-    both = np.bincount(pair_key, weights=weight[gj[gi]], minlength=width * k).reshape(width, k)
-    both_f = np.bincount(pair_key, weights=fw[gj[gi]], minlength=width * k).reshape(width, k)
+        # first visits up to this one, plus the next one when it follows right after
+        nxt = np.r_[on + 1]
+        follows = np.zeros(len(on), dtype=bool)
+        inside = nxt < len(fpos)
+        follows[inside] = fpos[nxt[inside]] == fpos[on[inside]] + 1
+        reps_on = on - v_ptr[vj[on]] + 1 + follows
+        reps_start = (v_cnt[has] > 0) & (fpos[np.minimum(v_ptr[has], len(fpos) - 1)] == starts[has])
+        reps = np.concatenate([reps_on, reps_start.astype(_INT)])
+    else:
+        reps = v_cnt[gj]
+    total = int(reps.sum())
+    run_start = np.cumsum(reps) - reps
+    vi = np.arange(total, dtype=_INT) - np.repeat(run_start - v_ptr[gj], reps)
+    pair_key = np.repeat(gs * np.int64(2 * k) + fg, reps) + 2 * vt[vi]
+    pw = None if wg is None else np.repeat(wg, reps)
+    # the cells: (touchpoint, stratum) pairs with visitors
+    wv, fv = (None if weight is None else weight[vj]), fail[vj]
+    cell_key = (vt * np.int64(width) + prev) * 2 + fv
+    cell_keys, cell_sums = _keyed_sums(cell_key, wv, 2 * width * k)
+    ukey, first_of = np.unique(cell_keys // 2, return_index=True)
+    visitors = np.add.reduceat(cell_sums, first_of) if len(cell_sums) else cell_sums
+    failures = _at(ukey * 2 + 1, cell_keys, cell_sums)
+    ct, cs = ukey // width, ukey % width
+    both_key, both_sums = _keyed_sums(pair_key, pw, 2 * width * k)
+    at_ok = (cs * np.int64(k) + ct) * 2
+    both_f = _at(at_ok + 1, both_key, both_sums)
+    both = _at(at_ok, both_key, both_sums) + both_f
+    comparison = went[cs] - both
+    comparison_f = went_f[cs] - both_f
     # journeys ending at s (START: journeys with no step left) and those of them that met t
     last = np.where(lengths > 0, tp[np.maximum(offsets[1:] - 1, 0)], k)
-    ended = np.bincount(last, weights=weight, minlength=width)
-    ended_met = np.bincount(last[vj] * np.int64(k) + vt, weights=weight[vj], minlength=width * k)
-    # the cells
-    ukey, inv = np.unique(cell_key, return_inverse=True)
-    ct, cs = ukey // width, ukey % width
-    visitors = np.bincount(inv, weights=weight[vj], minlength=len(ukey))
-    failures = np.bincount(inv, weights=fw[vj], minlength=len(ukey))
-    comparison = went[cs] - both[cs, ct]
-    comparison_f = went_f[cs] - both_f[cs, ct]
-    ended_c = ended[cs] - ended_met.reshape(width, k)[cs, ct]
+    ended = np.bincount(last, weights=weight, minlength=width).astype(float)
+    ended_key = last[vj] * np.int64(k) + vt
+    ended_c = ended[cs] - _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))
     return Cells(
         tp=ct,
         stratum=cs,

@@ -250,7 +250,8 @@ def friction(
     w_risk, w_exit, w_rep = FRICTION_WEIGHTS
     score = w_risk * excess + w_exit * exit_share + w_rep * np.nan_to_num(repeat_rate)
     score = np.where(paths.outcome_step, np.nan, score)
-    cells = attributable_cells(tp, off, fail, wd, k, risk_set=comparison == "risk set")
+    w_cells = None if paths.weight is None else wd
+    cells = attributable_cells(tp, off, fail, w_cells, k, risk_set=comparison == "risk set")
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step, np.nan, res.af)
     af_p = np.where(step, np.nan, res.p_value)
