@@ -26,9 +26,10 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   visitors are *not comparable*).
 
 The 95 % interval comes from a parametric bootstrap stratified by cell: each cell's
-visitor failures and comparison failures are redrawn from binomials at their observed
-risks (sizes fixed), ``n_boot`` times in one array, and the 2.5 / 97.5 percentiles of
-the redrawn sums are the interval. It depends only on the cell counts, so the full and
+visitor failures and comparison failures are redrawn from binomials (sizes fixed) at
+their risks with half a failure added (``(F + 1/2) / (V + 1)``, so that a cell where all
+or none failed still varies), ``n_boot`` times in one array; the draws are shifted to
+centre on the estimate, and the 2.5 / 97.5 percentiles of their sums are the interval. It depends only on the cell counts, so the full and
 the compact form of a log give the same interval bit for bit. The p-value is the
 Cochran-Mantel-Haenszel test over the comparable strata (Mantel and Haenszel, 1959,
 *JNCI* 22:719), without continuity correction.
@@ -313,11 +314,14 @@ def attributable_failures(
     if n_boot > 0 and len(idx):
         vi = np.rint(v[idx]).astype(_INT)
         ci = np.rint(c[idx]).astype(_INT)
-        pv = np.clip(f[idx] / np.maximum(v[idx], 1), 0.0, 1.0)
-        pc = np.clip(fc[idx] / np.maximum(c[idx], 1), 0.0, 1.0)
+        # risks drawn at (failures + 1/2) / (size + 1), so that a cell of all failures
+        # (or none) still varies; the draws are shifted back to centre on the estimate
+        pv = np.clip((f[idx] + 0.5) / (v[idx] + 1), 0.0, 1.0)
+        pc = np.clip((fc[idx] + 0.5) / (c[idx] + 1), 0.0, 1.0)
+        shift = (f[idx] - v[idx] * fc[idx] / c[idx]) - (vi * pv - v[idx] * pc)
         fb = rng.binomial(vi, pv, size=(n_boot, len(idx)))
         cb = rng.binomial(ci, pc, size=(n_boot, len(idx)))
-        contrib = fb - v[idx] * (cb / ci)
+        contrib = fb - v[idx] * (cb / ci) + shift
         # sum the cells of each touchpoint (cells are ordered by touchpoint)
         ti = t[idx]
         seg = np.flatnonzero(np.r_[True, ti[1:] != ti[:-1]])

@@ -181,9 +181,9 @@ def friction(
     0  payment_error                  477.0  friction
     1         search                  122.1  friction
     2           home                  108.2  friction
-    >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1)
+    >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
        attributable_failures_low  attributable_failures_high
-    0                      452.0                       501.0
+    0                      452.1                       498.7
     """
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
