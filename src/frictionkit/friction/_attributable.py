@@ -29,8 +29,9 @@ The 95 % interval comes from a parametric bootstrap stratified by cell: each cel
 visitor failures and comparison failures are redrawn from binomials (sizes fixed) at
 their risks with half a failure added (``(F + 1/2) / (V + 1)``, so that a cell where all
 or none failed still varies), ``n_boot`` times in one array; the draws are shifted to
-centre on the estimate, and the 2.5 / 97.5 percentiles of their sums are the interval. It depends only on the cell counts, so the full and
-the compact form of a log give the same interval bit for bit. The p-value is the
+centre on the estimate, and the 2.5 / 97.5 percentiles of their sums are the interval.
+It depends only on the cell counts, so the full and the compact form of a log give the
+same interval bit for bit. The p-value is the
 Cochran-Mantel-Haenszel test over the comparable strata (Mantel and Haenszel, 1959,
 *JNCI* 22:719), without continuity correction.
 """
