@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from frictionkit.datasets.simulate import simulate_journeys
 from frictionkit.events import EventLog, read_events
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import InputTypeError, UnknownReferenceError, ValidationError
 from frictionkit.friction import (
     benjamini_hochberg,
     fisher_exact_p,
@@ -170,7 +170,11 @@ def test_friction_columns_against_plain_pandas():
     gaps = dec.groupby("case_id")["timestamp"].diff().shift(-1).dt.total_seconds()
     med = gaps.groupby(dec["touchpoint"]).median()
     assert table.loc["cart", "median_dwell_s"] == pytest.approx(med["cart"])
-    assert table["friction_score"].is_monotonic_decreasing
+    # issue 17: sorted by verdict ("friction" first), then attributable failures
+    first = table[table["verdict"] == "friction"]["attributable_failures"]
+    assert first.is_monotonic_decreasing
+    rest = table[table["verdict"] != "friction"]["attributable_failures"].dropna()
+    assert rest.is_monotonic_decreasing
 
 
 def test_min_support_guard():
@@ -464,7 +468,8 @@ def test_fines_friction_table(fines):
     log, traces = fines
     table = log.friction()
     top = table.set_index("touchpoint")
-    assert table["touchpoint"].iloc[0] == "Add penalty"
+    # issue 17: Add penalty (a consequence of not paying) is no longer headlined
+    assert table["touchpoint"].iloc[0] != "Add penalty"
     assert top.loc["Payment", "outcome_step"]
     assert top.loc[SFCC, "outcome_step"]
     paths = plain_paths(traces)
@@ -507,3 +512,284 @@ def test_friction_folds_touchpoints_of_few_journeys():
     assert out["touchpoint"].iloc[-1] == "other (suppressed)"
     assert (out["journeys"].iloc[:-1] >= size).all()
     assert out["journeys"].sum() == full["journeys"].sum()
+
+
+# ---------------------------------------------------------------------------------------
+# attributable failures (issue 17)
+# ---------------------------------------------------------------------------------------
+def hand_log():
+    """A hand-made log whose attributable failures are computed by hand below."""
+    spec = [
+        (["pay", "err", "quit"], 6),  # visitors of err after pay, failed
+        (["pay", "err", "pay", "buy"], 4),  # visitors after pay, succeeded
+        (["pay", "help", "buy"], 8),  # went on from pay without err: comparison
+        (["pay", "help", "quit"], 2),  # comparison, failed
+        (["pay", "buy"], 10),  # ended at pay (paid): no comparison
+        (["err", "quit"], 3),  # visitors of err at START
+        (["help", "buy"], 5),
+        (["help", "quit"], 5),
+        (["pay", "help", "pay", "err", "quit"], 2),  # met err later: risk set at pay
+    ]
+    rows = []
+    for i, (steps, times) in enumerate(spec):
+        for r in range(times):
+            rows += [(f"c{i}_{r}", s, j) for j, s in enumerate(steps)]
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="min")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy", failure="quit"
+    )
+
+
+def test_attributable_failures_golden_hand_case():
+    # Standardisation at the point of exposure (Rothman, Greenland & Lash, Modern
+    # Epidemiology, 3rd ed., ch. 4; Greenland & Drescher 1993, Biometrics 49:865), by hand:
+    # stratum pay: visitors 6 + 4 + 2 = 12, 8 failed; risk set = 8 + 2 (help) + 2 (met err
+    #   only later) = 12 journeys, 4 failed -> expected 12 * 4/12 = 4 -> 8 - 4 = 4
+    # stratum START: visitors 3, 3 failed; risk set = the 42 journeys not starting with
+    #   err, 6 + 2 + 5 + 2 = 15 failed -> expected 3 * 15/42 -> 3 - 15/14
+    row = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint").loc["err"]
+    assert row["attributable_failures"] == pytest.approx(4 + 3 - 15 / 14, rel=1e-12)
+    assert row["expected_failures"] == pytest.approx(4 + 15 / 14, rel=1e-12)
+    assert row["visitors_comparable"] == 15
+    assert row["visitors_not_comparable"] == 0
+    assert row["comparison_journeys"] == 12 + 42
+    # 10 journeys ended at pay without err (they paid), 12 went on: 10/22 for the 12
+    # visitors of stratum pay, 0 for the 3 of START
+    assert row["ended_share"] == pytest.approx(12 / 15 * 10 / 22, rel=1e-12)
+    # Cochran-Mantel-Haenszel (Mantel & Haenszel 1959, JNCI 22:719), no correction
+    strata = [(8, 12, 4, 12), (3, 3, 15, 42)]  # failures, visitors, comp. failures, comp.
+    num = var = 0.0
+    for a, n1, c, n0 in strata:
+        n, m1 = n1 + n0, a + c
+        num += a - n1 * m1 / n
+        var += n1 * n0 * m1 * (n - m1) / (n * n * (n - 1))
+    p = 2 * scipy.stats.norm.sf(abs(num) / np.sqrt(var))
+    assert row["af_p_value"] == pytest.approx(p, rel=1e-9)
+    # "never met": pay -> 10 comparison journeys, 2 failed; START -> 30, 7 failed
+    never = hand_log().friction(min_support=1, n_boot=0, comparison="never met")
+    af = never.set_index("touchpoint").loc["err", "attributable_failures"]
+    assert af == pytest.approx(8 - 12 * 2 / 10 + 3 - 3 * 7 / 30, rel=1e-12)
+    # outcome steps are not scored
+    table = hand_log().friction(min_support=1).set_index("touchpoint")
+    assert table.loc[["buy", "quit"], "verdict"].eq("outcome marker").all()
+    assert table.loc[["buy", "quit"], "attributable_failures"].isna().all()
+    # min_support leaves strata out and counts their visitors
+    row = hand_log().friction(min_support=13, n_boot=0).set_index("touchpoint").loc["err"]
+    assert row["visitors_not_comparable"] == 12
+    assert row["attributable_failures"] == pytest.approx(3 - 15 / 14, rel=1e-12)
+
+
+def test_attributable_failures_interval_is_seeded_and_brackets_the_estimate():
+    _, log = sim_log(3000, seed=4)
+    a = log.friction(seed=5)
+    pd.testing.assert_frame_equal(a, log.friction(seed=5))
+    b = log.friction(seed=6)
+    assert not np.array_equal(
+        a["attributable_failures_low"].to_numpy(), b["attributable_failures_low"].to_numpy()
+    )
+    ok = a["attributable_failures"].notna()
+    assert (a.loc[ok, "attributable_failures_low"] <= a.loc[ok, "attributable_failures"]).all()
+    assert (a.loc[ok, "attributable_failures"] <= a.loc[ok, "attributable_failures_high"]).all()
+    no = log.friction(n_boot=0)
+    assert no["attributable_failures_low"].isna().all()
+    pd.testing.assert_series_equal(
+        no["attributable_failures"].sort_values(ignore_index=True),
+        a["attributable_failures"].sort_values(ignore_index=True),
+    )
+
+
+def test_simulated_error_step_is_friction_and_first():
+    _, log = sim_log(6000, seed=11)
+    table = log.friction()
+    top = table.iloc[0]
+    assert top["touchpoint"] == "payment_error"
+    assert top["verdict"] == "friction"
+    assert top["attributable_failures_low"] > 0
+    # every visitor of the success page succeeds: it marks the outcome
+    verdicts = table.set_index("touchpoint")["verdict"]
+    assert verdicts["confirmation"] == "outcome marker"
+    # sorted: verdict friction first, then by attributable failures
+    is_f = (table["verdict"] == "friction").to_numpy()
+    assert not (np.diff(is_f.astype(int)) > 0).any()
+
+
+def test_declared_outcome_markers_and_bad_input():
+    _, log = sim_log(1500, seed=2)
+    table = log.friction(outcome_markers=["support"]).set_index("touchpoint")
+    assert table.loc["support", "verdict"] == "outcome marker"
+    assert log.friction(outcome_markers="cart").set_index("touchpoint").loc["cart", "verdict"] == (
+        "outcome marker"
+    )
+    with pytest.raises(UnknownReferenceError, match="did you mean 'support'"):
+        log.friction(outcome_markers=["suport"])
+    with pytest.raises(InputTypeError, match="outcome_markers"):
+        log.friction(outcome_markers=[3])
+    for bad in ("7", 1.5, True):
+        with pytest.raises(InputTypeError, match="seed"):
+            log.friction(seed=bad)
+    with pytest.raises(InputTypeError, match="n_boot"):
+        log.friction(n_boot=10.0)
+    with pytest.raises(ValidationError, match="n_boot"):
+        log.friction(n_boot=-1)
+    for bad in (0, 1, 1.5):
+        with pytest.raises(ValidationError, match="fdr"):
+            log.friction(fdr=bad)
+    with pytest.raises(ValidationError, match="did you mean 'risk set'"):
+        log.friction(comparison="risk-set")
+
+
+def test_all_journeys_one_outcome_gives_verdicts_not_nan_soup():
+    df = pd.DataFrame(
+        {
+            "c": [f"c{i // 3}" for i in range(300)],
+            "t": ["a", "b", "buy"] * 50 + ["a", "c", "buy"] * 50,
+            "n": list(range(300)),
+        }
+    )
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy"
+    )
+    table = log.friction().set_index("touchpoint")
+    assert set(table["verdict"]) <= {"no evidence", "not comparable", "outcome marker"}
+    assert table.loc["buy", "verdict"] == "outcome marker"
+    assert table.loc["b", "attributable_failures"] == 0
+    assert table.loc["b", "verdict"] == "no evidence"
+    assert table.loc["a", "verdict"] == "not comparable"  # every journey starts with it
+
+
+def markov_log(n, seed, banner=0.0, harm=0.0):
+    """A first-order chain a/b/c with exits, and an optional 'banner' shown between steps.
+
+    The banner is shown before each move between two steps with probability ``banner``,
+    independently of everything; with ``harm`` it makes the journey quit right after it.
+    """
+    rng = np.random.default_rng(seed)
+    move = {"a": (["b", "c", "buy", "quit"], [0.4, 0.3, 0.1, 0.2]),
+            "b": (["a", "c", "buy", "quit"], [0.2, 0.3, 0.2, 0.3]),
+            "c": (["a", "b", "buy", "quit"], [0.1, 0.2, 0.4, 0.3])}  # fmt: skip
+    cases, steps = [], []
+    for i in range(n):
+        cur = str(rng.choice(["a", "b", "c"]))
+        trace = [cur]
+        while cur not in ("buy", "quit") and len(trace) < 40:
+            names, probs = move[cur]
+            nxt = str(rng.choice(names, p=probs))
+            if nxt not in ("buy", "quit") and rng.random() < banner:
+                trace.append("banner")
+                if rng.random() < harm:
+                    nxt = "quit"
+            trace.append(nxt)
+            cur = nxt
+        if trace[-1] not in ("buy", "quit"):
+            trace.append("quit")
+        cases += [f"j{i}"] * len(trace)
+        steps += trace
+    df = pd.DataFrame({"c": cases, "t": steps})
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(df)), unit="s")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy", failure="quit"
+    )
+
+
+def test_a_step_independent_of_the_outcome_gets_an_interval_covering_zero():
+    covered = []
+    for seed in range(12):
+        row = markov_log(800, seed, banner=0.15).friction(seed=seed)
+        row = row.set_index("touchpoint").loc["banner"]
+        covered.append(row["attributable_failures_low"] <= 0 <= row["attributable_failures_high"])
+        assert row["verdict"] in ("no evidence", "friction", "helps")
+    assert sum(covered) >= 10  # 95 % nominal: P(fewer than 10 of 12) ~ 2 %
+    harmful = markov_log(800, 0, banner=0.15, harm=0.3).friction().set_index("touchpoint")
+    assert harmful.loc["banner", "verdict"] == "friction"
+    assert harmful.loc["banner", "attributable_failures_low"] > 0
+
+
+@pytest.mark.slow
+def test_interval_coverage_near_95_percent():
+    # 200 logs with a step that has no effect: the interval covers 0 in about 95 % of
+    # them; with 200 trials a binomial(200, 0.95) is >= 180 with probability > 0.999
+    hits = 0
+    for seed in range(200):
+        row = markov_log(300, 1000 + seed, banner=0.2).friction(min_support=10, seed=seed)
+        row = row.set_index("touchpoint").loc["banner"]
+        hits += bool(row["attributable_failures_low"] <= 0 <= row["attributable_failures_high"])
+    assert hits >= 178
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    traces=st.lists(
+        st.tuples(st.lists(st.sampled_from("abcd"), min_size=1, max_size=6), st.booleans()),
+        min_size=2,
+        max_size=40,
+    ),
+    support=st.integers(1, 5),
+    comparison=st.sampled_from(["risk set", "never met"]),
+)
+def test_attributable_failures_never_exceed_failed_visitors(traces, support, comparison):
+    rows = []
+    for i, (steps, ok) in enumerate(traces):
+        for j, s in enumerate([*steps, "buy" if ok else "quit"]):
+            rows.append((f"c{i}", s, j))
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    log = EventLog.from_frame(
+        df,
+        case_col="c",
+        touchpoint_col="t",
+        timestamp_col="ts",
+        success="buy",
+        failure="quit",
+        strict=False,
+    )
+    table = log.friction(min_support=support, n_boot=50, comparison=comparison)
+    scored = table[~table["outcome_step"]]
+    af = scored["attributable_failures"]
+    has = af.notna()
+    assert (af[has] <= scored.loc[has, "failures_visited"] + 1e-9).all()
+    assert (
+        af[has] >= -(scored.loc[has, "journeys"] - scored.loc[has, "failures_visited"]) - 1e-9
+    ).all()
+    assert (
+        scored["visitors_comparable"] + scored["visitors_not_comparable"] == scored["journeys"]
+    ).all()
+    assert set(table["verdict"]) <= {
+        "friction",
+        "helps",
+        "no evidence",
+        "not comparable",
+        "outcome marker",
+    }
+    assert (table.loc[af.isna() & ~table["outcome_step"], "verdict"] != "friction").all()
+
+
+def test_fines_send_fine_and_add_penalty_are_not_friction(fines):
+    # Send Fine: the only journeys that skip it paid on the spot; Add penalty: 99 % of the
+    # journeys still open after the notification get it (no overlap). Both are
+    # consequences of not paying, not causes.
+    log, _ = fines
+    table = log.friction().set_index("touchpoint")
+    assert table.loc["Send Fine", "verdict"] == "not comparable"
+    assert table.loc["Send Fine", "ended_share"] == pytest.approx(1.0)
+    assert table.loc["Add penalty", "verdict"] == "not comparable"
+    assert table.loc["Add penalty", "visitors_not_comparable"] == 4435
+    assert table.loc["Create Fine", "verdict"] == "not comparable"
+    assert table.loc["Payment", "verdict"] == "outcome marker"
+    assert (table["verdict"] == "friction").sum() <= 1
+    row = table.loc["Insert Date Appeal to Prefecture"]
+    assert row["verdict"] == "helps"
+    assert round(row["attributable_failures"], 3) == -10.027
+
+
+def test_attributable_failures_sparse_path_agrees(monkeypatch):
+    import frictionkit.friction._attributable as attributable
+
+    _, log = sim_log(1500, seed=9)
+    dense = log.friction(min_support=5)
+    monkeypatch.setattr(attributable, "_DENSE_MAX", 0)
+    log2 = sim_log(1500, seed=9)[1]
+    pd.testing.assert_frame_equal(dense, log2.friction(min_support=5))
+    hand = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint")
+    assert hand.loc["err", "attributable_failures"] == pytest.approx(7 - 15 / 14, rel=1e-12)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -149,8 +149,18 @@ class LogAnalyses:
 
         return funnel(self._as_log(), by=by, min_group_size=min_group_size)
 
-    def friction(self, min_support: int = 30, min_group_size: int | None = None) -> pd.DataFrame:
-        """Stage-matched friction per touchpoint; see :func:`frictionkit.friction.friction`.
+    def friction(
+        self,
+        min_support: int = 30,
+        min_group_size: int | None = None,
+        *,
+        n_boot: int = 500,
+        seed: SeedLike = 0,
+        outcome_markers: Iterable[str] | str | None = None,
+        fdr: float = 0.05,
+        comparison: str = "risk set",
+    ) -> pd.DataFrame:
+        """Attributable failures per touchpoint; see :func:`frictionkit.friction.friction`.
 
         Examples
         --------
@@ -165,7 +175,16 @@ class LogAnalyses:
         """
         from frictionkit.friction import friction
 
-        return friction(self._as_log(), min_support=min_support, min_group_size=min_group_size)
+        return friction(
+            self._as_log(),
+            min_support=min_support,
+            min_group_size=min_group_size,
+            n_boot=n_boot,
+            seed=seed,
+            outcome_markers=outcome_markers,
+            fdr=fdr,
+            comparison=comparison,
+        )
 
     def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.

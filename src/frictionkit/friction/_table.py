@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numbers
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._outcomes import FAILURE
+from frictionkit.exceptions import (
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
 from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.friction._attributable import (
+    Attributable,
+    attributable_cells,
+    attributable_failures,
+)
 from frictionkit.friction._paths import _check_min_support, stored_dwell
 from frictionkit.friction._stats import (
     _INT,
@@ -22,17 +36,39 @@ from frictionkit.friction._stats import (
 )
 from frictionkit.routes import check_group_size
 
+#: The verdicts of :func:`friction`, in the order the table lists them.
+VERDICTS: tuple[str, ...] = ("friction", "helps", "no evidence", "not comparable", "outcome marker")
+#: Share of a touchpoint's visitors in one outcome from which it is an outcome marker.
+OUTCOME_MARKER_SHARE = 0.98
+#: Share of the journeys that did not take a touchpoint and ended right there, above
+#: which it is not comparable (its alternative is the end of the journey, e.g. paying).
+ENDED_SHARE_MAX = 0.9
+_COMPARISONS = ("risk set", "never met")
+
 
 # ---------------------------------------------------------------------------------------
 # friction
 # ---------------------------------------------------------------------------------------
 def friction(
-    log: EventLog, *, min_support: int = 30, min_group_size: int | None = None
+    log: EventLog,
+    *,
+    min_support: int = 30,
+    min_group_size: int | None = None,
+    n_boot: int = 500,
+    seed: SeedLike = 0,
+    outcome_markers: Iterable[str] | str | None = None,
+    fdr: float = 0.05,
+    comparison: str = "risk set",
 ) -> pd.DataFrame:
-    """Stage-matched friction of every touchpoint, with a composite score.
+    """Attributable failures of every touchpoint, with interval and verdict.
 
-    Among the decided journeys that reached a touchpoint's stage, the failure risk of
-    those that visited it is compared with the risk of those that did not.
+    The **attributable failures** of a touchpoint are the failed journeys among its
+    visitors that would have succeeded had they gone on, from where they met it, like
+    comparable journeys that did not meet it (epidemiology's attributable number among
+    the exposed, estimated by standardisation at the point of exposure; see
+    :mod:`frictionkit.friction._attributable` and the Friction concept page). The
+    stage-matched risk ratio (visitors against the journeys that reached the stage
+    without it) and the descriptive columns are kept beside it.
 
     Parameters
     ----------
@@ -40,18 +76,35 @@ def friction(
         The event log (its stages come from a journey map, a stage column or inference;
         see ``stage_source``).
     min_support : int, default 30
-        Fewest journeys on each side (visited / not visited) for the comparison; below
-        it the statistics are NaN and ``supported`` is False.
+        Fewest journeys on each side (visited / not visited) for the stage-matched
+        comparison (below it its statistics are NaN and ``supported`` is False), and
+        fewest comparison journeys for a stratum of the attributable failures (below it
+        the stratum's visitors are counted in ``visitors_not_comparable``).
     min_group_size : int, optional
         Touchpoints visited by fewer journeys are folded into one ``"other (suppressed)"``
         row at the end by :func:`frictionkit.privacy.suppress_small_groups` (``journeys``
         summed, other columns missing, a ``suppressed_groups`` column added).
+    n_boot : int, default 500
+        Bootstrap draws of the interval of the attributable failures (0: no interval).
+    seed : int or numpy.random.Generator, default 0
+        Seed of the bootstrap; the same seed gives the same table bit for bit.
+    outcome_markers : str or iterable of str, optional
+        Touchpoints declared outcome markers (a consequence or a sign of the outcome,
+        not a cause: e.g. a declined offer); they get that verdict whatever the data say.
+    fdr : float in (0, 1), default 0.05
+        False discovery rate of the verdicts (Benjamini-Hochberg over the rows).
+    comparison : {"risk set", "never met"}, default "risk set"
+        The comparison of a stratum ``s``: the journeys that were at ``s`` before
+        meeting the touchpoint (or never met it) and went on from ``s`` to another
+        step (``"risk set"``), or only the journeys that never met it at all
+        (``"never met"``; conditions on the future, so it favours short journeys).
 
     Returns
     -------
     pandas.DataFrame
-        One row per touchpoint, sorted by ``friction_score`` (largest first; outcome
-        steps last), then touchpoint:
+        One row per touchpoint, sorted by verdict (``friction`` first, outcome steps
+        last, every other verdict between), then by ``attributable_failures`` (largest
+        first, NaN last), then touchpoint:
 
         - ``touchpoint``, ``stage``, ``stage_source`` (``"journey"``, ``"column"`` or
           ``"inferred"``);
@@ -78,12 +131,36 @@ def friction(
         - ``excess_risk``: ``1 - 1 / risk_ratio`` clipped to [0, 1] (the share of the
           visitors' failure risk above the comparison risk), 0 when not supported;
         - ``friction_score``: ``0.6 excess_risk + 0.2 exit_share + 0.2 repeat_rate``
-          (weights :data:`FRICTION_WEIGHTS`; in [0, 1]; NaN for outcome steps).
+          (weights :data:`FRICTION_WEIGHTS`; in [0, 1]; NaN for outcome steps): a
+          descriptive heuristic without a unit, kept for reading; it ranks nothing;
+        - ``attributable_failures`` with ``attributable_failures_low`` / ``_high``: the
+          estimate over the comparable visitors and its 95 % bootstrap interval (NaN
+          when no stratum is comparable and for outcome steps);
+        - ``visitors_comparable``, ``visitors_not_comparable``: visitors whose stratum
+          has / lacks ``min_support`` comparison journeys;
+        - ``expected_failures``: failures the comparable visitors would have had at
+          their strata's comparison risks; ``comparison_journeys``: the comparison
+          journeys summed over the comparable strata;
+        - ``ended_share``: share of the journeys that were where the visitors met the
+          touchpoint, did not take it and ended there (visitor-weighted);
+        - ``af_p_value``: Cochran-Mantel-Haenszel test over the comparable strata;
+          ``af_q_value``: its Benjamini-Hochberg adjustment over the rows;
+        - ``verdict``: ``"friction"`` (attributable failures > 0 and ``af_q_value <=
+          fdr``), ``"helps"`` (< 0, significant), ``"no evidence"``, ``"not
+          comparable"`` (no comparable stratum, or more than 90 % of the journeys that
+          did not take it ended there) or ``"outcome marker"`` (outcome steps,
+          declared ``outcome_markers``, and touchpoints at least 98 % of whose
+          visitors end in one outcome while the comparison differs significantly).
 
     Raises
     ------
     ValidationError
-        All journeys are open, or a bad ``min_support``.
+        All journeys are open, or a bad ``min_support``, ``n_boot``, ``fdr`` or
+        ``comparison``.
+    InputTypeError
+        A ``seed`` that is not an int, a Generator or None, or a non-integer ``n_boot``.
+    UnknownReferenceError
+        ``outcome_markers`` naming a touchpoint the log does not have.
 
     Notes
     -----
@@ -98,13 +175,28 @@ def friction(
     >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
     ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
     ...     strict=False)
-    >>> log.friction()[["touchpoint", "risk_ratio", "supported"]].head(3).round(2)
-          touchpoint  risk_ratio  supported
-    0  payment_error        2.93       True
-    1           cart        1.79       True
-    2        support        1.53       True
+    >>> table = log.friction()
+    >>> table[["touchpoint", "attributable_failures", "verdict"]].head(3).round(1)
+          touchpoint  attributable_failures   verdict
+    0  payment_error                  477.0  friction
+    1         search                  122.1  friction
+    2           home                  108.2  friction
+    >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
+       attributable_failures_low  attributable_failures_high
+    0                      452.1                       498.7
     """
     support = _check_min_support(min_support)
+    boots = _check_n_boot(n_boot)
+    rng = _rng(seed)
+    markers = _check_markers(log, outcome_markers)
+    alpha = _check_fdr(fdr)
+    if comparison not in _COMPARISONS:
+        raise ValidationError(
+            f"comparison must be one of {', '.join(map(repr, _COMPARISONS))}, got "
+            f"{comparison!r}" + did_you_mean(comparison, _COMPARISONS),
+            field="comparison",
+            value=comparison,
+        )
     paths = decided_paths(log, "friction")
     k = len(log.touchpoints)
     n_st = len(log.stages)
@@ -158,6 +250,13 @@ def friction(
     w_risk, w_exit, w_rep = FRICTION_WEIGHTS
     score = w_risk * excess + w_exit * exit_share + w_rep * np.nan_to_num(repeat_rate)
     score = np.where(paths.outcome_step, np.nan, score)
+    w_cells = None if paths.weight is None else wd
+    cells = attributable_cells(tp, off, fail, w_cells, k, risk_set=comparison == "risk set")
+    res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
+    af = np.where(step, np.nan, res.af)
+    af_p = np.where(step, np.nan, res.p_value)
+    af_q = benjamini_hochberg(af_p)
+    verdict = _verdicts(step, markers, res, af, af_q, alpha)
     out = pd.DataFrame(
         {
             "touchpoint": pd.Series(log.touchpoints, dtype=object),
@@ -184,10 +283,22 @@ def friction(
             "dwell_ratio": dwell_ratio,
             "excess_risk": excess,
             "friction_score": score,
+            "attributable_failures": af,
+            "attributable_failures_low": np.where(step, np.nan, res.low),
+            "attributable_failures_high": np.where(step, np.nan, res.high),
+            "visitors_comparable": np.where(step, 0, res.visitors_comparable).astype(_INT),
+            "visitors_not_comparable": np.where(step, 0, res.visitors_not_comparable).astype(_INT),
+            "expected_failures": np.where(step, np.nan, res.expected_failures),
+            "comparison_journeys": np.where(step, 0, res.comparison_journeys).astype(_INT),
+            "ended_share": np.where(step, np.nan, res.ended_share),
+            "af_p_value": af_p,
+            "af_q_value": af_q,
+            "verdict": pd.Series(verdict, dtype=object),
         }
     )
+    rank = np.where(verdict == "friction", 0, np.where(step, 2, 1))
     order = np.lexsort(
-        (out["touchpoint"].to_numpy(dtype=object), -np.nan_to_num(score, nan=-np.inf))
+        (out["touchpoint"].to_numpy(dtype=object), -np.nan_to_num(af, nan=-np.inf), rank)
     )
     out = out.iloc[order].reset_index(drop=True)
     size = check_group_size(min_group_size)
@@ -198,3 +309,78 @@ def friction(
     return suppress_small_groups(
         out, count_col="journeys", min_group_size=size, label_col="touchpoint"
     )
+
+
+def _verdicts(
+    step: np.ndarray,
+    markers: np.ndarray,
+    res: Attributable,
+    af: np.ndarray,
+    q: np.ndarray,
+    alpha: float,
+) -> np.ndarray:
+    """The verdict of every touchpoint (see :func:`friction`)."""
+    sig = np.nan_to_num(q, nan=1.0) <= alpha
+    vis = res.visitors_comparable
+    with np.errstate(divide="ignore", invalid="ignore"):
+        risk = res.failures_comparable / vis
+    decided = np.maximum(risk, 1 - risk) >= OUTCOME_MARKER_SHARE
+    comparable = (vis > 0) & (np.nan_to_num(res.ended_share, nan=1.0) <= ENDED_SHARE_MAX)
+    out = np.full(len(af), "no evidence", dtype=object)
+    out[sig & (af > 0)] = "friction"
+    out[sig & (af < 0)] = "helps"
+    out[comparable & decided & sig] = "outcome marker"
+    out[~comparable] = "not comparable"
+    out[step | markers] = "outcome marker"
+    return out
+
+
+def _check_n_boot(n_boot: Any) -> int:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral):
+        raise InputTypeError(
+            f"n_boot must be a whole number of bootstrap draws, got {n_boot!r}",
+            field="n_boot",
+            value=n_boot,
+            hint="e.g. n_boot=500 (0: no interval)",
+        )
+    if n_boot < 0:
+        raise ValidationError(
+            f"n_boot must be >= 0, got {n_boot}", field="n_boot", value=n_boot, hint="e.g. 500"
+        )
+    return int(n_boot)
+
+
+def _check_fdr(fdr: Any) -> float:
+    if isinstance(fdr, bool) or not isinstance(fdr, numbers.Real):
+        raise InputTypeError(f"fdr must be a number, got {fdr!r}", field="fdr", value=fdr)
+    if not 0 < float(fdr) < 1:
+        raise ValidationError(
+            f"fdr must be in (0, 1), got {fdr}", field="fdr", value=fdr, hint="e.g. fdr=0.05"
+        )
+    return float(fdr)
+
+
+def _check_markers(log: EventLog, markers: Iterable[str] | str | None) -> np.ndarray:
+    """Bool per touchpoint: declared an outcome marker."""
+    k = len(log.touchpoints)
+    out = np.zeros(k, dtype=bool)
+    if markers is None:
+        return out
+    names = [markers] if isinstance(markers, str) else list(markers)
+    index = {t: i for i, t in enumerate(log.touchpoints)}
+    for name in names:
+        if not isinstance(name, str):
+            raise InputTypeError(
+                f"outcome_markers must name touchpoints (str), got {name!r}",
+                field="outcome_markers",
+                value=name,
+            )
+        if name not in index:
+            raise UnknownReferenceError(
+                f"outcome_markers names {name!r}, not a touchpoint of this log"
+                + did_you_mean(name, log.touchpoints),
+                field="outcome_markers",
+                value=name,
+            )
+        out[index[name]] = True
+    return out
