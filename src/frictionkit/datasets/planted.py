@@ -24,13 +24,15 @@ touchpoint         kind                 mechanism (what "fixed" means)
 home, search,      browsing             where most sessions end: window shoppers leave
 catalog,                                here; no harm (fixed: nothing changes)
 product_view
-compare            confounded           no effect; shown after ``product_view`` to 4 % of
+compare            confounded           no effect; shown after ``product_view`` (to those
+                                        who go on) to 4 % of
                                         buyers and 50 % of browsers, who buy less anyway
                                         (fixed: nothing changes)
 cart, checkout,    none                 plain steps of the path (fixed: nothing changes)
 payment,
 order_placed
-gift_options       optional_branch      shown after ``cart`` to 10 %, no effect
+gift_options       optional_branch      shown after ``cart`` to 10 % of those who go on,
+                                        no effect
                                         (fixed: nothing changes)
 edit_cart          loop                 ``checkout -> edit_cart -> checkout`` with
                                         ``loop_rate``; each round raises the exit
@@ -334,10 +336,12 @@ def _walk(
         if fix != "payment_error":
             err = (cur == PAYMENT) & (_uniform(kk, cur, k, _ERR) < error_rate)
             nxt = np.where(err, ERROR, nxt)
-        # asides: shown after a step whatever comes next (also to those who then leave)
+        # asides: shown after a step to journeys that go on (an optional branch is taken
+        # by those who carry on; one shown as a customer leaves would carry the exit
+        # decided before it, and no log could tell it from harm)
         aside_p = np.where(cur == PRODUCT, np.asarray(_COMPARE_RATE)[segment[idx]], 0.0)
         aside_p = np.where(cur == CART, _GIFT_RATE, aside_p)
-        aside = _uniform(kk, cur, k, _ASIDE) < aside_p
+        aside = (_uniform(kk, cur, k, _ASIDE) < aside_p) & ~leave
         aside_state = np.where(cur == PRODUCT, COMPARE, GIFT)
         if aside.any():
             cases.append(idx[aside])

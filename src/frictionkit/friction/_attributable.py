@@ -210,7 +210,8 @@ def attributable_cells(
     comparison = went[cs] - both
     comparison_f = went_f[cs] - both_f
     # journeys ending at s (START: journeys with no step left) and those of them that met t
-    last = np.where(lengths > 0, tp[np.maximum(offsets[1:] - 1, 0)], k)
+    last = np.full(n_j, k, dtype=_INT)
+    last[has] = tp[offsets[1:][has] - 1]
     ended = np.bincount(last, weights=weight, minlength=width).astype(float)
     ended_key = last[vj] * np.int64(k) + vt
     ended_c = ended[cs] - _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))

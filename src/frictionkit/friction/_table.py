@@ -251,10 +251,18 @@ def friction(
     score = w_risk * excess + w_exit * exit_share + w_rep * np.nan_to_num(repeat_rate)
     score = np.where(paths.outcome_step, np.nan, score)
     w_cells = None if paths.weight is None else wd
-    cells = attributable_cells(tp, off, fail, w_cells, k, risk_set=comparison == "risk set")
+    # Declared outcome markers are read like outcome steps: their events leave the paths
+    # of the comparison, so a journey whose next step is one ended right there (Payment
+    # after Create Fine in the fines log; the planted shop's confirmation after
+    # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
+    # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
+    # tell a payment page that confirms success from a step that decides it.
+    keep = ~markers[tp]
+    off_c = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
+    cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, risk_set=comparison == "risk set")
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
-    af = np.where(step, np.nan, res.af)
-    af_p = np.where(step, np.nan, res.p_value)
+    af = np.where(step | markers, np.nan, res.af)
+    af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)
     verdict = _verdicts(step, markers, res, af, af_q, alpha)
     out = pd.DataFrame(
