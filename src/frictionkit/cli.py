@@ -35,6 +35,9 @@ _FORMATS = ("markdown", "csv", "json")
 _ANALYSE_TABLES = ("routes", "funnel", "friction")
 _DEMO_SEED = 2027
 _DEMO_JOURNEYS = 3000
+# Excluded improvements explained exactly (one solve each), the most valuable first; the
+# others get the reason that costs no solve (Plan.explain(exact_limit=...)).
+_EXACT_REASONS = 3
 # The XES standard column names, the defaults of read_events (also used by --engine duckdb).
 _XES_COLUMNS = {
     "case_col": "case:concept:name",
@@ -438,9 +441,9 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
     _emit(tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
-        for imp_id in tables["plan"]["id"]:
-            if imp_id not in plan.selected:
-                print(f"- {plan.why_not(imp_id)}")
+        reasons = plan.explain(exact_limit=_EXACT_REASONS)
+        for reason in reasons.loc[~reasons["selected"], "reason"]:
+            print(f"- {reason}")
     return 0
 
 

@@ -179,8 +179,15 @@ def read_xes_frame(path: str | Path) -> pd.DataFrame:
             stream: Any = stack.enter_context(open(p, "rb"))
             if p.name.lower().endswith(".gz"):
                 stream = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))
-            while chunk := stream.read(_CHUNK):
+            fed, size = 0, _CHUNK
+            while chunk := stream.read(size):
                 parser.Parse(chunk, False)
+                fed += len(chunk)
+                # Expat parses a token (a tag with a long attribute value) again from its
+                # start each time more input arrives: fed in fixed chunks, one long value
+                # costs time quadratic in its length. Reading at least as much again as
+                # is still pending makes each token be parsed O(log n) times: linear.
+                size = max(_CHUNK, fed - max(parser.CurrentByteIndex, 0))
             parser.Parse(b"", True)
     except FrictionkitError:
         raise
