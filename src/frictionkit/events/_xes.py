@@ -11,7 +11,7 @@ from xml.parsers import expat
 
 import pandas as pd
 
-from frictionkit.exceptions import DataError, FrictionkitError, SchemaError
+from frictionkit.exceptions import DataError, FileAccessError, FrictionkitError, SchemaError
 
 __all__ = ["read_xes_frame"]
 
@@ -191,6 +191,14 @@ def read_xes_frame(path: str | Path) -> pd.DataFrame:
             parser.Parse(b"", True)
     except FrictionkitError:
         raise
+    except (PermissionError, IsADirectoryError, FileNotFoundError) as err:
+        what = "is a folder, not a file" if p.is_dir() else f"cannot be read: {err.strerror}"
+        raise FileAccessError(
+            f"{p.name!r} {what}",
+            field="path",
+            value=str(p),
+            hint="give the path of an .xes or .xes.gz file you can read",
+        ) from None
     except expat.ExpatError as err:
         raise SchemaError(
             f"{p.name!r} is not well-formed XML: {expat.errors.messages[err.code]} "

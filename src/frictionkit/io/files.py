@@ -31,6 +31,7 @@ import yaml
 from frictionkit._atomic import write_text
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
+    FileAccessError,
     FrictionkitError,
     SchemaError,
     did_you_mean,
@@ -240,6 +241,26 @@ def _load_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         return loader.construct_document(node), node
     finally:
         loader.dispose()
+
+
+def unreadable(path: Path, err: OSError, field: str = "path") -> FileAccessError:
+    """The error for a file the system would not let us read (a folder, permissions)."""
+    if isinstance(err, IsADirectoryError) or path.is_dir():
+        return FileAccessError(
+            f"{str(path)!r} is a folder, not a file",
+            field=field,
+            value=str(path),
+            hint="give the name of a file inside that folder",
+        )
+    reason = err.strerror or str(err) or type(err).__name__
+    return FileAccessError(
+        f"cannot read {str(path)!r}: {reason}",
+        field=field,
+        value=str(path),
+        hint="check the file's permissions"
+        if isinstance(err, PermissionError)
+        else "check that the file exists and can be read",
+    )
 
 
 def _plain(value: float) -> int | float:
@@ -587,6 +608,8 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
         raise SchemaError(
             f"{p.name} is not UTF-8 text: {err.reason}", field="path", value=str(p)
         ) from None
+    except OSError as err:
+        raise unreadable(p, err) from None
     node: yaml.Node | None = None
     try:
         if suffix in _JSON_SUFFIXES:

@@ -28,7 +28,7 @@ import pandas as pd
 from frictionkit._atomic import atomic_path
 from frictionkit._compat import require
 from frictionkit.exceptions import FileAccessError, FrictionkitError, SchemaError, did_you_mean
-from frictionkit.io.files import MAX_NODES, SCHEMA_VERSION
+from frictionkit.io.files import MAX_NODES, SCHEMA_VERSION, unreadable
 from frictionkit.io.frames import LIST_FIELDS, _prefixed, journey_from_frames
 from frictionkit.model import ENTITIES, Journey, require_journey
 from frictionkit.privacy import safe_cell
@@ -224,6 +224,8 @@ def _read_csv_table(f: Path, opts: dict[str, Any]) -> pd.DataFrame:
             value=str(f),
             hint="Save the file as 'CSV UTF-8' (Excel) or re-encode it to UTF-8",
         ) from None
+    except OSError as err:
+        raise unreadable(f, err, field=f.stem) from None
     except (pd.errors.ParserError, ValueError) as err:
         raise SchemaError(
             f"{f.name} cannot be read as CSV: {str(err).strip()}",
@@ -275,6 +277,8 @@ def _check_xlsx(p: Path) -> None:
     try:
         with zipfile.ZipFile(p) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+    except (PermissionError, IsADirectoryError) as err:
+        raise unreadable(p, err) from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
         raise SchemaError(
             f"{p.name} is not a readable Excel workbook ({type(err).__name__}: {err})",
@@ -375,6 +379,8 @@ def _read_tables(p: Path) -> dict[str, pd.DataFrame]:
             )
         except FrictionkitError:
             raise
+        except (PermissionError, IsADirectoryError) as err:
+            raise unreadable(p, err) from None
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as err:
             raise SchemaError(
                 f"{p.name} is not a readable Excel workbook ({type(err).__name__}: {err})",
