@@ -533,46 +533,25 @@ def _read_feedback_csv(p: Path) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
-                p,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="utf-8-sig",
+            frame: pd.DataFrame = pd.read_csv(
+                p, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_filter=False,
                 index_col=False,
-            )
+            )  # fmt: skip
+            return frame
     except pd.errors.EmptyDataError:
-        raise SchemaError(
-            f"the feedback file {p.name} is empty",
-            hint="It needs a header row and one row per answer",
-            field="--feedback",
-            value=str(p),
-        ) from None
+        what, hint = "is empty", "It needs a header row and one row per answer"
     except UnicodeDecodeError as err:
-        raise SchemaError(
-            f"the feedback file {p.name} is not UTF-8 text: {err.reason} at byte {err.start}",
-            hint="Save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8",
-            field="--feedback",
-            value=str(p),
-        ) from None
+        what = f"is not UTF-8 text: {err.reason} at byte {err.start}"
+        hint = "Save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8"
     except pd.errors.ParserWarning:
-        raise SchemaError(
-            f"the feedback file {p.name} has a row with more cells than the header",
-            hint="Remove the extra cells (often a trailing comma) or add the column names",
-            field="--feedback",
-            value=str(p),
-        ) from None
+        what = "has a row with more cells than the header"
+        hint = "Remove the extra cells (often a trailing comma) or add the column names"
     except (pd.errors.ParserError, ValueError) as err:
-        raise SchemaError(
-            f"the feedback file {p.name} cannot be read as CSV: {str(err).strip()}",
-            hint="Check quotes and separators (a comma between cells)",
-            field="--feedback",
-            value=str(p),
-        ) from None
-    except IsADirectoryError:
-        raise SchemaError(
-            f"the feedback file {p.name} is a folder", field="--feedback", value=str(p)
-        ) from None
+        what = f"cannot be read as CSV: {str(err).strip()}"
+        hint = "Check quotes and separators (a comma between cells)"
+    raise SchemaError(
+        f"the feedback file {p.name} {what}", field="--feedback", value=str(p), hint=hint
+    )
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
