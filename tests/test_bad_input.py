@@ -1334,3 +1334,119 @@ def test_ids_refuse_invisible_format_characters(invisible: str) -> None:
     with pytest.raises(ValidationError, match=f"U\\+{ord(invisible):04X}"):
         fk.Stage(id=f"check{invisible}out")
     assert fk.Stage(id="café").id == "café"  # letters outside ASCII stay welcome
+
+
+# -- files the system will not let us read; numbers beyond the float range (issue 21) --
+
+
+def _read_folder_as(kind: str, folder: Path) -> Any:
+    from frictionkit.events import read_xes_frame
+
+    if kind == "journey":
+        return fk.load_journey(folder)
+    if kind == "xes":
+        return read_xes_frame(folder)
+    return fk.read_workbook(folder)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("journey", "j.yaml"), ("journey", "j.json"), ("xes", "log.xes"), ("xes", "log.xes.gz")],
+)
+def test_a_folder_passed_as_a_file_is_a_file_access_error(
+    tmp_path: Path, kind: str, name: str
+) -> None:
+    (tmp_path / name).mkdir()
+    with pytest.raises(fk.FileAccessError, match="is a folder") as info:
+        _read_folder_as(kind, tmp_path / name)
+    assert isinstance(info.value, OSError)
+
+
+def test_a_folder_among_workbook_tables_is_a_file_access_error(
+    tmp_path: Path, autoparts: fk.Journey
+) -> None:
+    fk.write_workbook(autoparts, tmp_path / "w")
+    (tmp_path / "w" / "stages.csv").unlink()
+    (tmp_path / "w" / "stages.csv").mkdir()
+    with pytest.raises(fk.FileAccessError, match="is a folder"):
+        fk.read_workbook(tmp_path / "w")
+
+
+@pytest.mark.parametrize("kind", ["journey", "xes", "csv-workbook", "xlsx"])
+def test_an_unreadable_file_is_a_file_access_error(
+    tmp_path: Path, autoparts: fk.Journey, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """chmod 000: simulated, so that the test also holds when run as root."""
+    import errno
+
+    from frictionkit.events import read_xes_frame
+
+    path = {
+        "journey": tmp_path / "j.yaml",
+        "xes": tmp_path / "log.xes",
+        "csv-workbook": tmp_path / "w",
+        "xlsx": tmp_path / "w.xlsx",
+    }[kind]
+    if kind == "journey":
+        fk.save_journey(autoparts, path)
+    elif kind == "xes":
+        path.write_text(XES, encoding="utf-8")
+    else:
+        fk.write_workbook(autoparts, path)
+    real_open = builtins.open
+    real_io_open = __import__("io").open
+
+    def refused(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith(str(path)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    def refused_io(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith(str(path)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_io_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refused)
+    monkeypatch.setattr("io.open", refused_io)
+    reader = {
+        "journey": fk.load_journey,
+        "xes": read_xes_frame,
+        "csv-workbook": fk.read_workbook,
+        "xlsx": fk.read_workbook,
+    }[kind]
+    with pytest.raises(fk.FileAccessError, match="Permission denied"):
+        reader(path)
+
+
+BIG = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: fk.Improvement(id="a", title="A", owner="o", effort_days=int(BIG), cost=1),
+        lambda: fk.Improvement(id="a", title="A", owner="o", effort_days=1, cost=int(BIG)),
+        lambda: fk.PainPoint(id="p", touchpoint="t", severity=int(BIG), description="x"),
+        lambda: fk.Estimate.from_dict({"low": 1, "likely": 2, "high": int(BIG)}),
+    ],
+    ids=["effort", "cost", "severity", "estimate"],
+)
+def test_numbers_beyond_the_float_range_are_validation_errors(make: Callable[[], Any]) -> None:
+    with pytest.raises(ValidationError):
+        make()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_numbers_beyond_the_float_range_in_journey_files(
+    tmp_path: Path, autoparts: fk.Journey, suffix: str
+) -> None:
+    path = tmp_path / f"j{suffix}"
+    fk.save_journey(autoparts, path)
+    text = path.read_text(encoding="utf-8")
+    key = "cost: " if suffix == ".yaml" else '"cost": '
+    start = text.index(key) + len(key)
+    end = start + len(text[start:].split("\n")[0].split(",")[0].rstrip("}"))
+    path.write_text(text[:start] + BIG + text[end:], encoding="utf-8")
+    with pytest.raises(ValidationError, match="too large") as info:
+        fk.load_journey(path)
+    assert info.value.line is not None or suffix == ".json"

@@ -322,3 +322,129 @@ def test_progress_bar_on_a_terminal(monkeypatch, capsys):
     bar.step("two")
     bar.close()
     assert "job" in fake.getvalue()
+
+
+# -- hostile text is shown, never run (issue 21) --------------------------------------
+
+OSC = "\x1b]52;c;ZXZpbA==\x07"  # sets the clipboard in many terminals
+CLEAR = "\x1b[2J"
+HOSTILE = f"Quote{OSC}{CLEAR}\x9b31m\u202e <script>alert(1)</script>"
+
+
+def _hostile_journey(tmp_path):
+    j = fk.datasets.load_autoparts()
+    j = j.replace("touchpoints", j.touchpoints[0].id, name=HOSTILE)
+    j = j.replace("improvements", j.improvements[0].id, title=HOSTILE)
+    j = j.replace("improvements", j.improvements[1].id, title="x" * 5000 + "\x07")
+    path = tmp_path / "hostile.yaml"
+    fk.save_journey(j, path)
+    return path
+
+
+def _no_controls(text):
+    import re
+
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+
+
+def test_validate_and_prioritise_print_control_characters_escaped(tmp_path, capsys):
+    path = _hostile_journey(tmp_path)
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr()
+    _no_controls(out.out + out.err)
+    assert main(["prioritise", str(path), "--budget", "60000"]) == 0
+    out = capsys.readouterr()
+    _no_controls(out.out + out.err)
+    assert "Quote\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x9b31m\\u202e" in out.out
+    # Markdown shows HTML as text
+    assert "<script>" not in out.out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out.out
+    # JSON keeps the text exactly, as JSON escapes
+    assert main(["prioritise", str(path), "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    _no_controls(text)
+    titles = [row["title"] for row in json.loads(text)["ranking"]]
+    assert HOSTILE in titles
+
+
+def test_errors_print_control_characters_escaped(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        f"version: 1\nstages: [{{id: s, name: {json.dumps(OSC)}}}]\n"
+        f"touchpoints: [{{id: t, stage: nope{json.dumps(CLEAR)[1:-1]}, channel: web}}]\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    _no_controls(err)
+    assert "error: " in err
+
+
+def test_analyse_prints_control_characters_escaped(tmp_path, capsys):
+    frame = pd.DataFrame(
+        {
+            "case": ["a", "a", "b", "b"],
+            "step": [HOSTILE, "buy", HOSTILE, "leave"],
+            "time": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-03"],
+        }
+    )
+    path = tmp_path / "ev.csv"
+    frame.to_csv(path, index=False)
+    args = ["analyse", str(path), "--case-col", "case", "--touchpoint-col", "step"]
+    args += ["--timestamp-col", "time", "--success", "buy", "--failure", "leave"]
+    for fmt in ("markdown", "csv", "json"):
+        assert main([*args, "--format", fmt, "--min-group-size", "1"]) == 0
+        out = capsys.readouterr()
+        _no_controls(out.out + out.err)
+        assert "<script>" not in out.out or fmt != "markdown"
+
+
+# -- report --feedback reads text as typed, with clear errors (issue 21) --------------
+
+
+def test_feedback_file_is_read_as_text(tmp_path):
+    from frictionkit.cli import _read_feedback_csv
+
+    path = tmp_path / "fb.csv"
+    path.write_text("case_id,metric,score\nNA,nps,9\n007,nps,\n", encoding="utf-8")
+    frame = _read_feedback_csv(path)
+    assert frame["case_id"].tolist() == ["NA", "007"]
+    assert frame["score"].tolist() == ["9", ""]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        ("metric,score,comment\nnps,9,tr\xe8s bien\n".encode("latin-1"), "not UTF-8"),
+        (b"metric,score\nnps,9,extra\n", "more cells than the header"),
+    ],
+    ids=["empty", "latin-1", "extra-cell"],
+)
+def test_report_feedback_bad_files_exit_2(tmp_path, capsys, content, message):
+    journey = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), journey)
+    fb = tmp_path / "fb.csv"
+    fb.write_bytes(content)
+    args = ["report", str(journey), "-o", str(tmp_path / "r.html"), "--feedback", str(fb)]
+    assert main([*args, "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the feedback file fb.csv")
+    assert message in err
+
+
+def test_duckdb_and_parquet_input_errors_exit_2(tmp_path, capsys):
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "ev.parquet"
+    pd.DataFrame({"case_id": ["a"], "touchpoint": ["x"], "timestamp": ["2024-01-01"]}).to_parquet(
+        path
+    )
+    args = ["analyse", str(path), "--engine", "duckdb", *EVENT_COLS[:6], "--tables", "routes"]
+    assert main([*args, "--memory-limit", "lots"]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    args[1] = str(broken)
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("error: ")

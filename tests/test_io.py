@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import attrs
 import jsonschema
@@ -538,3 +540,258 @@ def test_errors_without_a_file_have_no_place():
     with pytest.raises(fk.SchemaError) as missing:
         fk.load_journey("no-such-file.yaml")
     assert missing.value.line is None
+
+
+# -- every writer is atomic (issue 21) ------------------------------------------------
+
+
+def _save_yaml(path: Path) -> None:
+    fk.save_journey(AUTOPARTS, path)
+
+
+def _save_report(path: Path) -> None:
+    from frictionkit.report import report
+
+    report(AUTOPARTS, figures=False).save(path)
+
+
+def _save_xlsx(path: Path) -> None:
+    fk.write_workbook(AUTOPARTS, path)
+
+
+def _save_csv_folder(path: Path) -> None:
+    fk.write_workbook(AUTOPARTS, path.parent)
+
+
+# Each writer with the file it writes (for the CSV folder: one of its files).
+WRITERS = [
+    pytest.param(_save_yaml, "j.yaml", id="save_journey"),
+    pytest.param(_save_report, "r.html", id="Report.save"),
+    pytest.param(_save_xlsx, "w.xlsx", id="write_workbook-xlsx"),
+    pytest.param(_save_csv_folder, "stages.csv", id="write_workbook-csv"),
+]
+
+
+@pytest.mark.parametrize(("writer", "name"), WRITERS)
+def test_a_full_disk_leaves_the_previous_file(
+    writer: Any, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import frictionkit._atomic as atomic
+
+    target = tmp_path / name
+    writer(target)
+    before = target.read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    with pytest.raises(fk.FileAccessError, match="No space left") as info:
+        writer(target)
+    assert isinstance(info.value, OSError)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits and links are POSIX")
+@pytest.mark.parametrize(("writer", "name"), WRITERS)
+def test_writers_keep_the_mode_and_follow_links(writer: Any, name: str, tmp_path: Path) -> None:
+    import stat
+
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    target = real_dir / name
+    writer(target)
+    target.chmod(0o640)
+    writer(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    # a link to the file: the file it points at is replaced, the link stays a link
+    link_dir = tmp_path / "links"
+    link_dir.mkdir()
+    link = link_dir / name
+    link.symlink_to(target)
+    before = target.stat().st_mtime_ns
+    target.write_bytes(b"stale")
+    writer(link)
+    assert link.is_symlink()
+    assert target.read_bytes() != b"stale"
+    assert target.stat().st_mtime_ns >= before
+
+
+@pytest.mark.parametrize(("writer", "name"), WRITERS[:3])
+def test_writing_onto_a_folder_is_a_file_access_error(
+    writer: Any, name: str, tmp_path: Path
+) -> None:
+    (tmp_path / name).mkdir()
+    with pytest.raises(fk.FileAccessError, match="folder"):
+        writer(tmp_path / name)
+
+
+def test_writing_into_a_missing_folder_is_a_file_access_error(tmp_path: Path) -> None:
+    with pytest.raises(fk.FileAccessError, match="does not exist"):
+        fk.save_journey(AUTOPARTS, tmp_path / "nope" / "j.yaml")
+    with pytest.raises(fk.FileAccessError, match="does not exist"):
+        fk.write_workbook(AUTOPARTS, tmp_path / "nope" / "w.xlsx")
+    # Report.save and a CSV workbook create their folders, as documented
+    _save_report(tmp_path / "made" / "r.html")
+    fk.write_workbook(AUTOPARTS, tmp_path / "made" / "csv")
+    assert (tmp_path / "made" / "csv" / "stages.csv").is_file()
+
+
+def test_a_report_or_csv_workbook_under_a_file_is_a_file_access_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(fk.FileAccessError, match="file"):
+        _save_report(tmp_path / "file" / "r.html")
+    with pytest.raises(fk.FileAccessError, match="it is a file"):
+        fk.write_workbook(AUTOPARTS, tmp_path / "file")
+    with pytest.raises(fk.FileAccessError):
+        fk.write_workbook(AUTOPARTS, tmp_path / "file" / "sub")
+
+
+def test_write_workbook_overwrites_an_existing_workbook(tmp_path: Path) -> None:
+    other = AUTOPARTS.replace("stages", "discovery", name="Renamed")
+    for path in (tmp_path / "w.xlsx", tmp_path / "csv"):
+        fk.write_workbook(AUTOPARTS, path)
+        fk.write_workbook(other, path)
+        assert fk.read_workbook(path) == other
+
+
+# -- workbooks keep every value (issue 21) --------------------------------------------
+
+
+def test_xlsx_keeps_carriage_returns_and_control_characters(tmp_path: Path) -> None:
+    texts = ["two\r\nlines", "bell\x07 and tab\x0b", "lone\rcr", "literal _x000D_ text", "_x0041_"]
+    j = AUTOPARTS
+    for k, text in enumerate(texts):
+        j = j.replace("touchpoints", j.touchpoints[k].id, name=text)
+    fk.write_workbook(j, tmp_path / "w.xlsx")
+    back = fk.read_workbook(tmp_path / "w.xlsx")
+    assert [t.name for t in back.touchpoints[: len(texts)]] == texts
+    assert back == j
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+MINIMAL_SHEETS: dict[str, list[list[Any]]] = {
+    "stages": [["id", "name"], ["s", "S"]],
+    "touchpoints": [["id", "stage", "channel"], ["t", "s", "web"]],
+}
+
+
+def test_xlsx_formula_without_a_cached_value_is_refused(tmp_path: Path) -> None:
+    sheets = {**MINIMAL_SHEETS, "touchpoints": [["id", "stage", "channel"], ["t", "s", "=A1"]]}
+    path = _xlsx(tmp_path / "f.xlsx", sheets)
+    with pytest.raises(fk.SchemaError, match=r"touchpoints!C2 holds a formula without"):
+        fk.read_workbook(path)
+
+
+def test_xlsx_formula_with_a_cached_value_reads_that_value(tmp_path: Path) -> None:
+    import zipfile
+
+    path = _xlsx(tmp_path / "f.xlsx", MINIMAL_SHEETS)
+    # What a spreadsheet program saves: the formula and the value it computed.
+    fixed = tmp_path / "g.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(fixed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(
+                    b'<c r="C2" t="inlineStr"><is><t>web</t></is></c>',
+                    b'<c r="C2" t="str"><f>"w"&amp;"eb"</f><v>web</v></c>',
+                )
+                assert b"<f>" in data
+            dst.writestr(info, data)
+    assert fk.read_workbook(fixed).touchpoints[0].channel == "web"
+
+
+def test_xlsx_error_value_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = _xlsx(tmp_path / "f.xlsx", MINIMAL_SHEETS)
+    broken = tmp_path / "e.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(
+                    b'<c r="C2" t="inlineStr"><is><t>web</t></is></c>',
+                    b'<c r="C2" t="e"><v>#N/A</v></c>',
+                )
+            dst.writestr(info, data)
+    with pytest.raises(fk.SchemaError, match=r"touchpoints!C2 holds the error value #N/A"):
+        fk.read_workbook(broken)
+
+
+def test_xlsx_that_would_unpack_to_gigabytes_is_refused(tmp_path: Path) -> None:
+    import time
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "stages"
+    sheet.append(["id", "name"])
+    sheet.append(["s", "S"])
+    for row in range(3, 2000):  # stray cells far to the right and below: a 32M-cell table
+        sheet.cell(row=row * 500, column=16000, value="x")
+    book.save(tmp_path / "bomb.xlsx")
+    assert (tmp_path / "bomb.xlsx").stat().st_size < 100_000
+    start = time.perf_counter()
+    with pytest.raises(fk.SchemaError, match=r"spans more than 2,000,000 cells"):
+        fk.read_workbook(tmp_path / "bomb.xlsx")
+    assert time.perf_counter() - start < 10
+
+
+def test_xlsx_members_larger_than_the_bound_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import frictionkit.io.workbook as workbook
+
+    fk.write_workbook(AUTOPARTS, tmp_path / "w.xlsx")
+    monkeypatch.setattr(workbook, "MAX_WORKBOOK_BYTES", 10_000)
+    with pytest.raises(fk.SchemaError, match=r"would unpack to [\d,]+ bytes"):
+        fk.read_workbook(tmp_path / "w.xlsx")
+
+
+@pytest.mark.parametrize("suffix", [".CSV", ".Csv"])
+def test_csv_tables_are_found_whatever_the_case_of_their_name(tmp_path: Path, suffix: str) -> None:
+    fk.write_workbook(AUTOPARTS, tmp_path / "w")
+    (tmp_path / "w" / "improvements.csv").rename(tmp_path / "w" / f"Improvements{suffix}")
+    assert len(fk.read_workbook(tmp_path / "w").improvements) == len(AUTOPARTS.improvements)
+
+
+def test_two_tables_differing_by_case_are_refused(tmp_path: Path) -> None:
+    fk.write_workbook(AUTOPARTS, tmp_path / "w")
+    text = (tmp_path / "w" / "stages.csv").read_text(encoding="utf-8")
+    (tmp_path / "w" / "STAGES.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(fk.SchemaError, match=r"both name the 'stages' table"):
+        fk.read_workbook(tmp_path / "w")
+
+
+def test_xlsx_sheets_match_whatever_their_case(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path / "c.xlsx",
+        {"Stages": MINIMAL_SHEETS["stages"], "TOUCHPOINTS": MINIMAL_SHEETS["touchpoints"]},
+    )
+    assert [t.id for t in fk.read_workbook(path).touchpoints] == ["t"]
+
+
+def test_repeated_journey_keys_are_refused(tmp_path: Path) -> None:
+    fk.write_workbook(AUTOPARTS, tmp_path / "w")
+    meta = tmp_path / "w" / "journey.csv"
+    meta.write_text(meta.read_text(encoding="utf-8") + "name,Other\n", encoding="utf-8")
+    with pytest.raises(fk.SchemaError, match=r"'name' appears 2 times"):
+        fk.read_workbook(tmp_path / "w")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 from unittest.mock import patch
 
 import numpy as np
@@ -658,3 +659,83 @@ def test_tie_break_fixing_keeps_the_same_plan(monkeypatch):
     monkeypatch.setattr(_solve, "_fix_for_ties", lambda p, lb, ub, best: (lb, ub))
     plain = [optimise_portfolio(t, budget=b, capacity=cap).selected for t, b, cap in cases]
     assert fixed == plain
+
+
+# -- explanations are bounded and the solver is silent (issue 21) ---------------------
+
+
+def _many(n: int) -> fk.Journey:
+    import attrs
+
+    rng = np.random.default_rng(7)
+    j = fk.datasets.load_autoparts()
+    owners = [o.id for o in j.owners]
+    imps = tuple(
+        fk.Improvement(
+            id=f"imp{k}",
+            title=f"Improvement {k}",
+            owner=owners[k % len(owners)],
+            effort_days=float(rng.integers(1, 10)),
+            cost=float(rng.integers(1_000, 20_000)),
+            impact=float(rng.integers(1_000, 100_000)),
+        )
+        for k in range(n)
+    )
+    return attrs.evolve(j, improvements=imps, pain_points=())
+
+
+def test_explain_with_an_exact_limit_solves_at_most_that_many_times() -> None:
+    plan = optimise_portfolio(_many(40), budget=100_000)
+    out = [i for i in plan.to_frame()["id"] if i not in plan.selected]
+    assert len(out) > 5
+    import frictionkit.portfolio._plan as plan_module
+
+    with patch.object(plan_module, "_solve", wraps=plan_module._solve) as spy:
+        table = plan.explain(exact_limit=2)
+    assert spy.call_count == 2
+    reasons = table.set_index("id")["reason"]
+    values = plan.to_frame().set_index("id")["value"]
+    top = sorted(out, key=lambda i: (-values[i], out.index(i)))[:2]
+    for i in top:  # the most valuable excluded: exact, as why_not says
+        assert reasons[i] == plan.why_not(i)
+        assert "forcing it in" in reasons[i] or "worth as much" in reasons[i]
+    for i in out:
+        assert reasons[i].startswith(f"{i!r} is out: ")
+        if i not in top:
+            assert reasons[i] == plan.why_not(i, exact=False)
+            assert "forcing it in" not in reasons[i]
+
+
+def test_quick_why_not_names_what_does_not_fit() -> None:
+    plan = optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
+    assert plan.why_not("cad_library", exact=False) == (
+        "'cad_library' is out: it does not fit what is left (needs 6,000 of budget, 1,500 is left)."
+    )
+    assert plan.why_not("sales_training", exact=False) == plan.why_not("sales_training")
+    with pytest.raises(fk.ValidationError, match="exact_limit"):
+        plan.explain(exact_limit=-1)
+
+
+def test_the_solver_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    capfd.readouterr()
+    plan = optimise_portfolio(_many(60), budget=150_000)
+    plan.why_not(next(i for i in plan.to_frame()["id"] if i not in plan.selected))
+    print("after")  # standard output works again once the solver is done
+    captured = capfd.readouterr()
+    assert captured.out == "after\n"
+    assert "Highs" not in captured.err
+
+
+def test_prioritise_budget_explains_without_one_solve_per_improvement(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frictionkit import cli
+
+    fk.save_journey(_many(40), tmp_path / "j.yaml")
+    import frictionkit.portfolio._plan as plan_module
+
+    with patch.object(plan_module, "_solve", wraps=plan_module._solve) as spy:
+        assert cli.main(["prioritise", str(tmp_path / "j.yaml"), "--budget", "100000"]) == 0
+    assert spy.call_count <= 1 + cli._EXACT_REASONS  # the plan, then the exact reasons
+    out = capsys.readouterr().out
+    assert out.count(" is out: ") > cli._EXACT_REASONS

@@ -123,7 +123,7 @@ def atomic_path(path: str | os.PathLike[str], *, field: str = "path") -> Iterato
 
 
 def _refused(path: str | os.PathLike[str], field: str, err: OSError) -> FileAccessError:
-    reason = err.strerror or type(err).__name__
+    reason = err.strerror or str(err) or type(err).__name__
     return FileAccessError(
         f"could not write {str(path)!r}: {reason}; the previous file, if any, is unchanged",
         field=field,

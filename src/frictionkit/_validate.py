@@ -53,7 +53,15 @@ def as_float(value: Any, field: str) -> float:
             field=field,
             value=value,
         )
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an integer beyond the float range (hundreds of digits)
+        raise ValidationError(
+            f"{field} is too large: {_short(value)}",
+            field=field,
+            value=value,
+            hint="Give a number below 1e308",
+        ) from None
     if not math.isfinite(out):
         raise ValidationError(
             f"{field} must be finite, got {_short(out)}",

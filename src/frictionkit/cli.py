@@ -14,8 +14,11 @@ message on standard error, without a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +38,9 @@ _FORMATS = ("markdown", "csv", "json")
 _ANALYSE_TABLES = ("routes", "funnel", "friction")
 _DEMO_SEED = 2027
 _DEMO_JOURNEYS = 3000
+# Excluded improvements explained exactly (one solve each), the most valuable first; the
+# others get the reason that costs no solve (Plan.explain(exact_limit=...)).
+_EXACT_REASONS = 3
 # The XES standard column names, the defaults of read_events (also used by --engine duckdb).
 _XES_COLUMNS = {
     "case_col": "case:concept:name",
@@ -43,8 +49,57 @@ _XES_COLUMNS = {
 }
 
 
-class _UsageError(FrictionkitError):
+class _UsageError(FrictionkitError, ValueError):
     """Bad command-line usage found after parsing (exit code 2)."""
+
+
+# Characters that a terminal may act on rather than show: C0 controls but tab and line
+# feed (ESC starts ANSI/OSC sequences that clear the screen or set the clipboard), DEL,
+# C1 controls (U+009B is an 8-bit CSI), Unicode line separators and bidi controls.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _visible(text: str) -> str:
+    r"""``text`` with every control character written as an escape (``\x1b``, ``\u202e``).
+
+    Examples
+    --------
+    >>> _visible("a\x1b]52;c;evil\x07b\n")
+    'a\\x1b]52;c;evil\\x07b\n'
+    """
+
+    def esc(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROLS.sub(esc, text)
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that writes control characters as visible escapes (see _visible).
+
+    Everything the command line prints goes through it: names read from files can hold
+    terminal escape sequences, which are shown, never run.
+    """
+
+    def __init__(self, raw: TextIO) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(_visible(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.raw, "encoding", "utf-8"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -91,6 +146,7 @@ def _md_cell(value: Any) -> str:
         text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     else:
         text = str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
@@ -148,7 +204,9 @@ def _emit(
 
 
 def _json(table: pd.DataFrame) -> str:
-    return table.to_json(orient="records", date_format="iso", force_ascii=False) or "[]"
+    text = table.to_json(orient="records", date_format="iso", force_ascii=False) or "[]"
+    # Control characters inside strings as JSON escapes (lossless), never raw.
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,7 +330,8 @@ class _Progress:
                 from tqdm import tqdm
             except ImportError:
                 return
-            self._bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+            raw = getattr(sys.stderr, "raw", sys.stderr)
+            self._bar = tqdm(total=total, desc=desc, file=raw, leave=False)
 
     def step(self, what: str) -> None:
         if self._bar is not None:
@@ -438,9 +497,9 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
     _emit(tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
-        for imp_id in tables["plan"]["id"]:
-            if imp_id not in plan.selected:
-                print(f"- {plan.why_not(imp_id)}")
+        reasons = plan.explain(exact_limit=_EXACT_REASONS)
+        for reason in reasons.loc[~reasons["selected"], "reason"]:
+            print(f"- {reason}")
     return 0
 
 
@@ -450,7 +509,7 @@ def _read_feedback(args: argparse.Namespace, journey: Any) -> Any:
     p = Path(args.feedback)
     if not p.is_file():
         raise _UsageError(f"no feedback file at {args.feedback!r}", field="--feedback")
-    frame = pd.read_csv(p)
+    frame = _read_feedback_csv(p)
     links: dict[str, Any] = {}
     for opt, default in (("touchpoint", "touchpoint"), ("case", "case_id"), ("stage", "stage")):
         given = getattr(args, f"feedback_{opt}_col")
@@ -464,6 +523,34 @@ def _read_feedback(args: argparse.Namespace, journey: Any) -> Any:
         score_col=args.score_col,
         journey=journey,
         **links,
+    )
+
+
+def _read_feedback_csv(p: Path) -> pd.DataFrame:
+    """A survey CSV read as text, exactly as typed: a case id ``NA`` stays ``NA``."""
+    from frictionkit.exceptions import SchemaError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame: pd.DataFrame = pd.read_csv(
+                p, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_filter=False,
+                index_col=False,
+            )  # fmt: skip
+            return frame
+    except pd.errors.EmptyDataError:
+        what, hint = "is empty", "It needs a header row and one row per answer"
+    except UnicodeDecodeError as err:
+        what = f"is not UTF-8 text: {err.reason} at byte {err.start}"
+        hint = "Save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8"
+    except pd.errors.ParserWarning:
+        what = "has a row with more cells than the header"
+        hint = "Remove the extra cells (often a trailing comma) or add the column names"
+    except (pd.errors.ParserError, ValueError) as err:
+        what = f"cannot be read as CSV: {str(err).strip()}"
+        hint = "Check quotes and separators (a comma between cells)"
+    raise SchemaError(
+        f"the feedback file {p.name} {what}", field="--feedback", value=str(p), hint=hint
     )
 
 
@@ -650,6 +737,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse: --help (0) or a usage error (2)
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    out, err_stream = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Escaping(out), _Escaping(err_stream)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err_stream
+
+
+def _input_error(err: BaseException) -> bool:
+    """An error of an engine or file library about the input (DuckDB, Arrow/Parquet)."""
+    module = type(err).__module__.split(".")[0]
+    name = type(err).__name__
+    return module in {"duckdb", "_duckdb", "pyarrow"} and "Internal" not in name
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:
@@ -674,6 +779,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if args.debug:
             raise
+        if _input_error(err):
+            text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            print(f"error: cannot read the input ({type(err).__name__}): {text}", file=sys.stderr)
+            return 2
         print(
             f"error: the analysis failed: {type(err).__name__}: {err} (run with --debug for "
             "the traceback)",

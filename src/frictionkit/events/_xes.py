@@ -11,7 +11,7 @@ from xml.parsers import expat
 
 import pandas as pd
 
-from frictionkit.exceptions import DataError, FrictionkitError, SchemaError
+from frictionkit.exceptions import DataError, FileAccessError, FrictionkitError, SchemaError
 
 __all__ = ["read_xes_frame"]
 
@@ -179,11 +179,26 @@ def read_xes_frame(path: str | Path) -> pd.DataFrame:
             stream: Any = stack.enter_context(open(p, "rb"))
             if p.name.lower().endswith(".gz"):
                 stream = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))
-            while chunk := stream.read(_CHUNK):
+            fed, size = 0, _CHUNK
+            while chunk := stream.read(size):
                 parser.Parse(chunk, False)
+                fed += len(chunk)
+                # Expat parses a token (a tag with a long attribute value) again from its
+                # start each time more input arrives: fed in fixed chunks, one long value
+                # costs time quadratic in its length. Reading at least as much again as
+                # is still pending makes each token be parsed O(log n) times: linear.
+                size = max(_CHUNK, fed - max(parser.CurrentByteIndex, 0))
             parser.Parse(b"", True)
     except FrictionkitError:
         raise
+    except (PermissionError, IsADirectoryError, FileNotFoundError) as err:
+        what = "is a folder, not a file" if p.is_dir() else f"cannot be read: {err.strerror}"
+        raise FileAccessError(
+            f"{p.name!r} {what}",
+            field="path",
+            value=str(p),
+            hint="give the path of an .xes or .xes.gz file you can read",
+        ) from None
     except expat.ExpatError as err:
         raise SchemaError(
             f"{p.name!r} is not well-formed XML: {expat.errors.messages[err.code]} "

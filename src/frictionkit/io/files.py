@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -29,8 +28,10 @@ from typing import Any
 import attrs
 import yaml
 
+from frictionkit._atomic import write_text
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
+    FileAccessError,
     FrictionkitError,
     SchemaError,
     did_you_mean,
@@ -240,6 +241,26 @@ def _load_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         return loader.construct_document(node), node
     finally:
         loader.dispose()
+
+
+def unreadable(path: Path, err: OSError, field: str = "path") -> FileAccessError:
+    """The error for a file the system would not let us read (a folder, permissions)."""
+    if isinstance(err, IsADirectoryError) or path.is_dir():
+        return FileAccessError(
+            f"{str(path)!r} is a folder, not a file",
+            field=field,
+            value=str(path),
+            hint="give the name of a file inside that folder",
+        )
+    reason = err.strerror or str(err) or type(err).__name__
+    return FileAccessError(
+        f"cannot read {str(path)!r}: {reason}",
+        field=field,
+        value=str(path),
+        hint="check the file's permissions"
+        if isinstance(err, PermissionError)
+        else "check that the file exists and can be read",
+    )
 
 
 def _plain(value: float) -> int | float:
@@ -587,6 +608,8 @@ def load_journey(path: str | os.PathLike[str]) -> Journey:
         raise SchemaError(
             f"{p.name} is not UTF-8 text: {err.reason}", field="path", value=str(p)
         ) from None
+    except OSError as err:
+        raise unreadable(p, err) from None
     node: yaml.Node | None = None
     try:
         if suffix in _JSON_SUFFIXES:
@@ -651,14 +674,22 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:
     """Write a journey file (YAML or JSON, chosen by the suffix); loads back equal.
 
-    The file is written to a temporary file first and moved into place, so a failed
-    write never leaves half a file.
+    The file is written to a temporary file in the same folder first and moved into
+    place, so a failed write (a full disk, an interruption) leaves the previous file as
+    it was. An existing file keeps its permission bits; a symbolic link is followed (the
+    file it points at is replaced).
 
     Parameters
     ----------
     journey : Journey
     path : str or path-like
         A ``.yaml``, ``.yml`` or ``.json`` file; overwritten if it exists.
+
+    Raises
+    ------
+    FileAccessError
+        The folder does not exist, ``path`` is a folder, or the system refused the write
+        (permissions, a full disk); the previous file is unchanged.
 
     Examples
     --------
@@ -687,15 +718,7 @@ def save_journey(journey: Journey, path: str | os.PathLike[str]) -> None:
             width=100,
             default_flow_style=None,
         )
-    folder = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(p, text, field="path")
 
 
 def journey_schema() -> dict[str, Any]:

@@ -212,6 +212,7 @@ def _severity(value: Any) -> int:
     if (
         isinstance(value, bool)
         or not isinstance(value, numbers.Real)
+        or (isinstance(value, numbers.Integral) and abs(int(value)) > 10**9)  # no overflow
         or not math.isfinite(float(value))
         or float(value) != int(float(value))
     ):

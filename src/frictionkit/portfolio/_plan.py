@@ -28,6 +28,7 @@ from frictionkit.portfolio._inputs import (
     _Problem,
 )
 from frictionkit.portfolio._solve import (
+    _ENUM_MAX,
     _cheapest_better,
     _describe,
     _diagnose,
@@ -456,7 +457,7 @@ class Plan(Result):
             leaving=tuple(i for i in self.selected if i not in set(later)),
         )
 
-    def why_not(self, id: str) -> str:
+    def why_not(self, id: str, *, exact: bool = True) -> str:
         """Explain in plain language why an improvement is in or out of the plan.
 
         The reasons checked, in order: it brings no value; an alternative it excludes is
@@ -468,6 +469,10 @@ class Plan(Result):
         ----------
         id : str
             Improvement id.
+        exact : bool, default True
+            ``False`` skips the solve with the improvement forced in: the answer then
+            gives what is out of the plan that it needs and the resources it does not
+            fit, but not what forcing it in would displace. Costs no solve.
 
         Returns
         -------
@@ -521,6 +526,18 @@ class Plan(Result):
                 " and the mandatory items it needs " + _describe(*over[:3])
             )
             return head + "; ".join(parts) + "."
+        if not exact:
+            tight = self._tight(sorted(need - chosen))
+            if tight:
+                parts.append("it does not fit what is left (" + "; ".join(tight) + ")")
+            if not parts:
+                parts.append(
+                    "a plan with it is worth no more (ties go to the lower cost, then to "
+                    "the improvements listed first)"
+                    if self.status == "optimal"
+                    else "the solver stopped at its time limit before finding a plan with it"
+                )
+            return head + "; ".join(parts) + "."
         sol = _solve(p, time_limit_s=self._time_limit_s, tie_break=False, force=[k])
         if sol is None:  # pragma: no cover - diagnosed above
             return head + "; ".join(parts) + "."
@@ -538,18 +555,7 @@ class Plan(Result):
                     " ties go to the improvements listed first"
                 )
             return head + "; ".join(parts) + "."
-        add = sorted(need - chosen)
-        tight = []
-        if p.budget is not None:
-            left = p.budget - self.cost
-            extra = float(p.cost[add].sum())
-            if extra > left * (1 + _REL_TOL) + 1e-12:
-                tight.append(f"needs {extra:,.6g} of budget, {left:,.6g} is left")
-        for owner, days in p.capacity.items():
-            extra = float(sum(p.effort[a] for a in add if p.owners[a] == owner))
-            left = days - self.effort_days.get(owner, 0.0)
-            if extra > left * (1 + _REL_TOL) + 1e-12:
-                tight.append(f"needs {extra:,.1f} days of {owner!r}, {left:,.1f} left")
+        tight = self._tight(sorted(need - chosen))
         if tight:
             parts.append("it does not fit what is left (" + "; ".join(tight) + ")")
         now = set(chosen)
@@ -567,8 +573,37 @@ class Plan(Result):
         parts.append(move)
         return head + "; ".join(parts) + "."
 
-    def explain(self) -> pd.DataFrame:
-        """:meth:`why_not` for every improvement, as a table (one solve per excluded item).
+    def _tight(self, add: list[int]) -> list[str]:
+        """The resources that adding ``add`` to the plan would overflow, as text."""
+        p = self._problem
+        tight = []
+        if p.budget is not None:
+            left = p.budget - self.cost
+            extra = float(p.cost[add].sum())
+            if extra > left * (1 + _REL_TOL) + 1e-12:
+                tight.append(f"needs {extra:,.6g} of budget, {left:,.6g} is left")
+        for owner, days in p.capacity.items():
+            extra = float(sum(p.effort[a] for a in add if p.owners[a] == owner))
+            left = days - self.effort_days.get(owner, 0.0)
+            if extra > left * (1 + _REL_TOL) + 1e-12:
+                tight.append(f"needs {extra:,.1f} days of {owner!r}, {left:,.1f} left")
+        return tight
+
+    def explain(self, *, exact_limit: int | None = None) -> pd.DataFrame:
+        """:meth:`why_not` for every improvement, as a table.
+
+        Each excluded improvement explained exactly costs one solve, so a plan over
+        thousands of improvements is best explained with ``exact_limit``.
+
+        Parameters
+        ----------
+        exact_limit : int, optional
+            Explain exactly (``why_not(id)``) only this many excluded improvements, the
+            most valuable first (ties in input order); the others get the answer of
+            ``why_not(id, exact=False)``, which costs no solve. ``None`` explains every
+            one exactly. Plans over at most 14 improvements are always explained
+            exactly: their solves check a cached list of every possible plan, at little
+            cost.
 
         Returns
         -------
@@ -583,10 +618,23 @@ class Plan(Result):
         (12, 3)
         """
         p = self._problem
+        given: Any = exact_limit
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int) or given < 0
+        ):
+            raise ValidationError(
+                f"exact_limit must be a whole number >= 0 or None, got {exact_limit!r}",
+                field="exact_limit",
+                value=exact_limit,
+            )
+        out = np.flatnonzero(~self._x)
+        ranked = out[np.lexsort((out, -p.value[out]))]
+        limit = len(ranked) if exact_limit is None or p.n <= _ENUM_MAX else exact_limit
+        exact = set(ranked[:limit].tolist())
         return pd.DataFrame(
             {
                 "id": list(p.ids),
                 "selected": self._x.copy(),
-                "reason": [self.why_not(i) for i in p.ids],
+                "reason": [self.why_not(i, exact=k in exact) for k, i in enumerate(p.ids)],
             }
         )

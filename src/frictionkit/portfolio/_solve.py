@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -163,6 +167,58 @@ def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
     return mats + static["rows"], ubs + static["ubs"], names + static["names"]
 
 
+_QUIET_LOCK = threading.Lock()
+_QUIET_STATE: dict[str, int] = {"depth": 0, "saved": -1}
+
+
+def _flush_c_stdio() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - no C library handle
+        pass
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence what the solver prints to the process's standard output while it runs.
+
+    Some HiGHS builds print debugging lines with C ``printf``, whatever ``disp`` says;
+    they would land in the middle of a command's output. Standard output is pointed at
+    the null device at the level of the file descriptor (and C's buffer flushed before
+    it is restored). Nested and concurrent solves share one redirection.
+    """
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - no real stdout
+        yield
+        return
+    with _QUIET_LOCK:
+        if _QUIET_STATE["depth"] == 0:
+            try:
+                if sys.__stdout__ is not None:
+                    sys.__stdout__.flush()
+                saved = os.dup(fd)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+            except OSError:  # pragma: no cover - cannot redirect: print as before
+                saved = -1
+            _QUIET_STATE["saved"] = saved
+        _QUIET_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _QUIET_STATE["depth"] -= 1
+            if _QUIET_STATE["depth"] == 0 and _QUIET_STATE["saved"] >= 0:
+                _flush_c_stdio()
+                os.dup2(_QUIET_STATE["saved"], fd)
+                os.close(_QUIET_STATE["saved"])
+                _QUIET_STATE["saved"] = -1
+
+
 def _milp(
     c: FloatArray,
     p: _Problem,
@@ -180,13 +236,19 @@ def _milp(
         cons.append(LinearConstraint(sparse.vstack(mats).tocsr(), -np.inf, np.array(ubs)))
     for row, lo, hi in extra:
         cons.append(LinearConstraint(row.reshape(1, -1), lo, hi))
-    return milp(
-        c,
-        integrality=np.ones(p.n),
-        bounds=Bounds(lb, np.ones(p.n) if ub is None else ub),
-        constraints=cons,
-        options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0, "presolve": True},
-    )
+    with _quiet():
+        return milp(
+            c,
+            integrality=np.ones(p.n),
+            bounds=Bounds(lb, np.ones(p.n) if ub is None else ub),
+            constraints=cons,
+            options={
+                "time_limit": max(time_limit_s, 0.01),
+                "mip_rel_gap": 0.0,
+                "presolve": True,
+                "disp": False,
+            },
+        )
 
 
 def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -513,7 +575,8 @@ def _fix_for_ties(
     a = sparse.vstack(mats).tocsr()
     b = np.array(ubs)
     nv = _unit(p.value)
-    res = linprog(-nv, A_ub=a, b_ub=b, bounds=np.column_stack([lb, ub]), method="highs")
+    with _quiet():
+        res = linprog(-nv, A_ub=a, b_ub=b, bounds=np.column_stack([lb, ub]), method="highs")
     if res.status != 0 or res.ineqlin is None:
         return lb, ub
     y = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)

@@ -13,10 +13,11 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from frictionkit._atomic import write_text
 from frictionkit._compat import __version__, require
 from frictionkit._protocol import Result
 from frictionkit.events import EventLog
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import FileAccessError, InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
@@ -80,6 +81,16 @@ class Report(Result):
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page as UTF-8 and return its path (parent folders are created).
 
+        The page is written to a temporary file in the same folder and moved into place,
+        so a failed write (a full disk, an interruption) leaves the previous file as it
+        was; an existing file keeps its permission bits and a symbolic link is followed.
+
+        Raises
+        ------
+        FileAccessError
+            ``path`` is a folder, a parent folder cannot be created, or the system
+            refused the write (permissions, a full disk).
+
         Examples
         --------
         >>> import frictionkit as fk
@@ -89,8 +100,17 @@ class Report(Result):
         ('r.html', True)
         """
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(self.html, encoding="utf-8")
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise FileAccessError(
+                f"cannot create the folder {str(p.parent)!r} for the report: "
+                f"{err.strerror or type(err).__name__}",
+                field="path",
+                value=str(p),
+                hint="check that no file of that name is in the way and the permissions",
+            ) from None
+        write_text(p, self.html, field="path")
         return p
 
     def to_frame(self) -> pd.DataFrame:
