@@ -57,6 +57,7 @@ bench: $(VENV)/.stamp-dev
 fuzz: $(VENV)/.stamp-dev
 	$(PY) fuzz/journey_files.py --seconds $(FUZZ_SECONDS)
 	$(PY) fuzz/xes.py --seconds $(FUZZ_SECONDS)
+	$(PY) fuzz/workbooks.py --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis site
