@@ -279,7 +279,8 @@ def test_journey_map_colours_follow_the_verdicts(journey, log):
     fills = {matplotlib.colors.to_hex(p.get_facecolor())
              for p in _gid(ax.patches, "journey_card")}  # fmt: skip
     assert fills <= set(fp._journey.VERDICT_FILLS.values()) | {"#ffffff"}
-    assert ax.get_legend() is not None and ax.get_legend().get_gid() == "verdict_legend"
+    assert ax.get_legend() is not None
+    assert ax.get_legend().get_gid() == "verdict_legend"
     # with a planted error, that card alone is warm and says its verdict and interval
     planted = _planted_log(journey)
     data = fp.journey_map_data(journey, planted).set_index("touchpoint")
