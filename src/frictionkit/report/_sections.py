@@ -405,7 +405,9 @@ def _friction_section(
                 + "; ".join(
                     f"{names.get(r['touchpoint'], r['touchpoint'])} "
                     f"({_cell(r['attributable_failures'], 'num1')} attributable failures, "
-                    f"95 % interval {_af_interval(r['attributable_failures_low'], r['attributable_failures_high'])}, "
+                    "95 % interval "
+                    + _af_interval(r["attributable_failures_low"], r["attributable_failures_high"])
+                    + ", "
                     f"q {_cell(r['af_q_value'], 'p')})"
                     for r in top.to_dict("records")
                 )
