@@ -448,24 +448,31 @@ def test_funnel_refuses_several_segments(shop_log):
 def test_friction_bars_and_whiskers_are_the_twin(shop_log):
     table = shop_log.friction()
     data = fp.friction_data(table, top=None)
-    expected = table[table["risk_ratio"].notna() & ~table["outcome_step"]]
+    expected = table[table["attributable_failures"].notna() & ~table["outcome_step"]]
     assert data["touchpoint"].tolist() == expected["touchpoint"].tolist()
     ax = fp.friction(shop_log, top=None)
     bars = _gid(ax.patches, "friction_bar")
     assert len(bars) == len(data)
-    # each bar runs from 1 to the risk ratio
+    # each bar runs from 0 to the attributable failures (no longer the risk ratio)
     starts = np.asarray([b.get_x() for b in bars])
-    ends = starts + np.asarray([b.get_width() for b in bars])
-    rr = data["risk_ratio"].to_numpy()
-    np.testing.assert_allclose(np.where(rr < 1, starts, ends), rr)
-    np.testing.assert_allclose(np.where(rr < 1, ends, starts), 1.0)
+    widths = np.asarray([b.get_width() for b in bars])
+    np.testing.assert_allclose(starts, 0.0)
+    np.testing.assert_allclose(widths, data["attributable_failures"])
     (err,) = ax.containers[1:]  # the error bars after the bar container
     segs = err.lines[2][0].get_segments()
-    np.testing.assert_allclose([s[0][0] for s in segs], data["risk_ratio_low"])
-    np.testing.assert_allclose([s[1][0] for s in segs], data["risk_ratio_high"])
+    np.testing.assert_allclose([s[0][0] for s in segs], data["attributable_failures_low"])
+    np.testing.assert_allclose([s[1][0] for s in segs], data["attributable_failures_high"])
     top = data.iloc[0]
     assert top["touchpoint"] == "payment_error"
+    assert top["verdict"] == "friction"
     assert top["signal"] == "more failure"
+    # colour = verdict
+    for bar, verdict in zip(bars, data["verdict"], strict=True):
+        assert matplotlib.colors.to_hex(bar.get_facecolor()) == matplotlib.colors.to_hex(
+            fp._evidence.VERDICT_COLORS[verdict]
+        )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "friction"
 
 
 def test_repair_effects_bars_and_intervals(shop_log):
