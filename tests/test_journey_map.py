@@ -23,6 +23,8 @@ from frictionkit.journey_map import (
     journey_map,
     to_pain_points,
 )
+from frictionkit.journey_map._map import journey_from_log
+from frictionkit.journey_map._pain import _slug
 
 JOURNEY = fk.datasets.load_autoparts()
 
@@ -107,11 +109,24 @@ def test_derive_pain_points_recovers_planted_friction_first(seed):
     _, log = _shop_log(seed=seed)
     t = derive_pain_points(None, log, value_per_success=80.0)
     assert t.loc[0, "touchpoint"] == "payment_error"
-    assert t.loc[1, "touchpoint"] == "cart"
-    assert "loop" in t.loc[1, "signals"]
-    assert t.loc[0, "severity"] >= t.loc[1, "severity"]
+    assert t.loc[0, "verdict"] == "friction"
+    # the checkout -> cart loop is not friction here: journeys reaching the cart buy more
+    # than comparable ones (verdict helps), so its loop signal gets a low severity
+    cart = t[t["touchpoint"] == "cart"].iloc[0]
+    assert "loop" in cart["signals"]
+    assert cart["verdict"] == "helps"
+    assert cart["severity"] <= 2
+    assert t.loc[0, "severity"] >= cart["severity"]
     assert (t["status"] == "proposed").all()
-    assert t.loc[0, "value_at_stake"] == pytest.approx(80.0 * t.loc[0, "extra_successes"])
+    # the value at stake is the attributable failures times the value per success
+    assert t.loc[0, "value_at_stake"] == pytest.approx(80.0 * t.loc[0, "attributable_failures"])
+    assert t.loc[0, "value_at_stake_low"] == pytest.approx(
+        80.0 * t.loc[0, "attributable_failures_low"]
+    )
+    assert t.loc[0, "extra_successes"] == pytest.approx(t.loc[0, "attributable_failures"])
+    verdicts = t.loc[t["signals"] != "", "verdict"].tolist()
+    n_friction = verdicts.count("friction")
+    assert verdicts[:n_friction] == ["friction"] * n_friction  # friction rows first
     assert all(len(ev) >= 1 for ev in t["evidence"])
     assert t["reach"].between(0, 1).all()
 
@@ -154,3 +169,117 @@ def test_severity_mapping_is_monotone_and_bounded(a, b):
     lo, hi = sorted((a, b))
     assert 1 <= _severity(lo) <= _severity(hi) <= 5
     assert _severity(SEVERITY_THRESHOLDS[-1]) == 5
+
+
+def _frame_log(routes, *, gaps_s=None, stage_of=None):
+    """A log from (route, outcome, count) triples; ``gaps_s`` maps a step to the seconds
+    until the next event (default 60)."""
+    rows = []
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    case = 0
+    for route, outcome, count in routes:
+        for _ in range(count):
+            t = start
+            for step in route:
+                rows.append({"case_id": f"c{case}", "touchpoint": step, "timestamp": t,
+                             "outcome": outcome,
+                             "stage": (stage_of or {}).get(step, "all")})  # fmt: skip
+                t = t + pd.Timedelta(seconds=(gaps_s or {}).get(step, 60.0))
+            case += 1
+    df = pd.DataFrame(rows)
+    return fk.EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+                                  timestamp_col="timestamp", stage_col="stage",
+                                  outcome_col="outcome", strict=False)  # fmt: skip
+
+
+def test_not_comparable_step_gets_no_headline_nor_high_severity():
+    # the road-fines shape: the only journeys that skip "Send Fine" paid on the spot and
+    # ended right away, so the step has no comparable group (verdict "not comparable")
+    log = _frame_log([
+        (["Create Fine"], "success", 300),
+        (["Create Fine", "Send Fine", "Add penalty"], "failure", 250),
+        (["Create Fine", "Send Fine", "Add penalty", "Pay"], "success", 80),
+    ])  # fmt: skip
+    table = log.friction()
+    assert table.set_index("touchpoint").loc["Send Fine", "verdict"] == "not comparable"
+    t = derive_pain_points(None, log, value_per_success=10.0)
+    for rec in t.to_dict("records"):
+        if rec["verdict"] != "friction":
+            assert rec["severity"] <= 2, rec
+            assert "friction" not in rec["signals"].split(", ")
+    send = t[t["touchpoint"] == "Send Fine"]
+    if len(send):
+        assert send["value_at_stake"].isna().all()  # no comparable estimate, no value
+    signalled = t[t["signals"] != ""]
+    if len(signalled):
+        assert signalled.iloc[0]["verdict"] == "friction" or signalled.iloc[0]["severity"] <= 2
+
+
+@pytest.mark.parametrize("scenario", ["shop", "planted"])
+def test_only_friction_verdicts_reach_high_severity(scenario):
+    events = simulate_journeys(4000, seed=3, scenario=scenario, loop_rate=0.4)
+    log = fk.EventLog.from_frame(events, case_col="case_id", touchpoint_col="touchpoint",
+                                 timestamp_col="timestamp", stage_col="stage",
+                                 outcome_col="outcome", strict=False)  # fmt: skip
+    t = derive_pain_points(None, log, value_per_success=50.0)
+    other = t[t["verdict"] != "friction"]
+    assert (other["severity"] <= 2).all()
+    assert set(t["verdict"].dropna()) <= {
+        "friction", "helps", "no evidence", "not comparable", "outcome marker"
+    }  # fmt: skip
+    assert t.loc[0, "verdict"] == "friction"
+    assert t.loc[0, "touchpoint"] == "payment_error"
+    assert "outcome marker" not in set(t["verdict"])  # outcome markers are not proposed
+    # the legacy valuation still works
+    old = derive_pain_points(None, log, value_per_success=50.0, reduce_failure_by=1.0)
+    assert old["value_at_stake_low"].isna().all()
+    effects = log.repair_effects(reduce_failure_by=1.0, value_per_success=50.0)
+    row = old.iloc[0]
+    expected = effects.set_index("touchpoint").loc[row["touchpoint"], "extra_value"]
+    assert row["value_at_stake"] == pytest.approx(expected)
+
+
+def test_proposed_ids_are_identifiers():
+    log = _frame_log([
+        (["Home page", "Pay-ment (card)", "3DS check", "Pay-ment (card)"], "failure", 200),
+        (["Home page", "Pay-ment (card)"], "success", 200),
+        (["Home page", "Basket"], "success", 200),
+        (["Home page", "3DS check"], "failure", 40),
+    ])  # fmt: skip
+    t = derive_pain_points(None, log, min_support=10, min_repeat_rate=0.0)
+    proposed = t[t["status"] == "proposed"]
+    assert len(proposed) >= 1
+    ids = proposed["pain_point"].tolist()
+    assert all(i.isidentifier() for i in ids), ids
+    assert len(set(ids)) == len(ids)
+    assert accept_pain_points(journey_from_log(log), t).pain_points  # accepted as is
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=20))
+def test_slug_is_an_identifier(text):
+    assert _slug(text).isidentifier()
+
+
+def test_long_wait_needs_the_absolute_floor():
+    # a 37-second automatic step next to 1-second ones: 37x its stage's median, but short
+    routes = [
+        (["start", "auto", "end_step"], "success", 40),
+        (["start", "auto", "end_step"], "failure", 20),
+        (["start", "quick", "end_step"], "success", 40),
+        (["start", "quick", "end_step"], "failure", 20),
+        (["start", "end_step"], "success", 40),
+        (["start", "end_step"], "failure", 20),
+    ]
+    fast = _frame_log(routes, gaps_s={"start": 1.0, "auto": 37.0, "quick": 1.0})
+    row = fast.friction().set_index("touchpoint").loc["auto"]
+    assert row["dwell_ratio"] >= 2
+    t = derive_pain_points(None, fast)
+    assert "long_wait" not in ",".join(t["signals"])
+    relaxed = derive_pain_points(None, fast, min_wait_s=10.0)
+    assert "long_wait" in relaxed.set_index("touchpoint").loc["auto", "signals"]
+    # two days after the step, in a stage of one-minute steps: flagged
+    slow = _frame_log(routes, gaps_s={"start": 60.0, "auto": 2 * 86400.0, "quick": 60.0})
+    t = derive_pain_points(None, slow).set_index("touchpoint")
+    assert "long_wait" in t.loc["auto", "signals"]
+    assert t.loc["auto", "median_dwell_s"] >= 3600

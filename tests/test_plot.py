@@ -265,6 +265,35 @@ def test_journey_map_cards_badges_and_emotion_curve(journey, log, feedback):
     assert len(curve.get_xdata()) == 3  # discovery, retention, recommendation
 
 
+def test_journey_map_colours_follow_the_verdicts(journey, log):
+    # the fixture log has no significant friction: no card is warm, whatever its score
+    data = fp.journey_map_data(journey, log)
+    friction = log.friction().set_index("touchpoint")
+    assert data["verdict"].tolist() == friction.loc[data["touchpoint"], "verdict"].tolist()
+    np.testing.assert_allclose(
+        data["attributable_failures"],
+        friction.loc[data["touchpoint"], "attributable_failures"],
+    )
+    assert "friction" not in set(data["verdict"])
+    ax = fp.journey_map(journey, log)
+    fills = {matplotlib.colors.to_hex(p.get_facecolor())
+             for p in _gid(ax.patches, "journey_card")}  # fmt: skip
+    assert fills <= set(fp._journey.VERDICT_FILLS.values()) | {"#ffffff"}
+    assert ax.get_legend() is not None
+    assert ax.get_legend().get_gid() == "verdict_legend"
+    # with a planted error, that card alone is warm and says its verdict and interval
+    planted = _planted_log(journey)
+    data = fp.journey_map_data(journey, planted).set_index("touchpoint")
+    assert data.loc["support_hotline", "verdict"] == "friction"
+    ax = fp.journey_map(journey, planted)
+    assert any(t.get_text().startswith("friction · AF ") and "[" in t.get_text()
+               for t in ax.texts)  # fmt: skip
+    warm = [p for p in _gid(ax.patches, "journey_card")
+            if matplotlib.colors.to_hex(p.get_facecolor())
+            not in set(fp._journey.VERDICT_FILLS.values()) | {"#ffffff"}]  # fmt: skip
+    assert len(warm) == int((data["verdict"] == "friction").sum())
+
+
 def test_journey_map_without_evidence_and_with_odd_names(journey):
     odd = journey.replace("touchpoints", "parts_website", name="<script>alert(1)</script>")
     data = fp.journey_map_data(odd)
@@ -294,7 +323,18 @@ def test_wcag_contrast_of_published_pairs():
     assert 4.47 <= _wcag_contrast("#777777", "white") < 4.48
 
 
-def test_journey_map_text_on_the_darkest_card_is_readable(journey, log, feedback):
+def _planted_log(journey):
+    df = simulate_journeys(1500, seed=4, journey=journey, error_touchpoint="support_hotline",
+                           error_rate=0.4)  # fmt: skip
+    return fk.EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+                                  timestamp_col="timestamp", outcome_col="outcome",
+                                  journey=journey, strict=False)  # fmt: skip
+
+
+def test_journey_map_text_on_the_darkest_card_is_readable(journey, feedback):
+    # the cards are coloured by verdict: only a "friction" touchpoint gets the dark orange,
+    # so the log has a planted error step (the fixture log has no friction verdict)
+    log = _planted_log(journey)
     ax = fp.journey_map(journey, log, feedback)
     cards = _gid(ax.patches, "journey_card")
     darkest = max(cards, key=lambda p: _wcag_contrast(p.get_facecolor(), "white"))
@@ -408,24 +448,31 @@ def test_funnel_refuses_several_segments(shop_log):
 def test_friction_bars_and_whiskers_are_the_twin(shop_log):
     table = shop_log.friction()
     data = fp.friction_data(table, top=None)
-    expected = table[table["risk_ratio"].notna() & ~table["outcome_step"]]
+    expected = table[table["attributable_failures"].notna() & ~table["outcome_step"]]
     assert data["touchpoint"].tolist() == expected["touchpoint"].tolist()
     ax = fp.friction(shop_log, top=None)
     bars = _gid(ax.patches, "friction_bar")
     assert len(bars) == len(data)
-    # each bar runs from 1 to the risk ratio
+    # each bar runs from 0 to the attributable failures (no longer the risk ratio)
     starts = np.asarray([b.get_x() for b in bars])
-    ends = starts + np.asarray([b.get_width() for b in bars])
-    rr = data["risk_ratio"].to_numpy()
-    np.testing.assert_allclose(np.where(rr < 1, starts, ends), rr)
-    np.testing.assert_allclose(np.where(rr < 1, ends, starts), 1.0)
+    widths = np.asarray([b.get_width() for b in bars])
+    np.testing.assert_allclose(starts, 0.0)
+    np.testing.assert_allclose(widths, data["attributable_failures"])
     (err,) = ax.containers[1:]  # the error bars after the bar container
     segs = err.lines[2][0].get_segments()
-    np.testing.assert_allclose([s[0][0] for s in segs], data["risk_ratio_low"])
-    np.testing.assert_allclose([s[1][0] for s in segs], data["risk_ratio_high"])
+    np.testing.assert_allclose([s[0][0] for s in segs], data["attributable_failures_low"])
+    np.testing.assert_allclose([s[1][0] for s in segs], data["attributable_failures_high"])
     top = data.iloc[0]
     assert top["touchpoint"] == "payment_error"
+    assert top["verdict"] == "friction"
     assert top["signal"] == "more failure"
+    # colour = verdict
+    for bar, verdict in zip(bars, data["verdict"], strict=True):
+        assert matplotlib.colors.to_hex(bar.get_facecolor()) == matplotlib.colors.to_hex(
+            fp._evidence.VERDICT_COLORS[verdict]
+        )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "friction"
 
 
 def test_repair_effects_bars_and_intervals(shop_log):

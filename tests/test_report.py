@@ -339,3 +339,42 @@ def test_method_formulas_survive_python_oo():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _friction_section_html(r):
+    return r.html.split('<section id="friction">')[1].split("</section>")[0]
+
+
+def test_friction_headlines_only_friction_verdicts(full, log, journey):
+    table = full.tables["friction"]
+    assert {"attributable_failures", "attributable_failures_low", "attributable_failures_high",
+            "af_q_value", "verdict"} <= set(table.columns)  # fmt: skip
+    # ranked by verdict (friction first), then attributable failures
+    kept = table[table["touchpoint"] != SUPPRESSED_LABEL]
+    is_friction = (kept["verdict"] == "friction").tolist()
+    assert is_friction == sorted(is_friction, reverse=True)
+    af = kept.loc[kept["verdict"] == "friction", "attributable_failures"].to_numpy()
+    assert (np.diff(af) <= 0).all()
+    section = _friction_section_html(full)
+    names = {tp.id: tp.label for tp in journey.touchpoints}
+    headline = section.split("Worst friction points: ")
+    friction_rows = log.friction().query("verdict == 'friction'")
+    if len(friction_rows):
+        text = headline[1].split("</div>")[0]
+        assert "attributable failures, 95 % interval" in text
+        for rec in log.friction().to_dict("records"):
+            if rec["verdict"] != "friction":
+                assert f"{names.get(rec['touchpoint'], rec['touchpoint'])} (" not in text
+    else:
+        assert len(headline) == 1
+
+
+def test_friction_section_without_friction_has_no_headline(journey):
+    df = simulate_journeys(1200, seed=3, journey=journey)
+    log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+                              timestamp_col="timestamp", outcome_col="outcome",
+                              journey=journey, strict=False)  # fmt: skip
+    assert "friction" not in set(log.friction()["verdict"])
+    section = _friction_section_html(report(journey, log, figures=False))
+    assert "Worst friction points" not in section
+    assert "No touchpoint has the verdict friction" in section

@@ -378,12 +378,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"({rec['n']:,} simulated answers)"
         )
     fr = log.friction()
-    top = fr[fr["supported"].astype(bool) & (fr["journeys"] >= 10)].head(3)
+    top = fr[fr["verdict"] == "friction"].head(3)  # only significant, comparable estimates
     for row in top.itertuples():
         print(
-            f"  friction: {row.touchpoint:<20} risk ratio {row.risk_ratio:5.2f}  "
-            f"score {row.friction_score:.2f}"
+            f"  friction: {row.touchpoint:<20} {row.attributable_failures:7.1f} attributable "
+            f"failures (95% CI {row.attributable_failures_low:.1f} to "
+            f"{row.attributable_failures_high:.1f}), q {row.af_q_value:.2g}"
         )
+    if not len(top):
+        print("  friction: no touchpoint with a significant, comparable estimate")
 
     ranking = demo.ranking
     print("\n1. Ranking by value per cost (impact per year / cost):")

@@ -2,8 +2,9 @@
 
 :func:`journey_map` lays the journey out stage by stage, touchpoint by touchpoint, and puts
 next to each touchpoint what the evidence says: traffic and success from an event log,
-the friction score, the satisfaction of survey answers, the declared pain points, and how
-the row is backed (``backed_by``). It is the data twin of the journey-map figure.
+the friction verdict and attributable failures (with their interval), the satisfaction of
+survey answers, the declared pain points, and how the row is backed (``backed_by``). It is
+the data twin of the journey-map figure.
 
 :func:`derive_pain_points` proposes :class:`~frictionkit.PainPoint` s from the evidence
 and measures the declared ones; :func:`accept_pain_points` writes the rows an analyst
@@ -14,31 +15,45 @@ Signals (a touchpoint is proposed when at least one holds)
 =================  ===================================================  ====================
 signal             rule (defaults)                                      reach
 =================  ===================================================  ====================
-``friction``       stage-matched friction supported, ``q < 0.05`` and   ``risk_visited -
-                   risk ratio > 1 (:meth:`EventLog.friction`)           risk_not_visited``
+``friction``       verdict ``friction`` in :meth:`EventLog.friction`:   attributable
+                   attributable failures > 0, ``af_q_value <= 0.05``,   failures per
+                   a comparable group present                           visitor
 ``failure_route``  a failing sub-route ending at the touchpoint,        excess failures per
                    ``q < 0.05``, odds ratio > 1                          journey through it
                    (:meth:`EventLog.failure_patterns`)
 ``loop``           ``repeat_rate >= 0.15`` and one of the two signals   ``repeat_rate``
                    above (coming back is tied to failing)
 ``long_wait``      ``dwell_ratio >= 2`` (median dwell twice its         not measured
-                   stage's), with ``min_support`` journeys
+                   stage's) **and** ``median_dwell_s >= 3600``
+                   (``min_wait_s``: at least an hour), with
+                   ``min_support`` journeys
 ``low_sat``        mean sentiment ``< 0`` over at least                 share of negative
                    ``min_answers`` answers, or a drop in score when     answers
                    the touchpoint is hit whose Bonferroni interval
                    (95 % over all touchpoints) excludes 0
 =================  ===================================================  ====================
 
-The measured **reach** is the largest reach of the signals that hold (clipped to 0-1).
+Outcome steps and touchpoints with the verdict ``outcome marker`` get no event-log
+signal (the step *is* the outcome). The measured **reach** is the largest reach of the
+signals that hold (clipped to 0-1).
 
-The **severity** (1-5) maps the strength ``s`` of the strongest signal: ``excess_risk``
-(``1 - 1 / risk_ratio``) for friction, the excess failure rate of the sub-route, the
-repeat rate of a loop, ``(dwell_ratio - 1) / 4`` for a wait, and for satisfaction the
+The **severity** (1-5) maps the strength ``s`` of the strongest signal: for friction the
+share of the touchpoint's failed visitors that are attributable to it
+(``attributable_failures / failures_visited``), the excess failure rate of the sub-route,
+the repeat rate of a loop, ``(dwell_ratio - 1) / 4`` for a wait, and for satisfaction the
 larger of ``-sentiment`` and the drop in CSAT share (NPS drop / 100). Then ``s < 0.1`` is
-1, ``< 0.25`` is 2, ``< 0.4`` is 3, ``< 0.6`` is 4, otherwise 5.
+1, ``< 0.25`` is 2, ``< 0.4`` is 3, ``< 0.6`` is 4, otherwise 5. **Nothing gets a high
+severity without a significant, comparable estimate:** a touchpoint whose event-log
+verdict is ``helps``, ``no evidence`` or ``not comparable`` gets at most severity 2
+(:data:`MAX_SEVERITY_WITHOUT_FRICTION`), whatever its other signals.
 
-The **value at stake** is the Markov repair effect of the touchpoint
-(:meth:`EventLog.repair_effects` with ``reduce_failure_by``) times the value per success.
+Rows are ordered by verdict (``friction`` first) and then by attributable failures.
+
+The **value at stake** of a touchpoint is its attributable failures (clipped at 0) times
+the value per success, with the same 95 % interval (``value_at_stake_low`` /
+``value_at_stake_high``); it is missing for ``not comparable`` touchpoints. The former
+valuation, the first-order Markov repair effect (:meth:`EventLog.repair_effects` with
+``reduce_failure_by``), is still used when ``reduce_failure_by`` is given.
 
 Examples
 --------
@@ -61,10 +76,16 @@ from frictionkit.journey_map._map import (
 from frictionkit.journey_map._map import (
     journey_from_log as journey_from_log,
 )
+from frictionkit.journey_map._pain import (
+    MAX_SEVERITY_WITHOUT_FRICTION,
+    accept_pain_points,
+    derive_pain_points,
+    to_pain_points,
+)
 from frictionkit.journey_map._pain import _severity as _severity
-from frictionkit.journey_map._pain import accept_pain_points, derive_pain_points, to_pain_points
 
 __all__ = [
+    "MAX_SEVERITY_WITHOUT_FRICTION",
     "SEVERITY_THRESHOLDS",
     "UnmappedEvidenceWarning",
     "accept_pain_points",

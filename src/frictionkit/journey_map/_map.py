@@ -184,8 +184,10 @@ def journey_map(
         One row per touchpoint, in journey order: ``stage``, ``stage_position``
         (0-based), ``touchpoint``, ``name``, ``channel``, ``owner``, ``journeys``
         (journeys visiting it; missing without a log), ``traffic_share``,
-        ``success_rate`` (successes among its decided journeys), ``friction_score`` and
-        ``risk_ratio`` (from :meth:`EventLog.friction`), ``satisfaction`` (sentiment -1..1
+        ``success_rate`` (successes among its decided journeys), ``friction_score``
+        (descriptive, ranks nothing), ``risk_ratio`` (stage-matched), ``verdict`` and
+        ``attributable_failures`` with ``attributable_failures_low`` / ``_high`` (95 %
+        interval; all from :meth:`EventLog.friction`), ``satisfaction`` (sentiment -1..1
         from :meth:`Feedback.emotion_curve`) and ``n_answers``, ``pain_points`` (tuple of
         the declared pain point ids), ``backed_by`` (``"events and answers"``,
         ``"events"``, ``"answers"`` or ``"declared only"``) and ``suppressed``. Figures
@@ -215,6 +217,10 @@ def journey_map(
     success = np.full(n, np.nan)
     fscore = np.full(n, np.nan)
     rr = np.full(n, np.nan)
+    verdict: list[Any] = [pd.NA] * n
+    af = np.full(n, np.nan)
+    af_low = np.full(n, np.nan)
+    af_high = np.full(n, np.nan)
     sat = np.full(n, np.nan)
     n_ans = np.zeros(n, dtype=np.int64)
     has_events = np.zeros(n, dtype=bool)
@@ -229,6 +235,10 @@ def journey_map(
             fr = log.friction(min_support=min_support).set_index("touchpoint").reindex(ids)
             fscore = np.array(fr["friction_score"].to_numpy(dtype=np.float64))
             rr = np.array(fr["risk_ratio"].to_numpy(dtype=np.float64))
+            verdict = [v if isinstance(v, str) else pd.NA for v in fr["verdict"]]
+            af = np.array(fr["attributable_failures"].to_numpy(dtype=np.float64))
+            af_low = np.array(fr["attributable_failures_low"].to_numpy(dtype=np.float64))
+            af_high = np.array(fr["attributable_failures_high"].to_numpy(dtype=np.float64))
     if feedback is not None:
         curve = feedback.emotion_curve(journey)
         curve = curve[curve["touchpoint"].notna()].set_index("touchpoint").reindex(ids)
@@ -239,8 +249,9 @@ def journey_map(
     if limit:
         small_j = has_events & (np.asarray(journeys.to_numpy(dtype=np.float64, na_value=0)) < limit)
         small_a = has_answers & (n_ans < limit)
-        for arr in (share, success, fscore, rr):
+        for arr in (share, success, fscore, rr, af, af_low, af_high):
             arr[small_j] = np.nan
+        verdict = [pd.NA if small else v for v, small in zip(verdict, small_j, strict=True)]
         journeys[small_j] = pd.NA
         sat[small_a] = np.nan
         n_ans = np.where(small_a, 0, n_ans)
@@ -263,6 +274,10 @@ def journey_map(
             "success_rate": success,
             "friction_score": fscore,
             "risk_ratio": rr,
+            "verdict": pd.Series(verdict, dtype=object),
+            "attributable_failures": af,
+            "attributable_failures_low": af_low,
+            "attributable_failures_high": af_high,
             "satisfaction": sat,
             "n_answers": n_ans,
             "pain_points": [tuple(p.id for p in journey.pain_points_at(t)) for t in ids],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
     from frictionkit.feedback import Feedback
 from frictionkit.journey_map._map import (
+    _SUCCESS,
     SEVERITY_THRESHOLDS,
     _check_inputs,
     _decided,
@@ -39,12 +42,42 @@ def _severity(strength: float) -> int:
     return 1 + sum(strength >= t for t in SEVERITY_THRESHOLDS)
 
 
+#: Highest severity of a touchpoint whose event-log verdict is not ``"friction"``.
+MAX_SEVERITY_WITHOUT_FRICTION = 2
+
+#: Verdicts in the order rows are listed (the friction table's order).
+_VERDICT_RANK = {"friction": 0, "helps": 1, "no evidence": 1, "not comparable": 1,
+                 "outcome marker": 2}  # fmt: skip
+
+
 def _f(x: Any) -> float:
     try:
         v = float(x)
     except (TypeError, ValueError):
         return math.nan
     return v
+
+
+def _slug(text: str) -> str:
+    """A valid Python identifier from a touchpoint id (``"Send Fine"`` -> ``send_fine``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", ascii_text).strip("_").lower()
+    if not slug:
+        slug = "touchpoint"
+    if slug[0].isdigit():
+        slug = f"tp_{slug}"
+    return slug
+
+
+def _default_value_per_success(log: EventLog) -> float | None:
+    """Mean journey value of the log's successful journeys (``value_col``), if any."""
+    values = np.asarray(log.journey_value, dtype=np.float64)
+    n = log.journey_value_n
+    w = np.asarray(log.weights if n is None else n, dtype=np.float64)
+    keep = (np.asarray(log.journey_outcome) == _SUCCESS) & np.isfinite(values) & (w > 0)
+    if not keep.any():
+        return None
+    return float(np.average(values[keep], weights=w[keep]))
 
 
 def _signals_from_log(
@@ -55,43 +88,75 @@ def _signals_from_log(
     q_max: float,
     min_repeat_rate: float,
     min_dwell_ratio: float,
-    reduce_failure_by: float,
+    min_wait_s: float,
+    reduce_failure_by: float | None,
     value_per_success: float | None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
     if not _decided(log):
         return out
-    fr = log.friction(min_support=min_support)
+    if value_per_success is None:
+        value_per_success = _default_value_per_success(log)
+    vps = math.nan if value_per_success is None else float(value_per_success)
+    oc = log.outcome_counts
+    n_decided = max(int(oc["success"] + oc["failure"]), 1)
+    fr = log.friction(min_support=min_support, fdr=q_max)
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
-        if t not in out or bool(rec["outcome_step"]):
+        if t not in out:
             continue
         d = out[t]
+        af = _f(rec["attributable_failures"])
+        af_lo = _f(rec["attributable_failures_low"])
+        af_hi = _f(rec["attributable_failures_high"])
+        d.update(
+            verdict=str(rec["verdict"]),
+            attributable_failures=af,
+            attributable_failures_low=af_lo,
+            attributable_failures_high=af_hi,
+        )
+        if bool(rec["outcome_step"]) or rec["verdict"] == "outcome marker":
+            continue  # the step is (or reveals) the outcome: no pain point, no value
+        failed = _f(rec["failures_visited"])
         d.update(
             journeys=int(rec["journeys"]),
             friction_score=_f(rec["friction_score"]),
             risk_ratio=_f(rec["risk_ratio"]),
             q_value=_f(rec["q_value"]),
+            af_q_value=_f(rec["af_q_value"]),
             repeat_rate=_f(rec["repeat_rate"]),
             dwell_ratio=_f(rec["dwell_ratio"]),
+            median_dwell_s=_f(rec["median_dwell_s"]),
         )
-        rv, rn, q = _f(rec["risk_visited"]), _f(rec["risk_not_visited"]), _f(rec["q_value"])
-        if bool(rec["supported"]) and q < q_max and _f(rec["risk_ratio"]) > 1:
-            d["signals"].append("friction")
-            d["reach"].append(max(rv - rn, 0.0))
-            d["strength"].append(_f(rec["excess_risk"]))
-            d["evidence"].append(
-                f"event log: {rv:.0%} of journeys visiting it fail vs {rn:.0%} of those "
-                f"reaching its stage without it (risk ratio {_f(rec['risk_ratio']):.2f}, "
-                f"95% CI {_f(rec['risk_ratio_low']):.2f}-{_f(rec['risk_ratio_high']):.2f}, "
-                f"q={q:.2g}, n={int(rec['journeys'])})"
+        if reduce_failure_by is None and rec["verdict"] != "not comparable":
+            d.update(
+                delta_success_probability=af / n_decided,
+                extra_successes=af,
+                value_at_stake=max(af, 0.0) * vps if math.isfinite(af) else math.nan,
+                value_at_stake_low=max(af_lo, 0.0) * vps if math.isfinite(af_lo) else math.nan,
+                value_at_stake_high=max(af_hi, 0.0) * vps if math.isfinite(af_hi) else math.nan,
             )
-        if int(rec["journeys"]) >= min_support and _f(rec["dwell_ratio"]) >= min_dwell_ratio:
+        if rec["verdict"] == "friction":
+            d["signals"].append("friction")
+            d["reach"].append(max(af, 0.0) / max(int(rec["journeys"]), 1))
+            d["strength"].append(max(af, 0.0) / failed if failed > 0 else math.nan)
+            d["evidence"].append(
+                f"event log: {af:.0f} attributable failures (95% CI {af_lo:.0f} to "
+                f"{af_hi:.0f}) among the {failed:.0f} failed of its {int(rec['journeys'])} "
+                "visitors, compared with journeys that were where they met it and went on "
+                f"without it (q={_f(rec['af_q_value']):.2g}; verdict friction)"
+            )
+        median_dwell = _f(rec["median_dwell_s"])
+        if (
+            int(rec["journeys"]) >= min_support
+            and _f(rec["dwell_ratio"]) >= min_dwell_ratio
+            and median_dwell >= min_wait_s
+        ):
             d["signals"].append("long_wait")
             d["strength"].append(min(1.0, (_f(rec["dwell_ratio"]) - 1.0) / 4.0))
             d["evidence"].append(
-                f"event log: median wait after it {_f(rec['median_dwell_s']):.0f} s, "
+                f"event log: median wait after it {median_dwell:.0f} s, "
                 f"{_f(rec['dwell_ratio']):.1f}x its stage's median"
             )
     k = len(log.touchpoints)
@@ -121,17 +186,18 @@ def _signals_from_log(
             d["reach"].append(rep)
             d["strength"].append(rep)
             d["evidence"].append(f"event log: {rep:.0%} of visiting journeys come back to it")
-    rep_eff = log.repair_effects(
-        reduce_failure_by=reduce_failure_by, value_per_success=value_per_success
-    )
-    for rec in rep_eff.to_dict("records"):
-        t = str(rec["touchpoint"])
-        if t in out:
-            out[t].update(
-                delta_success_probability=_f(rec["delta_success_probability"]),
-                extra_successes=_f(rec["extra_successes"]),
-                value_at_stake=_f(rec["extra_value"]),
-            )
+    if reduce_failure_by is not None:  # the former valuation, kept for compatibility
+        rep_eff = log.repair_effects(
+            reduce_failure_by=reduce_failure_by, value_per_success=value_per_success
+        )
+        for rec in rep_eff.to_dict("records"):
+            t = str(rec["touchpoint"])
+            if t in out:
+                out[t].update(
+                    delta_success_probability=_f(rec["delta_success_probability"]),
+                    extra_successes=_f(rec["extra_successes"]),
+                    value_at_stake=_f(rec["extra_value"]),
+                )
     return out
 
 
@@ -188,9 +254,12 @@ def _signals_from_feedback(
 
 _COLUMNS = (
     "pain_point", "touchpoint", "stage", "status", "signals", "description", "severity",
-    "severity_declared", "reach", "reach_declared", "evidence", "journeys", "friction_score",
-    "risk_ratio", "q_value", "repeat_rate", "dwell_ratio", "satisfaction", "n_answers",
-    "satisfaction_drop", "delta_success_probability", "extra_successes", "value_at_stake",
+    "severity_declared", "reach", "reach_declared", "evidence", "journeys", "verdict",
+    "attributable_failures", "attributable_failures_low", "attributable_failures_high",
+    "af_q_value", "friction_score", "risk_ratio", "q_value", "repeat_rate", "dwell_ratio",
+    "median_dwell_s", "satisfaction", "n_answers", "satisfaction_drop",
+    "delta_success_probability", "extra_successes", "value_at_stake", "value_at_stake_low",
+    "value_at_stake_high",
 )  # fmt: skip
 
 
@@ -203,9 +272,10 @@ def derive_pain_points(
     q_max: float = 0.05,
     min_repeat_rate: float = 0.15,
     min_dwell_ratio: float = 2.0,
+    min_wait_s: float = 3600.0,
     min_answers: int = 10,
     max_sentiment: float = 0.0,
-    reduce_failure_by: float = 1.0,
+    reduce_failure_by: float | None = None,
     value_per_success: float | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
@@ -215,38 +285,55 @@ def derive_pain_points(
     journey : Journey or None
         The map. ``None`` takes the stages and touchpoints of ``log`` (nothing declared).
     log : EventLog, optional
-        Events: friction, failing sub-routes, loops, waits and the value at stake.
+        Events: the friction verdicts and attributable failures, failing sub-routes,
+        loops, waits and the value at stake.
     feedback : Feedback, optional
         Survey answers: low satisfaction at a touchpoint, and (with case ids and a log)
         lower scores of the journeys through it.
     min_support : int, default 30
         Fewest journeys on each side of a comparison (see :meth:`EventLog.friction`).
     q_max : float, default 0.05
-        Largest Benjamini-Hochberg q-value of a friction or sub-route signal.
+        Largest Benjamini-Hochberg q-value of a friction verdict (passed to
+        :meth:`EventLog.friction` as ``fdr``) or of a sub-route signal.
     min_repeat_rate, min_dwell_ratio, min_answers, max_sentiment
         Thresholds of the loop, wait and satisfaction signals (see the module notes).
-    reduce_failure_by : float, default 1.0
-        Share of the touchpoint's direct failures removed by the repair whose effect is
-        the value at stake.
+    min_wait_s : float, default 3600.0
+        Absolute floor of the ``long_wait`` signal: the touchpoint's median dwell must be
+        at least this many seconds (one hour) as well as ``min_dwell_ratio`` times its
+        stage's median, so that quick automatic steps next to instant ones are not waits.
+    reduce_failure_by : float, optional
+        Only for compatibility with the former valuation: when given, the value at stake
+        (and ``delta_success_probability``, ``extra_successes``) is the first-order
+        Markov repair removing this share of the touchpoint's direct failures, without an
+        interval. By default the value at stake is the touchpoint's **attributable
+        failures** times ``value_per_success``, with its 95 % interval.
     value_per_success : float, optional
-        Value of one extra success; default: the log's mean journey value of successes
-        (``value_col``), else the value at stake is missing.
+        Value of one extra success; default: the mean journey value of the log's
+        successful journeys (``value_col``), else the value at stake is missing.
 
     Returns
     -------
     pandas.DataFrame
         One row per declared pain point (``status="declared"``, keeping its id) and one
         per touchpoint with a signal but no declared pain point (``status="proposed"``,
-        id ``<touchpoint>_friction``). Columns: ``pain_point``, ``touchpoint``,
+        id ``<touchpoint>_friction`` made a valid Python identifier: lower case, runs of
+        other characters replaced by ``_``). Columns: ``pain_point``, ``touchpoint``,
         ``stage``, ``status``, ``signals`` (comma-separated), ``description``,
-        ``severity`` (measured, 1-5; the declared one when no signal holds),
-        ``severity_declared``, ``reach`` (measured), ``reach_declared``, ``evidence``
-        (tuple of texts: declared first, then measured), ``journeys``,
-        ``friction_score``, ``risk_ratio``, ``q_value``, ``repeat_rate``,
-        ``dwell_ratio``, ``satisfaction``, ``n_answers``, ``satisfaction_drop``,
-        ``delta_success_probability``, ``extra_successes``, ``value_at_stake``.
-        Rows with a signal come first, ordered by the log's friction score (stage-matched
-        risk, exits and repeats), then severity, then reach; rows without a signal last.
+        ``severity`` (measured, 1-5; the declared one when no signal holds; at most 2
+        when the log's verdict is not ``friction``), ``severity_declared``, ``reach``
+        (measured), ``reach_declared``, ``evidence`` (tuple of texts: declared first,
+        then measured), ``journeys``, ``verdict`` (of :meth:`EventLog.friction`),
+        ``attributable_failures`` with ``attributable_failures_low`` / ``_high`` (95 %
+        interval), ``af_q_value``, ``friction_score`` (descriptive, ranks nothing),
+        ``risk_ratio`` and ``q_value`` (stage-matched), ``repeat_rate``, ``dwell_ratio``,
+        ``median_dwell_s``, ``satisfaction``, ``n_answers``, ``satisfaction_drop``,
+        ``delta_success_probability``, ``extra_successes`` (the attributable failures,
+        and their share of the decided journeys), ``value_at_stake`` with
+        ``value_at_stake_low`` / ``_high`` (attributable failures, clipped at 0, times
+        ``value_per_success``).
+        Rows with a signal come first, ordered by verdict (``friction`` first, outcome
+        markers last) then attributable failures (largest first), severity and reach;
+        rows without a signal last.
 
     Examples
     --------
@@ -256,10 +343,11 @@ def derive_pain_points(
     >>> log = fk.EventLog.from_frame(events, case_col="case_id", touchpoint_col="touchpoint",
     ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome", strict=False)
     >>> table = derive_pain_points(None, log, value_per_success=80.0)
-    >>> table[["pain_point", "signals", "severity"]].head(2)
-                   pain_point                        signals  severity
-    0  payment_error_friction        friction, failure_route         5
-    1           cart_friction  friction, failure_route, loop         4
+    >>> table[["pain_point", "verdict", "severity", "attributable_failures"]].head(3).round(1)
+                   pain_point   verdict  severity  attributable_failures
+    0  payment_error_friction  friction         5                  509.0
+    1         search_friction  friction         3                  176.7
+    2        support_friction  friction         3                   76.8
     """
     journey, log, feedback = _check_inputs(journey, log, feedback)
     _warn_unmapped(journey, log)
@@ -268,8 +356,8 @@ def derive_pain_points(
     if log is not None:
         ev = _signals_from_log(
             log, ids, min_support=min_support, q_max=q_max, min_repeat_rate=min_repeat_rate,
-            min_dwell_ratio=min_dwell_ratio, reduce_failure_by=reduce_failure_by,
-            value_per_success=value_per_success,
+            min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
+            reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}
@@ -284,21 +372,32 @@ def derive_pain_points(
         d = ev[tp.id]
         measured = {
             "journeys": d.get("journeys", pd.NA),
+            "verdict": d.get("verdict", pd.NA),
+            "attributable_failures": d.get("attributable_failures", math.nan),
+            "attributable_failures_low": d.get("attributable_failures_low", math.nan),
+            "attributable_failures_high": d.get("attributable_failures_high", math.nan),
+            "af_q_value": d.get("af_q_value", math.nan),
             "friction_score": d.get("friction_score", math.nan),
             "risk_ratio": d.get("risk_ratio", math.nan),
             "q_value": d.get("q_value", math.nan),
             "repeat_rate": d.get("repeat_rate", math.nan),
             "dwell_ratio": d.get("dwell_ratio", math.nan),
+            "median_dwell_s": d.get("median_dwell_s", math.nan),
             "satisfaction": d.get("satisfaction", math.nan),
             "n_answers": d.get("n_answers", 0),
             "satisfaction_drop": d.get("satisfaction_drop", math.nan),
             "delta_success_probability": d.get("delta_success_probability", math.nan),
             "extra_successes": d.get("extra_successes", math.nan),
             "value_at_stake": d.get("value_at_stake", math.nan),
+            "value_at_stake_low": d.get("value_at_stake_low", math.nan),
+            "value_at_stake_high": d.get("value_at_stake_high", math.nan),
         }
         has_signal = bool(d["signals"])
         reach = min(1.0, max(d["reach"])) if d["reach"] else math.nan
-        severity = _severity(max(d["strength"])) if d["strength"] else None
+        strengths = [x for x in d["strength"] if math.isfinite(x)]
+        severity = _severity(max(strengths)) if strengths else (1 if d["strength"] else None)
+        if severity is not None and d.get("verdict", "friction") != "friction":
+            severity = min(severity, MAX_SEVERITY_WITHOUT_FRICTION)
         declared = journey.pain_points_at(tp.id)
         base = {"touchpoint": tp.id, "stage": tp.stage, "signals": ", ".join(d["signals"])}
         for p in declared:
@@ -313,10 +412,10 @@ def derive_pain_points(
                 }
             )  # fmt: skip
         if has_signal and not declared:
-            pid = f"{tp.id}_friction"
-            i = 2
+            stem = f"{_slug(tp.id)}_friction"
+            pid, i = stem, 2
             while pid in taken:
-                pid, i = f"{tp.id}_friction_{i}", i + 1
+                pid, i = f"{stem}_{i}", i + 1
             taken.add(pid)
             rows.append(
                 base | measured | {
@@ -331,16 +430,18 @@ def derive_pain_points(
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in _COLUMNS})
     table = pd.DataFrame(rows)
-    table["_fs"] = table["friction_score"].where(table["_signal"], np.nan).fillna(-1.0)
+    table["_verdict"] = table["verdict"].map(_VERDICT_RANK).fillna(1)
+    table["_af"] = pd.to_numeric(table["attributable_failures"], errors="coerce").fillna(-np.inf)
     table["_reach"] = table["reach"].fillna(-1.0)
     table = table.sort_values(
-        ["_signal", "_fs", "severity", "_reach", "_pos", "pain_point"],
-        ascending=[False, False, False, False, True, True],
+        ["_signal", "_verdict", "_af", "severity", "_reach", "_pos", "pain_point"],
+        ascending=[False, True, False, False, False, True, True],
         kind="stable",
     )
     table["severity"] = table["severity"].astype(np.int64)
     table["severity_declared"] = table["severity_declared"].astype("Int64")
     table["journeys"] = table["journeys"].astype("Int64")
+    table["verdict"] = table["verdict"].astype(object)
     table["n_answers"] = table["n_answers"].astype(np.int64)
     return table[list(_COLUMNS)].reset_index(drop=True)
 

@@ -166,11 +166,17 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None) -> Axes:
 # ---------------------------------------------------------------------------------------
 # friction
 
-_FRICTION_COLUMNS = ("touchpoint", "risk_ratio", "risk_ratio_low", "risk_ratio_high")
+_FRICTION_COLUMNS = (
+    "touchpoint",
+    "attributable_failures",
+    "attributable_failures_low",
+    "attributable_failures_high",
+    "verdict",
+)
 
 
 def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
-    """The table behind :func:`friction`: the scored touchpoints, most friction first.
+    """The table behind :func:`friction`: attributable failures per touchpoint, by verdict.
 
     Parameters
     ----------
@@ -182,11 +188,15 @@ def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        In the table's order (friction score, largest first), without outcome steps and
-        rows whose risk ratio is missing (too few journeys): ``touchpoint``, ``stage``,
-        ``risk_ratio`` (bar end), ``risk_ratio_low``, ``risk_ratio_high`` (the whisker),
-        ``friction_score``, ``journeys`` and ``signal`` (``"more failure"`` when the
-        interval lies above 1, ``"less failure"`` below 1, ``"unclear"`` otherwise).
+        In the table's order (verdict ``friction`` first, then attributable failures,
+        largest first), without outcome steps and rows whose attributable failures are
+        missing (no comparable journeys): ``touchpoint``, ``stage``,
+        ``attributable_failures`` (bar end), ``attributable_failures_low``,
+        ``attributable_failures_high`` (the whisker, 95 % interval), ``verdict`` (the
+        colour), ``journeys``, ``failures_visited``, the stage-matched ``risk_ratio``,
+        ``risk_ratio_low``, ``risk_ratio_high`` (descriptive) and ``signal``
+        (``"more failure"`` when the risk-ratio interval lies above 1, ``"less
+        failure"`` below 1, ``"unclear"`` otherwise).
 
     Examples
     --------
@@ -196,68 +206,57 @@ def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
     >>> log = fk.EventLog.from_frame(simulate_journeys(3000, seed=5), case_col="case_id",
     ...     touchpoint_col="touchpoint", timestamp_col="timestamp", stage_col="stage",
     ...     outcome_col="outcome", strict=False)
-    >>> friction_data(log, top=1)[["touchpoint", "signal"]]
-          touchpoint        signal
-    0  payment_error  more failure
+    >>> friction_data(log, top=1)[["touchpoint", "verdict"]]
+          touchpoint   verdict
+    0  payment_error  friction
     """
     k = check_top(top)
     _log_or_table(log_or_table, "log_or_table", "friction()", _FRICTION_COLUMNS)
     t = log_or_table.friction() if is_log(log_or_table) else log_or_table
-    keep = t["risk_ratio"].notna().to_numpy().copy()
+    keep = t["attributable_failures"].notna().to_numpy().copy()
     if "outcome_step" in t.columns:
         keep &= ~t["outcome_step"].fillna(False).to_numpy(dtype=bool)
     t = t[keep]
     if k is not None:
         t = t.head(k)
     out = pd.DataFrame({"touchpoint": t["touchpoint"].astype(str).to_numpy(dtype=object)})
-    for col in ("stage",):
-        if col in t.columns:
-            out[col] = t[col].astype(object).to_numpy()
-    for col in ("risk_ratio", "risk_ratio_low", "risk_ratio_high"):
+    if "stage" in t.columns:
+        out["stage"] = t["stage"].astype(object).to_numpy()
+    for col in _FRICTION_COLUMNS[1:4]:
         out[col] = t[col].to_numpy(dtype=np.float64)
-    for col in ("friction_score", "journeys"):
+    out["verdict"] = t["verdict"].astype(object).to_numpy()
+    for col in ("journeys", "failures_visited"):
         if col in t.columns:
             out[col] = t[col].to_numpy()
+    rr_cols = ("risk_ratio", "risk_ratio_low", "risk_ratio_high")
+    for col in rr_cols:
+        out[col] = t[col].to_numpy(dtype=np.float64) if col in t.columns else np.nan
     low, high = out["risk_ratio_low"].to_numpy(), out["risk_ratio_high"].to_numpy()
     out["signal"] = np.where(low > 1, "more failure", np.where(high < 1, "less failure", "unclear"))
     out["signal"] = out["signal"].astype(object)
     return out
 
 
-_NARROW_TICKS = (
-    0.1,
-    0.2,
-    0.3,
-    0.4,
-    0.5,
-    0.6,
-    0.7,
-    0.8,
-    1.0,
-    1.25,
-    1.5,
-    2.0,
-    3.0,
-    4.0,
-    5.0,
-    7.0,
-    10.0,
-)
-_SIGNAL_COLORS = {
-    "more failure": FAILURE_COLOR,
-    "less failure": OKABE_ITO[0],
-    "unclear": NEUTRAL_COLOR,
+#: Bar colours of the verdicts (colour-blind safe: Okabe-Ito and greys).
+VERDICT_COLORS: dict[str, str] = {
+    "friction": FAILURE_COLOR,
+    "helps": OKABE_ITO[0],
+    "no evidence": NEUTRAL_COLOR,
+    "not comparable": "#E0E0E0",
+    "outcome marker": "#CC79A7",
 }
 
 
 def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None) -> Axes:
-    """Friction points ranked: failure risk ratio of each touchpoint with its 95 % interval.
+    """Friction points ranked: attributable failures of each touchpoint with their interval.
 
-    Bars start at 1 (no difference) on a log scale and end at the stage-matched risk
-    ratio (failure risk of the journeys that visited the touchpoint over that of the
-    journeys that reached its stage without it); whiskers show the 95 % interval. Rows
-    keep the friction table's order (friction score, largest first). Vermillion: the
-    interval lies above 1 (more failure); blue: below 1; grey: unclear.
+    Bars run from 0 to the touchpoint's attributable failures (failed journeys among its
+    visitors that would have succeeded had its harm been removed; see
+    :meth:`EventLog.friction`); whiskers show the 95 % interval. Rows keep the friction
+    table's order (verdict ``friction`` first, then attributable failures, largest
+    first). Colour = verdict: vermillion ``friction``, blue ``helps`` (negative:
+    visitors fail less than comparable journeys), grey ``no evidence``, light grey
+    ``not comparable``, purple ``outcome marker``.
 
     Parameters
     ----------
@@ -296,52 +295,39 @@ def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None)
     data = friction_data(log_or_table, top=top)
     n = len(data)
     ax = axes(ax, (8.5, 1.3 + 0.42 * max(n, 1)))
-    rr = data["risk_ratio"].to_numpy()
-    low, high = data["risk_ratio_low"].to_numpy(), data["risk_ratio_high"].to_numpy()
+    af = data["attributable_failures"].to_numpy()
+    low = data["attributable_failures_low"].to_numpy()
+    high = data["attributable_failures_high"].to_numpy()
     y = np.arange(n)
-    colors = [_SIGNAL_COLORS[s] for s in data["signal"]]
-    left = np.minimum(rr, 1.0)
-    bars = ax.barh(y, np.abs(rr - 1.0), left=left, height=0.6, color=colors, alpha=0.9)
+    colors = [VERDICT_COLORS.get(str(v), NEUTRAL_COLOR) for v in data["verdict"]]
+    bars = ax.barh(y, af, left=0.0, height=0.6, color=colors, alpha=0.9)
     for patch in bars.patches:
         patch.set_gid("friction_bar")
     ok = np.isfinite(low) & np.isfinite(high)
     ax.errorbar(
-        rr[ok],
+        af[ok],
         y[ok],
-        xerr=[rr[ok] - low[ok], high[ok] - rr[ok]],
+        xerr=[af[ok] - low[ok], high[ok] - af[ok]],
         fmt="none",
         ecolor="#222222",
         elinewidth=1.1,
         capsize=3,
         zorder=3,
     )
-    ax.axvline(1.0, color="#222222", linewidth=1.0)
-    ax.set_xscale("log")
-    finite = np.concatenate([low[ok], high[ok], rr, [1.0]])
-    finite = finite[np.isfinite(finite) & (finite > 0)]
-    lo, hi = float(finite.min()), float(finite.max())
-    ax.set_xlim(lo / 1.25, hi * 1.25)
-    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
-
-    if hi / lo <= 12:  # about a decade: plain ratios
-        ax.xaxis.set_major_locator(FixedLocator(_NARROW_TICKS))
-    elif hi / lo <= 200:  # up to about two decades: 1, 2, 5 of each
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    else:
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0,)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.axvline(0.0, color="#222222", linewidth=1.0)
     ax.set_yticks(y, data["touchpoint"].tolist())
     ax.invert_yaxis()
-    ax.set_xlabel("Failure risk ratio, visited vs not visited (stage-matched; 95 % CI)")
-    ax.set_title("Friction points, most friction first", loc="left")
-    ax.grid(axis="x", which="both", alpha=0.2)
-    present = [s for s in _SIGNAL_COLORS if s in set(data["signal"])]
+    ax.set_xlabel("Attributable failures (failed journeys its harm explains; 95 % CI)")
+    ax.set_title("Friction points by verdict, then attributable failures", loc="left")
+    ax.grid(axis="x", alpha=0.2)
+    present = [v for v in VERDICT_COLORS if v in set(data["verdict"])]
     ax.legend(
-        handles=[Patch(color=_SIGNAL_COLORS[s], label=s) for s in present],
-        loc="upper left",
+        handles=[Patch(color=VERDICT_COLORS[v], label=v) for v in present],
+        loc="lower right",
         frameon=False,
         fontsize=8,
+        title="verdict",
+        title_fontsize=8,
     )
     return ax
 

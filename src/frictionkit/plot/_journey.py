@@ -18,6 +18,15 @@ __all__ = ["journey_map", "journey_map_data"]
 _CARD_H, _CARD_GAP, _HEADER_H = 1.0, 0.25, 0.7
 _LANE_H, _LANE_GAP = 2.2, 0.7
 
+#: Card fills of the verdicts other than ``friction`` (friction: a warm colour scaled by
+#: the attributable failures).
+VERDICT_FILLS: dict[str, str] = {
+    "helps": "#dcebf5",
+    "no evidence": "#f1f1f1",
+    "not comparable": "#ffffff",
+    "outcome marker": "#e6e0ef",
+}
+
 
 def _resolve(journey: Any, log: Any) -> Any:
     """The journey, or the bare one taken from the log when none is given."""
@@ -60,8 +69,9 @@ def journey_map_data(
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`frictionkit.journey_map.journey_map` (``friction_score``
-        is the card's fill, ``satisfaction`` and ``n_answers`` its badge), then
+        The columns of :func:`frictionkit.journey_map.journey_map` (``verdict`` and
+        ``attributable_failures`` give the card's fill, ``satisfaction`` and
+        ``n_answers`` its badge), then
         ``stage_label``, ``row`` (card position in its column; the column is
         ``stage_position``), ``stage_sentiment`` and ``stage_answers`` (the emotion
         curve: mean sentiment of all answers about the stage or its touchpoints,
@@ -130,9 +140,13 @@ def journey_map(
     """The journey map: stages as columns, touchpoints as cards, the emotion curve below.
 
     Each card names the touchpoint, its channel and owner. With a log, its fill shows
-    the touchpoint's friction score (white: none, dark orange: the most in this journey)
-    and the failure risk ratio is written on it (text too faint on a fill, below WCAG
-    contrast 4.5, turns near-black or white); with feedback, a badge in its corner
+    the touchpoint's friction verdict (:meth:`EventLog.friction`): ``friction`` in a
+    warm colour from light to dark orange with its attributable failures (the most in
+    this journey darkest), ``helps`` light blue, ``no evidence`` light grey, ``not
+    comparable`` white with a dashed border, ``outcome marker`` light violet (legend
+    below the map); the verdict and the attributable failures with their 95 % interval
+    are written on it (text too faint on a fill, below WCAG contrast 4.5, turns
+    near-black or white); with feedback, a badge in its corner
     shows the mean sentiment of the answers about it (-1 to +1; red negative, blue
     positive) and the lane below draws the emotion curve, the mean sentiment per stage.
 
@@ -173,7 +187,7 @@ def journey_map(
     """
     plt = pyplot()
     from matplotlib.colors import LinearSegmentedColormap, Normalize
-    from matplotlib.patches import FancyBboxPatch
+    from matplotlib.patches import FancyBboxPatch, Patch
 
     data = journey_map_data(
         journey, log, feedback, min_group_size=min_group_size, min_support=min_support
@@ -182,7 +196,7 @@ def journey_map(
     stages = _stage_table(journey, data)
     n_cols = max(len(stages), 1)
     n_rows = int(data["row"].max()) + 1 if len(data) else 1
-    has_friction = log is not None and bool(data["friction_score"].notna().any())
+    has_friction = log is not None and bool(data["verdict"].notna().any())
     has_feedback = feedback is not None
     cards_bottom = _HEADER_H + n_rows * (_CARD_H + _CARD_GAP)
     lane_top = cards_bottom + _LANE_GAP
@@ -191,8 +205,10 @@ def journey_map(
 
     base = plt.get_cmap("YlOrBr")
     heat = LinearSegmentedColormap.from_list("friction", [base(x) for x in np.linspace(0, 0.6, 8)])
-    top_score = float(np.nanmax(data["friction_score"])) if has_friction else 0.0
-    heat_norm = Normalize(0.0, top_score if top_score > 0 else 1.0)
+    is_friction = (data["verdict"] == "friction").to_numpy(dtype=bool)
+    af_all = data["attributable_failures"].to_numpy(dtype=np.float64)
+    top_af = float(np.nanmax(af_all[is_friction])) if is_friction.any() else 0.0
+    heat_norm = Normalize(0.0, top_af if top_af > 0 else 1.0)
     mood = plt.get_cmap("RdBu")
     mood_norm = Normalize(-1.0, 1.0)
 
@@ -227,8 +243,13 @@ def journey_map(
     for c in card_rows:
         x0 = c.stage_position + 0.06
         y0 = _HEADER_H + c.row * (_CARD_H + _CARD_GAP)
-        score = float(c.friction_score)
-        fill = heat(heat_norm(score)) if has_friction and math.isfinite(score) else "white"
+        verdict = c.verdict if isinstance(c.verdict, str) else None
+        af = float(c.attributable_failures)
+        fill: Any = "white"
+        if verdict == "friction":
+            fill = heat(0.25 + 0.75 * float(heat_norm(max(af, 0.0) if math.isfinite(af) else 0)))
+        elif verdict is not None:
+            fill = VERDICT_FILLS.get(verdict, "white")
         card = FancyBboxPatch(
             (x0, y0),
             0.88,
@@ -237,6 +258,7 @@ def journey_map(
             facecolor=fill,
             edgecolor="#9A9A9A",
             linewidth=0.8,
+            linestyle="--" if verdict == "not comparable" else "-",
         )
         card.set_gid("journey_card")
         ax.add_patch(card)
@@ -263,10 +285,12 @@ def journey_map(
             color=readable_on(fill, TEXT_GREY),
         )
         if has_friction:
-            rr = float(c.risk_ratio)
-            note = "friction: n/a" if not math.isfinite(score) else f"friction {score:.2f}"
-            if math.isfinite(rr):
-                note += f" · RR {rr:.2f}"
+            note = verdict or "no figure"
+            lo, hi = float(c.attributable_failures_low), float(c.attributable_failures_high)
+            if verdict in ("friction", "helps", "no evidence") and math.isfinite(af):
+                note += f" · AF {af:.0f}"
+                if math.isfinite(lo) and math.isfinite(hi):
+                    note += f" [{lo:.0f}, {hi:.0f}]"
             ax.text(
                 x0 + 0.05,
                 y0 + _CARD_H - 0.1,
@@ -375,7 +399,25 @@ def journey_map(
     ax.axis("off")
     parts = []
     if has_friction:
-        parts.append("fill = friction score")
+        handles = [
+            Patch(facecolor=heat(0.9), edgecolor="#9A9A9A", label="friction (darker: more "
+                  "attributable failures)"),
+            *(Patch(facecolor=col, edgecolor="#9A9A9A", label=v,
+                    linestyle="--" if v == "not comparable" else "-")
+              for v, col in VERDICT_FILLS.items()),
+        ]  # fmt: skip
+        legend = ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 0.0),
+            ncol=min(len(handles), 5),
+            fontsize=7.5,
+            frameon=False,
+            title="verdict (EventLog.friction)",
+            title_fontsize=8,
+        )
+        legend.set_gid("verdict_legend")
+        parts.append("fill = friction verdict; AF = attributable failures [95% interval]")
     if has_feedback:
         parts.append("badge = sentiment")
     note = f" ({'; '.join(parts)})" if parts else ""

@@ -105,16 +105,31 @@ def _methods_section(
         items.append(
             (
                 "Friction",
-                "Decided journeys only, read up to their outcome. Stage-matched: among the "
-                "journeys that reached a touchpoint's stage, failure risk of those that "
-                "visited it against those that did not. Risk ratio with a 95 % interval by "
-                "the log method (Katz 1978; 0.5 added to every cell when one is 0); two-sided "
-                "Fisher exact p-values, adjusted into q-values by Benjamini–Hochberg (1995). "
-                "Comparisons need at least 30 journeys on each side. Excess risk = 1 − 1 / "
-                "risk ratio, clipped to [0, 1]; exit share = share of failed journeys whose "
-                "last step was the touchpoint; repeat rate = share of visiting journeys that "
-                f"visited it twice or more. Friction score = {w[0]:g} × excess risk + {w[1]:g} "
-                f"× exit share + {w[2]:g} × repeat rate (in [0, 1]).",
+                "Decided journeys only, read up to their outcome. Touchpoints are ranked by "
+                "their attributable failures: how many of the failed journeys that visited "
+                "the touchpoint would have succeeded had its harm been removed "
+                "(epidemiology's attributable number among the exposed; Rothman, Greenland "
+                "and Lash 2008, ch. 4). The comparison is made at the point of exposure: "
+                "each visitor's first visit is matched on the step just before it, and "
+                "compared with the journeys that were at that step without having met the "
+                "touchpoint and went on to another step; attributable failures = the "
+                "visitors' failures minus the failures they would have had at the "
+                "comparison's risk, summed over those steps (strata with fewer than 30 "
+                "comparison journeys, or under 5 % of the journeys going on, are left out). "
+                "95 % interval from a seeded parametric bootstrap per stratum; "
+                "Cochran–Mantel–Haenszel test, adjusted into q-values by "
+                "Benjamini–Hochberg (1995). Verdicts: friction (attributable failures > 0, "
+                "q ≤ 0.05, a comparable group present), helps (significantly fewer "
+                "failures), no evidence (comparable, not significant), not comparable (no "
+                "comparable journeys, or those that skipped it ended right there), outcome "
+                "marker (the step is, or reveals, the outcome). Only friction rows are "
+                "headlined. The stage-matched risk ratio (visitors against journeys that "
+                "reached its stage without it; Katz 1978 log interval, Fisher exact "
+                "p-values) is descriptive. So is the friction score, which ranks nothing: "
+                f"{w[0]:g} × excess risk + {w[1]:g} × exit share + {w[2]:g} × repeat rate, "
+                "where excess risk = 1 − 1 / risk ratio, clipped to [0, 1], exit share = "
+                "share of failed journeys whose last step was the touchpoint, repeat rate = "
+                "share of visiting journeys that visited it twice or more.",
             )
         )
         items.append(

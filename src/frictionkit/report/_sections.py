@@ -28,6 +28,7 @@ from frictionkit.report._format import (
     _Figures,
     _h3,
     _interval,
+    _missing,
     _note,
     _p,
     _table,
@@ -121,7 +122,7 @@ def _journey_section(
     fig = figs.draw(
         "journey_map",
         "Journey map: stages as columns, touchpoints as cards"
-        + (", coloured by friction" if log is not None else "")
+        + (", coloured by friction verdict" if log is not None else "")
         + (", with the emotion curve from the survey" if feedback is not None else "")
         + ".",
         journey,
@@ -132,9 +133,11 @@ def _journey_section(
     if fig is not None:
         blocks.append(fig)
     owners = _owner_names(journey)
-    score = {}
+    verdicts: dict[str, Any] = {}
+    af: dict[str, Any] = {}
     if friction is not None:
-        score = dict(zip(friction["touchpoint"], friction["friction_score"], strict=True))
+        verdicts = dict(zip(friction["touchpoint"], friction["verdict"], strict=True))
+        af = dict(zip(friction["touchpoint"], friction["attributable_failures"], strict=True))
     rows = []
     for st in journey.stages:
         for tp in journey.touchpoints_in(st.id):
@@ -149,7 +152,8 @@ def _journey_section(
                         f"{pp.description or pp.id}" + f" (severity {pp.severity})" for pp in pains
                     )
                     or _DASH,
-                    "friction_score": score.get(tp.id, np.nan),
+                    "verdict": verdicts.get(tp.id, _DASH),
+                    "attributable_failures": af.get(tp.id, np.nan),
                 }
             )
     frame = pd.DataFrame(rows)
@@ -161,7 +165,8 @@ def _journey_section(
         ("pain_points", "Pain points", "text"),
     ]
     if friction is not None:
-        spec.append(("friction_score", "Friction score", "ratio"))
+        spec.append(("verdict", "Friction verdict", "text"))
+        spec.append(("attributable_failures", "Attributable failures", "num1"))
     blocks.append(_tbl(_table(frame, spec, key="journey", caption="Touchpoints by stage")))
     return {"id": "journey", "title": "Journey map", "blocks": blocks}, frame
 
@@ -322,6 +327,13 @@ def _routes_section(
     return {"id": "routes", "title": "Success and failure routes", "blocks": blocks}, tables
 
 
+def _af_interval(low: Any, high: Any) -> str:
+    """An interval of attributable failures (its ends may be negative: "-12 to 40")."""
+    if _missing(low) or _missing(high):
+        return _DASH
+    return f"{float(low):,.0f} to {float(high):,.0f}"
+
+
 def _friction_section(
     log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], pd.DataFrame]:
@@ -343,6 +355,11 @@ def _friction_section(
         "exit_share",
         "repeat_rate",
         "friction_score",
+        "attributable_failures",
+        "attributable_failures_low",
+        "attributable_failures_high",
+        "af_q_value",
+        "verdict",
     ]
     folded = suppress_small_groups(
         scored[cols],
@@ -362,15 +379,23 @@ def _friction_section(
             _interval(lo, hi, "ratio")
             for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
         ],
+        af_ci=[
+            _af_interval(lo, hi)
+            for lo, hi in zip(
+                shown["attributable_failures_low"], shown["attributable_failures_high"], strict=True
+            )
+        ],
     )
     blocks: list[dict[str, Any]] = [
         _p(
-            "Each touchpoint is judged among the decided journeys that reached its stage: "
-            "the failure risk of those that visited it against those that did not "
-            "(stage-matched). A risk ratio above 1 means visiting it goes with more failure."
+            "Each touchpoint is judged by its attributable failures: how many of the failed "
+            "journeys that visited it would have succeeded had they gone on, from where they "
+            "met it, like comparable journeys that were at the same step and went on without "
+            "it. Only a significant, comparable estimate gets the verdict friction; the "
+            "touchpoints are ranked by verdict, then by attributable failures (see Methods)."
         )
     ]
-    top = kept[kept["supported"].astype(bool)].head(3)
+    top = kept[kept["verdict"] == "friction"].head(3)
     if len(top):
         blocks.append(
             {
@@ -378,16 +403,31 @@ def _friction_section(
                 "warn": True,
                 "text": "Worst friction points: "
                 + "; ".join(
-                    f"{names.get(r['touchpoint'], r['touchpoint'])} (risk ratio "
-                    f"{_cell(r['risk_ratio'], 'ratio')}, "
-                    f"score {_cell(r['friction_score'], 'ratio')})"
+                    f"{names.get(r['touchpoint'], r['touchpoint'])} "
+                    f"({_cell(r['attributable_failures'], 'num1')} attributable failures, "
+                    "95 % interval "
+                    + _af_interval(r["attributable_failures_low"], r["attributable_failures_high"])
+                    + ", "
+                    f"q {_cell(r['af_q_value'], 'p')})"
                     for r in top.to_dict("records")
                 )
                 + ".",
             }
         )
+    else:
+        blocks.append(
+            {
+                "kind": "callout",
+                "warn": False,
+                "text": "No touchpoint has the verdict friction: no significant, comparable "
+                "estimate of failures it causes.",
+            }
+        )
     fig = figs.draw(
-        "friction", "Friction score by touchpoint, largest first.", log, size=(8.0, 5.0)
+        "friction",
+        "Attributable failures by touchpoint with 95 % intervals, by verdict.",
+        log,
+        size=(8.0, 5.0),
     )
     if fig is not None:
         blocks.append(fig)
@@ -399,23 +439,25 @@ def _friction_section(
                     ("name", "Touchpoint", "text"),
                     ("stage", "Stage", "text"),
                     ("journeys", "Journeys visiting", "int"),
-                    ("risk_visited", "Failure risk, visited", "pct"),
-                    ("risk_not_visited", "Failure risk, not visited", "pct"),
-                    ("risk_ratio", "Risk ratio", "ratio"),
+                    ("failures_visited", "Failed visitors", "int"),
+                    ("attributable_failures", "Attributable failures", "num1"),
+                    ("af_ci", "95 % interval", "text"),
+                    ("af_q_value", "q-value", "p"),
+                    ("verdict", "Verdict", "text"),
+                    ("risk_ratio", "Risk ratio (stage-matched)", "ratio"),
                     ("rr_ci", "95 % interval", "text"),
-                    ("q_value", "q-value", "p"),
                     ("exit_share", "Exit share", "pct"),
                     ("repeat_rate", "Repeat rate", "pct"),
-                    ("friction_score", "Friction score", "ratio"),
                 ],
                 key="friction",
-                caption=f"The {min(_TOP_FRICTION, len(kept))} touchpoints with the most friction",
+                caption=f"The first {min(_TOP_FRICTION, len(kept))} touchpoints by verdict, "
+                "then attributable failures",
                 note=f"Touchpoints visited by fewer than {min_group_size} decided journeys are "
-                "folded. A dash: too few journeys on one side for the comparison.",
+                "folded. A dash: no comparable journeys (or too few on one side).",
             )
         )
     )
-    tables = {"friction": shown.drop(columns=["name", "rr_ci"])}
+    tables = {"friction": shown.drop(columns=["name", "rr_ci", "af_ci"])}
     repair = log.repair_effects(reduce_failure_by=_REDUCE_FAILURE_BY)
     big = set(kept["touchpoint"])
     repair = repair[repair["touchpoint"].isin(big)].reset_index(drop=True)
