@@ -145,8 +145,9 @@ def friction(
           touchpoint, did not take it and ended there (visitor-weighted);
         - ``af_p_value``: Cochran-Mantel-Haenszel test over the comparable strata;
           ``af_q_value``: its Benjamini-Hochberg adjustment over the rows;
-        - ``verdict``: ``"friction"`` (attributable failures > 0 and ``af_q_value <=
-          fdr``), ``"helps"`` (< 0, significant), ``"no evidence"``, ``"not
+        - ``verdict``: ``"friction"`` (attributable failures > 0, ``af_q_value <=
+          fdr`` and the interval above 0), ``"helps"`` (< 0, significant, the interval
+          below 0), ``"no evidence"``, ``"not
           comparable"`` (no comparable stratum, or more than 90 % of the journeys that
           did not take it ended there) or ``"outcome marker"`` (outcome steps,
           declared ``outcome_markers``, and touchpoints at least 98 % of whose
@@ -335,8 +336,10 @@ def _verdicts(
     decided = np.maximum(risk, 1 - risk) >= OUTCOME_MARKER_SHARE
     comparable = (vis > 0) & (np.nan_to_num(res.ended_share, nan=1.0) <= ENDED_SHARE_MAX)
     out = np.full(len(af), "no evidence", dtype=object)
-    out[sig & (af > 0)] = "friction"
-    out[sig & (af < 0)] = "helps"
+    # significant after FDR over the rows AND an interval on the same side of 0: a verdict
+    # never contradicts the interval shown next to it
+    out[sig & (af > 0) & (np.nan_to_num(res.low, nan=-np.inf) > 0)] = "friction"
+    out[sig & (af < 0) & (np.nan_to_num(res.high, nan=np.inf) < 0)] = "helps"
     out[comparable & decided & sig] = "outcome marker"
     out[~comparable] = "not comparable"
     out[step | markers] = "outcome marker"
