@@ -283,3 +283,23 @@ def test_long_wait_needs_the_absolute_floor():
     t = derive_pain_points(None, slow).set_index("touchpoint")
     assert "long_wait" in t.loc["auto", "signals"]
     assert t.loc["auto", "median_dwell_s"] >= 3600
+
+
+def test_declared_outcome_markers_reach_the_friction_verdicts() -> None:
+    """The planted shop's reminder is a consequence of not paying: with the shop's outcome
+    events declared, it is not comparable and proposes no friction pain point."""
+    from frictionkit.datasets import simulate_journeys
+    from frictionkit.events import EventLog
+    from frictionkit.journey_map import derive_pain_points
+
+    df = simulate_journeys(5000, seed=0, scenario="planted")
+    log = EventLog.from_frame(
+        df, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        stage_col="stage", outcome_col="outcome", strict=False,
+    )  # fmt: skip
+    table = derive_pain_points(
+        None, log, outcome_markers=["confirmation", "order_cancelled"]
+    ).set_index("touchpoint")
+    assert table.loc["reminder_email", "verdict"] == "not comparable"
+    assert "friction" not in table.loc["reminder_email", "signals"]
+    assert table.loc["payment_error", "verdict"] == "friction"

@@ -91,6 +91,7 @@ def _signals_from_log(
     min_wait_s: float,
     reduce_failure_by: float | None,
     value_per_success: float | None,
+    outcome_markers: Sequence[str] | str | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
@@ -101,7 +102,7 @@ def _signals_from_log(
     vps = math.nan if value_per_success is None else float(value_per_success)
     oc = log.outcome_counts
     n_decided = max(int(oc["success"] + oc["failure"]), 1)
-    fr = log.friction(min_support=min_support, fdr=q_max)
+    fr = log.friction(min_support=min_support, fdr=q_max, outcome_markers=outcome_markers)
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -277,6 +278,7 @@ def derive_pain_points(
     max_sentiment: float = 0.0,
     reduce_failure_by: float | None = None,
     value_per_success: float | None = None,
+    outcome_markers: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
 
@@ -310,6 +312,10 @@ def derive_pain_points(
     value_per_success : float, optional
         Value of one extra success; default: the mean journey value of the log's
         successful journeys (``value_col``), else the value at stake is missing.
+    outcome_markers : str or sequence of str, optional
+        Touchpoints that record the outcome rather than cause it (a confirmation page, a
+        cancellation notice); passed to :meth:`EventLog.friction`, where they get the
+        verdict ``"outcome marker"`` and count as the end of the journeys they close.
 
     Returns
     -------
@@ -358,6 +364,7 @@ def derive_pain_points(
             log, ids, min_support=min_support, q_max=q_max, min_repeat_rate=min_repeat_rate,
             min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
+            outcome_markers=outcome_markers,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}
