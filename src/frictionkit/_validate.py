@@ -372,3 +372,23 @@ def as_weights(values: Any, m: int, field: str = "weights") -> _FloatArray:
             value=values,
         )
     return normalised_weights(arr, field, stacklevel=4)
+
+
+def as_pandas(df: Any, what: str) -> pd.DataFrame:
+    """``df`` as a pandas DataFrame: itself, or a polars / pyarrow table's ``to_pandas()``.
+
+    ``what`` names the table in the error ("the event log", "the survey answers").
+    """
+    if isinstance(df, pd.DataFrame):
+        return df
+    to_pandas = getattr(df, "to_pandas", None)
+    if callable(to_pandas):
+        out = to_pandas()
+        if isinstance(out, pd.DataFrame):
+            return out
+    raise InputTypeError(
+        f"{what} must be a pandas DataFrame, got {type(df).__name__}",
+        field="df",
+        value=type(df).__name__,
+        hint="Pass a pandas DataFrame, or a polars / pyarrow table (anything with to_pandas())",
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit._validate import column
+from frictionkit._validate import as_pandas, column
 from frictionkit.events._kernels import (
     _infer_stages,
     _labels,
@@ -46,19 +46,7 @@ _INT = np.int64
 # helpers for ingest
 # ---------------------------------------------------------------------------------------
 def _as_pandas(df: Any) -> pd.DataFrame:
-    if isinstance(df, pd.DataFrame):
-        return df
-    to_pandas = getattr(df, "to_pandas", None)
-    if callable(to_pandas):
-        out = to_pandas()
-        if isinstance(out, pd.DataFrame):
-            return out
-    raise InputTypeError(
-        f"the event log must be a pandas DataFrame, got {type(df).__name__}",
-        field="df",
-        value=type(df).__name__,
-        hint="Pass a pandas DataFrame, or a polars / pyarrow table (anything with to_pandas())",
-    )
+    return as_pandas(df, "the event log")
 
 
 def _check_column(df: pd.DataFrame, col: Any, field: str) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from frictionkit._validate import column
+from frictionkit._validate import as_pandas, column
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
@@ -30,19 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _as_pandas(df: Any) -> pd.DataFrame:
-    if isinstance(df, pd.DataFrame):
-        return df
-    to_pandas = getattr(df, "to_pandas", None)
-    if callable(to_pandas):
-        out = to_pandas()
-        if isinstance(out, pd.DataFrame):
-            return out
-    raise InputTypeError(
-        f"the survey answers must be a pandas DataFrame, got {type(df).__name__}",
-        field="df",
-        value=type(df).__name__,
-        hint="Pass a pandas DataFrame, or a polars / pyarrow table (anything with to_pandas())",
-    )
+    return as_pandas(df, "the survey answers")
 
 
 def _missing(s: pd.Series) -> npt.NDArray[np.bool_]:
