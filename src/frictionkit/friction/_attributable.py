@@ -18,8 +18,8 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   meeting ``t`` (or never met it), went on from it to another step (not an outcome step,
   not the end of the journey) and had not met ``t`` by then: the *risk set* at ``s``, as
   in a sequential target trial (one trial per visit). (``risk_set=False``: only the
-  journeys that never met ``t``; that conditions on the future and favours short journeys, the immortal-time bias of
-  Suissa, 2008, *American Journal of Epidemiology* 167:492.)
+  journeys that never met ``t``; that conditions on the future and favours short
+  journeys, the immortal-time bias of Suissa, 2008, *American Journal of Epidemiology* 167:492.)
 - ``AF_t = sum over strata s of F_ts - V_ts * FC_ts / C_ts``: failures among the
   visitors of stratum ``s`` minus the failures expected at the comparison's risk.
   Strata whose comparison has fewer than ``min_support`` journeys, or makes up less than
