@@ -543,22 +543,25 @@ def hand_log():
 
 def test_attributable_failures_golden_hand_case():
     # Standardisation at the point of exposure (Rothman, Greenland & Lash, Modern
-    # Epidemiology, 3rd ed., ch. 4; Greenland & Drescher 1993, Biometrics 49:865), by hand:
-    # stratum pay: visitors 6 + 4 + 2 = 12, 8 failed; risk set = 8 + 2 (help) + 2 (met err
-    #   only later) = 12 journeys, 4 failed -> expected 12 * 4/12 = 4 -> 8 - 4 = 4
+    # Epidemiology, 3rd ed., ch. 4; Greenland & Drescher 1993, Biometrics 49:865), by hand;
+    # a stratum is the step before the first visit *and* which visit of it that was:
+    # stratum pay (1st visit): visitors 6 + 4 = 10, 6 failed; risk set = 8 + 2 (help) + 2
+    #   (met err only later) = 12 journeys, 4 failed -> expected 10 * 4/12 -> 6 - 10/3
+    # stratum pay (2nd visit): visitors 2 (pay -> help -> pay -> err); nobody went on from
+    #   a 2nd pay without err: not comparable
     # stratum START: visitors 3, 3 failed; risk set = the 42 journeys not starting with
     #   err, 6 + 2 + 5 + 2 = 15 failed -> expected 3 * 15/42 -> 3 - 15/14
     row = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint").loc["err"]
-    assert row["attributable_failures"] == pytest.approx(4 + 3 - 15 / 14, rel=1e-12)
-    assert row["expected_failures"] == pytest.approx(4 + 15 / 14, rel=1e-12)
-    assert row["visitors_comparable"] == 15
-    assert row["visitors_not_comparable"] == 0
+    assert row["attributable_failures"] == pytest.approx(6 - 10 / 3 + 3 - 15 / 14, rel=1e-12)
+    assert row["expected_failures"] == pytest.approx(10 / 3 + 15 / 14, rel=1e-12)
+    assert row["visitors_comparable"] == 13
+    assert row["visitors_not_comparable"] == 2
     assert row["comparison_journeys"] == 12 + 42
-    # 10 journeys ended at pay without err (they paid), 12 went on: 10/22 for the 12
-    # visitors of stratum pay, 0 for the 3 of START
-    assert row["ended_share"] == pytest.approx(12 / 15 * 10 / 22, rel=1e-12)
+    # 10 journeys ended at a 1st pay without err (they paid), 12 went on: 10/22 for its 10
+    # visitors; the 2nd pay has no journey that did not take err (1.0); 0 for START
+    assert row["ended_share"] == pytest.approx((10 * 10 / 22 + 2 * 1.0) / 15, rel=1e-12)
     # Cochran-Mantel-Haenszel (Mantel & Haenszel 1959, JNCI 22:719), no correction
-    strata = [(8, 12, 4, 12), (3, 3, 15, 42)]  # failures, visitors, comp. failures, comp.
+    strata = [(6, 10, 4, 12), (3, 3, 15, 42)]  # failures, visitors, comp. failures, comp.
     num = var = 0.0
     for a, n1, c, n0 in strata:
         n, m1 = n1 + n0, a + c
@@ -566,10 +569,10 @@ def test_attributable_failures_golden_hand_case():
         var += n1 * n0 * m1 * (n - m1) / (n * n * (n - 1))
     p = 2 * scipy.stats.norm.sf(abs(num) / np.sqrt(var))
     assert row["af_p_value"] == pytest.approx(p, rel=1e-9)
-    # "never met": pay -> 10 comparison journeys, 2 failed; START -> 30, 7 failed
+    # "never met": 1st pay -> 10 comparison journeys, 2 failed; START -> 30, 7 failed
     never = hand_log().friction(min_support=1, n_boot=0, comparison="never met")
     af = never.set_index("touchpoint").loc["err", "attributable_failures"]
-    assert af == pytest.approx(8 - 12 * 2 / 10 + 3 - 3 * 7 / 30, rel=1e-12)
+    assert af == pytest.approx(6 - 10 * 2 / 10 + 3 - 3 * 7 / 30, rel=1e-12)
     # outcome steps are not scored
     table = hand_log().friction(min_support=1).set_index("touchpoint")
     assert table.loc[["buy", "quit"], "verdict"].eq("outcome marker").all()
@@ -792,4 +795,26 @@ def test_attributable_failures_sparse_path_agrees(monkeypatch):
     log2 = sim_log(1500, seed=9)[1]
     pd.testing.assert_frame_equal(dense, log2.friction(min_support=5))
     hand = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint")
-    assert hand.loc["err", "attributable_failures"] == pytest.approx(7 - 15 / 14, rel=1e-12)
+    assert hand.loc["err", "attributable_failures"] == pytest.approx(
+        6 - 10 / 3 + 3 - 15 / 14, rel=1e-12
+    )
+
+
+def test_e_value_golden_cases():
+    from frictionkit.friction import e_value
+
+    # VanderWeele & Ding 2017, Ann Intern Med 167:268: breastfeeding and respiratory
+    # infection, RR 3.9 (95 % CI 1.8 to 8.7) -> E-value 7.26, for the CI 3.0.
+    # R package EValue vignette (Hammond & Horn smoking and lung cancer): RR 10.73
+    # (8.02 to 14.36) -> 20.95 and 15.52.
+    point, limit = e_value(np.array([3.9, 10.73]), np.array([1.8, 8.02]), np.array([8.7, 14.36]))
+    assert point == pytest.approx([7.26, 20.95], abs=0.005)
+    assert limit == pytest.approx([3.0, 15.52], abs=0.005)
+    # RR < 1: the same of 1 / RR, the upper limit closest to 1; an interval over 1 gives 1
+    point, limit = e_value(
+        np.array([1 / 3.9, 0.8]), np.array([1 / 8.7, 0.6]), np.array([1 / 1.8, 1.1])
+    )
+    assert point[0] == pytest.approx(7.26, abs=0.005)
+    assert limit.tolist() == pytest.approx([3.0, 1.0], abs=0.005)
+    assert np.isnan(e_value(np.array([np.nan]))[0][0])
+    assert e_value(np.array([1.0]))[0][0] == 1.0

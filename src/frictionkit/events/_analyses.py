@@ -159,6 +159,7 @@ class LogAnalyses:
         outcome_markers: Iterable[str] | str | None = None,
         fdr: float = 0.05,
         comparison: str = "risk set",
+        adjust_for: Iterable[str] | str | None = None,
     ) -> pd.DataFrame:
         """Attributable failures per touchpoint; see :func:`frictionkit.friction.friction`.
 
@@ -184,6 +185,7 @@ class LogAnalyses:
             outcome_markers=outcome_markers,
             fdr=fdr,
             comparison=comparison,
+            adjust_for=adjust_for,
         )
 
     def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from frictionkit.friction._patterns import failure_patterns
 from frictionkit.friction._stats import (
     FRICTION_WEIGHTS,
     benjamini_hochberg,
+    e_value,
     fisher_exact_p,
     odds_ratio_prior,
     risk_ratio,
@@ -53,6 +54,7 @@ from frictionkit.friction._table import friction
 __all__ = [
     "FRICTION_WEIGHTS",
     "benjamini_hochberg",
+    "e_value",
     "failure_patterns",
     "fisher_exact_p",
     "friction",

@@ -10,13 +10,16 @@ exposed*, estimated by standardisation (Rothman, Greenland and Lash, *Modern
 Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 49:865).
 
 - **Exposure point**: a visitor's *first* visit to ``t``; its **stratum** is the step
-  just before it (``START`` when ``t`` is the journey's first step).
-- **Comparison of stratum s**: the journeys that were at ``s`` before meeting ``t`` (or
-  never met it), went on from it to another step (not an outcome step, not the end of
-  the journey) and had not met ``t`` by then: the *risk set* at ``s``, as in a sequential
-  target trial. (``risk_set=False``: only the journeys that never met ``t``; that
-  conditions on the future and favours short journeys, the immortal-time bias of
-  Suissa, 2008, *American Journal of Epidemiology* 167:492.)
+  just before it *and which visit of that step it was* (1st, 2nd, ... up to
+  :data:`MAX_VISIT`, later ones pooled; ``START`` when ``t`` is the journey's first
+  step). A visitor met at the 3rd visit of a step has survived two rounds already, and is
+  compared only with journeys at their 3rd visit of it.
+- **Comparison of stratum s**: the journeys that were at ``s`` (that visit of it) before
+  meeting ``t`` (or never met it), went on from it to another step (not an outcome step,
+  not the end of the journey) and had not met ``t`` by then: the *risk set* at ``s``, as
+  in a sequential target trial (one trial per visit). (``risk_set=False``: only the
+  journeys that never met ``t``; that conditions on the future and favours short
+  journeys, the immortal-time bias of Suissa, 2008, *American Journal of Epidemiology* 167:492.)
 - ``AF_t = sum over strata s of F_ts - V_ts * FC_ts / C_ts``: failures among the
   visitors of stratum ``s`` minus the failures expected at the comparison's risk.
   Strata whose comparison has fewer than ``min_support`` journeys, or makes up less than
@@ -45,6 +48,8 @@ import numpy as np
 _INT = np.int64
 #: Smallest share of comparison journeys among those that went on from a stratum.
 MIN_OVERLAP = 0.05
+#: Visits of the step before that get a stratum of their own (later ones share the last).
+MAX_VISIT = 5
 
 
 class Cells(NamedTuple):
@@ -153,41 +158,45 @@ def attributable_cells(
     n = len(tp)
     lengths = np.diff(offsets)
     jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
-    width = k + 1
+    m = MAX_VISIT
+    width = (k + 1) * m  # stratum codes: step * m + (visit number - 1, capped); START = k * m
     starts = offsets[:-1]
+    # the how-many-th visit of its step each event is (0-based, capped at m - 1)
+    order = np.lexsort((np.arange(n), tp, jj))
+    sj, st = jj[order], tp[order]
+    head = np.ones(n, dtype=bool)
+    head[1:] = (sj[1:] != sj[:-1]) | (st[1:] != st[:-1])
+    run = np.arange(n) - np.maximum.accumulate(np.where(head, np.arange(n), 0))
+    visit_no = np.empty(n, dtype=_INT)
+    visit_no[order] = np.minimum(run, m - 1)
+    code = tp * np.int64(m) + visit_no
+    start_code = np.int64(k * m)
     # first visit of each (journey, touchpoint), in event order, and the step before it
-    first, _ = _sorted_pairs(jj, tp, k)
     is_first = np.zeros(n, dtype=bool)
-    is_first[first] = True
+    is_first[order[head]] = True
     fpos = np.flatnonzero(is_first)
     vj, vt = jj[fpos], tp[fpos]
-    prev = np.where(fpos == starts[vj], k, tp[np.maximum(fpos - 1, 0)])
-    # went on from s: the first visit of s when it is not the journey's last event (a
-    # later visit of s cannot come earlier), and START for every journey with a step
+    prev = np.where(fpos == starts[vj], start_code, code[np.maximum(fpos - 1, 0)])
+    # went on from a stratum: every event that is not the journey's last (each visit of
+    # a step is its own stratum), and START for every journey with a step
     is_last = np.zeros(n, dtype=bool)
     has = np.flatnonzero(lengths > 0)
     is_last[offsets[1:][has] - 1] = True
-    on = np.flatnonzero(~is_last[fpos])
+    on = np.flatnonzero(~is_last)
     v_cnt = np.bincount(vj, minlength=n_j)
     v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
-    gj = np.concatenate([vj[on], has])
-    gs = np.concatenate([vt[on], np.full(len(has), k, dtype=_INT)])
+    gj = np.concatenate([jj[on], has])
+    gs = np.concatenate([code[on], np.full(len(has), start_code, dtype=_INT)])
     wg = None if weight is None else weight[gj]
     fg = fail[gj].astype(_INT)
     went_ok, went_f = np.bincount(gs * 2 + fg, weights=wg, minlength=2 * width).reshape(width, 2).T
     went = went_ok + went_f
-    # journeys that went on from s but are no comparison for t: for each went-on s of a
-    # journey, the touchpoints it met by the step after s ("risk set": a prefix of its
+    # journeys that went on from s but are no comparison for t: for each went-on event of
+    # a journey, the touchpoints it met by the step after it ("risk set": a prefix of its
     # first visits, in event order) or at all ("never met")
     if risk_set:
-        # first visits up to this one, plus the next one when it follows right after
-        nxt = np.r_[on + 1]
-        follows = np.zeros(len(on), dtype=bool)
-        inside = nxt < len(fpos)
-        follows[inside] = fpos[nxt[inside]] == fpos[on[inside]] + 1
-        reps_on = on - v_ptr[vj[on]] + 1 + follows
-        reps_start = (v_cnt[has] > 0) & (fpos[np.minimum(v_ptr[has], len(fpos) - 1)] == starts[has])
-        reps = np.concatenate([reps_on, reps_start.astype(_INT)])
+        reps_on = np.searchsorted(fpos, on + 1, side="right") - v_ptr[jj[on]]
+        reps = np.concatenate([reps_on, np.ones(len(has), dtype=_INT)]).astype(_INT)
     else:
         reps = v_cnt[gj]
     total = int(reps.sum())
@@ -210,8 +219,8 @@ def attributable_cells(
     comparison = went[cs] - both
     comparison_f = went_f[cs] - both_f
     # journeys ending at s (START: journeys with no step left) and those of them that met t
-    last = np.full(n_j, k, dtype=_INT)
-    last[has] = tp[offsets[1:][has] - 1]
+    last = np.full(n_j, start_code, dtype=_INT)
+    last[has] = code[offsets[1:][has] - 1]
     ended = np.bincount(last, weights=weight, minlength=width).astype(float)
     ended_key = last[vj] * np.int64(k) + vt
     ended_c = ended[cs] - _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))
@@ -224,6 +233,58 @@ def attributable_cells(
         comparison_failures=np.maximum(comparison_f, 0.0),
         ended=np.maximum(ended_c, 0.0),
     )
+
+
+def grouped_cells(
+    tp: np.ndarray,
+    offsets: np.ndarray,
+    fail: np.ndarray,
+    weight: np.ndarray | None,
+    k: int,
+    groups: np.ndarray,
+    n_groups: int,
+    *,
+    risk_set: bool = True,
+) -> Cells:
+    """The cells of the standardisation stratified by journey group as well (adjustment).
+
+    :func:`attributable_cells` within each group of journeys (a combination of case
+    attribute values); stratum ``s`` of group ``g`` gets the code ``g * (k + 1) + s``, and
+    the cells are ordered by touchpoint, then stratum.
+
+    Examples
+    --------
+    The two journeys of :func:`attributable_cells` in two groups: each group's stratum
+    ``a`` has no comparison left for ``b``.
+
+    >>> cells = grouped_cells(np.array([0, 1, 0, 2]), np.array([0, 2, 4]),
+    ...     np.array([True, False]), None, 3, np.array([0, 1]), 2)
+    >>> [(int(t), int(s), float(c)) for t, s, c in
+    ...  zip(cells.tp, cells.stratum, cells.comparison) if t == 1]
+    [(1, 0, 0.0)]
+    """
+    lengths = np.diff(offsets)
+    ev_group = np.repeat(groups, lengths)
+    parts: list[Cells] = []
+    for g in range(n_groups):
+        sel = np.flatnonzero(groups == g)
+        if len(sel) == 0:
+            continue
+        sub_off = np.r_[0, np.cumsum(lengths[sel])].astype(_INT)
+        cells = attributable_cells(
+            tp[ev_group == g],
+            sub_off,
+            fail[sel],
+            None if weight is None else weight[sel],
+            k,
+            risk_set=risk_set,
+        )
+        parts.append(cells._replace(stratum=cells.stratum + np.int64(g) * (k + 1) * MAX_VISIT))
+    if not parts:
+        return attributable_cells(tp[:0], offsets[:1], fail[:0], None, k, risk_set=risk_set)
+    merged = Cells(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+    order = np.lexsort((merged.stratum, merged.tp))
+    return Cells(*(col[order] for col in merged))
 
 
 def attributable_failures(

@@ -21,16 +21,19 @@ from frictionkit.exceptions import (
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
 from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.friction._attributable import (
     Attributable,
     attributable_cells,
     attributable_failures,
+    grouped_cells,
 )
 from frictionkit.friction._paths import _check_min_support, stored_dwell
 from frictionkit.friction._stats import (
     _INT,
     FRICTION_WEIGHTS,
     benjamini_hochberg,
+    e_value,
     fisher_exact_p,
     risk_ratio,
 )
@@ -59,6 +62,7 @@ def friction(
     outcome_markers: Iterable[str] | str | None = None,
     fdr: float = 0.05,
     comparison: str = "risk set",
+    adjust_for: Iterable[str] | str | None = None,
 ) -> pd.DataFrame:
     """Attributable failures of every touchpoint, with interval and verdict.
 
@@ -98,6 +102,15 @@ def friction(
         meeting the touchpoint (or never met it) and went on from ``s`` to another
         step (``"risk set"``), or only the journeys that never met it at all
         (``"never met"``; conditions on the future, so it favours short journeys).
+    adjust_for : str or iterable of str, optional
+        Case attributes (kept with ``case_cols=`` when the log was built) to adjust for:
+        the strata become (step before the first visit, combination of the attributes'
+        values), so visitors are compared only with journeys of their own group, and
+        the interval and the Cochran-Mantel-Haenszel test run over these finer strata
+        (see :mod:`frictionkit.friction._adjust`). Attributes are read as categories:
+        a numeric one with more than 20 distinct values, one with missing values, or
+        groups with fewer than ``min_support`` decided journeys each on average are
+        refused.
 
     Returns
     -------
@@ -145,6 +158,15 @@ def friction(
           touchpoint, did not take it and ended there (visitor-weighted);
         - ``af_p_value``: Cochran-Mantel-Haenszel test over the comparable strata;
           ``af_q_value``: its Benjamini-Hochberg adjustment over the rows;
+        - ``standardised_risk_ratio``: failures of the comparable visitors over their
+          expected failures; ``e_value``: its E-value (VanderWeele and Ding 2017: how
+          strongly an unmeasured confounder would have to be associated with both the
+          visit and failure, on the risk-ratio scale, to explain it away; see
+          :func:`~frictionkit.friction.e_value`); ``e_value_ci``: the E-value of the
+          interval's limit closest to 1, 1 when the interval of attributable failures
+          covers 0 (the ratio's interval is ``1 + interval / expected_failures``);
+        - ``adjusted_for``: the case attributes adjusted for, comma-separated (``""``:
+          none; also in ``table.attrs["adjusted_for"]`` as a tuple);
         - ``verdict``: ``"friction"`` (attributable failures > 0, ``af_q_value <=
           fdr`` and the interval above 0), ``"helps"`` (< 0, significant, the interval
           below 0), ``"no evidence"``, ``"not
@@ -161,7 +183,11 @@ def friction(
     InputTypeError
         A ``seed`` that is not an int, a Generator or None, or a non-integer ``n_boot``.
     UnknownReferenceError
-        ``outcome_markers`` naming a touchpoint the log does not have.
+        ``outcome_markers`` naming a touchpoint the log does not have, or
+        ``adjust_for`` naming a column that is not a case attribute of the log.
+    ValidationError
+        ``adjust_for`` naming an attribute with missing values or a continuous one, or
+        making too many groups for the data.
 
     Notes
     -----
@@ -180,11 +206,11 @@ def friction(
     >>> table[["touchpoint", "attributable_failures", "verdict"]].head(3).round(1)
           touchpoint  attributable_failures   verdict
     0  payment_error                  477.0  friction
-    1         search                  122.1  friction
-    2           home                  108.2  friction
+    1         search                  121.7  friction
+    2           home                  108.0  friction
     >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
        attributable_failures_low  attributable_failures_high
-    0                      452.1                       498.7
+    0                      454.4                       500.7
     """
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
@@ -198,6 +224,7 @@ def friction(
             field="comparison",
             value=comparison,
         )
+    adjusted = adjustment_names(log, adjust_for)
     paths = decided_paths(log, "friction")
     k = len(log.touchpoints)
     n_st = len(log.stages)
@@ -260,12 +287,28 @@ def friction(
     # tell a payment page that confirms success from a step that decides it.
     keep = ~markers[tp]
     off_c = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
-    cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, risk_set=comparison == "risk set")
+    risk_set = comparison == "risk set"
+    if adjusted:
+        decided = np.flatnonzero(log.journey_outcome != 0)
+        groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
+        cells = grouped_cells(
+            tp[keep], off_c, fail, w_cells, k, groups, n_groups, risk_set=risk_set
+        )
+    else:
+        cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, risk_set=risk_set)
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)
     verdict = _verdicts(step, markers, res, af, af_q, alpha)
+    gone = step | markers
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exp = res.expected_failures
+        undefined = gone | ((exp <= 0) & (res.failures_comparable <= 0))
+        srr = np.where(undefined, np.nan, res.failures_comparable / exp)
+        srr_low = np.maximum(1 + res.low / exp, 0.0)
+        srr_high = np.maximum(1 + res.high / exp, 0.0)
+    ev, ev_ci = e_value(srr, srr_low, srr_high)
     out = pd.DataFrame(
         {
             "touchpoint": pd.Series(log.touchpoints, dtype=object),
@@ -302,6 +345,10 @@ def friction(
             "ended_share": np.where(step, np.nan, res.ended_share),
             "af_p_value": af_p,
             "af_q_value": af_q,
+            "standardised_risk_ratio": srr,
+            "e_value": ev,
+            "e_value_ci": ev_ci,
+            "adjusted_for": ", ".join(adjusted),
             "verdict": pd.Series(verdict, dtype=object),
         }
     )
@@ -310,14 +357,17 @@ def friction(
         (out["touchpoint"].to_numpy(dtype=object), -np.nan_to_num(af, nan=-np.inf), rank)
     )
     out = out.iloc[order].reset_index(drop=True)
+    out.attrs["adjusted_for"] = adjusted
     size = check_group_size(min_group_size)
     if size is None:
         return out
     from frictionkit.privacy import suppress_small_groups
 
-    return suppress_small_groups(
+    folded = suppress_small_groups(
         out, count_col="journeys", min_group_size=size, label_col="touchpoint"
     )
+    folded.attrs["adjusted_for"] = adjusted
+    return folded
 
 
 def _verdicts(
