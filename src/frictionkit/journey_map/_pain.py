@@ -352,8 +352,8 @@ def derive_pain_points(
     >>> table[["pain_point", "verdict", "severity", "attributable_failures"]].head(3).round(1)
                    pain_point   verdict  severity  attributable_failures
     0  payment_error_friction  friction         5                  509.0
-    1         search_friction  friction         3                  176.7
-    2        support_friction  friction         3                   76.8
+    1         search_friction  friction         3                  174.2
+    2        support_friction  friction         3                   72.8
     """
     journey, log, feedback = _check_inputs(journey, log, feedback)
     _warn_unmapped(journey, log)
