@@ -226,3 +226,36 @@ def test_adjusting_for_a_constant_changes_nothing() -> None:
     same = log.friction(seed=2, adjust_for="everyone")
     cols = [c for c in plain.columns if c != "adjusted_for"]
     pd.testing.assert_frame_equal(plain[cols], same[cols])
+
+
+def test_harm_removal_adjusted_for_segment_adds_up_the_groups() -> None:
+    """``adjust_for=`` fits the memory chain within each segment and adds the groups up:
+    the same figures as fitting each segment's own log; the lasting error keeps its cost."""
+    from frictionkit.exceptions import UnknownReferenceError, ValidationError
+
+    df, truth = simulate_journeys(8000, seed=0, scenario="planted", return_truth=True)
+
+    def build(frame: pd.DataFrame) -> EventLog:
+        return EventLog.from_frame(
+            frame, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+            stage_col="stage", outcome_col="outcome", case_cols=["segment"], strict=False,
+        )  # fmt: skip
+
+    log = build(df)
+    adjusted = log.repair_effects(kind="harm_removal", adjust_for="segment", bootstrap=30, seed=2)
+    adjusted = adjusted.set_index("touchpoint")
+    assert adjusted.attrs["adjusted_for"] == ("segment",)
+    total = sum(
+        build(part).repair_effects(kind="harm_removal").set_index("touchpoint")["extra_successes"]
+        for _, part in df.groupby("segment")
+    )
+    for t in ("payment_error", "edit_cart", "compare"):
+        assert adjusted.loc[t, "extra_successes"] == pytest.approx(total[t])
+    row = adjusted.loc["payment_error"]
+    exp = truth.to_frame().set_index("touchpoint").loc["payment_error"]
+    assert row["extra_successes"] == pytest.approx(exp["expected_attributable_failures"], rel=0.15)
+    assert row["extra_successes_low"] <= row["extra_successes"] <= row["extra_successes_high"]
+    with pytest.raises(ValidationError, match="harm_removal"):
+        log.repair_effects(adjust_for="segment")
+    with pytest.raises(UnknownReferenceError, match="did you mean 'segment'"):
+        log.repair_effects(kind="harm_removal", adjust_for="segmnt")

@@ -303,3 +303,26 @@ def test_declared_outcome_markers_reach_the_friction_verdicts() -> None:
     assert table.loc["reminder_email", "verdict"] == "not comparable"
     assert "friction" not in table.loc["reminder_email", "signals"]
     assert table.loc["payment_error", "verdict"] == "friction"
+
+
+def test_adjust_for_reaches_the_friction_verdicts() -> None:
+    """The planted shop's ``compare`` does nothing, but browsers use it far more and buy
+    less anyway: unadjusted it is called friction, adjusted for segment it is not."""
+    from frictionkit.datasets import simulate_journeys
+    from frictionkit.events import EventLog
+    from frictionkit.journey_map import derive_pain_points
+
+    df = simulate_journeys(8000, seed=0, scenario="planted")
+    log = EventLog.from_frame(
+        df, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        stage_col="stage", outcome_col="outcome", case_cols=["segment"], strict=False,
+    )  # fmt: skip
+    markers = ["confirmation", "order_cancelled"]
+    plain = derive_pain_points(None, log, outcome_markers=markers).set_index("touchpoint")
+    adjusted = derive_pain_points(
+        None, log, outcome_markers=markers, adjust_for="segment"
+    ).set_index("touchpoint")
+    assert "friction" in plain.loc["compare", "signals"].split(", ")
+    assert "friction" not in adjusted.loc["compare", "signals"].split(", ")
+    assert adjusted.loc["compare", "verdict"] != "friction"
+    assert adjusted.loc["payment_error", "verdict"] == "friction"

@@ -232,12 +232,14 @@ class LogAnalyses:
         *,
         kind: str = "first_order",
         min_support: int = 30,
+        adjust_for: Iterable[str] | str | None = None,
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
         ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 0.5) repairs the
         direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
-        chain that remembers whether the journey met it, counting harm that shows later.
+        chain that remembers whether the journey met it, counting harm that shows later;
+        with ``adjust_for=`` (case attributes) that chain is fitted within each group.
 
         Examples
         --------
@@ -261,6 +263,7 @@ class LogAnalyses:
             seed=seed,
             kind=kind,
             min_support=min_support,
+            adjust_for=adjust_for,
         )
 
     def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:

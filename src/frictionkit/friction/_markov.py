@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from frictionkit._validate import as_float, check_bounds
-from frictionkit.estimates import SeedLike
-from frictionkit.events._outcomes import SUCCESS
+from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._outcomes import FAILURE, SUCCESS
+from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import ValidationError, did_you_mean
+from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.markov import MarkovModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +92,7 @@ def repair_effects(
     seed: SeedLike = None,
     kind: str = "first_order",
     min_support: int = 30,
+    adjust_for: Iterable[str] | str | None = None,
 ) -> pd.DataFrame:
     """Repair effect of every touchpoint of the log's Markov chain.
 
@@ -117,6 +121,19 @@ def repair_effects(
     min_support : int, default 30
         For ``kind="harm_removal"``: comparable moves a state needs (see
         :meth:`MarkovModel.harm_removal_effects`).
+    adjust_for : str or sequence of str, optional
+        For ``kind="harm_removal"``: case attributes of the log (kept with ``case_cols=``)
+        to adjust for. The memory chain is fitted within each group of journeys (each
+        combination of the attributes' values), so a visitor goes on like comparable
+        journeys *of its own group*; the groups' ``visitors``, ``failed_visitors`` and
+        ``extra_successes`` are added up (a group whose touchpoint has no comparison adds
+        nothing), ``delta_success_probability`` is the sum over all decided journeys,
+        ``method`` is the groups' method when they agree, else ``"mixed"``, and
+        ``supported_share`` is the visitor-weighted mean (a group whose journeys all end
+        one way is left out). With a bootstrap, each group is
+        resampled on its own (seeds drawn from ``seed``) and the draws are added. The
+        table's ``adjusted_for`` column (and ``attrs["adjusted_for"]``) names the
+        attributes. Bad names are refused as in :meth:`EventLog.friction`.
 
     Returns
     -------
@@ -127,8 +144,9 @@ def repair_effects(
     Raises
     ------
     ValidationError
-        An unknown ``kind`` (with the closest name), or ``reduce_failure_by`` given with
-        ``kind="harm_removal"``.
+        An unknown ``kind`` (with the closest name), ``reduce_failure_by`` given with
+        ``kind="harm_removal"``, ``adjust_for`` with ``kind="first_order"``, or
+        ``adjust_for`` naming no case attribute of the log.
 
     Examples
     --------
@@ -160,8 +178,18 @@ def repair_effects(
                 value=reduce_failure_by,
                 hint="Drop reduce_failure_by=, or use kind='first_order'",
             )
+        names = adjustment_names(log, adjust_for)
+        if names:
+            return _harm_by_group(log, names, value, min_support, bootstrap, seed)
         return model.harm_removal_effects(
             value_per_success=value, min_support=min_support, bootstrap=bootstrap, seed=seed
+        )
+    if adjust_for is not None:
+        raise ValidationError(
+            "adjust_for= needs kind='harm_removal' (the first-order repair is not adjusted)",
+            field="adjust_for",
+            value=adjust_for,
+            hint="Use kind='harm_removal', or drop adjust_for=",
         )
     return model.repair_effects(
         reduce_failure_by=0.5 if reduce_failure_by is None else reduce_failure_by,
@@ -169,3 +197,96 @@ def repair_effects(
         bootstrap=bootstrap,
         seed=seed,
     )
+
+
+def _harm_by_group(
+    log: EventLog,
+    names: tuple[str, ...],
+    value: float | None,
+    min_support: int,
+    bootstrap: int,
+    seed: SeedLike,
+) -> pd.DataFrame:
+    """Harm removal fitted within each group of ``names`` and added up (see above)."""
+    paths = decided_paths(log, "repair_effects")
+    decided = np.flatnonzero(log.journey_outcome != 0)
+    weight = np.ones(len(decided)) if paths.weight is None else paths.weight.astype(float)
+    support = int(min_support)
+    groups, n_groups = journey_groups(log, names, decided, weight, support)
+    rng = _rng(seed)
+    n_boot = int(bootstrap)
+    tps = list(log.touchpoints)
+    pos = {t: j for j, t in enumerate(tps)}
+    k = len(tps)
+    visitors, failed, extra = np.zeros(k), np.zeros(k), np.zeros(k)
+    compared, supported = np.zeros(k, dtype=bool), np.zeros(k)
+    methods: list[set[str]] = [set() for _ in range(k)]
+    draws = np.zeros((n_boot, k)) if n_boot > 0 else None
+    lengths = np.diff(paths.offsets)
+    for g in range(n_groups):
+        rows = np.flatnonzero(groups == g)
+        if len(np.unique(paths.outcome[rows])) < 2:
+            continue  # every journey of the group ends one way: nothing to compare, adds 0
+        starts, ends = paths.offsets[rows], paths.offsets[rows + 1]
+        events = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        model = MarkovModel.from_arrays(
+            touchpoints=log.touchpoints,
+            event_touchpoint=paths.tp[events.astype(np.int64)],
+            offsets=np.r_[0, np.cumsum(lengths[rows])].astype(np.int64),
+            outcome=np.where(paths.outcome[rows] == SUCCESS, SUCCESS, FAILURE).astype(np.int8),
+            counts=None if paths.weight is None else paths.weight[rows],
+        )
+        child = np.random.default_rng(rng.integers(2**63)) if n_boot > 0 else None
+        frame, reps = model._harm(None, value, None, support, n_boot, child, 0.95)
+        idx = np.asarray([pos[t] for t in frame["touchpoint"]], dtype=np.int64)
+        vis = frame["visitors"].to_numpy(dtype=float)
+        ext = frame["extra_successes"].to_numpy(dtype=float)
+        ok = np.isfinite(ext)
+        visitors[idx] += vis
+        failed[idx] += frame["failed_visitors"].to_numpy(dtype=float)
+        extra[idx] += np.where(ok, ext, 0.0)
+        compared[idx] |= ok
+        supported[idx] += vis * np.nan_to_num(frame["supported_share"].to_numpy(dtype=float))
+        for j, m, v in zip(idx, frame["method"], vis, strict=True):
+            if v > 0:
+                methods[j].add(str(m))
+        if draws is not None and reps is not None:
+            order = np.asarray([model.touchpoints.index(t) for t in frame["touchpoint"]])
+            group_n = float(model.n_journeys)
+            draws[:, idx] += np.nan_to_num(reps[:, order] * group_n) * ok[None]
+    n = float(weight.sum())
+    p = float(weight[paths.outcome == SUCCESS].sum()) / n
+    extra = np.where(compared, extra, np.nan)
+    delta = extra / n
+    out = pd.DataFrame(
+        {
+            "touchpoint": pd.Series(tps, dtype=str),
+            "visitors": visitors,
+            "failed_visitors": failed,
+            "success_probability": np.full(k, p),
+            "success_probability_without_harm": p + delta,
+            "delta_success_probability": delta,
+            "extra_successes": extra,
+            "extra_value": extra * (np.nan if value is None else value),
+            "supported_share": np.divide(
+                supported, visitors, out=np.full(k, np.nan), where=visitors > 0
+            ),
+            "method": [
+                "not_comparable" if not m else (next(iter(m)) if len(m) == 1 else "mixed")
+                for m in methods
+            ],
+        }
+    )
+    if draws is not None:
+        lo, hi = np.percentile(draws, [2.5, 97.5], axis=0)
+        out["delta_low"] = np.where(compared, lo / n, np.nan)
+        out["delta_high"] = np.where(compared, hi / n, np.nan)
+        out["extra_successes_low"] = out["delta_low"] * n
+        out["extra_successes_high"] = out["delta_high"] * n
+    out = out[visitors > 0].reset_index(drop=True)
+    out["adjusted_for"] = ", ".join(names)
+    out = out.sort_values(
+        ["delta_success_probability", "touchpoint"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+    out.attrs["adjusted_for"] = names
+    return out

@@ -92,6 +92,7 @@ def _signals_from_log(
     reduce_failure_by: float | None,
     value_per_success: float | None,
     outcome_markers: Sequence[str] | str | None = None,
+    adjust_for: Sequence[str] | str | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
@@ -102,7 +103,9 @@ def _signals_from_log(
     vps = math.nan if value_per_success is None else float(value_per_success)
     oc = log.outcome_counts
     n_decided = max(int(oc["success"] + oc["failure"]), 1)
-    fr = log.friction(min_support=min_support, fdr=q_max, outcome_markers=outcome_markers)
+    fr = log.friction(
+        min_support=min_support, fdr=q_max, outcome_markers=outcome_markers, adjust_for=adjust_for
+    )
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -279,6 +282,7 @@ def derive_pain_points(
     reduce_failure_by: float | None = None,
     value_per_success: float | None = None,
     outcome_markers: Sequence[str] | str | None = None,
+    adjust_for: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
 
@@ -316,6 +320,12 @@ def derive_pain_points(
         Touchpoints that record the outcome rather than cause it (a confirmation page, a
         cancellation notice); passed to :meth:`EventLog.friction`, where they get the
         verdict ``"outcome marker"`` and count as the end of the journeys they close.
+    adjust_for : str or sequence of str, optional
+        Case attributes of ``log`` (kept with ``case_cols=``: segment, channel, ...) to
+        adjust the friction verdicts, attributable failures and value at stake for;
+        passed to :meth:`EventLog.friction`. A step that one group meets more often while
+        that group fails more anyway then gets no ``friction`` signal. The sub-route,
+        loop and wait signals are not adjusted.
 
     Returns
     -------
@@ -364,7 +374,7 @@ def derive_pain_points(
             log, ids, min_support=min_support, q_max=q_max, min_repeat_rate=min_repeat_rate,
             min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
-            outcome_markers=outcome_markers,
+            outcome_markers=outcome_markers, adjust_for=adjust_for,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}
