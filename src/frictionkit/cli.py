@@ -447,8 +447,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
-    from frictionkit.privacy import suppress_small_groups
-
     journey = _load(args.journey) if args.journey else None
     log = _read_log(args, args.events, journey)
     wanted = args.tables or list(_ANALYSE_TABLES)
@@ -460,21 +458,16 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
                 columns=["route"]
             )
         elif name == "funnel":
-            tables["funnel"] = log.funnel()
+            tables["funnel"] = log.funnel(min_group_size=args.min_group_size)
         else:
             try:
-                friction = log.friction(min_support=args.min_support)
+                tables["friction"] = log.friction(
+                    min_support=args.min_support, min_group_size=args.min_group_size
+                )
             except ValidationError as err:
                 print(f"error: friction not computed: {err}", file=sys.stderr)
                 code = 1
                 continue
-            tables["friction"] = suppress_small_groups(
-                friction,
-                count_col="journeys",
-                min_group_size=args.min_group_size,
-                label_col="touchpoint",
-                sum_cols=["failures_visited"],
-            )
     _emit(tables, args.format, out_dir=args.out)
     return code
 

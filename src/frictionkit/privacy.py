@@ -48,9 +48,11 @@ __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "SUPPRESSED_LABEL",
     "check_min_group_size",
+    "hide_small_figures",
     "mask_personal_data",
     "pseudonymise",
     "safe_cell",
+    "small_counts",
     "small_groups",
     "suppress_small_groups",
     "write_csv",
@@ -255,6 +257,104 @@ def small_groups(counts: npt.ArrayLike, min_group_size: int) -> npt.NDArray[np.b
     return small
 
 
+def small_counts(counts: npt.ArrayLike, min_group_size: int | None) -> npt.NDArray[np.bool_]:
+    """Which groups are too small to show a figure about: 1 to ``min_group_size - 1``.
+
+    An empty group (0) or a missing count exposes nobody and is not small;
+    ``min_group_size=None`` marks nothing.
+
+    Examples
+    --------
+    >>> small_counts([40, 9, 0, float("nan")], 10).tolist()
+    [False, True, False, False]
+    """
+    arr = np.asarray(counts, dtype=np.float64)
+    if min_group_size is None:
+        return np.zeros(arr.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (arr > 0) & (arr < min_group_size)
+
+
+def hide_small_figures(
+    table: pd.DataFrame,
+    groups: Sequence[tuple[npt.ArrayLike, Sequence[str]]],
+    *,
+    min_group_size: int | None,
+    flag_col: str | None = "suppressed",
+) -> pd.DataFrame:
+    """Hide every figure computed from a group of fewer than ``min_group_size`` journeys.
+
+    The one rule of every table and chart: a row's numbers may rest on several groups
+    (the visitors of a touchpoint, the journeys that skipped it, the comparison journeys
+    of an estimate, the journeys reaching a stage…). Each group is given with the columns
+    computed from it; where the group is small (:func:`small_counts`: 1 to
+    ``min_group_size - 1`` journeys) those columns become missing. Whole-number columns
+    become nullable (``Int64``) and yes/no columns ``boolean``, so they can hold the gap.
+    A ``flag_col`` column (default ``suppressed``) says which rows lost a figure.
+    Rows of groups to be left out entirely are folded with :func:`suppress_small_groups`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; not modified.
+    groups : sequence of (counts, columns)
+        For each group behind the figures: its size per row (array-like of the table's
+        length) and the columns computed from it.
+    min_group_size : int or None
+        Smallest group a figure may rest on; ``None`` hides nothing (the flag column is
+        still added, all False).
+    flag_col : str or None, default "suppressed"
+        Name of the column flagging the rows with hidden figures; ``None``: no column.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"tp": ["a", "b"], "visited": [40, 30], "skipped": [25, 2],
+    ...                   "risk_skipped": [0.2, 0.5]})
+    >>> hide_small_figures(t, [(t["skipped"], ["skipped", "risk_skipped"])],
+    ...                    min_group_size=10)
+      tp  visited  skipped  risk_skipped  suppressed
+    0  a       40       25           0.2       False
+    1  b       30     <NA>           NaN        True
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InputTypeError(
+            f"table must be a pandas DataFrame, got {type(table).__name__}",
+            field="table",
+            value=type(table).__name__,
+        )
+    size = check_min_group_size(min_group_size, optional=True)
+    out = table.copy()
+    flagged = np.zeros(len(out), dtype=bool)
+    for counts, cols in groups:
+        names = _columns(out, list(cols), "groups")
+        small = small_counts(np.asarray(counts, dtype=np.float64).reshape(-1), size)
+        if len(small) != len(out):
+            raise ValidationError(
+                f"a group's counts have {len(small)} values for a table of {len(out)} rows",
+                field="groups",
+            )
+        for col in names:
+            column = out[col]
+            if pd.api.types.is_bool_dtype(column):
+                column = column.astype("boolean")
+            elif pd.api.types.is_integer_dtype(column):
+                column = column.astype("Int64")
+            elif not pd.api.types.is_float_dtype(column):
+                column = column.astype(object)
+            out[col] = column.mask(small)
+        flagged |= small
+    if flag_col is not None:
+        out[flag_col] = flagged if flag_col not in out.columns else out[flag_col].fillna(
+            False
+        ).astype(bool).to_numpy() | flagged
+    return out
+
+
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
@@ -283,7 +383,8 @@ def suppress_small_groups(
     label_col : str, optional
         The column that names each group; the folded row gets ``"other (suppressed)"`` there.
     sum_cols : sequence of str, optional
-        Further additive columns (successes, failures…) summed into the folded row.
+        Further additive columns (successes, failures…) summed into the folded row;
+        negative values (sentinels such as ``-1`` for "not applicable") are left out.
 
     Returns
     -------
@@ -327,7 +428,9 @@ def suppress_small_groups(
     removed = table.loc[small]
     folded: dict[str, Any] = dict.fromkeys(table.columns, pd.NA)
     for col in additive:
-        folded[col] = removed[col].sum()
+        # counts only: a negative sentinel (-1: "not applicable") is no journey
+        values = removed[col]
+        folded[col] = values.where(values >= 0, 0).sum() if col != count_col else values.sum()
     if label_col is not None:
         folded[label_col] = SUPPRESSED_LABEL
     folded["suppressed_groups"] = int(small.sum())

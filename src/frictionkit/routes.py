@@ -419,9 +419,11 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
     min_group_size : int, optional
         With ``by``: segments of fewer journeys are pooled into one segment
         ``"other (suppressed)"`` (when only one segment is small, the next smallest is
-        pooled with it, as :func:`frictionkit.privacy.suppress_small_groups` does). The
-        stage rows of one funnel are nested counts of the same journeys, not separate
-        groups, so without ``by`` there is nothing to fold.
+        pooled with it, as :func:`frictionkit.privacy.suppress_small_groups` does).
+        With or without ``by``, the figures of a stage reached (or visited) by fewer
+        journeys are hidden by :func:`frictionkit.privacy.hide_small_figures`: they
+        become missing (count columns nullable ``Int64``), as does the drop-off of the
+        stage before it, and a ``suppressed`` column flags the row.
 
     Returns
     -------
@@ -454,6 +456,7 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
     0  shop         2              1.0         1           1.0
     1   pay         1              0.5         1           1.0
     """
+    size = check_group_size(min_group_size)
     n_st = len(log.stages)
     st = log.touchpoint_stage[log.event_touchpoint]
     off = log.journey_offsets
@@ -468,7 +471,6 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
         labels: np.ndarray = np.array([None], dtype=object)
     else:
         seg, labels = log.journey_segment(by)
-        size = check_group_size(min_group_size)
         if size is not None:
             seg, labels = _pool_small_segments(seg, labels, size, log.journey_weight)
     n_seg = len(labels)
@@ -521,7 +523,37 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out["stage_source"] = log.stage_source
-    return out
+    if size is None:
+        return out
+    from frictionkit.privacy import hide_small_figures
+
+    # the next stage's journeys: drop_off = journeys - next journeys would show them
+    nxt = out.groupby(out["segment"] if by is not None else np.zeros(len(out)), sort=False)[
+        "journeys"
+    ].shift(-1)
+    return hide_small_figures(
+        out,
+        [
+            (out["journeys"], _FUNNEL_REACH_COLS),
+            (nxt, ["drop_off", "drop_off_rate"]),
+            (out["visited"], ["visited"]),
+        ],
+        min_group_size=size,
+    )
+
+
+_FUNNEL_REACH_COLS = (
+    "journeys",
+    "step_conversion",
+    "drop_off",
+    "drop_off_rate",
+    "successes",
+    "failures",
+    "open",
+    "success_rate",
+    "success_rate_low",
+    "success_rate_high",
+)
 
 
 def _pool_small_segments(

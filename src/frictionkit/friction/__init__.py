@@ -49,7 +49,7 @@ from frictionkit.friction._stats import (
     odds_ratio_prior,
     risk_ratio,
 )
-from frictionkit.friction._table import friction
+from frictionkit.friction._table import friction, hide_small_comparisons
 
 __all__ = [
     "FRICTION_WEIGHTS",
@@ -58,6 +58,7 @@ __all__ = [
     "failure_patterns",
     "fisher_exact_p",
     "friction",
+    "hide_small_comparisons",
     "markov",
     "odds_ratio_prior",
     "repair_effects",

@@ -87,7 +87,10 @@ def friction(
     min_group_size : int, optional
         Touchpoints visited by fewer journeys are folded into one ``"other (suppressed)"``
         row at the end by :func:`frictionkit.privacy.suppress_small_groups` (``journeys``
-        summed, other columns missing, a ``suppressed_groups`` column added).
+        and ``failures_visited`` summed, other columns missing, a ``suppressed_groups``
+        column added). The figures of a shown row that rest on another small group (the
+        journeys that skipped it, the comparison journeys) are hidden first by
+        :func:`hide_small_comparisons`; a ``suppressed`` column flags those rows.
     n_boot : int, default 500
         Bootstrap draws of the interval of the attributable failures (0: no interval).
     seed : int or numpy.random.Generator, default 0
@@ -352,22 +355,119 @@ def friction(
             "verdict": pd.Series(verdict, dtype=object),
         }
     )
+    size = check_group_size(min_group_size)
+    if size is not None:
+        out = hide_small_comparisons(
+            out, reach[tp_stage] - n1, res.visitors_comparable, min_group_size=size
+        )
+        af = out["attributable_failures"].to_numpy(dtype=np.float64)
+        verdict = np.array([v if isinstance(v, str) else "" for v in out["verdict"]])
     rank = np.where(verdict == "friction", 0, np.where(step, 2, 1))
     order = np.lexsort(
         (out["touchpoint"].to_numpy(dtype=object), -np.nan_to_num(af, nan=-np.inf), rank)
     )
     out = out.iloc[order].reset_index(drop=True)
     out.attrs["adjusted_for"] = adjusted
-    size = check_group_size(min_group_size)
     if size is None:
         return out
     from frictionkit.privacy import suppress_small_groups
 
     folded = suppress_small_groups(
-        out, count_col="journeys", min_group_size=size, label_col="touchpoint"
+        out,
+        count_col="journeys",
+        min_group_size=size,
+        label_col="touchpoint",
+        sum_cols=["failures_visited"],
     )
+    folded["suppressed"] = folded["suppressed"].fillna(True).astype(bool)
     folded.attrs["adjusted_for"] = adjusted
     return folded
+
+
+#: Columns of :func:`friction` computed from the journeys that reached a touchpoint's
+#: stage without visiting it.
+NOT_VISITED_COLS: tuple[str, ...] = (
+    "reached_stage",
+    "failures_not_visited",
+    "risk_not_visited",
+    "risk_ratio",
+    "risk_ratio_low",
+    "risk_ratio_high",
+    "p_value",
+    "q_value",
+    "excess_risk",
+    "friction_score",
+)
+#: Columns of :func:`friction` computed from the comparison journeys of the
+#: attributable failures (and from the comparable visitors).
+COMPARISON_COLS: tuple[str, ...] = (
+    "attributable_failures",
+    "attributable_failures_low",
+    "attributable_failures_high",
+    "visitors_comparable",
+    "visitors_not_comparable",
+    "expected_failures",
+    "comparison_journeys",
+    "ended_share",
+    "af_p_value",
+    "af_q_value",
+    "standardised_risk_ratio",
+    "e_value",
+    "e_value_ci",
+    "verdict",
+)
+
+
+def hide_small_comparisons(
+    table: pd.DataFrame,
+    not_visited: Any = None,
+    visitors_comparable: Any = None,
+    *,
+    min_group_size: int,
+) -> pd.DataFrame:
+    """Hide the figures of a friction table that rest on a group too small to show.
+
+    Besides a touchpoint's visitors (folded by ``friction(min_group_size=...)``), its
+    row is computed from the journeys that reached its stage without visiting it (the
+    risk of that group, the risk ratio, the friction score: :data:`NOT_VISITED_COLS`)
+    and from the comparison journeys and comparable visitors of the attributable
+    failures (:data:`COMPARISON_COLS`). Where one of these groups has 1 to
+    ``min_group_size - 1`` journeys, its figures become missing and ``suppressed`` is
+    True (:func:`frictionkit.privacy.hide_small_figures`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of :func:`friction`.
+    not_visited, visitors_comparable : array-like, optional
+        The group sizes per row; by default from the table (``reached_stage -
+        journeys``; ``visitors_comparable`` and ``visitors_not_comparable``).
+    min_group_size : int
+        Smallest group a figure may rest on.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    from frictionkit.privacy import hide_small_figures
+
+    if not_visited is None:
+        not_visited = table["reached_stage"].to_numpy(dtype=np.float64) - table[
+            "journeys"
+        ].to_numpy(dtype=np.float64)
+    if visitors_comparable is None:
+        visitors_comparable = table["visitors_comparable"]
+    cmp_cols = [c for c in COMPARISON_COLS if c in table.columns]
+    return hide_small_figures(
+        table,
+        [
+            (not_visited, [c for c in NOT_VISITED_COLS if c in table.columns]),
+            (table["comparison_journeys"], cmp_cols),
+            (visitors_comparable, cmp_cols),
+            (table["visitors_not_comparable"], cmp_cols),
+        ],
+        min_group_size=min_group_size,
+    )
 
 
 def _verdicts(

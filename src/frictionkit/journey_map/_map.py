@@ -224,6 +224,7 @@ def journey_map(
     sat = np.full(n, np.nan)
     n_ans = np.zeros(n, dtype=np.int64)
     has_events = np.zeros(n, dtype=bool)
+    hidden_fr = np.zeros(n, dtype=bool)
     if log is not None:
         traffic = _traffic(log).reindex(ids)
         counts = traffic["journeys"].to_numpy(dtype=np.float64)
@@ -232,7 +233,15 @@ def journey_map(
         share = np.array(np.nan_to_num(traffic["traffic_share"].to_numpy(dtype=np.float64)))
         success = np.array(traffic["success_rate"].to_numpy(dtype=np.float64))
         if _decided(log):
-            fr = log.friction(min_support=min_support).set_index("touchpoint").reindex(ids)
+            # the friction table's own suppression (its visitors are the decided
+            # journeys; figures on a small comparison group hidden): one rule everywhere
+            fr = log.friction(min_support=min_support, min_group_size=limit or None)
+            if limit:
+                fr = fr[fr["suppressed_groups"] == 1]  # the folded row stands for no one
+                flags = pd.Series(fr["suppressed"].to_numpy(dtype=bool), index=fr["touchpoint"])
+                # folded away (absent) or a figure hidden: the map says so too
+                hidden_fr = flags.reindex(ids).fillna(True).to_numpy(dtype=bool)
+            fr = fr.set_index("touchpoint").reindex(ids)
             fscore = np.array(fr["friction_score"].to_numpy(dtype=np.float64))
             rr = np.array(fr["risk_ratio"].to_numpy(dtype=np.float64))
             verdict = [v if isinstance(v, str) else pd.NA for v in fr["verdict"]]
@@ -248,6 +257,7 @@ def journey_map(
     suppressed = np.zeros(n, dtype=bool)
     if limit:
         small_j = has_events & (np.asarray(journeys.to_numpy(dtype=np.float64, na_value=0)) < limit)
+        small_f = has_events & hidden_fr & ~small_j
         small_a = has_answers & (n_ans < limit)
         for arr in (share, success, fscore, rr, af, af_low, af_high):
             arr[small_j] = np.nan
@@ -255,7 +265,7 @@ def journey_map(
         journeys[small_j] = pd.NA
         sat[small_a] = np.nan
         n_ans = np.where(small_a, 0, n_ans)
-        suppressed = small_j | small_a
+        suppressed = small_j | small_a | small_f
     backed = np.where(
         has_events & has_answers,
         "events and answers",

@@ -53,13 +53,16 @@ def _log_or_table(obj: Any, field: str, what: str, columns: tuple[str, ...]) -> 
 _FUNNEL_COLUMNS = ("stage", "journeys", "step_conversion")
 
 
-def funnel_data(log_or_table: Any) -> pd.DataFrame:
+def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.DataFrame:
     """The table behind :func:`funnel`: journeys reaching each stage.
 
     Parameters
     ----------
     log_or_table : EventLog or pandas.DataFrame
         An event log, or the table of ``log.funnel()`` (one segment).
+    min_group_size : int, optional
+        With a log: stages reached by fewer journeys are hidden (``log.funnel(
+        min_group_size=...)``; their bars are not drawn).
 
     Returns
     -------
@@ -84,7 +87,11 @@ def funnel_data(log_or_table: Any) -> pd.DataFrame:
     3       purchase       356
     """
     _log_or_table(log_or_table, "log_or_table", "funnel()", _FUNNEL_COLUMNS)
-    t = log_or_table.funnel() if is_log(log_or_table) else log_or_table
+    t = (
+        log_or_table.funnel(min_group_size=min_group_size)
+        if is_log(log_or_table)
+        else log_or_table
+    )
     if "segment" in t.columns and len(set(t["segment"].tolist())) > 1:
         raise ValidationError(
             "the funnel table has several segments; draw one at a time",
@@ -101,16 +108,21 @@ def funnel_data(log_or_table: Any) -> pd.DataFrame:
     return out
 
 
-def funnel(log_or_table: Any, *, ax: Axes | None = None) -> Axes:
+def funnel(
+    log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None
+) -> Axes:
     """The funnel: journeys reaching each stage, with the step conversion.
 
     Bars are centred, so the chart narrows like a funnel; each is labelled with its
-    journeys and the share of the previous stage's journeys that reached it.
+    journeys and the share of the previous stage's journeys that reached it. A stage
+    whose figures are hidden (too few journeys) has no bar and says so.
 
     Parameters
     ----------
     log_or_table : EventLog or pandas.DataFrame
         An event log, or the table of ``log.funnel()`` (one segment).
+    min_group_size : int, optional
+        Passed to :func:`funnel_data`.
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -137,18 +149,19 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None) -> Axes:
     4
     >>> matplotlib.pyplot.close(ax.figure)
     """
-    data = funnel_data(log_or_table)
+    data = funnel_data(log_or_table, min_group_size=min_group_size)
     n = len(data)
     ax = axes(ax, (8.0, 1.2 + 0.6 * max(n, 1)))
-    width = data["journeys"].to_numpy(dtype=np.float64)
+    hidden = data["journeys"].isna().to_numpy()
+    width = np.nan_to_num(data["journeys"].astype("float64").to_numpy(dtype=np.float64))
     y = np.arange(n)
     bars = ax.barh(y, width, left=-width / 2, height=0.7, color=OKABE_ITO[0], alpha=0.85)
     top = float(width.max()) if n else 1.0
     for patch in bars.patches:
         patch.set_gid("funnel_bar")
-    conv = data["step_conversion"].to_numpy(dtype=np.float64)
+    conv = data["step_conversion"].astype("float64").to_numpy(dtype=np.float64)
     for i in range(n):
-        text = f"{count_label(width[i])}"
+        text = "too few journeys to show" if hidden[i] else f"{count_label(width[i])}"
         if i > 0 and np.isfinite(conv[i]):
             text += f"  ({conv[i]:.0%} of previous)"
         ax.text(top / 2 + top * 0.02, i, text, va="center", fontsize=9, color="#222222")

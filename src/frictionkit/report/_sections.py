@@ -11,6 +11,7 @@ import pandas as pd
 from frictionkit.events import EventLog
 from frictionkit.exceptions import InputTypeError
 from frictionkit.feedback import Feedback
+from frictionkit.friction import hide_small_comparisons
 from frictionkit.model import Journey
 from frictionkit.privacy import (
     SUPPRESSED_LABEL,
@@ -273,7 +274,7 @@ def _routes_section(
         "routes": shown.drop(columns=["ci"]).reset_index(drop=True),
         "stage_routes": stage_routes.drop(columns=["ci"]),
     }
-    funnel = log.funnel()
+    funnel = log.funnel(min_group_size=min_group_size)
     fig = figs.draw("funnel", "Journeys reaching each stage.", log)
     blocks.append(_h3("Funnel"))
     if fig is not None:
@@ -338,7 +339,7 @@ def _friction_section(
     log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], pd.DataFrame]:
     names = _tp_names(journey)
-    full = log.friction()
+    full = hide_small_comparisons(log.friction(), min_group_size=min_group_size)
     scored = full[~full["outcome_step"].astype(bool)].reset_index(drop=True)
     cols = [
         "touchpoint",
