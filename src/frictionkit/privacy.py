@@ -349,9 +349,11 @@ def hide_small_figures(
             out[col] = column.mask(small)
         flagged |= small
     if flag_col is not None:
-        out[flag_col] = flagged if flag_col not in out.columns else out[flag_col].fillna(
-            False
-        ).astype(bool).to_numpy() | flagged
+        out[flag_col] = (
+            flagged
+            if flag_col not in out.columns
+            else out[flag_col].fillna(False).astype(bool).to_numpy() | flagged
+        )
     return out
 
 

@@ -87,11 +87,7 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     3       purchase       356
     """
     _log_or_table(log_or_table, "log_or_table", "funnel()", _FUNNEL_COLUMNS)
-    t = (
-        log_or_table.funnel(min_group_size=min_group_size)
-        if is_log(log_or_table)
-        else log_or_table
-    )
+    t = log_or_table.funnel(min_group_size=min_group_size) if is_log(log_or_table) else log_or_table
     if "segment" in t.columns and len(set(t["segment"].tolist())) > 1:
         raise ValidationError(
             "the funnel table has several segments; draw one at a time",
@@ -108,9 +104,7 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     return out
 
 
-def funnel(
-    log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None
-) -> Axes:
+def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None) -> Axes:
     """The funnel: journeys reaching each stage, with the step conversion.
 
     Bars are centred, so the chart narrows like a funnel; each is labelled with its
