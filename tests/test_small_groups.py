@@ -8,6 +8,7 @@ away, and the folded friction row of ``analyse`` summed the ``-1`` sentinel.
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -25,7 +26,7 @@ from frictionkit.privacy import hide_small_figures, small_counts
 STAGES = {"home": "shop", "search": "shop", "help": "shop", "pay": "pay", "upsell": "after"}
 
 
-def _log() -> fk.EventLog:
+def _log(home: str = "home") -> fk.EventLog:
     routes = [
         (["home", "pay"], "success", 25),
         (["home"], "failure", 20),
@@ -40,8 +41,9 @@ def _log() -> fk.EventLog:
         for _ in range(count):
             t = pd.Timestamp("2024-01-01")
             for step in route:
-                rows.append({"case_id": f"c{case}", "touchpoint": step, "timestamp": t,
-                             "outcome": outcome, "stage": STAGES[step]})  # fmt: skip
+                rows.append({"case_id": f"c{case}", "touchpoint": home if step == "home" else step,
+                             "timestamp": t, "outcome": outcome,
+                             "stage": STAGES[step]})  # fmt: skip
                 t += pd.Timedelta(seconds=60)
             case += 1
     df = pd.DataFrame(rows)
@@ -164,3 +166,38 @@ def test_no_figure_rests_on_a_small_group(counts, k):
     shown = out["n"].dropna()
     assert ((shown == 0) | (shown >= k)).all()
     assert (out["suppressed"] == small_counts(counts, k)).all()
+
+
+def _report(log):
+    journey = journey_from_log(log)
+    return fk.report.report(journey, log, min_group_size=10, figures=False)
+
+
+def test_report_funnel_and_friction_follow_the_rule():
+    page = _report(_log())
+    funnel = page.tables["funnel"].set_index("stage")
+    assert pd.isna(funnel.loc["after", "journeys"])
+    friction = page.tables["friction"]
+    shown = friction[friction["suppressed_groups"] == 1].set_index("touchpoint")
+    assert pd.isna(shown.loc["home", "risk_not_visited"])
+
+
+def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it():
+    from frictionkit.privacy import SUPPRESSED_LABEL, folded_rows
+
+    base = _log()
+    t = base.friction(min_support=1, n_boot=0, min_group_size=10)
+    t.loc[t["touchpoint"] == "home", "touchpoint"] = SUPPRESSED_LABEL
+    assert folded_rows(t).sum() == 1
+    assert t.loc[folded_rows(t), "suppressed_groups"].iloc[0] > 1
+    # the report places and styles rows by their group count, not their text
+    page = _report(_log(home=SUPPRESSED_LABEL))
+    friction = page.tables["friction"]
+    named = friction[friction["touchpoint"] == SUPPRESSED_LABEL]
+    assert sorted(named["suppressed_groups"].tolist())[0] == 1  # the real touchpoint is kept
+
+    def folded_rows_in(report):
+        rows = html.unescape(report._repr_html_()).split("<tr")
+        return sum(r.startswith(' class="folded"') for r in rows)
+
+    assert folded_rows_in(page) == folded_rows_in(_report(_log()))

@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "SUPPRESSED_LABEL",
     "check_min_group_size",
+    "folded_rows",
     "hide_small_figures",
     "mask_personal_data",
     "pseudonymise",
@@ -255,6 +256,27 @@ def small_groups(counts: npt.ArrayLike, min_group_size: int) -> npt.NDArray[np.b
         shown = np.flatnonzero(~small)
         small[shown[np.argmin(arr[shown])]] = True
     return small
+
+
+def folded_rows(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which rows of a table are folded rows of :func:`suppress_small_groups`.
+
+    Read from the ``suppressed_groups`` column (a folded row stands for two groups or
+    more), never from the label text: a touchpoint, route or segment may itself be named
+    ``"other (suppressed)"``. A table without the column has no folded row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"touchpoint": ["other (suppressed)", "other (suppressed)"],
+    ...                   "journeys": [40, 5], "suppressed_groups": [1, 2]})
+    >>> folded_rows(t).tolist()
+    [False, True]
+    """
+    if "suppressed_groups" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    groups = pd.to_numeric(table["suppressed_groups"], errors="coerce")
+    return np.asarray(groups.fillna(1).to_numpy(dtype=np.float64) > 1, dtype=bool)
 
 
 def small_counts(counts: npt.ArrayLike, min_group_size: int | None) -> npt.NDArray[np.bool_]:

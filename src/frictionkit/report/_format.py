@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import ValidationError
-from frictionkit.privacy import SUPPRESSED_LABEL
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -63,6 +62,15 @@ def _num(x: float) -> str:
     if x == 0:
         return "0"
     return f"{x:.3g}"
+
+
+def _is_folded(rec: dict[Any, Any]) -> bool:
+    """Whether a row stands for two groups or more (``suppressed_groups``).
+
+    Never read from its label: a touchpoint may itself be named like the folded row.
+    """
+    groups = rec.get("suppressed_groups")
+    return groups is not None and not _missing(groups) and float(groups) > 1
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -113,7 +121,7 @@ def _table(
     for rec in frame.to_dict("records"):
         rows.append(tuple(_cell(rec[col], kind) for col, _, kind in spec))
         cls = row_class(rec) if row_class is not None else ""
-        if any(rec[col] == SUPPRESSED_LABEL for col, _, kind in spec if kind in ("text", "tag")):
+        if _is_folded(rec):
             cls = "folded"
         classes.append(cls)
     return _Table(

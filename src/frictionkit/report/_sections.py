@@ -15,6 +15,7 @@ from frictionkit.friction import hide_small_comparisons
 from frictionkit.model import Journey
 from frictionkit.privacy import (
     SUPPRESSED_LABEL,
+    folded_rows,
     mask_personal_data,
     suppress_small_groups,
 )
@@ -176,8 +177,8 @@ def _routes_section(
     log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     routes = _route_rows(log, min_group_size)
-    kept = routes[routes["route_text"] != SUPPRESSED_LABEL]
-    folded = routes[routes["route_text"] == SUPPRESSED_LABEL]
+    kept = routes[~folded_rows(routes)]
+    folded = routes[folded_rows(routes)]
     oc = log.outcome_counts
     decided = oc["success"] + oc["failure"]
     rate = oc["success"] / decided if decided else math.nan
@@ -222,9 +223,9 @@ def _routes_section(
     ]
     routes = _with_ci(routes)
     stage_routes = _with_ci(_stage_route_rows(log, journey, min_group_size))
-    kept = routes[routes["route_text"] != SUPPRESSED_LABEL]
-    shown = pd.concat([kept.head(_TOP_ROUTES), routes[routes["route_text"] == SUPPRESSED_LABEL]])
-    st_kept = stage_routes[stage_routes["route_text"] != SUPPRESSED_LABEL]
+    kept = routes[~folded_rows(routes)]
+    shown = pd.concat([kept.head(_TOP_ROUTES), routes[folded_rows(routes)]])
+    st_kept = stage_routes[~folded_rows(stage_routes)]
     success = st_kept[st_kept["successes"] > 0].sort_values(
         ["successes", "success_rate"], ascending=False, kind="stable"
     )
@@ -369,9 +370,9 @@ def _friction_section(
         label_col="touchpoint",
         sum_cols=["failures_visited"],
     )
-    kept = folded[folded["touchpoint"] != SUPPRESSED_LABEL]
+    kept = folded[~folded_rows(folded)]
     shown = pd.concat(
-        [kept.head(_TOP_FRICTION), folded[folded["touchpoint"] == SUPPRESSED_LABEL]],
+        [kept.head(_TOP_FRICTION), folded[folded_rows(folded)]],
         ignore_index=True,
     )
     shown = shown.assign(
