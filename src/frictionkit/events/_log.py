@@ -186,6 +186,8 @@ class EventLog(LogAnalyses, Result):
         strict: bool = True,
         on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
+        timestamp_format: str | None = None,
+        dayfirst: bool | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
 
@@ -242,6 +244,16 @@ class EventLog(LogAnalyses, Result):
             tables and its error messages never hold the original ids. The same key gives
             the same pseudonyms (joins across logs still work); routes and every count are
             unchanged. Keep the key out of code and data.
+        timestamp_format : str, optional
+            The ``strftime`` format of text timestamps (``"%d/%m/%Y %H:%M"``), used for every
+            value. Without it, text is read with *one* format for the whole column,
+            inferred from all its values: ISO 8601 (with or without time and zone), else
+            the single format every value fits (``13/04/2024`` and ``12/04/2024`` together
+            are day-first). A column that fits no single format, or fits both the day-first
+            and the month-first reading (every day is 12 or less), is refused.
+        dayfirst : bool, optional
+            Read ambiguous text dates day-first (True: ``01/02/2024`` is 1 February) or
+            month-first (False: 2 January). Values that do not fit that reading are refused.
 
         Returns
         -------
@@ -258,7 +270,9 @@ class EventLog(LogAnalyses, Result):
             naive/aware timestamps, or timestamps outside 1677-09-21 to 2262-04-11 (the
             range of nanosecond times); infinite values in ``value_col``; case ids of
             different types with the same text (``"1"`` and ``1``: make the column one
-            type) (``failure_cases`` holds the rows).
+            type); a text timestamp column mixing formats, fitting both the day-first and
+            the month-first reading without ``dayfirst``, or not fitting
+            ``timestamp_format`` (``failure_cases`` holds the rows).
         ValidationError
             An empty log, a reserved touchpoint name, a touchpoint holding a lone
             surrogate character (not valid Unicode), inconsistent options.
@@ -326,6 +340,8 @@ class EventLog(LogAnalyses, Result):
         strict: bool = True,
         on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
+        timestamp_format: str | None = None,
+        dayfirst: bool | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> EventLog:
         """Run the evidence step where the events live, keeping only small aggregates.
@@ -369,6 +385,10 @@ class EventLog(LogAnalyses, Result):
             As in :meth:`from_frame`. A compact log holds no case id, so on DuckDB and Spark
             the key is checked and the case ids in the rows shown by an error message are
             replaced by their pseudonyms.
+        timestamp_format, dayfirst : optional
+            As in :meth:`from_frame`; only ``engine="pandas"`` takes them (DuckDB and Spark
+            read text timestamps as ISO 8601 only and refuse both options with a
+            :class:`~frictionkit.ValidationError`).
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
