@@ -89,7 +89,7 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.map(one).astype(object)
 
 
-def check_time_options(timestamp_format: str | None, dayfirst: bool | None) -> None:
+def check_time_options(timestamp_format: object, dayfirst: object) -> None:
     """Refuse a ``timestamp_format`` that is not text with a directive, or a non-bool ``dayfirst``.
 
     Examples
