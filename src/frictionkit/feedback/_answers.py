@@ -92,12 +92,23 @@ def _parse_timestamps(
     except (ValueError, TypeError):
         if one_format:
             # text: one format for the column, or a clear refusal (never per-value guessing)
-            parsed = parse_text_times(
-                values.map(_iso_or_text),
-                field,
-                timestamp_format=timestamp_format,
-                dayfirst=dayfirst,
-            )
+            try:
+                parsed = parse_text_times(
+                    values.map(_iso_or_text),
+                    field,
+                    timestamp_format=timestamp_format,
+                    dayfirst=dayfirst,
+                )
+            except DataError as err:  # failure cases as the input rows, as elsewhere here
+                cases = err.failure_cases
+                rows: Any = [] if cases is None else cases["row"].to_numpy()
+                raise DataError(
+                    err.message,
+                    field=field,
+                    value=err.value,
+                    failure_cases=df.iloc[rows],
+                    hint=err.hint,
+                ) from None
             return pd.Series(parsed.to_numpy(), index=pd.RangeIndex(len(s)))
         try:
             parsed = pd.to_datetime(values, format="mixed", errors="coerce")
