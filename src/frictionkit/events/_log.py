@@ -244,16 +244,10 @@ class EventLog(LogAnalyses, Result):
             tables and its error messages never hold the original ids. The same key gives
             the same pseudonyms (joins across logs still work); routes and every count are
             unchanged. Keep the key out of code and data.
-        timestamp_format : str, optional
-            The ``strftime`` format of text timestamps (``"%d/%m/%Y %H:%M"``), used for every
-            value. Without it, text is read with *one* format for the whole column,
-            inferred from all its values: ISO 8601 (with or without time and zone), else
-            the single format every value fits (``13/04/2024`` and ``12/04/2024`` together
-            are day-first). A column that fits no single format, or fits both the day-first
-            and the month-first reading (every day is 12 or less), is refused.
-        dayfirst : bool, optional
-            Read ambiguous text dates day-first (True: ``01/02/2024`` is 1 February) or
-            month-first (False: 2 January). Values that do not fit that reading are refused.
+        timestamp_format, dayfirst : str, bool, optional
+            How text times are read: one ``strftime`` format (``"%d/%m/%Y %H:%M"``), or
+            dates day-first (True: ``01/02/2024`` is 1 February) or month-first (False).
+            Else *one* format per column is inferred from all values (ISO 8601 first).
 
         Returns
         -------
@@ -266,13 +260,11 @@ class EventLog(LogAnalyses, Result):
         SchemaError
             A column named in an argument appears more than once in the table.
         DataError
-            Missing values; unparseable timestamps, timestamps mixed with numbers, mixed
-            naive/aware timestamps, or timestamps outside 1677-09-21 to 2262-04-11 (the
-            range of nanosecond times); infinite values in ``value_col``; case ids of
-            different types with the same text (``"1"`` and ``1``: make the column one
-            type); a text timestamp column mixing formats, fitting both the day-first and
-            the month-first reading without ``dayfirst``, or not fitting
-            ``timestamp_format`` (``failure_cases`` holds the rows).
+            Missing values; unparseable, ambiguous (see ``dayfirst``) or mixed-format
+            timestamps, timestamps mixed with numbers, mixed naive/aware ones, or ones
+            outside 1677-09-21 to 2262-04-11 (the range of nanosecond times); infinite
+            values in ``value_col``; case ids of different types with the same text
+            (``"1"`` and ``1``: one type please) (``failure_cases`` holds the rows).
         ValidationError
             An empty log, a reserved touchpoint name, a touchpoint holding a lone
             surrogate character (not valid Unicode), inconsistent options.
@@ -386,9 +378,7 @@ class EventLog(LogAnalyses, Result):
             the key is checked and the case ids in the rows shown by an error message are
             replaced by their pseudonyms.
         timestamp_format, dayfirst : optional
-            As in :meth:`from_frame`; only ``engine="pandas"`` takes them (DuckDB and Spark
-            read text timestamps as ISO 8601 only and refuse both options with a
-            :class:`~frictionkit.ValidationError`).
+            As in :meth:`from_frame`; DuckDB and Spark refuse them (ISO 8601 text only).
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
