@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frictionkit.events import DroppedRowsWarning, EventLog, read_events, read_xes_frame
 from frictionkit.exceptions import (
@@ -627,3 +630,164 @@ def test_xes_reading_is_linear_in_the_length_of_one_value(tmp_path, monkeypatch)
     assert frame["concept:name"].str.len().tolist() == [len(value)]
     # fixed 64 KiB chunks: 129 calls, each parsing the whole value so far again
     assert len(calls) < 30
+
+
+# ---------------------------------------------------------------------------------------
+# issue 21: one timestamp format per column (never month-first here, day-first there)
+
+
+def _dated(times: list[str]) -> pd.DataFrame:
+    """One case whose events a, b, c, ... happen at ``times`` (written as given)."""
+    return pd.DataFrame(
+        {"case": ["c"] * len(times), "tp": [f"e{i}" for i in range(len(times))], "ts": times}
+    )
+
+
+_COLS = {"case_col": "case", "touchpoint_col": "tp", "timestamp_col": "ts"}
+
+
+def _order(log: EventLog) -> list[str]:
+    return log.to_frame()["touchpoint"].tolist()
+
+
+def test_day_first_dates_keep_their_order():
+    # 12 April then 13 April: main read the first month-first (4 December, the pandas
+    # format guessed from the first value) and the second day-first, so e1 came before e0.
+    df = _dated(["12/04/2024", "13/04/2024"])
+    assert _order(EventLog.from_frame(df, **_COLS)) == ["e0", "e1"]
+    log = EventLog.from_frame(df, **_COLS, dayfirst=True)
+    assert _order(log) == ["e0", "e1"]
+    assert log.to_frame()["timestamp"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-04-12",
+        "2024-04-13",
+    ]
+    # the month-first reading does not fit 13/04: refused, with the option named
+    with pytest.raises(DataError, match="dayfirst=False") as err:
+        EventLog.from_frame(df, **_COLS, dayfirst=False)
+    assert err.value.field == "ts"
+    assert err.value.failure_cases["ts"].tolist() == ["13/04/2024"]
+
+
+def test_an_ambiguous_date_column_needs_dayfirst():
+    df = _dated(["02/04/2024", "01/05/2024"])  # 2 April, 1 May (or 4 February, 5 January)
+    with pytest.raises(DataError, match="ambiguous") as err:
+        EventLog.from_frame(df, **_COLS)
+    message = str(err.value)
+    assert "ts" in message
+    assert "'02/04/2024'" in message
+    assert "'01/05/2024'" in message
+    assert "dayfirst=True" in message
+    assert "timestamp_format=" in message
+    assert _order(EventLog.from_frame(df, **_COLS, dayfirst=True)) == ["e0", "e1"]
+    assert _order(EventLog.from_frame(df, **_COLS, dayfirst=False)) == ["e1", "e0"]
+
+
+def test_timestamp_format_is_used_for_every_value():
+    df = _dated(["04.13.2024 10:00", "04.12.2024 23:00", "12.01.2024 08:30"])
+    log = EventLog.from_frame(df, **_COLS, timestamp_format="%m.%d.%Y %H:%M")
+    assert _order(log) == ["e1", "e0", "e2"]
+    with pytest.raises(DataError, match="do not fit timestamp_format") as err:
+        EventLog.from_frame(df, **_COLS, timestamp_format="%d.%m.%Y %H:%M")
+    assert err.value.failure_cases["ts"].tolist() == ["04.13.2024 10:00"]
+    with pytest.raises(ValidationError, match="strftime"):
+        EventLog.from_frame(df, **_COLS, timestamp_format="mm.dd.yyyy")
+    with pytest.raises(ValidationError, match="dayfirst"):
+        EventLog.from_frame(df, **_COLS, dayfirst="yes")
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        ["2024-01-05", "13/04/2024"],  # ISO and day-first
+        ["13/04/2024", "04/14/2024"],  # day-first and month-first
+        ["Jan 5 2024", "2024-01-06 10:00"],
+    ],
+)
+def test_a_column_mixing_formats_is_refused(times):
+    with pytest.raises(DataError, match="fits no single timestamp format") as err:
+        EventLog.from_frame(_dated(times), **_COLS)
+    assert repr(times[0]) in str(err.value)
+    assert repr(times[1]) in str(err.value)
+    assert "timestamp_format=" in str(err.value)
+
+
+def test_iso_and_datetime_columns_are_read_as_before():
+    iso = [
+        "2024-01-01",
+        "2024-01-01 10:00",
+        "2024-01-01T10:00:05.123",
+        "2024-03-01T00:00:00",
+    ]
+    log = EventLog.from_frame(_dated(iso), **_COLS)
+    assert log.to_frame()["timestamp"].tolist() == [pd.Timestamp(t) for t in iso]
+    assert log.timezone is None
+    aware = ["2024-01-01T10:00:00+01:00", "2024-01-01T09:30:00Z", "2024-01-01T10:00:00+02:00"]
+    log = EventLog.from_frame(_dated(aware), **_COLS)
+    assert _order(log) == ["e2", "e0", "e1"]
+    assert log.timezone == "UTC"
+    # dayfirst does not touch ISO text (year first)
+    assert _order(EventLog.from_frame(_dated(iso), **_COLS, dayfirst=True)) == [
+        "e0",
+        "e1",
+        "e2",
+        "e3",
+    ]
+    typed = _dated(["x", "y"]).assign(ts=pd.to_datetime(["2024-02-01", "2024-01-01"]))
+    assert _order(EventLog.from_frame(typed, **_COLS, dayfirst=True)) == ["e1", "e0"]
+    with pytest.raises(InputTypeError, match="holds numbers"):
+        EventLog.from_frame(_dated(["x"]).assign(ts=[1_704_067_200]), **_COLS)
+
+
+def test_read_events_takes_the_date_options(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("case,tp,ts\nc,a,02/04/2024\nc,b,01/05/2024\n", encoding="utf-8")
+    with pytest.raises(DataError, match="ambiguous"):
+        read_events(path, **_COLS)
+    assert _order(read_events(path, **_COLS, dayfirst=True)) == ["a", "b"]
+    log = read_events(path, **_COLS, timestamp_format="%m/%d/%Y")
+    assert _order(log) == ["b", "a"]
+    scanned = EventLog.scan(path, **_COLS, engine="pandas", dayfirst=True)
+    assert scanned.routes().equals(read_events(path, **_COLS, dayfirst=True).compact().routes())
+
+
+def test_engines_refuse_the_date_options_by_name(tmp_path):
+    pytest.importorskip("duckdb")
+    iso, day_first = tmp_path / "iso.csv", tmp_path / "day_first.csv"
+    _dated(["2024-01-01", "2024-01-02"]).to_csv(iso, index=False)
+    _dated(["12/04/2024", "13/04/2024"]).to_csv(day_first, index=False)
+    for name, value in (("dayfirst", True), ("timestamp_format", "%Y-%m-%d")):
+        with pytest.raises(ValidationError, match=f"{name} is not supported") as err:
+            EventLog.scan(iso, **_COLS, engine="duckdb", **{name: value})
+        assert err.value.field == name
+    # DuckDB reads text as ISO 8601 only: a day-first column is refused, never reordered
+    with pytest.raises(DataError):
+        EventLog.scan(day_first, **_COLS, engine="duckdb")
+
+
+@st.composite
+def _day_first_dates(draw: st.DrawFn) -> list[dt.datetime]:
+    days = draw(
+        st.lists(
+            st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+            min_size=1,
+            max_size=30,
+        )
+    )
+    late = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)))
+    # at least one day after the 12th (else month-first fits too: that needs dayfirst)
+    late = late.replace(day=max(late.day, 13))
+    return [d.replace(second=0, microsecond=0) for d in days] + [
+        dt.datetime.combine(late, dt.time(12, 0))
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_day_first_dates(), st.sampled_from(["%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M"]))
+def test_day_first_dates_round_trip(times, fmt):
+    df = _dated([t.strftime(fmt) for t in times])
+    log = EventLog.from_frame(df, **_COLS, dayfirst=True)
+    got = log.to_frame().sort_values("touchpoint", key=lambda s: s.str[1:].astype(int))
+    assert got["timestamp"].tolist() == [pd.Timestamp(t) for t in times]
+    # and without dayfirst the same (only the day-first reading fits)
+    again = EventLog.from_frame(df, **_COLS).to_frame()
+    assert again["timestamp"].tolist() == log.to_frame()["timestamp"].tolist()

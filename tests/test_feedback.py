@@ -434,6 +434,26 @@ def test_timestamps_parsed_and_bad_ones_reported():
     ]
 
 
+def test_survey_timestamps_take_one_format_per_column():
+    # issue 21: day-first answer dates were read month-first where they could be
+    df = answers_frame()
+    df["t"] = ["12/04/2024", "13/04/2024", None, "01/05/2024", "", "30/04/2024", "02/05/2024"]
+    days = build(df, timestamp_col="t").answers["timestamp"]
+    assert days.dt.strftime("%m-%d").tolist()[:2] == ["04-12", "04-13"]
+    assert days.dt.month.tolist()[3] == 5
+    ambiguous = df.assign(t=["01/04/2024", "02/04/2024", None, None, None, None, None])
+    with pytest.raises(fk.DataError, match="ambiguous") as err:
+        build(ambiguous, timestamp_col="t")
+    assert "dayfirst" in str(err.value)
+    assert build(ambiguous, timestamp_col="t", dayfirst=True).answers["timestamp"][1].month == 4
+    by_format = build(ambiguous, timestamp_col="t", timestamp_format="%m/%d/%Y")
+    assert by_format.answers["timestamp"][1].month == 2
+    mixed = df.assign(t=["2024-04-12", "13/04/2024", None, None, None, None, None])
+    with pytest.raises(fk.DataError, match="fits no single timestamp format") as err:
+        build(mixed, timestamp_col="t")
+    assert err.value.failure_cases.index.tolist() == [1]
+
+
 # ---------------------------------------------------------------------------------------
 # scores by group
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import json
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -166,3 +168,69 @@ def test_read_xes_random_documents(data: bytes) -> None:
 @given(data=st.binary(max_size=300))
 def test_read_xes_random_bytes(data: bytes) -> None:
     check_xes_bytes(data)
+
+
+# -- text timestamps (issue 21: one format per column, never reordered) -------------------
+_DATE_FORMATS = [
+    ("%Y-%m-%d %H:%M", None),
+    ("%Y-%m-%dT%H:%M:%S", None),
+    ("%d/%m/%Y", True),
+    ("%m/%d/%Y", False),
+    ("%d.%m.%Y %H:%M", True),
+    ("%d-%m-%Y", True),
+    ("%b %d %Y", None),
+]
+_date_noise = st.sampled_from(
+    ["", " ", "x", "2024-13-01", "31/02/2024", "2024-01-01T10:00+01:00", "1704067200", "NaT"]
+)
+
+
+@st.composite
+def _date_columns(draw: st.DrawFn) -> tuple[list[str], list[Any] | None, bool | None]:
+    """Text timestamps in one format (the true times), maybe spliced with other values."""
+    times = draw(
+        st.lists(
+            st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(2260, 1, 1)),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    fmt, first = draw(st.sampled_from(_DATE_FORMATS))
+    truth: list[Any] | None = [
+        dt.datetime.strptime(t.strftime(fmt), fmt) for t in times
+    ]  # what the text says
+    texts = [t.strftime(fmt) for t in times]
+    for _ in range(draw(st.integers(0, 2))):
+        texts.insert(draw(st.integers(0, len(texts))), draw(_date_noise))
+        truth = None
+    dayfirst = draw(st.sampled_from([None, first]))
+    return texts, truth, dayfirst
+
+
+def check_date_column(texts: list[str], truth: list[Any] | None, dayfirst: bool | None) -> None:
+    """The timestamp target: a log is refused with a FrictionkitError or holds the true times.
+
+    A column written in one format (``truth`` given) is never read in another one.
+    """
+    df = {"case": ["c"] * len(texts), "tp": [str(i) for i in range(len(texts))], "ts": texts}
+    try:
+        log = fk.EventLog.from_frame(
+            df_from(df), case_col="case", touchpoint_col="tp", timestamp_col="ts", dayfirst=dayfirst
+        )
+    except fk.FrictionkitError:
+        return
+    if truth is not None:
+        got = log.to_frame().sort_values("row")["timestamp"].tolist()
+        assert got == [pd.Timestamp(t) for t in truth], (texts, got)
+
+
+def df_from(columns: dict[str, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(columns, dtype=object)
+
+
+@FUZZ_SETTINGS
+@given(column=_date_columns())
+def test_text_timestamps_one_format(
+    column: tuple[list[str], list[Any] | None, bool | None],
+) -> None:
+    check_date_column(*column)

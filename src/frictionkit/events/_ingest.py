@@ -29,7 +29,7 @@ from frictionkit.events._kernels import (
 )
 from frictionkit.events._options import ON_NULL, VALUE_AGG, WHEN_BOTH, IngestOptions
 from frictionkit.events._outcomes import FAILURE, RESERVED_STATES, SUCCESS
-from frictionkit.events._times import _positions, _to_ns
+from frictionkit.events._times import _positions, _to_ns, check_time_options
 from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
@@ -403,6 +403,7 @@ def frame_parts(
     for col in case_cols:
         _check_column(frame, col, "case_cols")
     check_log_options(when_both, value_agg, on_null, journey, stage_col)
+    check_time_options(options.timestamp_format, options.dayfirst)
     if len(frame) == 0:
         raise ValidationError(
             "the event log is empty (no rows)",
@@ -453,7 +454,13 @@ def frame_parts(
     del null
 
     # -- codes -----------------------------------------------------------------
-    ts, tz = _to_ns(ts_s, timestamp_col, rows)
+    ts, tz = _to_ns(
+        ts_s,
+        timestamp_col,
+        rows,
+        timestamp_format=options.timestamp_format,
+        dayfirst=options.dayfirst,
+    )
     case_codes, case_ids = _sorted_codes(
         case_codes,
         np.asarray(case_uniques, dtype=object),

@@ -186,6 +186,8 @@ class EventLog(LogAnalyses, Result):
         strict: bool = True,
         on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
+        timestamp_format: str | None = None,
+        dayfirst: bool | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
 
@@ -242,6 +244,10 @@ class EventLog(LogAnalyses, Result):
             tables and its error messages never hold the original ids. The same key gives
             the same pseudonyms (joins across logs still work); routes and every count are
             unchanged. Keep the key out of code and data.
+        timestamp_format, dayfirst : str, bool, optional
+            How text times are read: one ``strftime`` format (``"%d/%m/%Y %H:%M"``), or
+            dates day-first (True: ``01/02/2024`` is 1 February) or month-first (False).
+            Else *one* format per column is inferred from all values (ISO 8601 first).
 
         Returns
         -------
@@ -254,11 +260,11 @@ class EventLog(LogAnalyses, Result):
         SchemaError
             A column named in an argument appears more than once in the table.
         DataError
-            Missing values; unparseable timestamps, timestamps mixed with numbers, mixed
-            naive/aware timestamps, or timestamps outside 1677-09-21 to 2262-04-11 (the
-            range of nanosecond times); infinite values in ``value_col``; case ids of
-            different types with the same text (``"1"`` and ``1``: make the column one
-            type) (``failure_cases`` holds the rows).
+            Missing values; unparseable, ambiguous (see ``dayfirst``) or mixed-format
+            timestamps, timestamps mixed with numbers, mixed naive/aware ones, or ones
+            outside 1677-09-21 to 2262-04-11 (the range of nanosecond times); infinite
+            values in ``value_col``; case ids of different types with the same text
+            (``"1"`` and ``1``: one type please) (``failure_cases`` holds the rows).
         ValidationError
             An empty log, a reserved touchpoint name, a touchpoint holding a lone
             surrogate character (not valid Unicode), inconsistent options.
@@ -326,6 +332,8 @@ class EventLog(LogAnalyses, Result):
         strict: bool = True,
         on_null: OnNull = "raise",
         pseudonymise: str | bytes | None = None,
+        timestamp_format: str | None = None,
+        dayfirst: bool | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> EventLog:
         """Run the evidence step where the events live, keeping only small aggregates.
@@ -369,6 +377,8 @@ class EventLog(LogAnalyses, Result):
             As in :meth:`from_frame`. A compact log holds no case id, so on DuckDB and Spark
             the key is checked and the case ids in the rows shown by an error message are
             replaced by their pseudonyms.
+        timestamp_format, dayfirst : optional
+            As in :meth:`from_frame`; DuckDB and Spark refuse them (ISO 8601 text only).
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).

@@ -63,6 +63,8 @@ class IngestOptions:
     strict: bool = True
     on_null: OnNull = "raise"
     pseudonymise: str | bytes | None = None
+    timestamp_format: str | None = None
+    dayfirst: bool | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         """The options as keyword arguments (for :meth:`EventLog.from_frame`).

@@ -37,6 +37,8 @@ def read_events(
     strict: bool = True,
     on_null: OnNull = "raise",
     pseudonymise: str | bytes | None = None,
+    timestamp_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> EventLog:
     r"""Read an event log from a CSV, Parquet or XES file.
 

@@ -495,6 +495,17 @@ def _pseudonymised_samples(profile: Profile, cols: ScanColumns, key: str | bytes
 
 
 def _refuse_on_engine(engine: Engine, options: IngestOptions) -> None:
+    for name in ("timestamp_format", "dayfirst"):
+        value = getattr(options, name)
+        if value is not None:
+            raise ValidationError(
+                f"{name} is not supported by engine={engine.name!r}: that engine reads "
+                "timestamps only as typed dates and times or ISO 8601 text",
+                field=name,
+                value=value,
+                hint="Convert the column to ISO 8601 text or a timestamp type first, or "
+                "scan with engine='pandas' (or build the log with EventLog.from_frame)",
+            )
     if options.channel_col is not None:
         raise ValidationError(
             f"channel_col is not supported by engine={engine.name!r}: the engines do not "

@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit._validate import as_pandas, column
+from frictionkit.events._times import check_time_options, parse_text_times
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
@@ -66,14 +68,48 @@ def _rows_text(labels: Iterable[Any], candidates: Sequence[str]) -> str:
     return ", ".join(repr(x) + did_you_mean(x, candidates) for x in labels)
 
 
-def _parse_timestamps(s: pd.Series, df: pd.DataFrame, field: str) -> pd.Series:
+def _parse_timestamps(
+    s: pd.Series,
+    df: pd.DataFrame,
+    field: str,
+    *,
+    timestamp_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> pd.Series:
+    """Answer times: ISO 8601, else one format for the whole column (as event logs)."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return pd.Series(s.to_numpy(), index=pd.RangeIndex(len(s)))
+    check_time_options(timestamp_format, dayfirst)
     miss = _missing(s)
     values = s.astype(object).where(~miss, None)
+    text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    timelike = values.map(lambda v: v is None or isinstance(v, (str, dt.date, np.datetime64)))
+    one_format = text.any() and bool(timelike.all())
     try:
+        if timestamp_format is not None and one_format:
+            raise ValueError(timestamp_format)
         parsed = pd.to_datetime(values, format="ISO8601")
     except (ValueError, TypeError):
+        if one_format:
+            # text: one format for the column, or a clear refusal (never per-value guessing)
+            try:
+                parsed = parse_text_times(
+                    values.map(_iso_or_text),
+                    field,
+                    timestamp_format=timestamp_format,
+                    dayfirst=dayfirst,
+                )
+            except DataError as err:  # failure cases as the input rows, as elsewhere here
+                cases = err.failure_cases
+                rows: Any = [] if cases is None else cases["row"].to_numpy()
+                raise DataError(
+                    err.message,
+                    field=field,
+                    value=err.value,
+                    failure_cases=df.iloc[rows],
+                    hint=err.hint,
+                ) from None
+            return pd.Series(parsed.to_numpy(), index=pd.RangeIndex(len(s)))
         try:
             parsed = pd.to_datetime(values, format="mixed", errors="coerce")
         except (ValueError, TypeError) as exc:
@@ -93,6 +129,15 @@ def _parse_timestamps(s: pd.Series, df: pd.DataFrame, field: str) -> pd.Series:
             hint="Fix or blank those cells; answers without a timestamp are allowed",
         )
     return pd.Series(parsed.to_numpy(), index=pd.RangeIndex(len(s)))
+
+
+def _iso_or_text(v: Any) -> Any:
+    """A date/time object as ISO 8601 text (text and None unchanged)."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, np.datetime64):
+        return pd.Timestamp(v).isoformat()
+    return v.isoformat()
 
 
 def _link_to_journey(

@@ -124,6 +124,8 @@ class Feedback(Result):
         satisfied_from: float = 4,
         ces_variant: CesVariant = "agreement",
         ces_scale: tuple[float, float] | None = None,
+        timestamp_format: str | None = None,
+        dayfirst: bool | None = None,
     ) -> Feedback:
         """Validate a table of survey answers (one row per answer).
 
@@ -162,6 +164,13 @@ class Feedback(Result):
             (1-5, lower = easier).
         ces_scale : (low, high), optional
             Overrides the scale of the CES variant.
+        timestamp_format : str, optional
+            The ``strftime`` format of text timestamps. Without it, ISO 8601 is read as
+            such and other text with one format for the whole column, as in
+            :meth:`EventLog.from_frame <frictionkit.events.EventLog.from_frame>` (a
+            column mixing formats or fitting both day-first and month-first is refused).
+        dayfirst : bool, optional
+            Read ambiguous text dates day-first (True) or month-first (False).
 
         Returns
         -------
@@ -180,7 +189,8 @@ class Feedback(Result):
             not in the journey; all are listed with the closest known names.
         DataError
             Missing, non-numeric or out-of-scale scores, rows without any link, stages
-            that contradict their touchpoint, unreadable timestamps; ``failure_cases``
+            that contradict their touchpoint, unreadable timestamps (or text timestamps
+            mixing formats or ambiguous between day-first and month-first); ``failure_cases``
             holds the input rows at fault.
 
         Warns
@@ -350,7 +360,11 @@ class Feedback(Result):
             )
         if "timestamp" in names:
             data["timestamp"] = _parse_timestamps(
-                df[names["timestamp"]], df, "timestamp_col"
+                df[names["timestamp"]],
+                df,
+                "timestamp_col",
+                timestamp_format=timestamp_format,
+                dayfirst=dayfirst,
             ).to_numpy()
         else:
             data["timestamp"] = np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
