@@ -18,7 +18,8 @@ from frictionkit.events import EventLog
 
 
 @pytest.fixture(scope="module")
-def planted() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def planted_log() -> tuple[pd.DataFrame, EventLog]:
+    """The planted shop's truth and its log (20,000 journeys), built once for the module."""
     df, truth = simulate_journeys(20_000, seed=0, scenario="planted", return_truth=True)
     log = EventLog.from_frame(
         df,
@@ -30,6 +31,12 @@ def planted() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         case_cols=["segment"],
         strict=False,
     )
+    return truth.to_frame().set_index("touchpoint"), log
+
+
+@pytest.fixture(scope="module")
+def planted(planted_log) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    truth, log = planted_log
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # confirmation is the success event and order_cancelled the failure one: declared
@@ -38,7 +45,7 @@ def planted() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "touchpoint"
         )
         harm = log.repair_effects(kind="harm_removal").set_index("touchpoint")
-    return truth.to_frame().set_index("touchpoint"), table, harm
+    return truth, table, harm
 
 
 def test_the_lasting_error_is_first_and_valued_at_its_true_cost(planted) -> None:
@@ -107,18 +114,8 @@ def test_the_planted_frictions_rank_above_everything_harmless(planted) -> None:
 
 # --- adjustment for case attributes and the E-value -------------------------------------
 @pytest.fixture(scope="module")
-def planted_adjusted(planted):
-    df, _ = simulate_journeys(20_000, seed=0, scenario="planted", return_truth=True)
-    log = EventLog.from_frame(
-        df,
-        case_col="case_id",
-        touchpoint_col="touchpoint",
-        timestamp_col="timestamp",
-        stage_col="stage",
-        outcome_col="outcome",
-        case_cols=["segment"],
-        strict=False,
-    )
+def planted_adjusted(planted_log):
+    _, log = planted_log
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = log.friction(
