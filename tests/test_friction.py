@@ -345,6 +345,25 @@ def test_renaming_touchpoints_relabels(prefix):
     pd.testing.assert_series_equal(ra.sort_index(), rb.sort_index())
 
 
+def _log_of_traces(traces):
+    """A log of ``(steps, succeeded)`` traces, each ending in ``buy`` or ``quit``."""
+    rows = []
+    for i, (steps, ok) in enumerate(traces):
+        for j, s in enumerate([*steps, "buy" if ok else "quit"]):
+            rows.append((f"c{i}", s, j))
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    return EventLog.from_frame(
+        df,
+        case_col="c",
+        touchpoint_col="t",
+        timestamp_col="ts",
+        success="buy",
+        failure="quit",
+        strict=False,
+    )
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     traces=st.lists(
@@ -355,21 +374,7 @@ def test_renaming_touchpoints_relabels(prefix):
     support=st.integers(1, 5),
 )
 def test_risk_ratios_are_finite_or_nan_and_unsupported(traces, support):
-    rows = []
-    for i, (steps, ok) in enumerate(traces):
-        for j, s in enumerate([*steps, "buy" if ok else "quit"]):
-            rows.append((f"c{i}", s, j))
-    df = pd.DataFrame(rows, columns=["c", "t", "n"])
-    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
-    log = EventLog.from_frame(
-        df,
-        case_col="c",
-        touchpoint_col="t",
-        timestamp_col="ts",
-        success="buy",
-        failure="quit",
-        strict=False,
-    )
+    log = _log_of_traces(traces)
     table = log.friction(min_support=support)
     rr = table[["risk_ratio", "risk_ratio_low", "risk_ratio_high"]].to_numpy()
     assert not np.isinf(rr).any()
@@ -732,21 +737,7 @@ def test_interval_coverage_near_95_percent():
     comparison=st.sampled_from(["risk set", "never met"]),
 )
 def test_attributable_failures_never_exceed_failed_visitors(traces, support, comparison):
-    rows = []
-    for i, (steps, ok) in enumerate(traces):
-        for j, s in enumerate([*steps, "buy" if ok else "quit"]):
-            rows.append((f"c{i}", s, j))
-    df = pd.DataFrame(rows, columns=["c", "t", "n"])
-    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
-    log = EventLog.from_frame(
-        df,
-        case_col="c",
-        touchpoint_col="t",
-        timestamp_col="ts",
-        success="buy",
-        failure="quit",
-        strict=False,
-    )
+    log = _log_of_traces(traces)
     table = log.friction(min_support=support, n_boot=50, comparison=comparison)
     scored = table[~table["outcome_step"]]
     af = scored["attributable_failures"]
