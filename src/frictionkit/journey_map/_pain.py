@@ -58,6 +58,15 @@ def _f(x: Any) -> float:
     return v
 
 
+def _proposal_text(label: str, d: dict[str, Any]) -> str:
+    """What a proposed pain point rests on; says so when the friction verdict is not friction."""
+    signals = ", ".join(s.replace("_", " ") for s in d["signals"])
+    verdict = d.get("verdict")
+    if verdict is None or verdict == "friction":
+        return f"Evidence of friction at {label}: {signals}"
+    return f"Signals at {label} (friction verdict: {verdict}): {signals}"
+
+
 def _slug(text: str) -> str:
     """A valid Python identifier from a touchpoint id (``"Send Fine"`` -> ``send_fine``)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -437,8 +446,7 @@ def derive_pain_points(
             rows.append(
                 base | measured | {
                     "pain_point": pid, "status": "proposed",
-                    "description": f"Evidence of friction at {tp.label}: "
-                    + ", ".join(s.replace("_", " ") for s in d["signals"]),
+                    "description": _proposal_text(tp.label, d),
                     "severity": severity, "severity_declared": pd.NA, "reach": reach,
                     "reach_declared": math.nan, "evidence": tuple(d["evidence"]),
                     "_signal": True, "_pos": order[tp.id],
