@@ -182,7 +182,11 @@ def run_block(code: str, namespace: dict[str, Any], filename: str) -> list[tuple
     capture = _Capture()
     namespace["print"] = capture.make_print()
     statements, expr = _split_last_expression(code, filename)
-    with contextlib.redirect_stdout(capture.stdout), warnings.catch_warnings():
+    with (
+        contextlib.redirect_stdout(capture.stdout),
+        contextlib.redirect_stderr(capture.stdout),  # argparse's messages, as a reader sees
+        warnings.catch_warnings(),
+    ):
         # As in the test suite (pyproject: filterwarnings = error).
         warnings.simplefilter("error")
         warnings.filterwarnings(
@@ -284,8 +288,7 @@ def run_page(
                 except Exception as err:
                     detail = traceback.format_exc(limit=-3)
                     raise BlockError(
-                        f"docs/{path}: the python block at line {line_no} failed: "
-                        f"{err!r}\n{detail}"
+                        f"docs/{path}: the python block at line {line_no} failed: {err!r}\n{detail}"
                     ) from err
                 if block.outputs:
                     pieces.append(render_outputs(block.outputs, indent))

@@ -29,7 +29,9 @@ __all__ = [
 ]
 
 #: Outcome codes of a journey (and of the event that decides it; 0 on other events).
-OPEN, SUCCESS, FAILURE = 0, 1, 2
+OPEN = 0
+SUCCESS = 1
+FAILURE = 2
 #: Journey outcome labels, indexed by the outcome codes: ``OUTCOMES[SUCCESS] == "success"``.
 OUTCOMES: tuple[str, ...] = ("open", "success", "failure")
 
