@@ -397,6 +397,8 @@ def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
         text = script.read_text(encoding="utf-8")
         _SCRIPTS[uri] = text
         files.append(File.generated(config, uri, content=notebook_markdown(text, script.stem)))
+        # Known to mkdocs so the page's link resolves; written with outputs after the build.
+        files.append(File.generated(config, uri[:-3] + ".ipynb", content=notebook_json(text)))
     return files
 
 
