@@ -117,7 +117,8 @@ class _Capture:
             return  # figures are collected on their own; artists are no output
         self.flush_text()
         html_repr = getattr(obj, "_repr_html_", None)
-        shown = html_repr() if callable(html_repr) else None
+        with _wide_cells():
+            shown = html_repr() if callable(html_repr) else None
         if shown:
             self.outputs.append(("text/html", str(shown)))
         else:
@@ -137,6 +138,18 @@ class _Capture:
     def figures(self) -> None:
         self.flush_text()
         self.outputs.extend(("image/png", uri) for uri in _figures())
+
+
+@contextlib.contextmanager
+def _wide_cells() -> Any:
+    """Show long cells (route texts) whole in DataFrame tables, as far as 200 characters."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        yield
+        return
+    with pd.option_context("display.max_colwidth", 200):
+        yield
 
 
 def _is_frame(obj: Any) -> bool:
