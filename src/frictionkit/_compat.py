@@ -37,5 +37,8 @@ def require(module: str, *, extra: str, feature: str) -> ModuleType:
         raise OptionalDependencyError(
             f"{feature} needs the optional package {top!r}, which is not installed",
             field=module,
-            hint=f"Install it with: pip install 'frictionkit[{extra}]'",
+            hint=(
+                f"Install it with: pip install 'frictionkit[{extra}]' "
+                f"(from a clone of frictionkit: pip install -e '.[{extra}]')"
+            ),
         ) from err

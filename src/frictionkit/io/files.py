@@ -36,8 +36,9 @@ from frictionkit.exceptions import (
     SchemaError,
     did_you_mean,
 )
-from frictionkit.io.frames import QUANTITY_FIELDS, _prefixed
+from frictionkit.io.frames import QUANTITY_FIELDS
 from frictionkit.model import ENTITIES, Journey, require_journey
+from frictionkit.model._frames import _prefixed
 
 __all__ = [
     "SCHEMA_VERSION",

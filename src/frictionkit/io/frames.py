@@ -17,7 +17,6 @@ from __future__ import annotations
 from frictionkit.model._frames import (
     LIST_FIELDS,
     QUANTITY_FIELDS,
-    _prefixed,
     entity_columns,
     journey_to_frames,
 )
@@ -26,7 +25,6 @@ from frictionkit.model._journey import journey_from_frames
 __all__ = [
     "LIST_FIELDS",
     "QUANTITY_FIELDS",
-    "_prefixed",
     "entity_columns",
     "journey_from_frames",
     "journey_to_frames",

@@ -29,8 +29,9 @@ from frictionkit._atomic import atomic_path
 from frictionkit._compat import require
 from frictionkit.exceptions import FileAccessError, FrictionkitError, SchemaError, did_you_mean
 from frictionkit.io.files import MAX_NODES, SCHEMA_VERSION, unreadable
-from frictionkit.io.frames import LIST_FIELDS, _prefixed, journey_from_frames
+from frictionkit.io.frames import LIST_FIELDS, journey_from_frames
 from frictionkit.model import ENTITIES, Journey, require_journey
+from frictionkit.model._frames import _prefixed
 from frictionkit.privacy import safe_cell
 
 __all__ = ["read_workbook", "write_workbook"]
