@@ -94,11 +94,12 @@ def lifecycle_keep(
     ts: np.ndarray,
     mode: str,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Which events to keep (``complete`` ones and those without a lifecycle), and their
-    service time in seconds (``mode="start_complete"``; NaN when no start pairs with them).
+    """Which events to keep, and their service time in seconds.
 
-    A ``complete`` event pairs with the event of the same activity in the same case just
-    before it (by time, then input row) when that event is a ``start``.
+    Kept: the ``complete`` events and those without a lifecycle. Service times come with
+    ``mode="start_complete"`` (NaN when no start pairs with an event): a ``complete``
+    event pairs with the event of the same activity in the same case just before it (by
+    time, then input row) when that event is a ``start``.
     """
     lc = _normalised(values)
     keep = (lc == "complete") | (lc == "")

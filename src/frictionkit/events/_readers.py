@@ -273,8 +273,7 @@ def _read_csv(
         name = "UTF-8" if encoding == "utf-8-sig" else encoding
         raise _csv_error(
             p,
-            f"the file is not {name} text ({err.reason}, byte "
-            f"{err.object[err.start : err.end]!r})",
+            f"the file is not {name} text ({err.reason}, byte {err.object[err.start : err.end]!r})",
             "Pass its encoding, e.g. encoding='latin-1' or 'cp1252', or save it as UTF-8 "
             "(in Excel: 'CSV UTF-8'), e.g. iconv -f latin1 -t utf-8",
         ) from None
