@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.events._options import LIFECYCLE
-from frictionkit.exceptions import RepeatedTouchpointWarning, ValidationError
+from frictionkit.exceptions import RepeatedTouchpointWarning, ValidationError, did_you_mean
 
 __all__ = ["lifecycle_keep", "lifecycle_mode", "lifecycle_touchpoints", "warn_repeats"]
 
@@ -48,9 +48,12 @@ def lifecycle_mode(lifecycle_col: str | None, lifecycle: str | None) -> str | No
     ('complete', None)
     """
     if lifecycle is not None and lifecycle not in LIFECYCLE:
-        from frictionkit.events._ingest import _check_choice
-
-        _check_choice(lifecycle, "lifecycle", LIFECYCLE)
+        raise ValidationError(
+            f"lifecycle must be one of {', '.join(map(repr, LIFECYCLE))}, got {lifecycle!r}"
+            + did_you_mean(str(lifecycle), LIFECYCLE),
+            field="lifecycle",
+            value=lifecycle,
+        )
     if lifecycle_col is None:
         if lifecycle is not None and lifecycle != "all":
             raise ValidationError(

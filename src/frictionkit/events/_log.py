@@ -1,4 +1,9 @@
-"""The :class:`EventLog` class (re-exported by :mod:`frictionkit.events`)."""
+"""The :class:`EventLog` class (re-exported by :mod:`frictionkit.events`).
+
+Why this module is long: it holds one class whose constructors' docstrings are the one
+place every ingest option is documented (:meth:`EventLog.from_frame`, :meth:`EventLog.scan`);
+the work is elsewhere (``_ingest``, ``_lifecycle``, ``_scan``, ``_compact``, ``_analyses``).
+"""
 
 from __future__ import annotations
 
