@@ -58,6 +58,16 @@ def test_a_wrong_delimiter_says_so_and_suggests_sep(tmp_path):
     assert read_events(p, **COLS, sep=";").n_events == 1
 
 
+def test_a_wrong_delimiter_with_decimal_commas_suggests_sep(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("case;step;time;x\na;visit;2024-01-01;2,5\n", encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        read_events(p, **COLS, sep=",")
+    assert "row 1 has 2 cells but the header has 1" in str(err.value)
+    assert "The header is one cell holding ';'" in str(err.value)
+    assert "pass sep=';'" in str(err.value)
+
+
 def test_bad_sep_is_refused(tmp_path):
     p = tmp_path / "log.csv"
     p.write_text("case,step,time\na,visit,2024-01-01\n", encoding="utf-8")

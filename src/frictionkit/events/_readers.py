@@ -230,6 +230,7 @@ def _read_csv(
     import lzma
     import zlib
 
+    header: list[str] | None = None
     try:
         with contextlib.ExitStack() as stack:
             raw = _open_binary(p, stack)
@@ -252,7 +253,7 @@ def _read_csv(
             except csv.Error:  # e.g. a cell beyond the csv module's size limit: pandas reads it
                 first = None
             cols = [c if c else f"Unnamed: {i}" for i, c in enumerate(header)]
-            _check_csv_header(p, cols, first)
+            _check_csv_header(p, cols, first, sep)
             fh.seek(start)
             text = set(text_cols)
             with warnings.catch_warnings():
@@ -290,7 +291,7 @@ def _read_csv(
             raise _csv_error(
                 p,
                 f"row {line} has {saw} cells but the header has {n}",
-                _EXTRA_CELLS_HINT,
+                _extra_cells_hint(header, sep),
             ) from None
         raise _csv_error(
             p,
@@ -308,7 +309,19 @@ def _read_csv(
         ) from None
 
 
-def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None:
+def _extra_cells_hint(header: Sequence[str] | None, sep: str | None) -> str:
+    """The fix for a row longer than its header: another delimiter when the header says so."""
+    if header is not None and len(header) == 1:
+        glued = [c for c in SNIFFED_SEPS if c != sep and c in header[0]]
+        if glued:
+            return (
+                f"The header is one cell holding {glued[0]!r}: the file was read with "
+                f"sep={sep!r}; pass sep={glued[0]!r} (or sep=None to detect it)"
+            )
+    return _EXTRA_CELLS_HINT
+
+
+def _check_csv_header(p: Path, cols: list[str], first: list[str] | None, sep: str = ",") -> None:
     seen: set[str] = set()
     for col in cols:
         if "\n" in col or "\r" in col:
@@ -328,5 +341,5 @@ def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None
         raise _csv_error(
             p,
             f"row 1 has {len(first)} cells but the header has {len(cols)}",
-            _EXTRA_CELLS_HINT,
+            _extra_cells_hint(cols, sep),
         )
