@@ -245,8 +245,7 @@ def column(df: pd.DataFrame, col: Any, *, field: str, what: str) -> str:
                 "the wrong delimiter",
                 field=field,
                 value=col,
-                hint=f"Pass sep={glued!r} to read_events (or to pandas.read_csv), or "
-                "sep=None to detect it",
+                hint=f"Read the file with sep={glued!r}",
             )
         raise MissingColumnError(
             f"{field}={col!r} is not a column of {what}" + did_you_mean(col, cols),

@@ -101,7 +101,11 @@ FLAGS: dict[str, str] = {
     "method": "--method",
 }
 #: Whole phrases translated before the table (a switch rather than a value).
-PHRASES: dict[str, str] = {"strict=False": "--lenient", "strict=True": "no --lenient"}
+PHRASES: dict[str, str] = {
+    "strict=False": "--lenient",
+    "strict=True": "no --lenient",
+    "leave sep out": "leave --sep out",
+}
 
 _VALUE = r"""(?:'[^']*'|"[^"]*"|\[[^\]]*\]|\(\)|[^\s,;:)]+)"""
 

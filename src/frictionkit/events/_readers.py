@@ -297,7 +297,7 @@ def _read_csv(
             p,
             f"the file cannot be read as CSV: {str(err).strip()}",
             "Check quotes (every opening quote needs a closing one) and the delimiter "
-            f"between cells (read with sep={sep!r}; sep=None detects it)",
+            f"between cells (read with sep={sep!r}; leave sep out to detect it)",
         ) from None
     except OSError as err:
         if isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError)):
@@ -316,7 +316,7 @@ def _extra_cells_hint(header: Sequence[str] | None, sep: str | None) -> str:
         if glued:
             return (
                 f"The header is one cell holding {glued[0]!r}: the file was read with "
-                f"sep={sep!r}; pass sep={glued[0]!r} (or sep=None to detect it)"
+                f"sep={sep!r}; pass sep={glued[0]!r} (or leave sep out to detect it)"
             )
     return _EXTRA_CELLS_HINT
 
