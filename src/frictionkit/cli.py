@@ -476,7 +476,7 @@ def _check_outcomes(args: argparse.Namespace, log: Any) -> None:
                 hint="Check the spelling (values are compared exactly), or pass --lenient "
                 "to go on without them",
             )
-        warnings.warn(f"{text}; every such journey stays open", UserWarning, stacklevel=2)
+        print(f"warning: {text}; every such journey stays open", file=sys.stderr)
 
 
 def _read_events(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
