@@ -8,6 +8,8 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import frictionkit as fk
 from frictionkit.events import EventLog, read_events
@@ -16,6 +18,7 @@ from frictionkit.exceptions import (
     RepeatedTouchpointWarning,
     ValidationError,
 )
+from tests.helpers import shared_data
 
 # (case, activity, lifecycle, minute of the day): a loan-style log where each work item has
 # schedule / start / complete events, as in the BPI Challenge 2012 log.
@@ -224,3 +227,59 @@ def test_pandas_scan_takes_lifecycle_col():
     )
     assert log.is_compact
     assert log.n_events == 9
+
+
+_LC = st.sampled_from(["start", "complete", "schedule", "COMPLETE", None])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from("abc"), st.sampled_from("xyz"), _LC, st.integers(0, 50)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_complete_mode_is_the_complete_rows(events):
+    """lifecycle="complete" gives the log of the complete (or unlabelled) rows, row numbers kept;
+    start_complete keeps the same events, with non-negative service times."""
+    df = pd.DataFrame(events, columns=["case", "step", "lc", "minute"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["minute"], unit="min")
+    kw = {"case_col": "case", "touchpoint_col": "step", "timestamp_col": "ts"}
+    complete = df["lc"].isna() | (df["lc"].str.lower() == "complete")
+    if not complete.any():
+        with pytest.raises(ValidationError, match="no event of the log is a 'complete'"):
+            EventLog.from_frame(df, **kw, lifecycle_col="lc")
+        return
+    log = EventLog.from_frame(df, **kw, lifecycle_col="lc")
+    expected = EventLog.from_frame(df[complete].reset_index(drop=True), **kw)
+    got, want = log.to_frame(), expected.to_frame()
+    assert got["touchpoint"].tolist() == want["touchpoint"].tolist()
+    assert got["case_id"].tolist() == want["case_id"].tolist()
+    assert got["row"].tolist() == np.flatnonzero(complete)[want["row"]].tolist()
+    timed = EventLog.from_frame(df, **kw, lifecycle_col="lc", lifecycle="start_complete")
+    assert timed.to_frame()["row"].tolist() == got["row"].tolist()
+    service = timed.event_service_s
+    assert (service[~np.isnan(service)] >= 0).all()
+
+
+def test_real_logs_read_without_a_lifecycle_warning():
+    """The fines, helpdesk and receipt logs: no false alarm; receipt's lifecycle column
+    (all 'complete') is used and changes nothing."""
+    fines = read_events(
+        shared_data("road_traffic_fines_10k.csv.gz"),
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+    )
+    assert fines.n_events == 34_724  # as the data README says
+    helpdesk = read_events(
+        shared_data("helpdesk.csv.gz"),
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+    )
+    assert helpdesk.n_events == 21_348
+    receipt = read_events(shared_data("receipt.csv.gz"))
+    assert receipt.n_events == 8_577
+    assert read_events(shared_data("receipt.csv.gz"), lifecycle="all").n_events == 8_577
