@@ -409,6 +409,11 @@ class EventLog(LogAnalyses, Result):
             replaced by their pseudonyms.
         timestamp_format, dayfirst : optional
             As in :meth:`from_frame`; DuckDB and Spark refuse them (ISO 8601 text only).
+        lifecycle_col, lifecycle : optional
+            As in :meth:`from_frame` (``engine="pandas"``; no ``lifecycle:transition``
+            default here: name the column). DuckDB and Spark refuse ``lifecycle_col`` with
+            a :class:`~frictionkit.ValidationError`: keep the ``complete`` events in the
+            query that feeds them.
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
