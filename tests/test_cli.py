@@ -186,7 +186,7 @@ def test_analyse_writes_one_file_per_table(events_csv, tmp_path, capsys):
 def test_analyse_bad_input_exits_2_with_one_message(events_csv, tmp_path, capsys):
     assert main(["analyse", str(events_csv), "--case-col", "case", *EVENT_COLS[2:]]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: case_col='case' is not a column")
+    assert err.startswith("error: --case-col case is not a column")  # the CLI's own flag
     assert "did you mean 'case_id'" in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
@@ -448,3 +448,200 @@ def test_duckdb_and_parquet_input_errors_exit_2(tmp_path, capsys):
     args[1] = str(broken)
     assert main(args) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+# ---------------------------------------------------------------------------------------
+# list options, outcome checks, the CLI's own words, lifecycle and delimiters (issue 18)
+# ---------------------------------------------------------------------------------------
+LOAN_COLS = ["--case-col", "case", "--touchpoint-col", "step", "--timestamp-col", "time"]
+
+
+@pytest.fixture
+def loan_csv(tmp_path):
+    """Three cases: one declined, one cancelled, one paid."""
+    path = tmp_path / "loan.csv"
+    pd.DataFrame(
+        {
+            "case": ["a", "a", "b", "b", "c", "c"],
+            "step": ["apply", "declined", "apply", "cancelled", "apply", "Payment"],
+            "time": ["2024-01-01", "2024-01-02"] * 3,
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def _outcomes(capsys) -> tuple[int, int, int]:
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    return tuple(sum(r[k] for r in routes) for k in ("successes", "failures", "open"))
+
+
+def test_list_options_take_several_values_and_repeating_adds(loan_csv, capsys):
+    base = ["analyse", str(loan_csv), *LOAN_COLS, "--format", "json", "--tables", "routes"]
+    base += ["--min-group-size", "1"]
+    assert main([*base, "--failure", "declined", "cancelled"]) == 0
+    assert _outcomes(capsys) == (0, 2, 1)
+    # repeating the flag appends (it used to keep only the last value)
+    assert main([*base, "--failure", "declined", "--failure", "cancelled"]) == 0
+    assert _outcomes(capsys) == (0, 2, 1)
+    args = build_parser().parse_args(
+        ["analyse", "x.csv", "--success", "a", "--success", "b", "c", "--tables", "routes"]
+    )
+    assert args.success == ["a", "b", "c"]
+    args = build_parser().parse_args(
+        ["prioritise", "j.yaml", "--capacity", "it=1", "--capacity", "ops=2"]
+    )
+    assert args.capacity == ["it=1", "ops=2"]
+
+
+def test_an_outcome_value_that_matches_nothing_errors_or_warns(loan_csv, capsys):
+    base = ["analyse", str(loan_csv), *LOAN_COLS, "--tables", "routes", "--min-group-size", "1"]
+    assert main([*base, "--success", "Paymnet"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'Payment'" in err
+    assert "--lenient" in err
+    assert "strict=False" not in err
+    assert main([*base, "--success", "Paymnet", "--lenient"]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        "warning: --success 'Paymnet': no such touchpoint in the log (did you mean "
+        "'Payment'?); every such journey stays open\n"
+    )
+
+
+def test_outcome_column_values_that_match_nothing(tmp_path, capsys):
+    path = tmp_path / "status.csv"
+    pd.DataFrame(
+        {"case": ["a", "b"], "step": ["x", "y"], "time": ["2024-01-01"] * 2, "status": ["ok", "ko"]}
+    ).to_csv(path, index=False)
+    base = ["analyse", str(path), *LOAN_COLS, "--outcome-col", "status", "--tables", "routes"]
+    base += ["--success", "done", "--failure", "ko"]
+    assert main(base) == 2  # "ok" is neither: the library's error, in the CLI's words
+    err = capsys.readouterr().err
+    assert "--lenient" in err
+    assert "strict=" not in err
+    assert "success=" not in err
+    assert main([*base, "--lenient", "--min-group-size", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: --success 'done': no value of --outcome-col 'status'")
+    assert err.count("\n") == 1
+
+
+def test_errors_speak_in_flags(tmp_path, capsys):
+    path = tmp_path / "gaps.csv"
+    pd.DataFrame(
+        {"case": ["a", "a", "b"], "step": ["x", "y", "x"], "time": ["2024-01-01", "", "2024-01-03"]}
+    ).to_csv(path, index=False)
+    base = ["analyse", str(path), *LOAN_COLS, "--tables", "routes", "--min-group-size", "1"]
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "pass --on-null drop to leave them out" in err
+    assert "on_null" not in err
+    # warnings print as one plain line, in the CLI's words, without a file or a line number
+    assert main([*base, "--on-null", "drop"]) == 0
+    err = capsys.readouterr().err
+    assert err == "warning: dropped 1 row(s) with a missing case id, touchpoint or timestamp\n"
+    weird = tmp_path / "log.dat"
+    weird.write_text("case,step,time\na,x,2024-01-01\n")
+    assert main(["analyse", str(weird), *LOAN_COLS]) == 2
+    err = capsys.readouterr().err
+    assert "--events-format csv" in err
+    assert "format=" not in err
+    assert main(["analyse", str(weird), *LOAN_COLS, "--events-format", "csv"]) == 1  # no outcomes
+
+
+def test_cli_words_translates_from_one_table():
+    from frictionkit.cli import FLAGS, cli_words
+
+    assert cli_words("pass format='csv'") == "pass --events-format csv"
+    assert cli_words("strict=False") == "--lenient"
+    assert cli_words("lifecycle='start_complete' needs lifecycle_col=") == (
+        "--lifecycle start_complete needs --lifecycle-col"
+    )
+    assert cli_words("sep='\\t' or sep=';'") == "--sep '\\t' or --sep ';'"
+    assert cli_words("lifecycle_col is not supported by engine='duckdb'") == (
+        "--lifecycle-col is not supported by --engine duckdb"
+    )
+    assert cli_words("the format of 'x.dat' and success rates") == (
+        "the format of 'x.dat' and success rates"
+    )
+    parser_flags = {
+        opt
+        for action in build_parser()._subparsers._group_actions[0].choices["analyse"]._actions
+        for opt in action.option_strings
+    }
+    parser_flags |= {"--capacity", "--budget", "--method"}
+    assert set(FLAGS.values()) <= parser_flags
+
+
+def test_when_both_flag(tmp_path, capsys):
+    path = tmp_path / "both.csv"
+    pd.DataFrame(
+        {"case": ["a", "a"], "step": ["buy", "refund"], "time": ["2024-01-01", "2024-01-02"]}
+    ).to_csv(path, index=False)
+    base = ["analyse", str(path), *LOAN_COLS, "--format", "json", "--tables", "routes"]
+    base += ["--min-group-size", "1", "--success", "buy", "--failure", "refund"]
+    assert main(base) == 0
+    assert _outcomes(capsys) == (1, 0, 0)
+    assert main([*base, "--when-both", "failure"]) == 0
+    assert _outcomes(capsys) == (0, 1, 0)
+    assert main([*base, "--when-both", "never"]) == 2
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_sep_flag_and_detection(tmp_path, capsys, sep):
+    path = tmp_path / "semi.csv"
+    path.write_text(sep.join(["case", "step", "time"]) + "\na" + sep + "x" + sep + "2024-01-01\n")
+    base = ["analyse", str(path), *LOAN_COLS, "--tables", "routes", "--format", "csv"]
+    base += ["--min-group-size", "1"]
+    assert main(base) == 0  # detected
+    detected = capsys.readouterr().out
+    assert main([*base, "--sep", "tab" if sep == "\t" else sep]) == 0
+    assert capsys.readouterr().out == detected
+    assert main([*base, "--sep", ","]) == 2
+    err = capsys.readouterr().err
+    assert "wrong delimiter" in err
+    assert "--sep " in err
+    assert "sep=" not in err
+
+
+def test_lifecycle_flags(tmp_path, capsys):
+    from tests.test_lifecycle import write_xes
+
+    path = write_xes(tmp_path / "loan.xes")
+    base = ["analyse", str(path), "--tables", "routes", "--format", "json"]
+    base += ["--min-group-size", "1", "--success", "approve", "--failure", "decline"]
+    assert main(base) == 0
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    assert {r["route_text"] for r in routes} == {
+        "apply → check → call → approve",
+        "apply → check → check → decline",
+    }
+    assert main([*base, "--lifecycle", "touchpoint", "--lenient"]) == 0
+    captured = capsys.readouterr()
+    assert "check+start" in captured.out
+    assert captured.err.count("warning: --success 'approve'") == 1
+    assert main([*base, "--lifecycle-col", "nope"]) == 2
+    assert "--lifecycle-col nope is not a column" in capsys.readouterr().err
+
+
+def test_help_lists_the_new_flags_and_every_exit_code(capsys):
+    assert main(["analyse", "--help"]) == 0
+    out = capsys.readouterr().out
+    for flag in ("--when-both", "--lifecycle", "--lifecycle-col", "--sep", "--encoding"):
+        assert flag in out
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "0 success, 1 the analysis failed" in out
+    assert "2 bad usage or bad input" in out
+    assert "130 interrupted" in out
+
+
+def test_interrupt_exits_130(monkeypatch, capsys):
+    import frictionkit.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_validate", interrupted)
+    assert main(["validate", "x.yaml"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

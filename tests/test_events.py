@@ -566,7 +566,7 @@ def test_ingest_options_are_declared_once():
 
     cols = {"case_col", "touchpoint_col", "timestamp_col"}
     assert options_of(EventLog.from_frame, cols) == INGEST_OPTIONS
-    assert options_of(read_events, cols | {"format"}) == INGEST_OPTIONS
+    assert options_of(read_events, cols | {"format", "sep", "encoding"}) == INGEST_OPTIONS
     assert options_of(EventLog.scan, cols | {"engine", "order_col", "engine_options"}) == (
         INGEST_OPTIONS
     )

@@ -236,6 +236,17 @@ def column(df: pd.DataFrame, col: Any, *, field: str, what: str) -> str:
         )
     if col not in df.columns:
         cols = [str(c) for c in df.columns]
+        glued = _glued_columns(cols)
+        if glued is not None:
+            shown = "tab" if glued == "\t" else repr(glued)
+            raise MissingColumnError(
+                f"{field}={col!r} is not a column of {what}: it has one column, "
+                f"{_short(cols[0])}, whose name holds {shown}, so the file was read with "
+                "the wrong delimiter",
+                field=field,
+                value=col,
+                hint=f"Read the file with sep={glued!r}",
+            )
         raise MissingColumnError(
             f"{field}={col!r} is not a column of {what}" + did_you_mean(col, cols),
             field=field,
@@ -251,6 +262,21 @@ def column(df: pd.DataFrame, col: Any, *, field: str, what: str) -> str:
             hint="Drop or rename the duplicates, e.g. df.loc[:, ~df.columns.duplicated()]",
         )
     return col
+
+
+def _glued_columns(cols: list[str]) -> str | None:
+    """The delimiter (``;``, ``|`` or tab) glueing a table's only column name, if any.
+
+    Examples
+    --------
+    >>> _glued_columns(["case;step;time"]), _glued_columns(["case"])
+    (';', None)
+    """
+    if len(cols) != 1:
+        return None
+    counts = {sep: cols[0].count(sep) for sep in (";", "|", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else None
 
 
 def as_benefit(benefit: Any, m: int) -> npt.NDArray[np.bool_]:

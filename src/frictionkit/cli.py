@@ -7,8 +7,16 @@
 file and lists every problem with its line.
 
 Exit codes: 0 success, 1 the analysis failed (an infeasible plan, a measure that could not
-be computed, an unexpected error), 2 bad usage or bad input. Errors are one readable
-message on standard error, without a traceback unless ``--debug`` is given.
+be computed, an unexpected error), 2 bad usage or bad input, 130 interrupted. Errors are
+one readable message on standard error, without a traceback unless ``--debug`` is given;
+they name the command line's flags (``--lenient``), not the Python arguments behind them
+(``strict=False``): :func:`cli_words` translates, from the one table :data:`FLAGS`.
+Warnings print as one line, ``warning: ...``. Options that take a list (``--success``,
+``--failure``, ``--tables``, ``--capacity``) take several values, and repeating them adds
+to the list (:func:`add_list_option`).
+
+Why this module is long: it is the whole command line (its words, the commands, the
+parser and the output formats), kept in one module that other commands extend in place.
 """
 
 from __future__ import annotations
@@ -25,11 +33,14 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from frictionkit.events import LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.exceptions import (
     FrictionkitError,
+    FrictionkitWarning,
     InfeasibleError,
     OptionalDependencyError,
     ValidationError,
+    did_you_mean,
 )
 
 __all__ = ["build_parser", "main"]
@@ -51,6 +62,121 @@ _XES_COLUMNS = {
 
 class _UsageError(FrictionkitError, ValueError):
     """Bad command-line usage found after parsing (exit code 2)."""
+
+
+#: The exit codes, shown by ``frictionkit --help``.
+EXIT_CODES = (
+    "Exit codes: 0 success, 1 the analysis failed (an infeasible plan, a measure that could "
+    "not be computed, an unexpected error), 2 bad usage or bad input (a flag, a file, a "
+    "column or a value that is wrong), 130 interrupted."
+)
+
+# ---------------------------------------------------------------------------------------
+# the command line's own words
+# ---------------------------------------------------------------------------------------
+#: Each Python argument named in a message, and the flag that sets it on the command line.
+#: A command that adds a flag adds its row here, so its errors name the flag.
+FLAGS: dict[str, str] = {
+    "case_col": "--case-col",
+    "touchpoint_col": "--touchpoint-col",
+    "timestamp_col": "--timestamp-col",
+    "outcome_col": "--outcome-col",
+    "stage_col": "--stage-col",
+    "success": "--success",
+    "failure": "--failure",
+    "when_both": "--when-both",
+    "lifecycle_col": "--lifecycle-col",
+    "lifecycle": "--lifecycle",
+    "sep": "--sep",
+    "encoding": "--encoding",
+    "on_null": "--on-null",
+    "format": "--events-format",
+    "journey": "--journey",
+    "engine": "--engine",
+    "memory_limit": "--memory-limit",
+    "min_group_size": "--min-group-size",
+    "min_support": "--min-support",
+    "capacity": "--capacity",
+    "budget": "--budget",
+    "method": "--method",
+}
+#: Whole phrases translated before the table (a switch rather than a value).
+PHRASES: dict[str, str] = {
+    "strict=False": "--lenient",
+    "strict=True": "no --lenient",
+    "leave sep out": "leave --sep out",
+}
+
+_VALUE = r"""(?:'[^']*'|"[^"]*"|\[[^\]]*\]|\(\)|[^\s,;:)]+)"""
+
+
+def _flag_value(text: str) -> str:
+    """A Python value as typed after a flag: quotes kept only where the shell needs them."""
+    if text.startswith("[") and text.endswith("]"):
+        items = re.findall(r"'[^']*'|\"[^\"]*\"|[^,\s]+", text[1:-1])
+        return " ".join(_flag_value(i) for i in items)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        inner = text[1:-1]
+        return inner if re.fullmatch(r"[\w.@%+/:-]+", inner) else text
+    return text
+
+
+def cli_words(text: str) -> str:
+    """A library message in the command line's words: flags instead of Python arguments.
+
+    ``name=value`` becomes ``--flag value`` (``name=`` alone ``--flag``), a bare argument
+    name with an underscore becomes its flag, and :data:`PHRASES` come first.
+
+    Examples
+    --------
+    >>> cli_words("Fix them, or pass on_null='drop' to leave them out")
+    'Fix them, or pass --on-null drop to leave them out'
+    >>> cli_words("pass strict=False to allow them; case_col='case' is not a column")
+    'pass --lenient to allow them; --case-col case is not a column'
+    >>> cli_words("List them in success= or failure=, e.g. success=['a b', 'c']")
+    "List them in --success or --failure, e.g. --success 'a b' c"
+    """
+    for phrase, flag in PHRASES.items():
+        text = text.replace(phrase, flag)
+    names = "|".join(sorted(map(re.escape, FLAGS), key=len, reverse=True))
+
+    def sub(m: re.Match[str]) -> str:
+        flag = FLAGS[m.group(1)]
+        value = m.group(2)
+        return flag if not value else f"{flag} {_flag_value(value)}"
+
+    text = re.sub(rf"(?<![\w.-])({names})=({_VALUE})?", sub, text)
+    bare = "|".join(re.escape(n) for n in FLAGS if "_" in n)
+    return re.sub(rf"(?<![\w.-])({bare})(?![\w=(])", lambda m: FLAGS[m.group(1)], text)
+
+
+def add_list_option(group: Any, *flags: str, **kwargs: Any) -> None:
+    """Add an option taking one or more values; repeating it adds to the list.
+
+    ``--failure A B`` and ``--failure A --failure B`` both give ``["A", "B"]``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_list_option(p, "--failure", metavar="VALUE")
+    >>> p.parse_args(["--failure", "A", "B", "--failure", "C"]).failure
+    ['A', 'B', 'C']
+    """
+    group.add_argument(*flags, nargs="+", action="extend", **kwargs)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one plain line on standard error (no file, no line number)."""
+    del category, filename, lineno, file, line
+    text = " ".join(str(message).split())
+    print(f"warning: {cli_words(text)}", file=sys.stderr)
 
 
 # Characters that a terminal may act on rather than show: C0 controls but tab and line
@@ -219,23 +345,65 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--timestamp-col", help="column of the event time")
     g.add_argument("--outcome-col", help="column whose values give the outcome")
     g.add_argument("--stage-col", help="column giving the stage of each event")
-    g.add_argument(
+    add_list_option(
+        g,
         "--success",
-        nargs="+",
         metavar="VALUE",
-        help="touchpoints that mean success (or values of --outcome-col)",
+        help="touchpoints that mean success (or values of --outcome-col); several values, "
+        "or the flag repeated, add up",
+    )
+    add_list_option(
+        g,
+        "--failure",
+        metavar="VALUE",
+        help="touchpoints that mean failure (or values of --outcome-col); several values, "
+        "or the flag repeated, add up",
     )
     g.add_argument(
-        "--failure",
-        nargs="+",
-        metavar="VALUE",
-        help="touchpoints that mean failure (or values of --outcome-col)",
+        "--when-both",
+        choices=WHEN_BOTH,
+        help="the outcome of a journey with both success and failure events: the first "
+        "reached (default), the last, or the named one whenever present",
     )
     g.add_argument(
         "--lenient",
         action="store_true",
-        help="unknown outcome values mean no outcome; touchpoints missing from the journey "
-        "get the stage 'unmapped' (default: both are errors)",
+        help="unknown outcome values mean no outcome (an outcome value that matches nothing "
+        "is a warning); touchpoints missing from the journey get the stage 'unmapped' "
+        "(default: all are errors)",
+    )
+    g.add_argument(
+        "--on-null",
+        choices=ON_NULL,
+        help="rows missing a case id, touchpoint or timestamp: an error (raise, the "
+        "default) or left out with a warning (drop)",
+    )
+    g.add_argument(
+        "--lifecycle-col",
+        metavar="COLUMN",
+        help="column giving each event's lifecycle (schedule/start/complete); default: "
+        "'lifecycle:transition' when the file has it",
+    )
+    g.add_argument(
+        "--lifecycle",
+        choices=LIFECYCLE,
+        help="with a lifecycle column: keep the complete events (complete, the default), "
+        "also measure service and waiting time (start_complete), use activity+lifecycle "
+        "as the touchpoint (touchpoint), or keep every event (all)",
+    )
+    g.add_argument(
+        "--sep",
+        type=_sep,
+        metavar="CHAR",
+        help="CSV delimiter, e.g. ';', '|' or tab (default: detected from the file)",
+    )
+    g.add_argument(
+        "--encoding", metavar="NAME", help="CSV text encoding, e.g. latin-1 (default: UTF-8)"
+    )
+    g.add_argument(
+        "--events-format",
+        choices=("csv", "parquet", "xes"),
+        help="the event log's format when its suffix does not tell",
     )
     g.add_argument(
         "--engine",
@@ -251,11 +419,71 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _sep(value: str) -> str:
+    r"""A delimiter as typed: ``\t`` or ``tab`` mean a tab."""
+    if value.lower() in {"\\t", "tab"}:
+        return "\t"
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"must be one character (or tab), got {value!r}")
+    return value
+
+
+_LOG_OPTIONS = (
+    "case_col",
+    "touchpoint_col",
+    "timestamp_col",
+    "outcome_col",
+    "stage_col",
+    "when_both",
+    "on_null",
+    "lifecycle_col",
+    "lifecycle",
+)
+_FILE_OPTIONS = {"sep": "sep", "encoding": "encoding", "events_format": "format"}
+
+
 def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
+    log = _read_events(args, path, journey)
+    _check_outcomes(args, log)
+    return log
+
+
+def _check_outcomes(args: argparse.Namespace, log: Any) -> None:
+    """An outcome value that matches nothing: an error, or with --lenient a warning."""
+    problems: list[str] = []
+    counts = log.outcome_counts
+    for kind in ("success", "failure"):
+        values = getattr(args, kind) or []
+        if not values:
+            continue
+        if args.outcome_col is None:
+            missing = [v for v in values if v not in set(log.touchpoints)]
+            if missing:
+                problems.append(
+                    f"--{kind} {' '.join(map(repr, missing))}: no such touchpoint in the log"
+                    + did_you_mean(missing[0], log.touchpoints)
+                )
+        elif counts[kind] == 0:
+            problems.append(
+                f"--{kind} {' '.join(map(repr, values))}: no value of --outcome-col "
+                f"{args.outcome_col!r} matches, so no journey is a {kind}"
+            )
+    for text in problems:
+        if not args.lenient:
+            raise _UsageError(
+                text,
+                field=f"--{text.split()[0][2:]}",
+                hint="Check the spelling (values are compared exactly), or pass --lenient "
+                "to go on without them",
+            )
+        print(f"warning: {text}; every such journey stays open", file=sys.stderr)
+
+
+def _read_events(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     from frictionkit.events import read_events
 
     opts: dict[str, Any] = {}
-    for name in ("case_col", "touchpoint_col", "timestamp_col", "outcome_col", "stage_col"):
+    for name in _LOG_OPTIONS:
         value = getattr(args, name)
         if value is not None:
             opts[name] = value
@@ -270,10 +498,22 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     p = Path(path)
     if not p.is_file():
         raise _UsageError(f"no event log at {path!r}", field="EVENTS", value=path)
+    file_opts = {
+        keyword: getattr(args, name)
+        for name, keyword in _FILE_OPTIONS.items()
+        if getattr(args, name) is not None
+    }
     if args.engine == "pandas":
         if args.memory_limit is not None:
             raise _UsageError("--memory-limit applies to --engine duckdb", field="--memory-limit")
-        return read_events(p, **opts)
+        return read_events(p, **opts, **file_opts)
+    if file_opts:
+        flags = ", ".join(f"--{n.replace('_', '-')}" for n in _FILE_OPTIONS if getattr(args, n))
+        raise _UsageError(
+            f"{flags} apply to --engine pandas (DuckDB detects the CSV dialect itself)",
+            field="--engine",
+            value=args.engine,
+        )
     from frictionkit.events import EventLog
 
     for name, default in _XES_COLUMNS.items():
@@ -465,7 +705,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
                     min_support=args.min_support, min_group_size=args.min_group_size
                 )
             except ValidationError as err:
-                print(f"error: friction not computed: {err}", file=sys.stderr)
+                print(f"error: friction not computed: {cli_words(str(err))}", file=sys.stderr)
                 code = 1
                 continue
     _emit(tables, args.format, out_dir=args.out)
@@ -623,7 +863,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="frictionkit",
         description="Turn a customer journey into a ranked, budgeted list of fixes.",
-        epilog="Exit codes: 0 success, 1 the analysis failed, 2 bad usage or bad input.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -662,8 +902,8 @@ def build_parser() -> argparse.ArgumentParser:
     _event_options(analyse)
     analyse.add_argument("--journey", metavar="FILE", help="journey map giving stages")
     analyse.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
-    analyse.add_argument(
-        "--tables", nargs="+", choices=_ANALYSE_TABLES, help="which tables (default: all)"
+    add_list_option(
+        analyse, "--tables", choices=_ANALYSE_TABLES, help="which tables (default: all)"
     )
     analyse.add_argument(
         "--min-group-size",
@@ -685,8 +925,8 @@ def build_parser() -> argparse.ArgumentParser:
     prio.add_argument("journey", metavar="JOURNEY", help="journey file, CSV folder or .xlsx")
     prio.add_argument("--method", default="value_per_cost", choices=list(METHODS))
     prio.add_argument("--budget", type=float, help="budget for the plan")
-    prio.add_argument(
-        "--capacity", nargs="+", metavar="OWNER=DAYS", help="person-days per owner, e.g. it=60"
+    add_list_option(
+        prio, "--capacity", metavar="OWNER=DAYS", help="person-days per owner, e.g. it=60"
     )
     prio.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
     prio.set_defaults(func=_cmd_prioritise)
@@ -704,7 +944,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--feedback-stage-col", help="feedback: stage column")
     rep.add_argument("--method", default="value_per_cost", choices=list(METHODS))
     rep.add_argument("--budget", type=float, help="budget for the plan")
-    rep.add_argument("--capacity", nargs="+", metavar="OWNER=DAYS", help="person-days per owner")
+    add_list_option(rep, "--capacity", metavar="OWNER=DAYS", help="person-days per owner")
     rep.add_argument("--title", help="page title")
     rep.add_argument("--min-group-size", type=_min_group_size, default=10)
     rep.add_argument("--no-figures", action="store_true", help="tables only")
@@ -721,7 +961,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code.
 
-    0 success, 1 the analysis failed, 2 bad usage or bad input.
+    0 success, 1 the analysis failed, 2 bad usage or bad input, 130 interrupted
+    (:data:`EXIT_CODES`).
 
     Examples
     --------
@@ -751,6 +992,14 @@ def _input_error(err: BaseException) -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", FrictionkitWarning)
+        warnings.simplefilter("default", UserWarning)
+        warnings.showwarning = _show_warning
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:
@@ -759,12 +1008,12 @@ def _run(args: argparse.Namespace) -> int:
     except InfeasibleError as err:
         if args.debug:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {cli_words(str(err))}", file=sys.stderr)
         return 1
     except FrictionkitError as err:
         if args.debug:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {cli_words(str(err))}", file=sys.stderr)
         return 2
     except OSError as err:
         if args.debug:

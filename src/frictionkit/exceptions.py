@@ -45,6 +45,7 @@ __all__ = [
     "MissingImpactWarning",
     "MissingOwnerWarning",
     "OptionalDependencyError",
+    "RepeatedTouchpointWarning",
     "SMAAAcceptanceWarning",
     "SchemaError",
     "SuspiciousScaleWarning",
@@ -318,6 +319,16 @@ class MissingOwnerWarning(FrictionkitWarning):
     """Improvements in a table have no owner; they are listed as ``"unowned"``.
 
     Every action needs a named owner: fill the owner column to silence it.
+    """
+
+
+class RepeatedTouchpointWarning(FrictionkitWarning):
+    """Most journeys that reach a touchpoint repeat it immediately.
+
+    The usual cause is lifecycle events left in the log (``schedule``, ``start`` and
+    ``complete`` of one activity instance, read as three visits): issued at ingest, naming
+    the touchpoint. Pass ``lifecycle_col=`` (see :meth:`EventLog.from_frame
+    <frictionkit.events.EventLog.from_frame>`) to keep one event per activity instance.
     """
 
 

@@ -63,6 +63,7 @@ from frictionkit.events._kernels import (
     journey_outcomes,
 )
 from frictionkit.events._log import EventLog
+from frictionkit.events._options import LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.events._outcomes import (
     FAILURE,
     FAILURE_STATE,
@@ -99,6 +100,8 @@ __all__ = [
     "ENGINES",
     "FAILURE",
     "FAILURE_STATE",
+    "LIFECYCLE",
+    "ON_NULL",
     "OPEN",
     "OPEN_STATE",
     "OUTCOMES",
@@ -106,6 +109,7 @@ __all__ = [
     "START_STATE",
     "SUCCESS",
     "SUCCESS_STATE",
+    "WHEN_BOTH",
     "Coding",
     "DroppedRowsWarning",
     "DuckDBEngine",

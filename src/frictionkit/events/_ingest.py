@@ -27,6 +27,12 @@ from frictionkit.events._kernels import (
     _stages_from_column,
     _stages_from_journey,
 )
+from frictionkit.events._lifecycle import (
+    lifecycle_keep,
+    lifecycle_mode,
+    lifecycle_touchpoints,
+    warn_repeats,
+)
 from frictionkit.events._options import ON_NULL, VALUE_AGG, WHEN_BOTH, IngestOptions
 from frictionkit.events._outcomes import FAILURE, RESERVED_STATES, SUCCESS
 from frictionkit.events._times import _positions, _to_ns, check_time_options
@@ -402,6 +408,10 @@ def frame_parts(
         case_cols = (case_cols,)
     for col in case_cols:
         _check_column(frame, col, "case_cols")
+    lifecycle_col = options.lifecycle_col
+    if lifecycle_col is not None:
+        _check_column(frame, lifecycle_col, "lifecycle_col")
+    lifecycle = lifecycle_mode(lifecycle_col, options.lifecycle)
     check_log_options(when_both, value_agg, on_null, journey, stage_col)
     check_time_options(options.timestamp_format, options.dayfirst)
     if len(frame) == 0:
@@ -412,6 +422,9 @@ def frame_parts(
             hint="Check the file or the filter that produced the table",
         )
 
+    if lifecycle == "touchpoint" and lifecycle_col is not None:
+        combined = lifecycle_touchpoints(frame[touchpoint_col], frame[lifecycle_col])
+        frame = frame.assign(**{touchpoint_col: combined})
     case_s = frame[case_col]
     tp_s = frame[touchpoint_col]
     ts_s = frame[timestamp_col]
@@ -461,6 +474,26 @@ def frame_parts(
         timestamp_format=options.timestamp_format,
         dayfirst=options.dayfirst,
     )
+    service: np.ndarray | None = None
+    if lifecycle in ("complete", "start_complete") and lifecycle_col is not None:
+        keep, service = lifecycle_keep(
+            frame[lifecycle_col], case_codes, tp_codes_raw, ts, lifecycle
+        )
+        if not keep.any():
+            raise ValidationError(
+                f"no event of the log is a 'complete' event in {lifecycle_col}",
+                field="lifecycle_col",
+                value=lifecycle_col,
+                hint="Check the column, or pass lifecycle='touchpoint' (activity+lifecycle "
+                "as the touchpoint) or lifecycle='all' (every event as it is)",
+            )
+        if not keep.all():
+            frame = frame.loc[keep]
+            ts = ts[keep]
+            service = None if service is None else service[keep]
+            rows = np.flatnonzero(keep).astype(_INT) if rows is None else rows[keep]
+            case_codes, case_uniques, _ = _factorize(frame[case_col])
+            tp_codes_raw, tp_uniques, _ = _factorize(frame[touchpoint_col])
     case_codes, case_ids = _sorted_codes(
         case_codes,
         np.asarray(case_uniques, dtype=object),
@@ -501,6 +534,7 @@ def frame_parts(
     event_ts = ts[order]
     event_row = order if rows is None else rows[order]
     journey_case = case_sorted[starts]
+    warn_repeats(event_journey, event_tp, touchpoints, stacklevel=4)
 
     # -- outcomes ----------------------------------------------------------------
     event_outcome = _event_outcomes(
@@ -587,6 +621,7 @@ def frame_parts(
         "event_row": event_row,
         "event_outcome": event_outcome,
         "event_value": event_value,
+        "event_service_s": None if service is None else service[order],
         "touchpoint_stage": tp_stage,
     }
     return parts, offsets, journey_case

@@ -1,4 +1,9 @@
-"""The :class:`EventLog` class (re-exported by :mod:`frictionkit.events`)."""
+"""The :class:`EventLog` class (re-exported by :mod:`frictionkit.events`).
+
+Why this module is long: it holds one class whose constructors' docstrings are the one
+place every ingest option is documented (:meth:`EventLog.from_frame`, :meth:`EventLog.scan`);
+the work is elsewhere (``_ingest``, ``_lifecycle``, ``_scan``, ``_compact``, ``_analyses``).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from frictionkit.events._kernels import (
     _journey_values,
     journey_outcomes,
 )
-from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
+from frictionkit.events._options import Lifecycle, OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
 from frictionkit.events._scan import scan
 from frictionkit.exceptions import InputTypeError, ValidationError
@@ -54,6 +59,8 @@ class EventLog(LogAnalyses, Result):
     - ``event_row`` (int64): 0-based position of the event in the input table;
     - ``event_outcome`` (int8): 0 none, 1 success, 2 failure, per event;
     - ``event_value`` (float64 or None): the ``value_col`` of each event;
+    - ``event_service_s`` (float64 or None): with ``lifecycle="start_complete"``, the
+      seconds from each event's paired ``start`` to its ``complete`` (NaN when unpaired);
     - ``journey_offsets`` (int64, length ``n_journeys + 1``);
     - ``journey_case`` (int64): index into :attr:`case_ids` of each journey;
     - ``journey_outcome`` (int8): 0 open, 1 success, 2 failure (see :data:`OUTCOMES`);
@@ -82,6 +89,7 @@ class EventLog(LogAnalyses, Result):
         "event_journey",
         "event_outcome",
         "event_row",
+        "event_service_s",
         "event_timestamp_ns",
         "event_touchpoint",
         "event_value",
@@ -123,6 +131,7 @@ class EventLog(LogAnalyses, Result):
     event_row: np.ndarray
     event_outcome: np.ndarray
     event_value: np.ndarray | None
+    event_service_s: np.ndarray | None
     journey_offsets: np.ndarray
     journey_case: np.ndarray
     journey_outcome: np.ndarray
@@ -138,6 +147,7 @@ class EventLog(LogAnalyses, Result):
     def __init__(self, **parts: Any) -> None:
         parts.setdefault("journey_weight", None)
         parts.setdefault("journey_value_n", None)
+        parts.setdefault("event_service_s", None)
         parts.setdefault("timings", None)
         parts.setdefault("engine", "pandas")
         for name in self.__slots__:
@@ -188,6 +198,8 @@ class EventLog(LogAnalyses, Result):
         pseudonymise: str | bytes | None = None,
         timestamp_format: str | None = None,
         dayfirst: bool | None = None,
+        lifecycle_col: str | None = None,
+        lifecycle: Lifecycle | None = None,
     ) -> EventLog:
         """Build an event log from a table with one row per event.
 
@@ -248,6 +260,22 @@ class EventLog(LogAnalyses, Result):
             How text times are read: one ``strftime`` format (``"%d/%m/%Y %H:%M"``), or
             dates day-first (True: ``01/02/2024`` is 1 February) or month-first (False).
             Else *one* format per column is inferred from all values (ISO 8601 first).
+        lifecycle_col : str, optional
+            Column giving the lifecycle of each event (XES ``lifecycle:transition``:
+            ``schedule``, ``start``, ``complete`` …; compared ignoring case and spaces).
+            :func:`read_events` uses ``lifecycle:transition`` when the file has it.
+        lifecycle : {"complete", "start_complete", "touchpoint", "all"}, optional
+            How ``lifecycle_col`` is used (default ``"complete"`` when it is given):
+            ``"complete"`` keeps the ``complete`` events (and those with no lifecycle), one
+            per activity instance; ``"start_complete"`` keeps the same events and pairs
+            each with the ``start`` of the same activity just before it in its case, giving
+            its service time (:attr:`event_service_s`; ``to_frame()`` shows ``service_s``
+            and ``waiting_s``), so the time between two events splits into waiting and
+            service; ``"touchpoint"`` keeps every event with ``activity+lifecycle``
+            (``"W_Call+start"``) as its touchpoint (name outcome touchpoints that way);
+            ``"all"`` keeps every event as it is. Without a lifecycle column, a touchpoint
+            that most of the journeys reaching it repeat immediately raises a
+            :class:`~frictionkit.RepeatedTouchpointWarning` naming it.
 
         Returns
         -------
@@ -334,6 +362,8 @@ class EventLog(LogAnalyses, Result):
         pseudonymise: str | bytes | None = None,
         timestamp_format: str | None = None,
         dayfirst: bool | None = None,
+        lifecycle_col: str | None = None,
+        lifecycle: Lifecycle | None = None,
         engine_options: Mapping[str, Any] | None = None,
     ) -> EventLog:
         """Run the evidence step where the events live, keeping only small aggregates.
@@ -379,6 +409,11 @@ class EventLog(LogAnalyses, Result):
             replaced by their pseudonyms.
         timestamp_format, dayfirst : optional
             As in :meth:`from_frame`; DuckDB and Spark refuse them (ISO 8601 text only).
+        lifecycle_col, lifecycle : optional
+            As in :meth:`from_frame` (``engine="pandas"``; no ``lifecycle:transition``
+            default here: name the column). DuckDB and Spark refuse ``lifecycle_col`` with
+            a :class:`~frictionkit.ValidationError`: keep the ``complete`` events in the
+            query that feeds them.
         engine_options : mapping, optional
             Passed to the engine: DuckDB ``connection``, ``memory_limit`` (e.g.
             ``"3GB"``), ``threads``, ``temp_directory``; Spark ``spark`` (the session).
@@ -615,7 +650,12 @@ class EventLog(LogAnalyses, Result):
         -------
         pandas.DataFrame
             ``journey``, ``case_id``, ``touchpoint``, ``stage``, ``timestamp``, ``row``
-            (position in the input table).
+            (position in the input table). A log read with ``lifecycle="start_complete"``
+            adds ``service_s`` (seconds from the activity's ``start`` to its ``complete``)
+            and ``waiting_s`` (seconds from the previous event of the journey to this
+            ``start``: the gap between two events is ``waiting_s + service_s``); both are
+            NaN where no ``start`` pairs with the event (and ``waiting_s`` on a journey's
+            first event).
 
         Examples
         --------
@@ -631,7 +671,7 @@ class EventLog(LogAnalyses, Result):
         self._require_events("to_frame()")
         tp = np.asarray(self.touchpoints, dtype=object)
         st = np.asarray(self.stages, dtype=object)
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "journey": self.event_journey,
                 "case_id": pd.array(
@@ -643,6 +683,15 @@ class EventLog(LogAnalyses, Result):
                 "row": self.event_row,
             }
         )
+        if self.event_service_s is not None:
+            service = self.event_service_s
+            ts = self.event_timestamp_ns
+            first = np.zeros(len(ts), dtype=bool)
+            first[self.journey_offsets[:-1]] = True
+            gap = np.where(first, np.nan, np.r_[np.nan, np.diff(ts) / 1e9])
+            out["service_s"] = service
+            out["waiting_s"] = gap - service
+        return out
 
     def touchpoint_table(self) -> pd.DataFrame:
         """One row per touchpoint: ``touchpoint``, ``code``, ``stage``, ``channel``, ``events``.

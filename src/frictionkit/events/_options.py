@@ -27,16 +27,19 @@ import attrs
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.model import Journey
 
-__all__ = ["INGEST_OPTIONS", "ON_NULL", "VALUE_AGG", "WHEN_BOTH", "IngestOptions"]
+__all__ = ["INGEST_OPTIONS", "LIFECYCLE", "ON_NULL", "VALUE_AGG", "WHEN_BOTH", "IngestOptions"]
 
 WhenBoth = Literal["first", "last", "success", "failure"]
 ValueAgg = Literal["last", "first", "sum", "max"]
 OnNull = Literal["raise", "drop"]
+Lifecycle = Literal["complete", "start_complete", "touchpoint", "all"]
 
 #: The accepted values of ``when_both``, ``value_agg`` and ``on_null`` (checked at ingest).
 WHEN_BOTH: tuple[str, ...] = ("first", "last", "success", "failure")
 VALUE_AGG: tuple[str, ...] = ("last", "first", "sum", "max")
 ON_NULL: tuple[str, ...] = ("raise", "drop")
+#: The accepted values of ``lifecycle`` (how a lifecycle column is used; see ``from_frame``).
+LIFECYCLE: tuple[str, ...] = ("complete", "start_complete", "touchpoint", "all")
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +68,8 @@ class IngestOptions:
     pseudonymise: str | bytes | None = None
     timestamp_format: str | None = None
     dayfirst: bool | None = None
+    lifecycle_col: str | None = None
+    lifecycle: Lifecycle | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         """The options as keyword arguments (for :meth:`EventLog.from_frame`).

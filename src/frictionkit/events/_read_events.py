@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from frictionkit.events._lifecycle import XES_LIFECYCLE
 from frictionkit.events._log import EventLog
-from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
+from frictionkit.events._options import Lifecycle, OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._readers import read_event_frame
 from frictionkit.events._xes import _XES_ACTIVITY, _XES_CASE, _XES_TIME
 
@@ -24,6 +25,8 @@ def read_events(
     touchpoint_col: str = _XES_ACTIVITY,
     timestamp_col: str = _XES_TIME,
     format: Literal["csv", "parquet", "xes"] | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
     outcome_col: str | None = None,
     success: Any = None,
     failure: Any = None,
@@ -39,6 +42,8 @@ def read_events(
     pseudonymise: str | bytes | None = None,
     timestamp_format: str | None = None,
     dayfirst: bool | None = None,
+    lifecycle_col: str | None = None,
+    lifecycle: Lifecycle | None = None,
 ) -> EventLog:
     r"""Read an event log from a CSV, Parquet or XES file.
 
@@ -52,10 +57,24 @@ def read_events(
         ``concept:name``, ``time:timestamp``), which XES files always use.
     format : {"csv", "parquet", "xes"}, optional
         The file format when the suffix does not tell.
+    sep : str, optional
+        CSV only: the delimiter between cells (``","``, ``";"``, ``"\t"``, ``"|"`` …).
+        By default (``None``) it is detected from the first lines of the file
+        (:class:`csv.Sniffer`, choosing among ``, ; tab |``; a comma when unsure), and the
+        choice is logged (see Notes).
+    encoding : str, optional
+        CSV only: the text encoding (default UTF-8, a byte order mark skipped), e.g.
+        ``"latin-1"`` or ``"cp1252"`` for files saved by older spreadsheet programs.
     outcome_col, success, failure, when_both, stage_col, channel_col : optional
         As in :meth:`EventLog.from_frame`.
     value_col, value_agg, case_cols, journey, strict, on_null, pseudonymise : optional
         As in :meth:`EventLog.from_frame`.
+    timestamp_format, dayfirst, lifecycle : optional
+        As in :meth:`EventLog.from_frame`.
+    lifecycle_col : str, optional
+        As in :meth:`EventLog.from_frame`; by default ``lifecycle:transition`` when the
+        file has that column (XES logs usually do), so only ``complete`` events are kept
+        unless ``lifecycle`` says otherwise (``lifecycle="all"``: every event).
 
     Returns
     -------
@@ -73,7 +92,10 @@ def read_events(
 
     Notes
     -----
-    CSV: the file is read once, as UTF-8 (a byte order mark is skipped);
+    CSV: the file is read once, as UTF-8 (a byte order mark is skipped) unless
+    ``encoding`` says otherwise; with ``sep=None`` the delimiter detected is logged at
+    level INFO on the ``frictionkit.events`` logger (``logging.basicConfig(level="INFO")``
+    shows it);
     ``.gz``, ``.bz2`` and ``.xz`` files are decompressed. The case id and touchpoint
     columns are read as text exactly as written (no missing-value guessing: ``NA`` is a
     case id; only an empty field is missing). Other columns get pandas' usual
@@ -94,8 +116,12 @@ def read_events(
     >>> log.case_ids.tolist()
     ['NA']
     """
+    df = read_event_frame(
+        Path(path), (case_col, touchpoint_col), format, sep=sep, encoding=encoding
+    )
+    if lifecycle_col is None and XES_LIFECYCLE in df.columns:
+        lifecycle_col = XES_LIFECYCLE
     options = options_from(locals())
-    df = read_event_frame(Path(path), (case_col, touchpoint_col), format)
     return EventLog.from_frame(
         df,
         case_col=case_col,

@@ -6,8 +6,10 @@ without building the log; the XES parser is in :mod:`frictionkit.events._xes`.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
+import logging
 import re
 import warnings
 from collections.abc import Sequence
@@ -20,6 +22,12 @@ from frictionkit._compat import require
 from frictionkit.events._ingest import _check_choice
 from frictionkit.events._xes import read_xes_frame
 from frictionkit.exceptions import SchemaError, ValidationError
+
+_LOG = logging.getLogger("frictionkit.events")
+
+#: The delimiters ``sep=None`` chooses from (csv.Sniffer on the first lines of the file).
+SNIFFED_SEPS = ",;\t|"
+_SNIFF_CHARS = 1 << 16
 
 # pandas' missing-value markers, used for every CSV column but the case id and touchpoint
 _DEFAULT_NA = (
@@ -45,8 +53,17 @@ _DEFAULT_NA = (
 )
 
 
-def read_event_frame(p: Path, text_cols: Sequence[str], format: str | None = None) -> pd.DataFrame:
+def read_event_frame(
+    p: Path,
+    text_cols: Sequence[str],
+    format: str | None = None,
+    *,
+    sep: str | None = ",",
+    encoding: str | None = None,
+) -> pd.DataFrame:
     r"""Read an event file into a DataFrame, as :func:`read_events` does (``text_cols`` as text).
+
+    ``sep`` and ``encoding`` apply to CSV (``sep=None``: detected, see :func:`sniff_sep`).
 
     Examples
     --------
@@ -64,8 +81,9 @@ def read_event_frame(p: Path, text_cols: Sequence[str], format: str | None = Non
         )
     fmt = format or _guess_format(p)
     _check_choice(fmt, "format", ("csv", "parquet", "xes"))
+    _check_sep(sep)
     if fmt == "csv":
-        return _read_csv(p, text_cols)
+        return _read_csv(p, text_cols, sep=sep, encoding=_check_encoding(encoding))
     if fmt == "parquet":
         pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
         try:
@@ -138,7 +156,69 @@ def _csv_error(p: Path, message: str, hint: str) -> SchemaError:
     return SchemaError(f"{p.name}: {message}", field="path", value=str(p), hint=hint)
 
 
-def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
+def _check_encoding(encoding: str | None) -> str:
+    if encoding is None:
+        return "utf-8-sig"
+    if not isinstance(encoding, str):
+        raise ValidationError(
+            f"encoding must be the name of a text encoding, got {encoding!r}",
+            field="encoding",
+            value=encoding,
+            hint="e.g. encoding='latin-1' or 'cp1252'",
+        )
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValidationError(
+            f"encoding={encoding!r} is not a text encoding Python knows",
+            field="encoding",
+            value=encoding,
+            hint="e.g. encoding='utf-8', 'latin-1' or 'cp1252'",
+        ) from None
+    return encoding
+
+
+def _check_sep(sep: Any) -> None:
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in "\r\n\"'"):
+        raise ValidationError(
+            f"sep must be one character (or None to detect it), got {sep!r}",
+            field="sep",
+            value=sep,
+            hint="e.g. sep=';', sep='\\t' or sep='|'",
+        )
+
+
+def sniff_sep(sample: str) -> str:
+    r"""The delimiter of a CSV sample: one of ``, ; tab |`` (``,`` when unsure).
+
+    :class:`csv.Sniffer` looks at the first lines; its choice must also split the header.
+
+    Examples
+    --------
+    >>> sniff_sep("case;step;time\na;x,1;2024\n"), sniff_sep("case\na\n")
+    (';', ',')
+    """
+    import csv
+
+    lines = sample.splitlines()
+    if len(sample) >= _SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    text = "\n".join(lines[:200])
+    header = lines[0] if lines else ""
+    try:
+        found = csv.Sniffer().sniff(text, delimiters=SNIFFED_SEPS).delimiter
+    except csv.Error:
+        found = ""
+    if found and found in header:
+        return found
+    counts = {c: header.count(c) for c in SNIFFED_SEPS}
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] else ","
+
+
+def _read_csv(
+    p: Path, text_cols: Sequence[str], *, sep: str | None = ",", encoding: str = "utf-8-sig"
+) -> pd.DataFrame:
     """Read a CSV event log in one pass over the file.
 
     The header (and the first row, to refuse one longer than the header) are read with the
@@ -150,11 +230,16 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
     import lzma
     import zlib
 
+    header: list[str] | None = None
     try:
         with contextlib.ExitStack() as stack:
             raw = _open_binary(p, stack)
-            fh = stack.enter_context(io.TextIOWrapper(raw, "utf-8-sig", newline=""))
-            records = csv.reader(iter(fh.readline, ""))
+            fh = stack.enter_context(io.TextIOWrapper(raw, encoding, newline=""))
+            if sep is None:
+                sep = sniff_sep(fh.read(_SNIFF_CHARS))
+                fh.seek(0)
+                _LOG.info("%s: read with sep=%r (detected)", p.name, sep)
+            records = csv.reader(iter(fh.readline, ""), delimiter=sep)
             header = next((r for r in records if r), None)
             if header is None:
                 raise _csv_error(
@@ -168,13 +253,14 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
             except csv.Error:  # e.g. a cell beyond the csv module's size limit: pandas reads it
                 first = None
             cols = [c if c else f"Unnamed: {i}" for i, c in enumerate(header)]
-            _check_csv_header(p, cols, first)
+            _check_csv_header(p, cols, first, sep)
             fh.seek(start)
             text = set(text_cols)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(
+                frame = pd.read_csv(
                     fh,
+                    sep=sep,
                     header=None,
                     names=cols,
                     index_col=False,
@@ -182,12 +268,15 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
                     keep_default_na=False,
                     na_values={c: list(_DEFAULT_NA) for c in cols if c not in text},
                 )
+                frame.attrs["sep"] = sep
+                return frame
     except UnicodeDecodeError as err:
+        name = "UTF-8" if encoding == "utf-8-sig" else encoding
         raise _csv_error(
             p,
-            f"the file is not UTF-8 text ({err.reason}, byte {err.object[err.start : err.end]!r})",
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or re-encode it, e.g. "
-            "iconv -f latin1 -t utf-8",
+            f"the file is not {name} text ({err.reason}, byte {err.object[err.start : err.end]!r})",
+            "Pass its encoding, e.g. encoding='latin-1' or 'cp1252', or save it as UTF-8 "
+            "(in Excel: 'CSV UTF-8'), e.g. iconv -f latin1 -t utf-8",
         ) from None
     except (gzip.BadGzipFile, lzma.LZMAError, zlib.error, EOFError) as err:
         raise _csv_error(
@@ -202,13 +291,13 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
             raise _csv_error(
                 p,
                 f"row {line} has {saw} cells but the header has {n}",
-                _EXTRA_CELLS_HINT,
+                _extra_cells_hint(header, sep),
             ) from None
         raise _csv_error(
             p,
             f"the file cannot be read as CSV: {str(err).strip()}",
-            "Check quotes (every opening quote needs a closing one) and separators "
-            "(a comma between cells)",
+            "Check quotes (every opening quote needs a closing one) and the delimiter "
+            f"between cells (read with sep={sep!r}; leave sep out to detect it)",
         ) from None
     except OSError as err:
         if isinstance(err, (FileNotFoundError, PermissionError, IsADirectoryError)):
@@ -220,7 +309,19 @@ def _read_csv(p: Path, text_cols: Sequence[str]) -> pd.DataFrame:
         ) from None
 
 
-def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None:
+def _extra_cells_hint(header: Sequence[str] | None, sep: str | None) -> str:
+    """The fix for a row longer than its header: another delimiter when the header says so."""
+    if header is not None and len(header) == 1:
+        glued = [c for c in SNIFFED_SEPS if c != sep and c in header[0]]
+        if glued:
+            return (
+                f"The header is one cell holding {glued[0]!r}: the file was read with "
+                f"sep={sep!r}; pass sep={glued[0]!r} (or leave sep out to detect it)"
+            )
+    return _EXTRA_CELLS_HINT
+
+
+def _check_csv_header(p: Path, cols: list[str], first: list[str] | None, sep: str = ",") -> None:
     seen: set[str] = set()
     for col in cols:
         if "\n" in col or "\r" in col:
@@ -240,5 +341,5 @@ def _check_csv_header(p: Path, cols: list[str], first: list[str] | None) -> None
         raise _csv_error(
             p,
             f"row 1 has {len(first)} cells but the header has {len(cols)}",
-            _EXTRA_CELLS_HINT,
+            _extra_cells_hint(cols, sep),
         )

@@ -506,6 +506,16 @@ def _refuse_on_engine(engine: Engine, options: IngestOptions) -> None:
                 hint="Convert the column to ISO 8601 text or a timestamp type first, or "
                 "scan with engine='pandas' (or build the log with EventLog.from_frame)",
             )
+    if options.lifecycle_col is not None:
+        raise ValidationError(
+            f"lifecycle_col is not supported by engine={engine.name!r}: the engines do not "
+            "pair or filter lifecycle events yet",
+            field="lifecycle_col",
+            value=options.lifecycle_col,
+            hint="Keep only the 'complete' events in the source first (e.g. a WHERE clause "
+            "on the lifecycle column), or scan with engine='pandas' (or build the log with "
+            "EventLog.from_frame)",
+        )
     if options.channel_col is not None:
         raise ValidationError(
             f"channel_col is not supported by engine={engine.name!r}: the engines do not "
