@@ -112,16 +112,17 @@ def test_key_tables_are_in_the_page(full):
     assert set(full.tables) >= {"routes", "stage_routes", "funnel", "friction", "ranking"}
 
 
-def test_easy_and_smart_wins_come_first_with_owners(full):
+def test_quick_wins_listed_with_owners_and_ranking_in_rank_order(full):
     wins = full.tables["quick_wins"]
     assert wins["id"].tolist() == ["guided_selling", "callback_sla"]
     ranking_html = full.html.split('id="table-ranking"')[1].split("</table>")[0]
     rows = re.findall(r"<tr( class=\"win\")?><td class=\"num\">(\d+)</td>", ranking_html)
-    # the two wins (ranks 2 and 3) first and highlighted, then the rest by rank
+    # issue 19: the ranking table is in rank order (never 2, 3, 1, 4); the two quick wins
+    # (ranks 2 and 3) are highlighted in place
     assert [(bool(w), int(r)) for w, r in rows][:4] == [
+        (False, 1),
         (True, 2),
         (True, 3),
-        (False, 1),
         (False, 4),
     ]
     quick = full.html.split('id="table-quick-wins"')[1].split("</table>")[0]
@@ -229,7 +230,7 @@ def test_methods_state_formulas_and_sources(full):
     methods = full.html.split('<section id="methods">')[1]
     assert "0.6 × excess risk + 0.2 × exit share + 0.2 × repeat rate" in methods
     assert "score = impact / cost" in methods
-    assert "impact ≥ 80,000 and effort ≤ 11 person-days" in methods
+    assert "impact above 80,000 (and above 0) and effort below 11 person-days" in methods
     assert "fewer than 10 journeys" in methods
     assert "Wilson" in methods
     assert "EventLog(" in methods

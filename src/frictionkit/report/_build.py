@@ -22,7 +22,7 @@ from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
 from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE, check_min_group_size
-from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.ranking import QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _cell,
     _Figures,
@@ -181,9 +181,10 @@ def report(
 
     Sections appear for what is given: the journey map always; success and failure
     routes, the funnel and the friction points with ``evidence``; survey scores with
-    ``feedback``; the ranked improvements (easy & smart wins first, with their owners)
-    when the journey has improvements; the plan and its roadmap with ``plan``; and a
-    methods section stating every formula, convention and data source used.
+    ``feedback``; the ranked improvements (in rank order, the quick wins listed first with
+    their owners and why each is one) when the journey has improvements; the plan and its
+    roadmap with ``plan``; and a methods section stating every formula, convention and
+    data source used.
 
     Parameters
     ----------
@@ -195,7 +196,9 @@ def report(
         Survey answers (:meth:`frictionkit.Feedback.from_frame`).
     ranking : Ranking, optional
         From :func:`frictionkit.prioritise`; by default the journey's improvements are
-        ranked by value per cost.
+        ranked by value per cost. Make the plan from it
+        (``optimise_portfolio(ranking, budget=...)``) so that the plan, the frontier and
+        the roadmap use its impact; the report notes a plan valued otherwise.
     plan : Plan, optional
         From :func:`frictionkit.optimise_portfolio`; the plan section is left out without it.
     title : str, optional
@@ -304,7 +307,7 @@ def report(
         sections.append(sec)
         tables.update(tabs)
     if plan is not None:
-        sec, tabs = _plan_section(plan, journey, roadmap, figs, notes)
+        sec, tabs = _plan_section(plan, journey, roadmap, figs, notes, ranking)
         sections.append(sec)
         tables.update(tabs)
     sections.append(
@@ -374,8 +377,13 @@ def _cards(
             }
         )
     if ranking is not None:
-        wins = int((ranking.table["quadrant"] == EASY_AND_SMART).sum())
-        cards.append({"value": f"{wins}", "label": f"easy & smart wins of {len(ranking)}"})
+        wins = int((ranking.table["quadrant"] == QUICK_WIN).sum())
+        cards.append(
+            {
+                "value": f"{wins}",
+                "label": f"quick win{'' if wins == 1 else 's'} of {len(ranking)}",
+            }
+        )
     if plan is not None:
         cards.append({"value": f"{plan.value:,.0f}", "label": "value of the plan per year"})
         cards.append(
