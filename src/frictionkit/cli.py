@@ -398,7 +398,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"{row.quadrant}{must}"
         )
     wins = ranking.quick_wins()
-    print("\n2. Easy & smart (high impact, low effort), each with its owner:\n")
+    print("\n2. Quick wins (high impact, low effort), each with its owner:\n")
     shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
     print(_markdown(shown))
 
@@ -486,10 +486,11 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
     capacity = _capacity(args.capacity)
     plan = None
     if args.budget is not None or capacity is not None:
-        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+        # the plan uses the ranking's impact, as the report does
+        plan = optimise_portfolio(ranking, budget=args.budget, capacity=capacity)
         tables["plan"] = plan.to_frame()
     if args.format == "markdown":
-        print(f"Ranking by {ranking.label}; easy & smart wins: {len(tables['quick_wins'])}\n")
+        print(f"Ranking by {ranking.label}; quick wins: {len(tables['quick_wins'])}\n")
     _emit(tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
@@ -562,7 +563,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     capacity = _capacity(args.capacity)
     plan = None
     if args.budget is not None or capacity is not None:
-        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+        plan = optimise_portfolio(
+            journey if ranking is None else ranking, budget=args.budget, capacity=capacity
+        )
     page = report(
         journey,
         log,
