@@ -552,8 +552,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _evidence_texts(value: Any) -> tuple[str, ...]:
-    """The evidence cell as texts: a tuple or list as derived, or its text once written to
-    a CSV or a workbook (``"('a', 'b')"`` or ``"a; b"``); empty texts are dropped."""
+    """The evidence cell as texts, empty texts dropped.
+
+    A tuple or list as derived, or its text once written to a CSV or a workbook
+    (``"('a', 'b')"`` or ``"a; b"``).
+    """
     if isinstance(value, str):
         text = value.strip()
         if text.startswith(("(", "[")) and text.endswith((")", "]")):
