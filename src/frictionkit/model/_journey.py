@@ -569,7 +569,7 @@ class Journey(Result):
         ...
         """
         lines = [f"Journey {self.name or '(unnamed)'!r} (valid)"]
-        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        counts = ", ".join(_counted(len(getattr(self, k)), k) for k in self._KINDS)
         lines.append(f"  {counts}")
         lines.append("  Stages:")
         for st in self.stages:
@@ -577,8 +577,8 @@ class Journey(Result):
             pps = [pp for tp in tps for pp in self.pain_points_at(tp.id)]
             channels = sorted({tp.channel for tp in tps})
             lines.append(
-                f"    {st.label:<16} {len(tps):>2} touchpoints "
-                f"({', '.join(channels) or '-'}), {len(pps)} pain points"
+                f"    {st.label:<16} {len(tps):>2} {_noun(len(tps), 'touchpoints')} "
+                f"({', '.join(channels) or '-'}), {_counted(len(pps), 'pain_points')}"
             )
         if self.improvements:
             lines.append("  Improvements by owner:")
@@ -590,7 +590,7 @@ class Journey(Result):
                 cost = sum(_mean(i.cost) for i in mine)
                 cap = "" if ow.capacity_days is None else f" of {ow.capacity_days:g} available"
                 lines.append(
-                    f"    {ow.label:<16} {len(mine):>2} improvements, "
+                    f"    {ow.label:<16} {len(mine):>2} {_noun(len(mine), 'improvements')}, "
                     f"{effort:,.0f} days{cap}, cost {cost:,.0f}"
                 )
         return "\n".join(lines)
@@ -633,7 +633,7 @@ class Journey(Result):
         )
 
     def _repr_body(self) -> str:
-        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        counts = ", ".join(_counted(len(getattr(self, k)), k) for k in self._KINDS)
         title = f"{self.name!r}, " if self.name else ""
         return f"{title}{counts}"
 
@@ -670,6 +670,16 @@ def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None 
     True
     """
     return Journey(**_entities_from_frames(frames), name=name)
+
+
+def _noun(n: int, kind: str) -> str:
+    """``"pain point"`` or ``"pain points"`` for ``"pain_points"``, by the count ``n``."""
+    return _singular(kind) if n == 1 else kind.replace("_", " ")
+
+
+def _counted(n: int, kind: str) -> str:
+    """``"1 pain point"``, ``"2 pain points"``."""
+    return f"{n} {_noun(n, kind)}"
 
 
 def _singular(kind: str) -> str:

@@ -256,7 +256,8 @@ class Plan(Result):
     def _repr_body(self) -> str:
         bud = "" if self.budget is None else f" of budget {self.budget:,.6g}"
         return (
-            f"{self.status}, {len(self.selected)} of {self._problem.n} improvements, "
+            f"{self.status}, {len(self.selected)} of {self._problem.n} "
+            f"improvement{'' if self._problem.n == 1 else 's'}, "
             f"value={self.value:,.6g}, cost={self.cost:,.6g}{bud}"
         )
 

@@ -238,7 +238,7 @@ class RobustPlan(Result):
         counts = self.classes.value_counts()
         parts = ", ".join(f"{c} {int(counts.get(c, 0))}" for c in CLASSES)
         return (
-            f"{self.draws} draws, {parts}; value p5-p95 "
+            f"{self.draws} draw{'' if self.draws == 1 else 's'}, {parts}; value p5-p95 "
             f"{self.value_p5:,.6g}-{self.value_p95:,.6g}; mean plan optimal in "
             f"{self.mean_plan_optimal_share:.0%} of draws"
         )

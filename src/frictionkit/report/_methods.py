@@ -18,6 +18,7 @@ from frictionkit.report._format import (
     _h3,
     _num,
 )
+from frictionkit.report._sections import _plural
 from frictionkit.scoring import SCORING
 
 
@@ -51,9 +52,12 @@ def _methods_section(
 
     items: list[tuple[str, str]] = []
     src = [
-        f"Journey map “{journey.name or '(unnamed)'}”: {len(journey.stages)} stages, "
-        f"{len(journey.touchpoints)} touchpoints, {len(journey.pain_points)} pain points, "
-        f"{len(journey.improvements)} improvements, as given ({_impact_sources(ranking)})."
+        f"Journey map “{journey.name or '(unnamed)'}”: "
+        + ", ".join(
+            _plural(len(getattr(journey, k)), k[:-1].replace("_", " "))
+            for k in ("stages", "touchpoints", "pain_points", "improvements")
+        )
+        + f", as given ({_impact_sources(ranking)})."
     ]
     if log is not None:
         src.append(
