@@ -38,6 +38,8 @@ def _ranking_section(
         owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
     )
     table = table.sort_values("rank", kind="stable")
+    # a missing impact (scored 0) is shown as missing, never as 0
+    table["impact"] = table["impact"].where(table["impact_source"] != "missing", np.nan)
     wins = table[table["quadrant"] == QUICK_WIN]
     wins = wins.assign(why=ranking.quick_wins().set_index("id").loc[wins["id"], "why"].to_numpy())
     t_imp = ranking.thresholds.get("impact", math.nan)
