@@ -162,3 +162,38 @@ def test_plan_of_a_ranking_equals_the_plan_on_its_impact(impacts, budget):
     b = optimise_portfolio(df, budget=budget, objective=_impact(ranking))
     assert a.selected == b.selected
     assert a.value == pytest.approx(b.value)
+
+
+def test_end_to_end_on_the_simulator_one_impact_everywhere():
+    # evidence from the simulated shop: the value at stake of the declared pain points
+    # (25 per extra success), then the ranking, the plan, the frontier, the roadmap and
+    # the report: the same improvement has the same impact in each
+    from frictionkit.report import report
+
+    demo = fk.datasets.demo_scenario(journeys=1500)
+    table = fk.derive_pain_points(demo.journey, demo.log, value_per_success=25.0)
+    declared = table[table["status"] == "declared"]
+    stake = {
+        str(p): float(v)
+        for p, v in zip(declared["pain_point"], declared["value_at_stake"], strict=True)
+        if np.isfinite(v) and v > 0
+    }
+    assert stake
+    ranking = fk.prioritise(demo.journey, value_at_stake=stake)
+    t = ranking.to_frame().set_index("id")
+    evidence = t.index[t["impact_source"] == "evidence"].tolist()
+    assert evidence
+    plan = optimise_portfolio(ranking, budget=demo.budget)
+    values = plan.to_frame().set_index("id")["value"]
+    for id_ in evidence:
+        assert values[id_] == pytest.approx(t.loc[id_, "impact"])
+    curve = frontier(ranking)
+    assert curve.loc[curve["cost"] <= demo.budget, "value"].max() == pytest.approx(plan.value)
+    waves = roadmap(plan).set_index("id")
+    for id_ in waves.index:
+        assert waves.loc[id_, "value"] == pytest.approx(values[id_])
+    page = report(demo.journey, demo.log, ranking=ranking, plan=plan, figures=False)
+    shown = page.tables["plan"].set_index("id")["value"]
+    for id_ in evidence:
+        assert shown[id_] == pytest.approx(t.loc[id_, "impact"])
+    assert not any("differently from the ranking" in n for n in page.notes)
