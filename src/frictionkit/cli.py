@@ -479,8 +479,11 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
     journey = _load(args.journey)
     ranking = prioritise(journey, method=args.method)
     cols = ["rank", "id", "title", "owner", "quadrant", "score", "impact", "effort_days", "cost"]
+    shown = ranking.to_frame()
+    # a missing impact (scored 0) is shown blank, never as 0
+    shown["impact"] = shown["impact"].where(shown["impact_source"] != "missing")
     tables: dict[str, pd.DataFrame] = {
-        "ranking": ranking.to_frame()[[*cols, "non_dominated"]],
+        "ranking": shown[[*cols, "non_dominated"]],
         "quick_wins": ranking.quick_wins(),
     }
     capacity = _capacity(args.capacity)
