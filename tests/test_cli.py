@@ -448,3 +448,21 @@ def test_duckdb_and_parquet_input_errors_exit_2(tmp_path, capsys):
     args[1] = str(broken)
     assert main(args) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path, capsys):
+    j = fk.datasets.load_autoparts()
+    j = j.replace("improvements", "compare_tool", impact=None)
+    path = tmp_path / "a.yaml"
+    fk.save_journey(j, path)
+    with pytest.warns(fk.MissingImpactWarning):
+        assert main(["prioritise", str(path)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "| compare_tool |" in line)
+    assert "| impact missing |" in row
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[6] == ""  # impact: blank, not 0
+    # the plan uses the ranking and names the improvement without impact
+    with pytest.warns(fk.MissingImpactWarning):
+        assert main(["prioritise", str(path), "--budget", "60000"]) == 2
+    assert "'compare_tool'" in capsys.readouterr().err
