@@ -197,3 +197,17 @@ def test_end_to_end_on_the_simulator_one_impact_everywhere():
     for id_ in evidence:
         assert shown[id_] == pytest.approx(t.loc[id_, "impact"])
     assert not any("differently from the ranking" in n for n in page.notes)
+
+
+def test_report_takes_a_ranking_for_its_journey(journey, evidence_ranking):
+    from frictionkit.report import report
+
+    plan = optimise_portfolio(evidence_ranking, budget=60_000)
+    page = report(evidence_ranking, plan=plan, figures=False)
+    assert (
+        page.tables["ranking"]["impact"].tolist() == evidence_ranking.to_frame()["impact"].tolist()
+    )
+    with pytest.raises(fk.ValidationError, match="two different rankings"):
+        report(evidence_ranking, ranking=fk.prioritise(journey), figures=False)
+    with pytest.raises(fk.InputTypeError, match=r"optimise_portfolio\(ranking"):
+        roadmap(evidence_ranking)  # type: ignore[arg-type]

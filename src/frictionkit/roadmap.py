@@ -93,7 +93,8 @@ def roadmap(
             f"roadmap needs a Plan, got {type(plan).__name__}",
             field="plan",
             value=type(plan).__name__,
-            hint="Build one with frictionkit.portfolio.optimise_portfolio(...)",
+            hint="Build one with frictionkit.portfolio.optimise_portfolio(...), e.g. "
+            "optimise_portfolio(ranking, budget=...) from a Ranking",
         )
     pd_any: Any = period_days
     if isinstance(pd_any, bool) or not isinstance(pd_any, int) or period_days < 1:

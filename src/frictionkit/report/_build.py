@@ -165,7 +165,7 @@ def _template_source(name: str) -> str:
 
 
 def report(
-    journey: Journey,
+    journey: Journey | Ranking,
     evidence: EventLog | None = None,
     feedback: Feedback | None = None,
     ranking: Ranking | None = None,
@@ -188,8 +188,8 @@ def report(
 
     Parameters
     ----------
-    journey : Journey
-        The journey map.
+    journey : Journey or Ranking
+        The journey map, or the ranking of a journey (then its journey, and the ranking).
     evidence : EventLog, optional
         The event log (for example read with :func:`frictionkit.read_events`).
     feedback : Feedback, optional
@@ -247,6 +247,16 @@ def report(
     >>> "Guided selling with at most three options per need" in r.html
     True
     """
+    if isinstance(journey, Ranking) and isinstance(journey.source, Journey):
+        # a ranking of a journey stands for both (given twice, they must agree)
+        if ranking is not None and ranking is not journey:
+            raise ValidationError(
+                "two different rankings were given: as journey and as ranking=",
+                field="ranking",
+                hint="Pass report(journey, ranking=ranking, ...) or report(ranking, ...)",
+            )
+        ranking = journey
+        journey = ranking.source
     if not isinstance(journey, Journey):
         raise InputTypeError(
             f"journey must be a Journey, got {type(journey).__name__}",
