@@ -29,7 +29,7 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Journey 'Autoparts B2B supplier' (valid)" in out
     assert "Improvements by owner" in out
-    # Evidence, then the main job: ranking, easy & smart wins with owners, plan, roadmap.
+    # Evidence, then the main job: ranking, quick wins with owners, plan, roadmap.
     assert "0. Evidence: a simulated event log (seed 2027)" in out
     assert "EventLog(27,429 events, 3,000 journeys" in out
     assert "friction: support_hotline" in out  # the simulated error step comes first
@@ -214,7 +214,7 @@ def test_prioritise_ranks_and_plans(tmp_path, capsys):
     fk.save_journey(fk.datasets.load_autoparts(), path)
     assert main(["prioritise", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Ranking by value per cost; easy & smart wins: 2")
+    assert out.startswith("Ranking by value per cost; quick wins: 2")
     assert "| 1 | onboarding_plan |" in out
     assert "## plan" not in out
     args = ["prioritise", str(path), "--budget", "60000", "--format", "json"]
@@ -645,3 +645,24 @@ def test_interrupt_exits_130(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_cmd_validate", interrupted)
     assert main(["validate", "x.yaml"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path, capsys):
+    j = fk.datasets.load_autoparts()
+    j = j.replace("improvements", "compare_tool", impact=None)
+    path = tmp_path / "a.yaml"
+    fk.save_journey(j, path)
+    assert main(["prioritise", str(path)]) == 0
+    captured = capsys.readouterr()
+    out = captured.out
+    # the CLI prints the missing-impact warning as one plain line
+    assert any(
+        line.startswith("warning:") and "compare_tool" in line for line in captured.err.splitlines()
+    )
+    row = next(line for line in out.splitlines() if "| compare_tool |" in line)
+    assert "| impact missing |" in row
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[6] == ""  # impact: blank, not 0
+    # the plan uses the ranking and names the improvement without impact
+    assert main(["prioritise", str(path), "--budget", "60000"]) == 2
+    assert "'compare_tool'" in capsys.readouterr().err

@@ -449,3 +449,111 @@ def test_evolve_with_a_broken_reference_always_fails(j, data):
     tp = data.draw(st.sampled_from(j.touchpoints))
     with pytest.raises(fk.UnknownReferenceError):
         j.replace("touchpoints", tp.id, stage=tp.stage + "§")
+
+
+# ---------------------------------------------------------------------------------------
+# editing a journey: add, replace, remove (issue 19)
+
+
+@st.composite
+def _journey_and_new_entity(draw):
+    """A journey and a new entity of some kind whose references resolve in it."""
+    j = draw(journeys())
+    kind = draw(st.sampled_from(["stages", "touchpoints", "owners", "pain_points", "improvements"]))
+    new_id = draw(st.text("abcxyz_", min_size=1, max_size=8).filter(str.strip))
+    new_id = "new_" + new_id
+    tp_ids = list(j.ids("touchpoints"))
+    owner_ids = list(j.ids("owners"))
+    pp_ids = list(j.ids("pain_points"))
+    if kind == "stages":
+        item = fk.Stage(id=new_id)
+    elif kind == "touchpoints":
+        item = fk.Touchpoint(id=new_id, stage=draw(st.sampled_from(j.ids("stages"))), channel="web")
+    elif kind == "owners":
+        item = fk.Owner(id=new_id, capacity_days=draw(st.one_of(st.none(), st.floats(0, 100))))
+    elif kind == "pain_points":
+        item = fk.PainPoint(
+            id=new_id, touchpoint=draw(st.sampled_from(tp_ids)), severity=draw(st.integers(1, 5))
+        )
+    else:
+        fixes = draw(st.lists(st.sampled_from(pp_ids), unique=True, max_size=2)) if pp_ids else []
+        item = fk.Improvement(
+            id=new_id,
+            title="new",
+            owner=draw(st.sampled_from(owner_ids)),
+            effort_days=draw(st.floats(0, 50)),
+            cost=draw(st.floats(0, 1e5)),
+            fixes=fixes,
+        )
+    return j, kind, item
+
+
+@given(_journey_and_new_entity())
+def test_add_then_remove_gives_back_an_equal_journey(case):
+    j, kind, item = case
+    j2 = j.add(kind, item)
+    assert getattr(j2, kind)[-1] == item
+    assert j2.ids(kind)[-1] == item.id
+    assert j2.remove(kind, item.id) == j
+
+
+@given(_journey_and_new_entity())
+def test_replace_with_itself_and_back(case):
+    j, kind, item = case
+    j2 = j.add(kind, item)
+    old = getattr(j2, kind)[0]
+    # replacing an entity by itself changes nothing; replacing and restoring round-trips
+    assert j2.replace(kind, old.id, old) == j2
+    if kind == "pain_points":
+        changed = j2.replace(kind, item.id, severity=6 - item.severity)
+        assert changed.pain_point(item.id).severity == 6 - item.severity
+        assert changed.replace(kind, item.id, item) == j2
+
+
+def test_add_refuses_duplicates_wrong_types_and_unknown_references():
+    j = fk.datasets.load_autoparts()
+    with pytest.raises(fk.DuplicateIdError, match="late_delivery"):
+        j.add("pain_points", j.pain_point("late_delivery"))
+    with pytest.raises(fk.InputTypeError, match="PainPoint"):
+        j.add("pain_points", j.improvement("compare_tool"))
+    with pytest.raises(fk.UnknownReferenceError, match="did you mean 'order_delivery'"):
+        j.add("pain_points", fk.PainPoint(id="x", touchpoint="order_delivry"))
+
+
+def test_misspelled_kind_suggests_the_closest():
+    j = fk.datasets.load_autoparts()
+    for call in (
+        lambda: j.add("pain_point", fk.PainPoint(id="x", touchpoint="order_delivery")),
+        lambda: j.remove("pain_point", "late_delivery"),
+        lambda: j.replace("pain_point", "late_delivery", severity=2),
+        lambda: j.pain_point("late_delivry"),
+    ):
+        with pytest.raises(fk.UnknownReferenceError, match="did you mean"):
+            call()
+
+
+def test_remove_refuses_what_is_still_referenced_naming_the_reference():
+    j = fk.datasets.load_autoparts()
+    with pytest.raises(fk.ValidationError) as err:
+        j.remove("touchpoints", "order_delivery")
+    assert "PainPoint.touchpoint of 'late_delivery'" in str(err.value)
+    fixer = j.improvements_for("late_delivery")[0].id
+    with pytest.raises(fk.ValidationError, match=f"Improvement.fixes of '{fixer}'"):
+        j.remove("pain_points", "late_delivery")
+    with pytest.raises(fk.ValidationError, match=r"(Touchpoint|Improvement)\.owner of"):
+        j.remove("owners", j.improvements[0].owner)
+    with pytest.raises(fk.UnknownReferenceError, match="did you mean 'late_delivery'"):
+        j.remove("pain_points", "late_delivry")
+
+
+def test_remove_an_improvement_with_what_requires_it_in_one_call():
+    j = fk.datasets.load_autoparts()
+    needed = next((i for i in j.improvements if i.requires), None)
+    if needed is None:
+        pytest.skip("the sample journey has no requires")
+    base = needed.requires[0]
+    with pytest.raises(fk.ValidationError, match=f"Improvement.requires of '{needed.id}'"):
+        j.remove("improvements", base)
+    dependents = [i.id for i in j.improvements if base in i.requires or base in i.excludes]
+    j2 = j.remove("improvements", base, *dependents)
+    assert base not in j2.ids("improvements")

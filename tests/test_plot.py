@@ -161,7 +161,7 @@ def test_impact_effort_draws_its_twin(ranking):
     assert lines[0].get_xdata()[0] == pytest.approx(ranking.thresholds["effort_days"])
     assert lines[1].get_ydata()[0] == pytest.approx(ranking.thresholds["impact"])
     texts = {t.get_text() for t in ax.texts}
-    assert {"easy & smart", "major project", "fill-in", "thankless"} <= texts
+    assert {"quick win", "major project", "fill-in", "thankless"} <= texts
     assert set(data["id"]) <= texts
 
 

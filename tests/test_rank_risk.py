@@ -23,7 +23,7 @@ from frictionkit.exceptions import (
     ValidationError,
 )
 from frictionkit.model import Improvement
-from frictionkit.ranking import EASY_AND_SMART, QUADRANTS
+from frictionkit.ranking import EASY_AND_SMART, IMPACT_MISSING, QUADRANTS
 from frictionkit.scoring import METHODS, prioritise
 from frictionkit.uncertainty import RankRisk, rank_risk
 from frictionkit.uncertainty import _rank_risk as rr_module
@@ -165,20 +165,24 @@ def test_points_agree_on_tied_tables(data, method):
 # ---------------------------------------------------------------------------------------
 # a case solved by hand
 #
-# Three improvements, cost 1 and effort 1 each, value per cost = impact:
-#   A ~ U(0, 4), B = 1, C = 3.
+# Three improvements, cost 1 each, value per cost = impact:
+#   A ~ U(0, 4), B = 1, C = 3; effort 1, 2 and 3 days.
 # A ranks first iff U > 3 (1/4), second iff 1 < U < 3 (1/2), third iff U < 1 (1/4);
 # B is second iff U < 1 (1/4), else third; C is first unless U > 3.
-# Quadrants: effort is equal, so all are "easy" (effort <= median). The impact median of
-# {U, 1, 3} is the middle value, and A is "high" (impact >= median) iff U >= 1: P = 3/4.
-# B is high iff U < 1 (1/4). C is always high: it is the median when U > 3 and above
-# it otherwise (a value equal to the threshold is on the favourable side).
+# Quadrants (thresholds strict: a value equal to the threshold is neither high impact nor
+# low effort): the effort median is 2 days, so only A is "easy" (1 < 2). The impact
+# median of {U, 1, 3} is the middle value, and A is "high" (impact > median) iff U > 3:
+# P = 1/4. B and C are never easy, so never quick wins.
 HAND_ACC = np.array([[1 / 4, 1 / 2, 1 / 4], [0.0, 1 / 4, 3 / 4], [3 / 4, 1 / 4, 0.0]])
-HAND_QUICK = np.array([3 / 4, 1 / 4, 1.0])
+HAND_QUICK = np.array([1 / 4, 0.0, 0.0])
 
 
 def test_hand_solved_three_improvements():
-    imps = [_imp("A", Estimate.range(0, 4)), _imp("B", 1.0), _imp("C", 3.0)]
+    imps = [
+        _imp("A", Estimate.range(0, 4)),
+        _imp("B", 1.0, effort=2.0),
+        _imp("C", 3.0, effort=3.0),
+    ]
     draws = 20_000
     risk = rank_risk(imps, draws=draws, seed=11, k=1)
     acc = risk.rank_acceptability.loc[["A", "B", "C"]].to_numpy()
@@ -215,7 +219,7 @@ def test_rows_and_columns_sum_to_one(evidence_risk):
     np.testing.assert_allclose(acc.sum(axis=1), 1.0, atol=1e-12)
     np.testing.assert_allclose(acc.sum(axis=0), 1.0, atol=1e-12)
     np.testing.assert_allclose(evidence_risk.quadrant_probabilities.sum(axis=1), 1.0, atol=1e-12)
-    assert list(evidence_risk.quadrant_probabilities.columns) == list(QUADRANTS)
+    assert list(evidence_risk.quadrant_probabilities.columns) == [*QUADRANTS, IMPACT_MISSING]
 
 
 def test_top_k_monotone_and_percentiles_ordered(evidence_risk):

@@ -112,16 +112,17 @@ def test_key_tables_are_in_the_page(full):
     assert set(full.tables) >= {"routes", "stage_routes", "funnel", "friction", "ranking"}
 
 
-def test_easy_and_smart_wins_come_first_with_owners(full):
+def test_quick_wins_listed_with_owners_and_ranking_in_rank_order(full):
     wins = full.tables["quick_wins"]
     assert wins["id"].tolist() == ["guided_selling", "callback_sla"]
     ranking_html = full.html.split('id="table-ranking"')[1].split("</table>")[0]
     rows = re.findall(r"<tr( class=\"win\")?><td class=\"num\">(\d+)</td>", ranking_html)
-    # the two wins (ranks 2 and 3) first and highlighted, then the rest by rank
+    # issue 19: the ranking table is in rank order (never 2, 3, 1, 4); the two quick wins
+    # (ranks 2 and 3) are highlighted in place
     assert [(bool(w), int(r)) for w, r in rows][:4] == [
+        (False, 1),
         (True, 2),
         (True, 3),
-        (False, 1),
         (False, 4),
     ]
     quick = full.html.split('id="table-quick-wins"')[1].split("</table>")[0]
@@ -229,7 +230,7 @@ def test_methods_state_formulas_and_sources(full):
     methods = full.html.split('<section id="methods">')[1]
     assert "0.6 × excess risk + 0.2 × exit share + 0.2 × repeat rate" in methods
     assert "score = impact / cost" in methods
-    assert "impact ≥ 80,000 and effort ≤ 11 person-days" in methods
+    assert "impact above 80,000 (and above 0) and effort below 11 person-days" in methods
     assert "fewer than 10 journeys" in methods
     assert "Wilson" in methods
     assert "EventLog(" in methods
@@ -378,3 +379,41 @@ def test_friction_section_without_friction_has_no_headline(journey):
     section = _friction_section_html(report(journey, log, figures=False))
     assert "Worst friction points" not in section
     assert "No touchpoint has the verdict friction" in section
+
+
+# ---------------------------------------------------------------------------------------
+# issue 19: the report's plan, frontier and sources use the ranking's impact
+
+
+def test_report_frontier_and_sources_follow_the_rankings_impact():
+    journey = fk.datasets.load_autoparts()
+    ranking = fk.prioritise(
+        journey, value_at_stake={"late_delivery": 400_000.0, "no_tracking": 120_000.0}
+    )
+    plan = fk.optimise_portfolio(ranking, budget=60_000)
+    r = report(journey, ranking=ranking, plan=plan)
+    values = r.tables["plan"].set_index("id")["value"]
+    impact = ranking.to_frame().set_index("id")["impact"]
+    for id_ in values.index:
+        if ranking.to_frame().set_index("id").loc[id_, "impact_source"] != "missing":
+            assert values[id_] == pytest.approx(impact[id_])
+    if "frontier" in r.tables:  # drawn only when the plot module is available
+        front = r.tables["frontier"]
+        assert front["value"].max() == pytest.approx(fk.portfolio.frontier(ranking)["value"].max())
+    methods = r.html.split('<section id="methods">')[1]
+    assert "from the evidence" in methods
+    assert "declared in the map" in methods
+    assert not any("differently from the ranking" in n for n in r.notes)
+    # a plan on the declared figures beside an evidence ranking is called out
+    other = report(
+        journey, ranking=ranking, plan=fk.optimise_portfolio(journey, budget=60_000), figures=False
+    )
+    assert any("differently from the ranking's impact" in n for n in other.notes)
+
+
+def test_report_counts_read_right():
+    journey = fk.datasets.load_autoparts()
+    r = report(journey, plan=fk.optimise_portfolio(journey, budget=60_000), figures=False)
+    assert "quick wins of 12" in r.html
+    assert "easy &amp; smart" not in r.html.lower()
+    assert " 1 improvements" not in r.html

@@ -638,7 +638,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"{row.quadrant}{must}"
         )
     wins = ranking.quick_wins()
-    print("\n2. Easy & smart (high impact, low effort), each with its owner:\n")
+    print("\n2. Quick wins (high impact, low effort), each with its owner:\n")
     shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
     print(_markdown(shown))
 
@@ -719,17 +719,21 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
     journey = _load(args.journey)
     ranking = prioritise(journey, method=args.method)
     cols = ["rank", "id", "title", "owner", "quadrant", "score", "impact", "effort_days", "cost"]
+    shown = ranking.to_frame()
+    # a missing impact (scored 0) is shown blank, never as 0
+    shown["impact"] = shown["impact"].where(shown["impact_source"] != "missing")
     tables: dict[str, pd.DataFrame] = {
-        "ranking": ranking.to_frame()[[*cols, "non_dominated"]],
+        "ranking": shown[[*cols, "non_dominated"]],
         "quick_wins": ranking.quick_wins(),
     }
     capacity = _capacity(args.capacity)
     plan = None
     if args.budget is not None or capacity is not None:
-        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+        # the plan uses the ranking's impact, as the report does
+        plan = optimise_portfolio(ranking, budget=args.budget, capacity=capacity)
         tables["plan"] = plan.to_frame()
     if args.format == "markdown":
-        print(f"Ranking by {ranking.label}; easy & smart wins: {len(tables['quick_wins'])}\n")
+        print(f"Ranking by {ranking.label}; quick wins: {len(tables['quick_wins'])}\n")
     _emit(tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
@@ -802,7 +806,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     capacity = _capacity(args.capacity)
     plan = None
     if args.budget is not None or capacity is not None:
-        plan = optimise_portfolio(journey, budget=args.budget, capacity=capacity)
+        plan = optimise_portfolio(
+            journey if ranking is None else ranking, budget=args.budget, capacity=capacity
+        )
     page = report(
         journey,
         log,

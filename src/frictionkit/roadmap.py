@@ -6,10 +6,12 @@ periods (waves) of ``period_days`` working days. Rules (pinned):
 - an improvement starts only in a wave after every improvement it requires has finished;
 - each owner gives at most its capacity per period (person-days) to the plan; work on one
   improvement fills the owner's free days from its first wave on and may span waves;
-- among the improvements that are ready, the "easy & smart" quick wins go first (value at
-  or above the median of the plan and effort at or below the median), then the rest by
-  CD3, cost of delay divided by duration, taken as ``value / effort_days`` (an
-  improvement of no effort has infinite CD3); ties go to the input order.
+- among the improvements that are ready, the quick wins go first, then the rest by CD3,
+  cost of delay divided by duration, taken as ``value / effort_days`` (an improvement of
+  no effort has infinite CD3); ties go to the input order. The quick wins are the
+  ranking's when the plan was made from a :class:`~frictionkit.scoring.Ranking`;
+  otherwise those of the plan, by the ranking's rule (value strictly above the median of
+  the plan and above 0, effort strictly below the median).
 
 Examples
 --------
@@ -17,10 +19,10 @@ Examples
 >>> plan = fk.portfolio.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
 >>> table = roadmap(plan, period_days=10)
 >>> table[["wave", "end_wave", "id", "owner"]].head(3)
-   wave  end_wave              id             owner
-0     1         1    callback_sla  customer_service
-1     1         1  guided_selling             sales
-2     1         1  consent_management     marketing
+   wave  end_wave                  id             owner
+0     1         1      guided_selling             sales
+1     1         1        callback_sla  customer_service
+2     1         1  consent_management         marketing
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def roadmap(
             f"roadmap needs a Plan, got {type(plan).__name__}",
             field="plan",
             value=type(plan).__name__,
-            hint="Build one with frictionkit.portfolio.optimise_portfolio(...)",
+            hint="Build one with frictionkit.portfolio.optimise_portfolio(...), e.g. "
+            "optimise_portfolio(ranking, budget=...) from a Ranking",
         )
     pd_any: Any = period_days
     if isinstance(pd_any, bool) or not isinstance(pd_any, int) or period_days < 1:
@@ -145,8 +148,10 @@ def roadmap(
     effort = sel["effort_days"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         cd3 = np.where(effort > 0, value / np.where(effort > 0, effort, 1.0), np.inf)
-    if len(sel):
-        quick = (value >= np.median(value)) & (effort <= np.median(effort))
+    if p.quick_win is not None:
+        quick = np.array([bool(p.quick_win[pos[i]]) for i in sel["id"]], dtype=bool)
+    elif len(sel):
+        quick = (value > np.median(value)) & (value > 0) & (effort < np.median(effort))
     else:
         quick = np.zeros(0, dtype=bool)
     ids = list(sel["id"])

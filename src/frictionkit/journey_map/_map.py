@@ -83,7 +83,7 @@ def journey_from_log(log: EventLog) -> Journey:
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
     ...                           stage_col="s")
     >>> journey_from_log(log)
-    Journey(1 stages, 2 touchpoints, 0 personas, 0 owners, 0 pain points, 0 improvements)
+    Journey(1 stage, 2 touchpoints, 0 personas, 0 owners, 0 pain points, 0 improvements)
     """
     stages = [Stage(id=s) for s in log.stages]
     tps = []

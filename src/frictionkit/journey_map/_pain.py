@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import unicodedata
@@ -527,17 +528,52 @@ def to_pain_points(table: pd.DataFrame, ids: Sequence[str] | None = None) -> lis
         reach = _f(rec["reach"])
         if not math.isfinite(reach):
             reach = _f(rec.get("reach_declared", math.nan))
+        severity = _f(rec["severity"])
+        if not math.isfinite(severity):
+            severity = _f(rec.get("severity_declared", math.nan))
         out.append(
             PainPoint(
                 id=str(rec["pain_point"]),
                 touchpoint=str(rec["touchpoint"]),
-                description=str(rec["description"] or ""),
-                severity=int(rec["severity"]),
+                description=_cell_text(rec["description"]),
+                severity=int(severity) if math.isfinite(severity) else 1,
                 reach=reach if math.isfinite(reach) else None,
-                evidence=tuple(rec["evidence"]),
+                evidence=_evidence_texts(rec["evidence"]),
             )
         )
     return out
+
+
+def _cell_text(value: Any) -> str:
+    """A text cell as text: a missing cell (None, NaN) is empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def _evidence_texts(value: Any) -> tuple[str, ...]:
+    """The evidence cell as texts, empty texts dropped.
+
+    A tuple or list as derived, or its text once written to a CSV or a workbook
+    (``"('a', 'b')"`` or ``"a; b"``).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(("(", "[")) and text.endswith((")", "]")):
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                parsed = None
+            if isinstance(parsed, (tuple, list)):
+                return tuple(t for t in (str(x).strip() for x in parsed) if t)
+        return tuple(t for t in (x.strip() for x in text.split(";")) if t)
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return tuple(t for t in (str(x).strip() for x in value if not _is_missing(x)) if t)
+    return ()
+
+
+def _is_missing(x: Any) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def accept_pain_points(
@@ -546,7 +582,9 @@ def accept_pain_points(
     """A new journey with the accepted rows of :func:`derive_pain_points` written in.
 
     Declared pain points keep their id, description and personas and take the measured
-    severity, reach and evidence; proposed ones are added.
+    severity, reach and evidence; proposed ones are added. The table is taken as it comes
+    from :func:`derive_pain_points`, or read back from a CSV file or a workbook (empty
+    cells, evidence written as text).
 
     Parameters
     ----------
@@ -575,8 +613,18 @@ def accept_pain_points(
             field="journey",
             value=type(journey).__name__,
         )
+    if not isinstance(table, pd.DataFrame):
+        raise InputTypeError(
+            f"table must be the DataFrame of derive_pain_points, got {type(table).__name__}",
+            field="table",
+            value=type(table).__name__,
+        )
     if ids is None and "signals" in table.columns:
-        ids = table.loc[table["signals"].astype(str) != "", "pain_point"].astype(str).tolist()
+        # a row with a signal; an empty cell may read back as NaN from a CSV
+        signals = table["signals"].map(_cell_text).str.strip()
+        ids = table.loc[signals != "", "pain_point"].astype(str).tolist()
+    elif ids is not None and not isinstance(ids, str):
+        ids = [str(i) for i in ids]
     new = {p.id: p for p in to_pain_points(table, ids)}
     kept = []
     for p in journey.pain_points:

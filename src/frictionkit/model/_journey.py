@@ -276,12 +276,13 @@ class Journey(Result):
 
     # -- lookups --------------------------------------------------------------------
     def _get(self, kind: str, id: str) -> Any:
+        kind = self._kind(kind)
         try:
             return self._index[kind][id]
         except (KeyError, TypeError):
             known = list(self._index[kind])
             raise UnknownReferenceError(
-                f"no {kind[:-1].replace('_', ' ')} with id {id!r}" + did_you_mean(id, known),
+                f"no {_singular(kind)} with id {id!r}" + did_you_mean(str(id), known),
                 field="id",
                 value=id,
                 hint=f"Known ids: {', '.join(map(repr, known[:12]))}"
@@ -359,8 +360,175 @@ class Journey(Result):
         return len(self.touchpoints)
 
     # -- editing -------------------------------------------------------------------
-    def replace(self, kind: str, id: str, **changes: Any) -> Journey:
-        """Return a new journey with one entity changed (validated again).
+    def _kind(self, kind: Any) -> str:
+        """``kind`` if it names an entity kind, else an error suggesting the closest."""
+        if not isinstance(kind, str) or kind not in self._KINDS:
+            raise UnknownReferenceError(
+                f"unknown entity kind {kind!r}" + did_you_mean(str(kind), self._KINDS),
+                field="kind",
+                value=kind,
+                hint=f"Use one of {', '.join(self._KINDS)}",
+            )
+        return kind
+
+    def _entities_of(self, kind: str, items: Iterable[Any], what: str) -> tuple[Any, ...]:
+        cls = ENTITIES[kind]
+        out = tuple(items)
+        for i, item in enumerate(out):
+            if not isinstance(item, cls):
+                raise InputTypeError(
+                    f"Journey.{what}({kind!r}, ...) takes {cls.__name__} objects; item {i} is "
+                    f"a {type(item).__name__}",
+                    field=kind,
+                    value=item,
+                    hint=f"Build it with frictionkit.{cls.__name__}(...)",
+                )
+        return out
+
+    def add(self, kind: str, *items: Any) -> Journey:
+        """Return a new journey with entities added at the end of their kind (validated again).
+
+        Parameters
+        ----------
+        kind : {"stages", "touchpoints", "personas", "owners", "pain_points", "improvements"}
+        *items : Stage, Touchpoint, Persona, Owner, PainPoint or Improvement
+            Objects of that kind, in order.
+
+        Raises
+        ------
+        UnknownReferenceError
+            An unknown kind (with the closest name), or a reference of a new entity that
+            names nothing in the journey.
+        DuplicateIdError
+            A new entity has the id of one already there.
+        InputTypeError
+            An item is not an entity of that kind.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> j = fk.datasets.load_autoparts()
+        >>> pp = fk.PainPoint(id="slow_invoices", touchpoint="order_delivery", severity=2)
+        >>> j2 = j.add("pain_points", pp)
+        >>> j2.pain_point("slow_invoices").severity, len(j2.pain_points) - len(j.pain_points)
+        (2, 1)
+        >>> j2.remove("pain_points", "slow_invoices") == j
+        True
+        """
+        kind = self._kind(kind)
+        new = self._entities_of(kind, items, "add")
+        changed: dict[str, Any] = {kind: (*getattr(self, kind), *new)}
+        return attrs.evolve(self, **changed)
+
+    def remove(self, kind: str, *ids: str) -> Journey:
+        """Return a new journey without some entities (validated again).
+
+        An entity that another one still refers to is not removed: the error names the
+        reference (a touchpoint still holding a pain point, a pain point an improvement
+        fixes, an improvement another requires...). Remove or change the referring
+        entities first, or in the same call when they are of the same kind.
+
+        Parameters
+        ----------
+        kind : {"stages", "touchpoints", "personas", "owners", "pain_points", "improvements"}
+        *ids : str
+            Ids of the entities to remove.
+
+        Raises
+        ------
+        UnknownReferenceError
+            An unknown kind or id (with the closest name).
+        ValidationError
+            An entity to remove is still referred to (the message names the reference),
+            or the journey would be left without stages or touchpoints.
+
+        Examples
+        --------
+        >>> import frictionkit as fk
+        >>> j = fk.datasets.load_autoparts()
+        >>> j.remove("improvements", "crm_integration").ids("improvements")[-1]
+        'consent_management'
+        >>> j.remove("touchpoints", "order_delivery")
+        Traceback (most recent call last):
+        ...
+        frictionkit.exceptions.ValidationError: cannot remove touchpoint 'order_delivery': PainPoint.touchpoint of 'late_delivery' refers to it. Remove or change 'late_delivery' first
+        """  # noqa: E501
+        kind = self._kind(kind)
+        gone = list(dict.fromkeys(ids))
+        for id_ in gone:
+            self._get(kind, id_)  # an unknown id: an error with the closest one
+        refs = self._referrers(kind, set(gone))
+        if refs:
+            id_, field, by = refs[0]
+            more = f" ({len(refs) - 1} more reference(s))" if len(refs) > 1 else ""
+            raise ValidationError(
+                f"cannot remove {_singular(kind)} {id_!r}: {field} of {by!r} refers to it{more}",
+                field=f"Journey.{kind}",
+                value=id_,
+                hint=f"Remove or change {by!r} first",
+            )
+        changed: dict[str, Any] = {
+            kind: tuple(item for item in getattr(self, kind) if item.id not in set(gone))
+        }
+        return attrs.evolve(self, **changed)
+
+    def _referrers(self, kind: str, ids: set[str]) -> list[tuple[str, str, str]]:
+        """``(id, field, referring id)`` for every reference to ``ids`` of ``kind``."""
+        out: list[tuple[str, str, str]] = []
+
+        def refs(ref: str | None, field: str, by: str) -> None:
+            if ref is not None and ref in ids:
+                out.append((ref, field, by))
+
+        if kind == "stages":
+            for tp in self.touchpoints:
+                refs(tp.stage, "Touchpoint.stage", tp.id)
+        elif kind == "touchpoints":
+            for pp in self.pain_points:
+                refs(pp.touchpoint, "PainPoint.touchpoint", pp.id)
+        elif kind == "personas":
+            for pp in self.pain_points:
+                for persona in pp.personas:
+                    refs(persona, "PainPoint.personas", pp.id)
+        elif kind == "owners":
+            for tp in self.touchpoints:
+                refs(tp.owner, "Touchpoint.owner", tp.id)
+            for imp in self.improvements:
+                refs(imp.owner, "Improvement.owner", imp.id)
+        elif kind == "pain_points":
+            for imp in self.improvements:
+                for pp_id in imp.fixes:
+                    refs(pp_id, "Improvement.fixes", imp.id)
+        elif kind == "improvements":
+            for imp in self.improvements:
+                if imp.id in ids:
+                    continue  # removed together
+                for other in imp.requires:
+                    refs(other, "Improvement.requires", imp.id)
+                for other in imp.excludes:
+                    refs(other, "Improvement.excludes", imp.id)
+        return out
+
+    def replace(self, kind: str, id: str, new: Any = None, /, **changes: Any) -> Journey:
+        """Return a new journey with one entity replaced or changed (validated again).
+
+        Parameters
+        ----------
+        kind : {"stages", "touchpoints", "personas", "owners", "pain_points", "improvements"}
+        id : str
+            The entity to replace; it keeps its place.
+        new : entity, optional
+            The entity to put in its place (an entity of that kind).
+        **changes
+            Fields to change (on ``new`` when given), as for :func:`attrs.evolve`.
+
+        Raises
+        ------
+        UnknownReferenceError
+            An unknown kind or id (with the closest name), or a reference that names
+            nothing in the journey.
+        InputTypeError
+            ``new`` is not an entity of that kind.
 
         Examples
         --------
@@ -369,10 +537,14 @@ class Journey(Result):
         >>> j2 = j.replace("improvements", "compare_tool", cost=20_000)
         >>> j2.improvement("compare_tool").cost
         20000.0
+        >>> j2.replace("improvements", "compare_tool", j.improvement("compare_tool")) == j
+        True
         """
+        kind = self._kind(kind)
         old = self._get(kind, id)
-        new = attrs.evolve(old, **changes)
-        items = tuple(new if item.id == id else item for item in getattr(self, kind))
+        base = old if new is None else self._entities_of(kind, [new], "replace")[0]
+        entity = attrs.evolve(base, **changes) if changes else base
+        items = tuple(entity if item.id == id else item for item in getattr(self, kind))
         changed: dict[str, Any] = {kind: items}
         return attrs.evolve(self, **changed)
 
@@ -397,7 +569,7 @@ class Journey(Result):
         ...
         """
         lines = [f"Journey {self.name or '(unnamed)'!r} (valid)"]
-        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        counts = ", ".join(_counted(len(getattr(self, k)), k) for k in self._KINDS)
         lines.append(f"  {counts}")
         lines.append("  Stages:")
         for st in self.stages:
@@ -405,8 +577,8 @@ class Journey(Result):
             pps = [pp for tp in tps for pp in self.pain_points_at(tp.id)]
             channels = sorted({tp.channel for tp in tps})
             lines.append(
-                f"    {st.label:<16} {len(tps):>2} touchpoints "
-                f"({', '.join(channels) or '-'}), {len(pps)} pain points"
+                f"    {st.label:<16} {len(tps):>2} {_noun(len(tps), 'touchpoints')} "
+                f"({', '.join(channels) or '-'}), {_counted(len(pps), 'pain_points')}"
             )
         if self.improvements:
             lines.append("  Improvements by owner:")
@@ -418,7 +590,7 @@ class Journey(Result):
                 cost = sum(_mean(i.cost) for i in mine)
                 cap = "" if ow.capacity_days is None else f" of {ow.capacity_days:g} available"
                 lines.append(
-                    f"    {ow.label:<16} {len(mine):>2} improvements, "
+                    f"    {ow.label:<16} {len(mine):>2} {_noun(len(mine), 'improvements')}, "
                     f"{effort:,.0f} days{cap}, cost {cost:,.0f}"
                 )
         return "\n".join(lines)
@@ -461,7 +633,7 @@ class Journey(Result):
         )
 
     def _repr_body(self) -> str:
-        counts = ", ".join(f"{len(getattr(self, k))} {k.replace('_', ' ')}" for k in self._KINDS)
+        counts = ", ".join(_counted(len(getattr(self, k)), k) for k in self._KINDS)
         title = f"{self.name!r}, " if self.name else ""
         return f"{title}{counts}"
 
@@ -498,6 +670,21 @@ def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None 
     True
     """
     return Journey(**_entities_from_frames(frames), name=name)
+
+
+def _noun(n: int, kind: str) -> str:
+    """``"pain point"`` or ``"pain points"`` for ``"pain_points"``, by the count ``n``."""
+    return _singular(kind) if n == 1 else kind.replace("_", " ")
+
+
+def _counted(n: int, kind: str) -> str:
+    """``"1 pain point"``, ``"2 pain points"``."""
+    return f"{n} {_noun(n, kind)}"
+
+
+def _singular(kind: str) -> str:
+    """``"pain point"`` for ``"pain_points"``."""
+    return kind[:-1].replace("_", " ")
 
 
 def _mean(q: float | Estimate | None) -> float:

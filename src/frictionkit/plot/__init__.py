@@ -30,7 +30,7 @@ Examples
 >>> import frictionkit as fk
 >>> from frictionkit.plot import impact_effort_data
 >>> impact_effort_data(fk.prioritise(fk.datasets.load_autoparts()))["quadrant"].iloc[1]
-'easy & smart'
+'quick win'
 """
 
 from __future__ import annotations

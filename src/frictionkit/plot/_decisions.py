@@ -112,7 +112,7 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
     >>> t[["id", "effort_days", "impact", "quadrant"]].head(2)
                    id  effort_days   impact      quadrant
     0  onboarding_plan          5.0  70000.0       fill-in
-    1   guided_selling          5.5  90000.0  easy & smart
+    1   guided_selling          5.5  90000.0     quick win
     """
     from frictionkit.ranking import UNOWNED
 
@@ -139,12 +139,12 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
 
 
 def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
-    """Impact-effort matrix: the "easy & smart" wins top left.
+    """Impact-effort matrix: the quick wins top left.
 
     Each improvement is a bubble at (effort, impact), its area growing with its cost and
     its colour naming its owner. Dashed lines at the ranking's quadrant thresholds split
-    the chart into the four quadrants (easy & smart, major project, fill-in, thankless;
-    the easy & smart one is shaded). Improvements that no other beats on impact, effort
+    the chart into the four quadrants (quick win, major project, fill-in, thankless;
+    the quick-win one is shaded). Improvements that no other beats on impact, effort
     and cost at once (non-dominated) are outlined in black.
 
     Parameters

@@ -191,9 +191,9 @@ def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
     >>> t = roadmap_data(fk.roadmap.roadmap(plan))
     >>> t[["owner", "id", "start", "finish"]].head(3)
                   owner               id  start  finish
-    0  customer_service     callback_sla      0      20
-    1             sales   guided_selling      0      20
-    2             sales  onboarding_plan      0      20
+    0             sales   guided_selling      0      20
+    1             sales  onboarding_plan      0      20
+    2  customer_service     callback_sla      0      20
     """
     t = need_frame(
         roadmap_table,

@@ -14,13 +14,14 @@ from frictionkit.exceptions import (
 from frictionkit.model import Journey
 from frictionkit.portfolio._inputs import FloatArray, Objective, _load, _Problem
 from frictionkit.portfolio._solve import _cheapest_better, _diagnose, _greedy_select, _solve
+from frictionkit.scoring import Ranking
 
 # ---------------------------------------------------------------------------------------
 # the frontier
 
 
 def frontier(
-    journey_or_improvements: Journey | pd.DataFrame,
+    journey_or_improvements: Ranking | Journey | pd.DataFrame,
     *,
     capacity: Mapping[str, float] | None = None,
     objective: Objective = "value",
@@ -56,8 +57,9 @@ def frontier(
 
     Parameters
     ----------
-    journey_or_improvements : Journey or DataFrame
-        As for :func:`optimise_portfolio`.
+    journey_or_improvements : Ranking, Journey or DataFrame
+        As for :func:`optimise_portfolio`: a ranking gives its own impact, so the
+        frontier and the plan of one ranking agree.
     capacity : mapping owner id -> days, optional
         As for :func:`optimise_portfolio`; pass ``{}`` for a budget-only frontier of a
         journey whose owners have capacities.

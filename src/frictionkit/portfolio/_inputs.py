@@ -24,7 +24,9 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
-from frictionkit.model import Journey, _find_cycle
+from frictionkit.model import Improvement, Journey, _find_cycle
+from frictionkit.scoring import Ranking
+from frictionkit.scoring._ranking import QUICK_WIN
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -51,6 +53,8 @@ class _Problem:
     budget: float | None
     capacity: Mapping[str, float]
     objective: str
+    # Quick wins of the ranking the plan was made from (None: not from a ranking).
+    quick_win: BoolArray | None = attrs.field(default=None, eq=False)
     # Cache of the rows that depend only on requires/excludes (see _solve._static_rows).
     # attrs.evolve shares it, which is right as long as only coefficients and limits change.
     _static: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="static")
@@ -151,14 +155,22 @@ def _numeric(frame: pd.DataFrame, col: str, field: str) -> FloatArray:
     return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
 
 
+def _named(ids: Any, limit: int = 10) -> str:
+    """``'a', 'b', ...`` for the first ``limit`` ids (with how many more)."""
+    ids = [str(i) for i in ids]
+    shown = ", ".join(map(repr, ids[:limit]))
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
 def _check_nonneg(frame: pd.DataFrame, arr: FloatArray, field: str, *, nan_ok: BoolArray) -> None:
     bad = (np.isnan(arr) & ~nan_ok) | np.isinf(arr) | (arr < 0)
     if bad.any():
         first = arr[bad][0]
         kind = "missing" if np.isnan(first) else f"{first:g}"
+        which = f": {_named(frame.loc[bad, 'id'])}" if "id" in frame.columns else ""
         raise DataError(
             f"{field} must be a finite number >= 0 for every improvement; "
-            f"{int(bad.sum())} row(s) are not (first: {kind})",
+            f"{int(bad.sum())} row(s) are not (first: {kind}){which}",
             field=field,
             value=first,
             failure_cases=frame.loc[bad],
@@ -265,15 +277,142 @@ def _check_unique_columns(frame: pd.DataFrame, objective: Objective) -> None:
             )
 
 
+# ---------------------------------------------------------------------------------------
+# a Ranking as the input of a plan
+#
+# The contract with prioritise (scoring): a Ranking's ``table`` has one row per
+# improvement with ``id``, ``title``, ``owner``, ``impact``, ``impact_source``
+# ("declared", "evidence" or "missing"; a missing impact is 0 in the table),
+# ``effort_days``, ``cost`` and ``mandatory``; ``source`` is what was ranked (a Journey, a
+# DataFrame or a list of Improvement); ``options["id_col"]`` names the id column of a
+# DataFrame source. When the ranking carries draws of the impact (an ``impact_draws``
+# attribute: a DataFrame with one column per improvement id and one row per draw, in
+# the unit of ``impact``), robust plans sample the impact from them.
+
+_RANKED_COLUMNS = ("id", "title", "owner", "impact", "effort_days", "cost", "mandatory")
+
+
+def _source_order(ranking: Ranking) -> list[str]:
+    """The ranked ids in the order of the ranked input (a plan's tie-break uses it)."""
+    ranked = [str(i) for i in ranking.table["id"]]
+    src = ranking.source
+    order: list[str] = []
+    if isinstance(src, Journey):
+        order = [imp.id for imp in src.improvements]
+    elif isinstance(src, pd.DataFrame):
+        col = str(ranking.options.get("id_col", "id"))
+        if col in src.columns:
+            order = [str(v) for v in src[col]]
+    elif src is not None and not isinstance(src, (str, bytes)):
+        try:
+            order = [imp.id for imp in src if isinstance(imp, Improvement)]
+        except TypeError:
+            order = []
+    if sorted(order) != sorted(ranked):
+        return ranked
+    return order
+
+
+def _links(ranking: Ranking) -> dict[str, dict[str, Any]]:
+    """``requires`` and ``excludes`` of each ranked id, from the ranked input."""
+    out: dict[str, dict[str, Any]] = {"requires": {}, "excludes": {}}
+    src = ranking.source
+    if isinstance(src, Journey):
+        items: Any = src.improvements
+    elif isinstance(src, pd.DataFrame):
+        col = str(ranking.options.get("id_col", "id"))
+        for name in out:
+            if name in src.columns and col in src.columns:
+                out[name] = dict(zip(map(str, src[col]), src[name], strict=True))
+        return out
+    else:
+        items = src if isinstance(src, (list, tuple)) else ()
+    for imp in items:
+        if isinstance(imp, Improvement):
+            out["requires"][imp.id] = imp.requires
+            out["excludes"][imp.id] = imp.excludes
+    return out
+
+
+def ranking_frame(ranking: Ranking) -> pd.DataFrame:
+    """The improvements of a :class:`~frictionkit.scoring.Ranking` as a plan reads them.
+
+    One row per improvement, in the order of the ranked input, with the ranking's
+    ``impact`` (``NaN`` where the ranking has none: its ``impact_source`` is
+    ``"missing"``), ``impact_source``, ``effort_days``, ``cost``, ``owner``,
+    ``mandatory``, ``title`` and the ``requires`` / ``excludes`` of the ranked input.
+    """
+    t = ranking.table.set_index(ranking.table["id"].astype(str), drop=False)
+    t = t.loc[_source_order(ranking)]
+    frame = pd.DataFrame({c: t[c].to_numpy() for c in _RANKED_COLUMNS if c in t.columns})
+    if "owner" in frame.columns:
+        owner = frame["owner"].astype(object)
+        frame["owner"] = owner.where(owner.notna(), "unowned")
+    source = t["impact_source"].astype(str).to_numpy()
+    frame["impact"] = np.where(source == "missing", np.nan, t["impact"].to_numpy(dtype=float))
+    frame["impact_source"] = source
+    if "quadrant" in t.columns:
+        frame["quick_win"] = (t["quadrant"] == QUICK_WIN).to_numpy(dtype=bool)
+    for name, by_id in _links(ranking).items():
+        frame[name] = [by_id.get(i, ()) for i in frame["id"]]
+    return frame
+
+
+def ranking_draws(ranking: Ranking) -> pd.DataFrame | None:
+    """The ranking's draws of the impact (one column per id), or ``None``."""
+    draws = getattr(ranking, "impact_draws", None)
+    if draws is None:
+        return None
+    if isinstance(draws, pd.DataFrame):
+        return draws
+    arr = np.asarray(draws, dtype=float)
+    if arr.ndim == 2 and arr.shape[1] == len(ranking.table):
+        return pd.DataFrame(arr, columns=[str(i) for i in ranking.table["id"]])
+    raise InputTypeError(
+        "the ranking's impact_draws must be a DataFrame with one column per improvement id "
+        f"or an array (draws, {len(ranking.table)}) in rank order, got shape {arr.shape}",
+        field="impact_draws",
+        value=arr.shape,
+    )
+
+
+def _refuse_missing_impact(frame: pd.DataFrame, objective: Objective) -> None:
+    """A ranking's missing impact is an error (named), never a silent 0 or a declared one."""
+    if not (isinstance(objective, str) and objective in {"value", "impact"}):
+        return
+    bad = frame["impact"].isna().to_numpy() & ~frame["mandatory"].to_numpy(dtype=bool)
+    if bad.any():
+        ids = frame.loc[bad, "id"].tolist()
+        raise DataError(
+            f"the ranking has no impact for {len(ids)} improvement(s): {_named(ids)} (no "
+            "declared impact and no value at stake for the pain points they fix)",
+            field="impact",
+            value=ids,
+            failure_cases=frame.loc[bad],
+            hint="Give them an impact or a value at stake for what they fix, make them "
+            "mandatory, or drop them from the journey",
+        )
+
+
 def _load(
-    source: Journey | pd.DataFrame,
+    source: Journey | pd.DataFrame | Ranking,
     *,
     objective: Objective,
     budget: float | None,
     capacity: Mapping[str, float] | None,
 ) -> _Problem:
     known_owners: list[str] | None = None
-    if isinstance(source, Journey):
+    if isinstance(source, Ranking):
+        frame = ranking_frame(source)
+        _refuse_missing_impact(frame, objective)
+        journey = source.source
+        if isinstance(journey, Journey):
+            known_owners = [o.id for o in journey.owners]
+            if capacity is None:
+                capacity = {
+                    o.id: o.capacity_days for o in journey.owners if o.capacity_days is not None
+                }
+    elif isinstance(source, Journey):
         frame = source.to_frames()["improvements"]
         known_owners = [o.id for o in source.owners]
         if capacity is None:
@@ -282,11 +421,12 @@ def _load(
         frame = source
     else:
         raise InputTypeError(
-            f"expected a Journey or a DataFrame of improvements, got {type(source).__name__}",
+            "expected a Ranking, a Journey or a DataFrame of improvements, got "
+            f"{type(source).__name__}",
             field="journey_or_improvements",
             value=type(source).__name__,
-            hint="Pass frictionkit.datasets.load_autoparts() or journey.to_frames()"
-            "['improvements']",
+            hint="Pass the Ranking of frictionkit.prioritise(journey, ...), the journey, or "
+            "journey.to_frames()['improvements']",
         )
     for col in ("id", "owner", "cost", "effort_days"):
         if col not in frame.columns:
@@ -447,6 +587,11 @@ def _load(
         budget=bud,
         capacity=cap,
         objective=obj_name,
+        quick_win=(
+            frame["quick_win"].to_numpy(dtype=bool)
+            if isinstance(source, Ranking) and "quick_win" in frame.columns
+            else None
+        ),
     )
     _check_never_possible(prob)
     return prob

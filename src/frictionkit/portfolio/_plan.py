@@ -36,6 +36,7 @@ from frictionkit.portfolio._solve import (
     _Solution,
     _solve,
 )
+from frictionkit.scoring import Ranking
 
 
 def _plan_from(p: _Problem, sol: _Solution, time_limit_s: float) -> Plan:
@@ -63,7 +64,7 @@ def _plan_from(p: _Problem, sol: _Solution, time_limit_s: float) -> Plan:
 
 
 def optimise_portfolio(
-    journey_or_improvements: Journey | pd.DataFrame,
+    journey_or_improvements: Ranking | Journey | pd.DataFrame,
     *,
     budget: float | None = None,
     capacity: Mapping[str, float] | None = None,
@@ -76,8 +77,12 @@ def optimise_portfolio(
 
     Parameters
     ----------
-    journey_or_improvements : Journey or DataFrame
-        A journey, or a table with the columns of ``Journey.to_frames()["improvements"]``:
+    journey_or_improvements : Ranking, Journey or DataFrame
+        The :class:`~frictionkit.scoring.Ranking` of :func:`~frictionkit.prioritise` (its
+        ``impact`` is the value: evidence-based where the ranking has it; an improvement
+        whose impact is missing is an error naming it, never a declared figure or 0; the
+        journey's capacities, requires and excludes are kept), a journey, or a table with
+        the columns of ``Journey.to_frames()["improvements"]``:
         ``id``, ``owner``, ``cost``, ``effort_days`` (required), ``title``, ``impact``,
         ``requires`` and ``excludes`` (lists of ids), ``mandatory`` (optional).
     budget : float, optional
@@ -134,6 +139,13 @@ def optimise_portfolio(
     'cad_library' is out: it does not fit what is left (needs 6,000 of budget, 1,500 is
     left); forcing it in adds 60,000 but displaces 'delivery_notifications' worth 65,000:
     the best plan with it is worth 5,000 less.
+
+    A ranking is planned on its own impact (here the journey's declared figures; with
+    ``prioritise(journey, value_at_stake=...)`` the evidence-based ones):
+
+    >>> ranking = fk.prioritise(j)
+    >>> optimise_portfolio(ranking, budget=60_000).value == plan.value
+    True
     """
     if isinstance(time_limit_s, bool) or not isinstance(time_limit_s, (int, float)):
         raise InputTypeError(
@@ -244,7 +256,8 @@ class Plan(Result):
     def _repr_body(self) -> str:
         bud = "" if self.budget is None else f" of budget {self.budget:,.6g}"
         return (
-            f"{self.status}, {len(self.selected)} of {self._problem.n} improvements, "
+            f"{self.status}, {len(self.selected)} of {self._problem.n} "
+            f"improvement{'' if self._problem.n == 1 else 's'}, "
             f"value={self.value:,.6g}, cost={self.cost:,.6g}{bud}"
         )
 

@@ -26,8 +26,11 @@ from frictionkit.portfolio._inputs import (
     Objective,
     _load,
     _Problem,
+    ranking_draws,
+    ranking_frame,
 )
 from frictionkit.portfolio._solve import _diagnose, _no_worse, _solve
+from frictionkit.scoring import Ranking
 from frictionkit.uncertainty import sample_estimates
 
 __all__ = ["CLASSES", "RobustPlan", "robust_portfolio"]
@@ -94,6 +97,68 @@ def _estimates(source: Journey | pd.DataFrame, p: _Problem, objective: Objective
                 )
             rows[k][j] = est
     return rows
+
+
+def _samples_value(objective: Objective) -> bool:
+    return isinstance(objective, str) and objective in {"value", "impact"}
+
+
+def _ranking_estimates(ranking: Ranking, p: _Problem, objective: Objective) -> list[Any]:
+    """Estimates of a ranking's improvements: its impact, the ranked input's cost and effort.
+
+    Only a declared impact keeps its estimate (it is the figure the ranking used); any
+    other impact is the ranking's, fixed, unless the ranking carries draws of it (see
+    :func:`_sample`).
+    """
+    src = ranking.source
+    rows = _estimates(src if isinstance(src, Journey) else ranking_frame(ranking), p, objective)
+    if _samples_value(objective):
+        source = dict(
+            zip(
+                ranking.table["id"].astype(str),
+                ranking.table["impact_source"].astype(str),
+                strict=True,
+            )
+        )
+        for k, id_ in enumerate(p.ids):
+            if source.get(id_) != "declared":
+                rows[k][0] = p.value[k]
+    return rows
+
+
+def _sample(
+    source: Ranking | Journey | pd.DataFrame,
+    p: _Problem,
+    objective: Objective,
+    draws: int,
+    seed: SeedLike,
+) -> FloatArray:
+    """``(draws, n, 3)`` samples of ``[value, cost, effort_days]``.
+
+    With a ranking that carries ``impact_draws``, the value of each improvement with
+    draws is its draw ``d`` (draw ``d`` of the result uses the ranking's draw ``d``,
+    cycling when the ranking has fewer), the same draw for every improvement so that
+    improvements fixing the same pain point move together.
+    """
+    if not isinstance(source, Ranking):
+        return sample_estimates(_estimates(source, p, objective), draws, seed)
+    sample = np.array(sample_estimates(_ranking_estimates(source, p, objective), draws, seed))
+    given = ranking_draws(source) if _samples_value(objective) else None
+    if given is None or len(given) == 0:
+        return sample
+    rows = np.arange(draws) % len(given)
+    for k, id_ in enumerate(p.ids):
+        if id_ not in given.columns:
+            continue
+        col = pd.to_numeric(given[id_], errors="coerce").to_numpy(dtype=float)[rows]
+        if not np.isfinite(col).all() or (col < 0).any():
+            raise ValidationError(
+                f"the ranking's impact draws of {id_!r} must be finite numbers >= 0",
+                field="impact_draws",
+                value=id_,
+            )
+        sample[:, k, 0] = col
+    return sample
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,7 +238,7 @@ class RobustPlan(Result):
         counts = self.classes.value_counts()
         parts = ", ".join(f"{c} {int(counts.get(c, 0))}" for c in CLASSES)
         return (
-            f"{self.draws} draws, {parts}; value p5-p95 "
+            f"{self.draws} draw{'' if self.draws == 1 else 's'}, {parts}; value p5-p95 "
             f"{self.value_p5:,.6g}-{self.value_p95:,.6g}; mean plan optimal in "
             f"{self.mean_plan_optimal_share:.0%} of draws"
         )
@@ -257,7 +322,7 @@ def _fits(q: _Problem, x: BoolArray) -> bool:
 
 
 def robust_portfolio(
-    journey_or_improvements: Journey | pd.DataFrame,
+    journey_or_improvements: Ranking | Journey | pd.DataFrame,
     *,
     budget: float | None = None,
     capacity: Mapping[str, float] | None = None,
@@ -287,11 +352,15 @@ def robust_portfolio(
 
     Parameters
     ----------
-    journey_or_improvements : Journey or DataFrame
-        As for :func:`optimise_portfolio`. In a DataFrame, an estimate is an
-        :class:`~frictionkit.Estimate` in the ``impact``, ``cost`` or ``effort_days``
-        cell, or its text (``"2..4..12"``, ``"M"``) in a ``<name>_estimate`` column, as
-        ``Journey.to_frames()`` writes it.
+    journey_or_improvements : Ranking, Journey or DataFrame
+        As for :func:`optimise_portfolio`. A ranking gives the impact: a declared
+        impact is sampled from its estimate; any other impact is sampled from the
+        ranking's ``impact_draws`` when it has them (draw ``d`` uses the ranking's draw
+        ``d``, cycling when it has fewer; one draw for all improvements at once), else
+        fixed; cost and effort are sampled from a ranked journey's estimates. In a
+        DataFrame, an estimate is an :class:`~frictionkit.Estimate` in the ``impact``,
+        ``cost`` or ``effort_days`` cell, or its text (``"2..4..12"``, ``"M"``) in a
+        ``<name>_estimate`` column, as ``Journey.to_frames()`` writes it.
     budget, capacity : optional
         As for :func:`optimise_portfolio`.
     draws : int, default 200
@@ -387,7 +456,7 @@ def robust_portfolio(
     if mean_sol is None:  # pragma: no cover - the diagnosis above is complete
         raise InfeasibleError("the solver found no plan", conflicts=("unknown",))
     mean_x = mean_sol.x
-    sample = sample_estimates(_estimates(journey_or_improvements, p, objective), int(draws), seed)
+    sample = _sample(journey_or_improvements, p, objective, int(draws), seed)
     n_draws = int(draws)
     xs = np.zeros((n_draws, p.n), dtype=bool)
     values = np.full(n_draws, np.nan)

@@ -1,7 +1,7 @@
 """The HTML report: one self-contained page to share with people who never open Python.
 
 :func:`report` gathers the journey map, the success and failure routes, the friction
-points, the ranked improvements (the easy & smart wins first, each with its owner), the
+points, the ranked improvements (the quick wins first, each with its owner), the
 plan under budget with its roadmap, and a methods section that states every formula,
 convention and data source used. The page embeds its CSS and its figures (inline SVG from
 :mod:`frictionkit.plot` when that is available), loads nothing from the network, runs no

@@ -22,7 +22,7 @@ from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
 from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE, check_min_group_size
-from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.ranking import QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _cell,
     _Figures,
@@ -165,7 +165,7 @@ def _template_source(name: str) -> str:
 
 
 def report(
-    journey: Journey,
+    journey: Journey | Ranking,
     evidence: EventLog | None = None,
     feedback: Feedback | None = None,
     ranking: Ranking | None = None,
@@ -181,21 +181,24 @@ def report(
 
     Sections appear for what is given: the journey map always; success and failure
     routes, the funnel and the friction points with ``evidence``; survey scores with
-    ``feedback``; the ranked improvements (easy & smart wins first, with their owners)
-    when the journey has improvements; the plan and its roadmap with ``plan``; and a
-    methods section stating every formula, convention and data source used.
+    ``feedback``; the ranked improvements (in rank order, the quick wins listed first with
+    their owners and why each is one) when the journey has improvements; the plan and its
+    roadmap with ``plan``; and a methods section stating every formula, convention and
+    data source used.
 
     Parameters
     ----------
-    journey : Journey
-        The journey map.
+    journey : Journey or Ranking
+        The journey map, or the ranking of a journey (then its journey, and the ranking).
     evidence : EventLog, optional
         The event log (for example read with :func:`frictionkit.read_events`).
     feedback : Feedback, optional
         Survey answers (:meth:`frictionkit.Feedback.from_frame`).
     ranking : Ranking, optional
         From :func:`frictionkit.prioritise`; by default the journey's improvements are
-        ranked by value per cost.
+        ranked by value per cost. Make the plan from it
+        (``optimise_portfolio(ranking, budget=...)``) so that the plan, the frontier and
+        the roadmap use its impact; the report notes a plan valued otherwise.
     plan : Plan, optional
         From :func:`frictionkit.optimise_portfolio`; the plan section is left out without it.
     title : str, optional
@@ -244,6 +247,16 @@ def report(
     >>> "Guided selling with at most three options per need" in r.html
     True
     """
+    if isinstance(journey, Ranking) and isinstance(journey.source, Journey):
+        # a ranking of a journey stands for both (given twice, they must agree)
+        if ranking is not None and ranking is not journey:
+            raise ValidationError(
+                "two different rankings were given: as journey and as ranking=",
+                field="ranking",
+                hint="Pass report(journey, ranking=ranking, ...) or report(ranking, ...)",
+            )
+        ranking = journey
+        journey = ranking.source
     if not isinstance(journey, Journey):
         raise InputTypeError(
             f"journey must be a Journey, got {type(journey).__name__}",
@@ -304,7 +317,7 @@ def report(
         sections.append(sec)
         tables.update(tabs)
     if plan is not None:
-        sec, tabs = _plan_section(plan, journey, roadmap, figs, notes)
+        sec, tabs = _plan_section(plan, journey, roadmap, figs, notes, ranking)
         sections.append(sec)
         tables.update(tabs)
     sections.append(
@@ -374,8 +387,13 @@ def _cards(
             }
         )
     if ranking is not None:
-        wins = int((ranking.table["quadrant"] == EASY_AND_SMART).sum())
-        cards.append({"value": f"{wins}", "label": f"easy & smart wins of {len(ranking)}"})
+        wins = int((ranking.table["quadrant"] == QUICK_WIN).sum())
+        cards.append(
+            {
+                "value": f"{wins}",
+                "label": f"quick win{'' if wins == 1 else 's'} of {len(ranking)}",
+            }
+        )
     if plan is not None:
         cards.append({"value": f"{plan.value:,.0f}", "label": "value of the plan per year"})
         cards.append(

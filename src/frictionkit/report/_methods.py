@@ -10,7 +10,7 @@ from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
 from frictionkit.privacy import SUPPRESSED_LABEL
-from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.ranking import IMPACT_MISSING, QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _REDUCE_FAILURE_BY,
     _ROADMAP_PERIOD_DAYS,
@@ -18,6 +18,7 @@ from frictionkit.report._format import (
     _h3,
     _num,
 )
+from frictionkit.report._sections import _plural
 from frictionkit.scoring import SCORING
 
 
@@ -51,10 +52,12 @@ def _methods_section(
 
     items: list[tuple[str, str]] = []
     src = [
-        f"Journey map “{journey.name or '(unnamed)'}”: {len(journey.stages)} stages, "
-        f"{len(journey.touchpoints)} touchpoints, {len(journey.pain_points)} pain points, "
-        f"{len(journey.improvements)} improvements, as given (impact, effort, cost and "
-        "owners are the map's own figures)."
+        f"Journey map “{journey.name or '(unnamed)'}”: "
+        + ", ".join(
+            _plural(len(getattr(journey, k)), k[:-1].replace("_", " "))
+            for k in ("stages", "touchpoints", "pain_points", "improvements")
+        )
+        + f", as given ({_impact_sources(ranking)})."
     ]
     if log is not None:
         src.append(
@@ -162,12 +165,13 @@ def _methods_section(
             + (f", score = {formula}" if formula else "")
             + ". Rank 1 is best; ties go to the lower cost, then the lower effort, then the "
             "order of the map. "
-            f"Quadrants: “{EASY_AND_SMART}” = impact ≥ {_num(t.get('impact', math.nan))} and "
-            f"effort ≤ {_num(t.get('effort_days', math.nan))} person-days (the medians unless "
-            "set otherwise; a value on a threshold counts on the favourable side); major "
-            "project = high impact, high effort; fill-in = low impact, low effort; thankless "
-            "= low impact, high effort. Non-dominated: no other improvement is at least as "
-            "good on impact, effort and cost and better on one."
+            f"Quadrants: “{QUICK_WIN}” = impact above {_num(t.get('impact', math.nan))} (and "
+            f"above 0) and effort below {_num(t.get('effort_days', math.nan))} person-days "
+            "(the medians unless set otherwise; a value on a threshold is neither high nor "
+            "low); major project = high impact, high effort; fill-in = low impact, low "
+            "effort; thankless = low impact, high effort; an improvement without any impact "
+            f"is “{IMPACT_MISSING}”, never a quick win. Non-dominated: no other improvement "
+            "is at least as good on impact, effort and cost and better on one."
         )
         if ranking.weights is not None:
             weights = ", ".join(f"{k} {float(v):.3g}" for k, v in ranking.weights.items())
@@ -194,7 +198,7 @@ def _methods_section(
                 ("Given to the report. " if roadmap_given else "")
                 + f"Waves of {_ROADMAP_PERIOD_DAYS} working days unless given otherwise; an "
                 "improvement starts only after everything it requires has finished; each "
-                "owner gives at most its capacity per wave; ready easy & smart wins go first, "
+                "owner gives at most its capacity per wave; ready quick wins go first, "
                 "then the rest by CD3 (value / effort days).",
             )
         )
@@ -225,3 +229,18 @@ def _methods_section(
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def _impact_sources(ranking: Ranking | None) -> str:
+    """Where the impact of the ranked improvements came from, in words."""
+    rest = "effort, cost and owners are the map's own figures"
+    if ranking is None or "impact_source" not in ranking.table.columns:
+        return f"impact, {rest}"
+    counts = ranking.table["impact_source"].astype(str).value_counts()
+    words = {
+        "declared": "declared in the map",
+        "evidence": "from the evidence (the value at stake of the pain points they fix)",
+        "missing": "missing",
+    }
+    parts = [f"{int(counts[k])} {words.get(str(k), str(k))}" for k in counts.index]
+    return f"impact: {', '.join(parts)}; {rest}"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
-from frictionkit.ranking import EASY_AND_SMART, Ranking
+from frictionkit.ranking import QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _DASH,
     _ROADMAP_PERIOD_DAYS,
@@ -37,7 +37,11 @@ def _ranking_section(
         ],
         owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
     )
-    wins = table[table["quadrant"] == EASY_AND_SMART]
+    table = table.sort_values("rank", kind="stable")
+    # a missing impact (scored 0) is shown as missing, never as 0
+    table["impact"] = table["impact"].where(table["impact_source"] != "missing", np.nan)
+    wins = table[table["quadrant"] == QUICK_WIN]
+    wins = wins.assign(why=ranking.quick_wins().set_index("id").loc[wins["id"], "why"].to_numpy())
     t_imp = ranking.thresholds.get("impact", math.nan)
     t_eff = ranking.thresholds.get("effort_days", math.nan)
     blocks: list[dict[str, Any]] = []
@@ -46,9 +50,7 @@ def _ranking_section(
             {
                 "kind": "callout",
                 "warn": False,
-                "text": f"Start with the {len(wins)} easy & smart win"
-                + ("s" if len(wins) != 1 else "")
-                + ": "
+                "text": f"Start with the {_count(len(wins), 'quick win')}: "
                 + "; ".join(
                     f"{r['improvement']}, owner {r['owner_name']}" for r in wins.to_dict("records")
                 )
@@ -59,8 +61,8 @@ def _ranking_section(
         blocks.append(_p("No improvement is both high-impact and low-effort here."))
     blocks.append(
         _p(
-            f"Ranked by {ranking.label}. Easy & smart: impact at least {_num(t_imp)} and "
-            f"effort at most {_num(t_eff)} person-days."
+            f"Ranked by {ranking.label}. Quick win: impact above {_num(t_imp)} and "
+            f"effort below {_num(t_eff)} person-days (a value on a threshold is neither)."
         )
     )
     spec = [
@@ -74,14 +76,14 @@ def _ranking_section(
         ("cost", "Cost", "money"),
         ("score", "Score", "num"),
     ]
-    blocks.append(_h3("Easy & smart wins"))
+    blocks.append(_h3("Quick wins"))
     blocks.append(
         _tbl(
             _table(
                 wins,
-                [s for s in spec if s[0] != "quadrant"],
+                [*(s for s in spec if s[0] != "quadrant"), ("why", "Why", "text")],
                 key="quick-wins",
-                caption="Easy & smart wins, best rank first, with their owners",
+                caption="Quick wins, best rank first, with their owners and why each is one",
             )
         )
     )
@@ -94,16 +96,16 @@ def _ranking_section(
     )
     if fig is not None:
         blocks.append(fig)
-    ordered = pd.concat([wins, table[table["quadrant"] != EASY_AND_SMART]])
     blocks.append(_h3("All improvements"))
     blocks.append(
         _tbl(
             _table(
-                ordered,
+                table,
                 [*spec, ("non_dominated", "Non-dominated", "bool")],
                 key="ranking",
-                caption=f"Improvements ranked by {ranking.label}, easy & smart wins first",
-                row_class=lambda r: "win" if r["quadrant"] == EASY_AND_SMART else "",
+                caption=f"Improvements ranked by {ranking.label}, in rank order (quick wins "
+                "highlighted)",
+                row_class=lambda r: "win" if r["quadrant"] == QUICK_WIN else "",
             )
         )
     )
@@ -116,7 +118,7 @@ def _ranking_section(
                 [
                     ("name", "Owner", "text"),
                     ("improvements", "Improvements", "int"),
-                    ("quick_wins", "Easy & smart", "int"),
+                    ("quick_wins", "Quick wins", "int"),
                     ("effort_days", "Effort (days)", "num"),
                     ("cost", "Cost", "money"),
                     ("best_rank", "Best rank", "int"),
@@ -136,14 +138,54 @@ def _ranking_section(
     return section, tables
 
 
+def _count(n: int, noun: str) -> str:
+    """``"1 quick win"``, ``"2 quick wins"``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _plan_values(plan: Plan) -> pd.Series:
+    """The value of every improvement as the plan counted it, by id."""
+    frame = plan.to_frame()
+    return pd.Series(frame["value"].to_numpy(dtype=float), index=frame["id"], name="value")
+
+
+def _check_same_impact(plan: Plan, ranking: Ranking | None, notes: list[str]) -> None:
+    """Note when the plan was made on other figures than the ranking's impact."""
+    if ranking is None or plan.objective != "value":
+        return
+    values = _plan_values(plan)
+    t = ranking.table.set_index("id")
+    common = [i for i in values.index if i in t.index]
+    if not common:
+        return
+    impact = t.loc[common, "impact"].to_numpy(dtype=float)
+    shown = values.loc[common].to_numpy(dtype=float)
+    known = t.loc[common, "impact_source"].astype(str).to_numpy() != "missing"
+    differ = [
+        i
+        for i, a, b, k in zip(common, impact, shown, known, strict=True)
+        if k and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    ]
+    if differ:
+        shown_ids = ", ".join(differ[:5]) + (" …" if len(differ) > 5 else "")
+        notes.append(
+            f"The plan values {_count(len(differ), 'improvement')} differently from the "
+            f"ranking's impact ({shown_ids}): make the plan from the ranking shown, "
+            "optimise_portfolio(ranking, budget=...), and pass both to the report, so that "
+            "they use the same figures."
+        )
+
+
 def _plan_section(
     plan: Plan,
     journey: Journey,
     roadmap: pd.DataFrame | None,
     figs: _Figures,
     notes: list[str],
+    ranking: Ranking | None = None,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     owners = _owner_names(journey)
+    _check_same_impact(plan, ranking, notes)
     frame = plan.to_frame()
     sel = frame[frame["selected"]]
     status = "proven optimal" if plan.status == "optimal" else f"best found (gap {plan.gap:.2%})"
@@ -152,7 +194,7 @@ def _plan_section(
         {
             "kind": "callout",
             "warn": False,
-            "text": f"The plan does {len(sel)} of {len(frame)} improvements, worth "
+            "text": f"The plan does {len(sel)} of {_count(len(frame), 'improvement')}, worth "
             f"{plan.value:,.0f} ({plan.objective}) for a cost of {plan.cost:,.0f} within "
             f"{budget} and each owner's capacity; {status}.",
         }
@@ -212,7 +254,9 @@ def _plan_section(
         from frictionkit.portfolio import frontier
 
         try:
-            front = frontier(journey, capacity=dict(plan.capacity))
+            # the frontier of the plan's own values (the ranking's impact when the plan was
+            # made from the ranking), never the map's declared figures behind its back
+            front = frontier(journey, capacity=dict(plan.capacity), objective=_plan_values(plan))
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
         else:
@@ -257,7 +301,7 @@ def _plan_section(
                     ("improvement", "Improvement", "text"),
                     ("owner_name", "Owner", "text"),
                     ("effort_days", "Effort (days)", "num"),
-                    ("quick_win", "Easy & smart", "bool"),
+                    ("quick_win", "Quick win", "bool"),
                 ],
                 key="roadmap",
                 caption="Roadmap: quick wins first, dependencies and staff respected",

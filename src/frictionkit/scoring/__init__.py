@@ -52,11 +52,14 @@ whatever their impact, get no warning).
 **Ranks.** 1 is best. Scores within ``1e-9`` of the largest absolute score are tied; ties
 go to the lower cost, then the lower effort, then the improvement listed first.
 
-**Quadrants.** ``"easy & smart"`` (impact >= impact threshold and effort <= effort
-threshold), ``"major project"`` (high impact, effort above), ``"fill-in"`` (low impact, low
-effort) and ``"thankless"`` (low impact, high effort). Thresholds are the medians by
-default; a value equal to a threshold falls on the favourable side (high impact, low
-effort). ``non_dominated`` is True when no other improvement is at least as good on impact,
+**Quadrants.** ``"quick win"`` (impact strictly above the impact threshold and above 0,
+effort strictly below the effort threshold), ``"major project"`` (high impact, effort not
+below), ``"fill-in"`` (low impact, low effort) and ``"thankless"`` (low impact, high
+effort). Thresholds are the medians by default (a missing impact counts as 0 there); a
+value equal to a threshold is neither high impact nor low effort, and a zero impact is
+never high. An improvement without any impact gets the label ``"impact missing"``
+instead of a quadrant. ``EASY_AND_SMART`` is an alias of ``QUICK_WIN``.
+``non_dominated`` is True when no other improvement is at least as good on impact,
 effort and cost and strictly better on one.
 
 Examples

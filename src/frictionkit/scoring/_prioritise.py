@@ -389,6 +389,7 @@ fix_share_col, fixes_col : str
         )
     score, contrib = _score(spec, draw, inp.ids)
     ranks = _rank(score, inp.cost, inp.effort)
+    no_impact = np.asarray(source == "missing", dtype=bool)
     thresholds = _thresholds(quadrant_thresholds, impact, inp.effort)
     order = np.empty(n, dtype=np.intp)  # row k of the table is the improvement ranked k + 1
     order[ranks - 1] = np.arange(n)
@@ -404,7 +405,7 @@ fix_share_col, fixes_col : str
         "reach": inp.reach,
         "score": score,
         "rank": ranks,
-        "quadrant": _quadrants(impact, inp.effort, thresholds),
+        "quadrant": _quadrants(impact, inp.effort, thresholds, no_impact),
         "non_dominated": non_dominated(impact, inp.effort, inp.cost),
         "mandatory": inp.mandatory,
         **{f"contrib_{k}": np.asarray(v, dtype=np.float64) for k, v in contrib.items()},

@@ -38,8 +38,10 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 __all__ = [
     "EASY_AND_SMART",
     "FILL_IN",
+    "IMPACT_MISSING",
     "MAJOR_PROJECT",
     "QUADRANTS",
+    "QUICK_WIN",
     "THANKLESS",
     "UNOWNED",
     "MethodComparison",
@@ -48,8 +50,13 @@ __all__ = [
     "weighted_spearman",
 ]
 
-#: Quadrant of high impact and low effort: the quick wins.
-EASY_AND_SMART = "easy & smart"
+#: Quadrant of high impact and low effort: the quick wins. One name for the concept in
+#: legends, tables and prose ("quick win", as in :meth:`Ranking.quick_wins`, the
+#: ``quick_win`` column of a roadmap and ``p_quick_win`` of a rank risk).
+QUICK_WIN = "quick win"
+#: The former name of :data:`QUICK_WIN` (the "easy & smart" quadrant), kept as an alias:
+#: it holds the same label, ``"quick win"``.
+EASY_AND_SMART = QUICK_WIN
 #: High impact, high effort.
 MAJOR_PROJECT = "major project"
 #: Low impact, low effort.
@@ -57,7 +64,10 @@ FILL_IN = "fill-in"
 #: Low impact, high effort.
 THANKLESS = "thankless"
 #: The four quadrants, best first.
-QUADRANTS: tuple[str, ...] = (EASY_AND_SMART, MAJOR_PROJECT, FILL_IN, THANKLESS)
+QUADRANTS: tuple[str, ...] = (QUICK_WIN, MAJOR_PROJECT, FILL_IN, THANKLESS)
+#: The label of an improvement without any impact (no declared impact and no value at
+#: stake for what it fixes): it is in no quadrant, and never a quick win.
+IMPACT_MISSING = "impact missing"
 #: Shown in place of a missing owner.
 UNOWNED = "unowned"
 
@@ -80,7 +90,13 @@ def _ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
+def _days(x: float) -> str:
+    return "day" if x == 1 else "days"
+
+
 def _num(x: float) -> str:
+    if not math.isfinite(x):
+        return "–"
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:.3g}"
@@ -144,21 +160,49 @@ class Ranking(Result):
         return self.table.copy()
 
     def quick_wins(self) -> pd.DataFrame:
-        """The "easy & smart" improvements (high impact, low effort), best rank first.
+        """The quick wins (high impact, low effort), best rank first, each with why.
 
-        Missing owners are shown as ``"unowned"``.
+        A quick win has an impact strictly above the impact threshold (and above 0) and
+        an effort strictly below the effort threshold; an improvement without any impact
+        is never one. Missing owners are shown as ``"unowned"``. The ``why`` column says
+        why each one is there.
 
         Examples
         --------
         >>> import frictionkit as fk
         >>> from frictionkit.scoring import prioritise
-        >>> prioritise(fk.datasets.load_autoparts()).quick_wins()["id"].tolist()
+        >>> wins = prioritise(fk.datasets.load_autoparts()).quick_wins()
+        >>> wins["id"].tolist()
         ['guided_selling', 'callback_sla']
+        >>> print(wins["why"].iloc[1])
+        impact 150,000 above median 80,000; effort 6 days below median 11
         """
-        rows = self.table[self.table["quadrant"] == EASY_AND_SMART]
+        rows = self.table[self.table["quadrant"] == QUICK_WIN]
         out = rows[_QUICK_WIN_COLUMNS].reset_index(drop=True)
         out["owner"] = out["owner"].astype(object).where(out["owner"].notna(), UNOWNED)
+        out["why"] = [
+            self._why(float(i), float(e))
+            for i, e in zip(out["impact"], out["effort_days"], strict=True)
+        ]
         return out
+
+    def _threshold_names(self) -> tuple[str, str]:
+        spec = self.options.get("quadrant_thresholds", "median")
+        if isinstance(spec, str):
+            return "median", "median"
+        given = set(spec) if isinstance(spec, Mapping) else {"impact", "effort_days"}
+        return (
+            "threshold" if "impact" in given else "median",
+            "threshold" if "effort_days" in given else "median",
+        )
+
+    def _why(self, impact: float, effort: float) -> str:
+        t_imp, t_eff = self.thresholds["impact"], self.thresholds["effort_days"]
+        n_imp, n_eff = self._threshold_names()
+        return (
+            f"impact {_num(impact)} above {n_imp} {_num(t_imp)}; "
+            f"effort {_num(effort)} {_days(effort)} below {n_eff} {_num(t_eff)}"
+        )
 
     def by_owner(self) -> pd.DataFrame:
         """One row per owner: how many improvements, quick wins, effort, cost and impact.
@@ -176,7 +220,7 @@ class Ranking(Result):
         """
         t = self.table.assign(
             owner=self.table["owner"].astype(object).where(self.table["owner"].notna(), UNOWNED),
-            quick_win=self.table["quadrant"] == EASY_AND_SMART,
+            quick_win=self.table["quadrant"] == QUICK_WIN,
         )
         rows = []
         for owner, grp in t.groupby("owner", sort=False):
@@ -203,7 +247,7 @@ class Ranking(Result):
         >>> import frictionkit as fk
         >>> from frictionkit.scoring import prioritise
         >>> print(prioritise(fk.datasets.load_autoparts()).explain("callback_sla"))
-        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 (declared) for cost 8,000 and 6 effort days, owner customer_service. It is a quick win (easy & smart: impact >= 80,000 and effort <= 11 days). No other improvement beats it on impact, effort and cost at once.
+        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 (declared) for cost 8,000 and 6 effort days, owner customer_service. It is a quick win: impact 150,000 above median 80,000; effort 6 days below median 11. No other improvement beats it on impact, effort and cost at once.
         """  # noqa: E501
         ids = self.table["id"].tolist()
         if id not in ids:
@@ -243,9 +287,16 @@ class Ranking(Result):
                 f"{worst} ({shown(worst)})."
             )
         quadrant = row["quadrant"]
-        rule = f"impact >= {_num(t_imp)} and effort <= {_num(t_eff)} days"
-        if quadrant == EASY_AND_SMART:
-            parts.append(f"It is a quick win (easy & smart: {rule}).")
+        n_imp, n_eff = self._threshold_names()
+        rule = (
+            f"impact above the {n_imp} {_num(t_imp)} and effort below the {n_eff} "
+            f"{_num(t_eff)} days"
+        )
+        if quadrant == QUICK_WIN:
+            why = self._why(float(row["impact"]), float(row["effort_days"]))
+            parts.append(f"It is a quick win: {why}.")
+        elif quadrant == IMPACT_MISSING:
+            parts.append(f"It is not a quick win: its impact is missing (quick wins need {rule}).")
         else:
             parts.append(f"It is not a quick win: it is a {quadrant} (quick wins need {rule}).")
         if bool(row["non_dominated"]):
@@ -294,7 +345,7 @@ class Ranking(Result):
 
     def _repr_body(self) -> str:
         top = self.table["id"].head(3).tolist()
-        wins = int((self.table["quadrant"] == EASY_AND_SMART).sum())
+        wins = int((self.table["quadrant"] == QUICK_WIN).sum())
         return f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
 
     def _repr_facts(self) -> list[tuple[str, str]]:
@@ -393,7 +444,10 @@ def _rank(score: FloatArray, cost: FloatArray, effort: FloatArray) -> npt.NDArra
 
 
 def _thresholds(spec: Any, impact: FloatArray, effort: FloatArray) -> dict[str, float]:
-    med = {"impact": float(np.median(impact)), "effort_days": float(np.median(effort))}
+    med = {
+        "impact": float(np.median(impact)) if impact.size else math.nan,
+        "effort_days": float(np.median(effort)) if effort.size else math.nan,
+    }
     if isinstance(spec, str):
         if spec != "median":
             raise UnknownReferenceError(
@@ -440,16 +494,28 @@ def _thresholds(spec: Any, impact: FloatArray, effort: FloatArray) -> dict[str, 
     return out
 
 
-_QUADRANT_BY_CODE = np.array([THANKLESS, FILL_IN, MAJOR_PROJECT, EASY_AND_SMART], dtype=object)
+_QUADRANT_BY_CODE = np.array([THANKLESS, FILL_IN, MAJOR_PROJECT, QUICK_WIN], dtype=object)
 
 
 def _quadrants(
-    impact: FloatArray, effort: FloatArray, t: Mapping[str, float]
+    impact: FloatArray,
+    effort: FloatArray,
+    t: Mapping[str, float],
+    missing: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.object_]:
-    high = impact >= t["impact"]
-    easy = effort <= t["effort_days"]
+    """Quadrant of each improvement; thresholds are strict.
+
+    High impact is strictly above the impact threshold and above 0 (a zero impact is
+    never high); low effort is strictly below the effort threshold. An improvement whose
+    impact is ``missing`` gets :data:`IMPACT_MISSING` instead of a quadrant.
+    """
+    with np.errstate(invalid="ignore"):
+        high = (impact > t["impact"]) & (impact > 0)
+        easy = effort < t["effort_days"]
     code = 2 * high.astype(np.intp) + easy
     out: npt.NDArray[np.object_] = _QUADRANT_BY_CODE[code]
+    if missing is not None:
+        out = np.where(missing, IMPACT_MISSING, out).astype(object)
     return out
 
 

@@ -24,10 +24,11 @@ from frictionkit.exceptions import (
 from frictionkit.model import Improvement, Journey
 from frictionkit.scoring._methods import lookup
 from frictionkit.scoring._ranking import (
-    EASY_AND_SMART,
     FILL_IN,
+    IMPACT_MISSING,
     MAJOR_PROJECT,
     QUADRANTS,
+    QUICK_WIN,
     THANKLESS,
     Ranking,
 )
@@ -151,9 +152,11 @@ class RankRisk(Result):
         ``P(rank = r)``: one row per improvement (by id, in the order of ``ranking``), one
         column per rank (1 = best). Rows and columns sum to 1.
     quadrant_probabilities : pandas.DataFrame
-        Share of draws in each quadrant (``"easy & smart"``, ``"major project"``,
-        ``"fill-in"``, ``"thankless"``), with the thresholds recomputed per draw (medians,
-        unless ``quadrant_thresholds`` fixes them). Rows sum to 1.
+        Share of draws in each quadrant (``"quick win"``, ``"major project"``,
+        ``"fill-in"``, ``"thankless"``; thresholds strict, as in a Ranking), with the
+        thresholds recomputed per draw (medians, unless ``quadrant_thresholds`` fixes
+        them), and ``"impact missing"`` (1 for an improvement without any impact). Rows
+        sum to 1.
     """
 
     method: str
@@ -200,7 +203,7 @@ class RankRisk(Result):
         Columns: ``id``, ``title``, ``owner``, ``rank`` and ``score`` (every estimate at its
         mean, as :func:`~frictionkit.scoring.prioritise`), ``expected_score`` and
         ``score_std`` over the draws, ``expected_rank``, ``p_first``, ``p_top_<k>``,
-        ``p_quick_win`` (share of draws in the ``"easy & smart"`` quadrant) and the rank
+        ``p_quick_win`` (share of draws in the ``"quick win"`` quadrant) and the rank
         percentiles ``rank_p5``, ``rank_p50``, ``rank_p95`` (smallest rank ``r`` with
         ``P(rank <= r) >= q``).
 
@@ -493,7 +496,8 @@ def rank_risk(
         hint="Ask for fewer draws (10,000 give rank probabilities within about 0.01)",
     )
     counts = np.zeros(n * n, dtype=np.int64)
-    quad = np.zeros((n, 4), dtype=np.int64)
+    quad = np.zeros((n, 5), dtype=np.int64)  # the four quadrants, then "impact missing"
+    no_impact = ~p.declared & ~p.evidence
     s1, s2 = np.zeros(n), np.zeros(n)
     base = np.arange(n, dtype=np.int64) * n
     for blk in _iter_scored(p, total, bool(progress)):
@@ -513,12 +517,15 @@ def rank_risk(
             if p.fixed_effort is not None
             else np.median(blk.effort, axis=1)
         )
-        high = blk.impact >= t_imp[:, None]
-        easy = blk.effort <= t_eff[:, None]
-        quad[:, 0] += np.count_nonzero(high & easy, axis=0)
-        quad[:, 1] += np.count_nonzero(high & ~easy, axis=0)
-        quad[:, 2] += np.count_nonzero(~high & easy, axis=0)
-        quad[:, 3] += np.count_nonzero(~high & ~easy, axis=0)
+        # strict thresholds and a positive impact, as Ranking's quadrants
+        high = (blk.impact > t_imp[:, None]) & (blk.impact > 0)
+        easy = blk.effort < t_eff[:, None]
+        known = ~no_impact[None, :]
+        quad[:, 0] += np.count_nonzero(known & high & easy, axis=0)
+        quad[:, 1] += np.count_nonzero(known & high & ~easy, axis=0)
+        quad[:, 2] += np.count_nonzero(known & ~high & easy, axis=0)
+        quad[:, 3] += np.count_nonzero(known & ~high & ~easy, axis=0)
+        quad[:, 4] += np.where(no_impact, blk.impact.shape[0], 0)
     return _result(p, ranking, counts.reshape(n, n), quad, s1, s2, total, kk)
 
 
@@ -540,9 +547,11 @@ def _result(
     acc = pd.DataFrame(
         counts[rows] / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank")
     )
-    assert QUADRANTS == (EASY_AND_SMART, MAJOR_PROJECT, FILL_IN, THANKLESS)
+    assert QUADRANTS == (QUICK_WIN, MAJOR_PROJECT, FILL_IN, THANKLESS)
     quads = pd.DataFrame(
-        quad[rows] / total, index=ids, columns=pd.Index(list(QUADRANTS), name="quadrant")
+        quad[rows] / total,
+        index=ids,
+        columns=pd.Index([*QUADRANTS, IMPACT_MISSING], name="quadrant"),
     )
     mean = s1[rows] / total
     var = np.maximum(s2[rows] / total - mean * mean, 0.0)
@@ -560,7 +569,7 @@ def _result(
             "expected_rank": expected_rank,
             "p_first": acc.iloc[:, 0].to_numpy(),
             f"p_top_{k}": acc.iloc[:, :k].sum(axis=1).to_numpy(),
-            "p_quick_win": quads[EASY_AND_SMART].to_numpy(),
+            "p_quick_win": quads[QUICK_WIN].to_numpy(),
             **{
                 f"rank_p{q}": _percentile_ranks(counts[rows], total, q / 100.0) for q in PERCENTILES
             },
