@@ -406,3 +406,32 @@ def attributable_failures(
         ended_share=ended_share,
         draws=draws,
     )
+
+
+#: Key of ``friction(...).attrs`` that holds the bootstrap draws (:class:`DrawsByTouchpoint`).
+DRAWS_ATTR = "attributable_failures_draws"
+
+
+class DrawsByTouchpoint:
+    """The bootstrap draws of the attributable failures, one column per touchpoint.
+
+    Kept in ``friction(...).attrs[DRAWS_ATTR]`` so that the value at stake can carry the
+    same draws as the interval. Equality is identity, so pandas can compare the attrs of
+    tables without comparing arrays.
+
+    Examples
+    --------
+    >>> d = DrawsByTouchpoint(("a", "b"), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> d.of("b").tolist()
+    [2.0, 4.0]
+    """
+
+    __slots__ = ("draws", "touchpoints")
+
+    def __init__(self, touchpoints: tuple[str, ...], draws: np.ndarray) -> None:
+        self.touchpoints = tuple(touchpoints)
+        self.draws = draws  # (n_boot, k); NaN where nothing is comparable
+
+    def of(self, touchpoint: str) -> np.ndarray:
+        """The draws of one touchpoint (length ``n_boot``; NaN when not comparable)."""
+        return np.asarray(self.draws[:, self.touchpoints.index(touchpoint)], dtype=np.float64)
