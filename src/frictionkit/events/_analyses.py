@@ -236,7 +236,8 @@ class LogAnalyses:
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
-        ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 0.5) repairs the
+        ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 1.0,
+        :data:`frictionkit.markov.REDUCE_FAILURE_BY`) repairs the
         direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
         chain that remembers whether the journey met it, counting harm that shows later;
         with ``adjust_for=`` (case attributes) that chain is fitted within each group.
@@ -280,7 +281,7 @@ class LogAnalyses:
         n_boot: int = 500,
         seed: SeedLike = 0,
     ) -> pd.DataFrame:
-        """Money per period at stake at each touchpoint; see :func:`frictionkit.friction.value_at_stake`.
+        """Money per period at stake per touchpoint (:func:`frictionkit.friction.value_at_stake`).
 
         Examples
         --------

@@ -3,7 +3,8 @@
 A workbook is either a folder of CSV files or one Excel file, with one table per entity
 kind (``stages``, ``touchpoints``, ``personas``, ``owners``, ``pain_points``,
 ``improvements``) and an optional ``journey`` table of ``key, value`` rows (``version``,
-``name``, and ``currency`` and ``period`` when the journey sets them). Columns are those of :meth:`frictionkit.Journey.to_frames`; lists of ids are
+``name``, and ``currency`` and ``period`` when the journey sets them). Columns are those
+of :meth:`frictionkit.Journey.to_frames`; lists of ids are
 comma-separated; estimates use the shorthand (``2..4..12``, ``M``).
 
 Cells are read as text, exactly as typed: a case id ``NA`` stays ``NA``. Text cells that

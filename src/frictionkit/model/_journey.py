@@ -106,8 +106,7 @@ def _currency(value: Any) -> str | None:
         return None
     if len(text) > 8 or any(ch.isspace() or ch.isdigit() for ch in text):
         raise ValidationError(
-            f"Journey.currency must be a short code or symbol such as 'EUR' or '€', got "
-            f"{value!r}",
+            f"Journey.currency must be a short code or symbol such as 'EUR' or '€', got {value!r}",
             field="Journey.currency",
             value=value,
             hint="Use an ISO 4217 code (EUR, USD, GBP) or a symbol",
@@ -572,9 +571,7 @@ def journey_from_frames(
     >>> fk.Journey.from_frames(j.to_frames(), name=j.name) == j
     True
     """
-    return Journey(
-        **_entities_from_frames(frames), name=name, currency=currency, period=period
-    )
+    return Journey(**_entities_from_frames(frames), name=name, currency=currency, period=period)
 
 
 def _mean(q: float | Estimate | None) -> float:
