@@ -208,8 +208,8 @@ def value_at_stake(
         it, in the log), ``share_of_journeys`` (of the decided journeys, in [0, 1]),
         ``visitors_per_<per>``, ``attributable_failures`` with ``_low`` / ``_high``,
         ``af_q_value``, ``value_at_stake_per_<per>`` with ``_low`` / ``_high`` (NaN for
-        outcome steps and markers, touchpoints without a comparable estimate, or without
-        a value per success). ``attrs``: ``period``, ``currency``, ``value_per_success``,
+        outcome steps and markers, touchpoints that are not comparable, or without a
+        value per success). ``attrs``: ``period``, ``currency``, ``value_per_success``,
         ``journeys_per_period``, ``scale`` and ``value_draws`` (a
         :class:`~frictionkit.friction._attributable.DrawsByTouchpoint` of the bootstrap
         draws of the value at stake per period).
@@ -247,8 +247,34 @@ def value_at_stake(
         fdr=fdr,
         adjust_for=adjust_for,
     )
+    return value_table(log, fr, vps, per=p, scale=scale, journeys_per_period=jpp,
+                       currency=currency)  # fmt: skip
+
+
+def value_table(
+    log: EventLog,
+    fr: pd.DataFrame,
+    value_per_success: float | None,
+    *,
+    per: str,
+    scale: float,
+    journeys_per_period: float,
+    currency: str | None,
+) -> pd.DataFrame:
+    """The table of :func:`value_at_stake` from the log's friction table ``fr``.
+
+    ``fr`` must come from :func:`~frictionkit.friction.friction` without
+    ``min_group_size`` (it holds the draws); ``scale`` and ``journeys_per_period`` from
+    :func:`period_scale` (``scale`` NaN: no value per period).
+    """
+    p, vps, jpp = per, value_per_success, journeys_per_period
     money = math.nan if vps is None else vps * scale
-    gone = fr["outcome_step"].to_numpy(dtype=bool) | (fr["verdict"] == "outcome marker").to_numpy()
+    verdict = fr["verdict"].to_numpy(dtype=object)
+    gone = (
+        fr["outcome_step"].to_numpy(dtype=bool)
+        | (verdict == "outcome marker")
+        | (verdict == "not comparable")
+    )
 
     def value(col: str) -> np.ndarray:
         af = fr[col].to_numpy(dtype=np.float64)
