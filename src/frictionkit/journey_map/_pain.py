@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
     from frictionkit.feedback import Feedback
 from frictionkit.journey_map._map import (
-    _SUCCESS,
     SEVERITY_THRESHOLDS,
     _check_inputs,
     _decided,
@@ -125,7 +124,7 @@ def _signals_from_log(
     col = value_column(per)
     values = vt.set_index("touchpoint")
     if meta is not None:
-        meta.update(vt.attrs)
+        meta.update({str(k): v for k, v in vt.attrs.items()})
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -381,8 +380,9 @@ def derive_pain_points(
         when the log's verdict is not ``friction``), ``severity_declared``, ``reach``
         (measured: the **share of customers affected**, the decided journeys that visit
         the touchpoint over all decided journeys, in [0, 1]; from a survey alone, the
-        share of negative answers about it), ``reach_declared``, ``evidence`` (tuple of texts: declared first,
-        then measured), ``journeys``, ``verdict`` (of :meth:`EventLog.friction`),
+        share of negative answers about it), ``reach_declared``, ``evidence`` (tuple of
+        texts: declared first, then measured), ``journeys``, ``verdict`` (of
+        :meth:`EventLog.friction`),
         ``attributable_failures`` with ``attributable_failures_low`` / ``_high`` (95 %
         interval), ``af_q_value``, ``friction_score`` (descriptive, ranks nothing),
         ``risk_ratio`` and ``q_value`` (stage-matched), ``repeat_rate``, ``dwell_ratio``,
@@ -415,9 +415,9 @@ def derive_pain_points(
     """
     journey, log, feedback = _check_inputs(journey, log, feedback)
     _warn_unmapped(journey, log)
-    p = check_per(journey.period or "year" if per is None else per)
+    period = check_per(journey.period or "year" if per is None else per)
     currency = journey.currency if currency is None else currency
-    meta: dict[str, Any] = {"period": p, "currency": currency}
+    meta: dict[str, Any] = {"period": period, "currency": currency}
     tps = _ordered_touchpoints(journey)
     ids = [tp.id for tp in tps]
     if log is not None:
@@ -425,7 +425,7 @@ def derive_pain_points(
             log, ids, min_support=min_support, q_max=q_max, min_repeat_rate=min_repeat_rate,
             min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
-            outcome_markers=outcome_markers, adjust_for=adjust_for, per=p,
+            outcome_markers=outcome_markers, adjust_for=adjust_for, per=period,
             journeys_per_period=journeys_per_period, currency=currency, meta=meta,
         )  # fmt: skip
     else:
@@ -498,7 +498,7 @@ def derive_pain_points(
                     "_signal": True, "_pos": order[tp.id],
                 }
             )  # fmt: skip
-    names = {c: _PER_PERIOD[c].format(per=p) if c in _PER_PERIOD else c for c in _COLUMNS}
+    names = {c: _PER_PERIOD[c].format(per=period) if c in _PER_PERIOD else c for c in _COLUMNS}
     if not rows:
         empty = pd.DataFrame({names[c]: pd.Series([], dtype=object) for c in _COLUMNS})
         empty.attrs.update(meta)
