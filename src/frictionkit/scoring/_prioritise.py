@@ -461,8 +461,8 @@ fix_share_col, fixes_col : str
         tc = extra_col(time_criticality_col, "time_criticality_col")
         rr = extra_col(risk_reduction_col, "risk_reduction_col")
         scored_impact = impact
-        if ev is not None and spec.name == "rice":
-            # reach is journeys per period, so the impact is per journey: counted once
+        if ev is not None and "reach" in spec.reads:
+            # RICE: reach is journeys per period, so the impact is per journey (counted once)
             per_journey = np.isfinite(ev.reach) & (ev.reach > 0) & np.isfinite(ev.impact)
             with np.errstate(divide="ignore", invalid="ignore"):
                 scored_impact = np.where(per_journey, impact / reach, impact)
