@@ -339,3 +339,14 @@ def test_a_log_of_two_years_halves_the_value_per_year():
     r2 = fk.prioritise(journey, evidence=log2, value_per_success=VALUE).to_frame()
     assert r1["id"].tolist() == r2["id"].tolist()
     assert (r2["impact"] * 2).tolist() == pytest.approx(r1["impact"].tolist())
+
+
+def test_rank_risk_samples_the_value_at_stake_from_its_bootstrap(journey, log, derived):
+    risk = fk.rank_risk(journey, evidence=log, value_per_success=VALUE, draws=400, seed=1)
+    t = risk.to_frame().set_index("id")
+    assert t.loc["fix_payment", "rank"] == 1
+    assert t.loc["better_search", "score_std"] > 0.0  # the value at stake varies
+    assert t.loc["declared_only", "score_std"] < 1e-3 * t.loc["declared_only", "score"]
+    # derive_pain_points' table as it comes (proposed ids the journey lacks)
+    given = fk.rank_risk(journey, value_at_stake=derived, draws=50, seed=1)
+    assert given.to_frame()["id"].tolist() == risk.to_frame()["id"].tolist()

@@ -524,7 +524,18 @@ fix_share_col, fixes_col : str
         period=period,
         value_at_stake=None if measured is None else measured.table(),
         impact_draws=impact_draws,
+        value_draws=None if measured is None else _value_draws(measured, value_map),
     )
+
+
+def _value_draws(measured: Measured, value_map: dict[str, float] | None) -> dict[str, Any]:
+    """Pain point -> draws of its measured value at stake (given figures left out)."""
+    given = value_map or {}
+    return {
+        pid: measured.draws[t]
+        for pid, t in measured.touchpoint_of.items()
+        if t in measured.draws and pid not in given
+    }
 
 
 def _known_only(

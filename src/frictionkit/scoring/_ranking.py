@@ -124,6 +124,9 @@ class Ranking(Result):
         With ``evidence=``: bootstrap draws of each improvement's impact (one row per
         draw, one column per improvement id in rank order; constant for improvements
         not valued from the evidence), for rank risk and robust plans.
+    value_draws : dict or None
+        With ``evidence=``: pain point id -> bootstrap draws of its value at stake (the
+        form ``rank_risk(value_at_stake=...)`` takes).
     """
 
     method: str
@@ -138,6 +141,7 @@ class Ranking(Result):
     period: str | None = None
     value_at_stake: pd.DataFrame | None = None
     impact_draws: pd.DataFrame | None = None
+    value_draws: Mapping[str, Any] | None = None
 
     #: :func:`frictionkit.scoring.prioritise`, which builds every Ranking: set when its
     #: module loads, so that :meth:`evolve` ranks again without importing it back.
