@@ -350,3 +350,25 @@ def test_rank_risk_samples_the_value_at_stake_from_its_bootstrap(journey, log, d
     # derive_pain_points' table as it comes (proposed ids the journey lacks)
     given = fk.rank_risk(journey, value_at_stake=derived, draws=50, seed=1)
     assert given.to_frame()["id"].tolist() == risk.to_frame()["id"].tolist()
+
+
+def test_the_fines_log_is_valued_per_year_of_its_span():
+    # road-traffic fines, first 10,000 cases (de Leoni & Mannhardt, 4TU.ResearchData,
+    # doi:10.4121/uuid:270fd440-1057-4fb9-89a9-b699b47990f5): events from 2006-06-17 to
+    # 2012-03-26, so a year is 365.25 / 2109 days of it, not the whole log
+    from frictionkit.events import read_events
+    from tests.helpers import shared_data
+
+    log = read_events(shared_data("road_traffic_fines_10k.csv.gz"), case_col="case_id",
+                      touchpoint_col="activity", timestamp_col="timestamp",
+                      success="Payment", failure="Send for Credit Collection",
+                      when_both="failure")  # fmt: skip
+    v = log.value_at_stake(25.0)
+    span = (pd.Timestamp("2012-03-26") - pd.Timestamp("2006-06-17")).days
+    assert v.attrs["scale"] == pytest.approx(365.25 / span)
+    assert v.attrs["journeys_per_period"] == pytest.approx(10_000 * 365.25 / span)
+    friction = v[v["verdict"] == "friction"]
+    assert len(friction) >= 1
+    expected = 25.0 * friction["attributable_failures"] * 365.25 / span
+    assert friction["value_at_stake_per_year"].tolist() == pytest.approx(expected.tolist())
+    assert v["share_of_journeys"].between(0, 1).all()
