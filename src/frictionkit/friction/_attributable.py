@@ -417,7 +417,8 @@ class DrawsByTouchpoint:
 
     Kept in ``friction(...).attrs[DRAWS_ATTR]`` so that the value at stake can carry the
     same draws as the interval. Equality is identity, so pandas can compare the attrs of
-    tables without comparing arrays.
+    tables without comparing arrays; the draws are read-only and a deep copy is the same
+    object, so the attrs that pandas copies to every derived table cost nothing.
 
     Examples
     --------
@@ -430,7 +431,11 @@ class DrawsByTouchpoint:
 
     def __init__(self, touchpoints: tuple[str, ...], draws: np.ndarray) -> None:
         self.touchpoints = tuple(touchpoints)
-        self.draws = draws  # (n_boot, k); NaN where nothing is comparable
+        self.draws = np.array(draws, dtype=np.float64)  # (n_boot, k); NaN: not comparable
+        self.draws.setflags(write=False)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> DrawsByTouchpoint:
+        return self
 
     def of(self, touchpoint: str) -> np.ndarray:
         """The draws of one touchpoint (length ``n_boot``; NaN when not comparable)."""
