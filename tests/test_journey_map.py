@@ -122,10 +122,15 @@ def test_derive_pain_points_recovers_planted_friction_first(seed):
     assert cart["severity"] <= 2
     assert t.loc[0, "severity"] >= cart["severity"]
     assert (t["status"] == "proposed").all()
-    # the value at stake is the attributable failures times the value per success
-    assert t.loc[0, "value_at_stake"] == pytest.approx(80.0 * t.loc[0, "attributable_failures"])
-    assert t.loc[0, "value_at_stake_low"] == pytest.approx(
-        80.0 * t.loc[0, "attributable_failures_low"]
+    # the value at stake is the attributable failures per year times the value per
+    # success (issue 19: money per period, the period in the column's name)
+    scale = t.attrs["scale"]
+    assert t.attrs["period"] == "year"
+    assert t.loc[0, "value_at_stake_per_year"] == pytest.approx(
+        80.0 * t.loc[0, "attributable_failures"] * scale
+    )
+    assert t.loc[0, "value_at_stake_per_year_low"] == pytest.approx(
+        80.0 * t.loc[0, "attributable_failures_low"] * scale
     )
     assert t.loc[0, "extra_successes"] == pytest.approx(t.loc[0, "attributable_failures"])
     verdicts = t.loc[t["signals"] != "", "verdict"].tolist()
@@ -213,7 +218,7 @@ def test_not_comparable_step_gets_no_headline_nor_high_severity():
             assert "friction" not in rec["signals"].split(", ")
     send = t[t["touchpoint"] == "Send Fine"]
     if len(send):
-        assert send["value_at_stake"].isna().all()  # no comparable estimate, no value
+        assert send["value_at_stake_per_year"].isna().all()  # no comparable estimate, no value
     signalled = t[t["signals"] != ""]
     if len(signalled):
         assert signalled.iloc[0]["verdict"] == "friction" or signalled.iloc[0]["severity"] <= 2
@@ -236,11 +241,11 @@ def test_only_friction_verdicts_reach_high_severity(scenario):
     assert "outcome marker" not in set(t["verdict"])  # outcome markers are not proposed
     # the legacy valuation still works
     old = derive_pain_points(None, log, value_per_success=50.0, reduce_failure_by=1.0)
-    assert old["value_at_stake_low"].isna().all()
+    assert old["value_at_stake_per_year_low"].isna().all()
     effects = log.repair_effects(reduce_failure_by=1.0, value_per_success=50.0)
     row = old.iloc[0]
     expected = effects.set_index("touchpoint").loc[row["touchpoint"], "extra_value"]
-    assert row["value_at_stake"] == pytest.approx(expected)
+    assert row["value_at_stake_per_year"] == pytest.approx(expected * old.attrs["scale"])
 
 
 def test_proposed_ids_are_identifiers():

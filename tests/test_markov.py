@@ -782,7 +782,7 @@ def test_harm_removal_on_logs_and_compact_logs():
     pd.testing.assert_frame_equal(full, compact)
     assert full.loc[0, "touchpoint"] == "payment_error"
     # the first-order table is unchanged by the new option
-    pd.testing.assert_frame_equal(log.repair_effects(), log.repair_effects(0.5))
+    pd.testing.assert_frame_equal(log.repair_effects(), log.repair_effects(1.0))  # one default
     with pytest.raises(ValidationError, match="did you mean 'harm_removal'"):
         log.repair_effects(kind="harm_remova")
     with pytest.raises(ValidationError, match="first-order"):

@@ -236,7 +236,8 @@ class LogAnalyses:
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
-        ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 0.5) repairs the
+        ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 1.0,
+        :data:`frictionkit.markov.REDUCE_FAILURE_BY`) repairs the
         direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
         chain that remembers whether the journey met it, counting harm that shows later;
         with ``adjust_for=`` (case attributes) that chain is fitted within each group.
@@ -264,6 +265,50 @@ class LogAnalyses:
             kind=kind,
             min_support=min_support,
             adjust_for=adjust_for,
+        )
+
+    def value_at_stake(
+        self,
+        value_per_success: float | None = None,
+        *,
+        per: str = "year",
+        journeys_per_period: float | None = None,
+        currency: str | None = None,
+        min_support: int = 30,
+        fdr: float = 0.05,
+        outcome_markers: Iterable[str] | str | None = None,
+        adjust_for: Iterable[str] | str | None = None,
+        n_boot: int = 500,
+        seed: SeedLike = 0,
+    ) -> pd.DataFrame:
+        """Money per period at stake per touchpoint (:func:`frictionkit.friction.value_at_stake`).
+
+        Examples
+        --------
+        >>> from frictionkit.events import EventLog
+        >>> from frictionkit.datasets import simulate_journeys
+        >>> df = simulate_journeys(3000, seed=5)
+        >>> log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+        ...     timestamp_col="timestamp", stage_col="stage", outcome_col="outcome",
+        ...     strict=False)
+        >>> v = log.value_at_stake(50.0, per="month", journeys_per_period=1000)
+        >>> v.attrs["period"], v.loc[0, "touchpoint"]
+        ('month', 'payment_error')
+        """
+        from frictionkit.friction import value_at_stake
+
+        return value_at_stake(
+            self._as_log(),
+            value_per_success,
+            per=per,
+            journeys_per_period=journeys_per_period,
+            currency=currency,
+            min_support=min_support,
+            fdr=fdr,
+            outcome_markers=outcome_markers,
+            adjust_for=adjust_for,
+            n_boot=n_boot,
+            seed=seed,
         )
 
     def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:

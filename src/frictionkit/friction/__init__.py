@@ -2,7 +2,8 @@
 
 These functions are the implementations behind :meth:`EventLog.friction`,
 :meth:`EventLog.failure_patterns`, :meth:`EventLog.markov` and
-:meth:`EventLog.repair_effects`; call them either way. They work on the integer-coded
+:meth:`EventLog.repair_effects` and :meth:`EventLog.value_at_stake` (money per period at
+stake at each touchpoint); call them either way. They work on the integer-coded
 arrays of the log with a few sorts and ``bincount`` passes (no Python loop over journeys).
 
 Conventions (they change numbers, so they are pinned here and tested):
@@ -50,6 +51,7 @@ from frictionkit.friction._stats import (
     risk_ratio,
 )
 from frictionkit.friction._table import friction, hide_small_comparisons
+from frictionkit.friction._value import period_scale, value_at_stake, value_column
 
 __all__ = [
     "FRICTION_WEIGHTS",
@@ -61,6 +63,9 @@ __all__ = [
     "hide_small_comparisons",
     "markov",
     "odds_ratio_prior",
+    "period_scale",
     "repair_effects",
     "risk_ratio",
+    "value_at_stake",
+    "value_column",
 ]

@@ -406,3 +406,37 @@ def attributable_failures(
         ended_share=ended_share,
         draws=draws,
     )
+
+
+#: Key of ``friction(...).attrs`` that holds the bootstrap draws (:class:`DrawsByTouchpoint`).
+DRAWS_ATTR = "attributable_failures_draws"
+
+
+class DrawsByTouchpoint:
+    """The bootstrap draws of the attributable failures, one column per touchpoint.
+
+    Kept in ``friction(...).attrs[DRAWS_ATTR]`` so that the value at stake can carry the
+    same draws as the interval. Equality is identity, so pandas can compare the attrs of
+    tables without comparing arrays; the draws are read-only and a deep copy is the same
+    object, so the attrs that pandas copies to every derived table cost nothing.
+
+    Examples
+    --------
+    >>> d = DrawsByTouchpoint(("a", "b"), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> d.of("b").tolist()
+    [2.0, 4.0]
+    """
+
+    __slots__ = ("draws", "touchpoints")
+
+    def __init__(self, touchpoints: tuple[str, ...], draws: np.ndarray) -> None:
+        self.touchpoints = tuple(touchpoints)
+        self.draws = np.array(draws, dtype=np.float64)  # (n_boot, k); NaN: not comparable
+        self.draws.setflags(write=False)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> DrawsByTouchpoint:
+        return self
+
+    def of(self, touchpoint: str) -> np.ndarray:
+        """The draws of one touchpoint (length ``n_boot``; NaN when not comparable)."""
+        return np.asarray(self.draws[:, self.touchpoints.index(touchpoint)], dtype=np.float64)

@@ -15,7 +15,7 @@ from frictionkit.events._outcomes import FAILURE, SUCCESS
 from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import ValidationError, did_you_mean
 from frictionkit.friction._adjust import adjustment_names, journey_groups
-from frictionkit.markov import MarkovModel
+from frictionkit.markov import REDUCE_FAILURE_BY, MarkovModel
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -102,8 +102,10 @@ def repair_effects(
         The event log (in memory or compact: the journeys are weighted).
     reduce_failure_by : float in [0, 1], optional
         For ``kind="first_order"``: share of each touchpoint's direct failures handed to
-        its other successors (see :meth:`MarkovModel.repair_effect`); default 0.5. Not
-        used by ``kind="harm_removal"``.
+        its other successors (see :meth:`MarkovModel.repair_effect`); default 1.0, the
+        one default :data:`frictionkit.markov.REDUCE_FAILURE_BY` (the whole value at
+        stake; an improvement's ``fix_share`` says how much of it it removes). Not used
+        by ``kind="harm_removal"``.
     value_per_success : float, optional
         Value of one extra success. Default: the mean journey value (``value_col``) of
         the successful journeys that have one; NaN ``extra_value`` when the log has no
@@ -192,7 +194,7 @@ def repair_effects(
             hint="Use kind='harm_removal', or drop adjust_for=",
         )
     return model.repair_effects(
-        reduce_failure_by=0.5 if reduce_failure_by is None else reduce_failure_by,
+        reduce_failure_by=REDUCE_FAILURE_BY if reduce_failure_by is None else reduce_failure_by,
         value_per_success=value,
         bootstrap=bootstrap,
         seed=seed,

@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 from frictionkit.events._reductions import decided_paths, pair_counts
 from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.friction._attributable import (
+    DRAWS_ATTR,
     Attributable,
+    DrawsByTouchpoint,
     attributable_cells,
     attributable_failures,
     grouped_cells,
@@ -368,6 +370,9 @@ def friction(
     )
     out = out.iloc[order].reset_index(drop=True)
     out.attrs["adjusted_for"] = adjusted
+    out.attrs[DRAWS_ATTR] = DrawsByTouchpoint(
+        log.touchpoints, np.where((step | markers)[None, :], np.nan, res.draws)
+    )
     if size is None:
         return out
     from frictionkit.privacy import suppress_small_groups

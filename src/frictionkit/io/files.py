@@ -1,6 +1,8 @@
 """Journey files: YAML and JSON, versioned schema, strict and safe.
 
-A journey file is a mapping with ``version: 1``, an optional ``name``, and one list per
+A journey file is a mapping with ``version: 1``, an optional ``name``, ``currency`` (such
+as ``EUR``) and ``period`` (``year``, ``quarter``, ``month``, ``week`` or ``day``: what the
+journey's money is counted per), and one list per
 entity kind (``stages``, ``touchpoints``, ``personas``, ``owners``, ``pain_points``,
 ``improvements``). Each item is a mapping whose keys are the attribute names of the
 model class. Improvement quantities are a number, an estimate mapping
@@ -51,7 +53,7 @@ __all__ = [
 
 #: The journey file format version this frictionkit reads and writes.
 SCHEMA_VERSION = 1
-_TOP_KEYS = ("version", "name", *ENTITIES)
+_TOP_KEYS = ("version", "name", *ENTITIES, "currency", "period")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _JSON_SUFFIXES = (".json",)
 
@@ -284,6 +286,9 @@ def journey_to_dict(journey: Journey) -> dict[str, Any]:
     out: dict[str, Any] = {"version": SCHEMA_VERSION}
     if journey.name is not None:
         out["name"] = journey.name
+    for key in ("currency", "period"):
+        if getattr(journey, key) is not None:
+            out[key] = getattr(journey, key)
     for kind in ENTITIES:
         items = []
         for item in getattr(journey, kind):
@@ -534,7 +539,9 @@ def _journey_from_data(data: Any, source: str, places: _Places) -> Journey:
         entities[kind] = items
     name = data.get("name")
     try:
-        return Journey(**entities, name=name)
+        return Journey(
+            **entities, name=name, currency=data.get("currency"), period=data.get("period")
+        )
     except FrictionkitError as err:
         for problem in (err, *err.problems):
             _placed(problem, places.problem(problem))

@@ -3,7 +3,8 @@
 A workbook is either a folder of CSV files or one Excel file, with one table per entity
 kind (``stages``, ``touchpoints``, ``personas``, ``owners``, ``pain_points``,
 ``improvements``) and an optional ``journey`` table of ``key, value`` rows (``version``,
-``name``). Columns are those of :meth:`frictionkit.Journey.to_frames`; lists of ids are
+``name``, and ``currency`` and ``period`` when the journey sets them). Columns are those
+of :meth:`frictionkit.Journey.to_frames`; lists of ids are
 comma-separated; estimates use the shorthand (``2..4..12``, ``M``).
 
 Cells are read as text, exactly as typed: a case id ``NA`` stays ``NA``. Text cells that
@@ -37,6 +38,8 @@ from frictionkit.privacy import safe_cell
 __all__ = ["read_workbook", "write_workbook"]
 
 _META = "journey"
+#: Keys of the ``journey`` table written only when the journey sets them.
+_META_OPTIONAL = ("currency", "period")
 
 
 def _escape(value: Any) -> Any:
@@ -111,9 +114,12 @@ def write_workbook(journey: Journey, path: str | os.PathLike[str]) -> None:
     require_journey(journey, "write_workbook")
     p = Path(path)
     tables = {kind: _cells(frame, kind) for kind, frame in journey.to_frames().items()}
-    meta = pd.DataFrame(
-        {"key": ["version", "name"], "value": [str(SCHEMA_VERSION), journey.name or ""]}
-    )
+    keys, texts = ["version", "name"], [str(SCHEMA_VERSION), journey.name or ""]
+    for key in _META_OPTIONAL:
+        if getattr(journey, key) is not None:
+            keys.append(key)
+            texts.append(str(getattr(journey, key)))
+    meta = pd.DataFrame({"key": keys, "value": texts})
     tables = {_META: meta.map(_escape), **tables}
     if p.suffix.lower() == ".xlsx":
         require("openpyxl", extra="excel", feature="Writing Excel workbooks")
@@ -426,6 +432,7 @@ def read_workbook(path: str | os.PathLike[str]) -> Journey:
     p = Path(path)
     tables = _read_tables(p)
     name: str | None = None
+    extra: dict[str, str | None] = {}
     meta = tables.pop(_META, None)
     if meta is not None:
         if list(meta.columns) != ["key", "value"]:
@@ -445,11 +452,12 @@ def read_workbook(path: str | os.PathLike[str]) -> Journey:
                 hint="Keep one row per key",
             )
         values = dict(zip(keys, meta["value"].map(_unescape), strict=True))
-        unknown = [k for k in values if k not in ("version", "name")]
+        allowed = ("version", "name", *_META_OPTIONAL)
+        unknown = [k for k in values if k not in allowed]
         if unknown:
             raise SchemaError(
                 f"unknown key {unknown[0]!r} in the {_META!r} table"
-                + did_you_mean(unknown[0], ("version", "name")),
+                + did_you_mean(unknown[0], allowed),
                 field=_META,
                 value=unknown[0],
             )
@@ -462,8 +470,11 @@ def read_workbook(path: str | os.PathLike[str]) -> Journey:
                 value=version,
             )
         name = values.get("name") or None
+        extra = {k: (values.get(k) or None) for k in _META_OPTIONAL}
     frames = {kind: frame.map(_unescape) for kind, frame in tables.items()}
     try:
-        return journey_from_frames(frames, name=name)
+        return journey_from_frames(
+            frames, name=name, currency=extra.get("currency"), period=extra.get("period")
+        )
     except FrictionkitError as err:
         raise _prefixed(err, p.name) from err

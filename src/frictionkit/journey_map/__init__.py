@@ -34,8 +34,11 @@ signal             rule (defaults)                                      reach
 =================  ===================================================  ====================
 
 Outcome steps and touchpoints with the verdict ``outcome marker`` get no event-log
-signal (the step *is* the outcome). The measured **reach** is the largest reach of the
-signals that hold (clipped to 0-1).
+signal (the step *is* the outcome). The measured **reach** is the **share of customers
+affected**: the decided journeys that visit the touchpoint over all decided journeys, in
+[0, 1], so that the reaches of a journey's pain points say how many customers meet each
+(and RICE counts no value twice). Without an event log it is the largest reach of the
+signals that hold (the table's last column, clipped to 0-1).
 
 The **severity** (1-5) maps the strength ``s`` of the strongest signal: for friction the
 share of the touchpoint's failed visitors that are attributable to it
@@ -49,11 +52,14 @@ verdict is ``helps``, ``no evidence`` or ``not comparable`` gets at most severit
 
 Rows are ordered by verdict (``friction`` first) and then by attributable failures.
 
-The **value at stake** of a touchpoint is its attributable failures (clipped at 0) times
-the value per success, with the same 95 % interval (``value_at_stake_low`` /
-``value_at_stake_high``); it is missing for ``not comparable`` touchpoints. The former
-valuation, the first-order Markov repair effect (:meth:`EventLog.repair_effects` with
-``reduce_failure_by``), is still used when ``reduce_failure_by`` is given.
+The **value at stake** of a touchpoint is money **per period** (per year by default): its
+attributable failures per period (clipped at 0) times the value per success, with the
+same 95 % interval, in ``value_at_stake_per_<period>`` with ``_low`` / ``_high``
+(:func:`frictionkit.friction.value_at_stake`: the period is counted from the log's
+observed span, first to last event, or from ``journeys_per_period=``); it is missing for
+``not comparable`` touchpoints. The former valuation, the first-order Markov repair
+effect (:meth:`EventLog.repair_effects` with ``reduce_failure_by``, per period too), is
+still used when ``reduce_failure_by`` is given.
 
 Examples
 --------

@@ -19,13 +19,19 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
+from frictionkit.friction._value import (
+    check_per,
+    default_value_per_success,
+    period_scale,
+    value_column,
+    value_table,
+)
 from frictionkit.model import Journey, PainPoint
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
     from frictionkit.feedback import Feedback
 from frictionkit.journey_map._map import (
-    _SUCCESS,
     SEVERITY_THRESHOLDS,
     _check_inputs,
     _decided,
@@ -79,17 +85,6 @@ def _slug(text: str) -> str:
     return slug
 
 
-def _default_value_per_success(log: EventLog) -> float | None:
-    """Mean journey value of the log's successful journeys (``value_col``), if any."""
-    values = np.asarray(log.journey_value, dtype=np.float64)
-    n = log.journey_value_n
-    w = np.asarray(log.weights if n is None else n, dtype=np.float64)
-    keep = (np.asarray(log.journey_outcome) == _SUCCESS) & np.isfinite(values) & (w > 0)
-    if not keep.any():
-        return None
-    return float(np.average(values[keep], weights=w[keep]))
-
-
 def _signals_from_log(
     log: EventLog,
     ids: Sequence[str],
@@ -103,19 +98,34 @@ def _signals_from_log(
     value_per_success: float | None,
     outcome_markers: Sequence[str] | str | None = None,
     adjust_for: Sequence[str] | str | None = None,
+    per: str = "year",
+    journeys_per_period: float | None = None,
+    currency: str | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
     if not _decided(log):
         return out
     if value_per_success is None:
-        value_per_success = _default_value_per_success(log)
-    vps = math.nan if value_per_success is None else float(value_per_success)
+        value_per_success = default_value_per_success(log)
+    try:
+        scale, jpp = period_scale(log, per, journeys_per_period)
+    except ValidationError:
+        if value_per_success is not None:
+            raise
+        scale, jpp = math.nan, math.nan  # no value to count per period anyway
     oc = log.outcome_counts
     n_decided = max(int(oc["success"] + oc["failure"]), 1)
     fr = log.friction(
         min_support=min_support, fdr=q_max, outcome_markers=outcome_markers, adjust_for=adjust_for
     )
+    vt = value_table(log, fr, value_per_success, per=per, scale=scale,
+                     journeys_per_period=jpp, currency=currency)  # fmt: skip
+    col = value_column(per)
+    values = vt.set_index("touchpoint")
+    if meta is not None:
+        meta.update({str(k): v for k, v in vt.attrs.items()})
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -143,13 +153,15 @@ def _signals_from_log(
             dwell_ratio=_f(rec["dwell_ratio"]),
             median_dwell_s=_f(rec["median_dwell_s"]),
         )
+        v = values.loc[t]
+        d.update(share=_f(v["share_of_journeys"]), visitors_per_period=_f(v[f"visitors_per_{per}"]))
         if reduce_failure_by is None and rec["verdict"] != "not comparable":
             d.update(
                 delta_success_probability=af / n_decided,
                 extra_successes=af,
-                value_at_stake=max(af, 0.0) * vps if math.isfinite(af) else math.nan,
-                value_at_stake_low=max(af_lo, 0.0) * vps if math.isfinite(af_lo) else math.nan,
-                value_at_stake_high=max(af_hi, 0.0) * vps if math.isfinite(af_hi) else math.nan,
+                value_at_stake=_f(v[col]),
+                value_at_stake_low=_f(v[f"{col}_low"]),
+                value_at_stake_high=_f(v[f"{col}_high"]),
             )
         if rec["verdict"] == "friction":
             d["signals"].append("friction")
@@ -210,7 +222,7 @@ def _signals_from_log(
                 out[t].update(
                     delta_success_probability=_f(rec["delta_success_probability"]),
                     extra_successes=_f(rec["extra_successes"]),
-                    value_at_stake=_f(rec["extra_value"]),
+                    value_at_stake=_f(rec["extra_value"]) * scale,
                 )
     return out
 
@@ -272,9 +284,16 @@ _COLUMNS = (
     "attributable_failures", "attributable_failures_low", "attributable_failures_high",
     "af_q_value", "friction_score", "risk_ratio", "q_value", "repeat_rate", "dwell_ratio",
     "median_dwell_s", "satisfaction", "n_answers", "satisfaction_drop",
-    "delta_success_probability", "extra_successes", "value_at_stake", "value_at_stake_low",
-    "value_at_stake_high",
+    "delta_success_probability", "extra_successes", "visitors_per_period", "value_at_stake",
+    "value_at_stake_low", "value_at_stake_high",
 )  # fmt: skip
+#: Columns whose name carries the period (``value_at_stake`` -> ``value_at_stake_per_year``).
+_PER_PERIOD = {
+    "visitors_per_period": "visitors_per_{per}",
+    "value_at_stake": "value_at_stake_per_{per}",
+    "value_at_stake_low": "value_at_stake_per_{per}_low",
+    "value_at_stake_high": "value_at_stake_per_{per}_high",
+}
 
 
 def derive_pain_points(
@@ -293,6 +312,9 @@ def derive_pain_points(
     value_per_success: float | None = None,
     outcome_markers: Sequence[str] | str | None = None,
     adjust_for: Sequence[str] | str | None = None,
+    per: str | None = None,
+    journeys_per_period: float | None = None,
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
 
@@ -320,9 +342,11 @@ def derive_pain_points(
     reduce_failure_by : float, optional
         Only for compatibility with the former valuation: when given, the value at stake
         (and ``delta_success_probability``, ``extra_successes``) is the first-order
-        Markov repair removing this share of the touchpoint's direct failures, without an
-        interval. By default the value at stake is the touchpoint's **attributable
-        failures** times ``value_per_success``, with its 95 % interval.
+        Markov repair removing this share of the touchpoint's direct failures (per
+        period), without an interval. By default the value at stake is the touchpoint's
+        **attributable failures** per period times ``value_per_success``, with its 95 %
+        interval: the whole harm of the step, as the repair with
+        :data:`frictionkit.markov.REDUCE_FAILURE_BY` (1.0) would count it.
     value_per_success : float, optional
         Value of one extra success; default: the mean journey value of the log's
         successful journeys (``value_col``), else the value at stake is missing.
@@ -336,6 +360,14 @@ def derive_pain_points(
         passed to :meth:`EventLog.friction`. A step that one group meets more often while
         that group fails more anyway then gets no ``friction`` signal. The sub-route,
         loop and wait signals are not adjusted.
+    per : {"year", "quarter", "month", "week", "day"}, optional
+        The period the value at stake is counted per; default: the journey's ``period``,
+        else ``"year"``. See :func:`frictionkit.friction.value_at_stake`.
+    journeys_per_period : float, optional
+        Journeys per period when the log is a sample (or compact); default: the log holds
+        every journey from its first to its last event.
+    currency : str, optional
+        Shown with the money; default: the journey's ``currency``.
 
     Returns
     -------
@@ -347,16 +379,23 @@ def derive_pain_points(
         ``stage``, ``status``, ``signals`` (comma-separated), ``description``,
         ``severity`` (measured, 1-5; the declared one when no signal holds; at most 2
         when the log's verdict is not ``friction``), ``severity_declared``, ``reach``
-        (measured), ``reach_declared``, ``evidence`` (tuple of texts: declared first,
-        then measured), ``journeys``, ``verdict`` (of :meth:`EventLog.friction`),
+        (measured: the **share of customers affected**, the decided journeys that visit
+        the touchpoint over all decided journeys, in [0, 1]; from a survey alone, the
+        share of negative answers about it), ``reach_declared``, ``evidence`` (tuple of
+        texts: declared first, then measured), ``journeys``, ``verdict`` (of
+        :meth:`EventLog.friction`),
         ``attributable_failures`` with ``attributable_failures_low`` / ``_high`` (95 %
         interval), ``af_q_value``, ``friction_score`` (descriptive, ranks nothing),
         ``risk_ratio`` and ``q_value`` (stage-matched), ``repeat_rate``, ``dwell_ratio``,
         ``median_dwell_s``, ``satisfaction``, ``n_answers``, ``satisfaction_drop``,
         ``delta_success_probability``, ``extra_successes`` (the attributable failures,
-        and their share of the decided journeys), ``value_at_stake`` with
-        ``value_at_stake_low`` / ``_high`` (attributable failures, clipped at 0, times
-        ``value_per_success``).
+        and their share of the decided journeys, in the log), ``visitors_per_<per>``
+        (journeys visiting the touchpoint per period) and ``value_at_stake_per_<per>``
+        with ``value_at_stake_per_<per>_low`` / ``_high`` (attributable failures per
+        period, clipped at 0, times ``value_per_success``: money per period, the
+        column's name saying which period). ``attrs`` hold ``period``, ``currency``,
+        ``value_per_success``, ``journeys_per_period`` and ``value_draws`` (bootstrap
+        draws per touchpoint, see :func:`frictionkit.friction.value_at_stake`).
         Rows with a signal come first, ordered by verdict (``friction`` first, outcome
         markers last) then attributable failures (largest first), severity and reach;
         rows without a signal last.
@@ -377,6 +416,9 @@ def derive_pain_points(
     """
     journey, log, feedback = _check_inputs(journey, log, feedback)
     _warn_unmapped(journey, log)
+    period = check_per(journey.period or "year" if per is None else per)
+    currency = journey.currency if currency is None else currency
+    meta: dict[str, Any] = {"period": period, "currency": currency}
     tps = _ordered_touchpoints(journey)
     ids = [tp.id for tp in tps]
     if log is not None:
@@ -384,7 +426,8 @@ def derive_pain_points(
             log, ids, min_support=min_support, q_max=q_max, min_repeat_rate=min_repeat_rate,
             min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
-            outcome_markers=outcome_markers, adjust_for=adjust_for,
+            outcome_markers=outcome_markers, adjust_for=adjust_for, per=period,
+            journeys_per_period=journeys_per_period, currency=currency, meta=meta,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}
@@ -415,12 +458,15 @@ def derive_pain_points(
             "satisfaction_drop": d.get("satisfaction_drop", math.nan),
             "delta_success_probability": d.get("delta_success_probability", math.nan),
             "extra_successes": d.get("extra_successes", math.nan),
+            "visitors_per_period": d.get("visitors_per_period", math.nan),
             "value_at_stake": d.get("value_at_stake", math.nan),
             "value_at_stake_low": d.get("value_at_stake_low", math.nan),
             "value_at_stake_high": d.get("value_at_stake_high", math.nan),
         }
         has_signal = bool(d["signals"])
         reach = min(1.0, max(d["reach"])) if d["reach"] else math.nan
+        if math.isfinite(d.get("share", math.nan)):
+            reach = d["share"]  # the share of customers affected
         strengths = [x for x in d["strength"] if math.isfinite(x)]
         severity = _severity(max(strengths)) if strengths else (1 if d["strength"] else None)
         if severity is not None and d.get("verdict", "friction") != "friction":
@@ -453,8 +499,11 @@ def derive_pain_points(
                     "_signal": True, "_pos": order[tp.id],
                 }
             )  # fmt: skip
+    names = {c: _PER_PERIOD[c].format(per=period) if c in _PER_PERIOD else c for c in _COLUMNS}
     if not rows:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in _COLUMNS})
+        empty = pd.DataFrame({names[c]: pd.Series([], dtype=object) for c in _COLUMNS})
+        empty.attrs.update(meta)
+        return empty
     table = pd.DataFrame(rows)
     table["_verdict"] = table["verdict"].map(_VERDICT_RANK).fillna(1)
     table["_af"] = pd.to_numeric(table["attributable_failures"], errors="coerce").fillna(-np.inf)
@@ -469,7 +518,9 @@ def derive_pain_points(
     table["journeys"] = table["journeys"].astype("Int64")
     table["verdict"] = table["verdict"].astype(object)
     table["n_answers"] = table["n_answers"].astype(np.int64)
-    return table[list(_COLUMNS)].reset_index(drop=True)
+    out = table[list(_COLUMNS)].rename(columns=names).reset_index(drop=True)
+    out.attrs.update(meta)
+    return out
 
 
 def to_pain_points(table: pd.DataFrame, ids: Sequence[str] | None = None) -> list[PainPoint]:

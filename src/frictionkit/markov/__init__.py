@@ -89,13 +89,14 @@ from frictionkit.events._outcomes import (
     START_STATE,
     SUCCESS_STATE,
 )
-from frictionkit.markov._core import RepairEffect
+from frictionkit.markov._core import REDUCE_FAILURE_BY, RepairEffect
 from frictionkit.markov._model import MarkovModel
 
 __all__ = [
     "FAILURE_STATE",
     "OPEN_STATE",
     "OUTCOMES",
+    "REDUCE_FAILURE_BY",
     "RESERVED_STATES",
     "START_STATE",
     "SUCCESS_STATE",

@@ -24,6 +24,14 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 # Above this many transient states the chain is solved with a sparse LU factorisation.
+#: The one default share of a touchpoint's direct failures that a repair removes, in
+#: :meth:`MarkovModel.repair_effects`, :meth:`EventLog.repair_effects`, the repair chart
+#: and the report: all of them (1.0). A repair effect is the value *at stake* at the
+#: step, the same quantity as the attributable failures behind the value at stake of a
+#: pain point; how much of it an improvement removes is the improvement's ``fix_share``,
+#: applied once, in the ranking. A default of 0.5 here would halve it a second time.
+REDUCE_FAILURE_BY: float = 1.0
+
 _DENSE_MAX = 1500
 _BATCH = 256
 

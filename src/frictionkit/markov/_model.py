@@ -30,6 +30,7 @@ from frictionkit.exceptions import (
 )
 from frictionkit.markov._build import _from_arrays, _from_paths, _from_transitions
 from frictionkit.markov._core import (
+    REDUCE_FAILURE_BY,
     FloatArray,
     IntArray,
     RepairEffect,
@@ -76,6 +77,11 @@ class MarkovModel(HarmRemovalMethods, Result):
         Journeys absorbed in ``SUCCESS`` / ``FAILURE``.
     n_open : int
         Open journeys left out of the chain.
+    value_per_success : float or None
+        The value of one success that ``repair_effects``, ``repair_effect`` and the harm
+        removal use when given none: from :meth:`from_log`, the mean journey value
+        (``value_col``) of the log's successful journeys, as in
+        :meth:`EventLog.repair_effects`; None otherwise (``extra_value`` is then NaN).
 
     Examples
     --------
@@ -89,7 +95,16 @@ class MarkovModel(HarmRemovalMethods, Result):
     ('START', 'cart', 'home', 'SUCCESS', 'FAILURE')
     """
 
-    __slots__ = ("_counts", "_paths", "_routes", "_solution", "n_open", "states", "touchpoints")
+    __slots__ = (
+        "_counts",
+        "_paths",
+        "_routes",
+        "_solution",
+        "n_open",
+        "states",
+        "touchpoints",
+        "value_per_success",
+    )
     _charts: ClassVar[Mapping[str, str]] = {"repair_effects": "markov_repair_effects"}
 
     def __init__(
@@ -115,6 +130,8 @@ class MarkovModel(HarmRemovalMethods, Result):
         # the distinct routes in visiting order (harm removal needs the order of visits)
         self._routes = routes
         self.n_open = int(n_open)
+        # the value of one success used when a method is given none (from_log: the log's)
+        self.value_per_success: float | None = None
         self._solution: _Solution | None = None
         fcounts = self._counts.astype(np.float64)
         _check_outcomes_present(fcounts)
@@ -264,7 +281,7 @@ class MarkovModel(HarmRemovalMethods, Result):
         0.5
         """
         paths = decided_paths(log, "markov")
-        return cls.from_arrays(
+        model = cls.from_arrays(
             touchpoints=log.touchpoints,
             event_touchpoint=paths.tp,
             offsets=paths.offsets,
@@ -272,6 +289,8 @@ class MarkovModel(HarmRemovalMethods, Result):
             counts=paths.weight,
             n_open=log.outcome_counts["open"],
         )
+        model.value_per_success = _log_success_value(log)
+        return model
 
     @classmethod
     def from_transitions(
@@ -525,7 +544,7 @@ class MarkovModel(HarmRemovalMethods, Result):
             n = float(self.n_journeys)
         else:
             n = check_bounds(as_float(n_journeys, "n_journeys"), "n_journeys", low=0.0)
-        value = None
+        value = self.value_per_success
         if value_per_success is not None:
             value = check_bounds(
                 as_float(value_per_success, "value_per_success"), "value_per_success", low=0.0
@@ -674,7 +693,7 @@ class MarkovModel(HarmRemovalMethods, Result):
     def repair_effects(
         self,
         *,
-        reduce_failure_by: float = 0.5,
+        reduce_failure_by: float = REDUCE_FAILURE_BY,
         value_per_success: float | None = None,
         n_journeys: float | None = None,
         bootstrap: int = 0,
@@ -685,10 +704,13 @@ class MarkovModel(HarmRemovalMethods, Result):
 
         Parameters
         ----------
-        reduce_failure_by : float in [0, 1], default 0.5
-            As in :meth:`repair_effect`.
+        reduce_failure_by : float in [0, 1], default 1.0
+            As in :meth:`repair_effect`; the default (:data:`REDUCE_FAILURE_BY`, shared
+            with :meth:`EventLog.repair_effects`, the chart and the report) removes all of
+            the step's direct failures: the value at stake there.
         value_per_success, n_journeys, bootstrap, seed, ci
             As in :meth:`repair_effect`; one set of resamples serves all touchpoints.
+            ``value_per_success`` defaults to the log's (see :attr:`value_per_success`).
 
         Returns
         -------
@@ -752,3 +774,17 @@ class MarkovModel(HarmRemovalMethods, Result):
         if self.n_open:
             text += f"; {self.n_open} open left out"
         return text
+
+
+def _log_success_value(log: EventLog) -> float | None:
+    """Mean journey value of the log's successful journeys (``value_col``), if any."""
+    keep = (log.journey_outcome == SUCCESS) & ~np.isnan(log.journey_value)
+    values = log.journey_value[keep]
+    if len(values) == 0:
+        return None
+    if log.journey_value_n is None:
+        mean = float(values.mean())
+    else:  # compact: each row holds the mean of journey_value_n journeys
+        n = log.journey_value_n[keep].astype(float)
+        mean = float(np.dot(values, n) / n.sum())
+    return mean if math.isfinite(mean) and mean >= 0 else None

@@ -50,7 +50,7 @@ from frictionkit.model._frames import _entities_from_frames, journey_to_frames
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Journey", "journey_from_frames", "require_journey"]
+__all__ = ["PERIODS", "Journey", "journey_from_frames", "require_journey"]
 
 
 def require_journey(obj: Any, what: str) -> Journey:
@@ -63,6 +63,55 @@ def require_journey(obj: Any, what: str) -> Journey:
             hint="Load one with frictionkit.load_journey(path) or build frictionkit.Journey(...)",
         )
     return obj
+
+
+#: The periods that money can be counted per, with their length in days (a year is
+#: 365.25 days, the mean of the Gregorian calendar's leap cycle, so that a log of four
+#: calendar years spans four years).
+PERIODS: Mapping[str, float] = {
+    "year": 365.25,
+    "quarter": 365.25 / 4,
+    "month": 365.25 / 12,
+    "week": 7.0,
+    "day": 1.0,
+}
+
+
+def _period(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in PERIODS:
+        text = value if isinstance(value, str) else type(value).__name__
+        raise ValidationError(
+            f"Journey.period must be one of {list(PERIODS)}, got {text!r}"
+            + (did_you_mean(value, list(PERIODS)) if isinstance(value, str) else ""),
+            field="Journey.period",
+            value=value,
+            hint="Values at stake are money per period, e.g. period='year'",
+        )
+    return value.strip().lower()
+
+
+def _currency(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputTypeError(
+            f"Journey.currency must be text such as 'EUR' or '€', got {type(value).__name__}",
+            field="Journey.currency",
+            value=value,
+        )
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > 8 or any(ch.isspace() or ch.isdigit() for ch in text):
+        raise ValidationError(
+            f"Journey.currency must be a short code or symbol such as 'EUR' or '€', got {value!r}",
+            field="Journey.currency",
+            value=value,
+            hint="Use an ISO 4217 code (EUR, USD, GBP) or a symbol",
+        )
+    return text
 
 
 _T = TypeVar("_T", Stage, Touchpoint, Persona, Owner, PainPoint, Improvement)
@@ -108,6 +157,14 @@ class Journey(Result):
         The other entities.
     name : str, optional
         A title for the journey.
+    currency : str, optional
+        The currency of every amount of money in the journey and its results (values at
+        stake, impacts, costs), as shown on tables and charts: an ISO 4217 code such as
+        ``"EUR"`` or a symbol such as ``"€"``.
+    period : {"year", "quarter", "month", "week", "day"}, optional
+        The period that values at stake and impacts are counted per (money per period);
+        analyses that take ``per=`` use it when ``per`` is not given, and ``"year"``
+        when neither says.
 
     Raises
     ------
@@ -141,6 +198,8 @@ class Journey(Result):
     pain_points: tuple[PainPoint, ...] = _entities(PainPoint, "pain_points")
     improvements: tuple[Improvement, ...] = _entities(Improvement, "improvements")
     name: str | None = _text("Journey", "name")
+    currency: str | None = attrs.field(default=None, converter=_currency)
+    period: str | None = attrs.field(default=None, converter=_period)
     _index: Mapping[str, Mapping[str, Any]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
@@ -554,9 +613,16 @@ class Journey(Result):
         return journey_to_frames(self)
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], *, name: str | None = None) -> Journey:
+    def from_frames(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        name: str | None = None,
+        currency: str | None = None,
+        period: str | None = None,
+    ) -> Journey:
         """Build a journey from one DataFrame per entity kind (the inverse of ``to_frames``)."""
-        return journey_from_frames(frames, name=name)
+        return journey_from_frames(frames, name=name, currency=currency, period=period)
 
     def summary(self) -> str:
         """A plain-text overview: entities per stage, owners and improvements.
@@ -638,7 +704,13 @@ class Journey(Result):
         return f"{title}{counts}"
 
 
-def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None = None) -> Journey:
+def journey_from_frames(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    name: str | None = None,
+    currency: str | None = None,
+    period: str | None = None,
+) -> Journey:
     """Build a :class:`~frictionkit.Journey` from one DataFrame per entity kind.
 
     Parameters
@@ -650,6 +722,8 @@ def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None 
         out. Rows keep their order.
     name : str, optional
         Title of the journey.
+    currency, period : str, optional
+        The journey's currency and the period of its money (see :class:`Journey`).
 
     Returns
     -------
@@ -669,7 +743,7 @@ def journey_from_frames(frames: Mapping[str, pd.DataFrame], *, name: str | None 
     >>> fk.Journey.from_frames(j.to_frames(), name=j.name) == j
     True
     """
-    return Journey(**_entities_from_frames(frames), name=name)
+    return Journey(**_entities_from_frames(frames), name=name, currency=currency, period=period)
 
 
 def _noun(n: int, kind: str) -> str:

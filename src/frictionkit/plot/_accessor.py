@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from frictionkit.exceptions import InputTypeError, did_you_mean
+from frictionkit.markov import REDUCE_FAILURE_BY
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -94,7 +95,7 @@ def _markov_repair_effects(
     model: Any,
     *,
     top: int | None = 12,
-    reduce_failure_by: float = 0.5,
+    reduce_failure_by: float = REDUCE_FAILURE_BY,
     bootstrap: int = 0,
     seed: Any = None,
     ax: Any = None,

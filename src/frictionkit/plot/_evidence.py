@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import ValidationError
+from frictionkit.markov import REDUCE_FAILURE_BY
 from frictionkit.plot._common import (
     FAILURE_COLOR,
     NEUTRAL_COLOR,
@@ -349,7 +350,7 @@ def repair_effects_data(
     log_or_table: Any,
     *,
     top: int | None = 12,
-    reduce_failure_by: float = 0.5,
+    reduce_failure_by: float = REDUCE_FAILURE_BY,
     bootstrap: int = 0,
     seed: Any = None,
 ) -> pd.DataFrame:
@@ -414,7 +415,7 @@ def repair_effects(
     log_or_table: Any,
     *,
     top: int | None = 12,
-    reduce_failure_by: float = 0.5,
+    reduce_failure_by: float = REDUCE_FAILURE_BY,
     bootstrap: int = 0,
     seed: Any = None,
     ax: Axes | None = None,

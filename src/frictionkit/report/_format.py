@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.exceptions import ValidationError
+from frictionkit.markov import REDUCE_FAILURE_BY
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -25,7 +26,7 @@ _TOP_ROUTES = 10
 _TOP_SPLIT = 5
 _TOP_FRICTION = 10
 _ROUTE_FLOW_TOP = 8
-_REDUCE_FAILURE_BY = 0.5
+_REDUCE_FAILURE_BY = REDUCE_FAILURE_BY  # the one default, frictionkit.markov
 _ROADMAP_PERIOD_DAYS = 20
 _FIG_SIZE = (8.0, 4.5)
 

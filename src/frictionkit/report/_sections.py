@@ -484,7 +484,7 @@ def _friction_section(
                     ],
                     key="repair",
                     caption="Repair effects (Markov chain of the decided journeys)",
-                    note=f"Each row halves ({_REDUCE_FAILURE_BY:g}) the touchpoint's direct "
+                    note=f"Each row removes {_REDUCE_FAILURE_BY:.0%} of the touchpoint's direct "
                     "exits to failure, handing them to its other next steps in proportion.",
                 )
             )

@@ -49,6 +49,17 @@ improvement that fixes pain points with a value gets ``impact = sum(value) * fix
 :class:`MissingImpactWarning` naming the ids (mandatory improvements, which are done
 whatever their impact, get no warning).
 
+**Impact from evidence.** ``prioritise(journey, evidence=log, value_per_success=...,
+per="year")`` measures the value at stake of the journey's pain points itself
+(:meth:`EventLog.value_at_stake`: attributable failures per period times the value of a
+success; scoring only calls that method, it imports no event-log code): an improvement's
+impact is ``fix_share`` times the value at stake of the distinct touchpoints of the pain
+points it fixes, with ``impact_low`` / ``impact_high`` and the bootstrap draws in
+:attr:`Ranking.impact_draws` (and per pain point in :attr:`Ranking.value_draws`). For
+RICE, ``reach`` is then the journeys per period that visit those touchpoints and the
+impact is per journey (``impact / reach``), so reach x impact is the value once; the
+``impact`` column stays the total per period.
+
 **Ranks.** 1 is best. Scores within ``1e-9`` of the largest absolute score are tied; ties
 go to the lower cost, then the lower effort, then the improvement listed first.
 

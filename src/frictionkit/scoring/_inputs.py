@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -279,23 +280,29 @@ def _as_fixes(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
+_VALUE_COL = re.compile(r"value_at_stake(_per_(year|quarter|month|week|day))?")
+
+
 def _value_map(value_at_stake: Any) -> dict[str, float]:
     if isinstance(value_at_stake, pd.DataFrame):
         cols = [str(c) for c in value_at_stake.columns]
-        for need in ("pain_point", "value_at_stake"):
-            if need not in cols:
-                raise MissingColumnError(
-                    f"value_at_stake table needs columns 'pain_point' and 'value_at_stake'; "
-                    f"{_short(need)} is missing" + did_you_mean(need, cols),
-                    field="value_at_stake",
-                    value=cols,
-                )
+        found = [c for c in cols if _VALUE_COL.fullmatch(c)]
+        if "pain_point" not in cols or len(found) != 1:
+            need = "pain_point" if "pain_point" not in cols else "value_at_stake"
+            raise MissingColumnError(
+                "value_at_stake table needs columns 'pain_point' and one of "
+                "'value_at_stake' or 'value_at_stake_per_<period>'; "
+                + (f"{_short(need)} is missing" if not found or need == "pain_point"
+                   else f"it has {len(found)}: {found}")
+                + did_you_mean(need, cols),
+                field="value_at_stake",
+                value=cols,
+            )  # fmt: skip
+        rows = value_at_stake
+        if "status" in cols:  # the table of derive_pain_points: rows without a value
+            rows = rows[pd.to_numeric(rows[found[0]], errors="coerce").notna()]
         pairs: list[tuple[Any, Any]] = list(
-            zip(
-                value_at_stake["pain_point"].tolist(),
-                value_at_stake["value_at_stake"].tolist(),
-                strict=True,
-            )
+            zip(rows["pain_point"].tolist(), rows[found[0]].tolist(), strict=True)
         )
     elif isinstance(value_at_stake, pd.Series):
         pairs = list(zip(value_at_stake.index.tolist(), value_at_stake.tolist(), strict=True))

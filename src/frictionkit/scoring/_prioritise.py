@@ -50,6 +50,7 @@ from frictionkit.scoring._ranking import (
     _thresholds,
     non_dominated,
 )
+from frictionkit.scoring._value import Impacts, Measured, check_period, impacts, measure
 
 __all__ = ["prioritise"]
 
@@ -59,7 +60,7 @@ _SOURCES = np.array(["declared", "missing", "evidence"], dtype=object)
 
 
 def _impacts(
-    inp: _Inputs, value_map: dict[str, float] | None
+    inp: _Inputs, value_map: dict[str, float] | None, measured: Impacts | None = None
 ) -> tuple[FloatArray, npt.NDArray[np.object_]]:
     missing = np.isnan(inp.declared)
     impact = np.where(missing, 0.0, inp.declared)
@@ -71,6 +72,10 @@ def _impacts(
             if vals:
                 impact[k] = float(sum(vals)) * float(share[k])
                 code[k] = 2
+    if measured is not None:
+        valued = np.isfinite(measured.impact)
+        impact[valued] = measured.impact[valued]
+        code[valued] = 2
     unscored = np.flatnonzero((code == 1) & ~inp.mandatory)
     if unscored.size:
         shown = ", ".join(_short(inp.ids[k]) for k in unscored[:10]) + (
@@ -176,6 +181,11 @@ def prioritise(
     vikor_v: float = 0.5,
     default_confidence: float = 0.5,
     quadrant_thresholds: str | Mapping[str, float] | Sequence[float] = "median",
+    evidence: Any = None,
+    value_per_success: float | None = None,
+    per: str | None = None,
+    journeys_per_period: float | None = None,
+    currency: str | None = None,
 ) -> Ranking:
     """Rank improvements by one framework or MCDA method.
 
@@ -198,8 +208,13 @@ def prioritise(
         MCDA methods only: columns to score on, ``{"impact": "benefit", "cost": "cost"}``;
         a list uses the known directions of impact, effort_days, cost, confidence, reach.
     value_at_stake : mapping, Series or DataFrame, optional
-        Pain point id -> money per year at stake (a DataFrame has columns ``pain_point``
-        and ``value_at_stake``).
+        Pain point id -> money per period at stake, for figures from elsewhere (in the
+        unit of ``per``). A DataFrame has columns ``pain_point`` and ``value_at_stake``
+        or ``value_at_stake_per_<period>``: the table of
+        :func:`~frictionkit.journey_map.derive_pain_points` is taken as it comes (rows
+        without a value, and proposed pain points the journey does not hold, are left
+        out). With ``evidence`` too, these figures replace the measured ones of their
+        pain points.
     impact_col, effort_col, cost_col, owner_col, id_col, title_col, confidence_col, \
 fix_share_col, fixes_col : str
         Column names in a DataFrame input (``owner_col=None``: no owners).
@@ -216,6 +231,28 @@ fix_share_col, fixes_col : str
         Confidence used when an improvement gives none.
     quadrant_thresholds : "median", mapping or pair, default "median"
         ``{"impact": .., "effort_days": ..}`` (a missing key keeps the median).
+    evidence : EventLog, optional
+        Journey input only: measure the value at stake of the journey's pain points on
+        this log (:meth:`EventLog.value_at_stake`, the attributable failures per period
+        times ``value_per_success``, with their interval and bootstrap draws). An
+        improvement's impact is then ``fix_share x`` the value at stake of the
+        touchpoints of the pain points it fixes (each touchpoint once), ``impact_source``
+        ``"evidence"``, with ``impact_low`` / ``impact_high`` (95 %) in the table and its
+        draws in :attr:`Ranking.impact_draws`. Improvements none of whose pain points
+        has a measured value keep their declared impact. For RICE, ``reach`` is the
+        journeys per period that visit those touchpoints and the impact per journey is
+        ``impact / reach``, so the score counts the value once (see the module notes).
+    value_per_success : float, optional
+        With ``evidence``: the money one extra success brings; default: the mean
+        journey value of the log's successful journeys.
+    per : {"year", "quarter", "month", "week", "day"}, optional
+        With ``evidence``: the period the value is counted per; default: the journey's
+        ``period``, else ``"year"``.
+    journeys_per_period : float, optional
+        With ``evidence``: journeys per period when the log is a sample (or compact);
+        default: the log holds every journey from its first to its last event.
+    currency : str, optional
+        Shown with the money; default: the journey's ``currency``.
 
     Returns
     -------
@@ -297,7 +334,48 @@ fix_share_col, fixes_col : str
         "default_confidence": default_confidence,
         "quadrant_thresholds": quadrant_thresholds,
     }
+    measured: Measured | None = None
+    period: str | None = None
+    if evidence is not None:
+        if not isinstance(journey_or_improvements, Journey):
+            raise ValidationError(
+                "evidence= needs a Journey: its pain points say which touchpoints each "
+                f"improvement fixes; got {type(journey_or_improvements).__name__}",
+                field="evidence",
+                value=type(journey_or_improvements).__name__,
+                hint="Pass the journey, e.g. prioritise(journey, evidence=log)",
+            )
+        period = check_period(per, journey_or_improvements)
+        cur = journey_or_improvements.currency if currency is None else currency
+        measured = measure(
+            journey_or_improvements,
+            evidence,
+            value_per_success=value_per_success,
+            per=period,
+            journeys_per_period=journeys_per_period,
+            currency=cur,
+        )
+    else:
+        unused = {"value_per_success": value_per_success,
+                  "journeys_per_period": journeys_per_period}  # fmt: skip
+        for name, given in unused.items():
+            if given is not None:
+                raise ValidationError(
+                    f"{name}= applies with evidence= (an event log) only",
+                    field=name,
+                    value=given,
+                    hint="Pass evidence=log, or give value_at_stake= in money per period",
+                )
+        if per is not None or isinstance(journey_or_improvements, Journey):
+            period = check_period(per, journey_or_improvements)
+        cur = currency
+        if cur is None and isinstance(journey_or_improvements, Journey):
+            cur = journey_or_improvements.currency
+    options.update(evidence=evidence, value_per_success=value_per_success, per=per,
+                   journeys_per_period=journeys_per_period, currency=currency)  # fmt: skip
     value_map = None if value_at_stake is None else _value_map(value_at_stake)
+    if value_map is not None and isinstance(journey_or_improvements, Journey):
+        value_map = _known_only(value_map, value_at_stake, journey_or_improvements)
     inp = _assemble(journey_or_improvements, options, value_map)
     n = len(inp.ids)
     if n == 0:
@@ -316,7 +394,13 @@ fix_share_col, fixes_col : str
                 MissingOwnerWarning,
                 stacklevel=2,
             )
-    impact, source = _impacts(inp, value_map)
+    ev: Impacts | None = None
+    if measured is not None and inp.fixes is not None:
+        ev = impacts(measured, inp.fixes, inp.fix_share, value_map or {})
+    impact, source = _impacts(inp, value_map, ev)
+    reach = inp.reach
+    if ev is not None:
+        reach = np.where(np.isfinite(ev.reach), ev.reach, inp.reach)
     conf = np.where(np.isnan(inp.confidence), dc, inp.confidence)
     bad_conf = np.flatnonzero(conf > 1.0)
     if bad_conf.size:
@@ -357,7 +441,7 @@ fix_share_col, fixes_col : str
             "effort_days": inp.effort,
             "cost": inp.cost,
             "confidence": conf,
-            "reach": inp.reach,
+            "reach": reach,
         }
         names, x, ben = _criteria_matrix(criteria, inp, standard)
         w = _weights(weights, names)
@@ -376,12 +460,18 @@ fix_share_col, fixes_col : str
         zeros = np.zeros(n)
         tc = extra_col(time_criticality_col, "time_criticality_col")
         rr = extra_col(risk_reduction_col, "risk_reduction_col")
+        scored_impact = impact
+        if ev is not None and "reach" in spec.reads:
+            # RICE: reach is journeys per period, so the impact is per journey (counted once)
+            per_journey = np.isfinite(ev.reach) & (ev.reach > 0) & np.isfinite(ev.impact)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scored_impact = np.where(per_journey, impact / reach, impact)
         draw = Draws(
-            impact=impact[None],
+            impact=scored_impact[None],
             effort_days=inp.effort[None],
             cost=inp.cost[None],
             confidence=conf[None],
-            reach=inp.reach,
+            reach=reach,
             time_criticality=zeros if tc is None else tc,
             risk_reduction=zeros if rr is None else rr,
             duration_weeks=extra_col(duration_col, "duration_col"),
@@ -402,7 +492,7 @@ fix_share_col, fixes_col : str
         "effort_days": inp.effort,
         "cost": inp.cost,
         "confidence": conf,
-        "reach": inp.reach,
+        "reach": reach,
         "score": score,
         "rank": ranks,
         "quadrant": _quadrants(impact, inp.effort, thresholds, no_impact),
@@ -410,6 +500,15 @@ fix_share_col, fixes_col : str
         "mandatory": inp.mandatory,
         **{f"contrib_{k}": np.asarray(v, dtype=np.float64) for k, v in contrib.items()},
     }
+    impact_draws = None
+    if ev is not None:
+        valued = np.isfinite(ev.impact)
+        columns["impact_low"] = np.where(valued, ev.low, np.nan)
+        columns["impact_high"] = np.where(valued, ev.high, np.nan)
+        if ev.draws is not None:
+            d = np.where(np.isnan(ev.draws), impact[None, :], ev.draws)
+            impact_draws = pd.DataFrame(d[:, order], columns=pd.Index(
+                [inp.ids[int(k)] for k in order], name="id"))  # fmt: skip
     sorted_cols = {k: v[order] for k, v in columns.items()}
     sorted_cols["owner"] = pd.Series(sorted_cols["owner"], dtype=object)  # None when unowned
     table = pd.DataFrame(sorted_cols)
@@ -422,7 +521,39 @@ fix_share_col, fixes_col : str
         thresholds=thresholds,
         source=journey_or_improvements,
         options={**options, "weights": weights},
+        currency=cur,
+        period=period,
+        value_at_stake=None if measured is None else measured.table(),
+        impact_draws=impact_draws,
+        value_draws=None if measured is None else _value_draws(measured, value_map),
     )
+
+
+def _value_draws(measured: Measured, value_map: dict[str, float] | None) -> dict[str, Any]:
+    """Pain point -> draws of its measured value at stake (given figures left out)."""
+    given = value_map or {}
+    return {
+        pid: measured.draws[t]
+        for pid, t in measured.touchpoint_of.items()
+        if t in measured.draws and pid not in given
+    }
+
+
+def _known_only(
+    value_map: dict[str, float], value_at_stake: Any, journey: Journey
+) -> dict[str, float]:
+    """The table of derive_pain_points as it comes.
+
+    Its proposed pain points that the journey does not hold are left out (a typo in a
+    mapping is still an error).
+    """
+    if not isinstance(value_at_stake, pd.DataFrame) or "status" not in value_at_stake.columns:
+        return value_map
+    known = set(journey.ids("pain_points"))
+    proposed = set(
+        value_at_stake.loc[value_at_stake["status"] == "proposed", "pain_point"].astype(str)
+    )
+    return {k: v for k, v in value_map.items() if k in known or k not in proposed}
 
 
 Ranking._prioritise = prioritise  # Ranking.evolve ranks again with it

@@ -127,6 +127,22 @@ class Ranking(Result):
         The input that was ranked (for :meth:`evolve`).
     options : dict
         The keyword arguments of :func:`~frictionkit.scoring.prioritise` (for :meth:`evolve`).
+    currency : str or None
+        The currency of ``impact`` and ``cost`` (the journey's or the call's), for display.
+    period : str or None
+        The period ``impact`` is counted per (``"year"`` unless the journey or the call
+        says otherwise; None for a table or list of improvements without ``per``).
+    value_at_stake : pandas.DataFrame or None
+        With ``evidence=``: the measured value at stake of each pain point
+        (``pain_point``, ``touchpoint``, ``value_at_stake_per_<period>`` with ``_low`` /
+        ``_high``, ``visitors_per_<period>``).
+    impact_draws : pandas.DataFrame or None
+        With ``evidence=``: bootstrap draws of each improvement's impact (one row per
+        draw, one column per improvement id in rank order; constant for improvements
+        not valued from the evidence), for rank risk and robust plans.
+    value_draws : dict or None
+        With ``evidence=``: pain point id -> bootstrap draws of its value at stake (the
+        form ``rank_risk(value_at_stake=...)`` takes).
     """
 
     method: str
@@ -137,6 +153,11 @@ class Ranking(Result):
     thresholds: Mapping[str, float] = attrs.field(factory=dict)
     source: Any = None
     options: Mapping[str, Any] = attrs.field(factory=dict)
+    currency: str | None = None
+    period: str | None = None
+    value_at_stake: pd.DataFrame | None = None
+    impact_draws: pd.DataFrame | None = None
+    value_draws: Mapping[str, Any] | None = None
 
     #: :func:`frictionkit.scoring.prioritise`, which builds every Ranking: set when its
     #: module loads, so that :meth:`evolve` ranks again without importing it back.

@@ -23,6 +23,7 @@ from frictionkit.exceptions import (
 )
 from frictionkit.model import Improvement, Journey
 from frictionkit.scoring._methods import lookup
+from frictionkit.scoring._prioritise import _known_only
 from frictionkit.scoring._ranking import (
     FILL_IN,
     IMPACT_MISSING,
@@ -385,9 +386,12 @@ def rank_risk(
     fixes them), with a value equal to a threshold on the favourable side. With every
     estimate a point, the result is the deterministic ranking with probability 1.
 
-    **Evidence uncertainty.** ``value_at_stake`` maps a pain point id to money per year
-    at stake: a number, an :class:`~frictionkit.Estimate`, or a 1-d array of draws (for
-    example bootstrap draws of a Markov repair effect times the value of a success). An
+    **Evidence uncertainty.** With ``evidence=log`` (passed to ``prioritise``, with
+    ``value_per_success=``, ``per=``), the value at stake of each pain point is sampled
+    from its bootstrap draws (:attr:`Ranking.value_draws`). ``value_at_stake`` maps a
+    pain point id to money per year at stake: a number, an
+    :class:`~frictionkit.Estimate`, or a 1-d array of draws (for example bootstrap
+    draws of a Markov repair effect times the value of a success). An
     improvement that fixes pain points with a value gets ``impact = sum(values) x
     fix_share`` in each draw. Arrays of draws must share one length ``L`` (one replicate
     per position, so the correlation between pain points is kept): with ``L == draws``
@@ -475,6 +479,10 @@ def rank_risk(
     if progress:
         require("tqdm", extra="progress", feature="rank_risk(progress=True)")
     means, cells_vs = _split_values(value_at_stake)
+    if isinstance(journey_or_improvements, Journey) and isinstance(means, dict):
+        # the table of derive_pain_points as it comes: proposed ids the journey lacks
+        means = _known_only(means, value_at_stake, journey_or_improvements)
+        cells_vs = {k: v for k, v in cells_vs.items() if k in means}
     ranking = scoring.prioritise(
         journey_or_improvements,
         method,
@@ -482,6 +490,8 @@ def rank_risk(
         value_at_stake=means,
         **prioritise_kwargs,
     )
+    if ranking.value_draws:  # evidence=: sample the value at stake from its bootstrap
+        cells_vs = {**ranking.value_draws, **cells_vs}
     n = len(ranking)
     kk = min(DEFAULT_K, n) if k is None else _k_of(k, n)
     seeds = (int(rng.integers(0, _SEED_MAX)), int(rng.integers(0, _SEED_MAX)))
