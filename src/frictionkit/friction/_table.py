@@ -291,14 +291,15 @@ def friction(
     keep = ~markers[tp]
     off_c = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
     risk_set = comparison == "risk set"
+    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
+    # narrower comparison of a touchpoint's successors where it has min_support journeys
+    rule = {"risk_set": risk_set, "successors": max(support, 1)}
     if adjusted:
         decided = np.flatnonzero(log.journey_outcome != 0)
         groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
-        cells = grouped_cells(
-            tp[keep], off_c, fail, w_cells, k, groups, n_groups, risk_set=risk_set
-        )
+        cells = grouped_cells(tp[keep], off_c, fail, w_cells, k, groups, n_groups, **rule)
     else:
-        cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, risk_set=risk_set)
+        cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, **rule)
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)

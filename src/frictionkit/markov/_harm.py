@@ -28,7 +28,8 @@ from frictionkit.markov._core import (
     _solve,
     _sort,
 )
-from frictionkit.markov._memory import batches, harm_removal, route_keys
+from frictionkit.markov._comparison import ends_are_moves, successor_mask
+from frictionkit.markov._memory import batches, end_counts, harm_removal, move_counts, route_keys
 
 # A touchpoint falls back to the first-order repair when fewer of its first visits than
 # this share come from states with min_support comparable journeys.
@@ -244,7 +245,15 @@ class HarmRemovalMethods:
         k = len(self.touchpoints)
         targets = None if only is None else np.asarray([only], dtype=np.int64)
         keys = route_keys(self._routes, k)
-        point = harm_removal(keys, self._routes.weight[None].astype(np.float64), support, targets)
+        point_w = self._routes.weight[None].astype(np.float64)
+        # the comparison rule, decided once on the observed journeys (frictionkit.markov.
+        # _comparison): where ending is a move, and the successors of each touchpoint
+        rule = {
+            "success": self._routes.success,
+            "ends_move": ends_are_moves(*end_counts(keys, point_w[0])),
+            "successors": successor_mask(move_counts(keys, point_w[0])),
+        }
+        point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])
         share = point.supported_share[0]
         memory = share >= _MIN_SUPPORTED_SHARE
@@ -258,7 +267,7 @@ class HarmRemovalMethods:
             draws = self._draws(b_count, seed)
             reps = np.empty((b_count, k))
             for sl in batches(b_count, len(self.states)):
-                res = harm_removal(keys, draws[sl].astype(np.float64), support, targets)
+                res = harm_removal(keys, draws[sl].astype(np.float64), support, targets, **rule)
                 reps[sl] = res.without_harm - res.success_probability[:, None]
             if (~memory).any():
                 fo = np.vstack([_repair_reduce(_solve(c), 1.0) for c in self._counts_of(draws)])

@@ -1,0 +1,98 @@
+"""The comparison rule shared by the friction table and the harm-removal chain.
+
+Part of :mod:`frictionkit.markov` (see its documentation, "Harm removal"). Both
+estimates of a touchpoint ``t``'s attributable failures, the standardisation of
+:func:`frictionkit.friction.friction` and the harm removal of
+:meth:`~frictionkit.markov.MarkovModel.harm_removal_effects`, compare ``t``'s visitors
+with the journeys that were where they were (the step ``s`` just before ``t``) and made
+a *comparable move* from there. One rule says which moves are comparable:
+
+1. A move to another touchpoint is comparable, unless that touchpoint is itself a
+   **friction sibling**: a step found to be friction in a first pass (attributable
+   failures above 0, significant after FDR). Its takers are harmed by it, so they are
+   no guide to what ``t``'s visitors would have done without ``t`` (at a checkout, the
+   journeys sent round a loop by a faulty cart fail more than those who go on to pay).
+   The first pass is one pass, not iterated.
+2. Ending the journey right at ``s`` is a comparable move only where ``s`` is a step at
+   which journeys end **both ways**: at least :data:`MIN_END_SHARE` of the journeys
+   that end there succeed and at least as many fail (a payment step, after which the
+   journey succeeds, fails or meets an error). There reaching success right after ``s``
+   counts as having gone on, and so does failing there. Where the journeys that end at
+   ``s`` all end one way, ending is not a choice the visitors had: they all failed (the
+   visitors went on, while these left before they could meet ``t``: window shoppers
+   leaving at the checkout) or all succeeded (the outcome was decided there: those who
+   paid on the spot in the road-fines log are no comparison for "Send Fine"), and those
+   journeys are left out.
+
+A stratum whose comparison is empty, or made only of journeys that ended there, has its
+visitors *not comparable*. The assumption behind rule 2 is that where ending at ``s``
+goes one way it was decided before the next step was chosen; a step shown right before
+such a decided end (shown as a customer leaves) cannot be told from harm by any log.
+
+Pure kernels: numpy in, numpy out, no validation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+#: Smallest share of the moves out of a step that go to another step for it to be one of
+#: the step's successors (rule 1 above).
+MIN_SUCCESSOR_SHARE = 0.05
+#: Smallest share of each outcome among the journeys ending at a step for ending there to
+#: be a comparable move (rule 2 above).
+MIN_END_SHARE = 0.05
+
+
+def ends_are_moves(success_ends: npt.ArrayLike, failure_ends: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether ending right at each step is a comparable move (rule 2 of the module notes).
+
+    Parameters
+    ----------
+    success_ends, failure_ends : array_like of float
+        Journeys (weighted) whose last step it is, that succeeded / failed.
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> ends_are_moves([65, 0, 40], [10, 30, 0]).tolist()
+    [True, False, False]
+    """
+    ok = np.asarray(success_ends, dtype=np.float64)
+    bad = np.asarray(failure_ends, dtype=np.float64)
+    total = ok + bad
+    out: npt.NDArray[np.bool_] = (
+        (total > 0) & (ok >= MIN_END_SHARE * total) & (bad >= MIN_END_SHARE * total)
+    )
+    return out
+
+
+def successor_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which steps follow each step (rule 1 of the module notes), from a table of moves.
+
+    Parameters
+    ----------
+    moves : array_like of float, shape (n, m), m >= n
+        Moves (weighted) out of each step (rows) into each step (the first ``n``
+        columns) or elsewhere (further columns: the ends of the journey).
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        ``out[t, u]``: at least :data:`MIN_SUCCESSOR_SHARE` of the moves out of ``t`` go
+        to ``u``.
+
+    Examples
+    --------
+    >>> successor_mask([[0, 9, 1], [0, 0, 5]]).tolist()
+    [[False, True], [False, False]]
+    """
+    m = np.asarray(moves, dtype=np.float64)
+    n = m.shape[0]
+    total = m.sum(axis=1, keepdims=True)
+    out: npt.NDArray[np.bool_] = (m[:, :n] > 0) & (m[:, :n] >= MIN_SUCCESSOR_SHARE * total)
+    return out
