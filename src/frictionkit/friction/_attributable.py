@@ -45,11 +45,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from frictionkit.markov._comparison import ends_are_moves, successor_mask
+from frictionkit.markov._comparison import MIN_OVERLAP, ends_are_moves, successor_mask
 
 _INT = np.int64
-#: Smallest share of comparison journeys among those that went on from a stratum.
-MIN_OVERLAP = 0.05
 #: Visits of the step before that get a stratum of their own (later ones share the last).
 MAX_VISIT = 5
 
@@ -477,4 +475,3 @@ def attributable_failures(
         ended_share=ended_share,
         draws=draws,
     )
-

@@ -37,15 +37,13 @@ from frictionkit.friction._stats import (
     fisher_exact_p,
     risk_ratio,
 )
+from frictionkit.markov._comparison import ENDED_SHARE_MAX
 from frictionkit.routes import check_group_size
 
 #: The verdicts of :func:`friction`, in the order the table lists them.
 VERDICTS: tuple[str, ...] = ("friction", "helps", "no evidence", "not comparable", "outcome marker")
 #: Share of a touchpoint's visitors in one outcome from which it is an outcome marker.
 OUTCOME_MARKER_SHARE = 0.98
-#: Share of the journeys that did not take a touchpoint and ended right there, above
-#: which it is not comparable (its alternative is the end of the journey, e.g. paying).
-ENDED_SHARE_MAX = 0.9
 _COMPARISONS = ("risk set", "never met")
 
 

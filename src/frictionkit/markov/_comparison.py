@@ -37,6 +37,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+#: Smallest share of comparable journeys among those that went on from a stratum (the
+#: comparable ones plus the visitors): below it nearly everyone takes the step there (no
+#: overlap, the positivity condition of causal inference), and the stratum's visitors are
+#: not comparable.
+MIN_OVERLAP = 0.05
+#: Share of the journeys that did not take a touchpoint and ended right there (ending not
+#: being a move), above which the touchpoint is not comparable: its alternative is the
+#: end of the journey (e.g. paying on the spot).
+ENDED_SHARE_MAX = 0.9
 #: Smallest share of the moves out of a step that go to another step for it to be one of
 #: the step's successors (rule 1 above).
 MIN_SUCCESSOR_SHARE = 0.05
@@ -45,7 +54,9 @@ MIN_SUCCESSOR_SHARE = 0.05
 MIN_END_SHARE = 0.05
 
 
-def ends_are_moves(success_ends: npt.ArrayLike, failure_ends: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+def ends_are_moves(
+    success_ends: npt.ArrayLike, failure_ends: npt.ArrayLike
+) -> npt.NDArray[np.bool_]:
     """Whether ending right at each step is a comparable move (rule 2 of the module notes).
 
     Parameters

@@ -6,7 +6,6 @@ are in :mod:`frictionkit.markov._memory`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 from frictionkit._validate import as_float
 from frictionkit.estimates import SeedLike
 from frictionkit.exceptions import ValidationError
+from frictionkit.markov._comparison import ENDED_SHARE_MAX, ends_are_moves, successor_mask
 from frictionkit.markov._core import (
     FloatArray,
     IntArray,
@@ -23,17 +23,9 @@ from frictionkit.markov._core import (
     _as_count,
     _interval,
     _opt,
-    _repair_reduce,
-    _Solution,
-    _solve,
     _sort,
 )
-from frictionkit.markov._comparison import ends_are_moves, successor_mask
 from frictionkit.markov._memory import batches, end_counts, harm_removal, move_counts, route_keys
-
-# A touchpoint falls back to the first-order repair when fewer of its first visits than
-# this share come from states with min_support comparable journeys.
-_MIN_SUPPORTED_SHARE = 0.5
 
 
 class HarmRemovalMethods:
@@ -53,12 +45,6 @@ class HarmRemovalMethods:
         raise NotImplementedError  # pragma: no cover - MarkovModel defines it
 
     def _draws(self, bootstrap: int, seed: SeedLike) -> IntArray:
-        raise NotImplementedError  # pragma: no cover - MarkovModel defines it
-
-    def _counts_of(self, draws: IntArray) -> Iterable[FloatArray]:
-        raise NotImplementedError  # pragma: no cover - MarkovModel defines it
-
-    def _solved(self) -> _Solution:
         raise NotImplementedError  # pragma: no cover - MarkovModel defines it
 
     # -- harm removal (a counterfactual that remembers) ----------------------------------
@@ -256,12 +242,14 @@ class HarmRemovalMethods:
         point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])
         share = point.supported_share[0]
-        memory = share >= _MIN_SUPPORTED_SHARE
-        compared = point.compared_share[0] > 0
-        first_order = _repair_reduce(self._solved(), 1.0)
-        delta = np.where(memory, point.without_harm[0] - p, first_order)
-        delta = np.where(compared, delta, np.nan)
-        method = np.where(memory, "memory", np.where(compared, "first_order", "not_comparable"))
+        # no first visit made where comparable journeys were (fewer than min_support, or
+        # no overlap), or the journeys that did not take t mostly ended right there (the
+        # road-fines log's Send Fine): not comparable, as in the friction table
+        compared = (np.nan_to_num(share, nan=0.0) > 0) & (
+            np.nan_to_num(point.ended_share[0], nan=1.0) <= ENDED_SHARE_MAX
+        )
+        delta = np.where(compared, point.without_harm[0] - p, np.nan)
+        method = np.where(compared, "memory", "not_comparable")
         reps = None
         if b_count > 0:
             draws = self._draws(b_count, seed)
@@ -269,9 +257,6 @@ class HarmRemovalMethods:
             for sl in batches(b_count, len(self.states)):
                 res = harm_removal(keys, draws[sl].astype(np.float64), support, targets, **rule)
                 reps[sl] = res.without_harm - res.success_probability[:, None]
-            if (~memory).any():
-                fo = np.vstack([_repair_reduce(_solve(c), 1.0) for c in self._counts_of(draws)])
-                reps = np.where(memory[None], reps, fo)
             reps[:, ~compared] = np.nan
         frame = pd.DataFrame(
             {

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from frictionkit.markov._comparison import MIN_OVERLAP
 from frictionkit.markov._core import FloatArray, IntArray, Routes
 
 # Largest number of float64 entries of one batch of dense count matrices.
@@ -111,6 +112,7 @@ class HarmRemoval(NamedTuple):
     without_harm: FloatArray  # (B, n_touchpoints) success probability with t's harm removed
     supported_share: FloatArray  # (B, n_touchpoints)
     compared_share: FloatArray  # (B, n_touchpoints) first visits with any comparable move
+    ended_share: FloatArray  # (B, n_touchpoints) non-takers that ended (visitor-weighted)
     visitors: FloatArray  # (B, n_touchpoints)
     failed_visitors: FloatArray  # (B, n_touchpoints)
 
@@ -153,9 +155,12 @@ def harm_removal(
     made from that state then succeeds at the success share of the journeys that made a
     comparable move there: their whole observed future, not a first-order chain after
     the move (so harm that outlives the step, and who the comparable journeys are, are
-    remembered). A state with no comparable move keeps its visitors' own outcome.
-    ``supported_share`` is the share of first visits made from states with at least
-    ``min_support`` comparable moves. ``targets`` restricts the computation to some
+    remembered). A state with fewer than ``min_support`` comparable moves, or fewer than
+    ``MIN_OVERLAP`` of the moves on from it, keeps its visitors' own outcome (they are
+    not comparable). ``supported_share`` is the share of first visits made from the
+    states that count, ``compared_share`` from states with any comparable move, and
+    ``ended_share`` the visitor-weighted share of the journeys that did not take ``t``
+    and ended there while ending was no move. ``targets`` restricts the computation to some
     touchpoints (0-based touchpoint indices; the other columns are NaN).
     """
     s = keys.n_states
@@ -177,6 +182,7 @@ def harm_removal(
     without = np.full((n_b, k), np.nan)
     supported = np.full((n_b, k), np.nan)
     compared = np.full((n_b, k), np.nan)
+    ended_share = np.full((n_b, k), np.nan)
     a_t = keys.after_key // (s * s)
     f_t = keys.first_key // s
     dest = np.ones((n_t, s), dtype=bool)  # comparable destinations of each state
@@ -213,7 +219,14 @@ def harm_removal(
         ft = np.zeros((n_b, len(rows)))
         ft[:, np.searchsorted(rows, src_f)] = first[:, sel_f]
         rate = np.divide(n_ok, n_like, out=np.zeros_like(n_like), where=n_like > 0)
-        keep = n_like <= 0
+        # a state counts with min_support comparable moves making up MIN_OVERLAP of the
+        # moves on from it (as a stratum of the friction table); else its visitors keep
+        # their own outcome (they are not comparable)
+        keep = (n_like <= 0) | (n_like < min_support) | (n_like < MIN_OVERLAP * (n_like + ft))
+        ended = (c[:, :, n_t:] * ~dest[rows][None, :, n_t:]).sum(axis=-1)
+        e_share = np.divide(
+            ended, ended + n_like, out=np.ones_like(ended), where=ended + n_like > 0
+        )
         vis = visitors[:, j]
         gain = (ft * rate * ~keep).sum(axis=1)
         own = np.divide(succ_visitors[:, j], vis, out=np.zeros(n_b), where=vis > 0)
@@ -221,15 +234,20 @@ def harm_removal(
         without[:, j] = p + np.divide(
             gain - succ_visitors[:, j], total, out=np.zeros(n_b), where=total > 0
         )
-        ok = (n_like >= min_support) & ~keep
+        ok = ~keep
         n_first = ft.sum(axis=1)
         supported[:, j] = np.divide(
             (ft * ok).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
         )
         compared[:, j] = np.divide(
-            (ft * ~keep).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+            (ft * (n_like > 0)).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
         )
-    return HarmRemoval(p, without, supported, compared, visitors, visitors - succ_visitors)
+        ended_share[:, j] = np.divide(
+            (ft * e_share).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+        )
+    return HarmRemoval(
+        p, without, supported, compared, ended_share, visitors, visitors - succ_visitors
+    )
 
 
 def batches(n_b: int, n_states: int) -> list[slice]:
