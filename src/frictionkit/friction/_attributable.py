@@ -15,9 +15,12 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   step). A visitor met at the 3rd visit of a step has survived two rounds already, and is
   compared only with journeys at their 3rd visit of it.
 - **Comparison of stratum s**: the journeys that were at ``s`` (that visit of it) before
-  meeting ``t`` (or never met it), went on from it to another step (not an outcome step,
-  not the end of the journey) and had not met ``t`` by then: the *risk set* at ``s``, as
-  in a sequential target trial (one trial per visit). (``risk_set=False``: only the
+  meeting ``t`` (or never met it), made a *comparable move* from it and had not met ``t``
+  by then: the *risk set* at ``s``, as in a sequential target trial (one trial per
+  visit). The comparable moves are those of the rule shared with harm removal
+  (:mod:`frictionkit.markov._comparison`): moves to another step, narrowed to ``t``'s
+  successors where ``successors`` journeys made one (``s -> t -> u`` against
+  ``s -> u``), and ending right at ``s`` only where journeys end there both ways. (``risk_set=False``: only the
   journeys that never met ``t``; that conditions on the future and favours short
   journeys, the immortal-time bias of Suissa, 2008, *American Journal of Epidemiology* 167:492.)
 - ``AF_t = sum over strata s of F_ts - V_ts * FC_ts / C_ts``: failures among the

@@ -207,8 +207,8 @@ def friction(
     >>> table[["touchpoint", "attributable_failures", "verdict"]].head(3).round(1)
           touchpoint  attributable_failures   verdict
     0  payment_error                  477.0  friction
-    1         search                  121.7  friction
-    2           home                  108.0  friction
+    1           home                  108.0  friction
+    2         search                  107.5  friction
     >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
        attributable_failures_low  attributable_failures_high
     0                      454.4                       500.7
@@ -291,13 +291,18 @@ def friction(
     risk_set = comparison == "risk set"
     # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
     # narrower comparison of a touchpoint's successors where it has min_support journeys
-    rule = {"risk_set": risk_set, "successors": max(support, 1)}
+    narrow = max(support, 1)
     if adjusted:
         decided = np.flatnonzero(log.journey_outcome != 0)
         groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
-        cells = grouped_cells(tp[keep], off_c, fail, w_cells, k, groups, n_groups, **rule)
+        cells = grouped_cells(
+            tp[keep], off_c, fail, w_cells, k, groups, n_groups,
+            risk_set=risk_set, successors=narrow,
+        )  # fmt: skip
     else:
-        cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, **rule)
+        cells = attributable_cells(
+            tp[keep], off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
+        )
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)

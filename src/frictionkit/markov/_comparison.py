@@ -1,33 +1,42 @@
-"""The comparison rule shared by the friction table and the harm-removal chain.
+"""The comparison rule shared by the friction table and harm removal.
 
 Part of :mod:`frictionkit.markov` (see its documentation, "Harm removal"). Both
 estimates of a touchpoint ``t``'s attributable failures, the standardisation of
 :func:`frictionkit.friction.friction` and the harm removal of
-:meth:`~frictionkit.markov.MarkovModel.harm_removal_effects`, compare ``t``'s visitors
-with the journeys that were where they were (the step ``s`` just before ``t``) and made
-a *comparable move* from there. One rule says which moves are comparable:
+:meth:`~frictionkit.markov.MarkovModel.harm_removal_effects` (and
+``EventLog.repair_effects(kind="harm_removal")``), compare ``t``'s visitors with the
+journeys that were where they were (the step ``s`` just before ``t``), had not met ``t``
+and made a *comparable move* from there; the visitors are given those journeys' success
+share. One rule says which moves are comparable:
 
-1. A move to another touchpoint is comparable, unless that touchpoint is itself a
-   **friction sibling**: a step found to be friction in a first pass (attributable
-   failures above 0, significant after FDR). Its takers are harmed by it, so they are
-   no guide to what ``t``'s visitors would have done without ``t`` (at a checkout, the
-   journeys sent round a loop by a faulty cart fail more than those who go on to pay).
-   The first pass is one pass, not iterated.
-2. Ending the journey right at ``s`` is a comparable move only where ``s`` is a step at
-   which journeys end **both ways**: at least :data:`MIN_END_SHARE` of the journeys
-   that end there succeed and at least as many fail (a payment step, after which the
-   journey succeeds, fails or meets an error). There reaching success right after ``s``
-   counts as having gone on, and so does failing there. Where the journeys that end at
-   ``s`` all end one way, ending is not a choice the visitors had: they all failed (the
-   visitors went on, while these left before they could meet ``t``: window shoppers
-   leaving at the checkout) or all succeeded (the outcome was decided there: those who
-   paid on the spot in the road-fines log are no comparison for "Send Fine"), and those
-   journeys are left out.
+1. **Moves to another step.** A move from ``s`` to a touchpoint other than ``t`` is
+   comparable. Where enough of them (``min_support`` journeys) go to one of ``t``'s
+   **successors** (a step that takes at least :data:`MIN_SUCCESSOR_SHARE` of the moves
+   out of ``t``), only those count: ``s -> t -> u`` is compared with ``s -> u``. A step
+   placed between ``s`` and ``u`` (an address check between checkout and payment) is
+   thus compared with the journeys that went straight on to ``u``, not with those that
+   took another branch at ``s`` (sent round a loop by a faulty cart, which fail more).
+   A step that replaces the next one (an error instead of the order page, a loop back)
+   has no such journeys, and every move to another step counts.
+2. **Ending right at s** (success or failure right after ``s``) is a comparable move only
+   where ``s`` is a step at which journeys end **both ways**: at least
+   :data:`MIN_END_SHARE` of the journeys that end there succeed and at least as many
+   fail (a payment step, after which a journey succeeds, fails or meets an error).
+   There reaching success right after ``s`` counts as having gone on, and so does
+   failing there. Where the journeys that end at ``s`` all end one way, ending is not a
+   move the visitors could have made: they all failed (``t``'s visitors went on, these
+   left before they could meet ``t``: window shoppers leaving at the checkout), or all
+   succeeded (the outcome was decided there: those who paid on the spot in the
+   road-fines log are no comparison for "Send Fine"), and those journeys are left out.
 
-A stratum whose comparison is empty, or made only of journeys that ended there, has its
-visitors *not comparable*. The assumption behind rule 2 is that where ending at ``s``
-goes one way it was decided before the next step was chosen; a step shown right before
-such a decided end (shown as a customer leaves) cannot be told from harm by any log.
+A stratum whose comparison has fewer than ``min_support`` journeys, or makes up less than
+:data:`MIN_OVERLAP` of the journeys that went on from it, leaves its visitors *not
+comparable*; a touchpoint whose non-takers mostly ended right there (more than
+:data:`ENDED_SHARE_MAX`, ending being no move) is *not comparable* as a whole.
+
+The assumption behind rule 2: where ending at ``s`` goes one way it was decided before
+the next step was chosen. A step shown right before such a decided end (shown as a
+customer leaves) carries that end, and no log can tell it from harm.
 
 Pure kernels: numpy in, numpy out, no validation.
 """

@@ -60,15 +60,20 @@ class HarmRemovalMethods:
     ) -> pd.DataFrame:
         """What removing each touchpoint's harm is worth, harm after the step included.
 
-        For each touchpoint ``t`` the chain is refitted with states that carry whether
-        the journey has met ``t``. With ``t``'s harm removed, a journey that was about to
-        meet ``t`` goes on instead like the comparable journeys that were in the same
-        state and did not meet it (that state's other moves, renormalised). Unlike
+        For each touchpoint ``t`` the moves are split by whether the journey has met
+        ``t``. With ``t``'s harm removed, a journey that was about to meet ``t`` goes on
+        instead like the comparable journeys that were in the same state and had not
+        met it, with their whole observed future: it succeeds at their success share.
+        Which moves are comparable is the rule of the friction table
+        (``frictionkit.markov._comparison``): moves to other touchpoints, narrowed to
+        ``t``'s successors where there are ``min_support`` of those, and ending right
+        there only at a step where journeys end both ways. Unlike
         :meth:`repair_effects`, this counts harm that shows after the step (a payment
         error whose customers retry and abandon later) and does not count natural exits
-        after a browsing step as harm. ``extra_successes`` is the chain's count of the
-        touchpoint's **attributable failures**: failed journeys that would have
-        succeeded without its harm. See "Harm removal" in the module documentation.
+        after a browsing step as harm. ``extra_successes`` is the touchpoint's
+        **attributable failures**: failed journeys that would have succeeded without
+        its harm, as in :func:`frictionkit.friction.friction`. See "Harm removal" in the
+        module documentation.
 
         Parameters
         ----------
@@ -77,17 +82,15 @@ class HarmRemovalMethods:
         n_journeys : float, optional
             Journeys the delta applies to (default: the journeys in the chain).
         min_support : int, default 30
-            Comparable moves a state needs (moves out of it, before any visit to the
-            touchpoint, that do not go into it) for its visitors' counterfactual to count
-            as supported. When less than half of the first visits are supported, the
-            touchpoint falls back to the first-order repair ``reduce_failure_by=1`` and
-            ``method`` says ``"first_order"``; when no first visit has any comparable
-            move (every journey that was where its visitors were went on to it, e.g. the
-            first step of every journey), ``method`` says ``"not_comparable"`` and the
+            Comparable moves a state needs for its visitors to be compared (they must
+            also make up 5 % of the moves on from it); the others keep their own
+            outcome. When no first visit is compared, or the journeys that did not take
+            the touchpoint mostly ended right there (their alternative is the end: the
+            road-fines log's Send Fine), ``method`` says ``"not_comparable"`` and the
             delta is NaN.
         bootstrap : int, default 0
             Journey resamples for a percentile interval of each delta (one set of
-            resamples for all touchpoints; each resample refits every chain).
+            resamples for all touchpoints; each resample is estimated again).
         seed : int or numpy.random.Generator, optional
             Seed of the resampling.
         ci : float, default 0.95
@@ -101,8 +104,8 @@ class HarmRemovalMethods:
             ``success_probability_without_harm``, ``delta_success_probability`` (negative
             when the visitors did better than comparable journeys: the step helps),
             ``extra_successes``, ``extra_value`` (NaN without ``value_per_success``),
-            ``supported_share`` and ``method`` (``"memory"``, ``"first_order"`` or
-            ``"not_comparable"``), and
+            ``supported_share`` (share of the first visits that are compared) and
+            ``method`` (``"memory"`` or ``"not_comparable"``), and
             with a bootstrap ``delta_low``, ``delta_high``, ``extra_successes_low``,
             ``extra_successes_high``. Sorted by delta (largest first), then touchpoint.
 

@@ -1,17 +1,18 @@
-"""Harm removal: a counterfactual on a chain that remembers whether a step was met.
+"""Harm removal: a counterfactual that remembers whether a step was met.
 
 Part of :mod:`frictionkit.markov` (see its documentation, "Harm removal").
 
-For a touchpoint ``t`` the states of the chain carry whether the journey has met ``t``:
-``(touchpoint, met)``. Transitions of a journey before its first visit to ``t`` are
+For a touchpoint ``t`` the moves of the chain are split by whether the journey has met
+``t``: ``(touchpoint, met)``. Moves of a journey before its first visit to ``t`` are
 counted in the ``met = 0`` copy, the first visit is the move from the ``met = 0`` copy
 into ``t``, and everything from there on lives in the ``met = 1`` copy. The
-counterfactual "``t``'s harm removed" replaces, at each state of the ``met = 0`` copy,
-the move into ``t`` by that state's other moves (renormalised): the visitors go on like
-comparable journeys that were where they were and did not meet ``t``. The ``met = 1``
-copy is then never entered, so its success probability from its only entry ``(t, 1)``
-is simply the visitors' observed success share (maximum likelihood), and the
-counterfactual success probability is one solve of the ``met = 0`` copy.
+counterfactual "``t``'s harm removed" lets each visitor, at the state it met ``t`` from,
+go on like the journeys of the ``met = 0`` copy that made a comparable move there
+(:mod:`frictionkit.markov._comparison`, the rule the friction table uses), with their
+whole observed future: the visitor succeeds at their success share. Nothing after the
+move is assumed first order, so harm that outlives the step and who the comparable
+journeys are (a window shopper or a customer) are both remembered. Journeys that never
+meet ``t`` are unchanged.
 
 Pure kernels: numpy in, numpy out, no validation.
 """
@@ -29,8 +30,6 @@ from frictionkit.markov._core import FloatArray, IntArray, Routes
 
 # Largest number of float64 entries of one batch of dense count matrices.
 _BATCH_ENTRIES = 20_000_000
-# Above this many transient states, each counterfactual is solved with a sparse LU.
-_DENSE_MAX = 400
 
 
 class Keys(NamedTuple):
