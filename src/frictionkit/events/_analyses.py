@@ -237,9 +237,10 @@ class LogAnalyses:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
         ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 0.5) repairs the
-        direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
-        chain that remembers whether the journey met it, counting harm that shows later;
-        with ``adjust_for=`` (case attributes) that chain is fitted within each group.
+        direct exits at each step; ``kind="harm_removal"`` removes each step's harm,
+        remembering whether the journey met it (harm that shows later counts), with the
+        friction table's comparison; with ``adjust_for=`` (case attributes) it is
+        estimated within each group.
 
         Examples
         --------
