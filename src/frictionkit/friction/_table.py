@@ -211,7 +211,7 @@ def friction(
     2         search                  107.5  friction
     >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
        attributable_failures_low  attributable_failures_high
-    0                      454.4                       500.7
+    0                      454.2                       500.9
     """
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
