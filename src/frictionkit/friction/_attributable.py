@@ -20,9 +20,10 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   visit). The comparable moves are those of the rule shared with harm removal
   (:mod:`frictionkit.markov._comparison`): moves to another step, narrowed to ``t``'s
   successors where ``successors`` journeys made one (``s -> t -> u`` against
-  ``s -> u``), and ending right at ``s`` only where journeys end there both ways. (``risk_set=False``: only the
-  journeys that never met ``t``; that conditions on the future and favours short
-  journeys, the immortal-time bias of Suissa, 2008, *American Journal of Epidemiology* 167:492.)
+  ``s -> u``), and ending right at ``s`` only where journeys end there both ways.
+  (``risk_set=False``: only the journeys that never met ``t``; that conditions on the
+  future and favours short journeys, the immortal-time bias of Suissa, 2008,
+  *American Journal of Epidemiology* 167:492.)
 - ``AF_t = sum over strata s of F_ts - V_ts * FC_ts / C_ts``: failures among the
   visitors of stratum ``s`` minus the failures expected at the comparison's risk.
   Strata whose comparison has fewer than ``min_support`` journeys, or makes up less than

@@ -126,9 +126,10 @@ def repair_effects(
         For ``kind="harm_removal"``: case attributes of the log (kept with ``case_cols=``)
         to adjust for. Harm removal is estimated within each group of journeys (each
         combination of the attributes' values), so a visitor goes on like comparable
-        journeys *of its own group*, as in the adjusted :func:`friction` table; the groups' ``visitors``, ``failed_visitors`` and
-        ``extra_successes`` are added up (a group whose touchpoint has no comparison adds
-        nothing), ``delta_success_probability`` is the sum over all decided journeys,
+        journeys *of its own group*, as in the adjusted :func:`friction` table; the
+        groups' ``visitors``, ``failed_visitors`` and ``extra_successes`` are added up
+        (a group whose touchpoint has no comparison adds nothing),
+        ``delta_success_probability`` is the sum over all decided journeys,
         ``method`` is the groups' method when they agree, else ``"mixed"``, and
         ``supported_share`` is the visitor-weighted mean (a group whose journeys all end
         one way is left out). With a bootstrap, each group is

@@ -29,7 +29,9 @@ share. One rule says which moves are comparable:
    succeeded (the outcome was decided there: those who paid on the spot in the
    road-fines log are no comparison for "Send Fine"), and those journeys are left out.
 
-A stratum whose comparison has fewer than ``min_support`` journeys, or makes up less than
+Successors and where ending is a move are read from the journeys being compared (each
+group's own when adjusting for case attributes). A stratum whose comparison has fewer
+than ``min_support`` journeys, or makes up less than
 :data:`MIN_OVERLAP` of the journeys that went on from it, leaves its visitors *not
 comparable*; a touchpoint whose non-takers mostly ended right there (more than
 :data:`ENDED_SHARE_MAX`, ending being no move) is *not comparable* as a whole.

@@ -118,9 +118,9 @@ class HarmRemoval(NamedTuple):
 
 def end_counts(keys: Keys, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Journeys ending right at each transient state, successful and failed (one weight row)."""
+    moves = move_counts(keys, weights)
     s = keys.n_states
-    full = np.asarray(keys.full @ np.asarray(weights, dtype=np.float64)).reshape(s, s)
-    return full[: s - 2, s - 2], full[: s - 2, s - 1]
+    return moves[:, s - 2], moves[:, s - 1]
 
 
 def move_counts(keys: Keys, weights: FloatArray) -> FloatArray:
