@@ -554,19 +554,24 @@ def test_attributable_failures_golden_hand_case():
     #   (met err only later) = 12 journeys, 4 failed -> expected 10 * 4/12 -> 6 - 10/3
     # stratum pay (2nd visit): visitors 2 (pay -> help -> pay -> err); nobody went on from
     #   a 2nd pay without err: not comparable
-    # stratum START: visitors 3, 3 failed; risk set = the 42 journeys not starting with
-    #   err, 6 + 2 + 5 + 2 = 15 failed -> expected 3 * 15/42 -> 3 - 15/14
+    # stratum START: visitors 3, 3 failed. err is followed by pay (4 of the 15 moves out
+    #   of it; the comparison rule of frictionkit.markov._comparison narrows to the moves
+    #   to a successor where there are min_support of them): the risk set is the 32
+    #   journeys that went from START to pay, 6 + 2 + 2 = 10 failed -> 3 - 3 * 10/32.
+    #   (At pay the narrower comparison is empty, pay -> pay never happens, so every
+    #   journey that went on counts; the 10 that ended at pay all succeeded, so ending
+    #   there is no move.)
     row = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint").loc["err"]
-    assert row["attributable_failures"] == pytest.approx(6 - 10 / 3 + 3 - 15 / 14, rel=1e-12)
-    assert row["expected_failures"] == pytest.approx(10 / 3 + 15 / 14, rel=1e-12)
+    assert row["attributable_failures"] == pytest.approx(6 - 10 / 3 + 3 - 30 / 32, rel=1e-12)
+    assert row["expected_failures"] == pytest.approx(10 / 3 + 30 / 32, rel=1e-12)
     assert row["visitors_comparable"] == 13
     assert row["visitors_not_comparable"] == 2
-    assert row["comparison_journeys"] == 12 + 42
+    assert row["comparison_journeys"] == 12 + 32
     # 10 journeys ended at a 1st pay without err (they paid), 12 went on: 10/22 for its 10
     # visitors; the 2nd pay has no journey that did not take err (1.0); 0 for START
     assert row["ended_share"] == pytest.approx((10 * 10 / 22 + 2 * 1.0) / 15, rel=1e-12)
     # Cochran-Mantel-Haenszel (Mantel & Haenszel 1959, JNCI 22:719), no correction
-    strata = [(6, 10, 4, 12), (3, 3, 15, 42)]  # failures, visitors, comp. failures, comp.
+    strata = [(6, 10, 4, 12), (3, 3, 10, 32)]  # failures, visitors, comp. failures, comp.
     num = var = 0.0
     for a, n1, c, n0 in strata:
         n, m1 = n1 + n0, a + c
@@ -574,10 +579,10 @@ def test_attributable_failures_golden_hand_case():
         var += n1 * n0 * m1 * (n - m1) / (n * n * (n - 1))
     p = 2 * scipy.stats.norm.sf(abs(num) / np.sqrt(var))
     assert row["af_p_value"] == pytest.approx(p, rel=1e-9)
-    # "never met": 1st pay -> 10 comparison journeys, 2 failed; START -> 30, 7 failed
+    # "never met": 1st pay -> 10 comparison journeys, 2 failed; START -> pay, 20, 2 failed
     never = hand_log().friction(min_support=1, n_boot=0, comparison="never met")
     af = never.set_index("touchpoint").loc["err", "attributable_failures"]
-    assert af == pytest.approx(6 - 10 * 2 / 10 + 3 - 3 * 7 / 30, rel=1e-12)
+    assert af == pytest.approx(6 - 10 * 2 / 10 + 3 - 3 * 2 / 20, rel=1e-12)
     # outcome steps are not scored
     table = hand_log().friction(min_support=1).set_index("touchpoint")
     assert table.loc[["buy", "quit"], "verdict"].eq("outcome marker").all()
@@ -585,7 +590,7 @@ def test_attributable_failures_golden_hand_case():
     # min_support leaves strata out and counts their visitors
     row = hand_log().friction(min_support=13, n_boot=0).set_index("touchpoint").loc["err"]
     assert row["visitors_not_comparable"] == 12
-    assert row["attributable_failures"] == pytest.approx(3 - 15 / 14, rel=1e-12)
+    assert row["attributable_failures"] == pytest.approx(3 - 30 / 32, rel=1e-12)
 
 
 def test_attributable_failures_interval_is_seeded_and_brackets_the_estimate():
@@ -774,7 +779,16 @@ def test_fines_send_fine_and_add_penalty_are_not_friction(fines):
     assert (table["verdict"] == "friction").sum() <= 1
     row = table.loc["Insert Date Appeal to Prefecture"]
     assert row["verdict"] == "helps"
-    assert round(row["attributable_failures"], 3) == -10.027
+    # -10.027 before one comparison rule was shared with harm removal: at Add penalty
+    # journeys end both ways (paid, or sent for credit collection), so ending there is a
+    # comparable move (frictionkit.markov._comparison, rule 2); harm removal agrees
+    assert round(row["attributable_failures"], 3) == -17.332
+    harm = log.repair_effects(kind="harm_removal").set_index("touchpoint")
+    assert harm.loc["Insert Date Appeal to Prefecture", "extra_successes"] == pytest.approx(
+        row["attributable_failures"], rel=0.01
+    )
+    for step in ("Send Fine", "Add penalty", "Create Fine", "Insert Fine Notification"):
+        assert harm.loc[step, "method"] == "not_comparable"
 
 
 def test_attributable_failures_sparse_path_agrees(monkeypatch):
@@ -787,7 +801,7 @@ def test_attributable_failures_sparse_path_agrees(monkeypatch):
     pd.testing.assert_frame_equal(dense, log2.friction(min_support=5))
     hand = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint")
     assert hand.loc["err", "attributable_failures"] == pytest.approx(
-        6 - 10 / 3 + 3 - 15 / 14, rel=1e-12
+        6 - 10 / 3 + 3 - 30 / 32, rel=1e-12
     )
 
 

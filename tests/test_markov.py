@@ -535,14 +535,16 @@ def _shop_rows() -> np.ndarray:
     return p
 
 
-def _hurt_shop(n, seed, *, fix_error=False, chat=0.0, max_steps=400):
+def _hurt_shop(n, seed, *, fix_error=False, chat=0.0, chat_before_ends=False, max_steps=400):
     """Journeys of the shop; with ``fix_error`` the same journeys replayed without the error.
 
     Common random numbers: every journey draws the same uniforms in both runs, so a
     journey that never meets the error is identical in both. Where the error would have
     happened, the replay draws the payment step's other moves (renormalised) from a
     second, independent stream. ``chat`` inserts a "chat" visit after a step with that
-    probability, independently of everything (the journey then goes on unchanged).
+    probability, independently of everything, before a move to another step (the
+    journey then goes on unchanged); with ``chat_before_ends`` before the journey's end
+    as well (shown as the customer leaves).
     """
     rng = np.random.default_rng(seed)
     u = rng.random((n, max_steps))
@@ -562,14 +564,14 @@ def _hurt_shop(n, seed, *, fix_error=False, chat=0.0, max_steps=400):
         idx = np.flatnonzero(alive)
         if len(idx) == 0:
             break
-        talk = idx[u_chat[idx, step] < chat]
-        visits[talk, length[talk]] = _CHAT
-        length[talk] += 1
         nxt = (u[idx, step, None] > np.cumsum(p[state[idx], hurt[idx]], axis=1)).sum(axis=1)
         if fix_error:
             redo = (state[idx] == 4) & (nxt == 5)
             nxt[redo] = (u_fix[idx[redo], step, None] > cum_fixed).sum(axis=1)
         nxt = np.minimum(nxt, _F)
+        talk = idx[(u_chat[idx, step] < chat) & ((nxt < _S) | chat_before_ends)]
+        visits[talk, length[talk]] = _CHAT
+        length[talk] += 1
         hurt[idx] |= nxt == 5
         state[idx] = nxt
         go = idx[nxt < _S]
@@ -637,6 +639,22 @@ def test_harm_removal_of_a_step_independent_of_the_outcome():
     assert harm.index[0] == "payment_error"
 
 
+def test_harm_removal_of_a_step_shown_as_customers_leave_counts_their_exits():
+    """The assumption of the comparison rule, pinned: where every journey that ends at a
+    step fails (home, catalog, product and cart here), ending there is not a move the
+    visitors of a later step could have made, so a step shown right before such an end
+    carries it, and no log can tell that from harm (frictionkit.markov._comparison).
+    The chat shown before the ends too comes out harmful, by at most the journeys that
+    ended right after it; shown only before moves to another step it covers 0 (above)."""
+    paths, outcomes = _hurt_shop(20_000, seed=11, chat=0.05, chat_before_ends=True)
+    m = MarkovModel.from_paths(paths, outcomes)
+    chat = m.harm_removal_effects().set_index("touchpoint").loc["chat"]
+    ended_after = sum(
+        p[-1] == "chat" and o == "failure" for p, o in zip(paths, outcomes, strict=True)
+    )
+    assert 0 < chat["extra_successes"] <= ended_after
+
+
 def test_harm_removal_single_matches_table_and_is_deterministic(hurt_shop):
     m = hurt_shop[0]
     table = m.harm_removal_effects(value_per_success=20.0, bootstrap=30, seed=4)
@@ -659,40 +677,65 @@ def test_harm_removal_single_matches_table_and_is_deterministic(hurt_shop):
 
 
 def _exact_harm(journeys, t):
-    """Independent harm removal in rational arithmetic: the met = 0 copy of the chain.
+    """Independent harm removal in rational arithmetic, written from the documented rule.
 
-    Moves of each journey before its first visit to ``t`` are counted; the move into
-    ``t`` is dropped and the state's other moves renormalised. A state with no other
-    move keeps its moves into ``t``, which then end with the visitors' success share.
-    Returns None where the chain has no way out (the library keeps those moves too).
+    Each first visit to ``t`` made from state ``s`` succeeds at the success share of the
+    comparable moves out of ``s`` made before a first visit to ``t``
+    (frictionkit.markov._comparison): moves to other touchpoints, narrowed to ``t``'s
+    successors (at least 5 % of the moves out of ``t``; endings kept) where that leaves
+    one move, and endings at ``s`` where journeys end there both ways (each outcome at least 5 %).
+    A state with no comparable move keeps its visitors' own success share. Returns the
+    success probability with ``t``'s harm removed.
     """
-    counts: dict[str, dict[str, int]] = {}
-    into: dict[str, int] = {}
-    visitors = succ = 0
+    end_ok, end_f = {}, {}
+    out_of_t: dict[str, int] = {}
     for path, outcome in journeys:
-        states = [START, *path, SUCCESS if outcome == "success" else FAILURE]
-        if t in path:
-            visitors += 1
-            succ += outcome == "success"
-            f = path.index(t) + 1
-            into[states[f - 1]] = into.get(states[f - 1], 0) + 1
-            states = states[:f]
-        for a, b in itertools.pairwise(states):
-            counts.setdefault(a, {})
-            counts[a][b] = counts[a].get(b, 0) + 1
-    h = Fraction(succ, visitors)
-    rows: dict[str, dict[str, Fraction]] = {}
-    for s in set(counts) | set(into):
-        row = counts.get(s, {})
-        total = sum(row.values())
-        if total == 0:
-            rows[s] = {SUCCESS: h}
-        else:
-            rows[s] = {d: Fraction(c, total) for d, c in row.items()}
-    try:
-        return exact_success(rows)
-    except StopIteration:
-        return None
+        last = path[-1] if path else START
+        book = end_ok if outcome == "success" else end_f
+        book[last] = book.get(last, 0) + 1
+        for a, b in itertools.pairwise([*path, "END"]):
+            if a == t:
+                out_of_t[b] = out_of_t.get(b, 0) + 1
+    n_out = sum(out_of_t.values())
+    succ = {u for u, c in out_of_t.items() if u != "END" and 20 * c >= n_out}
+
+    def ends_move(s):
+        ok, bad = end_ok.get(s, 0), end_f.get(s, 0)
+        return ok + bad > 0 and 20 * ok >= ok + bad and 20 * bad >= ok + bad
+
+    moves: dict[str, list[tuple[str, bool]]] = {}
+    visits = []
+    for path, outcome in journeys:
+        states = [START, *path]
+        f = path.index(t) + 1 if t in path else len(states)
+        for i in range(f):
+            s_i = states[i]
+            if i + 1 < f:
+                nxt = states[i + 1]
+            elif i + 1 == len(states):
+                nxt = "END"
+            else:
+                visits.append((s_i, outcome == "success"))
+                continue
+            moves.setdefault(s_i, []).append((nxt, outcome == "success"))
+    own = Fraction(sum(ok for _, ok in visits), len(visits))
+    gain = Fraction(0)
+    for s_i, _ in visits:
+        like = [
+            ok
+            for nxt, ok in moves.get(s_i, [])
+            if (nxt == "END" and ends_move(s_i)) or (nxt not in ("END", t))
+        ]
+        narrow = [
+            ok
+            for nxt, ok in moves.get(s_i, [])
+            if (nxt == "END" and ends_move(s_i)) or (nxt in succ and nxt != t)
+        ]
+        use = narrow if narrow else like
+        gain += Fraction(sum(use), len(use)) if use else own
+    n = len(journeys)
+    successes = sum(o == "success" for _, o in journeys)
+    return Fraction(successes, n) + (gain - sum(ok for _, ok in visits)) / n
 
 
 journeys_st = st.lists(

@@ -238,9 +238,10 @@ class LogAnalyses:
 
         ``kind="first_order"`` (default; ``reduce_failure_by`` defaults to 1.0,
         :data:`frictionkit.markov.REDUCE_FAILURE_BY`) repairs the
-        direct exits at each step; ``kind="harm_removal"`` removes each step's harm on a
-        chain that remembers whether the journey met it, counting harm that shows later;
-        with ``adjust_for=`` (case attributes) that chain is fitted within each group.
+        direct exits at each step; ``kind="harm_removal"`` removes each step's harm,
+        remembering whether the journey met it (harm that shows later counts), with the
+        friction table's comparison; with ``adjust_for=`` (case attributes) it is
+        estimated within each group.
 
         Examples
         --------

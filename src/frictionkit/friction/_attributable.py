@@ -15,11 +15,15 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   step). A visitor met at the 3rd visit of a step has survived two rounds already, and is
   compared only with journeys at their 3rd visit of it.
 - **Comparison of stratum s**: the journeys that were at ``s`` (that visit of it) before
-  meeting ``t`` (or never met it), went on from it to another step (not an outcome step,
-  not the end of the journey) and had not met ``t`` by then: the *risk set* at ``s``, as
-  in a sequential target trial (one trial per visit). (``risk_set=False``: only the
-  journeys that never met ``t``; that conditions on the future and favours short
-  journeys, the immortal-time bias of Suissa, 2008, *American Journal of Epidemiology* 167:492.)
+  meeting ``t`` (or never met it), made a *comparable move* from it and had not met ``t``
+  by then: the *risk set* at ``s``, as in a sequential target trial (one trial per
+  visit). The comparable moves are those of the rule shared with harm removal
+  (:mod:`frictionkit.markov._comparison`): moves to another step, narrowed to ``t``'s
+  successors where ``successors`` journeys made one (``s -> t -> u`` against
+  ``s -> u``), and ending right at ``s`` only where journeys end there both ways.
+  (``risk_set=False``: only the journeys that never met ``t``; that conditions on the
+  future and favours short journeys, the immortal-time bias of Suissa, 2008,
+  *American Journal of Epidemiology* 167:492.)
 - ``AF_t = sum over strata s of F_ts - V_ts * FC_ts / C_ts``: failures among the
   visitors of stratum ``s`` minus the failures expected at the comparison's risk.
   Strata whose comparison has fewer than ``min_support`` journeys, or makes up less than
@@ -45,9 +49,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from frictionkit.markov._comparison import MIN_OVERLAP, ends_are_moves, successor_mask
+
 _INT = np.int64
-#: Smallest share of comparison journeys among those that went on from a stratum.
-MIN_OVERLAP = 0.05
 #: Visits of the step before that get a stratum of their own (later ones share the last).
 MAX_VISIT = 5
 
@@ -115,6 +119,31 @@ def _at(query: np.ndarray, keys: np.ndarray, sums: np.ndarray) -> np.ndarray:
     return np.where(keys[idx] == query, sums[idx], 0.0)
 
 
+def _narrow_went(
+    cs: np.ndarray, ct: np.ndarray, su_key: np.ndarray, su_sums: np.ndarray, succ_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the went-on journeys (successful, failed) whose move went to a successor.
+
+    ``su_key`` are the sorted keys ``(stratum * (k + 1) + next step) * 2 + failed`` of the
+    went-on moves and ``su_sums`` their journeys; ``succ_of[u, t]`` says ``u`` follows
+    ``t`` (the row of the end, ``k``, is all True).
+    """
+    k1 = succ_of.shape[0]
+    su_s = su_key // (2 * k1)
+    lo = np.searchsorted(su_s, cs, side="left")
+    hi = np.searchsorted(su_s, cs, side="right")
+    cnt = hi - lo
+    cell = np.repeat(np.arange(len(cs)), cnt)
+    idx = np.arange(int(cnt.sum()), dtype=_INT) - np.repeat(np.cumsum(cnt) - cnt - lo, cnt)
+    keys = su_key[idx]
+    ok = succ_of[(keys // 2) % k1, ct[cell]]
+    w = su_sums[idx] * ok
+    failed = (keys % 2).astype(bool)
+    n_ok = np.bincount(cell, weights=w * ~failed, minlength=len(cs))
+    n_f = np.bincount(cell, weights=w * failed, minlength=len(cs))
+    return n_ok, n_f
+
+
 def attributable_cells(
     tp: np.ndarray,
     offsets: np.ndarray,
@@ -123,6 +152,7 @@ def attributable_cells(
     k: int,
     *,
     risk_set: bool = True,
+    successors: float = 0,
 ) -> Cells:
     """The cells of the standardisation for every touchpoint (see the module notes).
 
@@ -138,6 +168,12 @@ def attributable_cells(
         Journeys each row stands for (None: 1 each, a full log).
     k : int
         Number of touchpoint codes; ``k`` is the code of ``START``.
+    risk_set : bool, default True
+        The risk set at the stratum (True) or only the journeys that never met ``t``.
+    successors : float, default 0
+        Fewest journeys of the narrower comparison (journeys whose move went to one of
+        the touchpoint's successors, or that ended) for it to be used
+        (:mod:`frictionkit.markov._comparison`, rule 1); 0: never narrowed.
 
     Returns
     -------
@@ -177,16 +213,34 @@ def attributable_cells(
     fpos = np.flatnonzero(is_first)
     vj, vt = jj[fpos], tp[fpos]
     prev = np.where(fpos == starts[vj], start_code, code[np.maximum(fpos - 1, 0)])
-    # went on from a stratum: every event that is not the journey's last (each visit of
-    # a step is its own stratum), and START for every journey with a step
+    # went on from a stratum (the comparable moves of frictionkit.markov._comparison):
+    # every event that is not the journey's last (each visit of a step is its own
+    # stratum), the last event of a journey where its step is one at which journeys end
+    # both ways, and START for every journey with a step
     is_last = np.zeros(n, dtype=bool)
     has = np.flatnonzero(lengths > 0)
-    is_last[offsets[1:][has] - 1] = True
-    on = np.flatnonzero(~is_last)
+    last_ev = offsets[1:][has] - 1
+    is_last[last_ev] = True
+    w_last = np.ones(len(has)) if weight is None else weight[has]
+    ends = ends_are_moves(
+        np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k),
+        np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k),
+    )
+    on = np.flatnonzero(~is_last | ends[tp])
+    # the step each went-on event went to (k: the end of the journey), and the
+    # successors of each touchpoint (rule 1): succ_of[u, t] says u follows t
+    nxt = np.full(n, k, dtype=_INT)
+    nxt[:-1] = np.where(is_last[:-1], k, tp[1:])
+    w_ev = np.ones(n) if weight is None else weight[jj]
+    move_tab = np.bincount(tp * np.int64(k + 1) + nxt, weights=w_ev, minlength=k * (k + 1))
+    succ_of = np.ones((k + 1, k), dtype=bool)
+    if successors:
+        succ_of[:k] = successor_mask(move_tab.reshape(k, k + 1)).T
     v_cnt = np.bincount(vj, minlength=n_j)
     v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
     gj = np.concatenate([jj[on], has])
     gs = np.concatenate([code[on], np.full(len(has), start_code, dtype=_INT)])
+    gu = np.concatenate([nxt[on], tp[starts[has]]])
     wg = None if weight is None else weight[gj]
     fg = fail[gj].astype(_INT)
     went_ok, went_f = np.bincount(gs * 2 + fg, weights=wg, minlength=2 * width).reshape(width, 2).T
@@ -195,7 +249,8 @@ def attributable_cells(
     # a journey, the touchpoints it met by the step after it ("risk set": a prefix of its
     # first visits, in event order) or at all ("never met")
     if risk_set:
-        reps_on = np.searchsorted(fpos, on + 1, side="right") - v_ptr[jj[on]]
+        upto = np.where(is_last[on], on, on + 1)  # an ending is no step after
+        reps_on = np.searchsorted(fpos, upto, side="right") - v_ptr[jj[on]]
         reps = np.concatenate([reps_on, np.ones(len(has), dtype=_INT)]).astype(_INT)
     else:
         reps = v_cnt[gj]
@@ -203,7 +258,7 @@ def attributable_cells(
     run_start = np.cumsum(reps) - reps
     vi = np.arange(total, dtype=_INT) - np.repeat(run_start - v_ptr[gj], reps)
     pair_key = np.repeat(gs * np.int64(2 * k) + fg, reps) + 2 * vt[vi]
-    pw = None if wg is None else np.repeat(wg, reps)
+    pw = np.ones(total) if wg is None else np.repeat(wg, reps)
     # the cells: (touchpoint, stratum) pairs with visitors
     wv, fv = (None if weight is None else weight[vj]), fail[vj]
     cell_key = (vt * np.int64(width) + prev) * 2 + fv
@@ -218,10 +273,26 @@ def attributable_cells(
     both = _at(at_ok, both_key, both_sums) + both_f
     comparison = went[cs] - both
     comparison_f = went_f[cs] - both_f
+    if successors and len(cs):
+        # the narrower comparison: went-on journeys whose move went to one of t's
+        # successors (or ended), used where it has at least `successors` journeys
+        flag = succ_of[np.repeat(gu, reps), vt[vi]]
+        nar_key, nar_sums = _keyed_sums(pair_key, pw * flag, 2 * width * k)
+        nb_f = _at(at_ok + 1, nar_key, nar_sums)
+        nb = _at(at_ok, nar_key, nar_sums) + nb_f
+        w_g = np.ones(len(gj)) if wg is None else wg
+        by_su = (gs * np.int64(k + 1) + gu) * 2 + fg
+        su_key, su_sums = _keyed_sums(by_su, w_g, 2 * width * (k + 1))
+        nw_ok, nw_f = _narrow_went(cs, ct, su_key, su_sums, succ_of)
+        nar = nw_ok + nw_f - nb
+        use = nar >= successors
+        comparison = np.where(use, nar, comparison)
+        comparison_f = np.where(use, nw_f - nb_f, comparison_f)
     # journeys ending at s (START: journeys with no step left) and those of them that met t
     last = np.full(n_j, start_code, dtype=_INT)
     last[has] = code[offsets[1:][has] - 1]
     ended = np.bincount(last, weights=weight, minlength=width).astype(float)
+    ended[: k * m] *= ~np.repeat(ends, m)  # where ending is a move, it is no end (above)
     ended_key = last[vj] * np.int64(k) + vt
     ended_c = ended[cs] - _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))
     return Cells(
@@ -245,6 +316,7 @@ def grouped_cells(
     n_groups: int,
     *,
     risk_set: bool = True,
+    successors: float = 0,
 ) -> Cells:
     """The cells of the standardisation stratified by journey group as well (adjustment).
 
@@ -278,6 +350,7 @@ def grouped_cells(
             None if weight is None else weight[sel],
             k,
             risk_set=risk_set,
+            successors=successors,
         )
         parts.append(cells._replace(stratum=cells.stratum + np.int64(g) * (k + 1) * MAX_VISIT))
     if not parts:

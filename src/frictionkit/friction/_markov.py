@@ -118,18 +118,20 @@ def repair_effects(
         ``"first_order"``: the repair of each touchpoint's direct exits
         (:meth:`MarkovModel.repair_effects`). ``"harm_removal"``: the counterfactual
         that remembers whether the journey met the touchpoint, so harm that shows after
-        the step counts (:meth:`MarkovModel.harm_removal_effects`); its
-        ``extra_successes`` are the chain's attributable failures.
+        the step counts (:meth:`MarkovModel.harm_removal_effects`), with the comparison
+        rule of :func:`friction` (``frictionkit.markov._comparison``); its
+        ``extra_successes`` are the touchpoint's attributable failures.
     min_support : int, default 30
         For ``kind="harm_removal"``: comparable moves a state needs (see
         :meth:`MarkovModel.harm_removal_effects`).
     adjust_for : str or sequence of str, optional
         For ``kind="harm_removal"``: case attributes of the log (kept with ``case_cols=``)
-        to adjust for. The memory chain is fitted within each group of journeys (each
+        to adjust for. Harm removal is estimated within each group of journeys (each
         combination of the attributes' values), so a visitor goes on like comparable
-        journeys *of its own group*; the groups' ``visitors``, ``failed_visitors`` and
-        ``extra_successes`` are added up (a group whose touchpoint has no comparison adds
-        nothing), ``delta_success_probability`` is the sum over all decided journeys,
+        journeys *of its own group*, as in the adjusted :func:`friction` table; the
+        groups' ``visitors``, ``failed_visitors`` and ``extra_successes`` are added up
+        (a group whose touchpoint has no comparison adds nothing),
+        ``delta_success_probability`` is the sum over all decided journeys,
         ``method`` is the groups' method when they agree, else ``"mixed"``, and
         ``supported_share`` is the visitor-weighted mean (a group whose journeys all end
         one way is left out). With a bootstrap, each group is

@@ -39,15 +39,13 @@ from frictionkit.friction._stats import (
     fisher_exact_p,
     risk_ratio,
 )
+from frictionkit.markov._comparison import ENDED_SHARE_MAX
 from frictionkit.routes import check_group_size
 
 #: The verdicts of :func:`friction`, in the order the table lists them.
 VERDICTS: tuple[str, ...] = ("friction", "helps", "no evidence", "not comparable", "outcome marker")
 #: Share of a touchpoint's visitors in one outcome from which it is an outcome marker.
 OUTCOME_MARKER_SHARE = 0.98
-#: Share of the journeys that did not take a touchpoint and ended right there, above
-#: which it is not comparable (its alternative is the end of the journey, e.g. paying).
-ENDED_SHARE_MAX = 0.9
 _COMPARISONS = ("risk set", "never met")
 
 
@@ -211,11 +209,11 @@ def friction(
     >>> table[["touchpoint", "attributable_failures", "verdict"]].head(3).round(1)
           touchpoint  attributable_failures   verdict
     0  payment_error                  477.0  friction
-    1         search                  121.7  friction
-    2           home                  108.0  friction
+    1           home                  108.0  friction
+    2         search                  107.5  friction
     >>> table[["attributable_failures_low", "attributable_failures_high"]].head(1).round(1)
        attributable_failures_low  attributable_failures_high
-    0                      454.4                       500.7
+    0                      454.2                       500.9
     """
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
@@ -293,14 +291,20 @@ def friction(
     keep = ~markers[tp]
     off_c = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
     risk_set = comparison == "risk set"
+    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
+    # narrower comparison of a touchpoint's successors where it has min_support journeys
+    narrow = max(support, 1)
     if adjusted:
         decided = np.flatnonzero(log.journey_outcome != 0)
         groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
         cells = grouped_cells(
-            tp[keep], off_c, fail, w_cells, k, groups, n_groups, risk_set=risk_set
-        )
+            tp[keep], off_c, fail, w_cells, k, groups, n_groups,
+            risk_set=risk_set, successors=narrow,
+        )  # fmt: skip
     else:
-        cells = attributable_cells(tp[keep], off_c, fail, w_cells, k, risk_set=risk_set)
+        cells = attributable_cells(
+            tp[keep], off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
+        )
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)

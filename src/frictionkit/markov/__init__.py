@@ -44,24 +44,27 @@ Conventions (pinned)
   effect is reported as ``delta_success_probability``, ``extra_successes`` (delta times
   the number of journeys) and ``extra_value`` (times ``value_per_success``).
 - **Harm removal** (:meth:`MarkovModel.harm_removal_effects`; what removing the step's
-  harm is worth, harm that shows after the step included): for touchpoint ``t`` the states
+  harm is worth, harm that shows after the step included): for touchpoint ``t`` the moves
   carry whether the journey has met ``t``, ``(touchpoint, met)``. Moves of a journey
   before its first visit to ``t`` are counted in the ``met = 0`` copy, from the first
-  visit on in the ``met = 1`` copy. With ``t``'s harm removed, at each state of the
-  ``met = 0`` copy the move into ``t`` is replaced by that state's other moves
-  (renormalised): the visitors go on like comparable journeys that were where they were
-  and did not meet ``t``. The delta is the new success probability minus the observed
-  one; times the journeys it is the chain's count of ``t``'s attributable failures. It
-  assumes the chain is first order given ``(touchpoint, met)``; it never exceeds the
-  failed visitors of ``t``, and it is negative when the visitors did better than
-  comparable journeys. A state with no comparable move keeps its moves into ``t``; a
-  touchpoint whose first visits are mostly made from states with fewer than
-  ``min_support`` comparable moves falls back to ``reduce_failure_by=1`` (``method``
-  column ``"first_order"``), and one with no comparable move at all gets NaN
-  (``"not_comparable"``).
+  visit on in the ``met = 1`` copy. With ``t``'s harm removed, each visitor goes on from
+  the state it met ``t`` from like the journeys of the ``met = 0`` copy that made a
+  *comparable move* there, and succeeds at their success share (their whole observed
+  future: nothing after the move is assumed first order). Which moves are comparable is
+  the rule the friction table uses (``frictionkit.markov._comparison``): moves to other
+  touchpoints, narrowed to ``t``'s successors where there are ``min_support`` of those
+  (``s -> t -> u`` against ``s -> u``), and ending right there only at a step where
+  journeys end both ways. The delta is the new success probability minus the observed
+  one; times the journeys it is ``t``'s **attributable failures**, the friction table's
+  estimand, with strata of the step before (the table also splits by which visit of it).
+  It never exceeds the failed visitors of ``t``, and it is negative when the visitors
+  did better than comparable journeys. A state with fewer than ``min_support``
+  comparable moves (or under 5 % of the moves on from it) keeps its visitors' own
+  outcome; a touchpoint with no such state, or whose non-takers mostly ended right
+  there (the road-fines log's Send Fine), gets NaN (``method`` ``"not_comparable"``).
 - **Bootstrap**: with ``bootstrap=B`` the journeys are resampled with replacement
-  (multinomial on the counts of distinct paths, same total), each resample's chain is
-  solved again, and the percentile interval of the delta is reported. Only a model built
+  (multinomial on the counts of distinct paths, same total), each resample is
+  estimated again, and the percentile interval of the delta is reported. Only a model built
   from paths (:meth:`MarkovModel.from_paths`) can be bootstrapped.
 
 Examples

@@ -328,13 +328,13 @@ class RepairEffect(Result):
         evidence's uncertainty can flow into ranking (see :attr:`value_draws`).
     method : str
         How the counterfactual was computed: ``"first_order"`` (a change of the
-        touchpoint's own row: ``reduce_failure_by=`` / ``redirect_to=``, or the fallback
-        of a harm removal the data do not support) or ``"memory"`` (harm removal on the
-        chain that remembers whether the journey met the touchpoint; see
-        :meth:`MarkovModel.harm_removal_effect`).
+        touchpoint's own row: ``reduce_failure_by=`` / ``redirect_to=``), ``"memory"``
+        (harm removal, remembering whether the journey met the touchpoint; see
+        :meth:`MarkovModel.harm_removal_effect`) or ``"not_comparable"`` (a harm removal
+        with nothing to compare with: the delta is NaN).
     supported_share : float or None
         For a harm removal: share of the first visits to the touchpoint made from states
-        with enough comparable journeys (``None`` for the other repairs).
+        with enough comparable moves (``None`` for the other repairs).
     """
 
     touchpoint: str

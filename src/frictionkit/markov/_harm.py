@@ -6,7 +6,6 @@ are in :mod:`frictionkit.markov._memory`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 from frictionkit._validate import as_float
 from frictionkit.estimates import SeedLike
 from frictionkit.exceptions import ValidationError
+from frictionkit.markov._comparison import ENDED_SHARE_MAX, ends_are_moves, successor_mask
 from frictionkit.markov._core import (
     FloatArray,
     IntArray,
@@ -23,16 +23,9 @@ from frictionkit.markov._core import (
     _as_count,
     _interval,
     _opt,
-    _repair_reduce,
-    _Solution,
-    _solve,
     _sort,
 )
-from frictionkit.markov._memory import batches, harm_removal, route_keys
-
-# A touchpoint falls back to the first-order repair when fewer of its first visits than
-# this share come from states with min_support comparable journeys.
-_MIN_SUPPORTED_SHARE = 0.5
+from frictionkit.markov._memory import batches, end_counts, harm_removal, move_counts, route_keys
 
 
 class HarmRemovalMethods:
@@ -54,12 +47,6 @@ class HarmRemovalMethods:
     def _draws(self, bootstrap: int, seed: SeedLike) -> IntArray:
         raise NotImplementedError  # pragma: no cover - MarkovModel defines it
 
-    def _counts_of(self, draws: IntArray) -> Iterable[FloatArray]:
-        raise NotImplementedError  # pragma: no cover - MarkovModel defines it
-
-    def _solved(self) -> _Solution:
-        raise NotImplementedError  # pragma: no cover - MarkovModel defines it
-
     # -- harm removal (a counterfactual that remembers) ----------------------------------
     def harm_removal_effects(
         self,
@@ -73,15 +60,20 @@ class HarmRemovalMethods:
     ) -> pd.DataFrame:
         """What removing each touchpoint's harm is worth, harm after the step included.
 
-        For each touchpoint ``t`` the chain is refitted with states that carry whether
-        the journey has met ``t``. With ``t``'s harm removed, a journey that was about to
-        meet ``t`` goes on instead like the comparable journeys that were in the same
-        state and did not meet it (that state's other moves, renormalised). Unlike
+        For each touchpoint ``t`` the moves are split by whether the journey has met
+        ``t``. With ``t``'s harm removed, a journey that was about to meet ``t`` goes on
+        instead like the comparable journeys that were in the same state and had not
+        met it, with their whole observed future: it succeeds at their success share.
+        Which moves are comparable is the rule of the friction table
+        (``frictionkit.markov._comparison``): moves to other touchpoints, narrowed to
+        ``t``'s successors where there are ``min_support`` of those, and ending right
+        there only at a step where journeys end both ways. Unlike
         :meth:`repair_effects`, this counts harm that shows after the step (a payment
         error whose customers retry and abandon later) and does not count natural exits
-        after a browsing step as harm. ``extra_successes`` is the chain's count of the
-        touchpoint's **attributable failures**: failed journeys that would have
-        succeeded without its harm. See "Harm removal" in the module documentation.
+        after a browsing step as harm. ``extra_successes`` is the touchpoint's
+        **attributable failures**: failed journeys that would have succeeded without
+        its harm, as in :func:`frictionkit.friction.friction`. See "Harm removal" in the
+        module documentation.
 
         Parameters
         ----------
@@ -90,17 +82,15 @@ class HarmRemovalMethods:
         n_journeys : float, optional
             Journeys the delta applies to (default: the journeys in the chain).
         min_support : int, default 30
-            Comparable moves a state needs (moves out of it, before any visit to the
-            touchpoint, that do not go into it) for its visitors' counterfactual to count
-            as supported. When less than half of the first visits are supported, the
-            touchpoint falls back to the first-order repair ``reduce_failure_by=1`` and
-            ``method`` says ``"first_order"``; when no first visit has any comparable
-            move (every journey that was where its visitors were went on to it, e.g. the
-            first step of every journey), ``method`` says ``"not_comparable"`` and the
+            Comparable moves a state needs for its visitors to be compared (they must
+            also make up 5 % of the moves on from it); the others keep their own
+            outcome. When no first visit is compared, or the journeys that did not take
+            the touchpoint mostly ended right there (their alternative is the end: the
+            road-fines log's Send Fine), ``method`` says ``"not_comparable"`` and the
             delta is NaN.
         bootstrap : int, default 0
             Journey resamples for a percentile interval of each delta (one set of
-            resamples for all touchpoints; each resample refits every chain).
+            resamples for all touchpoints; each resample is estimated again).
         seed : int or numpy.random.Generator, optional
             Seed of the resampling.
         ci : float, default 0.95
@@ -114,8 +104,8 @@ class HarmRemovalMethods:
             ``success_probability_without_harm``, ``delta_success_probability`` (negative
             when the visitors did better than comparable journeys: the step helps),
             ``extra_successes``, ``extra_value`` (NaN without ``value_per_success``),
-            ``supported_share`` and ``method`` (``"memory"``, ``"first_order"`` or
-            ``"not_comparable"``), and
+            ``supported_share`` (share of the first visits that are compared) and
+            ``method`` (``"memory"`` or ``"not_comparable"``), and
             with a bootstrap ``delta_low``, ``delta_high``, ``extra_successes_low``,
             ``extra_successes_high``. Sorted by delta (largest first), then touchpoint.
 
@@ -244,25 +234,32 @@ class HarmRemovalMethods:
         k = len(self.touchpoints)
         targets = None if only is None else np.asarray([only], dtype=np.int64)
         keys = route_keys(self._routes, k)
-        point = harm_removal(keys, self._routes.weight[None].astype(np.float64), support, targets)
+        point_w = self._routes.weight[None].astype(np.float64)
+        # the comparison rule, decided once on the observed journeys (frictionkit.markov.
+        # _comparison): where ending is a move, and the successors of each touchpoint
+        rule = {
+            "success": self._routes.success,
+            "ends_move": ends_are_moves(*end_counts(keys, point_w[0])),
+            "successors": successor_mask(move_counts(keys, point_w[0])),
+        }
+        point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])
         share = point.supported_share[0]
-        memory = share >= _MIN_SUPPORTED_SHARE
-        compared = point.compared_share[0] > 0
-        first_order = _repair_reduce(self._solved(), 1.0)
-        delta = np.where(memory, point.without_harm[0] - p, first_order)
-        delta = np.where(compared, delta, np.nan)
-        method = np.where(memory, "memory", np.where(compared, "first_order", "not_comparable"))
+        # no first visit made where comparable journeys were (fewer than min_support, or
+        # no overlap), or the journeys that did not take t mostly ended right there (the
+        # road-fines log's Send Fine): not comparable, as in the friction table
+        compared = (np.nan_to_num(share, nan=0.0) > 0) & (
+            np.nan_to_num(point.ended_share[0], nan=1.0) <= ENDED_SHARE_MAX
+        )
+        delta = np.where(compared, point.without_harm[0] - p, np.nan)
+        method = np.where(compared, "memory", "not_comparable")
         reps = None
         if b_count > 0:
             draws = self._draws(b_count, seed)
             reps = np.empty((b_count, k))
             for sl in batches(b_count, len(self.states)):
-                res = harm_removal(keys, draws[sl].astype(np.float64), support, targets)
+                res = harm_removal(keys, draws[sl].astype(np.float64), support, targets, **rule)
                 reps[sl] = res.without_harm - res.success_probability[:, None]
-            if (~memory).any():
-                fo = np.vstack([_repair_reduce(_solve(c), 1.0) for c in self._counts_of(draws)])
-                reps = np.where(memory[None], reps, fo)
             reps[:, ~compared] = np.nan
         frame = pd.DataFrame(
             {

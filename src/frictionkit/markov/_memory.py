@@ -1,17 +1,18 @@
-"""Harm removal: a counterfactual on a chain that remembers whether a step was met.
+"""Harm removal: a counterfactual that remembers whether a step was met.
 
 Part of :mod:`frictionkit.markov` (see its documentation, "Harm removal").
 
-For a touchpoint ``t`` the states of the chain carry whether the journey has met ``t``:
-``(touchpoint, met)``. Transitions of a journey before its first visit to ``t`` are
+For a touchpoint ``t`` the moves of the chain are split by whether the journey has met
+``t``: ``(touchpoint, met)``. Moves of a journey before its first visit to ``t`` are
 counted in the ``met = 0`` copy, the first visit is the move from the ``met = 0`` copy
 into ``t``, and everything from there on lives in the ``met = 1`` copy. The
-counterfactual "``t``'s harm removed" replaces, at each state of the ``met = 0`` copy,
-the move into ``t`` by that state's other moves (renormalised): the visitors go on like
-comparable journeys that were where they were and did not meet ``t``. The ``met = 1``
-copy is then never entered, so its success probability from its only entry ``(t, 1)``
-is simply the visitors' observed success share (maximum likelihood), and the
-counterfactual success probability is one solve of the ``met = 0`` copy.
+counterfactual "``t``'s harm removed" lets each visitor, at the state it met ``t`` from,
+go on like the journeys of the ``met = 0`` copy that made a comparable move there
+(:mod:`frictionkit.markov._comparison`, the rule the friction table uses), with their
+whole observed future: the visitor succeeds at their success share. Nothing after the
+move is assumed first order, so harm that outlives the step and who the comparable
+journeys are (a window shopper or a customer) are both remembered. Journeys that never
+meet ``t`` are unchanged.
 
 Pure kernels: numpy in, numpy out, no validation.
 """
@@ -24,12 +25,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from frictionkit.markov._comparison import MIN_OVERLAP
 from frictionkit.markov._core import FloatArray, IntArray, Routes
 
 # Largest number of float64 entries of one batch of dense count matrices.
 _BATCH_ENTRIES = 20_000_000
-# Above this many transient states, each counterfactual is solved with a sparse LU.
-_DENSE_MAX = 400
 
 
 class Keys(NamedTuple):
@@ -111,70 +111,82 @@ class HarmRemoval(NamedTuple):
     without_harm: FloatArray  # (B, n_touchpoints) success probability with t's harm removed
     supported_share: FloatArray  # (B, n_touchpoints)
     compared_share: FloatArray  # (B, n_touchpoints) first visits with any comparable move
+    ended_share: FloatArray  # (B, n_touchpoints) non-takers that ended (visitor-weighted)
     visitors: FloatArray  # (B, n_touchpoints)
     failed_visitors: FloatArray  # (B, n_touchpoints)
 
 
-def _dead(counts: FloatArray, n_t: int) -> npt.NDArray[np.bool_]:
-    """Transient states (per batch row) from which no move leads to an outcome."""
-    can = counts[..., n_t:].sum(axis=-1) > 0
-    adj = counts[..., :n_t] > 0
-    while True:
-        nxt = can | (adj & can[:, None, :]).any(axis=-1)
-        if (nxt == can).all():
-            dead: npt.NDArray[np.bool_] = ~can
-            return dead
-        can = nxt
+def end_counts(keys: Keys, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Journeys ending right at each transient state, successful and failed (one weight row)."""
+    moves = move_counts(keys, weights)
+    s = keys.n_states
+    return moves[:, s - 2], moves[:, s - 1]
 
 
-def _solve_rows(q: FloatArray, r: FloatArray) -> FloatArray:
-    """Success probability from START of each batch row's chain ``b = q b + r``."""
-    n_t = q.shape[-1]
-    if n_t <= _DENSE_MAX:
-        a = np.eye(n_t)[None] - q
-        out = np.linalg.solve(a, r[..., None])[..., 0, 0]
-        return np.asarray(out, dtype=np.float64)
-    from scipy.sparse.linalg import spsolve
-
-    res = np.empty(q.shape[0])
-    for i in range(q.shape[0]):
-        a_sp = sparse.csc_matrix(sparse.identity(n_t) - sparse.csr_matrix(q[i]))
-        res[i] = np.asarray(spsolve(a_sp, r[i]))[0]
-    return res
+def move_counts(keys: Keys, weights: FloatArray) -> FloatArray:
+    """Moves out of each transient state (rows) into each state (columns), one weight row."""
+    s = keys.n_states
+    full = np.asarray(keys.full @ np.asarray(weights, dtype=np.float64)).reshape(s, s)
+    out: FloatArray = full[: s - 2]
+    return out
 
 
 def harm_removal(
-    keys: Keys, weights: FloatArray, min_support: float, targets: IntArray | None = None
+    keys: Keys,
+    weights: FloatArray,
+    min_support: float,
+    targets: IntArray | None = None,
+    *,
+    success: npt.NDArray[np.bool_],
+    ends_move: npt.NDArray[np.bool_] | None = None,
+    successors: npt.NDArray[np.bool_] | None = None,
 ) -> HarmRemoval:
     """Success probability with each touchpoint's harm removed, for each weight vector.
 
     ``weights`` is ``(B, n_routes)``: journeys per route in each resample (the observed
-    weights for the point estimate). A state of the ``met = 0`` copy with no comparable
-    moves (or from which the comparable moves never reach an outcome) keeps its moves
-    into ``t``: its visitors keep their observed success share. ``supported_share`` is
-    the share of first visits made from states with at least ``min_support``
-    comparable moves that were not kept. ``targets`` restricts the computation to some
+    weights for the point estimate); ``success`` says which routes succeed. For
+    touchpoint ``t``, the moves of the ``met = 0`` copy (moves made before the first
+    visit to ``t``) out of each state are split into *comparable* ones by the rule of
+    :mod:`frictionkit.markov._comparison`: moves to touchpoints other than ``t``, and
+    moves to an outcome where ``ends_move`` (per transient state) says ending there is a
+    move; where the moves to ``t``'s successors (``successors[t]``, per state) number at
+    least ``min_support``, only those and the endings count. Each first visit to ``t``
+    made from that state then succeeds at the success share of the journeys that made a
+    comparable move there: their whole observed future, not a first-order chain after
+    the move (so harm that outlives the step, and who the comparable journeys are, are
+    remembered). A state with fewer than ``min_support`` comparable moves, or fewer than
+    ``MIN_OVERLAP`` of the moves on from it, keeps its visitors' own outcome (they are
+    not comparable). ``supported_share`` is the share of first visits made from the
+    states that count, ``compared_share`` from states with any comparable move, and
+    ``ended_share`` the visitor-weighted share of the journeys that did not take ``t``
+    and ended there while ending was no move. ``targets`` restricts the computation to some
     touchpoints (0-based touchpoint indices; the other columns are NaN).
     """
     s = keys.n_states
     n_t = s - 2  # transient: START and the touchpoints
     k = s - 3
     w = np.asarray(weights, dtype=np.float64)
+    ws = w * np.asarray(success, dtype=np.float64)[None]
     n_b = w.shape[0]
     full = np.asarray(keys.full @ w.T).T.reshape(n_b, s, s)[:, :n_t, :]  # (B, n_t, s)
+    full_s = np.asarray(keys.full @ ws.T).T.reshape(n_b, s, s)[:, :n_t, :]
     after = np.asarray(keys.after @ w.T).T  # (B, len(after_key))
+    after_s = np.asarray(keys.after @ ws.T).T
     first = np.asarray(keys.first @ w.T).T
     visitors = np.asarray(keys.visits @ w.T).T[:, 1 : k + 1]  # (B, k)
     succ_visitors = np.asarray(keys.visits_success @ w.T).T[:, 1 : k + 1]
     total = w.sum(axis=1)
-    n_success = full[:, :, s - 2].sum(axis=1)
+    n_success = ws.sum(axis=1)
     p = np.divide(n_success, total, out=np.zeros(n_b), where=total > 0)
-    h = np.divide(succ_visitors, visitors, out=np.zeros_like(visitors), where=visitors > 0)
     without = np.full((n_b, k), np.nan)
     supported = np.full((n_b, k), np.nan)
     compared = np.full((n_b, k), np.nan)
+    ended_share = np.full((n_b, k), np.nan)
     a_t = keys.after_key // (s * s)
     f_t = keys.first_key // s
+    dest = np.ones((n_t, s), dtype=bool)  # comparable destinations of each state
+    if ends_move is not None:
+        dest[:, n_t:] = np.asarray(ends_move, dtype=bool)[:, None]
     for j in range(k) if targets is None else targets.tolist():
         t = j + 1
         sel_a = np.flatnonzero(a_t == t)
@@ -182,29 +194,59 @@ def harm_removal(
         if len(sel_f) == 0:
             without[:, j] = p
             continue
-        c = full.copy()
         flat = keys.after_key[sel_a] % (s * s)
         src, dst = flat // s, flat % s
-        c[:, src, dst] -= after[:, sel_a]  # keys are distinct: no repeated index
+        src_f = keys.first_key[sel_f] % s
+        rows = np.unique(src_f)  # states first visits are made from
+        c = full[:, rows].copy()
+        cs = full_s[:, rows].copy()
+        pos = np.searchsorted(rows, src)
+        hit = (pos < len(rows)) & (rows[np.minimum(pos, len(rows) - 1)] == src)
+        c[:, pos[hit], dst[hit]] -= after[:, sel_a[hit]]  # keys are distinct
+        cs[:, pos[hit], dst[hit]] -= after_s[:, sel_a[hit]]
         np.maximum(c, 0.0, out=c)  # rounding only: every subtracted move was counted
-        ft = np.zeros((n_b, n_t))
-        ft[:, keys.first_key[sel_f] % s] = first[:, sel_f]
-        comp = c.sum(axis=-1)
-        keep = ((comp <= 0) | _dead(c, n_t)) & (ft > 0)
-        denom = np.where(keep, comp + ft, comp)
-        safe = np.where(denom > 0, denom, 1.0)
-        q = c[:, :, :n_t] / safe[..., None]
-        r = (c[:, :, n_t] + np.where(keep, ft * h[:, j, None], 0.0)) / safe
-        without[:, j] = _solve_rows(q, r)
-        ok = (comp >= min_support) & ~keep
+        np.maximum(cs, 0.0, out=cs)
+        like = dest[rows][None] & np.ones((n_b, 1, 1), dtype=bool)
+        like[:, :, t] = False
+        if successors is not None:
+            narrow = like.copy()
+            narrow[:, :, :n_t] &= np.asarray(successors[t], dtype=bool)[None, None, :n_t]
+            n_narrow = (c * narrow).sum(axis=-1)
+            like = np.where((n_narrow >= max(min_support, 1))[..., None], narrow, like)
+        n_like = (c * like).sum(axis=-1)
+        n_ok = (cs * like).sum(axis=-1)
+        ft = np.zeros((n_b, len(rows)))
+        ft[:, np.searchsorted(rows, src_f)] = first[:, sel_f]
+        rate = np.divide(n_ok, n_like, out=np.zeros_like(n_like), where=n_like > 0)
+        # a state counts with min_support comparable moves making up MIN_OVERLAP of the
+        # moves on from it (as a stratum of the friction table); else its visitors keep
+        # their own outcome (they are not comparable)
+        keep = (n_like <= 0) | (n_like < min_support) | (n_like < MIN_OVERLAP * (n_like + ft))
+        ended = (c[:, :, n_t:] * ~dest[rows][None, :, n_t:]).sum(axis=-1)
+        e_share = np.divide(
+            ended, ended + n_like, out=np.ones_like(ended), where=ended + n_like > 0
+        )
+        vis = visitors[:, j]
+        gain = (ft * rate * ~keep).sum(axis=1)
+        own = np.divide(succ_visitors[:, j], vis, out=np.zeros(n_b), where=vis > 0)
+        gain += (ft * keep).sum(axis=1) * own
+        without[:, j] = p + np.divide(
+            gain - succ_visitors[:, j], total, out=np.zeros(n_b), where=total > 0
+        )
+        ok = ~keep
         n_first = ft.sum(axis=1)
         supported[:, j] = np.divide(
             (ft * ok).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
         )
         compared[:, j] = np.divide(
-            (ft * ~keep).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+            (ft * (n_like > 0)).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
         )
-    return HarmRemoval(p, without, supported, compared, visitors, visitors - succ_visitors)
+        ended_share[:, j] = np.divide(
+            (ft * e_share).sum(axis=1), n_first, out=np.full(n_b, np.nan), where=n_first > 0
+        )
+    return HarmRemoval(
+        p, without, supported, compared, ended_share, visitors, visitors - succ_visitors
+    )
 
 
 def batches(n_b: int, n_states: int) -> list[slice]:
