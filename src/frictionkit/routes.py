@@ -499,12 +499,12 @@ def funnel(
     ...     "ts": ["2024-01-01"] * 9})
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="s", timestamp_col="ts",
     ...                           stage_col="s")
-    >>> funnel(log)[["stage", "kind", "journeys", "visited", "step_conversion",
-    ...              "branch_share", "went_instead", "went_instead_share"]]
-        stage    kind  journeys  visited  step_conversion  branch_share went_instead  went_instead_share
-    0    fine    main         4        4              1.0           NaN         None                 NaN
-    1  appeal  branch         4        1              NaN          0.25          pay                 1.0
-    2     pay    main         4        4              1.0           NaN         None                 NaN
+    >>> funnel(log)[["stage", "kind", "visited", "step_conversion", "branch_share",
+    ...              "went_instead"]]
+        stage    kind  visited  step_conversion  branch_share went_instead
+    0    fine    main        4              1.0           NaN         None
+    1  appeal  branch        1              NaN          0.25          pay
+    2     pay    main        4              1.0           NaN         None
     """
     size = check_group_size(min_group_size)
     threshold = _check_branch_threshold(branch_threshold)
