@@ -462,7 +462,8 @@ def funnel(
           stage;
         - ``went_instead``: for a branch, the main stage after it (``"(end)"`` when none)
           and ``went_instead_share``: the share of the journeys of the main stage before
-          that did not take the branch and reached that stage (the rest ended before it);
+          that did not take the branch and reached that stage (the rest ended before it;
+          missing with ``"(end)"``);
         - ``successes``, ``failures``, ``open``: outcomes of the journeys reaching it;
         - ``success_rate``: successes / (successes + failures) of those, with
           ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
@@ -588,7 +589,7 @@ def funnel(
             drop_rate = np.where(journeys > 0, stopped / np.maximum(journeys, 1), np.nan)
             rate = np.where(succ + fail > 0, succ / np.maximum(succ + fail, 1), np.nan)
             share = np.where(branch & (before > 0), visited[s] / np.maximum(before, 1), np.nan)
-            instead = np.where(branch & (others > 0), others_on / np.maximum(others, 1), np.nan)
+            instead = np.where(branch & (others > 0) & (next_main < n_st), others_on / np.maximum(others, 1), np.nan)
         low, high = wilson_interval(succ, succ + fail)
         part = {
             "stage": pd.Series(log.stages, dtype=object),
