@@ -589,7 +589,11 @@ def funnel(
             drop_rate = np.where(journeys > 0, stopped / np.maximum(journeys, 1), np.nan)
             rate = np.where(succ + fail > 0, succ / np.maximum(succ + fail, 1), np.nan)
             share = np.where(branch & (before > 0), visited[s] / np.maximum(before, 1), np.nan)
-            instead = np.where(branch & (others > 0) & (next_main < n_st), others_on / np.maximum(others, 1), np.nan)
+            instead = np.where(
+                branch & (others > 0) & (next_main < n_st),
+                others_on / np.maximum(others, 1),
+                np.nan,
+            )
         low, high = wilson_interval(succ, succ + fail)
         part = {
             "stage": pd.Series(log.stages, dtype=object),
@@ -601,7 +605,10 @@ def funnel(
             "drop_off": stopped.astype(_INT),
             "drop_off_rate": drop_rate,
             "branch_share": share,
-            "went_instead": pd.Series(np.where(branch, went_to, None), dtype=object),
+            "went_instead": pd.Series(
+                [t if b else None for t, b in zip(went_to.tolist(), branch.tolist(), strict=True)],
+                dtype=object,
+            ),
             "went_instead_share": instead,
             "successes": succ.astype(_INT),
             "failures": fail.astype(_INT),

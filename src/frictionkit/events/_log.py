@@ -22,7 +22,7 @@ from frictionkit.events._kernels import (
 from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
 from frictionkit.events._scan import scan
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import InputTypeError, ValidationError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
@@ -34,6 +34,8 @@ _T = TypeVar("_T")
 # Peak working memory of ingest per event (measured: about 145 bytes over the input at
 # 10M events), used to refuse a log that would not fit the memory budget.
 _BYTES_PER_EVENT = 160
+#: What a journey without an outcome event is after :meth:`EventLog.split` (``end=``).
+_SPLIT_ENDS = ("open", "failure")
 
 
 # ---------------------------------------------------------------------------------------
@@ -678,27 +680,44 @@ class EventLog(LogAnalyses, Result):
         return out
 
     # -- journeys ---------------------------------------------------------------------
-    def split(self, gap_s: float | None = None, *, truncate_at_outcome: bool = False) -> EventLog:
+    def split(
+        self,
+        gap_s: float | None = None,
+        *,
+        truncate_at_outcome: bool = False,
+        end: str = "open",
+    ) -> EventLog:
         """Split cases into journeys at inactivity gaps and/or after the outcome.
 
         Parameters
         ----------
         gap_s : float, optional
             A new journey starts when more than ``gap_s`` seconds pass between two
-            consecutive events of a case.
+            consecutive events of a case (a *session* of a clickstream).
         truncate_at_outcome : bool, default False
             End a journey at its first success or failure event; the case's later events
             start a new journey (no event is dropped).
+        end : {"open", "failure"}, default "open"
+            What a journey that ends without an outcome event is: ``"open"`` (undecided,
+            counted apart) or ``"failure"`` (a clickstream session that ended without a
+            purchase failed: its last event becomes its failure event). Journeys with a
+            success or failure event keep the outcome their events give, under the log's
+            ``when_both`` rule.
 
         Returns
         -------
         EventLog
-            A new log; outcomes are recomputed per journey from the events.
+            A new log with the same events; outcomes are recomputed per journey from the
+            events.
 
         Notes
         -----
         An outcome column repeated on every row of a case gives every journey of that case
-        the same outcome; put the outcome on the deciding event when splitting.
+        the same outcome; put the outcome on the deciding event when splitting. With
+        ``end="failure"`` no touchpoint is added: the last touchpoint of an abandoned
+        session carries the failure, so it stays a step of the journey (it becomes an
+        *outcome step*, left out of the funnel's reach, only if every one of its events
+        ends a failed session).
 
         Examples
         --------
@@ -712,8 +731,20 @@ class EventLog(LogAnalyses, Result):
           case_id  journey_in_case  outcome
         0       a                0  success
         1       a                1     open
+        >>> sessions = log.split(gap_s=3600, end="failure")
+        >>> sessions.journeys()["outcome"].tolist()
+        ['success', 'failure']
         """
         self._require_events("split()")
+        if end not in _SPLIT_ENDS:
+            raise ValidationError(
+                f"end must be one of {', '.join(map(repr, _SPLIT_ENDS))}, got {end!r}"
+                + did_you_mean(str(end), _SPLIT_ENDS),
+                field="end",
+                value=end,
+                hint='end="failure" makes a journey that ends without success or failure a '
+                "failure (a session without a purchase)",
+            )
         n = self.n_events
         cut = np.zeros(n, dtype=bool)
         cut[self.journey_offsets[:-1]] = True
@@ -763,6 +794,11 @@ class EventLog(LogAnalyses, Result):
             }
         }
         parts["event_journey"] = event_journey
+        if end == "failure" and n:
+            outcome, _ = journey_outcomes(self.event_outcome, offsets, self.when_both)
+            event_outcome = self.event_outcome.copy()
+            event_outcome[offsets[1:][outcome == 0] - 1] = FAILURE
+            parts["event_outcome"] = event_outcome
         return self._with_journeys(parts, offsets, journey_case)
 
     # -- display ----------------------------------------------------------------------

@@ -260,7 +260,8 @@ def outcome_steps(log: EventLog) -> np.ndarray:
         coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
         return np.asarray(coded == np.bincount(log.event_touchpoint, minlength=k))
 
-    return log._memo("outcome_steps", compute)
+    steps: np.ndarray = log._memo("outcome_steps", compute)
+    return steps
 
 
 def journey_ends(log: EventLog) -> np.ndarray:
@@ -282,9 +283,11 @@ def journey_ends(log: EventLog) -> np.ndarray:
         nxt = np.minimum.accumulate(np.where(same, n, pos)[::-1])[::-1]
         dec = log.journey_deciding_event
         cut = np.where(dec >= 0, nxt[np.maximum(dec, 0)] if n else dec, off[1:])
-        return np.minimum(cut, off[1:]).astype(_INT)
+        ends_: np.ndarray = np.minimum(cut, off[1:]).astype(_INT)
+        return ends_
 
-    return log._memo("journey_ends", compute)
+    ends: np.ndarray = log._memo("journey_ends", compute)
+    return ends
 
 
 class StageReach(NamedTuple):

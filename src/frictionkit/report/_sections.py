@@ -100,14 +100,14 @@ def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> p
     return table[_STAGE_ROUTE_COLS]
 
 
-def _went_instead_text(rec: dict[str, Any], names: dict[str, str]) -> str | None:
+def _went_instead_text(rec: dict[Any, Any], names: dict[str, str]) -> str:
     """Where the journeys that skipped a branch went: "97.0 % went on to Payment"."""
     target = rec.get("went_instead")
     if target == "(end)":
         return "no main stage follows"
     share = rec.get("went_instead_share")
     if not isinstance(target, str) or _missing(share):
-        return None
+        return _DASH
     return f"{_cell(share, 'pct')} went on to {names.get(target, target)}"
 
 
@@ -299,7 +299,7 @@ def _routes_section(
             for s, b in zip(funnel["stage"], is_branch.tolist(), strict=True)
         ],
         others_text=[
-            _went_instead_text(rec, stage_names) if b else None
+            _went_instead_text(rec, stage_names) if b else _DASH
             for rec, b in zip(funnel.to_dict("records"), is_branch.tolist(), strict=True)
         ],
     )
