@@ -60,7 +60,7 @@ from frictionkit.events._outcomes import (
     SUCCESS,
     SUCCESS_STATE,
 )
-from frictionkit.events._reductions import route_codes, stage_reach
+from frictionkit.events._reductions import outcome_steps, route_codes, stage_reach
 from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -476,7 +476,10 @@ def funnel(
     ``reached_stage`` uses too): outcome steps (touchpoints that decide the outcome, such
     as ``buy`` for ``success="buy"``) never count as reaching their stage, and a decided
     journey is read up to its outcome. A journey made of an outcome step alone reaches no
-    stage, so the drop-offs may sum to fewer than all journeys.
+    stage, so the drop-offs may sum to fewer than all journeys. A stage made of outcome
+    steps alone (a ``payment`` stage holding only the success touchpoint) is the outcome
+    itself: it has no row (its journeys are the ``successes`` / ``failures``), and
+    ``position`` keeps the stage's place in ``log.stages``.
 
     Examples
     --------
@@ -487,13 +490,12 @@ def funnel(
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
     ...                           stage_col="s", success="pay")
     >>> funnel(log)[["stage", "journeys", "step_conversion", "drop_off", "success_rate"]]
-          stage  journeys  step_conversion  drop_off  success_rate
-    0      shop         2              1.0         2           1.0
-    1  checkout         0              0.0         0           NaN
+      stage  journeys  step_conversion  drop_off  success_rate
+    0  shop         2              1.0         2           1.0
 
-    The outcome step ``pay`` decides success; it does not count as reaching checkout
-    (a stage made of outcome steps alone is reached by none: the outcome is in
-    ``success_rate``). A stage that most journeys going further skip is a branch:
+    The outcome step ``pay`` decides success; it does not count as reaching checkout,
+    and checkout, made of it alone, is the outcome (``success_rate``), not a stage of the
+    funnel. A stage that most journeys going further skip is a branch:
 
     >>> df = pd.DataFrame({"c": list("aabbbccdd"),
     ...     "s": ["fine", "pay", "fine", "appeal", "pay", "fine", "pay", "fine", "pay"],
@@ -522,7 +524,12 @@ def funnel(
     wj = np.ones(len(furthest)) if w is None else w.astype(float)
     # main stages and branches, decided on the whole log
     kinds = _stage_kinds(furthest, visit_j, visit_s, wj, n_st, threshold)
-    main = kinds == "main"
+    # a stage made of outcome steps alone is the outcome, not a stage of the funnel
+    steps = outcome_steps(log)
+    tp_stage = np.asarray(log.touchpoint_stage, dtype=_INT)
+    n_tp_st = np.bincount(tp_stage, minlength=n_st)
+    shown = ~((n_tp_st > 0) & (np.bincount(tp_stage, weights=steps, minlength=n_st) == n_tp_st))
+    main = (kinds == "main") & shown
     main_pos = np.flatnonzero(main)
     # the last main stage before each stage (-1: none) and the next main stage after it
     prev_main = np.full(n_st, -1, dtype=_INT)
@@ -570,7 +577,7 @@ def funnel(
         .reshape(n_seg, n_st)
     )
     seg_total = np.bincount(seg, weights=w, minlength=n_seg).astype(_INT)
-    branch = ~main
+    branch = shown & ~main
     went_to = np.array(
         [log.stages[m] if m < n_st else "(end)" for m in next_main.tolist()], dtype=object
     )
@@ -617,12 +624,12 @@ def funnel(
             "success_rate_low": low,
             "success_rate_high": high,
         }
-        frame = pd.DataFrame(part)
+        frame = pd.DataFrame(part)[shown]
         if by is not None:
-            frame.insert(0, "segment", pd.Series([labels[s]] * n_st, dtype=object))
+            frame.insert(0, "segment", pd.Series([labels[s]] * len(frame), dtype=object))
         frames.append(frame)
-        others_all.append(others)
-        others_on_all.append(others_on)
+        others_all.append(others[shown])
+        others_on_all.append(others_on[shown])
     out = pd.concat(frames, ignore_index=True)
     out["stage_source"] = log.stage_source
     if size is None:

@@ -326,10 +326,15 @@ def _routes_section(
             "journeys that took it, their share of the main stage before, and where the "
             "others went; the next main stage converts from the main stage before the branch."
         )
+    # a branch's row shows the journeys that took it, not those that went this far
+    shown_funnel = funnel.assign(
+        journeys=funnel["journeys"].astype("Float64").mask(is_branch),
+        success_rate=funnel["success_rate"].astype("Float64").mask(is_branch),
+    )
     blocks.append(
         _tbl(
             _table(
-                funnel,
+                shown_funnel,
                 spec,
                 key="funnel",
                 caption="Funnel by stage",
