@@ -5,6 +5,11 @@ These functions are the implementations behind :meth:`EventLog.routes`,
 returns a DataFrame, documented column by column below, computed from the integer-coded
 arrays of the log in a few vectorised passes (no Python loop over events or journeys).
 
+Why this module is long: it holds the five tables of a log's paths (routes,
+transitions, the funnel with its branches, stage routes, outcomes by segment), which
+share the Wilson interval, the group-size check and the small-group folding; each table
+is one function with its numpydoc docstring and examples.
+
 Conventions:
 
 - A **route** is the ordered tuple of a journey's touchpoints (events with equal timestamps
@@ -624,13 +629,13 @@ def funnel(
             "success_rate_low": low,
             "success_rate_high": high,
         }
-        frame = pd.DataFrame(part)[shown]
+        frame = pd.DataFrame(part).loc[shown].reset_index(drop=True)
         if by is not None:
             frame.insert(0, "segment", pd.Series([labels[s]] * len(frame), dtype=object))
         frames.append(frame)
         others_all.append(others[shown])
         others_on_all.append(others_on[shown])
-    out = pd.concat(frames, ignore_index=True)
+    out: pd.DataFrame = pd.concat(frames, ignore_index=True)
     out["stage_source"] = log.stage_source
     if size is None:
         return out

@@ -22,7 +22,8 @@ from frictionkit.events._kernels import (
 from frictionkit.events._options import OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
 from frictionkit.events._scan import scan
-from frictionkit.exceptions import InputTypeError, ValidationError, did_you_mean
+from frictionkit.events._split import journey_cuts
+from frictionkit.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
@@ -34,8 +35,6 @@ _T = TypeVar("_T")
 # Peak working memory of ingest per event (measured: about 145 bytes over the input at
 # 10M events), used to refuse a log that would not fit the memory budget.
 _BYTES_PER_EVENT = 160
-#: What a journey without an outcome event is after :meth:`EventLog.split` (``end=``).
-_SPLIT_ENDS = ("open", "failure")
 
 
 # ---------------------------------------------------------------------------------------
@@ -736,47 +735,9 @@ class EventLog(LogAnalyses, Result):
         ['success', 'failure']
         """
         self._require_events("split()")
-        if end not in _SPLIT_ENDS:
-            raise ValidationError(
-                f"end must be one of {', '.join(map(repr, _SPLIT_ENDS))}, got {end!r}"
-                + did_you_mean(str(end), _SPLIT_ENDS),
-                field="end",
-                value=end,
-                hint='end="failure" makes a journey that ends without success or failure a '
-                "failure (a session without a purchase)",
-            )
-        n = self.n_events
-        cut = np.zeros(n, dtype=bool)
-        cut[self.journey_offsets[:-1]] = True
-        if gap_s is not None:
-            from frictionkit._validate import as_float, check_bounds
-
-            gap = check_bounds(as_float(gap_s, "gap_s"), "gap_s", low=0.0)
-            same_case = np.r_[
-                False,
-                self.journey_case[self.event_journey[1:]]
-                == self.journey_case[self.event_journey[:-1]],
-            ]
-            dt = np.r_[0, np.diff(self.event_timestamp_ns)]
-            cut |= same_case & (dt > gap * 1e9)
-        if not isinstance(truncate_at_outcome, bool):
-            raise InputTypeError(
-                f"truncate_at_outcome must be True or False, got {truncate_at_outcome!r}",
-                field="truncate_at_outcome",
-                value=truncate_at_outcome,
-            )
-        if truncate_at_outcome:
-            # iteratively: after each journey's first outcome event, start a new journey
-            while True:
-                offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-                _, deciding = journey_outcomes(self.event_outcome, offsets, "first")
-                nxt = deciding[deciding >= 0] + 1
-                nxt = nxt[nxt < n]
-                nxt = nxt[~cut[nxt]]
-                if len(nxt) == 0:
-                    break
-                cut[nxt] = True
-        offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
+        offsets, event_outcome = journey_cuts(
+            self, gap_s=gap_s, truncate_at_outcome=truncate_at_outcome, end=end
+        )
         event_journey = np.repeat(np.arange(len(offsets) - 1, dtype=_INT), np.diff(offsets))
         journey_case = self.journey_case[self.event_journey[offsets[:-1]]]
         parts = {
@@ -794,11 +755,7 @@ class EventLog(LogAnalyses, Result):
             }
         }
         parts["event_journey"] = event_journey
-        if end == "failure" and n:
-            outcome, _ = journey_outcomes(self.event_outcome, offsets, self.when_both)
-            event_outcome = self.event_outcome.copy()
-            event_outcome[offsets[1:][outcome == 0] - 1] = FAILURE
-            parts["event_outcome"] = event_outcome
+        parts["event_outcome"] = event_outcome
         return self._with_journeys(parts, offsets, journey_case)
 
     # -- display ----------------------------------------------------------------------
