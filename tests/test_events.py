@@ -358,6 +358,81 @@ def test_split_without_gaps_changes_nothing():
     pd.testing.assert_frame_equal(log.split(gap_s=10 * 86400).routes(), log.routes())
 
 
+def test_split_end_failure_makes_sessions_without_success_fail():
+    # a clickstream: session 1 buys, session 2 browses and leaves, session 3 ends in an
+    # explicit failure (payment declined), session 4 (case b) browses and leaves
+    ts = pd.to_datetime(
+        [
+            "2024-01-01 10:00",
+            "2024-01-01 10:05",
+            "2024-01-02 09:00",
+            "2024-01-02 09:03",
+            "2024-01-03 12:00",
+            "2024-01-03 12:01",
+            "2024-01-01 08:00",
+        ]
+    )
+    df = frame(
+        ["a"] * 6 + ["b"],
+        ["home", "buy", "home", "cart", "cart", "declined", "home"],
+        ts,
+    )
+    log = make(df, success="buy", failure="declined")
+    open_ = log.split(gap_s=1800)
+    assert open_.outcome_counts == {"success": 1, "failure": 1, "open": 2}
+    sessions = log.split(gap_s=1800, end="failure")
+    assert sessions.outcome_counts == {"success": 1, "failure": 3, "open": 0}
+    j = sessions.journeys()
+    assert j["outcome"].tolist() == ["success", "failure", "failure", "failure"]
+    # the explicit failure keeps its deciding event; abandoned sessions fail at their last
+    assert sessions.n_events == log.n_events
+    assert sessions.to_frame()["touchpoint"].tolist() == log.to_frame()["touchpoint"].tolist()
+    # the funnel: home is not an outcome step (it also starts sessions), so it still counts
+    assert sessions.funnel()["journeys"].iloc[0] == 4
+    # end="failure" without gaps: a keeps its first outcome (success), the open b fails
+    assert log.split(end="failure").outcome_counts == {"success": 1, "failure": 1, "open": 0}
+    with pytest.raises(ValidationError, match="did you mean 'failure'"):
+        log.split(gap_s=1800, end="fail")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cases=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["home", "cart", "buy", "exit"]), st.integers(0, 120)),
+            min_size=1,
+            max_size=8,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    gap_min=st.integers(0, 60),
+    end=st.sampled_from(["open", "failure"]),
+)
+def test_split_then_rejoin_gives_back_the_events(cases, gap_min, end):
+    rows = [
+        (f"c{c}", tp, pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=m))
+        for c, evs in enumerate(cases)
+        for tp, m in evs
+    ]
+    df = frame(*map(list, zip(*rows, strict=True)))
+    log = make(df, success="buy", strict=False)
+    split = log.split(gap_s=gap_min * 60, end=end)
+    key = ["case_id", "timestamp", "row"]
+    before = log.to_frame().sort_values(key)[[*key, "touchpoint"]].reset_index(drop=True)
+    after = split.to_frame().sort_values(key)[[*key, "touchpoint"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(before, after)
+    assert split.n_events == log.n_events
+    assert split.n_cases == log.n_cases
+    # re-joining the journeys of a case gives its events in the same order
+    for case, part in split.to_frame().groupby("case_id", sort=False):
+        whole = log.to_frame()
+        assert part["row"].tolist() == whole[whole["case_id"] == case]["row"].tolist()
+    if end == "failure":
+        assert split.outcome_counts["open"] == 0
+    assert split.outcome_counts["success"] >= log.outcome_counts["success"]
+
+
 # ---------------------------------------------------------------------------------------
 # tables and display
 # ---------------------------------------------------------------------------------------

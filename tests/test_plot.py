@@ -438,6 +438,45 @@ def test_funnel_bars_are_the_twin(log):
     assert fp.funnel_data(log.funnel())["stage"].tolist() == data["stage"].tolist()
 
 
+def _fines_like_log():
+    rows = []
+    for i in range(100):
+        path = ["fine_issued"]
+        if i < 12:
+            path.append("appeal_filed")
+        if i < 80:
+            path.append("reminder")
+        if i < 60:
+            path.append("paid")
+        rows += [(f"j{i:03d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="D")
+    stage = {"fine_issued": "fine", "appeal_filed": "appeal", "reminder": "pay", "paid": "pay"}
+    df["s"] = df["t"].map(stage)
+    return fk.EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", stage_col="s", success="paid"
+    )
+
+
+def test_funnel_draws_a_branch_apart_with_its_share():
+    log = _fines_like_log()
+    data = fp.funnel_data(log)
+    assert data["kind"].tolist() == ["main", "branch", "main"]
+    ax = fp.funnel(log)
+    main = _gid(ax.patches, "funnel_bar")
+    branch = _gid(ax.patches, "funnel_branch")
+    assert [b.get_width() for b in main] == [100, 80]
+    assert [b.get_width() for b in branch] == [12]  # the journeys that took it
+    texts = [t.get_text() for t in ax.texts]
+    assert "12 took this branch (12% of fine); others: 77% went on to pay" in texts
+    assert any("80% of previous" in t for t in texts)  # pay converts from fine
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["fine", "appeal (branch)", "pay"]
+    # a table without the branch columns still draws
+    old = log.funnel()[["stage", "journeys", "step_conversion"]]
+    assert len(_gid(fp.funnel(old).patches, "funnel_bar")) == 3
+
+
 def test_funnel_refuses_several_segments(shop_log):
     table = shop_log.funnel()
     by_seg = table.assign(segment=["a"] + ["b"] * (len(table) - 1))

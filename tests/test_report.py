@@ -417,3 +417,36 @@ def test_report_counts_read_right():
     assert "quick wins of 12" in r.html
     assert "easy &amp; smart" not in r.html.lower()
     assert " 1 improvements" not in r.html
+
+
+def test_funnel_section_shows_branches():
+    journey = fk.Journey(
+        stages=[fk.Stage(id="fine"), fk.Stage(id="appeal"), fk.Stage(id="pay")],
+        touchpoints=[
+            fk.Touchpoint(id="fine_issued", stage="fine", channel="post"),
+            fk.Touchpoint(id="appeal_filed", stage="appeal", channel="post"),
+            fk.Touchpoint(id="reminder", stage="pay", channel="post"),
+            fk.Touchpoint(id="paid", stage="pay", channel="web"),
+        ],
+    )
+    rows = []
+    for i in range(100):
+        path = ["fine_issued"] + ["appeal_filed"] * (i < 12) + ["reminder"] * (i < 80)
+        path += ["paid"] * (i < 60)
+        rows += [(f"j{i:03d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="D")
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="paid", journey=journey
+    )
+    r = report(journey, log, figures=False, min_group_size=10)
+    table = r.tables["funnel"].set_index("stage")
+    assert table.loc["appeal", "kind"] == "branch"
+    assert table.loc["appeal", "visited"] == 12
+    html = r.html
+    section = html[html.index('id="table-funnel"') :]
+    section = section[: section.index("</table>")]
+    assert "appeal (branch)" in section
+    assert "Took the branch" in section
+    assert "12.0\u00a0%" in section  # 12 of the 100 fined
+    assert "77.3\u00a0% went on to pay" in section  # 68 of the 88 others

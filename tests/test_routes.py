@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frictionkit.events import EventLog, read_events
+from frictionkit.events._reductions import stage_reach
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, ValidationError
 from frictionkit.model import Journey, Stage, Touchpoint
 from frictionkit.routes import route_codes, wilson_interval
@@ -393,8 +394,10 @@ def test_route_sums_and_transition_shares(df):
     assert (t.loc[ok, "median_s"] <= t.loc[ok, "p95_s"] + 1e-9).all()
     f = log.funnel()
     assert f["journeys"].is_monotonic_decreasing
-    assert f["journeys"].iloc[0] == log.n_journeys
-    assert f["drop_off"].sum() == log.n_journeys
+    # journeys made of outcome steps alone reach no stage (issue 18)
+    reaching = int((stage_reach(log).furthest >= 0).sum())
+    assert (f["journeys"].iloc[0] if len(f) else 0) == reaching <= log.n_journeys
+    assert f["drop_off"].sum() == reaching
     lo, hi = r["success_rate_low"], r["success_rate_high"]
     dec = r["success_rate"].notna()
     assert ((lo[dec] <= r.loc[dec, "success_rate"]) & (r.loc[dec, "success_rate"] <= hi[dec])).all()
@@ -612,3 +615,277 @@ def test_outcomes_by_folds_small_segments():
     assert out["journeys"].tolist() == [3, 2]
     assert out["suppressed_groups"].tolist() == [1, 2]
     assert out["successes"].sum() == log.outcome_counts["success"]
+
+
+# -- the funnel agrees with friction; branches (issue 18) --------------------------------
+STAGE_OF = {"home": "browse", "search": "browse", "cart": "buy", "pay": "buy", "help": "care"}
+
+
+def _reference_reach(df, log):
+    """Journeys reaching each stage by plain Python: a journey is read up to its first
+    outcome event (pay or help) and the same-outcome events right after it; outcome
+    touchpoints never count (unless every decided journey is made of its outcome events
+    alone, read as an outcome column repeated per case); a journey reaches every stage up
+    to its furthest one (stage order from the log)."""
+    order = {s: i for i, s in enumerate(log.stages)}
+    tps = log.touchpoint_table()
+    stage_of = dict(zip(tps["touchpoint"], tps["stage"], strict=True))
+    ordered = df.assign(row=range(len(df))).sort_values(["case", "ts", "row"], kind="stable")
+    read, whole = [], True
+    for _, events in ordered.groupby("case", sort=False):
+        tps = events["tp"].tolist()
+        first = next((i for i, t in enumerate(tps) if t in ("pay", "help")), None)
+        if first is None:
+            read.append(tps)
+            continue
+        end = first + 1
+        while end < len(tps) and tps[end] == tps[first]:
+            end += 1
+        read.append(tps[:end])
+        whole &= all(t == tps[first] for t in tps)
+    steps = set() if whole else {"pay", "help"}
+    reach = Counter()
+    for tps in read:
+        furthest = max((order[stage_of[t]] for t in tps if t not in steps), default=-1)
+        for s in range(furthest + 1):
+            reach[log.stages[s]] += 1
+    return reach
+
+
+@settings(max_examples=60, deadline=None)
+@given(event_tables(), st.booleans())
+def test_funnel_reach_agrees_with_friction_for_every_stage(df, staged):
+    kw = {"stage_col": "stage"} if staged else {}
+    log = build(df.assign(stage=df["tp"].map(STAGE_OF)), **kw)
+    f = log.funnel(branch_threshold=None).set_index("stage")
+    reference = _reference_reach(df, log)
+    assert f["journeys"].to_dict() == {s: reference[s] for s in f.index}
+    if log.outcome_counts["success"] + log.outcome_counts["failure"] == 0:
+        return
+    table = log.friction(min_support=1, n_boot=0)
+    decided = (f["successes"] + f["failures"]).to_dict()
+    for stage, reached in table.groupby("stage")["reached_stage"]:
+        assert reached.nunique() == 1
+        if stage in decided:  # a stage made of outcome steps alone is no funnel row
+            assert decided[stage] == reached.iloc[0]
+    # branches change no reach figure
+    pd.testing.assert_series_equal(log.funnel()["journeys"], f["journeys"].reset_index(drop=True))
+
+
+def test_outcome_steps_do_not_reach_their_stage():
+    # the clickstream of the issue: checkout holds the pay page and the buy step;
+    # 3 sessions reach checkout, 1 pays, 2 leave at the pay page, 1 buys without it (an
+    # outcome step alone does not reach checkout)
+    df = pd.DataFrame(
+        {
+            "c": ["a", "a", "a", "b", "b", "c", "c", "d", "d"],
+            "t": ["home", "pay_page", "buy", "home", "pay_page", "home", "pay_page", "home", "buy"],
+            "ts": pd.date_range("2024-01-01", periods=9, freq="min"),
+        }
+    )
+    stage = {"home": "browse", "pay_page": "checkout", "buy": "checkout"}
+    df["s"] = df["t"].map(stage)
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", stage_col="s", success="buy"
+    )
+    f = log.funnel().set_index("stage")
+    assert f["journeys"].to_dict() == {"browse": 4, "checkout": 3}
+    assert f.loc["checkout", "step_conversion"] == 0.75
+    assert f.loc["checkout", "visited"] == 3
+    assert f.loc["browse", "drop_off"] == 1  # d: bought straight from home
+    # friction reads decided journeys only: a reached checkout and bought, d did not
+    friction = log.friction(min_support=1, n_boot=0).set_index("touchpoint")
+    assert friction.loc["pay_page", "reached_stage"] == 1
+    assert f.loc["checkout", "successes"] + f.loc["checkout", "failures"] == 1
+
+
+def _branch_log(n_appeal=2, n_ended=3, n_fined=12):
+    """fine -> [appeal] -> pay journeys, plus journeys that end after the fine."""
+    rows = []
+    for i in range(n_fined):
+        path = ["fine"]
+        if i < n_appeal:
+            path += ["appeal", "pay"]
+        elif i < n_fined - n_ended:
+            path += ["pay"]
+        rows += [(f"j{i:02d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="h")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", stage_col="t"
+    )
+
+
+def test_a_stage_few_go_through_is_a_branch():
+    log = _branch_log()
+    f = log.funnel().set_index("stage")
+    assert f["kind"].to_dict() == {"fine": "main", "appeal": "branch", "pay": "main"}
+    # 2 of the 12 fined journeys appealed; of the 10 others, 7 went on to pay, 3 ended
+    assert f.loc["appeal", "visited"] == 2
+    assert f.loc["appeal", "branch_share"] == pytest.approx(2 / 12)
+    assert f.loc["appeal", "went_instead"] == "pay"
+    assert f.loc["appeal", "went_instead_share"] == pytest.approx(7 / 10)
+    assert np.isnan(f.loc["appeal", "step_conversion"])
+    # pay converts from the main stage before the branch, not through it
+    assert f.loc["pay", "step_conversion"] == pytest.approx(9 / 12)
+    assert f.loc["appeal", "journeys"] == f.loc["pay", "journeys"] == 9  # reach is unchanged
+    # without branches the old reading: appeal "from the stage before" 100 %
+    linear = log.funnel(branch_threshold=None).set_index("stage")
+    assert (linear["kind"] == "main").all()
+    assert linear.loc["appeal", "step_conversion"] == pytest.approx(9 / 12)
+    assert linear.loc["pay", "step_conversion"] == 1.0
+    assert linear["branch_share"].isna().all()
+    # a threshold below the share that took it makes it main again
+    assert log.funnel(branch_threshold=0.2).set_index("stage").loc["appeal", "kind"] == "main"
+
+
+def test_branch_threshold_refuses_bad_values():
+    log = _branch_log()
+    with pytest.raises(ValidationError, match="branch_threshold"):
+        log.funnel(branch_threshold=1.5)
+    with pytest.raises(InputTypeError, match="branch_threshold"):
+        log.funnel(branch_threshold="half")
+
+
+def test_branch_figures_of_few_journeys_are_hidden():
+    log = _branch_log()
+    f = log.funnel(min_group_size=3).set_index("stage")
+    # 2 took the appeal: its count and share are hidden; the 7 who went on and the 3 who
+    # ended are both >= 3, but they rest on the 10 that did not take it, shown
+    assert pd.isna(f.loc["appeal", "visited"])
+    assert pd.isna(f.loc["appeal", "branch_share"])
+    assert f.loc["appeal", "went_instead_share"] == pytest.approx(0.7)
+    assert bool(f.loc["appeal", "suppressed"])
+    f2 = _branch_log(n_ended=2).funnel(min_group_size=3).set_index("stage")
+    assert pd.isna(f2.loc["appeal", "went_instead_share"])  # 2 ended: hidden
+    by = log.funnel(by={f"j{i:02d}": "x" for i in range(12)})
+    assert by["kind"].tolist() == ["main", "branch", "main"]
+
+
+# -- golden funnels on real logs -----------------------------------------------------------
+FINES_STAGE = {
+    "Create Fine": "fine",
+    "Send Fine": "notify",
+    "Insert Fine Notification": "notify",
+    "Add penalty": "penalty",
+    "Insert Date Appeal to Prefecture": "appeal",
+    "Send Appeal to Prefecture": "appeal",
+    "Receive Result Appeal from Prefecture": "appeal",
+    "Notify Result Appeal to Offender": "appeal",
+    "Appeal to Judge": "appeal",
+    "Payment": "payment",
+    "Send for Credit Collection": "collection",
+}
+
+
+def test_fines_funnel_shows_the_appeal_as_a_branch():
+    # Golden: the first 10,000 cases of de Leoni & Mannhardt's Road Traffic Fine
+    # Management log (4TU.ResearchData, doi:10.4121/uuid:270fd440-1057-4fb9-89a9-b699b47990f5).
+    # Independent check: 248 cases hold an appeal activity before their outcome
+    # (counted by plain Python below); Payment and Send for Credit Collection decide the
+    # outcome and are not stages of the funnel.
+    path = shared_data(FINES)
+    df = pd.read_csv(path, dtype={"case_id": str}, keep_default_na=False)
+    df["stage"] = df["activity"].map(FINES_STAGE)
+    log = EventLog.from_frame(
+        df,
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        stage_col="stage",
+        success="Payment",
+        failure="Send for Credit Collection",
+        when_both="failure",
+    )
+    f = log.funnel().set_index("stage")
+    assert f.index.tolist() == ["fine", "notify", "appeal", "penalty"]
+    assert f["kind"].tolist() == ["main", "main", "branch", "main"]
+    assert f["journeys"].tolist() == [10000, 6561, 4620, 4617]
+    assert f.loc["appeal", "visited"] == 248
+    assert f.loc["appeal", "branch_share"] == pytest.approx(248 / 6561)
+    assert f.loc["appeal", "went_instead"] == "penalty"
+    assert f.loc["penalty", "step_conversion"] == pytest.approx(4617 / 6561)
+    appealed = 0
+    ordered = df.assign(row=range(len(df))).sort_values(["case_id", "timestamp", "row"])
+    for _, acts in ordered.groupby("case_id")["activity"]:
+        for a in acts:
+            if a in ("Payment", "Send for Credit Collection"):
+                break
+            if FINES_STAGE[a] == "appeal":
+                appealed += 1
+                break
+    assert appealed == 248
+    friction = log.friction(n_boot=0).set_index("touchpoint")
+    decided = (f["successes"] + f["failures"]).to_dict()
+    for tp, stage in FINES_STAGE.items():
+        if stage in decided:
+            assert friction.loc[tp, "reached_stage"] == decided[stage]
+
+
+def test_helpdesk_funnel_has_the_waiting_stage_as_a_branch():
+    # Golden: Verenich's Helpdesk event log (2016, Mendeley Data, CC BY 4.0). With
+    # inferred stages the third stage (Wait, Require upgrade, SW anomalies) is taken by
+    # 1,358 of 4,580 tickets; before issue 18 it read "100 % from the stage before".
+    # Closed decides the outcome, so its stage keeps only VERIFIED (2 tickets).
+    log = read_events(
+        shared_data(HELPDESK),
+        case_col="case_id",
+        touchpoint_col="activity",
+        timestamp_col="timestamp",
+        success="Closed",
+    )
+    f = log.funnel()
+    assert f["kind"].tolist() == ["main", "main", "branch", "main", "main"]
+    assert f["journeys"].tolist() == [4580, 4580, 4580, 4569, 2]
+    assert f["visited"].tolist()[2] == 1358
+    assert f["branch_share"].iloc[2] == pytest.approx(1358 / 4580)
+    assert f["went_instead_share"].iloc[2] == 1.0
+    assert f["step_conversion"].iloc[3] == pytest.approx(4569 / 4580)
+    wait = log.touchpoint_table().set_index("touchpoint").loc["Wait", "stage"]
+    assert f.loc[2, "stage"] == wait
+
+
+def test_olist_funnel_from_its_milestones():
+    # Golden: Olist's Brazilian E-Commerce Public Dataset (CC BY-NC-SA 4.0), the orders
+    # subsample in ../shared/data: purchase (8,135 orders) -> carrier (6,353 have a
+    # carrier date) -> delivery (5,170 have a delivery date); the outcome is the order
+    # status on every event, so no touchpoint is an outcome step and no stage a branch.
+    path = shared_data("olist/olist_orders_dataset.csv.gz")
+    orders = pd.read_csv(path, dtype=str, keep_default_na=False)
+    steps = {
+        "purchase": ("order_purchase_timestamp", "purchase"),
+        "approved": ("order_approved_at", "purchase"),
+        "carrier": ("order_delivered_carrier_date", "fulfilment"),
+        "delivered": ("order_delivered_customer_date", "delivery"),
+    }
+    parts = [
+        pd.DataFrame(
+            {
+                "order_id": orders["order_id"],
+                "touchpoint": name,
+                "stage": stage,
+                "time": pd.to_datetime(orders[col].replace("", None)),
+            }
+        )
+        for name, (col, stage) in steps.items()
+    ]
+    events = pd.concat(parts).dropna(subset=["time"])
+    outcome = orders.set_index("order_id")["order_status"].map(
+        {"delivered": "success", "canceled": "failure", "unavailable": "failure"}
+    )
+    events["outcome"] = events["order_id"].map(outcome)
+    log = EventLog.from_frame(
+        events,
+        case_col="order_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="time",
+        stage_col="stage",
+        outcome_col="outcome",
+        strict=False,
+    )
+    f = log.funnel().set_index("stage")
+    assert f.index.tolist() == ["purchase", "fulfilment", "delivery"]
+    assert (f["kind"] == "main").all()
+    assert f["journeys"].tolist() == [8135, 6353, 5170]
+    assert f["journeys"].tolist()[1] == (orders["order_delivered_carrier_date"] != "").sum()
+    assert f.loc["delivery", "successes"] == 5164

@@ -5,6 +5,11 @@ These functions are the implementations behind :meth:`EventLog.routes`,
 returns a DataFrame, documented column by column below, computed from the integer-coded
 arrays of the log in a few vectorised passes (no Python loop over events or journeys).
 
+Why this module is long: it holds the five tables of a log's paths (routes,
+transitions, the funnel with its branches, stage routes, outcomes by segment), which
+share the Wilson interval, the group-size check and the small-group folding; each table
+is one function with its numpydoc docstring and examples.
+
 Conventions:
 
 - A **route** is the ordered tuple of a journey's touchpoints (events with equal timestamps
@@ -17,7 +22,10 @@ Conventions:
   ``OPEN``). Times between events are quantiles with linear interpolation (numpy's
   default).
 - **Funnel**: a journey *reaches* a stage when its furthest stage (in journey order) is
-  that stage or a later one, so the counts never increase along the funnel.
+  that stage or a later one, so the counts never increase along the funnel. Outcome steps
+  never count as reaching a stage and decided journeys are read up to their outcome (the
+  rule of friction's ``reached_stage``); a stage that most journeys going further skip is
+  a *branch* (share that took it, where the others went), not a step of the funnel.
 - **Stage routes** (:func:`stage_routes`) are routes through the stages, a stage counted
   once per visit; **outcomes by segment** (:func:`outcomes_by`) count journeys and
   outcomes per persona or other case attribute. Both fold small groups like the rest.
@@ -57,7 +65,7 @@ from frictionkit.events._outcomes import (
     SUCCESS,
     SUCCESS_STATE,
 )
-from frictionkit.events._reductions import route_codes
+from frictionkit.events._reductions import outcome_steps, route_codes, stage_reach
 from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -405,8 +413,14 @@ def _stored_gaps(table: pd.DataFrame, pairs: np.ndarray, n_states: int) -> np.nd
 # ---------------------------------------------------------------------------------------
 # funnel
 # ---------------------------------------------------------------------------------------
-def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
-    """Journeys reaching each stage, step conversion, drop-off and success rate.
+def funnel(
+    log: EventLog,
+    *,
+    by: Any = None,
+    min_group_size: int | None = None,
+    branch_threshold: float | None = 0.5,
+) -> pd.DataFrame:
+    """Journeys reaching each stage, step conversion, drop-off, branches and success rate.
 
     Parameters
     ----------
@@ -423,7 +437,14 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
         With or without ``by``, the figures of a stage reached (or visited) by fewer
         journeys are hidden by :func:`frictionkit.privacy.hide_small_figures`: they
         become missing (count columns nullable ``Int64``), as does the drop-off of the
-        stage before it, and a ``suppressed`` column flags the row.
+        stage before it, and a ``suppressed`` column flags the row. The branch figures
+        are hidden the same way (the journeys taking a branch, those not taking it, and
+        those of them that went on or ended).
+    branch_threshold : float or None, default 0.5
+        A stage is a **branch** when, of the journeys that went on to a later stage,
+        fewer than this share passed through it (an optional stage such as an appeal);
+        the other stages are **main** stages. ``None`` (or 0) makes every stage main.
+        Branches are decided on the whole log, so every segment has the same ones.
 
     Returns
     -------
@@ -432,42 +453,99 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
 
         - ``segment`` (only with ``by``);
         - ``stage``, ``position`` (0-based);
-        - ``journeys``: journeys whose furthest stage is this one or a later one;
-        - ``visited``: journeys with at least one event in this stage;
-        - ``step_conversion``: journeys / journeys of the previous stage (first stage:
-          journeys / all journeys);
+        - ``kind``: ``"main"`` or ``"branch"`` (see ``branch_threshold``);
+        - ``journeys``: journeys whose furthest stage is this one or a later one (the
+          ``reached_stage`` of :func:`frictionkit.friction.friction`);
+        - ``visited``: journeys with at least one event in this stage (for a branch: the
+          journeys that took it);
+        - ``step_conversion``: journeys / journeys of the main stage before (first main
+          stage: journeys / all journeys); missing for a branch, which is not a step;
         - ``drop_off``: journeys whose furthest stage is this one;
         - ``drop_off_rate``: drop_off / journeys;
+        - ``branch_share``: for a branch, visited / journeys of the main stage before it
+          (all journeys when none): the share that took the branch; missing for a main
+          stage;
+        - ``went_instead``: for a branch, the main stage after it (``"(end)"`` when none)
+          and ``went_instead_share``: the share of the journeys of the main stage before
+          that did not take the branch and reached that stage (the rest ended before it;
+          missing with ``"(end)"``);
         - ``successes``, ``failures``, ``open``: outcomes of the journeys reaching it;
         - ``success_rate``: successes / (successes + failures) of those, with
           ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
         - ``stage_source``: ``"journey"``, ``"column"`` or ``"inferred"``.
 
+    Notes
+    -----
+    Only the events that the analyses read count towards a stage
+    (:func:`frictionkit.events._reductions.stage_reach`, the rule friction's
+    ``reached_stage`` uses too): outcome steps (touchpoints that decide the outcome, such
+    as ``buy`` for ``success="buy"``) never count as reaching their stage, and a decided
+    journey is read up to its outcome. A journey made of an outcome step alone reaches no
+    stage, so the drop-offs may sum to fewer than all journeys. A stage made of outcome
+    steps alone (a ``payment`` stage holding only the success touchpoint) is the outcome
+    itself: it has no row (its journeys are the ``successes`` / ``failures``), and
+    ``position`` keeps the stage's place in ``log.stages``.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from frictionkit.events import EventLog
-    >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["browse", "buy", "browse"],
-    ...                    "s": ["shop", "pay", "shop"], "ts": ["2024-01-01"] * 3})
+    >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["browse", "pay", "browse"],
+    ...                    "s": ["shop", "checkout", "shop"], "ts": ["2024-01-01"] * 3})
     >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
-    ...                           stage_col="s", success="buy")
+    ...                           stage_col="s", success="pay")
     >>> funnel(log)[["stage", "journeys", "step_conversion", "drop_off", "success_rate"]]
       stage  journeys  step_conversion  drop_off  success_rate
-    0  shop         2              1.0         1           1.0
-    1   pay         1              0.5         1           1.0
+    0  shop         2              1.0         2           1.0
+
+    The outcome step ``pay`` decides success; it does not count as reaching checkout,
+    and checkout, made of it alone, is the outcome (``success_rate``), not a stage of the
+    funnel. A stage that most journeys going further skip is a branch:
+
+    >>> df = pd.DataFrame({"c": list("aabbbccdd"),
+    ...     "s": ["fine", "pay", "fine", "appeal", "pay", "fine", "pay", "fine", "pay"],
+    ...     "ts": ["2024-01-01"] * 9})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="s", timestamp_col="ts",
+    ...                           stage_col="s")
+    >>> funnel(log)[["stage", "kind", "visited", "step_conversion", "branch_share",
+    ...              "went_instead"]]
+        stage    kind  visited  step_conversion  branch_share went_instead
+    0    fine    main        4              1.0           NaN         None
+    1  appeal  branch        1              NaN          0.25          pay
+    2     pay    main        4              1.0           NaN         None
     """
     size = check_group_size(min_group_size)
+    threshold = _check_branch_threshold(branch_threshold)
     n_st = len(log.stages)
-    st = log.touchpoint_stage[log.event_touchpoint]
-    off = log.journey_offsets
-    furthest = np.maximum.reduceat(st, off[:-1]).astype(_INT)
-    visit_key = pd.unique(log.event_journey * np.int64(n_st) + st)
+    reach_of = stage_reach(log)
+    furthest = reach_of.furthest
+    counted = reach_of.counted
+    st = log.touchpoint_stage[log.event_touchpoint].astype(_INT)
+    visit_key = pd.unique(log.event_journey[counted] * np.int64(n_st) + st[counted])
     visit_j = visit_key // n_st
     visit_s = visit_key % n_st
     outcome = log.journey_outcome.astype(_INT)
     w = log.journey_weight
+    wj = np.ones(len(furthest)) if w is None else w.astype(float)
+    # main stages and branches, decided on the whole log
+    kinds = _stage_kinds(furthest, visit_j, visit_s, wj, n_st, threshold)
+    # a stage made of outcome steps alone is the outcome, not a stage of the funnel
+    steps = outcome_steps(log)
+    tp_stage = np.asarray(log.touchpoint_stage, dtype=_INT)
+    n_tp_st = np.bincount(tp_stage, minlength=n_st)
+    shown = ~((n_tp_st > 0) & (np.bincount(tp_stage, weights=steps, minlength=n_st) == n_tp_st))
+    main = (kinds == "main") & shown
+    main_pos = np.flatnonzero(main)
+    # the last main stage before each stage (-1: none) and the next main stage after it
+    prev_main = np.full(n_st, -1, dtype=_INT)
+    next_main = np.full(n_st, n_st, dtype=_INT)
+    for i in range(n_st):
+        before = main_pos[main_pos < i]
+        after = main_pos[main_pos > i]
+        prev_main[i] = before[-1] if len(before) else -1
+        next_main[i] = after[0] if len(after) else n_st
     if by is None:
-        seg = np.zeros(len(off) - 1, dtype=_INT)
+        seg = np.zeros(len(furthest), dtype=_INT)
         labels: np.ndarray = np.array([None], dtype=object)
     else:
         seg, labels = log.journey_segment(by)
@@ -475,41 +553,75 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
             seg, labels = _pool_small_segments(seg, labels, size, log.journey_weight)
     n_seg = len(labels)
     # furthest-stage histogram per segment and outcome, then reverse cumulative sums
+    has = furthest >= 0
     hist = (
-        np.bincount((seg * n_st + furthest) * 3 + outcome, weights=w, minlength=n_seg * n_st * 3)
+        np.bincount(
+            ((seg * n_st + furthest) * 3 + outcome)[has],
+            weights=None if w is None else w[has],
+            minlength=n_seg * n_st * 3,
+        )
         .astype(_INT)
         .reshape(n_seg, n_st, 3)
     )
     reach = np.flip(np.cumsum(np.flip(hist, axis=1), axis=1), axis=1)
+    vw = None if w is None else w[visit_j]
     visited = (
+        np.bincount(seg[visit_j] * n_st + visit_s, weights=vw, minlength=n_seg * n_st)
+        .astype(_INT)
+        .reshape(n_seg, n_st)
+    )
+    # journeys that took each stage and went on to the main stage after it
+    on = furthest[visit_j] >= next_main[visit_s]
+    takers_on = (
         np.bincount(
-            seg[visit_j] * n_st + visit_s,
-            weights=None if w is None else w[visit_j],
+            (seg[visit_j] * n_st + visit_s)[on],
+            weights=None if vw is None else vw[on],
             minlength=n_seg * n_st,
         )
         .astype(_INT)
         .reshape(n_seg, n_st)
     )
     seg_total = np.bincount(seg, weights=w, minlength=n_seg).astype(_INT)
+    branch = shown & ~main
+    went_to = np.array(
+        [log.stages[m] if m < n_st else "(end)" for m in next_main.tolist()], dtype=object
+    )
     frames = []
+    others_all, others_on_all = [], []
     for s in range(n_seg):
         journeys = reach[s].sum(axis=1)
         stopped = hist[s].sum(axis=1)
-        prev = np.r_[seg_total[s], journeys[:-1]]
+        before = np.where(prev_main >= 0, journeys[np.maximum(prev_main, 0)], seg_total[s])
         succ, fail, opn = reach[s][:, SUCCESS], reach[s][:, FAILURE], reach[s][:, OPEN]
+        reach_next = np.r_[journeys, 0][next_main]
+        others = np.where(branch, before - visited[s], 0)
+        others_on = np.where(branch, reach_next - takers_on[s], 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            conv = np.where(prev > 0, journeys / np.maximum(prev, 1), np.nan)
+            conv = np.where(main & (before > 0), journeys / np.maximum(before, 1), np.nan)
             drop_rate = np.where(journeys > 0, stopped / np.maximum(journeys, 1), np.nan)
             rate = np.where(succ + fail > 0, succ / np.maximum(succ + fail, 1), np.nan)
+            share = np.where(branch & (before > 0), visited[s] / np.maximum(before, 1), np.nan)
+            instead = np.where(
+                branch & (others > 0) & (next_main < n_st),
+                others_on / np.maximum(others, 1),
+                np.nan,
+            )
         low, high = wilson_interval(succ, succ + fail)
         part = {
             "stage": pd.Series(log.stages, dtype=object),
             "position": np.arange(n_st, dtype=_INT),
+            "kind": pd.Series(kinds, dtype=object),
             "journeys": journeys.astype(_INT),
             "visited": visited[s].astype(_INT),
             "step_conversion": conv,
             "drop_off": stopped.astype(_INT),
             "drop_off_rate": drop_rate,
+            "branch_share": share,
+            "went_instead": pd.Series(
+                [t if b else None for t, b in zip(went_to.tolist(), branch.tolist(), strict=True)],
+                dtype=object,
+            ),
+            "went_instead_share": instead,
             "successes": succ.astype(_INT),
             "failures": fail.astype(_INT),
             "open": opn.astype(_INT),
@@ -517,11 +629,13 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
             "success_rate_low": low,
             "success_rate_high": high,
         }
-        frame = pd.DataFrame(part)
+        frame = pd.DataFrame(part).loc[shown].reset_index(drop=True)
         if by is not None:
-            frame.insert(0, "segment", pd.Series([labels[s]] * n_st, dtype=object))
+            frame.insert(0, "segment", pd.Series([labels[s]] * len(frame), dtype=object))
         frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
+        others_all.append(others[shown])
+        others_on_all.append(others_on[shown])
+    out: pd.DataFrame = pd.concat(frames, ignore_index=True)
     out["stage_source"] = log.stage_source
     if size is None:
         return out
@@ -531,12 +645,17 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
     nxt = out.groupby(out["segment"] if by is not None else np.zeros(len(out)), sort=False)[
         "journeys"
     ].shift(-1)
+    others_c = np.concatenate(others_all)
+    others_on_c = np.concatenate(others_on_all)
     return hide_small_figures(
         out,
         [
             (out["journeys"], _FUNNEL_REACH_COLS),
             (nxt, ["drop_off", "drop_off_rate"]),
-            (out["visited"], ["visited"]),
+            (out["visited"], ["visited", "branch_share"]),
+            (others_c, ["went_instead_share"]),
+            (others_on_c, ["went_instead_share"]),
+            (others_c - others_on_c, ["went_instead_share"]),
         ],
         min_group_size=size,
     )
@@ -547,6 +666,8 @@ _FUNNEL_REACH_COLS = (
     "step_conversion",
     "drop_off",
     "drop_off_rate",
+    "branch_share",
+    "went_instead_share",
     "successes",
     "failures",
     "open",
@@ -554,6 +675,39 @@ _FUNNEL_REACH_COLS = (
     "success_rate_low",
     "success_rate_high",
 )
+
+
+def _check_branch_threshold(value: Any) -> float:
+    """Validate ``branch_threshold`` (None, or a share in [0, 1]); None means 0."""
+    if value is None:
+        return 0.0
+    from frictionkit._validate import as_float, check_bounds
+
+    return check_bounds(as_float(value, "branch_threshold"), "branch_threshold", low=0.0, high=1.0)
+
+
+def _stage_kinds(
+    furthest: np.ndarray,
+    visit_j: np.ndarray,
+    visit_s: np.ndarray,
+    weight: np.ndarray,
+    n_st: int,
+    threshold: float,
+) -> np.ndarray:
+    """``"main"`` or ``"branch"`` per stage (see :func:`funnel`'s ``branch_threshold``).
+
+    A stage is a branch when, of the journeys whose furthest stage lies after it, fewer
+    than ``threshold`` passed through it; a stage no journey went past is main.
+    """
+    has = furthest >= 0
+    hist = np.bincount(furthest[has], weights=weight[has], minlength=n_st)
+    reach = np.cumsum(hist[::-1])[::-1]
+    went_past = np.r_[reach[1:], 0.0]
+    past = furthest[visit_j] > visit_s
+    passed = np.bincount(visit_s[past], weights=weight[visit_j][past], minlength=n_st)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(went_past > 0, passed / np.maximum(went_past, 1e-300), 1.0)
+    return np.where(share < threshold, "branch", "main").astype(object)
 
 
 def _pool_small_segments(

@@ -130,8 +130,14 @@ class LogAnalyses:
 
         return transitions(self._as_log(), min_group_size=min_group_size)
 
-    def funnel(self, by: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
-        """Journeys reaching each stage; see :func:`frictionkit.routes.funnel`.
+    def funnel(
+        self,
+        by: Any = None,
+        min_group_size: int | None = None,
+        *,
+        branch_threshold: float | None = 0.5,
+    ) -> pd.DataFrame:
+        """Journeys reaching each stage, with branches; see :func:`frictionkit.routes.funnel`.
 
         Examples
         --------
@@ -147,7 +153,12 @@ class LogAnalyses:
         """
         from frictionkit.routes import funnel
 
-        return funnel(self._as_log(), by=by, min_group_size=min_group_size)
+        return funnel(
+            self._as_log(),
+            by=by,
+            min_group_size=min_group_size,
+            branch_threshold=branch_threshold,
+        )
 
     def friction(
         self,

@@ -27,7 +27,8 @@ from frictionkit.events._kernels import (
 from frictionkit.events._options import Lifecycle, OnNull, ValueAgg, WhenBoth, options_from
 from frictionkit.events._outcomes import FAILURE, OPEN, OUTCOMES, SUCCESS
 from frictionkit.events._scan import scan
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.events._split import journey_cuts
+from frictionkit.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._engine import Engine, Timings
@@ -727,27 +728,44 @@ class EventLog(LogAnalyses, Result):
         return out
 
     # -- journeys ---------------------------------------------------------------------
-    def split(self, gap_s: float | None = None, *, truncate_at_outcome: bool = False) -> EventLog:
+    def split(
+        self,
+        gap_s: float | None = None,
+        *,
+        truncate_at_outcome: bool = False,
+        end: str = "open",
+    ) -> EventLog:
         """Split cases into journeys at inactivity gaps and/or after the outcome.
 
         Parameters
         ----------
         gap_s : float, optional
             A new journey starts when more than ``gap_s`` seconds pass between two
-            consecutive events of a case.
+            consecutive events of a case (a *session* of a clickstream).
         truncate_at_outcome : bool, default False
             End a journey at its first success or failure event; the case's later events
             start a new journey (no event is dropped).
+        end : {"open", "failure"}, default "open"
+            What a journey that ends without an outcome event is: ``"open"`` (undecided,
+            counted apart) or ``"failure"`` (a clickstream session that ended without a
+            purchase failed: its last event becomes its failure event). Journeys with a
+            success or failure event keep the outcome their events give, under the log's
+            ``when_both`` rule.
 
         Returns
         -------
         EventLog
-            A new log; outcomes are recomputed per journey from the events.
+            A new log with the same events; outcomes are recomputed per journey from the
+            events.
 
         Notes
         -----
         An outcome column repeated on every row of a case gives every journey of that case
-        the same outcome; put the outcome on the deciding event when splitting.
+        the same outcome; put the outcome on the deciding event when splitting. With
+        ``end="failure"`` no touchpoint is added: the last touchpoint of an abandoned
+        session carries the failure, so it stays a step of the journey (it becomes an
+        *outcome step*, left out of the funnel's reach, only if every one of its events
+        ends a failed session).
 
         Examples
         --------
@@ -761,40 +779,14 @@ class EventLog(LogAnalyses, Result):
           case_id  journey_in_case  outcome
         0       a                0  success
         1       a                1     open
+        >>> sessions = log.split(gap_s=3600, end="failure")
+        >>> sessions.journeys()["outcome"].tolist()
+        ['success', 'failure']
         """
         self._require_events("split()")
-        n = self.n_events
-        cut = np.zeros(n, dtype=bool)
-        cut[self.journey_offsets[:-1]] = True
-        if gap_s is not None:
-            from frictionkit._validate import as_float, check_bounds
-
-            gap = check_bounds(as_float(gap_s, "gap_s"), "gap_s", low=0.0)
-            same_case = np.r_[
-                False,
-                self.journey_case[self.event_journey[1:]]
-                == self.journey_case[self.event_journey[:-1]],
-            ]
-            dt = np.r_[0, np.diff(self.event_timestamp_ns)]
-            cut |= same_case & (dt > gap * 1e9)
-        if not isinstance(truncate_at_outcome, bool):
-            raise InputTypeError(
-                f"truncate_at_outcome must be True or False, got {truncate_at_outcome!r}",
-                field="truncate_at_outcome",
-                value=truncate_at_outcome,
-            )
-        if truncate_at_outcome:
-            # iteratively: after each journey's first outcome event, start a new journey
-            while True:
-                offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
-                _, deciding = journey_outcomes(self.event_outcome, offsets, "first")
-                nxt = deciding[deciding >= 0] + 1
-                nxt = nxt[nxt < n]
-                nxt = nxt[~cut[nxt]]
-                if len(nxt) == 0:
-                    break
-                cut[nxt] = True
-        offsets = np.r_[np.flatnonzero(cut), n].astype(_INT)
+        offsets, event_outcome = journey_cuts(
+            self, gap_s=gap_s, truncate_at_outcome=truncate_at_outcome, end=end
+        )
         event_journey = np.repeat(np.arange(len(offsets) - 1, dtype=_INT), np.diff(offsets))
         journey_case = self.journey_case[self.event_journey[offsets[:-1]]]
         parts = {
@@ -812,6 +804,7 @@ class EventLog(LogAnalyses, Result):
             }
         }
         parts["event_journey"] = event_journey
+        parts["event_outcome"] = event_outcome
         return self._with_journeys(parts, offsets, journey_case)
 
     # -- display ----------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Reductions over an event log's arrays that several analyses share (numpy only).
 
 Route keys (:func:`route_codes`), the time between consecutive events
-(:func:`gap_quantiles_ns`), the decided part of each journey (:func:`decided_paths`) and the
+(:func:`gap_quantiles_ns`), the decided part of each journey (:func:`decided_paths`), the
+outcome steps and the furthest stage of each journey (:func:`outcome_steps`,
+:func:`stage_reach`: the one rule of the funnel and of friction's ``reached_stage``) and the
 dwell per touchpoint and stage (:func:`dwell_ns`). They live with the log because the
 compact form of a log (:meth:`EventLog.compact <frictionkit.events.EventLog.compact>`) needs
 them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tables on them.
@@ -22,11 +24,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DecidedPaths",
+    "StageReach",
     "decided_paths",
     "dwell_ns",
     "gap_quantiles_ns",
+    "journey_ends",
+    "outcome_steps",
     "pair_counts",
     "route_codes",
+    "stage_reach",
 ]
 
 _INT = np.int64
@@ -190,27 +196,15 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
             hint="Build the log with success= / failure= (touchpoints that decide the "
             "outcome) or with outcome_col=",
         )
-    n = len(log.event_touchpoint)
-    eo = log.event_outcome
     off = log.journey_offsets
-    same = (eo != 0) & (eo == outcome[log.event_journey])
-    pos = np.arange(n, dtype=_INT)
-    # first event at or after each position that does not carry the journey's outcome
-    nxt = np.minimum.accumulate(np.where(same, n, pos)[::-1])[::-1]
     start = off[:-1][decided]
-    end = np.minimum(nxt[log.journey_deciding_event[decided]], off[1:][decided])
+    end = journey_ends(log)[decided]
     lengths = end - start
     off_all = np.r_[0, np.cumsum(lengths)].astype(_INT)
     event = np.repeat(start - off_all[:-1], lengths) + np.arange(off_all[-1], dtype=_INT)
     tp_all = log.event_touchpoint[event]
     k = len(log.touchpoints)
-    # outcome column repeated on every event (per case): no touchpoint decides by itself
-    per_case = bool(np.logical_and.reduceat(same, off[:-1])[decided].all())
-    if per_case:
-        step = np.zeros(k, dtype=bool)
-    else:
-        coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
-        step = coded == np.bincount(log.event_touchpoint, minlength=k)
+    step = outcome_steps(log)
     jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
     wd = None if log.journey_weight is None else log.journey_weight[decided]
     pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
@@ -227,6 +221,120 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
         visitors_all=visitors.astype(_INT),
         weight=wd,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# outcome steps, the read part of each journey, the furthest stage
+# ---------------------------------------------------------------------------------------
+def outcome_steps(log: EventLog) -> np.ndarray:
+    """Which touchpoints are *outcome steps* (bool per touchpoint), computed once per log.
+
+    A touchpoint all of whose events carry an outcome decides the outcome itself (the
+    ``buy`` of ``success="buy"``). When the outcome is a case column repeated on every
+    event of every decided journey, no touchpoint decides by itself and none is a step.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "buy", "x"],
+    ...                    "ts": ["2024-01-01"] * 3})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           success="buy")
+    >>> dict(zip(log.touchpoints, outcome_steps(log).tolist()))
+    {'buy': True, 'x': False}
+    """
+
+    def compute() -> np.ndarray:
+        k = len(log.touchpoints)
+        eo = log.event_outcome
+        off = log.journey_offsets
+        outcome = log.journey_outcome
+        decided = outcome != 0
+        if not decided.any() or len(eo) == 0:
+            return np.zeros(k, dtype=bool)
+        same = (eo != 0) & (eo == outcome[log.event_journey])
+        # outcome column repeated on every event (per case): no touchpoint decides by itself
+        if bool(np.logical_and.reduceat(same, off[:-1])[decided].all()):
+            return np.zeros(k, dtype=bool)
+        coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
+        return np.asarray(coded == np.bincount(log.event_touchpoint, minlength=k))
+
+    steps: np.ndarray = log._memo("outcome_steps", compute)
+    return steps
+
+
+def journey_ends(log: EventLog) -> np.ndarray:
+    """End (exclusive event position) of the part of each journey that analyses read.
+
+    A decided journey is read up to its outcome: its deciding event and the events right
+    after it that carry the same outcome; a later event starts what the journey did after
+    its outcome and is left out. An open journey is read whole.
+    """
+
+    def compute() -> np.ndarray:
+        n = len(log.event_touchpoint)
+        eo = log.event_outcome
+        off = log.journey_offsets
+        outcome = log.journey_outcome
+        same = (eo != 0) & (eo == outcome[log.event_journey])
+        pos = np.arange(n, dtype=_INT)
+        # first event at or after each position that does not carry the journey's outcome
+        nxt = np.minimum.accumulate(np.where(same, n, pos)[::-1])[::-1]
+        dec = log.journey_deciding_event
+        cut = np.where(dec >= 0, nxt[np.maximum(dec, 0)] if n else dec, off[1:])
+        ends_: np.ndarray = np.minimum(cut, off[1:]).astype(_INT)
+        return ends_
+
+    ends: np.ndarray = log._memo("journey_ends", compute)
+    return ends
+
+
+class StageReach(NamedTuple):
+    """The events that count towards a stage, and each journey's furthest stage."""
+
+    counted: np.ndarray  # bool per event of the log
+    furthest: np.ndarray  # furthest stage (journey order) per journey, -1 when none
+
+
+def stage_reach(log: EventLog) -> StageReach:
+    """Which events count towards reaching a stage, and each journey's furthest stage.
+
+    The one rule of :func:`frictionkit.routes.funnel` and of ``reached_stage`` in
+    :func:`frictionkit.friction.friction`: an event counts when it lies in the part of
+    its journey that analyses read (:func:`journey_ends`) and its touchpoint is not an
+    outcome step (:func:`outcome_steps`). A journey *reaches* a stage when its furthest
+    counted stage is that one or a later one; a journey without counted events (only an
+    outcome step) reaches none (``furthest`` -1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b"], "t": ["x", "buy", "buy"],
+    ...     "s": ["look", "pay", "pay"], "ts": ["2024-01-01"] * 3})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...                           stage_col="s", success="buy")
+    >>> [log.stages[s] if s >= 0 else None for s in stage_reach(log).furthest]
+    ['look', None]
+    """
+
+    def compute() -> StageReach:
+        n = len(log.event_touchpoint)
+        off = log.journey_offsets
+        ends = journey_ends(log)
+        pos = np.arange(n, dtype=_INT)
+        counted = (pos < ends[log.event_journey]) & ~outcome_steps(log)[log.event_touchpoint]
+        st = log.touchpoint_stage[log.event_touchpoint].astype(_INT)
+        n_j = len(off) - 1
+        if n == 0:
+            return StageReach(counted, np.full(n_j, -1, dtype=_INT))
+        starts = np.minimum(off[:-1], n - 1)
+        furthest = np.maximum.reduceat(np.where(counted, st, -1), starts)
+        furthest = np.where(off[1:] > off[:-1], furthest, -1).astype(_INT)
+        return StageReach(counted, furthest)
+
+    return log._memo("stage_reach", compute)
 
 
 def dwell_ns(log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -20,7 +20,7 @@ from frictionkit.exceptions import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
-from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.events._reductions import decided_paths, pair_counts, stage_reach
 from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.friction._attributable import (
     DRAWS_ATTR,
@@ -244,11 +244,14 @@ def friction(
     journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
     fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
     repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)
-    # journeys reaching each stage (furthest stage >= it); empty journeys reach none
+    # journeys reaching each stage (furthest stage >= it, the funnel's rule: see
+    # stage_reach); journeys with only outcome steps reach none
     has = lengths > 0
-    furthest = np.maximum.reduceat(tp_stage[tp], off[:-1][has]) if has.any() else tp[:0]
-    hist = np.bincount(furthest, weights=wd[has], minlength=n_st).astype(_INT)
-    hist_f = np.bincount(furthest, weights=(fail * wd)[has], minlength=n_st)
+    furthest_all = stage_reach(log).furthest[log.journey_outcome != 0]
+    reached = furthest_all >= 0
+    furthest = furthest_all[reached]
+    hist = np.bincount(furthest, weights=wd[reached], minlength=n_st).astype(_INT)
+    hist_f = np.bincount(furthest, weights=(fail * wd)[reached], minlength=n_st)
     reach = np.cumsum(hist[::-1])[::-1]
     reach_f = np.cumsum(hist_f[::-1])[::-1]
     n1 = journeys.astype(float)

@@ -68,9 +68,13 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        One row per stage in journey order: ``stage``, ``journeys`` (bar width),
-        ``step_conversion`` (share of the previous stage's journeys), ``drop_off`` and
-        ``success_rate`` when the input has them.
+        One row per stage in journey order: ``stage``, ``journeys``,
+        ``step_conversion`` (share of the previous main stage's journeys), and when the
+        input has them ``kind`` (``"main"`` or ``"branch"``), ``visited``,
+        ``branch_share``, ``went_instead``, ``went_instead_share``, ``drop_off`` and
+        ``success_rate`` (see :func:`frictionkit.routes.funnel`). The bar of a main stage
+        is its ``journeys``; the bar of a branch is its ``visited`` (the journeys that
+        took it).
 
     Examples
     --------
@@ -97,7 +101,18 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
         )
     cols = [
         c
-        for c in ("stage", "journeys", "step_conversion", "drop_off", "success_rate")
+        for c in (
+            "stage",
+            "kind",
+            "journeys",
+            "visited",
+            "step_conversion",
+            "branch_share",
+            "went_instead",
+            "went_instead_share",
+            "drop_off",
+            "success_rate",
+        )
         if c in t.columns
     ]
     out: pd.DataFrame = t[cols].reset_index(drop=True).copy()
@@ -106,11 +121,14 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
 
 
 def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None) -> Axes:
-    """The funnel: journeys reaching each stage, with the step conversion.
+    """The funnel: journeys reaching each stage, with the step conversion and branches.
 
-    Bars are centred, so the chart narrows like a funnel; each is labelled with its
-    journeys and the share of the previous stage's journeys that reached it. A stage
-    whose figures are hidden (too few journeys) has no bar and says so.
+    Bars are centred, so the chart narrows like a funnel; each main stage is labelled
+    with its journeys and the share of the previous main stage's journeys that reached
+    it. A branch (a stage only some journeys pass through, ``kind == "branch"``) is drawn
+    apart: a hatched bar of the journeys that took it, labelled with their share of the
+    stage before and where the others went. A stage whose figures are hidden (too few
+    journeys) has no bar and says so.
 
     Parameters
     ----------
@@ -124,6 +142,7 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
     Returns
     -------
     matplotlib.axes.Axes
+        Main stages' bars have the gid ``"funnel_bar"``, branches' ``"funnel_branch"``.
 
     See Also
     --------
@@ -147,28 +166,85 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
     data = funnel_data(log_or_table, min_group_size=min_group_size)
     n = len(data)
     ax = axes(ax, (8.0, 1.2 + 0.6 * max(n, 1)))
-    hidden = data["journeys"].isna().to_numpy()
-    width = np.nan_to_num(data["journeys"].astype("float64").to_numpy(dtype=np.float64))
+    branch = (
+        (data["kind"].astype(object) == "branch").to_numpy(dtype=bool)
+        if "kind" in data.columns
+        else np.zeros(n, dtype=bool)
+    )
+    shown = data["journeys"].astype("float64").to_numpy(dtype=np.float64)
+    if "visited" in data.columns:
+        visited = data["visited"].astype("float64").to_numpy(dtype=np.float64)
+        shown = np.where(branch, visited, shown)
+    hidden = np.isnan(shown)
+    width = np.nan_to_num(shown)
     y = np.arange(n)
-    bars = ax.barh(y, width, left=-width / 2, height=0.7, color=OKABE_ITO[0], alpha=0.85)
-    top = float(width.max()) if n else 1.0
+    main_i = np.flatnonzero(~branch)
+    branch_i = np.flatnonzero(branch)
+    bars = ax.barh(
+        y[main_i],
+        width[main_i],
+        left=-width[main_i] / 2,
+        height=0.7,
+        color=OKABE_ITO[0],
+        alpha=0.85,
+    )
     for patch in bars.patches:
         patch.set_gid("funnel_bar")
+    if len(branch_i):
+        side = ax.barh(
+            y[branch_i],
+            width[branch_i],
+            left=-width[branch_i] / 2,
+            height=0.5,
+            color="white",
+            edgecolor=OKABE_ITO[1],
+            hatch="//",
+            linewidth=1.2,
+        )
+        for patch in side.patches:
+            patch.set_gid("funnel_branch")
+    top = float(width.max()) if n else 1.0
     conv = data["step_conversion"].astype("float64").to_numpy(dtype=np.float64)
+    stages = data["stage"].astype(str).tolist()
     for i in range(n):
-        text = "too few journeys to show" if hidden[i] else f"{count_label(width[i])}"
-        if i > 0 and np.isfinite(conv[i]):
-            text += f"  ({conv[i]:.0%} of previous)"
+        if hidden[i]:
+            text = "too few journeys to show"
+        elif branch[i]:
+            text = _branch_label(data, i, width[i], stages, branch)
+        else:
+            text = f"{count_label(width[i])}"
+            if main_i[0] != i and np.isfinite(conv[i]):
+                text += f"  ({conv[i]:.0%} of previous)"
         ax.text(top / 2 + top * 0.02, i, text, va="center", fontsize=9, color="#222222")
-    ax.set_yticks(y, data["stage"].tolist())
+    labels = [f"{s} (branch)" if b else s for s, b in zip(stages, branch.tolist(), strict=True)]
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(-top / 2 * 1.05, top / 2 * 1.75 if top else 1)
     ax.set_xticks([])
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlabel("Journeys reaching the stage (bar width)")
+    for side_name in ("top", "right", "bottom"):
+        ax.spines[side_name].set_visible(False)
+    ax.set_xlabel("Journeys reaching the stage (bar width; hatched: took the branch)")
     ax.set_title("Funnel by stage", loc="left")
     return ax
+
+
+def _branch_label(
+    data: pd.DataFrame, i: int, took: float, stages: list[str], branch: np.ndarray
+) -> str:
+    """``"248 took this branch (3 % of Send Fine); others: 97 % went on to Payment"``."""
+    before = [j for j in range(i) if not branch[j]]
+    origin = stages[before[-1]] if before else "all journeys"
+    text = f"{count_label(took)} took this branch"
+    share = data["branch_share"].iloc[i] if "branch_share" in data.columns else np.nan
+    if pd.notna(share):
+        text += f" ({float(share):.0%} of {origin})"
+    instead = data["went_instead"].iloc[i] if "went_instead" in data.columns else None
+    on = data["went_instead_share"].iloc[i] if "went_instead_share" in data.columns else np.nan
+    if instead == "(end)":
+        text += "; no main stage follows"
+    elif isinstance(instead, str) and pd.notna(on):
+        text += f"; others: {float(on):.0%} went on to {instead}"
+    return text
 
 
 # ---------------------------------------------------------------------------------------

@@ -100,8 +100,12 @@ def _methods_section(
             (
                 "Funnel",
                 "A journey reaches a stage when its furthest stage (in journey order) is that "
-                "stage or a later one, so the counts never increase along the funnel; step "
-                "conversion = journeys reaching the stage / journeys reaching the one before.",
+                "stage or a later one, so the counts never increase along the funnel; outcome "
+                "steps (the touchpoints that decide success or failure) never count as "
+                "reaching a stage, and decided journeys are read up to their outcome, as in "
+                "the friction table. A branch is a stage that fewer than half of the "
+                "journeys going further pass through; it is not a step: step conversion = "
+                "journeys reaching a main stage / journeys reaching the main stage before.",
             )
         )
         w = FRICTION_WEIGHTS

@@ -100,6 +100,17 @@ def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> p
     return table[_STAGE_ROUTE_COLS]
 
 
+def _went_instead_text(rec: dict[Any, Any], names: dict[str, str]) -> str:
+    """Where the journeys that skipped a branch went: "97.0 % went on to Payment"."""
+    target = rec.get("went_instead")
+    if target == "(end)":
+        return "no main stage follows"
+    share = rec.get("went_instead_share")
+    if not isinstance(target, str) or _missing(share):
+        return _DASH
+    return f"{_cell(share, 'pct')} went on to {names.get(target, target)}"
+
+
 def _segment_rows(log: EventLog, column: str, min_group_size: int) -> pd.DataFrame:
     return outcomes_by(log, column, min_group_size=min_group_size)
 
@@ -281,26 +292,57 @@ def _routes_section(
     if fig is not None:
         blocks.append(fig)
     stage_names = {st.id: st.label for st in journey.stages}
-    funnel = funnel.assign(stage_label=[stage_names.get(s, s) for s in funnel["stage"]])
+    is_branch = (funnel["kind"] == "branch").to_numpy(dtype=bool)
+    funnel = funnel.assign(
+        stage_label=[
+            f"{stage_names.get(s, s)} (branch)" if b else stage_names.get(s, s)
+            for s, b in zip(funnel["stage"], is_branch.tolist(), strict=True)
+        ],
+        others_text=[
+            _went_instead_text(rec, stage_names) if b else _DASH
+            for rec, b in zip(funnel.to_dict("records"), is_branch.tolist(), strict=True)
+        ],
+    )
+    spec = [
+        ("stage_label", "Stage", "text"),
+        ("journeys", "Journeys reaching it", "int"),
+        ("step_conversion", "From the stage before", "pct"),
+        ("drop_off", "Went no further", "int"),
+        ("success_rate", "Success rate", "pct"),
+    ]
+    note = (
+        "A journey reaches a stage when its furthest stage is that one or a later one "
+        "(outcome steps, which decide the outcome, do not count); the success rate is over "
+        "the decided journeys reaching it."
+    )
+    if is_branch.any():
+        spec[3:3] = [
+            ("visited", "Took the branch", "int"),
+            ("branch_share", "Share taking the branch", "pct"),
+            ("others_text", "The others", "text"),
+        ]
+        note += (
+            " A branch is a stage that most journeys going further skip: it shows the "
+            "journeys that took it, their share of the main stage before, and where the "
+            "others went; the next main stage converts from the main stage before the branch."
+        )
+    # a branch's row shows the journeys that took it, not those that went this far
+    shown_funnel = funnel.assign(
+        journeys=funnel["journeys"].astype("Float64").mask(is_branch),
+        success_rate=funnel["success_rate"].astype("Float64").mask(is_branch),
+    )
     blocks.append(
         _tbl(
             _table(
-                funnel,
-                [
-                    ("stage_label", "Stage", "text"),
-                    ("journeys", "Journeys reaching it", "int"),
-                    ("step_conversion", "From the stage before", "pct"),
-                    ("drop_off", "Went no further", "int"),
-                    ("success_rate", "Success rate", "pct"),
-                ],
+                shown_funnel,
+                spec,
                 key="funnel",
                 caption="Funnel by stage",
-                note="A journey reaches a stage when its furthest stage is that one or a "
-                "later one; the success rate is over the decided journeys reaching it.",
+                note=note,
             )
         )
     )
-    tables["funnel"] = funnel.drop(columns=["stage_label"])
+    tables["funnel"] = funnel.drop(columns=["stage_label", "others_text"])
     if "persona" in log.case_attributes.columns:
         seg = _segment_rows(log, "persona", min_group_size)
         personas = {p.id: p.label for p in journey.personas}
