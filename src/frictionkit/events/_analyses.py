@@ -188,7 +188,16 @@ class LogAnalyses:
             adjust_for=adjust_for,
         )
 
-    def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
+    def failure_patterns(
+        self,
+        max_len: int = 3,
+        min_support: int = 30,
+        *,
+        adjust_for: Iterable[str] | str | None = None,
+        n_boot: int = 500,
+        seed: SeedLike = 0,
+        fdr: float = 0.05,
+    ) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
 
         Examples
@@ -203,7 +212,15 @@ class LogAnalyses:
         """
         from frictionkit.friction import failure_patterns
 
-        return failure_patterns(self._as_log(), max_len=max_len, min_support=min_support)
+        return failure_patterns(
+            self._as_log(),
+            max_len=max_len,
+            min_support=min_support,
+            adjust_for=adjust_for,
+            n_boot=n_boot,
+            seed=seed,
+            fdr=fdr,
+        )
 
     def markov(self) -> MarkovModel:
         """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.
