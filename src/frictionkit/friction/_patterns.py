@@ -216,6 +216,9 @@ def failure_patterns(
     if not keep.any():
         return empty
     sel = np.flatnonzero(keep)
+    # rows in the order of their codes, not of first appearance: the bootstrap draws go
+    # to the same rows whatever the journeys' order (full and compact logs agree)
+    sel = sel[np.argsort(uniq[sel], kind="stable")]
     n1, a, n0, c = n1[sel], a[sel], n0[sel], c[sel]
     odds, low, high = odds_ratio_prior(a, n1 - a, c, n0 - c)
     p = fisher_exact_p(a, n1, a + c, n1 + n0, "greater")
