@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._ingest import check_constant_in_case
 from frictionkit.events._kernels import _INT
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
 
@@ -70,6 +71,7 @@ class LogAnalyses:
                     "case id to segment"
                     + (f" (kept: {', '.join(map(repr, kept))})" if kept else ""),
                 )
+            check_constant_in_case(self.case_attributes, by, "by")
             per_case = self.case_attributes[by].astype(object).to_numpy()
         elif isinstance(by, (pd.Series, Mapping)):
             self._require_events("a segment mapping from case id (by=...)")

@@ -174,8 +174,14 @@ def _signals_from_log(
             )
     k = len(log.touchpoints)
     if k >= 2:
-        pats = log.failure_patterns(max_len=min(3, k), min_support=min_support)
-        pats = pats[(pats["q_value"] < q_max) & (pats["odds_ratio"] > 1)]
+        if adjust_for is None:
+            pats = log.failure_patterns(max_len=min(3, k), min_support=min_support, n_boot=0)
+            pats = pats[(pats["q_value"] < q_max) & (pats["odds_ratio"] > 1)]
+        else:  # the sub-route must stay friction once adjusted (its verdict)
+            pats = log.failure_patterns(
+                max_len=min(3, k), min_support=min_support, adjust_for=adjust_for, fdr=q_max
+            )
+            pats = pats[pats["verdict"] == "friction"]
         seen: set[str] = set()
         for rec in pats.to_dict("records"):
             t = str(rec["pattern"][-1])
@@ -185,7 +191,8 @@ def _signals_from_log(
             d = out[t]
             excess = _f(rec["failure_rate"]) - _f(rec["comparison_failure_rate"])
             d["signals"].append("failure_route")
-            d["reach"].append(min(1.0, _f(rec["excess_failures"]) / max(d["journeys"], 1)))
+            excess_n = _f(rec["excess_failures" if adjust_for is None else "attributable_failures"])
+            d["reach"].append(min(1.0, excess_n / max(d["journeys"], 1)))
             d["strength"].append(max(excess, 0.0))
             d["evidence"].append(
                 f"event log: sub-route {rec['pattern_text']} fails {_f(rec['failure_rate']):.0%}"
@@ -332,9 +339,10 @@ def derive_pain_points(
     adjust_for : str or sequence of str, optional
         Case attributes of ``log`` (kept with ``case_cols=``: segment, channel, ...) to
         adjust the friction verdicts, attributable failures and value at stake for;
-        passed to :meth:`EventLog.friction`. A step that one group meets more often while
-        that group fails more anyway then gets no ``friction`` signal. The sub-route,
-        loop and wait signals are not adjusted.
+        passed to :meth:`EventLog.friction` and :meth:`EventLog.failure_patterns`. A step
+        that one group meets more often while that group fails more anyway then gets no
+        ``friction`` signal, and a sub-route gives the ``failure_route`` signal only when
+        its adjusted verdict is ``friction``. The loop and wait signals are not adjusted.
 
     Returns
     -------
