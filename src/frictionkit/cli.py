@@ -251,6 +251,26 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _friction_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("friction")
+    g.add_argument(
+        "--outcome-marker",
+        dest="outcome_markers",
+        action="append",
+        metavar="NAME",
+        help="a touchpoint that records the outcome rather than causes it (e.g. a "
+        "confirmation page); repeat for several",
+    )
+    g.add_argument(
+        "--adjust-for",
+        dest="adjust_for",
+        action="append",
+        metavar="COL",
+        help="a case-level column (segment, channel, ...) to adjust the friction verdicts "
+        "for; read once per case; repeat for several",
+    )
+
+
 def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     from frictionkit.events import read_events
 
@@ -265,6 +285,8 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
             opts[name] = values[0] if len(values) == 1 else list(values)
     if journey is not None:
         opts["journey"] = journey
+    if getattr(args, "adjust_for", None):
+        opts["case_cols"] = list(dict.fromkeys(args.adjust_for))
     if args.lenient:
         opts["strict"] = False
     p = Path(path)
@@ -462,7 +484,10 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         else:
             try:
                 tables["friction"] = log.friction(
-                    min_support=args.min_support, min_group_size=args.min_group_size
+                    min_support=args.min_support,
+                    min_group_size=args.min_group_size,
+                    outcome_markers=args.outcome_markers,
+                    adjust_for=args.adjust_for,
                 )
             except ValidationError as err:
                 print(f"error: friction not computed: {err}", file=sys.stderr)
@@ -572,6 +597,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         title=args.title,
         min_group_size=args.min_group_size,
         figures=not args.no_figures,
+        outcome_markers=args.outcome_markers,
+        adjust_for=args.adjust_for,
     )
     target = page.save(args.output)
     print(f"Report written to {target}")
@@ -675,6 +702,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-support", type=_min_group_size, default=30, help="friction: journeys per side"
     )
     analyse.add_argument("--out", metavar="DIR", help="write one file per table into DIR")
+    _friction_options(analyse)
     analyse.set_defaults(func=_cmd_analyse)
 
     prio = sub.add_parser(
@@ -708,6 +736,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--title", help="page title")
     rep.add_argument("--min-group-size", type=_min_group_size, default=10)
     rep.add_argument("--no-figures", action="store_true", help="tables only")
+    _friction_options(rep)
     rep.set_defaults(func=_cmd_report)
 
     val = sub.add_parser(
