@@ -55,6 +55,10 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert page.startswith("<!DOCTYPE html>")
     assert 'id="table-quick-wins"' in page
     assert 'id="table-roadmap"' in page
+    # the satisfaction survey is declared an outcome marker (it was "helps -384"): the
+    # report says so in its methods
+    assert "Declared outcome markers" in page
+    assert "satisfaction_survey" in page.split('id="methods"')[1]
 
 
 def test_demo_rejects_a_bad_budget(tmp_path, capsys):

@@ -399,7 +399,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"  survey: {str(rec['metric']).upper()} {rec['value']:.0%} satisfied "
             f"({rec['n']:,} simulated answers)"
         )
-    fr = log.friction()
+    fr = log.friction(outcome_markers=demo.outcome_markers)
     top = fr[fr["verdict"] == "friction"].head(3)  # only significant, comparable estimates
     for row in top.itertuples():
         print(
@@ -456,6 +456,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             roadmap=waves,
             title="Autoparts B2B supplier: demo report",
             figures=not args.no_figures,
+            outcome_markers=demo.outcome_markers,
         )
     except OptionalDependencyError as err:
         progress.close()
