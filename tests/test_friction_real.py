@@ -183,3 +183,19 @@ def test_olist_late_delivery_is_the_friction_of_satisfaction(olist) -> None:
     assert (t["verdict"] == "friction").sum() == 1
     assert t.loc["delivered_on_time", "verdict"] == "helps"
     assert t.loc["carrier", "verdict"] == "not comparable"
+
+
+def test_helpdesk_pain_points_are_the_friction_verdicts(helpdesk) -> None:
+    from frictionkit.journey_map import derive_pain_points
+
+    log = _helpdesk_log(helpdesk)
+    found = derive_pain_points(None, log, outcome_markers=["Closed"])
+    assert found["pain_point"].tolist() == [
+        "wait_friction",
+        "create_sw_anomaly_friction",
+        "require_upgrade_friction",
+    ]
+    assert (found["verdict"] == "friction").all()
+    # the waits in this log are the process's pace (the wait after a step is no longer
+    # than its stage's), so no wait is a signal on its own
+    assert "long_wait" not in ",".join(found["signals"])
