@@ -249,26 +249,11 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
         metavar="SIZE",
         help="with --engine duckdb: its memory limit, e.g. 2GB (beyond it, it spills to disk)",
     )
-
-
-def _friction_options(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("friction")
-    g.add_argument(
-        "--outcome-marker",
-        dest="outcome_markers",
-        action="append",
-        metavar="NAME",
-        help="a touchpoint that records the outcome rather than causes it (e.g. a "
-        "confirmation page); repeat for several",
-    )
-    g.add_argument(
-        "--adjust-for",
-        dest="adjust_for",
-        action="append",
-        metavar="COL",
-        help="a case-level column (segment, channel, ...) to adjust the friction verdicts "
-        "for; read once per case; repeat for several",
-    )
+    # friction: repeat a flag for several names
+    g.add_argument("--outcome-marker", dest="outcome_markers", action="append", metavar="NAME",
+                   help="friction: a touchpoint that records the outcome, not a cause")  # fmt: skip
+    g.add_argument("--adjust-for", dest="adjust_for", action="append", metavar="COL",
+                   help="friction: a case-level column to adjust for (per case)")  # fmt: skip
 
 
 def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
@@ -485,11 +470,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         else:
             try:
                 tables["friction"] = log.friction(
-                    min_support=args.min_support,
-                    min_group_size=args.min_group_size,
-                    outcome_markers=args.outcome_markers,
-                    adjust_for=args.adjust_for,
-                )
+                    min_support=args.min_support, min_group_size=args.min_group_size,
+                    outcome_markers=args.outcome_markers, adjust_for=args.adjust_for,
+                )  # fmt: skip
             except ValidationError as err:
                 print(f"error: friction not computed: {err}", file=sys.stderr)
                 code = 1
@@ -703,7 +686,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-support", type=_min_group_size, default=30, help="friction: journeys per side"
     )
     analyse.add_argument("--out", metavar="DIR", help="write one file per table into DIR")
-    _friction_options(analyse)
     analyse.set_defaults(func=_cmd_analyse)
 
     prio = sub.add_parser(
@@ -737,7 +719,6 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--title", help="page title")
     rep.add_argument("--min-group-size", type=_min_group_size, default=10)
     rep.add_argument("--no-figures", action="store_true", help="tables only")
-    _friction_options(rep)
     rep.set_defaults(func=_cmd_report)
 
     val = sub.add_parser(
