@@ -359,32 +359,36 @@ def _adjusted(
     never = np.int64(np.iinfo(np.int64).max)
     first_visit = np.full(n_j, never, dtype=_INT)
     parts: list[tuple[np.ndarray, ...]] = []
+    at_step: dict[int, tuple[np.ndarray, ...]] = {}  # the first step's events, once per step
     for row, (pat, step) in enumerate(zip(sel.tolist(), first_tp.tolist(), strict=True)):
         starts = first_ev[occ[occ_ptr[pat] : occ_ptr[pat + 1]]]
         oj, at = np.unique(jj[starts], return_index=True)
         first_visit[oj] = visit_no[starts[at]]
-        ev = by_tp[tp_ptr[step] : tp_ptr[step + 1]]
-        ej = jj[ev]
-        ev_v = visit_no[ev]
+        if step not in at_step:
+            ev = by_tp[tp_ptr[step] : tp_ptr[step + 1]]
+            ej = jj[ev]
+            code = (np.minimum(visit_no[ev], m) - 1) * np.int64(n_groups) + groups[ej]
+            at_step[step] = (ej, visit_no[ev], is_last[ev], code, wd[ej], wd[ej] * fail[ej])
+        ej, ev_v, last, code, w, wf = at_step[step]
         fo = first_visit[ej]
-        exposed = fo == ev_v
-        free = fo > ev_v  # not exposed by this visit
-        code = (np.minimum(ev_v, m) - 1) * np.int64(n_groups) + groups[ej]
-        w = wd[ej]
-        wf = w * fail[ej]
-        cmp_ = free & ~is_last[ev]
-        end_ = free & is_last[ev]
-        cols = (
-            np.bincount(code[exposed], weights=w[exposed], minlength=width),
-            np.bincount(code[exposed], weights=wf[exposed], minlength=width),
-            np.bincount(code[cmp_], weights=w[cmp_], minlength=width),
-            np.bincount(code[cmp_], weights=wf[cmp_], minlength=width),
-            np.bincount(code[end_], weights=w[end_], minlength=width),
-        )
+        # 0: exposed at this visit; 1: comparison (went on); 2: ended there; 3: exposed before
+        kind = np.where(fo == ev_v, 0, np.where(fo > ev_v, np.where(last, 2, 1), 3))
+        key = kind * width + code
+        n_kind = np.bincount(key, weights=w, minlength=4 * width).reshape(4, -1)
+        f_kind = np.bincount(key, weights=wf, minlength=4 * width).reshape(4, -1)
         first_visit[oj] = never
-        cell = np.flatnonzero(cols[0] > 0)
-        parts.append((np.full(len(cell), row, dtype=_INT), cell.astype(_INT)))
-        parts[-1] = (*parts[-1], *(col[cell] for col in cols))
+        cell = np.flatnonzero(n_kind[0] > 0)
+        parts.append(
+            (
+                np.full(len(cell), row, dtype=_INT),
+                cell.astype(_INT),
+                n_kind[0, cell],
+                f_kind[0, cell],
+                n_kind[1, cell],
+                f_kind[1, cell],
+                n_kind[2, cell],
+            )
+        )
     merged = [np.concatenate(col) for col in zip(*parts, strict=True)]
     cells = Cells(*merged)
     return attributable_failures(cells, len(sel), min_support=support, n_boot=n_boot, rng=rng)
