@@ -55,6 +55,10 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert page.startswith("<!DOCTYPE html>")
     assert 'id="table-quick-wins"' in page
     assert 'id="table-roadmap"' in page
+    # the satisfaction survey is declared an outcome marker (it was "helps -384"): the
+    # report says so in its methods
+    assert "Declared outcome markers" in page
+    assert "satisfaction_survey" in page.split('id="methods"')[1]
 
 
 def test_demo_rejects_a_bad_budget(tmp_path, capsys):
@@ -666,3 +670,39 @@ def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path
     # the plan uses the ranking and names the improvement without impact
     assert main(["prioritise", str(path), "--budget", "60000"]) == 2
     assert "'compare_tool'" in capsys.readouterr().err
+
+
+def test_analyse_and_report_take_outcome_markers_and_adjust_for(tmp_path, capsys):
+    events = tmp_path / "planted.csv"
+    simulate_journeys(4000, seed=0, scenario="planted").to_csv(events, index=False)
+    out_dir = tmp_path / "tables"
+    flags = ["--outcome-marker", "confirmation", "--outcome-marker", "order_cancelled"]
+    flags += ["--adjust-for", "segment"]
+    args = ["analyse", str(events), *EVENT_COLS, "--tables", "friction", "--format", "csv"]
+    assert main([*args, "--out", str(out_dir), *flags]) == 0
+    table = pd.read_csv(out_dir / "friction.csv", keep_default_na=False).set_index("touchpoint")
+    assert table.loc["confirmation", "verdict"] == "outcome marker"
+    assert table.loc["order_cancelled", "verdict"] == "outcome marker"
+    assert (table["adjusted_for"] == "segment").all()
+    # bad names are bad input (exit 2), named with the fix
+    assert main([*args, "--out", str(tmp_path / "t2"), "--adjust-for", "segmnt"]) == 2
+    assert "segmnt" in capsys.readouterr().err
+    assert main([*args, "--outcome-marker", "confirmaton"]) == 2
+    assert "did you mean 'confirmation'" in capsys.readouterr().err
+
+
+def test_report_command_declares_markers_and_adjustment(tmp_path, capsys):
+    journey = fk.datasets.load_autoparts()
+    path = tmp_path / "a.yaml"
+    fk.save_journey(journey, path)
+    events = tmp_path / "events.csv"
+    df = simulate_journeys(1500, seed=4, journey=journey, personas={"a": 0.6, "b": 0.4})
+    df.to_csv(events, index=False)
+    out = tmp_path / "report.html"
+    args = ["report", str(path), "-o", str(out), "--events", str(events), *EVENT_COLS]
+    args += ["--no-figures", "--outcome-marker", "order_delivery", "--adjust-for", "persona"]
+    assert main(args) == 0
+    methods = out.read_text(encoding="utf-8").split('id="methods"')[1]
+    assert "Declared outcome markers" in methods
+    assert "order_delivery" in methods
+    assert "Adjusted for the case attributes persona" in methods

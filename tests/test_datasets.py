@@ -52,3 +52,19 @@ def test_default_demo_scenario_is_the_cli_demo():
     assert repr(demo.log).startswith("EventLog(27,429 events, 3,000 journeys")
     assert demo.plan.budget == 150_000
     assert len(demo.plan.selected) == 8
+
+
+def test_demo_survey_is_an_outcome_marker_not_a_step_that_helps():
+    """Buyers reach the satisfaction survey one step before the reference visit that marks
+    success: undeclared it reads as a large "helps" (its place in the journey, not an
+    effect); the scenario declares it an outcome marker."""
+    demo = demo_scenario()
+    assert demo.outcome_markers == ("satisfaction_survey",)
+    plain = demo.log.friction().set_index("touchpoint").loc["satisfaction_survey"]
+    assert plain["verdict"] == "helps"
+    assert plain["attributable_failures"] < -300
+    assert plain["failures_visited"] / plain["journeys"] < 0.1  # 91 % of visitors succeed
+    table = demo.log.friction(outcome_markers=demo.outcome_markers).set_index("touchpoint")
+    assert table.loc["satisfaction_survey", "verdict"] == "outcome marker"
+    assert table["verdict"].eq("friction").sum() == 1
+    assert table.loc["support_hotline", "verdict"] == "friction"

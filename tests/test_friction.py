@@ -823,3 +823,74 @@ def test_e_value_golden_cases():
     assert limit.tolist() == pytest.approx([3.0, 1.0], abs=0.005)
     assert np.isnan(e_value(np.array([np.nan]))[0][0])
     assert e_value(np.array([1.0]))[0][0] == 1.0
+
+
+def _segment_log(segment_of_event):
+    """100 journeys a → b|c → buy|quit; ``segment_of_event(case, i)`` gives each row's segment."""
+    rows = []
+    for case in range(100):
+        steps = ["a", "b" if case % 2 else "c", "buy" if case % 3 else "quit"]
+        for i, t in enumerate(steps):
+            rows.append((f"k{case}", t, case * 10 + i, segment_of_event(case, i)))
+    df = pd.DataFrame(rows, columns=["c", "t", "n", "seg"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy",
+        failure="quit", case_cols=["seg"],
+    )  # fmt: skip
+
+
+def test_a_case_attribute_that_varies_within_a_case_is_refused_with_the_fix():
+    # case k4 is "new" at its first event and "loyal" afterwards
+    log = _segment_log(lambda case, i: "loyal" if case in (4, 7) and i > 0 else "new")
+    varying = log.case_attributes.attrs["varying_within_case"]
+    assert varying["seg"] == (2, "k4", ("new", "loyal"))
+    assert log.case_attributes["seg"].tolist()[:5] == ["new"] * 5  # first value kept
+    calls = (
+        lambda lg: lg.friction(adjust_for="seg", n_boot=0),
+        lambda lg: lg.failure_patterns(adjust_for=["seg"], n_boot=0),
+        lambda lg: lg.funnel(by="seg"),
+    )
+    for lg in (log, log.compact()):
+        for call in calls:
+            with pytest.raises(ValidationError, match=r"'seg' varies within a case") as err:
+                call(lg)
+            assert "'k4'" in str(err.value)
+            assert 'transform("first")' in err.value.hint
+    # missing values are not variation; a constant attribute passes
+    log = _segment_log(lambda case, i: "new" if i == 0 else None)
+    assert "varying_within_case" not in log.case_attributes.attrs
+    log.friction(adjust_for="seg", n_boot=0, min_support=5)
+
+
+def test_adjusted_strata_without_comparison_give_a_verdict_not_nan():
+    # segment decides the branch: within each segment nobody goes on from a without b (or
+    # without c), so no stratum has a comparison
+    log = _segment_log(lambda case, i: "odd" if case % 2 else "even")
+    table = log.friction(adjust_for="seg", min_support=5, seed=1).set_index("touchpoint")
+    for t in ("b", "c"):
+        assert table.loc[t, "verdict"] == "not comparable"
+        assert table.loc[t, "visitors_comparable"] == 0
+        assert table.loc[t, "visitors_not_comparable"] == 50
+    assert table["verdict"].notna().all()
+    pats = log.failure_patterns(adjust_for="seg", min_support=5, max_len=2)
+    assert set(pats["verdict"]) <= {"not comparable", "outcome marker"}
+    assert pats["verdict"].notna().all()
+
+
+def test_failure_patterns_all_journeys_one_outcome_gives_verdicts():
+    df = pd.DataFrame(
+        {
+            "c": [f"c{i // 3}" for i in range(300)],
+            "t": ["a", "b", "buy"] * 50 + ["a", "c", "buy"] * 50,
+            "n": list(range(300)),
+        }
+    )
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy"
+    )
+    table = log.failure_patterns(max_len=2, min_support=10)
+    assert len(table) > 0
+    assert (table["attributable_failures"] == 0).all()
+    assert set(table["verdict"]) <= {"no evidence", "not comparable"}

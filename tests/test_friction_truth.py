@@ -286,3 +286,44 @@ def test_harm_removal_adjusted_for_segment_adds_up_the_groups() -> None:
         log.repair_effects(adjust_for="segment")
     with pytest.raises(UnknownReferenceError, match="did you mean 'segment'"):
         log.repair_effects(kind="harm_removal", adjust_for="segmnt")
+
+
+def test_failure_patterns_adjusted_for_segment_remove_the_confounded_pattern(planted_log) -> None:
+    """``product_view → compare`` has no true cost (planted.py: browsers compare more and
+    buy less); unadjusted it looks like friction, adjusted for segment it goes to ~0 with
+    an interval covering 0, while the lasting payment error keeps its figure."""
+    _, log = planted_log
+    crude = log.failure_patterns(max_len=2, seed=1).set_index("pattern_text")
+    adjusted = log.failure_patterns(max_len=2, seed=1, adjust_for=["segment"])
+    assert adjusted.attrs["adjusted_for"] == ("segment",)
+    assert (adjusted["adjusted_for"] == "segment").all()
+    assert (crude["adjusted_for"] == "").all()
+    adjusted = adjusted.set_index("pattern_text")
+    assert crude.loc["product_view → compare", "verdict"] == "friction"
+    assert crude.loc["product_view → compare", "attributable_failures"] > 200
+    row = adjusted.loc["product_view → compare"]
+    assert abs(row["attributable_failures"]) < 60
+    assert row["attributable_failures_low"] <= 0 <= row["attributable_failures_high"]
+    assert row["verdict"] == "no evidence"
+    assert row["e_value_ci"] == 1.0
+    err = adjusted.loc["payment → payment_error"]
+    assert err["verdict"] == "friction"
+    assert err["attributable_failures"] == pytest.approx(
+        crude.loc["payment → payment_error", "attributable_failures"], rel=0.01
+    )
+    # sorted by the adjusted estimate
+    af = adjusted["attributable_failures"].dropna().to_numpy()
+    assert (af[:-1] >= af[1:]).all()
+    # the crude columns are the same with or without adjustment
+    for col in ("journeys", "failures", "excess_failures", "odds_ratio"):
+        assert adjusted[col].sort_index().equals(crude[col].sort_index())
+
+
+def test_failure_patterns_adjust_for_bad_input(planted_log) -> None:
+    from frictionkit.exceptions import InputTypeError, UnknownReferenceError
+
+    _, log = planted_log
+    with pytest.raises(UnknownReferenceError, match="did you mean 'segment'"):
+        log.failure_patterns(adjust_for=["segmnt"], n_boot=0)
+    with pytest.raises(InputTypeError, match="seed"):
+        log.failure_patterns(seed="one")  # type: ignore[arg-type]

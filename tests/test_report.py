@@ -450,3 +450,35 @@ def test_funnel_section_shows_branches():
     assert "Took the branch" in section
     assert "12.0\u00a0%" in section  # 12 of the 100 fined
     assert "77.3\u00a0% went on to pay" in section  # 68 of the 88 others
+
+
+def test_outcome_markers_and_adjust_for_reach_the_friction_and_the_methods(journey, log):
+    r = report(
+        journey, log, outcome_markers=["order_delivery"], adjust_for="persona", figures=False
+    )
+    table = r.tables["friction"].set_index("touchpoint")
+    assert "order_delivery" not in table.index[table["verdict"] != "outcome marker"]
+    expected = log.friction(outcome_markers=["order_delivery"], adjust_for="persona")
+    friction_rows = expected.query("verdict == 'friction'")["touchpoint"].tolist()
+    assert sorted(table.index[table["verdict"] == "friction"]) == sorted(friction_rows)
+    methods = r.html.split('id="methods"')[1]
+    assert "Declared outcome markers" in methods
+    assert "order_delivery" in methods
+    assert "Adjusted for the case attributes persona" in methods
+    journey_verdicts = r.tables["journey"].set_index("touchpoint")["verdict"]
+    label = {tp.id: tp.label for tp in journey.touchpoints}["order_delivery"]
+    assert journey_verdicts[label] == "outcome marker"
+    plain = report(journey, log, figures=False).html.split('id="methods"')[1]
+    assert "No outcome markers were declared" in plain
+    assert "Not adjusted for any case attribute" in plain
+
+
+def test_outcome_markers_and_adjust_for_bad_input(journey, log):
+    from frictionkit.exceptions import UnknownReferenceError, ValidationError
+
+    with pytest.raises(UnknownReferenceError, match="did you mean 'order_delivery'"):
+        report(journey, log, outcome_markers=["order_delivry"], figures=False)
+    with pytest.raises(UnknownReferenceError, match="did you mean 'persona'"):
+        report(journey, log, adjust_for=["persna"], figures=False)
+    with pytest.raises(ValidationError, match="no evidence"):
+        report(journey, adjust_for="persona", figures=False)

@@ -417,6 +417,11 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
         metavar="SIZE",
         help="with --engine duckdb: its memory limit, e.g. 2GB (beyond it, it spills to disk)",
     )
+    # friction: repeat a flag for several names
+    g.add_argument("--outcome-marker", dest="outcome_markers", action="append", metavar="NAME",
+                   help="friction: a touchpoint that records the outcome, not a cause")  # fmt: skip
+    g.add_argument("--adjust-for", dest="adjust_for", action="append", metavar="COL",
+                   help="friction: a case-level column to adjust for (per case)")  # fmt: skip
 
 
 def _sep(value: str) -> str:
@@ -493,6 +498,8 @@ def _read_events(args: argparse.Namespace, path: str, journey: Any = None) -> An
             opts[name] = values[0] if len(values) == 1 else list(values)
     if journey is not None:
         opts["journey"] = journey
+    if getattr(args, "adjust_for", None):
+        opts["case_cols"] = list(dict.fromkeys(args.adjust_for))
     if args.lenient:
         opts["strict"] = False
     p = Path(path)
@@ -617,7 +624,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"  survey: {str(rec['metric']).upper()} {rec['value']:.0%} satisfied "
             f"({rec['n']:,} simulated answers)"
         )
-    fr = log.friction()
+    fr = log.friction(outcome_markers=demo.outcome_markers)
     top = fr[fr["verdict"] == "friction"].head(3)  # only significant, comparable estimates
     for row in top.itertuples():
         print(
@@ -674,6 +681,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             roadmap=waves,
             title="Autoparts B2B supplier: demo report",
             figures=not args.no_figures,
+            outcome_markers=demo.outcome_markers,
         )
     except OptionalDependencyError as err:
         progress.close()
@@ -702,8 +710,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         else:
             try:
                 tables["friction"] = log.friction(
-                    min_support=args.min_support, min_group_size=args.min_group_size
-                )
+                    min_support=args.min_support, min_group_size=args.min_group_size,
+                    outcome_markers=args.outcome_markers, adjust_for=args.adjust_for,
+                )  # fmt: skip
             except ValidationError as err:
                 print(f"error: friction not computed: {cli_words(str(err))}", file=sys.stderr)
                 code = 1
@@ -818,6 +827,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         title=args.title,
         min_group_size=args.min_group_size,
         figures=not args.no_figures,
+        outcome_markers=args.outcome_markers,
+        adjust_for=args.adjust_for,
     )
     target = page.save(args.output)
     print(f"Report written to {target}")

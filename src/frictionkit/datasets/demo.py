@@ -39,6 +39,13 @@ _SIMULATION_START = "2026-01-05"
 # The simulator ends a successful journey on the last touchpoint (reference visits): it
 # marks the outcome, so it is kept as the outcome column and not as a step.
 _OUTCOME_STEP = "reference_visit"
+# The satisfaction survey is sent once the order has arrived, on the way to the reference
+# visit that marks success: in the simulation a buyer who reaches it has all but succeeded
+# (91 % of its visitors do), so it records the outcome rather than causing it. Left
+# undeclared, the friction table reads it as "helps" with hundreds of failures "avoided"
+# (the buyers at the step before it who did not take it went back or left), an artefact
+# of its place in the journey, not an effect of surveying anyone.
+_OUTCOME_MARKERS = ("satisfaction_survey",)
 # Simulated CSAT answers are lower after the faulty-batch hotline (and after loops).
 _SURVEY_PENALTY = {"support_hotline": 1.5}
 
@@ -72,6 +79,12 @@ class DemoScenario:
         The first day of the roadmap.
     period_days : int
         Working days per wave of the roadmap.
+    outcome_markers : tuple of str
+        Touchpoints that record the outcome rather than cause it, for
+        ``log.friction(outcome_markers=...)`` and the report: the satisfaction survey,
+        which buyers reach once the order has arrived, one step before the reference
+        visit that marks success (undeclared, its place in the journey reads as a large
+        ``helps``).
     """
 
     journey: Journey
@@ -85,6 +98,7 @@ class DemoScenario:
     budget: float
     start: str
     period_days: int
+    outcome_markers: tuple[str, ...] = _OUTCOME_MARKERS
 
     def __repr__(self) -> str:
         return (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._ingest import check_constant_in_case
 from frictionkit.events._kernels import _INT
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
 
@@ -70,6 +71,7 @@ class LogAnalyses:
                     "case id to segment"
                     + (f" (kept: {', '.join(map(repr, kept))})" if kept else ""),
                 )
+            check_constant_in_case(self.case_attributes, by, "by")
             per_case = self.case_attributes[by].astype(object).to_numpy()
         elif isinstance(by, (pd.Series, Mapping)):
             self._require_events("a segment mapping from case id (by=...)")
@@ -199,7 +201,16 @@ class LogAnalyses:
             adjust_for=adjust_for,
         )
 
-    def failure_patterns(self, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
+    def failure_patterns(
+        self,
+        max_len: int = 3,
+        min_support: int = 30,
+        *,
+        adjust_for: Iterable[str] | str | None = None,
+        n_boot: int = 500,
+        seed: SeedLike = 0,
+        fdr: float = 0.05,
+    ) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
 
         Examples
@@ -214,7 +225,15 @@ class LogAnalyses:
         """
         from frictionkit.friction import failure_patterns
 
-        return failure_patterns(self._as_log(), max_len=max_len, min_support=min_support)
+        return failure_patterns(
+            self._as_log(),
+            max_len=max_len,
+            min_support=min_support,
+            adjust_for=adjust_for,
+            n_boot=n_boot,
+            seed=seed,
+            fdr=fdr,
+        )
 
     def markov(self) -> MarkovModel:
         """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.

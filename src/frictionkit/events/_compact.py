@@ -164,6 +164,7 @@ def compact_log(log: EventLog) -> EventLog:
         attrs[str(col)] = pd.Series(
             [None if pd.isna(v) else str(v) for v in per_case], dtype=object
         )
+    attrs.attrs.update(log.case_attributes.attrs)
     assembled = assemble(
         log.event_touchpoint,
         log.event_outcome,

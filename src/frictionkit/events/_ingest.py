@@ -292,6 +292,13 @@ def outcome_by_value(
     return out
 
 
+#: Key of ``EventLog.case_attributes.attrs`` recording the case attributes that vary
+#: within a case: ``{column: (cases with more than one value, an example case id, its
+#: first two values)}``. Analyses that read a case attribute as the case's own
+#: (``adjust_for=``, ``by=``) refuse those columns (:func:`check_constant_in_case`).
+VARYING_KEY = "varying_within_case"
+
+
 def _case_attributes(
     frame: pd.DataFrame,
     order: np.ndarray,
@@ -300,26 +307,76 @@ def _case_attributes(
     case_sorted: np.ndarray,
     case_ids: np.ndarray,
 ) -> pd.DataFrame:
+    """The first non-null value of each case's attributes, and which of them vary.
+
+    A column whose non-null values differ within some case (a customer who changed
+    segment mid-journey) keeps its first value per case, and is recorded under
+    ``attrs[VARYING_KEY]`` with the number of such cases and an example, so that an
+    analysis that needs one value per case can refuse it with the fix.
+    """
     out: dict[str, Any] = {}
+    varying: dict[str, tuple[int, Any, tuple[Any, Any]]] = {}
     n = len(order)
     big = np.int64(n)
     for col in case_cols:
         column = frame[col]
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        sorted_codes = codes[order].astype(_INT)
+        values = np.asarray(uniques, dtype=object)
+        if len(starts):
+            hi = np.maximum.reduceat(sorted_codes, starts)
+            lo = np.minimum.reduceat(np.where(sorted_codes >= 0, sorted_codes, big), starts)
+            differ = np.flatnonzero((hi >= 0) & (lo < hi))
+            if len(differ):
+                case = int(differ[0])
+                stop = int(starts[case + 1]) if case + 1 < len(starts) else n
+                seen = pd.unique(sorted_codes[int(starts[case]) : stop])
+                seen = seen[seen >= 0]
+                varying[str(col)] = (
+                    len(differ),
+                    case_ids[case],
+                    (values[seen[0]], values[seen[1]]),
+                )
         head = column.iloc[order[starts]]
         if not head.isna().any():  # the usual case: the first event of each case has it
             out[col] = head.to_numpy(dtype=object)
             continue
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        sorted_codes = codes[order]
         pos = np.where(sorted_codes >= 0, np.arange(n, dtype=_INT), big)
         first = np.minimum.reduceat(pos, starts)
         got = first < big
-        values = np.asarray(uniques, dtype=object)
         col_vals = np.full(len(starts), None, dtype=object)
         col_vals[got] = values[sorted_codes[first[got]]]
         out[col] = col_vals
     del case_sorted
-    return pd.DataFrame(out, index=pd.RangeIndex(len(case_ids)))
+    attrs = pd.DataFrame(out, index=pd.RangeIndex(len(case_ids)))
+    if varying:
+        attrs.attrs[VARYING_KEY] = varying
+    return attrs
+
+
+def check_constant_in_case(case_attributes: pd.DataFrame, name: str, field: str) -> None:
+    """Refuse a case attribute that varies within a case (see :data:`VARYING_KEY`).
+
+    Raises
+    ------
+    ValidationError
+        Naming the column, how many cases vary, an example case and its values, and the
+        fix.
+    """
+    varying = case_attributes.attrs.get(VARYING_KEY, {})
+    if name not in varying:
+        return
+    n_cases, example, (first, second) = varying[name]
+    raise ValidationError(
+        f"{field}: case attribute {name!r} varies within a case ({n_cases} case(s); e.g. "
+        f"case {example!r} has {first!r} then {second!r}), so it is not an attribute of "
+        "the case: it could change because of the journey itself",
+        field=field,
+        value=name,
+        hint=f"Keep one value per case before building the log, e.g. its value at the "
+        f'first event: df[{name!r}] = df.groupby(<case column>)[{name!r}].transform("first") '
+        "before EventLog.from_frame(..., case_cols=...)",
+    )
 
 
 def _pseudonymised_cases(frame: pd.DataFrame, case_col: str, key: str | bytes) -> pd.DataFrame:

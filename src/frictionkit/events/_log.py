@@ -238,8 +238,8 @@ class EventLog(LogAnalyses, Result):
         value_agg : {"last", "first", "sum", "max"}, default "last"
             How a journey's value is taken from its non-null ``value_col`` entries.
         case_cols : sequence of str, default ()
-            Case-level columns to keep (persona, segment, channel of acquisition): the first
-            non-null value of each case, in journey order. Used by ``funnel(by=...)``.
+            Case-level columns to keep (persona, segment): each case's first non-null value;
+            ``by=`` / ``adjust_for=`` refuse one that varies within a case (see its ``attrs``).
         journey : Journey, optional
             Journey map giving each touchpoint's stage and channel. Touchpoints of the log
             missing from it are an error listing them (``strict=False``: stage

@@ -9,7 +9,10 @@ Greenland and Lash, *Modern Epidemiology*, 3rd ed., 2008, ch. 15).
 Attributes are read as categories. A numeric attribute with more than
 :data:`MAX_LEVELS` distinct values is refused: band it first (for instance
 ``pd.qcut(df["basket_value"], 4)``) so that the bands are a choice the analyst makes and
-can name, not one made here. An attribute with missing values is refused (say what a
+can name, not one made here. An attribute whose values differ within a case (recorded
+at ingest, see :data:`frictionkit.events._ingest.VARYING_KEY`) is refused: it is not the
+case's own and may change because of the journey. An attribute with missing values is
+refused (say what a
 missing value means, e.g. ``fillna("unknown")``), and so is a set of groups with fewer
 than ``min_support`` decided journeys per group on average: the strata would be too thin
 to compare anything.
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._ingest import check_constant_in_case
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, ValidationError
 from frictionkit.exceptions import did_you_mean as _did_you_mean
 
@@ -68,6 +72,7 @@ def adjustment_names(log: EventLog, adjust_for: Iterable[str] | str | None) -> t
                 hint="Keep it with case_cols= when building the log"
                 + (f" (kept: {', '.join(map(repr, kept))})" if kept else " (none kept)"),
             )
+        check_constant_in_case(log.case_attributes, name, "adjust_for")
         if name not in out:
             out.append(name)
     return tuple(out)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.routes import ARROW
@@ -14,20 +16,38 @@ from frictionkit.routes import ARROW
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
 from frictionkit.events._reductions import decided_paths, pair_counts
+from frictionkit.friction._adjust import adjustment_names, journey_groups
+from frictionkit.friction._attributable import (
+    MAX_VISIT,
+    Attributable,
+    Cells,
+    attributable_failures,
+)
 from frictionkit.friction._paths import _check_min_support
 from frictionkit.friction._stats import (
     _INT,
     _MAX_CODE,
     benjamini_hochberg,
+    e_value,
     fisher_exact_p,
     odds_ratio_prior,
 )
+from frictionkit.friction._table import _check_fdr, _check_n_boot, _verdicts
 
 
 # ---------------------------------------------------------------------------------------
 # failure patterns
 # ---------------------------------------------------------------------------------------
-def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) -> pd.DataFrame:
+def failure_patterns(
+    log: EventLog,
+    *,
+    max_len: int = 3,
+    min_support: int = 30,
+    adjust_for: Iterable[str] | str | None = None,
+    n_boot: int = 500,
+    seed: SeedLike = 0,
+    fdr: float = 0.05,
+) -> pd.DataFrame:
     """Sub-routes over-represented in failing journeys, against journeys at their first step.
 
     Every run of 2 to ``max_len`` consecutive touchpoints of a decided journey (loops
@@ -44,7 +64,21 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
         Longest pattern (2 or more; the number of touchpoints limits it, see Raises).
     min_support : int, default 30
         Fewest journeys on each side (with the pattern / comparison); patterns below it
-        are left out of the table.
+        are left out of the table; with ``adjust_for``, also the fewest comparison
+        journeys of a group for the group to count (as in :func:`friction`).
+    adjust_for : str or iterable of str, optional
+        Case attributes (kept with ``case_cols=`` when the log was built) to adjust for,
+        checked and grouped exactly as by :func:`friction` (see
+        :mod:`frictionkit.friction._adjust`): journeys with the pattern are compared only
+        with the journeys of their own group (combination of the attributes' values)
+        that visited the first step without the pattern, and the groups are added up
+        (standardisation). Without it the whole log is one group.
+    n_boot : int, default 500
+        Bootstrap draws of the interval of ``attributable_failures`` (0: no interval).
+    seed : int or numpy.random.Generator, default 0
+        Seed of the bootstrap; the same seed gives the same table bit for bit.
+    fdr : float in (0, 1), default 0.05
+        False discovery rate of the verdicts (Benjamini-Hochberg over the rows).
 
     Returns
     -------
@@ -64,13 +98,42 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
         - ``p_value``: one-sided Fisher exact test (hypergeometric upper tail: failures
           at least as many as observed), ``q_value``: Benjamini–Hochberg over the rows;
         - ``excess_failures``: ``failures - journeys * comparison_failure_rate``, the
-          failures beyond what the comparison rate predicts: the ranking score.
+          failures beyond what the comparison rate predicts (crude: not adjusted);
+        - ``attributable_failures`` with ``attributable_failures_low`` / ``_high``: the
+          failures of the pattern's journeys beyond those expected at their own group's
+          comparison rate, summed over the groups whose comparison has at least
+          ``min_support`` journeys (and 5 % of the group's journeys at the first step),
+          with the 95 % bootstrap interval of :func:`friction` (stratified by group;
+          without ``adjust_for`` it equals ``excess_failures`` wherever the one group
+          counts); ``visitors_comparable`` / ``visitors_not_comparable``: the
+          pattern's journeys in groups that count / do not; ``expected_failures``;
+        - ``af_p_value``: Cochran-Mantel-Haenszel test over the groups (two-sided),
+          ``af_q_value``: its Benjamini-Hochberg adjustment over the rows;
+        - ``standardised_risk_ratio`` (failures of the comparable journeys over their
+          expected failures), ``e_value`` and ``e_value_ci`` (VanderWeele and Ding 2017,
+          as in :func:`friction`);
+        - ``adjusted_for``: the case attributes adjusted for, comma-separated (``""``:
+          none; also ``table.attrs["adjusted_for"]``);
+        - ``verdict``: ``"friction"``, ``"helps"``, ``"no evidence"``, ``"not
+          comparable"`` (no group with a comparison) or ``"outcome marker"`` (at least
+          98 % of the comparable journeys with the pattern end in one outcome, and
+          significantly), by the rules of :func:`friction`.
+
+        Without ``adjust_for`` the rows are sorted by ``excess_failures`` (largest
+        first), then ``q_value``, then pattern; with it, by ``attributable_failures``
+        (the adjusted estimate; NaN last), then ``af_q_value``, then pattern.
 
     Raises
     ------
     ValidationError
         All journeys are open; ``max_len`` below 2, above 10, or so large that
-        patterns cannot be coded in 62 bits; a bad ``min_support``.
+        patterns cannot be coded in 62 bits; a bad ``min_support``, ``n_boot`` or
+        ``fdr``; ``adjust_for`` naming an attribute with missing values, a continuous
+        one, one that varies within a case, or making too many groups.
+    UnknownReferenceError
+        ``adjust_for`` naming a column that is not a case attribute of the log.
+    InputTypeError
+        A ``seed`` that is not an int, a Generator or None.
 
     Examples
     --------
@@ -83,6 +146,10 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
     'payment → payment_error'
     """
     support = _check_min_support(min_support)
+    boots = _check_n_boot(n_boot)
+    rng = _rng(seed)
+    alpha = _check_fdr(fdr)
+    adjusted = adjustment_names(log, adjust_for)
     if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)):
         raise InputTypeError(
             f"max_len must be a whole number, got {max_len!r}", field="max_len", value=max_len
@@ -118,6 +185,7 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
         starts_list.append(idx)
         lens_list.append(np.full(len(idx), m, dtype=_INT))
     empty = _empty_patterns()
+    empty.attrs["adjusted_for"] = adjusted
     if not codes_list or sum(len(c) for c in codes_list) == 0:
         return empty
     codes = np.concatenate(codes_list)
@@ -148,11 +216,45 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
     if not keep.any():
         return empty
     sel = np.flatnonzero(keep)
+    # rows in the order of their codes, not of first appearance: the bootstrap draws go
+    # to the same rows whatever the journeys' order (full and compact logs agree)
+    sel = sel[np.argsort(uniq[sel], kind="stable")]
     n1, a, n0, c = n1[sel], a[sel], n0[sel], c[sel]
     odds, low, high = odds_ratio_prior(a, n1 - a, c, n0 - c)
     p = fisher_exact_p(a, n1, a + c, n1 + n0, "greater")
     rate0 = c / n0
     excess = a - n1 * rate0
+    if adjusted:
+        decided = np.flatnonzero(log.journey_outcome != 0)
+        groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
+    else:
+        groups, n_groups = np.zeros(n_j, dtype=_INT), 1
+    res = _adjusted(
+        sel,
+        inv,
+        first_ev,
+        tp,
+        off,
+        jj,
+        wd,
+        fail,
+        (groups, n_groups),
+        first_tp=first_tp[sel],
+        support=support,
+        n_boot=boots,
+        rng=rng,
+    )
+    no = np.zeros(len(sel), dtype=bool)
+    af = res.af
+    af_q = benjamini_hochberg(res.p_value)
+    verdict = _verdicts(no, no, res, af, af_q, alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exp = res.expected_failures
+        undefined = (exp <= 0) & (res.failures_comparable <= 0)
+        srr = np.where(undefined, np.nan, res.failures_comparable / exp)
+        srr_low = np.maximum(1 + res.low / exp, 0.0)
+        srr_high = np.maximum(1 + res.high / exp, 0.0)
+    ev, ev_ci = e_value(srr, srr_low, srr_high)
     # decode the patterns of the kept rows
     names = np.asarray(log.touchpoints, dtype=object)
     plen = pat_len[sel]
@@ -180,12 +282,116 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
             "p_value": p,
             "q_value": benjamini_hochberg(p),
             "excess_failures": excess,
+            "attributable_failures": af,
+            "attributable_failures_low": res.low,
+            "attributable_failures_high": res.high,
+            "visitors_comparable": res.visitors_comparable.astype(_INT),
+            "visitors_not_comparable": res.visitors_not_comparable.astype(_INT),
+            "expected_failures": res.expected_failures,
+            "af_p_value": res.p_value,
+            "af_q_value": af_q,
+            "standardised_risk_ratio": srr,
+            "e_value": ev,
+            "e_value_ci": ev_ci,
+            "adjusted_for": ", ".join(adjusted),
+            "verdict": pd.Series(verdict, dtype=object),
         }
     )
-    order = np.lexsort(
-        (out["pattern_text"].to_numpy(dtype=object), out["q_value"].to_numpy(), -excess)
-    )
-    return out.iloc[order].reset_index(drop=True)
+    text = out["pattern_text"].to_numpy(dtype=object)
+    if adjusted:
+        order = np.lexsort((text, np.nan_to_num(af_q, nan=2.0), -np.nan_to_num(af, nan=-np.inf)))
+    else:
+        order = np.lexsort((text, out["q_value"].to_numpy(), -excess))
+    out = out.iloc[order].reset_index(drop=True)
+    out.attrs["adjusted_for"] = adjusted
+    return out
+
+
+def _adjusted(
+    sel: np.ndarray,
+    inv: np.ndarray,
+    first_ev: np.ndarray,
+    tp: np.ndarray,
+    off: np.ndarray,
+    jj: np.ndarray,
+    wd: np.ndarray,
+    fail: np.ndarray,
+    grouping: tuple[np.ndarray, int],
+    *,
+    first_tp: np.ndarray,
+    support: int,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> Attributable:
+    """Attributable failures of the kept patterns, at the point of exposure, by group.
+
+    As :func:`friction` does for a touchpoint: a journey's exposure is the *first*
+    occurrence of the pattern; its stratum is which visit of the pattern's first step
+    that occurrence starts at (1st, 2nd, ... up to
+    :data:`~frictionkit.friction._attributable.MAX_VISIT`, later ones pooled) and the
+    journey's group. The comparison of a stratum is the risk set: the journeys of the
+    group at that visit of the first step, not exposed before, that went on from it
+    (not their last event) without starting the pattern there; those that ended there
+    are the stratum's ``ended``. The kernel of :func:`friction`
+    (:func:`~frictionkit.friction._attributable.attributable_failures`) sums the cells,
+    with its interval and Cochran-Mantel-Haenszel test.
+    """
+    groups, n_groups = grouping
+    n = len(tp)
+    n_j = len(off) - 1
+    m = MAX_VISIT
+    width = np.int64(m * n_groups)
+    # the how-many-th visit of its step each event is (1-based), and the last events
+    order = np.lexsort((np.arange(n), tp, jj))
+    sj, st = jj[order], tp[order]
+    head = np.ones(n, dtype=bool)
+    head[1:] = (sj[1:] != sj[:-1]) | (st[1:] != st[:-1])
+    run = np.arange(n) - np.maximum.accumulate(np.where(head, np.arange(n), 0))
+    visit_no = np.empty(n, dtype=_INT)
+    visit_no[order] = run + 1
+    is_last = np.zeros(n, dtype=bool)
+    has = np.flatnonzero(np.diff(off) > 0)
+    is_last[off[1:][has] - 1] = True
+    by_tp = np.argsort(tp, kind="stable")
+    tp_ptr = np.searchsorted(tp[by_tp], np.arange(int(tp.max(initial=0)) + 2))
+    occ = np.argsort(inv, kind="stable")
+    occ_ptr = np.searchsorted(inv[occ], np.arange(int(inv.max(initial=0)) + 2))
+    never = np.int64(np.iinfo(np.int64).max)
+    first_visit = np.full(n_j, never, dtype=_INT)
+    parts: list[tuple[np.ndarray, ...]] = []
+    at_step: dict[int, tuple[np.ndarray, ...]] = {}  # the first step's events, once per step
+    for row, (pat, step) in enumerate(zip(sel.tolist(), first_tp.tolist(), strict=True)):
+        starts = first_ev[occ[occ_ptr[pat] : occ_ptr[pat + 1]]]
+        oj, at = np.unique(jj[starts], return_index=True)
+        first_visit[oj] = visit_no[starts[at]]
+        if step not in at_step:
+            ev = by_tp[tp_ptr[step] : tp_ptr[step + 1]]
+            ej = jj[ev]
+            code = (np.minimum(visit_no[ev], m) - 1) * np.int64(n_groups) + groups[ej]
+            at_step[step] = (ej, visit_no[ev], is_last[ev], code, wd[ej], wd[ej] * fail[ej])
+        ej, ev_v, last, code, w, wf = at_step[step]
+        fo = first_visit[ej]
+        # 0: exposed at this visit; 1: comparison (went on); 2: ended there; 3: exposed before
+        kind = np.where(fo == ev_v, 0, np.where(fo > ev_v, np.where(last, 2, 1), 3))
+        key = kind * width + code
+        n_kind = np.bincount(key, weights=w, minlength=4 * width).reshape(4, -1)
+        f_kind = np.bincount(key, weights=wf, minlength=4 * width).reshape(4, -1)
+        first_visit[oj] = never
+        cell = np.flatnonzero(n_kind[0] > 0)
+        parts.append(
+            (
+                np.full(len(cell), row, dtype=_INT),
+                cell.astype(_INT),
+                n_kind[0, cell],
+                f_kind[0, cell],
+                n_kind[1, cell],
+                f_kind[1, cell],
+                n_kind[2, cell],
+            )
+        )
+    merged = [np.concatenate(col) for col in zip(*parts, strict=True)]
+    cells = Cells(*merged)
+    return attributable_failures(cells, len(sel), min_support=support, n_boot=n_boot, rng=rng)
 
 
 def _empty_patterns() -> pd.DataFrame:
@@ -204,5 +410,18 @@ def _empty_patterns() -> pd.DataFrame:
         "p_value": float,
         "q_value": float,
         "excess_failures": float,
+        "attributable_failures": float,
+        "attributable_failures_low": float,
+        "attributable_failures_high": float,
+        "visitors_comparable": _INT,
+        "visitors_not_comparable": _INT,
+        "expected_failures": float,
+        "af_p_value": float,
+        "af_q_value": float,
+        "standardised_risk_ratio": float,
+        "e_value": float,
+        "e_value_ci": float,
+        "adjusted_for": object,
+        "verdict": object,
     }
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})

@@ -26,12 +26,26 @@ signal             rule (defaults)                                      reach
 ``long_wait``      ``dwell_ratio >= 2`` (median dwell twice its         not measured
                    stage's) **and** ``median_dwell_s >= 3600``
                    (``min_wait_s``: at least an hour), with
-                   ``min_support`` journeys
+                   ``min_support`` journeys, **and** longer waits go
+                   with more failure (the wait test below)
 ``low_sat``        mean sentiment ``< 0`` over at least                 share of negative
                    ``min_answers`` answers, or a drop in score when     answers
                    the touchpoint is hit whose Bonferroni interval
                    (95 % over all touchpoints) excludes 0
 =================  ===================================================  ====================
+
+**The wait test.** A long wait is friction only when waiting longer goes with failing.
+The touchpoint's decided visitors are split by their longest wait after it: above the
+threshold ``max(min_wait_s, min_dwell_ratio x the stage's median dwell)`` or at or
+below it. ``long_wait`` holds when the failure rate above is higher: one-sided Fisher
+exact test with Benjamini-Hochberg q-values over the touchpoints tested (``q <=
+q_max``) and the risk ratio's 95 % interval (Katz) above 1; the evidence text gives the
+two rates, the group sizes, the ratio with its interval and q. With fewer than
+10 visitors on a side (everyone waits as long: the pace of the
+process, which the log cannot judge) or on a compact log (no single journeys), it does
+not hold. A *dwell* is the time from an event to the journey's next event: in a log with
+one event per step and no lifecycle (start / complete) events, that is the wait *after*
+the step (the customer waiting for the next one), not the time spent in it.
 
 Outcome steps and touchpoints with the verdict ``outcome marker`` get no event-log
 signal (the step *is* the outcome). The measured **reach** is the **share of customers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,6 +159,8 @@ def journey_map(
     *,
     min_group_size: int | None = None,
     min_support: int = 30,
+    outcome_markers: Sequence[str] | str | None = None,
+    adjust_for: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """The journey map as one tidy table: stages x touchpoints with their evidence.
 
@@ -177,6 +180,9 @@ def journey_map(
         Use it before sharing the table (no figure about only a handful of people).
     min_support : int, default 30
         Passed to :meth:`EventLog.friction`.
+    outcome_markers, adjust_for : optional
+        Passed to :meth:`EventLog.friction` (declared outcome markers; case attributes to
+        adjust for), so the verdicts are those of the friction table built with them.
 
     Returns
     -------
@@ -235,7 +241,12 @@ def journey_map(
         if _decided(log):
             # the friction table's own suppression (its visitors are the decided
             # journeys; figures on a small comparison group hidden): one rule everywhere
-            fr = log.friction(min_support=min_support, min_group_size=limit or None)
+            fr = log.friction(
+                min_support=min_support,
+                min_group_size=limit or None,
+                outcome_markers=outcome_markers,
+                adjust_for=adjust_for,
+            )
             if limit:
                 fr = fr[fr["suppressed_groups"] == 1]  # the folded row stands for no one
                 flags = pd.Series(fr["suppressed"].to_numpy(dtype=bool), index=fr["touchpoint"])

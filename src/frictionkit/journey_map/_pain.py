@@ -85,6 +85,74 @@ def _slug(text: str) -> str:
     return slug
 
 
+#: Fewest visitors on each side (waited longer than the threshold / not) of the wait test.
+MIN_WAIT_GROUP = 10
+
+
+def _wait_tests(log: EventLog, waits: dict[str, float], q_max: float) -> dict[str, dict[str, Any]]:
+    """Whether longer waits after a touchpoint go with more failure (the ``long_wait`` test).
+
+    For each candidate touchpoint (median wait past both thresholds), its decided visitors
+    are split by their longest wait after it: above ``threshold_s`` or at or below it.
+    The failure rates of the two groups are compared: risk ratio with its Katz 95 %
+    interval, one-sided Fisher exact p-value (more failure above), Benjamini-Hochberg
+    q-values over the candidates. It is friction when ``q <= q_max`` and the interval is
+    above 1. Without single journeys (a compact log) or with fewer than
+    :data:`MIN_WAIT_GROUP` visitors on a side (everyone waits as long: the process's
+    pace) nothing can be told, and the wait is not a signal.
+    """
+    from frictionkit.events._reductions import decided_paths
+    from frictionkit.friction import benjamini_hochberg, risk_ratio
+    from frictionkit.friction._stats import fisher_exact_p
+
+    if not waits or log.is_compact:
+        return {}
+    index = {t: i for i, t in enumerate(log.touchpoints)}
+    paths = decided_paths(log, "long_wait")
+    off = paths.offsets_all
+    ja = np.repeat(np.arange(len(off) - 1, dtype=np.int64), np.diff(off))
+    inner = np.flatnonzero(ja[1:] == ja[:-1])
+    ev = paths.event_all
+    tpa = log.event_touchpoint[ev][inner]
+    ts = log.event_timestamp_ns[ev]
+    gap_s = (ts[inner + 1] - ts[inner]) / 1e9
+    jj = ja[inner]
+    failed = paths.outcome == 2
+    names = list(waits)
+    n_l, f_l, n_s, f_s = (np.zeros(len(names)) for _ in range(4))
+    for i, t in enumerate(names):
+        sel = tpa == index[t]
+        longest = pd.Series(gap_s[sel]).groupby(jj[sel]).max()
+        j = longest.index.to_numpy(dtype=np.int64)
+        long = longest.to_numpy() > waits[t]
+        n_l[i], f_l[i] = long.sum(), failed[j][long].sum()
+        n_s[i], f_s[i] = (~long).sum(), failed[j][~long].sum()
+    ok = (n_l >= MIN_WAIT_GROUP) & (n_s >= MIN_WAIT_GROUP)
+    rr, low, high = risk_ratio(f_l, n_l, f_s, n_s)
+    p = np.full(len(names), np.nan)
+    if ok.any():
+        p[ok] = fisher_exact_p(f_l[ok], n_l[ok], (f_l + f_s)[ok], (n_l + n_s)[ok], "greater")
+    q = benjamini_hochberg(p)
+    out: dict[str, dict[str, Any]] = {}
+    for i, t in enumerate(names):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate_l = f_l[i] / n_l[i] if n_l[i] else math.nan
+            rate_s = f_s[i] / n_s[i] if n_s[i] else math.nan
+        out[t] = {
+            "threshold_s": waits[t],
+            "n_long": int(n_l[i]),
+            "n_short": int(n_s[i]),
+            "rate_long": rate_l,
+            "rate_short": rate_s,
+            "risk_ratio": float(rr[i]),
+            "low": float(low[i]),
+            "high": float(high[i]),
+            "q_value": float(q[i]),
+            "friction": bool(ok[i] and q[i] <= q_max and low[i] > 1),
+        }
+    return out
+
+
 def _signals_from_log(
     log: EventLog,
     ids: Sequence[str],
@@ -126,6 +194,7 @@ def _signals_from_log(
     values = vt.set_index("touchpoint")
     if meta is not None:
         meta.update({str(k): v for k, v in vt.attrs.items()})
+    waits: dict[str, float] = {}  # candidate long waits: touchpoint -> threshold (s)
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -179,16 +248,33 @@ def _signals_from_log(
             and _f(rec["dwell_ratio"]) >= min_dwell_ratio
             and median_dwell >= min_wait_s
         ):
-            d["signals"].append("long_wait")
-            d["strength"].append(min(1.0, (_f(rec["dwell_ratio"]) - 1.0) / 4.0))
-            d["evidence"].append(
-                f"event log: median wait after it {median_dwell:.0f} s, "
-                f"{_f(rec['dwell_ratio']):.1f}x its stage's median"
-            )
+            stage_median = median_dwell / _f(rec["dwell_ratio"])
+            waits[t] = max(min_wait_s, min_dwell_ratio * stage_median)
+    for t, test in _wait_tests(log, waits, q_max).items():
+        d = out[t]
+        d["wait_test"] = test
+        if not test["friction"]:
+            continue
+        d["signals"].append("long_wait")
+        d["strength"].append(min(1.0, (d["dwell_ratio"] - 1.0) / 4.0))
+        d["evidence"].append(
+            f"event log: median wait after it {d['median_dwell_s']:.0f} s, "
+            f"{d['dwell_ratio']:.1f}x its stage's median; visitors who waited over "
+            f"{test['threshold_s']:.0f} s failed {test['rate_long']:.0%} vs "
+            f"{test['rate_short']:.0%} (n={test['n_long']} vs {test['n_short']}; risk "
+            f"ratio {test['risk_ratio']:.2f}, 95% CI {test['low']:.2f} to {test['high']:.2f}; "
+            f"q={test['q_value']:.2g})"
+        )
     k = len(log.touchpoints)
     if k >= 2:
-        pats = log.failure_patterns(max_len=min(3, k), min_support=min_support)
-        pats = pats[(pats["q_value"] < q_max) & (pats["odds_ratio"] > 1)]
+        if adjust_for is None:
+            pats = log.failure_patterns(max_len=min(3, k), min_support=min_support, n_boot=0)
+            pats = pats[(pats["q_value"] < q_max) & (pats["odds_ratio"] > 1)]
+        else:  # the sub-route must stay friction once adjusted (its verdict)
+            pats = log.failure_patterns(
+                max_len=min(3, k), min_support=min_support, adjust_for=adjust_for, fdr=q_max
+            )
+            pats = pats[pats["verdict"] == "friction"]
         seen: set[str] = set()
         for rec in pats.to_dict("records"):
             t = str(rec["pattern"][-1])
@@ -198,7 +284,8 @@ def _signals_from_log(
             d = out[t]
             excess = _f(rec["failure_rate"]) - _f(rec["comparison_failure_rate"])
             d["signals"].append("failure_route")
-            d["reach"].append(min(1.0, _f(rec["excess_failures"]) / max(d["journeys"], 1)))
+            excess_n = _f(rec["excess_failures" if adjust_for is None else "attributable_failures"])
+            d["reach"].append(min(1.0, excess_n / max(d["journeys"], 1)))
             d["strength"].append(max(excess, 0.0))
             d["evidence"].append(
                 f"event log: sub-route {rec['pattern_text']} fails {_f(rec['failure_rate']):.0%}"
@@ -338,7 +425,11 @@ def derive_pain_points(
     min_wait_s : float, default 3600.0
         Absolute floor of the ``long_wait`` signal: the touchpoint's median dwell must be
         at least this many seconds (one hour) as well as ``min_dwell_ratio`` times its
-        stage's median, so that quick automatic steps next to instant ones are not waits.
+        stage's median, so that quick automatic steps next to instant ones are not waits;
+        and the wait is a signal only when the visitors who waited longer than
+        ``max(min_wait_s, min_dwell_ratio x stage median)`` failed more (the wait test of
+        :mod:`frictionkit.journey_map`). The dwell is the time to the journey's next
+        event: without lifecycle events, the wait after the step.
     reduce_failure_by : float, optional
         Only for compatibility with the former valuation: when given, the value at stake
         (and ``delta_success_probability``, ``extra_successes``) is the first-order
@@ -357,9 +448,10 @@ def derive_pain_points(
     adjust_for : str or sequence of str, optional
         Case attributes of ``log`` (kept with ``case_cols=``: segment, channel, ...) to
         adjust the friction verdicts, attributable failures and value at stake for;
-        passed to :meth:`EventLog.friction`. A step that one group meets more often while
-        that group fails more anyway then gets no ``friction`` signal. The sub-route,
-        loop and wait signals are not adjusted.
+        passed to :meth:`EventLog.friction` and :meth:`EventLog.failure_patterns`. A step
+        that one group meets more often while that group fails more anyway then gets no
+        ``friction`` signal, and a sub-route gives the ``failure_route`` signal only when
+        its adjusted verdict is ``friction``. The loop and wait signals are not adjusted.
     per : {"year", "quarter", "month", "week", "day"}, optional
         The period the value at stake is counted per; default: the journey's ``period``,
         else ``"year"``. See :func:`frictionkit.friction.value_at_stake`.

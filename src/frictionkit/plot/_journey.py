@@ -44,6 +44,8 @@ def journey_map_data(
     *,
     min_group_size: int | None = None,
     min_support: int = 30,
+    outcome_markers: Any = None,
+    adjust_for: Any = None,
 ) -> pd.DataFrame:
     """The table behind :func:`journey_map`: one row per touchpoint card.
 
@@ -65,6 +67,9 @@ def journey_map_data(
         sentiment of the emotion curve).
     min_support : int, default 30
         Passed to ``log.friction``.
+    outcome_markers, adjust_for : optional
+        Passed to ``log.friction`` (declared outcome markers; case attributes to adjust
+        for).
 
     Returns
     -------
@@ -91,7 +96,15 @@ def journey_map_data(
     """
     from frictionkit.journey_map import journey_map as table
 
-    out = table(journey, log, feedback, min_group_size=min_group_size, min_support=min_support)
+    out = table(
+        journey,
+        log,
+        feedback,
+        min_group_size=min_group_size,
+        min_support=min_support,
+        outcome_markers=outcome_markers,
+        adjust_for=adjust_for,
+    )
     journey = _resolve(journey, log)
     labels = {s.id: s.label for s in journey.stages}
     out["stage_label"] = out["stage"].map(labels).astype(object)
@@ -135,6 +148,8 @@ def journey_map(
     *,
     min_group_size: int | None = None,
     min_support: int = 30,
+    outcome_markers: Any = None,
+    adjust_for: Any = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The journey map: stages as columns, touchpoints as cards, the emotion curve below.
@@ -163,6 +178,8 @@ def journey_map(
         :func:`frictionkit.journey_map.journey_map`); use it before sharing the figure.
     min_support : int, default 30
         Passed to ``log.friction``.
+    outcome_markers, adjust_for : optional
+        Passed to ``log.friction`` (see :func:`journey_map_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -190,7 +207,13 @@ def journey_map(
     from matplotlib.patches import FancyBboxPatch, Patch
 
     data = journey_map_data(
-        journey, log, feedback, min_group_size=min_group_size, min_support=min_support
+        journey,
+        log,
+        feedback,
+        min_group_size=min_group_size,
+        min_support=min_support,
+        outcome_markers=outcome_markers,
+        adjust_for=adjust_for,
     )
     journey = _resolve(journey, log)
     stages = _stage_table(journey, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -176,6 +176,8 @@ def report(
     roadmap: pd.DataFrame | None = None,
     figures: bool = True,
     show_comments: bool = False,
+    outcome_markers: Iterable[str] | str | None = None,
+    adjust_for: Iterable[str] | str | None = None,
 ) -> Report:
     """Build the HTML report of a journey: map, routes, friction, ranking, plan, methods.
 
@@ -218,6 +220,15 @@ def report(
         lowest-scored comments (at most five per touchpoint, only for touchpoints with at
         least ``min_group_size`` answers) are shown with emails, phone and card-like
         numbers masked (:func:`frictionkit.privacy.mask_personal_data`).
+    outcome_markers : str or iterable of str, optional
+        Touchpoints of ``evidence`` that record the outcome rather than cause it (a
+        confirmation page, a cancellation notice): passed to
+        :meth:`EventLog.friction`, where they get the verdict ``"outcome marker"``; the
+        methods section lists them.
+    adjust_for : str or iterable of str, optional
+        Case attributes of ``evidence`` (kept with ``case_cols=``) to adjust the friction
+        verdicts and attributable failures for (:meth:`EventLog.friction`); the
+        friction section, the journey map's colours and the methods section say so.
 
     Returns
     -------
@@ -229,7 +240,12 @@ def report(
     InputTypeError
         An argument of the wrong type.
     ValidationError
-        A bad ``min_group_size``.
+        A bad ``min_group_size``; ``outcome_markers`` or ``adjust_for`` without
+        ``evidence``, or an ``adjust_for`` attribute that cannot be adjusted for (see
+        :meth:`EventLog.friction`).
+    UnknownReferenceError
+        ``outcome_markers`` naming a touchpoint the log does not have, or ``adjust_for``
+        naming a column that is not a case attribute of it.
     OptionalDependencyError
         Jinja2 (the ``report`` extra) is not installed.
 
@@ -278,6 +294,8 @@ def report(
             "a roadmap needs its plan", field="roadmap", hint="Pass plan= as well"
         )
     size = check_min_group_size(min_group_size)
+    markers = _names(outcome_markers, "outcome_markers", evidence)
+    adjusted = _names(adjust_for, "adjust_for", evidence)
     env = _env()  # fails early, with the install line, when Jinja2 is missing
     from markupsafe import Markup
 
@@ -293,13 +311,25 @@ def report(
         evidence_sections.append(sec)
         tables.update(tabs)
         try:
-            sec, tabs, friction_full = _friction_section(evidence, journey, size, figs)
+            sec, tabs, friction_full = _friction_section(
+                evidence, journey, size, figs, outcome_markers=markers, adjust_for=adjusted
+            )
         except ValidationError as err:
+            if err.field in ("outcome_markers", "adjust_for"):
+                raise  # the caller's argument, not the data
             notes.append(f"Friction was not measured: {err}")
         else:
             evidence_sections.append(sec)
             tables.update(tabs)
-    sec, frame = _journey_section(journey, evidence, feedback, friction_full, figs)
+    sec, frame = _journey_section(
+        journey,
+        evidence,
+        feedback,
+        friction_full,
+        figs,
+        outcome_markers=markers,
+        adjust_for=adjusted,
+    )
     sections.append(sec)
     tables["journey"] = frame
     sections.extend(evidence_sections)
@@ -333,6 +363,8 @@ def report(
             figs=figs,
             notes=notes,
             show_comments=bool(show_comments),
+            outcome_markers=markers,
+            adjust_for=adjusted,
         )
     )
     cards = _cards(journey, evidence, ranking, plan)
@@ -355,6 +387,24 @@ def report(
         notes=tuple(notes),
         min_group_size=size,
     )
+
+
+def _names(value: Iterable[str] | str | None, field: str, evidence: Any) -> tuple[str, ...]:
+    """The names given to ``outcome_markers`` / ``adjust_for``, refused without a log.
+
+    The friction table checks the names themselves (did-you-mean).
+    """
+    if value is None:
+        return ()
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if names and evidence is None:
+        raise ValidationError(
+            f"{field} applies to the friction of an event log, and no evidence was given",
+            field=field,
+            value=list(names),
+            hint="Pass the event log as evidence=, or leave it out",
+        )
+    return names
 
 
 def _subtitle(journey: Journey, log: EventLog | None, feedback: Feedback | None) -> str:

@@ -46,6 +46,8 @@ def _methods_section(
     figs: _Figures,
     notes: list[str],
     show_comments: bool = False,
+    outcome_markers: tuple[str, ...] = (),
+    adjust_for: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     from frictionkit.friction import FRICTION_WEIGHTS
     from frictionkit.routes import ARROW
@@ -136,7 +138,8 @@ def _methods_section(
                 f"{w[0]:g} × excess risk + {w[1]:g} × exit share + {w[2]:g} × repeat rate, "
                 "where excess risk = 1 − 1 / risk ratio, clipped to [0, 1], exit share = "
                 "share of failed journeys whose last step was the touchpoint, repeat rate = "
-                "share of visiting journeys that visited it twice or more.",
+                "share of visiting journeys that visited it twice or more. "
+                + _declared_text(outcome_markers, adjust_for),
             )
         )
         items.append(
@@ -248,3 +251,30 @@ def _impact_sources(ranking: Ranking | None) -> str:
     }
     parts = [f"{int(counts[k])} {words.get(str(k), str(k))}" for k in counts.index]
     return f"impact: {', '.join(parts)}; {rest}"
+
+
+def _declared_text(outcome_markers: tuple[str, ...], adjust_for: tuple[str, ...]) -> str:
+    """What the analyst declared for the friction table: outcome markers and adjustment."""
+    if outcome_markers:
+        text = (
+            "Declared outcome markers (a consequence or a record of the outcome, not a "
+            f"cause; verdict outcome marker, their events end the comparison paths): "
+            f"{', '.join(outcome_markers)}. "
+        )
+    else:
+        text = "No outcome markers were declared (only those found in the data). "
+    if adjust_for:
+        text += (
+            f"Adjusted for the case attributes {', '.join(adjust_for)}: the strata are the "
+            "step before the first visit within each combination of their values, so "
+            "visitors are compared only with journeys of their own group; E-values "
+            "(VanderWeele and Ding 2017) say how strong a confounder nobody measured "
+            "would have to be to explain an estimate away."
+        )
+    else:
+        text += (
+            "Not adjusted for any case attribute: a step one segment uses more, while that "
+            "segment fails more anyway, can look like friction; E-values (VanderWeele and "
+            "Ding 2017) say how strong such confounding would have to be."
+        )
+    return text

@@ -124,6 +124,9 @@ def _journey_section(
     feedback: Feedback | None,
     friction: pd.DataFrame | None,
     figs: _Figures,
+    *,
+    outcome_markers: tuple[str, ...] = (),
+    adjust_for: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     blocks: list[dict[str, Any]] = [
         _p(
@@ -142,6 +145,11 @@ def _journey_section(
         log=log,
         feedback=feedback,
         size=(10.0, 5.5),
+        **(
+            {"outcome_markers": outcome_markers, "adjust_for": adjust_for}
+            if log is not None and friction is not None
+            else {}
+        ),
     )
     if fig is not None:
         blocks.append(fig)
@@ -379,10 +387,17 @@ def _af_interval(low: Any, high: Any) -> str:
 
 
 def _friction_section(
-    log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
+    log: EventLog,
+    journey: Journey,
+    min_group_size: int,
+    figs: _Figures,
+    *,
+    outcome_markers: tuple[str, ...] = (),
+    adjust_for: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], pd.DataFrame]:
     names = _tp_names(journey)
-    full = hide_small_comparisons(log.friction(), min_group_size=min_group_size)
+    table = log.friction(outcome_markers=outcome_markers, adjust_for=adjust_for)
+    full = hide_small_comparisons(table, min_group_size=min_group_size)
     scored = full[~full["outcome_step"].astype(bool)].reset_index(drop=True)
     cols = [
         "touchpoint",
@@ -469,8 +484,10 @@ def _friction_section(
         )
     fig = figs.draw(
         "friction",
-        "Attributable failures by touchpoint with 95 % intervals, by verdict.",
-        log,
+        "Attributable failures by touchpoint with 95 % intervals, by verdict"
+        + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
+        + ".",
+        full,
         size=(8.0, 5.0),
     )
     if fig is not None:
