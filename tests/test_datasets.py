@@ -62,7 +62,7 @@ def test_demo_survey_is_an_outcome_marker_not_a_step_that_helps():
     assert demo.outcome_markers == ("satisfaction_survey",)
     plain = demo.log.friction().set_index("touchpoint").loc["satisfaction_survey"]
     assert plain["verdict"] == "helps"
-    assert plain["attributable_failures"] < -300
+    assert plain["attributable_failures"] < -100  # a large negative figure
     assert plain["failures_visited"] / plain["journeys"] < 0.1  # 91 % of visitors succeed
     table = demo.log.friction(outcome_markers=demo.outcome_markers).set_index("touchpoint")
     assert table.loc["satisfaction_survey", "verdict"] == "outcome marker"

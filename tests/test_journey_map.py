@@ -388,3 +388,22 @@ def test_adjust_for_reaches_the_friction_verdicts() -> None:
     # signal left it is no longer proposed at all
     assert "compare" not in adjusted.index
     assert adjusted.loc["payment_error", "verdict"] == "friction"
+
+
+def test_swapped_journey_and_log_say_the_order():
+    """derive_pain_points(log, journey) names the order (journey first, then the log)."""
+    from frictionkit.exceptions import InputTypeError
+
+    journey = fk.datasets.load_autoparts()
+    log = fk.EventLog.from_frame(
+        fk.datasets.simulate_journeys(200, seed=1, journey=journey),
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        outcome_col="outcome",
+        strict=False,
+    )
+    with pytest.raises(InputTypeError, match="journey comes first"):
+        fk.derive_pain_points(log, journey)
+    with pytest.raises(InputTypeError, match="journey comes first"):
+        fk.derive_pain_points(log)

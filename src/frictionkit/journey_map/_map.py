@@ -42,6 +42,11 @@ def _check_inputs(journey: Any, log: Any, feedback: Any) -> tuple[Journey, Any, 
             f"log must be a frictionkit EventLog, got {type(log).__name__}",
             field="log",
             value=type(log).__name__,
+            hint=(
+                "The journey comes first, the event log second: (journey, log)"
+                if isinstance(log, Journey)
+                else "Read one with frictionkit.read_events(path, ...)"
+            ),
         )
     if feedback is not None and not isinstance(feedback, Feedback):
         raise InputTypeError(
@@ -59,11 +64,17 @@ def _check_inputs(journey: Any, log: Any, feedback: Any) -> tuple[Journey, Any, 
             )
         journey = journey_from_log(log)
     if not isinstance(journey, Journey):
+        swapped = isinstance(journey, EventLog) and (log is None or isinstance(log, Journey))
         raise InputTypeError(
             f"journey must be a frictionkit Journey, got {type(journey).__name__}",
             field="journey",
             value=type(journey).__name__,
-            hint="Load one with frictionkit.load_journey(path)",
+            hint=(
+                "The journey comes first, the event log second: (journey, log); pass "
+                "journey=None to take the journey's touchpoints from the log"
+                if swapped
+                else "Load one with frictionkit.load_journey(path)"
+            ),
         )
     if feedback is not None and feedback.journey is not journey:
         feedback = feedback.with_journey(journey)  # unknown touchpoints: did-you-mean error

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -46,6 +46,7 @@ from frictionkit.model._entities import (
     _text,
 )
 from frictionkit.model._frames import _entities_from_frames, journey_to_frames
+from frictionkit.model._graph import _find_cycle, _reach
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -765,42 +766,3 @@ def _mean(q: float | Estimate | None) -> float:
     if q is None:
         return 0.0
     return q.mean if isinstance(q, Estimate) else q
-
-
-def _reach(start: str, imps: Mapping[str, Improvement]) -> set[str]:
-    """Every improvement ``start`` needs, directly or through others."""
-    out: set[str] = set()
-    stack = list(imps[start].requires)
-    while stack:
-        cur = stack.pop()
-        if cur not in out:
-            out.add(cur)
-            stack.extend(imps[cur].requires)
-    return out
-
-
-def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str]:
-    """Return one cycle as ``[a, b, ..., a]`` or ``[]`` (iterative DFS, input order)."""
-    white, grey, black = 0, 1, 2
-    color = dict.fromkeys(graph, white)
-    for root in graph:
-        if color[root] != white:
-            continue
-        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
-        path = [root]
-        color[root] = grey
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if color.get(child, black) == grey:
-                    return [*path[path.index(child) :], child]
-                if color.get(child) == white:
-                    color[child] = grey
-                    path.append(child)
-                    stack.append((child, iter(graph[child])))
-                    break
-            else:
-                color[node] = black
-                path.pop()
-                stack.pop()
-    return []
