@@ -36,8 +36,8 @@ from frictionkit.model._entities import (
 )
 from frictionkit.model._frames import entity_columns as entity_columns
 from frictionkit.model._frames import journey_to_frames as journey_to_frames
-from frictionkit.model._journey import PERIODS, Journey
 from frictionkit.model._graph import _find_cycle as _find_cycle
+from frictionkit.model._journey import PERIODS, Journey
 from frictionkit.model._journey import journey_from_frames as journey_from_frames
 from frictionkit.model._journey import require_journey as require_journey
 
