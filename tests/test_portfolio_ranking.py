@@ -114,16 +114,9 @@ def test_a_non_plan_input_suggests_prioritise():
         optimise_portfolio([1, 2], budget=1)  # type: ignore[arg-type]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class _RankingWithDraws(Ranking):
-    """A Ranking carrying impact draws, as evidence-based rankings do (the contract)."""
-
-    impact_draws: pd.DataFrame | None = None
-
-
 def _with_draws(ranking: Ranking, draws: pd.DataFrame) -> Ranking:
-    fields = {f.name: getattr(ranking, f.name) for f in attrs.fields(Ranking)}
-    return _RankingWithDraws(**fields, impact_draws=draws)
+    """The ranking with impact draws, as evidence-based rankings carry them."""
+    return attrs.evolve(ranking, impact_draws=draws)
 
 
 def test_robust_plan_samples_the_rankings_impact_draws():
@@ -175,7 +168,7 @@ def test_end_to_end_on_the_simulator_one_impact_everywhere():
     declared = table[table["status"] == "declared"]
     stake = {
         str(p): float(v)
-        for p, v in zip(declared["pain_point"], declared["value_at_stake"], strict=True)
+        for p, v in zip(declared["pain_point"], declared["value_at_stake_per_year"], strict=True)
         if np.isfinite(v) and v > 0
     }
     assert stake

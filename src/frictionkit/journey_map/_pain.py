@@ -503,8 +503,8 @@ def derive_pain_points(
     >>> table[["pain_point", "verdict", "severity", "attributable_failures"]].head(3).round(1)
                    pain_point   verdict  severity  attributable_failures
     0  payment_error_friction  friction         5                  509.0
-    1         search_friction  friction         3                  174.2
-    2        support_friction  friction         3                   72.8
+    1         search_friction  friction         3                  206.8
+    2        support_friction  friction         3                   61.4
     """
     journey, log, feedback = _check_inputs(journey, log, feedback)
     _warn_unmapped(journey, log)
