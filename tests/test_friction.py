@@ -894,3 +894,22 @@ def test_failure_patterns_all_journeys_one_outcome_gives_verdicts():
     assert len(table) > 0
     assert (table["attributable_failures"] == 0).all()
     assert set(table["verdict"]) <= {"no evidence", "not comparable"}
+
+
+def test_outcome_steps_show_missing_counts_not_a_sentinel():
+    """Outcome steps are not compared: their failure counts are missing, never -1."""
+    log = EventLog.from_frame(
+        simulate_journeys(400, seed=3),
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        success="confirmation",
+        strict=False,
+    )
+    table = log.friction(n_boot=0).set_index("touchpoint")
+    assert str(table["failures_visited"].dtype) == "Int64"
+    assert table.loc["confirmation", "outcome_step"]
+    assert pd.isna(table.loc["confirmation", "failures_visited"])
+    assert pd.isna(table.loc["confirmation", "failures_not_visited"])
+    counts = table[["failures_visited", "failures_not_visited"]]
+    assert not (counts.fillna(0) < 0).any().any()

@@ -127,8 +127,8 @@ def friction(
         - ``outcome_step``: the touchpoint decides the outcome itself (not scored);
         - ``journeys``: decided journeys that visited it;
         - ``reached_stage``: decided journeys that reached its stage;
-        - ``failures_visited``, ``failures_not_visited``: failures on each side (-1 for
-          outcome steps);
+        - ``failures_visited``, ``failures_not_visited``: failures on each side (nullable
+          ``Int64``; missing for outcome steps, which are not compared);
         - ``risk_visited``, ``risk_not_visited``: failure risk on each side;
         - ``risk_ratio`` with ``risk_ratio_low`` / ``risk_ratio_high``: risk_visited /
           risk_not_visited and its 95 % interval (log method, Katz 1978; 0.5 added to
@@ -329,8 +329,8 @@ def friction(
             "outcome_step": paths.outcome_step,
             "journeys": paths.visitors_all,
             "reached_stage": reach[tp_stage].astype(_INT),
-            "failures_visited": np.where(step, -1, a).astype(_INT),
-            "failures_not_visited": np.where(step, -1, c).astype(_INT),
+            "failures_visited": _counts_or_missing(a, step),
+            "failures_not_visited": _counts_or_missing(c, step),
             "risk_visited": risk_v,
             "risk_not_visited": risk_n,
             "risk_ratio": rr,
@@ -556,4 +556,11 @@ def _check_markers(log: EventLog, markers: Iterable[str] | str | None) -> np.nda
                 value=name,
             )
         out[index[name]] = True
+    return out
+
+
+def _counts_or_missing(counts: np.ndarray, missing: np.ndarray) -> pd.Series:
+    """Whole counts as a nullable ``Int64`` column, missing where ``missing`` is set."""
+    out = pd.Series(np.asarray(counts).astype(_INT), dtype="Int64")
+    out[np.asarray(missing, dtype=bool)] = pd.NA
     return out
