@@ -371,6 +371,6 @@ def test_the_fines_log_is_valued_per_year_of_its_span():
     # every estimable row (the appeal steps: the log has no touchpoint called friction)
     rows = v[np.isfinite(v["attributable_failures"].astype(float))]
     assert len(rows) >= 3
-    expected = 25.0 * rows["attributable_failures"].clip(lower=0) * 365.25 / span  # no negative stake
+    expected = 25.0 * rows["attributable_failures"].clip(lower=0) * 365.25 / span  # no stake < 0
     assert rows["value_at_stake_per_year"].tolist() == pytest.approx(expected.tolist())
     assert v["share_of_journeys"].between(0, 1).all()
