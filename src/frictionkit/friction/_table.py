@@ -120,7 +120,8 @@ def friction(
     pandas.DataFrame
         One row per touchpoint, sorted by verdict (``friction`` first, outcome steps
         last, every other verdict between), then by ``attributable_failures`` (largest
-        first, NaN last), then touchpoint:
+        first, NaN last), then touchpoint. The decision comes first (``touchpoint``,
+        ``stage``, ``verdict``, ``attributable_failures`` and its interval), then:
 
         - ``touchpoint``, ``stage``, ``stage_source`` (``"journey"``, ``"column"`` or
           ``"inferred"``);
@@ -364,6 +365,9 @@ def friction(
             "verdict": pd.Series(verdict, dtype=object),
         }
     )
+    first = ["touchpoint", "stage", "verdict", "attributable_failures",
+             "attributable_failures_low", "attributable_failures_high"]  # fmt: skip
+    out = out[first + [c for c in out.columns if c not in first]]  # the decision first
     size = check_group_size(min_group_size)
     if size is not None:
         out = hide_small_comparisons(
