@@ -542,6 +542,25 @@ EVENT_FRAME_CASES: list[Any] = [
     ),
     ("case-ids-mixed-types-distinct-text", _evset("case", ["1", 2, "b"]), {}, OK),
     ("surrogate-touchpoint", _evset("tp", ["x\ud800", "y", "x"]), {}, ValidationError),
+    # issue 21: True equals 1, so a bool beside a number or text would merge two keys.
+    ("bool-and-int-touchpoints", _evset("tp", [True, 1, "x"]), {}, DataError),
+    ("bool-and-int-case-ids", _evset("case", [True, 1, "b"]), {}, DataError),
+    (
+        "bool-and-text-stage",
+        lambda d: d.assign(st=pd.Series([True, "s", "s"], dtype=object)),
+        {"stage_col": "st"},
+        DataError,
+    ),
+    ("bool-touchpoints-only", _evset("tp", [True, False, True]), {}, OK),
+    ("bool-and-text-outcome", _evset("o", [True, "failure", None]), {"outcome_col": "o"}, OK),
+    # issue 21: containers in key columns (a TypeError from pandas before)
+    ("list-touchpoint", _evset("tp", [["x"], "y", "x"]), {}, DataError),
+    ("dict-case-id", _evset("case", [{"id": 1}, "a", "b"]), {}, DataError),
+    ("array-case-id", _evset("case", [np.array([1]), "a", "b"]), {}, DataError),
+    ("list-outcome", _evset("o", [["success"], None, None]), {"outcome_col": "o"}, DataError),
+    ("list-case-attribute", _evset("seg", [[1], 2, 3]), {"case_cols": ["seg"]}, DataError),
+    # issue 21: a lone surrogate in a case id failed later, from pyarrow
+    ("surrogate-case-id", _evset("case", ["a\ud800", "a", "b"]), {}, DataError),
 ]
 
 
@@ -795,6 +814,18 @@ FEEDBACK_CASES: list[Any] = [
     ("huge-formula-comment", lambda d: d.assign(c=["x" * MB, "=HYPERLINK(1)"]), OK),
     ("duplicate-score-column", lambda d: pd.concat([d, d[["s"]]], axis=1), SchemaError),
     ("duplicate-case-column", lambda d: pd.concat([d, d[["case"]]], axis=1), SchemaError),
+    # issue 21: coercions
+    ("bool-among-scores", lambda d: d.assign(s=pd.Series([True, 5], dtype=object)), DataError),
+    ("nps-fractional", lambda d: d.assign(m="nps", s=[6.5, 8.9]), DataError),
+    ("nps-whole-floats", lambda d: d.assign(m="nps", s=[7.0, 10.0]), OK),
+    (
+        "bool-and-int-case-ids",
+        lambda d: d.assign(case=pd.Series([True, 1], dtype=object)),
+        DataError,
+    ),
+    # issue 21: containers in key columns
+    ("list-case-id", lambda d: d.assign(case=pd.Series([["a"], "b"], dtype=object)), DataError),
+    ("dict-case-id", lambda d: d.assign(case=pd.Series([{"a": 1}, "b"], dtype=object)), DataError),
 ]
 
 
@@ -845,6 +876,9 @@ PRIORITISE_CASES: list[Any] = [
     ("duplicate-id-column", lambda d: pd.concat([d, d[["id"]]], axis=1), {}, SchemaError),
     ("huge-id", _set("id", "i" * MB), {}, OK),
     ("zero-cost", lambda d: d.assign(cost=0.0), {}, ValidationError),
+    # issue 21: True is not scored as 1
+    ("bool-among-impacts", _set("impact", True), {}, DataError),
+    ("bool-costs", lambda d: d.assign(cost=True), {}, DataError),
     ("unknown-method", lambda d: d, {"method": "ricee"}, UnknownReferenceError),
     (
         "negative-weight",
@@ -1450,3 +1484,93 @@ def test_numbers_beyond_the_float_range_in_journey_files(
     with pytest.raises(ValidationError, match="too large") as info:
         fk.load_journey(path)
     assert info.value.line is not None or suffix == ".json"
+
+
+# ---------------------------------------------------------------------------------------
+# issue 21, second part: key cells, files the system refuses, engine errors
+# ---------------------------------------------------------------------------------------
+def test_key_cell_errors_name_the_rows() -> None:
+    df = EVENTS.assign(tp=pd.Series(["x", True, 1], dtype=object))
+    with pytest.raises(DataError, match="True equals 1") as info:
+        fk.EventLog.from_frame(df, **COLS)
+    assert info.value.failure_cases is not None
+    assert info.value.failure_cases["row"].tolist() == [0, 1, 2]
+    assert info.value.failure_cases["type"].tolist() == ["str", "bool", "int"]
+
+
+def test_a_folder_passed_to_read_events_is_a_file_access_error(tmp_path: Path) -> None:
+    folder = tmp_path / "log.csv"
+    folder.mkdir()
+    with pytest.raises(fk.FileAccessError, match="folder"):
+        fk.read_events(folder, **COLS)
+
+
+@pytest.mark.parametrize("name", ["log.csv", "log.csv.gz", "log.parquet"])
+def test_an_unreadable_event_file_is_a_file_access_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """chmod 000: simulated, so that the test also holds when run as root."""
+    import errno
+
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+        EVENTS.to_parquet(path)
+    else:
+        EVENTS.to_csv(path, index=False)
+
+    def refused(file: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied", str(file))
+
+    real_open = builtins.open
+    monkeypatch.setattr(
+        builtins,
+        "open",
+        lambda f, *a, **k: refused(f) if str(f) == str(path) else real_open(f, *a, **k),
+    )
+    monkeypatch.setattr(pd, "read_parquet", refused)
+    with pytest.raises(fk.FileAccessError, match="Permission denied"):
+        fk.read_events(path, **COLS)
+
+
+@pytest.mark.parametrize("engine", [None, "duckdb"])
+@pytest.mark.parametrize("kind", ["list", "struct"])
+def test_parquet_list_and_struct_key_columns_are_data_errors(
+    tmp_path: Path, engine: str | None, kind: str
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+    cells = [[1], [1], [2]] if kind == "list" else [{"id": 1}, {"id": 1}, {"id": 2}]
+    table = pa.table({"case": pa.array(cells), "tp": ["x", "y", "x"], "ts": EVENTS["ts"]})
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(DataError, match="lists or records"):
+        fk.EventLog.scan(path, **COLS, engine=engine)
+
+
+@pytest.mark.parametrize(
+    ("options", "truncate"),
+    [({"memory_limit": "lots"}, False), ({}, True)],
+    ids=["memory-limit", "truncated-parquet"],
+)
+def test_duckdb_errors_about_the_input_are_validation_errors(
+    tmp_path: Path, options: dict[str, Any], truncate: bool
+) -> None:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "log.parquet"
+    EVENTS.to_parquet(path)
+    if truncate:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValidationError):
+        fk.EventLog.scan(path, **COLS, engine="duckdb", engine_options=options)
+
+
+def test_engine_errors_keep_internal_errors_raw() -> None:
+    from frictionkit.events._engine import engine_errors
+
+    with pytest.raises(KeyError), engine_errors():
+        raise KeyError("not an engine error")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit._validate import as_pandas, column
+from frictionkit._validate import as_pandas, check_key_cells, column
 from frictionkit.events._kernels import (
     _infer_stages,
     _labels,
@@ -367,6 +367,34 @@ def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return np.lexsort((ts, case_codes)).astype(_INT, copy=False)
 
 
+def _check_keys(
+    frame: pd.DataFrame, case_col: Any, touchpoint_col: Any, options: IngestOptions
+) -> None:
+    """Refuse key cells that would merge or break groups (see ``check_key_cells``).
+
+    Case ids, touchpoints, stages and channels may not mix booleans with other values
+    (``True`` equals ``1``); no key column may hold lists or records, or lone surrogates.
+    An outcome column may mix ``True`` and ``"success"`` (its default values).
+    """
+    case_cols = options.case_cols
+    keys: list[tuple[str, Any, bool]] = [
+        ("case_col", case_col, False),
+        ("touchpoint_col", touchpoint_col, False),
+        ("stage_col", options.stage_col, False),
+        ("channel_col", options.channel_col, False),
+        ("outcome_col", options.outcome_col, True),
+        *(
+            ("case_cols", c, True)
+            for c in ((case_cols,) if isinstance(case_cols, str) else case_cols)
+        ),
+    ]
+    for field, col, bools in keys:
+        if col is None:
+            continue
+        name = _check_column(frame, col, field)
+        check_key_cells(frame[name], name, field=field, what="the event log", bools=bools)
+
+
 def frame_parts(
     df: Any,
     *,
@@ -387,6 +415,7 @@ def frame_parts(
     journey, strict, on_null = options.journey, options.strict, options.on_null
     pseudonymise = options.pseudonymise
     frame = _as_pandas(df)
+    _check_keys(frame, case_col, touchpoint_col, options)
     if pseudonymise is not None:
         frame = _pseudonymised_cases(
             frame, _check_column(frame, case_col, "case_col"), pseudonymise
