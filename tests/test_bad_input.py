@@ -1574,3 +1574,62 @@ def test_engine_errors_keep_internal_errors_raw() -> None:
 
     with pytest.raises(KeyError), engine_errors():
         raise KeyError("not an engine error")
+
+
+# -- text used as a key: routes are grouped by codes; the folded row is found by its flag --
+def _arrow_log(stage: bool = False) -> fk.EventLog:
+    # journey a: "a → b" (one touchpoint); journey b: "a" then "b" (two touchpoints)
+    df = pd.DataFrame(
+        {
+            "case": ["a", "b", "b"],
+            "tp": ["a → b", "a", "b"],
+            "ts": ["2024-01-01", "2024-01-01", "2024-01-02"],
+        }
+    )
+    extra = {"stage_col": "tp"} if stage else {}
+    return fk.EventLog.from_frame(df, **COLS, **extra)
+
+
+@pytest.mark.parametrize("kind", ["routes", "stage_routes", "failure_patterns"])
+def test_a_name_holding_the_arrow_does_not_make_two_routes_print_alike(kind: str) -> None:
+    log = _arrow_log(stage=kind == "stage_routes")
+    if kind == "failure_patterns":
+        from frictionkit.routes import route_text
+
+        assert route_text(["a → b"]) != route_text(["a", "b"])
+        return
+    table = log.routes() if kind == "routes" else log.stage_routes()
+    assert len(table) == 2
+    assert table["route_text"].is_unique
+    assert sorted(table["route_text"]) == ['"a → b"', "a → b"]
+
+
+def test_stage_routes_with_two_stages_of_one_label_group_by_the_label() -> None:
+    df = pd.DataFrame(
+        {"case": ["a", "b"], "tp": ["x", "y"], "ts": ["2024-01-01"] * 2, "st": ["s1", "s2"]}
+    )
+    log = fk.EventLog.from_frame(df, **COLS, stage_col="st")
+    table = log.stage_routes(labels={"s1": "Same", "s2": "Same"})
+    assert table["route_text"].tolist() == ["Same"]
+    assert table["journeys"].tolist() == [2]
+
+
+def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it() -> None:
+    from frictionkit.privacy import SUPPRESSED_LABEL, folded_rows
+
+    n = 30  # 24 journeys through a real touchpoint named like the folded row, 6 rare ones
+    first = [SUPPRESSED_LABEL if i % 5 else f"rare{i}" for i in range(n)]
+    last = ["buy" if i % 2 else "leave" for i in range(n)]
+    df = pd.DataFrame(
+        {
+            "case": [f"c{i}" for i in range(n) for _ in range(2)],
+            "tp": [t for pair in zip(first, last, strict=True) for t in pair],
+            "ts": ["2024-01-01", "2024-01-02"] * n,
+        }
+    )
+    log = fk.EventLog.from_frame(df, **COLS, success="buy", failure="leave")
+    for table in (log.routes(min_group_size=10), log.friction(min_group_size=10)):
+        label = "route_text" if "route_text" in table else "touchpoint"
+        real = table[label].astype(str).str.startswith(SUPPRESSED_LABEL) & (~folded_rows(table))
+        assert real.any()  # the real touchpoint is shown as a real row ...
+        assert folded_rows(table).sum() == 1  # ... and the folded row is found by its flag

@@ -57,7 +57,7 @@ from frictionkit.events._outcomes import (
     SUCCESS,
     SUCCESS_STATE,
 )
-from frictionkit.events._reductions import route_codes
+from frictionkit.events._reductions import ARROW, route_codes, route_text
 from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,14 +68,14 @@ __all__ = [
     "funnel",
     "outcomes_by",
     "route_codes",
+    "route_text",
     "routes",
     "stage_routes",
     "transitions",
     "wilson_interval",
 ]
 
-#: Separator of ``route_text``.
-ARROW = " → "
+
 _Z95 = 1.959963984540054
 _INT = np.int64
 
@@ -137,7 +137,7 @@ def _route_names(
     flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
     b = np.r_[0, np.cumsum(lengths)].tolist()
     route = [tuple(flat[b[r] : b[r + 1]]) for r in range(len(lengths))]
-    return route, [ARROW.join(r) for r in route]
+    return route, [route_text(r) for r in route]
 
 
 # ---------------------------------------------------------------------------------------
@@ -163,7 +163,8 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         Sorted by ``journeys`` (descending), then ``route`` (ascending), with columns:
 
         - ``route``: tuple of touchpoint names;
-        - ``route_text``: the same joined by ``" → "``;
+        - ``route_text``: the same joined by ``" → "`` (see :func:`route_text`: a name
+          holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the route (-1 for the pooled row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
         - ``success_rate``: successes / (successes + failures), NaN when none decided;
@@ -637,7 +638,8 @@ def stage_routes(
         The event log (stages from its journey map, stage column or inference).
     labels : mapping of str to str, optional
         Display name of each stage id, e.g. ``{st.id: st.label for st in journey.stages}``;
-        stages not in it keep their id. Routes are told apart by their text.
+        stages not in it keep their id. Routes are told apart by their stage names
+        (stages given one label count as one), never by the joined text.
     min_group_size : int, optional
         Routes followed by fewer journeys are folded into one last row
         ``"other (suppressed)"`` by :func:`frictionkit.privacy.suppress_small_groups`
@@ -650,7 +652,8 @@ def stage_routes(
         Sorted by ``journeys`` (descending), then ``route_text``, with columns:
 
         - ``route``: tuple of stage names (``()`` for the folded row);
-        - ``route_text``: the same joined by ``" → "``;
+        - ``route_text``: the same joined by ``" → "`` (see :func:`route_text`: a name
+          holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the stage route (-1 for the folded row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
         - ``success_rate``: successes / (successes + failures), NaN when none decided,
@@ -680,11 +683,24 @@ def stage_routes(
     jj = np.asarray(log.event_journey)
     keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
     names = np.asarray([str(names_of.get(s, s)) for s in log.stages], dtype=object)
-    steps = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True)
-    text = steps.agg(ARROW.join).to_numpy(dtype=object)
-    code_raw, uniq = pd.factorize(text)
+    # group by codes of the shown names (stages given one label are one step), never by
+    # the joined text: a name holding the arrow would make two routes print alike
+    name_code, name_uniq = pd.factorize(names)
+    seq = name_code[st[keep]].astype(_INT)
+    jk = jj[keep]
+    key = route_codes(
+        seq,
+        np.r_[np.flatnonzero(np.r_[True, jk[1:] != jk[:-1]]), len(jk)].astype(_INT),
+        len(name_uniq),
+    )
+    code_raw, uniq_key = pd.factorize(key)
     code = code_raw.astype(_INT)
-    n_routes = len(uniq)
+    n_routes = len(uniq_key)
+    steps = pd.Series(names[st[keep]]).groupby(jk, sort=True)
+    tuples = steps.agg(tuple).to_numpy(dtype=object)
+    first = np.full(n_routes, -1, dtype=_INT)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
+    uniq = np.asarray([route_text(t) for t in tuples[first].tolist()], dtype=object)
     counts = (
         np.bincount(
             code * 3 + log.journey_outcome.astype(_INT),
@@ -694,11 +710,8 @@ def stage_routes(
         .astype(_INT)
         .reshape(n_routes, 3)
     )
-    out = _outcome_table("route_text", np.asarray(uniq, dtype=object), counts, size, log.n_journeys)
-    # the stage tuple of each route, from its first journey
-    first = np.full(n_routes, -1, dtype=_INT)
-    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
-    tuples = steps.agg(tuple).to_numpy(dtype=object)
+    out = _outcome_table("route_text", uniq, counts, size, log.n_journeys)
+    # the stage tuple of each route, from its first journey (texts are unique per route)
     by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
     route = [by_text.get(t, ()) for t in out["route_text"]]
     out.insert(0, "route", pd.Series(route, dtype=object, index=out.index))

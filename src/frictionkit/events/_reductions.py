@@ -1,6 +1,6 @@
 """Reductions over an event log's arrays that several analyses share (numpy only).
 
-Route keys (:func:`route_codes`), the time between consecutive events
+Route keys (:func:`route_codes`) and texts (:func:`route_text`), the time between consecutive events
 (:func:`gap_quantiles_ns`), the decided part of each journey (:func:`decided_paths`) and the
 dwell per touchpoint and stage (:func:`dwell_ns`). They live with the log because the
 compact form of a log (:meth:`EventLog.compact <frictionkit.events.EventLog.compact>`) needs
@@ -9,7 +9,8 @@ them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tabl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,15 +22,46 @@ if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._log import EventLog
 
 __all__ = [
+    "ARROW",
     "DecidedPaths",
     "decided_paths",
     "dwell_ns",
     "gap_quantiles_ns",
     "pair_counts",
     "route_codes",
+    "route_text",
 ]
 
 _INT = np.int64
+
+#: Separator of ``route_text``.
+ARROW = " → "
+
+_ARROW_CHAR = ARROW.strip()
+
+
+def _quoted(name: str) -> str:
+    if _ARROW_CHAR in name or name.startswith('"') or not name:
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def route_text(names: Iterable[Any]) -> str:
+    """The text of a route: its names joined by ``" → "``, with names quoted where needed.
+
+    Routes are grouped by their codes, never by this text; the text is only shown. So that
+    two routes never print alike, a name that holds the arrow ``→`` itself (or starts with
+    a double quote, or is empty) is written in double quotes, with its own double quotes
+    doubled (as in CSV).
+
+    Examples
+    --------
+    >>> route_text(["visit", "buy"])
+    'visit → buy'
+    >>> route_text(["a → b"]), route_text(["a", "b"])
+    ('"a → b"', 'a → b')
+    """
+    return ARROW.join(_quoted(str(n)) for n in names)
 
 
 # ---------------------------------------------------------------------------------------

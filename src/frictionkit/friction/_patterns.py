@@ -9,7 +9,7 @@ import pandas as pd
 
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import InputTypeError, ValidationError
-from frictionkit.routes import ARROW
+from frictionkit.routes import route_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -167,7 +167,7 @@ def failure_patterns(log: EventLog, *, max_len: int = 3, min_support: int = 30) 
     out = pd.DataFrame(
         {
             "pattern": pd.Series(patterns, dtype=object),
-            "pattern_text": pd.Series([ARROW.join(x) for x in patterns], dtype=object),
+            "pattern_text": pd.Series([route_text(x) for x in patterns], dtype=object),
             "length": plen.astype(_INT),
             "journeys": n1.astype(_INT),
             "failures": a.astype(_INT),

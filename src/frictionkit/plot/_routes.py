@@ -21,6 +21,7 @@ from frictionkit.plot._common import (
     wrong_type,
 )
 from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
+from frictionkit.routes import route_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,7 +41,7 @@ def _route_label(route: tuple[str, ...] | None, text: str, width: int) -> str:
     arrow = " → "
     if len(route) > 4:
         hidden = len(route) - 4
-        text = arrow.join([*route[:2], f"…({hidden})", *route[-2:]])
+        text = arrow.join([route_text(route[:2]), f"…({hidden})", route_text(route[-2:])])
     return shorten(text, width)
 
 
