@@ -1633,3 +1633,106 @@ def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it() -> None:
         real = table[label].astype(str).str.startswith(SUPPRESSED_LABEL) & (~folded_rows(table))
         assert real.any()  # the real touchpoint is shown as a real row ...
         assert folded_rows(table).sum() == 1  # ... and the folded row is found by its flag
+
+
+# -- small groups: nested counts, subgroups of exit share and repeat rate (issue 21) ------
+def _nested_log() -> fk.EventLog:
+    """50 journeys reach s1, 48 reach s2 (so 2 stop at s1), 20 reach s3.
+
+    Journey 0 repeats ``a``; journeys 48 and 49 fail right after ``a``.
+    """
+    rows = []
+    for i in range(50):
+        steps = [("a", "s1")] + ([("a", "s1")] if i == 0 else [])
+        if i < 20:
+            steps += [("b", "s2"), ("buy", "s3")]
+        elif i < 48:
+            steps += [("b", "s2"), ("leave", "s1")]
+        else:
+            steps += [("leave", "s1")]
+        rows += [(f"c{i:02d}", tp, st, f"2024-01-01 00:0{k}") for k, (tp, st) in enumerate(steps)]
+    df = pd.DataFrame(rows, columns=["case", "tp", "st", "ts"])
+    return fk.EventLog.from_frame(df, **COLS, stage_col="st", success="buy", failure="leave")
+
+
+def test_hidden_nested_counts_golden() -> None:
+    from frictionkit.privacy import hidden_nested_counts
+
+    # the worked example of the rule: 48 is 2 below 50, 29 is 1 below 30
+    assert hidden_nested_counts([50, 48, 30, 29, 12, 5], 10).tolist() == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert not hidden_nested_counts([50, 48], None).any()
+
+
+def test_hidden_nested_counts_leave_no_small_difference() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from frictionkit.privacy import hidden_nested_counts
+
+    @given(
+        st.lists(st.integers(0, 60), min_size=1, max_size=12),
+        st.integers(1, 15),
+        st.booleans(),
+    )
+    def check(drops: list[int], size: int, with_start: bool) -> None:
+        start = sum(drops) + 3
+        counts = np.array([start - sum(drops[: i + 1]) for i in range(len(drops))])
+        hidden = hidden_nested_counts(counts, size, start=start if with_start else None)
+        shown = counts[~hidden].tolist() + ([start] if with_start else [])
+        for x in shown:
+            assert not 0 < x < size
+            for y in shown:
+                assert not 0 < abs(x - y) < size
+
+    check()
+
+
+def test_funnel_hides_a_stage_a_small_group_below_the_last_shown() -> None:
+    table = _nested_log().funnel(min_group_size=10).set_index("stage")
+    assert table.loc["s1", "journeys"] == 50
+    assert pd.isna(table.loc["s2", "journeys"])  # 48: would show the 2 who stopped at s1
+    assert pd.isna(table.loc["s1", "drop_off"])
+    assert table.loc["s3", "journeys"] == 20
+    assert pd.isna(table.loc["s3", "step_conversion"])  # 20 / 48 would give 48 back
+    assert table["suppressed"].tolist() == [True, True, True]
+
+
+def test_friction_hides_exit_share_and_repeat_rate_of_small_subgroups() -> None:
+    table = _nested_log().friction(min_group_size=10).set_index("touchpoint")
+    # 2 failed journeys ended at a; 1 visitor repeated it
+    assert pd.isna(table.loc["a", "exit_share"])
+    assert pd.isna(table.loc["a", "repeat_rate"])
+    assert pd.isna(table.loc["a", "friction_score"])
+    assert bool(table.loc["a", "suppressed"])
+    # 28 of the 30 failed journeys ended at b: the other 2 are a small group too
+    assert pd.isna(table.loc["b", "exit_share"])
+    assert table.loc["b", "repeat_rate"] == 0.0  # 0 repeated, 48 did not: both shown
+
+
+def test_derive_pain_points_passes_min_group_size_to_friction() -> None:
+    from frictionkit.datasets import simulate_journeys
+
+    events = simulate_journeys(1500, seed=2, loop_rate=0.4)
+    log = fk.EventLog.from_frame(
+        events,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        stage_col="stage",
+        outcome_col="outcome",
+        strict=False,
+    )
+    plain = fk.derive_pain_points(None, log, value_per_success=80.0)
+    visitors = log.friction().set_index("touchpoint")["journeys"]
+    assert (plain["verdict"] == "friction").any()
+    # a threshold above every touchpoint's visitors folds them all: no verdict is shown
+    size = int(visitors.max()) + 1
+    folded = fk.derive_pain_points(None, log, value_per_success=80.0, min_group_size=size)
+    assert not (folded["verdict"] == "friction").any()

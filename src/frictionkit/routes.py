@@ -424,7 +424,9 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
         With or without ``by``, the figures of a stage reached (or visited) by fewer
         journeys are hidden by :func:`frictionkit.privacy.hide_small_figures`: they
         become missing (count columns nullable ``Int64``), as does the drop-off of the
-        stage before it, and a ``suppressed`` column flags the row.
+        stage before it, and a ``suppressed`` column flags the row; so are those of a
+        stage lying a small group below the last stage shown
+        (:func:`frictionkit.privacy.hidden_nested_counts`).
 
     Returns
     -------
@@ -526,17 +528,22 @@ def funnel(log: EventLog, *, by: Any = None, min_group_size: int | None = None) 
     out["stage_source"] = log.stage_source
     if size is None:
         return out
-    from frictionkit.privacy import hide_small_figures
+    from frictionkit.privacy import hidden_nested_counts, hide_small_figures
 
-    # the next stage's journeys: drop_off = journeys - next journeys would show them
-    nxt = out.groupby(out["segment"] if by is not None else np.zeros(len(out)), sort=False)[
-        "journeys"
-    ].shift(-1)
+    # nested counts: a stage a small group below the last shown one is hidden as well
+    # (hidden_nested_counts), so a hidden count tests as small (1) below
+    grp = out["segment"] if by is not None else pd.Series(np.zeros(len(out)))
+    reach = out["journeys"].to_numpy(dtype=np.float64)
+    for idx in grp.groupby(grp, sort=False).indices.values():
+        reach[idx] = np.where(hidden_nested_counts(reach[idx], size), 1.0, reach[idx])
+    # drop_off = journeys - next journeys; step_conversion = journeys / previous journeys
+    by_seg = pd.Series(reach).groupby(grp.to_numpy(), sort=False)
     return hide_small_figures(
         out,
         [
-            (out["journeys"], _FUNNEL_REACH_COLS),
-            (nxt, ["drop_off", "drop_off_rate"]),
+            (reach, _FUNNEL_REACH_COLS),
+            (by_seg.shift(-1), ["drop_off", "drop_off_rate"]),
+            (by_seg.shift(1), ["step_conversion"]),
             (out["visited"], ["visited"]),
         ],
         min_group_size=size,

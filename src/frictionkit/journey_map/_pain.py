@@ -19,6 +19,7 @@ from frictionkit.exceptions import (
     did_you_mean,
 )
 from frictionkit.model import Journey, PainPoint
+from frictionkit.privacy import folded_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -102,6 +103,7 @@ def _signals_from_log(
     value_per_success: float | None,
     outcome_markers: Sequence[str] | str | None = None,
     adjust_for: Sequence[str] | str | None = None,
+    min_group_size: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
@@ -113,8 +115,10 @@ def _signals_from_log(
     oc = log.outcome_counts
     n_decided = max(int(oc["success"] + oc["failure"]), 1)
     fr = log.friction(
-        min_support=min_support, fdr=q_max, outcome_markers=outcome_markers, adjust_for=adjust_for
-    )
+        min_support=min_support, fdr=q_max, outcome_markers=outcome_markers,
+        adjust_for=adjust_for, min_group_size=min_group_size,
+    )  # fmt: skip
+    fr = fr[~folded_rows(fr)]  # the folded row stands for no touchpoint
     for rec in fr.to_dict("records"):
         t = str(rec["touchpoint"])
         if t not in out:
@@ -292,6 +296,7 @@ def derive_pain_points(
     value_per_success: float | None = None,
     outcome_markers: Sequence[str] | str | None = None,
     adjust_for: Sequence[str] | str | None = None,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
 
@@ -335,6 +340,9 @@ def derive_pain_points(
         passed to :meth:`EventLog.friction`. A step that one group meets more often while
         that group fails more anyway then gets no ``friction`` signal. The sub-route,
         loop and wait signals are not adjusted.
+    min_group_size : int, optional
+        Passed to :meth:`EventLog.friction`: touchpoints visited by fewer journeys get no
+        friction signal, and figures resting on a smaller group are missing.
 
     Returns
     -------
@@ -384,6 +392,7 @@ def derive_pain_points(
             min_dwell_ratio=min_dwell_ratio, min_wait_s=min_wait_s,
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
             outcome_markers=outcome_markers, adjust_for=adjust_for,
+            min_group_size=min_group_size,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}
