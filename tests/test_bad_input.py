@@ -1736,3 +1736,52 @@ def test_derive_pain_points_passes_min_group_size_to_friction() -> None:
     size = int(visitors.max()) + 1
     folded = fk.derive_pain_points(None, log, value_per_success=80.0, min_group_size=size)
     assert not (folded["verdict"] == "friction").any()
+
+
+# -- "$" in chart labels is drawn as text, not math (issue 21) ---------------------------
+def _dollar_log() -> fk.EventLog:
+    rows = []
+    for i in range(40):
+        steps = ["$5 fee", "pay $10 now"] + (["buy $"] if i % 3 else ["leave"])
+        rows += [
+            (f"c{i}", tp, f"2024-01-01 00:0{k}", "s1" if k == 0 else "s$2 $3")
+            for k, tp in enumerate(steps)
+        ]
+    df = pd.DataFrame(rows, columns=["case", "tp", "ts", "st"])
+    return fk.EventLog.from_frame(df, **COLS, stage_col="st", success="buy $", failure="leave")
+
+
+@pytest.mark.parametrize("chart", ["funnel", "friction", "route_flow", "journey_map"])
+def test_dollar_signs_in_names_are_not_drawn_as_math(chart: str) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+    from matplotlib.text import Text
+
+    log = _dollar_log()
+    if chart == "friction":  # every row shown as a friction point, so its name is drawn
+        table = log.friction().assign(verdict="friction", attributable_failures=1.0)
+        ax = fk.plot.friction(table)
+    elif chart == "journey_map":
+        ax = fk.plot.journey_map(None, log)
+    else:
+        ax = getattr(fk.plot, chart)(log)
+    try:
+        ax.figure.canvas.draw()
+        texts = [t.get_text() for t in ax.findobj(Text) if t.get_text()]
+        assert any("$" in t for t in texts)  # the names are there ...
+        assert not [t for t in texts if cbook.is_math_text(t)]  # ... none drawn as math
+    finally:
+        plt.close(ax.figure)
+
+
+def test_every_chart_goes_through_the_one_label_helper() -> None:
+    pytest.importorskip("matplotlib")
+    charts = [n for n in fk.plot.__all__ if not n.endswith("_data") and n.islower()]
+    charts = [n for n in charts if callable(getattr(fk.plot, n)) and n not in ("accessor",)]
+    assert charts
+    for name in charts:
+        assert getattr(getattr(fk.plot, name), "__wrapped__", None) is not None, name

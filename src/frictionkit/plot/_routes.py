@@ -17,6 +17,7 @@ from frictionkit.plot._common import (
     check_top,
     count_label,
     is_log,
+    plain_labels,
     shorten,
     wrong_type,
 )
@@ -180,6 +181,7 @@ def _band(x0: float, x1: float, top0: float, bot0: float, top1: float, bot1: flo
     return Path(verts, codes)
 
 
+@plain_labels
 def route_flow(
     log: Any,
     *,
