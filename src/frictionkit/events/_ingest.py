@@ -40,12 +40,15 @@ from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
     InputTypeError,
+    LongJourneyWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
 
 _INT = np.int64
+#: Events in one journey beyond which ingest warns (:class:`LongJourneyWarning`).
+LONG_JOURNEY_EVENTS = 100_000
 
 
 # ---------------------------------------------------------------------------------------
@@ -367,6 +370,24 @@ def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return np.lexsort((ts, case_codes)).astype(_INT, copy=False)
 
 
+def _warn_long_journey(lengths: np.ndarray, cases: np.ndarray) -> None:
+    """Warn (:class:`LongJourneyWarning`) when one journey holds too many events."""
+    if not len(lengths) or int(lengths.max()) <= LONG_JOURNEY_EVENTS:
+        return
+    longest = int(np.argmax(lengths))
+    n_long = int((lengths > LONG_JOURNEY_EVENTS).sum())
+    name = f"{str(cases[longest])[:80]!r} "
+    warnings.warn(
+        f"journey {name}holds {int(lengths[longest]):,} events"
+        + (f" ({n_long} journeys hold more than {LONG_JOURNEY_EVENTS:,})" if n_long > 1 else "")
+        + f": more than {LONG_JOURNEY_EVENTS:,} events in one journey is often a wrong "
+        "case_col (a column shared by every event); analyses that walk a journey take "
+        "time in proportion to its length",
+        LongJourneyWarning,
+        stacklevel=4,
+    )
+
+
 def _check_keys(
     frame: pd.DataFrame, case_col: Any, touchpoint_col: Any, options: IngestOptions
 ) -> None:
@@ -564,6 +585,7 @@ def frame_parts(
     event_row = order if rows is None else rows[order]
     journey_case = case_sorted[starts]
     warn_repeats(event_journey, event_tp, touchpoints, stacklevel=4)
+    _warn_long_journey(np.diff(offsets), case_ids[journey_case])
 
     # -- outcomes ----------------------------------------------------------------
     event_outcome = _event_outcomes(

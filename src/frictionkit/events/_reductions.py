@@ -107,6 +107,7 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     width = np.int64(max(n_tp, 1))
     parents: list[np.ndarray] = []
     max_len = int(sorted_len[0]) if n_j else 0
+    chain = 0
     for p in range(max_len):
         active = int(np.searchsorted(neg, -p, side="left"))
         ending = int(np.searchsorted(neg, -(p + 1), side="left"))
@@ -121,17 +122,27 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
         parents.append(u[by_key] // width)
         end_node[ending:active] = prefix[ending:active]
         end_level[ending:active] = p
+        if active == 1 and p + 1 < max_len:
+            # only the longest journey goes on: the rest of its route is a chain of one
+            # node per level, whose pre-order positions follow each other (one journey of
+            # a million events would otherwise cost a million factorisations)
+            chain = max_len - 1 - p
+            end_node[0], end_level[0] = prefix[0], p
+            break
+    depth = len(parents)
     # subtree sizes bottom-up, then pre-order positions top-down
-    sizes: list[np.ndarray] = [np.ones(0)] * max_len
-    for p in range(max_len - 1, -1, -1):
+    sizes: list[np.ndarray] = [np.ones(0)] * depth
+    for p in range(depth - 1, -1, -1):
         size = np.ones(len(parents[p]), dtype=_INT)
-        if p + 1 < max_len:
+        if p == depth - 1:
+            size += chain  # the chain below the last level built (0 when none)
+        if p + 1 < depth:
             size += np.bincount(parents[p + 1], weights=sizes[p + 1], minlength=len(size)).astype(
                 _INT
             )
         sizes[p] = size
     pre: list[np.ndarray] = []
-    for p in range(max_len):
+    for p in range(depth):
         size = sizes[p]
         excl = np.cumsum(size) - size
         if p == 0:
@@ -144,6 +155,8 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     flat = np.concatenate(pre) if pre else np.zeros(0, dtype=_INT)
     out = np.empty(n_j, dtype=_INT)
     out[order] = flat[level_start[end_level] + end_node]
+    if chain:
+        out[order[0]] += chain
     return out
 
 
