@@ -1795,7 +1795,7 @@ def test_a_very_long_journey_is_named_in_a_warning(monkeypatch: pytest.MonkeyPat
     df = pd.DataFrame(
         {
             "case": ["long"] * 8 + ["short"] * 2,
-            "tp": list("abababab") + ["a", "b"],
+            "tp": [*"abababab", "a", "b"],
             "ts": pd.date_range("2024-01-01", periods=10, freq="min"),
         }
     )
