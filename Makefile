@@ -59,6 +59,7 @@ fuzz: $(VENV)/.stamp-dev
 	$(PY) fuzz/xes.py --seconds $(FUZZ_SECONDS)
 	$(PY) fuzz/workbooks.py --seconds $(FUZZ_SECONDS)
 	$(PY) fuzz/dates.py --seconds $(FUZZ_SECONDS)
+	$(PY) fuzz/key_cells.py --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis site

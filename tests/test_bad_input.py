@@ -542,6 +542,25 @@ EVENT_FRAME_CASES: list[Any] = [
     ),
     ("case-ids-mixed-types-distinct-text", _evset("case", ["1", 2, "b"]), {}, OK),
     ("surrogate-touchpoint", _evset("tp", ["x\ud800", "y", "x"]), {}, ValidationError),
+    # issue 21: True equals 1, so a bool beside a number or text would merge two keys.
+    ("bool-and-int-touchpoints", _evset("tp", [True, 1, "x"]), {}, DataError),
+    ("bool-and-int-case-ids", _evset("case", [True, 1, "b"]), {}, DataError),
+    (
+        "bool-and-text-stage",
+        lambda d: d.assign(st=pd.Series([True, "s", "s"], dtype=object)),
+        {"stage_col": "st"},
+        DataError,
+    ),
+    ("bool-touchpoints-only", _evset("tp", [True, False, True]), {}, OK),
+    ("bool-and-text-outcome", _evset("o", [True, "failure", None]), {"outcome_col": "o"}, OK),
+    # issue 21: containers in key columns (a TypeError from pandas before)
+    ("list-touchpoint", _evset("tp", [["x"], "y", "x"]), {}, DataError),
+    ("dict-case-id", _evset("case", [{"id": 1}, "a", "b"]), {}, DataError),
+    ("array-case-id", _evset("case", [np.array([1]), "a", "b"]), {}, DataError),
+    ("list-outcome", _evset("o", [["success"], None, None]), {"outcome_col": "o"}, DataError),
+    ("list-case-attribute", _evset("seg", [[1], 2, 3]), {"case_cols": ["seg"]}, DataError),
+    # issue 21: a lone surrogate in a case id failed later, from pyarrow
+    ("surrogate-case-id", _evset("case", ["a\ud800", "a", "b"]), {}, DataError),
 ]
 
 
@@ -795,6 +814,18 @@ FEEDBACK_CASES: list[Any] = [
     ("huge-formula-comment", lambda d: d.assign(c=["x" * MB, "=HYPERLINK(1)"]), OK),
     ("duplicate-score-column", lambda d: pd.concat([d, d[["s"]]], axis=1), SchemaError),
     ("duplicate-case-column", lambda d: pd.concat([d, d[["case"]]], axis=1), SchemaError),
+    # issue 21: coercions
+    ("bool-among-scores", lambda d: d.assign(s=pd.Series([True, 5], dtype=object)), DataError),
+    ("nps-fractional", lambda d: d.assign(m="nps", s=[6.5, 8.9]), DataError),
+    ("nps-whole-floats", lambda d: d.assign(m="nps", s=[7.0, 10.0]), OK),
+    (
+        "bool-and-int-case-ids",
+        lambda d: d.assign(case=pd.Series([True, 1], dtype=object)),
+        DataError,
+    ),
+    # issue 21: containers in key columns
+    ("list-case-id", lambda d: d.assign(case=pd.Series([["a"], "b"], dtype=object)), DataError),
+    ("dict-case-id", lambda d: d.assign(case=pd.Series([{"a": 1}, "b"], dtype=object)), DataError),
 ]
 
 
@@ -845,6 +876,9 @@ PRIORITISE_CASES: list[Any] = [
     ("duplicate-id-column", lambda d: pd.concat([d, d[["id"]]], axis=1), {}, SchemaError),
     ("huge-id", _set("id", "i" * MB), {}, OK),
     ("zero-cost", lambda d: d.assign(cost=0.0), {}, ValidationError),
+    # issue 21: True is not scored as 1
+    ("bool-among-impacts", _set("impact", True), {}, DataError),
+    ("bool-costs", lambda d: d.assign(cost=True), {}, DataError),
     ("unknown-method", lambda d: d, {"method": "ricee"}, UnknownReferenceError),
     (
         "negative-weight",
@@ -1450,3 +1484,401 @@ def test_numbers_beyond_the_float_range_in_journey_files(
     with pytest.raises(ValidationError, match="too large") as info:
         fk.load_journey(path)
     assert info.value.line is not None or suffix == ".json"
+
+
+# ---------------------------------------------------------------------------------------
+# issue 21, second part: key cells, files the system refuses, engine errors
+# ---------------------------------------------------------------------------------------
+def test_key_cell_errors_name_the_rows() -> None:
+    df = EVENTS.assign(tp=pd.Series(["x", True, 1], dtype=object))
+    with pytest.raises(DataError, match="True equals 1") as info:
+        fk.EventLog.from_frame(df, **COLS)
+    assert info.value.failure_cases is not None
+    assert info.value.failure_cases["row"].tolist() == [0, 1, 2]
+    assert info.value.failure_cases["type"].tolist() == ["str", "bool", "int"]
+
+
+def test_a_folder_passed_to_read_events_is_a_file_access_error(tmp_path: Path) -> None:
+    folder = tmp_path / "log.csv"
+    folder.mkdir()
+    with pytest.raises(fk.FileAccessError, match="folder"):
+        fk.read_events(folder, **COLS)
+
+
+@pytest.mark.parametrize("name", ["log.csv", "log.csv.gz", "log.parquet"])
+def test_an_unreadable_event_file_is_a_file_access_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """chmod 000: simulated, so that the test also holds when run as root."""
+    import errno
+
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+        EVENTS.to_parquet(path)
+    else:
+        EVENTS.to_csv(path, index=False)
+
+    def refused(file: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied", str(file))
+
+    real_open = builtins.open
+    monkeypatch.setattr(
+        builtins,
+        "open",
+        lambda f, *a, **k: refused(f) if str(f) == str(path) else real_open(f, *a, **k),
+    )
+    monkeypatch.setattr(pd, "read_parquet", refused)
+    with pytest.raises(fk.FileAccessError, match="Permission denied"):
+        fk.read_events(path, **COLS)
+
+
+@pytest.mark.parametrize("engine", [None, "duckdb"])
+@pytest.mark.parametrize("kind", ["list", "struct"])
+def test_parquet_list_and_struct_key_columns_are_data_errors(
+    tmp_path: Path, engine: str | None, kind: str
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+    cells = [[1], [1], [2]] if kind == "list" else [{"id": 1}, {"id": 1}, {"id": 2}]
+    table = pa.table({"case": pa.array(cells), "tp": ["x", "y", "x"], "ts": EVENTS["ts"]})
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(DataError, match="lists or records"):
+        fk.EventLog.scan(path, **COLS, engine=engine)
+
+
+@pytest.mark.parametrize(
+    ("options", "truncate"),
+    [({"memory_limit": "lots"}, False), ({}, True)],
+    ids=["memory-limit", "truncated-parquet"],
+)
+def test_duckdb_errors_about_the_input_are_validation_errors(
+    tmp_path: Path, options: dict[str, Any], truncate: bool
+) -> None:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "log.parquet"
+    EVENTS.to_parquet(path)
+    if truncate:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValidationError):
+        fk.EventLog.scan(path, **COLS, engine="duckdb", engine_options=options)
+
+
+def test_engine_errors_keep_internal_errors_raw() -> None:
+    from frictionkit.events._engine import engine_errors
+
+    with pytest.raises(KeyError), engine_errors():
+        raise KeyError("not an engine error")
+
+
+# -- text used as a key: routes are grouped by codes; the folded row is found by its flag --
+def _arrow_log(stage: bool = False) -> fk.EventLog:
+    # journey a: "a → b" (one touchpoint); journey b: "a" then "b" (two touchpoints)
+    df = pd.DataFrame(
+        {
+            "case": ["a", "b", "b"],
+            "tp": ["a → b", "a", "b"],
+            "ts": ["2024-01-01", "2024-01-01", "2024-01-02"],
+        }
+    )
+    extra = {"stage_col": "tp"} if stage else {}
+    return fk.EventLog.from_frame(df, **COLS, **extra)
+
+
+@pytest.mark.parametrize("kind", ["routes", "stage_routes", "failure_patterns"])
+def test_a_name_holding_the_arrow_does_not_make_two_routes_print_alike(kind: str) -> None:
+    log = _arrow_log(stage=kind == "stage_routes")
+    if kind == "failure_patterns":
+        from frictionkit.routes import route_text
+
+        assert route_text(["a → b"]) != route_text(["a", "b"])
+        return
+    table = log.routes() if kind == "routes" else log.stage_routes()
+    assert len(table) == 2
+    assert table["route_text"].is_unique
+    assert sorted(table["route_text"]) == ['"a → b"', "a → b"]
+
+
+def test_stage_routes_with_two_stages_of_one_label_group_by_the_label() -> None:
+    df = pd.DataFrame(
+        {"case": ["a", "b"], "tp": ["x", "y"], "ts": ["2024-01-01"] * 2, "st": ["s1", "s2"]}
+    )
+    log = fk.EventLog.from_frame(df, **COLS, stage_col="st")
+    table = log.stage_routes(labels={"s1": "Same", "s2": "Same"})
+    assert table["route_text"].tolist() == ["Same"]
+    assert table["journeys"].tolist() == [2]
+
+
+def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it() -> None:
+    from frictionkit.privacy import SUPPRESSED_LABEL, folded_rows
+
+    n = 30  # 24 journeys through a real touchpoint named like the folded row, 6 rare ones
+    first = [SUPPRESSED_LABEL if i % 5 else f"rare{i}" for i in range(n)]
+    last = ["buy" if i % 2 else "leave" for i in range(n)]
+    df = pd.DataFrame(
+        {
+            "case": [f"c{i}" for i in range(n) for _ in range(2)],
+            "tp": [t for pair in zip(first, last, strict=True) for t in pair],
+            "ts": ["2024-01-01", "2024-01-02"] * n,
+        }
+    )
+    log = fk.EventLog.from_frame(df, **COLS, success="buy", failure="leave")
+    for table in (log.routes(min_group_size=10), log.friction(min_group_size=10)):
+        label = "route_text" if "route_text" in table else "touchpoint"
+        real = table[label].astype(str).str.startswith(SUPPRESSED_LABEL) & (~folded_rows(table))
+        assert real.any()  # the real touchpoint is shown as a real row ...
+        assert folded_rows(table).sum() == 1  # ... and the folded row is found by its flag
+
+
+# -- small groups: nested counts, subgroups of exit share and repeat rate (issue 21) ------
+def _nested_log() -> fk.EventLog:
+    """50 journeys reach s1, 48 reach s2 (so 2 stop at s1), 20 reach s3.
+
+    Journey 0 repeats ``a``; journeys 48 and 49 fail right after ``a``.
+    """
+    rows = []
+    for i in range(50):
+        steps = [("a", "s1")] + ([("a", "s1")] if i == 0 else [])
+        if i < 20:
+            steps += [("b", "s2"), ("buy", "s3")]
+        elif i < 48:
+            steps += [("b", "s2"), ("leave", "s1")]
+        else:
+            steps += [("leave", "s1")]
+        rows += [(f"c{i:02d}", tp, st, f"2024-01-01 00:0{k}") for k, (tp, st) in enumerate(steps)]
+    df = pd.DataFrame(rows, columns=["case", "tp", "st", "ts"])
+    return fk.EventLog.from_frame(df, **COLS, stage_col="st", success="buy", failure="leave")
+
+
+def test_hidden_nested_counts_golden() -> None:
+    from frictionkit.privacy import hidden_nested_counts
+
+    # the worked example of the rule: 48 is 2 below 50, 29 is 1 below 30
+    assert hidden_nested_counts([50, 48, 30, 29, 12, 5], 10).tolist() == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert not hidden_nested_counts([50, 48], None).any()
+
+
+def test_hidden_nested_counts_leave_no_small_difference() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from frictionkit.privacy import hidden_nested_counts
+
+    @given(
+        st.lists(st.integers(0, 60), min_size=1, max_size=12),
+        st.integers(1, 15),
+        st.booleans(),
+    )
+    def check(drops: list[int], size: int, with_start: bool) -> None:
+        start = sum(drops) + 3
+        counts = np.array([start - sum(drops[: i + 1]) for i in range(len(drops))])
+        hidden = hidden_nested_counts(counts, size, start=start if with_start else None)
+        shown = counts[~hidden].tolist() + ([start] if with_start else [])
+        for x in shown:
+            assert not 0 < x < size
+            for y in shown:
+                assert not 0 < abs(x - y) < size
+
+    check()
+
+
+def test_funnel_hides_a_stage_a_small_group_below_the_last_shown() -> None:
+    table = _nested_log().funnel(min_group_size=10).set_index("stage")
+    assert table.loc["s1", "journeys"] == 50
+    assert pd.isna(table.loc["s2", "journeys"])  # 48: would show the 2 who stopped at s1
+    assert pd.isna(table.loc["s1", "drop_off"])
+    assert table.loc["s3", "journeys"] == 20
+    assert pd.isna(table.loc["s3", "step_conversion"])  # 20 / 48 would give 48 back
+    assert table["suppressed"].tolist() == [True, True, True]
+
+
+def test_friction_hides_exit_share_and_repeat_rate_of_small_subgroups() -> None:
+    table = _nested_log().friction(min_group_size=10).set_index("touchpoint")
+    # 2 failed journeys ended at a; 1 visitor repeated it
+    assert pd.isna(table.loc["a", "exit_share"])
+    assert pd.isna(table.loc["a", "repeat_rate"])
+    assert pd.isna(table.loc["a", "friction_score"])
+    assert bool(table.loc["a", "suppressed"])
+    # 28 of the 30 failed journeys ended at b: the other 2 are a small group too
+    assert pd.isna(table.loc["b", "exit_share"])
+    assert table.loc["b", "repeat_rate"] == 0.0  # 0 repeated, 48 did not: both shown
+
+
+def test_derive_pain_points_passes_min_group_size_to_friction() -> None:
+    from frictionkit.datasets import simulate_journeys
+
+    events = simulate_journeys(1500, seed=2, loop_rate=0.4)
+    log = fk.EventLog.from_frame(
+        events,
+        case_col="case_id",
+        touchpoint_col="touchpoint",
+        timestamp_col="timestamp",
+        stage_col="stage",
+        outcome_col="outcome",
+        strict=False,
+    )
+    plain = fk.derive_pain_points(None, log, value_per_success=80.0)
+    visitors = log.friction().set_index("touchpoint")["journeys"]
+    assert (plain["verdict"] == "friction").any()
+    # a threshold above every touchpoint's visitors folds them all: no verdict is shown
+    size = int(visitors.max()) + 1
+    folded = fk.derive_pain_points(None, log, value_per_success=80.0, min_group_size=size)
+    assert not (folded["verdict"] == "friction").any()
+
+
+# -- "$" in chart labels is drawn as text, not math (issue 21) ---------------------------
+def _dollar_log() -> fk.EventLog:
+    rows = []
+    for i in range(40):
+        steps = ["$5 fee", "pay $10 now"] + (["buy $"] if i % 3 else ["leave"])
+        rows += [
+            (f"c{i}", tp, f"2024-01-01 00:0{k}", "s1" if k == 0 else "s$2 $3")
+            for k, tp in enumerate(steps)
+        ]
+    df = pd.DataFrame(rows, columns=["case", "tp", "ts", "st"])
+    return fk.EventLog.from_frame(df, **COLS, stage_col="st", success="buy $", failure="leave")
+
+
+@pytest.mark.parametrize("chart", ["funnel", "friction", "route_flow", "journey_map"])
+def test_dollar_signs_in_names_are_not_drawn_as_math(chart: str) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+    from matplotlib.text import Text
+
+    log = _dollar_log()
+    if chart == "friction":  # every row shown as a friction point, so its name is drawn
+        table = log.friction().assign(verdict="friction", attributable_failures=1.0)
+        ax = fk.plot.friction(table)
+    elif chart == "journey_map":
+        ax = fk.plot.journey_map(None, log)
+    else:
+        ax = getattr(fk.plot, chart)(log)
+    try:
+        ax.figure.canvas.draw()
+        texts = [t.get_text() for t in ax.findobj(Text) if t.get_text()]
+        assert any("$" in t for t in texts)  # the names are there ...
+        assert not [t for t in texts if cbook.is_math_text(t)]  # ... none drawn as math
+    finally:
+        plt.close(ax.figure)
+
+
+def test_every_chart_goes_through_the_one_label_helper() -> None:
+    pytest.importorskip("matplotlib")
+    charts = [n for n in fk.plot.__all__ if not n.endswith("_data") and n.islower()]
+    charts = [n for n in charts if callable(getattr(fk.plot, n)) and n not in ("accessor",)]
+    assert charts
+    for name in charts:
+        assert getattr(getattr(fk.plot, name), "__wrapped__", None) is not None, name
+
+
+# -- a journey of very many events (issue 21): a warning naming it; routes stay fast ------
+def test_a_very_long_journey_is_named_in_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import frictionkit.events._ingest as ingest
+
+    monkeypatch.setattr(ingest, "LONG_JOURNEY_EVENTS", 5)
+    df = pd.DataFrame(
+        {
+            "case": ["long"] * 8 + ["short"] * 2,
+            "tp": [*"abababab", "a", "b"],
+            "ts": pd.date_range("2024-01-01", periods=10, freq="min"),
+        }
+    )
+    with pytest.warns(fk.LongJourneyWarning, match="journey 'long' holds 8 events"):
+        fk.EventLog.from_frame(df, **COLS)
+
+
+def test_routes_of_one_journey_of_many_events_are_fast() -> None:
+    """One factorisation per position made this 31 s for 1M events; now a chain."""
+    n = 200_000
+    tps = np.array(["a", "b", "c"], dtype=object)[np.arange(n) % 3]
+    df = pd.DataFrame(
+        {
+            "case": ["one"] * n + ["two"] * 2,
+            "tp": [*tps, "a", "b"],
+            "ts": np.r_[np.arange(n), np.arange(2)].astype("datetime64[s]"),
+        }
+    )
+    with pytest.warns(fk.LongJourneyWarning):
+        log = fk.EventLog.from_frame(df, **COLS)
+    start = time.perf_counter()
+    table = log.routes()
+    assert time.perf_counter() - start < HANG_S
+    assert sorted(table["n_steps"].tolist()) == [2, n]
+
+
+def test_route_codes_with_a_long_tail_keep_their_order() -> None:
+    """The chain shortcut gives the keys of the level-by-level tree (property)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from frictionkit.routes import route_codes
+
+    journeys = st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=6), min_size=1)
+
+    @settings(max_examples=200, deadline=None)
+    @given(journeys, st.lists(st.integers(0, 2), max_size=40))
+    def check(routes: list[list[int]], tail: list[int]) -> None:
+        routes = [*routes[:-1], routes[-1] + tail]  # one journey may run on alone
+        flat = np.array([c for r in routes for c in r], dtype=np.int64)
+        offsets = np.r_[0, np.cumsum([len(r) for r in routes])].astype(np.int64)
+        keys = route_codes(flat, offsets, 3).tolist()
+        for i, a in enumerate(routes):
+            for j, b in enumerate(routes):
+                assert (keys[i] == keys[j]) == (a == b)
+                assert (keys[i] < keys[j]) == (a < b)
+
+    check()
+
+
+# -- the frontier under capacities is bounded by max_points (issue 21) -------------------
+def test_frontier_with_capacities_is_bounded_and_exact_at_its_rows() -> None:
+    """Thousands of steps took two MILPs each (200 improvements: over 9 minutes).
+
+    With ``max_points`` the walk stops after that many steps, and the steps in force at
+    evenly spaced budgets are solved for instead: every row is still an exact step.
+    """
+    from frictionkit.portfolio import frontier
+
+    rng = np.random.default_rng(3)
+    n = 14
+    items = pd.DataFrame(
+        {
+            "id": [f"i{i}" for i in range(n)],
+            "owner": rng.choice(["t1", "t2"], n),
+            "cost": rng.integers(1, 20, n).astype(float),
+            "effort_days": rng.integers(1, 10, n).astype(float),
+            "impact": rng.integers(1, 30, n).astype(float),
+        }
+    )
+    capacity = {"t1": 20.0, "t2": 20.0}
+    full = frontier(items, capacity=capacity, max_points=None)
+    assert len(full) > 12  # the walk would have gone on
+    thin = frontier(items, capacity=capacity, max_points=6)
+    exact = set(zip(full["cost"], full["value"], strict=True))
+    assert set(zip(thin["cost"], thin["value"], strict=True)) <= exact
+    assert thin["cost"].iloc[0] == full["cost"].iloc[0]
+    assert thin["cost"].iloc[-1] == full["cost"].iloc[-1]
+    assert thin["value"].iloc[-1] == full["value"].iloc[-1]
+    assert len(thin) <= 6
+    # the steps in force at the evenly spaced budgets, as the full frontier thins them
+    costs = full["cost"].to_numpy()
+    grid = np.linspace(costs[0], costs[-1], 6 - 1)
+    in_force = full.iloc[np.searchsorted(costs, grid, side="right") - 1]
+    shown = set(zip(thin["cost"], thin["value"], strict=True))
+    assert set(zip(in_force["cost"], in_force["value"], strict=True)) <= shown

@@ -234,3 +234,114 @@ def test_text_timestamps_one_format(
     column: tuple[list[str], list[Any] | None, bool | None],
 ) -> None:
     check_date_column(*column)
+
+
+# -- key cells of event tables and surveys (issue 21) --------------------------------------
+# Cells a key column may hold in a hostile table: numbers beside booleans (True equals 1),
+# containers, lone surrogates, names holding the route arrow or the folded row's label,
+# dollar signs.
+_KEY_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            True,
+            False,
+            0,
+            1,
+            1.0,
+            "1",
+            "True",
+            "a",
+            "b",
+            "a → b",
+            '"a',
+            "other (suppressed)",
+            "$5 $",
+            "x\ud800",
+            "START",
+        ]
+    ),
+    st.integers(-3, 3),
+    st.text(min_size=1, max_size=4),
+    st.lists(st.integers(0, 2), max_size=2),
+    st.dictionaries(st.sampled_from("ab"), st.integers(0, 2), max_size=1),
+)
+
+
+@st.composite
+def _key_tables(draw: st.DrawFn) -> tuple[list[Any], list[Any]]:
+    n = draw(st.integers(1, 8))
+    cases = draw(st.lists(_KEY_CELLS, min_size=n, max_size=n))
+    touchpoints = draw(st.lists(_KEY_CELLS, min_size=n, max_size=n))
+    return cases, touchpoints
+
+
+def _distinct(cells: list[Any]) -> int:
+    """Distinct keys as a key column must keep them: True apart from 1, 1 equal to 1.0."""
+    return len({(isinstance(c, bool), c) for c in cells})
+
+
+def check_key_table(cases: list[Any], touchpoints: list[Any]) -> None:
+    """The key-cell target: refused with a FrictionkitError, or no two keys merged.
+
+    An accepted log has one touchpoint per distinct cell and one journey per distinct
+    case id, and its routes print differently (no two route texts alike).
+    """
+    n = len(cases)
+    df = pd.DataFrame(
+        {
+            "case": pd.Series(cases, dtype=object),
+            "tp": pd.Series(touchpoints, dtype=object),
+            "ts": pd.Series([f"2024-01-01 00:00:{i:02d}" for i in range(n)], dtype=object),
+        }
+    )
+    try:
+        log = fk.EventLog.from_frame(df, case_col="case", touchpoint_col="tp", timestamp_col="ts")
+        table = log.routes()
+    except fk.FrictionkitError:
+        return
+    assert len(log.touchpoints) == _distinct(touchpoints), (touchpoints, log.touchpoints)
+    assert log.n_journeys == _distinct(cases), (cases, log.case_ids)
+    assert table["route_text"].is_unique, table["route_text"].tolist()
+
+
+@FUZZ_SETTINGS
+@given(table=_key_tables())
+def test_key_cells_are_refused_or_kept_apart(table: tuple[list[Any], list[Any]]) -> None:
+    check_key_table(*table)
+
+
+_SCORE_CELLS = st.one_of(
+    st.sampled_from([True, False, 6.5, 8.9, 10, 0, -1, 11, "7", None]),
+    st.integers(0, 10),
+    st.floats(-1, 11, allow_nan=False),
+)
+
+
+def check_survey(scores: list[Any], metric: str) -> None:
+    """The survey target: refused with a FrictionkitError, or every score a real answer.
+
+    An accepted NPS answer is a whole number 0-10; no true/false is read as a score.
+    """
+    df = pd.DataFrame(
+        {
+            "case": [f"c{i}" for i in range(len(scores))],
+            "m": metric,
+            "s": pd.Series(scores, dtype=object),
+        }
+    )
+    try:
+        fb = fk.Feedback.from_frame(df, metric_col="m", score_col="s", case_col="case")
+    except fk.FrictionkitError:
+        return
+    assert not any(isinstance(s, bool) for s in scores), scores
+    if metric == "nps":
+        got = fb.to_frame()["score"].to_numpy(dtype=float)
+        assert ((got == got.round()) & (got >= 0) & (got <= 10)).all(), scores
+
+
+@FUZZ_SETTINGS
+@given(
+    scores=st.lists(_SCORE_CELLS, min_size=1, max_size=6), metric=st.sampled_from(["nps", "csat"])
+)
+def test_survey_scores_are_refused_or_real_answers(scores: list[Any], metric: str) -> None:
+    check_survey(scores, metric)

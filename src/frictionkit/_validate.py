@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit.exceptions import (
+    DataError,
     InputTypeError,
     MissingColumnError,
     SchemaError,
@@ -40,6 +41,7 @@ __all__ = [
     "as_weight_values",
     "as_weights",
     "check_bounds",
+    "check_key_cells",
     "column",
     "normalised_weights",
 ]
@@ -153,6 +155,128 @@ def _check_surrogates(value: str, field: str) -> None:
             value=value,
             hint="The text is not valid Unicode (often a broken \\u escape); fix the source",
         )
+
+
+# Cells that cannot be a key: containers (a list or a dict, e.g. from a Parquet list or
+# struct column) have no text of their own and break grouping.
+_CONTAINERS = (list, tuple, dict, set, frozenset, np.ndarray)
+_MIXED = ("mixed", "mixed-integer", "mixed-integer-float")
+
+
+def check_key_cells(
+    s: pd.Series,
+    col: str,
+    *,
+    field: str,
+    what: str,
+    bools: bool = False,
+) -> None:
+    """Refuse cells that cannot serve as keys (ids, touchpoints, groups) in a column.
+
+    A key column may not hold containers (lists, dicts, arrays: e.g. a Parquet list or
+    struct column), nor lone surrogates in text (not valid Unicode: they fail later when
+    written), nor, unless ``bools`` is true, booleans mixed with other values: ``True``
+    equals ``1`` in Python and pandas, so ``True`` and ``1`` would be one key shown as
+    ``True``. A column of booleans only is a valid key column. The error is a
+    :class:`~frictionkit.exceptions.DataError` whose ``failure_cases`` name the rows
+    (0-based positions in the table). Only object columns need a look at each cell, and
+    only when their types are mixed.
+
+    Examples
+    --------
+    >>> check_key_cells(pd.Series(["a", "b"]), "case", field="case_col", what="the log")
+    >>> check_key_cells(
+    ...     pd.Series([True, 1], dtype=object), "tp", field="touchpoint_col", what="the log"
+    ... )
+    Traceback (most recent call last):
+    ...
+    frictionkit.exceptions.DataError: tp of the log mixes booleans with other values (int), \
+e.g. True in row 0: True equals 1, so they would be one key. Make the column one type, \
+e.g. df[col].astype(str)
+    """
+    dtype = s.dtype
+    nested = getattr(dtype, "pyarrow_dtype", None)
+    if nested is not None and str(nested).split("<")[0] in _ARROW_NESTED:
+        rows = np.flatnonzero(s.notna().to_numpy(dtype=bool))
+        if len(rows):
+            _refuse_containers(s, col, field, what, rows)
+        return
+    if not pd.api.types.is_object_dtype(dtype):
+        return
+    values = s.to_numpy(dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "mixed", "mixed-integer"):
+        text = (
+            values[~pd.isna(values)]
+            if kind == "string"
+            else [v for v in values if isinstance(v, str)]
+        )
+        if _SURROGATE.search("".join(text)) is not None:
+            bad = [isinstance(v, str) and _SURROGATE.search(v) is not None for v in values]
+            rows = np.flatnonzero(bad)
+            raise DataError(
+                f"{col} of {what} holds text that is not valid Unicode (a lone surrogate) "
+                f"in {len(rows)} row(s), e.g. row {int(rows[0])}",
+                field=field,
+                value=values[rows[0]],
+                failure_cases=pd.DataFrame(
+                    {"row": rows, col: pd.Series(values[rows], dtype=object)}
+                ),
+                hint="Often a broken \\u escape or a mis-decoded file; fix the source",
+            )
+    if kind not in _MIXED:
+        return
+    containers = np.fromiter(
+        (isinstance(v, _CONTAINERS) for v in values), dtype=bool, count=len(values)
+    )
+    if containers.any():
+        _refuse_containers(s, col, field, what, np.flatnonzero(containers))
+    if bools:
+        return
+    is_bool = np.fromiter(
+        (isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=len(values)
+    )
+    if not is_bool.any():
+        return
+    present = ~pd.isna(values).astype(bool)
+    others = present & ~is_bool
+    if not others.any():
+        return
+    rows = np.flatnonzero(present)
+    types = sorted({type(v).__name__ for v in values[others]})
+    first = int(np.flatnonzero(is_bool)[0])
+    raise DataError(
+        f"{col} of {what} mixes booleans with other values ({', '.join(types)}), "
+        f"e.g. {values[first]!r} in row {first}: True equals 1, so they would be one key",
+        field=field,
+        value=values[first],
+        failure_cases=pd.DataFrame(
+            {
+                "row": rows,
+                col: pd.Series(values[rows], dtype=object),
+                "type": [type(v).__name__ for v in values[rows]],
+            }
+        ),
+        hint="Make the column one type, e.g. df[col].astype(str)",
+    )
+
+
+_ARROW_NESTED = ("list", "large_list", "fixed_size_list", "struct", "map")
+
+
+def _refuse_containers(s: pd.Series, col: str, field: str, what: str, rows: np.ndarray) -> None:
+    values = s.to_numpy(dtype=object)[rows]
+    raise DataError(
+        f"{col} of {what} holds {len(rows)} cell(s) that are lists or records, not single "
+        f"values, e.g. {_short(values[0])} in row {int(rows[0])}",
+        field=field,
+        value=values[0],
+        failure_cases=pd.DataFrame(
+            {"row": rows, col: pd.Series([_short(v) for v in values], dtype=object)}
+        ),
+        hint="Give one id or name per cell (e.g. take the list's first item, or explode it "
+        "into rows with df.explode(col))",
+    )
 
 
 def as_id_tuple(value: Any, field: str) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ __all__ = [
     "IdentityConflictWarning",
     "InfeasibleError",
     "InputTypeError",
+    "LongJourneyWarning",
     "MemoryBudgetError",
     "MissingColumnError",
     "MissingImpactWarning",
@@ -305,6 +306,18 @@ class DroppedRowsWarning(FrictionkitWarning):
 
 class IdentityConflictWarning(FrictionkitWarning):
     """A channel id points at several master ids: the persons were merged (or dropped)."""
+
+
+class LongJourneyWarning(FrictionkitWarning):
+    """One journey holds more events than any customer journey plausibly does.
+
+    Issued at ingest (:meth:`EventLog.from_frame <frictionkit.events.EventLog.from_frame>`,
+    :func:`~frictionkit.events.read_events`), naming the longest journey and its number of
+    events, when it holds more than ``frictionkit.events.LONG_JOURNEY_EVENTS`` (100,000).
+    The usual cause is a wrong ``case_col`` (a column shared by every event, such as a
+    channel or a date). The analyses still run; those that walk a journey event by event
+    (routes, the Markov chain) take time in proportion to its length.
+    """
 
 
 class MissingImpactWarning(FrictionkitWarning):

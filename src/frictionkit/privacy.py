@@ -49,6 +49,7 @@ __all__ = [
     "SUPPRESSED_LABEL",
     "check_min_group_size",
     "folded_rows",
+    "hidden_nested_counts",
     "hide_small_figures",
     "mask_personal_data",
     "pseudonymise",
@@ -295,6 +296,47 @@ def small_counts(counts: npt.ArrayLike, min_group_size: int | None) -> npt.NDArr
         return np.zeros(arr.shape, dtype=bool)
     with np.errstate(invalid="ignore"):
         return (arr > 0) & (arr < min_group_size)
+
+
+def hidden_nested_counts(
+    counts: npt.ArrayLike, min_group_size: int | None, *, start: float | None = None
+) -> npt.NDArray[np.bool_]:
+    """Which counts of a nested sequence to hide so no difference of two shown is small.
+
+    Nested counts (the journeys reaching each stage of a funnel, each a subset of the one
+    before) give away the group between two of them by subtraction: 50 journeys reach
+    *delivery* and 48 reach *payment*, so 2 stopped at delivery. The rule (complementary
+    suppression), walking the sequence in order: a count is hidden when it is itself small
+    (:func:`small_counts`) or when it lies 1 to ``min_group_size - 1`` below the last
+    count shown (the first is compared with ``start``, e.g. all journeys, when given);
+    otherwise it is shown and becomes the count the next ones are compared with. So the
+    smaller of two close counts is hidden, and no difference of two shown counts (nor of
+    a shown count and ``start``) is a small group. Missing counts are skipped.
+
+    Every table with nested counts hides with this one rule (the funnel, the stages
+    reached in the friction table); the figures computed from a hidden count are then
+    hidden by :func:`hide_small_figures`.
+
+    Examples
+    --------
+    >>> hidden_nested_counts([50, 48, 30, 29, 12], 10).tolist()
+    [False, True, False, True, False]
+    >>> hidden_nested_counts([50, 30], 10, start=52).tolist()
+    [True, False]
+    """
+    arr = np.asarray(counts, dtype=np.float64).reshape(-1)
+    hidden = small_counts(arr, min_group_size)
+    if min_group_size is None:
+        return hidden
+    last = np.nan if start is None else float(start)
+    for i, c in enumerate(arr.tolist()):
+        if hidden[i] or np.isnan(c):
+            continue
+        if not np.isnan(last) and 0 < last - c < min_group_size:
+            hidden[i] = True
+        else:
+            last = c
+    return hidden
 
 
 def hide_small_figures(

@@ -65,7 +65,13 @@ from frictionkit.events._outcomes import (
     SUCCESS,
     SUCCESS_STATE,
 )
-from frictionkit.events._reductions import outcome_steps, route_codes, stage_reach
+from frictionkit.events._reductions import (
+    ARROW,
+    outcome_steps,
+    route_codes,
+    route_text,
+    stage_reach,
+)
 from frictionkit.privacy import SUPPRESSED_LABEL, check_min_group_size, small_groups
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,14 +82,14 @@ __all__ = [
     "funnel",
     "outcomes_by",
     "route_codes",
+    "route_text",
     "routes",
     "stage_routes",
     "transitions",
     "wilson_interval",
 ]
 
-#: Separator of ``route_text``.
-ARROW = " → "
+
 _Z95 = 1.959963984540054
 _INT = np.int64
 
@@ -145,7 +151,7 @@ def _route_names(
     flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
     b = np.r_[0, np.cumsum(lengths)].tolist()
     route = [tuple(flat[b[r] : b[r + 1]]) for r in range(len(lengths))]
-    return route, [ARROW.join(r) for r in route]
+    return route, [route_text(r) for r in route]
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,7 +177,8 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         Sorted by ``journeys`` (descending), then ``route`` (ascending), with columns:
 
         - ``route``: tuple of touchpoint names;
-        - ``route_text``: the same joined by ``" → "``;
+        - ``route_text``: the same joined by ``" → "`` (see :func:`route_text`: a name
+          holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the route (-1 for the pooled row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
         - ``success_rate``: successes / (successes + failures), NaN when none decided;
@@ -437,7 +444,9 @@ def funnel(
         With or without ``by``, the figures of a stage reached (or visited) by fewer
         journeys are hidden by :func:`frictionkit.privacy.hide_small_figures`: they
         become missing (count columns nullable ``Int64``), as does the drop-off of the
-        stage before it, and a ``suppressed`` column flags the row. The branch figures
+        stage before it, and a ``suppressed`` column flags the row; so are those of a
+        stage lying a small group below the last stage shown
+        (:func:`frictionkit.privacy.hidden_nested_counts`). The branch figures
         are hidden the same way (the journeys taking a branch, those not taking it, and
         those of them that went on or ended).
     branch_threshold : float or None, default 0.5
@@ -639,19 +648,24 @@ def funnel(
     out["stage_source"] = log.stage_source
     if size is None:
         return out
-    from frictionkit.privacy import hide_small_figures
+    from frictionkit.privacy import hidden_nested_counts, hide_small_figures
 
-    # the next stage's journeys: drop_off = journeys - next journeys would show them
-    nxt = out.groupby(out["segment"] if by is not None else np.zeros(len(out)), sort=False)[
-        "journeys"
-    ].shift(-1)
+    # nested counts: a stage a small group below the last shown one is hidden as well
+    # (hidden_nested_counts), so a hidden count tests as small (1) below
+    grp = out["segment"] if by is not None else pd.Series(np.zeros(len(out)))
+    reach = out["journeys"].to_numpy(dtype=np.float64)
+    for idx in grp.groupby(grp, sort=False).indices.values():
+        reach[idx] = np.where(hidden_nested_counts(reach[idx], size), 1.0, reach[idx])
+    # drop_off = journeys - next journeys; step_conversion = journeys / previous journeys
+    by_seg = pd.Series(reach).groupby(grp.to_numpy(), sort=False)
     others_c = np.concatenate(others_all)
     others_on_c = np.concatenate(others_on_all)
     return hide_small_figures(
         out,
         [
-            (out["journeys"], _FUNNEL_REACH_COLS),
-            (nxt, ["drop_off", "drop_off_rate"]),
+            (reach, _FUNNEL_REACH_COLS),
+            (by_seg.shift(-1), ["drop_off", "drop_off_rate"]),
+            (by_seg.shift(1), ["step_conversion"]),
             (out["visited"], ["visited", "branch_share"]),
             (others_c, ["went_instead_share"]),
             (others_on_c, ["went_instead_share"]),
@@ -791,7 +805,8 @@ def stage_routes(
         The event log (stages from its journey map, stage column or inference).
     labels : mapping of str to str, optional
         Display name of each stage id, e.g. ``{st.id: st.label for st in journey.stages}``;
-        stages not in it keep their id. Routes are told apart by their text.
+        stages not in it keep their id. Routes are told apart by their stage names
+        (stages given one label count as one), never by the joined text.
     min_group_size : int, optional
         Routes followed by fewer journeys are folded into one last row
         ``"other (suppressed)"`` by :func:`frictionkit.privacy.suppress_small_groups`
@@ -804,7 +819,8 @@ def stage_routes(
         Sorted by ``journeys`` (descending), then ``route_text``, with columns:
 
         - ``route``: tuple of stage names (``()`` for the folded row);
-        - ``route_text``: the same joined by ``" → "``;
+        - ``route_text``: the same joined by ``" → "`` (see :func:`route_text`: a name
+          holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the stage route (-1 for the folded row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
         - ``success_rate``: successes / (successes + failures), NaN when none decided,
@@ -834,11 +850,24 @@ def stage_routes(
     jj = np.asarray(log.event_journey)
     keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
     names = np.asarray([str(names_of.get(s, s)) for s in log.stages], dtype=object)
-    steps = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True)
-    text = steps.agg(ARROW.join).to_numpy(dtype=object)
-    code_raw, uniq = pd.factorize(text)
+    # group by codes of the shown names (stages given one label are one step), never by
+    # the joined text: a name holding the arrow would make two routes print alike
+    name_code, name_uniq = pd.factorize(names)
+    seq = name_code[st[keep]].astype(_INT)
+    jk = jj[keep]
+    key = route_codes(
+        seq,
+        np.r_[np.flatnonzero(np.r_[True, jk[1:] != jk[:-1]]), len(jk)].astype(_INT),
+        len(name_uniq),
+    )
+    code_raw, uniq_key = pd.factorize(key)
     code = code_raw.astype(_INT)
-    n_routes = len(uniq)
+    n_routes = len(uniq_key)
+    steps = pd.Series(names[st[keep]]).groupby(jk, sort=True)
+    tuples = steps.agg(tuple).to_numpy(dtype=object)
+    first = np.full(n_routes, -1, dtype=_INT)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
+    uniq = np.asarray([route_text(t) for t in tuples[first].tolist()], dtype=object)
     counts = (
         np.bincount(
             code * 3 + log.journey_outcome.astype(_INT),
@@ -848,11 +877,8 @@ def stage_routes(
         .astype(_INT)
         .reshape(n_routes, 3)
     )
-    out = _outcome_table("route_text", np.asarray(uniq, dtype=object), counts, size, log.n_journeys)
-    # the stage tuple of each route, from its first journey
-    first = np.full(n_routes, -1, dtype=_INT)
-    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
-    tuples = steps.agg(tuple).to_numpy(dtype=object)
+    out = _outcome_table("route_text", uniq, counts, size, log.n_journeys)
+    # the stage tuple of each route, from its first journey (texts are unique per route)
     by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
     route = [by_text.get(t, ()) for t in out["route_text"]]
     out.insert(0, "route", pd.Series(route, dtype=object, index=out.index))

@@ -56,6 +56,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, Timings
+from frictionkit.events._ingest import LONG_JOURNEY_EVENTS
 from frictionkit.events._kernels import (
     group_quantiles,
     grouped_order,
@@ -101,6 +102,7 @@ __all__ = [
     "FAILURE",
     "FAILURE_STATE",
     "LIFECYCLE",
+    "LONG_JOURNEY_EVENTS",
     "ON_NULL",
     "OPEN",
     "OPEN_STATE",

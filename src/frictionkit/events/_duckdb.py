@@ -44,7 +44,7 @@ from frictionkit.events._engine import (
     Timings,
 )
 from frictionkit.events._readers import _DEFAULT_NA
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import DataError, InputTypeError, ValidationError
 
 __all__ = ["DuckDBEngine"]
 
@@ -185,7 +185,16 @@ class DuckDBEngine(Engine):
                     field="memory_limit",
                     value=memory_limit,
                 )
-            self._con.execute("SET memory_limit = $m", {"m": memory_limit})
+            try:
+                self._con.execute("SET memory_limit = $m", {"m": memory_limit})
+            except require("duckdb", extra="duckdb", feature=_FEATURE).Error as err:
+                raise ValidationError(
+                    f"memory_limit={memory_limit!r} is not a memory size: "
+                    f"{str(err).strip().splitlines()[0] if str(err).strip() else err}",
+                    field="memory_limit",
+                    value=memory_limit,
+                    hint="Give a size such as '2GB', '500MB' or '80%'",
+                ) from err
         if threads is not None:
             given: Any = threads
             if not isinstance(given, int) or isinstance(given, bool) or given < 1:
@@ -266,6 +275,16 @@ class DuckDBEngine(Engine):
                 "SELECT *, row_number() OVER () AS row_id FROM read_csv(...), "
                 "and pass order_col='row_id'",
             )
+        keys = (cols.case, cols.touchpoint, cols.outcome, cols.stage, *cols.case_cols)
+        for col in keys:
+            typ = self._col_type(col) if col is not None else ""
+            if typ.endswith("]") or typ.startswith(("STRUCT", "MAP", "UNION")):
+                raise DataError(
+                    f"{col} holds {typ} values (lists or records), not single ids or names",
+                    field=col,
+                    value=typ,
+                    hint="Give one id or name per cell, e.g. unnest the list first",
+                )
         ts_type = self._col_type(cols.timestamp)
         if ts_type in _TEXT_TYPES or ts_type in _NAIVE_TYPES or ts_type in _AWARE_TYPES:
             return

@@ -32,13 +32,22 @@ across engines):
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import pandas as pd
 
-__all__ = ["Coding", "Engine", "Profile", "ScanColumns", "Timings"]
+from frictionkit.exceptions import (
+    FrictionkitError,
+    InputTypeError,
+    MemoryBudgetError,
+    ValidationError,
+)
+
+__all__ = ["Coding", "Engine", "Profile", "ScanColumns", "Timings", "engine_errors"]
 
 #: Rows of examples kept for an error message.
 SAMPLE_ROWS = 20
@@ -237,3 +246,64 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def timings(self, cols: ScanColumns, coding: Coding) -> Timings:
         """Quantiles of times between consecutive events (see :class:`Timings`)."""
+
+
+# The libraries whose errors about the input are re-raised as frictionkit errors.
+_ENGINE_MODULES = frozenset({"duckdb", "_duckdb", "pyarrow", "pyspark", "py4j"})
+
+
+def _engine_error(err: BaseException) -> FrictionkitError | None:
+    """The frictionkit error for an engine's error about the input, or None (a bug)."""
+    if isinstance(err, FrictionkitError):
+        return None
+    module = type(err).__module__.split(".")[0]
+    name = type(err).__name__
+    if module not in _ENGINE_MODULES or "Internal" in name or "Fatal" in name:
+        return None
+    lines = str(err).strip().splitlines()
+    text = lines[0][:300] if lines else name
+    message = f"the engine could not run on this input ({name}): {text}"
+    if "OutOfMemory" in name:
+        return MemoryBudgetError(
+            message,
+            field="memory_limit",
+            value=None,
+            hint="Raise memory_limit=, give a temp_directory= to spill to, or read fewer columns",
+        )
+    cls = InputTypeError if isinstance(err, TypeError) else ValidationError
+    return cls(
+        message,
+        field="source",
+        value=None,
+        hint="Check the file (a complete Parquet or CSV file) and the engine options",
+    )
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """Re-raise the errors DuckDB, Arrow or Spark raise about the input as frictionkit errors.
+
+    Errors about the input (a truncated Parquet file, ``memory_limit='lots'``, a column
+    that does not convert) become a :class:`~frictionkit.exceptions.ValidationError`
+    (:class:`~frictionkit.exceptions.InputTypeError` for a type error,
+    :class:`~frictionkit.exceptions.MemoryBudgetError` when out of memory) naming the
+    engine's class and first line, chained to the original. Internal errors of an engine
+    are left as they are (they are bugs to report).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> try:
+    ...     with engine_errors():
+    ...         pa.array([1, "a"])
+    ... except ValidationError as err:
+    ...     print(str(err)[:54])
+    the engine could not run on this input (ArrowInvalid):
+    """
+    try:
+        yield
+    except Exception as err:
+        mapped = _engine_error(err)
+        if mapped is None:
+            raise
+        raise mapped from err

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit._validate import as_pandas, column
+from frictionkit._validate import as_pandas, check_key_cells, column
 from frictionkit.events._kernels import (
     _infer_stages,
     _labels,
@@ -40,12 +40,15 @@ from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
     InputTypeError,
+    LongJourneyWarning,
     UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
 
 _INT = np.int64
+#: Events in one journey beyond which ingest warns (:class:`LongJourneyWarning`).
+LONG_JOURNEY_EVENTS = 100_000
 
 
 # ---------------------------------------------------------------------------------------
@@ -424,6 +427,52 @@ def _event_order(case_codes: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return np.lexsort((ts, case_codes)).astype(_INT, copy=False)
 
 
+def _warn_long_journey(lengths: np.ndarray, cases: np.ndarray) -> None:
+    """Warn (:class:`LongJourneyWarning`) when one journey holds too many events."""
+    if not len(lengths) or int(lengths.max()) <= LONG_JOURNEY_EVENTS:
+        return
+    longest = int(np.argmax(lengths))
+    n_long = int((lengths > LONG_JOURNEY_EVENTS).sum())
+    name = f"{str(cases[longest])[:80]!r} "
+    warnings.warn(
+        f"journey {name}holds {int(lengths[longest]):,} events"
+        + (f" ({n_long} journeys hold more than {LONG_JOURNEY_EVENTS:,})" if n_long > 1 else "")
+        + f": more than {LONG_JOURNEY_EVENTS:,} events in one journey is often a wrong "
+        "case_col (a column shared by every event); analyses that walk a journey take "
+        "time in proportion to its length",
+        LongJourneyWarning,
+        stacklevel=4,
+    )
+
+
+def _check_keys(
+    frame: pd.DataFrame, case_col: Any, touchpoint_col: Any, options: IngestOptions
+) -> None:
+    """Refuse key cells that would merge or break groups (see ``check_key_cells``).
+
+    Case ids, touchpoints, stages and channels may not mix booleans with other values
+    (``True`` equals ``1``); no key column may hold lists or records, or lone surrogates.
+    An outcome column may mix ``True`` and ``"success"`` (its default values).
+    """
+    case_cols = options.case_cols
+    keys: list[tuple[str, Any, bool]] = [
+        ("case_col", case_col, False),
+        ("touchpoint_col", touchpoint_col, False),
+        ("stage_col", options.stage_col, False),
+        ("channel_col", options.channel_col, False),
+        ("outcome_col", options.outcome_col, True),
+        *(
+            ("case_cols", c, True)
+            for c in ((case_cols,) if isinstance(case_cols, str) else case_cols)
+        ),
+    ]
+    for field, col, bools in keys:
+        if col is None:
+            continue
+        name = _check_column(frame, col, field)
+        check_key_cells(frame[name], name, field=field, what="the event log", bools=bools)
+
+
 def frame_parts(
     df: Any,
     *,
@@ -444,6 +493,7 @@ def frame_parts(
     journey, strict, on_null = options.journey, options.strict, options.on_null
     pseudonymise = options.pseudonymise
     frame = _as_pandas(df)
+    _check_keys(frame, case_col, touchpoint_col, options)
     if pseudonymise is not None:
         frame = _pseudonymised_cases(
             frame, _check_column(frame, case_col, "case_col"), pseudonymise
@@ -592,6 +642,7 @@ def frame_parts(
     event_row = order if rows is None else rows[order]
     journey_case = case_sorted[starts]
     warn_repeats(event_journey, event_tp, touchpoints, stacklevel=4)
+    _warn_long_journey(np.diff(offsets), case_ids[journey_case])
 
     # -- outcomes ----------------------------------------------------------------
     event_outcome = _event_outcomes(

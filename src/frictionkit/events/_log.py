@@ -282,6 +282,12 @@ class EventLog(LogAnalyses, Result):
         -------
         EventLog
 
+        Warns
+        -----
+        LongJourneyWarning
+            One journey holds more than :data:`LONG_JOURNEY_EVENTS` (100,000) events,
+            named with its count (often a wrong ``case_col``).
+
         Raises
         ------
         MissingColumnError
@@ -293,7 +299,11 @@ class EventLog(LogAnalyses, Result):
             timestamps, timestamps mixed with numbers, mixed naive/aware ones, or ones
             outside 1677-09-21 to 2262-04-11 (the range of nanosecond times); infinite
             values in ``value_col``; case ids of different types with the same text
-            (``"1"`` and ``1``: one type please) (``failure_cases`` holds the rows).
+            (``"1"`` and ``1``: one type please); key cells (case id, touchpoint, stage,
+            channel, outcome, case attribute) that are lists or records, or hold a lone
+            surrogate; booleans mixed with other values in a case id, touchpoint, stage
+            or channel column (``True`` equals ``1``, so they would be one key)
+            (``failure_cases`` holds the rows).
         ValidationError
             An empty log, a reserved touchpoint name, a touchpoint holding a lone
             surrogate character (not valid Unicode), inconsistent options.

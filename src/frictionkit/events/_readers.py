@@ -21,7 +21,7 @@ import pandas as pd
 from frictionkit._compat import require
 from frictionkit.events._ingest import _check_choice
 from frictionkit.events._xes import read_xes_frame
-from frictionkit.exceptions import SchemaError, ValidationError
+from frictionkit.exceptions import FileAccessError, SchemaError, ValidationError
 
 _LOG = logging.getLogger("frictionkit.events")
 
@@ -79,16 +79,25 @@ def read_event_frame(
         raise ValidationError(
             f"event log file {str(p)!r} does not exist", field="path", value=str(p)
         )
+    if p.is_dir():
+        raise _unreadable(p, IsADirectoryError(p))
     fmt = format or _guess_format(p)
     _check_choice(fmt, "format", ("csv", "parquet", "xes"))
     _check_sep(sep)
     if fmt == "csv":
-        return _read_csv(p, text_cols, sep=sep, encoding=_check_encoding(encoding))
+        try:
+            return _read_csv(p, text_cols, sep=sep, encoding=_check_encoding(encoding))
+        except (PermissionError, IsADirectoryError, FileNotFoundError) as err:
+            raise _unreadable(p, err) from None
     if fmt == "parquet":
         pa = require("pyarrow", extra="arrow", feature="reading Parquet event logs")
         try:
             return pd.read_parquet(p)
+        except (PermissionError, IsADirectoryError, FileNotFoundError) as err:
+            raise _unreadable(p, err) from None
         except (pa.ArrowException, OSError) as err:
+            if "ermission denied" in str(err):
+                raise _unreadable(p, PermissionError(str(err))) from None
             raise ValidationError(
                 f"{p} is not a readable Parquet file: {_short_error(err)}",
                 field="path",
@@ -96,6 +105,16 @@ def read_event_frame(
                 hint="Check that the file is complete Parquet (or pass format='csv' / 'xes')",
             ) from err
     return read_xes_frame(p)
+
+
+def _unreadable(p: Path, err: OSError) -> FileAccessError:
+    """The error for an event file the system would not let us read (a folder, permissions)."""
+    if isinstance(err, IsADirectoryError) or p.is_dir():
+        what, hint = "is a folder, not a file", "give the name of a file inside that folder"
+    else:
+        reason = err.strerror or str(err) or type(err).__name__
+        what, hint = f"cannot be read: {reason}", "check the file's permissions"
+    return FileAccessError(f"{str(p)!r} {what}", field="path", value=str(p), hint=hint)
 
 
 def _short_error(err: Exception) -> str:

@@ -1,9 +1,10 @@
 """Reductions over an event log's arrays that several analyses share (numpy only).
 
-Route keys (:func:`route_codes`), the time between consecutive events
-(:func:`gap_quantiles_ns`), the decided part of each journey (:func:`decided_paths`), the
-outcome steps and the furthest stage of each journey (:func:`outcome_steps`,
-:func:`stage_reach`: the one rule of the funnel and of friction's ``reached_stage``) and the
+Route keys (:func:`route_codes`) and texts (:func:`route_text`), the time between
+consecutive events (:func:`gap_quantiles_ns`), the decided part of each journey
+(:func:`decided_paths`), the outcome steps and the furthest stage of each journey
+(:func:`outcome_steps`, :func:`stage_reach`: the one rule of the funnel and of
+friction's ``reached_stage``) and the
 dwell per touchpoint and stage (:func:`dwell_ns`). They live with the log because the
 compact form of a log (:meth:`EventLog.compact <frictionkit.events.EventLog.compact>`) needs
 them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tables on them.
@@ -11,7 +12,8 @@ them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tabl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._log import EventLog
 
 __all__ = [
+    "ARROW",
     "DecidedPaths",
     "StageReach",
     "decided_paths",
@@ -32,10 +35,40 @@ __all__ = [
     "outcome_steps",
     "pair_counts",
     "route_codes",
+    "route_text",
     "stage_reach",
 ]
 
 _INT = np.int64
+
+#: Separator of ``route_text``.
+ARROW = " → "
+
+_ARROW_CHAR = ARROW.strip()
+
+
+def _quoted(name: str) -> str:
+    if _ARROW_CHAR in name or name.startswith('"') or not name:
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def route_text(names: Iterable[Any]) -> str:
+    """The text of a route: its names joined by ``" → "``, with names quoted where needed.
+
+    Routes are grouped by their codes, never by this text; the text is only shown. So that
+    two routes never print alike, a name that holds the arrow ``→`` itself (or starts with
+    a double quote, or is empty) is written in double quotes, with its own double quotes
+    doubled (as in CSV).
+
+    Examples
+    --------
+    >>> route_text(["visit", "buy"])
+    'visit → buy'
+    >>> route_text(["a → b"]), route_text(["a", "b"])
+    ('"a → b"', 'a → b')
+    """
+    return ARROW.join(_quoted(str(n)) for n in names)
 
 
 # ---------------------------------------------------------------------------------------
@@ -81,6 +114,7 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     width = np.int64(max(n_tp, 1))
     parents: list[np.ndarray] = []
     max_len = int(sorted_len[0]) if n_j else 0
+    chain = 0
     for p in range(max_len):
         active = int(np.searchsorted(neg, -p, side="left"))
         ending = int(np.searchsorted(neg, -(p + 1), side="left"))
@@ -95,17 +129,27 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
         parents.append(u[by_key] // width)
         end_node[ending:active] = prefix[ending:active]
         end_level[ending:active] = p
+        if active == 1 and p + 1 < max_len:
+            # only the longest journey goes on: the rest of its route is a chain of one
+            # node per level, whose pre-order positions follow each other (one journey of
+            # a million events would otherwise cost a million factorisations)
+            chain = max_len - 1 - p
+            end_node[0], end_level[0] = prefix[0], p
+            break
+    depth = len(parents)
     # subtree sizes bottom-up, then pre-order positions top-down
-    sizes: list[np.ndarray] = [np.ones(0)] * max_len
-    for p in range(max_len - 1, -1, -1):
+    sizes: list[np.ndarray] = [np.ones(0)] * depth
+    for p in range(depth - 1, -1, -1):
         size = np.ones(len(parents[p]), dtype=_INT)
-        if p + 1 < max_len:
+        if p == depth - 1:
+            size += chain  # the chain below the last level built (0 when none)
+        if p + 1 < depth:
             size += np.bincount(parents[p + 1], weights=sizes[p + 1], minlength=len(size)).astype(
                 _INT
             )
         sizes[p] = size
     pre: list[np.ndarray] = []
-    for p in range(max_len):
+    for p in range(depth):
         size = sizes[p]
         excl = np.cumsum(size) - size
         if p == 0:
@@ -118,6 +162,8 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     flat = np.concatenate(pre) if pre else np.zeros(0, dtype=_INT)
     out = np.empty(n_j, dtype=_INT)
     out[order] = flat[level_start[end_level] + end_node]
+    if chain:
+        out[order[0]] += chain
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.events._compact import assemble, build_compact, compact_parts
-from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns
+from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, engine_errors
 from frictionkit.events._ingest import (
     _as_pandas,
     _check_column,
@@ -548,42 +548,43 @@ def scan(
     check_log_options(
         options.when_both, options.value_agg, options.on_null, options.journey, options.stage_col
     )
-    eng = resolve_engine(source, engine, engine_kw)
-    if eng is None:
-        return _scan_pandas(
-            cls,
-            source,
-            case_col=case_col,
-            touchpoint_col=touchpoint_col,
-            timestamp_col=timestamp_col,
-            order_col=order_col,
-            options=options,
-            engine_options=engine_kw,
+    with engine_errors():
+        eng = resolve_engine(source, engine, engine_kw)
+        if eng is None:
+            return _scan_pandas(
+                cls,
+                source,
+                case_col=case_col,
+                touchpoint_col=touchpoint_col,
+                timestamp_col=timestamp_col,
+                order_col=order_col,
+                options=options,
+                engine_options=engine_kw,
+            )
+        _refuse_on_engine(eng, options)
+        cols = ScanColumns(
+            case=case_col,
+            touchpoint=touchpoint_col,
+            timestamp=timestamp_col,
+            order=order_col,
+            outcome=options.outcome_col,
+            stage=options.stage_col,
+            value=options.value_col,
+            value_agg=options.value_agg,
+            case_cols=tuple(options.case_cols),
+            drop_missing=options.on_null == "drop",
         )
-    _refuse_on_engine(eng, options)
-    cols = ScanColumns(
-        case=case_col,
-        touchpoint=touchpoint_col,
-        timestamp=timestamp_col,
-        order=order_col,
-        outcome=options.outcome_col,
-        stage=options.stage_col,
-        value=options.value_col,
-        value_agg=options.value_agg,
-        case_cols=tuple(options.case_cols),
-        drop_missing=options.on_null == "drop",
-    )
-    return scan_engine(
-        cls,
-        eng,
-        cols=cols,
-        success=options.success,
-        failure=options.failure,
-        when_both=options.when_both,
-        journey=options.journey,
-        strict=options.strict,
-        pseudonymise=options.pseudonymise,
-    )
+        return scan_engine(
+            cls,
+            eng,
+            cols=cols,
+            success=options.success,
+            failure=options.failure,
+            when_both=options.when_both,
+            journey=options.journey,
+            strict=options.strict,
+            pseudonymise=options.pseudonymise,
+        )
 
 
 def _scan_pandas(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._protocol import Result
+from frictionkit._validate import check_key_cells
 from frictionkit.exceptions import (
     DataError,
     InputTypeError,
@@ -188,7 +189,9 @@ class Feedback(Result):
             An unknown metric name, or (with ``journey``) touchpoints, stages or personas
             not in the journey; all are listed with the closest known names.
         DataError
-            Missing, non-numeric or out-of-scale scores, rows without any link, stages
+            Missing, non-numeric, true/false or out-of-scale scores, NPS answers that are
+            not whole numbers, key cells that are lists or records or mix true/false with
+            other values (``True`` equals ``1``), rows without any link, stages
             that contradict their touchpoint, unreadable timestamps (or text timestamps
             mixing formats or ambiguous between day-first and month-first); ``failure_cases``
             holds the input rows at fault.
@@ -227,6 +230,10 @@ class Feedback(Result):
         for key, (col, field) in given.items():
             if col is not None or key in ("metric", "score"):
                 names[key] = _check_column(df, col, field)
+        for key in ("case_id", "touchpoint", "stage", "persona"):
+            if key in names:
+                col = names[key]
+                check_key_cells(df[col], col, field=given[key][1], what="the answers")
         if isinstance(attribute_cols, str):
             attribute_cols = (attribute_cols,)
         attrs_cols = tuple(attribute_cols)
@@ -289,7 +296,20 @@ class Feedback(Result):
                 field="score_col",
                 value=str(s_raw.dtype),
             )
-        score_num = pd.to_numeric(s_raw.astype(object), errors="coerce")
+        s_obj = s_raw.astype(object)
+        s_bool = np.fromiter(
+            (isinstance(v, (bool, np.bool_)) for v in s_obj), dtype=bool, count=n_rows
+        )
+        if s_bool.any():
+            pos = np.flatnonzero(s_bool)
+            raise DataError(
+                f"{len(pos)} answer(s) in {names['score']!r} are true/false, not scores",
+                field="score_col",
+                value=s_raw.iloc[pos[:3]].tolist(),
+                failure_cases=df.iloc[pos],
+                hint="Give every answer as a number on its metric's scale",
+            )
+        score_num = pd.to_numeric(s_obj, errors="coerce")
         score = np.asarray(score_num, dtype=np.float64)
         bad = ~np.isfinite(score)
         if bad.any():
@@ -320,6 +340,17 @@ class Feedback(Result):
                 failure_cases=df.iloc[pos],
                 hint="Check the scale of each question (csat_scale=, ces_variant=, "
                 "ces_scale=); NPS is asked on 0-10",
+            )
+        fractional = is_nps & (score != np.round(score))
+        if fractional.any():
+            pos = np.flatnonzero(fractional)
+            raise DataError(
+                f"{len(pos)} NPS answer(s) are not whole numbers, e.g. {score[pos[:3]].tolist()}",
+                field="score_col",
+                value=score[pos[:3]].tolist(),
+                failure_cases=df.iloc[pos],
+                hint="NPS answers are whole numbers 0-10 (9-10 promoters, 7-8 passives, 0-6 "
+                "detractors); a 6.5 would fall between two groups. Check the column",
             )
         nps_scores = score[is_nps]
         if nps_scores.size >= _NPS_SUSPICIOUS_MIN_N and bool(

@@ -11,7 +11,7 @@ import pandas as pd
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import InputTypeError, ValidationError
-from frictionkit.routes import ARROW
+from frictionkit.routes import route_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -269,7 +269,7 @@ def failure_patterns(
     out = pd.DataFrame(
         {
             "pattern": pd.Series(patterns, dtype=object),
-            "pattern_text": pd.Series([ARROW.join(x) for x in patterns], dtype=object),
+            "pattern_text": pd.Series([route_text(x) for x in patterns], dtype=object),
             "length": plen.astype(_INT),
             "journeys": n1.astype(_INT),
             "failures": a.astype(_INT),

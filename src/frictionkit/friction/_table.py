@@ -90,7 +90,12 @@ def friction(
         and ``failures_visited`` summed, other columns missing, a ``suppressed_groups``
         column added). The figures of a shown row that rest on another small group (the
         journeys that skipped it, the comparison journeys) are hidden first by
-        :func:`hide_small_comparisons`; a ``suppressed`` column flags those rows.
+        :func:`hide_small_comparisons`, as are those of a stage reached by a small group
+        fewer than the last stage shown
+        (:func:`frictionkit.privacy.hidden_nested_counts`), and ``exit_share``,
+        ``repeat_rate`` and ``friction_score`` where the failed journeys that ended at
+        the touchpoint, the others, the visitors who repeated it or the others are a
+        small group; a ``suppressed`` column flags those rows.
     n_boot : int, default 500
         Bootstrap draws of the interval of the attributable failures (0: no interval).
     seed : int or numpy.random.Generator, default 0
@@ -370,8 +375,28 @@ def friction(
     out = out[first + [c for c in out.columns if c not in first]]  # the decision first
     size = check_group_size(min_group_size)
     if size is not None:
+        from frictionkit.privacy import hidden_nested_counts, hide_small_figures
+
+        # stages reached are nested: one a small group below the last shown is hidden too
+        # (and so the figures of its touchpoints' not-visited groups)
+        hidden = hidden_nested_counts(reach, size)[tp_stage]
         out = hide_small_comparisons(
-            out, reach[tp_stage] - n1, res.visitors_comparable, min_group_size=size
+            out,
+            np.where(hidden, 1.0, reach[tp_stage] - n1),
+            res.visitors_comparable,
+            min_group_size=size,
+        )
+        # exit share and repeat rate rest on subgroups: the failed journeys that ended
+        # here (and the others), the visitors who repeated it (and the others)
+        out = hide_small_figures(
+            out,
+            [
+                (exits, ["exit_share", "friction_score"]),
+                (np.where(exits > 0, n_fail - exits, 0), ["exit_share", "friction_score"]),
+                (repeats, ["repeat_rate", "friction_score"]),
+                (journeys - repeats, ["repeat_rate", "friction_score"]),
+            ],
+            min_group_size=size,
         )
         af = out["attributable_failures"].to_numpy(dtype=np.float64)
         verdict = np.array([v if isinstance(v, str) else "" for v in out["verdict"]])

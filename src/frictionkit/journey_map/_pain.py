@@ -27,6 +27,7 @@ from frictionkit.friction._value import (
     value_table,
 )
 from frictionkit.model import Journey, PainPoint
+from frictionkit.privacy import folded_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -170,6 +171,7 @@ def _signals_from_log(
     journeys_per_period: float | None = None,
     currency: str | None = None,
     meta: dict[str, Any] | None = None,
+    min_group_size: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {t: {"signals": [], "evidence": [], "reach": [],
                                           "strength": []} for t in ids}  # fmt: skip
@@ -186,8 +188,10 @@ def _signals_from_log(
     oc = log.outcome_counts
     n_decided = max(int(oc["success"] + oc["failure"]), 1)
     fr = log.friction(
-        min_support=min_support, fdr=q_max, outcome_markers=outcome_markers, adjust_for=adjust_for
-    )
+        min_support=min_support, fdr=q_max, outcome_markers=outcome_markers,
+        adjust_for=adjust_for, min_group_size=min_group_size,
+    )  # fmt: skip
+    fr = fr[~folded_rows(fr)]  # the folded row stands for no touchpoint
     vt = value_table(log, fr, value_per_success, per=per, scale=scale,
                      journeys_per_period=jpp, currency=currency)  # fmt: skip
     col = value_column(per)
@@ -402,6 +406,7 @@ def derive_pain_points(
     per: str | None = None,
     journeys_per_period: float | None = None,
     currency: str | None = None,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame:
     """Propose pain points from the evidence and measure the declared ones.
 
@@ -460,6 +465,9 @@ def derive_pain_points(
         every journey from its first to its last event.
     currency : str, optional
         Shown with the money; default: the journey's ``currency``.
+    min_group_size : int, optional
+        Passed to :meth:`EventLog.friction`: touchpoints visited by fewer journeys get no
+        friction signal, and figures resting on a smaller group are missing.
 
     Returns
     -------
@@ -520,6 +528,7 @@ def derive_pain_points(
             reduce_failure_by=reduce_failure_by, value_per_success=value_per_success,
             outcome_markers=outcome_markers, adjust_for=adjust_for, per=period,
             journeys_per_period=journeys_per_period, currency=currency, meta=meta,
+            min_group_size=min_group_size,
         )  # fmt: skip
     else:
         ev = {t: {"signals": [], "evidence": [], "reach": [], "strength": []} for t in ids}

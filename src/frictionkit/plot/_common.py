@@ -5,8 +5,10 @@ Nothing here imports matplotlib at module level; :func:`pyplot` does it on first
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,8 @@ __all__ = [
     "is_log",
     "need_columns",
     "need_frame",
+    "plain_labels",
+    "plain_text",
     "pyplot",
     "readable_on",
     "shorten",
@@ -61,6 +65,77 @@ FAILURE_COLOR = "#D55E00"
 OPEN_COLOR = "#999999"
 NEUTRAL_COLOR = "#BBBBBB"
 TEXT_GREY = "#555555"
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# a dollar sign not escaped yet: matplotlib draws the text between two of them as math
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def plain_text(text: str) -> str:
+    r"""``text`` with its dollar signs escaped, so matplotlib draws them, not math.
+
+    Examples
+    --------
+    >>> plain_text("$5 fee, $10 cap") == r"\$5 fee, \$10 cap"
+    True
+    >>> plain_text(plain_text("$5")) == plain_text("$5")
+    True
+    """
+    return _DOLLAR.sub(r"\\$", text)
+
+
+def _plain_axes(ax: Any) -> None:
+    """Escape the dollar signs of every text of ``ax``, tick labels to come included."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for artist in ax.findobj(Text):
+        text = artist.get_text()
+        if "$" in text:
+            artist.set_text(plain_text(text))
+    for axis in (ax.xaxis, ax.yaxis):
+        for major in (True, False):
+            fmt = axis.get_major_formatter() if major else axis.get_minor_formatter()
+            if isinstance(fmt, (FixedFormatter, FuncFormatter)):  # labels from the data
+                plain = _plain_formatter(fmt)
+                if major:
+                    axis.set_major_formatter(plain)
+                else:
+                    axis.set_minor_formatter(plain)
+
+
+def _plain_formatter(inner: Any) -> Any:
+    """A tick formatter giving the labels of ``inner`` with their dollar signs escaped."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(x: float, pos: int | None = None) -> str:
+        return plain_text(str(inner(x, pos)))
+
+    plain = FuncFormatter(label)
+    plain.set_locs = inner.set_locs  # type: ignore[method-assign]
+    return plain
+
+
+def plain_labels(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a chart function: every label it draws shows ``$`` as text, not math.
+
+    Names come from the data (a touchpoint ``$5 fee``); matplotlib would draw the text
+    between two dollar signs as a formula. Every public chart goes through this one
+    helper, which escapes the texts of the Axes it drew on (titles, labels, tick labels,
+    legends, annotations; not the rest of a figure passed in with ``ax=``); the data
+    twins keep the text as it is.
+    """
+
+    @functools.wraps(draw)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        result = draw(*args, **kwargs)
+        if hasattr(result, "findobj") and hasattr(result, "xaxis"):
+            _plain_axes(result)
+        return result
+
+    return wrapper
 
 
 def pyplot() -> Any:

@@ -15,6 +15,7 @@ from frictionkit.plot._common import (
     axes,
     check_top,
     color_map,
+    plain_labels,
     pyplot,
     side_legend,
     thousands,
@@ -138,6 +139,7 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
     )
 
 
+@plain_labels
 def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
     """Impact-effort matrix: the quick wins top left.
 
@@ -332,6 +334,7 @@ def rank_risk_data(result: Any, k: int = 3) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
+@plain_labels
 def rank_risk(result: Any, k: int = 3, *, top: int | None = 15, ax: Axes | None = None) -> Axes:
     """How likely each alternative is to rank in the top ``k``: stacked horizontal bars.
 
@@ -437,6 +440,7 @@ def rank_acceptability_data(result: Any) -> pd.DataFrame:
     return acc.iloc[order].astype(np.float64)
 
 
+@plain_labels
 def rank_acceptability(result: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
     """Rank acceptability heat map: the share of draws in which each alternative takes each rank.
 

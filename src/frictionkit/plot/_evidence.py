@@ -19,6 +19,7 @@ from frictionkit.plot._common import (
     count_label,
     is_log,
     need_columns,
+    plain_labels,
     wrong_type,
 )
 
@@ -120,6 +121,7 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     return out
 
 
+@plain_labels
 def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None) -> Axes:
     """The funnel: journeys reaching each stage, with the step conversion and branches.
 
@@ -331,6 +333,7 @@ VERDICT_COLORS: dict[str, str] = {
 }
 
 
+@plain_labels
 def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None) -> Axes:
     """Friction points ranked: attributable failures of each touchpoint with their interval.
 
@@ -487,6 +490,7 @@ def repair_effects_data(
     return out
 
 
+@plain_labels
 def repair_effects(
     log_or_table: Any,
     *,

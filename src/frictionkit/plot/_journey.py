@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.plot._common import TEXT_GREY, axes, pyplot, readable_on, shorten, wrap
+from frictionkit.plot._common import (
+    TEXT_GREY,
+    axes,
+    plain_labels,
+    pyplot,
+    readable_on,
+    shorten,
+    wrap,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -141,6 +149,7 @@ def _stage_table(journey: Any, data: pd.DataFrame) -> pd.DataFrame:
     return stages
 
 
+@plain_labels
 def journey_map(
     journey: Any,
     log: Any = None,

@@ -14,6 +14,7 @@ from frictionkit.plot._common import (
     color_map,
     need_columns,
     need_frame,
+    plain_labels,
     side_legend,
     thousands,
     thousands_formatter,
@@ -77,6 +78,7 @@ def frontier_data(frontier_table: Any) -> pd.DataFrame:
     return out.sort_values("cost", kind="stable").reset_index(drop=True)
 
 
+@plain_labels
 def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
     """The best value at every budget, the greedy curve below it, and the knee.
 
@@ -238,6 +240,7 @@ def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
     return out
 
 
+@plain_labels
 def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
     """The roadmap as a Gantt chart: one bar per improvement, grouped and coloured by owner.
 

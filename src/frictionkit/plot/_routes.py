@@ -17,10 +17,12 @@ from frictionkit.plot._common import (
     check_top,
     count_label,
     is_log,
+    plain_labels,
     shorten,
     wrong_type,
 )
 from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
+from frictionkit.routes import route_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,7 +42,7 @@ def _route_label(route: tuple[str, ...] | None, text: str, width: int) -> str:
     arrow = " → "
     if len(route) > 4:
         hidden = len(route) - 4
-        text = arrow.join([*route[:2], f"…({hidden})", *route[-2:]])
+        text = arrow.join([route_text(route[:2]), f"…({hidden})", route_text(route[-2:])])
     return shorten(text, width)
 
 
@@ -179,6 +181,7 @@ def _band(x0: float, x1: float, top0: float, bot0: float, top1: float, bot1: flo
     return Path(verts, codes)
 
 
+@plain_labels
 def route_flow(
     log: Any,
     *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -42,7 +43,12 @@ def frontier(
       units, over every budget unit; otherwise over the list of non-dominated
       ``(cost, value)`` pairs (Nemhauser-Ullmann), which needs no integer costs;
     - with capacities or ``requires``: a sequence of exact MILPs, each finding the cheapest
-      plan worth more than the previous step, then the best plan at that cost.
+      plan worth more than the previous step, then the best plan at that cost. Such a
+      frontier can have thousands of steps (two MILPs each); with ``max_points`` the walk
+      stops after ``max_points`` steps and the steps in force at the evenly spaced
+      budgets of the thinning are solved for directly (two MILPs each), so the work is
+      bounded by about ``4 * max_points`` solves; every row is still an exact step, and
+      the knee is then found among the rows computed.
 
     ``greedy_value`` is what funding in order of value per cost reaches at the same
     budget (must-dos first; then each improvement in ratio order, ties by input order,
@@ -101,7 +107,9 @@ def frontier(
     err = _diagnose(p)
     if err is not None:
         raise err
-    costs, values = _frontier_dp(p) if _dp_applies(p) else _frontier_milp(p, time_limit_s)
+    costs, values = (
+        _frontier_dp(p) if _dp_applies(p) else _frontier_milp(p, time_limit_s, max_points)
+    )
     knee = _knee(costs, values)
     keep = np.arange(len(costs))
     if max_points is not None and len(costs) > max_points:
@@ -208,7 +216,16 @@ def _dp_pareto(p: _Problem, comps: list[list[int]]) -> tuple[FloatArray, FloatAr
     return c_arr, v_arr
 
 
-def _frontier_milp(p: _Problem, time_limit_s: float) -> tuple[FloatArray, FloatArray]:
+def _frontier_milp(
+    p: _Problem, time_limit_s: float, max_steps: int | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Every step of the frontier, two exact MILPs per step.
+
+    With ``max_steps``, the walk stops after that many steps (a frontier of 200
+    improvements under capacities can have thousands) and the steps in force at
+    ``max_steps - 1`` evenly spaced budgets from the first to the last step are found
+    instead, two MILPs each: the same rows :func:`frontier` keeps when it thins.
+    """
     must = sorted(p.must())
     budget = float(p.cost[must].sum())
     costs: list[float] = []
@@ -219,11 +236,65 @@ def _frontier_milp(p: _Problem, time_limit_s: float) -> tuple[FloatArray, FloatA
         value = float(p.value[sol.x].sum())
         costs.append(budget)
         values.append(value)
+        if max_steps is not None and len(costs) >= max_steps:
+            return _frontier_grid(p, costs, values, max_steps, time_limit_s)
         x = _cheapest_better(p, sol.x, time_limit_s)
         if x is None:
             break
         budget = float(p.cost[x].sum())
     return np.array(costs), np.array(values)
+
+
+def _frontier_grid(
+    p: _Problem, costs: list[float], values: list[float], points: int, time_limit_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """The walked steps plus the steps in force at evenly spaced budgets up to the last."""
+    everything = p.with_limits(budget=float(p.cost.sum()))
+    best = _solve(everything, time_limit_s=time_limit_s, tie_break=False)
+    assert best is not None
+    top = float(p.value[best.x].sum())
+    steps = dict(zip(costs, values, strict=True))
+    last = _step_cost(p, top, float(p.cost[best.x].sum()), time_limit_s)
+    steps[last] = top
+    for b in np.linspace(costs[0], last, points - 1).tolist():
+        if b <= costs[-1] or b >= last:
+            continue  # in the walked range, or the last step
+        sol = _solve(p.with_limits(budget=b), time_limit_s=time_limit_s, tie_break=False)
+        assert sol is not None
+        v = float(p.value[sol.x].sum())
+        steps[_step_cost(p, v, float(p.cost[sol.x].sum()), time_limit_s)] = v
+    order = sorted(steps)
+    return np.array(order), np.array([steps[c] for c in order])
+
+
+def _step_cost(p: _Problem, value: float, known: float, time_limit_s: float) -> float:
+    """The smallest budget at which ``value`` is reached (``known`` reaches it)."""
+    from frictionkit.portfolio._solve import _milp, _scaled
+
+    top = float(p.value.max()) if p.n else 0.0
+    if top <= 0:
+        return known
+    # value >= target as value > target - delta, delta half the resolution of the values
+    # (0.5 for whole numbers, 0.005 for cents, else 1e-7 of the largest value)
+    delta = 1e-7 * top
+    for unit in (1.0, 0.01):
+        scaled = p.value / unit
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, scaled)):
+            delta = 0.5 * unit
+            break
+    sc, _ = _scaled(p.cost)
+    free = attrs.evolve(p, budget=None)
+    res = _milp(
+        sc, free, [(p.value / top, (value - delta) / top, np.inf)], p.mandatory.astype(float),
+        time_limit_s,
+    )  # fmt: skip
+    if res.x is None or res.status != 0:
+        return known
+    x = np.round(res.x).astype(bool)
+    cost = float(p.cost[x].sum())
+    # checked in exact arithmetic: a plan the solver's tolerance let through is not used
+    reached = float(p.value[x].sum()) >= value - 1e-9 * max(1.0, abs(value))
+    return cost if reached and cost < known else known
 
 
 def _knee(costs: FloatArray, values: FloatArray) -> int:

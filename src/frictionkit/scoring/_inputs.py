@@ -127,6 +127,16 @@ def _numeric(
         raw = raw.map(lambda v: v.mean if isinstance(v, Estimate) else v)
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     given = ~series.isna().to_numpy()
+    # True and False are not numbers here (pandas would score True as 1)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        is_bool = given.copy()
+    elif series.dtype == object:
+        is_bool = np.fromiter(
+            (isinstance(v, (bool, np.bool_)) for v in series), dtype=bool, count=len(series)
+        )
+    else:
+        is_bool = np.zeros(len(values), dtype=bool)
+    values = np.where(is_bool, np.nan, values)
     bad_type = given & np.isnan(values)
     bad_inf = np.isinf(values)
     bad_neg = values < 0
