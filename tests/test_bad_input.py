@@ -1637,7 +1637,7 @@ def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it() -> None:
 
 # -- small groups: nested counts, subgroups of exit share and repeat rate (issue 21) ------
 def _nested_log() -> fk.EventLog:
-    """50 journeys reach s1, 48 reach s2 (so 2 stop at s1), 20 reach s3.
+    """50 journeys reach s1, 48 reach s2 (so 2 stop at s1), 20 reach s3 (step ``c``).
 
     Journey 0 repeats ``a``; journeys 48 and 49 fail right after ``a``.
     """
@@ -1645,7 +1645,7 @@ def _nested_log() -> fk.EventLog:
     for i in range(50):
         steps = [("a", "s1")] + ([("a", "s1")] if i == 0 else [])
         if i < 20:
-            steps += [("b", "s2"), ("buy", "s3")]
+            steps += [("b", "s2"), ("c", "s3"), ("buy", "s3")]
         elif i < 48:
             steps += [("b", "s2"), ("leave", "s1")]
         else:

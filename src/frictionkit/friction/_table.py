@@ -421,7 +421,7 @@ def friction(
         sum_cols=["failures_visited"],
     )
     folded["suppressed"] = folded["suppressed"].fillna(True).astype(bool)
-    folded.attrs["adjusted_for"] = adjusted
+    folded.attrs.update(out.attrs)  # adjusted_for and the bootstrap draws
     return folded
 
 
