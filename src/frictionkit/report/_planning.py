@@ -24,6 +24,9 @@ from frictionkit.report._format import (
 )
 from frictionkit.report._sections import _owner_names
 
+#: Steps of the budget frontier the report draws (each is one solve with owner capacities).
+REPORT_FRONTIER_POINTS = 40
+
 
 def _ranking_section(
     ranking: Ranking, journey: Journey, figs: _Figures
@@ -256,7 +259,13 @@ def _plan_section(
         try:
             # the frontier of the plan's own values (the ranking's impact when the plan was
             # made from the ranking), never the map's declared figures behind its back
-            front = frontier(journey, capacity=dict(plan.capacity), objective=_plan_values(plan))
+            # 40 steps draw the curve; with owner capacities each step is one solve
+            front = frontier(
+                journey,
+                capacity=dict(plan.capacity),
+                objective=_plan_values(plan),
+                max_points=REPORT_FRONTIER_POINTS,
+            )
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
         else:
