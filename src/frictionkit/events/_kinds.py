@@ -17,8 +17,9 @@ failure of this kind, so left out of the comparison, as open journeys are).
 
 Examples
 --------
->>> parse_kinds(None, {"declined": ["Decline"], "cancelled": "Cancel"})
-Kinds(names=('open', 'success', 'declined', 'cancelled'), outcome=(0, 1, 2, 2), values=((), (), ('Decline',), ('Cancel',)))
+>>> kinds = parse_kinds(None, {"declined": ["Decline"], "cancelled": "Cancel"})
+>>> kinds.names, kinds.outcome
+(('open', 'success', 'declined', 'cancelled'), (0, 1, 2, 2))
 """
 
 from __future__ import annotations
@@ -35,7 +36,15 @@ from frictionkit.exceptions import InputTypeError, ValidationError, did_you_mean
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events._log import EventLog
 
-__all__ = ["Kinds", "failure_kind_view", "is_mapping", "kind_columns", "parse_kinds"]
+__all__ = [
+    "Kinds",
+    "failure_kind_view",
+    "insert_after",
+    "is_mapping",
+    "kind_columns",
+    "kind_reach",
+    "parse_kinds",
+]
 
 
 class Kinds(NamedTuple):
@@ -239,10 +248,11 @@ def kind_columns(
     """Journeys per group and kind, one column per kind (none for a plain log).
 
     Columns are named ``successes_<kind>`` / ``failures_<kind>``, in the order of the
-    kinds table. ``group`` gives each journey row's group (-1: none); ``mask`` keeps
-    only some journey rows.
+    kinds table (the plain kind of an outcome, e.g. ``"success"`` beside several failure
+    kinds, has none: it is the ``successes`` column itself). ``group`` gives each journey
+    row's group (-1: none); ``mask`` keeps only some journey rows.
     """
-    if log.has_kinds is False:
+    if not log.has_kinds:
         return {}
     jk = log.journey_kind.astype(np.int64)
     n_k = len(log.outcome_kinds)
@@ -255,12 +265,71 @@ def kind_columns(
         .astype(np.int64)
         .reshape(n_groups, n_k)
     )
-    out: dict[str, np.ndarray] = {}
-    for code, (name, oc) in enumerate(
-        zip(log.outcome_kinds, log.kind_outcome.tolist(), strict=True)
-    ):
-        if oc == OPEN:
-            continue
-        prefix = "successes" if oc == SUCCESS else "failures"
-        out[f"{prefix}_{name}"] = counts[:, code]
+    return {col: counts[:, code] for col, code in _kind_names(log).items()}
+
+
+def kind_reach(
+    log: EventLog, seg: np.ndarray, furthest: np.ndarray, n_seg: int, n_st: int
+) -> dict[str, np.ndarray]:
+    """Journeys reaching each stage per segment and kind (``(n_seg, n_st)`` per column).
+
+    The funnel's reach (a journey reaches its furthest stage and every stage before it),
+    split by the journey's kind; columns named as in :func:`kind_columns` (none for a
+    plain log).
+    """
+    if not log.has_kinds:
+        return {}
+    jk = log.journey_kind.astype(np.int64)
+    n_k = len(log.outcome_kinds)
+    has = furthest >= 0
+    w = log.journey_weight
+    hist = (
+        np.bincount(
+            ((seg * n_st + furthest) * n_k + jk)[has],
+            weights=None if w is None else w[has],
+            minlength=n_seg * n_st * n_k,
+        )
+        .astype(np.int64)
+        .reshape(n_seg, n_st, n_k)
+    )
+    reach = np.flip(np.cumsum(np.flip(hist, axis=1), axis=1), axis=1)
+    return {col: reach[:, :, code] for col, code in _kind_names(log).items()}
+
+
+def _kind_names(log: EventLog) -> dict[str, int]:
+    """Column name of each success and failure kind, with its code."""
+    outcome = log.kind_outcome.tolist()
+    out: dict[str, int] = {}
+    for code, (name, oc) in enumerate(zip(log.outcome_kinds, outcome, strict=True)):
+        if oc == OPEN or (name == OUTCOMES[oc] and outcome.count(oc) == 1):
+            continue  # the plain kind of an outcome is the outcome's own column
+        out[f"{'successes' if oc == SUCCESS else 'failures'}_{name}"] = code
+    return out
+
+
+def insert_after(table: dict[str, Any], after: str, columns: Mapping[str, Any]) -> dict[str, Any]:
+    """``table`` with ``columns`` inserted right after the key ``after``."""
+    if not columns:
+        return table
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        out[key] = value
+        if key == after:
+            out.update(columns)
+    return out
+
+
+def with_kind_column(table: pd.DataFrame, failure_kind: str) -> pd.DataFrame:
+    """``table`` with a first-after-the-key ``failure_kind`` column naming the kind analysed.
+
+    The column goes right after the first column (the touchpoint or pattern); the kind is
+    also kept in ``table.attrs["failure_kind"]``.
+    """
+    out = table.copy()
+    out.insert(
+        min(1, len(out.columns)),
+        "failure_kind",
+        pd.Series([failure_kind] * len(out), index=out.index, dtype=object),
+    )
+    out.attrs["failure_kind"] = failure_kind
     return out

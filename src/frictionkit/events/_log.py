@@ -609,7 +609,7 @@ class EventLog(LogAnalyses, Result):
 
     @property
     def has_kinds(self) -> bool:
-        """True when ``success=`` or ``failure=`` named kinds (a mapping; see :meth:`from_frame`)."""
+        """True when ``success=`` or ``failure=`` named kinds (see :meth:`from_frame`)."""
         return self.outcome_kinds != OUTCOMES
 
     @property

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import (
     InputTypeError,
@@ -63,6 +64,7 @@ def friction(
     fdr: float = 0.05,
     comparison: str = "risk set",
     adjust_for: Iterable[str] | str | None = None,
+    failure_kind: str | None = None,
 ) -> pd.DataFrame:
     """Attributable failures of every touchpoint, with interval and verdict.
 
@@ -114,6 +116,17 @@ def friction(
         a numeric one with more than 20 distinct values, one with missing values, or
         groups with fewer than ``min_support`` decided journeys each on average are
         refused.
+    failure_kind : str, optional
+        One failure kind of the log (``failure={"declined": [...], ...}``; see
+        :attr:`EventLog.outcome_kinds <frictionkit.events.EventLog.outcome_kinds>`). The
+        attributable failures of that kind only: journeys that failed in *another* kind are censored
+        at their outcome (:meth:`EventLog.with_failure_kind
+        <frictionkit.events.EventLog.with_failure_kind>`: neither a success nor a failure of this
+        kind, left out like open journeys), so the estimand is the journeys that failed in this kind
+        and would have succeeded without the step's harm, among the journeys that ended in success
+        or in this kind (a step that drives journeys into another kind is not counted here: see that
+        kind). The table gains a ``failure_kind`` column naming the kind. Default: every failure,
+        whatever its kind.
 
     Returns
     -------
@@ -215,6 +228,21 @@ def friction(
        attributable_failures_low  attributable_failures_high
     0                      454.2                       500.9
     """
+    if failure_kind is not None:
+        return with_kind_column(
+            friction(
+                log.with_failure_kind(failure_kind),
+                min_support=min_support,
+                min_group_size=min_group_size,
+                n_boot=n_boot,
+                seed=seed,
+                outcome_markers=outcome_markers,
+                fdr=fdr,
+                comparison=comparison,
+                adjust_for=adjust_for,
+            ),
+            failure_kind,
+        )
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
     rng = _rng(seed)
