@@ -56,7 +56,8 @@ def test_kinds_table_and_journey_kinds() -> None:
 def test_plain_forms_have_the_outcomes_as_kinds() -> None:
     log = EventLog.from_frame(_loans(), **KEYS, success="Approve", failure=["Decline", "Cancel"])
     assert log.outcome_kinds == ("open", "success", "failure")
-    assert not log.has_kinds and log.event_kind is None
+    assert not log.has_kinds
+    assert log.event_kind is None
     assert log.journey_kind.tolist() == log.journey_outcome.tolist()
     assert "failures_failure" not in log.routes().columns
     assert log.to_frame()["outcome_kind"].isin(["success", "failure", "open"]).all()
@@ -110,7 +111,8 @@ def test_routes_and_funnel_count_per_kind() -> None:
     funnel = log.funnel()
     first = funnel.iloc[0]
     assert first["failures_declined"] + first["failures_cancelled"] == first["failures"]
-    assert first["failures_declined"] == 2 and first["failures_cancelled"] == 1
+    assert first["failures_declined"] == 2
+    assert first["failures_cancelled"] == 1
 
 
 def test_failure_kind_view_censors_the_other_kinds() -> None:
@@ -167,7 +169,8 @@ def test_friction_and_patterns_take_a_failure_kind() -> None:
         strict=False,
     )  # fmt: skip
     table = log.friction(failure_kind="error", n_boot=50)
-    assert table.columns[1] == "failure_kind" and set(table["failure_kind"]) == {"error"}
+    assert table.columns[1] == "failure_kind"
+    assert set(table["failure_kind"]) == {"error"}
     plain = log.with_failure_kind("error").friction(n_boot=50)
     pd.testing.assert_frame_equal(table.drop(columns="failure_kind"), plain)
     patterns = log.failure_patterns(max_len=2, n_boot=20, failure_kind="left")
@@ -263,10 +266,12 @@ def test_cli_failure_kinds(tmp_path, capsys) -> None:  # type: ignore[no-untyped
     ])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
-    assert "failures_declined" in out and "failures_cancelled" in out
+    assert "failures_declined" in out
+    assert "failures_cancelled" in out
     bad = main(["analyse", str(path), "--case-col", "c", "--touchpoint-col", "t",
                 "--timestamp-col", "ts", "--failure-kind", "declined"])  # fmt: skip
-    assert bad == 2 and "KIND=VALUE" in capsys.readouterr().err
+    assert bad == 2
+    assert "KIND=VALUE" in capsys.readouterr().err
     code = main([
         "analyse", str(path), "--case-col", "c", "--touchpoint-col", "t",
         "--timestamp-col", "ts", "--success", "Approve",
@@ -274,7 +279,8 @@ def test_cli_failure_kinds(tmp_path, capsys) -> None:  # type: ignore[no-untyped
         "--tables", "friction", "--format", "csv", "--min-support", "1",
     ])  # fmt: skip
     out = capsys.readouterr().out
-    assert "friction_declined" in out and "friction_cancelled" in out
+    assert "friction_declined" in out
+    assert "friction_cancelled" in out
 
 
 # -- a real log ---------------------------------------------------------------------------
