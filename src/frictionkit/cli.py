@@ -367,7 +367,8 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
             metavar="KIND=V1,V2",
             help=f"a kind of {outcome} and its touchpoints (or --outcome-col values), e.g. "
             + ("discharged=Discharge" if outcome == "success" else "declined=Decline,Reject")
-            + "; repeat for each kind (the tables then report per kind)",
+            + "; repeat for each kind (the tables then report per kind, and analyse adds "
+            "friction_by_kind)",
         )
     g.add_argument(
         "--when-both",
@@ -769,27 +770,20 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def _friction_per_kind(args: argparse.Namespace, log: Any, tables: dict[str, pd.DataFrame]) -> int:
-    """With several failure kinds, one friction table per kind (``friction_<kind>``)."""
-    kinds = [
-        name
-        for name, outcome in zip(log.outcome_kinds, log.kind_outcome.tolist(), strict=True)
-        if outcome == FAILURE
-    ]
-    if len(kinds) < 2:
+    """With several failure kinds, the friction of each kind (table ``friction_by_kind``)."""
+    from frictionkit.friction import friction_by_kind
+
+    if list(log.kind_outcome).count(FAILURE) < 2:
         return 0
-    code = 0
-    for kind in kinds:
-        try:
-            tables[f"friction_{kind}"] = log.friction(
-                min_support=args.min_support, min_group_size=args.min_group_size,
-                outcome_markers=args.outcome_markers, adjust_for=args.adjust_for,
-                failure_kind=kind,
-            )  # fmt: skip
-        except ValidationError as err:
-            print(f"error: friction of {kind!r} not computed: {cli_words(str(err))}",
-                  file=sys.stderr)  # fmt: skip
-            code = 1
-    return code
+    try:
+        tables["friction_by_kind"] = friction_by_kind(
+            log, min_support=args.min_support, min_group_size=args.min_group_size,
+            outcome_markers=args.outcome_markers, adjust_for=args.adjust_for,
+        )  # fmt: skip
+    except ValidationError as err:
+        print(f"error: friction per kind not computed: {cli_words(str(err))}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_prioritise(args: argparse.Namespace) -> int:

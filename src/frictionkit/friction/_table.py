@@ -458,6 +458,65 @@ COMPARISON_COLS: tuple[str, ...] = (
 )
 
 
+def friction_by_kind(log: EventLog, **options: Any) -> pd.DataFrame:
+    """The friction table of each failure kind, one block per kind (a per-kind breakdown).
+
+    For each failure kind of the log (in the order of :attr:`EventLog.outcome_kinds
+    <frictionkit.events.EventLog.outcome_kinds>`), :func:`friction` with
+    ``failure_kind=`` that kind: the attributable failures of that kind among the journeys
+    that ended in success or in that kind (the other kinds censored). A plain log has one
+    kind, ``"failure"``.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log, built with ``failure={"kind": [...], ...}``.
+    **options
+        The options of :func:`friction` (``min_support``, ``n_boot``, ``seed`` …), the
+        same for every kind; not ``failure_kind``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The blocks one under the other; ``failure_kind`` (second column) names each
+        row's kind, ``attrs["failure_kinds"]`` lists the kinds.
+
+    Raises
+    ------
+    ValidationError
+        ``failure_kind`` among the options, or what :func:`friction` raises for a kind.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b", "b", "c", "c"],
+    ...                    "t": ["x", "buy", "x", "no", "y", "stop"],
+    ...                    "ts": ["2024-01-01"] * 6})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...     success="buy", failure={"declined": "no", "cancelled": "stop"})
+    >>> friction_by_kind(log, min_support=1, n_boot=0)["failure_kind"].unique().tolist()
+    ['declined', 'cancelled']
+    """
+    if "failure_kind" in options:
+        raise ValidationError(
+            "friction_by_kind() computes every failure kind; it takes no failure_kind",
+            field="failure_kind",
+            value=options["failure_kind"],
+            hint="Use friction(log, failure_kind=...) for one kind",
+        )
+    kinds = [
+        name
+        for name, outcome in zip(log.outcome_kinds, log.kind_outcome.tolist(), strict=True)
+        if outcome == FAILURE
+    ]
+    frames = [friction(log, failure_kind=kind, **options) for kind in kinds]
+    out = pd.concat(frames, ignore_index=True)
+    attrs = {k: v for k, v in frames[0].attrs.items() if k != "failure_kind"}
+    out.attrs = {**attrs, "failure_kinds": tuple(kinds)}
+    return out
+
+
 def hide_small_comparisons(
     table: pd.DataFrame,
     not_visited: Any = None,
