@@ -283,6 +283,44 @@ def test_cli_failure_kinds(tmp_path, capsys) -> None:  # type: ignore[no-untyped
     assert "declined" in out.split("friction_by_kind")[-1]
 
 
+def test_cli_kind_matching_no_outcome_value(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    df = _loans().assign(o=None)
+    df.loc[df["t"].eq("Approve"), "o"] = "ok"
+    df.loc[df["t"].eq("Cancel"), "o"] = "customer"
+    path = tmp_path / "loans.csv"
+    df.to_csv(path, index=False)
+    argv = [
+        "analyse", str(path), "--case-col", "c", "--touchpoint-col", "t",
+        "--timestamp-col", "ts", "--outcome-col", "o", "--success", "ok",
+        "--failure-kind", "cancelled=customer", "--failure-kind", "declined=bank",
+        "--tables", "routes", "--format", "csv",
+    ]  # fmt: skip
+    assert main(argv) == 2
+    assert "--failure-kind declined=bank" in capsys.readouterr().err
+    assert main([*argv, "--lenient"]) == 0
+    assert "warning: --failure-kind declined=bank" in capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(df=_event_logs(), when_both=st.sampled_from(["first", "last", "failure"]))
+def test_kinds_add_up_and_survive_compaction(df: pd.DataFrame, when_both: str) -> None:
+    log = EventLog.from_frame(
+        df, **KEYS, success="buy", failure={"no": ["no"], "zed": ["z"]},
+        when_both=when_both, strict=False,
+    )  # fmt: skip
+    counts = log.kind_counts
+    assert counts["no"] + counts["zed"] == log.outcome_counts["failure"]
+    routes = log.routes()
+    assert (routes["failures_no"] + routes["failures_zed"]).equals(routes["failures"])
+    small = log.compact()
+    assert small.kind_counts == counts
+    pd.testing.assert_frame_equal(small.routes(), routes)
+    for kind in ("no", "zed"):
+        view = log.with_failure_kind(kind)
+        assert view.outcome_counts["failure"] == counts[kind]
+        assert view.outcome_counts["success"] == counts["success"]
+
+
 # -- a real log ---------------------------------------------------------------------------
 def test_fines_kinds_golden() -> None:
     """Road-traffic fines (de Leoni & Mannhardt, 4TU doi:10.4121/uuid:270fd440-1057-4fb9-

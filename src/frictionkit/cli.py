@@ -515,6 +515,14 @@ def _check_outcomes(args: argparse.Namespace, log: Any) -> None:
                 f"--{kind} {' '.join(map(repr, values))}: no value of --outcome-col "
                 f"{args.outcome_col!r} matches, so no journey is a {kind}"
             )
+        else:
+            kinds = _kinds_arg(getattr(args, f"{kind}_kinds", None), kind)
+            for name, vals in kinds.items():
+                if log.kind_counts.get(name, 0) == 0:
+                    problems.append(
+                        f"--{kind}-kind {name}={','.join(vals)}: no value of --outcome-col "
+                        f"{args.outcome_col!r} matches, so no journey is {name!r}"
+                    )
     for text in problems:
         if not args.lenient:
             raise _UsageError(

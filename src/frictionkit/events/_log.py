@@ -629,8 +629,6 @@ class EventLog(LogAnalyses, Result):
             kind.flags.writeable = False
             return kind
 
-        if len(self.journey_offsets) == 1:
-            return np.zeros(0, dtype=np.int16)
         return self._memo("journey_kind", compute)
 
     @property
