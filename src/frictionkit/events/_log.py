@@ -659,6 +659,16 @@ class EventLog(LogAnalyses, Result):
         ``friction(failure_kind=...)``, ``failure_patterns(failure_kind=...)`` and
         ``repair_effects(failure_kind=...)`` read the log this way.
 
+        The estimand is that of a cause-specific analysis of competing outcomes: the
+        figures among the journeys that ended in success or in this kind, as if the other
+        kinds did not occur (they are assumed to strike independently of the step). A
+        journey of another kind never becomes a success (repairing ``"cancelled"`` does
+        not approve credit the bank ``"declined"``); a repaired journey goes on like the
+        comparable journeys that ended in success or in this kind, so where the other
+        kinds would still strike it (a customer who did not cancel may still be
+        declined), the extra successes are an upper bound. A step that pushes journeys
+        into another kind shows under that kind.
+
         Parameters
         ----------
         failure_kind : str
