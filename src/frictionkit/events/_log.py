@@ -968,6 +968,9 @@ class EventLog(LogAnalyses, Result):
             ("stages", f"{len(self.stages)} ({self.stage_source})"),
             ("success / failure / open", f"{oc['success']} / {oc['failure']} / {oc['open']}"),
         ]
+        if self.has_kinds:
+            kc = self.kind_counts
+            rows.append(("kinds", ", ".join(f"{k} {_fmt(kc[k])}" for k in self.outcome_kinds[1:])))
         if self.journey_weight is not None:
             rows.append(
                 ("compact", f"{_fmt(len(self.journey_offsets) - 1)} variants from {self.engine}")
