@@ -495,7 +495,8 @@ EVENT_FRAME_CASES: list[Any] = [
     ("reserved-touchpoint", _evset("tp", ["START", "y", "x"]), {}, ValidationError),
     ("mixed-value-col", lambda d: d.assign(v=["1", "x", None]), {"value_col": "v"}, DataError),
     ("unknown-outcome", lambda d: d, {"success": "buy"}, UnknownReferenceError),
-    ("outcome-dict", lambda d: d, {"success": {"x": 1}}, InputTypeError),
+    # issue 18: a mapping names kinds of success; a kind name that is not text is bad
+    ("outcome-dict", lambda d: d, {"success": {1: "x"}}, InputTypeError),
     ("huge-case-id", _evset("case", ["c" * MB, "a", "b"]), {}, OK),
     ("combining-touchpoint", _evset("tp", ["e\u0301", "y", "x"]), {}, OK),
     ("nul-touchpoint", _evset("tp", ["a\x00", "y", "x"]), {}, OK),

@@ -454,6 +454,7 @@ def test_journeys_table_and_frame_and_repr():
         "duration_s",
         "n_events",
         "outcome",
+        "outcome_kind",  # issue 18: the journey's kind of outcome (here the outcome)
         "value",
     ]
     assert j["duration_s"].tolist() == [300.0, 0.0]

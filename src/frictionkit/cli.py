@@ -33,7 +33,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from frictionkit.events import LIFECYCLE, ON_NULL, WHEN_BOTH
+from frictionkit.events import FAILURE, LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.exceptions import (
     FrictionkitError,
     FrictionkitWarning,
@@ -359,6 +359,17 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
         help="touchpoints that mean failure (or values of --outcome-col); several values, "
         "or the flag repeated, add up",
     )
+    for outcome in ("success", "failure"):
+        add_list_option(
+            g,
+            f"--{outcome}-kind",
+            dest=f"{outcome}_kinds",
+            metavar="KIND=V1,V2",
+            help=f"a kind of {outcome} and its touchpoints (or --outcome-col values), e.g. "
+            + ("discharged=Discharge" if outcome == "success" else "declined=Decline,Reject")
+            + "; repeat for each kind (the tables then report per kind, and analyse adds "
+            "friction_by_kind)",
+        )
     g.add_argument(
         "--when-both",
         choices=WHEN_BOTH,
@@ -453,12 +464,43 @@ def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     return log
 
 
+def _kinds_arg(items: Sequence[str] | None, outcome: str) -> dict[str, list[str]]:
+    """``--failure-kind declined=Decline,Reject`` entries as a mapping of kind to values.
+
+    Examples
+    --------
+    >>> _kinds_arg(["declined=Decline,Reject", "cancelled=Cancel"], "failure")
+    {'declined': ['Decline', 'Reject'], 'cancelled': ['Cancel']}
+    """
+    out: dict[str, list[str]] = {}
+    for item in items or ():
+        name, eq, values = item.partition("=")
+        listed = [v.strip() for v in values.split(",") if v.strip()]
+        if not eq or not name.strip() or not listed:
+            raise _UsageError(
+                f"--{outcome}-kind must be KIND=VALUE[,VALUE...], got {item!r}",
+                field=f"--{outcome}-kind",
+                value=item,
+                hint=f"e.g. --{outcome}-kind declined=Decline,Reject",
+            )
+        out.setdefault(name.strip(), []).extend(listed)
+    return out
+
+
+def _outcome_values(args: argparse.Namespace, outcome: str) -> list[str]:
+    """The values given for an outcome, plain and of every kind."""
+    values = list(getattr(args, outcome) or [])
+    for vals in _kinds_arg(getattr(args, f"{outcome}_kinds", None), outcome).values():
+        values.extend(vals)
+    return values
+
+
 def _check_outcomes(args: argparse.Namespace, log: Any) -> None:
     """An outcome value that matches nothing: an error, or with --lenient a warning."""
     problems: list[str] = []
     counts = log.outcome_counts
     for kind in ("success", "failure"):
-        values = getattr(args, kind) or []
+        values = _outcome_values(args, kind)
         if not values:
             continue
         if args.outcome_col is None:
@@ -473,6 +515,14 @@ def _check_outcomes(args: argparse.Namespace, log: Any) -> None:
                 f"--{kind} {' '.join(map(repr, values))}: no value of --outcome-col "
                 f"{args.outcome_col!r} matches, so no journey is a {kind}"
             )
+        else:
+            kinds = _kinds_arg(getattr(args, f"{kind}_kinds", None), kind)
+            for name, vals in kinds.items():
+                if log.kind_counts.get(name, 0) == 0:
+                    problems.append(
+                        f"--{kind}-kind {name}={','.join(vals)}: no value of --outcome-col "
+                        f"{args.outcome_col!r} matches, so no journey is {name!r}"
+                    )
     for text in problems:
         if not args.lenient:
             raise _UsageError(
@@ -494,7 +544,12 @@ def _read_events(args: argparse.Namespace, path: str, journey: Any = None) -> An
             opts[name] = value
     for name in ("success", "failure"):
         values = getattr(args, name)
-        if values:
+        kinds = _kinds_arg(getattr(args, f"{name}_kinds", None), name)
+        if kinds:
+            if values:  # plain values beside named kinds: a kind named after the outcome
+                kinds = {name: list(values), **kinds}
+            opts[name] = kinds
+        elif values:
             opts[name] = values[0] if len(values) == 1 else list(values)
     if journey is not None:
         opts["journey"] = journey
@@ -717,8 +772,26 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
                 print(f"error: friction not computed: {cli_words(str(err))}", file=sys.stderr)
                 code = 1
                 continue
+            code = max(code, _friction_per_kind(args, log, tables))
     _emit(tables, args.format, out_dir=args.out)
     return code
+
+
+def _friction_per_kind(args: argparse.Namespace, log: Any, tables: dict[str, pd.DataFrame]) -> int:
+    """With several failure kinds, the friction of each kind (table ``friction_by_kind``)."""
+    from frictionkit.friction import friction_by_kind
+
+    if list(log.kind_outcome).count(FAILURE) < 2:
+        return 0
+    try:
+        tables["friction_by_kind"] = friction_by_kind(
+            log, min_support=args.min_support, min_group_size=args.min_group_size,
+            outcome_markers=args.outcome_markers, adjust_for=args.adjust_for,
+        )  # fmt: skip
+    except ValidationError as err:
+        print(f"error: friction per kind not computed: {cli_words(str(err))}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_prioritise(args: argparse.Namespace) -> int:

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.events._kernels import grouped_order, int_group_quantiles
+from frictionkit.events._kinds import insert_after, kind_columns, kind_reach
 from frictionkit.events._outcomes import (
     FAILURE,
     FAILURE_STATE,
@@ -181,6 +182,8 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
           holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the route (-1 for the pooled row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``successes_<kind>`` / ``failures_<kind>``: when ``success=`` / ``failure=``
+          named kinds (a mapping), the journeys of each kind (after ``open``);
         - ``success_rate``: successes / (successes + failures), NaN when none decided;
         - ``success_rate_low``, ``success_rate_high``: Wilson 95 % interval;
         - ``share``: journeys / all journeys;
@@ -226,6 +229,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
     gather = np.repeat(offsets[rep] - bounds[:-1], rep_len) + np.arange(bounds[-1], dtype=_INT)
     route, route_text = _route_names(log.touchpoints, log.event_touchpoint[gather], rep_len)
     c = counts[idx]
+    per_kind = {col: v[idx] for col, v in kind_columns(log, rc, n_routes).items()}
     table = {
         "route": route,
         "route_text": route_text,
@@ -234,6 +238,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
         "successes": c[:, SUCCESS].astype(_INT),
         "failures": c[:, FAILURE].astype(_INT),
         "open": c[:, OPEN].astype(_INT),
+        **per_kind,
     }
     suppressed = None
     if min_group_size is not None:
@@ -250,7 +255,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
                 + [SUPPRESSED_LABEL],
                 "n_steps": np.r_[table["n_steps"][keep], -1],
             }
-            for col in ("journeys", "successes", "failures", "open"):
+            for col in ("journeys", "successes", "failures", "open", *per_kind):
                 pooled[col] = np.r_[table[col][keep], table[col][small].sum()].astype(_INT)
             table = pooled
     out = pd.DataFrame(
@@ -262,6 +267,7 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
             "successes": table["successes"],
             "failures": table["failures"],
             "open": table["open"],
+            **{col: table[col] for col in per_kind},
         }
     )
     decided = out["successes"].to_numpy() + out["failures"].to_numpy()
@@ -479,6 +485,8 @@ def funnel(
           that did not take the branch and reached that stage (the rest ended before it;
           missing with ``"(end)"``);
         - ``successes``, ``failures``, ``open``: outcomes of the journeys reaching it;
+        - ``successes_<kind>`` / ``failures_<kind>``: when ``success=`` / ``failure=``
+          named kinds (a mapping), the journeys of each kind reaching it;
         - ``success_rate``: successes / (successes + failures) of those, with
           ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
         - ``stage_source``: ``"journey"``, ``"column"`` or ``"inferred"``.
@@ -573,6 +581,7 @@ def funnel(
         .reshape(n_seg, n_st, 3)
     )
     reach = np.flip(np.cumsum(np.flip(hist, axis=1), axis=1), axis=1)
+    reach_kind = kind_reach(log, seg, furthest, n_seg, n_st)
     vw = None if w is None else w[visit_j]
     visited = (
         np.bincount(seg[visit_j] * n_st + visit_s, weights=vw, minlength=n_seg * n_st)
@@ -638,6 +647,7 @@ def funnel(
             "success_rate_low": low,
             "success_rate_high": high,
         }
+        part = insert_after(part, "open", {c: v[s].astype(_INT) for c, v in reach_kind.items()})
         frame = pd.DataFrame(part).loc[shown].reset_index(drop=True)
         if by is not None:
             frame.insert(0, "segment", pd.Series([labels[s]] * len(frame), dtype=object))
@@ -663,7 +673,7 @@ def funnel(
     return hide_small_figures(
         out,
         [
-            (reach, _FUNNEL_REACH_COLS),
+            (reach, [*_FUNNEL_REACH_COLS, *reach_kind]),
             (by_seg.shift(-1), ["drop_off", "drop_off_rate"]),
             (by_seg.shift(1), ["step_conversion"]),
             (out["visited"], ["visited", "branch_share"]),

@@ -173,8 +173,11 @@ class LogAnalyses:
         fdr: float = 0.05,
         comparison: str = "risk set",
         adjust_for: Iterable[str] | str | None = None,
+        failure_kind: str | None = None,
     ) -> pd.DataFrame:
         """Attributable failures per touchpoint; see :func:`frictionkit.friction.friction`.
+
+        ``failure_kind=`` (a kind of ``failure={...}``) counts failures of that kind only.
 
         Examples
         --------
@@ -199,6 +202,7 @@ class LogAnalyses:
             fdr=fdr,
             comparison=comparison,
             adjust_for=adjust_for,
+            failure_kind=failure_kind,
         )
 
     def failure_patterns(
@@ -210,8 +214,11 @@ class LogAnalyses:
         n_boot: int = 500,
         seed: SeedLike = 0,
         fdr: float = 0.05,
+        failure_kind: str | None = None,
     ) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
+
+        ``failure_kind=`` (a kind of ``failure={...}``) looks at failures of that kind only.
 
         Examples
         --------
@@ -233,6 +240,7 @@ class LogAnalyses:
             n_boot=n_boot,
             seed=seed,
             fdr=fdr,
+            failure_kind=failure_kind,
         )
 
     def markov(self) -> MarkovModel:
@@ -263,6 +271,7 @@ class LogAnalyses:
         kind: str = "first_order",
         min_support: int = 30,
         adjust_for: Iterable[str] | str | None = None,
+        failure_kind: str | None = None,
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
@@ -271,7 +280,8 @@ class LogAnalyses:
         direct exits at each step; ``kind="harm_removal"`` removes each step's harm,
         remembering whether the journey met it (harm that shows later counts), with the
         friction table's comparison; with ``adjust_for=`` (case attributes) it is
-        estimated within each group.
+        estimated within each group. ``failure_kind=`` (a kind of ``failure={...}``)
+        repairs failures of that kind only and names it in a ``failure_kind`` column.
 
         Examples
         --------
@@ -296,6 +306,7 @@ class LogAnalyses:
             kind=kind,
             min_support=min_support,
             adjust_for=adjust_for,
+            failure_kind=failure_kind,
         )
 
     def value_at_stake(

@@ -28,6 +28,7 @@ def assemble(
     value_n: np.ndarray,
     attrs: pd.DataFrame,
     n_tp: int,
+    n_codes: int = 3,
 ) -> dict[str, Any]:
     """Merge rows with equal (touchpoints, outcomes, attributes) and order them canonically.
 
@@ -47,6 +48,8 @@ def assemble(
         Case attributes per row (text or missing), possibly without columns.
     n_tp : int
         Number of touchpoint codes.
+    n_codes : int, default 3
+        Number of outcome codes in ``eo`` (the kinds of outcome when ``eo`` holds kinds).
 
     Returns
     -------
@@ -65,7 +68,9 @@ def assemble(
     if n_rows == 0:
         route = np.zeros(0, dtype=_INT)
     else:
-        route = route_codes(tp.astype(_INT) * 3 + eo.astype(_INT), offsets, max(n_tp, 1) * 3)
+        route = route_codes(
+            tp.astype(_INT) * n_codes + eo.astype(_INT), offsets, max(n_tp, 1) * n_codes
+        )
     key = pd.DataFrame({"_route": route})
     for col in attrs.columns:
         key[str(col)] = attrs[col].astype(object).to_numpy()
@@ -86,7 +91,7 @@ def assemble(
     gather = np.repeat(offsets[rep] - bounds[:-1], lengths) + np.arange(bounds[-1], dtype=_INT)
     return {
         "tp": tp[gather].astype(_INT),
-        "eo": eo[gather].astype(np.int8),
+        "eo": eo[gather].astype(np.int8 if n_codes <= 127 else np.int16),
         "offsets": bounds,
         "weight": w,
         "value_sum": vs,
@@ -165,16 +170,21 @@ def compact_log(log: EventLog) -> EventLog:
             [None if pd.isna(v) else str(v) for v in per_case], dtype=object
         )
     attrs.attrs.update(log.case_attributes.attrs)
+    kinds = log.event_kind is not None
     assembled = assemble(
         log.event_touchpoint,
-        log.event_outcome,
+        log.event_kind if log.event_kind is not None else log.event_outcome,
         log.journey_offsets,
         np.ones(n_j, dtype=_INT),
         np.where(has_value, value, 0.0),
         has_value.astype(_INT),
         attrs,
         len(log.touchpoints),
+        len(log.outcome_kinds),
     )
+    if kinds:  # the variants were keyed by kind; the outcome follows from it
+        assembled["event_kind"] = assembled["eo"]
+        assembled["eo"] = log.kind_outcome[assembled["eo"]].astype(np.int8)
     tr = gap_quantiles_ns(log)
     dwell, stage_dwell = dwell_ns(log)
     timings = Timings(transitions=tr, dwell=dwell, stage_dwell=stage_dwell)
@@ -192,4 +202,10 @@ def compact_log(log: EventLog) -> EventLog:
         engine=log.engine,
     )
     parts["offsets"] = assembled["offsets"]
+    if kinds:
+        parts.update(
+            event_kind=assembled["event_kind"],
+            outcome_kinds=log.outcome_kinds,
+            kind_outcome=log.kind_outcome,
+        )
     return build_compact(type(log), parts, log.n_cases)

@@ -27,6 +27,13 @@ from frictionkit.events._kernels import (
     _stages_from_column,
     _stages_from_journey,
 )
+from frictionkit.events._kinds import (
+    Kinds,
+    is_mapping,
+    kind_of_touchpoint,
+    kind_of_value,
+    parse_kinds,
+)
 from frictionkit.events._lifecycle import (
     lifecycle_keep,
     lifecycle_mode,
@@ -189,6 +196,13 @@ def _check_choice(value: Any, field: str, allowed: Sequence[str]) -> None:
         )
 
 
+def _flat(value: Any) -> Any:
+    """The values of all kinds of a ``success=`` / ``failure=`` mapping (else as given)."""
+    if not is_mapping(value):
+        return value
+    return [v for vals in value.values() for v in _text_set(vals, "kind")]
+
+
 def _event_outcomes(
     frame: pd.DataFrame,
     order: np.ndarray,
@@ -198,17 +212,27 @@ def _event_outcomes(
     touchpoints: tuple[str, ...],
     tp_codes: np.ndarray,
     strict: bool,
-) -> np.ndarray:
+) -> tuple[np.ndarray, Kinds, np.ndarray | None]:
+    """Outcome code of each event, the kinds table and each event's kind (None if plain)."""
+    kinds = parse_kinds(success, failure)
+    success, failure = _flat(success), _flat(failure)
     if outcome_col is None:
         lut = outcome_by_touchpoint(touchpoints, success, failure, strict)
         looked_up: np.ndarray = lut[tp_codes[order]]
-        return looked_up
+        if kinds.plain:
+            return looked_up, kinds, None
+        klut = kind_of_touchpoint(touchpoints, kinds)
+        return looked_up, kinds, klut[tp_codes[order]]
     codes, uniques = pd.factorize(frame[outcome_col], use_na_sentinel=True)
     obj = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     lut = np.zeros(len(obj) + 1, dtype=np.int8)  # the last entry serves code -1 (null)
     lut[:-1] = outcome_by_value(obj, outcome_col, success, failure, strict)
     result: np.ndarray = lut[codes[order]]
-    return result
+    if kinds.plain:
+        return result, kinds, None
+    klut = np.zeros(len(obj) + 1, dtype=np.int16)
+    klut[:-1] = kind_of_value(obj, kinds)
+    return result, kinds, klut[codes[order]]
 
 
 def outcome_by_touchpoint(
@@ -645,7 +669,7 @@ def frame_parts(
     _warn_long_journey(np.diff(offsets), case_ids[journey_case])
 
     # -- outcomes ----------------------------------------------------------------
-    event_outcome = _event_outcomes(
+    event_outcome, kinds, event_kind = _event_outcomes(
         frame, order, outcome_col, success, failure, touchpoints, tp_codes, strict
     )
 
@@ -728,6 +752,9 @@ def frame_parts(
         "event_timestamp_ns": event_ts,
         "event_row": event_row,
         "event_outcome": event_outcome,
+        "event_kind": event_kind,
+        "outcome_kinds": kinds.names,
+        "kind_outcome": np.asarray(kinds.outcome, dtype=np.int8),
         "event_value": event_value,
         "event_service_s": None if service is None else service[order],
         "touchpoint_stage": tp_stage,

@@ -59,6 +59,9 @@ class EventLog(LogAnalyses, Result):
     - ``event_timestamp_ns`` (int64): nanoseconds since the epoch (UTC when aware);
     - ``event_row`` (int64): 0-based position of the event in the input table;
     - ``event_outcome`` (int8): 0 none, 1 success, 2 failure, per event;
+    - ``event_kind`` (int16 or None): the kind of outcome of each event, an index into
+      :attr:`outcome_kinds` (0 none); None when the log has the plain kinds (then the
+      kinds are the outcome codes);
     - ``event_value`` (float64 or None): the ``value_col`` of each event;
     - ``event_service_s`` (float64 or None): with ``lifecycle="start_complete"``, the
       seconds from each event's paired ``start`` to its ``complete`` (NaN when unpaired);
@@ -68,6 +71,12 @@ class EventLog(LogAnalyses, Result):
     - ``journey_deciding_event`` (int64): position of the deciding event, -1 when open;
     - ``journey_value`` (float64): value of each journey (NaN when unknown);
     - ``touchpoint_stage`` (int64): index into :attr:`stages` of each touchpoint.
+
+    Kinds of outcome (``failure={"declined": [...], "cancelled": [...]}``, see
+    :meth:`from_frame`): :attr:`outcome_kinds` names each kind (``"open"`` first, then the
+    success kinds, then the failure kinds), ``kind_outcome`` (int8) gives each kind's
+    outcome code, :attr:`journey_kind` each journey's kind (the kind of its deciding
+    event). The plain forms give the kinds ``("open", "success", "failure")``.
 
     A *compact* log (from :meth:`EventLog.scan` or :meth:`compact`) holds one row per
     distinct journey variant instead of one per journey: ``journey_weight`` (int64) counts
@@ -88,6 +97,7 @@ class EventLog(LogAnalyses, Result):
         "channels",
         "engine",
         "event_journey",
+        "event_kind",
         "event_outcome",
         "event_row",
         "event_service_s",
@@ -101,6 +111,8 @@ class EventLog(LogAnalyses, Result):
         "journey_value",
         "journey_value_n",
         "journey_weight",
+        "kind_outcome",
+        "outcome_kinds",
         "stage_source",
         "stages",
         "timezone",
@@ -131,6 +143,9 @@ class EventLog(LogAnalyses, Result):
     event_timestamp_ns: np.ndarray
     event_row: np.ndarray
     event_outcome: np.ndarray
+    event_kind: np.ndarray | None
+    outcome_kinds: tuple[str, ...]
+    kind_outcome: np.ndarray
     event_value: np.ndarray | None
     event_service_s: np.ndarray | None
     journey_offsets: np.ndarray
@@ -149,6 +164,9 @@ class EventLog(LogAnalyses, Result):
         parts.setdefault("journey_weight", None)
         parts.setdefault("journey_value_n", None)
         parts.setdefault("event_service_s", None)
+        parts.setdefault("event_kind", None)
+        parts.setdefault("outcome_kinds", OUTCOMES)
+        parts.setdefault("kind_outcome", np.array([OPEN, SUCCESS, FAILURE], dtype=np.int8))
         parts.setdefault("timings", None)
         parts.setdefault("engine", "pandas")
         for name in self.__slots__:
@@ -218,9 +236,18 @@ class EventLog(LogAnalyses, Result):
             (defaults: ``True`` or ``"success"`` and ``False`` or ``"failure"``; values
             are compared with ``==``, so ``1`` and ``0`` match ``True`` and ``False``); any
             other value is an error listing them (with ``strict=False``: no outcome).
-        success, failure : value or list of values, optional
+        success, failure : value, list of values or mapping of kind to values, optional
             Without ``outcome_col``: touchpoints whose occurrence decides the outcome.
             With ``outcome_col``: the values of that column that mean success / failure.
+            A mapping names *kinds* of the outcome
+            (``failure={"declined": ["Decline"], "cancelled": ["Cancel", "Withdraw"]}``,
+            ``success={"discharged": [...]}``): each journey keeps its outcome and gets the
+            kind of its deciding event (:attr:`journey_kind`, :attr:`outcome_kinds`,
+            ``outcome_kind`` in :meth:`journeys` and :meth:`to_frame`), and routes,
+            funnel, friction, failure patterns and repair effects report per kind. Kind
+            names are non-empty text other than ``"open"`` and the other outcome's name;
+            a value may be listed in one kind only. The plain forms are one kind named
+            ``"success"`` / ``"failure"``.
         when_both : {"first", "last", "success", "failure"}, default "first"
             Which outcome a journey gets when it has both success and failure events: the
             first reached, the last reached, or the named one whenever present.
@@ -591,6 +618,96 @@ class EventLog(LogAnalyses, Result):
         return {"success": int(c[SUCCESS]), "failure": int(c[FAILURE]), "open": int(c[OPEN])}
 
     @property
+    def has_kinds(self) -> bool:
+        """True when ``success=`` or ``failure=`` named kinds (see :meth:`from_frame`)."""
+        return self.outcome_kinds != OUTCOMES
+
+    @property
+    def journey_kind(self) -> np.ndarray:
+        """Kind of outcome of each journey: an index into :attr:`outcome_kinds` (0 open).
+
+        The kind of the journey's deciding event; with the plain forms it equals
+        ``journey_outcome``.
+        """
+
+        def compute() -> np.ndarray:
+            if self.event_kind is None:
+                return self.journey_outcome.astype(np.int16)
+            dec = self.journey_deciding_event
+            kind = np.where(dec >= 0, self.event_kind[np.maximum(dec, 0)], 0)
+            kind = np.where(self.journey_outcome == OPEN, 0, kind).astype(np.int16)
+            kind.flags.writeable = False
+            return kind
+
+        return self._memo("journey_kind", compute)
+
+    @property
+    def kind_counts(self) -> dict[str, int]:
+        """Journeys per kind of outcome, in the order of :attr:`outcome_kinds`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "b", "c"], "t": ["buy", "no", "stop"],
+        ...                    "ts": ["2024-01-01"] * 3})
+        >>> EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+        ...     success="buy", failure={"declined": "no", "cancelled": "stop"}).kind_counts
+        {'open': 0, 'success': 1, 'declined': 1, 'cancelled': 1}
+        """
+        c = np.bincount(
+            self.journey_kind, weights=self.journey_weight, minlength=len(self.outcome_kinds)
+        ).astype(_INT)
+        return {name: int(n) for name, n in zip(self.outcome_kinds, c.tolist(), strict=True)}
+
+    def with_failure_kind(self, failure_kind: str) -> EventLog:
+        """The log as an analysis of one failure kind reads it.
+
+        Journeys that failed in *another* kind are censored at their outcome: their
+        outcome becomes open, so they count as neither a success nor a failure of this
+        kind (and, like open journeys, are left out of friction, failure patterns and the
+        Markov chain). Success journeys and failures of ``failure_kind`` are unchanged.
+        ``friction(failure_kind=...)``, ``failure_patterns(failure_kind=...)`` and
+        ``repair_effects(failure_kind=...)`` read the log this way.
+
+        The estimand is that of a cause-specific analysis of competing outcomes: the
+        figures among the journeys that ended in success or in this kind, as if the other
+        kinds did not occur (they are assumed to strike independently of the step). A
+        journey of another kind never becomes a success (repairing ``"cancelled"`` does
+        not approve credit the bank ``"declined"``); a repaired journey goes on like the
+        comparable journeys that ended in success or in this kind, so where the other
+        kinds would still strike it (a customer who did not cancel may still be
+        declined), the extra successes are an upper bound. A step that pushes journeys
+        into another kind shows under that kind.
+
+        Parameters
+        ----------
+        failure_kind : str
+            A failure kind of the log (see :attr:`outcome_kinds`).
+
+        Returns
+        -------
+        EventLog
+
+        Raises
+        ------
+        ValidationError
+            ``failure_kind`` is not a failure kind of the log.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"c": ["a", "b", "c"], "t": ["buy", "no", "stop"],
+        ...                    "ts": ["2024-01-01"] * 3})
+        >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+        ...     success="buy", failure={"declined": "no", "cancelled": "stop"})
+        >>> log.with_failure_kind("cancelled").outcome_counts
+        {'success': 1, 'failure': 1, 'open': 1}
+        """
+        from frictionkit.events._kinds import failure_kind_view
+
+        return failure_kind_view(self, failure_kind)
+
+    @property
     def n_duplicate_rows(self) -> int:
         """Rows repeating the case, touchpoint and timestamp of an earlier row (kept)."""
         self._require_events("n_duplicate_rows")
@@ -621,7 +738,9 @@ class EventLog(LogAnalyses, Result):
             ``journey`` (0-based code), ``case_id`` (as given), ``journey_in_case``
             (0-based, > 0 only after :meth:`split`), ``start`` and ``end`` (timestamps of
             the first and last event), ``duration_s``, ``n_events``, ``outcome``
-            (``success`` / ``failure`` / ``open``), ``value`` (NaN without ``value_col``).
+            (``success`` / ``failure`` / ``open``), ``outcome_kind`` (its kind, see
+            :attr:`outcome_kinds`; the outcome itself with the plain forms), ``value``
+            (NaN without ``value_col``).
 
         Examples
         --------
@@ -650,6 +769,7 @@ class EventLog(LogAnalyses, Result):
                 "duration_s": (last_ts - first_ts) / 1e9,
                 "n_events": np.diff(off),
                 "outcome": np.asarray(OUTCOMES, dtype=object)[self.journey_outcome],
+                "outcome_kind": np.asarray(self.outcome_kinds, dtype=object)[self.journey_kind],
                 "value": self.journey_value,
             }
         )
@@ -661,7 +781,9 @@ class EventLog(LogAnalyses, Result):
         -------
         pandas.DataFrame
             ``journey``, ``case_id``, ``touchpoint``, ``stage``, ``timestamp``, ``row``
-            (position in the input table). A log read with ``lifecycle="start_complete"``
+            (position in the input table), ``outcome_kind`` (the kind of outcome of the
+            event's journey: ``open``, ``success`` or ``failure``, or the kind's name when
+            ``success=`` / ``failure=`` named kinds). A log read with ``lifecycle="start_complete"``
             adds ``service_s`` (seconds from the activity's ``start`` to its ``complete``)
             and ``waiting_s`` (seconds from the previous event of the journey to this
             ``start``: the gap between two events is ``waiting_s + service_s``); both are
@@ -692,6 +814,9 @@ class EventLog(LogAnalyses, Result):
                 "stage": st[self.touchpoint_stage[self.event_touchpoint]],
                 "timestamp": self._timestamps(self.event_timestamp_ns),
                 "row": self.event_row,
+                "outcome_kind": np.asarray(self.outcome_kinds, dtype=object)[
+                    self.journey_kind[self.event_journey]
+                ],
             }
         )
         if self.event_service_s is not None:
@@ -758,7 +883,8 @@ class EventLog(LogAnalyses, Result):
         end : {"open", "failure"}, default "open"
             What a journey that ends without an outcome event is: ``"open"`` (undecided,
             counted apart) or ``"failure"`` (a clickstream session that ended without a
-            purchase failed: its last event becomes its failure event). Journeys with a
+            purchase failed: its last event becomes its failure event, of the kind
+            ``"failure"``, added to :attr:`outcome_kinds` if needed). Journeys with a
             success or failure event keep the outcome their events give, under the log's
             ``when_both`` rule.
 
@@ -815,6 +941,16 @@ class EventLog(LogAnalyses, Result):
         }
         parts["event_journey"] = event_journey
         parts["event_outcome"] = event_outcome
+        if self.event_kind is not None and event_outcome is not self.event_outcome:
+            # sessions ended without an outcome failed: their kind is "failure"
+            kinds = self.outcome_kinds
+            if "failure" not in kinds:
+                parts["outcome_kinds"] = (*kinds, "failure")
+                parts["kind_outcome"] = np.r_[self.kind_outcome, FAILURE].astype(np.int8)
+            code = parts["outcome_kinds"].index("failure")
+            event_kind = self.event_kind.copy()
+            event_kind[(event_outcome != self.event_outcome)] = code
+            parts["event_kind"] = event_kind
         return self._with_journeys(parts, offsets, journey_case)
 
     # -- display ----------------------------------------------------------------------
@@ -842,6 +978,9 @@ class EventLog(LogAnalyses, Result):
             ("stages", f"{len(self.stages)} ({self.stage_source})"),
             ("success / failure / open", f"{oc['success']} / {oc['failure']} / {oc['open']}"),
         ]
+        if self.has_kinds:
+            kc = self.kind_counts
+            rows.append(("kinds", ", ".join(f"{k} {_fmt(kc[k])}" for k in self.outcome_kinds[1:])))
         if self.journey_weight is not None:
             rows.append(
                 ("compact", f"{_fmt(len(self.journey_offsets) - 1)} variants from {self.engine}")

@@ -516,6 +516,17 @@ def _refuse_on_engine(engine: Engine, options: IngestOptions) -> None:
             "on the lifecycle column), or scan with engine='pandas' (or build the log with "
             "EventLog.from_frame)",
         )
+    for name in ("success", "failure"):
+        value = getattr(options, name)
+        if isinstance(value, Mapping):
+            raise ValidationError(
+                f"{name}= as a mapping of kinds is not supported by engine={engine.name!r}: "
+                "the engines decide the two outcomes only, not their kinds",
+                field=name,
+                value=dict(value),
+                hint=f"Give {name}= as a list (all kinds as one), or build the log in memory "
+                "(engine='pandas' or EventLog.from_frame) to keep the kinds",
+            )
     if options.channel_col is not None:
         raise ValidationError(
             f"channel_col is not supported by engine={engine.name!r}: the engines do not "

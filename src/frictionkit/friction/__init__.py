@@ -50,7 +50,7 @@ from frictionkit.friction._stats import (
     odds_ratio_prior,
     risk_ratio,
 )
-from frictionkit.friction._table import friction, hide_small_comparisons
+from frictionkit.friction._table import friction, friction_by_kind, hide_small_comparisons
 from frictionkit.friction._value import period_scale, value_at_stake, value_column
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "failure_patterns",
     "fisher_exact_p",
     "friction",
+    "friction_by_kind",
     "hide_small_comparisons",
     "markov",
     "odds_ratio_prior",

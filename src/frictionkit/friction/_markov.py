@@ -11,6 +11,7 @@ import pandas as pd
 
 from frictionkit._validate import as_float, check_bounds
 from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE, SUCCESS
 from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import ValidationError, did_you_mean
@@ -93,6 +94,7 @@ def repair_effects(
     kind: str = "first_order",
     min_support: int = 30,
     adjust_for: Iterable[str] | str | None = None,
+    failure_kind: str | None = None,
 ) -> pd.DataFrame:
     """Repair effect of every touchpoint of the log's Markov chain.
 
@@ -138,6 +140,16 @@ def repair_effects(
         resampled on its own (seeds drawn from ``seed``) and the draws are added. The
         table's ``adjusted_for`` column (and ``attrs["adjusted_for"]``) names the
         attributes. Bad names are refused as in :meth:`EventLog.friction`.
+    failure_kind : str, optional
+        One failure kind of the log (``failure={"declined": [...], ...}``; see
+        :attr:`EventLog.outcome_kinds <frictionkit.events.EventLog.outcome_kinds>`). The repair of
+        failures of that kind only: journeys that failed in *another* kind are censored at their
+        outcome (:meth:`EventLog.with_failure_kind <frictionkit.events.EventLog.with_failure_kind>`:
+        neither a success nor a failure of this kind, left out like open journeys), so the repair
+        removes failures of this kind only: it never turns a journey that failed in another kind
+        into a success (removing "cancelled" at a step does not approve credit the bank declined),
+        and the chain is built on the journeys that ended in success or in this kind. The table
+        gains a ``failure_kind`` column naming the kind. Default: every failure, whatever its kind.
 
     Returns
     -------
@@ -164,6 +176,20 @@ def repair_effects(
     >>> log.repair_effects(kind="harm_removal")["touchpoint"].iloc[0]
     'payment_error'
     """
+    if failure_kind is not None:
+        return with_kind_column(
+            repair_effects(
+                log.with_failure_kind(failure_kind),
+                reduce_failure_by=reduce_failure_by,
+                value_per_success=value_per_success,
+                bootstrap=bootstrap,
+                seed=seed,
+                kind=kind,
+                min_support=min_support,
+                adjust_for=adjust_for,
+            ),
+            failure_kind,
+        )
     if kind not in _KINDS:
         raise ValidationError(
             f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.routes import route_text
@@ -47,6 +48,7 @@ def failure_patterns(
     n_boot: int = 500,
     seed: SeedLike = 0,
     fdr: float = 0.05,
+    failure_kind: str | None = None,
 ) -> pd.DataFrame:
     """Sub-routes over-represented in failing journeys, against journeys at their first step.
 
@@ -79,6 +81,15 @@ def failure_patterns(
         Seed of the bootstrap; the same seed gives the same table bit for bit.
     fdr : float in (0, 1), default 0.05
         False discovery rate of the verdicts (Benjamini-Hochberg over the rows).
+    failure_kind : str, optional
+        One failure kind of the log (``failure={"declined": [...], ...}``; see
+        :attr:`EventLog.outcome_kinds <frictionkit.events.EventLog.outcome_kinds>`). The failure
+        patterns of that kind only: journeys that failed in *another* kind are censored at their
+        outcome (:meth:`EventLog.with_failure_kind <frictionkit.events.EventLog.with_failure_kind>`:
+        neither a success nor a failure of this kind, left out like open journeys), so a pattern's
+        attributable failures are failures of this kind among the journeys that ended in success or
+        in this kind. The table gains a ``failure_kind`` column naming the kind. Default: every
+        failure, whatever its kind.
 
     Returns
     -------
@@ -145,6 +156,19 @@ def failure_patterns(
     >>> log.failure_patterns(max_len=2)["pattern_text"].iloc[0]
     'payment → payment_error'
     """
+    if failure_kind is not None:
+        return with_kind_column(
+            failure_patterns(
+                log.with_failure_kind(failure_kind),
+                max_len=max_len,
+                min_support=min_support,
+                adjust_for=adjust_for,
+                n_boot=n_boot,
+                seed=seed,
+                fdr=fdr,
+            ),
+            failure_kind,
+        )
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
     rng = _rng(seed)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.estimates import SeedLike, _rng
+from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import (
     InputTypeError,
@@ -63,6 +64,7 @@ def friction(
     fdr: float = 0.05,
     comparison: str = "risk set",
     adjust_for: Iterable[str] | str | None = None,
+    failure_kind: str | None = None,
 ) -> pd.DataFrame:
     """Attributable failures of every touchpoint, with interval and verdict.
 
@@ -119,6 +121,17 @@ def friction(
         a numeric one with more than 20 distinct values, one with missing values, or
         groups with fewer than ``min_support`` decided journeys each on average are
         refused.
+    failure_kind : str, optional
+        One failure kind of the log (``failure={"declined": [...], ...}``; see
+        :attr:`EventLog.outcome_kinds <frictionkit.events.EventLog.outcome_kinds>`). The
+        attributable failures of that kind only: journeys that failed in *another* kind are censored
+        at their outcome (:meth:`EventLog.with_failure_kind
+        <frictionkit.events.EventLog.with_failure_kind>`: neither a success nor a failure of this
+        kind, left out like open journeys), so the estimand is the journeys that failed in this kind
+        and would have succeeded without the step's harm, among the journeys that ended in success
+        or in this kind (a step that drives journeys into another kind is not counted here: see that
+        kind). The table gains a ``failure_kind`` column naming the kind. Default: every failure,
+        whatever its kind.
 
     Returns
     -------
@@ -221,6 +234,21 @@ def friction(
        attributable_failures_low  attributable_failures_high
     0                      454.2                       500.9
     """
+    if failure_kind is not None:
+        return with_kind_column(
+            friction(
+                log.with_failure_kind(failure_kind),
+                min_support=min_support,
+                min_group_size=min_group_size,
+                n_boot=n_boot,
+                seed=seed,
+                outcome_markers=outcome_markers,
+                fdr=fdr,
+                comparison=comparison,
+                adjust_for=adjust_for,
+            ),
+            failure_kind,
+        )
     support = _check_min_support(min_support)
     boots = _check_n_boot(n_boot)
     rng = _rng(seed)
@@ -457,6 +485,65 @@ COMPARISON_COLS: tuple[str, ...] = (
     "e_value_ci",
     "verdict",
 )
+
+
+def friction_by_kind(log: EventLog, **options: Any) -> pd.DataFrame:
+    """The friction table of each failure kind, one block per kind (a per-kind breakdown).
+
+    For each failure kind of the log (in the order of :attr:`EventLog.outcome_kinds
+    <frictionkit.events.EventLog.outcome_kinds>`), :func:`friction` with
+    ``failure_kind=`` that kind: the attributable failures of that kind among the journeys
+    that ended in success or in that kind (the other kinds censored). A plain log has one
+    kind, ``"failure"``.
+
+    Parameters
+    ----------
+    log : EventLog
+        The event log, built with ``failure={"kind": [...], ...}``.
+    **options
+        The options of :func:`friction` (``min_support``, ``n_boot``, ``seed`` …), the
+        same for every kind; not ``failure_kind``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The blocks one under the other; ``failure_kind`` (second column) names each
+        row's kind, ``attrs["failure_kinds"]`` lists the kinds.
+
+    Raises
+    ------
+    ValidationError
+        ``failure_kind`` among the options, or what :func:`friction` raises for a kind.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from frictionkit.events import EventLog
+    >>> df = pd.DataFrame({"c": ["a", "a", "b", "b", "c", "c"],
+    ...                    "t": ["x", "buy", "x", "no", "y", "stop"],
+    ...                    "ts": ["2024-01-01"] * 6})
+    >>> log = EventLog.from_frame(df, case_col="c", touchpoint_col="t", timestamp_col="ts",
+    ...     success="buy", failure={"declined": "no", "cancelled": "stop"})
+    >>> friction_by_kind(log, min_support=1, n_boot=0)["failure_kind"].unique().tolist()
+    ['declined', 'cancelled']
+    """
+    if "failure_kind" in options:
+        raise ValidationError(
+            "friction_by_kind() computes every failure kind; it takes no failure_kind",
+            field="failure_kind",
+            value=options["failure_kind"],
+            hint="Use friction(log, failure_kind=...) for one kind",
+        )
+    kinds = [
+        name
+        for name, outcome in zip(log.outcome_kinds, log.kind_outcome.tolist(), strict=True)
+        if outcome == FAILURE
+    ]
+    frames = [friction(log, failure_kind=kind, **options) for kind in kinds]
+    out = pd.concat(frames, ignore_index=True)
+    attrs = {k: v for k, v in frames[0].attrs.items() if k != "failure_kind"}
+    out.attrs = {**attrs, "failure_kinds": tuple(kinds)}
+    return out
 
 
 def hide_small_comparisons(
