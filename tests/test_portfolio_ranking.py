@@ -114,16 +114,9 @@ def test_a_non_plan_input_suggests_prioritise():
         optimise_portfolio([1, 2], budget=1)  # type: ignore[arg-type]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class _RankingWithDraws(Ranking):
-    """A Ranking carrying impact draws, as evidence-based rankings do (the contract)."""
-
-    impact_draws: pd.DataFrame | None = None
-
-
 def _with_draws(ranking: Ranking, draws: pd.DataFrame) -> Ranking:
-    fields = {f.name: getattr(ranking, f.name) for f in attrs.fields(Ranking)}
-    return _RankingWithDraws(**fields, impact_draws=draws)
+    """A Ranking carrying impact draws, as evidence-based rankings do (the contract)."""
+    return attrs.evolve(ranking, impact_draws=draws)
 
 
 def test_robust_plan_samples_the_rankings_impact_draws():
@@ -171,15 +164,9 @@ def test_end_to_end_on_the_simulator_one_impact_everywhere():
     from frictionkit.report import report
 
     demo = fk.datasets.demo_scenario(journeys=1500)
+    # derive_pain_points' table is taken as it comes (money per year, issue 19)
     table = fk.derive_pain_points(demo.journey, demo.log, value_per_success=25.0)
-    declared = table[table["status"] == "declared"]
-    stake = {
-        str(p): float(v)
-        for p, v in zip(declared["pain_point"], declared["value_at_stake"], strict=True)
-        if np.isfinite(v) and v > 0
-    }
-    assert stake
-    ranking = fk.prioritise(demo.journey, value_at_stake=stake)
+    ranking = fk.prioritise(demo.journey, value_at_stake=table)
     t = ranking.to_frame().set_index("id")
     evidence = t.index[t["impact_source"] == "evidence"].tolist()
     assert evidence
