@@ -221,21 +221,9 @@ class _Figures:
 def _svg(fig: Figure) -> str:
     """Inline SVG of a matplotlib figure: no XML prolog, comments or metadata; scalable."""
     import matplotlib
-    from matplotlib.backends.backend_svg import RendererSVG
 
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "frictionkit", "svg.fonttype": "none"}):
-        if fig.get_layout_engine() is not None:
-            # savefig runs the layout twice (a layout pass, then again in the real draw).
-            # Lay out once, with the SVG renderer at the SVG's 72 dpi as savefig would,
-            # then fix the positions so that the real draw only renders (issue 22).
-            dpi, (width, height) = fig.dpi, fig.get_size_inches()
-            fig.dpi = 72
-            renderer = RendererSVG(width * 72, height * 72, io.StringIO(), image_dpi=dpi)
-            with renderer._draw_disabled():
-                fig.draw(renderer)
-            fig.dpi = dpi
-            fig.set_layout_engine("none")
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     match = _SVG_START.search(text)
