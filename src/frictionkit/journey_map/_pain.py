@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import duration_text
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -182,7 +183,7 @@ def _signals_from_log(
             d["signals"].append("long_wait")
             d["strength"].append(min(1.0, (_f(rec["dwell_ratio"]) - 1.0) / 4.0))
             d["evidence"].append(
-                f"event log: median wait after it {median_dwell:.0f} s, "
+                f"event log: median wait after it {duration_text(median_dwell)}, "
                 f"{_f(rec['dwell_ratio']):.1f}x its stage's median"
             )
     k = len(log.touchpoints)

@@ -55,6 +55,9 @@ class _Problem:
     objective: str
     # Quick wins of the ranking the plan was made from (None: not from a ranking).
     quick_win: BoolArray | None = attrs.field(default=None, eq=False)
+    # The unit of value and cost, for display: the ranking's or the journey's.
+    currency: str | None = attrs.field(default=None, eq=False)
+    period: str | None = attrs.field(default=None, eq=False)
     # Cache of the rows that depend only on requires/excludes (see _solve._static_rows).
     # attrs.evolve shares it, which is right as long as only coefficients and limits change.
     _static: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="static")
@@ -592,9 +595,20 @@ def _load(
             if isinstance(source, Ranking) and "quick_win" in frame.columns
             else None
         ),
+        currency=source.currency if isinstance(source, (Ranking, Journey)) else None,
+        period=_period_of(source),
     )
     _check_never_possible(prob)
     return prob
+
+
+def _period_of(source: Journey | pd.DataFrame | Ranking) -> str | None:
+    """The period value is counted per: the ranking's, the journey's (else a year)."""
+    if isinstance(source, Ranking):
+        return source.period
+    if isinstance(source, Journey):
+        return source.period or "year"
+    return None
 
 
 def _check_never_possible(p: _Problem) -> None:

@@ -10,7 +10,7 @@ Examples
 >>> ranking = prioritise(fk.datasets.load_autoparts())
 >>> ranking  # doctest: +NORMALIZE_WHITESPACE
 Ranking(method='value_per_cost', n=12, quick_wins=2,
-        top=['onboarding_plan', 'guided_selling', 'callback_sla'])
+        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact per year)
 """
 
 from __future__ import annotations
@@ -367,7 +367,11 @@ class Ranking(Result):
     def _repr_body(self) -> str:
         top = self.table["id"].head(3).tolist()
         wins = int((self.table["quadrant"] == QUICK_WIN).sum())
-        return f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
+        body = f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
+        unit = (f" in {self.currency}" if self.currency else "") + (
+            f" per {self.period}" if self.period else ""
+        )
+        return body + (f", impact{unit}" if unit else "")
 
     def _repr_facts(self) -> list[tuple[str, str]]:
         return [("method", self.label)]
