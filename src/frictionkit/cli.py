@@ -918,7 +918,7 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
         source = "measured on the event log" if log is not None else "as declared"
         wins = len(tables["quick_wins"])
         cost = f", cost in {ranking.currency}" if ranking.currency else ""
-        interval = " (95% interval: impact_low to impact_high)" if log is not None else ""
+        interval = " (95 % interval: impact_low to impact_high)" if log is not None else ""
         print(
             f"Ranking by {ranking.label}; quick wins: {wins}. Impact and value in "
             f"{_unit(ranking)}{cost}; impact {source}{interval}.\n"
