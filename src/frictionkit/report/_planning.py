@@ -319,7 +319,7 @@ def _plan_section(
         else:
             fig = figs.draw(
                 "frontier",
-                f"Best value at every budget (exact) beside the greedy value-per-cost order"
+                "Best value at every budget (exact) beside the greedy value-per-cost order"
                 + (f"; value in {_per(currency, period)}" if _per(currency, period) else "")
                 + ".",
                 front,
