@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     CycleError,
@@ -150,7 +151,8 @@ def _numeric(frame: pd.DataFrame, col: str, field: str) -> FloatArray:
     bad_type = values.isna() & raw.notna()
     if bad_type.any():
         raise DataError(
-            f"column {field!r} must hold numbers; {int(bad_type.sum())} row(s) do not",
+            f"column {field!r} must hold numbers; {plural(int(bad_type.sum()), 'row')} "
+            f"{'does' if int(bad_type.sum()) == 1 else 'do'} not",
             field=field,
             value=raw[bad_type].iloc[0],
             failure_cases=frame.loc[bad_type],
@@ -173,7 +175,8 @@ def _check_nonneg(frame: pd.DataFrame, arr: FloatArray, field: str, *, nan_ok: B
         which = f": {_named(frame.loc[bad, 'id'])}" if "id" in frame.columns else ""
         raise DataError(
             f"{field} must be a finite number >= 0 for every improvement; "
-            f"{int(bad.sum())} row(s) are not (first: {kind}){which}",
+            f"{plural(int(bad.sum()), 'row')} {'is' if int(bad.sum()) == 1 else 'are'} not "
+            f"(first: {kind}){which}",
             field=field,
             value=first,
             failure_cases=frame.loc[bad],
@@ -387,8 +390,9 @@ def _refuse_missing_impact(frame: pd.DataFrame, objective: Objective) -> None:
     if bad.any():
         ids = frame.loc[bad, "id"].tolist()
         raise DataError(
-            f"the ranking has no impact for {len(ids)} improvement(s): {_named(ids)} (no "
-            "declared impact and no value at stake for the pain points they fix)",
+            f"the ranking has no impact for {plural(len(ids), 'improvement')}: {_named(ids)} "
+            "(no declared impact and no value at stake for the pain points "
+            f"{'it fixes' if len(ids) == 1 else 'they fix'})",
             field="impact",
             value=ids,
             failure_cases=frame.loc[bad],

@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     InputTypeError,
@@ -186,7 +187,7 @@ def _check_positive(cells: list[list[Any]], ids: Sequence[str], field: int, meth
         shown = ", ".join(map(repr, zero[:10])) + (" ..." if len(zero) > 10 else "")
         raise ValidationError(
             f"method {method!r} divides by {name}, which can be 0 in the draws of "
-            f"{len(zero)} improvement(s) (the estimate's low end is 0): {shown}",
+            f"{plural(len(zero), 'improvement')} (the estimate's low end is 0): {shown}",
             field=name,
             value=zero,
             hint=f"Give them a {name} estimate with a positive low end, or use an MCDA method",
