@@ -302,3 +302,19 @@ def test_fines_log_one_impact_in_python_cli_and_report(tmp_path, capsys):
     assert "Impact (EUR per year)" in page
     assert f"worth {plan.value:,.0f} EUR per year" in page
     assert re.search(r"\b5,000\b", page)
+
+
+def test_no_sentinel_in_shown_routes_tables(planted, capsys):
+    # the folded row of the routes table has n_steps -1 in the library's table; the
+    # report's tables and the CLI show it missing
+    log = planted["log"]
+    assert (log.routes(min_group_size=10)["n_steps"] == -1).any()
+    page = report(planted["journey"], log, ranking=planted["ranking"], figures=False)
+    steps = page.tables["routes"]["n_steps"]
+    assert not (steps.dropna() < 0).any()
+    assert steps.isna().any()
+    args = ["analyse", str(planted["events"]), *_flags(PLANTED_COLS), "--tables", "routes"]
+    assert main([*args, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["routes"]
+    assert all(r["n_steps"] is None or r["n_steps"] > 0 for r in rows)
+    assert any(r["n_steps"] is None for r in rows)

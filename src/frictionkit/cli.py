@@ -699,9 +699,10 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     code = 0
     for name in wanted:
         if name == "routes":
-            tables["routes"] = log.routes(min_group_size=args.min_group_size).drop(
-                columns=["route"]
-            )
+            routes = log.routes(min_group_size=args.min_group_size).drop(columns=["route"])
+            # the folded row's length is unknown: blank, never the -1 of the table
+            steps = routes["n_steps"].astype("Int64")
+            tables["routes"] = routes.assign(n_steps=steps.mask(steps < 0))
         elif name == "funnel":
             tables["funnel"] = log.funnel(min_group_size=args.min_group_size)
         else:

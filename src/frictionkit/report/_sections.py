@@ -272,8 +272,8 @@ def _routes_section(
         )
     )
     tables = {
-        "routes": shown.drop(columns=["ci"]).reset_index(drop=True),
-        "stage_routes": stage_routes.drop(columns=["ci"]),
+        "routes": _no_sentinel(shown.drop(columns=["ci"]).reset_index(drop=True)),
+        "stage_routes": _no_sentinel(stage_routes.drop(columns=["ci"])),
     }
     funnel = log.funnel(min_group_size=min_group_size)
     fig = figs.draw("funnel", "Journeys reaching each stage.", log)
@@ -608,3 +608,11 @@ def _feedback_section(
         out_tables["comments"] = comment_table
     section = {"id": "feedback", "title": "Voice of the customer", "blocks": blocks}
     return section, out_tables
+
+
+def _no_sentinel(table: pd.DataFrame) -> pd.DataFrame:
+    """The folded row's ``n_steps`` (-1 in the routes tables) shown missing, not as -1."""
+    if "n_steps" not in table.columns:
+        return table
+    steps = table["n_steps"].astype("Int64")
+    return table.assign(n_steps=steps.mask(steps < 0))
