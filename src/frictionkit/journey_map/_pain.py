@@ -390,7 +390,8 @@ def derive_pain_points(
         ``risk_ratio`` and ``q_value`` (stage-matched), ``repeat_rate``, ``dwell_ratio``,
         ``median_dwell_s``, ``satisfaction``, ``n_answers``, ``satisfaction_drop``,
         ``delta_success_probability``, ``extra_successes`` (the attributable failures,
-        and their share of the decided journeys, in the log), ``visitors_per_<per>``
+        and their share of the decided journeys, counted over the whole log, not per
+        period: the per-period figure is ``value_at_stake_per_<per>``), ``visitors_per_<per>``
         (journeys visiting the touchpoint per period) and ``value_at_stake_per_<per>``
         with ``value_at_stake_per_<per>_low`` / ``_high`` (attributable failures per
         period, clipped at 0, times ``value_per_success``: money per period, the

@@ -480,7 +480,7 @@ def _friction_section(
                         ("name", "Touchpoint", "text"),
                         ("failure_probability", "Exits straight to failure", "pct"),
                         ("delta_success_probability", "Gain in success probability", "pp"),
-                        ("extra_successes", "Extra successes", "num1"),
+                        ("extra_successes", "Extra successes (whole log)", "num1"),
                     ],
                     key="repair",
                     caption="Repair effects (Markov chain of the decided journeys)",
