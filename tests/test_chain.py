@@ -318,3 +318,26 @@ def test_no_sentinel_in_shown_routes_tables(planted, capsys):
     rows = json.loads(capsys.readouterr().out)["routes"]
     assert all(r["n_steps"] is None or r["n_steps"] > 0 for r in rows)
     assert any(r["n_steps"] is None for r in rows)
+
+
+def test_rank_risk_counts_a_touchpoint_once_as_prioritise_does(planted):
+    # 'both' fixes two pain points at the same touchpoint, 'one' only the first: the
+    # evidence values the touchpoint, so both have the same impact in the ranking and in
+    # every draw of rank_risk; the tie goes to the one listed first ('one')
+    from frictionkit.uncertainty import rank_risk
+
+    j = planted["journey"].remove("improvements", *(i for i, *_ in PLANTED_FIXES))
+    j = j.add("pain_points", PainPoint(id="payment_again", touchpoint="payment_error"))
+    j = j.add(
+        "improvements",
+        Improvement(id="one", title="one", owner="it", effort_days=5, cost=5_000,
+                    fixes=("payment_fails",)),
+        Improvement(id="both", title="both", owner="it", effort_days=5, cost=5_000,
+                    fixes=("payment_fails", "payment_again")),
+    )  # fmt: skip
+    log = planted["log"]
+    ranking = fk.prioritise(j, evidence=log, value_per_success=VALUE_PER_SUCCESS)
+    t = _by_id(ranking.to_frame())
+    assert t.loc["both", "impact"] == pytest.approx(t.loc["one", "impact"])
+    risk = rank_risk(j, draws=200, seed=1, evidence=log, value_per_success=VALUE_PER_SUCCESS)
+    assert risk.rank_acceptability.loc["one", 1] == pytest.approx(1.0)

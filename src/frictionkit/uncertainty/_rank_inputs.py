@@ -231,6 +231,38 @@ def _mcda_sources(
     return list(names), sources, np.asarray(ben, dtype=bool), w
 
 
+def _measured_once(data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any) -> Any:
+    """The pain points whose value an improvement counts, as prioritise counts them.
+
+    A value measured on the evidence (:attr:`Ranking.value_draws`) is the value of a
+    touchpoint: an improvement fixing two pain points at one touchpoint counts it once,
+    and not at all where one of its pain points there has a value given by the caller
+    (which counts instead, each given value once).
+    """
+    measured = set(ranking.value_draws or {})
+    if not measured or not isinstance(data, Journey):
+        return lambda fixes: list(fixes)
+    given = set(means or {}) | (set(cells_vs) - measured)
+    where = {pp.id: pp.touchpoint for pp in data.pain_points}
+
+    def once(fixes: Sequence[str]) -> list[str]:
+        overridden = {where.get(f) for f in fixes if f in given}
+        seen: set[str | None] = set()
+        out = []
+        for f in fixes:
+            if f in given or f not in measured:
+                out.append(f)
+                continue
+            t = where.get(f)
+            if t in overridden or t in seen:
+                continue
+            seen.add(t)
+            out.append(f)
+        return out
+
+    return once
+
+
 def _problem(
     data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
 ) -> _Problem:
@@ -257,8 +289,9 @@ def _problem(
     fix = np.zeros((len(pps), n))
     where = {p: j for j, p in enumerate(pps)}
     if inp.fixes is not None:
+        once = _measured_once(data, ranking, cells_vs, means)
         for k, fixes in enumerate(inp.fixes):
-            for f in fixes:
+            for f in once(fixes):
                 if f in where:
                     fix[where[f], k] += 1.0
     evidence = fix.sum(axis=0) > 0
