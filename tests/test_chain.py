@@ -341,3 +341,21 @@ def test_rank_risk_counts_a_touchpoint_once_as_prioritise_does(planted):
     assert t.loc["both", "impact"] == pytest.approx(t.loc["one", "impact"])
     risk = rank_risk(j, draws=200, seed=1, evidence=log, value_per_success=VALUE_PER_SUCCESS)
     assert risk.rank_acceptability.loc["one", 1] == pytest.approx(1.0)
+
+
+def test_rice_with_a_value_at_stake_mapping_counts_the_value_once():
+    # a value at stake is money per period over every journey affected: RICE must not
+    # multiply it again by the pain points' reach (hand computation: impact x confidence /
+    # effort for the improvements valued from it; reach x impact x confidence / effort
+    # for the others)
+    j = fk.datasets.load_autoparts()
+    stake = {"no_comparison": 200_000.0, "slow_quotes": 50_000.0}
+    ranking = fk.prioritise(j, "rice", value_at_stake=stake)
+    t = _by_id(ranking.to_frame())
+    valued = t[t["impact_source"] == "evidence"]
+    assert len(valued) >= 1
+    expected = valued["impact"] * valued["confidence"] / valued["effort_days"]
+    assert valued["score"].tolist() == pytest.approx(expected.tolist())
+    others = t[t["impact_source"] == "declared"]
+    expected = others["reach"] * others["impact"] * others["confidence"] / others["effort_days"]
+    assert others["score"].tolist() == pytest.approx(expected.tolist())

@@ -465,18 +465,22 @@ fix_share_col, fixes_col : str
         zeros = np.zeros(n)
         tc = extra_col(time_criticality_col, "time_criticality_col")
         rr = extra_col(risk_reduction_col, "risk_reduction_col")
-        scored_impact = impact
-        if ev is not None and "reach" in spec.reads:
-            # RICE: reach is journeys per period, so the impact is per journey (counted once)
-            per_journey = np.isfinite(ev.reach) & (ev.reach > 0) & np.isfinite(ev.impact)
+        scored_impact, scored_reach = impact, reach
+        if "reach" in spec.reads:
+            # RICE: an impact valued from a value at stake (measured or given) is already
+            # the total per period, over every journey affected: scored per journey of its
+            # reach, so that reach x impact counts it once (reach 0 or unknown: reach 1)
+            valued = source == "evidence"
+            per_journey = valued & np.isfinite(reach) & (reach > 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 scored_impact = np.where(per_journey, impact / reach, impact)
+            scored_reach = np.where(valued & ~per_journey, 1.0, reach)
         draw = Draws(
             impact=scored_impact[None],
             effort_days=inp.effort[None],
             cost=inp.cost[None],
             confidence=conf[None],
-            reach=reach,
+            reach=scored_reach,
             time_criticality=zeros if tc is None else tc,
             risk_reduction=zeros if rr is None else rr,
             duration_weeks=extra_col(duration_col, "duration_col"),

@@ -263,6 +263,18 @@ def _measured_once(data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], mea
     return once
 
 
+def _rice_reach(reach: Any, valued: Any, spec: Any) -> FloatArray:
+    """RICE's reach per draw: 1 where the impact is a value at stake (a total per period).
+
+    The same score as :func:`~frictionkit.scoring.prioritise`, which counts such a value
+    once (reach times the impact per journey of its reach).
+    """
+    out = np.asarray(reach, dtype=np.float64)
+    if "reach" not in spec.reads:
+        return out
+    return np.where(np.asarray(valued, dtype=bool), 1.0, out)
+
+
 def _problem(
     data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
 ) -> _Problem:
@@ -344,7 +356,7 @@ def _problem(
         evidence=evidence,
         fix_matrix=fix,
         pp_draws=pp_draws,
-        reach=np.asarray(inp.reach, dtype=np.float64),
+        reach=_rice_reach(inp.reach, evidence, scoring),
         time_criticality=zeros if tc is None else tc,
         risk_reduction=zeros if rr is None else rr,
         duration_weeks=extra(options["duration_col"]),
