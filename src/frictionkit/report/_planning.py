@@ -314,6 +314,7 @@ def _plan_section(
             # the frontier of the plan's own values (the ranking's impact when the plan was
             # made from the ranking), never the map's declared figures behind its back
             front = frontier(journey, capacity=dict(plan.capacity), objective=_plan_values(plan))
+            front.attrs.update(currency=currency, period=period)
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
         else:

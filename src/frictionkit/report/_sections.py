@@ -428,7 +428,8 @@ def _friction_section(
     fig = figs.draw(
         "friction",
         "Attributable failures by touchpoint with 95 % intervals, by verdict.",
-        log,
+        # the table shown, touchpoints by their names as in the tables
+        full.assign(touchpoint=[names.get(t, t) for t in full["touchpoint"]]),
         size=(8.0, 5.0),
     )
     if fig is not None:
@@ -467,7 +468,9 @@ def _friction_section(
     if len(repair):
         blocks.append(_h3("What repairing a touchpoint would be worth"))
         fig = figs.draw(
-            "repair_effects", "Gain in success probability per repaired touchpoint.", repair
+            "repair_effects",
+            "Gain in success probability per repaired touchpoint.",
+            repair.assign(touchpoint=[names.get(t, t) for t in repair["touchpoint"]]),
         )
         if fig is not None:
             blocks.append(fig)
