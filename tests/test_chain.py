@@ -359,3 +359,11 @@ def test_rice_with_a_value_at_stake_mapping_counts_the_value_once():
     others = t[t["impact_source"] == "declared"]
     expected = others["reach"] * others["impact"] * others["confidence"] / others["effort_days"]
     assert others["score"].tolist() == pytest.approx(expected.tolist())
+
+
+def test_cli_asks_for_the_value_of_a_success_when_the_log_has_none(planted, capsys):
+    args = [str(planted["events"]), str(planted["journey_path"]), *_flags(PLANTED_COLS)]
+    assert main(["prioritise", *args]) == 2
+    err = capsys.readouterr().err
+    assert "gives no value to its successful journeys" in err
+    assert "--value-per-success" in err

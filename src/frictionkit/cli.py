@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from frictionkit.events import LIFECYCLE, ON_NULL, WHEN_BOTH
@@ -797,6 +798,13 @@ def _rank(args: argparse.Namespace, journey: Any, log: Any) -> Any:
             field=FLAGS[next(iter(value_flags))],
             hint="Give the event log: 'EVENTS JOURNEY' or --events FILE",
         )
+    if log is not None and args.value_per_success is None and not _has_values(log):
+        raise _UsageError(
+            "the event log gives no value to its successful journeys, so the value at "
+            "stake cannot be counted in money",
+            field="--value-per-success",
+            hint="Give --value-per-success (the money one more successful journey brings)",
+        )
     options: dict[str, Any] = {"method": args.method}
     if args.currency is not None:
         options["currency"] = args.currency
@@ -824,6 +832,14 @@ def _rank(args: argparse.Namespace, journey: Any, log: Any) -> Any:
             )
         print(f"warning: {what}; ranked with no impact, planned as worth 0", file=sys.stderr)
     return ranking
+
+
+def _has_values(log: Any) -> bool:
+    """Whether some journey of the log has a value (its value column)."""
+    values = getattr(log, "journey_value", None)
+    if values is None:
+        return False
+    return bool(np.isfinite(np.asarray(values, dtype=np.float64)).any())
 
 
 def _count(n: int, noun: str) -> str:
