@@ -367,3 +367,20 @@ def test_cli_asks_for_the_value_of_a_success_when_the_log_has_none(planted, caps
     err = capsys.readouterr().err
     assert "gives no value to its successful journeys" in err
     assert "--value-per-success" in err
+
+
+def test_fines_log_waits_read_in_days():
+    # issue 19 quoted "median wait after it 35164800 s": the same wait is 407 days
+    # (road-traffic fines, first 10,000 cases; source as above)
+    from tests.helpers import shared_data
+
+    journey = fines_journey()
+    log = read_events(shared_data("road_traffic_fines_10k.csv.gz"), **FINES_COLS,
+                      success="Payment", failure="Send for Credit Collection",
+                      when_both="failure", journey=journey)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = fk.derive_pain_points(journey, log, value_per_success=VALUE_PER_SUCCESS)
+    waits = [e for ev in table["evidence"] for e in ev if "median wait" in e]
+    assert "event log: median wait after it 407 days, 6.8x its stage's median" in waits
+    assert not any(re.search(r"\d s\b", e) for e in waits)
