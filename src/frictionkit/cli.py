@@ -34,6 +34,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.events import LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.exceptions import (
     FrictionkitError,
@@ -818,7 +819,7 @@ def _rank(args: argparse.Namespace, journey: Any, log: Any) -> Any:
     if len(missing):
         ids = ", ".join(repr(str(i)) for i in missing)
         what = (
-            f"{_count(len(missing), 'improvement')} without any impact (no declared impact "
+            f"{plural(len(missing), 'improvement')} without any impact (no declared impact "
             f"and no value at stake for the pain points {_it_fixes(len(missing))}): {ids}"
         )
         if not args.lenient:
@@ -840,10 +841,6 @@ def _has_values(log: Any) -> bool:
     if values is None:
         return False
     return bool(np.isfinite(np.asarray(values, dtype=np.float64)).any())
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _it_fixes(n: int) -> str:
@@ -1043,11 +1040,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if plan is not None and ranking is not None:
         curve = frontier(ranking, objective=_objective(ranking))
         print(
-            f"Plan: {_count(len(plan.selected), 'improvement')}, value "
+            f"Plan: {plural(len(plan.selected), 'improvement')}, value "
             f"{_money_in(plan.value, ranking)}, cost {plan.cost:,.0f}"
             f"{' ' + ranking.currency if ranking.currency else ''}; "
-            f"{_count(len(curve), 'point')} on the frontier; "
-            f"{_count(len(waves), 'roadmap row') if waves is not None else ''}"
+            f"{plural(len(curve), 'point')} on the frontier; "
+            f"{plural(len(waves), 'roadmap row') if waves is not None else ''}"
         )
     return 0
 
