@@ -261,7 +261,11 @@ def test_report_command_writes_the_page(events_csv, tmp_path, capsys):
     fk.save_journey(fk.datasets.load_autoparts(), path)
     out = tmp_path / "r" / "report.html"
     assert main(["report", str(path), "-o", str(out), "--budget", "60000", "--no-figures"]) == 0
-    assert capsys.readouterr().out.strip() == f"Report written to {out}"
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == f"Report written to {out}"
+    # then the ranking's first and the plan, money per year (no currency in this journey)
+    assert lines[1] == "Ranking by value per cost: first onboarding_plan (impact 70,000 per year)"
+    assert lines[2].startswith("Plan: 7 improvements, value 540,000 per year, cost 58,500;")
     page = out.read_text(encoding="utf-8")
     assert 'id="plan"' in page
     assert 'id="routes"' not in page
@@ -574,6 +578,12 @@ def test_cli_words_translates_from_one_table():
         for opt in action.option_strings
     }
     parser_flags |= {"--capacity", "--budget", "--method"}
+    # the value flags belong to prioritise and report
+    parser_flags |= {
+        opt
+        for action in build_parser()._subparsers._group_actions[0].choices["prioritise"]._actions
+        for opt in action.option_strings
+    }
     assert set(FLAGS.values()) <= parser_flags
 
 
@@ -656,7 +666,11 @@ def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path
     j = j.replace("improvements", "compare_tool", impact=None)
     path = tmp_path / "a.yaml"
     fk.save_journey(j, path)
-    assert main(["prioritise", str(path)]) == 0
+    # a missing impact is an error naming the improvement, as with --budget (issue 19:
+    # prioritise and report agree); --lenient ranks it with its impact blank
+    assert main(["prioritise", str(path)]) == 2
+    assert "1 improvement without any impact" in capsys.readouterr().err
+    assert main(["prioritise", str(path), "--lenient"]) == 0
     captured = capsys.readouterr()
     out = captured.out
     # the CLI prints the missing-impact warning as one plain line
@@ -670,6 +684,10 @@ def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path
     # the plan uses the ranking and names the improvement without impact
     assert main(["prioritise", str(path), "--budget", "60000"]) == 2
     assert "'compare_tool'" in capsys.readouterr().err
+    # with --lenient it is planned as worth 0, never with a declared figure
+    assert main(["prioritise", str(path), "--budget", "60000", "--lenient"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "| compare_tool |" in line)
+    assert "| 0 |" in row
 
 
 def test_analyse_and_report_take_outcome_markers_and_adjust_for(tmp_path, capsys):

@@ -41,7 +41,17 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.plot import PlotAccessor
 
-__all__ = ["HTML_ROWS", "REPR_MAX", "Result", "html_table", "one_line", "result_html"]
+__all__ = [
+    "HTML_ROWS",
+    "REPR_MAX",
+    "Result",
+    "duration_text",
+    "html_table",
+    "money_text",
+    "one_line",
+    "plural",
+    "result_html",
+]
 
 #: Longest ``repr`` (characters); a longer one is cut with an ellipsis.
 REPR_MAX = 199
@@ -114,6 +124,81 @@ def one_line(name: str, body: str) -> str:
     text = f"{name}({' '.join(body.splitlines())})"
     if len(text) > REPR_MAX:
         text = text[: REPR_MAX - 2] + "…)"
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# human text: the one formatter of each kind, for reprs, reports, charts and the CLI
+# ---------------------------------------------------------------------------------------
+_DURATION_UNITS = (("day", 86_400.0), ("hour", 3_600.0), ("minute", 60.0), ("second", 1.0))
+
+
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """``n`` and its noun in the right form: ``"1 improvement"``, ``"2 improvements"``.
+
+    Whole numbers get thousands separators; ``nouns`` is the plural when it is not
+    ``noun + "s"``.
+
+    Examples
+    --------
+    >>> plural(1, "improvement"), plural(2, "improvement"), plural(0, "quick win")
+    ('1 improvement', '2 improvements', '0 quick wins')
+    >>> plural(12_000, "journey"), plural(2, "entry", "entries")
+    ('12,000 journeys', '2 entries')
+    """
+    count = f"{n:,}" if isinstance(n, int) or float(n).is_integer() else f"{n:,.3g}"
+    count = count.removesuffix(".0")
+    word = noun if n == 1 else (nouns if nouns is not None else noun + "s")
+    return f"{count} {word}"
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: ``"2.4 days"``, ``"5 hours"``, ``"40 seconds"``.
+
+    The largest unit in which it is at least 1, to two significant figures below 10
+    and whole above; a missing duration is ``"–"``.
+
+    Examples
+    --------
+    >>> duration_text(35_164_800)
+    '407 days'
+    >>> duration_text(207_360), duration_text(3_600), duration_text(90), duration_text(0.5)
+    ('2.4 days', '1 hour', '1.5 minutes', '0.5 seconds')
+    """
+    x = float(seconds)
+    if math.isnan(x):
+        return "–"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    for unit, size in _DURATION_UNITS:
+        if x >= size or unit == "second":
+            v = x / size
+            text = f"{v:,.0f}" if v >= 9.95 else f"{v:.2g}"
+            one = text == "1"
+            return f"{sign}{text} {unit}{'' if one else 's'}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def money_text(
+    amount: float, currency: str | None = None, period: str | None = None, *, digits: int = 0
+) -> str:
+    """Money as shown to people: thousands separators, then the currency and the period.
+
+    Examples
+    --------
+    >>> money_text(47155.2, "EUR", "year")
+    '47,155 EUR per year'
+    >>> money_text(1500, None, "month"), money_text(8000, "EUR"), money_text(float("nan"))
+    ('1,500 per month', '8,000 EUR', '–')
+    """
+    x = float(amount)
+    if math.isnan(x):
+        return "–"
+    text = f"{x:,.{digits}f}"
+    if currency:
+        text += f" {currency}"
+    if period:
+        text += f" per {period}"
     return text
 
 

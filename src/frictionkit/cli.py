@@ -31,8 +31,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.events import FAILURE, LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.exceptions import (
     FrictionkitError,
@@ -99,6 +101,10 @@ FLAGS: dict[str, str] = {
     "capacity": "--capacity",
     "budget": "--budget",
     "method": "--method",
+    "value_per_success": "--value-per-success",
+    "per": "--per",
+    "journeys_per_period": "--journeys-per-period",
+    "currency": "--currency",
 }
 #: Whole phrases translated before the table (a switch rather than a value).
 PHRASES: dict[str, str] = {
@@ -380,8 +386,9 @@ def _event_options(parser: argparse.ArgumentParser) -> None:
         "--lenient",
         action="store_true",
         help="unknown outcome values mean no outcome (an outcome value that matches nothing "
-        "is a warning); touchpoints missing from the journey get the stage 'unmapped' "
-        "(default: all are errors)",
+        "is a warning); touchpoints missing from the journey get the stage 'unmapped'; "
+        "prioritise and report: an improvement without any impact is ranked with its impact "
+        "blank and planned as worth 0 (default: all are errors)",
     )
     g.add_argument(
         "--on-null",
@@ -757,9 +764,10 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     code = 0
     for name in wanted:
         if name == "routes":
-            tables["routes"] = log.routes(min_group_size=args.min_group_size).drop(
-                columns=["route"]
-            )
+            routes = log.routes(min_group_size=args.min_group_size).drop(columns=["route"])
+            # the folded row's length is unknown: blank, never the -1 of the table
+            steps = routes["n_steps"].astype("Int64")
+            tables["routes"] = routes.assign(n_steps=steps.mask(steps < 0))
         elif name == "funnel":
             tables["funnel"] = log.funnel(min_group_size=args.min_group_size)
         else:
@@ -794,31 +802,230 @@ def _friction_per_kind(args: argparse.Namespace, log: Any, tables: dict[str, pd.
     return 0
 
 
-def _cmd_prioritise(args: argparse.Namespace) -> int:
-    from frictionkit.portfolio import optimise_portfolio
+def _value_options(parser: argparse.ArgumentParser) -> None:
+    """The flags that value the evidence: money per success, per period, in a currency."""
+    from frictionkit.model import PERIODS
+
+    g = parser.add_argument_group(
+        "value from the event log (impact = value at stake of what an improvement fixes)"
+    )
+    g.add_argument(
+        "--value-per-success",
+        type=_non_negative,
+        metavar="MONEY",
+        help="money one more successful journey brings (default: the mean journey value "
+        "of the log's successful journeys, when it has a value column)",
+    )
+    g.add_argument(
+        "--per",
+        choices=list(PERIODS),
+        help="the period value is counted per (default: the journey's period, else year)",
+    )
+    g.add_argument(
+        "--journeys-per-period",
+        type=_non_negative,
+        metavar="N",
+        help="journeys per period when the log is a sample (default: the log holds every "
+        "journey from its first to its last event)",
+    )
+    g.add_argument(
+        "--currency", metavar="CODE", help="currency shown with money (default: the journey's)"
+    )
+
+
+def _non_negative(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {value!r}") from None
+    if not x >= 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {value!r}")
+    return x
+
+
+def _inputs(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The journey file and the event log: ``JOURNEY``, or ``EVENTS JOURNEY``, or --events."""
+    first, second = args.first, args.second
+    if second is None:
+        return first, args.events
+    if args.events is not None:
+        raise _UsageError(
+            "the event log is given twice: as EVENTS and as --events",
+            field="--events",
+            value=args.events,
+            hint="Give it once: 'EVENTS JOURNEY' or 'JOURNEY --events EVENTS'",
+        )
+    return second, first
+
+
+def _rank(args: argparse.Namespace, journey: Any, log: Any) -> Any:
+    """The ranking: evidence-based with an event log; missing impact per --lenient.
+
+    An improvement without any impact (no declared figure, no measured value at stake for
+    what it fixes, not mandatory) is an error naming it (exit 2), in ``prioritise`` and
+    ``report`` alike, with or without ``--budget``; with ``--lenient`` it is a warning, the
+    improvement is ranked with its impact blank and planned as worth 0.
+    """
+    from frictionkit.exceptions import MissingImpactWarning
     from frictionkit.scoring import prioritise
 
-    journey = _load(args.journey)
-    ranking = prioritise(journey, method=args.method)
-    cols = ["rank", "id", "title", "owner", "quadrant", "score", "impact", "effort_days", "cost"]
+    value_flags = {
+        name: getattr(args, name)
+        for name in ("value_per_success", "per", "journeys_per_period")
+        if getattr(args, name) is not None
+    }
+    if log is None and value_flags:
+        flags = ", ".join(FLAGS[name] for name in value_flags)
+        raise _UsageError(
+            f"{flags} value an event log, and none is given",
+            field=FLAGS[next(iter(value_flags))],
+            hint="Give the event log: 'EVENTS JOURNEY' or --events FILE",
+        )
+    if log is not None and args.value_per_success is None and not _has_values(log):
+        raise _UsageError(
+            "the event log gives no value to its successful journeys, so the value at "
+            "stake cannot be counted in money",
+            field="--value-per-success",
+            hint="Give --value-per-success (the money one more successful journey brings)",
+        )
+    options: dict[str, Any] = {"method": args.method}
+    if args.currency is not None:
+        options["currency"] = args.currency
+    if log is not None:
+        options.update(evidence=log, **value_flags)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingImpactWarning)
+        ranking = prioritise(journey, **options)
+    t = ranking.table
+    missing = t.loc[(t["impact_source"] == "missing") & ~t["mandatory"].astype(bool), "id"]
+    if len(missing):
+        ids = ", ".join(repr(str(i)) for i in missing)
+        what = (
+            f"{plural(len(missing), 'improvement')} without any impact (no declared impact "
+            f"and no value at stake for the pain points {_it_fixes(len(missing))}): {ids}"
+        )
+        if not args.lenient:
+            raise _UsageError(
+                what,
+                field="impact",
+                value=list(map(str, missing)),
+                hint=f"Give {'it' if len(missing) == 1 else 'them'} an impact or pain points "
+                "the event log values, make it mandatory, or pass --lenient to rank them "
+                "with no impact and plan them as worth 0",
+            )
+        print(f"warning: {what}; ranked with no impact, planned as worth 0", file=sys.stderr)
+    return ranking
+
+
+def _has_values(log: Any) -> bool:
+    """Whether some journey of the log has a value (its value column)."""
+    values = getattr(log, "journey_value", None)
+    if values is None:
+        return False
+    return bool(np.isfinite(np.asarray(values, dtype=np.float64)).any())
+
+
+def _it_fixes(n: int) -> str:
+    return "it fixes" if n == 1 else "they fix"
+
+
+def _plan(args: argparse.Namespace, ranking: Any) -> Any:
+    """The plan of the ranking under --budget / --capacity, or None."""
+    from frictionkit.portfolio import optimise_portfolio
+
+    capacity = _capacity(args.capacity)
+    if args.budget is None and capacity is None:
+        return None
+    return optimise_portfolio(
+        ranking, budget=args.budget, capacity=capacity, objective=_objective(ranking)
+    )
+
+
+def _objective(ranking: Any) -> Any:
+    """The ranking's own impact ("value"), or with a missing impact (--lenient) 0 for it."""
+    t = ranking.table
+    if not (t["impact_source"] == "missing").any():
+        return "value"
+    impact = t["impact"].where(t["impact_source"] != "missing", 0.0)
+    return pd.Series(impact.to_numpy(dtype=float), index=t["id"].astype(str))
+
+
+def _unit(ranking: Any) -> str:
+    """The unit of impact and value: 'EUR per year', 'money per year', 'EUR'..."""
+    period = f" per {ranking.period}" if ranking.period else ""
+    return f"{ranking.currency or 'money'}{period}"
+
+
+def _money_in(x: float, ranking: Any) -> str:
+    """Money as shown in the CLI's lines: thousands separators, currency and period."""
+    if ranking.currency is None:
+        return f"{x:,.0f}" + (f" per {ranking.period}" if ranking.period else "")
+    return f"{x:,.0f} {_unit(ranking)}"
+
+
+def _ranking_table(ranking: Any) -> pd.DataFrame:
+    cols = ["rank", "id", "title", "owner", "quadrant", "score", "impact"]
     shown = ranking.to_frame()
     # a missing impact (scored 0) is shown blank, never as 0
     shown["impact"] = shown["impact"].where(shown["impact_source"] != "missing")
+    if "impact_low" in shown.columns:
+        cols += ["impact_low", "impact_high"]
+    cols += ["impact_source", "effort_days", "cost", "non_dominated"]
+    out: pd.DataFrame = shown[cols].sort_values("rank", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _chain_tables(ranking: Any, plan: Any) -> dict[str, pd.DataFrame]:
+    """The ranking, quick wins and, with a plan, the plan, frontier and roadmap."""
+    from frictionkit.portfolio import frontier
+    from frictionkit.roadmap import roadmap
+
     tables: dict[str, pd.DataFrame] = {
-        "ranking": shown[[*cols, "non_dominated"]],
+        "ranking": _ranking_table(ranking),
         "quick_wins": ranking.quick_wins(),
     }
-    capacity = _capacity(args.capacity)
-    plan = None
-    if args.budget is not None or capacity is not None:
-        # the plan uses the ranking's impact, as the report does
-        plan = optimise_portfolio(ranking, budget=args.budget, capacity=capacity)
-        tables["plan"] = plan.to_frame()
+    if plan is not None:
+        tables["plan"] = _with_interval(plan.to_frame(), ranking)
+        tables["frontier"] = frontier(ranking, objective=_objective(ranking))
+        tables["roadmap"] = _with_interval(roadmap(plan), ranking)
+    return tables
+
+
+def _with_interval(table: pd.DataFrame, ranking: Any) -> pd.DataFrame:
+    """``table`` with the ranking's ``value_low`` / ``value_high`` after ``value``, if any."""
+    if "impact_low" not in ranking.table.columns:
+        return table
+    by_id = ranking.table.set_index(ranking.table["id"].astype(str))
+    out = table.copy()
+    at = list(out.columns).index("value") + 1
+    for k, (name, col) in enumerate((("value_low", "impact_low"), ("value_high", "impact_high"))):
+        out.insert(at + k, name, out["id"].astype(str).map(by_id[col]).to_numpy(dtype=float))
+    return out
+
+
+def _cmd_prioritise(args: argparse.Namespace) -> int:
+    journey_path, events = _inputs(args)
+    journey = _load(journey_path)
+    log = _read_log(args, events, journey) if events else None
+    ranking = _rank(args, journey, log)
+    plan = _plan(args, ranking)
+    tables = _chain_tables(ranking, plan)
     if args.format == "markdown":
-        print(f"Ranking by {ranking.label}; quick wins: {len(tables['quick_wins'])}\n")
+        source = "measured on the event log" if log is not None else "as declared"
+        wins = len(tables["quick_wins"])
+        cost = f", cost in {ranking.currency}" if ranking.currency else ""
+        interval = " (95 % interval: impact_low to impact_high)" if log is not None else ""
+        print(
+            f"Ranking by {ranking.label}; quick wins: {wins}. Impact and value in "
+            f"{_unit(ranking)}{cost}; impact {source}{interval}.\n"
+        )
     _emit(tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
+        print(
+            f"Value of the plan: {_money_in(plan.value, ranking)}; cost "
+            f"{plan.cost:,.0f}{' ' + ranking.currency if ranking.currency else ''}."
+        )
         reasons = plan.explain(exact_limit=_EXACT_REASONS)
         for reason in reasons.loc[~reasons["selected"], "reason"]:
             print(f"- {reason}")
@@ -877,26 +1084,29 @@ def _read_feedback_csv(p: Path) -> pd.DataFrame:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from frictionkit.portfolio import optimise_portfolio
+    from frictionkit.portfolio import frontier
     from frictionkit.report import report
-    from frictionkit.scoring import prioritise
+    from frictionkit.roadmap import roadmap
 
-    journey = _load(args.journey)
-    log = _read_log(args, args.events, journey) if args.events else None
+    journey_path, events = _inputs(args)
+    journey = _load(journey_path)
+    log = _read_log(args, events, journey) if events else None
     feedback = _read_feedback(args, journey) if args.feedback else None
-    ranking = prioritise(journey, method=args.method) if journey.improvements else None
-    capacity = _capacity(args.capacity)
-    plan = None
-    if args.budget is not None or capacity is not None:
-        plan = optimise_portfolio(
-            journey if ranking is None else ranking, budget=args.budget, capacity=capacity
+    ranking = _rank(args, journey, log) if journey.improvements else None
+    if ranking is None and (args.budget is not None or args.capacity):
+        raise _UsageError(
+            "--budget and --capacity plan improvements, and the journey has none",
+            field="--budget",
         )
+    plan = _plan(args, ranking) if ranking is not None else None
+    waves = roadmap(plan) if plan is not None else None
     page = report(
         journey,
         log,
         feedback,
         ranking=ranking,
         plan=plan,
+        roadmap=waves,
         title=args.title,
         min_group_size=args.min_group_size,
         figures=not args.no_figures,
@@ -905,6 +1115,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     target = page.save(args.output)
     print(f"Report written to {target}")
+    if ranking is not None:
+        top = ranking.table.iloc[0]
+        print(
+            f"Ranking by {ranking.label}: first {top['id']} "
+            f"(impact {_money_in(float(top['impact']), ranking)})"
+        )
+    if plan is not None and ranking is not None:
+        curve = frontier(ranking, objective=_objective(ranking))
+        print(
+            f"Plan: {plural(len(plan.selected), 'improvement')}, value "
+            f"{_money_in(plan.value, ranking)}, cost {plan.cost:,.0f}"
+            f"{' ' + ranking.currency if ranking.currency else ''}; "
+            f"{plural(len(curve), 'point')} on the frontier; "
+            f"{plural(len(waves), 'roadmap row') if waves is not None else ''}"
+        )
     return 0
 
 
@@ -940,6 +1165,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------
 # the parser
 # ---------------------------------------------------------------------------------------
+def _positionals(parser: argparse.ArgumentParser) -> None:
+    """``JOURNEY`` alone, or ``EVENTS JOURNEY`` (the event log first, as in analyse)."""
+    parser.add_argument(
+        "first",
+        metavar="[EVENTS] JOURNEY",
+        help="the journey file (YAML/JSON, CSV folder or .xlsx), after the event log when "
+        "one is given (the same as --events EVENTS)",
+    )
+    parser.add_argument("second", nargs="?", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests).
 
@@ -1012,7 +1248,10 @@ def build_parser() -> argparse.ArgumentParser:
         aliases=["prioritize"],
         help="rank a journey's improvements; with a budget or capacity, plan them",
     )
-    prio.add_argument("journey", metavar="JOURNEY", help="journey file, CSV folder or .xlsx")
+    _positionals(prio)
+    prio.add_argument("--events", metavar="FILE", help="event log (CSV, Parquet, XES)")
+    _event_options(prio)
+    _value_options(prio)
     prio.add_argument("--method", default="value_per_cost", choices=list(METHODS))
     prio.add_argument("--budget", type=float, help="budget for the plan")
     add_list_option(
@@ -1022,10 +1261,11 @@ def build_parser() -> argparse.ArgumentParser:
     prio.set_defaults(func=_cmd_prioritise)
 
     rep = sub.add_parser("report", help="write the HTML report of a journey")
-    rep.add_argument("journey", metavar="JOURNEY", help="journey file, CSV folder or .xlsx")
+    _positionals(rep)
     rep.add_argument("-o", "--output", default="report.html", help="the HTML file to write")
     rep.add_argument("--events", metavar="FILE", help="event log (CSV, Parquet, XES)")
     _event_options(rep)
+    _value_options(rep)
     rep.add_argument("--feedback", metavar="FILE", help="survey answers (CSV)")
     rep.add_argument("--metric-col", default="metric", help="feedback: metric column")
     rep.add_argument("--score-col", default="score", help="feedback: score column")

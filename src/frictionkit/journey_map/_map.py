@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.exceptions import (
     InputTypeError,
     UnmappedEvidenceWarning,
@@ -119,8 +120,10 @@ def _warn_unmapped(journey: Journey, log: EventLog | None) -> None:
     if extra:
         shown = ", ".join(repr(t) + did_you_mean(t, sorted(known)) for t in extra[:8])
         warnings.warn(
-            f"{len(extra)} touchpoint(s) of the event log are not in the journey map and are "
-            f"left out: {shown}" + (" …" if len(extra) > 8 else ""),
+            f"{plural(len(extra), 'touchpoint')} of the event log "
+            f"{'is' if len(extra) == 1 else 'are'} not in the journey map and "
+            f"{'is' if len(extra) == 1 else 'are'} left out: {shown}"
+            + (" …" if len(extra) > 8 else ""),
             UnmappedEvidenceWarning,
             stacklevel=3,
         )

@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import duration_text
 from frictionkit.exceptions import (
     InputTypeError,
     UnknownReferenceError,
@@ -262,9 +263,9 @@ def _signals_from_log(
         d["signals"].append("long_wait")
         d["strength"].append(min(1.0, (d["dwell_ratio"] - 1.0) / 4.0))
         d["evidence"].append(
-            f"event log: median wait after it {d['median_dwell_s']:.0f} s, "
+            f"event log: median wait after it {duration_text(d['median_dwell_s'])}, "
             f"{d['dwell_ratio']:.1f}x its stage's median; visitors who waited over "
-            f"{test['threshold_s']:.0f} s failed {test['rate_long']:.0%} vs "
+            f"{duration_text(test['threshold_s'])} failed {test['rate_long']:.0%} vs "
             f"{test['rate_short']:.0%} (n={test['n_long']} vs {test['n_short']}; risk "
             f"ratio {test['risk_ratio']:.2f}, 95% CI {test['low']:.2f} to {test['high']:.2f}; "
             f"q={test['q_value']:.2g})"
@@ -489,7 +490,8 @@ def derive_pain_points(
         ``risk_ratio`` and ``q_value`` (stage-matched), ``repeat_rate``, ``dwell_ratio``,
         ``median_dwell_s``, ``satisfaction``, ``n_answers``, ``satisfaction_drop``,
         ``delta_success_probability``, ``extra_successes`` (the attributable failures,
-        and their share of the decided journeys, in the log), ``visitors_per_<per>``
+        and their share of the decided journeys, counted over the whole log, not per
+        period: the per-period figure is ``value_at_stake_per_<per>``), ``visitors_per_<per>``
         (journeys visiting the touchpoint per period) and ``value_at_stake_per_<per>``
         with ``value_at_stake_per_<per>_low`` / ``_high`` (attributable failures per
         period, clipped at 0, times ``value_per_success``: money per period, the

@@ -42,7 +42,9 @@ Conventions (pinned)
   The change of one row of the chain is a rank-one update, so the new success probability
   follows exactly from ``N`` and ``b`` (Sherman-Morrison), with no new solve. The repair
   effect is reported as ``delta_success_probability``, ``extra_successes`` (delta times
-  the number of journeys) and ``extra_value`` (times ``value_per_success``).
+  the number of journeys) and ``extra_value`` (times ``value_per_success``). Both count
+  the journeys of the whole log, not per period: money per period, the unit of the
+  ranking and the plan, is :meth:`EventLog.value_at_stake`.
 - **Harm removal** (:meth:`MarkovModel.harm_removal_effects`; what removing the step's
   harm is worth, harm that shows after the step included): for touchpoint ``t`` the moves
   carry whether the journey has met ``t``, ``(touchpoint, met)``. Moves of a journey

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
-from frictionkit._protocol import Result
+from frictionkit._protocol import Result, plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     CycleError,
@@ -520,7 +520,7 @@ class Journey(Result):
         refs = self._referrers(kind, set(gone))
         if refs:
             id_, field, by = refs[0]
-            more = f" ({len(refs) - 1} more reference(s))" if len(refs) > 1 else ""
+            more = f" ({plural(len(refs) - 1, 'more reference')})" if len(refs) > 1 else ""
             raise ValidationError(
                 f"cannot remove {_singular(kind)} {id_!r}: {field} of {by!r} refers to it{more}",
                 field=f"Journey.{kind}",

@@ -245,7 +245,10 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
                 zorder=4,
             )
     ax.set_xlabel("Effort (person-days)")
-    ax.set_ylabel("Impact (value at stake)")
+    unit = " ".join(
+        x for x in (ranking.currency, f"per {ranking.period}" if ranking.period else None) if x
+    )
+    ax.set_ylabel(f"Impact ({unit})" if unit else "Impact (value at stake)")
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_title(f"Impact–effort matrix (ranked by {ranking.label})", loc="left")
     ax.grid(alpha=0.25)

@@ -149,8 +149,11 @@ def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
             fontsize=9,
             arrowprops={"arrowstyle": "-", "color": TEXT_GREY},
         )
-    ax.set_xlabel("Budget (cost)")
-    ax.set_ylabel("Value of the best plan")
+    currency = frontier_table.attrs.get("currency") if hasattr(frontier_table, "attrs") else None
+    period = frontier_table.attrs.get("period") if hasattr(frontier_table, "attrs") else None
+    unit = " ".join(x for x in (currency, f"per {period}" if period else None) if x)
+    ax.set_xlabel(f"Budget ({currency})" if currency else "Budget (cost)")
+    ax.set_ylabel(f"Value of the best plan ({unit})" if unit else "Value of the best plan")
     fmt = thousands_formatter()
     ax.xaxis.set_major_formatter(fmt)
     ax.yaxis.set_major_formatter(fmt)

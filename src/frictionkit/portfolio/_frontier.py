@@ -118,7 +118,7 @@ def frontier(
         keep = np.unique(np.concatenate([idx, [0, len(costs) - 1, knee]]))
     c, v = costs[keep], values[keep]
     greedy = _greedy_values(p, c)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "cost": c,
             "value": v,
@@ -127,6 +127,10 @@ def frontier(
             "knee": keep == knee,
         }
     )
+    # the unit of cost and value, for charts and reports (value per period: the impact)
+    out.attrs["currency"] = p.currency
+    out.attrs["period"] = p.period if p.objective == "value" else None
+    return out
 
 
 def _components(p: _Problem, pool: Sequence[int]) -> list[list[int]] | None:

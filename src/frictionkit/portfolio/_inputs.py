@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     CycleError,
@@ -55,6 +56,9 @@ class _Problem:
     objective: str
     # Quick wins of the ranking the plan was made from (None: not from a ranking).
     quick_win: BoolArray | None = attrs.field(default=None, eq=False)
+    # The unit of value and cost, for display: the ranking's or the journey's.
+    currency: str | None = attrs.field(default=None, eq=False)
+    period: str | None = attrs.field(default=None, eq=False)
     # Cache of the rows that depend only on requires/excludes (see _solve._static_rows).
     # attrs.evolve shares it, which is right as long as only coefficients and limits change.
     _static: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="static")
@@ -147,7 +151,8 @@ def _numeric(frame: pd.DataFrame, col: str, field: str) -> FloatArray:
     bad_type = values.isna() & raw.notna()
     if bad_type.any():
         raise DataError(
-            f"column {field!r} must hold numbers; {int(bad_type.sum())} row(s) do not",
+            f"column {field!r} must hold numbers; {plural(int(bad_type.sum()), 'row')} "
+            f"{'does' if int(bad_type.sum()) == 1 else 'do'} not",
             field=field,
             value=raw[bad_type].iloc[0],
             failure_cases=frame.loc[bad_type],
@@ -170,7 +175,8 @@ def _check_nonneg(frame: pd.DataFrame, arr: FloatArray, field: str, *, nan_ok: B
         which = f": {_named(frame.loc[bad, 'id'])}" if "id" in frame.columns else ""
         raise DataError(
             f"{field} must be a finite number >= 0 for every improvement; "
-            f"{int(bad.sum())} row(s) are not (first: {kind}){which}",
+            f"{plural(int(bad.sum()), 'row')} {'is' if int(bad.sum()) == 1 else 'are'} not "
+            f"(first: {kind}){which}",
             field=field,
             value=first,
             failure_cases=frame.loc[bad],
@@ -384,8 +390,9 @@ def _refuse_missing_impact(frame: pd.DataFrame, objective: Objective) -> None:
     if bad.any():
         ids = frame.loc[bad, "id"].tolist()
         raise DataError(
-            f"the ranking has no impact for {len(ids)} improvement(s): {_named(ids)} (no "
-            "declared impact and no value at stake for the pain points they fix)",
+            f"the ranking has no impact for {plural(len(ids), 'improvement')}: {_named(ids)} "
+            "(no declared impact and no value at stake for the pain points "
+            f"{'it fixes' if len(ids) == 1 else 'they fix'})",
             field="impact",
             value=ids,
             failure_cases=frame.loc[bad],
@@ -592,9 +599,20 @@ def _load(
             if isinstance(source, Ranking) and "quick_win" in frame.columns
             else None
         ),
+        currency=source.currency if isinstance(source, (Ranking, Journey)) else None,
+        period=_period_of(source),
     )
     _check_never_possible(prob)
     return prob
+
+
+def _period_of(source: Journey | pd.DataFrame | Ranking) -> str | None:
+    """The period value is counted per: the ranking's, the journey's (else a year)."""
+    if isinstance(source, Ranking):
+        return source.period
+    if isinstance(source, Journey):
+        return source.period or "year"
+    return None
 
 
 def _check_never_possible(p: _Problem) -> None:

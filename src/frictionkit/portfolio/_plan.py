@@ -228,7 +228,7 @@ class Plan(Result):
     >>> import frictionkit as fk
     >>> plan = fk.portfolio.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
     >>> plan
-    Plan(optimal, 7 of 12 improvements, value=540,000, cost=58,500 of budget 60,000)
+    Plan(optimal, 7 of 12 improvements, value=540,000 per year, cost=58,500 of budget 60,000)
     >>> plan.constraints()[["constraint", "used", "slack"]].head(2)
                 constraint     used   slack
     0               budget  58500.0  1500.0
@@ -253,12 +253,24 @@ class Plan(Result):
     _charts: ClassVar[Mapping[str, str]] = {"roadmap": "plan_roadmap"}
 
     # -- views ---------------------------------------------------------------------
+    @property
+    def currency(self) -> str | None:
+        """The currency of value and cost (the ranking's or the journey's), or None."""
+        return self._problem.currency
+
+    @property
+    def period(self) -> str | None:
+        """The period the value is counted per, when the objective is the impact."""
+        return self._problem.period if self.objective == "value" else None
+
     def _repr_body(self) -> str:
+        cur = f" {self.currency}" if self.currency else ""
+        per = f" per {self.period}" if self.period else ""
         bud = "" if self.budget is None else f" of budget {self.budget:,.6g}"
         return (
             f"{self.status}, {len(self.selected)} of {self._problem.n} "
             f"improvement{'' if self._problem.n == 1 else 's'}, "
-            f"value={self.value:,.6g}, cost={self.cost:,.6g}{bud}"
+            f"value={self.value:,.6g}{cur}{per}, cost={self.cost:,.6g}{cur}{bud}"
         )
 
     def to_frame(self) -> pd.DataFrame:

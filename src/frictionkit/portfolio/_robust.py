@@ -237,9 +237,13 @@ class RobustPlan(Result):
     def _repr_body(self) -> str:
         counts = self.classes.value_counts()
         parts = ", ".join(f"{c} {int(counts.get(c, 0))}" for c in CLASSES)
+        p = self._problem
+        unit = (f" {p.currency}" if p.currency else "") + (
+            f" per {p.period}" if p.period and self.objective == "value" else ""
+        )
         return (
             f"{self.draws} draw{'' if self.draws == 1 else 's'}, {parts}; value p5-p95 "
-            f"{self.value_p5:,.6g}-{self.value_p95:,.6g}; mean plan optimal in "
+            f"{self.value_p5:,.6g}-{self.value_p95:,.6g}{unit}; mean plan optimal in "
             f"{self.mean_plan_optimal_share:.0%} of draws"
         )
 
@@ -402,7 +406,7 @@ def robust_portfolio(
     >>> r = robust_portfolio(fk.datasets.load_autoparts(), budget=50_000, draws=50, seed=7)
     >>> r  # doctest: +NORMALIZE_WHITESPACE
     RobustPlan(50 draws, always fund 5, fund if the budget allows 3, never 4; value p5-p95
-    480,000-529,301; mean plan optimal in 54% of draws)
+    480,000-529,301 per year; mean plan optimal in 54% of draws)
     >>> r.to_frame()[["id", "probability", "class"]].iloc[4:8]
                            id  probability                      class
     4      consent_management         1.00                always fund

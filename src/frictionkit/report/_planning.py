@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import money_text
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
 from frictionkit.ranking import QUICK_WIN, Ranking
@@ -28,10 +29,47 @@ from frictionkit.report._sections import _owner_names
 REPORT_FRONTIER_POINTS = 40
 
 
+def _units(
+    ranking: Ranking | None, journey: Journey, plan: Plan | None = None
+) -> tuple[str | None, str | None]:
+    """The currency and period of money on the report: the ranking's, else the plan's."""
+    if ranking is not None:
+        return ranking.currency, ranking.period
+    if plan is not None:
+        return plan.currency, plan.period
+    return journey.currency, journey.period or "year"
+
+
+def _per(currency: str | None, period: str | None) -> str:
+    """A column's unit: ``"EUR per year"``, ``"per year"``, ``"EUR"`` or ``""``."""
+    return " ".join(x for x in (currency, f"per {period}" if period else None) if x)
+
+
+def _head(name: str, unit: str) -> str:
+    """A column header with its unit: ``"Impact (EUR per year)"``."""
+    return f"{name} ({unit})" if unit else name
+
+
+def _with_interval(table: pd.DataFrame, low: str, high: str, by: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with an ``interval`` text column from ``by``'s ``low``-``high`` by id."""
+    if low not in by.columns:
+        return table
+    t = by.set_index(by["id"].astype(str))
+    lows = table["id"].astype(str).map(t[low])
+    highs = table["id"].astype(str).map(t[high])
+    return table.assign(
+        interval=[
+            _DASH if _missing(a) or _missing(b) else f"{a:,.0f}–{b:,.0f}"
+            for a, b in zip(lows, highs, strict=True)
+        ]
+    )
+
+
 def _ranking_section(
     ranking: Ranking, journey: Journey, figs: _Figures
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     owners = _owner_names(journey)
+    currency, period = _units(ranking, journey)
     table = ranking.to_frame()
     table = table.assign(
         improvement=[
@@ -68,15 +106,18 @@ def _ranking_section(
             f"effort below {_num(t_eff)} person-days (a value on a threshold is neither)."
         )
     )
+    table = _with_interval(table, "impact_low", "impact_high", ranking.table)
+    wins = _with_interval(wins, "impact_low", "impact_high", ranking.table)
     spec = [
         ("rank", "Rank", "int"),
         ("improvement", "Improvement", "text"),
         ("owner_name", "Owner", "text"),
         ("quadrant", "Quadrant", "tag"),
-        ("impact", "Impact per year", "money"),
+        ("impact", _head("Impact", _per(currency, period)), "money"),
+        *([("interval", "95 % interval", "tag")] if "interval" in table.columns else []),
         ("impact_source", "Impact from", "text"),
         ("effort_days", "Effort (days)", "num"),
-        ("cost", "Cost", "money"),
+        ("cost", _head("Cost", currency or ""), "money"),
         ("score", "Score", "num"),
     ]
     blocks.append(_h3("Quick wins"))
@@ -123,12 +164,12 @@ def _ranking_section(
                     ("improvements", "Improvements", "int"),
                     ("quick_wins", "Quick wins", "int"),
                     ("effort_days", "Effort (days)", "num"),
-                    ("cost", "Cost", "money"),
+                    ("cost", _head("Cost", currency or ""), "money"),
                     ("best_rank", "Best rank", "int"),
                     ("ids", "Improvements, by rank", "text"),
                 ],
                 key="by-owner",
-                caption="By owner",
+                caption="Improvements by owner",
             )
         )
     )
@@ -189,19 +230,34 @@ def _plan_section(
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     owners = _owner_names(journey)
     _check_same_impact(plan, ranking, notes)
+    currency, period = _units(ranking, journey, plan)
+    if plan.objective != "value":
+        period = None  # a score, not money per period
     frame = plan.to_frame()
     sel = frame[frame["selected"]]
+    if ranking is not None:
+        sel = _with_interval(sel, "impact_low", "impact_high", ranking.table)
     status = "proven optimal" if plan.status == "optimal" else f"best found (gap {plan.gap:.2%})"
-    budget = "no budget limit" if plan.budget is None else f"a budget of {plan.budget:,.0f}"
+    budget = (
+        "no budget limit"
+        if plan.budget is None
+        else f"a budget of {money_text(plan.budget, currency)}"
+    )
+    worth = (
+        money_text(plan.value, currency, period)
+        if plan.objective == "value"
+        else f"{plan.value:,.0f} ({plan.objective})"
+    )
     blocks: list[dict[str, Any]] = [
         {
             "kind": "callout",
             "warn": False,
             "text": f"The plan does {len(sel)} of {_count(len(frame), 'improvement')}, worth "
-            f"{plan.value:,.0f} ({plan.objective}) for a cost of {plan.cost:,.0f} within "
-            f"{budget} and each owner's capacity; {status}.",
+            f"{worth}, for a cost of {money_text(plan.cost, currency)} within {budget} and "
+            f"each owner's capacity; {status}.",
         }
     ]
+    value_head = _head("Value", _per(currency, period))
     sel = sel.assign(
         improvement=[
             f"{t} ({i})" if isinstance(t, str) and t else str(i)
@@ -216,8 +272,9 @@ def _plan_section(
                 [
                     ("improvement", "Improvement", "text"),
                     ("owner_name", "Owner", "text"),
-                    ("value", "Value", "money"),
-                    ("cost", "Cost", "money"),
+                    ("value", value_head, "money"),
+                    *([("interval", "95 % interval", "tag")] if "interval" in sel.columns else []),
+                    ("cost", _head("Cost", currency or ""), "money"),
                     ("effort_days", "Effort (days)", "num"),
                     ("mandatory", "Mandatory", "bool"),
                 ],
@@ -266,12 +323,15 @@ def _plan_section(
                 objective=_plan_values(plan),
                 max_points=REPORT_FRONTIER_POINTS,
             )
+            front.attrs.update(currency=currency, period=period)
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
         else:
             fig = figs.draw(
                 "frontier",
-                "Best value at every budget (exact) beside the greedy value-per-cost order.",
+                "Best value at every budget (exact) beside the greedy value-per-cost order"
+                + (f"; value in {_per(currency, period)}" if _per(currency, period) else "")
+                + ".",
                 front,
             )
             if fig is not None:
@@ -310,6 +370,7 @@ def _plan_section(
                     ("improvement", "Improvement", "text"),
                     ("owner_name", "Owner", "text"),
                     ("effort_days", "Effort (days)", "num"),
+                    *([("value", value_head, "money")] if "value" in rm.columns else []),
                     ("quick_win", "Quick win", "bool"),
                 ],
                 key="roadmap",

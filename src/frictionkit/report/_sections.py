@@ -291,8 +291,8 @@ def _routes_section(
         )
     )
     tables = {
-        "routes": shown.drop(columns=["ci"]).reset_index(drop=True),
-        "stage_routes": stage_routes.drop(columns=["ci"]),
+        "routes": _no_sentinel(shown.drop(columns=["ci"]).reset_index(drop=True)),
+        "stage_routes": _no_sentinel(stage_routes.drop(columns=["ci"])),
     }
     funnel = log.funnel(min_group_size=min_group_size)
     fig = figs.draw("funnel", "Journeys reaching each stage.", log)
@@ -487,7 +487,8 @@ def _friction_section(
         "Attributable failures by touchpoint with 95 % intervals, by verdict"
         + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
         + ".",
-        full,
+        # the table shown, touchpoints by their names as in the tables
+        full.assign(touchpoint=[names.get(t, t) for t in full["touchpoint"]]),
         size=(8.0, 5.0),
     )
     if fig is not None:
@@ -526,7 +527,9 @@ def _friction_section(
     if len(repair):
         blocks.append(_h3("What repairing a touchpoint would be worth"))
         fig = figs.draw(
-            "repair_effects", "Gain in success probability per repaired touchpoint.", repair
+            "repair_effects",
+            "Gain in success probability per repaired touchpoint.",
+            repair.assign(touchpoint=[names.get(t, t) for t in repair["touchpoint"]]),
         )
         if fig is not None:
             blocks.append(fig)
@@ -539,7 +542,7 @@ def _friction_section(
                         ("name", "Touchpoint", "text"),
                         ("failure_probability", "Exits straight to failure", "pct"),
                         ("delta_success_probability", "Gain in success probability", "pp"),
-                        ("extra_successes", "Extra successes", "num1"),
+                        ("extra_successes", "Extra successes (whole log)", "num1"),
                     ],
                     key="repair",
                     caption="Repair effects (Markov chain of the decided journeys)",
@@ -667,3 +670,11 @@ def _feedback_section(
         out_tables["comments"] = comment_table
     section = {"id": "feedback", "title": "Voice of the customer", "blocks": blocks}
     return section, out_tables
+
+
+def _no_sentinel(table: pd.DataFrame) -> pd.DataFrame:
+    """The folded row's ``n_steps`` (-1 in the routes tables) shown missing, not as -1."""
+    if "n_steps" not in table.columns:
+        return table
+    steps = table["n_steps"].astype("Int64")
+    return table.assign(n_steps=steps.mask(steps < 0))

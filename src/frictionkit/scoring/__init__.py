@@ -58,7 +58,9 @@ points it fixes, with ``impact_low`` / ``impact_high`` and the bootstrap draws i
 :attr:`Ranking.impact_draws` (and per pain point in :attr:`Ranking.value_draws`). For
 RICE, ``reach`` is then the journeys per period that visit those touchpoints and the
 impact is per journey (``impact / reach``), so reach x impact is the value once; the
-``impact`` column stays the total per period.
+``impact`` column stays the total per period. A ``value_at_stake=`` mapping (no
+evidence) is counted once the same way: its impact is divided by the fixed pain points'
+reach (their share of customers; 1 when that is 0 or unknown).
 
 **Ranks.** 1 is best. Scores within ``1e-9`` of the largest absolute score are tied; ties
 go to the lower cost, then the lower effort, then the improvement listed first.

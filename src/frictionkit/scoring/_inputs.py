@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     DataError,
@@ -156,7 +157,7 @@ def _numeric(
         )
         raise DataError(
             f"{param} column {_short(series.name)} has values that are {what} for "
-            f"{len(rows)} improvement(s): {', '.join(map(_short, shown))}"
+            f"{plural(len(rows), 'improvement')}: {', '.join(map(_short, shown))}"
             + (" ..." if len(rows) > 5 else ""),
             field=param,
             value=series.iloc[int(rows[0])],
@@ -174,7 +175,7 @@ def _from_frame(df: pd.DataFrame, cols: Mapping[str, Any], value_given: bool) ->
     if id_s.isna().any():
         rows = np.flatnonzero(id_s.isna().to_numpy())
         raise DataError(
-            f"id column {_short(cols['id_col'])} is empty in {len(rows)} row(s) "
+            f"id column {_short(cols['id_col'])} is empty in {plural(len(rows), 'row')} "
             f"(first at position {int(rows[0])})",
             field="id_col",
             value=None,

@@ -21,6 +21,7 @@ from typing import TypeAlias
 import attrs
 import numpy as np
 
+from frictionkit._protocol import plural
 from frictionkit.exceptions import ValidationError, _short
 from frictionkit.scoring import _kernels
 from frictionkit.scoring._kernels import Breakdown, Draws, FloatArray, Kernel
@@ -113,8 +114,8 @@ def refuse_zero(values: FloatArray, ids: Sequence[str], what: str, method: str) 
             " ..." if zero.size > 10 else ""
         )
         raise ValidationError(
-            f"method {_short(method)} divides by {what}, which is 0 for {zero.size} "
-            f"improvement(s): {shown}",
+            f"method {_short(method)} divides by {what}, which is 0 for "
+            f"{plural(int(zero.size), 'improvement')}: {shown}",
             field=what,
             value=[ids[int(k)] for k in zero],
             hint=f"Give them a positive {what}, or use an MCDA method such as 'weighted_sum'",

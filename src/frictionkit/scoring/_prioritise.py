@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from frictionkit import frameworks
+from frictionkit._protocol import plural
 from frictionkit.exceptions import (
     InputTypeError,
     MissingColumnError,
@@ -82,8 +83,10 @@ def _impacts(
             " ..." if unscored.size > 10 else ""
         )
         warnings.warn(
-            f"{unscored.size} improvement(s) have no impact (no declared impact and no value at "
-            f"stake for the pain points they fix); they are scored with impact 0: {shown}",
+            f"{plural(int(unscored.size), 'improvement')} "
+            f"{'has' if unscored.size == 1 else 'have'} no impact (no declared impact and no "
+            f"value at stake for the pain points {'it fixes' if unscored.size == 1 else 'they fix'}"
+            f"); {'it is' if unscored.size == 1 else 'they are'} scored with impact 0: {shown}",
             MissingImpactWarning,
             stacklevel=4,
         )
@@ -130,7 +133,7 @@ def _refuse_not_positive(
         raise ValidationError(
             f"method {_short(method)} needs every criterion > 0; {_short(crit)} is "
             f"{x[bad[0, 0], bad[0, 1]]:g} for {_short(ids[rows[0]])}"
-            + (f" ({len(rows) - 1} more improvement(s))" if len(rows) > 1 else ""),
+            + (f" ({plural(len(rows) - 1, 'more improvement')})" if len(rows) > 1 else ""),
             field="criteria",
             value=[ids[k] for k in rows],
             hint="Use 'weighted_sum' or 'topsis', or drop improvements with a zero value",
@@ -146,7 +149,7 @@ def _refuse_overflow(
         more = " ..." if bad.size > 10 else ""
         raise ValidationError(
             f"method {_short(spec.name)}: {what} is beyond the float64 range (about "
-            f"1.8e308) for {bad.size} improvement(s): {shown}{more}",
+            f"1.8e308) for {plural(int(bad.size), 'improvement')}: {shown}{more}",
             field=spec.name,
             value=[ids[int(k)] for k in bad],
             hint=_OVERFLOW_HINT,
@@ -389,7 +392,9 @@ fix_share_col, fixes_col : str
         if unowned:
             shown = ", ".join(map(_short, unowned[:10])) + (" ..." if len(unowned) > 10 else "")
             warnings.warn(
-                f"{len(unowned)} improvement(s) have no owner and are listed as "
+                f"{plural(len(unowned), 'improvement')} "
+                f"{'has' if len(unowned) == 1 else 'have'} no owner and "
+                f"{'is' if len(unowned) == 1 else 'are'} listed as "
                 f"{_short(UNOWNED)}: {shown}",
                 MissingOwnerWarning,
                 stacklevel=2,
@@ -460,18 +465,22 @@ fix_share_col, fixes_col : str
         zeros = np.zeros(n)
         tc = extra_col(time_criticality_col, "time_criticality_col")
         rr = extra_col(risk_reduction_col, "risk_reduction_col")
-        scored_impact = impact
-        if ev is not None and "reach" in spec.reads:
-            # RICE: reach is journeys per period, so the impact is per journey (counted once)
-            per_journey = np.isfinite(ev.reach) & (ev.reach > 0) & np.isfinite(ev.impact)
+        scored_impact, scored_reach = impact, reach
+        if "reach" in spec.reads:
+            # RICE: an impact valued from a value at stake (measured or given) is already
+            # the total per period, over every journey affected: scored per journey of its
+            # reach, so that reach x impact counts it once (reach 0 or unknown: reach 1)
+            valued = source == "evidence"
+            per_journey = valued & np.isfinite(reach) & (reach > 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 scored_impact = np.where(per_journey, impact / reach, impact)
+            scored_reach = np.where(valued & ~per_journey, 1.0, reach)
         draw = Draws(
             impact=scored_impact[None],
             effort_days=inp.effort[None],
             cost=inp.cost[None],
             confidence=conf[None],
-            reach=reach,
+            reach=scored_reach,
             time_criticality=zeros if tc is None else tc,
             risk_reduction=zeros if rr is None else rr,
             duration_weeks=extra_col(duration_col, "duration_col"),

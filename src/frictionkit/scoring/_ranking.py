@@ -10,7 +10,7 @@ Examples
 >>> ranking = prioritise(fk.datasets.load_autoparts())
 >>> ranking  # doctest: +NORMALIZE_WHITESPACE
 Ranking(method='value_per_cost', n=12, quick_wins=2,
-        top=['onboarding_plan', 'guided_selling', 'callback_sla'])
+        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact per year)
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ class Ranking(Result):
         >>> import frictionkit as fk
         >>> from frictionkit.scoring import prioritise
         >>> print(prioritise(fk.datasets.load_autoparts()).explain("callback_sla"))
-        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 (declared) for cost 8,000 and 6 effort days, owner customer_service. It is a quick win: impact 150,000 above median 80,000; effort 6 days below median 11. No other improvement beats it on impact, effort and cost at once.
+        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 per year (declared) for cost 8,000 and 6 effort days, owner customer_service. It is a quick win: impact 150,000 above median 80,000; effort 6 days below median 11. No other improvement beats it on impact, effort and cost at once.
         """  # noqa: E501
         ids = self.table["id"].tolist()
         if id not in ids:
@@ -281,10 +281,17 @@ class Ranking(Result):
         n = len(self.table)
         owner = row["owner"] if isinstance(row["owner"], str) else UNOWNED
         t_imp, t_eff = self.thresholds["impact"], self.thresholds["effort_days"]
+        cur = f" {self.currency}" if self.currency else ""
+        per = f" per {self.period}" if self.period else ""
+        source = str(row["impact_source"])
+        low, high = (float(row.get(c, math.nan)) for c in ("impact_low", "impact_high"))
+        if math.isfinite(low) and math.isfinite(high):
+            source += f", 95 % interval {_num(low)} to {_num(high)}"
+        impact = "missing" if row["impact_source"] == "missing" else _num(float(row["impact"]))
         parts = [
             f"{id} ranks {_ordinal(int(row['rank']))} of {n} by {self.label} "
-            f"(score {row['score']:.3g}): impact {_num(float(row['impact']))} "
-            f"({row['impact_source']}) for cost {_num(float(row['cost']))} and "
+            f"(score {row['score']:.3g}): impact {impact}{cur}{per} "
+            f"({source}) for cost {_num(float(row['cost']))}{cur} and "
             f"{_num(float(row['effort_days']))} effort days, owner {owner}."
         ]
         if self.weights is not None:
@@ -367,7 +374,11 @@ class Ranking(Result):
     def _repr_body(self) -> str:
         top = self.table["id"].head(3).tolist()
         wins = int((self.table["quadrant"] == QUICK_WIN).sum())
-        return f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
+        body = f"method={self.method!r}, n={len(self.table)}, quick_wins={wins}, top={top}"
+        unit = (f" in {self.currency}" if self.currency else "") + (
+            f" per {self.period}" if self.period else ""
+        )
+        return body + (f", impact{unit}" if unit else "")
 
     def _repr_facts(self) -> list[tuple[str, str]]:
         return [("method", self.label)]

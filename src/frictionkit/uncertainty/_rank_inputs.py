@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import plural
 from frictionkit.estimates import Estimate
 from frictionkit.exceptions import (
     InputTypeError,
@@ -186,7 +187,7 @@ def _check_positive(cells: list[list[Any]], ids: Sequence[str], field: int, meth
         shown = ", ".join(map(repr, zero[:10])) + (" ..." if len(zero) > 10 else "")
         raise ValidationError(
             f"method {method!r} divides by {name}, which can be 0 in the draws of "
-            f"{len(zero)} improvement(s) (the estimate's low end is 0): {shown}",
+            f"{plural(len(zero), 'improvement')} (the estimate's low end is 0): {shown}",
             field=name,
             value=zero,
             hint=f"Give them a {name} estimate with a positive low end, or use an MCDA method",
@@ -230,6 +231,50 @@ def _mcda_sources(
     return list(names), sources, np.asarray(ben, dtype=bool), w
 
 
+def _measured_once(data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any) -> Any:
+    """The pain points whose value an improvement counts, as prioritise counts them.
+
+    A value measured on the evidence (:attr:`Ranking.value_draws`) is the value of a
+    touchpoint: an improvement fixing two pain points at one touchpoint counts it once,
+    and not at all where one of its pain points there has a value given by the caller
+    (which counts instead, each given value once).
+    """
+    measured = set(ranking.value_draws or {})
+    if not measured or not isinstance(data, Journey):
+        return lambda fixes: list(fixes)
+    given = set(means or {}) | (set(cells_vs) - measured)
+    where = {pp.id: pp.touchpoint for pp in data.pain_points}
+
+    def once(fixes: Sequence[str]) -> list[str]:
+        overridden = {where.get(f) for f in fixes if f in given}
+        seen: set[str | None] = set()
+        out = []
+        for f in fixes:
+            if f in given or f not in measured:
+                out.append(f)
+                continue
+            t = where.get(f)
+            if t in overridden or t in seen:
+                continue
+            seen.add(t)
+            out.append(f)
+        return out
+
+    return once
+
+
+def _rice_reach(reach: Any, valued: Any, spec: Any) -> FloatArray:
+    """RICE's reach per draw: 1 where the impact is a value at stake (a total per period).
+
+    The same score as :func:`~frictionkit.scoring.prioritise`, which counts such a value
+    once (reach times the impact per journey of its reach).
+    """
+    out = np.asarray(reach, dtype=np.float64)
+    if "reach" not in spec.reads:
+        return out
+    return np.where(np.asarray(valued, dtype=bool), 1.0, out)
+
+
 def _problem(
     data: Any, ranking: Ranking, cells_vs: Mapping[str, Any], means: Any, seeds: tuple[int, int]
 ) -> _Problem:
@@ -256,8 +301,9 @@ def _problem(
     fix = np.zeros((len(pps), n))
     where = {p: j for j, p in enumerate(pps)}
     if inp.fixes is not None:
+        once = _measured_once(data, ranking, cells_vs, means)
         for k, fixes in enumerate(inp.fixes):
-            for f in fixes:
+            for f in once(fixes):
                 if f in where:
                     fix[where[f], k] += 1.0
     evidence = fix.sum(axis=0) > 0
@@ -310,7 +356,7 @@ def _problem(
         evidence=evidence,
         fix_matrix=fix,
         pp_draws=pp_draws,
-        reach=np.asarray(inp.reach, dtype=np.float64),
+        reach=_rice_reach(inp.reach, evidence, scoring),
         time_criticality=zeros if tc is None else tc,
         risk_reduction=zeros if rr is None else rr,
         duration_weeks=extra(options["duration_col"]),
