@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -680,8 +681,15 @@ def stage_routes(
     jj = np.asarray(log.event_journey)
     keep = np.r_[True, (st[1:] != st[:-1]) | (jj[1:] != jj[:-1])]
     names = np.asarray([str(names_of.get(s, s)) for s in log.stages], dtype=object)
-    steps = pd.Series(names[st[keep]]).groupby(jj[keep], sort=True)
-    text = steps.agg(ARROW.join).to_numpy(dtype=object)
+    # the steps of each journey, in journey order (as a groupby would give them), split by
+    # offsets: a slice per journey instead of a pandas aggregation per group
+    jk = jj[keep]
+    order = np.argsort(jk, kind="stable")
+    step_names = names[st[keep]][order].tolist()
+    _, starts = np.unique(jk[order], return_index=True)
+    bounds = np.r_[starts, len(order)].tolist()
+    tuples_list = [tuple(step_names[a:b]) for a, b in pairwise(bounds)]
+    text = np.asarray([ARROW.join(t) for t in tuples_list], dtype=object)
     code_raw, uniq = pd.factorize(text)
     code = code_raw.astype(_INT)
     n_routes = len(uniq)
@@ -698,8 +706,7 @@ def stage_routes(
     # the stage tuple of each route, from its first journey
     first = np.full(n_routes, -1, dtype=_INT)
     first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
-    tuples = steps.agg(tuple).to_numpy(dtype=object)
-    by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
+    by_text = dict(zip(uniq.tolist(), [tuples_list[i] for i in first.tolist()], strict=True))
     route = [by_text.get(t, ()) for t in out["route_text"]]
     out.insert(0, "route", pd.Series(route, dtype=object, index=out.index))
     out.insert(
