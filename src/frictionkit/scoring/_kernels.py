@@ -270,7 +270,7 @@ def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
     # an infinite divisor): one subtraction and one division in place, no temporaries of
     # the block's size but the result.
     divisor = np.where(span > 0, np.where(benefit, span, -span), np.inf)
-    r = np.subtract(x, np.where(benefit, lo, hi), dtype=np.float64)
+    r: FloatArray = np.subtract(x, np.where(benefit, lo, hi), dtype=np.float64)
     r /= divisor
     r += 0.0  # -0.0 (a cost criterion at its maximum) to 0.0, as (hi - x) / span gives
     return r
