@@ -297,6 +297,9 @@ def run_main(repeat: int) -> None:
     load = os.getloadavg()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    # On a machine with more runnable work than cores, BLAS threads that spin while they
+    # wait for each other slow the matrix products down many times: say how it ran.
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
     header = f"{'workload':34} {'size':20} {'seconds':>8} {'target':>7} {'peak MB':>8}  ok"
     print(header)
     print("-" * len(header))
