@@ -10,14 +10,16 @@ Examples
 
 from __future__ import annotations
 
-from importlib import resources
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from frictionkit.datasets.demo import DemoScenario, demo_scenario
-from frictionkit.datasets.planted import PlantedTruth
-from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
-from frictionkit.datasets.survey import simulate_survey
-from frictionkit.model import Journey
+if TYPE_CHECKING:
+    from frictionkit.datasets.demo import DemoScenario, demo_scenario
+    from frictionkit.datasets.planted import PlantedTruth
+    from frictionkit.datasets.simulate import SimulationTruth, simulate_journeys
+    from frictionkit.datasets.survey import simulate_survey
+    from frictionkit.model import Journey
 
 __all__ = [
     "DemoScenario",
@@ -30,6 +32,30 @@ __all__ = [
     "simulate_survey",
 ]
 
+# The simulator, the demo (which runs the whole chain) and the survey load on first use.
+_LAZY: dict[str, str] = {
+    "DemoScenario": "frictionkit.datasets.demo",
+    "PlantedTruth": "frictionkit.datasets.planted",
+    "SimulationTruth": "frictionkit.datasets.simulate",
+    "demo_scenario": "frictionkit.datasets.demo",
+    "simulate_journeys": "frictionkit.datasets.simulate",
+    "simulate_survey": "frictionkit.datasets.survey",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of the simulator, the demo or the survey on first use."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'frictionkit.datasets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 def autoparts_path() -> Path:
     """Path of the bundled autoparts journey file (YAML), to copy or inspect.
@@ -39,6 +65,8 @@ def autoparts_path() -> Path:
     >>> autoparts_path().name
     'autoparts.yaml'
     """
+    from importlib import resources
+
     return Path(str(resources.files("frictionkit.datasets").joinpath("autoparts.yaml")))
 
 

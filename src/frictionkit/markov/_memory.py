@@ -19,11 +19,13 @@ Pure kernels: numpy in, numpy out, no validation.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from frictionkit.markov._comparison import MIN_OVERLAP
 from frictionkit.markov._core import FloatArray, IntArray, Routes
@@ -53,6 +55,8 @@ class Keys(NamedTuple):
 
 
 def _csr(key: IntArray, route: IntArray, n_routes: int) -> tuple[sparse.csr_matrix, IntArray]:
+    from scipy import sparse  # lazy: scipy loads on first use, not with frictionkit
+
     uniq, row = np.unique(key, return_inverse=True)
     m = sparse.csr_matrix((np.ones(len(key)), (row.ravel(), route)), shape=(len(uniq), n_routes))
     m.sum_duplicates()
@@ -60,6 +64,8 @@ def _csr(key: IntArray, route: IntArray, n_routes: int) -> tuple[sparse.csr_matr
 
 
 def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.csr_matrix:
+    from scipy import sparse
+
     m = sparse.csr_matrix((np.ones(len(key)), (key, route)), shape=(n_rows, n_routes))
     m.sum_duplicates()
     return m
@@ -67,6 +73,8 @@ def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.
 
 def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     """Index every transition of the routes by the touchpoint whose first visit it follows."""
+    from scipy import sparse
+
     code, off, success = routes.code, routes.offsets, routes.success
     n_r = len(off) - 1
     s = n_touchpoints + 3

@@ -9,12 +9,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -25,6 +24,9 @@ from frictionkit.portfolio._inputs import (
     FloatArray,
     _Problem,
 )
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _SCALE = 1e6  # objective coefficients are scaled to at most this (see _solve)
 
@@ -112,6 +114,8 @@ def _static_rows(p: _Problem) -> dict[str, Any]:
     if "rows" in p._static:
         cached: dict[str, Any] = p._static
         return cached
+    from scipy import sparse  # lazy: scipy loads on first use, not with frictionkit
+
     n = p.n
     mats: list[sparse.csr_array] = []
     names: list[str] = []
@@ -149,6 +153,8 @@ def _static_rows(p: _Problem) -> dict[str, Any]:
 
 def _rows(p: _Problem) -> tuple[list[sparse.csr_array], list[float], list[str]]:
     """Constraint rows ``A x <= b`` of the model, each with a name."""
+    from scipy import sparse
+
     n = p.n
     static = _static_rows(p)
     mats: list[sparse.csr_array] = []
@@ -228,6 +234,7 @@ def _milp(
     ub: FloatArray | None = None,
 ) -> Any:
     # Imported here, not at module level: scipy.optimize costs ~0.4 s of `import frictionkit`.
+    from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     mats, ubs, _ = _rows(p)
@@ -570,6 +577,7 @@ def _fix_for_ties(
     mats, ubs, _ = _rows(p)
     if not mats:
         return lb, ub
+    from scipy import sparse
     from scipy.optimize import linprog
 
     a = sparse.vstack(mats).tocsr()

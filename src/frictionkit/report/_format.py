@@ -221,9 +221,20 @@ class _Figures:
 def _svg(fig: Figure) -> str:
     """Inline SVG of a matplotlib figure: no XML prolog, comments or metadata; scalable."""
     import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "frictionkit", "svg.fonttype": "none"}):
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            # savefig would measure every text four times (a layout pass and the draw,
+            # each laying out again with a fresh renderer): two thirds of a figure's
+            # time. Lay out once, measured by the SVG renderer, then only draw.
+            FigureCanvasSVG(fig)
+            dpi = fig.dpi
+            engine.execute(fig)
+            fig.dpi = dpi
+            fig.set_layout_engine(None)
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     match = _SVG_START.search(text)

@@ -265,9 +265,15 @@ def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
     lo = x.min(axis=1, keepdims=True)
     hi = x.max(axis=1, keepdims=True)
     span = hi - lo
-    live = span > 0
-    r = np.where(benefit, x - lo, hi - x) / np.where(live, span, 1.0)
-    return np.asarray(np.where(live, r, 0.0), dtype=np.float64)
+    # (x - lo) / span for benefits, (hi - x) / span = (x - hi) / -span for costs (the same
+    # value: IEEE negation is exact), 0 where a criterion does not vary (x - lo = 0, over
+    # an infinite divisor): one subtraction and one division in place, no temporaries of
+    # the block's size but the result.
+    divisor = np.where(span > 0, np.where(benefit, span, -span), np.inf)
+    r: FloatArray = np.subtract(x, np.where(benefit, lo, hi), dtype=np.float64)
+    r /= divisor
+    r += 0.0  # -0.0 (a cost criterion at its maximum) to 0.0, as (hi - x) / span gives
+    return r
 
 
 def _ws_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:

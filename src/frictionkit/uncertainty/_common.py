@@ -100,7 +100,8 @@ def _check_unique(names: Sequence[Hashable], field: str, *, given: bool) -> None
 
 def _matrix_draws(value: Any) -> FloatArray:
     try:
-        arr = np.array(value, dtype=np.float64)
+        # no copy of a float64 array (the draws may be hundreds of MB): it is only read
+        arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputTypeError(
             "matrix_draws must be a 3-d array of numbers (draws x alternatives x criteria)",
@@ -115,7 +116,9 @@ def _matrix_draws(value: Any) -> FloatArray:
             field="matrix_draws",
             value=arr.shape,
         )
-    bad = np.argwhere(~np.isfinite(arr))
+    # a finite sum proves every value finite without a mask of the array's size; a sum
+    # that overflows (or a NaN) sends the search to the mask
+    bad = np.zeros((0, 3)) if np.isfinite(arr.sum()) else np.argwhere(~np.isfinite(arr))
     if bad.size:
         d, i, j = (int(x) for x in bad[0])
         raise ValidationError(

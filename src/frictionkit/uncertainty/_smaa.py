@@ -400,17 +400,28 @@ def _confidence(scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int
         return conf
     total = x.shape[0]
     hits = np.zeros(cands.size, dtype=np.int64)
-    rows = max(1, _CHUNK_ELEMENTS // (cands.size * n))
+    # One matrix product per block: the c central weight vectors against every
+    # alternative of every draw of the block, (c, m) @ (m, rows * n); then the best
+    # alternative per candidate and draw (ties to the one listed first, as argmax).
+    rows = max(1, _CHUNK_ELEMENTS // (n * x.shape[2]))  # draws normalised at once
+    sub = max(1, _CHUNK_ELEMENTS // (cands.size * n))  # draws scored per product
+    w2 = wc * wc
     for start in range(0, total, rows):
         xc = x[start : start + rows]
         if scorer.method == "weighted_sum":
-            sc = np.einsum("dnm,cm->dcn", _minmax_batch_kernel(xc, scorer.benefit), wc)
+            parts: tuple[FloatArray, ...] = (_minmax_batch_kernel(xc, scorer.benefit),)
         else:
-            gb, gw = _topsis_batch_parts(xc, scorer.benefit)
-            w2 = wc * wc
-            d_best = np.sqrt(np.maximum(np.einsum("dnm,cm->dcn", gb, w2), 0.0))
-            d_worst = np.sqrt(np.maximum(np.einsum("dnm,cm->dcn", gw, w2), 0.0))
-            sc = _closeness(d_best, d_worst)
-        hits += np.count_nonzero(sc.argmax(axis=2) == cands[None, :], axis=0)
+            parts = _topsis_batch_parts(xc, scorer.benefit)
+        for lo in range(0, xc.shape[0], sub):
+            r = min(sub, xc.shape[0] - lo)
+            flat = [p[lo : lo + r].reshape(r * n, -1).T for p in parts]
+            if scorer.method == "weighted_sum":
+                sc = wc @ flat[0]
+            else:
+                d_best = np.sqrt(np.maximum(w2 @ flat[0], 0.0))
+                d_worst = np.sqrt(np.maximum(w2 @ flat[1], 0.0))
+                sc = _closeness(d_best, d_worst)
+            best = sc.reshape(cands.size, r, n).argmax(axis=2)
+            hits += np.count_nonzero(best == cands[:, None], axis=1)
     conf[cands] = hits / total
     return conf
