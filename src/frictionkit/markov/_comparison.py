@@ -63,6 +63,9 @@ MIN_SUCCESSOR_SHARE = 0.05
 #: Smallest share of each outcome among the journeys ending at a step for ending there to
 #: be a comparable move (rule 2 above).
 MIN_END_SHARE = 0.05
+#: Smallest share of the moves out of a step that end the journey for it to be a *last
+#: step* (rule 3 above): its visitors end right after it.
+MIN_LAST_SHARE = 0.5
 
 
 def ends_are_moves(
@@ -117,4 +120,61 @@ def successor_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     n = m.shape[0]
     total = m.sum(axis=1, keepdims=True)
     out: npt.NDArray[np.bool_] = (m[:, :n] > 0) & (m[:, :n] >= MIN_SUCCESSOR_SHARE * total)
+    return out
+
+
+def last_steps(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Which steps are last steps (rule 3 of the module notes), from a table of moves.
+
+    Parameters
+    ----------
+    moves : array_like of float, shape (n, m), m >= n
+        As in :func:`successor_mask`.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        At least :data:`MIN_LAST_SHARE` of the moves out of the step end the journey.
+
+    Examples
+    --------
+    >>> last_steps([[0, 9, 1], [0, 0, 5], [0, 0, 0]]).tolist()
+    [False, True, False]
+    """
+    m = np.asarray(moves, dtype=np.float64)
+    n = m.shape[0]
+    total = m.sum(axis=1)
+    out: npt.NDArray[np.bool_] = (total > 0) & (m[:, n:].sum(axis=1) >= MIN_LAST_SHARE * total)
+    return out
+
+
+def narrowing_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """The moves that narrow each step's comparison (rules 1 and 3 of the module notes).
+
+    Parameters
+    ----------
+    moves : array_like of float, shape (n, m), m >= n
+        As in :func:`successor_mask`.
+
+    Returns
+    -------
+    ndarray of bool, shape (n, n)
+        ``out[t, u]``: a move to ``u`` is in ``t``'s narrower comparison: ``u`` is one of
+        ``t``'s successors, or, for a last step ``t`` with no successor, ``u`` is another
+        last step.
+
+    Examples
+    --------
+    Step 0 goes on to 1; steps 1 and 2 are last steps with no successor, each the
+    other's sibling:
+
+    >>> narrowing_mask([[0, 9, 1, 0], [0, 0, 0, 5], [0, 0, 0, 4]]).tolist()
+    [[False, True, False], [False, False, True], [False, True, False]]
+    """
+    m = np.asarray(moves, dtype=np.float64)
+    last = last_steps(m)
+    succ = successor_mask(m)
+    sibling = last[:, None] & last[None, :] & ~np.eye(len(last), dtype=bool)
+    alone = last & ~succ.any(axis=1)
+    out: npt.NDArray[np.bool_] = np.where(alone[:, None], sibling, succ)
     return out

@@ -14,7 +14,12 @@ import pandas as pd
 from frictionkit._validate import as_float
 from frictionkit.estimates import SeedLike
 from frictionkit.exceptions import ValidationError
-from frictionkit.markov._comparison import ENDED_SHARE_MAX, ends_are_moves, successor_mask
+from frictionkit.markov._comparison import (
+    ENDED_SHARE_MAX,
+    ends_are_moves,
+    last_steps,
+    narrowing_mask,
+)
 from frictionkit.markov._core import (
     FloatArray,
     IntArray,
@@ -237,10 +242,12 @@ class HarmRemovalMethods:
         point_w = self._routes.weight[None].astype(np.float64)
         # the comparison rule, decided once on the observed journeys (frictionkit.markov.
         # _comparison): where ending is a move, and the successors of each touchpoint
+        moves = move_counts(keys, point_w[0])
         rule = {
             "success": self._routes.success,
             "ends_move": ends_are_moves(*end_counts(keys, point_w[0])),
-            "successors": successor_mask(move_counts(keys, point_w[0])),
+            "successors": narrowing_mask(moves),
+            "last": last_steps(moves),
         }
         point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])

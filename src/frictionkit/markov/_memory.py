@@ -140,6 +140,7 @@ def harm_removal(
     success: npt.NDArray[np.bool_],
     ends_move: npt.NDArray[np.bool_] | None = None,
     successors: npt.NDArray[np.bool_] | None = None,
+    last: npt.NDArray[np.bool_] | None = None,
 ) -> HarmRemoval:
     """Success probability with each touchpoint's harm removed, for each weight vector.
 
@@ -206,7 +207,12 @@ def harm_removal(
         cs[:, pos[hit], dst[hit]] -= after_s[:, sel_a[hit]]
         np.maximum(c, 0.0, out=c)  # rounding only: every subtracted move was counted
         np.maximum(cs, 0.0, out=cs)
-        like = dest[rows][None] & np.ones((n_b, 1, 1), dtype=bool)
+        end_dest = dest[rows][:, n_t:].copy()
+        if last is not None and last[t]:
+            end_dest[:] = False  # a last step: ending right at s is no comparable move
+        like = np.concatenate([dest[rows][:, :n_t], end_dest], axis=1)[None] & np.ones(
+            (n_b, 1, 1), dtype=bool
+        )
         like[:, :, t] = False
         if successors is not None:
             narrow = like.copy()
@@ -222,7 +228,7 @@ def harm_removal(
         # moves on from it (as a stratum of the friction table); else its visitors keep
         # their own outcome (they are not comparable)
         keep = (n_like <= 0) | (n_like < min_support) | (n_like < MIN_OVERLAP * (n_like + ft))
-        ended = (c[:, :, n_t:] * ~dest[rows][None, :, n_t:]).sum(axis=-1)
+        ended = (c[:, :, n_t:] * ~end_dest[None]).sum(axis=-1)
         e_share = np.divide(
             ended, ended + n_like, out=np.ones_like(ended), where=ended + n_like > 0
         )
