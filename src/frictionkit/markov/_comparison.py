@@ -12,7 +12,8 @@ share. One rule says which moves are comparable:
 1. **Moves to another step.** A move from ``s`` to a touchpoint other than ``t`` is
    comparable. Where enough of them (``min_support`` journeys) go to one of ``t``'s
    **successors** (a step that takes at least :data:`MIN_SUCCESSOR_SHARE` of the moves
-   out of ``t``), only those count: ``s -> t -> u`` is compared with ``s -> u``. A step
+   out of ``t``), only those (and the endings of rule 2) count: ``s -> t -> u`` is
+   compared with ``s -> u``. A step
    placed between ``s`` and ``u`` (an address check between checkout and payment) is
    thus compared with the journeys that went straight on to ``u``, not with those that
    took another branch at ``s`` (sent round a loop by a faulty cart, which fail more).
@@ -28,17 +29,36 @@ share. One rule says which moves are comparable:
    left before they could meet ``t``: window shoppers leaving at the checkout), or all
    succeeded (the outcome was decided there: those who paid on the spot in the
    road-fines log are no comparison for "Send Fine"), and those journeys are left out.
+3. **Last steps.** A step ``t`` whose visitors end right after it (at least
+   :data:`MIN_LAST_SHARE` of the moves out of it end the journey: a delivery, a final
+   confirmation) is never compared with journeys that ended right at ``s``, whichever
+   way they ended: ``t``'s visitors went on one more step before their end, and those
+   journeys ended one step earlier, before they could ever meet ``t`` (in the Olist
+   review log the orders never delivered end at the carrier step: they are no
+   comparison for a late delivery). Where ``t`` has no successor, its comparison is
+   narrowed to its **siblings**, the other last steps (``s -> t -> end`` against
+   ``s -> u -> end``: a late delivery against an on-time one), where ``min_support``
+   journeys made that move; otherwise every move to another step counts.
 
-Successors and where ending is a move are read from the journeys being compared (each
-group's own when adjusting for case attributes). A stratum whose comparison has fewer
-than ``min_support`` journeys, or makes up less than
+The statement behind the three rules: ``t``'s comparison is the journeys that were where
+its visitors were and **went on without it**, to where its visitors went on to (rule 1);
+a journey that ended at ``s`` went on only where ending there is one of the ways a
+journey at ``s`` goes on (rule 2) and ``t``'s visitors did not themselves end one step
+later (rule 3).
+
+Successors, last steps and where ending is a move are read from the journeys being
+compared (each group's own when adjusting for case attributes). A stratum whose
+comparison has fewer than ``min_support`` journeys, or makes up less than
 :data:`MIN_OVERLAP` of the journeys that went on from it, leaves its visitors *not
 comparable*; a touchpoint whose non-takers mostly ended right there (more than
 :data:`ENDED_SHARE_MAX`, ending being no move) is *not comparable* as a whole.
 
 The assumption behind rule 2: where ending at ``s`` goes one way it was decided before
 the next step was chosen. A step shown right before such a decided end (shown as a
-customer leaves) carries that end, and no log can tell it from harm.
+customer leaves) carries that end, and no log can tell it from harm. Behind rule 3:
+a last step's visitors would, without it, have ended after a sibling step, not at ``s``;
+where a last step truly sends customers away at ``s`` (a step inserted right before the
+end), its harm is measured against the steps beside it, not against leaving.
 
 Pure kernels: numpy in, numpy out, no validation.
 """
@@ -138,7 +158,7 @@ def last_steps(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
 
     Examples
     --------
-    >>> last_steps([[0, 9, 1], [0, 0, 5], [0, 0, 0]]).tolist()
+    >>> last_steps([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 0]]).tolist()
     [False, True, False]
     """
     m = np.asarray(moves, dtype=np.float64)
@@ -168,7 +188,7 @@ def narrowing_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     Step 0 goes on to 1; steps 1 and 2 are last steps with no successor, each the
     other's sibling:
 
-    >>> narrowing_mask([[0, 9, 1, 0], [0, 0, 0, 5], [0, 0, 0, 4]]).tolist()
+    >>> narrowing_mask([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]]).tolist()
     [[False, True, False], [False, False, True], [False, True, False]]
     """
     m = np.asarray(moves, dtype=np.float64)

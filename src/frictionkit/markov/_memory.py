@@ -150,8 +150,9 @@ def harm_removal(
     visit to ``t``) out of each state are split into *comparable* ones by the rule of
     :mod:`frictionkit.markov._comparison`: moves to touchpoints other than ``t``, and
     moves to an outcome where ``ends_move`` (per transient state) says ending there is a
-    move; where the moves to ``t``'s successors (``successors[t]``, per state) number at
-    least ``min_support``, only those and the endings count. Each first visit to ``t``
+    move, unless ``last[t]`` (``t`` is a last step); where the moves to
+    ``successors[t]`` (per state: ``t``'s successors, or a last step's siblings) number
+    at least ``min_support``, only those and the endings count. Each first visit to ``t``
     made from that state then succeeds at the success share of the journeys that made a
     comparable move there: their whole observed future, not a first-order chain after
     the move (so harm that outlives the step, and who the comparable journeys are, are
