@@ -684,8 +684,9 @@ def _exact_harm(journeys, t):
     (frictionkit.markov._comparison): moves to other touchpoints, narrowed to ``t``'s
     successors (at least 5 % of the moves out of ``t``; endings kept) where that leaves
     one move, and endings at ``s`` where journeys end there both ways (each outcome at least 5 %).
-    For a last step ``t`` (at least half the moves out of it end the journey) endings at
-    ``s`` never count, and without a successor the narrowing is to the other last steps.
+    For a last step ``t`` (at least half the moves out of it end the journey, at least 5 %
+    of those with a success) endings at ``s`` never count, and without a successor the
+    narrowing is to the other last steps.
     A state with no comparable move keeps its visitors' own success share. Returns the
     success probability with ``t``'s harm removed.
     """
@@ -699,9 +700,10 @@ def _exact_harm(journeys, t):
             out_of.setdefault(a, {})
             out_of[a][b] = out_of[a].get(b, 0) + 1
 
-    def is_last(u):  # at least half the moves out of u end the journey
+    def is_last(u):  # at least half the moves out of u end it, 5 % of those successes
         moves = out_of.get(u, {})
-        return bool(moves) and 2 * moves.get("END", 0) >= sum(moves.values())
+        ends = moves.get("END", 0)
+        return ends > 0 and 2 * ends >= sum(moves.values()) and 20 * end_ok.get(u, 0) >= ends
 
     out_of_t = out_of.get(t, {})
     n_out = sum(out_of_t.values())

@@ -229,10 +229,8 @@ def attributable_cells(
     last_ev = offsets[1:][has] - 1
     is_last[last_ev] = True
     w_last = np.ones(len(has)) if weight is None else weight[has]
-    ends = ends_are_moves(
-        np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k),
-        np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k),
-    )
+    end_ok = np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k)
+    ends = ends_are_moves(end_ok, np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k))
     on = np.flatnonzero(~is_last | ends[tp])
     # the step each went-on event went to (k: the end of the journey), and the
     # successors of each touchpoint (rule 1): succ_of[u, t] says u follows t
@@ -243,12 +241,12 @@ def attributable_cells(
     moves = move_tab.reshape(k, k + 1)
     # ending right at s is no comparable move for a last step (rule 3): wide_of[u, t]
     # says a move to u (k: the end) is in t's comparison, succ_of the narrower one
-    last_t = last_steps(moves)
+    last_t = last_steps(moves, end_ok)
     wide_of = np.ones((k + 1, k), dtype=bool)
     wide_of[k] = ~last_t
     succ_of = wide_of.copy()
     if successors:
-        succ_of[:k] = narrowing_mask(moves).T
+        succ_of[:k] = narrowing_mask(moves, end_ok).T
     v_cnt = np.bincount(vj, minlength=n_j)
     v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
     gj = np.concatenate([jj[on], has])

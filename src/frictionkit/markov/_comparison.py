@@ -29,16 +29,19 @@ share. One rule says which moves are comparable:
    left before they could meet ``t``: window shoppers leaving at the checkout), or all
    succeeded (the outcome was decided there: those who paid on the spot in the
    road-fines log are no comparison for "Send Fine"), and those journeys are left out.
-3. **Last steps.** A step ``t`` whose visitors end right after it (at least
-   :data:`MIN_LAST_SHARE` of the moves out of it end the journey: a delivery, a final
-   confirmation) is never compared with journeys that ended right at ``s``, whichever
-   way they ended: ``t``'s visitors went on one more step before their end, and those
+3. **Last steps.** A step ``t`` after which journeys end (at least
+   :data:`MIN_LAST_SHARE` of the moves out of it end the journey, and not only by
+   failing: at least :data:`MIN_END_SHARE` of those ends succeed; a delivery before the
+   review) is never compared with journeys that ended right at ``s``, whichever way
+   they ended: ``t``'s visitors went on one more step before their end, and those
    journeys ended one step earlier, before they could ever meet ``t`` (in the Olist
    review log the orders never delivered end at the carrier step: they are no
    comparison for a late delivery). Where ``t`` has no successor, its comparison is
    narrowed to its **siblings**, the other last steps (``s -> t -> end`` against
    ``s -> u -> end``: a late delivery against an on-time one), where ``min_support``
-   journeys made that move; otherwise every move to another step counts.
+   journeys made that move; otherwise every move to another step counts. A step after
+   which journeys end only by failing (a support hotline after which customers leave)
+   is no last step: those ends are the harm being measured, and rules 1 and 2 apply.
 
 The statement behind the three rules: ``t``'s comparison is the journeys that were where
 its visitors were and **went on without it**, to where its visitors went on to (rule 1);
@@ -84,7 +87,7 @@ MIN_SUCCESSOR_SHARE = 0.05
 #: be a comparable move (rule 2 above).
 MIN_END_SHARE = 0.05
 #: Smallest share of the moves out of a step that end the journey for it to be a *last
-#: step* (rule 3 above): its visitors end right after it.
+#: step* (rule 3 above): its visitors end right after it (and not all of them by failing).
 MIN_LAST_SHARE = 0.5
 
 
@@ -143,38 +146,51 @@ def successor_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return out
 
 
-def last_steps(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+def last_steps(moves: npt.ArrayLike, success_ends: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Which steps are last steps (rule 3 of the module notes), from a table of moves.
 
     Parameters
     ----------
     moves : array_like of float, shape (n, m), m >= n
         As in :func:`successor_mask`.
+    success_ends : array_like of float, shape (n,)
+        Journeys (weighted) whose last step it is, that succeeded.
 
     Returns
     -------
     ndarray of bool, shape (n,)
-        At least :data:`MIN_LAST_SHARE` of the moves out of the step end the journey.
+        At least :data:`MIN_LAST_SHARE` of the moves out of the step end the journey,
+        and at least :data:`MIN_END_SHARE` of those ends are successes (journeys end
+        there, not only leave).
 
     Examples
     --------
-    >>> last_steps([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 0]]).tolist()
+    Step 1 is a last step; step 2 too, but all its ends fail (customers leaving after
+    it), so it is compared like any other step:
+
+    >>> last_steps([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]], [1, 2, 0]).tolist()
     [False, True, False]
     """
     m = np.asarray(moves, dtype=np.float64)
+    ok = np.asarray(success_ends, dtype=np.float64)
     n = m.shape[0]
     total = m.sum(axis=1)
-    out: npt.NDArray[np.bool_] = (total > 0) & (m[:, n:].sum(axis=1) >= MIN_LAST_SHARE * total)
+    ends = m[:, n:].sum(axis=1)
+    out: npt.NDArray[np.bool_] = (
+        (total > 0) & (ends >= MIN_LAST_SHARE * total) & (ends > 0) & (ok >= MIN_END_SHARE * ends)
+    )
     return out
 
 
-def narrowing_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+def narrowing_mask(moves: npt.ArrayLike, success_ends: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """The moves that narrow each step's comparison (rules 1 and 3 of the module notes).
 
     Parameters
     ----------
     moves : array_like of float, shape (n, m), m >= n
         As in :func:`successor_mask`.
+    success_ends : array_like of float, shape (n,)
+        As in :func:`last_steps`.
 
     Returns
     -------
@@ -188,11 +204,11 @@ def narrowing_mask(moves: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     Step 0 goes on to 1; steps 1 and 2 are last steps with no successor, each the
     other's sibling:
 
-    >>> narrowing_mask([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]]).tolist()
+    >>> narrowing_mask([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]], [1, 2, 3]).tolist()
     [[False, True, False], [False, False, True], [False, True, False]]
     """
     m = np.asarray(moves, dtype=np.float64)
-    last = last_steps(m)
+    last = last_steps(m, success_ends)
     succ = successor_mask(m)
     sibling = last[:, None] & last[None, :] & ~np.eye(len(last), dtype=bool)
     alone = last & ~succ.any(axis=1)

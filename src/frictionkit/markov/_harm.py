@@ -245,11 +245,12 @@ class HarmRemovalMethods:
         # the comparison rule, decided once on the observed journeys (frictionkit.markov.
         # _comparison): where ending is a move, and the successors of each touchpoint
         moves = move_counts(keys, point_w[0])
+        end_ok, end_failed = end_counts(keys, point_w[0])
         rule = {
             "success": self._routes.success,
-            "ends_move": ends_are_moves(*end_counts(keys, point_w[0])),
-            "successors": narrowing_mask(moves),
-            "last": last_steps(moves),
+            "ends_move": ends_are_moves(end_ok, end_failed),
+            "successors": narrowing_mask(moves, end_ok),
+            "last": last_steps(moves, end_ok),
         }
         point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])
