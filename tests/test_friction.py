@@ -561,6 +561,9 @@ def test_attributable_failures_golden_hand_case():
     #   (At pay the narrower comparison is empty, pay -> pay never happens, so every
     #   journey that went on counts; the 10 that ended at pay all succeeded, so ending
     #   there is no move.)
+    # err ends 11 of the 15 journeys that meet it, all of them failed: customers leaving
+    # after it, not a last step (rule 3 of frictionkit.markov._comparison), so the rules
+    # above apply to it.
     row = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint").loc["err"]
     assert row["attributable_failures"] == pytest.approx(6 - 10 / 3 + 3 - 30 / 32, rel=1e-12)
     assert row["expected_failures"] == pytest.approx(10 / 3 + 30 / 32, rel=1e-12)
