@@ -684,8 +684,8 @@ def _exact_harm(journeys, t):
     (frictionkit.markov._comparison): moves to other touchpoints, narrowed to ``t``'s
     successors (at least 5 % of the moves out of ``t``; endings kept) where that leaves
     one move, and endings at ``s`` where journeys end there both ways (each outcome at least 5 %).
-    For a last step ``t`` (at least half the moves out of it end the journey, at least 5 %
-    of those with a success) endings at ``s`` never count, and without a successor the
+    For a last step ``t`` (no successor, at least half the moves out of it end the
+    journey, at least 5 % of those with a success) endings at ``s`` never count, and the
     narrowing is to the other last steps.
     A state with no comparable move keeps its visitors' own success share. Returns the
     success probability with ``t``'s harm removed.
@@ -700,16 +700,25 @@ def _exact_harm(journeys, t):
             out_of.setdefault(a, {})
             out_of[a][b] = out_of[a].get(b, 0) + 1
 
-    def is_last(u):  # at least half the moves out of u end it, 5 % of those successes
+    def is_last(u):  # no successor, at least half the moves out of u end the journey,
+        # at least 5 % of those with a success
         moves = out_of.get(u, {})
         ends = moves.get("END", 0)
-        return ends > 0 and 2 * ends >= sum(moves.values()) and 20 * end_ok.get(u, 0) >= ends
+        return (
+            not successors(u)
+            and ends > 0
+            and 2 * ends >= sum(moves.values())
+            and 20 * end_ok.get(u, 0) >= ends
+        )
 
-    out_of_t = out_of.get(t, {})
-    n_out = sum(out_of_t.values())
-    succ = {u for u, c in out_of_t.items() if u != "END" and 20 * c >= n_out}
+    def successors(u):  # steps taking at least 5 % of the moves out of u
+        moves = out_of.get(u, {})
+        n_out = sum(moves.values())
+        return {v for v, c in moves.items() if v != "END" and 20 * c >= n_out}
+
+    succ = successors(t)
     t_last = is_last(t)
-    if t_last and not succ:  # a last step with no successor: the other last steps
+    if t_last:  # a last step: the other last steps
         succ = {u for u in out_of if u not in (t, START) and is_last(u)}
 
     def ends_move(s):

@@ -21,8 +21,8 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   (:mod:`frictionkit.markov._comparison`): moves to another step, narrowed to ``t``'s
   successors where ``successors`` journeys made one (``s -> t -> u`` against
   ``s -> u``), and ending right at ``s`` only where journeys end there both ways and
-  ``t`` is not a last step (a last step with no successor is narrowed to the other
-  last steps: ``s -> t -> end`` against ``s -> u -> end``).
+  ``t`` is not a last step (a step with no successor after which journeys end is
+  narrowed to the other last steps: ``s -> t -> end`` against ``s -> u -> end``).
   (``risk_set=False``: only the journeys that never met ``t``; that conditions on the
   future and favours short journeys, the immortal-time bias of Suissa, 2008,
   *American Journal of Epidemiology* 167:492.)

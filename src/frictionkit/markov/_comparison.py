@@ -29,19 +29,21 @@ share. One rule says which moves are comparable:
    left before they could meet ``t``: window shoppers leaving at the checkout), or all
    succeeded (the outcome was decided there: those who paid on the spot in the
    road-fines log are no comparison for "Send Fine"), and those journeys are left out.
-3. **Last steps.** A step ``t`` after which journeys end (at least
+3. **Last steps.** A step ``t`` with no successor after which journeys end (at least
    :data:`MIN_LAST_SHARE` of the moves out of it end the journey, and not only by
    failing: at least :data:`MIN_END_SHARE` of those ends succeed; a delivery before the
    review) is never compared with journeys that ended right at ``s``, whichever way
    they ended: ``t``'s visitors went on one more step before their end, and those
    journeys ended one step earlier, before they could ever meet ``t`` (in the Olist
    review log the orders never delivered end at the carrier step: they are no
-   comparison for a late delivery). Where ``t`` has no successor, its comparison is
-   narrowed to its **siblings**, the other last steps (``s -> t -> end`` against
+   comparison for a late delivery). Its comparison is narrowed to its **siblings**,
+   the other last steps (``s -> t -> end`` against
    ``s -> u -> end``: a late delivery against an on-time one), where ``min_support``
    journeys made that move; otherwise every move to another step counts. A step after
    which journeys end only by failing (a support hotline after which customers leave)
-   is no last step: those ends are the harm being measured, and rules 1 and 2 apply.
+   is no last step: those ends are the harm being measured; nor is a step with a
+   successor (rule 1 compares it with the journeys that went straight on to it): for
+   both, rules 1 and 2 apply.
 
 The statement behind the three rules: ``t``'s comparison is the journeys that were where
 its visitors were and **went on without it**, to where its visitors went on to (rule 1);
@@ -159,25 +161,28 @@ def last_steps(moves: npt.ArrayLike, success_ends: npt.ArrayLike) -> npt.NDArray
     Returns
     -------
     ndarray of bool, shape (n,)
-        At least :data:`MIN_LAST_SHARE` of the moves out of the step end the journey,
-        and at least :data:`MIN_END_SHARE` of those ends are successes (journeys end
-        there, not only leave).
+        The step has no successor (:func:`successor_mask`), at least
+        :data:`MIN_LAST_SHARE` of the moves out of it end the journey, and at least
+        :data:`MIN_END_SHARE` of those ends are successes (journeys end there, not
+        only leave).
 
     Examples
     --------
-    Step 1 is a last step; step 2 too, but all its ends fail (customers leaving after
-    it), so it is compared like any other step:
+    Step 1 is a last step; step 2 is not (all its ends fail: customers leaving after
+    it), nor step 3 (a third of its moves go on to step 0: a successor):
 
-    >>> last_steps([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]], [1, 2, 0]).tolist()
-    [False, True, False]
+    >>> moves = [[0, 9, 0, 0, 1], [0, 0, 0, 0, 5], [0, 0, 0, 0, 4], [3, 0, 0, 0, 6]]
+    >>> last_steps(moves, [1, 2, 0, 6]).tolist()
+    [False, True, False, False]
     """
     m = np.asarray(moves, dtype=np.float64)
     ok = np.asarray(success_ends, dtype=np.float64)
     n = m.shape[0]
     total = m.sum(axis=1)
     ends = m[:, n:].sum(axis=1)
+    no_successor = ~successor_mask(m).any(axis=1)
     out: npt.NDArray[np.bool_] = (
-        (total > 0) & (ends >= MIN_LAST_SHARE * total) & (ends > 0) & (ok >= MIN_END_SHARE * ends)
+        no_successor & (ends > 0) & (ends >= MIN_LAST_SHARE * total) & (ok >= MIN_END_SHARE * ends)
     )
     return out
 
@@ -196,21 +201,17 @@ def narrowing_mask(moves: npt.ArrayLike, success_ends: npt.ArrayLike) -> npt.NDA
     -------
     ndarray of bool, shape (n, n)
         ``out[t, u]``: a move to ``u`` is in ``t``'s narrower comparison: ``u`` is one of
-        ``t``'s successors, or, for a last step ``t`` with no successor, ``u`` is another
-        last step.
+        ``t``'s successors, or, for a last step ``t``, ``u`` is another last step.
 
     Examples
     --------
-    Step 0 goes on to 1; steps 1 and 2 are last steps with no successor, each the
-    other's sibling:
+    Step 0 goes on to 1; steps 1 and 2 are last steps, each the other's sibling:
 
     >>> narrowing_mask([[0, 9, 0, 1], [0, 0, 0, 5], [0, 0, 0, 4]], [1, 2, 3]).tolist()
     [[False, True, False], [False, False, True], [False, True, False]]
     """
     m = np.asarray(moves, dtype=np.float64)
     last = last_steps(m, success_ends)
-    succ = successor_mask(m)
     sibling = last[:, None] & last[None, :] & ~np.eye(len(last), dtype=bool)
-    alone = last & ~succ.any(axis=1)
-    out: npt.NDArray[np.bool_] = np.where(alone[:, None], sibling, succ)
+    out: npt.NDArray[np.bool_] = np.where(last[:, None], sibling, successor_mask(m))
     return out

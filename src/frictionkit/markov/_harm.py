@@ -73,8 +73,8 @@ class HarmRemovalMethods:
         (``frictionkit.markov._comparison``): moves to other touchpoints, narrowed to
         ``t``'s successors where there are ``min_support`` of those, and ending right
         there only at a step where journeys end both ways and never for a last step
-        (whose visitors end right after it; without a successor it is compared with
-        the other last steps). Unlike
+        (no successor, its visitors end right after it; it is compared with the other
+        last steps). Unlike
         :meth:`repair_effects`, this counts harm that shows after the step (a payment
         error whose customers retry and abandon later) and does not count natural exits
         after a browsing step as harm. ``extra_successes`` is the touchpoint's
