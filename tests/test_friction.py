@@ -596,13 +596,13 @@ def test_attributable_failures_golden_hand_case():
     assert row["attributable_failures"] == pytest.approx(3 - 30 / 32, rel=1e-12)
 
 
-def _delivery_log():
+def _delivery_log(late_ok=4):
     """Orders ``ship -> on_time | late``, then the review; some never delivered."""
     spec = [
         (["ship", "on_time", "buy"], 40),
         (["ship", "on_time", "quit"], 10),
-        (["ship", "late", "buy"], 4),
-        (["ship", "late", "quit"], 16),
+        (["ship", "late", "buy"], late_ok),
+        (["ship", "late", "quit"], 20 - late_ok),
         (["ship", "quit"], 30),  # never delivered: left before they could be late
         (["ship", "buy"], 5),  # journeys end at ship both ways (5 of 35 succeed)
     ]
@@ -641,6 +641,12 @@ def test_a_last_step_is_compared_with_its_siblings_not_with_journeys_that_left_b
     harm = harm.set_index("touchpoint")
     assert harm.loc["late", "extra_successes"] == pytest.approx(12, rel=1e-12)
     assert harm.loc["on_time", "extra_successes"] == pytest.approx(-30, rel=1e-12)
+    # A step after which journeys end only by failing (customers leaving after it) is
+    # no last step: those ends are the harm measured, and rules 1 and 2 apply. With no
+    # successor, its comparison is the 35 journeys that ended at ship (30 failed).
+    table = _delivery_log(late_ok=0).friction(min_support=1, n_boot=0)
+    row = table.set_index("touchpoint").loc["late"]
+    assert row["attributable_failures"] == pytest.approx(20 - 20 * 30 / 35, rel=1e-12)
 
 
 def _delivery_paths():
