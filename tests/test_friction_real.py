@@ -200,6 +200,11 @@ def test_olist_late_delivery_is_the_friction_of_satisfaction(olist) -> None:
     # [178.5, 214.4], E-value 11.4.
     assert late["comparison_journeys"] == pytest.approx(4293 + 65)
     assert late["expected_failures"] == pytest.approx(373 * 447 / 4293 + 6 / 65, rel=1e-9)
+    # harm removal follows the same rule (196.1 as well)
+    harm = log.repair_effects(kind="harm_removal").set_index("touchpoint")
+    assert harm.loc["delivered_late", "extra_successes"] == pytest.approx(
+        late["attributable_failures"], rel=0.01
+    )
     assert (t["verdict"] == "friction").sum() == 1
     assert t.loc["delivered_on_time", "verdict"] == "helps"
     # carrier: "not comparable" before the shared rule; at approved, orders end both ways
