@@ -561,6 +561,9 @@ def test_attributable_failures_golden_hand_case():
     #   (At pay the narrower comparison is empty, pay -> pay never happens, so every
     #   journey that went on counts; the 10 that ended at pay all succeeded, so ending
     #   there is no move.)
+    # err ends 11 of the 15 journeys that meet it, all of them failed: customers leaving
+    # after it, not a last step (rule 3 of frictionkit.markov._comparison), so the rules
+    # above apply to it.
     row = hand_log().friction(min_support=1, n_boot=0).set_index("touchpoint").loc["err"]
     assert row["attributable_failures"] == pytest.approx(6 - 10 / 3 + 3 - 30 / 32, rel=1e-12)
     assert row["expected_failures"] == pytest.approx(10 / 3 + 30 / 32, rel=1e-12)
@@ -591,6 +594,91 @@ def test_attributable_failures_golden_hand_case():
     row = hand_log().friction(min_support=13, n_boot=0).set_index("touchpoint").loc["err"]
     assert row["visitors_not_comparable"] == 12
     assert row["attributable_failures"] == pytest.approx(3 - 30 / 32, rel=1e-12)
+
+
+def _delivery_log(late_ok=4):
+    """Orders ``ship -> on_time | late``, then the review; some never delivered."""
+    spec = [
+        (["ship", "on_time", "buy"], 40),
+        (["ship", "on_time", "quit"], 10),
+        (["ship", "late", "buy"], late_ok),
+        (["ship", "late", "quit"], 20 - late_ok),
+        (["ship", "quit"], 30),  # never delivered: left before they could be late
+        (["ship", "buy"], 5),  # journeys end at ship both ways (5 of 35 succeed)
+    ]
+    rows = []
+    for i, (steps, times) in enumerate(spec):
+        for r in range(times):
+            rows += [(f"c{i}_{r}", s, j) for j, s in enumerate(steps)]
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="h")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy", failure="quit"
+    )
+
+
+def test_a_last_step_is_compared_with_its_siblings_not_with_journeys_that_left_before():
+    # Rule 3 of frictionkit.markov._comparison, by hand: late and on_time are last steps
+    # (their visitors end right after them). Journeys that ended right at ship (never
+    # delivered) left before they could meet late, so even though ending at ship goes
+    # both ways (rule 2) they are no comparison for it: late (16 of 20 failed) is
+    # compared with on_time, its sibling last step (10 of 50 failed):
+    # 16 - 20 * 10 / 50 = 12 (the Olist review log's late delivery). Counting the 35
+    # endings at ship (30 failed) would give 16 - 20 * 30 / 35 < 0: "helps".
+    log = _delivery_log()
+    table = log.friction(min_support=1, n_boot=0).set_index("touchpoint")
+    late = table.loc["late"]
+    assert late["attributable_failures"] == pytest.approx(16 - 20 * 10 / 50, rel=1e-12)
+    assert late["comparison_journeys"] == 50
+    # the 35 journeys that ended at ship count as ended: 35 / (35 + 50)
+    assert late["ended_share"] == pytest.approx(35 / 85, rel=1e-12)
+    on_time = table.loc["on_time"]
+    assert on_time["attributable_failures"] == pytest.approx(10 - 50 * 16 / 20, rel=1e-12)
+    # harm removal uses the same rule
+    harm = MarkovModel.from_paths(
+        *zip(*[(p, o) for p, o in _delivery_paths()], strict=True)
+    ).harm_removal_effects(min_support=1)
+    harm = harm.set_index("touchpoint")
+    assert harm.loc["late", "extra_successes"] == pytest.approx(12, rel=1e-12)
+    assert harm.loc["on_time", "extra_successes"] == pytest.approx(-30, rel=1e-12)
+    # A step after which journeys end only by failing (customers leaving after it) is
+    # no last step: those ends are the harm measured, and rules 1 and 2 apply. With no
+    # successor, its comparison is the 35 journeys that ended at ship (30 failed).
+    table = _delivery_log(late_ok=0).friction(min_support=1, n_boot=0)
+    row = table.set_index("touchpoint").loc["late"]
+    assert row["attributable_failures"] == pytest.approx(20 - 20 * 30 / 35, rel=1e-12)
+
+
+def _delivery_paths():
+    counts = {
+        ("ship", "on_time"): (40, 10),
+        ("ship", "late"): (4, 16),
+        ("ship",): (5, 30),
+    }
+    for path, (ok, bad) in counts.items():
+        yield from [(path, "success")] * ok + [(path, "failure")] * bad
+
+
+def test_a_step_that_is_not_last_still_counts_endings_both_ways():
+    # Rule 2 unchanged where t's visitors go on (the payment error of test_markov): on
+    # a step that is not last, ending right at s (both ways) is a comparable move.
+    paths = [("pay", "err", "pay")] * 12 + [("pay", "err")] * 8  # err: 8 of 20 moves end
+    outcomes = ["success"] * 9 + ["failure"] * 11
+    paths += [("pay",)] * 60
+    outcomes += ["success"] * 45 + ["failure"] * 15
+    model = MarkovModel.from_paths(paths, outcomes)
+    # err: 11 of 20 visitors failed; comparison: the 60 that ended at pay, 15 failed
+    row = model.harm_removal_effects(min_support=1).set_index("touchpoint").loc["err"]
+    assert row["extra_successes"] == pytest.approx(11 - 20 * 15 / 60, rel=1e-12)
+    rows = [(f"c{i}", s, j) for i, p in enumerate(paths) for j, s in enumerate(p)]
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="h")
+    df["o"] = df["c"].map({f"c{i}": o for i, o in enumerate(outcomes)})
+    log = EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", outcome_col="o"
+    )
+    table = log.friction(min_support=1, n_boot=0).set_index("touchpoint")
+    assert table.loc["err", "attributable_failures"] == pytest.approx(6, rel=1e-12)
 
 
 def test_attributable_failures_interval_is_seeded_and_brackets_the_estimate():

@@ -684,20 +684,42 @@ def _exact_harm(journeys, t):
     (frictionkit.markov._comparison): moves to other touchpoints, narrowed to ``t``'s
     successors (at least 5 % of the moves out of ``t``; endings kept) where that leaves
     one move, and endings at ``s`` where journeys end there both ways (each outcome at least 5 %).
+    For a last step ``t`` (no successor, at least half the moves out of it end the
+    journey, at least 5 % of those with a success) endings at ``s`` never count, and the
+    narrowing is to the other last steps.
     A state with no comparable move keeps its visitors' own success share. Returns the
     success probability with ``t``'s harm removed.
     """
     end_ok, end_f = {}, {}
-    out_of_t: dict[str, int] = {}
+    out_of: dict[str, dict[str, int]] = {}
     for path, outcome in journeys:
         last = path[-1] if path else START
         book = end_ok if outcome == "success" else end_f
         book[last] = book.get(last, 0) + 1
         for a, b in itertools.pairwise([*path, "END"]):
-            if a == t:
-                out_of_t[b] = out_of_t.get(b, 0) + 1
-    n_out = sum(out_of_t.values())
-    succ = {u for u, c in out_of_t.items() if u != "END" and 20 * c >= n_out}
+            out_of.setdefault(a, {})
+            out_of[a][b] = out_of[a].get(b, 0) + 1
+
+    def is_last(u):  # no successor, at least half the moves out of u end the journey,
+        # at least 5 % of those with a success
+        moves = out_of.get(u, {})
+        ends = moves.get("END", 0)
+        return (
+            not successors(u)
+            and ends > 0
+            and 2 * ends >= sum(moves.values())
+            and 20 * end_ok.get(u, 0) >= ends
+        )
+
+    def successors(u):  # steps taking at least 5 % of the moves out of u
+        moves = out_of.get(u, {})
+        n_out = sum(moves.values())
+        return {v for v, c in moves.items() if v != "END" and 20 * c >= n_out}
+
+    succ = successors(t)
+    t_last = is_last(t)
+    if t_last:  # a last step: the other last steps
+        succ = {u for u in out_of if u not in (t, START) and is_last(u)}
 
     def ends_move(s):
         ok, bad = end_ok.get(s, 0), end_f.get(s, 0)
@@ -724,12 +746,12 @@ def _exact_harm(journeys, t):
         like = [
             ok
             for nxt, ok in moves.get(s_i, [])
-            if (nxt == "END" and ends_move(s_i)) or (nxt not in ("END", t))
+            if (nxt == "END" and ends_move(s_i) and not t_last) or (nxt not in ("END", t))
         ]
         narrow = [
             ok
             for nxt, ok in moves.get(s_i, [])
-            if (nxt == "END" and ends_move(s_i)) or (nxt in succ and nxt != t)
+            if (nxt == "END" and ends_move(s_i) and not t_last) or (nxt in succ and nxt != t)
         ]
         use = narrow if narrow else like
         gain += Fraction(sum(use), len(use)) if use else own

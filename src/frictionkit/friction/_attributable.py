@@ -20,7 +20,9 @@ Epidemiology*, 3rd ed., 2008, ch. 4; Greenland and Drescher, 1993, *Biometrics* 
   visit). The comparable moves are those of the rule shared with harm removal
   (:mod:`frictionkit.markov._comparison`): moves to another step, narrowed to ``t``'s
   successors where ``successors`` journeys made one (``s -> t -> u`` against
-  ``s -> u``), and ending right at ``s`` only where journeys end there both ways.
+  ``s -> u``), and ending right at ``s`` only where journeys end there both ways and
+  ``t`` is not a last step (a step with no successor after which journeys end is
+  narrowed to the other last steps: ``s -> t -> end`` against ``s -> u -> end``).
   (``risk_set=False``: only the journeys that never met ``t``; that conditions on the
   future and favours short journeys, the immortal-time bias of Suissa, 2008,
   *American Journal of Epidemiology* 167:492.)
@@ -49,7 +51,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from frictionkit.markov._comparison import MIN_OVERLAP, ends_are_moves, successor_mask
+from frictionkit.markov._comparison import (
+    MIN_OVERLAP,
+    ends_are_moves,
+    last_steps,
+    narrowing_mask,
+)
 
 _INT = np.int64
 #: Visits of the step before that get a stratum of their own (later ones share the last).
@@ -222,10 +229,8 @@ def attributable_cells(
     last_ev = offsets[1:][has] - 1
     is_last[last_ev] = True
     w_last = np.ones(len(has)) if weight is None else weight[has]
-    ends = ends_are_moves(
-        np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k),
-        np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k),
-    )
+    end_ok = np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k)
+    ends = ends_are_moves(end_ok, np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k))
     on = np.flatnonzero(~is_last | ends[tp])
     # the step each went-on event went to (k: the end of the journey), and the
     # successors of each touchpoint (rule 1): succ_of[u, t] says u follows t
@@ -233,9 +238,15 @@ def attributable_cells(
     nxt[:-1] = np.where(is_last[:-1], k, tp[1:])
     w_ev = np.ones(n) if weight is None else weight[jj]
     move_tab = np.bincount(tp * np.int64(k + 1) + nxt, weights=w_ev, minlength=k * (k + 1))
-    succ_of = np.ones((k + 1, k), dtype=bool)
+    moves = move_tab.reshape(k, k + 1)
+    # ending right at s is no comparable move for a last step (rule 3): wide_of[u, t]
+    # says a move to u (k: the end) is in t's comparison, succ_of the narrower one
+    last_t = last_steps(moves, end_ok)
+    wide_of = np.ones((k + 1, k), dtype=bool)
+    wide_of[k] = ~last_t
+    succ_of = wide_of.copy()
     if successors:
-        succ_of[:k] = successor_mask(move_tab.reshape(k, k + 1)).T
+        succ_of[:k] = narrowing_mask(moves, end_ok).T
     v_cnt = np.bincount(vj, minlength=n_j)
     v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
     gj = np.concatenate([jj[on], has])
@@ -273,6 +284,18 @@ def attributable_cells(
     both = _at(at_ok, both_key, both_sums) + both_f
     comparison = went[cs] - both
     comparison_f = went_f[cs] - both_f
+    w_g = np.ones(len(gj)) if wg is None else wg
+    by_su = (gs * np.int64(k + 1) + gu) * 2 + fg
+    su_key, su_sums = _keyed_sums(by_su, w_g, 2 * width * (k + 1))
+    if len(cs) and (last_t & ends).any():
+        # a last step's comparison leaves out the journeys that ended right at s
+        flag = wide_of[np.repeat(gu, reps), vt[vi]]
+        wide_key, wide_sums = _keyed_sums(pair_key, pw * flag, 2 * width * k)
+        wb_f = _at(at_ok + 1, wide_key, wide_sums)
+        wb = _at(at_ok, wide_key, wide_sums) + wb_f
+        ww_ok, ww_f = _narrow_went(cs, ct, su_key, su_sums, wide_of)
+        comparison = ww_ok + ww_f - wb
+        comparison_f = ww_f - wb_f
     if successors and len(cs):
         # the narrower comparison: went-on journeys whose move went to one of t's
         # successors (or ended), used where it has at least `successors` journeys
@@ -280,9 +303,6 @@ def attributable_cells(
         nar_key, nar_sums = _keyed_sums(pair_key, pw * flag, 2 * width * k)
         nb_f = _at(at_ok + 1, nar_key, nar_sums)
         nb = _at(at_ok, nar_key, nar_sums) + nb_f
-        w_g = np.ones(len(gj)) if wg is None else wg
-        by_su = (gs * np.int64(k + 1) + gu) * 2 + fg
-        su_key, su_sums = _keyed_sums(by_su, w_g, 2 * width * (k + 1))
         nw_ok, nw_f = _narrow_went(cs, ct, su_key, su_sums, succ_of)
         nar = nw_ok + nw_f - nb
         use = nar >= successors
@@ -291,10 +311,12 @@ def attributable_cells(
     # journeys ending at s (START: journeys with no step left) and those of them that met t
     last = np.full(n_j, start_code, dtype=_INT)
     last[has] = code[offsets[1:][has] - 1]
-    ended = np.bincount(last, weights=weight, minlength=width).astype(float)
-    ended[: k * m] *= ~np.repeat(ends, m)  # where ending is a move, it is no end (above)
+    ended_all = np.bincount(last, weights=weight, minlength=width).astype(float)
+    # where ending is a move, it is no end (above), except for a last step (rule 3)
+    ended = ended_all * np.r_[~np.repeat(ends, m), np.ones(width - k * m, dtype=bool)]
     ended_key = last[vj] * np.int64(k) + vt
-    ended_c = ended[cs] - _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))
+    met_ended = _at(cs * np.int64(k) + ct, *_keyed_sums(ended_key, wv, width * k))
+    ended_c = np.where(last_t[ct], ended_all[cs], ended[cs]) - met_ended
     return Cells(
         tp=ct,
         stratum=cs,

@@ -56,9 +56,11 @@ Conventions (pinned)
   the rule the friction table uses (``frictionkit.markov._comparison``): moves to other
   touchpoints, narrowed to ``t``'s successors where there are ``min_support`` of those
   (``s -> t -> u`` against ``s -> u``), and ending right there only at a step where
-  journeys end both ways. The delta is the new success probability minus the observed
-  one; times the journeys it is ``t``'s **attributable failures**, the friction table's
-  estimand, with strata of the step before (the table also splits by which visit of it).
+  journeys end both ways, never for a last step (no successor, its visitors end right
+  after it; it is compared with the other last steps). The delta is the new
+  success probability minus the observed one; times the journeys it is ``t``'s
+  **attributable failures**, the friction table's estimand, with strata of the step
+  before (the table also splits by which visit of it).
   It never exceeds the failed visitors of ``t``, and it is negative when the visitors
   did better than comparable journeys. A state with fewer than ``min_support``
   comparable moves (or under 5 % of the moves on from it) keeps its visitors' own

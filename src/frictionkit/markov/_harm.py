@@ -14,7 +14,12 @@ import pandas as pd
 from frictionkit._validate import as_float
 from frictionkit.estimates import SeedLike
 from frictionkit.exceptions import ValidationError
-from frictionkit.markov._comparison import ENDED_SHARE_MAX, ends_are_moves, successor_mask
+from frictionkit.markov._comparison import (
+    ENDED_SHARE_MAX,
+    ends_are_moves,
+    last_steps,
+    narrowing_mask,
+)
 from frictionkit.markov._core import (
     FloatArray,
     IntArray,
@@ -67,7 +72,9 @@ class HarmRemovalMethods:
         Which moves are comparable is the rule of the friction table
         (``frictionkit.markov._comparison``): moves to other touchpoints, narrowed to
         ``t``'s successors where there are ``min_support`` of those, and ending right
-        there only at a step where journeys end both ways. Unlike
+        there only at a step where journeys end both ways and never for a last step
+        (no successor, its visitors end right after it; it is compared with the other
+        last steps). Unlike
         :meth:`repair_effects`, this counts harm that shows after the step (a payment
         error whose customers retry and abandon later) and does not count natural exits
         after a browsing step as harm. ``extra_successes`` is the touchpoint's
@@ -237,10 +244,13 @@ class HarmRemovalMethods:
         point_w = self._routes.weight[None].astype(np.float64)
         # the comparison rule, decided once on the observed journeys (frictionkit.markov.
         # _comparison): where ending is a move, and the successors of each touchpoint
+        moves = move_counts(keys, point_w[0])
+        end_ok, end_failed = end_counts(keys, point_w[0])
         rule = {
             "success": self._routes.success,
-            "ends_move": ends_are_moves(*end_counts(keys, point_w[0])),
-            "successors": successor_mask(move_counts(keys, point_w[0])),
+            "ends_move": ends_are_moves(end_ok, end_failed),
+            "successors": narrowing_mask(moves, end_ok),
+            "last": last_steps(moves, end_ok),
         }
         point = harm_removal(keys, point_w, support, targets, **rule)
         p = float(point.success_probability[0])

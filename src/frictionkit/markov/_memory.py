@@ -148,6 +148,7 @@ def harm_removal(
     success: npt.NDArray[np.bool_],
     ends_move: npt.NDArray[np.bool_] | None = None,
     successors: npt.NDArray[np.bool_] | None = None,
+    last: npt.NDArray[np.bool_] | None = None,
 ) -> HarmRemoval:
     """Success probability with each touchpoint's harm removed, for each weight vector.
 
@@ -157,8 +158,9 @@ def harm_removal(
     visit to ``t``) out of each state are split into *comparable* ones by the rule of
     :mod:`frictionkit.markov._comparison`: moves to touchpoints other than ``t``, and
     moves to an outcome where ``ends_move`` (per transient state) says ending there is a
-    move; where the moves to ``t``'s successors (``successors[t]``, per state) number at
-    least ``min_support``, only those and the endings count. Each first visit to ``t``
+    move, unless ``last[t]`` (``t`` is a last step); where the moves to
+    ``successors[t]`` (per state: ``t``'s successors, or a last step's siblings) number
+    at least ``min_support``, only those and the endings count. Each first visit to ``t``
     made from that state then succeeds at the success share of the journeys that made a
     comparable move there: their whole observed future, not a first-order chain after
     the move (so harm that outlives the step, and who the comparable journeys are, are
@@ -214,7 +216,12 @@ def harm_removal(
         cs[:, pos[hit], dst[hit]] -= after_s[:, sel_a[hit]]
         np.maximum(c, 0.0, out=c)  # rounding only: every subtracted move was counted
         np.maximum(cs, 0.0, out=cs)
-        like = dest[rows][None] & np.ones((n_b, 1, 1), dtype=bool)
+        end_dest = dest[rows][:, n_t:].copy()
+        if last is not None and last[t]:
+            end_dest[:] = False  # a last step: ending right at s is no comparable move
+        like = np.concatenate([dest[rows][:, :n_t], end_dest], axis=1)[None] & np.ones(
+            (n_b, 1, 1), dtype=bool
+        )
         like[:, :, t] = False
         if successors is not None:
             narrow = like.copy()
@@ -230,7 +237,7 @@ def harm_removal(
         # moves on from it (as a stratum of the friction table); else its visitors keep
         # their own outcome (they are not comparable)
         keep = (n_like <= 0) | (n_like < min_support) | (n_like < MIN_OVERLAP * (n_like + ft))
-        ended = (c[:, :, n_t:] * ~dest[rows][None, :, n_t:]).sum(axis=-1)
+        ended = (c[:, :, n_t:] * ~end_dest[None]).sum(axis=-1)
         e_share = np.divide(
             ended, ended + n_like, out=np.ones_like(ended), where=ended + n_like > 0
         )
