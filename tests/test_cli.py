@@ -720,6 +720,8 @@ def test_report_command_declares_markers_and_adjustment(tmp_path, capsys):
     args = ["report", str(path), "-o", str(out), "--events", str(events), *EVENT_COLS]
     args += ["--no-figures", "--outcome-marker", "order_delivery", "--adjust-for", "persona"]
     assert main(args) == 0
+    # no --value-per-success and no value column: ranked on the declared impacts, said so
+    assert "note: ranked on the journey's declared impacts" in capsys.readouterr().err
     methods = out.read_text(encoding="utf-8").split('id="methods"')[1]
     assert "Declared outcome markers" in methods
     assert "order_delivery" in methods

@@ -882,12 +882,21 @@ def _rank(args: argparse.Namespace, journey: Any, log: Any) -> Any:
             hint="Give the event log: 'EVENTS JOURNEY' or --events FILE",
         )
     if log is not None and args.value_per_success is None and not _has_values(log):
-        raise _UsageError(
-            "the event log gives no value to its successful journeys, so the value at "
-            "stake cannot be counted in money",
-            field="--value-per-success",
-            hint="Give --value-per-success (the money one more successful journey brings)",
+        declared = all(i.impact is not None or i.mandatory for i in journey.improvements)
+        if not declared or value_flags:
+            raise _UsageError(
+                "the event log gives no value to its successful journeys, so the value at "
+                "stake cannot be counted in money",
+                field="--value-per-success",
+                hint="Give --value-per-success (the money one more successful journey brings)",
+            )
+        # every improvement declares its impact: rank on those, and say so (never silently)
+        print(
+            "note: ranked on the journey's declared impacts; give --value-per-success to "
+            "value the pain points from the event log",
+            file=sys.stderr,
         )
+        log = None
     options: dict[str, Any] = {"method": args.method}
     if args.currency is not None:
         options["currency"] = args.currency
