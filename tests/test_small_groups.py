@@ -201,3 +201,22 @@ def test_a_touchpoint_named_like_the_folded_row_is_not_taken_for_it():
         return sum(r.startswith(' class="folded"') for r in rows)
 
     assert folded_rows_in(page) == folded_rows_in(_report(_log()))
+
+
+def test_one_visitor_left_out_of_the_comparison_hides_no_verdict():
+    """The demo's support hotline has one visitor out of 420 left out of the comparison:
+    the figures over all visitors are hidden (they would give that visitor's outcome
+    away), never the attributable failures and the verdict that headline the report."""
+    from frictionkit.datasets import demo_scenario
+
+    demo = demo_scenario()
+    table = demo.log.friction(outcome_markers=demo.outcome_markers, min_group_size=10)
+    row = table.set_index("touchpoint").loc["support_hotline"]
+    assert row["verdict"] == "friction"
+    assert row["attributable_failures"] > 150
+    assert bool(row["suppressed"])
+    for col in ("failures_visited", "risk_visited", "visitors_not_comparable"):
+        assert pd.isna(row[col])
+    plain = demo.log.friction(outcome_markers=demo.outcome_markers).set_index("touchpoint")
+    assert plain.loc["support_hotline", "visitors_not_comparable"] == 1
+    assert row["attributable_failures"] == plain.loc["support_hotline", "attributable_failures"]

@@ -467,6 +467,22 @@ NOT_VISITED_COLS: tuple[str, ...] = (
     "excess_risk",
     "friction_score",
 )
+#: Columns of :func:`friction` computed from the outcomes of all of a touchpoint's
+#: visitors (comparable or not), and the two counts that split them.
+ALL_VISITORS_COLS: tuple[str, ...] = (
+    "failures_visited",
+    "risk_visited",
+    "risk_ratio",
+    "risk_ratio_low",
+    "risk_ratio_high",
+    "p_value",
+    "q_value",
+    "excess_risk",
+    "exit_share",
+    "friction_score",
+    "visitors_comparable",
+    "visitors_not_comparable",
+)
 #: Columns of :func:`friction` computed from the comparison journeys of the
 #: attributable failures (and from the comparable visitors).
 COMPARISON_COLS: tuple[str, ...] = (
@@ -561,7 +577,9 @@ def hide_small_comparisons(
     and from the comparison journeys and comparable visitors of the attributable
     failures (:data:`COMPARISON_COLS`). Where one of these groups has 1 to
     ``min_group_size - 1`` journeys, its figures become missing and ``suppressed`` is
-    True (:func:`frictionkit.privacy.hide_small_figures`).
+    True (:func:`frictionkit.privacy.hide_small_figures`). A few visitors left out of
+    the comparison (``visitors_not_comparable``) hide the figures over all visitors
+    (:data:`ALL_VISITORS_COLS`), not the estimate and its verdict.
 
     Parameters
     ----------
@@ -592,7 +610,10 @@ def hide_small_comparisons(
             (not_visited, [c for c in NOT_VISITED_COLS if c in table.columns]),
             (table["comparison_journeys"], cmp_cols),
             (visitors_comparable, cmp_cols),
-            (table["visitors_not_comparable"], cmp_cols),
+            # a few visitors left out of the comparison: the figures over all visitors
+            # (with theirs in) would give their outcomes away against the comparable
+            # visitors' figures, so those are hidden, never the estimate and its verdict
+            (table["visitors_not_comparable"], [c for c in ALL_VISITORS_COLS if c in table]),
         ],
         min_group_size=min_group_size,
     )
