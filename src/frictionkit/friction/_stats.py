@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import Any
 
 import numpy as np
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
+from numpy.typing import ArrayLike
 
 #: Weights of the composite friction score: excess risk, exit share, repeat rate.
 FRICTION_WEIGHTS: tuple[float, float, float] = (0.6, 0.2, 0.2)
@@ -222,8 +220,8 @@ def fisher_exact_p(
 
 
 def e_value(
-    rr: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+    rr: ArrayLike, low: ArrayLike | None = None, high: ArrayLike | None = None
+) -> tuple[Any, Any]:
     """E-values of risk ratios and of their confidence limit closest to 1.
 
     The E-value is the smallest strength of association, on the risk-ratio scale, that
@@ -244,7 +242,7 @@ def e_value(
 
     Returns
     -------
-    point, limit : ndarray
+    point, limit : ndarray, or float for a single risk ratio
 
     Examples
     --------
@@ -256,7 +254,11 @@ def e_value(
     ...                        np.array([8.7, 14.36, 1.2]))
     >>> np.round(point, 2).tolist(), np.round(limit, 2).tolist()
     ([7.26, 20.95, 7.26], [3.0, 15.52, 1.0])
+    >>> point, limit = e_value(3.9, 1.8, 8.7)  # one risk ratio: plain floats
+    >>> round(point, 2), round(limit, 2)
+    (7.26, 3.0)
     """
+    scalar = np.ndim(rr) == 0
     rr = np.asarray(rr, dtype=float)
 
     def ev(x: np.ndarray) -> np.ndarray:
@@ -266,11 +268,12 @@ def e_value(
 
     point = ev(rr)
     if low is None or high is None:
-        return point, np.full(rr.shape, np.nan)
+        return (float(point), math.nan) if scalar else (point, np.full(rr.shape, np.nan))
     lo = np.asarray(low, dtype=float)
     hi = np.asarray(high, dtype=float)
     closest = np.where(rr >= 1, lo, hi)
     covers = (lo <= 1) & (hi >= 1)
     limit = np.where(covers, 1.0, ev(closest))
     bad = np.isnan(rr) | np.isnan(lo) | np.isnan(hi)
-    return point, np.where(bad, np.nan, limit)
+    limit = np.where(bad, np.nan, limit)
+    return (float(point), float(limit)) if scalar else (point, limit)
