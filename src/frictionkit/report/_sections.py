@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events import EventLog
+from frictionkit.events import FAILURE, SUCCESS, EventLog
 from frictionkit.exceptions import InputTypeError
 from frictionkit.feedback import Feedback
-from frictionkit.friction import hide_small_comparisons
+from frictionkit.friction import friction_by_kind, hide_small_comparisons
 from frictionkit.model import Journey
 from frictionkit.privacy import (
     SUPPRESSED_LABEL,
@@ -192,8 +192,65 @@ def _journey_section(
     return {"id": "journey", "title": "Journey map", "blocks": blocks}, frame
 
 
+def _kind_spec(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The per-kind count columns of a table, headed "Succeeded: <kind>" / "Failed: <kind>"."""
+    out: list[tuple[str, str, str]] = []
+    for col in table.columns:
+        if col.startswith("successes_"):
+            out.append((col, f"Succeeded: {col[len('successes_') :]}", "int"))
+        elif col.startswith("failures_"):
+            out.append((col, f"Failed: {col[len('failures_') :]}", "int"))
+    return out
+
+
+def _with_kinds(
+    spec: list[tuple[str, str, str]], table: pd.DataFrame, after: str = "failures"
+) -> list[tuple[str, str, str]]:
+    """``spec`` with the per-kind columns of ``table`` right after the column ``after``."""
+    kinds = _kind_spec(table)
+    if not kinds:
+        return spec
+    at = next((i + 1 for i, (col, _, _) in enumerate(spec) if col == after), len(spec))
+    return [*spec[:at], *kinds, *spec[at:]]
+
+
+def _kind_sentence(log: EventLog, min_group_size: int) -> str | None:
+    """The journeys of each kind of outcome, a kind of fewer than ``min_group_size`` hidden.
+
+    When only one kind of an outcome is small, the next smallest of that outcome is hidden
+    with it (its count would follow from the outcome's total).
+    """
+    if not log.has_kinds:
+        return None
+    counts = log.kind_counts
+    outcome = log.kind_outcome.tolist()
+    parts = []
+    for oc, word in ((SUCCESS, "succeeded"), (FAILURE, "failed")):
+        names = [n for n, o in zip(counts, outcome, strict=True) if o == oc]
+        if len(names) < 2:
+            continue
+        small = {n for n in names if 0 < counts[n] < min_group_size}
+        if len(small) == 1:
+            rest = sorted((counts[n], n) for n in names if n not in small and counts[n] > 0)
+            if rest:
+                small.add(rest[0][1])
+        shown = [
+            f"{n} {'fewer than ' + str(min_group_size) if n in small else f'{counts[n]:,}'}"
+            for n in names
+        ]
+        parts.append(f"{word}: {', '.join(shown)}")
+    if not parts:
+        return None
+    return "By kind of outcome, journeys that " + "; ".join(parts) + "."
+
+
 def _routes_section(
-    log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
+    log: EventLog,
+    journey: Journey,
+    min_group_size: int,
+    figs: _Figures,
+    *,
+    branch_threshold: float | None = 0.5,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     routes = _route_rows(log, min_group_size)
     kept = routes[~folded_rows(routes)]
@@ -209,6 +266,9 @@ def _routes_section(
             f"{len(log.routes()):,} distinct routes."
         )
     ]
+    kinds_text = _kind_sentence(log, min_group_size)
+    if kinds_text is not None:
+        blocks.append(_p(kinds_text))
     if len(folded):
         blocks.append(
             _note(
@@ -268,7 +328,7 @@ def _routes_section(
             _tbl(
                 _table(
                     rows.head(_TOP_SPLIT),
-                    spec,
+                    _with_kinds(spec, rows),
                     key=key,
                     caption=f"The {_plural(n, 'stage route')} with the most {what}",
                     note=f"Stage routes of fewer than {min_group_size} journeys are not shown."
@@ -282,7 +342,7 @@ def _routes_section(
         _tbl(
             _table(
                 shown,
-                spec,
+                _with_kinds(spec, shown),
                 key="routes",
                 caption=f"The {_plural(min(_TOP_ROUTES, len(kept)), 'most common route')}",
                 note=f"Routes with fewer than {min_group_size} journeys are folded into the "
@@ -294,8 +354,10 @@ def _routes_section(
         "routes": _no_sentinel(shown.drop(columns=["ci"]).reset_index(drop=True)),
         "stage_routes": _no_sentinel(stage_routes.drop(columns=["ci"])),
     }
-    funnel = log.funnel(min_group_size=min_group_size)
-    fig = figs.draw("funnel", "Journeys reaching each stage.", log)
+    funnel = log.funnel(min_group_size=min_group_size, branch_threshold=branch_threshold)
+    fig = figs.draw(
+        "funnel", "Journeys reaching each stage.", log, branch_threshold=branch_threshold
+    )
     blocks.append(_h3("Funnel"))
     if fig is not None:
         blocks.append(fig)
@@ -318,6 +380,8 @@ def _routes_section(
         ("drop_off", "Went no further", "int"),
         ("success_rate", "Success rate", "pct"),
     ]
+    kind_cols = _kind_spec(funnel)
+    spec += kind_cols
     note = (
         "A journey reaches a stage when its furthest stage is that one or a later one "
         "(outcome steps, which decide the outcome, do not count); the success rate is over "
@@ -334,10 +398,16 @@ def _routes_section(
             "journeys that took it, their share of the main stage before, and where the "
             "others went; the next main stage converts from the main stage before the branch."
         )
+    if kind_cols:
+        note += (
+            " The columns by kind count the journeys reaching the stage that ended in each "
+            "kind of outcome."
+        )
     # a branch's row shows the journeys that took it, not those that went this far
     shown_funnel = funnel.assign(
         journeys=funnel["journeys"].astype("Float64").mask(is_branch),
         success_rate=funnel["success_rate"].astype("Float64").mask(is_branch),
+        **{col: funnel[col].astype("Float64").mask(is_branch) for col, _, _ in kind_cols},
     )
     blocks.append(
         _tbl(
@@ -552,8 +622,96 @@ def _friction_section(
             )
         )
         tables["repair_effects"] = repair.drop(columns=["name"])
+    by_kind = _friction_by_kind_block(
+        log, names, min_group_size, outcome_markers=outcome_markers, adjust_for=adjust_for
+    )
+    if by_kind is not None:
+        blocks.extend(by_kind[0])
+        tables["friction_by_kind"] = by_kind[1]
     section = {"id": "friction", "title": "Friction points", "blocks": blocks}
     return section, tables, full
+
+
+def _friction_by_kind_block(
+    log: EventLog,
+    names: dict[str, str],
+    min_group_size: int,
+    *,
+    outcome_markers: tuple[str, ...] = (),
+    adjust_for: tuple[str, ...] = (),
+) -> tuple[list[dict[str, Any]], pd.DataFrame] | None:
+    """With several failure kinds: the friction and helps rows of each kind, with intervals.
+
+    Each kind is measured among the journeys that succeeded or failed in that kind (the
+    other kinds censored); touchpoints visited by fewer than ``min_group_size`` decided
+    journeys, and figures resting on a smaller group, are not shown.
+    """
+    if log.kind_outcome.tolist().count(FAILURE) < 2:
+        return None
+    table = friction_by_kind(log, outcome_markers=outcome_markers, adjust_for=adjust_for)
+    table = hide_small_comparisons(table, min_group_size=min_group_size)
+    keep = (
+        table["verdict"].isin(["friction", "helps"]).to_numpy(dtype=bool)
+        & table["attributable_failures_low"].notna().to_numpy(dtype=bool)
+        & table["attributable_failures_high"].notna().to_numpy(dtype=bool)
+        & (table["journeys"].to_numpy(dtype=np.float64) >= min_group_size)
+        & ~table["outcome_step"].astype(bool).to_numpy(dtype=bool)
+    )
+    rows = table[keep].reset_index(drop=True)
+    cols = [
+        "failure_kind",
+        "touchpoint",
+        "stage",
+        "journeys",
+        "attributable_failures",
+        "attributable_failures_low",
+        "attributable_failures_high",
+        "af_q_value",
+        "verdict",
+    ]
+    rows = rows[cols]
+    kinds = list(table.attrs.get("failure_kinds", ()))
+    blocks: list[dict[str, Any]] = [
+        _h3("Friction per kind of failure"),
+        _p(
+            "Each kind of failure ("
+            + ", ".join(kinds)
+            + ") is measured on its own: among the journeys that succeeded or failed in "
+            "that kind, the journeys that failed in another kind being censored (left out, "
+            "as open journeys are)."
+        ),
+    ]
+    shown = rows.assign(
+        name=[names.get(t, t) for t in rows["touchpoint"]],
+        af_ci=[
+            _af_interval(lo, hi)
+            for lo, hi in zip(
+                rows["attributable_failures_low"], rows["attributable_failures_high"], strict=True
+            )
+        ],
+    )
+    blocks.append(
+        _tbl(
+            _table(
+                shown,
+                [
+                    ("failure_kind", "Kind of failure", "text"),
+                    ("name", "Touchpoint", "text"),
+                    ("stage", "Stage", "text"),
+                    ("journeys", "Journeys visiting", "int"),
+                    ("attributable_failures", "Attributable failures", "num1"),
+                    ("af_ci", "95 % interval", "text"),
+                    ("af_q_value", "q-value", "p"),
+                    ("verdict", "Verdict", "text"),
+                ],
+                key="friction-by-kind",
+                caption="Touchpoints with the verdict friction or helps, per kind of failure",
+                note=f"Only rows with an interval; touchpoints visited by fewer than "
+                f"{min_group_size} decided journeys are not shown.",
+            )
+        )
+    )
+    return blocks, rows
 
 
 _COMMENTS_PER_TOUCHPOINT = 5
