@@ -97,7 +97,10 @@ def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> p
     """Routes through the stages (consecutive repeats of a stage collapsed), small folded."""
     labels = {st.id: st.label for st in journey.stages}
     table = stage_routes(log, labels=labels, min_group_size=min_group_size)
-    return table[_STAGE_ROUTE_COLS]
+    kinds = [c for c, _, _ in _kind_spec(table)]
+    cols = [*_STAGE_ROUTE_COLS]
+    cols[cols.index("open") + 1 : cols.index("open") + 1] = kinds
+    return table[cols]
 
 
 def _went_instead_text(rec: dict[Any, Any], names: dict[str, str]) -> str:
