@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.events import FAILURE, SUCCESS, EventLog
-from frictionkit.exceptions import InputTypeError
+from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.feedback import Feedback
 from frictionkit.friction import friction_by_kind, hide_small_comparisons
 from frictionkit.model import Journey
@@ -630,7 +630,8 @@ def _friction_section(
     )
     if by_kind is not None:
         blocks.extend(by_kind[0])
-        tables["friction_by_kind"] = by_kind[1]
+        if len(by_kind[1].columns):
+            tables["friction_by_kind"] = by_kind[1]
     section = {"id": "friction", "title": "Friction points", "blocks": blocks}
     return section, tables, full
 
@@ -651,7 +652,10 @@ def _friction_by_kind_block(
     """
     if log.kind_outcome.tolist().count(FAILURE) < 2:
         return None
-    table = friction_by_kind(log, outcome_markers=outcome_markers, adjust_for=adjust_for)
+    try:
+        table = friction_by_kind(log, outcome_markers=outcome_markers, adjust_for=adjust_for)
+    except ValidationError as err:  # the data of one kind, not the caller's arguments
+        return [_note(f"Friction per kind of failure was not measured: {err}")], pd.DataFrame()
     table = hide_small_comparisons(table, min_group_size=min_group_size)
     keep = (
         table["verdict"].isin(["friction", "helps"]).to_numpy(dtype=bool)
