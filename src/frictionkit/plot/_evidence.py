@@ -282,7 +282,14 @@ def _kind_segments(
         for patch in seg.patches:
             patch.set_gid(f"funnel_{col}")
         left = left + vals
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    # under the axis label, clear of the bars' labels on the right
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=min(len(cols), 4),
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def _branch_label(
