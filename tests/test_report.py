@@ -11,11 +11,13 @@ import pytest
 
 import frictionkit as fk
 from frictionkit.datasets import simulate_journeys
-from frictionkit.events import EventLog
+from frictionkit.events import EventLog, read_events
 from frictionkit.feedback import Feedback
+from frictionkit.journey_map import journey_from_log
 from frictionkit.privacy import SUPPRESSED_LABEL
 from frictionkit.report import Report, report
 from frictionkit.report._methods import _method_formula
+from tests.helpers import shared_data
 
 XSS = "<script>alert(1)</script>"
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", re.I)
@@ -609,3 +611,28 @@ def test_report_branch_threshold_reaches_the_funnel_and_the_methods():
     r0 = report(journey, log, figures=False, branch_threshold=0)
     assert set(r0.tables["funnel"]["kind"]) == {"main"}
     assert "Every stage is a main stage" in r0.html
+
+
+def test_fines_report_shows_the_kinds_golden():
+    """Road-traffic fines (de Leoni & Mannhardt, 4TU doi:10.4121/uuid:270fd440-1057-4fb9-
+    89a9-b699b47990f5), first 10,000 cases, with the kinds of tests/test_kinds.py: success
+    "Payment", failures "collection" (Send for Credit Collection, 3,277 cases) and
+    "appealed" (Send Appeal to Prefecture or Appeal to Judge, 236), counted there by pandas.
+    """
+    path = shared_data("road_traffic_fines_10k.csv.gz")
+    log = read_events(
+        path, case_col="case_id", touchpoint_col="activity", timestamp_col="timestamp",
+        success="Payment",
+        failure={
+            "collection": ["Send for Credit Collection"],
+            "appealed": ["Send Appeal to Prefecture", "Appeal to Judge"],
+        },
+    )  # fmt: skip
+    r = report(journey_from_log(log), log, figures=False)
+    assert "journeys that failed: collection 3,277, appealed 236." in r.html
+    funnel = r.tables["funnel"]
+    assert funnel["failures_collection"].iloc[0] == 3277
+    assert funnel["failures_appealed"].iloc[0] == 236
+    by_kind = r.tables["friction_by_kind"]
+    assert set(by_kind["failure_kind"]) <= {"collection", "appealed"}
+    assert by_kind["attributable_failures_low"].notna().all()
