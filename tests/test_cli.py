@@ -726,3 +726,125 @@ def test_report_command_declares_markers_and_adjustment(tmp_path, capsys):
     assert "Declared outcome markers" in methods
     assert "order_delivery" in methods
     assert "Adjusted for the case attributes persona" in methods
+
+
+# -- funnel and session flags (issue 18) ----------------------------------------------------
+def _clickstream_csv(tmp_path):
+    """Two visitors: a browses, comes back after 2 h and buys; b browses twice, never buys."""
+    rows = [
+        ("a", "home", "2024-01-01 10:00"), ("a", "product", "2024-01-01 10:05"),
+        ("a", "home", "2024-01-01 12:30"), ("a", "cart", "2024-01-01 12:35"),
+        ("a", "buy", "2024-01-01 12:40"),
+        ("b", "home", "2024-01-02 09:00"), ("b", "product", "2024-01-02 09:02"),
+        ("b", "home", "2024-01-03 09:00"),
+    ]  # fmt: skip
+    path = tmp_path / "clicks.csv"
+    pd.DataFrame(rows, columns=["case_id", "touchpoint", "timestamp"]).to_csv(path, index=False)
+    return path
+
+
+CLICK_COLS = ["--case-col", "case_id", "--touchpoint-col", "touchpoint"]
+CLICK_COLS += ["--timestamp-col", "timestamp", "--success", "buy"]
+
+
+def _json_tables(capsys):
+    return json.loads(capsys.readouterr().out)
+
+
+def test_analyse_splits_sessions_before_analysing(tmp_path, capsys):
+    path = _clickstream_csv(tmp_path)
+    base = ["analyse", str(path), *CLICK_COLS, "--tables", "routes", "--format", "json"]
+    base += ["--min-group-size", "1"]
+    assert main(base) == 0
+    routes = _json_tables(capsys)["routes"]
+    assert sum(r["journeys"] for r in routes) == 2
+    assert main([*base, "--session-gap", "3600"]) == 0
+    routes = _json_tables(capsys)["routes"]
+    # four sessions: a's two, b's two; the unfinished ones stay open
+    assert sum(r["journeys"] for r in routes) == 4
+    assert sum(r["open"] for r in routes) == 3
+    assert main([*base, "--session-gap", "3600", "--session-end", "failure"]) == 0
+    routes = _json_tables(capsys)["routes"]
+    assert (sum(r["successes"] for r in routes), sum(r["failures"] for r in routes)) == (1, 3)
+    # the same tables as the library's split
+    log = fk.read_events(
+        path, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        success="buy",
+    ).split(gap_s=3600, end="failure")  # fmt: skip
+    assert sorted(r["route_text"] for r in routes) == sorted(log.routes()["route_text"])
+    # --session-end alone: the journeys without a purchase failed
+    assert main([*base, "--session-end", "failure"]) == 0
+    routes = _json_tables(capsys)["routes"]
+    assert sum(r["failures"] for r in routes) == 1
+
+
+def test_analyse_branch_threshold(tmp_path, capsys):
+    rows = []
+    for i in range(100):
+        path = ["fine_issued"] + ["appeal_filed"] * (i < 12) + ["reminder"] * (i < 80)
+        path += ["paid"] * (i < 60)
+        rows += [(f"j{i:03d}", t, f"2024-01-{k + 1:02d}") for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["case_id", "touchpoint", "timestamp"])
+    df["stage"] = df["touchpoint"].map({"appeal_filed": "appeal", "fine_issued": "fine"})
+    df["stage"] = df["stage"].fillna("pay")
+    path = tmp_path / "fines.csv"
+    df.to_csv(path, index=False)
+    args = ["analyse", str(path), "--case-col", "case_id", "--touchpoint-col", "touchpoint"]
+    args += ["--timestamp-col", "timestamp", "--stage-col", "stage", "--success", "paid"]
+    args += ["--tables", "funnel", "--format", "json"]
+    assert main(args) == 0
+    kinds = [r["kind"] for r in _json_tables(capsys)["funnel"]]
+    assert kinds == ["main", "branch", "main"]
+    assert main([*args, "--branch-threshold", "0"]) == 0
+    assert [r["kind"] for r in _json_tables(capsys)["funnel"]] == ["main"] * 3
+    assert main([*args, "--branch-threshold", "0.1"]) == 0  # 12 % took the appeal
+    assert [r["kind"] for r in _json_tables(capsys)["funnel"]] == ["main"] * 3
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--branch-threshold", "2"], "--branch-threshold: must be a share between 0 and 1, got 2"),
+        (["--branch-threshold", "half"], "--branch-threshold: must be a number, got 'half'"),
+        (["--session-gap", "-5"], "--session-gap"),
+        (["--session-end", "closed"], "--session-end: invalid choice: 'closed'"),
+    ],
+)
+def test_funnel_and_session_flags_refuse_bad_values(tmp_path, capsys, flags, message):
+    path = _clickstream_csv(tmp_path)
+    assert main(["analyse", str(path), *CLICK_COLS, *flags]) == 2
+    assert message in capsys.readouterr().err.replace("argument ", "")
+
+
+def test_session_messages_speak_in_flags():
+    from frictionkit.cli import cli_words
+
+    assert cli_words("gap_s must be at least 0") == "--session-gap must be at least 0"
+    assert (
+        cli_words('pass end="failure" to count them') == "pass --session-end failure to count them"
+    )
+    assert cli_words("branch_threshold=0.5") == "--branch-threshold 0.5"
+
+
+def test_report_takes_the_funnel_and_session_flags(tmp_path, capsys):
+    journey = fk.Journey(
+        stages=[fk.Stage(id="browse"), fk.Stage(id="basket")],
+        touchpoints=[
+            fk.Touchpoint(id="home", stage="browse", channel="web"),
+            fk.Touchpoint(id="product", stage="browse", channel="web"),
+            fk.Touchpoint(id="cart", stage="basket", channel="web"),
+            fk.Touchpoint(id="buy", stage="basket", channel="web"),
+        ],
+    )
+    jpath = tmp_path / "shop.yaml"
+    fk.save_journey(journey, jpath)
+    events = _clickstream_csv(tmp_path)
+    out = tmp_path / "report.html"
+    args = ["report", str(jpath), "--events", str(events), "-o", str(out), "--no-figures"]
+    args += [*CLICK_COLS, "--min-group-size", "1", "--branch-threshold", "0"]
+    assert main([*args, "--session-gap", "3600", "--session-end", "failure"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "4 journeys: 1 ended in success, 3 in failure and 0 are still open" in page
+    assert "fewer than half" not in page.split('id="methods"')[1]
+    assert "Every stage is a main stage" in page
+    capsys.readouterr()

@@ -665,3 +665,108 @@ def test_bad_inputs_name_the_argument(ranking, log):
     with pytest.raises(fk.ValidationError, match="min_group_size"):
         fp.route_flow(log, min_group_size=0)
     assert math.isfinite(fp.friction_data(log)["risk_ratio"].iloc[0])
+
+
+def _fines_log_with_kinds():
+    """The fines-like log; of the 20 unpaid reminded, 15 go to collection, 5 are dismissed."""
+    rows = []
+    for i in range(100):
+        path = ["fine_issued"]
+        if i < 12:
+            path.append("appeal_filed")
+        if i < 80:
+            path.append("reminder")
+        if i < 60:
+            path.append("paid")
+        elif i < 75:
+            path.append("collection")
+        elif i < 80:
+            path.append("dismissed")
+        rows += [(f"j{i:03d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="D")
+    stage = {"fine_issued": "fine", "appeal_filed": "appeal", "reminder": "pay"}
+    df["s"] = df["t"].map(stage).fillna("pay")
+    return fk.EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", stage_col="s",
+        success="paid", failure={"collected": ["collection"], "dismissed": ["dismissed"]},
+    )  # fmt: skip
+
+
+def test_funnel_stacks_the_failures_of_each_kind():
+    log = _fines_log_with_kinds()
+    data = fp.funnel_data(log)
+    table = log.funnel()
+    assert data["failures_collected"].tolist() == table["failures_collected"].tolist()
+    assert data["failures_dismissed"].tolist() == table["failures_dismissed"].tolist()
+    ax = fp.funnel(log)
+    main = _gid(ax.patches, "funnel_bar")
+    collected = _gid(ax.patches, "funnel_failures_collected")
+    dismissed = _gid(ax.patches, "funnel_failures_dismissed")
+    assert [b.get_width() for b in main] == [100, 80]
+    rows = (data["kind"] == "main").to_numpy()
+    assert [b.get_width() for b in collected] == data.loc[rows, "failures_collected"].tolist()
+    assert [b.get_width() for b in dismissed] == data.loc[rows, "failures_dismissed"].tolist()
+    assert [b.get_width() for b in collected] == [15, 15]
+    # stacked: each kind starts where the one before ends, from the bar's left edge
+    for bar, c, d in zip(main, collected, dismissed, strict=True):
+        assert c.get_x() == pytest.approx(bar.get_x())
+        assert d.get_x() == pytest.approx(c.get_x() + c.get_width())
+    # the branch keeps its hatch, with no kind segments on it
+    (branch,) = _gid(ax.patches, "funnel_branch")
+    assert branch.get_hatch() == "//"
+    assert len(collected) == 2
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["failed: collected", "failed: dismissed"]
+    # a plain log draws no segments and no legend
+    plain = _fines_like_log()
+    ax2 = fp.funnel(plain)
+    assert not [p for p in ax2.patches if (p.get_gid() or "").startswith("funnel_failures_")]
+    assert ax2.get_legend() is None
+
+
+def test_funnel_takes_the_branch_threshold():
+    log = _fines_like_log()
+    assert set(fp.funnel_data(log, branch_threshold=None)["kind"]) == {"main"}
+    ax = fp.funnel(log, branch_threshold=0)
+    assert not _gid(ax.patches, "funnel_branch")
+
+
+def test_friction_chart_of_one_failure_kind():
+    rng = np.random.default_rng(4)
+    rows = []
+    for i in range(400):
+        call = rng.random() < 0.4
+        path = ["apply"] + ["call"] * call + ["docs"] * (rng.random() < 0.5)
+        r = rng.random()
+        path.append(
+            "approve" if r < (0.3 if call else 0.6) else ("decline" if r < 0.85 else "cancel")
+        )
+        rows += [(f"j{i:03d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="h")
+    log = fk.EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="approve",
+        failure={"declined": ["decline"], "cancelled": ["cancel"]},
+    )  # fmt: skip
+    data = fp.friction_data(log, top=None, failure_kind="declined")
+    table = log.friction(failure_kind="declined")
+    expected = table[table["attributable_failures"].notna() & ~table["outcome_step"]]
+    assert data["touchpoint"].tolist() == expected["touchpoint"].tolist()
+    np.testing.assert_allclose(data["attributable_failures"], expected["attributable_failures"])
+    ax = fp.friction(log, top=None, failure_kind="declined")
+    widths = [b.get_width() for b in _gid(ax.patches, "friction_bar")]
+    np.testing.assert_allclose(widths, data["attributable_failures"])
+    assert "(failed: declined)" in ax.get_title(loc="left")
+    # the table of friction_by_kind: one kind at a time
+    by_kind = fk.friction.friction_by_kind(log)
+    twin = fp.friction_data(by_kind, top=None, failure_kind="declined")
+    pd.testing.assert_frame_equal(twin, data)
+    with pytest.raises(fk.ValidationError, match="several failure kinds"):
+        fp.friction_data(by_kind)
+    with pytest.raises(fk.ValidationError, match="did you mean"):
+        fp.friction(by_kind, failure_kind="declind")
+    with pytest.raises(fk.ValidationError, match="failure kinds"):
+        fp.friction(log, failure_kind="declind")
+    with pytest.raises(fk.ValidationError, match="not of the failure kind"):
+        fp.friction_data(log.friction(), failure_kind="declined")

@@ -11,11 +11,13 @@ import pytest
 
 import frictionkit as fk
 from frictionkit.datasets import simulate_journeys
-from frictionkit.events import EventLog
+from frictionkit.events import EventLog, read_events
 from frictionkit.feedback import Feedback
+from frictionkit.journey_map import journey_from_log
 from frictionkit.privacy import SUPPRESSED_LABEL
 from frictionkit.report import Report, report
 from frictionkit.report._methods import _method_formula
+from tests.helpers import shared_data
 
 XSS = "<script>alert(1)</script>"
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", re.I)
@@ -482,3 +484,155 @@ def test_outcome_markers_and_adjust_for_bad_input(journey, log):
         report(journey, log, adjust_for=["persna"], figures=False)
     with pytest.raises(ValidationError, match="no evidence"):
         report(journey, adjust_for="persona", figures=False)
+
+
+# -- kinds of outcome (issue 18) ------------------------------------------------------------
+def _loan_journey():
+    return fk.Journey(
+        stages=[fk.Stage(id="apply"), fk.Stage(id="check"), fk.Stage(id="decide")],
+        touchpoints=[
+            fk.Touchpoint(id="apply_form", stage="apply", channel="web"),
+            fk.Touchpoint(id="docs", stage="check", channel="web"),
+            fk.Touchpoint(id="call", stage="check", channel="phone"),
+            fk.Touchpoint(id="approve", stage="decide", channel="web"),
+            fk.Touchpoint(id="decline", stage="decide", channel="web"),
+            fk.Touchpoint(id="cancel", stage="decide", channel="web"),
+            fk.Touchpoint(id="withdraw", stage="decide", channel="web"),
+        ],
+    )
+
+
+def _loan_log(journey, failure=None):
+    """600 applications; a call doubles the declines; 4 withdrawn (a kind too small to show)."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(600):
+        path = ["apply_form"]
+        call = rng.random() < 0.4
+        if rng.random() < 0.8:
+            path.append("docs")
+        if call:
+            path.append("call")
+        r = rng.random()
+        end = "approve" if r < (0.3 if call else 0.6) else ("decline" if r < 0.85 else "cancel")
+        if i < 4:
+            end = "withdraw"
+        elif rng.random() < 0.05:
+            end = None
+        if end:
+            path.append(end)
+        rows += [(f"j{i:04d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"], unit="h")
+    if failure is None:
+        failure = {"declined": ["decline"], "cancelled": ["cancel"], "withdrawn": ["withdraw"]}
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="approve",
+        failure=failure, journey=journey,
+    )  # fmt: skip
+
+
+def _table_html(html, key):
+    part = html[html.index(f'id="table-{key}"') :]
+    return part[: part.index("</table>")]
+
+
+def test_report_shows_the_kinds_of_failure():
+    journey = _loan_journey()
+    log = _loan_log(journey)
+    counts = log.kind_counts
+    r = report(journey, log, figures=False, min_group_size=10)
+    html = r.html
+    # the summary: each kind's journeys, the small kind hidden with the next smallest
+    assert counts["withdrawn"] == 4
+    routes_sec = html.split('id="routes"')[1]
+    assert "By kind of outcome, journeys that failed: declined " in routes_sec
+    assert "withdrawn fewer than 10" in routes_sec
+    assert "cancelled fewer than 10" in routes_sec  # else 4 = failures - declined - cancelled
+    assert f"declined {counts['declined']:,}" in routes_sec
+    # the funnel's per-kind columns, as log.funnel() gives them
+    funnel = _table_html(html, "funnel")
+    assert "Failed: declined" in funnel
+    assert "Failed: cancelled" in funnel
+    expected = log.funnel(min_group_size=10)
+    assert (
+        r.tables["funnel"]["failures_declined"].tolist() == expected["failures_declined"].tolist()
+    )
+    assert f">{int(expected['failures_declined'].iloc[0])}<" in funnel
+    # routes tables
+    assert "Failed: declined" in _table_html(html, "routes")
+    assert "Failed: declined" in _table_html(html, "failure-routes")
+    # friction per kind: friction/helps rows with an interval only, as friction_by_kind
+    by_kind = r.tables["friction_by_kind"]
+    assert len(by_kind)
+    assert set(by_kind["verdict"]) <= {"friction", "helps"}
+    assert by_kind["attributable_failures_low"].notna().all()
+    assert (by_kind["journeys"] >= 10).all()
+    full = fk.friction.friction_by_kind(log).set_index(["failure_kind", "touchpoint"])
+    for rec in by_kind.to_dict("records"):
+        ref = full.loc[(rec["failure_kind"], rec["touchpoint"])]
+        assert rec["attributable_failures"] == pytest.approx(ref["attributable_failures"])
+        assert rec["verdict"] == ref["verdict"]
+    assert ("declined", "call") in set(
+        zip(by_kind["failure_kind"], by_kind["touchpoint"], strict=True)
+    )
+    assert "Friction per kind of failure" in html
+    # the methods state the per-kind estimand
+    methods = html.split('id="methods"')[1]
+    assert "Kinds of outcome" in methods
+    assert "censored" in methods
+
+
+def test_report_of_a_plain_log_has_no_kind_columns():
+    journey = _loan_journey()
+    log = _loan_log(journey, failure=["decline", "cancel", "withdraw"])
+    r = report(journey, log, figures=False)
+    assert "Failed:" not in r.html
+    assert "By kind of outcome" not in r.html
+    assert "friction_by_kind" not in r.tables
+    assert "Kinds of outcome" not in r.html
+
+
+def test_kind_names_are_escaped():
+    journey = _loan_journey()
+    log = _loan_log(journey, failure={XSS: ["decline"], "cancelled": ["cancel", "withdraw"]})
+    html = report(journey, log, figures=False).html
+    assert XSS not in html
+    assert "Failed: &lt;script&gt;" in html
+
+
+def test_report_branch_threshold_reaches_the_funnel_and_the_methods():
+    journey = _loan_journey()
+    log = _loan_log(journey)
+    r = report(journey, log, figures=False, branch_threshold=0.9)
+    expected = log.funnel(min_group_size=10, branch_threshold=0.9)
+    assert r.tables["funnel"]["kind"].tolist() == expected["kind"].tolist()
+    assert "fewer than 90%" in r.html.split('id="methods"')[1]
+    r0 = report(journey, log, figures=False, branch_threshold=0)
+    assert set(r0.tables["funnel"]["kind"]) == {"main"}
+    assert "Every stage is a main stage" in r0.html
+
+
+def test_fines_report_shows_the_kinds_golden():
+    """Road-traffic fines (de Leoni & Mannhardt, 4TU doi:10.4121/uuid:270fd440-1057-4fb9-
+    89a9-b699b47990f5), first 10,000 cases, with the kinds of tests/test_kinds.py: success
+    "Payment", failures "collection" (Send for Credit Collection, 3,277 cases) and
+    "appealed" (Send Appeal to Prefecture or Appeal to Judge, 236), counted there by pandas.
+    """
+    path = shared_data("road_traffic_fines_10k.csv.gz")
+    log = read_events(
+        path, case_col="case_id", touchpoint_col="activity", timestamp_col="timestamp",
+        success="Payment",
+        failure={
+            "collection": ["Send for Credit Collection"],
+            "appealed": ["Send Appeal to Prefecture", "Appeal to Judge"],
+        },
+    )  # fmt: skip
+    r = report(journey_from_log(log), log, figures=False)
+    assert "journeys that failed: collection 3,277, appealed 236." in r.html
+    funnel = r.tables["funnel"]
+    assert funnel["failures_collection"].iloc[0] == 3277
+    assert funnel["failures_appealed"].iloc[0] == 236
+    by_kind = r.tables["friction_by_kind"]
+    assert set(by_kind["failure_kind"]) <= {"collection", "appealed"}
+    assert by_kind["attributable_failures_low"].notna().all()

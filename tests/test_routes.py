@@ -889,3 +889,109 @@ def test_olist_funnel_from_its_milestones():
     assert f["journeys"].tolist() == [8135, 6353, 5170]
     assert f["journeys"].tolist()[1] == (orders["order_delivered_carrier_date"] != "").sum()
     assert f.loc["delivery", "successes"] == 5164
+
+
+# ---------------------------------------------------------------------------------------
+# kinds of outcome in transitions, stage routes and outcomes by segment (issue 18)
+# ---------------------------------------------------------------------------------------
+_KIND_FAILURES = {"declined": ["Decline"], "cancelled": ["Cancel"]}
+
+
+def _kinds_log(df=None, **kw):
+    if df is None:
+        rows = [
+            ("a", "Apply", "in", "new"), ("a", "Check", "check", "new"),
+            ("a", "Approve", "end", "new"),
+            ("b", "Apply", "in", "new"), ("b", "Check", "check", "new"),
+            ("b", "Decline", "end", "new"),
+            ("c", "Apply", "in", "old"), ("c", "Decline", "end", "old"),
+            ("d", "Apply", "in", "old"), ("d", "Check", "check", "old"),
+            ("d", "Cancel", "end", "old"),
+            ("e", "Apply", "in", "old"), ("e", "Check", "check", "old"),
+        ]  # fmt: skip
+        df = pd.DataFrame(rows, columns=["c", "t", "s", "seg"])
+        df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(df)), unit="min")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="Approve",
+        failure=_KIND_FAILURES, **kw,
+    )  # fmt: skip
+
+
+def test_transitions_count_journeys_per_kind():
+    t = _kinds_log().transitions().set_index(["source", "target"])
+    # hand count: Apply → Check in a (success), b (declined), d (cancelled), e (open)
+    row = t.loc[("Apply", "Check")]
+    assert (row["journeys"], row["failures_declined"], row["failures_cancelled"]) == (4, 1, 1)
+    assert t.loc[("Apply", "Decline"), "failures_declined"] == 1
+    assert t.loc[("Cancel", "FAILURE"), "failures_cancelled"] == 1
+    assert t.loc[("Cancel", "FAILURE"), "failures_declined"] == 0
+    # every journey leaves START once: the START rows hold the kind counts
+    start = t.loc["START"].sum()
+    counts = _kinds_log().kind_counts
+    assert start["failures_declined"] == counts["declined"] == 2
+    assert start["failures_cancelled"] == counts["cancelled"] == 1
+    plain = EventLog.from_frame(
+        _kinds_log().to_frame().rename(columns={"case_id": "c", "touchpoint": "t",
+                                                "timestamp": "ts"}),
+        case_col="c", touchpoint_col="t", timestamp_col="ts", success="Approve",
+        failure=["Decline", "Cancel"],
+    ).transitions()  # fmt: skip
+    assert not any(c.startswith("failures_") for c in plain.columns)
+    pd.testing.assert_frame_equal(_kinds_log().transitions()[list(plain.columns)], plain)
+
+
+def test_transitions_fold_kind_counts_with_small_pairs():
+    t = _kinds_log().transitions(min_group_size=2)
+    assert t["failures_declined"].sum() == _kinds_log().transitions()["failures_declined"].sum()
+
+
+def test_stage_routes_and_outcomes_by_count_per_kind():
+    log = _kinds_log(stage_col="s", case_cols=["seg"])
+    sr = log.stage_routes()
+    assert (sr["failures_declined"] + sr["failures_cancelled"]).equals(sr["failures"])
+    assert sr["failures_declined"].sum() == 2
+    assert sr["failures_cancelled"].sum() == 1
+    cols = list(sr.columns)
+    assert cols.index("failures_declined") == cols.index("open") + 1
+    folded = log.stage_routes(min_group_size=2)
+    assert folded["failures_declined"].sum() == 2
+    by = log.outcomes_by("seg").set_index("segment")
+    assert by.loc["new", "failures_declined"] == 1
+    assert by.loc["old", "failures_declined"] == 1
+    assert by.loc["old", "failures_cancelled"] == 1
+    assert by["failures_cancelled"].sum() == 1
+
+
+@st.composite
+def _kind_logs(draw):
+    n = draw(st.integers(1, 40))
+    cases = draw(st.lists(st.sampled_from("abcdefgh"), min_size=n, max_size=n))
+    steps = draw(
+        st.lists(st.sampled_from(["x", "y", "Approve", "Decline", "Cancel"]), min_size=n,
+                 max_size=n)
+    )  # fmt: skip
+    seg = draw(st.lists(st.sampled_from(["p", "q"]), min_size=n, max_size=n))
+    df = pd.DataFrame({"c": cases, "t": steps, "seg": seg})
+    df["seg"] = df.groupby("c")["seg"].transform("first")
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(range(n), "s")
+    return df
+
+
+@settings(max_examples=40, deadline=None)
+@given(df=_kind_logs(), size=st.sampled_from([None, 2]))
+def test_kind_columns_add_up_and_agree_with_routes(df, size):
+    log = _kinds_log(df, case_cols=["seg"], strict=False)
+    counts = log.kind_counts
+    for table in (
+        log.routes(min_group_size=size),
+        log.stage_routes(min_group_size=size),
+        log.outcomes_by("seg", min_group_size=size),
+    ):
+        assert (table["failures_declined"] + table["failures_cancelled"]).equals(table["failures"])
+        assert table["failures_declined"].sum() == counts["declined"]
+        assert table["failures_cancelled"].sum() == counts["cancelled"]
+    t = log.transitions()
+    into = t[t["target"] == "FAILURE"]
+    assert into["failures_declined"].sum() == counts["declined"]
+    assert (into["failures_declined"] + into["failures_cancelled"]).sum() == into["journeys"].sum()
+    assert (t["failures_declined"] + t["failures_cancelled"] <= t["journeys"]).all()

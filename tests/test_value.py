@@ -374,3 +374,35 @@ def test_the_fines_log_is_valued_per_year_of_its_span():
     expected = 25.0 * rows["attributable_failures"].clip(lower=0) * 365.25 / span  # no stake < 0
     assert rows["value_at_stake_per_year"].tolist() == pytest.approx(expected.tolist())
     assert v["share_of_journeys"].between(0, 1).all()
+
+
+def test_value_at_stake_of_one_failure_kind():
+    """Kinds of failure (issue 18): the value at stake of one kind, the others censored."""
+    rows = []
+    for i in range(120):
+        path = ["apply"] + ["call"] * (i % 3 == 0)
+        path.append("approve" if i % 4 == 0 else ("decline" if i % 4 in (1, 2) else "cancel"))
+        rows += [(f"j{i:03d}", t, k) for k, t in enumerate(path)]
+    df = pd.DataFrame(rows, columns=["c", "t", "k"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["k"] + df.index, unit="min")
+    log = fk.EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="approve",
+        failure={"declined": ["decline"], "cancelled": ["cancel"]},
+    )  # fmt: skip
+    options = {"min_support": 5, "n_boot": 50, "journeys_per_period": 1000}
+    v = log.value_at_stake(10.0, failure_kind="declined", **options)
+    assert v.columns[1] == "failure_kind"
+    assert set(v["failure_kind"]) == {"declined"}
+    assert v.attrs["failure_kind"] == "declined"
+    fr = log.friction(failure_kind="declined", min_support=5, n_boot=50)
+    pd.testing.assert_series_equal(
+        v["attributable_failures"], fr["attributable_failures"], check_names=False
+    )
+    # decided journeys of this kind: successes and declined (30 + 60), not the cancelled
+    row = v.set_index("touchpoint").loc["apply"]
+    assert row["share_of_journeys"] == 1.0
+    assert row["journeys"] == 90
+    with pytest.raises(ValidationError, match="failure kinds"):
+        log.value_at_stake(10.0, failure_kind="declned", **options)
+    plain = log.value_at_stake(10.0, **options)
+    assert "failure_kind" not in plain.columns

@@ -49,6 +49,8 @@ __all__ = ["build_parser", "main"]
 
 _FORMATS = ("markdown", "csv", "json")
 _ANALYSE_TABLES = ("routes", "funnel", "friction")
+#: ``--session-end``: what a session without an outcome is (``EventLog.split(end=...)``).
+_SESSION_ENDS = ("open", "failure")
 _DEMO_SEED = 2027
 _DEMO_JOURNEYS = 3000
 # Excluded improvements explained exactly (one solve each), the most valuable first; the
@@ -97,6 +99,9 @@ FLAGS: dict[str, str] = {
     "engine": "--engine",
     "memory_limit": "--memory-limit",
     "min_group_size": "--min-group-size",
+    "branch_threshold": "--branch-threshold",
+    "gap_s": "--session-gap",
+    "end": "--session-end",
     "min_support": "--min-support",
     "capacity": "--capacity",
     "budget": "--budget",
@@ -468,7 +473,16 @@ _FILE_OPTIONS = {"sep": "sep", "encoding": "encoding", "events_format": "format"
 def _read_log(args: argparse.Namespace, path: str, journey: Any = None) -> Any:
     log = _read_events(args, path, journey)
     _check_outcomes(args, log)
-    return log
+    return _sessions(args, log)
+
+
+def _sessions(args: argparse.Namespace, log: Any) -> Any:
+    """The log split into sessions by ``--session-gap`` / ``--session-end`` (when given)."""
+    gap_s = getattr(args, "session_gap", None)
+    end = getattr(args, "session_end", None)
+    if gap_s is None and end is None:
+        return log
+    return log.split(gap_s=gap_s, end=end or "open")
 
 
 def _kinds_arg(items: Sequence[str] | None, outcome: str) -> dict[str, list[str]]:
@@ -769,7 +783,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
             steps = routes["n_steps"].astype("Int64")
             tables["routes"] = routes.assign(n_steps=steps.mask(steps < 0))
         elif name == "funnel":
-            tables["funnel"] = log.funnel(min_group_size=args.min_group_size)
+            tables["funnel"] = log.funnel(
+                min_group_size=args.min_group_size, branch_threshold=args.branch_threshold
+            )
         else:
             try:
                 tables["friction"] = log.friction(
@@ -800,6 +816,42 @@ def _friction_per_kind(args: argparse.Namespace, log: Any, tables: dict[str, pd.
         print(f"error: friction per kind not computed: {cli_words(str(err))}", file=sys.stderr)
         return 1
     return 0
+
+
+def _share(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, got {value}")
+    return x
+
+
+def _funnel_options(parser: argparse.ArgumentParser) -> None:
+    """``--branch-threshold`` and the session options of ``analyse`` and ``report``."""
+    g = parser.add_argument_group("funnel and sessions")
+    g.add_argument(
+        "--branch-threshold",
+        type=_share,
+        default=0.5,
+        metavar="SHARE",
+        help="a stage passed by fewer than this share of the journeys going further is a "
+        "branch (default 0.5; 0 makes every stage main)",
+    )
+    g.add_argument(
+        "--session-gap",
+        type=_non_negative,
+        metavar="SECONDS",
+        help="split each case into sessions at gaps longer than this many seconds, "
+        "before analysing",
+    )
+    g.add_argument(
+        "--session-end",
+        choices=_SESSION_ENDS,
+        help="what a session (or journey) ending without an outcome is: open (default) "
+        "or failure (e.g. a clickstream session without a purchase)",
+    )
 
 
 def _value_options(parser: argparse.ArgumentParser) -> None:
@@ -1121,6 +1173,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         figures=not args.no_figures,
         outcome_markers=args.outcome_markers,
         adjust_for=args.adjust_for,
+        branch_threshold=args.branch_threshold,
     )
     target = page.save(args.output)
     print(f"Report written to {target}")
@@ -1250,6 +1303,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-support", type=_min_group_size, default=30, help="friction: journeys per side"
     )
     analyse.add_argument("--out", metavar="DIR", help="write one file per table into DIR")
+    _funnel_options(analyse)
     analyse.set_defaults(func=_cmd_analyse)
 
     prio = sub.add_parser(
@@ -1287,6 +1341,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--title", help="page title")
     rep.add_argument("--min-group-size", type=_min_group_size, default=10)
     rep.add_argument("--no-figures", action="store_true", help="tables only")
+    _funnel_options(rep)
     rep.set_defaults(func=_cmd_report)
 
     val = sub.add_parser(

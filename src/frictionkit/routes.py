@@ -328,6 +328,9 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         - ``count``: times the pair occurs (a journey may repeat it);
         - ``share``: count / all transitions leaving ``source`` (sums to 1 per source);
         - ``journeys``: journeys in which it occurs at least once;
+        - ``successes_<kind>`` / ``failures_<kind>``: when ``success=`` / ``failure=``
+          named kinds (a mapping), those journeys by their kind of outcome (columns as in
+          :func:`routes`; they sum to ``journeys`` less the open ones and the plain kind);
         - ``median_s``, ``p95_s``: median and 95th percentile of the time between the two
           events in seconds (NaN for edges from ``START`` or into an end state).
 
@@ -374,6 +377,7 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     journeys = np.bincount(
         p_sorted[new], weights=None if w is None else w[j_sorted[new]], minlength=n_pairs
     )
+    per_kind = kind_columns(log, p_sorted[new], n_pairs, journey=j_sorted[new])
     del p_sorted, j_sorted, new, order, jour
     u = np.asarray(uniq, dtype=_INT)
     if log.timings is None:
@@ -394,6 +398,7 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
             "count": count[order].astype(_INT),
             "share": (count / out_total[s_code])[order],
             "journeys": journeys[order].astype(_INT),
+            **{col: v[order].astype(_INT) for col, v in per_kind.items()},
             "median_s": q[order, 0],
             "p95_s": q[order, 1],
         }
@@ -404,7 +409,11 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     from frictionkit.privacy import suppress_small_groups
 
     return suppress_small_groups(
-        out, count_col="journeys", min_group_size=size, label_col="source", sum_cols=["count"]
+        out,
+        count_col="journeys",
+        min_group_size=size,
+        label_col="source",
+        sum_cols=["count", *per_kind],
     )
 
 
@@ -757,15 +766,22 @@ def _pool_small_segments(
 # routes through the stages, outcomes by segment
 # ---------------------------------------------------------------------------------------
 def _outcome_table(
-    label_col: str, labels: Any, counts: np.ndarray, min_group_size: int | None, total: int
+    label_col: str,
+    labels: Any,
+    counts: np.ndarray,
+    min_group_size: int | None,
+    total: int,
+    per_kind: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Journeys and outcomes per group (``counts``: open, success, failure columns).
 
-    Sorted by journeys (descending) then label, small groups folded, then the success
-    rate (Wilson 95 %) and share recomputed over the rows shown.
+    ``per_kind``: the journeys of each kind per group (:func:`kind_columns`), put after
+    ``open``. Sorted by journeys (descending) then label, small groups folded, then the
+    success rate (Wilson 95 %) and share recomputed over the rows shown.
     """
     from frictionkit.privacy import suppress_small_groups
 
+    kinds = per_kind or {}
     table = pd.DataFrame(
         {
             label_col: pd.Series(labels, dtype=object),
@@ -773,6 +789,7 @@ def _outcome_table(
             "successes": counts[:, SUCCESS].astype(_INT),
             "failures": counts[:, FAILURE].astype(_INT),
             "open": counts[:, OPEN].astype(_INT),
+            **{col: v.astype(_INT) for col, v in kinds.items()},
         }
     ).sort_values(["journeys", label_col], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
@@ -782,7 +799,7 @@ def _outcome_table(
             count_col="journeys",
             min_group_size=min_group_size,
             label_col=label_col,
-            sum_cols=["successes", "failures", "open"],
+            sum_cols=["successes", "failures", "open", *kinds],
         )
     out = table.copy()
     s = out["successes"].to_numpy(dtype=float)
@@ -833,6 +850,9 @@ def stage_routes(
           holding the arrow is quoted, so no two routes print alike);
         - ``n_steps``: length of the stage route (-1 for the folded row);
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``successes_<kind>`` / ``failures_<kind>``: when ``success=`` / ``failure=``
+          named kinds (a mapping), the journeys of each kind (columns as in
+          :func:`routes`);
         - ``success_rate``: successes / (successes + failures), NaN when none decided,
           with ``success_rate_low`` / ``success_rate_high`` (Wilson 95 %);
         - ``share``: journeys / all journeys;
@@ -887,7 +907,9 @@ def stage_routes(
         .astype(_INT)
         .reshape(n_routes, 3)
     )
-    out = _outcome_table("route_text", uniq, counts, size, log.n_journeys)
+    out = _outcome_table(
+        "route_text", uniq, counts, size, log.n_journeys, kind_columns(log, code, n_routes)
+    )
     # the stage tuple of each route, from its first journey (texts are unique per route)
     by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
     route = [by_text.get(t, ()) for t in out["route_text"]]
@@ -925,6 +947,9 @@ def outcomes_by(log: EventLog, by: Any, *, min_group_size: int | None = None) ->
 
         - ``segment``: the segment, as text;
         - ``journeys``, ``successes``, ``failures``, ``open``: journey counts;
+        - ``successes_<kind>`` / ``failures_<kind>``: when ``success=`` / ``failure=``
+          named kinds (a mapping), the journeys of each kind (columns as in
+          :func:`routes`);
         - ``suppressed_groups``: with ``min_group_size`` only, the segments behind each
           row;
         - ``success_rate``: successes / (successes + failures), NaN when none decided,
@@ -956,4 +981,7 @@ def outcomes_by(log: EventLog, by: Any, *, min_group_size: int | None = None) ->
         .astype(_INT)
         .reshape(n, 3)
     )
-    return _outcome_table("segment", [str(x) for x in labels], counts, size, log.n_journeys)
+    return _outcome_table(
+        "segment", [str(x) for x in labels], counts, size, log.n_journeys,
+        kind_columns(log, codes.astype(_INT), n),
+    )  # fmt: skip

@@ -322,8 +322,11 @@ class LogAnalyses:
         adjust_for: Iterable[str] | str | None = None,
         n_boot: int = 500,
         seed: SeedLike = 0,
+        failure_kind: str | None = None,
     ) -> pd.DataFrame:
         """Money per period at stake per touchpoint (:func:`frictionkit.friction.value_at_stake`).
+
+        ``failure_kind=`` (a kind of ``failure={...}``) values the failures of that kind only.
 
         Examples
         --------
@@ -351,6 +354,7 @@ class LogAnalyses:
             adjust_for=adjust_for,
             n_boot=n_boot,
             seed=seed,
+            failure_kind=failure_kind,
         )
 
     def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:

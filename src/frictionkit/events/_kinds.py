@@ -243,23 +243,32 @@ def failure_kind_view(log: EventLog, failure_kind: str | None) -> EventLog:
 
 
 def kind_columns(
-    log: EventLog, group: np.ndarray, n_groups: int, mask: np.ndarray | None = None
+    log: EventLog,
+    group: np.ndarray,
+    n_groups: int,
+    mask: np.ndarray | None = None,
+    journey: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Journeys per group and kind, one column per kind (none for a plain log).
 
     Columns are named ``successes_<kind>`` / ``failures_<kind>``, in the order of the
     kinds table (the plain kind of an outcome, e.g. ``"success"`` beside several failure
     kinds, has none: it is the ``successes`` column itself). ``group`` gives each journey
-    row's group (-1: none); ``mask`` keeps only some journey rows.
+    row's group (-1: none); ``mask`` keeps only some journey rows. With ``journey``, the
+    rows are not the journeys but (group, journey) pairs, each counted once: ``journey``
+    gives the journey of each row.
     """
     if not log.has_kinds:
         return {}
     jk = log.journey_kind.astype(np.int64)
+    weights = log.weights
+    if journey is not None:
+        jk, weights = jk[journey], weights[journey]
     n_k = len(log.outcome_kinds)
     keep = group >= 0
     if mask is not None:
         keep = keep & mask
-    w = log.weights[keep]
+    w = weights[keep]
     counts = (
         np.bincount(group[keep] * n_k + jk[keep], weights=w, minlength=n_groups * n_k)
         .astype(np.int64)

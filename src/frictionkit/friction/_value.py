@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit.estimates import SeedLike
+from frictionkit.events._kinds import failure_kind_view, with_kind_column
 from frictionkit.events._outcomes import SUCCESS
 from frictionkit.exceptions import InputTypeError, ValidationError, did_you_mean
 from frictionkit.friction._attributable import DRAWS_ATTR, DrawsByTouchpoint
@@ -181,6 +182,7 @@ def value_at_stake(
     adjust_for: Iterable[str] | str | None = None,
     n_boot: int = 500,
     seed: SeedLike = 0,
+    failure_kind: str | None = None,
 ) -> pd.DataFrame:
     """Value at stake per touchpoint: attributable failures per period times the value of a success.
 
@@ -199,6 +201,11 @@ def value_at_stake(
         Shown with the money (kept in ``attrs["currency"]``).
     min_support, fdr, outcome_markers, adjust_for, n_boot, seed
         Passed to :func:`~frictionkit.friction.friction`.
+    failure_kind : str, optional
+        One kind of failure of ``failure={...}``: the value at stake of the failures of
+        that kind (``friction(failure_kind=...)``: the journeys that failed in another
+        kind are censored, so they are neither decided journeys nor failures here); the
+        table gets a ``failure_kind`` column after ``touchpoint``.
 
     Returns
     -------
@@ -246,9 +253,15 @@ def value_at_stake(
         outcome_markers=outcome_markers,
         fdr=fdr,
         adjust_for=adjust_for,
+        failure_kind=failure_kind,
     )
-    return value_table(log, fr, vps, per=p, scale=scale, journeys_per_period=jpp,
-                       currency=currency)  # fmt: skip
+    if failure_kind is None:
+        return value_table(log, fr, vps, per=p, scale=scale, journeys_per_period=jpp,
+                           currency=currency)  # fmt: skip
+    view = failure_kind_view(log, failure_kind)
+    out = value_table(view, fr, vps, per=p, scale=scale, journeys_per_period=jpp,
+                      currency=currency)  # fmt: skip
+    return with_kind_column(out, failure_kind)
 
 
 def value_table(

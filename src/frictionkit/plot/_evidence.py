@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.exceptions import ValidationError
+from frictionkit.exceptions import ValidationError, did_you_mean
 from frictionkit.markov import REDUCE_FAILURE_BY
 from frictionkit.plot._common import (
     FAILURE_COLOR,
@@ -55,7 +55,12 @@ def _log_or_table(obj: Any, field: str, what: str, columns: tuple[str, ...]) -> 
 _FUNNEL_COLUMNS = ("stage", "journeys", "step_conversion")
 
 
-def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.DataFrame:
+def funnel_data(
+    log_or_table: Any,
+    *,
+    min_group_size: int | None = None,
+    branch_threshold: float | None = 0.5,
+) -> pd.DataFrame:
     """The table behind :func:`funnel`: journeys reaching each stage.
 
     Parameters
@@ -65,6 +70,8 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     min_group_size : int, optional
         With a log: stages reached by fewer journeys are hidden (``log.funnel(
         min_group_size=...)``; their bars are not drawn).
+    branch_threshold : float or None, default 0.5
+        With a log: passed to ``log.funnel()`` (which stages are branches).
 
     Returns
     -------
@@ -72,10 +79,11 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
         One row per stage in journey order: ``stage``, ``journeys``,
         ``step_conversion`` (share of the previous main stage's journeys), and when the
         input has them ``kind`` (``"main"`` or ``"branch"``), ``visited``,
-        ``branch_share``, ``went_instead``, ``went_instead_share``, ``drop_off`` and
-        ``success_rate`` (see :func:`frictionkit.routes.funnel`). The bar of a main stage
-        is its ``journeys``; the bar of a branch is its ``visited`` (the journeys that
-        took it).
+        ``branch_share``, ``went_instead``, ``went_instead_share``, ``drop_off``,
+        ``success_rate`` and, when the log names kinds of failure, ``failures_<kind>``
+        (see :func:`frictionkit.routes.funnel`). The bar of a main stage is its
+        ``journeys``; the bar of a branch is its ``visited`` (the journeys that took it);
+        the ``failures_<kind>`` are the stacked segments inside a main stage's bar.
 
     Examples
     --------
@@ -93,7 +101,11 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
     3       purchase       356
     """
     _log_or_table(log_or_table, "log_or_table", "funnel()", _FUNNEL_COLUMNS)
-    t = log_or_table.funnel(min_group_size=min_group_size) if is_log(log_or_table) else log_or_table
+    t = (
+        log_or_table.funnel(min_group_size=min_group_size, branch_threshold=branch_threshold)
+        if is_log(log_or_table)
+        else log_or_table
+    )
     if "segment" in t.columns and len(set(t["segment"].tolist())) > 1:
         raise ValidationError(
             "the funnel table has several segments; draw one at a time",
@@ -116,13 +128,20 @@ def funnel_data(log_or_table: Any, *, min_group_size: int | None = None) -> pd.D
         )
         if c in t.columns
     ]
+    cols += [str(c) for c in t.columns if str(c).startswith("failures_")]
     out: pd.DataFrame = t[cols].reset_index(drop=True).copy()
     out["stage"] = out["stage"].astype(str).astype(object)
     return out
 
 
 @plain_labels
-def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | None = None) -> Axes:
+def funnel(
+    log_or_table: Any,
+    *,
+    ax: Axes | None = None,
+    min_group_size: int | None = None,
+    branch_threshold: float | None = 0.5,
+) -> Axes:
     """The funnel: journeys reaching each stage, with the step conversion and branches.
 
     Bars are centred, so the chart narrows like a funnel; each main stage is labelled
@@ -130,7 +149,10 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
     it. A branch (a stage only some journeys pass through, ``kind == "branch"``) is drawn
     apart: a hatched bar of the journeys that took it, labelled with their share of the
     stage before and where the others went. A stage whose figures are hidden (too few
-    journeys) has no bar and says so.
+    journeys) has no bar and says so. When the log names kinds of failure
+    (``failure={"declined": [...], ...}``), each main stage's bar holds a thin stacked
+    bar of the journeys reaching it that failed in each kind (``failures_<kind>``, one
+    colour per kind, in the legend).
 
     Parameters
     ----------
@@ -138,13 +160,16 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
         An event log, or the table of ``log.funnel()`` (one segment).
     min_group_size : int, optional
         Passed to :func:`funnel_data`.
+    branch_threshold : float or None, default 0.5
+        Passed to :func:`funnel_data`.
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Main stages' bars have the gid ``"funnel_bar"``, branches' ``"funnel_branch"``.
+        Main stages' bars have the gid ``"funnel_bar"``, branches' ``"funnel_branch"``,
+        the per-kind failure segments ``"funnel_failures_<kind>"``.
 
     See Also
     --------
@@ -165,7 +190,9 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
     4
     >>> matplotlib.pyplot.close(ax.figure)
     """
-    data = funnel_data(log_or_table, min_group_size=min_group_size)
+    data = funnel_data(
+        log_or_table, min_group_size=min_group_size, branch_threshold=branch_threshold
+    )
     n = len(data)
     ax = axes(ax, (8.0, 1.2 + 0.6 * max(n, 1)))
     branch = (
@@ -205,6 +232,7 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
         )
         for patch in side.patches:
             patch.set_gid("funnel_branch")
+    _kind_segments(ax, data, y[main_i], width[main_i], main_i)
     top = float(width.max()) if n else 1.0
     conv = data["step_conversion"].astype("float64").to_numpy(dtype=np.float64)
     stages = data["stage"].astype(str).tolist()
@@ -228,6 +256,40 @@ def funnel(log_or_table: Any, *, ax: Axes | None = None, min_group_size: int | N
     ax.set_xlabel("Journeys reaching the stage (bar width; hatched: took the branch)")
     ax.set_title("Funnel by stage", loc="left")
     return ax
+
+
+def _kind_segments(
+    ax: Axes, data: pd.DataFrame, y: np.ndarray, width: np.ndarray, rows: np.ndarray
+) -> None:
+    """Stacked bars of the failures of each kind inside the main stages' bars."""
+    cols = [str(c) for c in data.columns if str(c).startswith("failures_")]
+    if not cols or not len(rows):
+        return
+    left = -width / 2
+    # not the bars' blue nor the branches' orange
+    palette = (FAILURE_COLOR, OKABE_ITO[5], OKABE_ITO[6], OKABE_ITO[7], OKABE_ITO[4])
+    for i, col in enumerate(cols):
+        vals = np.nan_to_num(data[col].astype("float64").to_numpy(dtype=np.float64)[rows])
+        seg = ax.barh(
+            y,
+            vals,
+            left=left,
+            height=0.28,
+            color=palette[i % len(palette)],
+            alpha=0.95,
+            label=f"failed: {col[len('failures_') :]}",
+        )
+        for patch in seg.patches:
+            patch.set_gid(f"funnel_{col}")
+        left = left + vals
+    # under the axis label, clear of the bars' labels on the right
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=min(len(cols), 4),
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def _branch_label(
@@ -261,15 +323,22 @@ _FRICTION_COLUMNS = (
 )
 
 
-def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
+def friction_data(
+    log_or_table: Any, *, top: int | None = 12, failure_kind: str | None = None
+) -> pd.DataFrame:
     """The table behind :func:`friction`: attributable failures per touchpoint, by verdict.
 
     Parameters
     ----------
     log_or_table : EventLog or pandas.DataFrame
-        An event log, or the table of ``log.friction()``.
+        An event log, or the table of ``log.friction()`` (or of
+        :func:`frictionkit.friction.friction_by_kind`).
     top : int or None, default 12
         Keep this many touchpoints; None keeps all.
+    failure_kind : str, optional
+        One kind of failure: with a log, ``log.friction(failure_kind=...)`` (the other
+        kinds censored); with a table holding a ``failure_kind`` column, its rows of that
+        kind.
 
     Returns
     -------
@@ -298,7 +367,7 @@ def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
     """
     k = check_top(top)
     _log_or_table(log_or_table, "log_or_table", "friction()", _FRICTION_COLUMNS)
-    t = log_or_table.friction() if is_log(log_or_table) else log_or_table
+    t = _friction_of_kind(log_or_table, failure_kind)
     keep = t["attributable_failures"].notna().to_numpy().copy()
     if "outcome_step" in t.columns:
         keep &= ~t["outcome_step"].fillna(False).to_numpy(dtype=bool)
@@ -323,6 +392,40 @@ def friction_data(log_or_table: Any, *, top: int | None = 12) -> pd.DataFrame:
     return out
 
 
+def _friction_of_kind(log_or_table: Any, failure_kind: str | None) -> pd.DataFrame:
+    """The friction table of a log or a table, for one failure kind when given."""
+    if is_log(log_or_table):
+        table: pd.DataFrame = log_or_table.friction(failure_kind=failure_kind)
+        return table
+    t: pd.DataFrame = log_or_table
+    if "failure_kind" in t.columns:
+        kinds = list(dict.fromkeys(t["failure_kind"].astype(str).tolist()))
+        if failure_kind is None:
+            if len(kinds) > 1:
+                raise ValidationError(
+                    f"the friction table has several failure kinds {kinds}; draw one at a time",
+                    field="failure_kind",
+                    hint=f"Pass failure_kind=, one of {kinds}",
+                )
+            return t
+        if failure_kind not in kinds:
+            raise ValidationError(
+                f"failure_kind must be one of the table's kinds {kinds}, got {failure_kind!r}"
+                + did_you_mean(str(failure_kind), kinds),
+                field="failure_kind",
+                value=failure_kind,
+            )
+        return t[t["failure_kind"].astype(str) == failure_kind]
+    if failure_kind is not None and t.attrs.get("failure_kind") != failure_kind:
+        raise ValidationError(
+            f"the friction table is not of the failure kind {failure_kind!r}",
+            field="failure_kind",
+            value=failure_kind,
+            hint="Pass the log itself, or log.friction(failure_kind=...)",
+        )
+    return t
+
+
 #: Bar colours of the verdicts (colour-blind safe: Okabe-Ito and greys).
 VERDICT_COLORS: dict[str, str] = {
     "friction": FAILURE_COLOR,
@@ -334,7 +437,13 @@ VERDICT_COLORS: dict[str, str] = {
 
 
 @plain_labels
-def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None) -> Axes:
+def friction(
+    log_or_table: Any,
+    *,
+    top: int | None = 12,
+    ax: Axes | None = None,
+    failure_kind: str | None = None,
+) -> Axes:
     """Friction points ranked: attributable failures of each touchpoint with their interval.
 
     Bars run from 0 to the touchpoint's attributable failures (failed journeys among its
@@ -353,6 +462,8 @@ def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None)
         Show this many touchpoints; None shows all.
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
+    failure_kind : str, optional
+        One kind of failure (see :func:`friction_data`); the title names it.
 
     Returns
     -------
@@ -379,7 +490,7 @@ def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None)
     """
     from matplotlib.patches import Patch
 
-    data = friction_data(log_or_table, top=top)
+    data = friction_data(log_or_table, top=top, failure_kind=failure_kind)
     n = len(data)
     ax = axes(ax, (8.5, 1.3 + 0.42 * max(n, 1)))
     af = data["attributable_failures"].to_numpy()
@@ -405,7 +516,11 @@ def friction(log_or_table: Any, *, top: int | None = 12, ax: Axes | None = None)
     ax.set_yticks(y, data["touchpoint"].tolist())
     ax.invert_yaxis()
     ax.set_xlabel("Attributable failures (failed journeys its harm explains; 95 % CI)")
-    ax.set_title("Friction points by verdict, then attributable failures", loc="left")
+    ax.set_title(
+        "Friction points by verdict, then attributable failures"
+        + ("" if failure_kind is None else f" (failed: {failure_kind})"),
+        loc="left",
+    )
     ax.grid(axis="x", alpha=0.2)
     present = [v for v in VERDICT_COLORS if v in set(data["verdict"])]
     ax.legend(

@@ -178,6 +178,7 @@ def report(
     show_comments: bool = False,
     outcome_markers: Iterable[str] | str | None = None,
     adjust_for: Iterable[str] | str | None = None,
+    branch_threshold: float | None = 0.5,
 ) -> Report:
     """Build the HTML report of a journey: map, routes, friction, ranking, plan, methods.
 
@@ -229,6 +230,9 @@ def report(
         Case attributes of ``evidence`` (kept with ``case_cols=``) to adjust the friction
         verdicts and attributable failures for (:meth:`EventLog.friction`); the
         friction section, the journey map's colours and the methods section say so.
+    branch_threshold : float or None, default 0.5
+        The funnel's branch threshold (:meth:`EventLog.funnel`): a stage passed by fewer
+        than this share of the journeys going further is shown as a branch.
 
     Returns
     -------
@@ -307,7 +311,9 @@ def report(
     friction_full: pd.DataFrame | None = None
     evidence_sections: list[dict[str, Any]] = []
     if evidence is not None:
-        sec, tabs = _routes_section(evidence, journey, size, figs)
+        sec, tabs = _routes_section(
+            evidence, journey, size, figs, branch_threshold=branch_threshold
+        )
         evidence_sections.append(sec)
         tables.update(tabs)
         try:
@@ -365,6 +371,7 @@ def report(
             show_comments=bool(show_comments),
             outcome_markers=markers,
             adjust_for=adjusted,
+            branch_threshold=branch_threshold,
         )
     )
     cards = _cards(journey, evidence, ranking, plan)

@@ -248,3 +248,10 @@ def _svg(fig: Figure) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def _af_interval(low: Any, high: Any) -> str:
+    """An interval of attributable failures (its ends may be negative: "-12 to 40")."""
+    if _missing(low) or _missing(high):
+        return _DASH
+    return f"{float(low):,.0f} to {float(high):,.0f}"

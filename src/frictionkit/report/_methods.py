@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from frictionkit.events import EventLog
+from frictionkit.events import FAILURE, OPEN, SUCCESS, EventLog
 from frictionkit.feedback import Feedback
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
@@ -33,6 +33,45 @@ def _method_formula(method: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+def _branch_text(branch_threshold: float | None) -> str:
+    """The funnel's branch rule, with the threshold used."""
+    if not branch_threshold:
+        return "Every stage is a main stage (no branch threshold); "
+    share = "half" if branch_threshold == 0.5 else f"{branch_threshold:.0%}"
+    return (
+        f"A branch is a stage that fewer than {share} of the journeys going further pass "
+        "through; it is not a step: "
+    )
+
+
+def _kinds_text(log: EventLog) -> str | None:
+    """The per-kind estimand, for a log whose outcomes name kinds."""
+    if not log.has_kinds:
+        return None
+    outcome = log.kind_outcome.tolist()
+    named = [
+        f"{n} ({'success' if o == SUCCESS else 'failure'})"
+        for n, o in zip(log.outcome_kinds, outcome, strict=True)
+        if o != OPEN
+    ]
+    text = (
+        "The outcomes name kinds: "
+        + ", ".join(named)
+        + ". Success rates, routes and the funnel count every kind of an outcome together, "
+        "with the journeys of each kind beside them (“Failed: <kind>”). "
+    )
+    if outcome.count(FAILURE) >= 2:
+        text += (
+            "The friction per kind of failure is the friction table computed for one kind: "
+            "among the journeys that succeeded or failed in that kind, the journeys that "
+            "failed in another kind are censored at their outcome (counted as open: neither "
+            "a success nor a failure of this kind, so left out of the comparison); its "
+            "attributable failures are failures of that kind. The friction table above "
+            "counts every kind as failure."
+        )
+    return text
+
+
 def _methods_section(
     *,
     journey: Journey,
@@ -48,6 +87,7 @@ def _methods_section(
     show_comments: bool = False,
     outcome_markers: tuple[str, ...] = (),
     adjust_for: tuple[str, ...] = (),
+    branch_threshold: float | None = 0.5,
 ) -> dict[str, Any]:
     from frictionkit.friction import FRICTION_WEIGHTS
     from frictionkit.routes import ARROW
@@ -105,11 +145,15 @@ def _methods_section(
                 "stage or a later one, so the counts never increase along the funnel; outcome "
                 "steps (the touchpoints that decide success or failure) never count as "
                 "reaching a stage, and decided journeys are read up to their outcome, as in "
-                "the friction table. A branch is a stage that fewer than half of the "
-                "journeys going further pass through; it is not a step: step conversion = "
-                "journeys reaching a main stage / journeys reaching the main stage before.",
+                "the friction table. "
+                + _branch_text(branch_threshold)
+                + "step conversion = journeys reaching a main stage / journeys reaching the "
+                "main stage before.",
             )
         )
+        kinds = _kinds_text(log)
+        if kinds is not None:
+            items.append(("Kinds of outcome", kinds))
         w = FRICTION_WEIGHTS
         items.append(
             (

@@ -26,6 +26,7 @@ from frictionkit.report._format import (
     _TOP_FRICTION,
     _TOP_ROUTES,
     _TOP_SPLIT,
+    _af_interval,
     _cell,
     _Figures,
     _h3,
@@ -35,6 +36,12 @@ from frictionkit.report._format import (
     _p,
     _table,
     _tbl,
+)
+from frictionkit.report._kinds import (
+    _friction_by_kind_block,
+    _kind_sentence,
+    _kind_spec,
+    _with_kinds,
 )
 from frictionkit.routes import outcomes_by, stage_routes
 
@@ -97,7 +104,10 @@ def _stage_route_rows(log: EventLog, journey: Journey, min_group_size: int) -> p
     """Routes through the stages (consecutive repeats of a stage collapsed), small folded."""
     labels = {st.id: st.label for st in journey.stages}
     table = stage_routes(log, labels=labels, min_group_size=min_group_size)
-    return table[_STAGE_ROUTE_COLS]
+    kinds = [c for c, _, _ in _kind_spec(table)]
+    cols = [*_STAGE_ROUTE_COLS]
+    cols[cols.index("open") + 1 : cols.index("open") + 1] = kinds
+    return table[cols]
 
 
 def _went_instead_text(rec: dict[Any, Any], names: dict[str, str]) -> str:
@@ -193,7 +203,12 @@ def _journey_section(
 
 
 def _routes_section(
-    log: EventLog, journey: Journey, min_group_size: int, figs: _Figures
+    log: EventLog,
+    journey: Journey,
+    min_group_size: int,
+    figs: _Figures,
+    *,
+    branch_threshold: float | None = 0.5,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     routes = _route_rows(log, min_group_size)
     kept = routes[~folded_rows(routes)]
@@ -209,6 +224,9 @@ def _routes_section(
             f"{len(log.routes()):,} distinct routes."
         )
     ]
+    kinds_text = _kind_sentence(log, min_group_size)
+    if kinds_text is not None:
+        blocks.append(_p(kinds_text))
     if len(folded):
         blocks.append(
             _note(
@@ -268,7 +286,7 @@ def _routes_section(
             _tbl(
                 _table(
                     rows.head(_TOP_SPLIT),
-                    spec,
+                    _with_kinds(spec, rows),
                     key=key,
                     caption=f"The {_plural(n, 'stage route')} with the most {what}",
                     note=f"Stage routes of fewer than {min_group_size} journeys are not shown."
@@ -282,7 +300,7 @@ def _routes_section(
         _tbl(
             _table(
                 shown,
-                spec,
+                _with_kinds(spec, shown),
                 key="routes",
                 caption=f"The {_plural(min(_TOP_ROUTES, len(kept)), 'most common route')}",
                 note=f"Routes with fewer than {min_group_size} journeys are folded into the "
@@ -294,8 +312,10 @@ def _routes_section(
         "routes": _no_sentinel(shown.drop(columns=["ci"]).reset_index(drop=True)),
         "stage_routes": _no_sentinel(stage_routes.drop(columns=["ci"])),
     }
-    funnel = log.funnel(min_group_size=min_group_size)
-    fig = figs.draw("funnel", "Journeys reaching each stage.", log)
+    funnel = log.funnel(min_group_size=min_group_size, branch_threshold=branch_threshold)
+    fig = figs.draw(
+        "funnel", "Journeys reaching each stage.", log, branch_threshold=branch_threshold
+    )
     blocks.append(_h3("Funnel"))
     if fig is not None:
         blocks.append(fig)
@@ -318,6 +338,8 @@ def _routes_section(
         ("drop_off", "Went no further", "int"),
         ("success_rate", "Success rate", "pct"),
     ]
+    kind_cols = _kind_spec(funnel)
+    spec += kind_cols
     note = (
         "A journey reaches a stage when its furthest stage is that one or a later one "
         "(outcome steps, which decide the outcome, do not count); the success rate is over "
@@ -334,10 +356,16 @@ def _routes_section(
             "journeys that took it, their share of the main stage before, and where the "
             "others went; the next main stage converts from the main stage before the branch."
         )
+    if kind_cols:
+        note += (
+            " The columns by kind count the journeys reaching the stage that ended in each "
+            "kind of outcome."
+        )
     # a branch's row shows the journeys that took it, not those that went this far
     shown_funnel = funnel.assign(
         journeys=funnel["journeys"].astype("Float64").mask(is_branch),
         success_rate=funnel["success_rate"].astype("Float64").mask(is_branch),
+        **{col: funnel[col].astype("Float64").mask(is_branch) for col, _, _ in kind_cols},
     )
     blocks.append(
         _tbl(
@@ -377,13 +405,6 @@ def _routes_section(
         )
         tables["segments"] = seg.drop(columns=["label"])
     return {"id": "routes", "title": "Success and failure routes", "blocks": blocks}, tables
-
-
-def _af_interval(low: Any, high: Any) -> str:
-    """An interval of attributable failures (its ends may be negative: "-12 to 40")."""
-    if _missing(low) or _missing(high):
-        return _DASH
-    return f"{float(low):,.0f} to {float(high):,.0f}"
 
 
 def _friction_section(
@@ -552,6 +573,13 @@ def _friction_section(
             )
         )
         tables["repair_effects"] = repair.drop(columns=["name"])
+    by_kind = _friction_by_kind_block(
+        log, names, min_group_size, outcome_markers=outcome_markers, adjust_for=adjust_for
+    )
+    if by_kind is not None:
+        blocks.extend(by_kind[0])
+        if len(by_kind[1].columns):
+            tables["friction_by_kind"] = by_kind[1]
     section = {"id": "friction", "title": "Friction points", "blocks": blocks}
     return section, tables, full
 
