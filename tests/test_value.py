@@ -406,3 +406,29 @@ def test_value_at_stake_of_one_failure_kind():
         log.value_at_stake(10.0, failure_kind="declned", **options)
     plain = log.value_at_stake(10.0, **options)
     assert "failure_kind" not in plain.columns
+
+
+def test_shared_outputs_share_one_min_group_size_and_analyses_hide_nothing_by_default():
+    """One default for small-group suppression: every output meant to be shared (the
+    report, its figures, route charts, the CLI's analyse and report) folds groups under
+    ``privacy.DEFAULT_MIN_GROUP_SIZE`` journeys; the analyses an analyst runs on her own
+    data (routes, funnel, friction, journey map, pain points) hide nothing unless asked."""
+    import inspect
+
+    from frictionkit import plot, privacy, routes
+    from frictionkit.cli import build_parser
+    from frictionkit.friction import friction
+    from frictionkit.journey_map import derive_pain_points, journey_map
+    from frictionkit.report import report
+    from frictionkit.report._format import _Figures
+
+    default = privacy.DEFAULT_MIN_GROUP_SIZE
+    for fn in (report, plot.route_flow, _Figures.__init__):
+        assert inspect.signature(fn).parameters["min_group_size"].default == default, fn
+    for fn in (routes.routes, routes.transitions, routes.funnel, friction, journey_map,
+               derive_pain_points, plot.funnel):  # fmt: skip
+        assert inspect.signature(fn).parameters["min_group_size"].default is None, fn
+    sub = build_parser()._subparsers._group_actions[0].choices
+    for command in ("analyse", "report"):
+        actions = {a.dest: a for a in sub[command]._actions}
+        assert actions["min_group_size"].default == default, command

@@ -44,6 +44,7 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
+from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
 
 __all__ = ["build_parser", "main"]
 
@@ -1296,8 +1297,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument(
         "--min-group-size",
         type=_min_group_size,
-        default=10,
-        help="fold groups of fewer journeys (default 10; 1 shows all)",
+        default=DEFAULT_MIN_GROUP_SIZE,
+        help=f"fold groups of fewer journeys (default {DEFAULT_MIN_GROUP_SIZE}; 1 shows all)",
     )
     analyse.add_argument(
         "--min-support", type=_min_group_size, default=30, help="friction: journeys per side"
@@ -1339,7 +1340,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--budget", type=float, help="budget for the plan")
     add_list_option(rep, "--capacity", metavar="OWNER=DAYS", help="person-days per owner")
     rep.add_argument("--title", help="page title")
-    rep.add_argument("--min-group-size", type=_min_group_size, default=10)
+    rep.add_argument(
+        "--min-group-size",
+        type=_min_group_size,
+        default=DEFAULT_MIN_GROUP_SIZE,
+        help=f"fold groups of fewer journeys (default {DEFAULT_MIN_GROUP_SIZE})",
+    )
     rep.add_argument("--no-figures", action="store_true", help="tables only")
     _funnel_options(rep)
     rep.set_defaults(func=_cmd_report)

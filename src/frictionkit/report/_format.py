@@ -16,6 +16,7 @@ import pandas as pd
 
 from frictionkit.exceptions import ValidationError
 from frictionkit.markov import REDUCE_FAILURE_BY
+from frictionkit.privacy import DEFAULT_MIN_GROUP_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -169,7 +170,7 @@ _SVG_SIZE = re.compile(
 class _Figures:
     """Draws figures with :mod:`frictionkit.plot` if importable; records what happened."""
 
-    def __init__(self, enabled: bool, min_group_size: int = 10) -> None:
+    def __init__(self, enabled: bool, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> None:
         self.enabled = enabled
         self.min_group_size = min_group_size
         self.drawn: list[str] = []
