@@ -1883,3 +1883,14 @@ def test_frontier_with_capacities_is_bounded_and_exact_at_its_rows() -> None:
     in_force = full.iloc[np.searchsorted(costs, grid, side="right") - 1]
     shown = set(zip(thin["cost"], thin["value"], strict=True))
     assert set(zip(in_force["cost"], in_force["value"], strict=True)) <= shown
+
+
+def test_journey_replace_with_a_misspelled_field_names_it() -> None:
+    """A misspelled field in Journey.replace was a raw TypeError from attrs.evolve."""
+    journey = fk.datasets.load_autoparts()
+    with pytest.raises(fk.InputTypeError, match=r"no field 'imapct' \(did you mean 'impact'\?\)"):
+        journey.replace("improvements", "compare_tool", imapct=1.0)
+    with pytest.raises(TypeError):  # still a TypeError for code that catches that
+        journey.replace("improvements", "compare_tool", imapct=1.0)
+    with pytest.raises(fk.UnknownReferenceError, match="did you mean 'improvements'"):
+        journey.replace("improvment", "compare_tool", impact=1.0)

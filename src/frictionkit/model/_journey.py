@@ -589,6 +589,9 @@ class Journey(Result):
             nothing in the journey.
         InputTypeError
             ``new`` is not an entity of that kind.
+        InputTypeError
+            A change names a field the entity does not have (with the closest name); it
+            is a :class:`TypeError`, as an unexpected keyword argument is.
 
         Examples
         --------
@@ -603,6 +606,15 @@ class Journey(Result):
         kind = self._kind(kind)
         old = self._get(kind, id)
         base = old if new is None else self._entities_of(kind, [new], "replace")[0]
+        fields = [f.name for f in attrs.fields(type(base))]
+        for name in changes:
+            if name not in fields:
+                raise InputTypeError(
+                    f"{type(base).__name__} has no field {name!r}{did_you_mean(name, fields)}",
+                    field=name,
+                    value=changes[name],
+                    hint=f"Its fields: {', '.join(fields)}",
+                )
         entity = attrs.evolve(base, **changes) if changes else base
         items = tuple(entity if item.id == id else item for item in getattr(self, kind))
         changed: dict[str, Any] = {kind: items}
