@@ -264,8 +264,10 @@ def test_report_command_writes_the_page(events_csv, tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == f"Report written to {out}"
     # then the ranking's first and the plan, money per year (no currency in this journey)
-    assert lines[1] == "Ranking by value per cost: first onboarding_plan (impact 70,000 per year)"
-    assert lines[2].startswith("Plan: 7 improvements, value 540,000 per year, cost 58,500;")
+    assert (
+        lines[1] == "Ranking by value per cost: first onboarding_plan (impact 70,000 EUR per year)"
+    )
+    assert lines[2].startswith("Plan: 7 improvements, value 540,000 EUR per year, cost 58,500 EUR;")
     page = out.read_text(encoding="utf-8")
     assert 'id="plan"' in page
     assert 'id="routes"' not in page

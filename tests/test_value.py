@@ -29,8 +29,10 @@ AUTOPARTS = fk.datasets.load_autoparts()
 
 
 def test_journey_currency_and_period_default_to_none_and_validate():
-    assert AUTOPARTS.currency is None
-    assert AUTOPARTS.period is None
+    assert (AUTOPARTS.currency, AUTOPARTS.period) == ("EUR", "year")  # the bundled file states them
+    plain = attrs.evolve(AUTOPARTS, currency=None, period=None)  # a file that states neither
+    assert plain.currency is None
+    assert plain.period is None
     j = attrs.evolve(AUTOPARTS, currency=" EUR ", period="Month")
     assert (j.currency, j.period) == ("EUR", "month")
     assert attrs.evolve(AUTOPARTS, currency="").currency is None

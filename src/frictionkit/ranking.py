@@ -11,7 +11,7 @@ Examples
 >>> ranking = prioritise(fk.datasets.load_autoparts())
 >>> ranking  # doctest: +NORMALIZE_WHITESPACE
 Ranking(method='value_per_cost', n=12, quick_wins=2,
-        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact per year)
+        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact in EUR per year)
 """
 
 from __future__ import annotations

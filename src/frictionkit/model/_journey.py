@@ -753,7 +753,9 @@ def journey_from_frames(
     --------
     >>> import frictionkit as fk
     >>> j = fk.datasets.load_autoparts()
-    >>> fk.Journey.from_frames(j.to_frames(), name=j.name) == j
+    >>> again = fk.Journey.from_frames(j.to_frames(), name=j.name, currency=j.currency,
+    ...                                period=j.period)
+    >>> again == j
     True
     """
     return Journey(**_entities_from_frames(frames), name=name, currency=currency, period=period)

@@ -228,7 +228,8 @@ class Plan(Result):
     >>> import frictionkit as fk
     >>> plan = fk.portfolio.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
     >>> plan
-    Plan(optimal, 7 of 12 improvements, value=540,000 per year, cost=58,500 of budget 60,000)
+    Plan(optimal, 7 of 12 improvements, value=540,000 EUR per year,
+         cost=58,500 EUR of budget 60,000)
     >>> plan.constraints()[["constraint", "used", "slack"]].head(2)
                 constraint     used   slack
     0               budget  58500.0  1500.0

@@ -406,7 +406,7 @@ def robust_portfolio(
     >>> r = robust_portfolio(fk.datasets.load_autoparts(), budget=50_000, draws=50, seed=7)
     >>> r  # doctest: +NORMALIZE_WHITESPACE
     RobustPlan(50 draws, always fund 5, fund if the budget allows 3, never 4; value p5-p95
-    480,000-529,301 per year; mean plan optimal in 54% of draws)
+    480,000-529,301 EUR per year; mean plan optimal in 54% of draws)
     >>> r.to_frame()[["id", "probability", "class"]].iloc[4:8]
                            id  probability                      class
     4      consent_management         1.00                always fund

@@ -10,7 +10,7 @@ Examples
 >>> ranking = prioritise(fk.datasets.load_autoparts())
 >>> ranking  # doctest: +NORMALIZE_WHITESPACE
 Ranking(method='value_per_cost', n=12, quick_wins=2,
-        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact per year)
+        top=['onboarding_plan', 'guided_selling', 'callback_sla'], impact in EUR per year)
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ class Ranking(Result):
         >>> import frictionkit as fk
         >>> from frictionkit.scoring import prioritise
         >>> print(prioritise(fk.datasets.load_autoparts()).explain("callback_sla"))
-        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 per year (declared) for cost 8,000 and 6 effort days, owner customer_service. It is a quick win: impact 150,000 above median 80,000; effort 6 days below median 11. No other improvement beats it on impact, effort and cost at once.
+        callback_sla ranks 3rd of 12 by value per cost (score 18.8): impact 150,000 EUR per year (declared) for cost 8,000 EUR and 6 effort days, owner customer_service. It is a quick win: impact 150,000 above median 80,000; effort 6 days below median 11. No other improvement beats it on impact, effort and cost at once.
         """  # noqa: E501
         ids = self.table["id"].tolist()
         if id not in ids:
