@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frictionkit.datasets import simulate_journeys
 from frictionkit.events import EventLog
@@ -424,3 +426,47 @@ def test_harm_removal_markers_adjusted_and_bootstrapped(planted_log) -> None:
     assert np.isnan(harm.loc["reminder_email", "extra_successes"])
     row = harm.loc["payment_error"]
     assert row["extra_successes_low"] <= row["extra_successes"] <= row["extra_successes_high"]
+
+
+def _traces_log(traces, drop: str | None = None) -> EventLog:
+    rows = []
+    for i, (steps, ok) in enumerate(traces):
+        kept = [s for s in steps if s != drop]
+        for j, s in enumerate([*kept, "buy" if ok else "quit"]):
+            rows.append((f"c{i}", s, j))
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy",
+        failure="quit", strict=False,
+    )  # fmt: skip
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    traces=st.lists(
+        st.tuples(st.lists(st.sampled_from("abcd"), min_size=1, max_size=6), st.booleans()),
+        min_size=4,
+        max_size=30,
+    ).filter(lambda ts: {ok for _, ok in ts} == {True, False}),
+    marker=st.sampled_from("abcd"),
+)
+def test_a_declared_marker_is_harm_removal_on_the_log_without_it(traces, marker) -> None:
+    """Declaring a marker is removing its events: the other rows equal harm removal on
+    the log without them; the marker keeps its row with NaN effects."""
+    log = _traces_log(traces)
+    if marker not in log.touchpoints:
+        return
+    marked = log.repair_effects(kind="harm_removal", outcome_markers=marker, min_support=1)
+    marked = marked.set_index("touchpoint")
+    assert marked.loc[marker, "method"] == "outcome_marker"
+    assert np.isnan(marked.loc[marker, "extra_successes"])
+    others = marked.drop(index=marker)
+    if set(others.index):
+        without = _traces_log(traces, drop=marker).repair_effects(
+            kind="harm_removal", min_support=1
+        )
+        without = without.set_index("touchpoint").loc[others.index]
+        pd.testing.assert_frame_equal(others, without, check_dtype=False)
+        ok = others["extra_successes"].notna()
+        assert (others.loc[ok, "extra_successes"] <= others.loc[ok, "failed_visitors"] + 1e-9).all()
