@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frictionkit.datasets import simulate_journeys
 from frictionkit.events import EventLog
@@ -327,3 +330,143 @@ def test_failure_patterns_adjust_for_bad_input(planted_log) -> None:
         log.failure_patterns(adjust_for=["segmnt"], n_boot=0)
     with pytest.raises(InputTypeError, match="seed"):
         log.failure_patterns(seed="one")  # type: ignore[arg-type]
+
+
+# --- harm removal with declared outcome markers (issue 17) ------------------------------
+_MARKERS = ["confirmation", "order_cancelled"]
+
+
+@pytest.fixture(scope="module")
+def planted_marked(planted_log) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The friction table and the harm removal, both with the shop's outcome markers."""
+    _, log = planted_log
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = log.friction(seed=1, outcome_markers=_MARKERS).set_index("touchpoint")
+        harm = log.repair_effects(kind="harm_removal", outcome_markers=_MARKERS)
+    return table, harm.set_index("touchpoint")
+
+
+def test_harm_removal_reads_outcome_markers_as_the_table_does(planted_marked) -> None:
+    """Markers' events leave the chain: reminder_email (which only precedes the
+    cancellation marker) is not comparable, as in the table, instead of the 485 extra
+    successes harm removal gave without markers; markers get their own method."""
+    table, harm = planted_marked
+    assert harm.loc["reminder_email", "method"] == "not_comparable"
+    assert np.isnan(harm.loc["reminder_email", "extra_successes"])
+    for marker in _MARKERS:
+        assert harm.loc[marker, "method"] == "outcome_marker"
+        assert np.isnan(harm.loc[marker, ["delta_success_probability", "extra_successes"]]).all()
+        assert harm.loc[marker, "visitors"] == table.loc[marker, "journeys"]
+    comparable = table.index[table["verdict"].isin(["friction", "no evidence", "helps"])]
+    assert (harm.loc[comparable, "method"] == "memory").all()
+    assert (
+        harm.loc[table.index[table["verdict"] == "not comparable"], "extra_successes"].isna().all()
+    )
+
+
+@pytest.mark.parametrize("touchpoint", ["payment_error", "edit_cart", "address_check"])
+def test_harm_removal_with_markers_agrees_with_the_table(planted_marked, touchpoint) -> None:
+    """Same markers, same comparison: extra successes = attributable failures within 1 %
+    (or one journey) on the planted frictions."""
+    table, harm = planted_marked
+    af = table.loc[touchpoint, "attributable_failures"]
+    assert harm.loc[touchpoint, "extra_successes"] == pytest.approx(af, rel=0.01, abs=1.0)
+
+
+def test_demo_harm_removal_with_markers_agrees_with_the_table() -> None:
+    """The demo (satisfaction_survey declared an outcome marker): without the markers harm
+    removal gave order_tracking 197 extra successes and support_hotline 156 while the
+    table said -25 and 216 (frictionkit main, issue 17)."""
+    from frictionkit.datasets import demo_scenario
+
+    demo = demo_scenario()
+    markers = list(demo.outcome_markers)
+    table = demo.log.friction(outcome_markers=markers).set_index("touchpoint")
+    harm = demo.log.repair_effects(kind="harm_removal", outcome_markers=markers)
+    harm = harm.set_index("touchpoint")
+    friction_rows = table.index[table["verdict"] == "friction"]
+    assert list(friction_rows) == ["support_hotline"]
+    for t in friction_rows:
+        assert harm.loc[t, "extra_successes"] == pytest.approx(
+            table.loc[t, "attributable_failures"], rel=0.01, abs=1.0
+        )
+    # every comparable touchpoint: inside the table's 95 % interval (the two estimators
+    # stratify differently: previous step and visit number against the chain's states)
+    comparable = table.index[table["verdict"].isin(["friction", "no evidence", "helps"])]
+    extra = harm.loc[comparable, "extra_successes"]
+    assert (extra >= table.loc[comparable, "attributable_failures_low"]).all()
+    assert (extra <= table.loc[comparable, "attributable_failures_high"]).all()
+    assert harm.loc["order_tracking", "extra_successes"] < 0
+    assert harm.loc["satisfaction_survey", "method"] == "outcome_marker"
+
+
+def test_harm_removal_markers_bad_input(planted_log) -> None:
+    from frictionkit.exceptions import UnknownReferenceError, ValidationError
+
+    _, log = planted_log
+    with pytest.raises(UnknownReferenceError, match="did you mean 'confirmation'"):
+        log.repair_effects(kind="harm_removal", outcome_markers=["confirmaton"])
+    with pytest.raises(ValidationError, match="outcome_markers"):
+        log.repair_effects(outcome_markers=["confirmation"])  # first-order repair
+
+
+def test_harm_removal_markers_adjusted_and_bootstrapped(planted_log) -> None:
+    """Adjusted for segment, markers are dropped in every group: the marker keeps its
+    row, reminder_email stays not comparable; the bootstrap interval brackets the
+    estimate."""
+    _, log = planted_log
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        harm = log.repair_effects(
+            kind="harm_removal", outcome_markers=_MARKERS, adjust_for="segment",
+            bootstrap=50, seed=0,
+        ).set_index("touchpoint")  # fmt: skip
+    assert harm.loc["confirmation", "method"] == "outcome_marker"
+    assert np.isnan(harm.loc["reminder_email", "extra_successes"])
+    row = harm.loc["payment_error"]
+    assert row["extra_successes_low"] <= row["extra_successes"] <= row["extra_successes_high"]
+
+
+def _traces_log(traces, drop: str | None = None) -> EventLog:
+    rows = []
+    for i, (steps, ok) in enumerate(traces):
+        kept = [s for s in steps if s != drop]
+        for j, s in enumerate([*kept, "buy" if ok else "quit"]):
+            rows.append((f"c{i}", s, j))
+    df = pd.DataFrame(rows, columns=["c", "t", "n"])
+    df["ts"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["n"], unit="s")
+    return EventLog.from_frame(
+        df, case_col="c", touchpoint_col="t", timestamp_col="ts", success="buy",
+        failure="quit", strict=False,
+    )  # fmt: skip
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    traces=st.lists(
+        st.tuples(st.lists(st.sampled_from("abcd"), min_size=1, max_size=6), st.booleans()),
+        min_size=4,
+        max_size=30,
+    ).filter(lambda ts: {ok for _, ok in ts} == {True, False}),
+    marker=st.sampled_from("abcd"),
+)
+def test_a_declared_marker_is_harm_removal_on_the_log_without_it(traces, marker) -> None:
+    """Declaring a marker is removing its events: the other rows equal harm removal on
+    the log without them; the marker keeps its row with NaN effects."""
+    log = _traces_log(traces)
+    if marker not in log.touchpoints:
+        return
+    marked = log.repair_effects(kind="harm_removal", outcome_markers=marker, min_support=1)
+    marked = marked.set_index("touchpoint")
+    assert marked.loc[marker, "method"] == "outcome_marker"
+    assert np.isnan(marked.loc[marker, "extra_successes"])
+    others = marked.drop(index=marker)
+    if set(others.index):
+        without = _traces_log(traces, drop=marker).repair_effects(
+            kind="harm_removal", min_support=1
+        )
+        without = without.set_index("touchpoint").loc[others.index]
+        pd.testing.assert_frame_equal(others, without, check_dtype=False)
+        ok = others["extra_successes"].notna()
+        assert (others.loc[ok, "extra_successes"] <= others.loc[ok, "failed_visitors"] + 1e-9).all()

@@ -636,3 +636,43 @@ def test_fines_report_shows_the_kinds_golden():
     by_kind = r.tables["friction_by_kind"]
     assert set(by_kind["failure_kind"]) <= {"collection", "appealed"}
     assert by_kind["attributable_failures_low"].notna().all()
+
+
+def test_repair_section_agrees_with_the_friction_table():
+    """Issue 17: the repair block is harm removal with the report's outcome markers, so
+    its extra successes are the friction table's attributable failures (the demo's
+    support_hotline: 216, where the first-order repair and harm removal without markers
+    said otherwise), only for friction / no evidence rows, with intervals."""
+    from frictionkit.datasets import demo_scenario
+
+    demo = demo_scenario()
+    r = report(demo.journey, demo.log, outcome_markers=demo.outcome_markers, figures=False)
+    repair = r.tables["repair_effects"].set_index("touchpoint")
+    table = r.tables["friction"].set_index("touchpoint")
+    verdicts = demo.log.friction(outcome_markers=demo.outcome_markers).set_index("touchpoint")
+    assert set(verdicts.loc[repair.index, "verdict"]) <= {"friction", "no evidence"}
+    assert "satisfaction_survey" not in repair.index
+    assert repair.index[0] == "support_hotline"
+    af = table.loc["support_hotline", "attributable_failures"]
+    assert repair.loc["support_hotline", "extra_successes"] == pytest.approx(af, rel=0.01)
+    assert (repair["extra_successes_low"] <= repair["extra_successes"]).all()
+    assert (repair["extra_successes"] <= repair["extra_successes_high"]).all()
+    block = r.html.split('id="table-repair"')[1].split("</table>")[0]
+    assert "95 % interval" in block
+    assert (
+        "removes the touchpoint&#39;s harm" in r.html or "removes the touchpoint's harm" in r.html
+    )
+
+
+def test_repair_section_follows_adjust_for(journey, log):
+    r = report(journey, log, outcome_markers=["order_delivery"], adjust_for="persona",
+               figures=False)  # fmt: skip
+    repair = r.tables["repair_effects"]
+    assert (repair["adjusted_for"] == "persona").all()
+    assert "order_delivery" not in set(repair["touchpoint"])
+    expected = log.repair_effects(
+        kind="harm_removal", outcome_markers=["order_delivery"], adjust_for="persona",
+        bootstrap=100, seed=0,
+    ).set_index("touchpoint")  # fmt: skip
+    got = repair.set_index("touchpoint")["extra_successes"]
+    pd.testing.assert_series_equal(got, expected.loc[got.index, "extra_successes"])

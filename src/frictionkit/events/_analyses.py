@@ -272,6 +272,7 @@ class LogAnalyses:
         min_support: int = 30,
         adjust_for: Iterable[str] | str | None = None,
         failure_kind: str | None = None,
+        outcome_markers: Iterable[str] | str | None = None,
     ) -> pd.DataFrame:
         """Repair effect per touchpoint; see :func:`frictionkit.friction.repair_effects`.
 
@@ -280,7 +281,8 @@ class LogAnalyses:
         direct exits at each step; ``kind="harm_removal"`` removes each step's harm,
         remembering whether the journey met it (harm that shows later counts), with the
         friction table's comparison; with ``adjust_for=`` (case attributes) it is
-        estimated within each group. ``failure_kind=`` (a kind of ``failure={...}``)
+        estimated within each group, and ``outcome_markers=`` drops the markers' events as
+        :meth:`friction` does. ``failure_kind=`` (a kind of ``failure={...}``)
         repairs failures of that kind only and names it in a ``failure_kind`` column.
 
         Examples
@@ -307,6 +309,7 @@ class LogAnalyses:
             min_support=min_support,
             adjust_for=adjust_for,
             failure_kind=failure_kind,
+            outcome_markers=outcome_markers,
         )
 
     def value_at_stake(

@@ -16,6 +16,8 @@ from frictionkit.events._outcomes import FAILURE, SUCCESS
 from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import ValidationError, did_you_mean
 from frictionkit.friction._adjust import adjustment_names, journey_groups
+from frictionkit.friction._paths import without_markers
+from frictionkit.friction._table import _check_markers
 from frictionkit.markov import REDUCE_FAILURE_BY, MarkovModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,6 +97,7 @@ def repair_effects(
     min_support: int = 30,
     adjust_for: Iterable[str] | str | None = None,
     failure_kind: str | None = None,
+    outcome_markers: Iterable[str] | str | None = None,
 ) -> pd.DataFrame:
     """Repair effect of every touchpoint of the log's Markov chain.
 
@@ -150,6 +153,13 @@ def repair_effects(
         into a success (removing "cancelled" at a step does not approve credit the bank declined),
         and the chain is built on the journeys that ended in success or in this kind. The table
         gains a ``failure_kind`` column naming the kind. Default: every failure, whatever its kind.
+    outcome_markers : str or iterable of str, optional
+        For ``kind="harm_removal"``: touchpoints declared outcome markers, read exactly as
+        in :func:`friction`: their events leave the paths of the chain (a journey
+        ``order_placed → confirmation`` ends at ``order_placed``), so the harm-removal
+        ``extra_successes`` agree with the table's ``attributable_failures`` computed with
+        the same markers. The markers keep their rows (``visitors`` and
+        ``failed_visitors`` as visited) with ``method`` ``"outcome_marker"`` and NaN effects.
 
     Returns
     -------
@@ -162,7 +172,11 @@ def repair_effects(
     ValidationError
         An unknown ``kind`` (with the closest name), ``reduce_failure_by`` given with
         ``kind="harm_removal"``, ``adjust_for`` with ``kind="first_order"``, or
-        ``adjust_for`` naming no case attribute of the log.
+        ``adjust_for`` naming no case attribute of the log, or ``outcome_markers`` with
+        ``kind="first_order"``.
+    UnknownReferenceError
+        ``outcome_markers`` naming a touchpoint the log does not have (with the closest
+        name).
 
     Examples
     --------
@@ -187,6 +201,7 @@ def repair_effects(
                 kind=kind,
                 min_support=min_support,
                 adjust_for=adjust_for,
+                outcome_markers=outcome_markers,
             ),
             failure_kind,
         )
@@ -198,7 +213,6 @@ def repair_effects(
             value=kind,
         )
     value = _success_value(log, value_per_success)
-    model = markov(log)
     if kind == "harm_removal":
         if reduce_failure_by is not None:
             raise ValidationError(
@@ -208,12 +222,36 @@ def repair_effects(
                 value=reduce_failure_by,
                 hint="Drop reduce_failure_by=, or use kind='first_order'",
             )
+        markers = _check_markers(log, outcome_markers)
         names = adjustment_names(log, adjust_for)
         if names:
-            return _harm_by_group(log, names, value, min_support, bootstrap, seed)
-        return model.harm_removal_effects(
-            value_per_success=value, min_support=min_support, bootstrap=bootstrap, seed=seed
+            frame = _harm_by_group(log, names, value, min_support, bootstrap, seed, markers)
+        elif markers.any():
+            paths = decided_paths(log, "repair_effects")
+            tp, off = without_markers(paths.tp, paths.offsets, markers)
+            frame = MarkovModel.from_arrays(
+                touchpoints=log.touchpoints,
+                event_touchpoint=tp,
+                offsets=off,
+                outcome=np.where(paths.outcome == SUCCESS, SUCCESS, FAILURE).astype(np.int8),
+                counts=paths.weight,
+                n_open=log.outcome_counts["open"],
+            ).harm_removal_effects(
+                value_per_success=value, min_support=min_support, bootstrap=bootstrap, seed=seed
+            )
+        else:
+            return markov(log).harm_removal_effects(
+                value_per_success=value, min_support=min_support, bootstrap=bootstrap, seed=seed
+            )
+        return _with_marker_rows(log, frame, markers)
+    if outcome_markers is not None:
+        raise ValidationError(
+            "outcome_markers= needs kind='harm_removal' (the first-order repair keeps every step)",
+            field="outcome_markers",
+            value=outcome_markers,
+            hint="Use kind='harm_removal', or drop outcome_markers=",
         )
+    model = markov(log)
     if adjust_for is not None:
         raise ValidationError(
             "adjust_for= needs kind='harm_removal' (the first-order repair is not adjusted)",
@@ -236,9 +274,11 @@ def _harm_by_group(
     min_support: int,
     bootstrap: int,
     seed: SeedLike,
+    markers: np.ndarray,
 ) -> pd.DataFrame:
     """Harm removal fitted within each group of ``names`` and added up (see above)."""
     paths = decided_paths(log, "repair_effects")
+    tp_kept, off_kept = without_markers(paths.tp, paths.offsets, markers)
     decided = np.flatnonzero(log.journey_outcome != 0)
     weight = np.ones(len(decided)) if paths.weight is None else paths.weight.astype(float)
     support = int(min_support)
@@ -252,16 +292,16 @@ def _harm_by_group(
     compared, supported = np.zeros(k, dtype=bool), np.zeros(k)
     methods: list[set[str]] = [set() for _ in range(k)]
     draws = np.zeros((n_boot, k)) if n_boot > 0 else None
-    lengths = np.diff(paths.offsets)
+    lengths = np.diff(off_kept)
     for g in range(n_groups):
         rows = np.flatnonzero(groups == g)
         if len(np.unique(paths.outcome[rows])) < 2:
             continue  # every journey of the group ends one way: nothing to compare, adds 0
-        starts, ends = paths.offsets[rows], paths.offsets[rows + 1]
+        starts, ends = off_kept[rows], off_kept[rows + 1]
         events = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         model = MarkovModel.from_arrays(
             touchpoints=log.touchpoints,
-            event_touchpoint=paths.tp[events.astype(np.int64)],
+            event_touchpoint=tp_kept[events.astype(np.int64)],
             offsets=np.r_[0, np.cumsum(lengths[rows])].astype(np.int64),
             outcome=np.where(paths.outcome[rows] == SUCCESS, SUCCESS, FAILURE).astype(np.int8),
             counts=None if paths.weight is None else paths.weight[rows],
@@ -319,4 +359,44 @@ def _harm_by_group(
         ["delta_success_probability", "touchpoint"], ascending=[False, True], na_position="last"
     ).reset_index(drop=True)
     out.attrs["adjusted_for"] = names
+    return out
+
+
+def _with_marker_rows(log: EventLog, frame: pd.DataFrame, markers: np.ndarray) -> pd.DataFrame:
+    """The harm-removal table with a row per declared outcome marker (NaN effects).
+
+    The markers' events left the chain, so the table has no row for them; each gets its
+    decided visitors (all and failed) and ``method`` ``"outcome_marker"``, after the
+    touchpoints with an effect.
+    """
+    if not markers.any():
+        return frame
+    paths = decided_paths(log, "repair_effects")
+    n_j = len(paths.offsets) - 1
+    jj = np.repeat(np.arange(n_j, dtype=np.int64), np.diff(paths.offsets))
+    w = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
+    failed = paths.outcome == FAILURE
+    frame = frame[~frame["touchpoint"].isin([log.touchpoints[j] for j in np.flatnonzero(markers)])]
+    rows = []
+    for j in np.flatnonzero(markers).tolist():
+        met = np.unique(jj[paths.tp == j])
+        if len(met) == 0:
+            continue
+        rows.append(
+            {
+                "touchpoint": log.touchpoints[j],
+                "visitors": float(w[met].sum()),
+                "failed_visitors": float(w[met][failed[met]].sum()),
+                "method": "outcome_marker",
+            }
+        )
+    if not rows:
+        return frame.reset_index(drop=True)
+    extra = pd.DataFrame(rows)
+    if len(frame):
+        extra["success_probability"] = frame["success_probability"].iloc[0]
+    if "adjusted_for" in frame.columns:
+        extra["adjusted_for"] = frame["adjusted_for"].iloc[0]
+    out = pd.concat([frame, extra.reindex(columns=frame.columns)], ignore_index=True)
+    out.attrs = dict(frame.attrs)
     return out

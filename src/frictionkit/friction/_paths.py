@@ -45,3 +45,21 @@ def _check_min_support(min_support: Any) -> int:
             hint="It is the fewest journeys on each side of a comparison; e.g. 30",
         )
     return int(min_support)
+
+
+def without_markers(
+    tp: np.ndarray, offsets: np.ndarray, markers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Paths with the events of declared outcome markers left out.
+
+    ``tp`` and ``offsets`` are journeys of touchpoint codes (``decided_paths``);
+    ``markers`` is a bool per touchpoint. Returns the kept codes and their offsets (a
+    journey of markers only becomes empty). The one rule of :func:`friction` and of
+    harm removal (``repair_effects(kind="harm_removal", outcome_markers=...)``):
+    declared markers are read like outcome steps.
+    """
+    keep = ~markers[tp]
+    n_j = len(offsets) - 1
+    jj = np.repeat(np.arange(n_j, dtype=_INT), np.diff(offsets))
+    off = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
+    return tp[keep], off

@@ -31,7 +31,7 @@ from frictionkit.friction._attributable import (
     attributable_failures,
     grouped_cells,
 )
-from frictionkit.friction._paths import _check_min_support, stored_dwell
+from frictionkit.friction._paths import _check_min_support, stored_dwell, without_markers
 from frictionkit.friction._stats import (
     _INT,
     FRICTION_WEIGHTS,
@@ -325,8 +325,7 @@ def friction(
     # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
     # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
     # tell a payment page that confirms success from a step that decides it.
-    keep = ~markers[tp]
-    off_c = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
+    tp_c, off_c = without_markers(tp, off, markers)
     risk_set = comparison == "risk set"
     # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
     # narrower comparison of a touchpoint's successors where it has min_support journeys
@@ -335,12 +334,12 @@ def friction(
         decided = np.flatnonzero(log.journey_outcome != 0)
         groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
         cells = grouped_cells(
-            tp[keep], off_c, fail, w_cells, k, groups, n_groups,
+            tp_c, off_c, fail, w_cells, k, groups, n_groups,
             risk_set=risk_set, successors=narrow,
         )  # fmt: skip
     else:
         cells = attributable_cells(
-            tp[keep], off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
+            tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
         )
     res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
     af = np.where(step | markers, np.nan, res.af)

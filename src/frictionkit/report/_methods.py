@@ -12,7 +12,6 @@ from frictionkit.portfolio import Plan
 from frictionkit.privacy import SUPPRESSED_LABEL
 from frictionkit.ranking import IMPACT_MISSING, QUICK_WIN, Ranking
 from frictionkit.report._format import (
-    _REDUCE_FAILURE_BY,
     _ROADMAP_PERIOD_DAYS,
     _Figures,
     _h3,
@@ -190,11 +189,13 @@ def _methods_section(
             (
                 "Repair effects",
                 "An absorbing Markov chain of the decided journeys (states: START, the "
-                "touchpoints, SUCCESS, FAILURE; transition probabilities are the observed "
-                f"shares). Repairing a touchpoint moves {_REDUCE_FAILURE_BY:.0%} of its direct "
-                "exits to FAILURE to its other next steps, in proportion; the gain is the "
-                "change in the probability of reaching SUCCESS from START; extra successes "
-                "= gain × decided journeys.",
+                "touchpoints, SUCCESS, FAILURE) whose states remember whether the journey has "
+                "met the touchpoint. Removing a touchpoint's harm lets its visitors go on, "
+                "from where they met it, like comparable journeys that did not meet it (the "
+                "comparison of the friction table, with the same outcome markers and "
+                "adjustment); the gain is the change in the probability of reaching SUCCESS; "
+                "extra successes = gain × decided journeys = the touchpoint's attributable "
+                "failures. Intervals: 100 journey resamples (seed 0).",
             )
         )
     if feedback is not None:

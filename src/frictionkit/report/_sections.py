@@ -21,7 +21,6 @@ from frictionkit.privacy import (
 )
 from frictionkit.report._format import (
     _DASH,
-    _REDUCE_FAILURE_BY,
     _ROUTE_FLOW_TOP,
     _TOP_FRICTION,
     _TOP_ROUTES,
@@ -407,6 +406,10 @@ def _routes_section(
     return {"id": "routes", "title": "Success and failure routes", "blocks": blocks}, tables
 
 
+#: journey resamples behind the repair table's intervals (about 0.1 s on the demo)
+_REPAIR_BOOTSTRAP = 100
+
+
 def _friction_section(
     log: EventLog,
     journey: Journey,
@@ -541,38 +544,64 @@ def _friction_section(
         )
     )
     tables = {"friction": shown.drop(columns=["name", "rr_ci", "af_ci"])}
-    repair = log.repair_effects(reduce_failure_by=_REDUCE_FAILURE_BY)
-    big = set(kept["touchpoint"])
-    repair = repair[repair["touchpoint"].isin(big)].reset_index(drop=True)
+    # harm removal with the table's markers and adjustment, so its extra successes are the
+    # table's attributable failures; only where the table's verdict is friction or no
+    # evidence (markers and touchpoints without comparable journeys have no repair)
+    repair = log.repair_effects(
+        kind="harm_removal",
+        outcome_markers=outcome_markers or None,
+        adjust_for=adjust_for or None,
+        bootstrap=_REPAIR_BOOTSTRAP,
+        seed=0,
+    )
+    judged = set(kept.loc[kept["verdict"].isin(["friction", "no evidence"]), "touchpoint"])
+    repair = repair[repair["touchpoint"].isin(judged)].reset_index(drop=True)
     repair = repair[repair["delta_success_probability"].notna()].head(8)
     if len(repair):
         blocks.append(_h3("What repairing a touchpoint would be worth"))
         fig = figs.draw(
             "repair_effects",
-            "Gain in success probability per repaired touchpoint.",
+            "Gain in success probability per touchpoint whose harm is removed, with 95 % "
+            "intervals.",
             repair.assign(touchpoint=[names.get(t, t) for t in repair["touchpoint"]]),
         )
         if fig is not None:
             blocks.append(fig)
-        repair = repair.assign(name=[names.get(t, t) for t in repair["touchpoint"]])
+        repair = repair.assign(
+            name=[names.get(t, t) for t in repair["touchpoint"]],
+            extra_ci=[
+                _af_interval(lo, hi)
+                for lo, hi in zip(
+                    repair["extra_successes_low"], repair["extra_successes_high"], strict=True
+                )
+            ],
+        )
         blocks.append(
             _tbl(
                 _table(
                     repair,
                     [
                         ("name", "Touchpoint", "text"),
-                        ("failure_probability", "Exits straight to failure", "pct"),
                         ("delta_success_probability", "Gain in success probability", "pp"),
                         ("extra_successes", "Extra successes (whole log)", "num1"),
+                        ("extra_ci", "95 % interval", "text"),
                     ],
                     key="repair",
-                    caption="Repair effects (Markov chain of the decided journeys)",
-                    note=f"Each row removes {_REDUCE_FAILURE_BY:.0%} of the touchpoint's direct "
-                    "exits to failure, handing them to its other next steps in proportion.",
+                    caption="Repair effects: each touchpoint's harm removed (Markov chain of "
+                    "the decided journeys that remembers the step)",
+                    note="Each row removes the touchpoint's harm: its visitors go on, from "
+                    "where they met it, like comparable journeys that did not meet it, and "
+                    "succeed at their rate. Extra successes are the touchpoint's attributable "
+                    "failures in the friction table (same comparison"
+                    + (", same outcome markers" if outcome_markers else "")
+                    + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
+                    + "); a negative gain means its visitors did better than comparable "
+                    "journeys. Interval: 100 journey resamples. Only touchpoints with the "
+                    "verdict friction or no evidence are shown.",
                 )
             )
         )
-        tables["repair_effects"] = repair.drop(columns=["name"])
+        tables["repair_effects"] = repair.drop(columns=["name", "extra_ci"])
     by_kind = _friction_by_kind_block(
         log, names, min_group_size, outcome_markers=outcome_markers, adjust_for=adjust_for
     )
