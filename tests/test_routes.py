@@ -417,6 +417,25 @@ def test_route_codes_agree_with_python_tuples(df):
             assert (key[i] < key[j]) == (seqs[i] < seqs[j])
 
 
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=40), min_size=1, max_size=30),
+    st.sampled_from([4, 300, 70_000]),
+)
+def test_route_codes_by_sorting_equal_the_prefix_tree(journeys, n_tp):
+    # long journeys take the sorting path (issue 22): the very same keys as level by level,
+    # whatever width the codes are written in (one, two or eight bytes)
+    from frictionkit.events import _reductions
+
+    tp = np.array([c * (n_tp // 4) for j in journeys for c in j], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(j) for j in journeys])].astype(np.int64)
+    levels = route_codes(tp, off, n_tp)
+    if len(tp) >= _reductions._SORTED_ROUTES_MEAN_LENGTH * len(journeys):
+        levels = route_codes(tp, np.r_[off, off[-1]], n_tp)[:-1]  # an empty journey: levels
+    assert _reductions._route_codes_sorted(tp, off, n_tp).tolist() == levels.tolist()
+
+
 # -- small-group suppression ------------------------------------------------------------
 def _small_log():
     df = pd.DataFrame(

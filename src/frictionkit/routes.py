@@ -148,11 +148,15 @@ def check_group_size(min_group_size: Any) -> int | None:
 def _route_names(
     touchpoints: tuple[str, ...], codes: np.ndarray, lengths: np.ndarray
 ) -> tuple[list[tuple[str, ...]], list[str]]:
-    """Name tuples and joined texts of routes laid end to end in ``codes``."""
+    """Name tuples and joined texts of routes laid end to end in ``codes``.
+
+    Each name is quoted once (:func:`route_text` of the name alone), not once per event.
+    """
     flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
+    shown = np.asarray([route_text([t]) for t in touchpoints], dtype=object)[codes].tolist()
     b = np.r_[0, np.cumsum(lengths)].tolist()
-    route = [tuple(flat[b[r] : b[r + 1]]) for r in range(len(lengths))]
-    return route, [route_text(r) for r in route]
+    spans = [slice(b[r], b[r + 1]) for r in range(len(lengths))]
+    return [tuple(flat[x]) for x in spans], [ARROW.join(shown[x]) for x in spans]
 
 
 # ---------------------------------------------------------------------------------------

@@ -104,6 +104,8 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     """
     lengths = np.diff(offsets)
     n_j = len(lengths)
+    if n_j and len(event_tp) >= _SORTED_ROUTES_MEAN_LENGTH * n_j and lengths.min() > 0:
+        return _route_codes_sorted(np.asarray(event_tp), np.asarray(offsets), n_tp)
     order = np.argsort(-lengths, kind="stable")
     sorted_len = lengths[order]
     starts = offsets[:-1][order]
@@ -165,6 +167,54 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     if chain:
         out[order[0]] += chain
     return out
+
+
+#: Mean journey length from which :func:`route_codes` sorts whole routes instead of
+#: building the prefix tree level by level (one factorisation per level gets dear when
+#: journeys are long; both give the same keys).
+_SORTED_ROUTES_MEAN_LENGTH = 16
+
+
+def _route_codes_sorted(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
+    """:func:`route_codes` by sorting the distinct routes (journeys of at least one event).
+
+    The pre-order position of a route's last node in the prefix tree is the number of
+    distinct prefixes that sort before the route. With the distinct routes sorted
+    (a route right before its extensions), those are the prefixes of the routes up to it:
+    each route adds its length minus its common prefix with the route before it.
+    """
+    lengths = np.diff(offsets)
+    n_j = len(lengths)
+    # each route's codes as big-endian bytes: bytes order is the order of code sequences
+    dt = np.dtype(">u1") if n_tp <= 2**8 else np.dtype(">u2") if n_tp <= 2**16 else np.dtype(">u8")
+    data = event_tp.astype(dt).tobytes()
+    b = (offsets * dt.itemsize).tolist()
+    ids: dict[bytes, int] = {}
+    rid = np.fromiter(
+        (ids.setdefault(data[b[i] : b[i + 1]], len(ids)) for i in range(n_j)), dtype=_INT, count=n_j
+    )
+    texts = list(ids)
+    n_u = len(texts)
+    order = np.asarray(sorted(range(n_u), key=texts.__getitem__), dtype=_INT)
+    rep = np.empty(n_u, dtype=_INT)
+    rep[rid[::-1]] = np.arange(n_j - 1, -1, -1, dtype=_INT)  # first journey of each route
+    srt = rep[order]
+    length = lengths[srt].astype(_INT)
+    start = offsets[:-1][srt].astype(_INT)
+    # common prefix of each sorted route with the one before it (first mismatch)
+    m = np.minimum(length[1:], length[:-1])
+    pos = np.arange(int(m.sum()), dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
+    mismatch = np.flatnonzero(
+        event_tp[np.repeat(start[:-1], m) + pos] != event_tp[np.repeat(start[1:], m) + pos]
+    )
+    pair, first = np.unique(
+        np.repeat(np.arange(n_u - 1, dtype=_INT), m)[mismatch], return_index=True
+    )
+    common = m.copy()
+    common[pair] = pos[mismatch[first]]
+    key = np.empty(n_u, dtype=_INT)
+    key[order] = np.cumsum(length - np.r_[0, common]) - 1
+    return key[rid]
 
 
 def gap_quantiles_ns(log: EventLog) -> pd.DataFrame:
