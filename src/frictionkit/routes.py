@@ -889,19 +889,18 @@ def stage_routes(
     name_code, name_uniq = pd.factorize(names)
     seq = name_code[st[keep]].astype(_INT)
     jk = jj[keep]
-    key = route_codes(
-        seq,
-        np.r_[np.flatnonzero(np.r_[True, jk[1:] != jk[:-1]]), len(jk)].astype(_INT),
-        len(name_uniq),
-    )
+    bounds = np.r_[np.flatnonzero(np.r_[True, jk[1:] != jk[:-1]]), len(jk)].astype(_INT)
+    key = route_codes(seq, bounds, len(name_uniq))
     code_raw, uniq_key = pd.factorize(key)
     code = code_raw.astype(_INT)
     n_routes = len(uniq_key)
-    steps = pd.Series(names[st[keep]]).groupby(jk, sort=True)
-    tuples = steps.agg(tuple).to_numpy(dtype=object)
     first = np.full(n_routes, -1, dtype=_INT)
     first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=_INT)
-    uniq = np.asarray([route_text(t) for t in tuples[first].tolist()], dtype=object)
+    # the stage tuple of the first journey of each route only (not one per journey)
+    flat = names[st[keep]].tolist()
+    lo, hi = bounds[first].tolist(), bounds[first + 1].tolist()
+    firsts = [tuple(flat[a:b]) for a, b in zip(lo, hi, strict=True)]
+    uniq = np.asarray([route_text(t) for t in firsts], dtype=object)
     counts = (
         np.bincount(
             code * 3 + log.journey_outcome.astype(_INT),
@@ -915,7 +914,7 @@ def stage_routes(
         "route_text", uniq, counts, size, log.n_journeys, kind_columns(log, code, n_routes)
     )
     # the stage tuple of each route, from its first journey (texts are unique per route)
-    by_text = dict(zip(uniq.tolist(), tuples[first].tolist(), strict=True))
+    by_text = dict(zip(uniq.tolist(), firsts, strict=True))
     route = [by_text.get(t, ()) for t in out["route_text"]]
     out.insert(0, "route", pd.Series(route, dtype=object, index=out.index))
     out.insert(
