@@ -1,27 +1,40 @@
-"""Benchmark: event-log ingest and the descriptive analyses on a synthetic log.
+"""Benchmark: event-log ingest and the evidence step on synthetic logs of two shapes.
 
-Builds a log in memory with numpy (about 8 events a journey over 20 touchpoints, random
-walk with an absorbing purchase / exit), then times ``EventLog.from_frame``, ``routes``,
-``transitions``, ``funnel``, ``friction`` and the Markov chain (``markov`` with removal and
-repair effects, no bootstrap) -- the pipeline of issue 3, summed in the total -- plus
-``failure_patterns`` (outside the total), and a hand-written numpy/pandas baseline for routes and
-transitions (the floor we compare with). Prints a table with wall time and peak memory
-(Python allocations traced by tracemalloc in a second pass, and the process peak RSS).
+Two shapes, built in memory with numpy (seeded):
 
-Run:  python benchmarks/evidence.py            (1M events)
-      python benchmarks/evidence.py --10m      (also 10M events)
+- ``short``: about 8 events a journey over 20 touchpoints, random walk with an absorbing
+  purchase / exit: few routes (:func:`synthetic_log`);
+- ``long``: about 40 events a journey (20 to 60) over 26 touchpoints, a forward walk
+  with wrapping, so nearly every journey takes a route of its own (:func:`long_log`).
+
+Times ``EventLog.from_frame``, ``routes``, ``transitions``, ``friction`` and the Markov
+chain with its removal effects -- the **evidence step** of issue 22, summed in the total --
+plus ``funnel``, the repair effects and ``failure_patterns`` (outside the total), and a
+hand-written numpy baseline of routes plus transitions (ingest included: the floor we
+compare with). Prints a table with wall time and peak memory (Python allocations traced
+by tracemalloc in a second pass, and the process peak RSS), then the ratios: against
+the numpy floor, and against pm4py (``format_dataframe`` + ``get_variants`` +
+``discover_performance_dfg`` on the same log, in a subprocess) where pm4py is installed
+in this interpreter or in ``benchmarks/.venv-pm4py`` (skipped with a message otherwise;
+pm4py is AGPL and never a dependency of frictionkit).
+
+Run:  python benchmarks/evidence.py            (1M events, both shapes)
+      python benchmarks/evidence.py --big      (also the long shape at 10M events)
+      python benchmarks/evidence.py --10m      (also the short shape at 10M events)
+      python benchmarks/evidence.py --shape long --profile
+          cProfile of each step of the evidence step on one shape (1M events)
       python benchmarks/evidence.py --compare-pm4py
-          also times pm4py (format_dataframe, get_variants, discover_performance_dfg) on
-          the same simulated log, in a subprocess of a separate virtual environment
-          (benchmarks/.venv-pm4py, created on first use with pip; pm4py is AGPL and never
-          a dependency of frictionkit), and checks the variant counts of the fines and
-          helpdesk logs in ../shared/data against frictionkit's routes.
-Target (issue 3): the whole evidence step <= 1 s at 1M events, <= 10 s at 10M on 2 cores.
+          creates benchmarks/.venv-pm4py with pm4py when this interpreter has none, and
+          checks the variant counts of the fines and helpdesk logs in ../shared/data
+          against frictionkit's routes.
+Targets (issue 22): the evidence step >= 10x pm4py on both shapes; 10M events <= 5 s and
+<= 3 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -37,6 +50,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import load_average
 
 HERE = Path(__file__).resolve().parent
 PM4PY_VENV = HERE / ".venv-pm4py"
@@ -81,6 +95,44 @@ def synthetic_log(n_events: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def long_log(n_events: int, seed: int = 0) -> pd.DataFrame:
+    """About ``n_events`` events in journeys of 20 to 60 events, nearly each its own route."""
+    rng = np.random.default_rng(seed)
+    n_tp = 26
+    n_j = max(1, n_events // 40)
+    lengths = rng.integers(20, 61, size=n_j)
+    n = int(lengths.sum())
+    first = np.cumsum(lengths) - lengths
+    journey = np.repeat(np.arange(n_j), lengths)
+    pos = np.arange(n) - np.repeat(first, lengths)
+    # a forward walk over the 24 pages (steps of 1 to 4, wrapping): never an immediate
+    # repeat, and 4**40 ways to go, so routes are nearly all distinct
+    step = rng.integers(1, 5, size=n)
+    step[first] = rng.integers(0, n_tp - 2, size=n_j)
+    walk = np.cumsum(step)
+    tp = (walk - np.repeat(walk[first] - step[first], lengths)) % (n_tp - 2)
+    last = first + lengths - 1
+    end = rng.random(n_j)
+    tp[last] = np.where(end < 0.35, n_tp - 2, np.where(end < 0.7, n_tp - 1, tp[last]))
+    names = np.array([f"tp_{i:02d}" for i in range(n_tp - 2)] + ["purchase", "exit"], dtype=object)
+    t0 = np.datetime64("2024-01-01T00:00:00", "ns").astype(np.int64)
+    ts = t0 + journey * 600_000_000_000 + pos * 30_000_000_000
+    ts = ts + rng.integers(0, 29_000_000_000, size=n)
+    case = np.char.add("c", journey.astype(str))
+    persona = np.array(["new", "loyal", "pro"], dtype=object)[journey % 3]
+    return pd.DataFrame(
+        {
+            "case": case.astype(object),
+            "touchpoint": names[tp],
+            "time": pd.to_datetime(ts),
+            "persona": persona,
+        }
+    )
+
+
+SHAPES: dict[str, Callable[[int], pd.DataFrame]] = {"short": synthetic_log, "long": long_log}
+
+
 def baseline_routes(df: pd.DataFrame) -> pd.Series:
     # hand-written: sort, join touchpoint names per case, value_counts
     s = df.sort_values(["case", "time"], kind="stable")
@@ -104,21 +156,16 @@ def _numpy_codes(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
     return case[order], tp[order].astype(np.uint8), len(names)
 
 
-def numpy_routes(df: pd.DataFrame) -> Counter[bytes]:
-    # the floor for routes: sorted codes, each journey's codes as bytes, one Counter
-    case, tp, _ = _numpy_codes(df)
+def numpy_floor(df: pd.DataFrame) -> tuple[Counter[bytes], np.ndarray]:
+    # routes plus transitions by hand, sharing one ingest (factorise, lexsort)
+    case, tp, k = _numpy_codes(df)
     cut = np.flatnonzero(case[1:] != case[:-1]) + 1
     data = tp.tobytes()
     bounds = np.r_[0, cut, len(tp)].tolist()
-    return Counter(data[a:b] for a, b in pairwise(bounds))
-
-
-def numpy_transitions(df: pd.DataFrame) -> np.ndarray:
-    # the floor for transitions: one bincount of directly-follows pairs
-    case, tp, k = _numpy_codes(df)
+    routes = Counter(data[a:b] for a, b in pairwise(bounds))
     same = case[1:] == case[:-1]
     pair = tp[:-1][same].astype(np.int64) * k + tp[1:][same]
-    return np.bincount(pair, minlength=k * k)
+    return routes, np.bincount(pair, minlength=k * k)
 
 
 def timed(fn: Callable[[], Any], trace: bool) -> tuple[float, float, Any]:
@@ -152,13 +199,27 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(n_events: int, baseline: bool) -> list[tuple[str, int, float, float]]:
+#: The steps summed in the evidence step of issue 22.
+EVIDENCE_STEP = (
+    "from_frame",
+    "routes",
+    "transitions",
+    "friction",
+    "markov (chain, removal effects)",
+)
+#: The steps pm4py's format + variants + performance DFG stand for.
+PM4PY_EQUIVALENT = ("from_frame", "routes", "transitions")
+FLOOR = "numpy floor: routes + transitions (incl. ingest)"
+
+
+def run(
+    shape: str, n_events: int, baseline: bool, trace: bool
+) -> tuple[list[tuple[str, int, float, float]], dict[str, Any]]:
     from frictionkit.events import EventLog
 
-    df = synthetic_log(n_events)
+    df = SHAPES[shape](n_events)
     base_rss = peak_rss_mib() if reset_peak_rss() else float("nan")
     rows: list[tuple[str, int, float, float]] = []
-    steps: list[tuple[str, Callable[[], Any]]] = []
     state: dict[str, Any] = {}
 
     def build() -> EventLog:
@@ -174,22 +235,20 @@ def run(n_events: int, baseline: bool) -> list[tuple[str, int, float, float]]:
         return state["log"]
 
     def markov_step() -> Any:
-        model = state["log"].markov()
-        return model.removal_effects(), model.repair_effects(reduce_failure_by=0.5)
+        state["markov"] = state["log"].markov()
+        return state["markov"].removal_effects()
 
-    steps = [
+    steps: list[tuple[str, Callable[[], Any]]] = [
         ("from_frame", build),
-        ("routes", lambda: state["log"].routes()),
+        ("routes", lambda: state.setdefault("routes", state["log"].routes())),
         ("transitions", lambda: state["log"].transitions()),
+        ("friction", lambda: state["log"].friction()),
+        ("markov (chain, removal effects)", markov_step),
+        ("repair effects", lambda: state["markov"].repair_effects(reduce_failure_by=0.5)),
         ("funnel", lambda: state["log"].funnel()),
         ("funnel(by=persona)", lambda: state["log"].funnel(by="persona")),
-        ("friction", lambda: state["log"].friction()),
-        ("markov (chain, removal, repair)", markov_step),
         ("failure_patterns(max_len=3)", lambda: state["log"].failure_patterns(max_len=3)),
-    ]
-    steps += [
-        ("baseline routes (numpy floor, incl. ingest)", lambda: numpy_routes(df)),
-        ("baseline transitions (numpy floor, incl. ingest)", lambda: numpy_transitions(df)),
+        (FLOOR, lambda: numpy_floor(df)),
     ]
     if baseline:
         steps += [
@@ -198,7 +257,7 @@ def run(n_events: int, baseline: bool) -> list[tuple[str, int, float, float]]:
         ]
     for name, fn in steps:
         wall, _, _ = timed(fn, trace=False)
-        if name == "failure_patterns(max_len=3)":  # pipeline done: its peak, before tracing
+        if name == "funnel":  # evidence step and repair done: its peak, before tracing
             rows.append(
                 (
                     "process peak RSS over the input (MiB)",
@@ -208,26 +267,65 @@ def run(n_events: int, baseline: bool) -> list[tuple[str, int, float, float]]:
                 )
             )
         rows.append((name, len(df), wall, float("nan")))
-    for i, (name, n_ev, wall, _) in enumerate(rows):
-        if wall == wall and not name.startswith("baseline"):  # traced second pass
-            fn = dict(steps)[name]
-            _, peak, _ = timed(fn, trace=True)
-            rows[i] = (name, n_ev, wall, peak)
-    return rows
+    facts = {
+        "journeys": state["log"].n_journeys,
+        "routes": len(state["routes"]),
+        "events": len(df),
+    }
+    if trace:
+        state.pop("routes")
+        for i, (name, n_ev, wall, _) in enumerate(rows):
+            if wall == wall and name != FLOOR and not name.startswith("baseline"):
+                fn = dict(steps)[name]
+                _, peak, _ = timed(fn, trace=True)
+                rows[i] = (name, n_ev, wall, peak)
+    return rows, facts
+
+
+def profile(shape: str, n_events: int) -> None:
+    """cProfile of each step of the evidence step (top functions by cumulative time)."""
+    import cProfile
+    import pstats
+
+    from frictionkit.events import EventLog
+
+    df = SHAPES[shape](n_events)
+    state: dict[str, Any] = {}
+
+    def build() -> None:
+        state["log"] = EventLog.from_frame(
+            df, case_col="case", touchpoint_col="touchpoint", timestamp_col="time",
+            success="purchase", failure="exit", case_cols=["persona"],
+        )  # fmt: skip
+
+    parts: list[tuple[str, Callable[[], Any]]] = [
+        ("from_frame", build),
+        ("routes", lambda: state["log"].routes()),
+        ("transitions", lambda: state["log"].transitions()),
+        ("friction", lambda: state["log"].friction()),
+        ("markov (chain, removal effects)", lambda: state["log"].markov().removal_effects()),
+    ]
+    for name, fn in parts:
+        prof = cProfile.Profile()
+        prof.enable()
+        fn()
+        prof.disable()
+        print(f"\n=== {name} ({shape}, {n_events:,} events) ===")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(12)
 
 
 # ---------------------------------------------------------------------------------------
-# pm4py, in its own virtual environment (opt-in)
+# pm4py, in a subprocess (this interpreter when it has pm4py, else its own venv)
 # ---------------------------------------------------------------------------------------
 PM4PY_SCRIPT = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import pandas as pd
 import pm4py
-from evidence import synthetic_log
+from evidence import SHAPES
 out = {"pm4py": pm4py.__version__, "pandas": pd.__version__}
-for n in json.loads(sys.argv[2]):
-    df = synthetic_log(n)
+for shape, n in json.loads(sys.argv[2]):
+    df = SHAPES[shape](n)
     t = time.perf_counter()
     f = pm4py.format_dataframe(df, case_id="case", activity_key="touchpoint",
                                timestamp_key="time")
@@ -236,9 +334,9 @@ for n in json.loads(sys.argv[2]):
     t2 = time.perf_counter()
     dfg = pm4py.discover_performance_dfg(f)
     t3 = time.perf_counter()
-    out[str(n)] = {"format_dataframe": t1 - t, "get_variants": t2 - t1,
-                   "discover_performance_dfg": t3 - t2, "variants": len(variants),
-                   "dfg_edges": len(dfg[0])}
+    out[f"{shape} {n}"] = {"format_dataframe": t1 - t, "get_variants": t2 - t1,
+                           "discover_performance_dfg": t3 - t2, "variants": len(variants),
+                           "dfg_edges": len(dfg[0])}
 for name, (file, case, act, ts) in json.loads(sys.argv[3]).items():
     df = pd.read_csv(file, dtype={case: str, act: str}, keep_default_na=False)
     df[ts] = pd.to_datetime(df[ts], utc=True, format="ISO8601")
@@ -251,49 +349,43 @@ print(json.dumps(out))
 """
 
 
-def pm4py_python() -> Path:
+def pm4py_python(create: bool) -> Path | None:
+    """An interpreter with pm4py: this one, else benchmarks/.venv-pm4py (made if ``create``)."""
+    if importlib.util.find_spec("pm4py") is not None:
+        return Path(sys.executable)
     py = PM4PY_VENV / "bin" / "python"
-    if not py.exists():
+    if not py.exists() and create:
         print(f"creating {PM4PY_VENV} with pm4py (first use) ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(PM4PY_VENV)], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "pm4py"], check=True)
-    return py
+    return py if py.exists() else None
 
 
-def compare_pm4py(sizes: list[int], ours: dict[int, float]) -> None:
-    from frictionkit.events import read_events
-
-    logs = {
-        name: (str(DATA / file), case, act, ts)
-        for name, (file, case, act, ts) in REAL_LOGS.items()
-        if (DATA / file).exists()
-    }
+def run_pm4py(py: Path, runs: list[tuple[str, int]], real_logs: bool) -> dict[str, Any]:
+    logs = (
+        {
+            name: (str(DATA / file), case, act, ts)
+            for name, (file, case, act, ts) in REAL_LOGS.items()
+            if (DATA / file).exists()
+        }
+        if real_logs
+        else {}
+    )
     res = subprocess.run(
-        [str(pm4py_python()), "-c", PM4PY_SCRIPT, str(HERE), json.dumps(sizes), json.dumps(logs)],
+        [str(py), "-c", PM4PY_SCRIPT, str(HERE), json.dumps(runs), json.dumps(logs)],
         check=True,
         capture_output=True,
         text=True,
     )
-    got = json.loads(res.stdout.strip().splitlines()[-1])
-    print(
-        f"\npm4py {got['pm4py']} (pandas {got['pandas']}), same simulated log, "
-        f"load average {os.getloadavg()}"
-    )
-    print(
-        f"{'events':>12}{'format_df':>11}{'variants':>10}{'perf_dfg':>10}{'pm4py s':>9}"
-        f"{'ours s':>8}{'ratio':>7}{'n variants':>12}"
-    )
-    for n in sizes:
-        r = got[str(n)]
-        total = r["format_dataframe"] + r["get_variants"] + r["discover_performance_dfg"]
-        print(
-            f"{n:>12,}{r['format_dataframe']:>11.2f}{r['get_variants']:>10.2f}"
-            f"{r['discover_performance_dfg']:>10.2f}{total:>9.2f}{ours[n]:>8.2f}"
-            f"{total / ours[n]:>6.1f}x{r['variants']:>12,}"
-        )
-    print("ours = from_frame + routes + transitions (the equivalent steps)")
-    for name in logs:
-        file, case, act, ts = logs[name]
+    got: dict[str, Any] = json.loads(res.stdout.strip().splitlines()[-1])
+    got["_logs"] = logs
+    return got
+
+
+def check_real_logs(got: dict[str, Any]) -> None:
+    from frictionkit.events import read_events
+
+    for name, (file, case, act, ts) in got["_logs"].items():
         routes = read_events(file, case_col=case, touchpoint_col=act, timestamp_col=ts).routes()
         theirs = got[name]
         top = [(tuple(k), c) for k, c in theirs["top5"]]
@@ -307,38 +399,85 @@ def compare_pm4py(sizes: list[int], ours: dict[int, float]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--10m", dest="ten", action="store_true", help="also run 10M events")
+    ap.add_argument("--big", action="store_true", help="also the long shape at 10M events")
+    ap.add_argument("--10m", dest="ten", action="store_true", help="also the short shape at 10M")
+    ap.add_argument("--shape", choices=sorted(SHAPES), help="only this shape")
     ap.add_argument("--no-baseline", action="store_true", help="skip the pandas baseline")
-    ap.add_argument("--compare-pm4py", action="store_true", help="also time pm4py in its own venv")
+    ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass")
+    ap.add_argument("--no-pm4py", action="store_true", help="skip the pm4py comparison")
+    ap.add_argument(
+        "--compare-pm4py",
+        action="store_true",
+        help="create benchmarks/.venv-pm4py when needed; check the real logs' variants",
+    )
+    ap.add_argument("--profile", action="store_true", help="cProfile each step (1M events)")
     args = ap.parse_args(argv)
-    ours: dict[int, float] = {}
-    sizes = [1_000_000] + ([10_000_000] if args.ten else [])
+    shapes = [args.shape] if args.shape else list(SHAPES)
+    if args.profile:
+        for shape in shapes:
+            profile(shape, 1_000_000)
+        return 0
+    runs = [(shape, 1_000_000) for shape in shapes]
+    if args.ten and "short" in shapes:
+        runs.append(("short", 10_000_000))
+    if args.big and "long" in shapes:
+        runs.append(("long", 10_000_000))
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}")
-    print(f"cores {os.cpu_count()}, load average before: {os.getloadavg()}")
+    print(f"cores {os.cpu_count()}, load average before: {load_average()}")
     print(f"{'step':<50}{'events':>12}{'wall s':>10}{'peak MiB':>10}")
-    for n in sizes:
-        rows = run(n, baseline=not args.no_baseline)
-        total = 0.0
+    results: dict[tuple[str, int], tuple[dict[str, float], dict[str, Any]]] = {}
+    for shape, n in runs:
+        # tracing 10M events would double a long run: process peak RSS only there
+        rows, facts = run(shape, n, baseline=not args.no_baseline and n <= 1_000_000,
+                          trace=not args.no_trace and n <= 1_000_000)  # fmt: skip
+        print(
+            f"-- {shape}: {facts['events']:,} events, {facts['journeys']:,} journeys, "
+            f"{facts['routes']:,} routes (load average {load_average()})"
+        )
         for name, n_ev, wall, peak in rows:
             print(f"{name:<50}{n_ev:>12,}{wall:>10.3f}{peak:>10.0f}")
-            if (
-                wall == wall
-                and not name.startswith("baseline")
-                and "by=" not in name
-                and "patterns" not in name
-            ):
-                total += wall
-        ours[n] = sum(
-            w for name, _, w, _ in rows if name in {"from_frame", "routes", "transitions"}
-        )
-        print(f"{'total (pipeline, issue 3)':<50}{n:>12,}{total:>10.3f}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        walls = {name: wall for name, _, wall, _ in rows}
+        total = sum(walls[name] for name in EVIDENCE_STEP)
+        print(f"{'evidence step (the first five rows)':<50}{n:>12,}{total:>10.3f}")
+        results[(shape, n)] = (walls, facts)
+    print(f"process peak RSS {peak_rss_mib():.0f} MiB (input frames included)")
+    got: dict[str, Any] | None = None
+    if not args.no_pm4py:
+        py = pm4py_python(create=args.compare_pm4py)
+        if py is None:
+            print(
+                "\npm4py skipped: not installed in this interpreter nor in "
+                f"{PM4PY_VENV} (pass --compare-pm4py to create that venv)"
+            )
+        else:
+            got = run_pm4py(py, runs, real_logs=args.compare_pm4py)
+    # one table: each figure next to its comparison
+    print(f"\nratios (load average {load_average()}); theirs / ours, > 1: frictionkit faster")
     print(
-        f"process peak RSS {rss:.0f} MiB (input frames included); "
-        f"load average after: {os.getloadavg()}"
+        f"{'shape':<6}{'events':>12}{'routes':>9}{'evidence s':>11}{'ingest+r+t s':>13}"
+        f"{'floor s':>9}{'r+t/floor':>10}{'pm4py s':>9}{'pm4py/evid':>11}{'pm4py/i+r+t':>12}"
     )
-    if args.compare_pm4py:
-        compare_pm4py(sizes, ours)
+    for (shape, n), (walls, facts) in results.items():
+        evid = sum(walls[name] for name in EVIDENCE_STEP)
+        equiv = sum(walls[name] for name in PM4PY_EQUIVALENT)
+        floor = walls[FLOOR]
+        theirs = float("nan")
+        if got is not None:
+            r = got[f"{shape} {n}"]
+            theirs = r["format_dataframe"] + r["get_variants"] + r["discover_performance_dfg"]
+        print(
+            f"{shape:<6}{n:>12,}{facts['routes']:>9,}{evid:>11.2f}{equiv:>13.2f}{floor:>9.2f}"
+            f"{equiv / floor:>9.1f}x{theirs:>9.2f}{theirs / evid:>10.1f}x{theirs / equiv:>11.1f}x"
+        )
+    print(
+        "evidence: from_frame + routes + transitions + friction + markov removal effects; "
+        "i+r+t: from_frame + routes + transitions (the steps pm4py's format_dataframe + "
+        "get_variants + discover_performance_dfg stand for); floor: numpy routes + "
+        "transitions with their own ingest; r+t/floor: i+r+t over the floor"
+    )
+    if got is not None:
+        print(f"pm4py {got['pm4py']} (pandas {got['pandas']}), same simulated logs")
+        check_real_logs(got)
     return 0
 
 
