@@ -224,7 +224,12 @@ def _from_arrays(
     is_rep = np.zeros(n_j, dtype=bool)
     is_rep[rep] = True
     sel = is_rep[edge_j]
-    unique, col = np.unique(edge[sel], return_inverse=True)
+    # the distinct edges and each one's column: edge codes are below s * s, so a count
+    # per code does what np.unique would do by sorting every edge
+    rep_edge = edge[sel]
+    seen = np.bincount(rep_edge, minlength=s * s) > 0
+    unique = np.flatnonzero(seen)
+    col = (np.cumsum(seen) - 1)[rep_edge]
     incidence = sparse.csr_matrix(
         (np.ones(int(sel.sum()), dtype=np.int64), (rid[edge_j[sel]], col.ravel())),
         shape=(len(uniq), len(unique)),
