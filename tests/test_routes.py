@@ -417,7 +417,6 @@ def test_route_codes_agree_with_python_tuples(df):
             assert (key[i] < key[j]) == (seqs[i] < seqs[j])
 
 
-
 @settings(max_examples=200)
 @given(
     st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=40), min_size=1, max_size=30),

@@ -330,18 +330,32 @@ def friction(
     # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
     # narrower comparison of a touchpoint's successors where it has min_support journeys
     narrow = max(support, 1)
-    if adjusted:
-        decided = np.flatnonzero(log.journey_outcome != 0)
-        groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
-        cells = grouped_cells(
-            tp_c, off_c, fail, w_cells, k, groups, n_groups,
-            risk_set=risk_set, successors=narrow,
-        )  # fmt: skip
+
+    def estimate() -> Attributable:
+        if adjusted:
+            decided = np.flatnonzero(log.journey_outcome != 0)
+            groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
+            cells = grouped_cells(
+                tp_c, off_c, fail, w_cells, k, groups, n_groups,
+                risk_set=risk_set, successors=narrow,
+            )  # fmt: skip
+        else:
+            cells = attributable_cells(
+                tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
+            )
+        out = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
+        for arr in out:
+            arr.flags.writeable = False  # may be kept with the log (below)
+        return out
+
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        res = estimate()
     else:
-        cells = attributable_cells(
-            tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
-        )
-    res = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
+        # the estimate and its draws depend on neither min_group_size nor fdr: kept with
+        # the log for a whole-number seed (the same table bit for bit), so the report's
+        # friction section and its journey map (which folds small groups) compute it once
+        args = (support, boots, int(seed), tuple(np.flatnonzero(markers).tolist()))
+        res = log._memo(f"friction_estimate{(*args, comparison, tuple(adjusted))!r}", estimate)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)
