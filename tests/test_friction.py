@@ -1001,3 +1001,32 @@ def test_outcome_steps_show_missing_counts_not_a_sentinel():
     assert pd.isna(table.loc["confirmation", "failures_not_visited"])
     counts = table[["failures_visited", "failures_not_visited"]]
     assert not (counts.fillna(0) < 0).any().any()
+
+
+def test_friction_estimate_is_computed_once_per_log_and_seed(monkeypatch):
+    # issue 22: the report's friction section and its journey map (which folds small
+    # groups) ask for the same estimate; it is kept with the log for a whole-number seed
+    from frictionkit.friction import _table
+
+    calls = []
+    real = _table.attributable_failures
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_table, "attributable_failures", counted)
+    log = _log(SMALL)
+    first = log.friction(seed=3)
+    folded = log.friction(seed=3, min_group_size=50)
+    assert len(calls) == 1
+    assert "suppressed_groups" in folded.columns
+    assert "suppressed_groups" not in first.columns
+    first.loc[0, "attributable_failures"] = -1.0  # a caller's copy: the kept estimate stays
+    again = log.friction(seed=3)
+    assert len(calls) == 1
+    assert again["attributable_failures"].iloc[0] != -1.0
+    pd.testing.assert_frame_equal(again, _log(SMALL).friction(seed=3))  # another log: 2
+    log.friction(seed=4)
+    log.friction(seed=np.random.default_rng(3))  # a generator has a state: never kept
+    assert len(calls) == 4
