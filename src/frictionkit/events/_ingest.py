@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from frictionkit.events._kinds import (
     is_mapping,
     kind_of_touchpoint,
     kind_of_value,
+    outcome_values,
     parse_kinds,
 )
 from frictionkit.events._lifecycle import (
@@ -46,7 +47,6 @@ from frictionkit.events._times import _positions, _to_ns, check_time_options
 from frictionkit.exceptions import (
     DataError,
     DroppedRowsWarning,
-    InputTypeError,
     LongJourneyWarning,
     UnknownReferenceError,
     ValidationError,
@@ -89,20 +89,6 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
     if empty.any():
         codes = np.where(empty[codes], -1, codes)
     return codes, uniques, codes < 0
-
-
-def _text_set(value: Any, field: str) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, (str, bool, int, float)) or not isinstance(value, Iterable):
-        return (value,)
-    if isinstance(value, (bytes, Mapping)):
-        raise InputTypeError(
-            f"{field} must be a value or a list of values, got {value!r}",
-            field=field,
-            value=value,
-        )
-    return tuple(value)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -200,7 +186,7 @@ def _flat(value: Any) -> Any:
     """The values of all kinds of a ``success=`` / ``failure=`` mapping (else as given)."""
     if not is_mapping(value):
         return value
-    return [v for vals in value.values() for v in _text_set(vals, "kind")]
+    return [v for vals in value.values() for v in outcome_values(vals, "kind")]
 
 
 def _event_outcomes(
@@ -245,8 +231,8 @@ def outcome_by_touchpoint(
     >>> outcome_by_touchpoint(("buy", "leave", "visit"), "buy", "leave", True)
     array([1, 2, 0], dtype=int8)
     """
-    succ_s = {str(v) for v in _text_set(success, "success")}
-    fail_s = {str(v) for v in _text_set(failure, "failure")}
+    succ_s = {str(v) for v in outcome_values(success, "success")}
+    fail_s = {str(v) for v in outcome_values(failure, "failure")}
     both = sorted(succ_s & fail_s)
     if both:
         raise ValidationError(
@@ -288,8 +274,8 @@ def outcome_by_value(
     >>> outcome_by_value(pd.Series(["success", "failure"], dtype=object), "o", None, None, True)
     array([1, 2], dtype=int8)
     """
-    succ = _text_set(success, "success")
-    fail = _text_set(failure, "failure")
+    succ = outcome_values(success, "success")
+    fail = outcome_values(failure, "failure")
     if not succ and not fail:
         succ, fail = (True, "success"), (False, "failure")
     clash = [v for v in succ if v in fail]

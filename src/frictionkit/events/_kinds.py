@@ -65,7 +65,8 @@ def is_mapping(value: Any) -> bool:
     return isinstance(value, Mapping)
 
 
-def _values(value: Any, field: str) -> tuple[Any, ...]:
+def outcome_values(value: Any, field: str) -> tuple[Any, ...]:
+    """The values of a plain ``success=`` / ``failure=`` (one value or a list) as a tuple."""
     if value is None:
         return ()
     if isinstance(value, (str, bool, int, float)) or not isinstance(value, Iterable):
@@ -82,7 +83,7 @@ def _values(value: Any, field: str) -> tuple[Any, ...]:
 def _kinds_of(value: Any, field: str, other: str) -> list[tuple[str, tuple[Any, ...]]]:
     """The (name, values) of each kind of one outcome, checked."""
     if not is_mapping(value):
-        return [(field, _values(value, field))]
+        return [(field, outcome_values(value, field))]
     if len(value) == 0:
         raise ValidationError(
             f"{field} is an empty mapping: it names no kind of {field}",
@@ -108,7 +109,7 @@ def _kinds_of(value: Any, field: str, other: str) -> list[tuple[str, tuple[Any, 
                 hint=f"Name the kinds of {field} other than 'open' and {other!r} "
                 "(the outcomes of every journey)",
             )
-        got = _values(vals, f"{field}[{name!r}]")
+        got = outcome_values(vals, f"{field}[{name!r}]")
         if not got:
             raise ValidationError(
                 f"{field} kind {name!r} lists no value",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.friction._paths import without_markers
 from frictionkit.friction._table import _check_markers
 from frictionkit.markov import REDUCE_FAILURE_BY, MarkovModel
+from frictionkit.markov._model import _log_success_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -71,16 +71,7 @@ def _success_value(log: EventLog, value_per_success: Any) -> float | None:
         return check_bounds(
             as_float(value_per_success, "value_per_success"), "value_per_success", low=0.0
         )
-    keep = (log.journey_outcome == SUCCESS) & ~np.isnan(log.journey_value)
-    values = log.journey_value[keep]
-    if len(values) == 0:
-        return None
-    if log.journey_value_n is None:
-        mean = float(values.mean())
-    else:  # compact: each row holds the mean of journey_value_n journeys
-        n = log.journey_value_n[keep].astype(float)
-        mean = float(np.dot(values, n) / n.sum())
-    return mean if math.isfinite(mean) and mean >= 0 else None
+    return _log_success_value(log)  # the mean value of the log's successful journeys
 
 
 _KINDS = ("first_order", "harm_removal")
