@@ -110,6 +110,25 @@ def test_start_complete_gives_service_and_waiting_times(xes):
     assert log.compact().event_service_s is None
 
 
+def test_friction_splits_the_dwell_into_own_time_and_wait_after(xes):
+    """With start/complete events, the dwell after a step is its successor's wait plus
+    that step's own time: the friction table shows each touchpoint's own time and the
+    wait after it (medians; worked by hand from EVENTS)."""
+    log = read_events(xes, lifecycle="start_complete", success="approve", failure="decline")
+    t = log.friction(n_boot=0).set_index("touchpoint")
+    # check: own times 30, 10 and 15 minutes; waits after it 10 and 18 minutes (the one
+    # before decline has no start, so no known wait)
+    assert t.loc["check", "median_service_s"] == pytest.approx(900.0)
+    assert t.loc["check", "median_wait_after_s"] == pytest.approx(840.0)
+    # apply: no start (no own time); the next check starts 20 and 2 minutes later
+    assert np.isnan(t.loc["apply", "median_service_s"])
+    assert t.loc["apply", "median_wait_after_s"] == pytest.approx(660.0)
+    assert t.loc["call", "median_service_s"] == pytest.approx(600.0)
+    # a log without lifecycle events keeps the plain columns only
+    plain = read_events(xes, success="approve", failure="decline").friction(n_boot=0)
+    assert "median_service_s" not in plain.columns
+
+
 def test_touchpoint_mode_names_activity_and_lifecycle(xes):
     log = read_events(xes, lifecycle="touchpoint", success="approve+complete")
     assert routes(log)["c1"] == [

@@ -6,6 +6,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from frictionkit.events._reductions import dwell_ns
 from frictionkit.exceptions import InputTypeError, ValidationError
@@ -27,6 +28,37 @@ def stored_dwell(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     q[dwell["tp"].to_numpy(dtype=_INT)] = dwell[["median_ns", "p95_ns"]].to_numpy(dtype=float)
     sq[stage_dwell["stage"].to_numpy(dtype=_INT)] = stage_dwell["median_ns"].to_numpy(dtype=float)
     return q / 1e9, sq / 1e9
+
+
+def service_split(log: EventLog) -> tuple[np.ndarray, np.ndarray] | None:
+    """A touchpoint's own time and the wait after it, where the log has lifecycle events.
+
+    With ``lifecycle="start_complete"`` an event carries its service time (start to
+    complete, :attr:`EventLog.event_service_s`), so the dwell after a step (its complete
+    to the next complete) splits into the wait before the next step starts and that
+    step's own service. Returns, per touchpoint, the median service time of its events
+    and the median wait after them (seconds; NaN where no pair is known), or ``None``
+    when the log has no service times (or is compact).
+    """
+    service = getattr(log, "event_service_s", None)
+    if service is None or log.is_compact:
+        return None
+    k = len(log.touchpoints)
+    tp = np.asarray(log.event_touchpoint, dtype=_INT)
+    ts = np.asarray(log.event_timestamp_ns, dtype=np.float64) / 1e9
+    svc = np.asarray(service, dtype=np.float64)
+    off = np.asarray(log.journey_offsets, dtype=_INT)
+    inner = np.ones(len(tp), dtype=bool)
+    inner[off[1:] - 1] = False  # the last event of a journey has no next event
+    idx = np.flatnonzero(inner[: len(tp)])
+    wait_after = ts[idx + 1] - ts[idx] - svc[idx + 1]
+    own = pd.Series(svc).groupby(tp).median()
+    after = pd.Series(wait_after).groupby(tp[idx]).median()
+    out_own = np.full(k, np.nan)
+    out_after = np.full(k, np.nan)
+    out_own[own.index.to_numpy(dtype=_INT)] = own.to_numpy(dtype=float)
+    out_after[after.index.to_numpy(dtype=_INT)] = after.to_numpy(dtype=float)
+    return out_own, out_after
 
 
 def _check_min_support(min_support: Any) -> int:

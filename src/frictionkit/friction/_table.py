@@ -31,7 +31,12 @@ from frictionkit.friction._attributable import (
     attributable_failures,
     grouped_cells,
 )
-from frictionkit.friction._paths import _check_min_support, stored_dwell, without_markers
+from frictionkit.friction._paths import (
+    _check_min_support,
+    service_split,
+    stored_dwell,
+    without_markers,
+)
 from frictionkit.friction._stats import (
     _INT,
     FRICTION_WEIGHTS,
@@ -163,6 +168,9 @@ def friction(
           the journey (seconds; the last event of a journey has no dwell);
         - ``stage_median_dwell_s``: median dwell of all events of its stage;
         - ``dwell_ratio``: median_dwell_s / stage_median_dwell_s;
+        - ``median_service_s``, ``median_wait_after_s`` (only for a log read with
+          ``lifecycle="start_complete"``): the step's own time (start to complete) and the
+          wait after it (to the next step's start), which together make the dwell;
         - ``excess_risk``: ``1 - 1 / risk_ratio`` clipped to [0, 1] (the share of the
           visitors' failure risk above the comparison risk), 0 when not supported;
         - ``friction_score``: ``0.6 excess_risk + 0.2 exit_share + 0.2 repeat_rate``
@@ -411,6 +419,11 @@ def friction(
             "verdict": pd.Series(verdict, dtype=object),
         }
     )
+    split = service_split(log)
+    if split is not None:  # lifecycle events: the step's own time and the wait after it
+        at = list(out.columns).index("dwell_ratio") + 1
+        out.insert(at, "median_wait_after_s", split[1])
+        out.insert(at, "median_service_s", split[0])
     first = ["touchpoint", "stage", "verdict", "attributable_failures",
              "attributable_failures_low", "attributable_failures_high"]  # fmt: skip
     out = out[first + [c for c in out.columns if c not in first]]  # the decision first

@@ -226,6 +226,8 @@ def _signals_from_log(
             repeat_rate=_f(rec["repeat_rate"]),
             dwell_ratio=_f(rec["dwell_ratio"]),
             median_dwell_s=_f(rec["median_dwell_s"]),
+            median_service_s=_f(rec.get("median_service_s", math.nan)),
+            median_wait_after_s=_f(rec.get("median_wait_after_s", math.nan)),
         )
         v = values.loc[t]
         d.update(share=_f(v["share_of_journeys"]), visitors_per_period=_f(v[f"visitors_per_{per}"]))
@@ -262,8 +264,15 @@ def _signals_from_log(
             continue
         d["signals"].append("long_wait")
         d["strength"].append(min(1.0, (d["dwell_ratio"] - 1.0) / 4.0))
+        own = d.get("median_service_s", math.nan)
+        split = (
+            f" (its own time {duration_text(own)}, then "
+            f"{duration_text(d['median_wait_after_s'])} before the next step starts)"
+            if isinstance(own, float) and math.isfinite(own)
+            else ""
+        )
         d["evidence"].append(
-            f"event log: median wait after it {duration_text(d['median_dwell_s'])}, "
+            f"event log: median wait after it {duration_text(d['median_dwell_s'])}{split}, "
             f"{d['dwell_ratio']:.1f}x its stage's median; visitors who waited over "
             f"{duration_text(test['threshold_s'])} failed {test['rate_long']:.0%} vs "
             f"{test['rate_short']:.0%} (n={test['n_long']} vs {test['n_short']}; risk "
