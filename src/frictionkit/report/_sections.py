@@ -539,7 +539,10 @@ def _friction_section(
                 caption=f"The first {min(_TOP_FRICTION, len(kept))} touchpoints by verdict, "
                 "then attributable failures",
                 note=f"Touchpoints visited by fewer than {min_group_size} decided journeys are "
-                "folded. A dash: no comparable journeys (or too few on one side).",
+                "folded. A dash: no comparable journeys (or too few on one side). Each "
+                "interval is for its own row; the verdict also allows for testing every "
+                "touchpoint at once (false discovery rate), so an interval clear of 0 can "
+                "still read no evidence.",
             )
         )
     )
