@@ -1385,10 +1385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _input_error(err: BaseException) -> bool:
-    """An error of an engine or file library about the input (DuckDB, Arrow/Parquet)."""
-    module = type(err).__module__.split(".")[0]
-    name = type(err).__name__
-    return module in {"duckdb", "_duckdb", "pyarrow"} and "Internal" not in name
+    """An engine's or file library's error about the input (DuckDB, Arrow/Parquet, Spark)."""
+    from frictionkit.events._engine import _engine_error
+
+    return _engine_error(err) is not None
 
 
 def _run(args: argparse.Namespace) -> int:
