@@ -1030,3 +1030,96 @@ def test_friction_estimate_is_computed_once_per_log_and_seed(monkeypatch):
     log.friction(seed=4)
     log.friction(seed=np.random.default_rng(3))  # a generator has a state: never kept
     assert len(calls) == 4
+
+
+def _pattern_cells_by_loop(sel, inv, first_ev, tp, off, jj, wd, fail, groups, n_groups, first_tp):
+    """The straightforward version of ``_pattern_cells``: one pass per pattern."""
+    from frictionkit.friction._attributable import MAX_VISIT
+
+    n, n_j, m = len(tp), len(off) - 1, MAX_VISIT
+    width = m * n_groups
+    order = np.lexsort((np.arange(n), tp, jj))
+    sj, st_ = jj[order], tp[order]
+    head = np.ones(n, dtype=bool)
+    head[1:] = (sj[1:] != sj[:-1]) | (st_[1:] != st_[:-1])
+    run = np.arange(n) - np.maximum.accumulate(np.where(head, np.arange(n), 0))
+    visit_no = np.empty(n, dtype=np.int64)
+    visit_no[order] = run + 1
+    is_last = np.zeros(n, dtype=bool)
+    has = np.flatnonzero(np.diff(off) > 0)
+    is_last[off[1:][has] - 1] = True
+    never = np.iinfo(np.int64).max
+    cols = [[] for _ in range(7)]
+    for row, (pat, step) in enumerate(zip(sel.tolist(), first_tp.tolist(), strict=True)):
+        first_visit = np.full(n_j, never, dtype=np.int64)
+        starts = np.sort(first_ev[inv == pat])
+        oj, at = np.unique(jj[starts], return_index=True)
+        first_visit[oj] = visit_no[starts[at]]
+        ev = np.flatnonzero(tp == step)
+        ej = jj[ev]
+        code = (np.minimum(visit_no[ev], m) - 1) * n_groups + groups[ej]
+        fo = first_visit[ej]
+        kind = np.where(fo == visit_no[ev], 0, np.where(fo > visit_no[ev], 1 + is_last[ev], 3))
+        key = kind * width + code
+        n_kind = np.bincount(key, weights=wd[ej], minlength=4 * width).reshape(4, -1)
+        f_kind = np.bincount(key, weights=(wd * fail)[ej], minlength=4 * width).reshape(4, -1)
+        cell = np.flatnonzero(n_kind[0] > 0)
+        for col, v in zip(
+            cols,
+            (np.full(len(cell), row), cell, n_kind[0, cell], f_kind[0, cell],
+             n_kind[1, cell], f_kind[1, cell], n_kind[2, cell]),
+            strict=True,
+        ):  # fmt: skip
+            col.append(v)
+    return [np.concatenate(c) for c in cols]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_j=st.integers(1, 40),
+    k=st.integers(1, 5),
+    n_groups=st.integers(1, 3),
+    max_len=st.integers(2, 4),
+)
+def test_pattern_cells_match_a_loop_over_patterns(seed, n_j, k, n_groups, max_len):
+    """The pattern cells counted without a loop equal one pass per pattern, bit for bit."""
+    from frictionkit.friction._patterns import (
+        _distinct_codes,
+        _first_occurrences,
+        _pattern_cells,
+    )
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(0, 12, size=n_j)
+    off = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    tp = rng.integers(0, k, size=int(off[-1])).astype(np.int64)
+    jj = np.repeat(np.arange(n_j, dtype=np.int64), lengths)
+    wd = rng.integers(1, 4, size=n_j).astype(float)
+    fail = rng.random(n_j) < 0.4
+    groups = rng.integers(0, n_groups, size=n_j).astype(np.int64)
+    base = k + 1
+    codes, first_ev = [], []
+    for i in range(len(tp)):
+        for m in range(2, max_len + 1):
+            if i + m <= len(tp) and jj[i + m - 1] == jj[i]:
+                codes.append(int(np.polyval(tp[i : i + m] + 1, base)))
+                first_ev.append(i)
+    if not codes:
+        return
+    codes_a = np.asarray(codes, dtype=np.int64)
+    first_ev_a = np.asarray(first_ev, dtype=np.int64)
+    uniq, inv = _distinct_codes(codes_a, base**max_len)
+    assert np.array_equal(uniq, np.unique(codes_a))
+    assert np.array_equal(uniq[inv], codes_a)
+    p_pat, _, p_start, _ = _first_occurrences(inv, first_ev_a, jj, len(uniq))
+    sel = np.flatnonzero((rng.random(len(uniq)) < 0.7) | (np.arange(len(uniq)) == 0))
+    first_tp = np.asarray([tp[first_ev_a[inv == p][0]] for p in sel], dtype=np.int64)
+    got = _pattern_cells(
+        sel, (p_pat, p_start), tp, off, jj, wd, fail, (groups, n_groups), first_tp=first_tp
+    )
+    want = _pattern_cells_by_loop(
+        sel, inv, first_ev_a, tp, off, jj, wd, fail, groups, n_groups, first_tp
+    )
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g, w)

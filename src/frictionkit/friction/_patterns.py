@@ -215,20 +215,18 @@ def failure_patterns(
     codes = np.concatenate(codes_list)
     first_ev = np.concatenate(starts_list)
     lens = np.concatenate(lens_list)
-    inv_raw, uniq_raw = pd.factorize(codes)
-    inv = inv_raw.astype(_INT)
-    uniq = np.asarray(uniq_raw, dtype=_INT)
+    uniq, inv = _distinct_codes(codes, int(base) ** length)
     n_pat = len(uniq)
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
-    pj = pd.unique(jj[first_ev] * np.int64(n_pat) + inv)
-    p_pat, p_j = pj % n_pat, pj // n_pat
+    # the (pattern, journey) pairs, each with the start of the pattern's first occurrence
+    # in the journey (patterns in code order, journeys in order)
+    p_pat, p_j, p_start, by_pat = _first_occurrences(inv, first_ev, jj, n_pat)
     journeys = np.bincount(p_pat, weights=wd[p_j], minlength=n_pat)
     failures = np.bincount(p_pat, weights=(fail * wd)[p_j], minlength=n_pat)
-    # first step of each pattern: journeys (and failures) that visited it
-    rep = np.empty(n_pat, dtype=_INT)
-    rep[inv[::-1]] = np.arange(len(inv) - 1, -1, -1, dtype=_INT)
-    first_tp = tp[first_ev[rep]]
-    pat_len = lens[rep]
+    # first step and length of each pattern, read at one of its occurrences
+    rep = np.searchsorted(p_pat, np.arange(n_pat))
+    first_tp = tp[p_start[rep]]
+    pat_len = lens[by_pat[rep]]
     vis_j, vis_t, _ = pair_counts(jj, tp, n_j, k)
     t_journeys = np.bincount(vis_t, weights=wd[vis_j], minlength=k)
     t_fail = np.bincount(vis_t, weights=(fail * wd)[vis_j], minlength=k)
@@ -239,10 +237,10 @@ def failure_patterns(
     keep = (n1 >= support) & (n0 >= support)
     if not keep.any():
         return empty
+    # patterns are numbered in the order of their codes, so the rows are too: the
+    # bootstrap draws go to the same rows whatever the journeys' order (full and compact
+    # logs agree)
     sel = np.flatnonzero(keep)
-    # rows in the order of their codes, not of first appearance: the bootstrap draws go
-    # to the same rows whatever the journeys' order (full and compact logs agree)
-    sel = sel[np.argsort(uniq[sel], kind="stable")]
     n1, a, n0, c = n1[sel], a[sel], n0[sel], c[sel]
     odds, low, high = odds_ratio_prior(a, n1 - a, c, n0 - c)
     p = fisher_exact_p(a, n1, a + c, n1 + n0, "greater")
@@ -255,8 +253,7 @@ def failure_patterns(
         groups, n_groups = np.zeros(n_j, dtype=_INT), 1
     res = _adjusted(
         sel,
-        inv,
-        first_ev,
+        (p_pat, p_start),
         tp,
         off,
         jj,
@@ -331,10 +328,46 @@ def failure_patterns(
     return out
 
 
+#: Largest code space (``(touchpoints + 1) ** max_len``) numbered through a dense table
+#: rather than a sort.
+_DENSE_CODES = 1 << 22
+
+
+def _distinct_codes(codes: np.ndarray, n_space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pattern codes, sorted, and each occurrence's index among them."""
+    if n_space <= _DENSE_CODES:
+        present = np.bincount(codes, minlength=n_space) > 0
+        uniq = np.flatnonzero(present).astype(_INT)
+        lut = np.cumsum(present, dtype=_INT) - 1
+        return uniq, lut[codes]
+    uniq, inv = np.unique(codes, return_inverse=True)
+    return uniq.astype(_INT), inv.ravel().astype(_INT)
+
+
+def _first_occurrences(
+    inv: np.ndarray, first_ev: np.ndarray, jj: np.ndarray, n_pat: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (pattern, journey) pairs, sorted, with the start of the first occurrence.
+
+    ``inv`` numbers the occurrences' patterns, ``first_ev`` their start events, in event
+    order within each pattern (one pattern has one length). Returns the pairs' pattern,
+    journey and first start event, and the stable order of the occurrences by pattern.
+    """
+    # a stable sort by pattern keeps each pattern's occurrences in event order (a radix
+    # sort while the patterns fit 16 bits)
+    key = inv.astype(np.uint16) if n_pat <= 1 << 16 else inv
+    by_pat = np.argsort(key, kind="stable")
+    pat = inv[by_pat]
+    start = first_ev[by_pat]
+    jour = jj[start]
+    new = np.ones(len(pat), dtype=bool)
+    new[1:] = (pat[1:] != pat[:-1]) | (jour[1:] != jour[:-1])
+    return pat[new], jour[new], start[new], by_pat[new]
+
+
 def _adjusted(
     sel: np.ndarray,
-    inv: np.ndarray,
-    first_ev: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
     tp: np.ndarray,
     off: np.ndarray,
     jj: np.ndarray,
@@ -360,62 +393,98 @@ def _adjusted(
     (:func:`~frictionkit.friction._attributable.attributable_failures`) sums the cells,
     with its interval and Cochran-Mantel-Haenszel test.
     """
+    cells = _pattern_cells(sel, pairs, tp, off, jj, wd, fail, grouping, first_tp=first_tp)
+    return attributable_failures(cells, len(sel), min_support=support, n_boot=n_boot, rng=rng)
+
+
+def _pattern_cells(
+    sel: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    tp: np.ndarray,
+    off: np.ndarray,
+    jj: np.ndarray,
+    wd: np.ndarray,
+    fail: np.ndarray,
+    grouping: tuple[np.ndarray, int],
+    *,
+    first_tp: np.ndarray,
+) -> Cells:
+    """The (row, stratum) cells of the kept patterns (see :func:`_adjusted`).
+
+    No loop over patterns: the events at each step are counted once by stratum and by
+    whether they end their journey; a pattern's exposed journeys contribute the event
+    its first occurrence starts at (its visitors) and their later visits to the step
+    (exposed before), and the comparison and the ended are the step's events less those.
+    ``pairs`` holds the (pattern, journey) pairs' pattern and first start event
+    (:func:`_first_occurrences`); ``sel`` the kept patterns, ``first_tp`` their first
+    steps.
+    """
     groups, n_groups = grouping
+    p_pat, p_start = pairs
     n = len(tp)
-    n_j = len(off) - 1
+    n_tp = int(tp.max(initial=0)) + 1
+    n_rows = len(sel)
     m = MAX_VISIT
-    width = np.int64(m * n_groups)
-    # the how-many-th visit of its step each event is (1-based), and the last events
-    order = np.lexsort((np.arange(n), tp, jj))
+    width = m * n_groups
+    # the how-many-th visit of its step each event is (1-based), and the last events:
+    # a stable sort by step (a radix sort while the steps fit 16 bits) leaves each
+    # journey's visits to a step together, in order
+    order = np.argsort(tp.astype(np.uint16) if n_tp <= 1 << 16 else tp, kind="stable")
     sj, st = jj[order], tp[order]
     head = np.ones(n, dtype=bool)
     head[1:] = (sj[1:] != sj[:-1]) | (st[1:] != st[:-1])
-    run = np.arange(n) - np.maximum.accumulate(np.where(head, np.arange(n), 0))
+    heads = np.flatnonzero(head)
+    run = np.arange(n) - np.repeat(heads, np.diff(np.r_[heads, n]))
     visit_no = np.empty(n, dtype=_INT)
     visit_no[order] = run + 1
+    rank = np.empty(n, dtype=_INT)
+    rank[order] = np.arange(n, dtype=_INT)
+    run_end = np.repeat(np.r_[heads[1:], n], np.diff(np.r_[heads, n]))  # by sorted position
     is_last = np.zeros(n, dtype=bool)
     has = np.flatnonzero(np.diff(off) > 0)
     is_last[off[1:][has] - 1] = True
-    by_tp = np.argsort(tp, kind="stable")
-    tp_ptr = np.searchsorted(tp[by_tp], np.arange(int(tp.max(initial=0)) + 2))
-    occ = np.argsort(inv, kind="stable")
-    occ_ptr = np.searchsorted(inv[occ], np.arange(int(inv.max(initial=0)) + 2))
-    never = np.int64(np.iinfo(np.int64).max)
-    first_visit = np.full(n_j, never, dtype=_INT)
-    parts: list[tuple[np.ndarray, ...]] = []
-    at_step: dict[int, tuple[np.ndarray, ...]] = {}  # the first step's events, once per step
-    for row, (pat, step) in enumerate(zip(sel.tolist(), first_tp.tolist(), strict=True)):
-        starts = first_ev[occ[occ_ptr[pat] : occ_ptr[pat + 1]]]
-        oj, at = np.unique(jj[starts], return_index=True)
-        first_visit[oj] = visit_no[starts[at]]
-        if step not in at_step:
-            ev = by_tp[tp_ptr[step] : tp_ptr[step + 1]]
-            ej = jj[ev]
-            code = (np.minimum(visit_no[ev], m) - 1) * np.int64(n_groups) + groups[ej]
-            at_step[step] = (ej, visit_no[ev], is_last[ev], code, wd[ej], wd[ej] * fail[ej])
-        ej, ev_v, last, code, w, wf = at_step[step]
-        fo = first_visit[ej]
-        # 0: exposed at this visit; 1: comparison (went on); 2: ended there; 3: exposed before
-        kind = np.where(fo == ev_v, 0, np.where(fo > ev_v, np.where(last, 2, 1), 3))
-        key = kind * width + code
-        n_kind = np.bincount(key, weights=w, minlength=4 * width).reshape(4, -1)
-        f_kind = np.bincount(key, weights=wf, minlength=4 * width).reshape(4, -1)
-        first_visit[oj] = never
-        cell = np.flatnonzero(n_kind[0] > 0)
-        parts.append(
-            (
-                np.full(len(cell), row, dtype=_INT),
-                cell.astype(_INT),
-                n_kind[0, cell],
-                f_kind[0, cell],
-                n_kind[1, cell],
-                f_kind[1, cell],
-                n_kind[2, cell],
-            )
-        )
-    merged = [np.concatenate(col) for col in zip(*parts, strict=True)]
-    cells = Cells(*merged)
-    return attributable_failures(cells, len(sel), min_support=support, n_boot=n_boot, rng=rng)
+    cell = (np.minimum(visit_no, m) - 1) * np.int64(n_groups) + groups[jj]
+    w_ev = wd[jj]
+    wf_ev = (wd * fail)[jj]
+    # every event at each step, by (ends its journey, stratum)
+    key = (tp * 2 + is_last) * np.int64(width) + cell
+    size = n_tp * 2 * width
+    base_n = np.bincount(key, weights=w_ev, minlength=size).reshape(n_tp, 2, width)
+    base_f = np.bincount(key, weights=wf_ev, minlength=size).reshape(n_tp, 2, width)
+    # the kept patterns' exposed journeys: the first occurrence's start event (exposed
+    # at this visit) and the journey's later visits to the step (exposed before)
+    row_of = np.full(int(p_pat.max(initial=-1)) + 1, -1, dtype=_INT)
+    row_of[sel] = np.arange(n_rows, dtype=_INT)
+    pr = row_of[p_pat]
+    kept = pr >= 0
+    row0, ev0 = pr[kept], p_start[kept]
+    q = rank[ev0]
+    n_later = run_end[q] - q - 1
+    total = int(n_later.sum())
+    row3 = np.repeat(row0, n_later)
+    ev3 = order[np.repeat(q + 1 - np.cumsum(np.r_[0, n_later[:-1]]), n_later) + np.arange(total)]
+    size = n_rows * 2 * width
+    k0 = (row0 * 2 + is_last[ev0]) * np.int64(width) + cell[ev0]
+    k3 = (row3 * 2 + is_last[ev3]) * np.int64(width) + cell[ev3]
+    n0 = np.bincount(k0, weights=w_ev[ev0], minlength=size).reshape(n_rows, 2, width)
+    f0 = np.bincount(k0, weights=wf_ev[ev0], minlength=size).reshape(n_rows, 2, width)
+    n3 = np.bincount(k3, weights=w_ev[ev3], minlength=size).reshape(n_rows, 2, width)
+    f3 = np.bincount(k3, weights=wf_ev[ev3], minlength=size).reshape(n_rows, 2, width)
+    # not exposed by this visit: went on (comparison) or ended there
+    rest_n = base_n[first_tp] - n0 - n3
+    rest_f = base_f[first_tp] - f0 - f3
+    visitors = n0.sum(axis=1)
+    nz = np.flatnonzero(visitors > 0)
+    rows, strata = nz // width, nz % width
+    return Cells(
+        rows.astype(_INT),
+        strata.astype(_INT),
+        visitors[rows, strata],
+        f0.sum(axis=1)[rows, strata],
+        rest_n[rows, 0, strata],
+        rest_f[rows, 0, strata],
+        rest_n[rows, 1, strata],
+    )
 
 
 def _empty_patterns() -> pd.DataFrame:

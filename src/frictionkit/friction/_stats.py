@@ -206,15 +206,18 @@ def fisher_exact_p(
         out: np.ndarray = gammaln(top + 1.0) - gammaln(k + 1.0) - gammaln(top - k + 1.0)
         return out
 
-    ff, nn, nn1 = f[row], n[row], n1[row]
-    logp = log_choose(ff, x) + log_choose(nn - ff, nn1 - x) - log_choose(nn, nn1)
-    pmf = np.exp(logp)
     if alternative == "greater":
-        mask = x >= a[row]
+        # the upper tail only: the terms below a are 0 (computed, they would be masked)
+        up = np.flatnonzero(x >= a[row])
+        ff, nn, nn1, xu = f[row[up]], n[row[up]], n1[row[up]], x[up]
+        terms = np.zeros(len(x))
+        terms[up] = np.exp(log_choose(ff, xu) + log_choose(nn - ff, nn1 - xu) - log_choose(nn, nn1))
     else:
+        ff, nn, nn1 = f[row], n[row], n1[row]
+        logp = log_choose(ff, x) + log_choose(nn - ff, nn1 - x) - log_choose(nn, nn1)
         obs = log_choose(f, a) + log_choose(n - f, n1 - a) - log_choose(n, n1)
-        mask = logp <= obs[row] + 1e-7
-    total = np.add.reduceat(np.where(mask, pmf, 0.0), seg[:-1])
+        terms = np.where(logp <= obs[row] + 1e-7, np.exp(logp), 0.0)
+    total = np.add.reduceat(terms, seg[:-1])
     out: np.ndarray = np.clip(total, 0.0, 1.0)
     return out
 
