@@ -1123,3 +1123,15 @@ def test_pattern_cells_match_a_loop_over_patterns(seed, n_j, k, n_groups, max_le
     )
     for g, w in zip(got, want, strict=True):
         assert np.array_equal(g, w)
+
+
+def test_failure_patterns_without_a_dense_code_table_are_the_same(monkeypatch):
+    """Pattern codes too many for a dense table are numbered by a sort: same table."""
+    import frictionkit.friction._patterns as patterns
+
+    _, log = sim_log(1500, seed=4)
+    dense = log.failure_patterns(max_len=3, min_support=5, n_boot=20)
+    monkeypatch.setattr(patterns, "_DENSE_CODES", 0)
+    pd.testing.assert_frame_equal(
+        log.failure_patterns(max_len=3, min_support=5, n_boot=20), dense, check_exact=True
+    )

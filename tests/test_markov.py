@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from frictionkit.datasets.simulate import simulate_journeys
@@ -869,3 +869,70 @@ def test_harm_removal_bad_input():
     table = MarkovModel.from_transitions(m.to_frame())
     with pytest.raises(ValidationError, match="transition counts"):
         table.harm_removal_effects()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    routes=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from("abcd"), max_size=8),
+            st.sampled_from(["success", "failure"]),
+            st.integers(1, 4),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_route_keys_match_a_walk_over_each_route(routes):
+    """The transitions before each first visit, as counted by a walk over each route."""
+    from frictionkit.markov._memory import route_keys
+
+    assume(any(o == "success" for _, o, _ in routes) and any(o == "failure" for _, o, _ in routes))
+    model = MarkovModel.from_paths(
+        [p for p, _, _ in routes], [o for _, o, _ in routes], [c for _, _, c in routes]
+    )
+    r = model._routes
+    k = len(model.touchpoints)
+    s = k + 3
+    keys = route_keys(r, k)
+    w = r.weight.astype(float)
+    full = np.zeros((s, s))
+    first = np.zeros((s, s))
+    before = np.zeros((s, s, s))
+    for i in range(len(r.offsets) - 1):
+        visits = [0, *r.code[r.offsets[i] : r.offsets[i + 1]].tolist()]
+        visits.append(s - 2 if r.success[i] else s - 1)
+        moves = list(itertools.pairwise(visits))  # the move into position p is moves[p]
+        for a, b in moves:
+            full[a, b] += w[i]
+        for t in range(1, k + 1):
+            met = visits.index(t) - 1 if t in visits else len(moves)
+            if met < len(moves):
+                first[t, moves[met][0]] += w[i]
+            for a, b in moves[:met]:
+                before[t, a, b] += w[i]
+    assert np.array_equal((keys.full @ w).reshape(s, s), full)
+    got_first = np.zeros(s * s)
+    got_first[keys.first_key] = keys.first @ w
+    assert np.array_equal(got_first.reshape(s, s), first)
+    # the keys keep the moves out of the states that first visits are made from
+    from_state = (first > 0)[:, :, None] & np.ones((1, 1, s), dtype=bool)
+    got = np.zeros(s**3)
+    got[keys.before_key] = keys.before @ w
+    assert np.array_equal(got.reshape(s, s, s), np.where(from_state, before, 0.0))
+
+
+def test_harm_removal_without_dense_tables_is_the_same(monkeypatch):
+    """Key spaces too large for a dense table are numbered by a sort: same table."""
+    import frictionkit.markov._memory as memory
+
+    log_df = simulate_journeys(1500, seed=4)
+    paths = log_df.groupby("case_id")["touchpoint"].agg(tuple)
+    outcome = log_df.groupby("case_id")["outcome"].first()
+    decided = outcome[outcome != "open"].index
+    model = MarkovModel.from_paths(paths[decided], outcome[decided])
+    dense = model.harm_removal_effects(min_support=5, bootstrap=5, seed=1)
+    monkeypatch.setattr(memory, "_DENSE_KEYS", 0)
+    pd.testing.assert_frame_equal(
+        model.harm_removal_effects(min_support=5, bootstrap=5, seed=1), dense, check_exact=True
+    )

@@ -19,6 +19,7 @@ Pure kernels: numpy in, numpy out, no validation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -38,29 +39,46 @@ class Keys(NamedTuple):
     """Sparse route-to-count maps: ``matrix @ route_weights`` gives the counts.
 
     ``full`` maps routes to the flat ``(src, dst)`` transition counts (``s * s``);
-    ``after`` to the counts of transitions at or after the first visit to each
-    touchpoint, plus the first visit itself (flat ``(t, src, dst)``, ``t`` the
-    touchpoint's state index); ``first`` to the first visits (flat ``(t, src)``);
+    ``before`` to the counts of transitions made before the first visit to each
+    touchpoint (the ``met = 0`` copy; flat ``(t, src, dst)``, ``t`` the touchpoint's state
+    index), kept only out of the states ``src`` that first visits to ``t`` are made from
+    (the only ones compared); ``first`` to the first visits (flat ``(t, src)``);
     ``visits`` / ``visits_success`` to the visitors of each touchpoint (all / successful).
     """
 
     n_states: int
     full: sparse.csr_matrix
-    after: sparse.csr_matrix
-    after_key: IntArray
+    before: sparse.csr_matrix
+    before_key: IntArray
     first: sparse.csr_matrix
     first_key: IntArray
     visits: sparse.csr_matrix
     visits_success: sparse.csr_matrix
 
 
-def _csr(key: IntArray, route: IntArray, n_routes: int) -> tuple[sparse.csr_matrix, IntArray]:
+#: Largest key space numbered through a dense table rather than a sort.
+_DENSE_KEYS = 1 << 24
+
+
+def _distinct(key: IntArray, n_space: int) -> tuple[IntArray, IntArray]:
+    """The distinct keys, sorted, and each key's index among them."""
+    if n_space <= _DENSE_KEYS:
+        present = np.bincount(key, minlength=n_space) > 0
+        lut = np.cumsum(present, dtype=np.int64) - 1
+        return np.flatnonzero(present).astype(np.int64), lut[key]
+    uniq, row = np.unique(key, return_inverse=True)
+    return uniq.astype(np.int64), row.ravel().astype(np.int64)
+
+
+def _csr(
+    key: IntArray, route: IntArray, n_routes: int, n_space: int
+) -> tuple[sparse.csr_matrix, IntArray]:
     from scipy import sparse  # lazy: scipy loads on first use, not with frictionkit
 
-    uniq, row = np.unique(key, return_inverse=True)
-    m = sparse.csr_matrix((np.ones(len(key)), (row.ravel(), route)), shape=(len(uniq), n_routes))
+    uniq, row = _distinct(key, n_space)
+    m = sparse.csr_matrix((np.ones(len(key)), (row, route)), shape=(len(uniq), n_routes))
     m.sum_duplicates()
-    return m, uniq.astype(np.int64)
+    return m, uniq
 
 
 def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.csr_matrix:
@@ -72,7 +90,12 @@ def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.
 
 
 def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
-    """Index every transition of the routes by the touchpoint whose first visit it follows."""
+    """Index every transition of the routes by the touchpoints whose first visit it precedes.
+
+    No route is expanded once per touchpoint: each transition is paired only with the
+    touchpoints first visited somewhere from its source state, and kept where the route
+    has not met the touchpoint yet.
+    """
     from scipy import sparse
 
     code, off, success = routes.code, routes.offsets, routes.success
@@ -82,34 +105,80 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     rj = np.repeat(np.arange(n_r, dtype=np.int64), lengths)
     end = np.where(success, s - 2, s - 1).astype(np.int64)
     pos = np.arange(len(code), dtype=np.int64) - off[:-1][rj]  # position within route
-    last = pos == lengths[rj] - 1
-    nxt = np.where(last, end[rj], np.r_[code[1:], 0])
     prev = np.where(pos == 0, 0, np.r_[0, code[:-1]])
-    # full counts: START -> first (or outcome), each visit -> next (or outcome)
-    empty = lengths == 0
-    src_all = np.r_[np.zeros(n_r, dtype=np.int64), code]
-    dst_all = np.r_[np.where(empty, end, 0), nxt]
-    dst_all[:n_r][~empty] = code[off[:-1][~empty]]
-    full = _rows(src_all * s + dst_all, np.r_[np.arange(n_r), rj], s * s, n_r)
-    # first visit of each touchpoint in its route
-    order = np.lexsort((pos, code, rj))
-    key_rt = rj[order] * s + code[order]
+    # every transition, route after route: into each visit (from START or the visit
+    # before), then into the outcome (from the last visit, or START for an empty route)
+    n_tr = len(code) + n_r
+    out_at = off[1:] + np.arange(1, n_r + 1)  # one past each route's transitions
+    into_end = np.zeros(n_tr, dtype=bool)
+    into_end[out_at - 1] = True
+    tr_r = np.repeat(np.arange(n_r, dtype=np.int64), lengths + 1)
+    tr_pos = np.arange(n_tr, dtype=np.int64) - (out_at - lengths - 1)[tr_r]
+    tr_src = np.zeros(n_tr, dtype=np.int64)
+    tr_dst = np.empty(n_tr, dtype=np.int64)
+    visit = ~into_end
+    tr_src[visit] = prev
+    tr_dst[visit] = code
+    has = lengths > 0
+    tr_src[out_at[has] - 1] = code[off[1:][has] - 1]
+    tr_dst[into_end] = end
+    full = _rows(tr_src * s + tr_dst, tr_r, s * s, n_r)
+    # first visit of each touchpoint in its route: a stable sort by touchpoint (a radix
+    # sort while the touchpoints fit 16 bits) keeps each route's visits in order
+    by_tp = np.argsort(code.astype(np.uint16) if s <= 1 << 16 else code, kind="stable")
+    c_s, r_s = code[by_tp], rj[by_tp]
+    head = np.ones(len(code), dtype=bool)
+    head[1:] = (c_s[1:] != c_s[:-1]) | (r_s[1:] != r_s[:-1])
     is_first = np.zeros(len(code), dtype=bool)
-    is_first[order[np.r_[True, key_rt[1:] != key_rt[:-1]][: len(order)]]] = True
+    is_first[by_tp[head]] = True
     fe = np.flatnonzero(is_first)
     t_first = code[fe]
-    first, first_key = _csr(t_first * s + prev[fe], rj[fe], n_r)
+    first, first_key = _csr(t_first * s + prev[fe], rj[fe], n_r, s * s)
     visits = _rows(t_first, rj[fe], s, n_r)
     visits_success = sparse.csr_matrix(visits @ sparse.diags(success.astype(np.float64)))
-    # transitions at or after each first visit: events fe .. route end, plus the first visit
-    span = off[1:][rj[fe]] - fe
-    ev = np.repeat(fe - np.r_[0, np.cumsum(span)[:-1]], span) + np.arange(
-        int(span.sum()), dtype=np.int64
-    )
-    tt = np.repeat(t_first, span)
-    a_key = np.r_[tt * s * s + code[ev] * s + nxt[ev], t_first * s * s + prev[fe] * s + t_first]
-    after, after_key = _csr(a_key, np.r_[rj[ev], rj[fe]], n_r)
-    return Keys(s, full, after, after_key, first, first_key, visits, visits_success)
+    # the transitions before each first visit, out of the states first visits are made
+    # from: pair each transition with the touchpoints first visited from its source
+    # (targets[tptr[src]:tptr[src + 1]]) and keep those the route has not met yet
+    src_of = first_key % s
+    t_of = first_key // s
+    by_src = np.argsort(src_of, kind="stable")
+    targets = t_of[by_src]
+    tptr = np.searchsorted(src_of[by_src], np.arange(s + 1))
+    n_cand = (tptr[1:] - tptr[:-1])[tr_src]
+    cand_tr = np.repeat(np.arange(n_tr, dtype=np.int64), n_cand)
+    cand_t = targets[
+        np.repeat(tptr[:-1][tr_src] - np.cumsum(np.r_[0, n_cand[:-1]]), n_cand)
+        + np.arange(int(n_cand.sum()), dtype=np.int64)
+    ]
+    fe_pos = _first_positions(rj[fe], t_first, pos[fe], n_r, s)
+    met = fe_pos(tr_r[cand_tr], cand_t)  # position of the first visit (or past the end)
+    keep = tr_pos[cand_tr] < met
+    cand_tr, cand_t = cand_tr[keep], cand_t[keep]
+    b_key = (cand_t * s + tr_src[cand_tr]) * s + tr_dst[cand_tr]
+    before, before_key = _csr(b_key, tr_r[cand_tr], n_r, s * s * s)
+    return Keys(s, full, before, before_key, first, first_key, visits, visits_success)
+
+
+def _first_positions(
+    route: IntArray, t: IntArray, at: IntArray, n_routes: int, n_states: int
+) -> Callable[[IntArray, IntArray], IntArray]:
+    """Look up the position of the first visit to ``t`` in a route (max int: never)."""
+    never = np.iinfo(np.int64).max
+    key = route * n_states + t
+    if n_routes * n_states <= _DENSE_KEYS:
+        table = np.full(n_routes * n_states, never, dtype=np.int64)
+        table[key] = at  # one first visit per (route, touchpoint)
+        return lambda r, u: table[r * n_states + u]
+    order = np.argsort(key)
+    sorted_key, sorted_at = key[order], at[order]
+
+    def lookup(r: IntArray, u: IntArray) -> IntArray:
+        want = r * n_states + u
+        i = np.minimum(np.searchsorted(sorted_key, want), max(len(sorted_key) - 1, 0))
+        hit = (len(sorted_key) > 0) & (sorted_key[i] == want)
+        return np.where(hit, sorted_at[i] if len(sorted_at) else never, never)
+
+    return lookup
 
 
 class HarmRemoval(NamedTuple):
@@ -178,10 +247,8 @@ def harm_removal(
     w = np.asarray(weights, dtype=np.float64)
     ws = w * np.asarray(success, dtype=np.float64)[None]
     n_b = w.shape[0]
-    full = np.asarray(keys.full @ w.T).T.reshape(n_b, s, s)[:, :n_t, :]  # (B, n_t, s)
-    full_s = np.asarray(keys.full @ ws.T).T.reshape(n_b, s, s)[:, :n_t, :]
-    after = np.asarray(keys.after @ w.T).T  # (B, len(after_key))
-    after_s = np.asarray(keys.after @ ws.T).T
+    before = np.asarray(keys.before @ w.T).T  # (B, len(before_key))
+    before_s = np.asarray(keys.before @ ws.T).T
     first = np.asarray(keys.first @ w.T).T
     visitors = np.asarray(keys.visits @ w.T).T[:, 1 : k + 1]  # (B, k)
     succ_visitors = np.asarray(keys.visits_success @ w.T).T[:, 1 : k + 1]
@@ -192,30 +259,29 @@ def harm_removal(
     supported = np.full((n_b, k), np.nan)
     compared = np.full((n_b, k), np.nan)
     ended_share = np.full((n_b, k), np.nan)
-    a_t = keys.after_key // (s * s)
+    b_t = keys.before_key // (s * s)
     f_t = keys.first_key // s
     dest = np.ones((n_t, s), dtype=bool)  # comparable destinations of each state
     if ends_move is not None:
         dest[:, n_t:] = np.asarray(ends_move, dtype=bool)[:, None]
     for j in range(k) if targets is None else targets.tolist():
         t = j + 1
-        sel_a = np.flatnonzero(a_t == t)
+        sel_b = np.flatnonzero(b_t == t)
         sel_f = np.flatnonzero(f_t == t)
         if len(sel_f) == 0:
             without[:, j] = p
             continue
-        flat = keys.after_key[sel_a] % (s * s)
+        flat = keys.before_key[sel_b] % (s * s)
         src, dst = flat // s, flat % s
         src_f = keys.first_key[sel_f] % s
         rows = np.unique(src_f)  # states first visits are made from
-        c = full[:, rows].copy()
-        cs = full_s[:, rows].copy()
+        # the moves out of those states made before meeting t (the met = 0 copy); the
+        # keys hold only these states, each (src, dst) once
         pos = np.searchsorted(rows, src)
-        hit = (pos < len(rows)) & (rows[np.minimum(pos, len(rows) - 1)] == src)
-        c[:, pos[hit], dst[hit]] -= after[:, sel_a[hit]]  # keys are distinct
-        cs[:, pos[hit], dst[hit]] -= after_s[:, sel_a[hit]]
-        np.maximum(c, 0.0, out=c)  # rounding only: every subtracted move was counted
-        np.maximum(cs, 0.0, out=cs)
+        c = np.zeros((n_b, len(rows), s))
+        cs = np.zeros((n_b, len(rows), s))
+        c[:, pos, dst] = before[:, sel_b]
+        cs[:, pos, dst] = before_s[:, sel_b]
         end_dest = dest[rows][:, n_t:].copy()
         if last is not None and last[t]:
             end_dest[:] = False  # a last step: ending right at s is no comparable move
