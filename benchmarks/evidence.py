@@ -9,7 +9,9 @@ Two shapes, built in memory with numpy (seeded):
 
 Times ``EventLog.from_frame``, ``routes``, ``transitions``, ``friction`` and the Markov
 chain with its removal effects -- the **evidence step** of issue 22, summed in the total --
-plus ``funnel``, the repair effects and ``failure_patterns`` (outside the total), and a
+plus ``funnel``, the repair effects, ``failure_patterns``, harm removal (crude and adjusted
+for persona) and the friction table adjusted for persona (outside the total; target each
+<= 0.3 s at 1M events), and a
 hand-written numpy baseline of routes plus transitions (ingest included: the floor we
 compare with). Prints a table with wall time and peak memory (Python allocations traced
 by tracemalloc in a second pass, and the process peak RSS), then the ratios: against
@@ -23,6 +25,9 @@ Run:  python benchmarks/evidence.py            (1M events, both shapes)
       python benchmarks/evidence.py --10m      (also the short shape at 10M events)
       python benchmarks/evidence.py --shape long --profile
           cProfile of each step of the evidence step on one shape (1M events)
+      python benchmarks/evidence.py --profile-extra
+          cProfile of funnel(by=persona), repair effects, failure_patterns, harm removal
+          and the adjusted friction table (1M events)
       python benchmarks/evidence.py --compare-pm4py
           creates benchmarks/.venv-pm4py with pm4py when this interpreter has none, and
           checks the variant counts of the fines and helpdesk logs in ../shared/data
@@ -224,6 +229,8 @@ def warm_up() -> float:
         )  # fmt: skip
         log.routes(), log.transitions(), log.friction(), log.funnel(by="persona")
         log.markov().repair_effects(reduce_failure_by=0.5), log.failure_patterns(max_len=3)
+        log.repair_effects(kind="harm_removal", adjust_for=["persona"])
+        log.friction(adjust_for=["persona"])
     return time.perf_counter() - start
 
 
@@ -263,6 +270,7 @@ def run(
         ("funnel", lambda: state["log"].funnel()),
         ("funnel(by=persona)", lambda: state["log"].funnel(by="persona")),
         ("failure_patterns(max_len=3)", lambda: state["log"].failure_patterns(max_len=3)),
+        *extra_steps(state),
         (FLOOR, lambda: numpy_floor(df)),
     ]
     if baseline:
@@ -295,6 +303,62 @@ def run(
                 _, peak, _ = timed(fn, trace=True)
                 rows[i] = (name, n_ev, wall, peak)
     return rows, facts
+
+
+#: Sibling analyses timed outside the evidence step (target: each <= 0.3 s at 1M events).
+EXTRA_TARGET_S = 0.3
+
+
+def extra_steps(state: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
+    """Harm removal and the adjusted friction table (outside the evidence-step total)."""
+    return [
+        (
+            "harm removal (repair_effects, chain included)",
+            lambda: state["log"].repair_effects(kind="harm_removal"),
+        ),
+        (
+            "harm removal adjust_for=persona",
+            lambda: state["log"].repair_effects(kind="harm_removal", adjust_for=["persona"]),
+        ),
+        ("friction(adjust_for=persona)", lambda: state["log"].friction(adjust_for=["persona"])),
+    ]
+
+
+def profile_extra(shape: str, n_events: int) -> None:
+    """cProfile of the analyses outside the evidence step (top functions by own time)."""
+    import cProfile
+    import pstats
+
+    from frictionkit.events import EventLog
+
+    df = SHAPES[shape](n_events)
+    state: dict[str, Any] = {
+        "log": EventLog.from_frame(
+            df,
+            case_col="case",
+            touchpoint_col="touchpoint",
+            timestamp_col="time",
+            success="purchase",
+            failure="exit",
+            case_cols=["persona"],
+        )
+    }
+    parts: list[tuple[str, Callable[[], Any]]] = [
+        ("funnel(by=persona)", lambda: state["log"].funnel(by="persona")),
+        ("repair effects", lambda: state["log"].markov().repair_effects(reduce_failure_by=0.5)),
+        ("failure_patterns(max_len=3)", lambda: state["log"].failure_patterns(max_len=3)),
+        *extra_steps(state),
+    ]
+    for name, fn in parts:
+        prof = cProfile.Profile()
+        cpu = time.process_time()
+        prof.enable()
+        fn()
+        prof.disable()
+        cpu = time.process_time() - cpu
+        print(f"\n=== {name} ({shape}, {n_events:,} events): {cpu:.3f} s CPU under the "
+              f"profiler, load average {load_average()} ===")  # fmt: skip
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
 
 
 def profile(shape: str, n_events: int) -> None:
@@ -426,8 +490,18 @@ def main(argv: list[str] | None = None) -> int:
         help="create benchmarks/.venv-pm4py when needed; check the real logs' variants",
     )
     ap.add_argument("--profile", action="store_true", help="cProfile each step (1M events)")
+    ap.add_argument(
+        "--profile-extra",
+        action="store_true",
+        help="cProfile funnel, repair effects, failure_patterns, harm removal, adjusted friction",
+    )
     args = ap.parse_args(argv)
     shapes = [args.shape] if args.shape else list(SHAPES)
+    if args.profile_extra:
+        warm_up()
+        for shape in shapes:
+            profile_extra(shape, 1_000_000)
+        return 0
     if args.profile:
         warm_up()
         for shape in shapes:
@@ -456,6 +530,15 @@ def main(argv: list[str] | None = None) -> int:
         walls = {name: wall for name, _, wall, _ in rows}
         total = sum(walls[name] for name in EVIDENCE_STEP)
         print(f"{'evidence step (the first five rows)':<50}{n:>12,}{total:>10.3f}")
+        slow = [
+            name for name, _, wall, _ in rows
+            if name not in EVIDENCE_STEP and name != FLOOR and not name.startswith(("baseline",
+            "process")) and wall > EXTRA_TARGET_S * n / 1_000_000
+        ]  # fmt: skip
+        print(
+            f"rows after the evidence step: target <= {EXTRA_TARGET_S} s per 1M events; "
+            f"over it: {', '.join(slow) or 'none'}"
+        )
         results[(shape, n)] = (walls, facts)
     print(f"process peak RSS {peak_rss_mib():.0f} MiB (input frames included)")
     got: dict[str, Any] | None = None

@@ -288,8 +288,10 @@ def _harm_by_group(
         rows = np.flatnonzero(groups == g)
         if len(np.unique(paths.outcome[rows])) < 2:
             continue  # every journey of the group ends one way: nothing to compare, adds 0
-        starts, ends = off_kept[rows], off_kept[rows + 1]
-        events = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        # the group's events, journey after journey
+        n_ev = lengths[rows]
+        total = int(n_ev.sum())
+        events = np.repeat(off_kept[rows] - np.cumsum(n_ev) + n_ev, n_ev) + np.arange(total)
         model = MarkovModel.from_arrays(
             touchpoints=log.touchpoints,
             event_touchpoint=tp_kept[events.astype(np.int64)],
