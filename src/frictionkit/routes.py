@@ -50,6 +50,7 @@ Examples
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -150,13 +151,18 @@ def _route_names(
 ) -> tuple[list[tuple[str, ...]], list[str]]:
     """Name tuples and joined texts of routes laid end to end in ``codes``.
 
-    Each name is quoted once (:func:`route_text` of the name alone), not once per event.
+    One tuple and one join per route (the distinct routes of a log, never per journey);
+    each name is quoted once (:func:`route_text` of the name alone), not once per event,
+    and the texts are joined from the tuples themselves when no name needs quoting.
     """
+    bounds = np.r_[0, np.cumsum(lengths)].tolist()
     flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
-    shown = np.asarray([route_text([t]) for t in touchpoints], dtype=object)[codes].tolist()
-    b = np.r_[0, np.cumsum(lengths)].tolist()
-    spans = [slice(b[r], b[r + 1]) for r in range(len(lengths))]
-    return [tuple(flat[x]) for x in spans], [ARROW.join(shown[x]) for x in spans]
+    tuples = [tuple(flat[a:b]) for a, b in pairwise(bounds)]
+    quoted = [route_text([t]) for t in touchpoints]
+    if quoted == list(touchpoints):
+        return tuples, list(map(ARROW.join, tuples))
+    shown = np.asarray(quoted, dtype=object)[codes].tolist()
+    return tuples, [ARROW.join(shown[a:b]) for a, b in pairwise(bounds)]
 
 
 # ---------------------------------------------------------------------------------------
