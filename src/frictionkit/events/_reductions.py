@@ -236,35 +236,47 @@ def _distinct_routes(
 
 def _sorted_route_order(
     event_tp: np.ndarray, offsets: np.ndarray, rep: np.ndarray, n_tp: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Lexicographic order of the routes of journeys ``rep`` (a route before its extensions).
 
     Each route is written as bytes without a zero byte (one byte per code below 255, two
     base-255 digits below 65,025) into a zero-padded row, so numpy's byte-string sort
-    orders the rows as the code sequences; other cases sort the byte keys in Python (one
-    key per distinct route).
+    orders the rows as the code sequences, and the first byte where two sorted rows
+    differ gives their common prefix (returned second, one per route after the first);
+    other cases sort the byte keys in Python (one key per distinct route) and return no
+    common prefixes.
     """
     lengths = (offsets[rep + 1] - offsets[rep]).astype(_INT)
     n_u = len(rep)
     width = 1 if n_tp < 255 else 2
     max_len = int(lengths.max())
     total = int(lengths.sum())
-    within = np.arange(total, dtype=_INT) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    codes = event_tp[np.repeat(offsets[rep], lengths) + within].astype(_INT)
+    if n_u == len(offsets) - 1:  # every journey a route of its own: rep is 0, 1, 2, ...
+        codes = np.asarray(event_tp)
+        starts = offsets[:-1]
+    else:
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        codes = event_tp[np.repeat(offsets[rep] - starts, lengths) + np.arange(total)]
     if n_tp < 255 * 255 and n_u * max_len * width <= _MAX_PADDED_BYTES:
-        rows = np.zeros((n_u, max_len * width), dtype=np.uint8)
-        row = np.repeat(np.arange(n_u, dtype=_INT), lengths)
+        rows = np.zeros(n_u * max_len * width, dtype=np.uint8)
+        # position of each event in the padded rows
+        at = np.repeat(np.arange(n_u, dtype=_INT) * (max_len * width) - starts * width, lengths)
+        at += np.arange(total, dtype=_INT) * width
         if width == 1:
-            rows[row, within] = codes + 1
+            rows[at] = codes + 1
         else:
-            rows[row, 2 * within] = codes // 255 + 1
-            rows[row, 2 * within + 1] = codes % 255 + 1
-        keys = rows.view(f"S{max_len * width}").ravel()
-        return np.argsort(keys, kind="stable").astype(_INT, copy=False)
+            rows[at] = codes // 255 + 1
+            rows[at + 1] = codes % 255 + 1
+        del at
+        keys = rows.view(f"S{max_len * width}")
+        order = np.argsort(keys, kind="stable").astype(_INT, copy=False)
+        srt = rows.reshape(n_u, max_len * width)[order]
+        common = (srt[1:] != srt[:-1]).argmax(axis=1).astype(_INT) // width
+        return order, common
     data = codes.astype(">u4").tobytes()
     b = (np.r_[0, np.cumsum(lengths)] * 4).tolist()
     texts = [data[b[i] : b[i + 1]] for i in range(n_u)]
-    return np.asarray(sorted(range(n_u), key=texts.__getitem__), dtype=_INT)
+    return np.asarray(sorted(range(n_u), key=texts.__getitem__), dtype=_INT), None
 
 
 def _route_codes_sorted(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray | None:
@@ -282,21 +294,22 @@ def _route_codes_sorted(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) ->
         return None
     rid, rep = found
     n_u = len(rep)
-    order = _sorted_route_order(event_tp, offsets, rep, n_tp)
+    order, common = _sorted_route_order(event_tp, offsets, rep, n_tp)
     srt = rep[order]
     length = lengths[srt].astype(_INT)
-    start = offsets[:-1][srt].astype(_INT)
-    # common prefix of each sorted route with the one before it (first mismatch)
-    m = np.minimum(length[1:], length[:-1])
-    pos = np.arange(int(m.sum()), dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
-    mismatch = np.flatnonzero(
-        event_tp[np.repeat(start[:-1], m) + pos] != event_tp[np.repeat(start[1:], m) + pos]
-    )
-    pair, first = np.unique(
-        np.repeat(np.arange(n_u - 1, dtype=_INT), m)[mismatch], return_index=True
-    )
-    common = m.copy()
-    common[pair] = pos[mismatch[first]]
+    if common is None:
+        # common prefix of each sorted route with the one before it (first mismatch)
+        start = offsets[:-1][srt].astype(_INT)
+        m = np.minimum(length[1:], length[:-1])
+        pos = np.arange(int(m.sum()), dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
+        mismatch = np.flatnonzero(
+            event_tp[np.repeat(start[:-1], m) + pos] != event_tp[np.repeat(start[1:], m) + pos]
+        )
+        pair, first = np.unique(
+            np.repeat(np.arange(n_u - 1, dtype=_INT), m)[mismatch], return_index=True
+        )
+        common = m.copy()
+        common[pair] = pos[mismatch[first]]
     key = np.empty(n_u, dtype=_INT)
     key[order] = np.cumsum(length - np.r_[0, common]) - 1
     out: np.ndarray = key[rid]
