@@ -56,7 +56,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import grouped_order, int_group_quantiles
+from frictionkit.events._kernels import (
+    _SMALL_GROUPS,
+    grouped_order,
+    grouped_quantiles,
+    int_group_quantiles,
+)
 from frictionkit.events._kinds import insert_after, kind_columns, kind_reach
 from frictionkit.events._outcomes import (
     FAILURE,
@@ -388,13 +393,21 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         p_sorted[new], weights=None if w is None else w[j_sorted[new]], minlength=n_pairs
     )
     per_kind = kind_columns(log, p_sorted[new], n_pairs, journey=j_sorted[new])
-    del p_sorted, j_sorted, new, order, jour
+    del j_sorted, new, jour
     u = np.asarray(uniq, dtype=_INT)
-    if log.timings is None:
+    if log.timings is None and n_pairs <= _SMALL_GROUPS:
+        # the gaps in the grouped order already made: one partition per pair
+        g_sorted = gap[order]
+        timed = g_sorted >= 0
+        n_timed = np.bincount(p_sorted[timed], minlength=n_pairs)
+        q = grouped_quantiles(g_sorted[timed], n_timed, (0.5, 0.95)) / 1e9
+        del g_sorted, timed
+    elif log.timings is None:
         timed = gap >= 0
         q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     else:
         q = _stored_gaps(log.timings.transitions, u, n_states) / 1e9
+    del p_sorted, order
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
     names = np.array(
