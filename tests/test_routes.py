@@ -423,16 +423,41 @@ def test_route_codes_agree_with_python_tuples(df):
     st.sampled_from([4, 300, 70_000]),
 )
 def test_route_codes_by_sorting_equal_the_prefix_tree(journeys, n_tp):
-    # long journeys take the sorting path (issue 22): the very same keys as level by level,
-    # whatever width the codes are written in (one, two or eight bytes)
+    # routes are hashed and sorted (issue 22): the very same keys as level by level,
+    # whatever width the codes are written in (one or two bytes, or a key per route)
     from frictionkit.events import _reductions
 
     tp = np.array([c * (n_tp // 4) for j in journeys for c in j], dtype=np.int64)
     off = np.r_[0, np.cumsum([len(j) for j in journeys])].astype(np.int64)
-    levels = route_codes(tp, off, n_tp)
-    if len(tp) >= _reductions._SORTED_ROUTES_MEAN_LENGTH * len(journeys):
-        levels = route_codes(tp, np.r_[off, off[-1]], n_tp)[:-1]  # an empty journey: levels
-    assert _reductions._route_codes_sorted(tp, off, n_tp).tolist() == levels.tolist()
+    levels = _reductions._route_codes_tree(tp, off, n_tp)
+    assert route_codes(tp, off, n_tp).tolist() == levels.tolist()
+    # an empty journey takes the tree: the same keys for the others
+    assert route_codes(tp, np.r_[off, off[-1]], n_tp)[:-1].tolist() == levels.tolist()
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=12), min_size=1, max_size=30),
+    st.sampled_from([4, 300]),
+    st.booleans(),
+)
+def test_route_codes_stay_exact_on_hash_collisions_and_without_the_padded_sort(
+    journeys, n_tp, collide
+):
+    # a hash base of 0 keeps only the first code and the length: routes collide, and the
+    # check event by event falls back to the tree; a padded-sort budget of 0 sorts the
+    # distinct routes one key each: both give the keys of the tree (issue 22)
+    from frictionkit.events import _reductions
+
+    tp = np.array([c * (n_tp // 4) for j in journeys for c in j], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(j) for j in journeys])].astype(np.int64)
+    expected = _reductions._route_codes_tree(tp, off, n_tp).tolist()
+    with pytest.MonkeyPatch.context() as mp:
+        if collide:
+            mp.setattr(_reductions, "_ROUTE_HASH_BASE", np.uint64(0))
+        else:
+            mp.setattr(_reductions, "_MAX_PADDED_BYTES", 0)
+        assert route_codes(tp, off, n_tp).tolist() == expected
 
 
 # -- small-group suppression ------------------------------------------------------------

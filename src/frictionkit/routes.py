@@ -50,12 +50,18 @@ Examples
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import grouped_order, int_group_quantiles
+from frictionkit.events._kernels import (
+    _SMALL_GROUPS,
+    grouped_order,
+    grouped_quantiles,
+    int_group_quantiles,
+)
 from frictionkit.events._kinds import insert_after, kind_columns, kind_reach
 from frictionkit.events._outcomes import (
     FAILURE,
@@ -150,13 +156,18 @@ def _route_names(
 ) -> tuple[list[tuple[str, ...]], list[str]]:
     """Name tuples and joined texts of routes laid end to end in ``codes``.
 
-    Each name is quoted once (:func:`route_text` of the name alone), not once per event.
+    One tuple and one join per route (the distinct routes of a log, never per journey);
+    each name is quoted once (:func:`route_text` of the name alone), not once per event,
+    and the texts are joined from the tuples themselves when no name needs quoting.
     """
+    bounds = np.r_[0, np.cumsum(lengths)].tolist()
     flat = np.asarray(touchpoints, dtype=object)[codes].tolist()
-    shown = np.asarray([route_text([t]) for t in touchpoints], dtype=object)[codes].tolist()
-    b = np.r_[0, np.cumsum(lengths)].tolist()
-    spans = [slice(b[r], b[r + 1]) for r in range(len(lengths))]
-    return [tuple(flat[x]) for x in spans], [ARROW.join(shown[x]) for x in spans]
+    tuples = [tuple(flat[a:b]) for a, b in pairwise(bounds)]
+    quoted = [route_text([t]) for t in touchpoints]
+    if quoted == list(touchpoints):
+        return tuples, list(map(ARROW.join, tuples))
+    shown = np.asarray(quoted, dtype=object)[codes].tolist()
+    return tuples, [ARROW.join(shown[a:b]) for a, b in pairwise(bounds)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -382,13 +393,21 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         p_sorted[new], weights=None if w is None else w[j_sorted[new]], minlength=n_pairs
     )
     per_kind = kind_columns(log, p_sorted[new], n_pairs, journey=j_sorted[new])
-    del p_sorted, j_sorted, new, order, jour
+    del j_sorted, new, jour
     u = np.asarray(uniq, dtype=_INT)
-    if log.timings is None:
+    if log.timings is None and n_pairs <= _SMALL_GROUPS:
+        # the gaps in the grouped order already made: one partition per pair
+        g_sorted = gap[order]
+        timed = g_sorted >= 0
+        n_timed = np.bincount(p_sorted[timed], minlength=n_pairs)
+        q = grouped_quantiles(g_sorted[timed], n_timed, (0.5, 0.95)) / 1e9
+        del g_sorted, timed
+    elif log.timings is None:
         timed = gap >= 0
         q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     else:
         q = _stored_gaps(log.timings.transitions, u, n_states) / 1e9
+    del p_sorted, order
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
     names = np.array(

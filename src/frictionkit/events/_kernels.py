@@ -163,7 +163,25 @@ def _partition_quantiles(
 ) -> np.ndarray:
     """Exact linear-interpolation quantiles by a radix grouping and one partition per group."""
     order, counts = grouped_order(groups, n_groups)
-    v = values[order]
+    return grouped_quantiles(values[order], counts, qs)
+
+
+def grouped_quantiles(v: np.ndarray, counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles (linear interpolation) of values laid out group after group.
+
+    ``v`` holds the values of group 0, then group 1, ... (``counts`` of each, in any order
+    within a group); one partition per non-empty group. Shape ``(len(counts), len(qs))``,
+    NaN for empty groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grouped_quantiles(np.array([3.0, 1.0, 2.0, 5.0]), np.array([3, 0, 1]), (0.5,))
+    array([[ 2.],
+           [nan],
+           [ 5.]])
+    """
+    n_groups = len(counts)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     out = np.full((n_groups, len(qs)), np.nan)
     for g in np.flatnonzero(counts).tolist():

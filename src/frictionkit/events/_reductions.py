@@ -77,11 +77,12 @@ def route_text(names: Iterable[Any]) -> str:
 def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
     """Route key of each journey: equal keys exactly when the touchpoint sequences are equal.
 
-    The sequences are put in a prefix tree built level by level (one hash-factorisation
-    per position, over the journeys still running: linear in the number of events, exact,
-    no hash collisions). The key of a journey is the pre-order position of its last node,
-    so sorting keys sorts routes lexicographically by touchpoint code (a route comes
-    right before its extensions).
+    The key of a journey is the pre-order position of its last node in the prefix tree of
+    all routes, so sorting keys sorts routes lexicographically by touchpoint code (a route
+    comes right before its extensions). The distinct routes are found by a hash of each
+    journey's codes, checked event by event against the first journey of the same hash
+    (exact: on a collision, or with empty journeys, the tree is built level by level
+    instead), then sorted; no Python loop runs per journey.
 
     Parameters
     ----------
@@ -102,10 +103,25 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     >>> route_codes(np.array([0, 1, 0, 0, 1, 1]), np.array([0, 2, 3, 5, 6]), 2)
     array([1, 0, 1, 2])
     """
+    event_tp = np.asarray(event_tp)
+    offsets = np.asarray(offsets)
+    lengths = np.diff(offsets)
+    if len(lengths) and lengths.min() > 0:
+        key = _route_codes_sorted(event_tp, offsets, n_tp)
+        if key is not None:
+            return key
+    return _route_codes_tree(event_tp, offsets, n_tp)
+
+
+def _route_codes_tree(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
+    """:func:`route_codes` by building the prefix tree level by level.
+
+    One hash-factorisation per position over the journeys still running: linear in the
+    number of events, exact, no hash collisions; the reference of the faster
+    :func:`_route_codes_sorted`, and the path for logs with empty journeys.
+    """
     lengths = np.diff(offsets)
     n_j = len(lengths)
-    if n_j and len(event_tp) >= _SORTED_ROUTES_MEAN_LENGTH * n_j and lengths.min() > 0:
-        return _route_codes_sorted(np.asarray(event_tp), np.asarray(offsets), n_tp)
     order = np.argsort(-lengths, kind="stable")
     sorted_len = lengths[order]
     starts = offsets[:-1][order]
@@ -169,52 +185,135 @@ def route_codes(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndar
     return out
 
 
-#: Mean journey length from which :func:`route_codes` sorts whole routes instead of
-#: building the prefix tree level by level (one factorisation per level gets dear when
-#: journeys are long; both give the same keys).
-_SORTED_ROUTES_MEAN_LENGTH = 16
+#: Multiplier of the polynomial route hash (odd, so no power of it vanishes mod 2**64);
+#: any value is exact, since hashed routes are checked event by event.
+_ROUTE_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+#: Largest padded sort of distinct routes (bytes) before sorting them one by one.
+_MAX_PADDED_BYTES = 1 << 27
 
 
-def _route_codes_sorted(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray:
-    """:func:`route_codes` by sorting the distinct routes (journeys of at least one event).
+def _distinct_routes(
+    event_tp: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Distinct route of each journey (first-seen order) and the first journey of each.
+
+    A polynomial hash of each journey's codes (mod 2**64) groups the journeys; each
+    journey is then compared event by event with the first journey of its group. None
+    when two different routes share a hash (the caller falls back to an exact path).
+    """
+    n = len(event_tp)
+    n_j = len(lengths)
+    start = np.repeat(offsets[:-1], lengths)
+    pos = np.arange(n, dtype=_INT) - start
+    max_len = int(lengths.max())
+    powers = np.cumprod(np.full(max_len, _ROUTE_HASH_BASE, dtype=np.uint64), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        term = (event_tp.astype(np.uint64) + np.uint64(1)) * powers[pos]
+        h = np.add.reduceat(term, offsets[:-1])
+        h += lengths.astype(np.uint64)  # the length mixed in
+    del term, pos, start
+    rid_raw, uniq = pd.factorize(h)
+    rid = rid_raw.astype(_INT, copy=False)
+    n_u = len(uniq)
+    rep = np.empty(n_u, dtype=_INT)
+    rep[rid[::-1]] = np.arange(n_j - 1, -1, -1, dtype=_INT)  # first journey of each route
+    first = rep[rid]
+    dup = np.flatnonzero(first != np.arange(n_j, dtype=_INT))
+    if len(dup):
+        other = first[dup]
+        m = lengths[dup]
+        if not np.array_equal(m, lengths[other]):
+            return None
+        total = int(m.sum())
+        within = np.arange(total, dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
+        mine = event_tp[np.repeat(offsets[dup], m) + within]
+        theirs = event_tp[np.repeat(offsets[other], m) + within]
+        if not np.array_equal(mine, theirs):
+            return None
+    return rid, rep
+
+
+def _sorted_route_order(
+    event_tp: np.ndarray, offsets: np.ndarray, rep: np.ndarray, n_tp: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Lexicographic order of the routes of journeys ``rep`` (a route before its extensions).
+
+    Each route is written as bytes without a zero byte (one byte per code below 255, two
+    base-255 digits below 65,025) into a zero-padded row, so numpy's byte-string sort
+    orders the rows as the code sequences, and the first byte where two sorted rows
+    differ gives their common prefix (returned second, one per route after the first);
+    other cases sort the byte keys in Python (one key per distinct route) and return no
+    common prefixes.
+    """
+    lengths = (offsets[rep + 1] - offsets[rep]).astype(_INT)
+    n_u = len(rep)
+    width = 1 if n_tp < 255 else 2
+    max_len = int(lengths.max())
+    total = int(lengths.sum())
+    if n_u == len(offsets) - 1:  # every journey a route of its own: rep is 0, 1, 2, ...
+        codes = np.asarray(event_tp)
+        starts = offsets[:-1]
+    else:
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        codes = event_tp[np.repeat(offsets[rep] - starts, lengths) + np.arange(total)]
+    if n_tp < 255 * 255 and n_u * max_len * width <= _MAX_PADDED_BYTES:
+        rows = np.zeros(n_u * max_len * width, dtype=np.uint8)
+        # position of each event in the padded rows
+        at = np.repeat(np.arange(n_u, dtype=_INT) * (max_len * width) - starts * width, lengths)
+        at += np.arange(total, dtype=_INT) * width
+        if width == 1:
+            rows[at] = codes + 1
+        else:
+            rows[at] = codes // 255 + 1
+            rows[at + 1] = codes % 255 + 1
+        del at
+        keys = rows.view(f"S{max_len * width}")
+        order = np.argsort(keys, kind="stable").astype(_INT, copy=False)
+        srt = rows.reshape(n_u, max_len * width)[order]
+        common = (srt[1:] != srt[:-1]).argmax(axis=1).astype(_INT) // width
+        return order, common
+    data = codes.astype(">u4").tobytes()
+    b = (np.r_[0, np.cumsum(lengths)] * 4).tolist()
+    texts = [data[b[i] : b[i + 1]] for i in range(n_u)]
+    return np.asarray(sorted(range(n_u), key=texts.__getitem__), dtype=_INT), None
+
+
+def _route_codes_sorted(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> np.ndarray | None:
+    """:func:`route_codes` by hashing and sorting the distinct routes (no empty journey).
 
     The pre-order position of a route's last node in the prefix tree is the number of
     distinct prefixes that sort before the route. With the distinct routes sorted
     (a route right before its extensions), those are the prefixes of the routes up to it:
-    each route adds its length minus its common prefix with the route before it.
+    each route adds its length minus its common prefix with the route before it. None
+    when the hash of two different routes collides (:func:`_distinct_routes`).
     """
-    lengths = np.diff(offsets)
-    n_j = len(lengths)
-    # each route's codes as big-endian bytes: bytes order is the order of code sequences
-    dt = np.dtype(">u1") if n_tp <= 2**8 else np.dtype(">u2") if n_tp <= 2**16 else np.dtype(">u8")
-    data = event_tp.astype(dt).tobytes()
-    b = (offsets * dt.itemsize).tolist()
-    ids: dict[bytes, int] = {}
-    rid = np.fromiter(
-        (ids.setdefault(data[b[i] : b[i + 1]], len(ids)) for i in range(n_j)), dtype=_INT, count=n_j
-    )
-    texts = list(ids)
-    n_u = len(texts)
-    order = np.asarray(sorted(range(n_u), key=texts.__getitem__), dtype=_INT)
-    rep = np.empty(n_u, dtype=_INT)
-    rep[rid[::-1]] = np.arange(n_j - 1, -1, -1, dtype=_INT)  # first journey of each route
+    lengths = np.diff(offsets).astype(_INT)
+    found = _distinct_routes(event_tp, offsets, lengths)
+    if found is None:
+        return None
+    rid, rep = found
+    n_u = len(rep)
+    order, common = _sorted_route_order(event_tp, offsets, rep, n_tp)
     srt = rep[order]
     length = lengths[srt].astype(_INT)
-    start = offsets[:-1][srt].astype(_INT)
-    # common prefix of each sorted route with the one before it (first mismatch)
-    m = np.minimum(length[1:], length[:-1])
-    pos = np.arange(int(m.sum()), dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
-    mismatch = np.flatnonzero(
-        event_tp[np.repeat(start[:-1], m) + pos] != event_tp[np.repeat(start[1:], m) + pos]
-    )
-    pair, first = np.unique(
-        np.repeat(np.arange(n_u - 1, dtype=_INT), m)[mismatch], return_index=True
-    )
-    common = m.copy()
-    common[pair] = pos[mismatch[first]]
+    if common is None:
+        # common prefix of each sorted route with the one before it (first mismatch)
+        start = offsets[:-1][srt].astype(_INT)
+        m = np.minimum(length[1:], length[:-1])
+        pos = np.arange(int(m.sum()), dtype=_INT) - np.repeat(np.cumsum(m) - m, m)
+        mismatch = np.flatnonzero(
+            event_tp[np.repeat(start[:-1], m) + pos] != event_tp[np.repeat(start[1:], m) + pos]
+        )
+        pair, first = np.unique(
+            np.repeat(np.arange(n_u - 1, dtype=_INT), m)[mismatch], return_index=True
+        )
+        common = m.copy()
+        common[pair] = pos[mismatch[first]]
     key = np.empty(n_u, dtype=_INT)
     key[order] = np.cumsum(length - np.r_[0, common]) - 1
-    return key[rid]
+    out: np.ndarray = key[rid]
+    return out
 
 
 def gap_quantiles_ns(log: EventLog) -> pd.DataFrame:
