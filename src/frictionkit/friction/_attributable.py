@@ -119,8 +119,24 @@ def _at(query: np.ndarray, keys: np.ndarray, sums: np.ndarray) -> np.ndarray:
 
 #: Most touchpoint codes for the bit-mask sums (8 words of 64 bits); above, pairs.
 _MASK_MAX_K = 512
-#: The bit values of each byte value (256 x 8): bincounts of bytes become counts of bits.
-_BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
+
+
+def _bit_counts(hist: np.ndarray) -> np.ndarray:
+    """Counts of each of the 8 bits from counts of the 256 byte values (rows x 256).
+
+    Bit ``i`` is set in the byte values whose index, read as ``(high, bit, low)`` with
+    ``2**i`` low values, has ``bit == 1``: a reshape and a sum, no matrix product.
+
+    Examples
+    --------
+    >>> _bit_counts(np.bincount([1, 3, 128], minlength=256)[None, :]).tolist()
+    [[2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]]
+    """
+    rows = hist.shape[0]
+    out = np.empty((rows, 8))
+    for i in range(8):
+        out[:, i] = hist.reshape(rows, 128 >> i, 2, 1 << i)[:, :, 1, :].sum(axis=(1, 2))
+    return out
 
 
 def _met_sums_pairs(
@@ -178,7 +194,7 @@ def _met_sums_masks(
     Each first visit adds its touchpoint's bit; within a journey the running sum of those
     bits (wrapping 64-bit arithmetic, so one cumulative sum serves every journey) is the
     set met so far. The masks are summed per (key, step moved to) by a bincount of each
-    of their bytes, turned into bit counts with :data:`_BYTE_BITS`, and the flags are
+    of their bytes, turned into bit counts by :func:`_bit_counts`, and the flags are
     applied to those few sums: time grows with entries times touchpoint codes / 8, never
     with the pairs.
     """
@@ -205,7 +221,7 @@ def _met_sums_masks(
             byte = as_bytes[:, b if little else 7 - b]
             hist = np.bincount(ids256 + byte, weights=w, minlength=n_c * 256)
             col = 64 * wd + 8 * b
-            per_combo[:, col : col + 8] = hist.reshape(n_c, 256) @ _BYTE_BITS
+            per_combo[:, col : col + 8] = _bit_counts(hist.reshape(n_c, 256))
     per_combo = per_combo[:, :k]
     p_key, p_u = present // n_u, present % n_u
     out = []
@@ -248,8 +264,14 @@ def _met_sums(
     bit masks where touchpoints are few enough and the pairs are not fewer.
     """
     if method is None:
-        pairs = int((np.searchsorted(fpos, upto, side="right") - v_ptr[gj]).sum())
-        method = "masks" if k <= _MASK_MAX_K and len(upto) * ((k + 7) // 8) <= pairs else "pairs"
+        # bit masks cost about (k / 8) passes over the entries, pairs one pass per pair:
+        # the mean pairs per entry from an even sample of the entries
+        every = max(1, len(upto) // 4096)
+        s_upto, s_gj = upto[::every], gj[::every]
+        met = np.searchsorted(fpos, s_upto, side="right") - v_ptr[s_gj]
+        per_entry = float(met.mean()) if len(met) else 1.0
+        fast = k <= _MASK_MAX_K and (k + 7) // 8 <= max(per_entry, 1.0)
+        method = "masks" if fast else "pairs"
     if method == "masks":
         return _met_sums_masks(key, upto, gj, gu, w, fpos, vt, starts, n, flags, k, n_keys, query)
     return _met_sums_pairs(key, upto, gj, gu, w, fpos, vt, v_ptr, flags, k, n_keys, query)
