@@ -633,8 +633,10 @@ def attributable_failures(
         seg = np.flatnonzero(np.r_[True, ti[1:] != ti[:-1]])
         draws = np.full((n_boot, k), np.nan)
         draws[:, ti[seg]] = np.add.reduceat(contrib, seg, axis=1)
-        q = np.nanpercentile(draws[:, any_ok], [2.5, 97.5], axis=0) if any_ok.any() else None
-        if q is not None:
+        if any_ok.any():
+            # every draw of a comparable touchpoint is a number: plain percentiles (the
+            # NaN-aware ones loop over the columns)
+            q = np.percentile(draws[:, any_ok], [2.5, 97.5], axis=0)
             low[any_ok], high[any_ok] = q[0], q[1]
     return Attributable(
         af=af,
