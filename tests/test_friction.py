@@ -893,6 +893,88 @@ def test_attributable_failures_sparse_path_agrees(monkeypatch):
     )
 
 
+def _met_sums_by_hand(key, upto, gj, gu, w, fpos, vt, v_ptr, flags, k, n_keys):
+    # the definition, one entry and one touchpoint at a time
+    out = [np.zeros(n_keys * k) for _ in flags]
+    for g in range(len(key)):
+        j = gj[g]
+        met = {int(vt[i]) for i in range(v_ptr[j], v_ptr[j + 1]) if fpos[i] <= upto[g]}
+        for t in met:
+            for sums, flag in zip(out, flags, strict=True):
+                if flag is None or flag[gu[g], t]:
+                    sums[key[g] * k + t] += 1.0 if w is None else w[g]
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    journeys=st.lists(st.lists(st.integers(0, 69), min_size=1, max_size=9), min_size=1,
+                      max_size=12),
+    k_extra=st.sampled_from([0, 1, 60]),
+    weighted=st.booleans(),
+    data=st.data(),
+)  # fmt: skip
+def test_met_sums_bit_masks_and_pairs_agree_with_the_definition(journeys, k_extra, weighted,
+                                                                 data):  # fmt: skip
+    # the two implementations behind the comparison's "met t by then" sums (bit masks for
+    # up to 512 touchpoint codes, pairs beyond) against a loop over the definition;
+    # touchpoint codes up to 69 + 60 span more than one 64-bit word
+    from frictionkit.friction._attributable import _met_sums
+
+    k = max(max(j) for j in journeys) + 1 + k_extra
+    tp = np.array([t for j in journeys for t in j], dtype=np.int64)
+    lengths = np.array([len(j) for j in journeys])
+    offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    jj = np.repeat(np.arange(len(journeys)), lengths)
+    seen: set[tuple[int, int]] = set()
+    fpos_l = []
+    for i, (j, t) in enumerate(zip(jj.tolist(), tp.tolist(), strict=True)):
+        if (j, t) not in seen:
+            seen.add((j, t))
+            fpos_l.append(i)
+    fpos = np.array(fpos_l, dtype=np.int64)
+    vt = tp[fpos]
+    v_ptr = np.r_[0, np.cumsum(np.bincount(jj[fpos], minlength=len(journeys)))].astype(np.int64)
+    n_g = data.draw(st.integers(1, 3 * len(tp)))
+    gj = np.array(data.draw(st.lists(st.integers(0, len(journeys) - 1), min_size=n_g,
+                                     max_size=n_g)), dtype=np.int64)  # fmt: skip
+    upto = np.array([data.draw(st.integers(offsets[j], offsets[j + 1] - 1)) for j in gj],
+                    dtype=np.int64)  # fmt: skip
+    n_keys = 7
+    key = np.array(data.draw(st.lists(st.integers(0, n_keys - 1), min_size=n_g, max_size=n_g)),
+                   dtype=np.int64)  # fmt: skip
+    gu = np.array(data.draw(st.lists(st.integers(0, k), min_size=n_g, max_size=n_g)),
+                  dtype=np.int64)  # fmt: skip
+    w = np.linspace(0.5, 3.0, n_g) if weighted else None
+    rng = np.random.default_rng(len(tp))
+    flags = [None, rng.random((k + 1, k)) < 0.5, rng.random((k + 1, k)) < 0.2]
+    want = _met_sums_by_hand(key, upto, gj, gu, w, fpos, vt, v_ptr, flags, k, n_keys)
+    query = np.arange(n_keys * k)
+    starts = offsets[:-1]
+    for method in ("masks", "pairs"):
+        got = _met_sums(key, upto, gj, gu, w, fpos, vt, v_ptr, starts, len(tp), flags, k,
+                        n_keys, query, method=method)  # fmt: skip
+        for g, h in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-12)
+
+
+def test_friction_table_is_the_same_with_either_met_sums(monkeypatch):
+    # the whole table (estimate, interval, verdicts) with the bit masks and with the pairs
+    import functools
+
+    import frictionkit.friction._attributable as attributable
+
+    orig = attributable._met_sums
+    tables = []
+    for method in ("masks", "pairs"):
+        monkeypatch.setattr(attributable, "_met_sums", functools.partial(orig, method=method))
+        _, log = sim_log(1500, seed=9)
+        tables.append(log.friction(min_support=5, seed=3))
+        tables.append(log.friction(min_support=5, seed=3, comparison="never met"))
+    pd.testing.assert_frame_equal(tables[0], tables[2])
+    pd.testing.assert_frame_equal(tables[1], tables[3])
+
+
 def test_e_value_golden_cases():
     from frictionkit.friction import e_value
 

@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_compat",
             "_atomic",
             "_resources",
+            "_memory",
             "_validate",
             "_protocol",
             "estimates",

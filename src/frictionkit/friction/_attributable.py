@@ -47,6 +47,7 @@ Cochran-Mantel-Haenszel test over the comparable strata (Mantel and Haenszel, 19
 
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple
 
 import numpy as np
@@ -91,16 +92,6 @@ class Attributable(NamedTuple):
     draws: np.ndarray  # (n_boot, k); NaN where nothing is comparable
 
 
-def _sorted_pairs(a: np.ndarray, b: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """First position of each distinct ``(a, b)`` pair, pairs ordered by ``(a, b)``."""
-    key = a * np.int64(width) + b
-    order = np.argsort(key, kind="stable")
-    sk = key[order]
-    new = np.ones(len(sk), dtype=bool)
-    new[1:] = sk[1:] != sk[:-1]
-    return order[new], sk[new]
-
-
 _DENSE_MAX = 20_000_000
 
 
@@ -124,6 +115,166 @@ def _at(query: np.ndarray, keys: np.ndarray, sums: np.ndarray) -> np.ndarray:
         return np.zeros(len(query))
     idx = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
     return np.where(keys[idx] == query, sums[idx], 0.0)
+
+
+#: Most touchpoint codes for the bit-mask sums (8 words of 64 bits); above, pairs.
+_MASK_MAX_K = 512
+
+
+def _bit_counts(hist: np.ndarray) -> np.ndarray:
+    """Counts of each of the 8 bits from counts of the 256 byte values (rows x 256).
+
+    Bit ``i`` is set in the byte values whose index, read as ``(high, bit, low)`` with
+    ``2**i`` low values, has ``bit == 1``: a reshape and a sum, no matrix product.
+
+    Examples
+    --------
+    >>> _bit_counts(np.bincount([1, 3, 128], minlength=256)[None, :]).tolist()
+    [[2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]]
+    """
+    rows = hist.shape[0]
+    out = np.empty((rows, 8))
+    for i in range(8):
+        out[:, i] = hist.reshape(rows, 128 >> i, 2, 1 << i)[:, :, 1, :].sum(axis=(1, 2))
+    return out
+
+
+def _met_sums_pairs(
+    key: np.ndarray,
+    upto: np.ndarray,
+    gj: np.ndarray,
+    gu: np.ndarray,
+    w: np.ndarray | None,
+    fpos: np.ndarray,
+    vt: np.ndarray,
+    v_ptr: np.ndarray,
+    flags: list[np.ndarray | None],
+    k: int,
+    n_keys: int,
+    query: np.ndarray,
+) -> list[np.ndarray]:
+    """:func:`_met_sums` by listing every (went-on event, touchpoint met) pair.
+
+    The reference implementation, and the one used where touchpoints are too many for
+    bit masks: memory and time grow with the pairs (events times touchpoints met so far).
+    """
+    reps = (np.searchsorted(fpos, upto, side="right") - v_ptr[gj]).astype(_INT)
+    total = int(reps.sum())
+    run_start = np.cumsum(reps) - reps
+    vi = np.arange(total, dtype=_INT) - np.repeat(run_start - v_ptr[gj], reps)
+    t = vt[vi]
+    pair_key = np.repeat(key * np.int64(k), reps) + t  # (stratum * 2 + failed) * k + t
+    pw = np.ones(total) if w is None else np.repeat(w, reps)
+    gu_rep = np.repeat(gu, reps) if any(f is not None for f in flags) else gu
+    out = []
+    for flag in flags:
+        weights = pw if flag is None else pw * flag[gu_rep, t]
+        keys, sums = _keyed_sums(pair_key, weights, n_keys * k)
+        out.append(_at(query, keys, sums))
+    return out
+
+
+def _met_sums_masks(
+    key: np.ndarray,
+    upto: np.ndarray,
+    gj: np.ndarray,
+    gu: np.ndarray,
+    w: np.ndarray | None,
+    fpos: np.ndarray,
+    vt: np.ndarray,
+    starts: np.ndarray,
+    n: int,
+    flags: list[np.ndarray | None],
+    k: int,
+    n_keys: int,
+    query: np.ndarray,
+) -> list[np.ndarray]:
+    """:func:`_met_sums` with a bit mask of the touchpoints met per event.
+
+    Each first visit adds its touchpoint's bit; within a journey the running sum of those
+    bits (wrapping 64-bit arithmetic, so one cumulative sum serves every journey) is the
+    set met so far. The masks are summed per (key, step moved to) by a bincount of each
+    of their bytes, turned into bit counts by :func:`_bit_counts`, and the flags are
+    applied to those few sums: time grows with entries times touchpoint codes / 8, never
+    with the pairs.
+    """
+    n_u = k + 1
+    combo = key * np.int64(n_u) + gu
+    seen = np.bincount(combo, minlength=n_keys * n_u) > 0
+    present = np.flatnonzero(seen)
+    cid = np.cumsum(seen) - 1
+    ids256 = cid[combo] * 256
+    n_c = len(present)
+    n_words = (k + 63) // 64
+    per_combo = np.zeros((n_c, 64 * n_words))
+    base_pos = starts[gj] - 1
+    word = vt // 64
+    little = sys.byteorder == "little"
+    for wd in range(n_words):
+        bits = np.zeros(n, dtype=np.uint64)
+        sel = word == wd
+        bits[fpos[sel]] = np.left_shift(np.uint64(1), (vt[sel] % 64).astype(np.uint64))
+        cum = np.cumsum(bits)
+        mask = cum[upto] - np.where(base_pos >= 0, cum[np.maximum(base_pos, 0)], np.uint64(0))
+        as_bytes = mask.view(np.uint8).reshape(-1, 8)
+        for b in range(min(8, (k - 64 * wd + 7) // 8)):
+            byte = as_bytes[:, b if little else 7 - b]
+            hist = np.bincount(ids256 + byte, weights=w, minlength=n_c * 256)
+            col = 64 * wd + 8 * b
+            per_combo[:, col : col + 8] = _bit_counts(hist.reshape(n_c, 256))
+    per_combo = per_combo[:, :k]
+    p_key, p_u = present // n_u, present % n_u
+    out = []
+    for flag in flags:
+        vals = per_combo if flag is None else per_combo * flag[p_u]
+        sums = np.zeros((n_keys, k))
+        np.add.at(sums, p_key, vals)
+        out.append(sums.ravel()[query])
+    return out
+
+
+def _met_sums(
+    key: np.ndarray,
+    upto: np.ndarray,
+    gj: np.ndarray,
+    gu: np.ndarray,
+    w: np.ndarray | None,
+    fpos: np.ndarray,
+    vt: np.ndarray,
+    v_ptr: np.ndarray,
+    starts: np.ndarray,
+    n: int,
+    flags: list[np.ndarray | None],
+    k: int,
+    n_keys: int,
+    query: np.ndarray,
+    *,
+    method: str | None = None,
+) -> list[np.ndarray]:
+    """Per ``(key, touchpoint)``, the weight of went-on events whose journey had met it.
+
+    Entry ``g`` (a went-on event, or a journey's start) of journey ``gj[g]`` counts for
+    every touchpoint first visited at or before position ``upto[g]``; with a flag table
+    ``f`` (rows: the step moved to, ``gu``; columns: touchpoints) only where
+    ``f[gu[g], t]``. Returns, for each flag (None: no flag), the sums at ``query``
+    (``key * k + t``). ``fpos`` / ``vt`` are the positions and touchpoints of the first
+    visits in event order, ``v_ptr`` where each journey's start in them, ``starts`` the
+    position of each journey's first event and ``n`` the number of events.
+    ``method`` ("masks" or "pairs") forces an implementation (tests); by default the
+    bit masks where touchpoints are few enough and the pairs are not fewer.
+    """
+    if method is None:
+        # bit masks cost about (k / 8) passes over the entries, pairs one pass per pair:
+        # the mean pairs per entry from an even sample of the entries
+        every = max(1, len(upto) // 4096)
+        s_upto, s_gj = upto[::every], gj[::every]
+        met = np.searchsorted(fpos, s_upto, side="right") - v_ptr[s_gj]
+        per_entry = float(met.mean()) if len(met) else 1.0
+        fast = k <= _MASK_MAX_K and (k + 7) // 8 <= max(per_entry, 1.0)
+        method = "masks" if fast else "pairs"
+    if method == "masks":
+        return _met_sums_masks(key, upto, gj, gu, w, fpos, vt, starts, n, flags, k, n_keys, query)
+    return _met_sums_pairs(key, upto, gj, gu, w, fpos, vt, v_ptr, flags, k, n_keys, query)
 
 
 def _narrow_went(
@@ -204,8 +355,10 @@ def attributable_cells(
     m = MAX_VISIT
     width = (k + 1) * m  # stratum codes: step * m + (visit number - 1, capped); START = k * m
     starts = offsets[:-1]
-    # the how-many-th visit of its step each event is (0-based, capped at m - 1)
-    order = np.lexsort((np.arange(n), tp, jj))
+    # the how-many-th visit of its step each event is (0-based, capped at m - 1): events
+    # ordered by touchpoint, then position (a stable radix sort of small codes), so each
+    # (touchpoint, journey) is one run
+    order = np.argsort(tp.astype(np.uint16 if k < 2**16 else np.int64), kind="stable")
     sj, st = jj[order], tp[order]
     head = np.ones(n, dtype=bool)
     head[1:] = (sj[1:] != sj[:-1]) | (st[1:] != st[:-1])
@@ -256,20 +409,6 @@ def attributable_cells(
     fg = fail[gj].astype(_INT)
     went_ok, went_f = np.bincount(gs * 2 + fg, weights=wg, minlength=2 * width).reshape(width, 2).T
     went = went_ok + went_f
-    # journeys that went on from s but are no comparison for t: for each went-on event of
-    # a journey, the touchpoints it met by the step after it ("risk set": a prefix of its
-    # first visits, in event order) or at all ("never met")
-    if risk_set:
-        upto = np.where(is_last[on], on, on + 1)  # an ending is no step after
-        reps_on = np.searchsorted(fpos, upto, side="right") - v_ptr[jj[on]]
-        reps = np.concatenate([reps_on, np.ones(len(has), dtype=_INT)]).astype(_INT)
-    else:
-        reps = v_cnt[gj]
-    total = int(reps.sum())
-    run_start = np.cumsum(reps) - reps
-    vi = np.arange(total, dtype=_INT) - np.repeat(run_start - v_ptr[gj], reps)
-    pair_key = np.repeat(gs * np.int64(2 * k) + fg, reps) + 2 * vt[vi]
-    pw = np.ones(total) if wg is None else np.repeat(wg, reps)
     # the cells: (touchpoint, stratum) pairs with visitors
     wv, fv = (None if weight is None else weight[vj]), fail[vj]
     cell_key = (vt * np.int64(width) + prev) * 2 + fv
@@ -278,33 +417,42 @@ def attributable_cells(
     visitors = np.add.reduceat(cell_sums, first_of) if len(cell_sums) else cell_sums
     failures = _at(ukey * 2 + 1, cell_keys, cell_sums)
     ct, cs = ukey // width, ukey % width
-    both_key, both_sums = _keyed_sums(pair_key, pw, 2 * width * k)
-    at_ok = (cs * np.int64(k) + ct) * 2
-    both_f = _at(at_ok + 1, both_key, both_sums)
-    both = _at(at_ok, both_key, both_sums) + both_f
-    comparison = went[cs] - both
-    comparison_f = went_f[cs] - both_f
     w_g = np.ones(len(gj)) if wg is None else wg
     by_su = (gs * np.int64(k + 1) + gu) * 2 + fg
     su_key, su_sums = _keyed_sums(by_su, w_g, 2 * width * (k + 1))
-    if len(cs) and (last_t & ends).any():
-        # a last step's comparison leaves out the journeys that ended right at s
-        flag = wide_of[np.repeat(gu, reps), vt[vi]]
-        wide_key, wide_sums = _keyed_sums(pair_key, pw * flag, 2 * width * k)
-        wb_f = _at(at_ok + 1, wide_key, wide_sums)
-        wb = _at(at_ok, wide_key, wide_sums) + wb_f
+    # journeys that went on from s but are no comparison for t: for each went-on event of
+    # a journey, the touchpoints it met by the step after it ("risk set": a prefix of its
+    # first visits, in event order) or at all ("never met"); summed per (stratum,
+    # failed, t), once for each comparison the rule needs
+    flags: list[np.ndarray | None] = [None]
+    wide = bool(len(cs) and (last_t & ends).any())
+    if wide:  # a last step's comparison leaves out the journeys that ended right at s
+        flags.append(wide_of)
+    if successors and len(cs):
+        flags.append(succ_of)
+    if risk_set:
+        upto = np.concatenate([np.where(is_last[on], on, on + 1), starts[has]])
+    else:
+        upto = offsets[1:][gj] - 1
+    q_ok = cs * np.int64(2 * k) + ct
+    met = _met_sums(
+        gs * 2 + fg, upto, gj, gu, wg, fpos, vt, v_ptr, starts, n, flags, k, 2 * width,
+        np.concatenate([q_ok, q_ok + k]),
+    )  # fmt: skip
+    both_f = met[0][len(cs) :]
+    comparison = went[cs] - met[0][: len(cs)] - both_f
+    comparison_f = went_f[cs] - both_f
+    if wide:
+        wb_f = met[1][len(cs) :]
         ww_ok, ww_f = _narrow_went(cs, ct, su_key, su_sums, wide_of)
-        comparison = ww_ok + ww_f - wb
+        comparison = ww_ok + ww_f - met[1][: len(cs)] - wb_f
         comparison_f = ww_f - wb_f
     if successors and len(cs):
         # the narrower comparison: went-on journeys whose move went to one of t's
         # successors (or ended), used where it has at least `successors` journeys
-        flag = succ_of[np.repeat(gu, reps), vt[vi]]
-        nar_key, nar_sums = _keyed_sums(pair_key, pw * flag, 2 * width * k)
-        nb_f = _at(at_ok + 1, nar_key, nar_sums)
-        nb = _at(at_ok, nar_key, nar_sums) + nb_f
+        nb_f = met[-1][len(cs) :]
         nw_ok, nw_f = _narrow_went(cs, ct, su_key, su_sums, succ_of)
-        nar = nw_ok + nw_f - nb
+        nar = nw_ok + nw_f - met[-1][: len(cs)] - nb_f
         use = nar >= successors
         comparison = np.where(use, nar, comparison)
         comparison_f = np.where(use, nw_f - nb_f, comparison_f)
@@ -485,8 +633,10 @@ def attributable_failures(
         seg = np.flatnonzero(np.r_[True, ti[1:] != ti[:-1]])
         draws = np.full((n_boot, k), np.nan)
         draws[:, ti[seg]] = np.add.reduceat(contrib, seg, axis=1)
-        q = np.nanpercentile(draws[:, any_ok], [2.5, 97.5], axis=0) if any_ok.any() else None
-        if q is not None:
+        if any_ok.any():
+            # every draw of a comparable touchpoint is a number: plain percentiles (the
+            # NaN-aware ones loop over the columns)
+            q = np.percentile(draws[:, any_ok], [2.5, 97.5], axis=0)
             low[any_ok], high[any_ok] = q[0], q[1]
     return Attributable(
         af=af,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from frictionkit._memory import reuses_memory
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
@@ -58,6 +59,7 @@ _COMPARISONS = ("risk set", "never met")
 # ---------------------------------------------------------------------------------------
 # friction
 # ---------------------------------------------------------------------------------------
+@reuses_memory
 def friction(
     log: EventLog,
     *,
