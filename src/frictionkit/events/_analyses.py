@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from frictionkit._memory import reuses_memory
 from frictionkit.events._ingest import check_constant_in_case
 from frictionkit.events._kernels import _INT
 from frictionkit.exceptions import InputTypeError, UnknownReferenceError, did_you_mean
@@ -96,6 +97,7 @@ class LogAnalyses:
         return codes.astype(_INT)[self.journey_case], labels.astype(object)
 
     # -- analyses (implemented in frictionkit.routes) ----------------------------------
+    @reuses_memory
     def routes(self, min_group_size: int | None = None) -> pd.DataFrame:
         """Distinct routes with their outcomes; see :func:`frictionkit.routes.routes`.
 
@@ -113,6 +115,7 @@ class LogAnalyses:
 
         return routes(self._as_log(), min_group_size=min_group_size)
 
+    @reuses_memory
     def transitions(self, min_group_size: int | None = None) -> pd.DataFrame:
         """Directly-follows counts; see :func:`frictionkit.routes.transitions`.
 
@@ -132,6 +135,7 @@ class LogAnalyses:
 
         return transitions(self._as_log(), min_group_size=min_group_size)
 
+    @reuses_memory
     def funnel(
         self,
         by: Any = None,
@@ -162,6 +166,7 @@ class LogAnalyses:
             branch_threshold=branch_threshold,
         )
 
+    @reuses_memory
     def friction(
         self,
         min_support: int = 30,
@@ -205,6 +210,7 @@ class LogAnalyses:
             failure_kind=failure_kind,
         )
 
+    @reuses_memory
     def failure_patterns(
         self,
         max_len: int = 3,
@@ -243,6 +249,7 @@ class LogAnalyses:
             failure_kind=failure_kind,
         )
 
+    @reuses_memory
     def markov(self) -> MarkovModel:
         """Absorbing Markov chain of decided journeys; see :func:`frictionkit.friction.markov`.
 
@@ -261,6 +268,7 @@ class LogAnalyses:
 
         return MarkovModel.from_log(self._as_log())
 
+    @reuses_memory
     def repair_effects(
         self,
         reduce_failure_by: float | None = None,
@@ -312,6 +320,7 @@ class LogAnalyses:
             outcome_markers=outcome_markers,
         )
 
+    @reuses_memory
     def value_at_stake(
         self,
         value_per_success: float | None = None,
@@ -360,6 +369,7 @@ class LogAnalyses:
             failure_kind=failure_kind,
         )
 
+    @reuses_memory
     def stage_routes(self, labels: Any = None, min_group_size: int | None = None) -> pd.DataFrame:
         """Routes through the stages; see :func:`frictionkit.routes.stage_routes`.
 
@@ -378,6 +388,7 @@ class LogAnalyses:
 
         return stage_routes(self._as_log(), labels=labels, min_group_size=min_group_size)
 
+    @reuses_memory
     def outcomes_by(self, by: Any, min_group_size: int | None = None) -> pd.DataFrame:
         """Journeys and outcomes per segment; see :func:`frictionkit.routes.outcomes_by`.
 

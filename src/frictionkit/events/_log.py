@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import numpy as np
 import pandas as pd
 
+from frictionkit._memory import reusing_memory
 from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
 from frictionkit.events._analyses import LogAnalyses
@@ -366,14 +367,16 @@ class EventLog(LogAnalyses, Result):
                 what=f"reading an event log of {n_rows:,} events",
                 hint="Read a sample or a period at a time, or split the log by case",
             )
-        parts, offsets, journey_case = frame_parts(
-            df,
-            case_col=case_col,
-            touchpoint_col=touchpoint_col,
-            timestamp_col=timestamp_col,
-            options=options_from(locals()),
-        )
-        return cls._with_journeys(parts, offsets, journey_case)
+        options = options_from(locals())
+        with reusing_memory(n_rows if isinstance(n_rows, int) else 0):
+            parts, offsets, journey_case = frame_parts(
+                df,
+                case_col=case_col,
+                touchpoint_col=touchpoint_col,
+                timestamp_col=timestamp_col,
+                options=options,
+            )
+            return cls._with_journeys(parts, offsets, journey_case)
 
     @classmethod
     def scan(
