@@ -113,3 +113,14 @@ def test_the_decorator_reads_the_log_and_passes_other_input_on(libc: FakeLibc) -
     assert analyse("not a log") == 1  # validated by the analysis itself, not here
     assert analyse(log=Log()) == 1
     assert len(libc.calls) == 10
+
+
+def test_huge_page_advice_is_off_in_the_window_and_restored(libc: FakeLibc) -> None:
+    before = memory._set_hugepage(True)
+    try:
+        with memory.reusing_memory(memory.MIN_EVENTS):
+            assert memory._set_hugepage(False) is False  # it was off inside
+        assert memory._set_hugepage(True) is True  # and on again after
+    finally:
+        if before is not None:
+            memory._set_hugepage(before)
