@@ -431,9 +431,7 @@ def test_rank_order_equals_the_stable_reference(case) -> None:
 
     s, c, e, shape = case
     score, cost, effort = (np.array(a).reshape(shape) for a in (s, c, e))
-    assert np.array_equal(
-        _rank_order(score, cost, effort), _stable_rank_order(score, cost, effort)
-    )
+    assert np.array_equal(_rank_order(score, cost, effort), _stable_rank_order(score, cost, effort))
 
 
 @settings(max_examples=100, deadline=None)
