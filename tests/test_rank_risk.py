@@ -387,3 +387,64 @@ def test_progress_without_tqdm_names_the_extra(three, monkeypatch):
 def test_progress_with_tqdm_gives_the_same_result(three):
     a = rank_risk(three, draws=200, seed=0, progress=True).to_frame()
     pd.testing.assert_frame_equal(a, rank_risk(three, draws=200, seed=0).to_frame())
+
+
+# ---------------------------------------------------------------------------------------
+# fast kernels against the straightforward versions
+
+
+def _stable_rank_order(score: np.ndarray, cost: np.ndarray, effort: np.ndarray) -> np.ndarray:
+    """The tie rule of prioritise, one row at a time (the reference)."""
+    from frictionkit.scoring._methods import _TIE_RTOL
+
+    out = []
+    for s, c, e in zip(score, cost, effort, strict=True):
+        order = np.argsort(-s, kind="stable")
+        v = s[order]
+        scale = max(float(np.abs(s).max()), 1e-300)
+        group = np.concatenate([[0], np.cumsum((v[:-1] - v[1:]) > _TIE_RTOL * scale)])
+        g = np.empty(len(s), dtype=np.int64)
+        g[order] = group
+        out.append(np.lexsort((np.arange(len(s)), e, c, g)))
+    return np.array(out, dtype=np.int64)
+
+
+# few distinct values make exact ties and near ties (within 1e-9 relative) common
+_tie_values = st.sampled_from([0.0, -0.0, 1.0, 1.0 + 1e-12, 1.0 + 1e-6, 2.0, 3.5, -1.0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda rows: st.integers(1, 9).flatmap(
+            lambda n: st.tuples(
+                st.lists(_tie_values, min_size=rows * n, max_size=rows * n),
+                st.lists(st.sampled_from([1.0, 2.0]), min_size=rows * n, max_size=rows * n),
+                st.lists(st.sampled_from([1.0, 3.0]), min_size=rows * n, max_size=rows * n),
+                st.just((rows, n)),
+            )
+        )
+    )
+)
+def test_rank_order_equals_the_stable_reference(case) -> None:
+    from frictionkit.uncertainty._rank_inputs import _rank_order
+
+    s, c, e, shape = case
+    score, cost, effort = (np.array(a).reshape(shape) for a in (s, c, e))
+    assert np.array_equal(_rank_order(score, cost, effort), _stable_rank_order(score, cost, effort))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda rows: st.integers(1, 12).flatmap(
+            lambda n: st.lists(
+                st.one_of(st.sampled_from([0.0, 1.0, 2.0]), st.floats(-1e6, 1e6)),
+                min_size=rows * n,
+                max_size=rows * n,
+            ).map(lambda v: np.array(v).reshape(rows, n))
+        )
+    )
+)
+def test_row_medians_equal_numpy_median_bit_for_bit(a: np.ndarray) -> None:
+    assert np.array_equal(rr_module._row_medians(a), np.median(a, axis=1))

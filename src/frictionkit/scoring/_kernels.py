@@ -261,9 +261,19 @@ def promethee_breakdown(d: Draws) -> dict[str, FloatArray]:
     return _named(d, parts)
 
 
+def _column_extremes(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Minimum and maximum ``(d, 1, m)`` over the alternatives of each draw.
+
+    Reduced along the contiguous last axis of one transposed copy: several times faster
+    than reducing ``(d, n, m)`` over its middle axis, and the same values (a minimum or
+    maximum does not depend on the order it is taken in).
+    """
+    xt = np.ascontiguousarray(np.swapaxes(x, 1, 2))
+    return xt.min(axis=2)[:, None, :], xt.max(axis=2)[:, None, :]
+
+
 def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
-    lo = x.min(axis=1, keepdims=True)
-    hi = x.max(axis=1, keepdims=True)
+    lo, hi = _column_extremes(x)
     span = hi - lo
     # (x - lo) / span for benefits, (hi - x) / span = (x - hi) / -span for costs (the same
     # value: IEEE negation is exact), 0 where a criterion does not vary (x - lo = 0, over
@@ -335,9 +345,9 @@ def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, 
     """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
     x, norm = _norm_safe(x, 1, "dij,dij->dj")
     r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
-    rmax, rmin = r.max(axis=1), r.min(axis=1)
-    best = np.where(benefit, rmax, rmin)[:, None, :]
-    worst = np.where(benefit, rmin, rmax)[:, None, :]
+    rmin, rmax = _column_extremes(r)
+    best = np.where(benefit, rmax, rmin)
+    worst = np.where(benefit, rmin, rmax)
     return np.square(r - best), np.square(r - worst)
 
 

@@ -380,7 +380,15 @@ def _problem(
 def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntArray:
     """Best first per row with the tie rule of ``prioritise`` (1e-9, cost, effort, input)."""
     n = score.shape[1]
-    order = np.argsort(-score, axis=1, kind="stable")
+    # The default (SIMD) sort is several times faster than a stable one. It differs from
+    # a stable sort only in the order of exactly equal scores, and every row holding
+    # equal scores is tied below (a difference of 0) and re-sorted by the full tie rule,
+    # so the result is the stable one. NaN differences do not tie: sort those rows
+    # stably.
+    neg = -score
+    order = np.argsort(neg, axis=1)
+    if np.isnan(neg).any():
+        order = np.argsort(neg, axis=1, kind="stable")
     if n == 1:
         return np.asarray(order, dtype=np.int64)
     s = np.take_along_axis(score, order, axis=1)

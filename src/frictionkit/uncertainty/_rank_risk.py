@@ -127,6 +127,23 @@ def _iter_scored(p: _Problem, draws: int, progress: bool) -> Iterator[_Block]:
 # the result
 
 
+def _row_medians(a: FloatArray) -> FloatArray:
+    """``np.median(a, axis=1)`` bit for bit (finite values), with one partition per row.
+
+    For an even row length ``2h`` the median is ``(lower + upper) / 2`` of the ``h``-th
+    and ``h + 1``-th smallest values, as numpy computes it (the mean of the two); the
+    ``h``-th is the largest value left of the partition point.
+    """
+    n = a.shape[1]
+    h = n // 2
+    part = np.partition(a, h, axis=1)
+    upper = part[:, h]
+    if n % 2:
+        return np.asarray(upper, dtype=np.float64)
+    lower = part[:, :h].max(axis=1)
+    return np.asarray((lower + upper) / 2.0, dtype=np.float64)
+
+
 def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
     """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF)."""
     need = math.ceil(q * draws - 1e-9)
@@ -509,32 +526,31 @@ def rank_risk(
     quad = np.zeros((n, 5), dtype=np.int64)  # the four quadrants, then "impact missing"
     no_impact = ~p.declared & ~p.evidence
     s1, s2 = np.zeros(n), np.zeros(n)
-    base = np.arange(n, dtype=np.int64) * n
+    cols = np.arange(n, dtype=np.int64)
     for blk in _iter_scored(p, total, bool(progress)):
         order = _rank_order(blk.score, blk.cost, blk.effort)
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(n, dtype=np.int64)[None, :], axis=1)
-        counts += np.bincount((ranks + base).ravel(), minlength=n * n)
+        # order[d, r] = i: improvement i at rank r + 1 in draw d, tallied at i * n + r
+        counts += np.bincount((order * n + cols).ravel(), minlength=n * n)
         s1 += blk.score.sum(axis=0)
         s2 += np.square(blk.score).sum(axis=0)
         t_imp = (
             np.full(blk.impact.shape[0], p.fixed_impact)
             if p.fixed_impact is not None
-            else np.median(blk.impact, axis=1)
+            else _row_medians(blk.impact)
         )
         t_eff = (
             np.full(blk.effort.shape[0], p.fixed_effort)
             if p.fixed_effort is not None
-            else np.median(blk.effort, axis=1)
+            else _row_medians(blk.effort)
         )
-        # strict thresholds and a positive impact, as Ranking's quadrants
+        # strict thresholds and a positive impact, as Ranking's quadrants; the quadrant
+        # of each cell as 2 * low impact + hard, tallied per improvement in one bincount
         high = (blk.impact > t_imp[:, None]) & (blk.impact > 0)
         easy = blk.effort < t_eff[:, None]
-        known = ~no_impact[None, :]
-        quad[:, 0] += np.count_nonzero(known & high & easy, axis=0)
-        quad[:, 1] += np.count_nonzero(known & high & ~easy, axis=0)
-        quad[:, 2] += np.count_nonzero(known & ~high & easy, axis=0)
-        quad[:, 3] += np.count_nonzero(known & ~high & ~easy, axis=0)
+        code = np.invert(high, out=high).view(np.int8) * np.int8(2)
+        code += np.invert(easy, out=easy).view(np.int8)
+        tally = np.bincount((code.astype(np.int64) * n + cols).ravel(), minlength=4 * n)
+        quad[:, :4] += np.where(no_impact[:, None], 0, tally.reshape(4, n).T)
         quad[:, 4] += np.where(no_impact, blk.impact.shape[0], 0)
     return _result(p, ranking, counts.reshape(n, n), quad, s1, s2, total, kk)
 

@@ -46,6 +46,8 @@ from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _we
 
 # Arrays of the size of one block of scores alive at once (scores, sort keys, order...).
 _BLOCK_COPIES = 6
+# Scores per matrix product of the confidence factors (2**15 float64 = 256 KiB).
+_CONFIDENCE_SCORES = 2**15
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -404,7 +406,10 @@ def _confidence(scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int
     # alternative of every draw of the block, (c, m) @ (m, rows * n); then the best
     # alternative per candidate and draw (ties to the one listed first, as argmax).
     rows = max(1, _CHUNK_ELEMENTS // (n * x.shape[2]))  # draws normalised at once
-    sub = max(1, _CHUNK_ELEMENTS // (cands.size * n))  # draws scored per product
+    # draws scored per product: the (c, sub * n) scores kept to about 256 KiB, so that
+    # the product writes them to cache and argmax reads them there (the speed of this
+    # step is the memory traffic of the scores, not the arithmetic)
+    sub = max(1, _CONFIDENCE_SCORES // (cands.size * n))
     w2 = wc * wc
     for start in range(0, total, rows):
         xc = x[start : start + rows]
