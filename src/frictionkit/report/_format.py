@@ -274,6 +274,29 @@ def _svg_canvas(fig: Figure, metrics: dict[Any, Any]) -> Any:
     return canvas
 
 
+def _font_height_metrics(prop: Any, dpi: float) -> tuple[Any, Any, Any]:
+    """A font's ascent, descent and line gap, read as matplotlib 3.11's Text does.
+
+    From the OS/2 table, else hhea, scaled to the size and ``dpi``; ``None`` each when
+    the font has neither (matplotlib then measures a text instead).
+    """
+    from matplotlib.font_manager import fontManager, get_font
+
+    font: Any = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, gap_key, ascent_key, descent_key in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    return None, None, None
+
+
 @functools.cache
 def _svg_canvas_class() -> type:
     """The canvas of :func:`_svg_canvas` (defined on first use: matplotlib is optional)."""
@@ -282,6 +305,8 @@ def _svg_canvas_class() -> type:
     from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 
     class _Renderer(RendererSVG):
+        drawn: Any = None  # the figure drawn, set by the canvas
+
         def __init__(self, *args: Any, metrics: dict[Any, Any], **kw: Any) -> None:
             super().__init__(*args, **kw)  # type: ignore[no-untyped-call]
             self._metrics = metrics
@@ -298,6 +323,19 @@ def _svg_canvas_class() -> type:
                 )
                 self._metrics[key] = found
             return found  # type: ignore[no-any-return]
+
+        def _get_font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
+            # matplotlib 3.11 asks the renderer for a font's ascent, descent and line gap
+            # before reading them from the font's tables itself, for every text laid out
+            # (Text._get_layout); here they are read the same way, once per font
+            if self.drawn is None:
+                return None, None, None
+            dpi = self.drawn.dpi
+            key = ("height", prop.copy(), dpi)
+            found = self._metrics.get(key)
+            if found is None:
+                found = self._metrics[key] = _font_height_metrics(prop, dpi)
+            return found
 
     class _Canvas(FigureCanvasSVG):
         metrics: dict[Any, Any]
@@ -326,6 +364,7 @@ def _svg_canvas_class() -> type:
                     metadata=metadata,
                     metrics=self.metrics,
                 )
+                svg.drawn = self.figure
                 renderer = MixedModeRenderer(  # type: ignore[no-untyped-call]
                     self.figure,
                     width,
