@@ -434,6 +434,27 @@ def test_frontier_equals_brute_force(inst, float_costs):
             assert shown.max() == pytest.approx(expected, abs=1e-9)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([1.0, 0.01, 0.37]))
+def test_frontier_by_enumeration_equals_the_milp_walk(inst, unit):
+    """Small problems walk the frontier by checking every subset: the MILPs' steps."""
+    values, costs, effort, owners, cap, _, requires, excludes, mandatory = inst
+    cap = used_caps(cap, owners)
+    values = [v * unit for v in values]  # whole numbers, cents, or neither
+    items = frame_of(values, costs, effort, owners, requires, excludes, mandatory)
+    try:
+        fast = frontier(items, capacity=cap, max_points=None)
+    except ValidationError:
+        assume(False)
+        return
+    with patch.object(_solve, "_ENUM_MAX", 0):
+        slow = frontier(items, capacity=cap, max_points=None)
+    assert len(fast) == len(slow)
+    for col in ("cost", "value", "greedy_value"):
+        np.testing.assert_allclose(fast[col], slow[col], rtol=1e-9, atol=1e-9)
+    assert fast["knee"].tolist() == slow["knee"].tolist()
+
+
 # ---------------------------------------------------------------------------------------
 # infeasible and bad input
 

@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import frictionkit as fk
 from frictionkit.datasets import simulate_journeys
@@ -676,3 +678,68 @@ def test_repair_section_follows_adjust_for(journey, log):
     ).set_index("touchpoint")  # fmt: skip
     got = repair.set_index("touchpoint")["extra_successes"]
     pd.testing.assert_series_equal(got, expected.loc[got.index, "extra_successes"])
+
+
+# ---------------------------------------------------------------------------------------
+# figures: drawn with the report's shared text measures, the SVG is matplotlib's own
+# ---------------------------------------------------------------------------------------
+def _figure(draw, size=(8.0, 4.5)):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    draw(fig.add_subplot())
+    return fig
+
+
+@pytest.mark.slow
+def test_shared_text_measures_give_the_same_svg(journey, log):
+    """Every report figure, drawn twice: matplotlib's SVG canvas against the measuring one.
+
+    The measures are shared by all the figures, as in a report, so a measure cached from
+    one figure and reused by the next would show here.
+    """
+    plot = pytest.importorskip("frictionkit.plot", reason="frictionkit.plot is not installed")
+    from frictionkit.report._format import _svg
+
+    ranking = fk.prioritise(journey)
+    plan = fk.optimise_portfolio(journey, budget=60_000)
+    draws = [
+        lambda ax: plot.journey_map(journey, log=log, ax=ax),
+        lambda ax: plot.route_flow(log, top=8, ax=ax),
+        lambda ax: plot.funnel(log, ax=ax),
+        lambda ax: plot.friction(log.friction(), ax=ax),
+        lambda ax: plot.impact_effort(ranking, ax=ax),
+        lambda ax: plot.roadmap(fk.roadmap.roadmap(plan), ax=ax),
+    ]
+    shared: dict = {}
+    for draw in draws:
+        assert _svg(_figure(draw), shared) == _svg(_figure(draw))
+    assert shared  # the measures were kept
+
+
+# letters, digits, punctuation and spaces DejaVu Sans has (no $: that would be math)
+_TEXT = st.characters(min_codepoint=32, max_codepoint=0x24F, categories=("L", "N", "P", "Zs"))
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    labels=st.lists(st.text(_TEXT, max_size=12), min_size=1, max_size=6),
+    title=st.text(_TEXT, max_size=30),
+    size=st.sampled_from([7, 9, 10, 12.5]),
+    weight=st.sampled_from(["normal", "bold"]),
+)
+def test_shared_text_measures_property(labels, title, size, weight):
+    """Random texts, sizes and weights, measured twice with one cache: the same SVG."""
+    pytest.importorskip("matplotlib")
+    from frictionkit.report._format import _svg
+
+    def draw(ax):
+        ax.barh(range(len(labels)), range(1, len(labels) + 1))
+        ax.set_yticks(range(len(labels)), labels=labels, fontsize=size)
+        ax.set_title(title, fontweight=weight)
+        ax.text(0.5, 0.5, title[:8], fontsize=size, fontweight=weight)
+
+    shared: dict = {}
+    first = _svg(_figure(draw), shared)
+    assert first == _svg(_figure(draw))
+    assert _svg(_figure(draw), shared) == first  # every measure from the cache

@@ -88,13 +88,19 @@ def plain_text(text: str) -> str:
 
 def _plain_axes(ax: Any) -> None:
     """Escape the dollar signs of every text of ``ax``, tick labels to come included."""
+    from matplotlib.axis import Axis
     from matplotlib.text import Text
     from matplotlib.ticker import FixedFormatter, FuncFormatter
 
-    for artist in ax.findobj(Text):
-        text = artist.get_text()
-        if "$" in text:
-            artist.set_text(plain_text(text))
+    for child in ax.get_children():
+        # An axis gives its label and offset text; its tick labels are written from its
+        # formatters when drawn (wrapped below), and asking for them would make the
+        # ticks of an axis that is never drawn.
+        texts = (child.label, child.offsetText) if isinstance(child, Axis) else child.findobj(Text)
+        for artist in texts:
+            text = artist.get_text()
+            if "$" in text:
+                artist.set_text(plain_text(text))
     for axis in (ax.xaxis, ax.yaxis):
         for major in (True, False):
             fmt = axis.get_major_formatter() if major else axis.get_minor_formatter()

@@ -304,13 +304,11 @@ def _reduce(p: _Problem, lb: FloatArray) -> tuple[FloatArray, FloatArray]:
 _ENUM_MAX = 14  # problems with at most this many improvements are solved by enumeration
 
 
-def _enumerate(p: _Problem, lb: FloatArray) -> BoolArray | None:
-    """Exact lexicographic optimum of a small problem by checking every subset.
+def _subsets(p: _Problem) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """Every subset that respects ``requires`` and ``excludes``, listed once per problem.
 
-    The subsets that respect ``requires`` and ``excludes`` depend only on the structure,
-    so they are listed once and cached on the problem; each solve then only weighs them
-    with the current coefficients (a few matrix products). Ties as in :func:`_solve`:
-    most value, then least cost, then smallest sum of input positions.
+    As booleans, as 0/1 floats, and the sum of each one's input positions (cached on the
+    problem: they depend only on its structure).
     """
     static = _static_rows(p)
     if "masks" not in static:
@@ -327,14 +325,32 @@ def _enumerate(p: _Problem, lb: FloatArray) -> BoolArray | None:
         static["masks"] = masks
         static["masks_f"] = masks.astype(float)
         static["masks_pos"] = masks @ np.arange(1, n + 1, dtype=float)
-    masks, mf, pos = static["masks"], static["masks_f"], static["masks_pos"]
-    ok = masks[:, lb > 0].all(axis=1)
+    return static["masks"], static["masks_f"], static["masks_pos"]
+
+
+def _fits(p: _Problem, lb: FloatArray) -> BoolArray:
+    """Which of :func:`_subsets` hold the items ``lb`` forces and fit the budget and staff."""
+    static = _static_rows(p)
+    masks, mf, _ = _subsets(p)
+    ok: BoolArray = np.asarray(masks[:, lb > 0].all(axis=1))
     if p.budget is not None:
         ok &= mf @ p.cost <= p.budget * (1 + _REL_TOL) + 1e-12
     for owner, days in p.capacity.items():
         per = np.where(static["owner_mask"].get(owner, False), p.effort, 0.0)
         ok &= mf @ per <= days * (1 + _REL_TOL) + 1e-12
-    idx = np.flatnonzero(ok)
+    return ok
+
+
+def _enumerate(p: _Problem, lb: FloatArray) -> BoolArray | None:
+    """Exact lexicographic optimum of a small problem by checking every subset.
+
+    The subsets that respect ``requires`` and ``excludes`` depend only on the structure,
+    so they are listed once and cached on the problem; each solve then only weighs them
+    with the current coefficients (a few matrix products). Ties as in :func:`_solve`:
+    most value, then least cost, then smallest sum of input positions.
+    """
+    masks, mf, pos = _subsets(p)
+    idx = np.flatnonzero(_fits(p, lb))
     if idx.size == 0:
         return None
     value = mf[idx] @ p.value
@@ -612,7 +628,10 @@ def _cheapest_better(p: _Problem, x_now: BoolArray, time_limit_s: float) -> Bool
     The strict ``>`` is a row ``value >= current + delta``: ``delta`` starts at half the
     resolution of the values (0.5 for whole numbers, 0.005 for cents, else 1e-7 of the
     largest value) and grows tenfold while the solver's feasibility tolerance lets a plan
-    that is not truly better through; every answer is checked in exact arithmetic.
+    that is not truly better through; every answer is checked in exact arithmetic. A
+    problem of at most ``_ENUM_MAX`` improvements is answered by checking every subset
+    (:func:`_subsets`) instead: the least cost among the plans worth at least
+    ``current + delta``, ties to the smallest sum of input positions.
     """
     free = attrs.evolve(p, budget=None)
     top = float(p.value.max()) if p.n else 0.0
@@ -626,8 +645,18 @@ def _cheapest_better(p: _Problem, x_now: BoolArray, time_limit_s: float) -> Bool
         if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, scaled)):
             delta = 0.5 * res_unit
             break
-    sc, _ = _scaled(p.cost)
     lb = p.mandatory.astype(float)
+    if p.n <= _ENUM_MAX:  # every subset checked in exact arithmetic, as in _solve
+        _, mf, pos = _subsets(free)
+        value = mf @ p.value
+        idx = np.flatnonzero(_fits(free, lb) & (value >= now + delta) & (value > now))
+        if idx.size == 0:
+            return None
+        cost = mf[idx] @ p.cost
+        idx = idx[cost <= float(cost.min()) * (1 + _REL_TOL) + 1e-12]
+        best: BoolArray = _subsets(free)[0][idx[int(np.argmin(pos[idx]))]].copy()
+        return best
+    sc, _ = _scaled(p.cost)
     for _ in range(8):
         res = _milp(sc, free, [(nv, (now + delta) / top, np.inf)], lb, time_limit_s)
         if res.x is None or res.status != 0:
