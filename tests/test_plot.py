@@ -770,3 +770,30 @@ def test_friction_chart_of_one_failure_kind():
         fp.friction(log, failure_kind="declind")
     with pytest.raises(fk.ValidationError, match="not of the failure kind"):
         fp.friction_data(log.friction(), failure_kind="declined")
+
+
+@pytest.mark.parametrize("gain", [0.0, -0.01])
+def test_repair_chart_without_gains_draws_without_a_warning(gain):
+    # the fines log's repair chart once warned "identical low and high xlims": every
+    # repair there changes nothing or loses, and the axis was pinned at 0 on the left
+    import warnings
+
+    import frictionkit as fk
+    from frictionkit.datasets import simulate_journeys
+    from frictionkit.plot import repair_effects
+
+    log = fk.EventLog.from_frame(
+        simulate_journeys(500, seed=5), case_col="case_id", touchpoint_col="touchpoint",
+        timestamp_col="timestamp", outcome_col="outcome", strict=False,
+    )  # fmt: skip
+    table = log.repair_effects()
+    for col in table.columns:
+        if col.startswith(("delta", "extra")):
+            table[col] = gain
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = repair_effects(table)
+    low, high = ax.get_xlim()
+    assert low < high
+    assert (low < 0) == (gain < 0)
+    ax.figure.clf()

@@ -684,7 +684,14 @@ def repair_effects(
         )
     ax.set_yticks(y, data["touchpoint"].tolist())
     ax.invert_yaxis()
-    ax.set_xlim(left=0)
+    ends = np.concatenate([d, high[ok]]) if len(d) else d
+    widest = float(np.nanmax(ends)) if np.isfinite(ends).any() else 0.0
+    if widest > 0:
+        ax.set_xlim(left=0)
+    elif not (np.isfinite(ends) & (ends < 0)).any():
+        ax.set_xlim(0, 1)  # every gain 0, or none: a unit axis, not an empty one
+    # every gain below 0: the axis as drawn, so the losses show (matplotlib would warn
+    # on a left limit of 0 past the right one)
     ci = " (bootstrap 95 % CI)" if ok.any() else ""
     ax.set_xlabel(f"Gain in success probability, percentage points{ci}")
     ax.set_title("Repair effects: success gained by fixing each touchpoint", loc="left")
