@@ -405,24 +405,24 @@ def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntA
     return np.asarray(order, dtype=np.int64)
 
 
-def _impact(p: _Problem, fields: FloatArray, values: FloatArray) -> FloatArray:
-    declared = fields[:, :, _IMPACT]
+def _impact(p: _Problem, fields: Sequence[FloatArray], values: FloatArray) -> FloatArray:
+    declared = fields[_IMPACT]
     if not p.evidence.any():
         return np.asarray(declared, dtype=np.float64)
-    ev = (values @ p.fix_matrix) * fields[:, :, _SHARE]
+    ev = (values @ p.fix_matrix) * fields[_SHARE]
     return np.asarray(np.where(p.evidence, ev, declared), dtype=np.float64)
 
 
-def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
+def _score(p: _Problem, fields: Sequence[FloatArray], impact: FloatArray) -> FloatArray:
     """Scores ``(draws, n)`` by the method's kernel (:data:`frictionkit.scoring.SCORING`)."""
     spec = SCORING[p.method]
     if not spec.mcda:
         return spec.kernel(
             Draws(
                 impact=impact,
-                effort_days=fields[:, :, _EFFORT],
-                cost=fields[:, :, _COST],
-                confidence=fields[:, :, _CONF],
+                effort_days=fields[_EFFORT],
+                cost=fields[_COST],
+                confidence=fields[_CONF],
                 reach=p.reach,
                 time_criticality=p.time_criticality,
                 risk_reduction=p.risk_reduction,
@@ -434,7 +434,7 @@ def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
     cols = []
     for src in p.sources:
         if isinstance(src, int):
-            cols.append(impact if src == _IMPACT else fields[:, :, src])
+            cols.append(impact if src == _IMPACT else fields[src])
         else:
             cols.append(np.broadcast_to(src, (rows, n)))
     x = np.stack(cols, axis=2)
