@@ -22,7 +22,7 @@ from frictionkit.exceptions import (
 from frictionkit.model import Improvement, Journey
 from frictionkit.scoring import Ranking
 from frictionkit.scoring._inputs import _assemble, _criteria_matrix, _value_map
-from frictionkit.scoring._kernels import Draws
+from frictionkit.scoring._kernels import Draws, _topsis_columns, topsis
 from frictionkit.scoring._kernels import _vikor_batch as _vikor_batch  # tested against mcda
 from frictionkit.scoring._methods import _TIE_RTOL, SCORING
 from frictionkit.uncertainty._common import (
@@ -437,6 +437,8 @@ def _score(p: _Problem, fields: Sequence[FloatArray], impact: FloatArray) -> Flo
             cols.append(impact if src == _IMPACT else fields[src])
         else:
             cols.append(np.broadcast_to(src, (rows, n)))
+    if spec.kernel is topsis and p.weights.ndim == 1:
+        return _topsis_columns(cols, p.weights, p.benefit)
     x = np.stack(cols, axis=2)
     if spec.positive_criteria:
         bad = np.argwhere(x <= 0)

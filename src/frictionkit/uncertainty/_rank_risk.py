@@ -527,7 +527,7 @@ def rank_risk(
     for blk in _iter_scored(p, total, bool(progress)):
         order = _rank_order(blk.score, blk.cost, blk.effort)
         # order[d, r] = i: improvement i at rank r + 1 in draw d, tallied at i * n + r
-        counts += np.bincount((order * n + cols).ravel(), minlength=n * n)
+        np.add.at(counts, (order * n + cols).ravel(), 1)  # no n x n temporary per block
         s1 += blk.score.sum(axis=0)
         s2 += np.square(blk.score).sum(axis=0)
         t_imp = (

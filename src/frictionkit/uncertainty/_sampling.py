@@ -573,9 +573,18 @@ _PERT_GROUP_MIN = 16
 _PERT_GROUPS_MAX = 64
 
 
-def _pert_gammas(gen: np.random.Generator, shape: Any, size: tuple[int, int]) -> FloatArray:
-    """Standard gamma draws in float32 (numpy's faster path), returned as float64."""
-    return np.asarray(gen.standard_gamma(shape, size=size, dtype=np.float32), dtype=np.float64)
+def _pert_unit(
+    streams: Sequence[np.random.Generator], shapes: tuple[Any, Any], size: tuple[int, int]
+) -> FloatArray:
+    """Beta draws ``Ga / (Ga + Gb)`` in float64 from standard gammas drawn in float32.
+
+    The gammas come from numpy's float32 path (faster than float64 and than
+    ``Generator.beta``); the sum and the ratio are taken in float64.
+    """
+    ga = streams[0].standard_gamma(shapes[0], size=size, dtype=np.float32)
+    gb = streams[1].standard_gamma(shapes[1], size=size, dtype=np.float32)
+    total = np.add(ga, gb, dtype=np.float64)
+    return np.divide(ga, total, out=total, dtype=np.float64)
 
 
 class _VectorDraws:
@@ -654,13 +663,9 @@ class _VectorDraws:
             elif kind == "triangular":
                 block = streams[0].triangular(a, mid, b, size=size)
             else:  # PERT: a + span * Ga / (Ga + Gb); here mid is the span, b the shapes
-                ga = _pert_gammas(streams[0], b[0], size)
-                gb = _pert_gammas(streams[1], b[1], size)
-                gb += ga
-                np.divide(ga, gb, out=ga)
-                ga *= mid
-                ga += a
-                block = ga
+                block = _pert_unit(streams, b, size)
+                block *= mid
+                block += a
             if pos.size == self.n and pos[0] == 0 and pos[-1] == self.n - 1:
                 out[:] = block  # every position, in order
             else:
