@@ -473,14 +473,13 @@ def test_pert_draws_follow_the_beta_distribution(low, likely, high, copies):
     assert stats.kstest(x, ref.cdf).pvalue > 1e-4
     assert x.mean() == pytest.approx(est.mean, abs=5 * est.std / np.sqrt(x.size))
     assert x.std() == pytest.approx(est.std, rel=0.03)
-    assert low <= x.min() and x.max() <= high
+    assert low <= x.min()
+    assert x.max() <= high
 
 
 @settings(max_examples=30, deadline=None)
 @given(
-    st.lists(
-        st.sampled_from(["pert", "pert2", "tri", "uni", "const"]), min_size=1, max_size=40
-    ),
+    st.lists(st.sampled_from(["pert", "pert2", "tri", "uni", "const"]), min_size=1, max_size=40),
     st.lists(st.integers(1, 7), min_size=1, max_size=5),
 )
 def test_vector_draws_do_not_depend_on_the_block_size(kinds, sizes):

@@ -373,7 +373,9 @@ def _topsis_columns(cols: list[FloatArray], w: FloatArray, benefit: BoolArray) -
     norms2 = [np.einsum("dn,dn->d", x, x) for x in cols]
     low, high = _TOPSIS_SMALL_NORM**2, 2.0**500
     if not all(bool(np.all((v >= low) & (v <= high))) for v in norms2):
-        return _topsis_batch_kernel(np.stack(cols, axis=2), np.broadcast_to(w, (d, w.size)), benefit)
+        return _topsis_batch_kernel(
+            np.stack(cols, axis=2), np.broadcast_to(w, (d, w.size)), benefit
+        )
     d_best = np.zeros(cols[0].shape)
     d_worst = np.zeros(cols[0].shape)
     for j, x in enumerate(cols):
@@ -381,7 +383,8 @@ def _topsis_columns(cols: list[FloatArray], w: FloatArray, benefit: BoolArray) -
             continue
         k = ((w[j] * w[j]) / norms2[j])[:, None]
         hi, lo = x.max(axis=1)[:, None], x.min(axis=1)[:, None]
-        for ideal, acc in ((hi, d_best), (lo, d_worst)) if benefit[j] else ((lo, d_best), (hi, d_worst)):
+        best, worst = (hi, lo) if benefit[j] else (lo, hi)
+        for ideal, acc in ((best, d_best), (worst, d_worst)):
             t = np.subtract(x, ideal)
             np.square(t, out=t)
             t *= k
