@@ -448,3 +448,83 @@ def test_rank_order_equals_the_stable_reference(case) -> None:
 )
 def test_row_medians_equal_numpy_median_bit_for_bit(a: np.ndarray) -> None:
     assert np.array_equal(rr_module._row_medians(a), np.median(a, axis=1))
+
+
+# ---------------------------------------------------------------------------------------
+# fast paths against their straightforward versions
+
+
+@pytest.mark.parametrize(
+    ("low", "likely", "high", "copies"),
+    [(0.0, 1.0, 3.0, 40), (2.0, 2.0, 7.0, 40), (1.0, 9.0, 9.0, 3), (0.5, 1.0, 2.0, 1)],
+)
+def test_pert_draws_follow_the_beta_distribution(low, likely, high, copies):
+    # copies >= 16 take the grouped scalar-shape path, fewer the per-column one
+    from scipy import stats
+
+    from frictionkit.uncertainty._sampling import _VectorDraws
+
+    est = Estimate.three_point(low, likely, high)
+    cells = [est] * copies + [Estimate.three_point(0.0, 0.3, 1.0)]
+    sampler = _VectorDraws(cells, (7, 0))
+    x = np.vstack([sampler.block(r) for r in (1, 999, 20_000)])[:, 0]
+    a, b = est._pert_shape()
+    ref = stats.beta(a, b, loc=low, scale=high - low)
+    assert stats.kstest(x, ref.cdf).pvalue > 1e-4
+    assert x.mean() == pytest.approx(est.mean, abs=5 * est.std / np.sqrt(x.size))
+    assert x.std() == pytest.approx(est.std, rel=0.03)
+    assert low <= x.min()
+    assert x.max() <= high
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(["pert", "pert2", "tri", "uni", "const"]), min_size=1, max_size=40),
+    st.lists(st.integers(1, 7), min_size=1, max_size=5),
+)
+def test_vector_draws_do_not_depend_on_the_block_size(kinds, sizes):
+    from frictionkit.uncertainty import _sampling
+
+    make = {
+        "pert": Estimate.three_point(1.0, 2.0, 5.0),
+        "pert2": Estimate.three_point(0.0, 4.0, 5.0),
+        "tri": Estimate.three_point(1.0, 2.0, 5.0, dist="triangular"),
+        "uni": Estimate.range(3.0, 4.0),
+        "const": 2.5,
+    }
+    cells = [make[k] for k in kinds]
+    total = sum(sizes)
+    old = _sampling._PERT_GROUP_MIN
+    try:
+        _sampling._PERT_GROUP_MIN = 3  # small groups get streams of their own too
+        whole = _sampling._VectorDraws(cells, (1, 2)).block(total)
+        parts = _sampling._VectorDraws(cells, (1, 2))
+        stacked = np.vstack([parts.block(r) for r in sizes])
+    finally:
+        _sampling._PERT_GROUP_MIN = old
+    np.testing.assert_array_equal(whole, stacked)
+    for j, k in enumerate(kinds):
+        if k == "const":
+            assert (whole[:, j] == 2.5).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 6),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+def test_topsis_columns_match_the_batch_kernel(d, n, m, seed, ties):
+    from frictionkit.scoring._kernels import _topsis_batch_kernel, _topsis_columns
+
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.1, 100.0, size=(d, n, m))
+    if ties:
+        x = np.round(x / 25.0) * 25.0 + 1.0  # repeated values and constant columns
+    w = rng.dirichlet(np.ones(m))
+    benefit = rng.random(m) < 0.5
+    fast = _topsis_columns([x[:, :, j] for j in range(m)], w, benefit)
+    slow = _topsis_batch_kernel(x, np.broadcast_to(w, (d, m)), benefit)
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-12)

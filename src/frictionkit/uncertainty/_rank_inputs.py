@@ -22,7 +22,7 @@ from frictionkit.exceptions import (
 from frictionkit.model import Improvement, Journey
 from frictionkit.scoring import Ranking
 from frictionkit.scoring._inputs import _assemble, _criteria_matrix, _value_map
-from frictionkit.scoring._kernels import Draws
+from frictionkit.scoring._kernels import Draws, _topsis_columns, topsis
 from frictionkit.scoring._kernels import _vikor_batch as _vikor_batch  # tested against mcda
 from frictionkit.scoring._methods import _TIE_RTOL, SCORING
 from frictionkit.uncertainty._common import (
@@ -405,24 +405,24 @@ def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntA
     return np.asarray(order, dtype=np.int64)
 
 
-def _impact(p: _Problem, fields: FloatArray, values: FloatArray) -> FloatArray:
-    declared = fields[:, :, _IMPACT]
+def _impact(p: _Problem, fields: Sequence[FloatArray], values: FloatArray) -> FloatArray:
+    declared = fields[_IMPACT]
     if not p.evidence.any():
         return np.asarray(declared, dtype=np.float64)
-    ev = (values @ p.fix_matrix) * fields[:, :, _SHARE]
+    ev = (values @ p.fix_matrix) * fields[_SHARE]
     return np.asarray(np.where(p.evidence, ev, declared), dtype=np.float64)
 
 
-def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
+def _score(p: _Problem, fields: Sequence[FloatArray], impact: FloatArray) -> FloatArray:
     """Scores ``(draws, n)`` by the method's kernel (:data:`frictionkit.scoring.SCORING`)."""
     spec = SCORING[p.method]
     if not spec.mcda:
         return spec.kernel(
             Draws(
                 impact=impact,
-                effort_days=fields[:, :, _EFFORT],
-                cost=fields[:, :, _COST],
-                confidence=fields[:, :, _CONF],
+                effort_days=fields[_EFFORT],
+                cost=fields[_COST],
+                confidence=fields[_CONF],
                 reach=p.reach,
                 time_criticality=p.time_criticality,
                 risk_reduction=p.risk_reduction,
@@ -434,9 +434,11 @@ def _score(p: _Problem, fields: FloatArray, impact: FloatArray) -> FloatArray:
     cols = []
     for src in p.sources:
         if isinstance(src, int):
-            cols.append(impact if src == _IMPACT else fields[:, :, src])
+            cols.append(impact if src == _IMPACT else fields[src])
         else:
             cols.append(np.broadcast_to(src, (rows, n)))
+    if spec.kernel is topsis and p.weights.ndim == 1:
+        return _topsis_columns(cols, p.weights, p.benefit)
     x = np.stack(cols, axis=2)
     if spec.positive_criteria:
         bad = np.argwhere(x <= 0)

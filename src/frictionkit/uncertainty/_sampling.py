@@ -561,3 +561,113 @@ def sample_weights(
     else:
         w = _draw_weights(kind, params, rng, rows, names)
     return pd.DataFrame(w, columns=names)
+
+
+# ---------------------------------------------------------------------------------------
+# block draws of one vector of estimates (rank_risk)
+
+# PERT estimates sharing one shape (alpha, beta) get streams of their own when at least
+# this many share it (one scalar-shape gamma call serves them all); the others share a
+# pair of streams with a shape per column. At most this many such groups per vector.
+_PERT_GROUP_MIN = 16
+_PERT_GROUPS_MAX = 64
+
+
+def _pert_unit(
+    streams: Sequence[np.random.Generator], shapes: tuple[Any, Any], size: tuple[int, int]
+) -> FloatArray:
+    """Beta draws ``Ga / (Ga + Gb)`` in float64 from standard gammas drawn in float32.
+
+    The gammas come from numpy's float32 path (faster than float64 and than
+    ``Generator.beta``); the sum and the ratio are taken in float64.
+    """
+    ga = streams[0].standard_gamma(shapes[0], size=size, dtype=np.float32)
+    gb = streams[1].standard_gamma(shapes[1], size=size, dtype=np.float32)
+    total = np.add(ga, gb, dtype=np.float64)
+    return np.divide(ga, total, out=total, dtype=np.float64)
+
+
+class _VectorDraws:
+    """Draws of a vector of ``n`` estimates block by block, for :func:`rank_risk`.
+
+    The distributions are those of :func:`sample_estimates` (ranges uniform, three-point
+    PERT or triangular, constants as they are); PERT is drawn as ``a + (b - a) X`` with
+    ``X = G_alpha / (G_alpha + G_beta)`` (independent standard gammas, the exact Beta
+    construction), the gammas sampled in float32 and the ratio taken in float64. Each
+    distribution kind, each side of the PERT ratio and each large group of PERT
+    estimates sharing a shape has its own stream, consumed in draw order, so blocks of
+    any size stack to the same draws. A vector of constants is a read-only broadcast view.
+    """
+
+    def __init__(self, values: Sequence[Any], key: tuple[int, ...]) -> None:
+        _, fill, packed = _spec(list(values))
+        self.n = fill.size
+        self.fill = fill
+        self.constant = not packed
+        self.const_pos = np.flatnonzero(~np.isnan(fill))
+        gens = _kind_generators(np.random.default_rng(list(key)))
+        self.parts: list[tuple[str, IntArray, Any, Any, Any, list[np.random.Generator]]] = []
+        for kind, (pos, a, mode, b) in packed.items():
+            if kind != "pert":
+                self.parts.append((kind, pos, a, mode, b, [gens[kind]]))
+                continue
+            alpha = 1.0 + 4.0 * (mode - a) / (b - a)
+            beta = 1.0 + 4.0 * (b - mode) / (b - a)
+            shapes = np.stack([alpha, beta], axis=1)
+            uniq, inverse, counts = np.unique(
+                shapes, axis=0, return_inverse=True, return_counts=True
+            )
+            inverse = inverse.ravel()
+            big = [g for g in np.argsort(-counts, kind="stable") if counts[g] >= _PERT_GROUP_MIN]
+            big = sorted(big[:_PERT_GROUPS_MAX], key=lambda g: int(np.argmax(inverse == g)))
+            rest = np.ones(pos.size, dtype=bool)
+            for k, g in enumerate(big):
+                cols = np.flatnonzero(inverse == g)
+                rest[cols] = False
+                streams = [np.random.default_rng([*key, 1, k, side]) for side in (0, 1)]
+                self.parts.append(
+                    (
+                        "pert",
+                        pos[cols],
+                        a[cols],
+                        b[cols] - a[cols],
+                        (float(uniq[g, 0]), float(uniq[g, 1])),
+                        streams,
+                    )
+                )
+            if rest.any():
+                cols = np.flatnonzero(rest)
+                streams = [np.random.default_rng([*key, 2, side]) for side in (0, 1)]
+                self.parts.append(
+                    (
+                        "pert",
+                        pos[cols],
+                        a[cols],
+                        b[cols] - a[cols],
+                        (alpha[cols].astype(np.float32), beta[cols].astype(np.float32)),
+                        streams,
+                    )
+                )
+
+    def block(self, rows: int) -> FloatArray:
+        """The next ``rows`` draws, ``(rows, n)``."""
+        if self.constant:
+            return np.broadcast_to(self.fill, (rows, self.n))
+        out = np.empty((rows, self.n))
+        if self.const_pos.size:
+            out[:, self.const_pos] = self.fill[self.const_pos]
+        for kind, pos, a, mid, b, streams in self.parts:
+            size = (rows, pos.size)
+            if kind == "uniform":
+                block = a + (b - a) * streams[0].random(size)
+            elif kind == "triangular":
+                block = streams[0].triangular(a, mid, b, size=size)
+            else:  # PERT: a + span * Ga / (Ga + Gb); here mid is the span, b the shapes
+                block = _pert_unit(streams, b, size)
+                block *= mid
+                block += a
+            if pos.size == self.n and pos[0] == 0 and pos[-1] == self.n - 1:
+                out[:] = block  # every position, in order
+            else:
+                out[:, pos] = block
+        return out
