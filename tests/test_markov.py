@@ -936,3 +936,34 @@ def test_harm_removal_without_dense_tables_is_the_same(monkeypatch):
     pd.testing.assert_frame_equal(
         model.harm_removal_effects(min_support=5, bootstrap=5, seed=1), dense, check_exact=True
     )
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.integers(0, 4), max_size=8), st.sampled_from([1, 2])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_from_arrays_counts_without_weights_equal_the_weighted_edges(journeys):
+    # the unweighted transition count (pairs over the whole array, issue 22) against the
+    # edge-by-edge count of the weighted path with every weight 1; the lazily built paths
+    # and routes equal too
+    outcomes = np.array([o for _, o in journeys], dtype=np.int64)
+    assume((outcomes == 1).any() and (outcomes == 2).any())
+    tp = np.array([c for path, _ in journeys for c in path], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(path) for path, _ in journeys])].astype(np.int64)
+    assume(len(tp) > 0)
+    names = ["a", "b", "c", "d", "e"]
+    kw = {"touchpoints": names, "event_touchpoint": tp, "offsets": off, "outcome": outcomes}
+    fast = MarkovModel.from_arrays(**kw)
+    slow = MarkovModel.from_arrays(**kw, counts=np.ones(len(journeys), dtype=np.int64))
+    assert fast.touchpoints == slow.touchpoints
+    assert np.array_equal(fast.counts, slow.counts)
+    (e1, inc1, w1), (e2, inc2, w2) = fast._paths, slow._paths
+    assert np.array_equal(e1, e2)
+    assert np.array_equal(w1, w2)
+    assert np.array_equal(inc1.toarray(), inc2.toarray())
+    for field in ("code", "offsets", "success", "weight"):
+        assert np.array_equal(getattr(fast._routes, field), getattr(slow._routes, field))
