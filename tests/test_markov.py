@@ -967,3 +967,29 @@ def test_from_arrays_counts_without_weights_equal_the_weighted_edges(journeys):
     assert np.array_equal(inc1.toarray(), inc2.toarray())
     for field in ("code", "offsets", "success", "weight"):
         assert np.array_equal(getattr(fast._routes, field), getattr(slow._routes, field))
+
+
+@settings(max_examples=150)
+@given(
+    st.integers(3, 9).flatmap(
+        lambda s: st.lists(
+            st.tuples(st.integers(0, s - 3), st.integers(0, s - 1)), max_size=20
+        ).map(lambda edges: (s, edges))
+    )
+)
+def test_states_reaching_an_end_equal_scipys_search(chain):
+    # the dense backward search (no scipy import for small chains) against scipy's
+    from frictionkit.markov import _core
+
+    s, edges = chain
+    counts = np.zeros((s, s))
+    for i, j in edges:
+        counts[i, j] += 1
+    dense = _core._reaching_an_end(counts)
+    old = _core._DENSE_REACH
+    try:
+        _core._DENSE_REACH = 0
+        sparse = _core._reaching_an_end(counts)
+    finally:
+        _core._DENSE_REACH = old
+    assert dense.tolist() == sparse.tolist()

@@ -195,19 +195,43 @@ def _check_touchpoint_name(name: str, field: str) -> None:
         )
 
 
-def _check_absorbing(counts: FloatArray, states: Sequence[str]) -> None:
-    """Every transient state with exits must be able to reach SUCCESS or FAILURE."""
+#: Largest chain (states) whose reachability is found with a dense table, not scipy.
+_DENSE_REACH = 4096
+
+
+def _reaching_an_end(counts: FloatArray) -> np.ndarray:
+    """Which states can reach ``SUCCESS`` or ``FAILURE`` (the last two states).
+
+    A breadth-first search backwards from the two end states: on a table of edges for
+    chains of up to ``_DENSE_REACH`` states (each state enters the frontier once), else
+    with :func:`scipy.sparse.csgraph.breadth_first_order`.
+    """
+    s = counts.shape[0]
+    t = s - 2
+    reached = np.zeros(s, dtype=bool)
+    if s <= _DENSE_REACH:
+        edge = counts > 0  # edge[i, j]: a transition from i to j
+        reached[t:] = True
+        frontier = reached.copy()
+        while frontier.any():
+            frontier = edge[:, frontier].any(axis=1) & ~reached
+            reached |= frontier
+        return reached
     from scipy import sparse
     from scipy.sparse.csgraph import breadth_first_order
 
-    s = counts.shape[0]
-    t = s - 2
     graph = sparse.csr_matrix((counts > 0).astype(np.int8))
     reverse = graph.T.tocsr()
-    reached = np.zeros(s, dtype=bool)
     for target in (t, t + 1):
         order = breadth_first_order(reverse, target, directed=True, return_predecessors=False)
         reached[np.asarray(order)] = True
+    return reached
+
+
+def _check_absorbing(counts: FloatArray, states: Sequence[str]) -> None:
+    """Every transient state with exits must be able to reach SUCCESS or FAILURE."""
+    t = counts.shape[0] - 2
+    reached = _reaching_an_end(counts)
     has_exit = counts[:t].sum(axis=1) > 0
     stuck = [states[int(i)] for i in np.flatnonzero(has_exit & ~reached[:t])]
     if stuck:
