@@ -311,16 +311,16 @@ def test_real_logs_read_without_a_lifecycle_warning():
 )
 def test_journeys_per_touchpoint_counts_distinct_journeys(pairs, dense):
     # the flag table and the sorted pairs give the count of distinct journeys per touchpoint
-    from frictionkit.events import _lifecycle
+    from frictionkit.events import _kernels
 
     pairs = sorted(pairs, key=lambda p: p[0])  # journeys in event order
     journey = np.array([p[0] for p in pairs], dtype=np.int64)
     tp = np.array([p[1] for p in pairs], dtype=np.int64)
     expected = [len({j for j, t in pairs if t == k}) for k in range(6)]
-    old = _lifecycle._DENSE_PAIRS
+    old = _kernels._DENSE_PAIRS
     try:
-        _lifecycle._DENSE_PAIRS = old if dense else 0
-        got = _lifecycle._journeys_per_touchpoint(journey, tp, 6)
+        _kernels._DENSE_PAIRS = old if dense else 0
+        got = _kernels.journeys_per_code(journey, tp, 6)
     finally:
-        _lifecycle._DENSE_PAIRS = old
+        _kernels._DENSE_PAIRS = old
     assert got.tolist() == expected

@@ -1079,3 +1079,25 @@ def test_transitions_equal_the_journey_by_journey_count(df):
     pd.testing.assert_frame_equal(
         got.reset_index(drop=True), want, check_dtype=False, rtol=1e-9, atol=0
     )
+
+
+@given(event_tables())
+def test_decided_paths_visitors_and_kept_lengths_equal_the_pair_counts(df):
+    # the flag table and running count (issue 22) against distinct (journey, touchpoint)
+    # pairs and a count of kept events per journey
+    from frictionkit.events import _reductions
+
+    log = build(df)
+    if not (log.journey_outcome != 0).any():
+        return
+    paths = _reductions._decided_paths(log, "test")
+    lengths = np.diff(paths.offsets_all)
+    jj = np.repeat(np.arange(len(lengths)), lengths)
+    tp_all = log.event_touchpoint[paths.event_all]
+    k = len(log.touchpoints)
+    _, pt, _ = _reductions.pair_counts(jj, tp_all, len(lengths), k)
+    assert paths.visitors_all.tolist() == np.bincount(pt, minlength=k).tolist()
+    keep = ~paths.outcome_step[tp_all]
+    kept = np.bincount(jj[keep], minlength=len(lengths))
+    assert paths.offsets.tolist() == np.r_[0, np.cumsum(kept)].tolist()
+    assert paths.tp.tolist() == tp_all[keep].tolist()

@@ -121,6 +121,34 @@ def int_group_quantiles(
 
 _SMALL_GROUPS = 4096
 
+#: Largest journey x code flag table of :func:`journeys_per_code`.
+_DENSE_PAIRS = 1 << 26
+
+
+def journeys_per_code(journey: np.ndarray, tp: np.ndarray, n_tp: int) -> np.ndarray:
+    """Distinct journeys per code (e.g. touchpoint) among (journey, code) pairs.
+
+    A table of one flag per journey and touchpoint when it is small (at most
+    ``_DENSE_PAIRS`` cells), else one sort of the pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> journeys_per_code(np.array([0, 0, 1, 2]), np.array([1, 1, 1, 0]), 3)
+    array([1, 2, 0])
+    """
+    if not len(journey):
+        return np.zeros(n_tp, dtype=np.int64)
+    n_j = int(journey.max()) + 1
+    if n_j * n_tp <= _DENSE_PAIRS:
+        seen = np.zeros((n_j, n_tp), dtype=bool)
+        seen[journey, tp] = True
+        dense: np.ndarray = seen.sum(axis=0, dtype=np.int64)
+        return dense
+    key = np.unique(journey.astype(np.int64) * n_tp + tp)
+    counts: np.ndarray = np.bincount(key % n_tp, minlength=n_tp)
+    return counts
+
 
 def grouped_order(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Stable order that groups equal codes together, and the size of each group.

@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._kernels import journeys_per_code
 from frictionkit.events._options import LIFECYCLE
 from frictionkit.exceptions import RepeatedTouchpointWarning, ValidationError, did_you_mean
 
@@ -37,8 +38,6 @@ XES_LIFECYCLE = "lifecycle:transition"
 # reach it repeat it immediately, and at least _MIN_JOURNEYS of them do.
 _REPEAT_SHARE = 0.5
 _MIN_JOURNEYS = 30
-#: Largest journey x touchpoint flag table of :func:`_journeys_per_touchpoint`.
-_DENSE_PAIRS = 1 << 26
 
 
 def lifecycle_mode(lifecycle_col: str | None, lifecycle: str | None) -> str | None:
@@ -125,25 +124,6 @@ def lifecycle_keep(
     return keep, service
 
 
-def _journeys_per_touchpoint(journey: np.ndarray, tp: np.ndarray, n_tp: int) -> np.ndarray:
-    """Distinct journeys per touchpoint code among (journey, touchpoint) pairs.
-
-    A table of one flag per journey and touchpoint when it is small (at most
-    ``_DENSE_PAIRS`` cells), else one sort of the pairs.
-    """
-    if not len(journey):
-        return np.zeros(n_tp, dtype=np.int64)
-    n_j = int(journey.max()) + 1
-    if n_j * n_tp <= _DENSE_PAIRS:
-        seen = np.zeros((n_j, n_tp), dtype=bool)
-        seen[journey, tp] = True
-        dense: np.ndarray = seen.sum(axis=0, dtype=np.int64)
-        return dense
-    key = np.unique(journey.astype(np.int64) * n_tp + tp)
-    counts: np.ndarray = np.bincount(key % n_tp, minlength=n_tp)
-    return counts
-
-
 def warn_repeats(
     event_journey: np.ndarray,
     event_tp: np.ndarray,
@@ -163,7 +143,7 @@ def warn_repeats(
         return
     n_tp = len(touchpoints)
     # journeys repeating each touchpoint (distinct journey-touchpoint pairs among repeats)
-    repeating = _journeys_per_touchpoint(event_journey[rep], event_tp[rep], n_tp)
+    repeating = journeys_per_code(event_journey[rep], event_tp[rep], n_tp)
     del rep
     found: list[tuple[str, int, int]] = []
     candidates = np.flatnonzero(repeating >= _MIN_JOURNEYS)
@@ -175,7 +155,7 @@ def warn_repeats(
     slot[candidates] = np.arange(len(candidates))
     at = slot[event_tp]
     hit = at >= 0
-    reached = _journeys_per_touchpoint(event_journey[hit], at[hit], len(candidates))
+    reached = journeys_per_code(event_journey[hit], at[hit], len(candidates))
     for t, reach in zip(candidates.tolist(), reached.tolist(), strict=True):
         if repeating[t] > reach * _REPEAT_SHARE:
             found.append((touchpoints[int(t)], int(repeating[t]), int(reach)))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import int_group_quantiles
+from frictionkit.events._kernels import int_group_quantiles, journeys_per_code
 from frictionkit.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -400,12 +400,23 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
     tp_all = log.event_touchpoint[event]
     k = len(log.touchpoints)
     step = outcome_steps(log)
-    jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
     wd = None if log.journey_weight is None else log.journey_weight[decided]
-    pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
-    visitors = np.bincount(pt, weights=None if wd is None else wd[pj], minlength=k)
     keep = ~step[tp_all]
-    kept_len = np.bincount(jj[keep], minlength=len(decided))
+    if wd is None:
+        # visitors: distinct journeys per touchpoint (a flag table); kept events per
+        # journey from a running count
+        jj = np.repeat(np.arange(len(decided), dtype=np.int32), lengths)
+        visitors = journeys_per_code(jj, tp_all, k)
+        del jj
+        running = np.zeros(len(keep) + 1, dtype=_INT)
+        np.cumsum(keep, out=running[1:])
+        kept_len = running[off_all[1:]] - running[off_all[:-1]]
+        del running
+    else:
+        jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
+        pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
+        visitors = np.bincount(pt, weights=wd[pj], minlength=k)
+        kept_len = np.bincount(jj[keep], minlength=len(decided))
     return DecidedPaths(
         tp=tp_all[keep],
         offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),

@@ -53,6 +53,38 @@ class Routes(NamedTuple):
     weight: IntArray
 
 
+class LazyPaths:
+    """The journey-level data of a chain: given, or built on first use.
+
+    ``_paths`` holds (edge ids, path-by-edge sparse count matrix, path counts) and
+    ``_routes`` the distinct routes in visiting order (harm removal needs the order of
+    visits); both are None for a chain built from a table of transition counts.
+    ``MarkovModel.from_arrays`` defers them (``_lazy_paths``): the chain itself, and its
+    removal effects, need only the counts.
+    """
+
+    __slots__ = ("_lazy_paths", "_paths_data", "_routes_data")
+
+    _lazy_paths: Callable[[], tuple[tuple[IntArray, Any, IntArray], Routes]] | None
+    _paths_data: tuple[IntArray, Any, IntArray] | None
+    _routes_data: Routes | None
+
+    def _build_paths(self) -> None:
+        if self._lazy_paths is not None:
+            build, self._lazy_paths = self._lazy_paths, None
+            self._paths_data, self._routes_data = build()
+
+    @property
+    def _paths(self) -> tuple[IntArray, Any, IntArray] | None:
+        self._build_paths()
+        return self._paths_data
+
+    @property
+    def _routes(self) -> Routes | None:
+        self._build_paths()
+        return self._routes_data
+
+
 @attrs.frozen(eq=False)
 class _Solution:
     """What the closed forms need from one solved chain (transient states only)."""

@@ -33,6 +33,7 @@ from frictionkit.markov._core import (
     REDUCE_FAILURE_BY,
     FloatArray,
     IntArray,
+    LazyPaths,
     RepairEffect,
     Routes,
     _as_count,
@@ -56,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # --------------------------------------------------------------------------------------
 # The model
 # --------------------------------------------------------------------------------------
-class MarkovModel(HarmRemovalMethods, Result):
+class MarkovModel(HarmRemovalMethods, LazyPaths, Result):
     """A first-order absorbing Markov chain of journeys.
 
     Build it with :meth:`from_paths` (one route per journey, or distinct routes with
@@ -97,9 +98,6 @@ class MarkovModel(HarmRemovalMethods, Result):
 
     __slots__ = (
         "_counts",
-        "_lazy_paths",
-        "_paths_data",
-        "_routes_data",
         "_solution",
         "n_open",
         "states",
@@ -375,23 +373,6 @@ class MarkovModel(HarmRemovalMethods, Result):
     def can_bootstrap(self) -> bool:
         """Whether journey-level data is kept (built from paths)."""
         return self._lazy_paths is not None or self._paths_data is not None
-
-    def _build_paths(self) -> None:
-        if self._lazy_paths is not None:
-            build, self._lazy_paths = self._lazy_paths, None
-            self._paths_data, self._routes_data = build()
-
-    @property
-    def _paths(self) -> tuple[IntArray, Any, IntArray] | None:
-        """The distinct journeys and their edges (built on first use)."""
-        self._build_paths()
-        return self._paths_data
-
-    @property
-    def _routes(self) -> Routes | None:
-        """The distinct routes in visiting order (built on first use)."""
-        self._build_paths()
-        return self._routes_data
 
     def _solved(self) -> _Solution:
         if self._solution is None:
