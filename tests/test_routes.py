@@ -1101,3 +1101,23 @@ def test_decided_paths_visitors_and_kept_lengths_equal_the_pair_counts(df):
     kept = np.bincount(jj[keep], minlength=len(lengths))
     assert paths.offsets.tolist() == np.r_[0, np.cumsum(kept)].tolist()
     assert paths.tp.tolist() == tp_all[keep].tolist()
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=12), min_size=1, max_size=30),
+    st.integers(1, 7),
+)
+def test_route_codes_hashed_in_blocks_equal_the_prefix_tree(journeys, block):
+    # routes are hashed block by block of events (issue 22): the same keys for any block
+    from frictionkit.events import _reductions
+
+    tp = np.array([c for j in journeys for c in j], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(j) for j in journeys])].astype(np.int64)
+    expected = _reductions._route_codes_tree(tp, off, 4).tolist()
+    old = _reductions._HASH_BLOCK
+    try:
+        _reductions._HASH_BLOCK = block
+        assert route_codes(tp, off, 4).tolist() == expected
+    finally:
+        _reductions._HASH_BLOCK = old
