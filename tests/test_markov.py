@@ -993,3 +993,24 @@ def test_states_reaching_an_end_equal_scipys_search(chain):
     finally:
         _core._DENSE_REACH = old
     assert dense.tolist() == sparse.tolist()
+
+
+def test_a_chain_from_arrays_pickles_before_and_after_its_paths_are_built():
+    # the paths are built on first use (issue 22); the model pickles either way
+    import pickle
+
+    kw = {
+        "touchpoints": ["a", "b"],
+        "event_touchpoint": np.array([0, 1, 1]),
+        "offsets": np.array([0, 2, 3]),
+        "outcome": np.array([1, 2]),
+    }
+    for build_first in (False, True):
+        model = MarkovModel.from_arrays(**kw)
+        if build_first:
+            assert model._paths is not None
+        copy = pickle.loads(pickle.dumps(model))
+        assert copy.can_bootstrap
+        assert np.array_equal(copy.counts, model.counts)
+        pd.testing.assert_frame_equal(copy.removal_effects(), model.removal_effects())
+        assert np.array_equal(copy._routes.code, model._routes.code)

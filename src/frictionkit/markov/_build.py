@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -210,13 +211,11 @@ def _from_arrays(
         transition_counts = _unweighted_counts(code, off, lengths, oc, s)
     del code
 
-    def paths_and_routes() -> tuple[tuple[np.ndarray, Any, np.ndarray], Routes]:
-        return _paths_and_routes(tp, off, lengths, oc, w, remap[tp], s, k)
-
     return cls(
         touchpoints=[names[i] for i in order],
         counts=transition_counts,
-        lazy_paths=paths_and_routes,
+        # a partial of a module function, so that the model still pickles
+        lazy_paths=functools.partial(_paths_and_routes, tp, off, lengths, oc, w, remap, s, k),
         n_open=int(n_open),
     )
 
@@ -277,17 +276,18 @@ def _paths_and_routes(
     lengths: np.ndarray,
     oc: np.ndarray,
     w: np.ndarray,
-    code: np.ndarray,
+    remap: np.ndarray,
     s: int,
     k: int,
 ) -> tuple[tuple[np.ndarray, Any, np.ndarray], Routes]:
     """The distinct (route, outcome) pairs, their edges and the ordered routes.
 
     Built when first needed (bootstrap, repair effects, harm removal): the chain itself
-    needs only the counts.
+    needs only the counts. ``remap`` gives the state of each touchpoint code.
     """
     from scipy import sparse
 
+    code = remap[tp]
     n_j = len(lengths)
     has = lengths > 0
     src, dst, edge_j = _edges(code, off, lengths, oc, s)
