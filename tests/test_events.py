@@ -867,3 +867,54 @@ def test_day_first_dates_round_trip(times, fmt):
     # and without dayfirst the same (only the day-first reading fits)
     again = EventLog.from_frame(df, **_COLS).to_frame()
     assert again["timestamp"].tolist() == log.to_frame()["timestamp"].tolist()
+
+
+# ---------------------------------------------------------------------------------------
+# fast ingest kernels against their straightforward versions (issue 22)
+# ---------------------------------------------------------------------------------------
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4)), min_size=0, max_size=60),
+    st.sampled_from(["as drawn", "by case", "by case and time"]),
+)
+def test_event_order_equals_the_full_sort(events, presort):
+    # the check for sorted input and the sort by case alone give lexsort's order
+    from frictionkit.events import _ingest
+
+    if presort == "by case":
+        events = sorted(events, key=lambda e: e[0])
+    elif presort == "by case and time":
+        events = sorted(events)
+    case = np.array([e[0] for e in events], dtype=np.int64)
+    ts = np.array([e[1] for e in events], dtype=np.int64)
+    expected = np.lexsort((ts, case))
+    assert _ingest._event_order(case, ts).tolist() == expected.tolist()
+
+
+def test_event_order_checks_blocks_across_their_edges(monkeypatch):
+    from frictionkit.events import _ingest
+
+    monkeypatch.setattr(_ingest, "_ORDER_BLOCK", 4)
+    case = np.repeat(np.arange(5), 3)
+    ts = np.tile(np.array([0, 1, 2]), 5)
+    assert _ingest._event_order(case, ts).tolist() == list(range(15))
+    for i in range(1, 15):  # one swap anywhere, block edges included
+        c, t = case.copy(), ts.copy()
+        c[[i - 1, i]], t[[i - 1, i]] = c[[i, i - 1]], t[[i, i - 1]]
+        assert _ingest._event_order(c, t).tolist() == np.lexsort((t, c)).tolist()
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**41)), min_size=0, max_size=80),
+    st.sampled_from([(0.5,), (0.5, 0.95), (0.0, 0.25, 1.0)]),
+    st.booleans(),
+)
+def test_select_group_quantiles_equal_the_partition_quantiles(pairs, qs, few_values):
+    from frictionkit.events._kernels import int_group_quantiles, select_group_quantiles
+
+    groups = np.array([p[0] for p in pairs], dtype=np.int64)
+    values = np.array([p[1] % 3 if few_values else p[1] for p in pairs], dtype=np.int64)
+    fast = select_group_quantiles(groups, values, 6, qs)
+    slow = int_group_quantiles(groups, values, 6, qs)
+    assert np.array_equal(fast, slow, equal_nan=True)

@@ -302,3 +302,25 @@ def test_real_logs_read_without_a_lifecycle_warning():
     receipt = read_events(shared_data("receipt.csv.gz"))
     assert receipt.n_events == 8_577
     assert read_events(shared_data("receipt.csv.gz"), lifecycle="all").n_events == 8_577
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 5)), min_size=1, max_size=80),
+    st.booleans(),
+)
+def test_journeys_per_touchpoint_counts_distinct_journeys(pairs, dense):
+    # the flag table and the sorted pairs give the count of distinct journeys per touchpoint
+    from frictionkit.events import _kernels
+
+    pairs = sorted(pairs, key=lambda p: p[0])  # journeys in event order
+    journey = np.array([p[0] for p in pairs], dtype=np.int64)
+    tp = np.array([p[1] for p in pairs], dtype=np.int64)
+    expected = [len({j for j, t in pairs if t == k}) for k in range(6)]
+    old = _kernels._DENSE_PAIRS
+    try:
+        _kernels._DENSE_PAIRS = old if dense else 0
+        got = _kernels.journeys_per_code(journey, tp, 6)
+    finally:
+        _kernels._DENSE_PAIRS = old
+    assert got.tolist() == expected

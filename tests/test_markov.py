@@ -936,3 +936,81 @@ def test_harm_removal_without_dense_tables_is_the_same(monkeypatch):
     pd.testing.assert_frame_equal(
         model.harm_removal_effects(min_support=5, bootstrap=5, seed=1), dense, check_exact=True
     )
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.integers(0, 4), max_size=8), st.sampled_from([1, 2])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_from_arrays_counts_without_weights_equal_the_weighted_edges(journeys):
+    # the unweighted transition count (pairs over the whole array, issue 22) against the
+    # edge-by-edge count of the weighted path with every weight 1; the lazily built paths
+    # and routes equal too
+    outcomes = np.array([o for _, o in journeys], dtype=np.int64)
+    assume((outcomes == 1).any() and (outcomes == 2).any())
+    tp = np.array([c for path, _ in journeys for c in path], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(path) for path, _ in journeys])].astype(np.int64)
+    assume(len(tp) > 0)
+    names = ["a", "b", "c", "d", "e"]
+    kw = {"touchpoints": names, "event_touchpoint": tp, "offsets": off, "outcome": outcomes}
+    fast = MarkovModel.from_arrays(**kw)
+    slow = MarkovModel.from_arrays(**kw, counts=np.ones(len(journeys), dtype=np.int64))
+    assert fast.touchpoints == slow.touchpoints
+    assert np.array_equal(fast.counts, slow.counts)
+    (e1, inc1, w1), (e2, inc2, w2) = fast._paths, slow._paths
+    assert np.array_equal(e1, e2)
+    assert np.array_equal(w1, w2)
+    assert np.array_equal(inc1.toarray(), inc2.toarray())
+    for field in ("code", "offsets", "success", "weight"):
+        assert np.array_equal(getattr(fast._routes, field), getattr(slow._routes, field))
+
+
+@settings(max_examples=150)
+@given(
+    st.integers(3, 9).flatmap(
+        lambda s: st.lists(
+            st.tuples(st.integers(0, s - 3), st.integers(0, s - 1)), max_size=20
+        ).map(lambda edges: (s, edges))
+    )
+)
+def test_states_reaching_an_end_equal_scipys_search(chain):
+    # the dense backward search (no scipy import for small chains) against scipy's
+    from frictionkit.markov import _core
+
+    s, edges = chain
+    counts = np.zeros((s, s))
+    for i, j in edges:
+        counts[i, j] += 1
+    dense = _core._reaching_an_end(counts)
+    old = _core._DENSE_REACH
+    try:
+        _core._DENSE_REACH = 0
+        sparse = _core._reaching_an_end(counts)
+    finally:
+        _core._DENSE_REACH = old
+    assert dense.tolist() == sparse.tolist()
+
+
+def test_a_chain_from_arrays_pickles_before_and_after_its_paths_are_built():
+    # the paths are built on first use (issue 22); the model pickles either way
+    import pickle
+
+    kw = {
+        "touchpoints": ["a", "b"],
+        "event_touchpoint": np.array([0, 1, 1]),
+        "offsets": np.array([0, 2, 3]),
+        "outcome": np.array([1, 2]),
+    }
+    for build_first in (False, True):
+        model = MarkovModel.from_arrays(**kw)
+        if build_first:
+            assert model._paths is not None
+        copy = pickle.loads(pickle.dumps(model))
+        assert copy.can_bootstrap
+        assert np.array_equal(copy.counts, model.counts)
+        pd.testing.assert_frame_equal(copy.removal_effects(), model.removal_effects())
+        assert np.array_equal(copy._routes.code, model._routes.code)

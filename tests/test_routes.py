@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -1038,3 +1039,85 @@ def test_kind_columns_add_up_and_agree_with_routes(df, size):
     assert into["failures_declined"].sum() == counts["declined"]
     assert (into["failures_declined"] + into["failures_cancelled"]).sum() == into["journeys"].sum()
     assert (t["failures_declined"] + t["failures_cancelled"] <= t["journeys"]).all()
+
+
+def _transitions_by_hand(log):
+    # the straightforward version: walk each journey, collect its edges, then count
+    names = ["START", *log.touchpoints, "SUCCESS", "FAILURE", "OPEN"]
+    end = {0: "OPEN", 1: "SUCCESS", 2: "FAILURE"}
+    count, journeys, gaps = Counter(), defaultdict(set), defaultdict(list)
+    off, tp, ts = log.journey_offsets, log.event_touchpoint, log.event_timestamp_ns
+    for j in range(log.n_journeys):
+        a, b = int(off[j]), int(off[j + 1])
+        states = ["START", *(names[int(t) + 1] for t in tp[a:b])]
+        states.append(end[int(log.journey_outcome[j])])
+        for i, pair in enumerate(pairwise(states)):
+            count[pair] += 1
+            journeys[pair].add(j)
+            if 0 < i < len(states) - 2:
+                gaps[pair].append(int(ts[a + i]) - int(ts[a + i - 1]))
+    rank = {n: i for i, n in enumerate(names)}
+    rows = sorted(count, key=lambda p: (rank[p[0]], rank[p[1]]))
+    return pd.DataFrame(
+        {
+            "source": [p[0] for p in rows],
+            "target": [p[1] for p in rows],
+            "count": [count[p] for p in rows],
+            "journeys": [len(journeys[p]) for p in rows],
+            "median_s": [np.quantile(gaps[p], 0.5) / 1e9 if gaps[p] else np.nan for p in rows],
+            "p95_s": [np.quantile(gaps[p], 0.95) / 1e9 if gaps[p] else np.nan for p in rows],
+        }
+    )
+
+
+@given(event_tables())
+def test_transitions_equal_the_journey_by_journey_count(df):
+    # the narrowed, gather-free kernel (issue 22) against a walk over the journeys
+    log = build(df)
+    got = log.transitions()[["source", "target", "count", "journeys", "median_s", "p95_s"]]
+    want = _transitions_by_hand(log)
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), want, check_dtype=False, rtol=1e-9, atol=0
+    )
+
+
+@given(event_tables())
+def test_decided_paths_visitors_and_kept_lengths_equal_the_pair_counts(df):
+    # the flag table and running count (issue 22) against distinct (journey, touchpoint)
+    # pairs and a count of kept events per journey
+    from frictionkit.events import _reductions
+
+    log = build(df)
+    if not (log.journey_outcome != 0).any():
+        return
+    paths = _reductions._decided_paths(log, "test")
+    lengths = np.diff(paths.offsets_all)
+    jj = np.repeat(np.arange(len(lengths)), lengths)
+    tp_all = log.event_touchpoint[paths.event_all]
+    k = len(log.touchpoints)
+    _, pt, _ = _reductions.pair_counts(jj, tp_all, len(lengths), k)
+    assert paths.visitors_all.tolist() == np.bincount(pt, minlength=k).tolist()
+    keep = ~paths.outcome_step[tp_all]
+    kept = np.bincount(jj[keep], minlength=len(lengths))
+    assert paths.offsets.tolist() == np.r_[0, np.cumsum(kept)].tolist()
+    assert paths.tp.tolist() == tp_all[keep].tolist()
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=12), min_size=1, max_size=30),
+    st.integers(1, 7),
+)
+def test_route_codes_hashed_in_blocks_equal_the_prefix_tree(journeys, block):
+    # routes are hashed block by block of events (issue 22): the same keys for any block
+    from frictionkit.events import _reductions
+
+    tp = np.array([c for j in journeys for c in j], dtype=np.int64)
+    off = np.r_[0, np.cumsum([len(j) for j in journeys])].astype(np.int64)
+    expected = _reductions._route_codes_tree(tp, off, 4).tolist()
+    old = _reductions._HASH_BLOCK
+    try:
+        _reductions._HASH_BLOCK = block
+        assert route_codes(tp, off, 4).tolist() == expected
+    finally:
+        _reductions._HASH_BLOCK = old

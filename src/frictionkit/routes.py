@@ -302,22 +302,32 @@ def routes(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
 # transitions
 # ---------------------------------------------------------------------------------------
 def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """All edges: (source state, target state, journey, gap in ns or -1, n_states)."""
+    """All edges: (source state, target state, journey, gap in ns or -1, n_states).
+
+    States and journeys come in the smallest signed type that holds them (int16 /
+    int32 states, int32 journeys below 2**31): the arrays are as long as the log.
+    """
     k = len(log.touchpoints)
     n_states = k + 4  # START, touchpoints, SUCCESS, FAILURE, OPEN
-    tp = log.event_touchpoint + 1
+    st_type = np.int16 if n_states < 2**15 else np.int32 if n_states < 2**31 else _INT
+    tp = log.event_touchpoint
     ej = log.event_journey
     ts = log.event_timestamp_ns
     off = log.journey_offsets
-    inner = np.flatnonzero(ej[1:] == ej[:-1])
-    end_state = np.array([k + 3, k + 1, k + 2], dtype=_INT)[log.journey_outcome.astype(_INT)]
     n_j = len(off) - 1
-    src = np.concatenate((np.zeros(n_j, dtype=_INT), tp[inner], tp[off[1:] - 1]))
-    dst = np.concatenate((tp[off[:-1]], tp[inner + 1], end_state))
-    jour = np.concatenate((np.arange(n_j, dtype=_INT), ej[inner], np.arange(n_j, dtype=_INT)))
-    gap = np.concatenate(
-        (np.full(n_j, -1, dtype=_INT), ts[inner + 1] - ts[inner], np.full(n_j, -1, dtype=_INT))
-    )
+    j_type = np.int32 if n_j < 2**31 else _INT
+    same = ej[1:] == ej[:-1]  # consecutive events of one journey
+    end_state = np.array([k + 3, k + 1, k + 2], dtype=st_type)[log.journey_outcome.astype(_INT)]
+    firsts = np.zeros(n_j, dtype=st_type)
+    src = np.concatenate((firsts, tp[:-1][same], tp[off[1:] - 1]), dtype=st_type)
+    np.add(src[n_j:], 1, out=src[n_j:])
+    dst = np.concatenate((tp[off[:-1]], tp[1:][same]), dtype=st_type)
+    np.add(dst, 1, out=dst)
+    dst = np.concatenate((dst, end_state))
+    idx_j = np.arange(n_j, dtype=j_type)
+    jour = np.concatenate((idx_j, ej[:-1][same], idx_j), dtype=j_type)
+    gap = np.full(len(src), -1, dtype=_INT)
+    np.subtract(ts[1:][same], ts[:-1][same], out=gap[n_j : len(src) - n_j])
     return src, dst, jour, gap, n_states
 
 
@@ -365,27 +375,36 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     2      y  SUCCESS      2    1.0       NaN
     """
     src, dst, jour, gap, n_states = _edges(log)
-    pair = src * n_states + dst
-    del src, dst
     n_dense = n_states * n_states
+    w = log.journey_weight
     if n_dense <= 65536:
         # few states: dense pair codes, grouped by a linear-time radix sort
+        pair = src.astype(np.int32)
+        pair *= n_states
+        pair += dst
+        del src, dst
         dense_count = np.bincount(pair, minlength=n_dense)
         uniq = np.flatnonzero(dense_count)
-        recode = np.zeros(n_dense, dtype=_INT)
-        recode[uniq] = np.arange(len(uniq), dtype=_INT)
+        recode = np.zeros(n_dense, dtype=np.uint16)
+        recode[uniq] = np.arange(len(uniq), dtype=np.uint16)
         pcode = recode[pair]
+        del pair
+        n_pairs = len(uniq)
+        count = dense_count[uniq] if w is None else np.bincount(pcode, weights=w[jour])
+        order = np.argsort(pcode, kind="stable")
+        sizes = dense_count[uniq]
     else:
-        pcode_raw, uniq_raw = pd.factorize(pair)
+        pcode_raw, uniq_raw = pd.factorize(src.astype(_INT) * n_states + dst)
+        del src, dst
         pcode, uniq = pcode_raw.astype(_INT), np.asarray(uniq_raw, dtype=_INT)
-    del pair
-    n_pairs = len(uniq)
-    w = log.journey_weight
-    count = np.bincount(pcode, weights=None if w is None else w[jour], minlength=n_pairs)
+        n_pairs = len(uniq)
+        count = np.bincount(pcode, weights=None if w is None else w[jour], minlength=n_pairs)
+        order, sizes = grouped_order(pcode, n_pairs)
     # edges of one pair keep journey order (each block of _edges is in journey order and
-    # a pair belongs to one block), so distinct journeys are changes along the grouping
-    order, _ = grouped_order(pcode, n_pairs)
-    p_sorted, j_sorted = pcode[order], jour[order]
+    # a pair belongs to one block), so distinct journeys are changes along the grouping;
+    # the grouped codes are the pair numbers repeated (no gather needed)
+    p_sorted = np.repeat(np.arange(n_pairs, dtype=_INT), sizes)
+    j_sorted = jour[order]
     new = np.empty(len(order), dtype=bool)
     new[:1] = True
     new[1:] = (p_sorted[1:] != p_sorted[:-1]) | (j_sorted[1:] != j_sorted[:-1])

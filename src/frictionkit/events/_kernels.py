@@ -121,6 +121,34 @@ def int_group_quantiles(
 
 _SMALL_GROUPS = 4096
 
+#: Largest journey x code flag table of :func:`journeys_per_code`.
+_DENSE_PAIRS = 1 << 26
+
+
+def journeys_per_code(journey: np.ndarray, tp: np.ndarray, n_tp: int) -> np.ndarray:
+    """Distinct journeys per code (e.g. touchpoint) among (journey, code) pairs.
+
+    A table of one flag per journey and touchpoint when it is small (at most
+    ``_DENSE_PAIRS`` cells), else one sort of the pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> journeys_per_code(np.array([0, 0, 1, 2]), np.array([1, 1, 1, 0]), 3)
+    array([1, 2, 0])
+    """
+    if not len(journey):
+        return np.zeros(n_tp, dtype=np.int64)
+    n_j = int(journey.max()) + 1
+    if n_j * n_tp <= _DENSE_PAIRS:
+        seen = np.zeros((n_j, n_tp), dtype=bool)
+        seen[journey, tp] = True
+        dense: np.ndarray = seen.sum(axis=0, dtype=np.int64)
+        return dense
+    key = np.unique(journey.astype(np.int64) * n_tp + tp)
+    counts: np.ndarray = np.bincount(key % n_tp, minlength=n_tp)
+    return counts
+
 
 def grouped_order(groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Stable order that groups equal codes together, and the size of each group.
@@ -164,6 +192,66 @@ def _partition_quantiles(
     """Exact linear-interpolation quantiles by a radix grouping and one partition per group."""
     order, counts = grouped_order(groups, n_groups)
     return grouped_quantiles(values[order], counts, qs)
+
+
+#: Largest group x bucket histogram of :func:`select_group_quantiles`.
+_SELECT_CELLS = 1 << 22
+
+
+def select_group_quantiles(
+    groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
+) -> np.ndarray:
+    """Quantiles of non-negative integers per group, by a bucket histogram (no full sort).
+
+    The same numbers as :func:`int_group_quantiles` (linear interpolation between the two
+    order statistics around ``(count - 1) * q``). A histogram of each group's values over
+    up to 4,096 buckets of their high bits finds the bucket holding each order statistic;
+    only the events of those buckets are sorted. Falls back to
+    :func:`int_group_quantiles` when the histogram would be large.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> select_group_quantiles(np.array([1, 1, 0]), np.array([4, 2, 7]), 2, (0.5,))
+    array([[7.],
+           [3.]])
+    """
+    if len(values) == 0:
+        return np.full((n_groups, len(qs)), np.nan)
+    top = int(values.max())
+    shift = max(top.bit_length() - 12, 0)
+    n_b = (top >> shift) + 1
+    if n_groups * n_b > _SELECT_CELLS or int(values.min()) < 0:
+        return int_group_quantiles(groups, values, n_groups, qs)
+    key = groups.astype(_INT) * n_b + (values >> shift)
+    hist = np.bincount(key, minlength=n_groups * n_b).reshape(n_groups, n_b)
+    cum = np.cumsum(hist, axis=1)
+    counts = cum[:, -1]
+    has = np.flatnonzero(counts > 0)
+    c = counts[has]
+    h = [(c - 1) * q for q in qs]
+    lo = [np.floor(x).astype(_INT) for x in h]
+    hi = [np.minimum(x + 1, c - 1) for x in lo]
+    # the order statistics wanted: (group, rank), each found in one bucket
+    g_need = np.tile(has, 2 * len(qs))
+    r_need = np.concatenate(lo + hi)
+    b_need = (cum[g_need] <= r_need[:, None]).sum(axis=1)
+    before = np.where(b_need > 0, cum[g_need, np.maximum(b_need - 1, 0)], 0)
+    cell = g_need * n_b + b_need
+    wanted = np.zeros(n_groups * n_b, dtype=bool)
+    wanted[cell] = True
+    sel = np.flatnonzero(wanted[key])
+    sk, sv = key[sel], values[sel]
+    srt = np.lexsort((sv, sk))
+    sk, sv = sk[srt], sv[srt]
+    picked = sv[np.searchsorted(sk, cell) + (r_need - before)].astype(float)
+    m = len(has)
+    out = np.full((n_groups, len(qs)), np.nan)
+    for j in range(len(qs)):
+        vlo = picked[j * m : (j + 1) * m]
+        vhi = picked[(len(qs) + j) * m : (len(qs) + j + 1) * m]
+        out[has, j] = vlo + (h[j] - lo[j]) * (vhi - vlo)
+    return out
 
 
 def grouped_quantiles(v: np.ndarray, counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -336,7 +424,7 @@ def _infer_stages(
     rel = _relative_position(event_tp, offsets)
     # fixed-point positions (2**-40 resolution) let one integer sort do the grouping
     scale = float(2**40)
-    med = int_group_quantiles(event_tp, np.round(rel * scale).astype(_INT), n_tp, (0.5,))
+    med = select_group_quantiles(event_tp, np.round(rel * scale).astype(_INT), n_tp, (0.5,))
     med = med[:, 0] / scale
     k = _N_INFERRED_STAGES
     bins = np.minimum(np.floor(med * k + 1e-9), k - 1).astype(_INT)

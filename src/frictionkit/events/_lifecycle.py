@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from frictionkit.events._kernels import journeys_per_code
 from frictionkit.events._options import LIFECYCLE
 from frictionkit.exceptions import RepeatedTouchpointWarning, ValidationError, did_you_mean
 
@@ -142,14 +143,22 @@ def warn_repeats(
         return
     n_tp = len(touchpoints)
     # journeys repeating each touchpoint (distinct journey-touchpoint pairs among repeats)
-    pairs = np.unique(event_journey[rep] * n_tp + event_tp[rep])
-    repeating = np.bincount(pairs % n_tp, minlength=n_tp)
+    repeating = journeys_per_code(event_journey[rep], event_tp[rep], n_tp)
+    del rep
     found: list[tuple[str, int, int]] = []
     candidates = np.flatnonzero(repeating >= _MIN_JOURNEYS)
-    for t in candidates[np.argsort(-repeating[candidates], kind="stable")][:10]:
-        reach = int(np.count_nonzero(np.bincount(event_journey[event_tp == t])))
+    candidates = candidates[np.argsort(-repeating[candidates], kind="stable")][:10]
+    if not len(candidates):
+        return
+    # journeys reaching each candidate, in one pass over the events
+    slot = np.full(n_tp, -1, dtype=np.int64)
+    slot[candidates] = np.arange(len(candidates))
+    at = slot[event_tp]
+    hit = at >= 0
+    reached = journeys_per_code(event_journey[hit], at[hit], len(candidates))
+    for t, reach in zip(candidates.tolist(), reached.tolist(), strict=True):
         if repeating[t] > reach * _REPEAT_SHARE:
-            found.append((touchpoints[int(t)], int(repeating[t]), reach))
+            found.append((touchpoints[int(t)], int(repeating[t]), int(reach)))
     if not found:
         return
     found.sort(key=lambda f: (-f[1] / f[2], f[0]))

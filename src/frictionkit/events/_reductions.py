@@ -13,12 +13,13 @@ them; :mod:`frictionkit.routes` and :mod:`frictionkit.friction` build their tabl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import int_group_quantiles
+from frictionkit.events._kernels import int_group_quantiles, journeys_per_code
 from frictionkit.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -189,6 +190,9 @@ def _route_codes_tree(event_tp: np.ndarray, offsets: np.ndarray, n_tp: int) -> n
 #: any value is exact, since hashed routes are checked event by event.
 _ROUTE_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
 
+#: Events per block when hashing routes.
+_HASH_BLOCK = 1 << 20
+
 #: Largest padded sort of distinct routes (bytes) before sorting them one by one.
 _MAX_PADDED_BYTES = 1 << 27
 
@@ -202,17 +206,25 @@ def _distinct_routes(
     journey is then compared event by event with the first journey of its group. None
     when two different routes share a hash (the caller falls back to an exact path).
     """
-    n = len(event_tp)
     n_j = len(lengths)
-    start = np.repeat(offsets[:-1], lengths)
-    pos = np.arange(n, dtype=_INT) - start
     max_len = int(lengths.max())
     powers = np.cumprod(np.full(max_len, _ROUTE_HASH_BASE, dtype=np.uint64), dtype=np.uint64)
+    h = np.empty(n_j, dtype=np.uint64)
+    # journeys in blocks of about _HASH_BLOCK events: small temporaries, reused
+    cuts = np.searchsorted(offsets, np.arange(0, int(offsets[-1]), _HASH_BLOCK), side="right")
+    bounds = np.unique(np.r_[0, np.maximum(cuts - 1, 0), n_j])
     with np.errstate(over="ignore"):
-        term = (event_tp.astype(np.uint64) + np.uint64(1)) * powers[pos]
-        h = np.add.reduceat(term, offsets[:-1])
+        for ja, jb in pairwise(bounds.tolist()):
+            ea = int(offsets[ja])
+            starts = offsets[ja:jb] - ea
+            seg_len = lengths[ja:jb]
+            pos = np.arange(int(offsets[jb]) - ea, dtype=_INT)
+            pos -= np.repeat(starts, seg_len)
+            term = event_tp[ea : int(offsets[jb])].astype(np.uint64)
+            term += np.uint64(1)
+            term *= powers[pos]
+            h[ja:jb] = np.add.reduceat(term, starts)
         h += lengths.astype(np.uint64)  # the length mixed in
-    del term, pos, start
     rid_raw, uniq = pd.factorize(h)
     rid = rid_raw.astype(_INT, copy=False)
     n_u = len(uniq)
@@ -400,12 +412,23 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
     tp_all = log.event_touchpoint[event]
     k = len(log.touchpoints)
     step = outcome_steps(log)
-    jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
     wd = None if log.journey_weight is None else log.journey_weight[decided]
-    pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
-    visitors = np.bincount(pt, weights=None if wd is None else wd[pj], minlength=k)
     keep = ~step[tp_all]
-    kept_len = np.bincount(jj[keep], minlength=len(decided))
+    if wd is None:
+        # visitors: distinct journeys per touchpoint (a flag table); kept events per
+        # journey from a running count
+        jj = np.repeat(np.arange(len(decided), dtype=np.int32), lengths)
+        visitors = journeys_per_code(jj, tp_all, k)
+        del jj
+        running = np.zeros(len(keep) + 1, dtype=_INT)
+        np.cumsum(keep, out=running[1:])
+        kept_len = running[off_all[1:]] - running[off_all[:-1]]
+        del running
+    else:
+        jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
+        pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
+        visitors = np.bincount(pt, weights=wd[pj], minlength=k)
+        kept_len = np.bincount(jj[keep], minlength=len(decided))
     return DecidedPaths(
         tp=tp_all[keep],
         offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -182,6 +183,7 @@ def _from_arrays(
             field="outcome",
             hint="Leave open journeys out and count them in n_open",
         )
+    weighted = counts is not None
     if counts is None:
         w = np.ones(n_j, dtype=np.int64)
     else:
@@ -191,12 +193,38 @@ def _from_arrays(
                 "counts must hold one whole number >= 0 per journey", field="counts"
             )
     # keep only the touchpoints that occur, in name order (as from_paths does)
-    used = np.bincount(tp, weights=np.repeat(w, lengths), minlength=k) > 0
+    if weighted:
+        used = np.bincount(tp, weights=np.repeat(w, lengths), minlength=k) > 0
+    else:
+        used = np.bincount(tp, minlength=k) > 0
     order = sorted(np.flatnonzero(used).tolist(), key=lambda i: names[i])
     remap = np.zeros(k, dtype=np.int64)
     remap[order] = np.arange(1, len(order) + 1)
     code = remap[tp]
     s = len(order) + 3
+    if weighted:
+        src, dst, edge_j = _edges(code, off, lengths, oc, s)
+        flat = np.bincount(src * s + dst, weights=w[edge_j], minlength=s * s)
+        transition_counts = np.rint(flat).astype(np.int64).reshape(s, s)
+        del src, dst, edge_j
+    else:
+        transition_counts = _unweighted_counts(code, off, lengths, oc, s)
+    del code
+
+    return cls(
+        touchpoints=[names[i] for i in order],
+        counts=transition_counts,
+        # a partial of a module function, so that the model still pickles
+        lazy_paths=functools.partial(_paths_and_routes, tp, off, lengths, oc, w, remap, s, k),
+        n_open=int(n_open),
+    )
+
+
+def _edges(
+    code: np.ndarray, off: np.ndarray, lengths: np.ndarray, oc: np.ndarray, s: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source state, target state and journey of every transition (START and ends too)."""
+    n_j = len(lengths)
     has = lengths > 0
     first, last = off[:-1][has], off[1:][has] - 1
     jj = np.repeat(np.arange(n_j, dtype=np.int64), lengths)
@@ -207,11 +235,65 @@ def _from_arrays(
     dst = np.concatenate((np.where(has, 0, end), code[inner + 1], end[has]))
     dst[:n_j][has] = code[first]
     edge_j = np.concatenate((idx_j, jj[inner], idx_j[has]))
-    edge = src * s + dst
-    flat = np.bincount(edge, weights=w[edge_j], minlength=s * s)
-    # distinct (route, outcome) pairs, and the edges of one journey of each
+    return src, dst, edge_j
+
+
+def _unweighted_counts(
+    code: np.ndarray, off: np.ndarray, lengths: np.ndarray, oc: np.ndarray, s: int
+) -> np.ndarray:
+    """Transition counts of one journey each (the counts :func:`_edges` gives).
+
+    Consecutive events are paired across the whole array, the pairs that straddle two
+    journeys sent to a spare cell; ``START`` and end edges are counted per journey. Codes
+    are narrowed to the smallest type that holds a pair.
+    """
+    n = len(code)
+    dtype = np.int32 if (s * s + 1) < 2**31 else np.int64
+    has = lengths > 0
+    last = off[1:][has] - 1
+    end = np.where(oc == 1, s - 2, s - 1)
+    flat = np.zeros(s * s + 1, dtype=np.int64)
+    if n > 1:
+        c = code.astype(dtype)
+        pair = np.add(c[:-1] * s, c[1:])
+        del c
+        cut = last[last < n - 1]
+        pair[cut] = s * s  # across two journeys: the spare cell
+        flat += np.bincount(pair, minlength=s * s + 1)
+        del pair
+    # START -> first touchpoint (or straight to the end for an empty journey)
+    first_state = np.where(has, 0, end)
+    first_state[has] = code[off[:-1][has]]
+    flat[:s] += np.bincount(first_state, minlength=s)
+    # last touchpoint -> end state
+    flat[: s * s] += np.bincount(code[last] * s + end[has], minlength=s * s)
+    return flat[: s * s].reshape(s, s)
+
+
+def _paths_and_routes(
+    tp: np.ndarray,
+    off: np.ndarray,
+    lengths: np.ndarray,
+    oc: np.ndarray,
+    w: np.ndarray,
+    remap: np.ndarray,
+    s: int,
+    k: int,
+) -> tuple[tuple[np.ndarray, Any, np.ndarray], Routes]:
+    """The distinct (route, outcome) pairs, their edges and the ordered routes.
+
+    Built when first needed (bootstrap, repair effects, harm removal): the chain itself
+    needs only the counts. ``remap`` gives the state of each touchpoint code.
+    """
     from scipy import sparse
 
+    code = remap[tp]
+    n_j = len(lengths)
+    has = lengths > 0
+    src, dst, edge_j = _edges(code, off, lengths, oc, s)
+    edge = src * s + dst
+    del src, dst
+    # distinct (route, outcome) pairs, and the edges of one journey of each
     route = np.full(n_j, -1, dtype=np.int64)
     if has.any():
         route[has] = route_codes(tp, np.r_[off[:-1][has], off[-1]], k)
@@ -250,13 +332,7 @@ def _from_arrays(
     if not live.all():
         incidence = incidence[np.flatnonzero(live)]
         weights = weights[live]
-    return cls(
-        touchpoints=[names[i] for i in order],
-        counts=np.rint(flat).astype(np.int64).reshape(s, s),
-        paths=(unique.astype(np.int64), incidence, weights),
-        routes=routes,
-        n_open=int(n_open),
-    )
+    return (unique.astype(np.int64), incidence, weights), routes
 
 
 def _from_transitions(

@@ -53,6 +53,38 @@ class Routes(NamedTuple):
     weight: IntArray
 
 
+class LazyPaths:
+    """The journey-level data of a chain: given, or built on first use.
+
+    ``_paths`` holds (edge ids, path-by-edge sparse count matrix, path counts) and
+    ``_routes`` the distinct routes in visiting order (harm removal needs the order of
+    visits); both are None for a chain built from a table of transition counts.
+    ``MarkovModel.from_arrays`` defers them (``_lazy_paths``): the chain itself, and its
+    removal effects, need only the counts.
+    """
+
+    __slots__ = ("_lazy_paths", "_paths_data", "_routes_data")
+
+    _lazy_paths: Callable[[], tuple[tuple[IntArray, Any, IntArray], Routes]] | None
+    _paths_data: tuple[IntArray, Any, IntArray] | None
+    _routes_data: Routes | None
+
+    def _build_paths(self) -> None:
+        if self._lazy_paths is not None:
+            build, self._lazy_paths = self._lazy_paths, None
+            self._paths_data, self._routes_data = build()
+
+    @property
+    def _paths(self) -> tuple[IntArray, Any, IntArray] | None:
+        self._build_paths()
+        return self._paths_data
+
+    @property
+    def _routes(self) -> Routes | None:
+        self._build_paths()
+        return self._routes_data
+
+
 @attrs.frozen(eq=False)
 class _Solution:
     """What the closed forms need from one solved chain (transient states only)."""
@@ -195,19 +227,43 @@ def _check_touchpoint_name(name: str, field: str) -> None:
         )
 
 
-def _check_absorbing(counts: FloatArray, states: Sequence[str]) -> None:
-    """Every transient state with exits must be able to reach SUCCESS or FAILURE."""
+#: Largest chain (states) whose reachability is found with a dense table, not scipy.
+_DENSE_REACH = 4096
+
+
+def _reaching_an_end(counts: FloatArray) -> np.ndarray:
+    """Which states can reach ``SUCCESS`` or ``FAILURE`` (the last two states).
+
+    A breadth-first search backwards from the two end states: on a table of edges for
+    chains of up to ``_DENSE_REACH`` states (each state enters the frontier once), else
+    with :func:`scipy.sparse.csgraph.breadth_first_order`.
+    """
+    s = counts.shape[0]
+    t = s - 2
+    reached = np.zeros(s, dtype=bool)
+    if s <= _DENSE_REACH:
+        edge = counts > 0  # edge[i, j]: a transition from i to j
+        reached[t:] = True
+        frontier = reached.copy()
+        while frontier.any():
+            frontier = edge[:, frontier].any(axis=1) & ~reached
+            reached |= frontier
+        return reached
     from scipy import sparse
     from scipy.sparse.csgraph import breadth_first_order
 
-    s = counts.shape[0]
-    t = s - 2
     graph = sparse.csr_matrix((counts > 0).astype(np.int8))
     reverse = graph.T.tocsr()
-    reached = np.zeros(s, dtype=bool)
     for target in (t, t + 1):
         order = breadth_first_order(reverse, target, directed=True, return_predecessors=False)
         reached[np.asarray(order)] = True
+    return reached
+
+
+def _check_absorbing(counts: FloatArray, states: Sequence[str]) -> None:
+    """Every transient state with exits must be able to reach SUCCESS or FAILURE."""
+    t = counts.shape[0] - 2
+    reached = _reaching_an_end(counts)
     has_exit = counts[:t].sum(axis=1) > 0
     stuck = [states[int(i)] for i in np.flatnonzero(has_exit & ~reached[:t])]
     if stuck:

@@ -6,7 +6,7 @@ are in :mod:`frictionkit.markov._memory`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,11 @@ class HarmRemovalMethods:
     __slots__ = ()
 
     # provided by MarkovModel
-    _routes: Routes | None
+    if TYPE_CHECKING:  # pragma: no cover
+
+        @property
+        def _routes(self) -> Routes | None: ...
+
     touchpoints: tuple[str, ...]
     states: tuple[str, ...]
 

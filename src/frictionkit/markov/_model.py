@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -33,6 +33,7 @@ from frictionkit.markov._core import (
     REDUCE_FAILURE_BY,
     FloatArray,
     IntArray,
+    LazyPaths,
     RepairEffect,
     Routes,
     _as_count,
@@ -56,7 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # --------------------------------------------------------------------------------------
 # The model
 # --------------------------------------------------------------------------------------
-class MarkovModel(HarmRemovalMethods, Result):
+class MarkovModel(HarmRemovalMethods, LazyPaths, Result):
     """A first-order absorbing Markov chain of journeys.
 
     Build it with :meth:`from_paths` (one route per journey, or distinct routes with
@@ -97,8 +98,6 @@ class MarkovModel(HarmRemovalMethods, Result):
 
     __slots__ = (
         "_counts",
-        "_paths",
-        "_routes",
         "_solution",
         "n_open",
         "states",
@@ -115,6 +114,7 @@ class MarkovModel(HarmRemovalMethods, Result):
         paths: tuple[IntArray, Any, IntArray] | None = None,
         routes: Routes | None = None,
         n_open: int = 0,
+        lazy_paths: Callable[[], tuple[tuple[IntArray, Any, IntArray], Routes]] | None = None,
     ) -> None:
         self.touchpoints: tuple[str, ...] = tuple(touchpoints)
         self.states: tuple[str, ...] = (
@@ -126,9 +126,11 @@ class MarkovModel(HarmRemovalMethods, Result):
         self._counts = np.asarray(counts, dtype=np.int64)
         self._counts.setflags(write=False)
         # (edge ids, path-by-edge sparse count matrix, path counts) when built from paths
-        self._paths = paths
+        self._paths_data = paths
         # the distinct routes in visiting order (harm removal needs the order of visits)
-        self._routes = routes
+        self._routes_data = routes
+        # or both built on first use (from_arrays: the chain itself needs only the counts)
+        self._lazy_paths = lazy_paths
         self.n_open = int(n_open)
         # the value of one success used when a method is given none (from_log: the log's)
         self.value_per_success: float | None = None
@@ -370,7 +372,7 @@ class MarkovModel(HarmRemovalMethods, Result):
     @property
     def can_bootstrap(self) -> bool:
         """Whether journey-level data is kept (built from paths)."""
-        return self._paths is not None
+        return self._lazy_paths is not None or self._paths_data is not None
 
     def _solved(self) -> _Solution:
         if self._solution is None:
