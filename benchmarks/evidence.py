@@ -506,6 +506,13 @@ def main(argv: list[str] | None = None) -> int:
         help="cProfile funnel, repair effects, failure_patterns, harm removal, adjusted friction",
     )
     args = ap.parse_args(argv)
+    # the short shape repeats pages on purpose (loops, clipped walks): the warning that
+    # lifecycle events may be left in is right for it and says nothing about speed
+    import warnings
+
+    from frictionkit.exceptions import RepeatedTouchpointWarning
+
+    warnings.simplefilter("ignore", RepeatedTouchpointWarning)
     shapes = [args.shape] if args.shape else list(SHAPES)
     if args.profile_extra:
         warm_up()
