@@ -48,6 +48,14 @@ from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _we
 _BLOCK_COPIES = 6
 # Scores per matrix product of the confidence factors (2**15 float64 = 256 KiB).
 _CONFIDENCE_SCORES = 2**15
+# Rival alternatives each candidate is screened against before the full check.
+_RIVALS = 32
+# A rival this far ahead of a candidate's own score (a weighted sum relative to the total
+# weight, a TOPSIS closeness absolute) beats it whichever way the two scores are rounded.
+_SCREEN_MARGIN = 1e-9
+# Relative margin on squared distances, and floor of db^2 / dw^2, of _closeness_near.
+_CLOSENESS_MARGIN = 1e-6
+_CLOSENESS_FLOOR = 1e-12
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -377,7 +385,7 @@ def smaa(
     with np.errstate(invalid="ignore", divide="ignore"):
         central_w = central / firsts[:, None]
     central_w[firsts == 0] = np.nan
-    conf = _confidence(scorer, central_w, x, size)
+    conf = _confidence(scorer, central_w, x, size, firsts)
     acc = pd.DataFrame(counts / total, index=alts, columns=pd.Index(range(1, n + 1), name="rank"))
     return SMAAResult(
         rank_acceptability=acc,
@@ -389,7 +397,110 @@ def smaa(
     )
 
 
-def _confidence(scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int) -> FloatArray:
+def _confidence(
+    scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int, firsts: IntArray
+) -> FloatArray:
+    """Confidence factors ``p_i^c`` (NaN where ``i`` is never first).
+
+    With matrix draws, in two stages that give the same counts as scoring every candidate
+    against every alternative of every draw (:func:`_confidence_reference`):
+
+    1. Screen: each candidate's own score (an einsum) against its scores for a few rival
+       alternatives (the most often first in the acceptability pass; one matrix product
+       per block). A rival ahead by more than :data:`_SCREEN_MARGIN` (far beyond the
+       rounding difference of the two ways of computing a score) certainly beats the
+       candidate: the candidate is not first in that draw, whatever the other scores.
+    2. Check: the candidates left in a draw (those first there, and a few close calls)
+       are scored against every alternative of that draw, with the same matrix product
+       as the reference, and counted when the best one (ties to the one listed first,
+       as argmax) is the candidate itself.
+    """
+    n = central_w.shape[0]
+    conf = np.full(n, np.nan)
+    cands = np.flatnonzero(~np.isnan(central_w[:, 0]))
+    if cands.size == 0:
+        return conf
+    wc = central_w[cands]
+    if x.ndim == 2:
+        best = _order_kernel(scorer(wc))[:, 0]
+        conf[cands] = (best == cands).astype(np.float64)
+        return conf
+    total, m = x.shape[0], x.shape[2]
+    topsis = scorer.method == "topsis"
+    # rivals: the alternatives most often first (ties by input order), at most _RIVALS
+    rivals = np.sort(np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)])
+    w2 = wc * wc
+    wp = w2 if topsis else wc  # the weights that multiply the parts
+    # a weighted sum scales with the weights' total, a TOPSIS closeness lies in [0, 1]
+    margin = _SCREEN_MARGIN * (1.0 if topsis else max(1.0, float(np.abs(wc).sum(axis=1).max())))
+    hits = np.zeros(cands.size, dtype=np.int64)
+    rows = max(1, _CHUNK_ELEMENTS // (n * m))  # draws normalised at once
+    for start in range(0, total, rows):
+        xc = x[start : start + rows]
+        parts: tuple[FloatArray, ...] = (
+            _topsis_batch_parts(xc, scorer.benefit)
+            if topsis
+            else (_minmax_batch_kernel(xc, scorer.benefit),)
+        )
+        r = xc.shape[0]
+        # stage 1: own scores (c, r) and the best rival score (c, r)
+        own_parts = [np.einsum("cm,dcm->cd", wp, p[:, cands, :]) for p in parts]
+        riv_parts = [wp @ p[:, rivals, :].reshape(r * rivals.size, m).T for p in parts]
+        own = _combine(own_parts, topsis)
+        riv = _combine(riv_parts, topsis).reshape(cands.size, r, rivals.size).max(axis=2)
+        left = ~(riv > own + margin)  # (c, r): candidates not certainly beaten
+        # stage 2: the candidates left in each draw against every alternative
+        for d in np.flatnonzero(left.any(axis=0)):
+            idx = np.flatnonzero(left[:, d])
+            k = idx.size
+            # two rows at least, so that numpy calls the same BLAS product (gemm)
+            sel = idx if k > 1 else np.repeat(idx, 2)
+            full = [(wp[sel] @ p[d].T)[:k] for p in parts]
+            sc = _closeness_near(full[0], full[1], cands[idx]) if topsis else full[0]
+            hits[idx] += sc.argmax(axis=1) == cands[idx]
+    conf[cands] = hits / total
+    return conf
+
+
+def _closeness_near(db2: FloatArray, dw2: FloatArray, own: IntArray) -> FloatArray:
+    """TOPSIS closeness ``(k, n)`` where it may reach row ``i``'s own, ``-inf`` elsewhere.
+
+    ``db2``, ``dw2``: squared weighted distances to the ideal and anti-ideal; ``own[i]``:
+    the alternative whose closeness row ``i`` is compared with. ``C_a < C_c`` exactly when
+    ``db_a^2 dw_c^2 > db_c^2 dw_a^2``; where that holds with a relative margin of 1e-6 and
+    ``C_a`` is clearly below 1 (``db_a^2 > 1e-12 dw_a^2``), ``a`` is below ``c`` whichever
+    way the closeness is rounded, and its closeness is not computed (two square roots and
+    a division, the dear part). Elsewhere the closeness is computed exactly as
+    :func:`_closeness` does, so the argmax of a row is ``own[i]`` exactly when it is the
+    argmax of the full closeness row.
+    """
+    db2 = np.maximum(db2, 0.0)
+    dw2 = np.maximum(dw2, 0.0)
+    rows = np.arange(own.size)
+    cross_b = db2 * dw2[rows, own][:, None]
+    cross_w = dw2 * db2[rows, own][:, None]
+    below = cross_b * (1.0 - _CLOSENESS_MARGIN) > cross_w * (1.0 + _CLOSENESS_MARGIN)
+    below &= db2 > _CLOSENESS_FLOOR * dw2
+    i, a = np.nonzero(~below)
+    out = np.full(db2.shape, -np.inf)
+    out[i, a] = _closeness(np.sqrt(db2[i, a]), np.sqrt(dw2[i, a]))
+    return out
+
+
+def _combine(parts: Sequence[FloatArray], topsis: bool) -> FloatArray:
+    """Scores from the weighted parts: the sum itself, or TOPSIS closeness."""
+    if not topsis:
+        return parts[0]
+    d_best = np.sqrt(np.maximum(parts[0], 0.0))
+    d_worst = np.sqrt(np.maximum(parts[1], 0.0))
+    return _closeness(d_best, d_worst)
+
+
+def _confidence_reference(scorer: _Scorer, central_w: FloatArray, x: FloatArray) -> FloatArray:
+    """Confidence factors, every candidate against every alternative of every draw.
+
+    The straightforward computation that :func:`_confidence` reproduces (tests only).
+    """
     n = central_w.shape[0]
     conf = np.full(n, np.nan)
     cands = np.flatnonzero(~np.isnan(central_w[:, 0]))
