@@ -53,9 +53,10 @@ _RIVALS = 32
 # A rival this far ahead of a candidate's own score (a weighted sum relative to the total
 # weight, a TOPSIS closeness absolute) beats it whichever way the two scores are rounded.
 _SCREEN_MARGIN = 1e-9
-# Relative margin on squared distances, and floor of db^2 / dw^2, of _closeness_near.
-_CLOSENESS_MARGIN = 1e-6
-_CLOSENESS_FLOOR = 1e-12
+# A TOPSIS closeness this far below a candidate's is below it however both are rounded.
+_CLOSENESS_MARGIN = 1e-9
+# Scores per stacked product of the full check of the candidates left (2 MiB).
+_CHECK_SCORES = 2**18
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -446,44 +447,64 @@ def _confidence(
         # stage 1: own scores (c, r) and the best rival score (c, r)
         own_parts = [np.einsum("cm,dcm->cd", wp, p[:, cands, :]) for p in parts]
         riv_parts = [wp @ p[:, rivals, :].reshape(r * rivals.size, m).T for p in parts]
-        own = _combine(own_parts, topsis)
-        riv = _combine(riv_parts, topsis).reshape(cands.size, r, rivals.size).max(axis=2)
-        left = ~(riv > own + margin)  # (c, r): candidates not certainly beaten
-        # stage 2: the candidates left in each draw against every alternative
-        for d in np.flatnonzero(left.any(axis=0)):
-            idx = np.flatnonzero(left[:, d])
-            k = idx.size
+        lead = _combine(own_parts, topsis) + margin  # (c, r)
+        shape = (cands.size, r, rivals.size)
+        if topsis:
+            # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no
+            # square root or division over the rivals' distances (as _closeness_near)
+            with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
+                q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
+                dist = q * q * riv_parts[0].reshape(shape)
+                beaten = (riv_parts[1].reshape(shape) > dist).any(axis=2)
+        else:
+            beaten = riv_parts[0].reshape(shape).max(axis=2) > lead
+        left: BoolArray = ~np.asarray(beaten)  # (c, r): candidates not certainly beaten
+        # stage 2: the candidates left in each draw against every alternative, a few
+        # draws per stacked product (one BLAS product per draw, scores kept in cache)
+        per_draw = left.sum(axis=0)
+        step = max(1, _CHECK_SCORES // (n * max(2, int(per_draw.max(initial=0)))))
+        for lo in range(0, r, step):
+            hi = min(r, lo + step)
+            k = int(per_draw[lo:hi].max())
+            if k == 0:
+                continue
+            # per draw, the candidates left first (then others, whose rows are ignored);
             # two rows at least, so that numpy calls the same BLAS product (gemm)
-            sel = idx if k > 1 else np.repeat(idx, 2)
-            full = [(wp[sel] @ p[d].T)[:k] for p in parts]
-            sc = _closeness_near(full[0], full[1], cands[idx]) if topsis else full[0]
-            hits[idx] += sc.argmax(axis=1) == cands[idx]
+            rank = np.argsort(~left[:, lo:hi].T, axis=1, kind="stable")
+            sel = rank[:, : max(2, k)] if cands.size > 1 else np.zeros((hi - lo, 2), np.int64)
+            valid = np.arange(sel.shape[1]) < per_draw[lo:hi, None]
+            full = [wp[sel] @ np.swapaxes(pp[lo:hi], 1, 2) for pp in parts]
+            own_alt = cands[sel]
+            sc = _closeness_near(full[0], full[1], own_alt) if topsis else full[0]
+            won = valid & (sc.argmax(axis=2) == own_alt)
+            hits += np.bincount(sel[won], minlength=cands.size)
     conf[cands] = hits / total
     return conf
 
 
 def _closeness_near(db2: FloatArray, dw2: FloatArray, own: IntArray) -> FloatArray:
-    """TOPSIS closeness ``(k, n)`` where it may reach row ``i``'s own, ``-inf`` elsewhere.
+    """TOPSIS closeness ``(..., n)`` where it may reach the row's own, ``-inf`` elsewhere.
 
-    ``db2``, ``dw2``: squared weighted distances to the ideal and anti-ideal; ``own[i]``:
-    the alternative whose closeness row ``i`` is compared with. ``C_a < C_c`` exactly when
-    ``db_a^2 dw_c^2 > db_c^2 dw_a^2``; where that holds with a relative margin of 1e-6 and
-    ``C_a`` is clearly below 1 (``db_a^2 > 1e-12 dw_a^2``), ``a`` is below ``c`` whichever
-    way the closeness is rounded, and its closeness is not computed (two square roots and
-    a division, the dear part). Elsewhere the closeness is computed exactly as
-    :func:`_closeness` does, so the argmax of a row is ``own[i]`` exactly when it is the
-    argmax of the full closeness row.
+    ``db2``, ``dw2``: squared weighted distances to the ideal and anti-ideal, one row per
+    candidate; ``own[...]``: the alternative each row is compared with. With ``C_c`` its
+    closeness and ``q = (C_c - e) / (1 - C_c + e)``, ``e`` = :data:`_CLOSENESS_MARGIN`:
+    where ``dw_a^2 < q^2 db_a^2``, ``C_a = dw_a / (db_a + dw_a) < C_c - e`` up to rounding
+    far below ``e``, so ``a`` is below ``c`` whichever way the closeness is rounded and
+    its closeness is not computed (two square roots and a division, the dear part).
+    Elsewhere the closeness is computed exactly as :func:`_closeness` does, so the argmax
+    of a row is its own alternative exactly when it is the argmax of the full row.
     """
-    db2 = np.maximum(db2, 0.0)
-    dw2 = np.maximum(dw2, 0.0)
-    rows = np.arange(own.size)
-    cross_b = db2 * dw2[rows, own][:, None]
-    cross_w = dw2 * db2[rows, own][:, None]
-    below = cross_b * (1.0 - _CLOSENESS_MARGIN) > cross_w * (1.0 + _CLOSENESS_MARGIN)
-    below &= db2 > _CLOSENESS_FLOOR * dw2
-    i, a = np.nonzero(~below)
+    own_b = np.take_along_axis(db2, own[..., None], axis=-1)[..., 0]
+    own_w = np.take_along_axis(dw2, own[..., None], axis=-1)[..., 0]
+    lead = _closeness(np.sqrt(np.maximum(own_b, 0.0)), np.sqrt(np.maximum(own_w, 0.0)))
+    lead -= _CLOSENESS_MARGIN
+    # no certificate (q = 0) where the own closeness is within e of 0
+    q = np.where(lead > 0, lead / (1.0 - lead), 0.0)
+    near = np.flatnonzero(~(dw2 < (q * q)[..., None] * db2))  # flat: many times faster
     out = np.full(db2.shape, -np.inf)
-    out[i, a] = _closeness(np.sqrt(db2[i, a]), np.sqrt(dw2[i, a]))
+    out.flat[near] = _closeness(
+        np.sqrt(np.maximum(db2.flat[near], 0.0)), np.sqrt(np.maximum(dw2.flat[near], 0.0))
+    )
     return out
 
 
