@@ -19,15 +19,15 @@ from frictionkit.exceptions import (
 )
 from frictionkit.mcda import _as_matrix, _minmax_kernel
 from frictionkit.scoring._kernels import (
-    Draws,
     _closeness,
+    _column_extremes,
     _minmax_batch_kernel,
+    _topsis_batch_ideals,
     _topsis_batch_parts,
     _topsis_fixed_kernel,
     _topsis_fixed_parts,
     _ws_fixed_kernel,
 )
-from frictionkit.scoring._methods import SCORING
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
     DEFAULT_DRAWS,
@@ -57,6 +57,8 @@ _SCREEN_MARGIN = 1e-9
 _CLOSENESS_MARGIN = 1e-9
 # Scores per stacked product of the full check of the candidates left (2 MiB).
 _CHECK_SCORES = 2**18
+# Rival scores per product of the screen (2**20 float64 = 8 MiB).
+_SCREEN_SCORES = 2**20
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -70,6 +72,7 @@ class _Scorer:
         self.benefit = benefit
         self.x = x
         self.fixed = x.ndim == 2
+        self._ideals: dict[tuple[int, int | None], Any] = {}
         if self.fixed and method == "weighted_sum":
             self.r = _minmax_kernel(x, benefit)
         elif self.fixed:
@@ -80,9 +83,31 @@ class _Scorer:
             if self.method == "weighted_sum":
                 return _ws_fixed_kernel(self.r, w)
             return _topsis_fixed_kernel(self.gap_best, self.gap_worst, w)
+        # as SCORING[method].kernel (_ws_batch_kernel, _topsis_batch_kernel), from parts
+        # whose per-draw extremes are kept for the confidence factors (parts())
+        parts = self.parts(start, stop)
+        if self.method == "weighted_sum":
+            return np.asarray(np.einsum("dnm,dm->dn", parts[0], w), dtype=np.float64)
+        w2 = w * w
+        d_best = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", parts[0], w2), 0.0))
+        d_worst = np.sqrt(np.maximum(np.einsum("dnm,dm->dn", parts[1], w2), 0.0))
+        return _closeness(d_best, d_worst)
+
+    def parts(self, start: int, stop: int | None) -> tuple[FloatArray, ...]:
+        """Min-max normalised values, or TOPSIS squared gaps, of draws ``start:stop``.
+
+        The per-draw extremes (and TOPSIS norms) of a block are kept the first time, so
+        that the same block asked again (by :func:`_confidence`) skips them.
+        """
         x = self.x[start:stop]
-        wb = np.broadcast_to(w, (x.shape[0], x.shape[2]))
-        return SCORING[self.method].kernel(Draws(criteria=x, weights=wb, benefit=self.benefit))
+        known = self._ideals.get((start, stop))
+        if self.method == "weighted_sum":
+            extremes = _column_extremes(x) if known is None else known
+            self._ideals[(start, stop)] = extremes
+            return (_minmax_batch_kernel(x, self.benefit, extremes),)
+        ideals = _topsis_batch_ideals(x) if known is None else known
+        self._ideals[(start, stop)] = ideals
+        return _topsis_batch_parts(x, self.benefit, ideals)
 
 
 def _order_kernel(scores: FloatArray) -> IntArray:
@@ -426,7 +451,7 @@ def _confidence(
         best = _order_kernel(scorer(wc))[:, 0]
         conf[cands] = (best == cands).astype(np.float64)
         return conf
-    total, m = x.shape[0], x.shape[2]
+    total = x.shape[0]
     topsis = scorer.method == "topsis"
     # rivals: the alternatives most often first (ties by input order), at most _RIVALS
     rivals = np.sort(np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)])
@@ -435,30 +460,20 @@ def _confidence(
     # a weighted sum scales with the weights' total, a TOPSIS closeness lies in [0, 1]
     margin = _SCREEN_MARGIN * (1.0 if topsis else max(1.0, float(np.abs(wc).sum(axis=1).max())))
     hits = np.zeros(cands.size, dtype=np.int64)
-    rows = max(1, _CHUNK_ELEMENTS // (n * m))  # draws normalised at once
-    for start in range(0, total, rows):
-        xc = x[start : start + rows]
-        parts: tuple[FloatArray, ...] = (
-            _topsis_batch_parts(xc, scorer.benefit)
-            if topsis
-            else (_minmax_batch_kernel(xc, scorer.benefit),)
+    # draws screened per product: the (c, sub * rivals) scores kept to about 8 MiB
+    sub = max(1, _SCREEN_SCORES // (cands.size * rivals.size))
+    for start in range(0, total, size):  # the blocks of the acceptability pass
+        stop = min(total, start + size)
+        parts = scorer.parts(start, stop)
+        r = stop - start
+        # stage 1: the candidates not certainly beaten by a rival, (c, r)
+        left = np.concatenate(
+            [
+                _screen([p[lo : lo + sub] for p in parts], wp, cands, rivals, margin, topsis)
+                for lo in range(0, r, sub)
+            ],
+            axis=1,
         )
-        r = xc.shape[0]
-        # stage 1: own scores (c, r) and the best rival score (c, r)
-        own_parts = [np.einsum("cm,dcm->cd", wp, p[:, cands, :]) for p in parts]
-        riv_parts = [wp @ p[:, rivals, :].reshape(r * rivals.size, m).T for p in parts]
-        lead = _combine(own_parts, topsis) + margin  # (c, r)
-        shape = (cands.size, r, rivals.size)
-        if topsis:
-            # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no
-            # square root or division over the rivals' distances (as _closeness_near)
-            with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
-                q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
-                dist = q * q * riv_parts[0].reshape(shape)
-                beaten = (riv_parts[1].reshape(shape) > dist).any(axis=2)
-        else:
-            beaten = riv_parts[0].reshape(shape).max(axis=2) > lead
-        left: BoolArray = ~np.asarray(beaten)  # (c, r): candidates not certainly beaten
         # stage 2: the candidates left in each draw against every alternative, a few
         # draws per stacked product (one BLAS product per draw, scores kept in cache)
         per_draw = left.sum(axis=0)
@@ -480,6 +495,32 @@ def _confidence(
             hits += np.bincount(sel[won], minlength=cands.size)
     conf[cands] = hits / total
     return conf
+
+
+def _screen(
+    parts: Sequence[FloatArray],
+    wp: FloatArray,
+    cands: IntArray,
+    rivals: IntArray,
+    margin: float,
+    topsis: bool,
+) -> BoolArray:
+    """``(c, r)``: True where no rival certainly beats the candidate (see _confidence)."""
+    r, m = parts[0].shape[0], parts[0].shape[2]
+    own_parts = [np.einsum("cm,dcm->cd", wp, p[:, cands, :]) for p in parts]
+    riv_parts = [wp @ p[:, rivals, :].reshape(r * rivals.size, m).T for p in parts]
+    lead = _combine(own_parts, topsis) + margin  # (c, r)
+    shape = (cands.size, r, rivals.size)
+    if topsis:
+        # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no square
+        # root or division over the rivals' distances (as _closeness_near)
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
+            q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
+            dist = q * q * riv_parts[0].reshape(shape)
+            beaten = (riv_parts[1].reshape(shape) > dist).any(axis=2)
+    else:
+        beaten = riv_parts[0].reshape(shape).max(axis=2) > lead
+    return ~np.asarray(beaten)
 
 
 def _closeness_near(db2: FloatArray, dw2: FloatArray, own: IntArray) -> FloatArray:
