@@ -387,9 +387,12 @@ def _topsis_batch_parts(
         exp, divisor, _ = ideals
         r = (x if exp is None else np.ldexp(x, -exp)) / divisor
     rmin, rmax = ideals[2]
-    best = np.where(benefit, rmax, rmin)
-    worst = np.where(benefit, rmin, rmax)
-    return np.square(r - best), np.square(r - worst)
+    # squared in place: the same values as np.square(r - best), without temporaries
+    gap_best = np.subtract(r, np.where(benefit, rmax, rmin))
+    gap_worst = np.subtract(r, np.where(benefit, rmin, rmax), out=r)
+    np.square(gap_best, out=gap_best)
+    np.square(gap_worst, out=gap_worst)
+    return gap_best, gap_worst
 
 
 def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
