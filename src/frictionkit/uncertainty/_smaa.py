@@ -94,20 +94,40 @@ class _Scorer:
         return _closeness(d_best, d_worst)
 
     def parts(self, start: int, stop: int | None) -> tuple[FloatArray, ...]:
-        """Min-max normalised values, or TOPSIS squared gaps, of draws ``start:stop``.
+        """Min-max normalised values, or TOPSIS squared gaps, of draws ``start:stop``."""
+        return self.parts_of(self.x[start:stop], self.ideals(start, stop))
 
-        The per-draw extremes (and TOPSIS norms) of a block are kept the first time, so
-        that the same block asked again (by :func:`_confidence`) skips them.
+    def ideals(self, start: int, stop: int | None) -> Any:
+        """Per-draw extremes (and TOPSIS norms) of draws ``start:stop``.
+
+        Kept the first time a block is asked for, so that the confidence factors
+        (:func:`_confidence`) reuse those of the acceptability pass.
         """
-        x = self.x[start:stop]
         known = self._ideals.get((start, stop))
+        if known is None:
+            x = self.x[start:stop]
+            fresh = _column_extremes if self.method == "weighted_sum" else _topsis_batch_ideals
+            known = self._ideals[(start, stop)] = fresh(x)
+        return known
+
+    def parts_of(self, x: FloatArray, ideals: Any) -> tuple[FloatArray, ...]:
+        """:meth:`parts` of some draws ``x``, any subset of their alternatives.
+
+        From the ideals of those draws: value by value the same numbers as for the whole
+        block.
+        """
         if self.method == "weighted_sum":
-            extremes = _column_extremes(x) if known is None else known
-            self._ideals[(start, stop)] = extremes
-            return (_minmax_batch_kernel(x, self.benefit, extremes),)
-        ideals = _topsis_batch_ideals(x) if known is None else known
-        self._ideals[(start, stop)] = ideals
+            return (_minmax_batch_kernel(x, self.benefit, ideals),)
         return _topsis_batch_parts(x, self.benefit, ideals)
+
+
+def _draw_slice(ideals: Any, lo: int, hi: int) -> Any:
+    """The ideals (nested tuples of per-draw arrays, or None) of draws ``lo:hi``."""
+    if ideals is None:
+        return None
+    if isinstance(ideals, tuple):
+        return tuple(_draw_slice(part, lo, hi) for part in ideals)
+    return ideals[lo:hi]
 
 
 def _order_kernel(scores: FloatArray) -> IntArray:
@@ -464,16 +484,15 @@ def _confidence(
     sub = max(1, _SCREEN_SCORES // (cands.size * rivals.size))
     for start in range(0, total, size):  # the blocks of the acceptability pass
         stop = min(total, start + size)
-        parts = scorer.parts(start, stop)
-        r = stop - start
+        xb, ideals, r = x[start:stop], scorer.ideals(start, stop), stop - start
         # stage 1: the candidates not certainly beaten by a rival, (c, r)
-        left = np.concatenate(
-            [
-                _screen([p[lo : lo + sub] for p in parts], wp, cands, rivals, margin, topsis)
-                for lo in range(0, r, sub)
-            ],
-            axis=1,
-        )
+        screened = []
+        for lo in range(0, r, sub):
+            part = _draw_slice(ideals, lo, lo + sub)
+            own = scorer.parts_of(xb[lo : lo + sub, cands], part)
+            riv = scorer.parts_of(xb[lo : lo + sub, rivals], part)
+            screened.append(_screen(own, riv, wp, margin, topsis))
+        left = np.concatenate(screened, axis=1)
         # stage 2: the candidates left in each draw against every alternative, a few
         # draws per stacked product (one BLAS product per draw, scores kept in cache)
         per_draw = left.sum(axis=0)
@@ -488,7 +507,8 @@ def _confidence(
             rank = np.argsort(~left[:, lo:hi].T, axis=1, kind="stable")
             sel = rank[:, : max(2, k)] if cands.size > 1 else np.zeros((hi - lo, 2), np.int64)
             valid = np.arange(sel.shape[1]) < per_draw[lo:hi, None]
-            full = [wp[sel] @ np.swapaxes(pp[lo:hi], 1, 2) for pp in parts]
+            parts = scorer.parts_of(xb[lo:hi], _draw_slice(ideals, lo, hi))
+            full = [wp[sel] @ np.swapaxes(pp, 1, 2) for pp in parts]
             own_alt = cands[sel]
             sc = _closeness_near(full[0], full[1], own_alt) if topsis else full[0]
             won = valid & (sc.argmax(axis=2) == own_alt)
@@ -498,28 +518,27 @@ def _confidence(
 
 
 def _screen(
-    parts: Sequence[FloatArray],
+    own_parts: Sequence[FloatArray],
+    riv_parts: Sequence[FloatArray],
     wp: FloatArray,
-    cands: IntArray,
-    rivals: IntArray,
     margin: float,
     topsis: bool,
 ) -> BoolArray:
     """``(c, r)``: True where no rival certainly beats the candidate (see _confidence)."""
-    r, m = parts[0].shape[0], parts[0].shape[2]
-    own_parts = [np.einsum("cm,dcm->cd", wp, p[:, cands, :]) for p in parts]
-    riv_parts = [wp @ p[:, rivals, :].reshape(r * rivals.size, m).T for p in parts]
-    lead = _combine(own_parts, topsis) + margin  # (c, r)
-    shape = (cands.size, r, rivals.size)
+    r, u, m = riv_parts[0].shape
+    own = [np.einsum("cm,dcm->cd", wp, p) for p in own_parts]
+    riv = [wp @ p.reshape(r * u, m).T for p in riv_parts]
+    lead = _combine(own, topsis) + margin  # (c, r)
+    shape = (wp.shape[0], r, u)
     if topsis:
         # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no square
         # root or division over the rivals' distances (as _closeness_near)
         with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
             q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
-            dist = q * q * riv_parts[0].reshape(shape)
-            beaten = (riv_parts[1].reshape(shape) > dist).any(axis=2)
+            dist = q * q * riv[0].reshape(shape)
+            beaten = (riv[1].reshape(shape) > dist).any(axis=2)
     else:
-        beaten = riv_parts[0].reshape(shape).max(axis=2) > lead
+        beaten = riv[0].reshape(shape).max(axis=2) > lead
     return ~np.asarray(beaten)
 
 
