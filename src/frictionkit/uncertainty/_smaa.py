@@ -510,8 +510,10 @@ def _confidence(
             parts = scorer.parts_of(xb[lo:hi], _draw_slice(ideals, lo, hi))
             full = [wp[sel] @ np.swapaxes(pp, 1, 2) for pp in parts]
             own_alt = cands[sel]
-            sc = _closeness_near(full[0], full[1], own_alt) if topsis else full[0]
-            won = valid & (sc.argmax(axis=2) == own_alt)
+            if topsis:
+                won = valid & _topsis_first(full[0], full[1], own_alt)
+            else:
+                won = valid & (full[0].argmax(axis=2) == own_alt)
             hits += np.bincount(sel[won], minlength=cands.size)
     conf[cands] = hits / total
     return conf
@@ -532,7 +534,7 @@ def _screen(
     shape = (wp.shape[0], r, u)
     if topsis:
         # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no square
-        # root or division over the rivals' distances (as _closeness_near)
+        # root or division over the rivals' distances (as _topsis_first)
         with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
             q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
             dist = q * q * riv[0].reshape(shape)
@@ -542,30 +544,37 @@ def _screen(
     return ~np.asarray(beaten)
 
 
-def _closeness_near(db2: FloatArray, dw2: FloatArray, own: IntArray) -> FloatArray:
-    """TOPSIS closeness ``(..., n)`` where it may reach the row's own, ``-inf`` elsewhere.
+def _topsis_first(db2: FloatArray, dw2: FloatArray, own: IntArray) -> BoolArray:
+    """Whether each row's own alternative is the argmax of its TOPSIS closeness row.
 
-    ``db2``, ``dw2``: squared weighted distances to the ideal and anti-ideal, one row per
-    candidate; ``own[...]``: the alternative each row is compared with. With ``C_c`` its
-    closeness and ``q = (C_c - e) / (1 - C_c + e)``, ``e`` = :data:`_CLOSENESS_MARGIN`:
+    ``db2``, ``dw2``: squared weighted distances ``(..., n)`` to the ideal and anti-ideal,
+    one row per candidate; ``own[...]``: the alternative each row is about. The answer is
+    that of ``_closeness(sqrt(db2), sqrt(dw2)).argmax(-1) == own`` (ties to the one listed
+    first), with the closeness computed only where it may reach the own: with ``C_c`` the
+    own closeness and ``q = (C_c - e) / (1 - C_c + e)``, ``e`` = :data:`_CLOSENESS_MARGIN`,
     where ``dw_a^2 < q^2 db_a^2``, ``C_a = dw_a / (db_a + dw_a) < C_c - e`` up to rounding
-    far below ``e``, so ``a`` is below ``c`` whichever way the closeness is rounded and
-    its closeness is not computed (two square roots and a division, the dear part).
-    Elsewhere the closeness is computed exactly as :func:`_closeness` does, so the argmax
-    of a row is its own alternative exactly when it is the argmax of the full row.
+    far below ``e``: ``a`` is below ``c`` whichever way both are rounded (two square roots
+    and a division per alternative saved, the dear part).
     """
+    n = db2.shape[-1]
     own_b = np.take_along_axis(db2, own[..., None], axis=-1)[..., 0]
     own_w = np.take_along_axis(dw2, own[..., None], axis=-1)[..., 0]
-    lead = _closeness(np.sqrt(np.maximum(own_b, 0.0)), np.sqrt(np.maximum(own_w, 0.0)))
-    lead -= _CLOSENESS_MARGIN
+    c_own = _closeness(np.sqrt(np.maximum(own_b, 0.0)), np.sqrt(np.maximum(own_w, 0.0)))
+    lead = c_own - _CLOSENESS_MARGIN
     # no certificate (q = 0) where the own closeness is within e of 0
     q = np.where(lead > 0, lead / (1.0 - lead), 0.0)
-    near = np.flatnonzero(~(dw2 < (q * q)[..., None] * db2))  # flat: many times faster
-    out = np.full(db2.shape, -np.inf)
-    out.flat[near] = _closeness(
+    bound = np.multiply(db2, (q * q)[..., None])
+    # distances are finite, so no NaN: >= is "not certainly below"
+    near = np.flatnonzero(np.greater_equal(dw2, bound))
+    row, alt = np.divmod(near, n)
+    c_near = _closeness(
         np.sqrt(np.maximum(db2.flat[near], 0.0)), np.sqrt(np.maximum(dw2.flat[near], 0.0))
     )
-    return out
+    c_row, own_row = c_own.ravel()[row], own.ravel()[row]
+    ahead = (c_near > c_row) | ((c_near == c_row) & (alt < own_row))
+    first = np.ones(own.shape, dtype=bool)
+    first.flat[row[ahead]] = False
+    return first
 
 
 def _combine(parts: Sequence[FloatArray], topsis: bool) -> FloatArray:
