@@ -647,3 +647,16 @@ def test_confidence_fast_path_equals_scoring_every_alternative(data, method, tie
         _smaa._RIVALS = old
     slow = _smaa._confidence_reference(scorer, w, xd)
     np.testing.assert_array_equal(fast, slow)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 20), st.integers(0, 2**32 - 1))
+def test_tally_kernel_counts_each_alternative_at_each_rank(n, rows, seed):
+    from frictionkit.uncertainty import _smaa
+
+    order = np.argsort(np.random.default_rng(seed).random((rows, n)), axis=1)
+    expected = np.zeros((n, n), dtype=np.int64)
+    for row in order:
+        for rank, alt in enumerate(row):
+            expected[alt, rank] += 1
+    np.testing.assert_array_equal(_smaa._tally_kernel(order, n), expected)

@@ -152,11 +152,9 @@ def _order_kernel(scores: FloatArray) -> IntArray:
 
 def _tally_kernel(order: IntArray, n: int) -> IntArray:
     """``counts[i, r]``: draws in which alternative ``i`` has rank ``r + 1``."""
-    cols = np.ascontiguousarray(order.T)
-    out = np.empty((n, n), dtype=np.int64)
-    for r in range(n):
-        out[:, r] = np.bincount(cols[r], minlength=n)
-    return out
+    # one bincount of the pairs (alternative, rank) as alternative * n + rank
+    pairs = order * n + np.arange(n, dtype=np.int64)
+    return np.bincount(pairs.ravel(), minlength=n * n).reshape(n, n).astype(np.int64)
 
 
 def _top_k_sets(scores: FloatArray, k: int) -> BoolArray:
