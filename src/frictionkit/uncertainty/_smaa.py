@@ -154,7 +154,7 @@ def _tally_kernel(order: IntArray, n: int) -> IntArray:
     """``counts[i, r]``: draws in which alternative ``i`` has rank ``r + 1``."""
     # one bincount of the pairs (alternative, rank) as alternative * n + rank
     pairs = order * n + np.arange(n, dtype=np.int64)
-    return np.bincount(pairs.ravel(), minlength=n * n).reshape(n, n).astype(np.int64)
+    return np.bincount(pairs.ravel(), minlength=n * n).reshape(n, n).astype(np.int64, copy=False)
 
 
 def _top_k_sets(scores: FloatArray, k: int) -> BoolArray:
