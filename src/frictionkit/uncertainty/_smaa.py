@@ -456,8 +456,16 @@ def _confidence(
        candidate: the candidate is not first in that draw, whatever the other scores.
     2. Check: the candidates left in a draw (those first there, and a few close calls)
        are scored against every alternative of that draw, with the same matrix product
-       as the reference, and counted when the best one (ties to the one listed first,
-       as argmax) is the candidate itself.
+       as the reference (BLAS gemm: each score is the same dot product whatever the
+       shape of the product, which the property test checks), and counted when the best
+       one (ties to the one listed first, as argmax) is the candidate itself; for
+       TOPSIS from the few alternatives whose closeness may reach the candidate's
+       (:func:`_topsis_first`).
+
+    Measured at 1,000 alternatives x 5 criteria x 10,000 draws: about 220 (weighted sum)
+    and 270 (TOPSIS) candidates, of which 11 and 18 per draw are first and 14 and 26 per
+    draw are left after the screen, so the check scores about 1/15 of what the reference
+    does.
     """
     n = central_w.shape[0]
     conf = np.full(n, np.nan)
