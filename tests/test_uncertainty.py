@@ -610,3 +610,53 @@ def test_other_bad_input():
         weight_sweep(HAND, [0.5, 0.5], True, pct=[-150])
     with pytest.raises(ValidationError, match="alternative has 2 names"):
         smaa(HAND, True, alternatives=["a", "b"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.data(),
+    st.sampled_from(["weighted_sum", "topsis"]),
+    st.booleans(),
+    st.integers(1, 3),
+)
+def test_confidence_fast_path_equals_scoring_every_alternative(data, method, ties, rivals):
+    # The screened confidence factors (a few rivals first, then a full check of the
+    # candidates left) count exactly the draws that scoring every candidate against every
+    # alternative counts, ties included (small integers make many exact ties).
+    from frictionkit.uncertainty import _smaa
+
+    draws = data.draw(st.integers(1, 6))
+    n = data.draw(st.integers(1, 8))
+    m = data.draw(st.integers(1, 3))
+    values = st.integers(0, 3).map(float) if ties else st.floats(0.01, 100)
+    xd = data.draw(arrays(np.float64, (draws, n, m), elements=values))
+    if method == "topsis":
+        xd = xd + 0.5 if ties else xd
+    ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    w = data.draw(arrays(np.float64, (n, m), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
+    w[w.sum(axis=1) == 0] = 1.0
+    w = w / w.sum(axis=1, keepdims=True)
+    w[data.draw(arrays(np.bool_, n))] = np.nan
+    firsts = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
+    scorer = _smaa._Scorer(method, ben, xd)
+    old = _smaa._RIVALS
+    _smaa._RIVALS = rivals
+    try:
+        fast = _smaa._confidence(scorer, w, xd, 1, firsts)
+    finally:
+        _smaa._RIVALS = old
+    slow = _smaa._confidence_reference(scorer, w, xd)
+    np.testing.assert_array_equal(fast, slow)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 20), st.integers(0, 2**32 - 1))
+def test_tally_kernel_counts_each_alternative_at_each_rank(n, rows, seed):
+    from frictionkit.uncertainty import _smaa
+
+    order = np.argsort(np.random.default_rng(seed).random((rows, n)), axis=1)
+    expected = np.zeros((n, n), dtype=np.int64)
+    for row in order:
+        for rank, alt in enumerate(row):
+            expected[alt, rank] += 1
+    np.testing.assert_array_equal(_smaa._tally_kernel(order, n), expected)

@@ -272,8 +272,11 @@ def _column_extremes(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     return xt.min(axis=2)[:, None, :], xt.max(axis=2)[:, None, :]
 
 
-def _minmax_batch_kernel(x: FloatArray, benefit: BoolArray) -> FloatArray:
-    lo, hi = _column_extremes(x)
+def _minmax_batch_kernel(
+    x: FloatArray, benefit: BoolArray, extremes: tuple[FloatArray, FloatArray] | None = None
+) -> FloatArray:
+    """Min-max normalised ``(d, n, m)``; ``extremes``: ``_column_extremes(x)`` if known."""
+    lo, hi = _column_extremes(x) if extremes is None else extremes
     span = hi - lo
     # (x - lo) / span for benefits, (hi - x) / span = (x - hi) / -span for costs (the same
     # value: IEEE negation is exact), 0 where a criterion does not vary (x - lo = 0, over
@@ -341,14 +344,55 @@ def _closeness(d_best: FloatArray, d_worst: FloatArray) -> FloatArray:
     return out
 
 
-def _topsis_batch_parts(x: FloatArray, benefit: BoolArray) -> tuple[FloatArray, FloatArray]:
-    """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values."""
-    x, norm = _norm_safe(x, 1, "dij,dij->dj")
-    r = x / np.where(norm > 0, norm, 1.0)[:, None, :]
-    rmin, rmax = _column_extremes(r)
-    best = np.where(benefit, rmax, rmin)
-    worst = np.where(benefit, rmin, rmax)
-    return np.square(r - best), np.square(r - worst)
+#: What :func:`_topsis_batch_parts` derives from a whole block of draws before the gaps:
+#: the power-of-two exponents that rescaled it (None when not), the column divisors and
+#: the extremes of the normalised columns.
+TopsisIdeals: TypeAlias = tuple[
+    "npt.NDArray[np.int_] | None", FloatArray, tuple[FloatArray, FloatArray]
+]
+
+
+def _topsis_batch_ideals(x: FloatArray) -> TopsisIdeals:
+    """The exponents, divisors and extremes of :func:`_topsis_batch_parts` for ``x``."""
+    return _topsis_normalised(x)[0]
+
+
+def _topsis_normalised(x: FloatArray) -> tuple[TopsisIdeals, FloatArray]:
+    """:func:`_topsis_batch_ideals` and the normalised matrices.
+
+    As :func:`_norm_safe` along the alternatives: the block is rescaled by powers of two
+    only when a norm overflows or is tiny.
+    """
+    norm = np.sqrt(np.einsum("dij,dij->dj", x, x))
+    exp = None
+    if not bool(np.all((norm >= _TOPSIS_SMALL_NORM) & (norm < np.inf))):
+        _, exp = np.frexp(np.abs(x).max(axis=1, keepdims=True))
+        xs = np.ldexp(x, -exp)
+        norm = np.sqrt(np.einsum("dij,dij->dj", xs, xs))
+    divisor = np.where(norm > 0, norm, 1.0)[:, None, :]
+    r = (x if exp is None else np.ldexp(x, -exp)) / divisor
+    return (exp, divisor, _column_extremes(r)), r
+
+
+def _topsis_batch_parts(
+    x: FloatArray, benefit: BoolArray, ideals: TopsisIdeals | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Squared gaps ``(d, n, m)`` of the normalised matrices to their best and worst values.
+
+    ``ideals``: :func:`_topsis_batch_ideals` of ``x`` when already known (the same gaps).
+    """
+    if ideals is None:
+        ideals, r = _topsis_normalised(x)
+    else:
+        exp, divisor, _ = ideals
+        r = (x if exp is None else np.ldexp(x, -exp)) / divisor
+    rmin, rmax = ideals[2]
+    # squared in place: the same values as np.square(r - best), without temporaries
+    gap_best = np.subtract(r, np.where(benefit, rmax, rmin))
+    gap_worst = np.subtract(r, np.where(benefit, rmin, rmax), out=r)
+    np.square(gap_best, out=gap_best)
+    np.square(gap_worst, out=gap_worst)
+    return gap_best, gap_worst
 
 
 def _topsis_batch_kernel(x: FloatArray, w: FloatArray, benefit: BoolArray) -> FloatArray:
