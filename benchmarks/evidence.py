@@ -223,16 +223,22 @@ PM4PY_EQUIVALENT = ("from_frame", "routes", "transitions")
 FLOOR = "numpy floor: routes + transitions (incl. ingest)"
 
 
+def event_log(df: pd.DataFrame) -> Any:
+    """The benchmark's event log of a simulated frame (one call for every step timed)."""
+    from frictionkit.events import EventLog
+
+    return EventLog.from_frame(
+        df, case_col="case", touchpoint_col="touchpoint", timestamp_col="time",
+        success="purchase", failure="exit", case_cols=["persona"],
+    )  # fmt: skip
+
+
 def warm_up() -> float:
     """Run every step once on a small log, so no step below pays for a first import."""
-    from frictionkit.events import EventLog
 
     start = time.perf_counter()
     for shape in SHAPES.values():
-        log = EventLog.from_frame(
-            shape(20_000), case_col="case", touchpoint_col="touchpoint", timestamp_col="time",
-            success="purchase", failure="exit", case_cols=["persona"],
-        )  # fmt: skip
+        log = event_log(shape(20_000))
         log.routes(), log.transitions(), log.friction(), log.funnel(by="persona")
         log.markov().repair_effects(reduce_failure_by=0.5), log.failure_patterns(max_len=3)
         log.repair_effects(kind="harm_removal", adjust_for=["persona"])
@@ -244,7 +250,6 @@ def run(
     shape: str, n_events: int, baseline: bool, trace: bool
 ) -> tuple[list[tuple[str, int, float, float]], dict[str, Any]]:
     """Time each step; ``facts["cpu"]`` holds the CPU seconds of each step by name."""
-    from frictionkit.events import EventLog
 
     df = SHAPES[shape](n_events)
     base_rss = peak_rss_mib() if reset_peak_rss() else float("nan")
@@ -252,16 +257,8 @@ def run(
     state: dict[str, Any] = {}
     cpu: dict[str, float] = {}
 
-    def build() -> EventLog:
-        state["log"] = EventLog.from_frame(
-            df,
-            case_col="case",
-            touchpoint_col="touchpoint",
-            timestamp_col="time",
-            success="purchase",
-            failure="exit",
-            case_cols=["persona"],
-        )
+    def build() -> Any:
+        state["log"] = event_log(df)
         return state["log"]
 
     def markov_step() -> Any:
@@ -339,20 +336,8 @@ def profile_extra(shape: str, n_events: int) -> None:
     import cProfile
     import pstats
 
-    from frictionkit.events import EventLog
-
     df = SHAPES[shape](n_events)
-    state: dict[str, Any] = {
-        "log": EventLog.from_frame(
-            df,
-            case_col="case",
-            touchpoint_col="touchpoint",
-            timestamp_col="time",
-            success="purchase",
-            failure="exit",
-            case_cols=["persona"],
-        )
-    }
+    state: dict[str, Any] = {"log": event_log(df)}
     parts: list[tuple[str, Callable[[], Any]]] = [
         ("funnel(by=persona)", lambda: state["log"].funnel(by="persona")),
         ("repair effects", lambda: state["log"].markov().repair_effects(reduce_failure_by=0.5)),
@@ -376,16 +361,11 @@ def profile(shape: str, n_events: int) -> None:
     import cProfile
     import pstats
 
-    from frictionkit.events import EventLog
-
     df = SHAPES[shape](n_events)
     state: dict[str, Any] = {}
 
     def build() -> None:
-        state["log"] = EventLog.from_frame(
-            df, case_col="case", touchpoint_col="touchpoint", timestamp_col="time",
-            success="purchase", failure="exit", case_cols=["persona"],
-        )  # fmt: skip
+        state["log"] = event_log(df)
 
     parts: list[tuple[str, Callable[[], Any]]] = [
         ("from_frame", build),
