@@ -284,6 +284,12 @@ def run_main(repeat: int) -> None:
             lambda: smaa(None, benefit, method="topsis", matrix_draws=xd, seed=1),
         ),
         (
+            "  the same, confidence=False",
+            "1,000 x 5 x 10,000",
+            1.0,
+            lambda: smaa(None, benefit, method="topsis", matrix_draws=xd, seed=1, confidence=False),
+        ),
+        (
             "rank_risk value_per_cost",
             "1,000 x 10,000",
             1.0,

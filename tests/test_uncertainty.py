@@ -660,3 +660,22 @@ def test_tally_kernel_counts_each_alternative_at_each_rank(n, rows, seed):
         for rank, alt in enumerate(row):
             expected[alt, rank] += 1
     np.testing.assert_array_equal(_smaa._tally_kernel(order, n), expected)
+
+
+def test_smaa_can_skip_the_confidence_factors():
+    # with sampled criteria values the confidence factors are most of the work; skipped,
+    # they are NaN and every other figure is the same bit for bit
+    from frictionkit.exceptions import InputTypeError
+    from frictionkit.uncertainty import smaa
+
+    rng = np.random.default_rng(4)
+    draws = rng.normal(size=(400, 6, 3)) + np.arange(6)[None, :, None] * 0.1
+    for method in ("weighted_sum", "topsis"):
+        full = smaa(matrix_draws=draws, method=method, seed=2)
+        quick = smaa(matrix_draws=draws, method=method, seed=2, confidence=False)
+        assert full.confidence.notna().any()
+        assert quick.confidence.isna().all()
+        pd.testing.assert_frame_equal(full.rank_acceptability, quick.rank_acceptability)
+        pd.testing.assert_frame_equal(full.central_weights, quick.central_weights)
+    with pytest.raises(InputTypeError, match="confidence must be True or False"):
+        smaa(matrix_draws=draws, confidence="no")

@@ -15,6 +15,7 @@ from frictionkit._resources import array_bytes, check_allocation
 from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
+    InputTypeError,
     ValidationError,
 )
 from frictionkit.mcda import _as_matrix, _minmax_kernel
@@ -184,7 +185,8 @@ class SMAAResult(Result):
     confidence : pandas.Series
         ``p_i^c``: share of the draws of the criteria values (the matrix) in which ``i``
         ranks first when the weights are fixed at its central weight vector. With a fixed
-        matrix it is 1.0 or 0.0; NaN when ``i`` is never first.
+        matrix it is 1.0 or 0.0; NaN when ``i`` is never first (or every entry, when
+        ``smaa(confidence=False)`` skipped them).
     method : str
         ``"weighted_sum"`` or ``"topsis"``.
     weights : str
@@ -315,6 +317,7 @@ def smaa(
     chunk: int | None = None,
     alternatives: Sequence[Hashable] | None = None,
     criteria: Sequence[Hashable] | None = None,
+    confidence: bool = True,
 ) -> SMAAResult:
     """Stochastic multicriteria acceptability analysis (SMAA-2).
 
@@ -354,6 +357,11 @@ def smaa(
         Draws scored per block (default: blocks of about 2 million values).
     alternatives, criteria : sequence of names, optional
         Row and column names (default: from a DataFrame, else positions).
+    confidence : bool, default True
+        Compute the confidence factors. With ``matrix_draws`` they are most of the work
+        (each alternative that is ever first is scored again, at its central weights,
+        against every alternative of every draw); ``False`` leaves
+        ``SMAAResult.confidence`` NaN and changes nothing else.
 
     Returns
     -------
@@ -383,6 +391,13 @@ def smaa(
     [0.26, 0.74]
     """
     kind_method = _method(method)
+    if not isinstance(confidence, bool | np.bool_):
+        raise InputTypeError(
+            f"confidence must be True or False, not {type(confidence).__name__}",
+            field="confidence",
+            value=confidence,
+            hint="Pass confidence=False to skip the confidence factors",
+        )
     x, ben, alts, crits = _prepare(matrix, matrix_draws, benefit, alternatives, criteria)
     n, m = len(alts), len(crits)
     if x.ndim == 3:
@@ -429,7 +444,7 @@ def smaa(
     with np.errstate(invalid="ignore", divide="ignore"):
         central_w = central / firsts[:, None]
     central_w[firsts == 0] = np.nan
-    conf = _confidence(scorer, central_w, x, size, firsts)
+    conf = _confidence(scorer, central_w, x, size, firsts) if confidence else np.full(n, np.nan)
     acc = pd.DataFrame(counts / total, index=alts, columns=pd.Index(range(1, n + 1), name="rank"))
     return SMAAResult(
         rank_acceptability=acc,
