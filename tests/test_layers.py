@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_atomic",
             "_resources",
             "_memory",
+            "_threads",
             "_validate",
             "_protocol",
             "estimates",
