@@ -17,7 +17,12 @@ import pytest
 
 from frictionkit.events._engine import Coding, Profile, ScanColumns, Timings
 from frictionkit.events._spark import SparkEngine
-from frictionkit.exceptions import InputTypeError, OptionalDependencyError, ValidationError
+from frictionkit.exceptions import (
+    DataError,
+    InputTypeError,
+    OptionalDependencyError,
+    ValidationError,
+)
 from tests.engine_reference import reference_profile, reference_timings, reference_variants
 from tests.spark_session import requires_spark, spark_session
 
@@ -400,6 +405,34 @@ def test_numeric_timestamps_are_refused_as_in_memory(log: Any) -> None:
         SparkEngine(sdf).profile(_cols("value"))
     with pytest.raises(KeyError, match="did you mean 'ts_utc'"):
         SparkEngine(sdf).profile(_cols("ts_utx"))
+
+
+@requires_spark
+@pytest.mark.parametrize(
+    ("key", "expr", "shown"),
+    [
+        ("case", "array(`case`)", "array<string>"),
+        ("tp", "named_struct('id', tp)", "struct<id:string>"),
+        ("tp", "map('id', tp)", "map<string,string>"),
+    ],
+    ids=["array-case", "struct-touchpoint", "map-touchpoint"],
+)
+def test_lists_and_records_in_key_columns_are_data_errors(
+    log: Any, key: str, expr: str, shown: str
+) -> None:
+    # the same refusal as the pandas and DuckDB engines (tests/test_bad_input.py)
+    sdf, _ = log
+    nested = sdf.selectExpr("row", "case", "tp", "ts_ntz").withColumn(key, _expr(expr))
+    with pytest.raises(DataError, match="lists or records") as info:
+        SparkEngine(nested).profile(_cols())
+    assert info.value.field == key
+    assert shown in str(info.value)
+
+
+def _expr(text: str) -> Any:
+    from pyspark.sql import functions
+
+    return functions.expr(text)
 
 
 @requires_spark

@@ -42,7 +42,7 @@ import pandas as pd
 from frictionkit._compat import require
 from frictionkit._validate import column
 from frictionkit.events._engine import SAMPLE_ROWS, Coding, Engine, Profile, ScanColumns, Timings
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import DataError, InputTypeError, ValidationError
 
 __all__ = ["SparkEngine"]
 
@@ -64,6 +64,10 @@ def _modules() -> tuple[Any, Any, Any]:
     functions = require("pyspark.sql.functions", extra="spark", feature=_FEATURE)
     types = require("pyspark.sql.types", extra="spark", feature=_FEATURE)
     return sql, functions, types
+
+
+#: Spark types that hold lists or records: refused in key columns, as DuckDB's and pandas'.
+_NESTED_TYPES = frozenset({"ArrayType", "StructType", "MapType", "VariantType"})
 
 
 def _kind(dtype: Any) -> str:
@@ -367,6 +371,17 @@ class SparkEngine(Engine):
                 "df = df.withColumn('row', F.monotonically_increasing_id()) (the read order "
                 "within a single file), and pass order_col='row'",
             )
+        schema = {f.name: f.dataType for f in self._df.schema.fields}
+        for col in (cols.case, cols.touchpoint, cols.outcome, cols.stage, *cols.case_cols):
+            kind = _kind(schema[col]) if col is not None else ""
+            if kind in _NESTED_TYPES:
+                raise DataError(
+                    f"{col} holds {schema[col].simpleString()} values (lists or records), "
+                    "not single ids or names",
+                    field=col,
+                    value=kind,
+                    hint="Give one id or name per cell, e.g. explode or flatten it first",
+                )
         return cols.order
 
     def _events(self, cols: ScanColumns) -> tuple[Any, bool, bool]:
