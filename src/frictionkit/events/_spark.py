@@ -372,13 +372,14 @@ class SparkEngine(Engine):
                 "within a single file), and pass order_col='row'",
             )
         schema = {f.name: f.dataType for f in self._df.schema.fields}
-        for col in (cols.case, cols.touchpoint, cols.outcome, cols.stage, *cols.case_cols):
-            kind = _kind(schema[col]) if col is not None else ""
+        keys = (cols.case, cols.touchpoint, cols.outcome, cols.stage, *cols.case_cols)
+        for key in (k for k in keys if k is not None):
+            kind = _kind(schema[key])
             if kind in _NESTED_TYPES:
                 raise DataError(
-                    f"{col} holds {schema[col].simpleString()} values (lists or records), "
+                    f"{key} holds {schema[key].simpleString()} values (lists or records), "
                     "not single ids or names",
-                    field=col,
+                    field=key,
                     value=kind,
                     hint="Give one id or name per cell, e.g. explode or flatten it first",
                 )
