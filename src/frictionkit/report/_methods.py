@@ -308,9 +308,7 @@ def _declared_text(
     """
     if outcome_markers:
         labels = {tp.id: tp.label for tp in journey.touchpoints}
-        named = [
-            m if labels.get(m, m) == m else f"{labels[m]} ({m})" for m in outcome_markers
-        ]
+        named = [m if labels.get(m, m) == m else f"{labels[m]} ({m})" for m in outcome_markers]
         text = (
             "Declared outcome markers (a consequence or a record of the outcome, not a "
             f"cause; verdict outcome marker, their events end the comparison paths): "

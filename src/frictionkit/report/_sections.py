@@ -480,7 +480,9 @@ def _friction_section(
     stage_names = _stage_names(journey)
     shown = shown.assign(
         name=[names.get(t, t) for t in shown["touchpoint"]],
-        stage_name=[stage_names.get(st, st) if isinstance(st, str) else st for st in shown["stage"]],
+        stage_name=[
+            stage_names.get(st, st) if isinstance(st, str) else st for st in shown["stage"]
+        ],
         rr_ci=[
             _interval(lo, hi, "ratio")
             for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
