@@ -424,6 +424,79 @@ def test_spread_keeps_order_gap_and_bounds(centres, gap):
         assert all(-1e-12 <= y <= 1.0 + 1e-12 for y in out)
 
 
+def _svg_texts(ax):
+    """The text of every SVG ``<text>`` element of the figure of ``ax``."""
+    import io
+    import re
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        ax.figure.savefig(buf, format="svg")
+    plt.close(ax.figure)
+    return re.findall(r"<text[^>]*>([^<]*)</text>", buf.getvalue())
+
+
+def test_route_flow_names_touchpoints_by_their_labels(journey, log):
+    names = {tp.id: tp.label for tp in journey.touchpoints}
+    data = fp.route_flow_data(log, top=5, labels=names)
+    plain = fp.route_flow_data(log, top=5)
+    assert data["route"].tolist() == plain["route"].tolist()  # the log's names, to match
+    first = log.routes()["route"].iloc[0]
+    assert data["route_label"].iloc[0] == " → ".join(names[t] for t in first)
+    assert plain["route_label"].tolist() == plain["route"].tolist()
+    texts = " ".join(_svg_texts(fp.route_flow(log, top=5, labels=names)))
+    for tp in journey.touchpoints:
+        assert tp.id not in texts
+    assert names[first[0]] in texts
+    # a touchpoint missing from the mapping keeps its name
+    partial = fp.route_flow_data(log, top=5, labels={first[0]: "Start here"})
+    assert partial["route_label"].iloc[0].startswith("Start here")
+    with pytest.raises(fk.InputTypeError, match="labels"):
+        fp.route_flow_data(log, labels=["not", "a", "mapping"])
+
+
+def test_long_route_labels_are_cut_and_keep_their_full_text(log):
+    from frictionkit.plot._common import FULL_TEXT_GID
+
+    names = {t: f"A rather long name for the touchpoint {t}" for t in log.touchpoints}
+    ax = fp.route_flow(log, top=4, labels=names)
+    data = fp.route_flow_data(log, top=4, labels=names)
+    titled = [t for t in ax.texts if str(t.get_gid()).startswith(FULL_TEXT_GID)]
+    named = data[data["route"] != fp.OTHER_ROUTES]
+    long = named.loc[named["route_label"].str.len() > 60, "route_label"]
+    assert len(titled) == len(long) > 0  # only the routes too long to draw whole
+    for text, full in zip(titled, long, strict=True):
+        assert bytes.fromhex(text.get_gid()[len(FULL_TEXT_GID) :]).decode() == full
+        assert len(text.get_text().splitlines()[0]) <= 60
+    plt.close(ax.figure)
+
+
+def test_funnel_names_stages_by_their_labels(journey, log):
+    names = {st.id: st.label for st in journey.stages}
+    data = fp.funnel_data(log, labels=names)
+    assert data["stage"].tolist() == fp.funnel_data(log)["stage"].tolist()
+    assert data["stage_label"].tolist() == [names[s] for s in data["stage"]]
+    assert fp.funnel_data(log)["stage_label"].tolist() == data["stage"].tolist()
+    texts = _svg_texts(fp.funnel(log, labels=names))
+    assert [t for t in texts if t in names.values()] == [names[s] for s in data["stage"]]
+    assert not set(texts) & set(names)
+    # a long name wraps on two lines, its full text kept
+    long = {s: f"The stage where customers {s} things before going on" for s in names}
+    ax = fp.funnel(log, labels=long)
+    assert all(t.get_text().count("\n") == 1 for t in ax.get_yticklabels())
+    assert all(t.get_gid().startswith("fk-full-text-") for t in ax.get_yticklabels())
+    plt.close(ax.figure)
+
+
+def test_funnel_branch_names_the_stage_gone_on_to_by_its_label():
+    log = _fines_like_log()
+    ax = fp.funnel(log, labels={"pay": "Payment", "fine": "Fine issued"})
+    texts = [t.get_text() for t in ax.texts]
+    assert any("of Fine issued" in t and "went on to Payment" in t for t in texts)
+    assert [t.get_text() for t in ax.get_yticklabels()][1] == "appeal (branch)"
+    plt.close(ax.figure)
+
+
 # ---------------------------------------------------------------------------------------
 # funnel, friction, repair effects
 

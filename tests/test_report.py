@@ -743,3 +743,132 @@ def test_shared_text_measures_property(labels, title, size, weight):
     first = _svg(_figure(draw), shared)
     assert first == _svg(_figure(draw))
     assert _svg(_figure(draw), shared) == first  # every measure from the cache
+
+
+# ---------------------------------------------------------------------------------------
+# one name per thing: touchpoints and stages by their journey labels
+# ---------------------------------------------------------------------------------------
+def _visible_texts(page_html):
+    """(section id, where, text) of the table cells, callouts, list items and, per
+    figure, all its SVG text joined (so a label wrapped on two lines reads whole)."""
+    from html.parser import HTMLParser
+
+    class Texts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.section = None
+            self.stack = []
+            self.out = []
+            self.figure = None
+            self.svg_text = []
+            self.cell = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "section":
+                self.section = a.get("id")
+            if tag == "figure":
+                self.figure, self.svg_text = a.get("id"), []
+            if tag in ("td", "th", "li") or (tag == "div" and "callout" in (a.get("class") or "")):
+                self.cell = []
+            self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            while self.stack and self.stack.pop() != tag:
+                pass
+            if tag in ("td", "th", "li", "div") and self.cell is not None:
+                self.out.append((self.section, tag, "".join(self.cell)))
+                self.cell = None
+            if tag == "figure":
+                self.out.append((self.section, self.figure, " ".join(self.svg_text)))
+                self.figure = None
+
+        def handle_data(self, data):
+            if self.stack and self.stack[-1] == "text" and self.figure:
+                self.svg_text.append(data.strip())
+            elif self.cell is not None:
+                self.cell.append(data)
+
+    parser = Texts()
+    parser.feed(page_html)
+    return parser.out
+
+
+def _raw_ids(journey, texts, sections):
+    """The ids (touchpoints, stages, personas) labelled otherwise, found as words in
+    ``texts`` of ``sections`` once the labels are taken out."""
+    things = [*journey.touchpoints, *journey.stages, *journey.personas]
+    ids = {x.id for x in things if x.label != x.id}
+    labels = sorted({x.label for x in things}, key=len, reverse=True)
+    found = []
+    for section, where, text in texts:
+        if section not in sections:
+            continue
+        for label in labels:
+            text = text.replace(label, " ")
+        found += [(section, where, w) for w in re.findall(r"[A-Za-z_]+", text) if w in ids]
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_page():
+    from frictionkit.datasets import demo_scenario
+
+    demo = demo_scenario()
+    page = report(
+        demo.journey, demo.log, demo.feedback, ranking=demo.ranking, plan=demo.plan,
+        roadmap=demo.roadmap, outcome_markers=demo.outcome_markers,
+    )  # fmt: skip
+    return demo, page
+
+
+@pytest.mark.slow
+def test_demo_report_names_touchpoints_and_stages_by_their_labels(demo_page):
+    """The route table, the route flow, the funnel (and every table and chart of the
+    evidence sections) name touchpoints, stages and personas as the journey map does;
+    the data tables keep the ids, to match the reader's data."""
+    demo, page = demo_page
+    assert {"route_flow", "funnel", "journey_map", "friction"} <= set(page.figures)
+    texts = _visible_texts(page.html)
+    sections = {"journey", "routes", "friction", "feedback"}
+    figures = {where for _, where, _ in texts if str(where).startswith("figure-")}
+    assert {"figure-route_flow", "figure-funnel", "figure-journey_map"} <= figures
+    assert _raw_ids(demo.journey, texts, sections) == []
+    routes = [t for s, w, t in texts if s == "routes" and w == "td"]
+    assert "Parts website → Search ads" in routes
+    funnel = next(t for _, w, t in texts if w == "figure-funnel")
+    assert "Discovery" in funnel
+    assert "discovery" not in funnel
+    # the data keeps the log's names
+    assert "parts_website → search_ads" in page.tables["routes"]["route_text"].tolist()
+    assert "discovery" in page.tables["funnel"]["stage"].tolist()
+
+
+@pytest.mark.slow
+def test_shortened_chart_labels_keep_their_full_text_as_a_title(demo_page):
+    _demo, page = demo_page
+    flow = page.html.split('id="figure-route_flow"')[1].split("</figure>")[0]
+    titles = re.findall(r"<g><title>([^<]*)</title>", flow)
+    assert titles, "a long route is shortened in the demo's route flow"
+    drawn = re.findall(r"<text[^>]*>([^<]*…)</text>", flow)
+    assert len(drawn) == len(titles)
+    for short, full in zip(drawn, titles, strict=True):
+        assert full.startswith(short[:-1].rstrip())
+        assert "_" not in full  # labels, not ids
+    assert "fk-full-text-" not in page.html
+
+
+def test_report_keeps_the_raw_names_of_unmapped_touchpoints(journey):
+    """A touchpoint of the log that the journey map does not have keeps its name."""
+    df = simulate_journeys(600, seed=4, journey=journey)
+    df.loc[df["touchpoint"] == "search_ads", "touchpoint"] = "banner_click"
+    log = EventLog.from_frame(
+        df, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        outcome_col="outcome", strict=False,
+    )  # fmt: skip
+    page = report(journey, log)
+    cells = [t for s, w, t in _visible_texts(page.html) if s == "routes" and w == "td"]
+    assert "Parts website → banner_click" in cells
+    flow = next(t for _, w, t in _visible_texts(page.html) if w == "figure-route_flow")
+    assert "banner_click" in flow
+    assert "parts_website" not in flow

@@ -26,15 +26,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FAILURE_COLOR",
+    "FULL_TEXT_GID",
     "OKABE_ITO",
     "OPEN_COLOR",
     "SUCCESS_COLOR",
     "axes",
+    "check_labels",
     "check_top",
     "color_map",
     "contrast_ratio",
     "count_label",
+    "full_text",
     "is_log",
+    "label_of",
     "need_columns",
     "need_frame",
     "plain_labels",
@@ -214,6 +218,44 @@ def wrap(text: str, width: int, lines: int = 2) -> str:
         parts = parts[:lines]
         parts[-1] = shorten(parts[-1] + " …", width)
     return "\n".join(parts)
+
+
+#: Prefix of the gid of a text drawn shortened: the rest is the full text, UTF-8 in hex.
+#: The report turns it into the SVG ``<title>`` of the text (shown on hover).
+FULL_TEXT_GID = "fk-full-text-"
+
+
+def full_text(artist: Any, drawn: str, full: str) -> None:
+    """Keep the ``full`` text of an ``artist`` drawn as ``drawn`` (cut or wrapped) in its gid.
+
+    Nothing is set when the two read alike (line breaks aside). The gid is
+    :data:`FULL_TEXT_GID` followed by the full text in hexadecimal (an SVG id holds no
+    spaces); the report shows it as the text's tooltip.
+    """
+    if " ".join(drawn.split()) != " ".join(full.split()):
+        artist.set_gid(FULL_TEXT_GID + full.encode("utf-8").hex())
+
+
+def check_labels(labels: Any, field: str = "labels") -> dict[str, str]:
+    """``labels`` (a mapping of id to display name, or None) as a dict of text to text."""
+    if labels is None:
+        return {}
+    from collections.abc import Mapping
+
+    if not isinstance(labels, Mapping):
+        raise wrong_type(
+            labels,
+            field,
+            "a mapping of id to label",
+            "Pass e.g. {tp.id: tp.label for tp in journey.touchpoints}",
+        )
+    return {str(k): str(v) for k, v in labels.items()}
+
+
+def label_of(labels: dict[str, str], name: Any) -> str:
+    """The label of ``name``, or the name itself when ``labels`` has none."""
+    text = str(name)
+    return labels.get(text, text)
 
 
 def thousands_formatter() -> Any:

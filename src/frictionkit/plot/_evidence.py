@@ -15,11 +15,15 @@ from frictionkit.plot._common import (
     OKABE_ITO,
     SUCCESS_COLOR,
     axes,
+    check_labels,
     check_top,
     count_label,
+    full_text,
     is_log,
+    label_of,
     need_columns,
     plain_labels,
+    wrap,
     wrong_type,
 )
 
@@ -60,6 +64,7 @@ def funnel_data(
     *,
     min_group_size: int | None = None,
     branch_threshold: float | None = 0.5,
+    labels: Any = None,
 ) -> pd.DataFrame:
     """The table behind :func:`funnel`: journeys reaching each stage.
 
@@ -72,11 +77,15 @@ def funnel_data(
         min_group_size=...)``; their bars are not drawn).
     branch_threshold : float or None, default 0.5
         With a log: passed to ``log.funnel()`` (which stages are branches).
+    labels : mapping of str to str, optional
+        Display name of each stage, e.g. ``{st.id: st.label for st in journey.stages}``;
+        stages not in it keep their name.
 
     Returns
     -------
     pandas.DataFrame
-        One row per stage in journey order: ``stage``, ``journeys``,
+        One row per stage in journey order: ``stage``, ``stage_label`` (its name in
+        ``labels``, else ``stage``: the name drawn), ``journeys``,
         ``step_conversion`` (share of the previous main stage's journeys), and when the
         input has them ``kind`` (``"main"`` or ``"branch"``), ``visited``,
         ``branch_share``, ``went_instead``, ``went_instead_share``, ``drop_off``,
@@ -99,7 +108,10 @@ def funnel_data(
     1  consideration       439
     2        service       364
     3       purchase       356
+    >>> funnel_data(log, labels={"discovery": "Discovery"})["stage_label"].tolist()
+    ['Discovery', 'consideration', 'service', 'purchase']
     """
+    names = check_labels(labels)
     _log_or_table(log_or_table, "log_or_table", "funnel()", _FUNNEL_COLUMNS)
     t = (
         log_or_table.funnel(min_group_size=min_group_size, branch_threshold=branch_threshold)
@@ -131,6 +143,8 @@ def funnel_data(
     cols += [str(c) for c in t.columns if str(c).startswith("failures_")]
     out: pd.DataFrame = t[cols].reset_index(drop=True).copy()
     out["stage"] = out["stage"].astype(str).astype(object)
+    out.insert(1, "stage_label", [label_of(names, s) for s in out["stage"]])
+    out["stage_label"] = out["stage_label"].astype(object)
     return out
 
 
@@ -141,6 +155,7 @@ def funnel(
     ax: Axes | None = None,
     min_group_size: int | None = None,
     branch_threshold: float | None = 0.5,
+    labels: Any = None,
 ) -> Axes:
     """The funnel: journeys reaching each stage, with the step conversion and branches.
 
@@ -152,7 +167,9 @@ def funnel(
     journeys) has no bar and says so. When the log names kinds of failure
     (``failure={"declined": [...], ...}``), each main stage's bar holds a thin stacked
     bar of the journeys reaching it that failed in each kind (``failures_<kind>``, one
-    colour per kind, in the legend).
+    colour per kind, in the legend). Stages are named by their ``labels`` when given;
+    a long name is wrapped on two lines (cut beyond, the full name kept as its tooltip
+    in the report's SVG).
 
     Parameters
     ----------
@@ -162,6 +179,8 @@ def funnel(
         Passed to :func:`funnel_data`.
     branch_threshold : float or None, default 0.5
         Passed to :func:`funnel_data`.
+    labels : mapping of str to str, optional
+        Display name of each stage (see :func:`funnel_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -189,9 +208,16 @@ def funnel(
     >>> len(ax.patches)
     4
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> ax = funnel(log, labels={"discovery": "Discovery"})
+    >>> [t.get_text() for t in ax.get_yticklabels()][:2]
+    ['Discovery', 'consideration']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     data = funnel_data(
-        log_or_table, min_group_size=min_group_size, branch_threshold=branch_threshold
+        log_or_table,
+        min_group_size=min_group_size,
+        branch_threshold=branch_threshold,
+        labels=labels,
     )
     n = len(data)
     ax = axes(ax, (8.0, 1.2 + 0.6 * max(n, 1)))
@@ -235,19 +261,23 @@ def funnel(
     _kind_segments(ax, data, y[main_i], width[main_i], main_i)
     top = float(width.max()) if n else 1.0
     conv = data["step_conversion"].astype("float64").to_numpy(dtype=np.float64)
-    stages = data["stage"].astype(str).tolist()
+    stages = data["stage_label"].astype(str).tolist()
+    names = dict(zip(data["stage"].tolist(), stages, strict=True))
     for i in range(n):
         if hidden[i]:
             text = "too few journeys to show"
         elif branch[i]:
-            text = _branch_label(data, i, width[i], stages, branch)
+            text = _branch_label(data, i, width[i], stages, branch, names)
         else:
             text = f"{count_label(width[i])}"
             if main_i[0] != i and np.isfinite(conv[i]):
                 text += f"  ({conv[i]:.0%} of previous)"
         ax.text(top / 2 + top * 0.02, i, text, va="center", fontsize=9, color="#222222")
-    labels = [f"{s} (branch)" if b else s for s, b in zip(stages, branch.tolist(), strict=True)]
-    ax.set_yticks(y, labels)
+    full = [f"{s} (branch)" if b else s for s, b in zip(stages, branch.tolist(), strict=True)]
+    drawn = [wrap(t, 26) for t in full]
+    ax.set_yticks(y, drawn)
+    for tick, shown_text, full_name in zip(ax.get_yticklabels(), drawn, full, strict=True):
+        full_text(tick, shown_text, full_name)
     ax.invert_yaxis()
     ax.set_xlim(-top / 2 * 1.05, top / 2 * 1.75 if top else 1)
     ax.set_xticks([])
@@ -293,7 +323,12 @@ def _kind_segments(
 
 
 def _branch_label(
-    data: pd.DataFrame, i: int, took: float, stages: list[str], branch: np.ndarray
+    data: pd.DataFrame,
+    i: int,
+    took: float,
+    stages: list[str],
+    branch: np.ndarray,
+    names: dict[str, str],
 ) -> str:
     """``"248 took this branch (3 % of Send Fine); others: 97 % went on to Payment"``."""
     before = [j for j in range(i) if not branch[j]]
@@ -307,7 +342,7 @@ def _branch_label(
     if instead == "(end)":
         text += "; no main stage follows"
     elif isinstance(instead, str) and pd.notna(on):
-        text += f"; others: {float(on):.0%} went on to {instead}"
+        text += f"; others: {float(on):.0%} went on to {names.get(instead, instead)}"
     return text
 
 

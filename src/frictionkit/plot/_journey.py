@@ -11,6 +11,7 @@ import pandas as pd
 from frictionkit.plot._common import (
     TEXT_GREY,
     axes,
+    full_text,
     plain_labels,
     pyplot,
     readable_on,
@@ -163,7 +164,8 @@ def journey_map(
 ) -> Axes:
     """The journey map: stages as columns, touchpoints as cards, the emotion curve below.
 
-    Each card names the touchpoint, its channel and owner. With a log, its fill shows
+    Each card names the touchpoint, its channel and owner (by their labels; a name cut
+    to fit keeps its full text as its tooltip in the report's SVG). With a log, its fill shows
     the touchpoint's friction verdict (:meth:`EventLog.friction`): ``friction`` in a
     warm colour from light to dark orange with its attributable failures (the most in
     this journey darkest), ``helps`` light blue, ``no evidence`` light grey, ``not
@@ -256,7 +258,7 @@ def journey_map(
                 edgecolor="none",
             )
         )
-        ax.text(
+        header = ax.text(
             s.column + 0.5,
             0.08 + (_HEADER_H - 0.2) / 2,
             shorten(str(s.stage_label), 24),
@@ -265,9 +267,11 @@ def journey_map(
             fontsize=11,
             fontweight="bold",
         )
+        full_text(header, header.get_text(), str(s.stage_label))
         if s.column > 0:
             ax.plot([s.column, s.column], [0.0, cards_bottom], color="#E3E3E3", lw=0.8, zorder=0)
 
+    owner_names = {ow.id: ow.label for ow in getattr(journey, "owners", ())}
     card_rows: Any = data.itertuples()
     badge_x: list[float] = []
     badge_y: list[float] = []
@@ -294,7 +298,7 @@ def journey_map(
         )
         card.set_gid("journey_card")
         ax.add_patch(card)
-        ax.text(
+        title = ax.text(
             x0 + 0.05,
             y0 + 0.1,
             wrap(str(c.name), 22),
@@ -305,9 +309,12 @@ def journey_map(
             color=readable_on(fill, "#222222"),
             linespacing=1.1,
         )
+        full_text(title, title.get_text(), str(c.name))
         owner = "no owner" if c.owner is None or c.owner != c.owner else str(c.owner)
-        meta = shorten(f"{c.channel} · {owner}", 32)
-        ax.text(
+        owner = owner_names.get(owner, owner)
+        meta_full = f"{c.channel} · {owner}"
+        meta = shorten(meta_full, 32)
+        meta_text = ax.text(
             x0 + 0.05,
             y0 + _CARD_H - 0.28,
             meta,
@@ -316,6 +323,7 @@ def journey_map(
             fontsize=7.5,
             color=readable_on(fill, TEXT_GREY),
         )
+        full_text(meta_text, meta, meta_full)
         if has_friction:
             note = verdict or "no figure"
             lo, hi = float(c.attributable_failures_low), float(c.attributable_failures_high)

@@ -14,9 +14,12 @@ from frictionkit.plot._common import (
     SUCCESS_COLOR,
     TEXT_GREY,
     axes,
+    check_labels,
     check_top,
     count_label,
+    full_text,
     is_log,
+    label_of,
     plain_labels,
     shorten,
     wrong_type,
@@ -47,7 +50,11 @@ def _route_label(route: tuple[str, ...] | None, text: str, width: int) -> str:
 
 
 def route_flow_data(
-    log: Any, *, top: int = 8, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    log: Any,
+    *,
+    top: int = 8,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    labels: Any = None,
 ) -> pd.DataFrame:
     """The table behind :func:`route_flow`: the top routes and their outcomes.
 
@@ -64,13 +71,18 @@ def route_flow_data(
         Routes shown by name.
     min_group_size : int, default frictionkit.privacy.DEFAULT_MIN_GROUP_SIZE
         Fewest journeys a named route must have.
+    labels : mapping of str to str, optional
+        Display name of each touchpoint, e.g. ``{tp.id: tp.label for tp in
+        journey.touchpoints}``; touchpoints not in it keep their name in the log.
 
     Returns
     -------
     pandas.DataFrame
-        One row per drawn route: ``route`` (full text), ``label`` (the text drawn),
-        ``n_routes`` (routes the row stands for), ``journeys``, ``successes``,
-        ``failures``, ``open`` (the three bands) and ``success_rate`` (of the decided).
+        One row per drawn route: ``route`` (full text, the log's touchpoint names, as in
+        ``log.routes()["route_text"]``), ``route_label`` (the same in ``labels``),
+        ``label`` (the text drawn: ``route_label``, long routes shortened), ``n_routes``
+        (routes the row stands for), ``journeys``, ``successes``, ``failures``, ``open``
+        (the three bands) and ``success_rate`` (of the decided).
 
     Examples
     --------
@@ -83,6 +95,9 @@ def route_flow_data(
     >>> t = route_flow_data(log, top=3)
     >>> t[["n_routes", "journeys"]].sum().tolist() == [len(log.routes()), log.n_journeys]
     True
+    >>> names = {"home": "Home page", "search": "Site search"}
+    >>> route_flow_data(log, top=1, labels=names)["label"].iloc[0]
+    'Home page → Site search → …(3) → payment → confirmation'
     """
     from frictionkit.privacy import suppress_small_groups
 
@@ -92,6 +107,7 @@ def route_flow_data(
         )
     k = check_top(top)
     assert k is not None
+    names = check_labels(labels)
     routes = log.routes()
     counts = ["journeys", "successes", "failures", "open"]
     table = routes[["route_text", *counts]].assign(
@@ -110,27 +126,32 @@ def route_flow_data(
     rest = pd.concat([named.iloc[k:], other])
     route_tuples = routes["route"].tolist()
     shown_rows: Any = shown.itertuples()
-    rows = [
-        {
-            "route": str(r.route_text),
-            "label": _route_label(route_tuples[int(r.route_index)], str(r.route_text), 60),
-            "n_routes": 1,
-            **{c: int(getattr(r, c)) for c in counts},
-        }
-        for r in shown_rows
-    ]
+    rows = []
+    for r in shown_rows:
+        route = tuple(label_of(names, t) for t in route_tuples[int(r.route_index)])
+        text = route_text(route) if names else str(r.route_text)
+        rows.append(
+            {
+                "route": str(r.route_text),
+                "route_label": text,
+                "label": _route_label(route, text, 60),
+                "n_routes": 1,
+                **{c: int(getattr(r, c)) for c in counts},
+            }
+        )
     if len(rest):
         n_rest = int(rest["suppressed_groups"].sum()) if "suppressed_groups" in rest else len(rest)
         rows.append(
             {
                 "route": OTHER_ROUTES,
+                "route_label": OTHER_ROUTES,
                 "label": f"{OTHER_ROUTES}: {n_rest:,} routes",
                 "n_routes": n_rest,
                 **{c: int(rest[c].sum()) for c in counts},
             }
         )
-    out = pd.DataFrame(rows, columns=["route", "label", "n_routes", *counts])
-    for c in ("route", "label"):
+    out = pd.DataFrame(rows, columns=["route", "route_label", "label", "n_routes", *counts])
+    for c in ("route", "route_label", "label"):
         out[c] = out[c].astype(object)
     for c in ("n_routes", *counts):
         out[c] = out[c].astype(np.int64)
@@ -187,6 +208,7 @@ def route_flow(
     *,
     top: int = 8,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    labels: Any = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Success and failure routes as a flow: each route splits into its outcomes.
@@ -194,7 +216,9 @@ def route_flow(
     Left, the ``top`` most followed routes (bar height = journeys) and the rest grouped;
     right, the outcomes (success, failure, open). Each band carries the journeys of one
     route to one outcome, so a route whose band mostly goes to failure is a failure
-    route. Routes of fewer than ``min_group_size`` journeys are never named.
+    route. Routes of fewer than ``min_group_size`` journeys are never named. Touchpoints
+    are named by their ``labels`` when given; a long route is shortened, its full text
+    kept as the label's tooltip in SVG output of the report.
 
     Parameters
     ----------
@@ -204,6 +228,8 @@ def route_flow(
         Routes shown by name.
     min_group_size : int, default frictionkit.privacy.DEFAULT_MIN_GROUP_SIZE
         Fewest journeys a named route must have.
+    labels : mapping of str to str, optional
+        Display name of each touchpoint (see :func:`route_flow_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -229,10 +255,14 @@ def route_flow(
     >>> ax.get_title(loc="left")
     'Routes and their outcomes (1,000 journeys)'
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> ax = route_flow(log, top=1, labels={"home": "Home page"})
+    >>> [t.get_text().splitlines()[0] for t in ax.texts][-2:]
+    ['Home page → search → …(3) → payment → confirmation', '(other routes): 333 routes']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     from matplotlib.patches import PathPatch, Rectangle
 
-    data = route_flow_data(log, top=top, min_group_size=min_group_size)
+    data = route_flow_data(log, top=top, min_group_size=min_group_size, labels=labels)
     n = len(data)
     ax = axes(ax, (10.0, 1.5 + 0.55 * max(n, 3)))
     total = float(data["journeys"].sum()) or 1.0
@@ -312,15 +342,18 @@ def route_flow(
         other = row.route == OTHER_ROUTES
         rate = "" if np.isnan(row.success_rate) else f", {row.success_rate:.0%} success"
         x_text = xl - node_w - 0.03
-        ax.text(
+        figures = f"{count_label(row.journeys)} journeys{rate}"
+        text = ax.text(
             x_text,
             slot,
-            f"{row.label}\n{count_label(row.journeys)} journeys{rate}",
+            f"{row.label}\n{figures}",
             ha="right",
             va="center",
             fontsize=8,
             color=TEXT_GREY if other else "#222222",
         )
+        if not other:
+            full_text(text, str(row.label), str(row.route_label))
         ax.plot(
             [x_text + 0.004, xl - node_w - 0.003], [slot, centre], color="#AAAAAA", linewidth=0.6
         )

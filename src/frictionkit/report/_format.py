@@ -254,9 +254,31 @@ def _svg(fig: Figure, metrics: dict[Any, Any] | None = None) -> str:
     for pattern in _SVG_CLEAN:
         text = pattern.sub("", text)
     text = _SVG_SIZE.sub(r"\1\2", text, count=1)
+    text = _full_text_titles(text)
     if re.search(r"<script|\son\w+\s*=|(?:href|src)\s*=\s*[\"']?\s*(?:https?:|//)", text, re.I):
         raise ValidationError("the figure holds active content or an external link; left out")
     return text.strip()
+
+
+def _full_text_titles(svg: str) -> str:
+    """Each text drawn shortened gets its full text as an SVG ``<title>`` (its tooltip).
+
+    The charts keep the full text of a shortened label in its gid
+    (``frictionkit.plot._common.full_text``: a prefix, then the text in hex); the gid is
+    replaced by the ``<title>``, escaped.
+    """
+    import html
+
+    from frictionkit.plot._common import FULL_TEXT_GID
+
+    def title(match: re.Match[str]) -> str:
+        try:
+            full = bytes.fromhex(match.group(1)).decode("utf-8")
+        except ValueError:  # pragma: no cover - only the charts write these gids
+            return "<g>"
+        return f"<g><title>{html.escape(full, quote=False)}</title>"
+
+    return re.sub(rf'<g id="{re.escape(FULL_TEXT_GID)}([0-9a-f]*)">', title, svg)
 
 
 def _svg_canvas(fig: Figure, metrics: dict[Any, Any]) -> Any:

@@ -78,6 +78,7 @@ def _friction_by_kind_block(
     *,
     outcome_markers: tuple[str, ...] = (),
     adjust_for: tuple[str, ...] = (),
+    stage_names: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], pd.DataFrame] | None:
     """With several failure kinds: the friction and helps rows of each kind, with intervals.
 
@@ -123,8 +124,10 @@ def _friction_by_kind_block(
             "as open journeys are)."
         ),
     ]
+    stages = stage_names or {}
     shown = rows.assign(
         name=[names.get(t, t) for t in rows["touchpoint"]],
+        stage_name=[stages.get(st, st) if isinstance(st, str) else st for st in rows["stage"]],
         af_ci=[
             _af_interval(lo, hi)
             for lo, hi in zip(
@@ -139,7 +142,7 @@ def _friction_by_kind_block(
                 [
                     ("failure_kind", "Kind of failure", "text"),
                     ("name", "Touchpoint", "text"),
-                    ("stage", "Stage", "text"),
+                    ("stage_name", "Stage", "text"),
                     ("journeys", "Journeys visiting", "int"),
                     ("attributable_failures", "Attributable failures", "num1"),
                     ("af_ci", "95 % interval", "text"),

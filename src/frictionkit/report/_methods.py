@@ -182,7 +182,7 @@ def _methods_section(
                 "where excess risk = 1 − 1 / risk ratio, clipped to [0, 1], exit share = "
                 "share of failed journeys whose last step was the touchpoint, repeat rate = "
                 "share of visiting journeys that visited it twice or more. "
-                + _declared_text(outcome_markers, adjust_for),
+                + _declared_text(outcome_markers, adjust_for, journey),
             )
         )
         items.append(
@@ -298,13 +298,21 @@ def _impact_sources(ranking: Ranking | None) -> str:
     return f"impact: {', '.join(parts)}; {rest}"
 
 
-def _declared_text(outcome_markers: tuple[str, ...], adjust_for: tuple[str, ...]) -> str:
-    """What the analyst declared for the friction table: outcome markers and adjustment."""
+def _declared_text(
+    outcome_markers: tuple[str, ...], adjust_for: tuple[str, ...], journey: Journey
+) -> str:
+    """What the analyst declared for the friction table: outcome markers and adjustment.
+
+    A marker is named by its label, with the name the analyst passed (the log's) after it
+    when the two differ, as improvements are shown with their id.
+    """
     if outcome_markers:
+        labels = {tp.id: tp.label for tp in journey.touchpoints}
+        named = [m if labels.get(m, m) == m else f"{labels[m]} ({m})" for m in outcome_markers]
         text = (
             "Declared outcome markers (a consequence or a record of the outcome, not a "
             f"cause; verdict outcome marker, their events end the comparison paths): "
-            f"{', '.join(outcome_markers)}. "
+            f"{', '.join(named)}. "
         )
     else:
         text = "No outcome markers were declared (only those found in the data). "

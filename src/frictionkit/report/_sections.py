@@ -42,13 +42,17 @@ from frictionkit.report._kinds import (
     _kind_spec,
     _with_kinds,
 )
-from frictionkit.routes import outcomes_by, stage_routes
+from frictionkit.routes import outcomes_by, route_text, stage_routes
 
 
 # helpers on the inputs
 # ---------------------------------------------------------------------------------------
 def _tp_names(journey: Journey) -> dict[str, str]:
     return {tp.id: tp.label for tp in journey.touchpoints}
+
+
+def _stage_names(journey: Journey) -> dict[str, str]:
+    return {st.id: st.label for st in journey.stages}
 
 
 def _owner_names(journey: Journey) -> dict[str, str]:
@@ -65,8 +69,19 @@ def _check_type(value: Any, cls: type, field: str, hint: str) -> None:
         )
 
 
-def _route_rows(log: EventLog, min_group_size: int) -> pd.DataFrame:
-    return log.routes(min_group_size=min_group_size).drop(columns=["route"])
+def _route_rows(log: EventLog, journey: Journey, min_group_size: int) -> pd.DataFrame:
+    """The routes table, with ``route_label``: its text in the journey's touchpoint labels.
+
+    Touchpoints the journey does not map keep their name in the log; the folded row keeps
+    its label.
+    """
+    table = log.routes(min_group_size=min_group_size)
+    names = _tp_names(journey)
+    shown = [
+        route_text(names.get(t, t) for t in route) if route else text
+        for route, text in zip(table["route"], table["route_text"], strict=True)
+    ]
+    return table.drop(columns=["route"]).assign(route_label=pd.Series(shown, dtype=object))
 
 
 def _plural(n: int, word: str) -> str:
@@ -209,7 +224,7 @@ def _routes_section(
     *,
     branch_threshold: float | None = 0.5,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    routes = _route_rows(log, min_group_size)
+    routes = _route_rows(log, journey, min_group_size)
     kept = routes[~folded_rows(routes)]
     folded = routes[folded_rows(routes)]
     oc = log.outcome_counts
@@ -245,6 +260,7 @@ def _routes_section(
             log,
             top=_ROUTE_FLOW_TOP,
             size=(10.0, 5.0),
+            labels=_tp_names(journey),
         )
         if fig is not None:
             blocks.append(fig)
@@ -299,7 +315,8 @@ def _routes_section(
         _tbl(
             _table(
                 shown,
-                _with_kinds(spec, shown),
+                # touchpoints by their labels, as in the journey map
+                _with_kinds([("route_label", "Route", "text"), *spec[1:]], shown),
                 key="routes",
                 caption=f"The {_plural(min(_TOP_ROUTES, len(kept)), 'most common route')}",
                 note=f"Routes with fewer than {min_group_size} journeys are folded into the "
@@ -308,17 +325,21 @@ def _routes_section(
         )
     )
     tables = {
-        "routes": _no_sentinel(shown.drop(columns=["ci"]).reset_index(drop=True)),
+        "routes": _no_sentinel(shown.drop(columns=["ci", "route_label"]).reset_index(drop=True)),
         "stage_routes": _no_sentinel(stage_routes.drop(columns=["ci"])),
     }
     funnel = log.funnel(min_group_size=min_group_size, branch_threshold=branch_threshold)
+    stage_names = _stage_names(journey)
     fig = figs.draw(
-        "funnel", "Journeys reaching each stage.", log, branch_threshold=branch_threshold
+        "funnel",
+        "Journeys reaching each stage.",
+        log,
+        branch_threshold=branch_threshold,
+        labels=stage_names,
     )
     blocks.append(_h3("Funnel"))
     if fig is not None:
         blocks.append(fig)
-    stage_names = {st.id: st.label for st in journey.stages}
     is_branch = (funnel["kind"] == "branch").to_numpy(dtype=bool)
     funnel = funnel.assign(
         stage_label=[
@@ -456,8 +477,12 @@ def _friction_section(
         [kept.head(_TOP_FRICTION), folded[folded_rows(folded)]],
         ignore_index=True,
     )
+    stage_names = _stage_names(journey)
     shown = shown.assign(
         name=[names.get(t, t) for t in shown["touchpoint"]],
+        stage_name=[
+            stage_names.get(st, st) if isinstance(st, str) else st for st in shown["stage"]
+        ],
         rr_ci=[
             _interval(lo, hi, "ratio")
             for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
@@ -523,7 +548,7 @@ def _friction_section(
                 shown,
                 [
                     ("name", "Touchpoint", "text"),
-                    ("stage", "Stage", "text"),
+                    ("stage_name", "Stage", "text"),
                     ("journeys", "Journeys visiting", "int"),
                     ("failures_visited", "Failed visitors", "int"),
                     ("attributable_failures", "Attributable failures", "num1"),
@@ -546,7 +571,7 @@ def _friction_section(
             )
         )
     )
-    tables = {"friction": shown.drop(columns=["name", "rr_ci", "af_ci"])}
+    tables = {"friction": shown.drop(columns=["name", "stage_name", "rr_ci", "af_ci"])}
     # harm removal with the table's markers and adjustment, so its extra successes are the
     # table's attributable failures; only where the table's verdict is friction or no
     # evidence (markers and touchpoints without comparable journeys have no repair)
@@ -606,7 +631,12 @@ def _friction_section(
         )
         tables["repair_effects"] = repair.drop(columns=["name", "extra_ci"])
     by_kind = _friction_by_kind_block(
-        log, names, min_group_size, outcome_markers=outcome_markers, adjust_for=adjust_for
+        log,
+        names,
+        min_group_size,
+        outcome_markers=outcome_markers,
+        adjust_for=adjust_for,
+        stage_names=stage_names,
     )
     if by_kind is not None:
         blocks.extend(by_kind[0])
