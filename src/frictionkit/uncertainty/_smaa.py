@@ -21,6 +21,7 @@ from frictionkit.exceptions import (
 )
 from frictionkit.mcda import _as_matrix, _minmax_kernel
 from frictionkit.scoring._kernels import (
+    _TOPSIS_SMALL_NORM,
     _closeness,
     _column_extremes,
     _minmax_batch_kernel,
@@ -30,9 +31,7 @@ from frictionkit.scoring._kernels import (
     _topsis_fixed_parts,
     _ws_fixed_kernel,
 )
-from frictionkit.scoring._kernels import _TOPSIS_SMALL_NORM
 from frictionkit.uncertainty._common import (
-    _CHUNK_ELEMENTS,
     DEFAULT_DRAWS,
     BoolArray,
     FloatArray,
@@ -48,16 +47,16 @@ from frictionkit.uncertainty._common import (
 from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _weights_sampler
 
 # Arrays of the size of one block of values alive at once per block in flight (the values
-# criteria first, their parts, the envelope gathers, scores and sort keys).
+# criteria first, their parts, scores and sort keys).
 _BLOCK_COPIES = 4
 # Values (draws x alternatives x criteria) per block of draws by default (4 MiB).
 _BLOCK_VALUES = 2**19
-# Rival alternatives each candidate is screened against before the envelopes, and the
+# Rival alternatives each candidate is screened against before the full check, and the
 # stages of the screen (each on the candidate-draw pairs the stages before left).
 _RIVALS = 32
-_RIVAL_STAGES = (4, _RIVALS)
+_RIVAL_STAGES = (2, 8, _RIVALS)
 # Candidate-draw pairs checked against every alternative at once.
-_CHECK_PAIRS = 32
+_CHECK_PAIRS = 64
 # A TOPSIS closeness this far above a candidate's beats it however both are rounded.
 _SCREEN_MARGIN = 1e-9
 # A TOPSIS closeness this far below a candidate's is below it however both are rounded.
@@ -477,9 +476,7 @@ def _weighted_sum(terms: Iterable[tuple[Any, Any]]) -> FloatArray:
 
     Each element is ``((w_0 p_0 + w_1 p_1) + w_2 p_2) + ...``, rounded step by step: the
     same bits whatever the shapes, the block or the thread, unlike a matrix product, whose
-    order of summation may depend on its shape, the BLAS library and its threads. With
-    ``w_j >= 0`` it is monotone in every ``p_j`` (rounding is monotone), which the
-    envelope bounds of :func:`_block_confidence` rely on.
+    order of summation may depend on its shape, the BLAS library and its threads.
     """
     acc: FloatArray | None = None
     tmp: FloatArray | None = None
@@ -524,11 +521,14 @@ class _Blocks:
                 fixed_parts = (_minmax_kernel(x, benefit),)
             self.fixed = tuple(np.ascontiguousarray(p.T)[None] for p in fixed_parts)
 
-    def parts(self, start: int, stop: int, ideals: Any = None) -> tuple[tuple[FloatArray, ...], Any]:
+    def parts(
+        self, start: int, stop: int, ideals: Any = None
+    ) -> tuple[tuple[FloatArray, ...], Any]:
         """The parts of draws ``start:stop`` and their ideals (pass them back to reuse)."""
         if self.fixed is not None:
             return self.fixed, None
-        xt = np.ascontiguousarray(np.swapaxes(self.x[start:stop], 1, 2))
+        # a copy (modified in place below), criteria first
+        xt = np.swapaxes(self.x[start:stop], 1, 2).copy(order="C")
         ben = self.benefit
         if not self.topsis:
             if ideals is None:
@@ -565,7 +565,7 @@ class _Blocks:
         bad = ~np.all((norm >= _TOPSIS_SMALL_NORM) & (norm < np.inf), axis=1)
         exp = None
         if bad.any():
-            exp = np.zeros(xt.shape[:2] + (1,), dtype=np.int64)
+            exp = np.zeros((*xt.shape[:2], 1), dtype=np.int64)
             _, exp[bad] = np.frexp(np.abs(xt[bad]).max(axis=2, keepdims=True))
             xs = np.ldexp(xt[bad], -exp[bad])
             norm[bad] = np.sqrt(np.einsum("dmn,dmn->dm", xs, xs))
@@ -671,14 +671,12 @@ def _block_confidence(
        in stages (:data:`_RIVAL_STAGES`), each stage on the candidate-draw pairs left. A
        rival with a higher score (for TOPSIS, a closeness certainly higher, from squared
        distances: no square root) means the candidate is not first there.
-    2. Envelopes: per draw and group of alternatives, the largest value of each criterion
-       (TOPSIS: the smallest gap to the best, the largest to the worst). Scored at the
-       candidate's weights, an envelope bounds the score of every member of the group
-       (the sums are monotone, :func:`_weighted_sum`); a group whose bound is below the
-       candidate's score (TOPSIS: certainly below, as in the screen) is cleared.
-    3. Check: the members of the groups left are scored exactly and compared with the
-       candidate, ties to the one listed first: the same answer as the argmax over all
-       the alternatives of the draw (:func:`_confidence_reference`).
+    2. Check: the pairs left (those first, and a few close calls), a few at a time, are
+       scored against every alternative of their draw and counted when the best one (ties
+       to the one listed first, as argmax) is the candidate itself; for TOPSIS from the
+       few alternatives whose closeness may reach the candidate's (:func:`_topsis_first`).
+       The scores are the same numbers as in :func:`_confidence_reference`, so the counts
+       are too.
     """
     c_count = cands.size
     own = [_weighted_sum((wp[:, j], p[:, j][:, cands]) for j in range(m)) for p in parts]
@@ -746,7 +744,9 @@ def _confidence_reference(
         parts, _ = blocks.parts(start, stop)
         for d in range(parts[0].shape[0]):
             # (c, n): each candidate's weights against every alternative of draw d
-            sc = [_weighted_sum((wp[:, j, None], p[d, j][None, :]) for j in range(m)) for p in parts]
+            sc = [
+                _weighted_sum((wp[:, j, None], p[d, j][None, :]) for j in range(m)) for p in parts
+            ]
             score = _closeness_of(sc[0], sc[1]) if blocks.topsis else sc[0]
             hits += score.argmax(axis=1) == cands  # argmax: ties to the one listed first
     conf[cands] = hits / spans[-1][1]
