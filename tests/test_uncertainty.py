@@ -696,7 +696,7 @@ def test_smaa_same_result_for_any_threads_and_block_size(method, sampled, monkey
 
     rng = np.random.default_rng(7)
     xd = rng.uniform(1.0, 9.0, size=(300, 25, 4)) + np.arange(25)[None, :, None] * 0.05
-    args: dict[str, Any] = {"matrix_draws": xd} if sampled else {"matrix": xd[0], "draws": 300}
+    args: dict[str, object] = {"matrix_draws": xd} if sampled else {"matrix": xd[0], "draws": 300}
     ben = [True, False, True, False]
     base = smaa(benefit=ben, method=method, seed=3, threads=1, **args)
     runs = [smaa(benefit=ben, method=method, seed=3, threads=t, **args) for t in (2, 3)]
