@@ -229,6 +229,7 @@ def main() -> None:
 
 
 def run_main(repeat: int) -> None:
+    from frictionkit._threads import thread_count
     from frictionkit.estimates import Estimate
     from frictionkit.model import Improvement
     from frictionkit.uncertainty import rank_risk, sample_estimates, smaa
@@ -290,6 +291,12 @@ def run_main(repeat: int) -> None:
             lambda: smaa(None, benefit, method="topsis", matrix_draws=xd, seed=1, confidence=False),
         ),
         (
+            "smaa topsis, matrix draws, threads=1",
+            "1,000 x 5 x 10,000",
+            1.0,
+            lambda: smaa(None, benefit, method="topsis", matrix_draws=xd, seed=1, threads=1),
+        ),
+        (
             "rank_risk value_per_cost",
             "1,000 x 10,000",
             1.0,
@@ -315,6 +322,7 @@ def run_main(repeat: int) -> None:
     # On a machine with more runnable work than cores, BLAS threads that spin while they
     # wait for each other slow the matrix products down many times: say how it ran.
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
+    print(f"worker threads (threads=None): {thread_count(None)}")
     header = (
         f"{'workload':34} {'size':20} {'wall s':>8} {'cpu s':>7} {'target':>7} {'peak MB':>8}"
         f" {'target':>7}  ok"

@@ -622,7 +622,8 @@ def test_other_bad_input():
 def test_confidence_fast_path_equals_scoring_every_alternative(data, method, ties, rivals):
     # The screened confidence factors (a few rivals first, then a full check of the
     # candidates left) count exactly the draws that scoring every candidate against every
-    # alternative counts, ties included (small integers make many exact ties).
+    # alternative counts, ties included (small integers make many exact ties), whatever
+    # the blocks, the stages and the threads.
     from frictionkit.uncertainty import _smaa
 
     draws = data.draw(st.integers(1, 6))
@@ -638,14 +639,19 @@ def test_confidence_fast_path_equals_scoring_every_alternative(data, method, tie
     w = w / w.sum(axis=1, keepdims=True)
     w[data.draw(arrays(np.bool_, n))] = np.nan
     firsts = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
-    scorer = _smaa._Scorer(method, ben, xd)
-    old = _smaa._RIVALS
-    _smaa._RIVALS = rivals
+    blocks = _smaa._Blocks(method, ben, xd)
+    spans = _smaa._blocks(draws, data.draw(st.integers(1, 3)))
+    ideals = [blocks.parts(start, stop)[1] for start, stop in spans]
+    counts = np.zeros((n, n), dtype=np.int64)
+    counts[:, 0] = firsts
+    old = _smaa._RIVALS, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
+    _smaa._RIVALS, _smaa._RIVAL_STAGES = rivals, (1, rivals)
+    _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
     try:
-        fast = _smaa._confidence(scorer, w, xd, 1, firsts)
+        fast = _smaa._confidence(blocks, w, counts, spans, ideals, data.draw(st.integers(1, 3)))
     finally:
-        _smaa._RIVALS = old
-    slow = _smaa._confidence_reference(scorer, w, xd)
+        _smaa._RIVALS, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS = old
+    slow = _smaa._confidence_reference(blocks, w, spans)
     np.testing.assert_array_equal(fast, slow)
 
 
@@ -679,3 +685,63 @@ def test_smaa_can_skip_the_confidence_factors():
         pd.testing.assert_frame_equal(full.central_weights, quick.central_weights)
     with pytest.raises(InputTypeError, match="confidence must be True or False"):
         smaa(matrix_draws=draws, confidence="no")
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis"])
+@pytest.mark.parametrize("sampled", [True, False])
+def test_smaa_same_result_for_any_threads_and_block_size(method, sampled, monkeypatch):
+    # every block draws nothing (the weights are drawn once) and its scores are summed
+    # criterion by criterion (no BLAS): threads and block sizes change no bit
+    from frictionkit.uncertainty import _smaa
+
+    rng = np.random.default_rng(7)
+    xd = rng.uniform(1.0, 9.0, size=(300, 25, 4)) + np.arange(25)[None, :, None] * 0.05
+    args: dict[str, object] = {"matrix_draws": xd} if sampled else {"matrix": xd[0], "draws": 300}
+    ben = [True, False, True, False]
+    base = smaa(benefit=ben, method=method, seed=3, threads=1, **args)
+    runs = [smaa(benefit=ben, method=method, seed=3, threads=t, **args) for t in (2, 3)]
+    runs.append(smaa(benefit=ben, method=method, seed=3, threads=2, chunk=7, **args))
+    monkeypatch.setattr(_smaa, "_BLOCK_VALUES", 25 * 4 * 3)
+    runs.append(smaa(benefit=ben, method=method, seed=3, threads=3, **args))
+    assert base.confidence.notna().any()
+    for res in runs:
+        pd.testing.assert_frame_equal(
+            res.rank_acceptability, base.rank_acceptability, check_exact=True
+        )
+        pd.testing.assert_frame_equal(res.central_weights, base.central_weights, check_exact=True)
+        pd.testing.assert_series_equal(res.confidence, base.confidence, check_exact=True)
+
+
+def test_smaa_scores_do_not_depend_on_the_batch_shape():
+    # the scores are the same numbers whether one draw or many, one weight row or many,
+    # are scored at once (the confidence factors compare scores computed in other shapes)
+    from frictionkit.uncertainty import _smaa
+
+    rng = np.random.default_rng(11)
+    xd = rng.uniform(0.0, 50.0, size=(40, 30, 5))
+    w = rng.dirichlet(np.ones(5), size=40)
+    for method in ("weighted_sum", "topsis"):
+        blocks = _smaa._Blocks(method, np.array([True, False, True, True, False]), xd)
+        parts, _ = blocks.parts(0, 40)
+        whole = blocks.scores(parts, w)
+        for d in (0, 17, 39):
+            one, _ = blocks.parts(d, d + 1)
+            np.testing.assert_array_equal(blocks.scores(one, w[d : d + 1])[0], whole[d])
+            sub, _ = blocks.parts(d // 2, d + 1)
+            np.testing.assert_array_equal(blocks.scores(sub, w[d // 2 : d + 1])[-1], whole[d])
+
+
+@pytest.mark.parametrize("bad", [0, -1, "2", 1.5, True])
+def test_smaa_threads_must_be_a_positive_integer(bad):
+    with pytest.raises(ValidationError, match="threads") as info:
+        smaa(HAND, True, draws=10, seed=0, threads=bad)
+    assert info.value.field == "threads"
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis"])
+def test_smaa_leaves_the_matrix_draws_alone(method):
+    # one criterion: the criteria-first view of the draws is already contiguous
+    xd = np.random.default_rng(2).uniform(1.0, 5.0, size=(30, 4, 1))
+    before = xd.copy()
+    smaa(None, False, method=method, matrix_draws=xd, seed=0)
+    np.testing.assert_array_equal(xd, before)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -12,6 +12,7 @@ import pandas as pd
 
 from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
+from frictionkit._threads import map_ordered, thread_count
 from frictionkit._validate import as_benefit as _as_benefit
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
@@ -20,6 +21,7 @@ from frictionkit.exceptions import (
 )
 from frictionkit.mcda import _as_matrix, _minmax_kernel
 from frictionkit.scoring._kernels import (
+    _TOPSIS_SMALL_NORM,
     _closeness,
     _column_extremes,
     _minmax_batch_kernel,
@@ -30,7 +32,6 @@ from frictionkit.scoring._kernels import (
     _ws_fixed_kernel,
 )
 from frictionkit.uncertainty._common import (
-    _CHUNK_ELEMENTS,
     DEFAULT_DRAWS,
     BoolArray,
     FloatArray,
@@ -45,21 +46,21 @@ from frictionkit.uncertainty._common import (
 )
 from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _weights_sampler
 
-# Arrays of the size of one block of scores alive at once (scores, sort keys, order...).
-_BLOCK_COPIES = 6
-# Scores per matrix product of the confidence factors (2**15 float64 = 256 KiB).
-_CONFIDENCE_SCORES = 2**15
-# Rival alternatives each candidate is screened against before the full check.
+# Arrays of the size of one block of values alive at once per block in flight (the values
+# criteria first, their parts, scores and sort keys).
+_BLOCK_COPIES = 4
+# Values (draws x alternatives x criteria) per block of draws by default (4 MiB).
+_BLOCK_VALUES = 2**19
+# Rival alternatives each candidate is screened against before the full check, and the
+# stages of the screen (each on the candidate-draw pairs the stages before left).
 _RIVALS = 32
-# A rival this far ahead of a candidate's own score (a weighted sum relative to the total
-# weight, a TOPSIS closeness absolute) beats it whichever way the two scores are rounded.
+_RIVAL_STAGES = (2, 8, _RIVALS)
+# Candidate-draw pairs checked against every alternative at once.
+_CHECK_PAIRS = 64
+# A TOPSIS closeness this far above a candidate's beats it however both are rounded.
 _SCREEN_MARGIN = 1e-9
 # A TOPSIS closeness this far below a candidate's is below it however both are rounded.
 _CLOSENESS_MARGIN = 1e-9
-# Scores per stacked product of the full check of the candidates left (2 MiB).
-_CHECK_SCORES = 2**18
-# Rival scores per product of the screen (2**20 float64 = 8 MiB).
-_SCREEN_SCORES = 2**20
 
 # ---------------------------------------------------------------------------------------
 # batched kernels (numpy in, numpy out, no validation)
@@ -318,6 +319,7 @@ def smaa(
     alternatives: Sequence[Hashable] | None = None,
     criteria: Sequence[Hashable] | None = None,
     confidence: bool = True,
+    threads: int | None = None,
 ) -> SMAAResult:
     """Stochastic multicriteria acceptability analysis (SMAA-2).
 
@@ -328,8 +330,10 @@ def smaa(
     "SMAA-2: Stochastic multicriteria acceptability analysis for group decision making",
     *Operations Research* 49(3), 444-454.
 
-    The work is vectorised across draws (one matrix product or batched array operation
-    per block of ``chunk`` draws), so memory stays bounded whatever ``draws`` is.
+    The work is vectorised across draws (batched array operations per block of ``chunk``
+    draws, the blocks on ``threads`` worker threads), so memory stays bounded whatever
+    ``draws`` is. Every score is summed criterion by criterion in the same order whatever
+    the block or thread, so the result does not depend on ``chunk`` or ``threads``.
 
     Parameters
     ----------
@@ -354,7 +358,8 @@ def smaa(
         Sampled criteria values, shape ``(draws, n, m)``, e.g. from
         :func:`sample_estimates`. Replaces ``matrix``.
     chunk : int, optional
-        Draws scored per block (default: blocks of about 2 million values).
+        Draws scored per block (default: blocks of about 500,000 values). The result does
+        not depend on it.
     alternatives, criteria : sequence of names, optional
         Row and column names (default: from a DataFrame, else positions).
     confidence : bool, default True
@@ -362,6 +367,9 @@ def smaa(
         (each alternative that is ever first is scored again, at its central weights,
         against every alternative of every draw); ``False`` leaves
         ``SMAAResult.confidence`` NaN and changes nothing else.
+    threads : int, optional
+        Worker threads for the draw blocks; None uses the available cores (or
+        ``FRICTIONKIT_THREADS``). Results are the same for any value.
 
     Returns
     -------
@@ -411,40 +419,42 @@ def smaa(
             )
     else:
         total = DEFAULT_DRAWS if draws is None else _count(draws, "draws")
+    workers = thread_count(threads)
     rng = _rng(seed)
     wkind, fixed, params = _weights_sampler(weights, order, crits)
     per_row = n if x.ndim == 2 else n * m
-    size = _chunk_rows(chunk, per_row) or max(1, _CHUNK_ELEMENTS // per_row)
+    size = _chunk_rows(chunk, per_row) or max(1, _BLOCK_VALUES // per_row)
     check_allocation(
-        # the weight draws (and their sampling temporaries), the n x n tallies and
-        # rank acceptabilities, and the temporaries of one block of scores
+        # the weight draws (and their sampling temporaries) and the first alternative of
+        # each draw, the n x n tallies and rank acceptabilities (one per block in flight),
+        # and the temporaries of the blocks in flight
         (0 if fixed is not None else _WEIGHT_COPIES * array_bytes(total, m))
-        + 3 * array_bytes(n, n)
-        + _BLOCK_COPIES * array_bytes(min(size, total), per_row),
+        + array_bytes(total)
+        + (workers + 3) * array_bytes(n, n)
+        + (workers + 1) * _BLOCK_COPIES * array_bytes(min(size, total), per_row),
         what=f"smaa with {total:,} draws x {n:,} alternatives x {m:,} criteria",
         hint="Ask for fewer draws (10,000 give acceptabilities within about 0.01), "
-        "or a smaller chunk",
+        "or a smaller chunk, or fewer threads",
     )
     if fixed is not None:
         w_all = np.broadcast_to(fixed, (total, m))
     else:
         w_all = _draw_weights(wkind, params, rng, total, crits)
-    scorer = _Scorer(kind_method, ben, x)
-    counts = np.zeros((n, n), dtype=np.int64)
-    central = np.zeros((n, m))
-    for start in range(0, total, size):
-        stop = min(total, start + size)
-        w = w_all[start:stop]
-        order_ = _order_kernel(scorer(w, start, stop))
-        counts += _tally_kernel(order_, n)
-        first = order_[:, 0]
-        for j in range(m):
-            central[:, j] += np.bincount(first, weights=w[:, j], minlength=n)
+    blocks = _Blocks(kind_method, ben, x)
+    spans = _blocks(total, size)
+    counts, first, ideals = _acceptability(blocks, w_all, spans, workers)
     firsts = counts[:, 0]
+    # central weights: sums in draw order (one bincount over all draws), whatever the blocks
+    central = np.stack(
+        [np.bincount(first, weights=w_all[:, j], minlength=n) for j in range(m)], axis=1
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         central_w = central / firsts[:, None]
     central_w[firsts == 0] = np.nan
-    conf = _confidence(scorer, central_w, x, size, firsts) if confidence else np.full(n, np.nan)
+    if confidence:
+        conf = _confidence(blocks, central_w, counts, spans, ideals, workers)
+    else:
+        conf = np.full(n, np.nan)
     acc = pd.DataFrame(counts / total, index=alts, columns=pd.Index(range(1, n + 1), name="rank"))
     return SMAAResult(
         rank_acceptability=acc,
@@ -456,31 +466,167 @@ def smaa(
     )
 
 
+# ---------------------------------------------------------------------------------------
+# SMAA-2 block kernels. Values are laid out criteria first, ``(draws, m, n)``, and every
+# score is the same function of (weights, values) whatever the block, batch or thread.
+
+
+def _weighted_sum(terms: Iterable[tuple[Any, Any]]) -> FloatArray:
+    """``sum_j w_j * p_j``, criterion by criterion in criterion order (element-wise ufuncs).
+
+    Each element is ``((w_0 p_0 + w_1 p_1) + w_2 p_2) + ...``, rounded step by step: the
+    same bits whatever the shapes, the block or the thread, unlike a matrix product, whose
+    order of summation may depend on its shape, the BLAS library and its threads.
+    """
+    acc: FloatArray | None = None
+    tmp: FloatArray | None = None
+    for wj, pj in terms:
+        if acc is None:
+            acc = np.multiply(wj, pj, dtype=np.float64)
+            continue
+        if tmp is None:
+            tmp = np.empty_like(acc)
+        np.multiply(wj, pj, out=tmp)
+        acc += tmp
+    assert acc is not None
+    return acc
+
+
+def _closeness_of(db2: FloatArray, dw2: FloatArray) -> FloatArray:
+    """TOPSIS closeness from squared distances (``db2``, ``dw2`` are overwritten)."""
+    d_best = np.sqrt(np.maximum(db2, 0.0, out=db2), out=db2)
+    d_worst = np.sqrt(np.maximum(dw2, 0.0, out=dw2), out=dw2)
+    return _closeness(d_best, d_worst)
+
+
+class _Blocks:
+    """Normalised values (weighted sum) or squared gaps (TOPSIS), criteria first.
+
+    ``parts(start, stop)`` gives one ``(draws, m, n)`` array (weighted sum: the min-max
+    normalised values of :func:`~frictionkit.scoring._kernels._minmax_batch_kernel`) or
+    two (TOPSIS: squared gaps to the best and worst normalised values), with the per-draw
+    extremes (``ideals``) computed draw by draw: the same values whatever the block.
+    A fixed matrix gives ``(1, m, n)`` arrays, the same for every block.
+    """
+
+    def __init__(self, method: str, benefit: BoolArray, x: FloatArray) -> None:
+        self.topsis = method == "topsis"
+        self.benefit = benefit
+        self.x = x
+        self.fixed: tuple[FloatArray, ...] | None = None
+        if x.ndim == 2:
+            if self.topsis:
+                fixed_parts: tuple[FloatArray, ...] = _topsis_fixed_parts(x, benefit)
+            else:
+                fixed_parts = (_minmax_kernel(x, benefit),)
+            self.fixed = tuple(np.ascontiguousarray(p.T)[None] for p in fixed_parts)
+
+    def parts(
+        self, start: int, stop: int, ideals: Any = None
+    ) -> tuple[tuple[FloatArray, ...], Any]:
+        """The parts of draws ``start:stop`` and their ideals (pass them back to reuse)."""
+        if self.fixed is not None:
+            return self.fixed, None
+        # a copy (modified in place below), criteria first
+        xt = np.swapaxes(self.x[start:stop], 1, 2).copy(order="C")
+        ben = self.benefit
+        if not self.topsis:
+            if ideals is None:
+                ideals = (xt.min(axis=2), xt.max(axis=2))
+            lo, hi = ideals
+            span = hi - lo
+            # as _minmax_batch_kernel: (x - lo) / span, (x - hi) / -span for costs, 0 where
+            # a criterion does not vary; -0.0 to 0.0
+            divisor = np.where(span > 0, np.where(ben, span, -span), np.inf)
+            np.subtract(xt, np.where(ben, lo, hi)[:, :, None], out=xt)
+            xt /= divisor[:, :, None]
+            xt += 0.0
+            return (xt,), ideals
+        if ideals is None:
+            ideals = self._topsis_ideals(xt)
+        exp, divisor, rmin, rmax = ideals
+        if exp is not None:
+            xt = np.ldexp(xt, -exp)
+        xt /= divisor[:, :, None]
+        gap_best = np.subtract(xt, np.where(ben, rmax, rmin)[:, :, None])
+        gap_worst = np.subtract(xt, np.where(ben, rmin, rmax)[:, :, None], out=xt)
+        np.square(gap_best, out=gap_best)
+        np.square(gap_worst, out=gap_worst)
+        return (gap_best, gap_worst), ideals
+
+    @staticmethod
+    def _topsis_ideals(xt: FloatArray) -> Any:
+        """Per draw: power-of-two exponents (or None), column norms, normalised extremes.
+
+        As :func:`~frictionkit.scoring._kernels._topsis_normalised`, but a draw is rescaled
+        (exactly, by powers of two) only when one of its own norms overflows or is tiny.
+        """
+        norm = np.sqrt(np.einsum("dmn,dmn->dm", xt, xt))
+        bad = ~np.all((norm >= _TOPSIS_SMALL_NORM) & (norm < np.inf), axis=1)
+        exp = None
+        if bad.any():
+            exp = np.zeros((*xt.shape[:2], 1), dtype=np.int64)
+            _, exp[bad] = np.frexp(np.abs(xt[bad]).max(axis=2, keepdims=True))
+            xs = np.ldexp(xt[bad], -exp[bad])
+            norm[bad] = np.sqrt(np.einsum("dmn,dmn->dm", xs, xs))
+        divisor = np.where(norm > 0, norm, 1.0)
+        r = (xt if exp is None else np.ldexp(xt, -exp)) / divisor[:, :, None]
+        return exp, divisor, r.min(axis=2), r.max(axis=2)
+
+    def scores(self, parts: tuple[FloatArray, ...], w: FloatArray) -> FloatArray:
+        """Scores ``(rows, n)`` for weights ``w`` (rows, m), one row per draw of ``parts``."""
+        m = w.shape[1]
+        if not self.topsis:
+            return _weighted_sum((w[:, j, None], parts[0][:, j]) for j in range(m))
+        w2 = w * w
+        db2, dw2 = (_weighted_sum((w2[:, j, None], p[:, j]) for j in range(m)) for p in parts)
+        return _closeness_of(db2, dw2)
+
+
+def _blocks(total: int, size: int) -> list[tuple[int, int]]:
+    return [(start, min(total, start + size)) for start in range(0, total, size)]
+
+
+def _acceptability(
+    blocks: _Blocks, w_all: FloatArray, spans: list[tuple[int, int]], threads: int
+) -> tuple[IntArray, IntArray, list[Any]]:
+    """Rank counts ``(n, n)``, the first alternative of every draw, and each block's ideals.
+
+    Blocks run on ``threads`` worker threads; their counts are added in block order.
+    """
+    n = blocks.x.shape[-2]
+
+    def block(span: tuple[int, int]) -> tuple[IntArray, IntArray, Any]:
+        start, stop = span
+        parts, ideals = blocks.parts(start, stop)
+        order_ = _order_kernel(blocks.scores(parts, w_all[start:stop]))
+        del parts
+        return _tally_kernel(order_, n), order_[:, 0].copy(), ideals
+
+    counts = np.zeros((n, n), dtype=np.int64)
+    firsts: list[IntArray] = []
+    ideals: list[Any] = []
+    for c, first, ideal in map_ordered(block, spans, threads=threads):
+        counts += c
+        firsts.append(first)
+        ideals.append(ideal)
+    return counts, np.concatenate(firsts), ideals
+
+
 def _confidence(
-    scorer: _Scorer, central_w: FloatArray, x: FloatArray, size: int, firsts: IntArray
+    blocks: _Blocks,
+    central_w: FloatArray,
+    counts: IntArray,
+    spans: list[tuple[int, int]],
+    ideals: Sequence[Any],
+    threads: int,
 ) -> FloatArray:
     """Confidence factors ``p_i^c`` (NaN where ``i`` is never first).
 
-    With matrix draws, in two stages that give the same counts as scoring every candidate
-    against every alternative of every draw (:func:`_confidence_reference`):
-
-    1. Screen: each candidate's own score (an einsum) against its scores for a few rival
-       alternatives (the most often first in the acceptability pass; one matrix product
-       per block). A rival ahead by more than :data:`_SCREEN_MARGIN` (far beyond the
-       rounding difference of the two ways of computing a score) certainly beats the
-       candidate: the candidate is not first in that draw, whatever the other scores.
-    2. Check: the candidates left in a draw (those first there, and a few close calls)
-       are scored against every alternative of that draw, with the same matrix product
-       as the reference (BLAS gemm: each score is the same dot product whatever the
-       shape of the product, which the property test checks), and counted when the best
-       one (ties to the one listed first, as argmax) is the candidate itself; for
-       TOPSIS from the few alternatives whose closeness may reach the candidate's
-       (:func:`_topsis_first`).
-
-    Measured at 1,000 alternatives x 5 criteria x 10,000 draws: about 220 (weighted sum)
-    and 270 (TOPSIS) candidates, of which 11 and 18 per draw are first and 14 and 26 per
-    draw are left after the screen, so the check scores about 1/15 of what the reference
-    does.
+    The counts are those of scoring every candidate (an alternative ever first) at its
+    central weights against every alternative of every draw (:func:`_confidence_reference`),
+    block by block on ``threads`` worker threads; :func:`_block_confidence` gets there
+    with a small part of those scores.
     """
     n = central_w.shape[0]
     conf = np.full(n, np.nan)
@@ -488,81 +634,123 @@ def _confidence(
     if cands.size == 0:
         return conf
     wc = central_w[cands]
-    if x.ndim == 2:
-        best = _order_kernel(scorer(wc))[:, 0]
+    wp = wc * wc if blocks.topsis else wc  # the weights that multiply the parts
+    m = wp.shape[1]
+    if blocks.fixed is not None:
+        sc = blocks.scores(blocks.fixed, wc)
+        best = _order_kernel(sc)[:, 0]
         conf[cands] = (best == cands).astype(np.float64)
         return conf
-    total = x.shape[0]
-    topsis = scorer.method == "topsis"
-    # rivals: the alternatives most often first (ties by input order), at most _RIVALS
-    rivals = np.sort(np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)])
-    w2 = wc * wc
-    wp = w2 if topsis else wc  # the weights that multiply the parts
-    # a weighted sum scales with the weights' total, a TOPSIS closeness lies in [0, 1]
-    margin = _SCREEN_MARGIN * (1.0 if topsis else max(1.0, float(np.abs(wc).sum(axis=1).max())))
+    firsts = counts[:, 0]
+    # rivals: the alternatives most often first (ties by input order), best first
+    rivals = np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)]
+
+    def block(k: int) -> IntArray:
+        start, stop = spans[k]
+        parts, _ = blocks.parts(start, stop, ideals[k])
+        return _block_confidence(parts, cands, wp, m, rivals, blocks.topsis)
+
     hits = np.zeros(cands.size, dtype=np.int64)
-    # draws screened per product: the (c, sub * rivals) scores kept to about 8 MiB
-    sub = max(1, _SCREEN_SCORES // (cands.size * rivals.size))
-    for start in range(0, total, size):  # the blocks of the acceptability pass
-        stop = min(total, start + size)
-        xb, ideals, r = x[start:stop], scorer.ideals(start, stop), stop - start
-        # stage 1: the candidates not certainly beaten by a rival, (c, r)
-        screened = []
-        for lo in range(0, r, sub):
-            part = _draw_slice(ideals, lo, lo + sub)
-            own = scorer.parts_of(xb[lo : lo + sub, cands], part)
-            riv = scorer.parts_of(xb[lo : lo + sub, rivals], part)
-            screened.append(_screen(own, riv, wp, margin, topsis))
-        left = np.concatenate(screened, axis=1)
-        # stage 2: the candidates left in each draw against every alternative, a few
-        # draws per stacked product (one BLAS product per draw, scores kept in cache)
-        per_draw = left.sum(axis=0)
-        step = max(1, _CHECK_SCORES // (n * max(2, int(per_draw.max(initial=0)))))
-        for lo in range(0, r, step):
-            hi = min(r, lo + step)
-            k = int(per_draw[lo:hi].max())
-            if k == 0:
-                continue
-            # per draw, the candidates left first (then others, whose rows are ignored);
-            # two rows at least, so that numpy calls the same BLAS product (gemm)
-            rank = np.argsort(~left[:, lo:hi].T, axis=1, kind="stable")
-            sel = rank[:, : max(2, k)] if cands.size > 1 else np.zeros((hi - lo, 2), np.int64)
-            valid = np.arange(sel.shape[1]) < per_draw[lo:hi, None]
-            parts = scorer.parts_of(xb[lo:hi], _draw_slice(ideals, lo, hi))
-            full = [wp[sel] @ np.swapaxes(pp, 1, 2) for pp in parts]
-            own_alt = cands[sel]
-            if topsis:
-                won = valid & _topsis_first(full[0], full[1], own_alt)
-            else:
-                won = valid & (full[0].argmax(axis=2) == own_alt)
-            hits += np.bincount(sel[won], minlength=cands.size)
-    conf[cands] = hits / total
+    for h in map_ordered(block, range(len(spans)), threads=threads):
+        hits += h
+    conf[cands] = hits / blocks.x.shape[0]
     return conf
 
 
-def _screen(
-    own_parts: Sequence[FloatArray],
-    riv_parts: Sequence[FloatArray],
+def _block_confidence(
+    parts: tuple[FloatArray, ...],
+    cands: IntArray,
     wp: FloatArray,
-    margin: float,
+    m: int,
+    rivals: IntArray,
     topsis: bool,
-) -> BoolArray:
-    """``(c, r)``: True where no rival certainly beats the candidate (see _confidence)."""
-    r, u, m = riv_parts[0].shape
-    own = [np.einsum("cm,dcm->cd", wp, p) for p in own_parts]
-    riv = [wp @ p.reshape(r * u, m).T for p in riv_parts]
-    lead = _combine(own, topsis) + margin  # (c, r)
-    shape = (wp.shape[0], r, u)
-    if topsis:
-        # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead): no square
-        # root or division over the rivals' distances (as _topsis_first)
-        with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
-            q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, :, None]
-            dist = q * q * riv[0].reshape(shape)
-            beaten = (riv[1].reshape(shape) > dist).any(axis=2)
-    else:
-        beaten = riv[0].reshape(shape).max(axis=2) > lead
-    return ~np.asarray(beaten)
+) -> IntArray:
+    """Draws of one block in which each candidate is first at its own weights ``wp``.
+
+    1. Screen: each candidate against a few rivals (the alternatives most often first),
+       in stages (:data:`_RIVAL_STAGES`), each stage on the candidate-draw pairs left. A
+       rival with a higher score (for TOPSIS, a closeness certainly higher, from squared
+       distances: no square root) means the candidate is not first there.
+    2. Check: the pairs left (those first, and a few close calls), a few at a time, are
+       scored against every alternative of their draw and counted when the best one (ties
+       to the one listed first, as argmax) is the candidate itself; for TOPSIS from the
+       few alternatives whose closeness may reach the candidate's (:func:`_topsis_first`).
+       The scores are the same numbers as in :func:`_confidence_reference`, so the counts
+       are too.
+    """
+    c_count = cands.size
+    own = [_weighted_sum((wp[:, j], p[:, j][:, cands]) for j in range(m)) for p in parts]
+    c_own = _closeness_of(own[0].copy(), own[1].copy()) if topsis else own[0]  # (d, c)
+    alive = np.ones(c_own.shape, dtype=bool)
+    lo = 0
+    for hi in _RIVAL_STAGES:
+        stage = rivals[lo:hi]
+        lo = hi
+        if stage.size == 0:
+            break
+        pd_, pc = np.nonzero(alive)
+        if pd_.size == 0:
+            break
+        riv = [
+            _weighted_sum((wp[pc, j][:, None], p[:, j][:, stage][pd_]) for j in range(m))
+            for p in parts
+        ]
+        if topsis:
+            # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead)
+            lead = c_own[pd_, pc] + _SCREEN_MARGIN
+            with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
+                q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, None]
+                beaten = (riv[1] > q * q * riv[0]).any(axis=1)
+        else:
+            beaten = (riv[0] > c_own[pd_, pc][:, None]).any(axis=1)
+        alive[pd_[beaten], pc[beaten]] = False
+    pd_, pc = np.nonzero(alive)
+    if pd_.size == 0:
+        return np.zeros(c_count, dtype=np.int64)
+    hits = np.zeros(c_count, dtype=np.int64)
+    for lo in range(0, pd_.size, _CHECK_PAIRS):
+        dd, cc = pd_[lo : lo + _CHECK_PAIRS], pc[lo : lo + _CHECK_PAIRS]
+        # (pairs, n): each pair's weights against every alternative of its draw
+        full = [_weighted_sum((wp[cc, j][:, None], p[dd, j]) for j in range(m)) for p in parts]
+        if topsis:
+            won = _topsis_first(full[0], full[1], cands[cc])
+        else:
+            won = full[0].argmax(axis=1) == cands[cc]  # ties to the one listed first
+        hits += np.bincount(cc[won], minlength=c_count)
+    return hits
+
+
+def _confidence_reference(
+    blocks: _Blocks, central_w: FloatArray, spans: Sequence[tuple[int, int]]
+) -> FloatArray:
+    """Confidence factors, every candidate against every alternative of every draw.
+
+    The straightforward computation that :func:`_confidence` reproduces (tests only).
+    """
+    n = central_w.shape[0]
+    conf = np.full(n, np.nan)
+    cands = np.flatnonzero(~np.isnan(central_w[:, 0]))
+    if cands.size == 0:
+        return conf
+    wc = central_w[cands]
+    wp = wc * wc if blocks.topsis else wc
+    m = wc.shape[1]
+    if blocks.fixed is not None:
+        best = _order_kernel(blocks.scores(blocks.fixed, wc))[:, 0]
+        conf[cands] = (best == cands).astype(np.float64)
+        return conf
+    hits = np.zeros(cands.size, dtype=np.int64)
+    for start, stop in spans:
+        parts, _ = blocks.parts(start, stop)
+        for d in range(parts[0].shape[0]):
+            # (c, n): each candidate's weights against every alternative of draw d
+            sc = [
+                _weighted_sum((wp[:, j, None], p[d, j][None, :]) for j in range(m)) for p in parts
+            ]
+            score = _closeness_of(sc[0], sc[1]) if blocks.topsis else sc[0]
+            hits += score.argmax(axis=1) == cands  # argmax: ties to the one listed first
+    conf[cands] = hits / spans[-1][1]
+    return conf
 
 
 def _topsis_first(db2: FloatArray, dw2: FloatArray, own: IntArray) -> BoolArray:
@@ -596,59 +784,3 @@ def _topsis_first(db2: FloatArray, dw2: FloatArray, own: IntArray) -> BoolArray:
     first = np.ones(own.shape, dtype=bool)
     first.flat[row[ahead]] = False
     return first
-
-
-def _combine(parts: Sequence[FloatArray], topsis: bool) -> FloatArray:
-    """Scores from the weighted parts: the sum itself, or TOPSIS closeness."""
-    if not topsis:
-        return parts[0]
-    d_best = np.sqrt(np.maximum(parts[0], 0.0))
-    d_worst = np.sqrt(np.maximum(parts[1], 0.0))
-    return _closeness(d_best, d_worst)
-
-
-def _confidence_reference(scorer: _Scorer, central_w: FloatArray, x: FloatArray) -> FloatArray:
-    """Confidence factors, every candidate against every alternative of every draw.
-
-    The straightforward computation that :func:`_confidence` reproduces (tests only).
-    """
-    n = central_w.shape[0]
-    conf = np.full(n, np.nan)
-    cands = np.flatnonzero(~np.isnan(central_w[:, 0]))
-    if cands.size == 0:
-        return conf
-    wc = central_w[cands]
-    if x.ndim == 2:
-        best = _order_kernel(scorer(wc))[:, 0]
-        conf[cands] = (best == cands).astype(np.float64)
-        return conf
-    total = x.shape[0]
-    hits = np.zeros(cands.size, dtype=np.int64)
-    # One matrix product per block: the c central weight vectors against every
-    # alternative of every draw of the block, (c, m) @ (m, rows * n); then the best
-    # alternative per candidate and draw (ties to the one listed first, as argmax).
-    rows = max(1, _CHUNK_ELEMENTS // (n * x.shape[2]))  # draws normalised at once
-    # draws scored per product: the (c, sub * n) scores kept to about 256 KiB, so that
-    # the product writes them to cache and argmax reads them there (the speed of this
-    # step is the memory traffic of the scores, not the arithmetic)
-    sub = max(1, _CONFIDENCE_SCORES // (cands.size * n))
-    w2 = wc * wc
-    for start in range(0, total, rows):
-        xc = x[start : start + rows]
-        if scorer.method == "weighted_sum":
-            parts: tuple[FloatArray, ...] = (_minmax_batch_kernel(xc, scorer.benefit),)
-        else:
-            parts = _topsis_batch_parts(xc, scorer.benefit)
-        for lo in range(0, xc.shape[0], sub):
-            r = min(sub, xc.shape[0] - lo)
-            flat = [p[lo : lo + r].reshape(r * n, -1).T for p in parts]
-            if scorer.method == "weighted_sum":
-                sc = wc @ flat[0]
-            else:
-                d_best = np.sqrt(np.maximum(w2 @ flat[0], 0.0))
-                d_worst = np.sqrt(np.maximum(w2 @ flat[1], 0.0))
-                sc = _closeness(d_best, d_worst)
-            best = sc.reshape(cands.size, r, n).argmax(axis=2)
-            hits += np.count_nonzero(best == cands[:, None], axis=1)
-    conf[cands] = hits / total
-    return conf
