@@ -195,6 +195,39 @@ def test_impact_effort_with_odd_names_and_no_owner():
     assert "<script>alert(1)</script>" in {t.get_text() for t in ax.texts}
 
 
+def _owner_legend(ax):
+    (legend,) = [a for a in ax.artists if a.get_gid() == "owner_legend"]
+    return legend
+
+
+def test_impact_effort_names_owners_by_their_labels(journey, ranking):
+    names = {ow.id: ow.label for ow in journey.owners}
+    data = fp.impact_effort_data(ranking, owner_labels=names)
+    plain = fp.impact_effort_data(ranking)
+    pd.testing.assert_frame_equal(
+        data.drop(columns="owner_label"), plain.drop(columns="owner_label")
+    )
+    assert data["owner_label"].tolist() == [names[o] for o in data["owner"]]
+    assert plain["owner_label"].tolist() == plain["owner"].tolist()
+    ax = fp.impact_effort(ranking, owner_labels=names)
+    legend = _owner_legend(ax)
+    shown = [t.get_text() for t in legend.get_texts()]
+    assert shown == [*sorted(names.values(), key=str.casefold), "non-dominated"]
+    # colours stay the owners' (by id), whatever they are called
+    colors = dict(zip(plain["owner"], plain["color"], strict=True))
+    keys = dict(zip(shown, legend.legend_handles, strict=True))
+    for owner, label in names.items():
+        assert matplotlib.colors.same_color(keys[label].get_markerfacecolor(), colors[owner])
+    texts = _svg_texts(ax)
+    assert not set(texts) & set(names)
+    # an owner missing from the mapping keeps its id
+    partial = fp.impact_effort_data(ranking, owner_labels={"it": "IT"})
+    assert set(partial["owner_label"]) == {"IT", "sales", "marketing", "logistics",
+                                           "customer_service"}  # fmt: skip
+    with pytest.raises(fk.InputTypeError, match="owner_labels"):
+        fp.impact_effort(ranking, owner_labels=["IT"])
+
+
 # ---------------------------------------------------------------------------------------
 # ax= is honoured by every chart
 
@@ -263,6 +296,49 @@ def test_journey_map_cards_badges_and_emotion_curve(journey, log, feedback):
     answered = stages[stages["stage_answers"] > 0]
     np.testing.assert_allclose(curve.get_xdata(), answered["stage_position"] + 0.5)
     assert len(curve.get_xdata()) == 3  # discovery, retention, recommendation
+
+
+def test_journey_map_card_names_stay_clear_of_the_sentiment_badge(journey, log):
+    """With a badge on every card (the report's size), no card's name runs under the
+    badge or its figure; a name cut to fit keeps its full text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from frictionkit.plot._common import FULL_TEXT_GID
+
+    answers = pd.DataFrame(
+        {
+            "touchpoint": [tp.id for tp in journey.touchpoints],
+            "metric": "csat",
+            "score": [1 + i % 5 for i in range(len(journey.touchpoints))],
+        }
+    )
+    feedback = fk.Feedback.from_frame(
+        answers, metric_col="metric", score_col="score", touchpoint_col="touchpoint",
+        journey=journey,
+    )  # fmt: skip
+    fig = Figure(figsize=(10.0, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    fp.journey_map(journey, log, feedback, ax=ax)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    (badges,) = _gid(ax.collections, "sentiment_badges")
+    assert len(badges.get_offsets()) == len(journey.touchpoints)
+    radius = np.sqrt(badges.get_sizes()[0]) / 2 * fig.dpi / 72  # pixels
+    labels = {tp.label for tp in journey.touchpoints}
+    titles = [t for t in ax.texts if t.get_fontweight() == "bold" and t.get_fontsize() == 8.5]
+    assert len(titles) == len(journey.touchpoints)
+    for (bx, by), title in zip(badges.get_offsets(), titles, strict=True):
+        centre = ax.transData.transform((bx, by))
+        (figure,) = [
+            t for t in ax.texts if np.allclose(t.get_position(), (bx, by + 0.28), atol=1e-9)
+        ]
+        clear = min(centre[0] - radius, figure.get_window_extent(renderer).x0)
+        assert title.get_window_extent(renderer).x1 < clear, title.get_text()
+        full = " ".join(title.get_text().split())
+        if full not in labels:  # cut: the full name is kept
+            gid = title.get_gid()
+            assert bytes.fromhex(gid[len(FULL_TEXT_GID) :]).decode() in labels
 
 
 def test_journey_map_colours_follow_the_verdicts(journey, log):
@@ -691,6 +767,26 @@ def test_roadmap_bars_by_owner_with_dates_and_working_days(plan):
                                   strict=True)
     ]  # fmt: skip
     assert fp.roadmap(plain).get_xlabel() == "Working days from the start"
+
+
+def test_roadmap_names_owners_by_their_labels(journey, plan):
+    names = {ow.id: ow.label for ow in journey.owners}
+    table = fk.roadmap.roadmap(plan)
+    data = fp.roadmap_data(table, owner_labels=names)
+    plain = fp.roadmap_data(table)
+    pd.testing.assert_frame_equal(
+        data.drop(columns="owner_label"), plain.drop(columns="owner_label")
+    )
+    assert data["owner_label"].tolist() == [names[o] for o in data["owner"]]
+    ax = fp.roadmap(table, owner_labels=names)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[: data["owner"].nunique()] == [names[o] for o in data["owner"].unique()]
+    assert not set(_svg_texts(ax)) & set(names)
+    # through the plan's accessor, too
+    ax = fp.accessor(plan).roadmap(owner_labels=names)
+    assert "Customer service" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(fk.InputTypeError, match="owner_labels"):
+        fp.roadmap_data(table, owner_labels="IT")
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 
@@ -872,3 +873,101 @@ def test_report_keeps_the_raw_names_of_unmapped_touchpoints(journey):
     flow = next(t for _, w, t in _visible_texts(page.html) if w == "figure-route_flow")
     assert "banner_click" in flow
     assert "parts_website" not in flow
+
+
+# ---------------------------------------------------------------------------------------
+# owners by their labels in the ranking and plan sections
+# ---------------------------------------------------------------------------------------
+def _owner_ids_shown(journey, texts, sections):
+    """The ids of the owners labelled otherwise that ``texts`` of ``sections`` show: as
+    words in tables and charts once the improvements' titles and ids and the owners'
+    labels are taken out, and in sentences (where "it" is a word) quoted, bracketed or
+    after "days of"."""
+    ids = {ow.id for ow in journey.owners if ow.label != ow.id}
+    known = [ow.label for ow in journey.owners]
+    known += [x for imp in journey.improvements for x in (imp.title, imp.id) if x]
+    known.sort(key=len, reverse=True)
+    found = []
+    for section, where, text in texts:
+        if section not in sections:
+            continue
+        if where in ("li", "div"):
+            found += [
+                (section, where, i)
+                for i in ids
+                if re.search(rf"""['"\[]{re.escape(i)}['"\]]|days of {re.escape(i)}\b""", text)
+            ]
+            continue
+        for name in known:
+            text = text.replace(name, " ")
+        found += [(section, where, w) for w in re.findall(r"[A-Za-z_]+", text) if w in ids]
+    return found
+
+
+@pytest.mark.slow
+def test_demo_report_names_owners_by_their_labels_in_the_ranking_and_plan(demo_page):
+    """The impact-effort and roadmap legends, the constraints and the reasons name the
+    owners as the journey map does; the data tables keep the ids."""
+    demo, page = demo_page
+    assert {"impact_effort", "roadmap"} <= set(page.figures)
+    texts = _visible_texts(page.html)
+    figures = {where for _, where, _ in texts if str(where).startswith("figure-")}
+    assert {"figure-impact_effort", "figure-roadmap"} <= figures
+    assert _owner_ids_shown(demo.journey, texts, {"ranking", "plan"}) == []
+    for figure in ("figure-impact_effort", "figure-roadmap"):
+        drawn = next(t for _, w, t in texts if w == figure)
+        assert "Customer service" in drawn
+        assert "IT" in drawn.split()
+    cells = [t for s, w, t in texts if s == "plan" and w == "td"]
+    assert "Budget (EUR)" in cells
+    assert "Capacity of Sales (person-days)" in cells
+    assert "Capacity of Customer service (person-days)" in cells
+    reasons = [t for s, w, t in texts if s == "plan" and w == "li"]
+    assert any("days of IT," in r for r in reasons)
+    methods = page.html.split('<section id="methods"')[1].split("</section>")[0]
+    assert "Sales 30 days" in methods
+    assert "sales 30 days" not in methods
+    # the data keeps the solver's and the map's ids, to match
+    assert "capacity[sales]" in page.tables["constraints"]["constraint"].tolist()
+    assert "customer_service" in page.tables["roadmap"]["owner"].tolist()
+    assert "customer_service" in page.tables["ranking"]["owner"].tolist()
+
+
+def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
+    table = (
+        fk.prioritise(journey)
+        .to_frame()[["id", "title", "owner", "impact", "effort_days", "cost"]]
+        .copy()
+    )
+    table.loc[table["id"] == "crm_integration", "owner"] = "contractor"
+    ranking = fk.prioritise(table)
+    days = {ow.id: 40.0 for ow in journey.owners} | {"contractor": 10.0}
+    plan = fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+    page = report(journey, ranking=ranking, plan=plan)
+    texts = _visible_texts(page.html)
+    chart = next(t for _, w, t in texts if w == "figure-impact_effort")
+    assert "contractor" in chart.split()
+    assert "Customer service" in chart
+    assert "customer_service" not in chart
+    cells = [t for s, w, t in texts if s == "plan" and w == "td"]
+    assert "Capacity of contractor (person-days)" in cells
+    assert "Capacity of IT (person-days)" in cells
+    reasons = " ".join(t for s, w, t in texts if s == "plan" and w == "li")
+    assert "days of 'contractor'" in reasons
+
+
+@pytest.mark.slow
+def test_journey_map_card_names_cut_beside_the_badge_keep_their_full_text(demo_page):
+    """Cards with a sentiment badge wrap their name narrower; a name cut to fit keeps its
+    full text as the SVG title (the demo's "Call with an application engineer")."""
+    demo, page = demo_page
+    card = page.html.split('id="figure-journey_map"')[1].split("</figure>")[0]
+    titles = re.findall(r"<g><title>([^<]*)</title>", card)
+    names = {tp.label for tp in demo.journey.touchpoints}
+    cut = [t for t in titles if t in names]
+    assert "Call with an application engineer" in cut
+    lines = re.findall(r"<text[^>]*>([^<]*)</text>", card)
+    pairs = {f"{a} {b}" for a, b in itertools.pairwise(lines)}
+    for name in ("Negotiation meetings", "Spec sheets by email"):
+        assert name not in lines
+        assert name in pairs  # on two lines beside its badge, whole

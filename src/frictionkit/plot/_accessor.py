@@ -76,8 +76,10 @@ def _plan_roadmap(
     start: Any = None,
     capacity_per_period: Any = None,
     waves: int | None = None,
+    owner_labels: Any = None,
     ax: Any = None,
 ) -> Axes:
+    """``plot.roadmap`` of a Plan: its roadmap (keywords of ``roadmap.roadmap``), drawn."""
     from frictionkit.plot import roadmap as draw
     from frictionkit.roadmap import roadmap
 
@@ -88,7 +90,7 @@ def _plan_roadmap(
         capacity_per_period=capacity_per_period,
         waves=waves,
     )
-    return draw(table, ax=ax)
+    return draw(table, owner_labels=owner_labels, ax=ax)
 
 
 def _markov_repair_effects(
@@ -171,7 +173,8 @@ def accessor(obj: Any) -> PlotAccessor:
     Ranking                           impact_effort
     EventLog                          route_flow, funnel, friction, repair_effects
     Journey                           map (= journey_map), journey_map
-    Plan                              roadmap (keywords of frictionkit.roadmap.roadmap)
+    Plan                              roadmap (keywords of frictionkit.roadmap.roadmap,
+                                      and owner_labels)
     RankRisk, SMAAResult (or alike)   rank_risk, rank_acceptability
     MarkovModel, RepairEffect         repair_effects
     frontier / roadmap / friction /   the matching chart

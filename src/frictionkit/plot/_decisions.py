@@ -13,8 +13,10 @@ from frictionkit.exceptions import InputTypeError, ValidationError
 from frictionkit.plot._common import (
     TEXT_GREY,
     axes,
+    check_labels,
     check_top,
     color_map,
+    label_of,
     plain_labels,
     pyplot,
     side_legend,
@@ -75,6 +77,11 @@ def _dot_key(
     )
 
 
+def _by_name(item: tuple[str, tuple[str, str]]) -> tuple[str, str]:
+    """Sort key of a legend entry ``(owner id, (name, colour))``: by name, then id."""
+    return item[1][0].casefold(), item[0]
+
+
 # ---------------------------------------------------------------------------------------
 # impact-effort matrix
 
@@ -89,21 +96,25 @@ def _check_ranking(ranking: Any) -> Any:
     return ranking
 
 
-def impact_effort_data(ranking: Any) -> pd.DataFrame:
+def impact_effort_data(ranking: Any, *, owner_labels: Any = None) -> pd.DataFrame:
     """The table behind :func:`impact_effort`: one row per bubble.
 
     Parameters
     ----------
     ranking : Ranking
         From :func:`frictionkit.prioritise`.
+    owner_labels : mapping of str to str, optional
+        Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``;
+        owners not in it keep their id.
 
     Returns
     -------
     pandas.DataFrame
-        In rank order: ``id``, ``title``, ``owner`` (``"unowned"`` when missing), ``rank``,
-        ``effort_days`` (x), ``impact`` (y), ``cost``, ``quadrant``, ``non_dominated``
-        (outlined), ``area_pt2`` (bubble area in points squared: 60 + 1,340 x cost /
-        largest cost) and ``color`` (the owner's colour).
+        In rank order: ``id``, ``title``, ``owner`` (``"unowned"`` when missing),
+        ``owner_label`` (its name in ``owner_labels``, else ``owner``: the name in the
+        legend), ``rank``, ``effort_days`` (x), ``impact`` (y), ``cost``, ``quadrant``,
+        ``non_dominated`` (outlined), ``area_pt2`` (bubble area in points squared: 60 +
+        1,340 x cost / largest cost) and ``color`` (the owner's colour, by id).
 
     Examples
     --------
@@ -114,10 +125,17 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
                    id  effort_days   impact      quadrant
     0  onboarding_plan          5.0  70000.0       fill-in
     1   guided_selling          5.5  90000.0     quick win
+    >>> t = impact_effort_data(fk.prioritise(fk.datasets.load_autoparts()),
+    ...                        owner_labels={"sales": "Sales team"})
+    >>> t[["owner", "owner_label"]].head(2)
+       owner owner_label
+    0  sales  Sales team
+    1  sales  Sales team
     """
     from frictionkit.ranking import UNOWNED
 
     t = _check_ranking(ranking).table
+    names = check_labels(owner_labels, "owner_labels")
     owner = t["owner"].astype(object).where(t["owner"].notna(), UNOWNED).astype(str)
     colors = color_map(owner)
     cost = t["cost"].to_numpy(dtype=np.float64)
@@ -127,6 +145,7 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
             "id": t["id"].astype(str).to_numpy(dtype=object),
             "title": t["title"].astype(object).to_numpy(),
             "owner": owner.to_numpy(dtype=object),
+            "owner_label": np.array([label_of(names, o) for o in owner], dtype=object),
             "rank": t["rank"].to_numpy(),
             "effort_days": t["effort_days"].to_numpy(dtype=np.float64),
             "impact": t["impact"].to_numpy(dtype=np.float64),
@@ -140,11 +159,14 @@ def impact_effort_data(ranking: Any) -> pd.DataFrame:
 
 
 @plain_labels
-def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None) -> Axes:
+def impact_effort(
+    ranking: Any, *, annotate: bool = True, owner_labels: Any = None, ax: Axes | None = None
+) -> Axes:
     """Impact-effort matrix: the quick wins top left.
 
     Each improvement is a bubble at (effort, impact), its area growing with its cost and
-    its colour naming its owner. Dashed lines at the ranking's quadrant thresholds split
+    its colour naming its owner (in the legend by its ``owner_labels`` name when given,
+    else by its id). Dashed lines at the ranking's quadrant thresholds split
     the chart into the four quadrants (quick win, major project, fill-in, thankless;
     the quick-win one is shaded). Improvements that no other beats on impact, effort
     and cost at once (non-dominated) are outlined in black.
@@ -155,6 +177,9 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
         From :func:`frictionkit.prioritise`.
     annotate : bool, default True
         Write each improvement's id beside its bubble.
+    owner_labels : mapping of str to str, optional
+        Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``
+        (see :func:`impact_effort_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -177,12 +202,19 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
     'Effort (person-days)'
     >>> ax.figure.savefig("impact-effort.png")
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> journey = fk.datasets.load_autoparts()
+    >>> ax = impact_effort(fk.prioritise(journey),
+    ...                    owner_labels={ow.id: ow.label for ow in journey.owners})
+    >>> owners = next(a for a in ax.artists if a.get_gid() == "owner_legend")
+    >>> [t.get_text() for t in owners.get_texts()][:3]
+    ['Customer service', 'IT', 'Logistics']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     from matplotlib.patches import Rectangle
 
     from frictionkit.ranking import EASY_AND_SMART, FILL_IN, MAJOR_PROJECT, THANKLESS
 
-    data = impact_effort_data(ranking)
+    data = impact_effort_data(ranking, owner_labels=owner_labels)
     ax = axes(ax, (9.0, 6.5))
     t_imp = float(ranking.thresholds.get("impact", np.nan))
     t_eff = float(ranking.thresholds.get("effort_days", np.nan))
@@ -252,10 +284,16 @@ def impact_effort(ranking: Any, *, annotate: bool = True, ax: Axes | None = None
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_title(f"Impact–effort matrix (ranked by {ranking.label})", loc="left")
     ax.grid(alpha=0.25)
-    colors = dict(zip(data["owner"], data["color"], strict=True))
-    owner_handles = [_dot_key(o, c, "white") for o, c in sorted(colors.items())]
+    # colours by owner id (as in every chart), the legend by the owners' names
+    by_owner = dict(
+        zip(data["owner"], zip(data["owner_label"], data["color"], strict=True), strict=True)
+    )
+    owner_handles = [
+        _dot_key(name, c, "white") for _, (name, c) in sorted(by_owner.items(), key=_by_name)
+    ]
     owner_handles.append(_dot_key("non-dominated", "white", "black", edge_width=2.2))
     leg = side_legend(ax, owner_handles, "Owner")
+    leg.set_gid("owner_legend")
     ax.add_artist(leg)
     leg.set_clip_on(False)  # add_artist clips to the Axes: keep it visible and in the layout
     largest = float(data["cost"].max()) if len(data) else 0.0

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["journey_map", "journey_map_data"]
 
 _CARD_H, _CARD_GAP, _HEADER_H = 1.0, 0.25, 0.7
+#: Characters per line of a card's name (two lines at most); narrower beside the sentiment
+#: badge and its figure, which take the card's top right corner.
+_NAME_WIDTH, _NAME_WIDTH_BADGE = 22, 18
 _LANE_H, _LANE_GAP = 2.2, 0.7
 
 #: Card fills of the verdicts other than ``friction`` (friction: a warm colour scaled by
@@ -174,7 +177,8 @@ def journey_map(
     are written on it (text too faint on a fill, below WCAG contrast 4.5, turns
     near-black or white); with feedback, a badge in its corner
     shows the mean sentiment of the answers about it (-1 to +1; red negative, blue
-    positive) and the lane below draws the emotion curve, the mean sentiment per stage.
+    positive; the card's name wraps narrower beside it) and the lane below draws the
+    emotion curve, the mean sentiment per stage.
 
     Parameters
     ----------
@@ -298,10 +302,11 @@ def journey_map(
         )
         card.set_gid("journey_card")
         ax.add_patch(card)
+        badge = has_feedback and c.n_answers > 0 and math.isfinite(c.satisfaction)
         title = ax.text(
             x0 + 0.05,
             y0 + 0.1,
-            wrap(str(c.name), 22),
+            wrap(str(c.name), _NAME_WIDTH_BADGE if badge else _NAME_WIDTH),
             ha="left",
             va="top",
             fontsize=8.5,
@@ -340,7 +345,7 @@ def journey_map(
                 fontsize=7,
                 color=readable_on(fill, "#333333"),
             )
-        if has_feedback and c.n_answers > 0 and math.isfinite(c.satisfaction):
+        if badge:
             badge_x.append(x0 + 0.8)
             badge_y.append(y0 + 0.22)
             badge_v.append(float(c.satisfaction))

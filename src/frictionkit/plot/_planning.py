@@ -11,7 +11,9 @@ from frictionkit.plot._common import (
     OKABE_ITO,
     TEXT_GREY,
     axes,
+    check_labels,
     color_map,
+    label_of,
     need_columns,
     need_frame,
     plain_labels,
@@ -171,7 +173,7 @@ def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
 _ROADMAP_COLUMNS = ("start", "end", "id", "owner")
 
 
-def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
+def roadmap_data(roadmap_table: Any, *, owner_labels: Any = None) -> pd.DataFrame:
     """The table behind :func:`roadmap`: one bar per scheduled improvement.
 
     Parameters
@@ -179,14 +181,18 @@ def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
     roadmap_table : pandas.DataFrame
         From :func:`frictionkit.roadmap.roadmap` (columns ``start``, ``end``, ``id``,
         ``owner``; ``quick_win`` and ``wave`` are used when present).
+    owner_labels : mapping of str to str, optional
+        Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``;
+        owners not in it keep their id.
 
     Returns
     -------
     pandas.DataFrame
         Grouped by owner (owners in order of their first start), then by start:
-        ``owner``, ``id``, ``start``, ``finish`` (the day after ``end``: the bar's right
-        edge; working-day numbers stay numbers), ``quick_win``, ``row`` (0 = top bar) and
-        ``color`` (the owner's colour).
+        ``owner``, ``owner_label`` (its name in ``owner_labels``, else ``owner``: the name
+        in the legend), ``id``, ``start``, ``finish`` (the day after ``end``: the bar's
+        right edge; working-day numbers stay numbers), ``quick_win``, ``row`` (0 = top
+        bar) and ``color`` (the owner's colour, by id).
 
     Examples
     --------
@@ -199,7 +205,11 @@ def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
     0             sales   guided_selling      0      20
     1             sales  onboarding_plan      0      20
     2  customer_service     callback_sla      0      20
+    >>> names = {"customer_service": "Customer service"}
+    >>> roadmap_data(fk.roadmap.roadmap(plan), owner_labels=names)["owner_label"].unique()[:2]
+    array(['sales', 'Customer service'], dtype=object)
     """
+    names = check_labels(owner_labels, "owner_labels")
     t = need_frame(
         roadmap_table,
         "roadmap_table",
@@ -240,20 +250,26 @@ def roadmap_data(roadmap_table: Any) -> pd.DataFrame:
     out["row"] = np.arange(len(out))
     colors = color_map(out["owner"])
     out["color"] = [colors[o] for o in out["owner"]]
+    out.insert(1, "owner_label", [label_of(names, o) for o in out["owner"]])
+    out["owner_label"] = out["owner_label"].astype(object)
     return out
 
 
 @plain_labels
-def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
+def roadmap(roadmap_table: Any, *, owner_labels: Any = None, ax: Axes | None = None) -> Axes:
     """The roadmap as a Gantt chart: one bar per improvement, grouped and coloured by owner.
 
     Quick wins are hatched. With dated roadmaps (``start=`` given to
     :func:`frictionkit.roadmap.roadmap`) the axis shows dates, otherwise working days.
+    The legend names each owner by its ``owner_labels`` name when given, else by its id.
 
     Parameters
     ----------
     roadmap_table : pandas.DataFrame
         From :func:`frictionkit.roadmap.roadmap`.
+    owner_labels : mapping of str to str, optional
+        Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``
+        (see :func:`roadmap_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -276,10 +292,16 @@ def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
     >>> len(ax.patches)
     7
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> journey = fk.datasets.load_autoparts()
+    >>> ax = roadmap(fk.roadmap.roadmap(plan),
+    ...              owner_labels={ow.id: ow.label for ow in journey.owners})
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:3]
+    ['Sales', 'Customer service', 'Marketing']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     from matplotlib.patches import Patch
 
-    data = roadmap_data(roadmap_table)
+    data = roadmap_data(roadmap_table, owner_labels=owner_labels)
     n = len(data)
     ax = axes(ax, (9.0, 1.4 + 0.42 * max(n, 1)))
     dated = pd.api.types.is_datetime64_any_dtype(data["start"])
@@ -320,8 +342,11 @@ def roadmap(roadmap_table: Any, *, ax: Axes | None = None) -> Axes:
     else:
         ax.set_xlabel("Working days from the start")
     ax.grid(axis="x", alpha=0.25)
-    colors = dict(zip(data["owner"], data["color"], strict=True))
-    handles = [Patch(facecolor=c, label=o) for o, c in colors.items()]
+    # colours by owner id, the legend by the owners' names (in the order of the bars)
+    keys = dict(
+        zip(data["owner"], zip(data["owner_label"], data["color"], strict=True), strict=True)
+    )
+    handles = [Patch(facecolor=c, label=name) for name, c in keys.values()]
     if bool(data["quick_win"].any()):
         handles.append(
             Patch(facecolor="white", edgecolor="#222222", hatch="///", label="quick win")

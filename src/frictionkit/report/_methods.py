@@ -17,7 +17,7 @@ from frictionkit.report._format import (
     _h3,
     _num,
 )
-from frictionkit.report._sections import _plural
+from frictionkit.report._sections import _owner_names, _plural
 from frictionkit.scoring import SCORING
 
 
@@ -230,7 +230,10 @@ def _methods_section(
             text += f" Criterion weights: {weights}."
         items.append(("Prioritisation", text))
     if plan is not None:
-        caps = ", ".join(f"{k} {v:g} days" for k, v in plan.capacity.items()) or "none"
+        owners = _owner_names(journey)
+        caps = (
+            ", ".join(f"{owners.get(k, k)} {v:g} days" for k, v in plan.capacity.items()) or "none"
+        )
         items.append(
             (
                 "Plan",

@@ -137,6 +137,7 @@ def _ranking_section(
         "the thresholds.",
         ranking,
         size=(8.0, 5.5),
+        owner_labels=owners,
     )
     if fig is not None:
         blocks.append(fig)
@@ -284,13 +285,16 @@ def _plan_section(
         )
     )
     cons = plan.constraints()
-    cons = cons.assign(blocks_text=[", ".join(b) or _DASH for b in cons["blocks"]])
+    cons = cons.assign(
+        blocks_text=[", ".join(b) or _DASH for b in cons["blocks"]],
+        constraint_name=_constraint_names(cons["constraint"], plan, owners, currency),
+    )
     blocks.append(
         _tbl(
             _table(
                 cons,
                 [
-                    ("constraint", "Constraint", "text"),
+                    ("constraint_name", "Constraint", "text"),
                     ("used", "Used", "num"),
                     ("limit", "Limit", "num"),
                     ("slack", "Left", "num"),
@@ -308,8 +312,13 @@ def _plan_section(
         # Exact reasons (one solve each, about a third of the plan's own) for the three most
         # valuable; the others cost no solve.
         reasons = plan.explain(exact_limit=3).set_index("id")["reason"]
-        blocks.append({"kind": "list", "items": [str(reasons[i]) for i in out]})
-    tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text"])}
+        blocks.append(
+            {
+                "kind": "list",
+                "items": [_owners_named(str(reasons[i]), plan, owners) for i in out],
+            }
+        )
+    tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text", "constraint_name"])}
     if figs.available and hasattr(figs._plot, "frontier"):
         from frictionkit.portfolio import frontier
 
@@ -343,7 +352,7 @@ def _plan_section(
 
         roadmap = make_roadmap(plan, period_days=_ROADMAP_PERIOD_DAYS)
     blocks.append(_h3("Roadmap"))
-    fig = figs.draw("roadmap", "The roadmap by owner, wave by wave.", roadmap)
+    fig = figs.draw("roadmap", "The roadmap by owner, wave by wave.", roadmap, owner_labels=owners)
     if fig is not None:
         blocks.append(fig)
     rm = roadmap.assign(
@@ -381,6 +390,40 @@ def _plan_section(
     tables["roadmap"] = roadmap.copy()
     section = {"id": "plan", "title": "Plan and roadmap", "blocks": blocks}
     return section, tables
+
+
+def _constraint_names(
+    constraints: pd.Series, plan: Plan, owners: dict[str, str], currency: str | None
+) -> list[str]:
+    """The plan's constraints as a reader names them: ``"Capacity of Sales (person-days)"``.
+
+    ``budget`` becomes ``"Budget (EUR)"`` and ``capacity[<owner id>]`` the capacity of the
+    owner's label (an owner not in the journey keeps its id); the data table keeps the
+    solver's names.
+    """
+    capacity = {f"capacity[{o}]": o for o in plan.capacity}
+    names = []
+    for name in constraints.astype(str):
+        if name == "budget":
+            names.append(_head("Budget", currency or ""))
+        elif name in capacity:
+            owner = capacity[name]
+            names.append(f"Capacity of {owners.get(owner, owner)} (person-days)")
+        else:  # pragma: no cover - the plan has no other constraints
+            names.append(name)
+    return names
+
+
+def _owners_named(reason: str, plan: Plan, owners: dict[str, str]) -> str:
+    """A plan's reason with each owner of the journey by its label.
+
+    :meth:`Plan.why_not` names an owner's capacity as ``"days of 'sales'"``; that becomes
+    ``"days of Sales"``. Owners not in the journey keep their quoted id.
+    """
+    for owner in plan.capacity:
+        if owner in owners:
+            reason = reason.replace(f"days of {owner!r}", f"days of {owners[owner]}")
+    return reason
 
 
 def _days(start: Any, end: Any) -> str:
