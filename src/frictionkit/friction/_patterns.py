@@ -323,7 +323,8 @@ class _PatternIds(NamedTuple):
     def number(self, codes: np.ndarray) -> np.ndarray:
         """Each code's index among :attr:`uniq`."""
         if self.lut is not None:
-            return self.lut[codes]
+            out: np.ndarray = self.lut[codes]
+            return out
         return np.searchsorted(self.uniq, codes).astype(_INT)
 
 

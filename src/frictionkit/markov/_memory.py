@@ -104,6 +104,11 @@ def _keyed(
     return _by_route(row, route, len(uniq), n_routes), uniq
 
 
+def _cat(parts: list[IntArray]) -> IntArray:
+    """The arrays joined end to end (empty: no array)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _route_blocks(off: IntArray) -> list[tuple[int, int]]:
     """Consecutive ranges of routes of about :data:`_BLOCK_VISITS` visits."""
     n_r = len(off) - 1
@@ -189,11 +194,9 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
         f_t.append(mv.first_t)
         f_prev.append(mv.first_prev)
         f_r.append(mv.first_route + lo)
-    empty = np.zeros(0, dtype=np.int64)
-    cat = lambda parts: np.concatenate(parts) if parts else empty  # noqa: E731
-    full = _by_route(cat(full_key), cat(full_r), s * s, n_r)
-    t_first, r_first = cat(f_t), cat(f_r)
-    first, first_key = _keyed(t_first * s + cat(f_prev), r_first, n_r, s * s)
+    full = _by_route(_cat(full_key), _cat(full_r), s * s, n_r)
+    t_first, r_first = _cat(f_t), _cat(f_r)
+    first, first_key = _keyed(t_first * s + _cat(f_prev), r_first, n_r, s * s)
     visits = _by_route(t_first, r_first, s, n_r)
     visits_success = sparse.csc_matrix(visits @ sparse.diags(success.astype(np.float64)))
     # the transitions before each first visit, out of the states first visits are made
@@ -219,7 +222,7 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
         cand_tr, cand_t = cand_tr[keep], cand_t[keep]
         b_parts.append((cand_t * s + mv.src[cand_tr]) * s + mv.dst[cand_tr])
         r_parts.append(mv.route[cand_tr] + lo)
-    before, before_key = _keyed(cat(b_parts), cat(r_parts), n_r, s * s * s)
+    before, before_key = _keyed(_cat(b_parts), _cat(r_parts), n_r, s * s * s)
     return Keys(s, full, before, before_key, first, first_key, visits, visits_success)
 
 
