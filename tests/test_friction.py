@@ -1217,3 +1217,16 @@ def test_failure_patterns_without_a_dense_code_table_are_the_same(monkeypatch):
     pd.testing.assert_frame_equal(
         log.failure_patterns(max_len=3, min_support=5, n_boot=20), dense, check_exact=True
     )
+
+
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_failure_patterns_block_by_block_are_the_same(monkeypatch, block):
+    """Journeys counted in blocks of any size give the table of one block, bit for bit."""
+    import frictionkit.friction._patterns as patterns
+
+    kw = {"max_len": 3, "min_support": 5, "n_boot": 20}
+    whole = sim_log(1500, seed=4)[1].failure_patterns(**kw)
+    assert len(whole) > 5
+    monkeypatch.setattr(patterns, "_BLOCK_EVENTS", block)
+    got = sim_log(1500, seed=4)[1].failure_patterns(**kw)  # a new log: nothing kept
+    pd.testing.assert_frame_equal(got, whole, check_exact=True)

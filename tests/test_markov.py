@@ -1014,3 +1014,20 @@ def test_a_chain_from_arrays_pickles_before_and_after_its_paths_are_built():
         assert np.array_equal(copy.counts, model.counts)
         pd.testing.assert_frame_equal(copy.removal_effects(), model.removal_effects())
         assert np.array_equal(copy._routes.code, model._routes.code)
+
+
+@pytest.mark.parametrize("block", [1, 5, 50])
+def test_harm_removal_block_by_block_is_the_same(monkeypatch, block):
+    """Routes read in blocks of any size give the keys, and the table, of one block."""
+    import frictionkit.markov._memory as memory
+
+    log_df = simulate_journeys(1500, seed=4)
+    paths = log_df.groupby("case_id")["touchpoint"].agg(tuple)
+    outcome = log_df.groupby("case_id")["outcome"].first()
+    decided = outcome[outcome != "open"].index
+    model = MarkovModel.from_paths(paths[decided], outcome[decided])
+    whole = model.harm_removal_effects(min_support=5, bootstrap=5, seed=1)
+    monkeypatch.setattr(memory, "_BLOCK_VISITS", block)
+    pd.testing.assert_frame_equal(
+        model.harm_removal_effects(min_support=5, bootstrap=5, seed=1), whole, check_exact=True
+    )

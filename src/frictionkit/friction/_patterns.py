@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from itertools import pairwise
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,6 @@ from frictionkit.events._reductions import decided_paths, pair_counts
 from frictionkit.friction._adjust import adjustment_names, journey_groups
 from frictionkit.friction._attributable import (
     MAX_VISIT,
-    Attributable,
     Cells,
     attributable_failures,
 )
@@ -193,44 +193,32 @@ def failure_patterns(
     off = paths.offsets
     n_j = len(off) - 1
     fail = paths.outcome == FAILURE
-    jj = np.repeat(np.arange(n_j, dtype=_INT), np.diff(off))
-    base = np.int64(k + 1)
-    digit = tp + 1  # digits 1..k, so patterns of different lengths never share a code
-    codes_list, starts_list, lens_list = [], [], []
-    code = digit.copy()
-    for m in range(2, length + 1):
-        n_ok = len(tp) - (m - 1)
-        if n_ok <= 0:
-            break
-        code = code[:n_ok] * base + digit[m - 1 :]
-        ok = jj[m - 1 :] == jj[:n_ok]
-        idx = np.flatnonzero(ok)
-        codes_list.append(code[idx])
-        starts_list.append(idx)
-        lens_list.append(np.full(len(idx), m, dtype=_INT))
+    wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     empty = _empty_patterns()
     empty.attrs["adjusted_for"] = adjusted
-    if not codes_list or sum(len(c) for c in codes_list) == 0:
+    base = k + 1
+    ids = _pattern_ids(tp, off, length, base)
+    if ids is None:
         return empty
-    codes = np.concatenate(codes_list)
-    first_ev = np.concatenate(starts_list)
-    lens = np.concatenate(lens_list)
-    uniq, inv = _distinct_codes(codes, int(base) ** length)
+    uniq = ids.uniq
     n_pat = len(uniq)
-    wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
-    # the (pattern, journey) pairs, each with the start of the pattern's first occurrence
-    # in the journey (patterns in code order, journeys in order)
-    p_pat, p_j, p_start, by_pat = _first_occurrences(inv, first_ev, jj, n_pat)
-    journeys = np.bincount(p_pat, weights=wd[p_j], minlength=n_pat)
-    failures = np.bincount(p_pat, weights=(fail * wd)[p_j], minlength=n_pat)
-    # first step and length of each pattern, read at one of its occurrences
-    rep = np.searchsorted(p_pat, np.arange(n_pat))
-    first_tp = tp[p_start[rep]]
-    pat_len = lens[by_pat[rep]]
-    vis_j, vis_t, _ = pair_counts(jj, tp, n_j, k)
-    t_journeys = np.bincount(vis_t, weights=wd[vis_j], minlength=k)
-    t_fail = np.bincount(vis_t, weights=(fail * wd)[vis_j], minlength=k)
-    n1 = journeys.astype(float)
+    # the decided journeys with each pattern and those that visited each touchpoint,
+    # counted block of journeys by block (see _journey_blocks)
+    journeys, failures = np.zeros(n_pat), np.zeros(n_pat)
+    t_journeys, t_fail = np.zeros(k), np.zeros(k)
+    for lo, hi in _journey_blocks(off, n_pat):
+        e0, e1 = int(off[lo]), int(off[hi])
+        tp_b, jl = tp[e0:e1], _local_journeys(off, lo, hi)
+        wd_b, wf_b = wd[lo:hi], (fail[lo:hi] * wd[lo:hi])
+        p_pat, p_j, _ = _block_pairs(tp_b, jl, length, base, ids)
+        journeys += np.bincount(p_pat, weights=wd_b[p_j], minlength=n_pat)
+        failures += np.bincount(p_pat, weights=wf_b[p_j], minlength=n_pat)
+        vis_j, vis_t, _ = pair_counts(jl, tp_b, hi - lo, k)
+        t_journeys += np.bincount(vis_t, weights=wd_b[vis_j], minlength=k)
+        t_fail += np.bincount(vis_t, weights=wf_b[vis_j], minlength=k)
+    # first step and length of each pattern, read off its code
+    pat_len, first_tp = _decode_heads(uniq, base, length)
+    n1 = journeys
     a = failures
     n0 = t_journeys[first_tp] - n1
     c = t_fail[first_tp] - a
@@ -251,20 +239,10 @@ def failure_patterns(
         groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
     else:
         groups, n_groups = np.zeros(n_j, dtype=_INT), 1
-    res = _adjusted(
-        sel,
-        (p_pat, p_start),
-        tp,
-        off,
-        jj,
-        wd,
-        fail,
-        (groups, n_groups),
-        first_tp=first_tp[sel],
-        support=support,
-        n_boot=boots,
-        rng=rng,
+    cells = _blocked_cells(
+        sel, ids, (length, base), tp, off, wd, fail, (groups, n_groups), first_tp=first_tp[sel], k=k
     )
+    res = attributable_failures(cells, len(sel), min_support=support, n_boot=boots, rng=rng)
     no = np.zeros(len(sel), dtype=bool)
     af = res.af
     af_q = benjamini_hochberg(res.p_value)
@@ -328,6 +306,106 @@ def failure_patterns(
     return out
 
 
+#: Events per block of journeys in :func:`failure_patterns` (journeys are never split).
+#: Every array of a block stays in the processor's cache and is reused from block to
+#: block: the whole log's arrays (tens of occurrences per event) would be gathered at
+#: random from main memory, and their fresh pages faulted in, which made 10M events
+#: cost far more than ten times 1M. Results never depend on it (weights are counts).
+_BLOCK_EVENTS = 1 << 16
+
+
+class _PatternIds(NamedTuple):
+    """The distinct pattern codes (sorted) and how to number an occurrence's code."""
+
+    uniq: np.ndarray
+    lut: np.ndarray | None  # dense table from code to number, else None (binary search)
+
+    def number(self, codes: np.ndarray) -> np.ndarray:
+        """Each code's index among :attr:`uniq`."""
+        if self.lut is not None:
+            out: np.ndarray = self.lut[codes]
+            return out
+        return np.searchsorted(self.uniq, codes).astype(_INT)
+
+
+def _journey_blocks(off: np.ndarray, least: int = 0) -> list[tuple[int, int]]:
+    """Consecutive ranges of journeys of about :data:`_BLOCK_EVENTS` events (or ``least``)."""
+    n_j = len(off) - 1
+    size = max(_BLOCK_EVENTS, int(least), 1)
+    cuts = np.searchsorted(off, np.arange(size, int(off[-1]), size, dtype=_INT))
+    bounds = np.unique(np.r_[0, cuts, n_j].clip(0, n_j)).tolist()
+    return list(pairwise(bounds)) if n_j else []
+
+
+def _local_journeys(off: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """The journey of each event of journeys ``lo`` to ``hi``, numbered from 0."""
+    return np.repeat(np.arange(hi - lo, dtype=_INT), np.diff(off[lo : hi + 1]))
+
+
+def _block_codes(
+    tp: np.ndarray, jl: np.ndarray, length: int, base: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The code and start event of every run of 2 to ``length`` steps within a journey.
+
+    A run of touchpoints ``t1 .. tm`` has the code with digits ``t1 + 1 .. tm + 1`` in
+    base ``base`` (touchpoints + 1), so runs of different lengths never share a code.
+    Occurrences come length by length, each length in event order.
+    """
+    digit = tp.astype(_INT) + 1
+    code = digit.copy()
+    codes, starts = [], []
+    for m in range(2, length + 1):
+        n_ok = len(tp) - (m - 1)
+        if n_ok <= 0:
+            break
+        code = code[:n_ok] * np.int64(base) + digit[m - 1 :]
+        idx = np.flatnonzero(jl[m - 1 :] == jl[:n_ok])
+        codes.append(code[idx])
+        starts.append(idx)
+    if not codes:
+        return np.zeros(0, dtype=_INT), np.zeros(0, dtype=_INT)
+    return np.concatenate(codes), np.concatenate(starts).astype(_INT)
+
+
+def _pattern_ids(tp: np.ndarray, off: np.ndarray, length: int, base: int) -> _PatternIds | None:
+    """The distinct pattern codes of the journeys (None: no pattern at all)."""
+    n_space = base**length
+    dense = n_space <= _DENSE_CODES
+    present = np.zeros(n_space if dense else 0, dtype=bool)
+    parts = []
+    for lo, hi in _journey_blocks(off):
+        e0, e1 = int(off[lo]), int(off[hi])
+        codes, _ = _block_codes(tp[e0:e1], _local_journeys(off, lo, hi), length, base)
+        if dense:
+            present[codes] = True
+        else:
+            parts.append(np.unique(codes))
+    if dense:
+        uniq = np.flatnonzero(present).astype(_INT)
+        lut = np.cumsum(present, dtype=_INT) - 1
+    else:
+        uniq = np.unique(np.concatenate(parts)).astype(_INT) if parts else np.zeros(0, _INT)
+        lut = None
+    return _PatternIds(uniq, lut) if len(uniq) else None
+
+
+def _block_pairs(
+    tp: np.ndarray, jl: np.ndarray, length: int, base: int, ids: _PatternIds
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (pattern, journey) pairs of a block, with the first occurrence's start."""
+    codes, starts = _block_codes(tp, jl, length, base)
+    p_pat, p_j, p_start, _ = _first_occurrences(ids.number(codes), starts, jl, len(ids.uniq))
+    return p_pat, p_j, p_start
+
+
+def _decode_heads(uniq: np.ndarray, base: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The length and the first touchpoint of each pattern code."""
+    powers = np.int64(base) ** np.arange(length + 1, dtype=_INT)
+    pat_len = np.searchsorted(powers, uniq, side="right").astype(_INT)
+    first_tp = (uniq // powers[pat_len - 1] - 1).astype(_INT)
+    return pat_len, first_tp
+
+
 #: Largest code space (``(touchpoints + 1) ** max_len``) numbered through a dense table
 #: rather than a sort.
 _DENSE_CODES = 1 << 22
@@ -365,22 +443,20 @@ def _first_occurrences(
     return pat[new], jour[new], start[new], by_pat[new]
 
 
-def _adjusted(
+def _blocked_cells(
     sel: np.ndarray,
-    pairs: tuple[np.ndarray, np.ndarray],
+    ids: _PatternIds,
+    code_shape: tuple[int, int],
     tp: np.ndarray,
     off: np.ndarray,
-    jj: np.ndarray,
     wd: np.ndarray,
     fail: np.ndarray,
     grouping: tuple[np.ndarray, int],
     *,
     first_tp: np.ndarray,
-    support: int,
-    n_boot: int,
-    rng: np.random.Generator,
-) -> Attributable:
-    """Attributable failures of the kept patterns, at the point of exposure, by group.
+    k: int,
+) -> Cells:
+    """The (row, stratum) cells of the kept patterns, at the point of exposure, by group.
 
     As :func:`friction` does for a touchpoint: a journey's exposure is the *first*
     occurrence of the pattern; its stratum is which visit of the pattern's first step
@@ -392,9 +468,40 @@ def _adjusted(
     are the stratum's ``ended``. The kernel of :func:`friction`
     (:func:`~frictionkit.friction._attributable.attributable_failures`) sums the cells,
     with its interval and Cochran-Mantel-Haenszel test.
+
+    Counted block of journeys by block (:func:`_journey_blocks`), each block as
+    :func:`_pattern_cells` counts a whole log; the counts are added up.
     """
-    cells = _pattern_cells(sel, pairs, tp, off, jj, wd, fail, grouping, first_tp=first_tp)
-    return attributable_failures(cells, len(sel), min_support=support, n_boot=n_boot, rng=rng)
+    groups, n_groups = grouping
+    length, base = code_shape
+    n_rows = len(sel)
+    row_of = np.full(len(ids.uniq), -1, dtype=_INT)
+    row_of[sel] = np.arange(n_rows, dtype=_INT)
+    counts: list[np.ndarray] | None = None
+    least = n_rows * 2 * MAX_VISIT * n_groups  # a block counts at least its cells
+    for lo, hi in _journey_blocks(off, least):
+        e0, e1 = int(off[lo]), int(off[hi])
+        tp_b, jl = tp[e0:e1], _local_journeys(off, lo, hi)
+        p_pat, _, p_start = _block_pairs(tp_b, jl, length, base, ids)
+        part = _cell_counts(
+            row_of[p_pat],
+            p_start,
+            tp_b,
+            off[lo : hi + 1] - e0,
+            jl,
+            wd[lo:hi],
+            fail[lo:hi],
+            (groups[lo:hi], n_groups),
+            n_rows=n_rows,
+            n_tp=k,
+        )
+        counts = part if counts is None else [x + y for x, y in zip(counts, part, strict=True)]
+    if counts is None:  # pragma: no cover - a kept pattern has journeys
+        counts = _cell_counts(
+            np.zeros(0, _INT), np.zeros(0, _INT), tp[:0], off[:1], tp[:0], wd[:0], fail[:0],
+            (groups[:0], n_groups), n_rows=n_rows, n_tp=k,
+        )  # fmt: skip
+    return _cells_of(counts, first_tp, n_rows, MAX_VISIT * n_groups)
 
 
 def _pattern_cells(
@@ -409,21 +516,50 @@ def _pattern_cells(
     *,
     first_tp: np.ndarray,
 ) -> Cells:
-    """The (row, stratum) cells of the kept patterns (see :func:`_adjusted`).
+    """The (row, stratum) cells of the kept patterns over the whole log in one go.
+
+    ``pairs`` holds the (pattern, journey) pairs' pattern and first start event
+    (:func:`_first_occurrences`); ``sel`` the kept patterns, ``first_tp`` their first
+    steps. :func:`failure_patterns` counts the same block by block
+    (:func:`_blocked_cells`).
+    """
+    n_groups = grouping[1]
+    p_pat, p_start = pairs
+    n_rows = len(sel)
+    row_of = np.full(int(p_pat.max(initial=-1)) + 1, -1, dtype=_INT)
+    row_of[sel] = np.arange(n_rows, dtype=_INT)
+    n_tp = int(tp.max(initial=0)) + 1
+    counts = _cell_counts(
+        row_of[p_pat], p_start, tp, off, jj, wd, fail, grouping, n_rows=n_rows, n_tp=n_tp
+    )
+    return _cells_of(counts, first_tp, n_rows, MAX_VISIT * n_groups)
+
+
+def _cell_counts(
+    pr: np.ndarray,
+    p_start: np.ndarray,
+    tp: np.ndarray,
+    off: np.ndarray,
+    jj: np.ndarray,
+    wd: np.ndarray,
+    fail: np.ndarray,
+    grouping: tuple[np.ndarray, int],
+    *,
+    n_rows: int,
+    n_tp: int,
+) -> list[np.ndarray]:
+    """The counts behind the cells: every event at each step, and the exposed journeys.
 
     No loop over patterns: the events at each step are counted once by stratum and by
     whether they end their journey; a pattern's exposed journeys contribute the event
     its first occurrence starts at (its visitors) and their later visits to the step
-    (exposed before), and the comparison and the ended are the step's events less those.
-    ``pairs`` holds the (pattern, journey) pairs' pattern and first start event
-    (:func:`_first_occurrences`); ``sel`` the kept patterns, ``first_tp`` their first
-    steps.
+    (exposed before). ``pr`` is the row of each (pattern, journey) pair (-1: a pattern
+    not kept), ``p_start`` its first start event. Returns the weighted journeys and
+    failures of the events by (step, ends its journey, stratum), then of the exposing
+    events and of the later visits by (row, ends its journey, stratum).
     """
     groups, n_groups = grouping
-    p_pat, p_start = pairs
     n = len(tp)
-    n_tp = int(tp.max(initial=0)) + 1
-    n_rows = len(sel)
     m = MAX_VISIT
     width = m * n_groups
     # the how-many-th visit of its step each event is (1-based), and the last events:
@@ -449,13 +585,10 @@ def _pattern_cells(
     # every event at each step, by (ends its journey, stratum)
     key = (tp * 2 + is_last) * np.int64(width) + cell
     size = n_tp * 2 * width
-    base_n = np.bincount(key, weights=w_ev, minlength=size).reshape(n_tp, 2, width)
-    base_f = np.bincount(key, weights=wf_ev, minlength=size).reshape(n_tp, 2, width)
+    base_n = np.bincount(key, weights=w_ev, minlength=size)
+    base_f = np.bincount(key, weights=wf_ev, minlength=size)
     # the kept patterns' exposed journeys: the first occurrence's start event (exposed
     # at this visit) and the journey's later visits to the step (exposed before)
-    row_of = np.full(int(p_pat.max(initial=-1)) + 1, -1, dtype=_INT)
-    row_of[sel] = np.arange(n_rows, dtype=_INT)
-    pr = row_of[p_pat]
     kept = pr >= 0
     row0, ev0 = pr[kept], p_start[kept]
     q = rank[ev0]
@@ -466,10 +599,20 @@ def _pattern_cells(
     size = n_rows * 2 * width
     k0 = (row0 * 2 + is_last[ev0]) * np.int64(width) + cell[ev0]
     k3 = (row3 * 2 + is_last[ev3]) * np.int64(width) + cell[ev3]
-    n0 = np.bincount(k0, weights=w_ev[ev0], minlength=size).reshape(n_rows, 2, width)
-    f0 = np.bincount(k0, weights=wf_ev[ev0], minlength=size).reshape(n_rows, 2, width)
-    n3 = np.bincount(k3, weights=w_ev[ev3], minlength=size).reshape(n_rows, 2, width)
-    f3 = np.bincount(k3, weights=wf_ev[ev3], minlength=size).reshape(n_rows, 2, width)
+    return [
+        base_n,
+        base_f,
+        np.bincount(k0, weights=w_ev[ev0], minlength=size),
+        np.bincount(k0, weights=wf_ev[ev0], minlength=size),
+        np.bincount(k3, weights=w_ev[ev3], minlength=size),
+        np.bincount(k3, weights=wf_ev[ev3], minlength=size),
+    ]
+
+
+def _cells_of(counts: list[np.ndarray], first_tp: np.ndarray, n_rows: int, width: int) -> Cells:
+    """The cells from the counts of :func:`_cell_counts` (rows with visitors only)."""
+    base_n, base_f = (x.reshape(-1, 2, width) for x in counts[:2])
+    n0, f0, n3, f3 = (x.reshape(n_rows, 2, width) for x in counts[2:])
     # not exposed by this visit: went on (comparison) or ended there
     rest_n = base_n[first_tp] - n0 - n3
     rest_f = base_f[first_tp] - f0 - f3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -279,21 +279,18 @@ def _paths_and_routes(
     remap: np.ndarray,
     s: int,
     k: int,
-) -> tuple[tuple[np.ndarray, Any, np.ndarray], Routes]:
-    """The distinct (route, outcome) pairs, their edges and the ordered routes.
+) -> tuple[Callable[[], tuple[np.ndarray, Any, np.ndarray]], Routes]:
+    """The ordered routes, and how to build the distinct (route, outcome) pairs' edges.
 
     Built when first needed (bootstrap, repair effects, harm removal): the chain itself
-    needs only the counts. ``remap`` gives the state of each touchpoint code.
+    needs only the counts, and harm removal only the routes, so the path-by-edge matrix
+    is returned as a builder (a partial of :func:`_path_edges`, called on first use).
+    ``remap`` gives the state of each touchpoint code.
     """
-    from scipy import sparse
-
     code = remap[tp]
     n_j = len(lengths)
     has = lengths > 0
-    src, dst, edge_j = _edges(code, off, lengths, oc, s)
-    edge = src * s + dst
-    del src, dst
-    # distinct (route, outcome) pairs, and the edges of one journey of each
+    # distinct (route, outcome) pairs, and one journey of each
     route = np.full(n_j, -1, dtype=np.int64)
     if has.any():
         route[has] = route_codes(tp, np.r_[off[:-1][has], off[-1]], k)
@@ -303,20 +300,6 @@ def _paths_and_routes(
     weights = np.bincount(rid, weights=w, minlength=len(uniq)).astype(np.int64)
     rep = np.full(len(uniq), -1, dtype=np.int64)
     rep[rid[::-1]] = np.arange(n_j - 1, -1, -1, dtype=np.int64)
-    is_rep = np.zeros(n_j, dtype=bool)
-    is_rep[rep] = True
-    sel = is_rep[edge_j]
-    # the distinct edges and each one's column: edge codes are below s * s, so a count
-    # per code does what np.unique would do by sorting every edge
-    rep_edge = edge[sel]
-    seen = np.bincount(rep_edge, minlength=s * s) > 0
-    unique = np.flatnonzero(seen)
-    col = (np.cumsum(seen) - 1)[rep_edge]
-    incidence = sparse.csr_matrix(
-        (np.ones(int(sel.sum()), dtype=np.int64), (rid[edge_j[sel]], col.ravel())),
-        shape=(len(uniq), len(unique)),
-    )
-    incidence.sum_duplicates()
     live = weights > 0
     # the ordered routes themselves (one representative journey per distinct route and
     # outcome), for counterfactuals that need the order of visits (harm removal)
@@ -329,10 +312,51 @@ def _paths_and_routes(
         success=oc[rep_live] == 1,
         weight=weights[live],
     )
+    # a partial of a module function, so that the model still pickles
+    paths = functools.partial(_path_edges, code, off, lengths, oc, s, rid, rep, weights)
+    return paths, routes
+
+
+def _path_edges(
+    code: np.ndarray,
+    off: np.ndarray,
+    lengths: np.ndarray,
+    oc: np.ndarray,
+    s: int,
+    rid: np.ndarray,
+    rep: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, Any, np.ndarray]:
+    """The distinct edges, the (route, outcome)-by-edge count matrix and the pairs' counts.
+
+    ``rid`` numbers each journey's (route, outcome) pair, ``rep`` gives one journey of
+    each pair and ``weights`` the journeys of each (:func:`_paths_and_routes`).
+    """
+    from scipy import sparse
+
+    n_j = len(lengths)
+    src, dst, edge_j = _edges(code, off, lengths, oc, s)
+    edge = src * s + dst
+    del src, dst
+    is_rep = np.zeros(n_j, dtype=bool)
+    is_rep[rep] = True
+    sel = is_rep[edge_j]
+    # the distinct edges and each one's column: edge codes are below s * s, so a count
+    # per code does what np.unique would do by sorting every edge
+    rep_edge = edge[sel]
+    seen = np.bincount(rep_edge, minlength=s * s) > 0
+    unique = np.flatnonzero(seen)
+    col = (np.cumsum(seen) - 1)[rep_edge]
+    incidence = sparse.csr_matrix(
+        (np.ones(int(sel.sum()), dtype=np.int64), (rid[edge_j[sel]], col.ravel())),
+        shape=(len(rep), len(unique)),
+    )
+    incidence.sum_duplicates()
+    live = weights > 0
     if not live.all():
         incidence = incidence[np.flatnonzero(live)]
         weights = weights[live]
-    return (unique.astype(np.int64), incidence, weights), routes
+    return unique.astype(np.int64), incidence, weights
 
 
 def _from_transitions(

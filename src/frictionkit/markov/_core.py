@@ -53,6 +53,12 @@ class Routes(NamedTuple):
     weight: IntArray
 
 
+#: The journey-level data of a chain: edge ids, path-by-edge count matrix, path counts.
+Paths = tuple[IntArray, Any, IntArray]
+#: Builds :data:`Paths` on first use.
+PathsBuilder = Callable[[], Paths]
+
+
 class LazyPaths:
     """The journey-level data of a chain: given, or built on first use.
 
@@ -65,18 +71,23 @@ class LazyPaths:
 
     __slots__ = ("_lazy_paths", "_paths_data", "_routes_data")
 
-    _lazy_paths: Callable[[], tuple[tuple[IntArray, Any, IntArray], Routes]] | None
-    _paths_data: tuple[IntArray, Any, IntArray] | None
+    _lazy_paths: Callable[[], tuple[Callable[[], tuple[IntArray, Any, IntArray]], Routes]] | None
+    _paths_data: (
+        tuple[IntArray, Any, IntArray] | Callable[[], tuple[IntArray, Any, IntArray]] | None
+    )
     _routes_data: Routes | None
 
     def _build_paths(self) -> None:
+        # the routes first; the paths (a builder until then) on their own first use
         if self._lazy_paths is not None:
             build, self._lazy_paths = self._lazy_paths, None
             self._paths_data, self._routes_data = build()
 
     @property
-    def _paths(self) -> tuple[IntArray, Any, IntArray] | None:
+    def _paths(self) -> Paths | None:
         self._build_paths()
+        if callable(self._paths_data):
+            self._paths_data = self._paths_data()
         return self._paths_data
 
     @property

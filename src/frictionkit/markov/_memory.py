@@ -20,6 +20,7 @@ Pure kernels: numpy in, numpy out, no validation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -47,13 +48,13 @@ class Keys(NamedTuple):
     """
 
     n_states: int
-    full: sparse.csr_matrix
-    before: sparse.csr_matrix
+    full: sparse.csc_matrix
+    before: sparse.csc_matrix
     before_key: IntArray
-    first: sparse.csr_matrix
+    first: sparse.csc_matrix
     first_key: IntArray
-    visits: sparse.csr_matrix
-    visits_success: sparse.csr_matrix
+    visits: sparse.csc_matrix
+    visits_success: sparse.csc_matrix
 
 
 #: Largest key space numbered through a dense table rather than a sort.
@@ -70,37 +71,68 @@ def _distinct(key: IntArray, n_space: int) -> tuple[IntArray, IntArray]:
     return uniq.astype(np.int64), row.ravel().astype(np.int64)
 
 
-def _csr(
-    key: IntArray, route: IntArray, n_routes: int, n_space: int
-) -> tuple[sparse.csr_matrix, IntArray]:
+#: Visits per block of routes in :func:`route_keys` (routes are never split): a block's
+#: arrays stay in the processor's cache and are reused block after block, where arrays
+#: over every transition of every route (one per touchpoint first visited from its
+#: source) were gathered at random from main memory and their fresh pages faulted in.
+#: The keys never depend on it.
+_BLOCK_VISITS = 1 << 16
+
+
+def _by_route(row: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.csc_matrix:
+    """A count matrix from (row, route) pairs listed route by route (one column per route).
+
+    The pairs come in route order, so the compressed columns are the pairs themselves:
+    no scatter into rows and no sort. A pair repeated within a route stays as two
+    entries (a tenth of them or so): products with the matrix add them up, exactly, as
+    the weights are whole numbers.
+    """
     from scipy import sparse  # lazy: scipy loads on first use, not with frictionkit
 
+    indptr = np.r_[0, np.cumsum(np.bincount(route, minlength=n_routes))]
+    idx = np.int32 if max(n_rows, len(row)) < 2**31 else np.int64
+    return sparse.csc_matrix(
+        (np.ones(len(row)), row.astype(idx), indptr.astype(idx)), shape=(n_rows, n_routes)
+    )
+
+
+def _keyed(
+    key: IntArray, route: IntArray, n_routes: int, n_space: int
+) -> tuple[sparse.csc_matrix, IntArray]:
+    """The count matrix of (key, route) pairs listed route by route, one row per key."""
     uniq, row = _distinct(key, n_space)
-    m = sparse.csr_matrix((np.ones(len(key)), (row, route)), shape=(len(uniq), n_routes))
-    m.sum_duplicates()
-    return m, uniq
+    return _by_route(row, route, len(uniq), n_routes), uniq
 
 
-def _rows(key: IntArray, route: IntArray, n_rows: int, n_routes: int) -> sparse.csr_matrix:
-    from scipy import sparse
-
-    m = sparse.csr_matrix((np.ones(len(key)), (key, route)), shape=(n_rows, n_routes))
-    m.sum_duplicates()
-    return m
+def _cat(parts: list[IntArray]) -> IntArray:
+    """The arrays joined end to end (empty: no array)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
-    """Index every transition of the routes by the touchpoints whose first visit it precedes.
-
-    No route is expanded once per touchpoint: each transition is paired only with the
-    touchpoints first visited somewhere from its source state, and kept where the route
-    has not met the touchpoint yet.
-    """
-    from scipy import sparse
-
-    code, off, success = routes.code, routes.offsets, routes.success
+def _route_blocks(off: IntArray) -> list[tuple[int, int]]:
+    """Consecutive ranges of routes of about :data:`_BLOCK_VISITS` visits."""
     n_r = len(off) - 1
-    s = n_touchpoints + 3
+    cuts = np.searchsorted(off, np.arange(_BLOCK_VISITS, int(off[-1]), _BLOCK_VISITS))
+    bounds = np.unique(np.r_[0, cuts, n_r].clip(0, n_r)).tolist()
+    return list(pairwise(bounds)) if n_r else []
+
+
+class _Moves(NamedTuple):
+    """The transitions and the first visits of a block of routes (routes numbered from 0)."""
+
+    src: IntArray  # every transition, route after route
+    dst: IntArray
+    route: IntArray
+    pos: IntArray  # the transition into visit ``pos`` (the route's length: into the end)
+    first_t: IntArray  # the first visit of each touchpoint in its route, in visit order
+    first_prev: IntArray  # the state it is made from
+    first_route: IntArray
+    first_pos: IntArray
+
+
+def _block_moves(code: IntArray, off: IntArray, success: npt.NDArray[np.bool_], s: int) -> _Moves:
+    """Every transition of the routes and the first visit of each touchpoint in each."""
+    n_r = len(off) - 1
     lengths = np.diff(off)
     rj = np.repeat(np.arange(n_r, dtype=np.int64), lengths)
     end = np.where(success, s - 2, s - 1).astype(np.int64)
@@ -122,7 +154,6 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     has = lengths > 0
     tr_src[out_at[has] - 1] = code[off[1:][has] - 1]
     tr_dst[into_end] = end
-    full = _rows(tr_src * s + tr_dst, tr_r, s * s, n_r)
     # first visit of each touchpoint in its route: a stable sort by touchpoint (a radix
     # sort while the touchpoints fit 16 bits) keeps each route's visits in order
     by_tp = np.argsort(code.astype(np.uint16) if s <= 1 << 16 else code, kind="stable")
@@ -132,10 +163,42 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     is_first = np.zeros(len(code), dtype=bool)
     is_first[by_tp[head]] = True
     fe = np.flatnonzero(is_first)
-    t_first = code[fe]
-    first, first_key = _csr(t_first * s + prev[fe], rj[fe], n_r, s * s)
-    visits = _rows(t_first, rj[fe], s, n_r)
-    visits_success = sparse.csr_matrix(visits @ sparse.diags(success.astype(np.float64)))
+    return _Moves(tr_src, tr_dst, tr_r, tr_pos, code[fe], prev[fe], rj[fe], pos[fe])
+
+
+def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
+    """Index every transition of the routes by the touchpoints whose first visit it precedes.
+
+    No route is expanded once per touchpoint: each transition is paired only with the
+    touchpoints first visited somewhere from its source state, and kept where the route
+    has not met the touchpoint yet. The routes are read block by block
+    (:data:`_BLOCK_VISITS`), twice: once for the transitions and first visits, once for
+    the transitions before each first visit (which touchpoints are first visited from a
+    state is known only after the first pass).
+    """
+    from scipy import sparse
+
+    code, off, success = routes.code, routes.offsets, routes.success
+    n_r = len(off) - 1
+    s = n_touchpoints + 3
+    blocks = _route_blocks(off)
+
+    def moves(lo: int, hi: int) -> _Moves:
+        return _block_moves(code[off[lo] : off[hi]], off[lo : hi + 1] - off[lo], success[lo:hi], s)
+
+    full_key, full_r, f_t, f_prev, f_r = [], [], [], [], []
+    for lo, hi in blocks:
+        mv = moves(lo, hi)
+        full_key.append(mv.src * s + mv.dst)
+        full_r.append(mv.route + lo)
+        f_t.append(mv.first_t)
+        f_prev.append(mv.first_prev)
+        f_r.append(mv.first_route + lo)
+    full = _by_route(_cat(full_key), _cat(full_r), s * s, n_r)
+    t_first, r_first = _cat(f_t), _cat(f_r)
+    first, first_key = _keyed(t_first * s + _cat(f_prev), r_first, n_r, s * s)
+    visits = _by_route(t_first, r_first, s, n_r)
+    visits_success = sparse.csc_matrix(visits @ sparse.diags(success.astype(np.float64)))
     # the transitions before each first visit, out of the states first visits are made
     # from: pair each transition with the touchpoints first visited from its source
     # (targets[tptr[src]:tptr[src + 1]]) and keep those the route has not met yet
@@ -144,18 +207,22 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     by_src = np.argsort(src_of, kind="stable")
     targets = t_of[by_src]
     tptr = np.searchsorted(src_of[by_src], np.arange(s + 1))
-    n_cand = (tptr[1:] - tptr[:-1])[tr_src]
-    cand_tr = np.repeat(np.arange(n_tr, dtype=np.int64), n_cand)
-    cand_t = targets[
-        np.repeat(tptr[:-1][tr_src] - np.cumsum(np.r_[0, n_cand[:-1]]), n_cand)
-        + np.arange(int(n_cand.sum()), dtype=np.int64)
-    ]
-    fe_pos = _first_positions(rj[fe], t_first, pos[fe], n_r, s)
-    met = fe_pos(tr_r[cand_tr], cand_t)  # position of the first visit (or past the end)
-    keep = tr_pos[cand_tr] < met
-    cand_tr, cand_t = cand_tr[keep], cand_t[keep]
-    b_key = (cand_t * s + tr_src[cand_tr]) * s + tr_dst[cand_tr]
-    before, before_key = _csr(b_key, tr_r[cand_tr], n_r, s * s * s)
+    b_parts, r_parts = [], []
+    for lo, hi in blocks:
+        mv = moves(lo, hi)
+        n_cand = (tptr[1:] - tptr[:-1])[mv.src]
+        cand_tr = np.repeat(np.arange(len(mv.src), dtype=np.int64), n_cand)
+        cand_t = targets[
+            np.repeat(tptr[:-1][mv.src] - np.cumsum(np.r_[0, n_cand[:-1]]), n_cand)
+            + np.arange(int(n_cand.sum()), dtype=np.int64)
+        ]
+        fe_pos = _first_positions(mv.first_route, mv.first_t, mv.first_pos, hi - lo, s)
+        met = fe_pos(mv.route[cand_tr], cand_t)  # position of the first visit (or past the end)
+        keep = mv.pos[cand_tr] < met
+        cand_tr, cand_t = cand_tr[keep], cand_t[keep]
+        b_parts.append((cand_t * s + mv.src[cand_tr]) * s + mv.dst[cand_tr])
+        r_parts.append(mv.route[cand_tr] + lo)
+    before, before_key = _keyed(_cat(b_parts), _cat(r_parts), n_r, s * s * s)
     return Keys(s, full, before, before_key, first, first_key, visits, visits_success)
 
 

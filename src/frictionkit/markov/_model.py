@@ -34,6 +34,7 @@ from frictionkit.markov._core import (
     FloatArray,
     IntArray,
     LazyPaths,
+    PathsBuilder,
     RepairEffect,
     Routes,
     _as_count,
@@ -114,7 +115,7 @@ class MarkovModel(HarmRemovalMethods, LazyPaths, Result):
         paths: tuple[IntArray, Any, IntArray] | None = None,
         routes: Routes | None = None,
         n_open: int = 0,
-        lazy_paths: Callable[[], tuple[tuple[IntArray, Any, IntArray], Routes]] | None = None,
+        lazy_paths: Callable[[], tuple[PathsBuilder, Routes]] | None = None,
     ) -> None:
         self.touchpoints: tuple[str, ...] = tuple(touchpoints)
         self.states: tuple[str, ...] = (
