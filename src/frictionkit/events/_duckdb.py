@@ -124,6 +124,7 @@ class DuckDBEngine(Engine):
         duckdb = require("duckdb", extra="duckdb", feature=_FEATURE)
         self._view = f"__fk_src_{uuid.uuid4().hex}"
         self._offsets: str | None = None
+        self._cases: tuple[tuple[Any, ...], str] | None = None
         self._added: tuple[str, ...] = ()
         self._csv_types: dict[str, str] = {}
         if isinstance(source, duckdb.DuckDBPyRelation):
@@ -594,29 +595,37 @@ class DuckDBEngine(Engine):
             }
         )
 
-    def variants(self, cols: ScanColumns, coding: Coding) -> Any:
-        """One row per distinct journey variant (see :meth:`Engine.variants`).
+    def _case_key(self, cols: ScanColumns, coding: Coding) -> tuple[Any, ...]:
+        """What the per-case table depends on (the touchpoint stages do not matter)."""
 
-        Returned as a pyarrow Table whose ``tp`` and ``eo`` are list columns, so millions
-        of variants reach Python as flat arrays, not as Python lists.
+        def rows(frame: pd.DataFrame | None) -> tuple[str, ...]:
+            if frame is None:
+                return ()
+            return tuple(repr(tuple(map(_python, r))) for r in frame.itertuples(index=False))
 
-        The journeys are grouped by case first (lists in event order), then by the lists,
-        so DuckDB holds one list per case at most and spills beyond its memory limit.
+        return (
+            cols,
+            rows(coding.touchpoints),
+            rows(coding.outcome_by_value),
+            rows(coding.outcome_by_touchpoint),
+        )
 
-        Examples
-        --------
-        >>> import duckdb, pandas as pd
-        >>> from frictionkit.events._engine import Coding, ScanColumns
-        >>> con = duckdb.connect()
-        >>> rel = con.sql("SELECT * FROM (VALUES (0, 'a', 'x', '2024-01-01'), "
-        ...               "(1, 'a', 'y', '2024-01-01'), (2, 'b', 'x', '2024-01-02')) "
-        ...               "t(r, c, tp, ts)")
-        >>> coding = Coding(touchpoints=pd.DataFrame({"label": ["x", "y"], "code": [0, 1]}))
-        >>> v = DuckDBEngine(rel, connection=con).variants(
-        ...     ScanColumns(case="c", touchpoint="tp", timestamp="ts", order="r"), coding)
-        >>> sorted(zip(map(tuple, v["tp"].to_pylist()), v["journeys"].to_pylist()))
-        [((0,), 1), ((0, 1), 1)]
+    def _case_table(self, cols: ScanColumns, coding: Coding, *, reuse: bool) -> str:
+        """A temporary table with one row per case of the kept events, in event order.
+
+        Columns: ``tp`` (INTEGER list), ``eo`` (TINYINT list) and ``ns`` (BIGINT list) of
+        the case's events sorted by (timestamp, row order); ``v``, the case's value by
+        ``cols.value_agg`` (null without ``cols.value``); ``__a0`` ... the first non-null
+        value of each case attribute. One pass over the events serves both
+        :meth:`variants` and :meth:`timings`: :meth:`variants` builds it (``reuse=False``)
+        and :meth:`timings` takes it over when it was built for the same columns and
+        coding, else builds its own; :meth:`release` drops it.
         """
+        key = self._case_key(cols, coding)
+        if reuse and self._cases is not None and self._cases[0] == key:
+            return self._cases[1]
+        self.release()
+        name = f"__fk_cases_{uuid.uuid4().hex}"
         stack: list[str] = []
         try:
             with self._registered(self._tp_lut(coding)) as tp_lut:
@@ -629,6 +638,7 @@ class DuckDBEngine(Engine):
                 per_case = [
                     "list_transform(l, lambda x: CAST(x.tp AS INTEGER)) AS tp",
                     "list_transform(l, lambda x: CAST(x.eo AS TINYINT)) AS eo",
+                    "list_transform(l, lambda x: x.ns) AS ns",
                 ]
                 if cols.value is not None:
                     per_case.append(
@@ -646,23 +656,69 @@ class DuckDBEngine(Engine):
                     f"list_filter(l, lambda x: x.{a} IS NOT NULL)[1].{a} AS {a}" for a in names
                 ]
                 extra = ", sum(__v) AS v_sum, max(__v) AS v_max" if cols.value is not None else ""
-                group = ", ".join(["tp", "eo", *names])
-                out_attrs = "".join(
-                    f", {a} AS {quote_ident(c)}" for a, c in zip(names, cols.case_cols, strict=True)
-                )
-                sql = (
+                self._run(
+                    f"CREATE TEMP TABLE {quote_ident(name)} AS "
                     f"WITH e AS ({events}), "
                     f"k AS (SELECT list_sort(list(struct_pack({packed}))) AS l{extra} "
-                    "FROM e GROUP BY c), "
-                    f"j AS (SELECT {', '.join(per_case)} FROM k) "
-                    "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
-                    f"count(v) AS value_n{out_attrs} FROM j GROUP BY {group}"
+                    "FROM e GROUP BY c) "
+                    f"SELECT {', '.join(per_case)} FROM k",
+                    params,
                 )
-                table = self._arrow(sql, params)
         finally:
-            for name in stack:
-                self._con.unregister(name)
-        return table
+            for lut in stack:
+                self._con.unregister(lut)
+        self._cases = (key, name)
+        return name
+
+    def release(self) -> None:
+        """Drop the per-case table kept between :meth:`variants` and :meth:`timings`.
+
+        Examples
+        --------
+        >>> import duckdb
+        >>> con = duckdb.connect()
+        >>> DuckDBEngine(con.sql("SELECT 1 AS a"), connection=con).release()
+        """
+        if self._cases is not None:
+            name = self._cases[1]
+            self._cases = None
+            self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
+    def variants(self, cols: ScanColumns, coding: Coding) -> Any:
+        """One row per distinct journey variant (see :meth:`Engine.variants`).
+
+        Returned as a pyarrow Table whose ``tp`` and ``eo`` are list columns, so millions
+        of variants reach Python as flat arrays, not as Python lists.
+
+        The journeys are grouped by case first (lists in event order, kept in a temporary
+        table that :meth:`timings` reads too), then by the lists, so DuckDB holds one list
+        per case at most and spills beyond its memory limit.
+
+        Examples
+        --------
+        >>> import duckdb, pandas as pd
+        >>> from frictionkit.events._engine import Coding, ScanColumns
+        >>> con = duckdb.connect()
+        >>> rel = con.sql("SELECT * FROM (VALUES (0, 'a', 'x', '2024-01-01'), "
+        ...               "(1, 'a', 'y', '2024-01-01'), (2, 'b', 'x', '2024-01-02')) "
+        ...               "t(r, c, tp, ts)")
+        >>> coding = Coding(touchpoints=pd.DataFrame({"label": ["x", "y"], "code": [0, 1]}))
+        >>> v = DuckDBEngine(rel, connection=con).variants(
+        ...     ScanColumns(case="c", touchpoint="tp", timestamp="ts", order="r"), coding)
+        >>> sorted(zip(map(tuple, v["tp"].to_pylist()), v["journeys"].to_pylist()))
+        [((0,), 1), ((0, 1), 1)]
+        """
+        cases = quote_ident(self._case_table(cols, coding, reuse=False))
+        names = [f"__a{i}" for i in range(len(cols.case_cols))]
+        group = ", ".join(["tp", "eo", *names])
+        out_attrs = "".join(
+            f", {a} AS {quote_ident(c)}" for a, c in zip(names, cols.case_cols, strict=True)
+        )
+        return self._arrow(
+            "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
+            f"count(v) AS value_n{out_attrs} FROM {cases} GROUP BY {group}",
+            {},
+        )
 
     def _arrow(self, sql: str, params: dict[str, Any]) -> Any:
         """A query result as a pyarrow Table (no Python object per value)."""
@@ -688,7 +744,6 @@ class DuckDBEngine(Engine):
         >>> t.transitions["median_ns"].tolist()
         [10000000000.0]
         """
-        stack: list[str] = []
         pairs = f"__fk_pairs_{uuid.uuid4().hex}"
         stage = pd.DataFrame(
             {
@@ -697,25 +752,22 @@ class DuckDBEngine(Engine):
             }
         )
         try:
-            with (
-                self._registered(self._tp_lut(coding)) as tp_lut,
-                self._registered(stage) as stage_lut,
-            ):
-                events, params = self._events(cols, coding, tp_lut, stack)
-                self._run(
-                    f"CREATE TEMP TABLE {quote_ident(pairs)} AS "
-                    f"WITH e AS ({events}), "
-                    "s AS (SELECT c, tp, eo, row_number() OVER w - 1 AS pos, "
-                    "lead(tp) OVER w AS nxt, lead(ns) OVER w - ns AS dt FROM e "
-                    "WINDOW w AS (PARTITION BY c ORDER BY ns, r)), "
-                    f"j AS (SELECT c, {end_sql(coding.when_both)} AS stop FROM "
-                    "(SELECT c, list_transform(list_sort(list(struct_pack(p := pos, e := eo))), "
-                    "lambda x: x.e) AS l FROM s GROUP BY c)) "
-                    "SELECT s.tp AS src, s.nxt AS dst, s.dt, "
-                    "coalesce(s.pos + 1 < j.stop, false) AS kept "
-                    "FROM s LEFT JOIN j USING (c) WHERE s.nxt IS NOT NULL",
-                    params,
-                )
+            cases = quote_ident(self._case_table(cols, coding, reuse=True))
+            # consecutive events of a case: positions i and i + 1 (1-based) of its lists;
+            # the pair is kept for the dwell when i < stop (the cut of a decided journey)
+            self._run(
+                f"CREATE TEMP TABLE {quote_ident(pairs)} AS "
+                "SELECT src, dst, t1 - t0 AS dt, coalesce(i < stop, false) AS kept FROM ("
+                "SELECT unnest(list_slice(tp, 1, len(tp) - 1)) AS src, "
+                "unnest(list_slice(tp, 2, len(tp))) AS dst, "
+                "unnest(list_slice(ns, 1, len(ns) - 1)) AS t0, "
+                "unnest(list_slice(ns, 2, len(ns))) AS t1, "
+                "unnest(range(1, len(tp))) AS i, stop FROM ("
+                f"SELECT tp, ns, {end_sql(coding.when_both)} AS stop "
+                f"FROM (SELECT tp, ns, eo AS l FROM {cases} WHERE len(tp) > 1)))"
+            )
+            self.release()
+            with self._registered(stage) as stage_lut:
                 q = quote_ident(pairs)
                 trans = self._run(
                     f"SELECT src, dst, quantile_cont(dt, [0.5, 0.95]) FROM {q} "
@@ -732,8 +784,7 @@ class DuckDBEngine(Engine):
                 ).fetchall()
         finally:
             self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(pairs)}")
-            for name in stack:
-                self._con.unregister(name)
+            self.release()
 
         def qs(rows: list[Any], i: int, j: int) -> np.ndarray:
             return np.array([float(r[i][j]) for r in rows], dtype=float)
