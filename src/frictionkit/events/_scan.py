@@ -652,7 +652,8 @@ def _scan_pandas(
     if order_col is not None:
         frame = _as_pandas(frame)
         _check_column(frame, order_col, "order_col")
-        frame = frame.sort_values(order_col, kind="stable")
+        if not frame[order_col].is_monotonic_increasing:  # a stable sort keeps sorted rows
+            frame = frame.sort_values(order_col, kind="stable")
     return cls.from_frame(
         frame,
         case_col=case_col,
