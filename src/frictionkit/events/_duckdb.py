@@ -31,7 +31,8 @@ from frictionkit.events._duckdb_sql import (
     _python,
     _sql_missing,
     _sql_text,
-    end_sql,
+    case_table_sql,
+    pairs_sql,
     quote_ident,
     source_paths,
 )
@@ -630,40 +631,13 @@ class DuckDBEngine(Engine):
         try:
             with self._registered(self._tp_lut(coding)) as tp_lut:
                 events, params = self._events(cols, coding, tp_lut, stack)
-                # one plain list per case, sorted by (ns, r) as a list: DuckDB spills plain
-                # list aggregates, not ordered ones (those ran out of memory on 100M events)
-                names = [f"__a{i}" for i in range(len(cols.case_cols))]
-                fields = ["ns", "r", "tp", "eo"] + (["__v"] if cols.value is not None else [])
-                packed = ", ".join(f"{f} := {f}" for f in fields + names)
-                per_case = [
-                    "list_transform(l, lambda x: CAST(x.tp AS INTEGER)) AS tp",
-                    "list_transform(l, lambda x: CAST(x.eo AS TINYINT)) AS eo",
-                    "list_transform(l, lambda x: x.ns) AS ns",
-                ]
-                if cols.value is not None:
-                    per_case.append(
-                        {
-                            "last": "list_filter(l, lambda x: x.__v IS NOT NULL)[-1].__v",
-                            "first": "list_filter(l, lambda x: x.__v IS NOT NULL)[1].__v",
-                            "sum": "v_sum",
-                            "max": "v_max",
-                        }[cols.value_agg]
-                        + " AS v"
-                    )
-                else:
-                    per_case.append("CAST(NULL AS DOUBLE) AS v")
-                per_case += [
-                    f"list_filter(l, lambda x: x.{a} IS NOT NULL)[1].{a} AS {a}" for a in names
-                ]
-                extra = ", sum(__v) AS v_sum, max(__v) AS v_max" if cols.value is not None else ""
-                self._run(
-                    f"CREATE TEMP TABLE {quote_ident(name)} AS "
-                    f"WITH e AS ({events}), "
-                    f"k AS (SELECT list_sort(list(struct_pack({packed}))) AS l{extra} "
-                    "FROM e GROUP BY c) "
-                    f"SELECT {', '.join(per_case)} FROM k",
-                    params,
+                sql = case_table_sql(
+                    events,
+                    value=cols.value is not None,
+                    value_agg=cols.value_agg,
+                    n_case_cols=len(cols.case_cols),
                 )
+                self._run(f"CREATE TEMP TABLE {quote_ident(name)} AS {sql}", params)
         finally:
             for lut in stack:
                 self._con.unregister(lut)
@@ -753,19 +727,8 @@ class DuckDBEngine(Engine):
         )
         try:
             cases = quote_ident(self._case_table(cols, coding, reuse=True))
-            # consecutive events of a case: positions i and i + 1 (1-based) of its lists;
-            # the pair is kept for the dwell when i < stop (the cut of a decided journey)
-            self._run(
-                f"CREATE TEMP TABLE {quote_ident(pairs)} AS "
-                "SELECT src, dst, t1 - t0 AS dt, coalesce(i < stop, false) AS kept FROM ("
-                "SELECT unnest(list_slice(tp, 1, len(tp) - 1)) AS src, "
-                "unnest(list_slice(tp, 2, len(tp))) AS dst, "
-                "unnest(list_slice(ns, 1, len(ns) - 1)) AS t0, "
-                "unnest(list_slice(ns, 2, len(ns))) AS t1, "
-                "unnest(range(1, len(tp))) AS i, stop FROM ("
-                f"SELECT tp, ns, {end_sql(coding.when_both)} AS stop "
-                f"FROM (SELECT tp, ns, eo AS l FROM {cases} WHERE len(tp) > 1)))"
-            )
+            sql = pairs_sql(cases, coding.when_both)
+            self._run(f"CREATE TEMP TABLE {quote_ident(pairs)} AS {sql}")
             self.release()
             with self._registered(stage) as stage_lut:
                 q = quote_ident(pairs)
