@@ -65,21 +65,29 @@ def end_sql(when_both: str) -> str:
 
     Null for open journeys. ``d`` is 1-based here (DuckDB lists).
     """
+    return cut_sql(decide_sql(when_both))
+
+
+def decide_sql(when_both: str) -> str:
+    """SQL of the deciding position ``d`` (1-based) of an outcome list ``l`` (null: open)."""
     nz_list = "list_transform(l, lambda x: x <> 0)"
     nz = f"list_position({nz_list}, true)"
     if when_both == "first":
-        d = nz
-    elif when_both == "last":
-        d = "(len(l) + 1 - list_position(list_reverse(" + nz_list + "), true))"
-    elif when_both in ("success", "failure"):
+        return nz
+    if when_both == "last":
+        return "(len(l) + 1 - list_position(list_reverse(" + nz_list + "), true))"
+    if when_both in ("success", "failure"):
         pref = 1 if when_both == "success" else 2
-        d = f"coalesce(list_position(l, {pref}), {nz})"
-    else:
-        raise ValidationError(
-            f"when_both must be 'first', 'last', 'success' or 'failure', got {when_both!r}",
-            field="when_both",
-            value=when_both,
-        )
+        return f"coalesce(list_position(l, {pref}), {nz})"
+    raise ValidationError(
+        f"when_both must be 'first', 'last', 'success' or 'failure', got {when_both!r}",
+        field="when_both",
+        value=when_both,
+    )
+
+
+def cut_sql(d: str) -> str:
+    """SQL of the cut of an outcome list ``l`` from its deciding position ``d`` (SQL)."""
     rest = f"list_transform(l[{d} + 1:], lambda x: x <> l[{d}])"
     end = f"coalesce({d} + list_position({rest}, true) - 1, len(l))"
     return f"CASE WHEN {d} IS NULL THEN NULL ELSE {end} END"
@@ -207,7 +215,8 @@ def pairs_sql(cases: str, when_both: str) -> str:
 
     Columns ``src``, ``dst`` (touchpoint codes), ``dt`` (nanoseconds) and ``kept``: the
     events at positions ``i`` and ``i + 1`` (1-based) of a case's lists; the pair counts in
-    the dwell when ``i`` is before the cut of a decided journey (see :func:`end_sql`).
+    the dwell when ``i`` is before the cut of a decided journey (see :func:`end_sql`; the
+    deciding position is computed once per case).
 
     Examples
     --------
@@ -225,6 +234,7 @@ def pairs_sql(cases: str, when_both: str) -> str:
         "unnest(list_slice(ns, 1, len(ns) - 1)) AS t0, "
         "unnest(list_slice(ns, 2, len(ns))) AS t1, "
         "unnest(range(1, len(tp))) AS i, stop FROM ("
-        f"SELECT tp, ns, {end_sql(when_both)} AS stop "
-        f"FROM (SELECT tp, ns, eo AS l FROM {cases} WHERE len(tp) > 1)))"
+        f"SELECT tp, ns, {cut_sql('d')} AS stop FROM ("
+        f"SELECT tp, ns, l, {decide_sql(when_both)} AS d "
+        f"FROM (SELECT tp, ns, eo AS l FROM {cases} WHERE len(tp) > 1))))"
     )
