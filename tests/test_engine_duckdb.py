@@ -532,6 +532,66 @@ def test_random_logs_match_the_reference(df: pd.DataFrame, when_both: str) -> No
     assert_timings(engine, df, cols, coding)
 
 
+def _temp_tables(con: Any) -> list[str]:
+    return [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+
+
+@settings(max_examples=25, deadline=None)
+@given(df=logs(), when_both=st.sampled_from(["first", "last", "success", "failure"]))
+def test_timings_from_the_per_case_table_match_the_reference_in_any_call_order(
+    df: pd.DataFrame, when_both: str
+) -> None:
+    # variants() keeps one row per case (lists in event order) for timings(); timings()
+    # must give the reference alone, after variants() with the same coding (the table is
+    # reused) and after variants() with another coding (the table is rebuilt)
+    con = duckdb.connect()
+    engine = DuckDBEngine(con.from_df(df), connection=con)
+    cols = _cols("relation")
+    labels = sorted(set(df["tp"]))
+    coding = _coding(
+        labels,
+        success=tuple(t for t in ("q",) if t in labels),
+        failure=tuple(t for t in ("r",) if t in labels),
+        when_both=when_both,
+    )
+    other = _coding(labels, success=tuple(t for t in ("p",) if t in labels))
+    assert_timings(engine, df, cols, coding)
+    assert _temp_tables(con) == []
+    assert_variants(engine, df, cols, other)
+    assert len(_temp_tables(con)) == 1
+    assert_timings(engine, df, cols, coding)
+    assert _temp_tables(con) == []
+    assert_variants(engine, df, cols, coding)
+    engine.release()
+    assert _temp_tables(con) == []
+
+
+def test_a_scan_leaves_no_table_behind_also_after_an_error(tmp_path: Path) -> None:
+    from frictionkit.events import EventLog
+
+    con = duckdb.connect()
+    df = _frame(
+        case=["a", "a", "b"], tp=["x", "y", "x"], ts=_ts("2024-01-01", "2024-01-02", "2024-01-01")
+    )
+    df["stage"] = ["s1", "s2", None]
+    rel = con.from_df(df)
+    kw: dict[str, Any] = {"case_col": "case", "touchpoint_col": "tp", "timestamp_col": "ts"}
+    log = EventLog.scan(rel, engine=DuckDBEngine(rel, connection=con), order_col="row_id", **kw)
+    assert log.n_journeys == 2
+    assert _temp_tables(con) == []
+    df.loc[2, "stage"] = "s2"  # x in two stages: refused after the variants
+    rel = con.from_df(df)
+    with pytest.raises(ValidationError, match="more than one stage"):
+        EventLog.scan(
+            rel,
+            engine=DuckDBEngine(rel, connection=con),
+            order_col="row_id",
+            stage_col="stage",
+            **kw,
+        )
+    assert _temp_tables(con) == []
+
+
 def test_scan_pseudonymises_the_rows_of_an_error_and_refuses_channel_col(tmp_path: Path) -> None:
     from frictionkit.events import EventLog
     from frictionkit.exceptions import DataError, DroppedRowsWarning

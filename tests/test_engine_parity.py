@@ -377,6 +377,24 @@ def test_compact_logs_give_the_same_routes_transitions_and_funnel(df, when_both)
     assert small_log.outcome_counts == full.outcome_counts
 
 
+@settings(max_examples=40, deadline=None)
+@given(df=logs(), order=st.data())
+def test_the_pandas_engine_sorts_by_order_col_only_when_the_rows_are_out_of_order(df, order):
+    # rows already in order_col order (ties included) are not sorted again: the log is the
+    # one from_frame builds from the stably sorted rows, sorted or not in the source
+    n = len(df)
+    ranks = order.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    if order.draw(st.booleans()):
+        ranks = sorted(ranks)
+    df = df.assign(rank=np.array(ranks, dtype=np.int64))
+    opts: dict[str, Any] = {"success": "buy", "failure": "quit", "strict": False}
+    got = EventLog.scan(df, engine="pandas", order_col="rank", **KEYS, **opts)
+    ref = EventLog.from_frame(df.sort_values("rank", kind="stable"), **KEYS, **opts).compact()
+    for analysis in ("routes", "transitions", "funnel"):
+        pd.testing.assert_frame_equal(getattr(got, analysis)(), getattr(ref, analysis)())
+    assert got.outcome_counts == ref.outcome_counts
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     data=st.lists(

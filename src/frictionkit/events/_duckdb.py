@@ -31,7 +31,8 @@ from frictionkit.events._duckdb_sql import (
     _python,
     _sql_missing,
     _sql_text,
-    end_sql,
+    case_table_sql,
+    pairs_sql,
     quote_ident,
     source_paths,
 )
@@ -124,6 +125,7 @@ class DuckDBEngine(Engine):
         duckdb = require("duckdb", extra="duckdb", feature=_FEATURE)
         self._view = f"__fk_src_{uuid.uuid4().hex}"
         self._offsets: str | None = None
+        self._cases: tuple[tuple[Any, ...], str] | None = None
         self._added: tuple[str, ...] = ()
         self._csv_types: dict[str, str] = {}
         if isinstance(source, duckdb.DuckDBPyRelation):
@@ -594,14 +596,77 @@ class DuckDBEngine(Engine):
             }
         )
 
+    def _case_key(self, cols: ScanColumns, coding: Coding) -> tuple[Any, ...]:
+        """What the per-case table depends on (the touchpoint stages do not matter)."""
+
+        def rows(frame: pd.DataFrame | None) -> tuple[str, ...]:
+            if frame is None:
+                return ()
+            return tuple(repr(tuple(map(_python, r))) for r in frame.itertuples(index=False))
+
+        return (
+            cols,
+            rows(coding.touchpoints),
+            rows(coding.outcome_by_value),
+            rows(coding.outcome_by_touchpoint),
+        )
+
+    def _case_table(self, cols: ScanColumns, coding: Coding, *, reuse: bool) -> str:
+        """A temporary table with one row per case of the kept events, in event order.
+
+        Columns: ``tp`` (INTEGER list), ``eo`` (TINYINT list) and ``ns`` (BIGINT list) of
+        the case's events sorted by (timestamp, row order); ``v``, the case's value by
+        ``cols.value_agg`` (null without ``cols.value``); ``__a0`` ... the first non-null
+        value of each case attribute. One pass over the events serves both
+        :meth:`variants` and :meth:`timings`: :meth:`variants` builds it (``reuse=False``)
+        and :meth:`timings` takes it over when it was built for the same columns and
+        coding, else builds its own; :meth:`release` drops it.
+        """
+        key = self._case_key(cols, coding)
+        if reuse and self._cases is not None and self._cases[0] == key:
+            return self._cases[1]
+        self.release()
+        name = f"__fk_cases_{uuid.uuid4().hex}"
+        stack: list[str] = []
+        try:
+            with self._registered(self._tp_lut(coding)) as tp_lut:
+                events, params = self._events(cols, coding, tp_lut, stack)
+                sql = case_table_sql(
+                    events,
+                    value=cols.value is not None,
+                    value_agg=cols.value_agg,
+                    n_case_cols=len(cols.case_cols),
+                )
+                self._run(f"CREATE TEMP TABLE {quote_ident(name)} AS {sql}", params)
+        finally:
+            for lut in stack:
+                self._con.unregister(lut)
+        self._cases = (key, name)
+        return name
+
+    def release(self) -> None:
+        """Drop the per-case table kept between :meth:`variants` and :meth:`timings`.
+
+        Examples
+        --------
+        >>> import duckdb
+        >>> con = duckdb.connect()
+        >>> DuckDBEngine(con.sql("SELECT 1 AS a"), connection=con).release()
+        """
+        if self._cases is not None:
+            name = self._cases[1]
+            self._cases = None
+            self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
     def variants(self, cols: ScanColumns, coding: Coding) -> Any:
         """One row per distinct journey variant (see :meth:`Engine.variants`).
 
         Returned as a pyarrow Table whose ``tp`` and ``eo`` are list columns, so millions
         of variants reach Python as flat arrays, not as Python lists.
 
-        The journeys are grouped by case first (lists in event order), then by the lists,
-        so DuckDB holds one list per case at most and spills beyond its memory limit.
+        The journeys are grouped by case first (lists in event order, kept in a temporary
+        table that :meth:`timings` reads too), then by the lists, so DuckDB holds one list
+        per case at most and spills beyond its memory limit.
 
         Examples
         --------
@@ -617,52 +682,17 @@ class DuckDBEngine(Engine):
         >>> sorted(zip(map(tuple, v["tp"].to_pylist()), v["journeys"].to_pylist()))
         [((0,), 1), ((0, 1), 1)]
         """
-        stack: list[str] = []
-        try:
-            with self._registered(self._tp_lut(coding)) as tp_lut:
-                events, params = self._events(cols, coding, tp_lut, stack)
-                # one plain list per case, sorted by (ns, r) as a list: DuckDB spills plain
-                # list aggregates, not ordered ones (those ran out of memory on 100M events)
-                names = [f"__a{i}" for i in range(len(cols.case_cols))]
-                fields = ["ns", "r", "tp", "eo"] + (["__v"] if cols.value is not None else [])
-                packed = ", ".join(f"{f} := {f}" for f in fields + names)
-                per_case = [
-                    "list_transform(l, lambda x: CAST(x.tp AS INTEGER)) AS tp",
-                    "list_transform(l, lambda x: CAST(x.eo AS TINYINT)) AS eo",
-                ]
-                if cols.value is not None:
-                    per_case.append(
-                        {
-                            "last": "list_filter(l, lambda x: x.__v IS NOT NULL)[-1].__v",
-                            "first": "list_filter(l, lambda x: x.__v IS NOT NULL)[1].__v",
-                            "sum": "v_sum",
-                            "max": "v_max",
-                        }[cols.value_agg]
-                        + " AS v"
-                    )
-                else:
-                    per_case.append("CAST(NULL AS DOUBLE) AS v")
-                per_case += [
-                    f"list_filter(l, lambda x: x.{a} IS NOT NULL)[1].{a} AS {a}" for a in names
-                ]
-                extra = ", sum(__v) AS v_sum, max(__v) AS v_max" if cols.value is not None else ""
-                group = ", ".join(["tp", "eo", *names])
-                out_attrs = "".join(
-                    f", {a} AS {quote_ident(c)}" for a, c in zip(names, cols.case_cols, strict=True)
-                )
-                sql = (
-                    f"WITH e AS ({events}), "
-                    f"k AS (SELECT list_sort(list(struct_pack({packed}))) AS l{extra} "
-                    "FROM e GROUP BY c), "
-                    f"j AS (SELECT {', '.join(per_case)} FROM k) "
-                    "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
-                    f"count(v) AS value_n{out_attrs} FROM j GROUP BY {group}"
-                )
-                table = self._arrow(sql, params)
-        finally:
-            for name in stack:
-                self._con.unregister(name)
-        return table
+        cases = quote_ident(self._case_table(cols, coding, reuse=False))
+        names = [f"__a{i}" for i in range(len(cols.case_cols))]
+        group = ", ".join(["tp", "eo", *names])
+        out_attrs = "".join(
+            f", {a} AS {quote_ident(c)}" for a, c in zip(names, cols.case_cols, strict=True)
+        )
+        return self._arrow(
+            "SELECT tp, eo, count(*) AS journeys, coalesce(sum(v), 0.0) AS value_sum, "
+            f"count(v) AS value_n{out_attrs} FROM {cases} GROUP BY {group}",
+            {},
+        )
 
     def _arrow(self, sql: str, params: dict[str, Any]) -> Any:
         """A query result as a pyarrow Table (no Python object per value)."""
@@ -688,7 +718,6 @@ class DuckDBEngine(Engine):
         >>> t.transitions["median_ns"].tolist()
         [10000000000.0]
         """
-        stack: list[str] = []
         pairs = f"__fk_pairs_{uuid.uuid4().hex}"
         stage = pd.DataFrame(
             {
@@ -697,25 +726,11 @@ class DuckDBEngine(Engine):
             }
         )
         try:
-            with (
-                self._registered(self._tp_lut(coding)) as tp_lut,
-                self._registered(stage) as stage_lut,
-            ):
-                events, params = self._events(cols, coding, tp_lut, stack)
-                self._run(
-                    f"CREATE TEMP TABLE {quote_ident(pairs)} AS "
-                    f"WITH e AS ({events}), "
-                    "s AS (SELECT c, tp, eo, row_number() OVER w - 1 AS pos, "
-                    "lead(tp) OVER w AS nxt, lead(ns) OVER w - ns AS dt FROM e "
-                    "WINDOW w AS (PARTITION BY c ORDER BY ns, r)), "
-                    f"j AS (SELECT c, {end_sql(coding.when_both)} AS stop FROM "
-                    "(SELECT c, list_transform(list_sort(list(struct_pack(p := pos, e := eo))), "
-                    "lambda x: x.e) AS l FROM s GROUP BY c)) "
-                    "SELECT s.tp AS src, s.nxt AS dst, s.dt, "
-                    "coalesce(s.pos + 1 < j.stop, false) AS kept "
-                    "FROM s LEFT JOIN j USING (c) WHERE s.nxt IS NOT NULL",
-                    params,
-                )
+            cases = quote_ident(self._case_table(cols, coding, reuse=True))
+            sql = pairs_sql(cases, coding.when_both)
+            self._run(f"CREATE TEMP TABLE {quote_ident(pairs)} AS {sql}")
+            self.release()
+            with self._registered(stage) as stage_lut:
                 q = quote_ident(pairs)
                 trans = self._run(
                     f"SELECT src, dst, quantile_cont(dt, [0.5, 0.95]) FROM {q} "
@@ -732,8 +747,7 @@ class DuckDBEngine(Engine):
                 ).fetchall()
         finally:
             self._con.execute(f"DROP TABLE IF EXISTS {quote_ident(pairs)}")
-            for name in stack:
-                self._con.unregister(name)
+            self.release()
 
         def qs(rows: list[Any], i: int, j: int) -> np.ndarray:
             return np.array([float(r[i][j]) for r in rows], dtype=float)

@@ -65,21 +65,29 @@ def end_sql(when_both: str) -> str:
 
     Null for open journeys. ``d`` is 1-based here (DuckDB lists).
     """
+    return cut_sql(decide_sql(when_both))
+
+
+def decide_sql(when_both: str) -> str:
+    """SQL of the deciding position ``d`` (1-based) of an outcome list ``l`` (null: open)."""
     nz_list = "list_transform(l, lambda x: x <> 0)"
     nz = f"list_position({nz_list}, true)"
     if when_both == "first":
-        d = nz
-    elif when_both == "last":
-        d = "(len(l) + 1 - list_position(list_reverse(" + nz_list + "), true))"
-    elif when_both in ("success", "failure"):
+        return nz
+    if when_both == "last":
+        return "(len(l) + 1 - list_position(list_reverse(" + nz_list + "), true))"
+    if when_both in ("success", "failure"):
         pref = 1 if when_both == "success" else 2
-        d = f"coalesce(list_position(l, {pref}), {nz})"
-    else:
-        raise ValidationError(
-            f"when_both must be 'first', 'last', 'success' or 'failure', got {when_both!r}",
-            field="when_both",
-            value=when_both,
-        )
+        return f"coalesce(list_position(l, {pref}), {nz})"
+    raise ValidationError(
+        f"when_both must be 'first', 'last', 'success' or 'failure', got {when_both!r}",
+        field="when_both",
+        value=when_both,
+    )
+
+
+def cut_sql(d: str) -> str:
+    """SQL of the cut of an outcome list ``l`` from its deciding position ``d`` (SQL)."""
     rest = f"list_transform(l[{d} + 1:], lambda x: x <> l[{d}])"
     end = f"coalesce({d} + list_position({rest}, true) - 1, len(l))"
     return f"CASE WHEN {d} IS NULL THEN NULL ELSE {end} END"
@@ -152,3 +160,81 @@ def source_paths(source: Any) -> tuple[str, list[str]]:
         )
     kind = kinds.pop()
     return kind, sorted(out) if kind == "parquet" else out
+
+
+def case_table_sql(events: str, *, value: bool, value_agg: str, n_case_cols: int) -> str:
+    """SELECT of one row per case of ``events`` (c, ns, r, tp, eo, [__v], [__a0 ...]).
+
+    Columns: ``tp``, ``eo`` and ``ns``, lists of the case's events in event order (by
+    timestamp, then row order); ``v``, the case's value by ``value_agg`` (null without a
+    value column); ``__a0`` ..., the first non-null value of each case attribute.
+
+    The events of a case are gathered in one plain list of structs, then sorted: DuckDB
+    spills plain list aggregates, not ordered ones (those ran out of memory on 100M events).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> events = ("SELECT * FROM (VALUES ('a', 20, 0, 1, 0), ('a', 10, 1, 2, 1)) "
+    ...           "t(c, ns, r, tp, eo)")
+    >>> sql = case_table_sql(events, value=False, value_agg="last", n_case_cols=0)
+    >>> duckdb.sql(sql).fetchall()
+    [([2, 1], [1, 0], [10, 20], None)]
+    """
+    names = [f"__a{i}" for i in range(n_case_cols)]
+    fields = ["ns", "r", "tp", "eo"] + (["__v"] if value else [])
+    packed = ", ".join(f"{f} := {f}" for f in fields + names)
+    per_case = [
+        "list_transform(l, lambda x: CAST(x.tp AS INTEGER)) AS tp",
+        "list_transform(l, lambda x: CAST(x.eo AS TINYINT)) AS eo",
+        "list_transform(l, lambda x: x.ns) AS ns",
+    ]
+    if value:
+        per_case.append(
+            {
+                "last": "list_filter(l, lambda x: x.__v IS NOT NULL)[-1].__v",
+                "first": "list_filter(l, lambda x: x.__v IS NOT NULL)[1].__v",
+                "sum": "v_sum",
+                "max": "v_max",
+            }[value_agg]
+            + " AS v"
+        )
+    else:
+        per_case.append("CAST(NULL AS DOUBLE) AS v")
+    per_case += [f"list_filter(l, lambda x: x.{a} IS NOT NULL)[1].{a} AS {a}" for a in names]
+    extra = ", sum(__v) AS v_sum, max(__v) AS v_max" if value else ""
+    return (
+        f"WITH e AS ({events}), "
+        f"k AS (SELECT list_sort(list(struct_pack({packed}))) AS l{extra} FROM e GROUP BY c) "
+        f"SELECT {', '.join(per_case)} FROM k"
+    )
+
+
+def pairs_sql(cases: str, when_both: str) -> str:
+    """SELECT of the pairs of consecutive events from the per-case table ``cases``.
+
+    Columns ``src``, ``dst`` (touchpoint codes), ``dt`` (nanoseconds) and ``kept``: the
+    events at positions ``i`` and ``i + 1`` (1-based) of a case's lists; the pair counts in
+    the dwell when ``i`` is before the cut of a decided journey (see :func:`end_sql`; the
+    deciding position is computed once per case).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE k AS SELECT [0, 1, 2] AS tp, CAST([0, 1, 0] AS "
+    ...                 "TINYINT[]) AS eo, [0, 5, 15]::BIGINT[] AS ns")
+    >>> con.sql(pairs_sql("k", "first")).fetchall()
+    [(0, 1, 5, True), (1, 2, 10, False)]
+    """
+    return (
+        "SELECT src, dst, t1 - t0 AS dt, coalesce(i < stop, false) AS kept FROM ("
+        "SELECT unnest(list_slice(tp, 1, len(tp) - 1)) AS src, "
+        "unnest(list_slice(tp, 2, len(tp))) AS dst, "
+        "unnest(list_slice(ns, 1, len(ns) - 1)) AS t0, "
+        "unnest(list_slice(ns, 2, len(ns))) AS t1, "
+        "unnest(range(1, len(tp))) AS i, stop FROM ("
+        f"SELECT tp, ns, {cut_sql('d')} AS stop FROM ("
+        f"SELECT tp, ns, l, {decide_sql(when_both)} AS d "
+        f"FROM (SELECT tp, ns, eo AS l FROM {cases} WHERE len(tp) > 1))))"
+    )

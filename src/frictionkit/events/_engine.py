@@ -247,6 +247,12 @@ class Engine(abc.ABC):
     def timings(self, cols: ScanColumns, coding: Coding) -> Timings:
         """Quantiles of times between consecutive events (see :class:`Timings`)."""
 
+    def release(self) -> None:  # noqa: B027 - optional hook, nothing to free by default
+        """Free what the engine kept between the reductions of one scan (default: nothing).
+
+        :meth:`EventLog.scan` calls it when the scan ends, also after an error.
+        """
+
 
 # The libraries whose errors about the input are re-raised as frictionkit errors.
 _ENGINE_MODULES = frozenset({"duckdb", "_duckdb", "pyarrow", "pyspark", "py4j"})

@@ -419,6 +419,34 @@ def scan_engine(
     pseudonymise: str | bytes | None = None,
 ) -> EventLog:
     """Run the three reductions on ``engine`` and build the compact log (see ``scan``)."""
+    try:
+        return _scan_engine(
+            cls,
+            engine,
+            cols=cols,
+            success=success,
+            failure=failure,
+            when_both=when_both,
+            journey=journey,
+            strict=strict,
+            pseudonymise=pseudonymise,
+        )
+    finally:
+        engine.release()
+
+
+def _scan_engine(
+    cls: type[EventLog],
+    engine: Engine,
+    *,
+    cols: ScanColumns,
+    success: Any,
+    failure: Any,
+    when_both: str,
+    journey: Journey | None,
+    strict: bool,
+    pseudonymise: str | bytes | None,
+) -> EventLog:
     _check_columns(engine, cols)
     profile = engine.profile(cols)
     if pseudonymise is not None:
@@ -624,7 +652,8 @@ def _scan_pandas(
     if order_col is not None:
         frame = _as_pandas(frame)
         _check_column(frame, order_col, "order_col")
-        frame = frame.sort_values(order_col, kind="stable")
+        if not frame[order_col].is_monotonic_increasing:  # a stable sort keeps sorted rows
+            frame = frame.sort_values(order_col, kind="stable")
     return cls.from_frame(
         frame,
         case_col=case_col,
