@@ -956,6 +956,28 @@ def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
     assert "days of 'contractor'" in reasons
 
 
+def test_report_frontier_of_a_plan_with_an_owner_not_in_the_journey(journey):
+    """Wherever the plan works, its frontier does: it is drawn from the plan's own
+    improvements and staff limits, not from the journey's."""
+    table = (
+        fk.prioritise(journey)
+        .to_frame()[["id", "title", "owner", "impact", "effort_days", "cost"]]
+        .copy()
+    )
+    table.loc[table["id"] == "crm_integration", "owner"] = "contractor"
+    ranking = fk.prioritise(table)
+    days = {ow.id: 40.0 for ow in journey.owners} | {"contractor": 10.0}
+    plan = fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+    page = report(journey, ranking=ranking, plan=plan)
+    assert not [n for n in page.notes if "frontier" in n]
+    assert "frontier" in page.figures
+    front = page.tables["frontier"]
+    expected = fk.portfolio.frontier(ranking, capacity=days, max_points=40)
+    pd.testing.assert_frame_equal(front, expected)
+    # the plan's value is the frontier's at the plan's budget
+    assert front.loc[front["cost"] <= 150_000, "value"].max() == pytest.approx(plan.value)
+
+
 @pytest.mark.slow
 def test_journey_map_card_names_cut_beside_the_badge_keep_their_full_text(demo_page):
     """Cards with a sentiment badge wrap their name narrower; a name cut to fit keeps its

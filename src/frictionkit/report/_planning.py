@@ -323,15 +323,11 @@ def _plan_section(
         from frictionkit.portfolio import frontier
 
         try:
-            # the frontier of the plan's own values (the ranking's impact when the plan was
-            # made from the ranking), never the map's declared figures behind its back
-            # 40 steps draw the curve; with owner capacities each step is one solve
-            front = frontier(
-                journey,
-                capacity=dict(plan.capacity),
-                objective=_plan_values(plan),
-                max_points=REPORT_FRONTIER_POINTS,
-            )
+            # the frontier of the plan's own improvements, values and staff limits (the
+            # ranking's impact when the plan was made from the ranking), never the map's
+            # declared figures behind its back; 40 steps draw the curve, and with owner
+            # capacities each step is one solve
+            front = frontier(plan, max_points=REPORT_FRONTIER_POINTS)
             front.attrs.update(currency=currency, period=period)
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
