@@ -933,6 +933,60 @@ def test_demo_report_names_owners_by_their_labels_in_the_ranking_and_plan(demo_p
     assert "customer_service" in page.tables["ranking"]["owner"].tolist()
 
 
+def _bare_improvement_ids(journey, texts, sections, skip=()):
+    """The improvement ids that ``texts`` of ``sections`` show bare: as words once each
+    "Title (id)" is taken out (figures in ``skip`` aside)."""
+    named = sorted(
+        (f"{imp.title} ({imp.id})" for imp in journey.improvements), key=len, reverse=True
+    )
+    ids = {imp.id for imp in journey.improvements}
+    found = []
+    for section, where, text in texts:
+        if section not in sections or where in skip:
+            continue
+        for name in named:
+            text = text.replace(name, " ")
+        found += [(section, where, w) for w in re.findall(r"[A-Za-z_]+", text) if w in ids]
+    return found
+
+
+@pytest.mark.slow
+def test_demo_report_names_improvements_by_their_titles_in_the_ranking_and_plan(demo_page):
+    """Tables and sentences name improvements "Title (id)" (the keeps-out column, the
+    improvements by owner, the reasons); the roadmap's rows show the titles, and the
+    impact-effort bubbles their ids with "Title (id)" as tooltip. The data keeps ids."""
+    demo, page = demo_page
+    journey = demo.journey
+    titles = {imp.id: imp.title for imp in journey.improvements}
+    texts = _visible_texts(page.html)
+    assert (
+        _bare_improvement_ids(journey, texts, {"ranking", "plan"}, skip={"figure-impact_effort"})
+        == []
+    )
+    cells = [t for s, w, t in texts if s == "plan" and w == "td"]
+    assert "One customer view across phone, email and meetings (crm_integration)" in cells
+    assert any("Self-service quotes in the portal (quote_automation); " in c for c in cells)
+    by_owner = [t for s, w, t in texts if s == "ranking" and w == "td"]
+    assert "Call back within 4 hours on quality incidents (callback_sla)" in by_owner
+    reasons = [t for s, w, t in texts if s == "plan" and w == "li"]
+    assert any(
+        r.startswith("Consultative selling training for the sales team (sales_training) is out")
+        for r in reasons
+    )
+    assert not any("'" + i + "'" in r for r in reasons for i in titles)
+    roadmap = page.html.split('id="figure-roadmap"')[1].split("</figure>")[0]
+    drawn = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", roadmap))
+    assert "Online order status page" in drawn
+    tips = re.findall(r"<g><title>([^<]*)</title>", roadmap)
+    assert "Online order status page (order_status_page)" in tips
+    chart = page.html.split('id="figure-impact_effort"')[1].split("</figure>")[0]
+    tips = set(re.findall(r"<g><title>([^<]*)</title>", chart))
+    assert tips == {f"{t} ({i})" for i, t in titles.items()}
+    # the data keeps the ids
+    assert "crm_integration" in page.tables["constraints"]["blocks"].explode().tolist()
+    assert "callback_sla" in page.tables["by_owner"]["ids"].tolist()
+
+
 def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
     table = (
         fk.prioritise(journey)
