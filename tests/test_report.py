@@ -17,6 +17,7 @@ from frictionkit.datasets import simulate_journeys
 from frictionkit.events import EventLog, read_events
 from frictionkit.feedback import Feedback
 from frictionkit.journey_map import journey_from_log
+from frictionkit.plot._common import wrap
 from frictionkit.privacy import SUPPRESSED_LABEL
 from frictionkit.report import Report, report
 from frictionkit.report._methods import _method_formula
@@ -139,7 +140,11 @@ def test_plan_and_roadmap_match_the_api(full, journey):
     plan = fk.optimise_portfolio(journey, budget=60_000)
     assert full.tables["plan"]["selected"].sum() == len(plan.selected)
     assert full.tables["roadmap"]["id"].tolist() == fk.roadmap.roadmap(plan)["id"].tolist()
-    assert plan.why_not("cad_library").replace("'", "&#39;") in full.html
+    # the reason as the report words it: improvements by "Title (id)", not quoted ids
+    reason = plan.why_not("cad_library")
+    for imp in journey.improvements:
+        reason = reason.replace(repr(imp.id), f"{imp.title} ({imp.id})")
+    assert reason.replace("'", "&#39;") in full.html
 
 
 def test_small_routes_and_segments_are_folded(full, log):
@@ -886,6 +891,12 @@ def _owner_ids_shown(journey, texts, sections):
     ids = {ow.id for ow in journey.owners if ow.label != ow.id}
     known = [ow.label for ow in journey.owners]
     known += [x for imp in journey.improvements for x in (imp.title, imp.id) if x]
+    # the titles as the charts draw them, wrapped (and cut) to fit
+    known += [
+        wrap(imp.title, width).replace("\n", " ")
+        for imp in journey.improvements
+        for width in (20, 30)
+    ]
     known.sort(key=len, reverse=True)
     found = []
     for section, where, text in texts:
