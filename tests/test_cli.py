@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -32,7 +33,7 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     # Evidence, then the main job: ranking, quick wins with owners, plan, roadmap.
     assert "0. Evidence: a simulated event log (seed 2027)" in out
     assert "EventLog(27,429 events, 3,000 journeys" in out
-    assert "friction: support_hotline" in out  # the simulated error step comes first
+    assert "friction: Support hotline" in out  # the simulated error step comes first
     assert "survey: CSAT" in out  # simulated answers, lower after the faulty-batch hotline
     assert "1. Ranking by value per cost" in out
     # the mandatory item is marked, the others are not
@@ -41,13 +42,23 @@ def test_demo_prints_the_main_job_and_writes_the_report(tmp_path, capsys):
     assert "consent_management" in must[0]
     assert "| rank | id | owner | title | impact | effort_days | cost |" in out
     assert (
-        "| 2 | guided_selling | sales | Guided selling with at most three options per need "
+        "| 2 | guided_selling | Sales | Guided selling with at most three options per need "
         "| 90,000 | 5.5 | 4,000 |" in out
     )
-    assert "| 3 | callback_sla | customer_service |" in out
+    assert "| 3 | callback_sla | Customer service |" in out
     assert "Plan(optimal, 8 of 12 improvements" in out
     assert "'sales_training' is out: it excludes 'guided_selling'" in out
     assert "wave 1-1  2027-01-04 .. 2027-01-29  callback_sla" in out
+    # touchpoints and owners by their labels, as in the report; the plan gives titles
+    assert "  + callback_sla             Customer service  Call back within 4 hours" in out
+    assert "needs 48.3 days of IT, 13.3 left" in out
+    labels = {ow.label for ow in fk.datasets.load_autoparts().owners}
+    ranked = re.findall(r"^ +\d+\. \S+ +(.+?) +score", out, re.M)
+    waves = re.findall(r"^  wave .* \S+ {2,}(\S.*)$", out, re.M)
+    assert len(ranked) == 12
+    assert len(waves) == 8
+    assert set(ranked) | set(waves) <= labels
+    assert "days of '" not in out
     report = tmp_path / "out" / "report.html"
     assert f"5. Report written to {report}" in out
     assert "Voice of the customer" in report.read_text(encoding="utf-8")

@@ -228,6 +228,75 @@ def test_impact_effort_names_owners_by_their_labels(journey, ranking):
         fp.impact_effort(ranking, owner_labels=["IT"])
 
 
+def _full_texts(ax):
+    """{drawn text: full text} of the texts of ``ax`` that keep a full text in their gid."""
+    from frictionkit.plot._common import FULL_TEXT_GID
+
+    texts = [*ax.texts, *ax.get_yticklabels()]
+    return {
+        t.get_text(): bytes.fromhex(t.get_gid()[len(FULL_TEXT_GID) :]).decode()
+        for t in texts
+        if (t.get_gid() or "").startswith(FULL_TEXT_GID)
+    }
+
+
+def test_impact_effort_names_improvements_by_their_labels(journey, ranking):
+    titles = {imp.id: imp.title for imp in journey.improvements}
+    data = fp.impact_effort_data(ranking, improvement_labels=titles)
+    plain = fp.impact_effort_data(ranking)
+    pd.testing.assert_frame_equal(data.drop(columns="label"), plain.drop(columns="label"))
+    assert data["label"].tolist() == [titles[i] for i in data["id"]]
+    assert plain["label"].tolist() == plain["id"].tolist()
+    ax = fp.impact_effort(ranking, improvement_labels=titles)
+    full = _full_texts(ax)
+    assert full["Online order status\npage"] == "Online order status page (order_status_page)"
+    for drawn, text in full.items():
+        assert all(len(line) <= 20 for line in drawn.splitlines()), drawn
+        assert len(drawn.splitlines()) <= 2
+        assert "".join(text.split()).startswith("".join(drawn.rstrip("…").split()))
+    assert len(full) == len(titles)
+    assert not set(_svg_texts(ax)) & set(titles)
+    # "id": the ids are written, the titles kept as their full text
+    ax = fp.impact_effort(ranking, improvement_labels=titles, annotate="id")
+    full = _full_texts(ax)
+    assert full == {i: f"{t} ({i})" for i, t in titles.items()}
+    plt.close(ax.figure)
+    # an improvement missing from the mapping keeps its id, without a full text
+    ax = fp.impact_effort(ranking, improvement_labels={"cad_library": "CAD library"})
+    assert "crm_integration" in [t.get_text() for t in ax.texts]
+    assert _full_texts(ax) == {"CAD library": "CAD library (cad_library)"}
+    plt.close(ax.figure)
+    with pytest.raises(fk.InputTypeError, match="improvement_labels"):
+        fp.impact_effort_data(ranking, improvement_labels=["CAD library"])
+    with pytest.raises(fk.ValidationError, match="annotate"):
+        fp.impact_effort(ranking, annotate="title")
+
+
+def test_roadmap_names_improvements_by_their_labels(journey, plan):
+    titles = {imp.id: imp.title for imp in journey.improvements}
+    table = fk.roadmap.roadmap(plan)
+    data = fp.roadmap_data(table, improvement_labels=titles)
+    plain = fp.roadmap_data(table)
+    pd.testing.assert_frame_equal(data.drop(columns="label"), plain.drop(columns="label"))
+    assert data["label"].tolist() == [titles[i] for i in data["id"]]
+    assert plain["label"].tolist() == plain["id"].tolist()
+    ax = fp.roadmap(table, improvement_labels=titles)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == len(data)
+    full = _full_texts(ax)
+    assert sorted(full.values()) == sorted(f"{titles[i]} ({i})" for i in data["id"])
+    for drawn, text in full.items():
+        assert all(len(line) <= 30 for line in drawn.splitlines()), drawn
+        assert "".join(text.split()).startswith("".join(drawn.rstrip("…").split()))
+    assert not set(_svg_texts(ax)) & set(titles)
+    # through the plan's accessor, too
+    ax = fp.accessor(plan).roadmap(improvement_labels=titles)
+    assert "Online order status page" in [t.get_text() for t in ax.get_yticklabels()]
+    plt.close(ax.figure)
+    with pytest.raises(fk.InputTypeError, match="improvement_labels"):
+        fp.roadmap(table, improvement_labels="titles")
+
+
 # ---------------------------------------------------------------------------------------
 # ax= is honoured by every chart
 

@@ -290,6 +290,36 @@ def test_frontier_thinning_and_knee():
     assert (full["greedy_value"] <= full["value"] + 1e-9).all()
 
 
+def test_frontier_of_a_plan_is_that_of_its_own_problem():
+    """A plan's frontier uses the improvements, values, capacities and rules the plan was
+    solved with, whatever it was made from; its budget does not cap the curve."""
+    items = table(
+        [60, 100, 120, 40],
+        [10, 20, 30, 5],
+        effort=[4, 6, 9, 2],
+        owner=["a", "a", "b", "contractor"],
+        requires=[[], ["i0"], [], []],
+        excludes=[[], [], ["i3"], ["i2"]],
+    )
+    days = {"a": 8, "b": 10, "contractor": 3}
+    plan = optimise_portfolio(items, budget=25, capacity=days, objective="impact")
+    own = frontier(plan, max_points=None)
+    pd.testing.assert_frame_equal(
+        own, frontier(items, capacity=days, objective="impact", max_points=None)
+    )
+    assert own["cost"].max() > 25
+    # the plan's value is the frontier's at the plan's budget
+    assert own.loc[own["cost"] <= 25, "value"].max() == plan.value
+    pd.testing.assert_frame_equal(
+        frontier(plan, capacity={}, max_points=None),
+        frontier(items, capacity={}, objective="impact", max_points=None),
+    )
+    with pytest.raises(UnknownReferenceError, match="capacity names unknown owner 'c'"):
+        frontier(plan, capacity={"a": 1, "b": 1, "contractor": 1, "c": 1})
+    with pytest.raises(ValidationError, match="frontier of a plan maximises what the plan did"):
+        frontier(plan, objective="rice")
+
+
 # ---------------------------------------------------------------------------------------
 # brute force over all subsets
 

@@ -17,6 +17,7 @@ from frictionkit.datasets import simulate_journeys
 from frictionkit.events import EventLog, read_events
 from frictionkit.feedback import Feedback
 from frictionkit.journey_map import journey_from_log
+from frictionkit.plot._common import wrap
 from frictionkit.privacy import SUPPRESSED_LABEL
 from frictionkit.report import Report, report
 from frictionkit.report._methods import _method_formula
@@ -139,7 +140,11 @@ def test_plan_and_roadmap_match_the_api(full, journey):
     plan = fk.optimise_portfolio(journey, budget=60_000)
     assert full.tables["plan"]["selected"].sum() == len(plan.selected)
     assert full.tables["roadmap"]["id"].tolist() == fk.roadmap.roadmap(plan)["id"].tolist()
-    assert plan.why_not("cad_library").replace("'", "&#39;") in full.html
+    # the reason as the report words it: improvements by "Title (id)", not quoted ids
+    reason = plan.why_not("cad_library")
+    for imp in journey.improvements:
+        reason = reason.replace(repr(imp.id), f"{imp.title} ({imp.id})")
+    assert reason.replace("'", "&#39;") in full.html
 
 
 def test_small_routes_and_segments_are_folded(full, log):
@@ -886,6 +891,12 @@ def _owner_ids_shown(journey, texts, sections):
     ids = {ow.id for ow in journey.owners if ow.label != ow.id}
     known = [ow.label for ow in journey.owners]
     known += [x for imp in journey.improvements for x in (imp.title, imp.id) if x]
+    # the titles as the charts draw them, wrapped (and cut) to fit
+    known += [
+        wrap(imp.title, width).replace("\n", " ")
+        for imp in journey.improvements
+        for width in (20, 30)
+    ]
     known.sort(key=len, reverse=True)
     found = []
     for section, where, text in texts:
@@ -933,6 +944,60 @@ def test_demo_report_names_owners_by_their_labels_in_the_ranking_and_plan(demo_p
     assert "customer_service" in page.tables["ranking"]["owner"].tolist()
 
 
+def _bare_improvement_ids(journey, texts, sections, skip=()):
+    """The improvement ids that ``texts`` of ``sections`` show bare: as words once each
+    "Title (id)" is taken out (figures in ``skip`` aside)."""
+    named = sorted(
+        (f"{imp.title} ({imp.id})" for imp in journey.improvements), key=len, reverse=True
+    )
+    ids = {imp.id for imp in journey.improvements}
+    found = []
+    for section, where, text in texts:
+        if section not in sections or where in skip:
+            continue
+        for name in named:
+            text = text.replace(name, " ")
+        found += [(section, where, w) for w in re.findall(r"[A-Za-z_]+", text) if w in ids]
+    return found
+
+
+@pytest.mark.slow
+def test_demo_report_names_improvements_by_their_titles_in_the_ranking_and_plan(demo_page):
+    """Tables and sentences name improvements "Title (id)" (the keeps-out column, the
+    improvements by owner, the reasons); the roadmap's rows show the titles, and the
+    impact-effort bubbles their ids with "Title (id)" as tooltip. The data keeps ids."""
+    demo, page = demo_page
+    journey = demo.journey
+    titles = {imp.id: imp.title for imp in journey.improvements}
+    texts = _visible_texts(page.html)
+    assert (
+        _bare_improvement_ids(journey, texts, {"ranking", "plan"}, skip={"figure-impact_effort"})
+        == []
+    )
+    cells = [t for s, w, t in texts if s == "plan" and w == "td"]
+    assert "One customer view across phone, email and meetings (crm_integration)" in cells
+    assert any("Self-service quotes in the portal (quote_automation); " in c for c in cells)
+    by_owner = [t for s, w, t in texts if s == "ranking" and w == "td"]
+    assert "Call back within 4 hours on quality incidents (callback_sla)" in by_owner
+    reasons = [t for s, w, t in texts if s == "plan" and w == "li"]
+    assert any(
+        r.startswith("Consultative selling training for the sales team (sales_training) is out")
+        for r in reasons
+    )
+    assert not any("'" + i + "'" in r for r in reasons for i in titles)
+    roadmap = page.html.split('id="figure-roadmap"')[1].split("</figure>")[0]
+    drawn = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", roadmap))
+    assert "Online order status page" in drawn
+    tips = re.findall(r"<g><title>([^<]*)</title>", roadmap)
+    assert "Online order status page (order_status_page)" in tips
+    chart = page.html.split('id="figure-impact_effort"')[1].split("</figure>")[0]
+    tips = set(re.findall(r"<g><title>([^<]*)</title>", chart))
+    assert tips == {f"{t} ({i})" for i, t in titles.items()}
+    # the data keeps the ids
+    assert "crm_integration" in page.tables["constraints"]["blocks"].explode().tolist()
+    assert "callback_sla" in page.tables["by_owner"]["ids"].tolist()
+
+
 def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
     table = (
         fk.prioritise(journey)
@@ -954,6 +1019,28 @@ def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
     assert "Capacity of IT (person-days)" in cells
     reasons = " ".join(t for s, w, t in texts if s == "plan" and w == "li")
     assert "days of 'contractor'" in reasons
+
+
+def test_report_frontier_of_a_plan_with_an_owner_not_in_the_journey(journey):
+    """Wherever the plan works, its frontier does: it is drawn from the plan's own
+    improvements and staff limits, not from the journey's."""
+    table = (
+        fk.prioritise(journey)
+        .to_frame()[["id", "title", "owner", "impact", "effort_days", "cost"]]
+        .copy()
+    )
+    table.loc[table["id"] == "crm_integration", "owner"] = "contractor"
+    ranking = fk.prioritise(table)
+    days = {ow.id: 40.0 for ow in journey.owners} | {"contractor": 10.0}
+    plan = fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+    page = report(journey, ranking=ranking, plan=plan)
+    assert not [n for n in page.notes if "frontier" in n]
+    assert "frontier" in page.figures
+    front = page.tables["frontier"]
+    expected = fk.portfolio.frontier(ranking, capacity=days, max_points=40)
+    pd.testing.assert_frame_equal(front, expected)
+    # the plan's value is the frontier's at the plan's budget
+    assert front.loc[front["cost"] <= 150_000, "value"].max() == pytest.approx(plan.value)
 
 
 @pytest.mark.slow

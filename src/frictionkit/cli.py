@@ -690,6 +690,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     progress.step("scenario")
     journey, log = demo.journey, demo.log
+    # touchpoints and owners by their labels, as in the report (the ids stay the handles
+    # of the improvements: the quick wins and the plan give their titles)
+    places = {tp.id: tp.label for tp in journey.touchpoints}
+    owners = {ow.id: ow.label for ow in journey.owners}
     print(f"Bundled example: {autoparts_path().name} (illustrative figures)")
     print(journey.summary())
 
@@ -705,7 +709,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     top = fr[fr["verdict"] == "friction"].head(3)  # only significant, comparable estimates
     for row in top.itertuples():
         print(
-            f"  friction: {row.touchpoint:<20} {row.attributable_failures:7.1f} attributable "
+            f"  friction: {places.get(str(row.touchpoint), str(row.touchpoint)):<20} "
+            f"{row.attributable_failures:7.1f} attributable "
             f"failures (95% CI {row.attributable_failures_low:.1f} to "
             f"{row.attributable_failures_high:.1f}), q {row.af_q_value:.2g}"
         )
@@ -718,23 +723,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for row in table.itertuples():
         must = "  (must-do)" if row.mandatory else ""
         print(
-            f"  {row.rank:>2}. {row.id:<24} {row.owner:<17} score {row.score:>8.2f}  "
+            f"  {row.rank:>2}. {row.id:<24} {owners.get(str(row.owner), str(row.owner)):<17} "
+            f"score {row.score:>8.2f}  "
             f"{row.quadrant}{must}"
         )
     wins = ranking.quick_wins()
     print("\n2. Quick wins (high impact, low effort), each with its owner:\n")
     shown = wins[["rank", "id", "owner", "title", "impact", "effort_days", "cost"]]
-    print(_markdown(shown))
+    print(_markdown(shown.assign(owner=[owners.get(o, o) for o in shown["owner"]])))
 
     plan = demo.plan
     print(f"\n3. Best plan within a budget of {_money(demo.budget)} and each owner's capacity:")
     print(f"  {plan!r}")
     for imp_id in plan.selected:
         imp = journey.improvement(imp_id)
-        print(f"  + {imp_id:<24} owner {imp.owner}")
+        print(f"  + {imp_id:<24} {owners.get(imp.owner, imp.owner):<17} {imp.title}")
     for imp in journey.improvements:
         if imp.id not in plan.selected:
-            print(f"  - {plan.why_not(imp.id)}")
+            why = plan.why_not(imp.id)
+            for owner, label in owners.items():
+                why = why.replace(f"days of {owner!r}", f"days of {label}")
+            print(f"  - {why}")
 
     waves = demo.roadmap
     print(f"\n4. Roadmap in {demo.period_days}-working-day waves from {demo.start}:")
@@ -742,7 +751,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         start, end = (pd.Timestamp(rec[k]).date() for k in ("start", "end"))
         print(
             f"  wave {rec['wave']}-{rec['end_wave']}  {start} .. {end}  {rec['id']:<24} "
-            f"{rec['owner']}"
+            f"{owners.get(rec['owner'], rec['owner'])}"
         )
 
     from frictionkit.report import report

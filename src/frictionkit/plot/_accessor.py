@@ -77,6 +77,7 @@ def _plan_roadmap(
     capacity_per_period: Any = None,
     waves: int | None = None,
     owner_labels: Any = None,
+    improvement_labels: Any = None,
     ax: Any = None,
 ) -> Axes:
     """``plot.roadmap`` of a Plan: its roadmap (keywords of ``roadmap.roadmap``), drawn."""
@@ -90,7 +91,7 @@ def _plan_roadmap(
         capacity_per_period=capacity_per_period,
         waves=waves,
     )
-    return draw(table, owner_labels=owner_labels, ax=ax)
+    return draw(table, owner_labels=owner_labels, improvement_labels=improvement_labels, ax=ax)
 
 
 def _markov_repair_effects(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -16,12 +16,14 @@ from frictionkit.plot._common import (
     check_labels,
     check_top,
     color_map,
+    full_text,
     label_of,
     plain_labels,
     pyplot,
     side_legend,
     thousands,
     thousands_formatter,
+    wrap,
     wrong_type,
 )
 
@@ -36,6 +38,9 @@ __all__ = [
     "rank_risk",
     "rank_risk_data",
 ]
+
+#: Width (characters) of a line of an improvement's name beside its bubble (two lines).
+_LABEL_WIDTH = 20
 
 #: Smallest and largest bubble area (points squared) of the impact-effort matrix.
 _MIN_AREA, _MAX_AREA = 60.0, 1400.0
@@ -96,7 +101,9 @@ def _check_ranking(ranking: Any) -> Any:
     return ranking
 
 
-def impact_effort_data(ranking: Any, *, owner_labels: Any = None) -> pd.DataFrame:
+def impact_effort_data(
+    ranking: Any, *, owner_labels: Any = None, improvement_labels: Any = None
+) -> pd.DataFrame:
     """The table behind :func:`impact_effort`: one row per bubble.
 
     Parameters
@@ -106,11 +113,15 @@ def impact_effort_data(ranking: Any, *, owner_labels: Any = None) -> pd.DataFram
     owner_labels : mapping of str to str, optional
         Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``;
         owners not in it keep their id.
+    improvement_labels : mapping of str to str, optional
+        Display name of each improvement, e.g. ``{imp.id: imp.title for imp in
+        journey.improvements}``; improvements not in it keep their id.
 
     Returns
     -------
     pandas.DataFrame
-        In rank order: ``id``, ``title``, ``owner`` (``"unowned"`` when missing),
+        In rank order: ``id``, ``title``, ``label`` (the name in ``improvement_labels``,
+        else ``id``: the text beside the bubble), ``owner`` (``"unowned"`` when missing),
         ``owner_label`` (its name in ``owner_labels``, else ``owner``: the name in the
         legend), ``rank``, ``effort_days`` (x), ``impact`` (y), ``cost``, ``quadrant``,
         ``non_dominated`` (outlined), ``area_pt2`` (bubble area in points squared: 60 +
@@ -131,19 +142,28 @@ def impact_effort_data(ranking: Any, *, owner_labels: Any = None) -> pd.DataFram
        owner owner_label
     0  sales  Sales team
     1  sales  Sales team
+    >>> t = impact_effort_data(fk.prioritise(fk.datasets.load_autoparts()),
+    ...                        improvement_labels={"guided_selling": "Guided selling"})
+    >>> t[["id", "label"]].head(2)
+                    id            label
+    0  onboarding_plan  onboarding_plan
+    1   guided_selling   Guided selling
     """
     from frictionkit.ranking import UNOWNED
 
     t = _check_ranking(ranking).table
     names = check_labels(owner_labels, "owner_labels")
+    titles = check_labels(improvement_labels, "improvement_labels")
     owner = t["owner"].astype(object).where(t["owner"].notna(), UNOWNED).astype(str)
     colors = color_map(owner)
     cost = t["cost"].to_numpy(dtype=np.float64)
     largest = float(np.nanmax(cost)) if len(cost) else 0.0
+    ids = t["id"].astype(str).to_numpy(dtype=object)
     return pd.DataFrame(
         {
-            "id": t["id"].astype(str).to_numpy(dtype=object),
+            "id": ids,
             "title": t["title"].astype(object).to_numpy(),
+            "label": np.array([label_of(titles, i) for i in ids], dtype=object),
             "owner": owner.to_numpy(dtype=object),
             "owner_label": np.array([label_of(names, o) for o in owner], dtype=object),
             "rank": t["rank"].to_numpy(),
@@ -160,7 +180,12 @@ def impact_effort_data(ranking: Any, *, owner_labels: Any = None) -> pd.DataFram
 
 @plain_labels
 def impact_effort(
-    ranking: Any, *, annotate: bool = True, owner_labels: Any = None, ax: Axes | None = None
+    ranking: Any,
+    *,
+    annotate: bool | Literal["id"] = True,
+    owner_labels: Any = None,
+    improvement_labels: Any = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Impact-effort matrix: the quick wins top left.
 
@@ -175,11 +200,19 @@ def impact_effort(
     ----------
     ranking : Ranking
         From :func:`frictionkit.prioritise`.
-    annotate : bool, default True
-        Write each improvement's id beside its bubble.
+    annotate : bool or "id", default True
+        Write each improvement's name beside its bubble: its ``improvement_labels`` name
+        when given (wrapped on two lines of 20 characters, cut with an ellipsis past
+        them), else its id. ``"id"`` writes the ids even when ``improvement_labels`` are
+        given, a single short line each where bubbles crowd. Either way a name drawn
+        otherwise than ``"name (id)"`` keeps that full text as the text's gid, which the
+        HTML report shows as a tooltip.
     owner_labels : mapping of str to str, optional
         Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``
         (see :func:`impact_effort_data`).
+    improvement_labels : mapping of str to str, optional
+        Display name of each improvement, e.g. ``{imp.id: imp.title for imp in
+        journey.improvements}``; improvements not in it keep their id.
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -209,12 +242,31 @@ def impact_effort(
     >>> [t.get_text() for t in owners.get_texts()][:3]
     ['Customer service', 'IT', 'Logistics']
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> ax = impact_effort(fk.prioritise(journey),
+    ...                    improvement_labels={"guided_selling": "Guided selling"})
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text().startswith("Guided"))
+    ['Guided selling']
+    >>> matplotlib.pyplot.close(ax.figure)
+    >>> ax = impact_effort(fk.prioritise(journey), annotate="id",
+    ...                    improvement_labels={"guided_selling": "Guided selling"})
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text().startswith("guided"))
+    ['guided_selling']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     from matplotlib.patches import Rectangle
 
     from frictionkit.ranking import EASY_AND_SMART, FILL_IN, MAJOR_PROJECT, THANKLESS
 
-    data = impact_effort_data(ranking, owner_labels=owner_labels)
+    if not (isinstance(annotate, bool) or annotate == "id"):
+        raise ValidationError(
+            f'annotate must be True, False or "id", got {annotate!r}',
+            field="annotate",
+            value=annotate,
+            hint='Pass "id" to write the ids beside the bubbles, False for no text',
+        )
+    data = impact_effort_data(
+        ranking, owner_labels=owner_labels, improvement_labels=improvement_labels
+    )
     ax = axes(ax, (9.0, 6.5))
     t_imp = float(ranking.thresholds.get("impact", np.nan))
     t_eff = float(ranking.thresholds.get("effort_days", np.nan))
@@ -263,10 +315,13 @@ def impact_effort(
     bubbles.set_gid("impact_effort_bubbles")
     if annotate:
         radius = np.sqrt(data["area_pt2"].to_numpy()) / 2  # marker size is the diameter
-        for xi, yi, r, text in zip(x, y, radius, data["id"], strict=True):
+        rows = zip(x, y, radius, data["id"], data["label"], strict=True)
+        for xi, yi, r, id_, label in rows:
             left = xi > 0.78 * x_hi  # near the right edge: write on the left
-            ax.annotate(
-                str(text),
+            by_id = label == id_ or annotate == "id"
+            drawn = str(id_) if by_id else wrap(str(label), _LABEL_WIDTH)
+            note = ax.annotate(
+                drawn,
                 (xi, yi),
                 xytext=(-(r + 3) if left else r + 3, 0),
                 textcoords="offset points",
@@ -275,7 +330,9 @@ def impact_effort(
                 va="center",
                 color="#222222",
                 zorder=4,
+                linespacing=1.0,
             )
+            full_text(note, drawn, str(id_) if label == id_ else f"{label} ({id_})")
     ax.set_xlabel("Effort (person-days)")
     unit = " ".join(
         x for x in (ranking.currency, f"per {ranking.period}" if ranking.period else None) if x

@@ -13,6 +13,7 @@ from frictionkit.plot._common import (
     axes,
     check_labels,
     color_map,
+    full_text,
     label_of,
     need_columns,
     need_frame,
@@ -20,6 +21,7 @@ from frictionkit.plot._common import (
     side_legend,
     thousands,
     thousands_formatter,
+    wrap,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,8 +174,13 @@ def frontier(frontier_table: Any, *, ax: Axes | None = None) -> Axes:
 
 _ROADMAP_COLUMNS = ("start", "end", "id", "owner")
 
+#: Width (characters) of a line of an improvement's name on the roadmap (two lines).
+_LABEL_WIDTH = 30
 
-def roadmap_data(roadmap_table: Any, *, owner_labels: Any = None) -> pd.DataFrame:
+
+def roadmap_data(
+    roadmap_table: Any, *, owner_labels: Any = None, improvement_labels: Any = None
+) -> pd.DataFrame:
     """The table behind :func:`roadmap`: one bar per scheduled improvement.
 
     Parameters
@@ -184,13 +191,17 @@ def roadmap_data(roadmap_table: Any, *, owner_labels: Any = None) -> pd.DataFram
     owner_labels : mapping of str to str, optional
         Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``;
         owners not in it keep their id.
+    improvement_labels : mapping of str to str, optional
+        Display name of each improvement, e.g. ``{imp.id: imp.title for imp in
+        journey.improvements}``; improvements not in it keep their id.
 
     Returns
     -------
     pandas.DataFrame
         Grouped by owner (owners in order of their first start), then by start:
         ``owner``, ``owner_label`` (its name in ``owner_labels``, else ``owner``: the name
-        in the legend), ``id``, ``start``, ``finish`` (the day after ``end``: the bar's
+        in the legend), ``id``, ``label`` (its name in ``improvement_labels``, else
+        ``id``: the bar's name), ``start``, ``finish`` (the day after ``end``: the bar's
         right edge; working-day numbers stay numbers), ``quick_win``, ``row`` (0 = top
         bar) and ``color`` (the owner's colour, by id).
 
@@ -208,8 +219,14 @@ def roadmap_data(roadmap_table: Any, *, owner_labels: Any = None) -> pd.DataFram
     >>> names = {"customer_service": "Customer service"}
     >>> roadmap_data(fk.roadmap.roadmap(plan), owner_labels=names)["owner_label"].unique()[:2]
     array(['sales', 'Customer service'], dtype=object)
+    >>> titles = {"guided_selling": "Guided selling"}
+    >>> roadmap_data(fk.roadmap.roadmap(plan), improvement_labels=titles)["label"].head(2)
+    0     Guided selling
+    1    onboarding_plan
+    Name: label, dtype: object
     """
     names = check_labels(owner_labels, "owner_labels")
+    titles = check_labels(improvement_labels, "improvement_labels")
     t = need_frame(
         roadmap_table,
         "roadmap_table",
@@ -252,16 +269,27 @@ def roadmap_data(roadmap_table: Any, *, owner_labels: Any = None) -> pd.DataFram
     out["color"] = [colors[o] for o in out["owner"]]
     out.insert(1, "owner_label", [label_of(names, o) for o in out["owner"]])
     out["owner_label"] = out["owner_label"].astype(object)
+    out.insert(3, "label", [label_of(titles, i) for i in out["id"]])
+    out["label"] = out["label"].astype(object)
     return out
 
 
 @plain_labels
-def roadmap(roadmap_table: Any, *, owner_labels: Any = None, ax: Axes | None = None) -> Axes:
+def roadmap(
+    roadmap_table: Any,
+    *,
+    owner_labels: Any = None,
+    improvement_labels: Any = None,
+    ax: Axes | None = None,
+) -> Axes:
     """The roadmap as a Gantt chart: one bar per improvement, grouped and coloured by owner.
 
     Quick wins are hatched. With dated roadmaps (``start=`` given to
     :func:`frictionkit.roadmap.roadmap`) the axis shows dates, otherwise working days.
-    The legend names each owner by its ``owner_labels`` name when given, else by its id.
+    The legend names each owner by its ``owner_labels`` name when given, else by its id;
+    each bar is named by its ``improvement_labels`` name when given (wrapped on two lines
+    of 30 characters, cut with an ellipsis past them; the full name and the id are kept
+    as the tick label's gid, which the HTML report shows as a tooltip), else by its id.
 
     Parameters
     ----------
@@ -270,6 +298,9 @@ def roadmap(roadmap_table: Any, *, owner_labels: Any = None, ax: Axes | None = N
     owner_labels : mapping of str to str, optional
         Display name of each owner, e.g. ``{ow.id: ow.label for ow in journey.owners}``
         (see :func:`roadmap_data`).
+    improvement_labels : mapping of str to str, optional
+        Display name of each improvement, e.g. ``{imp.id: imp.title for imp in
+        journey.improvements}`` (see :func:`roadmap_data`).
     ax : matplotlib.axes.Axes, optional
         Draw here; by default on a new figure.
 
@@ -298,10 +329,17 @@ def roadmap(roadmap_table: Any, *, owner_labels: Any = None, ax: Axes | None = N
     >>> [t.get_text() for t in ax.get_legend().get_texts()][:3]
     ['Sales', 'Customer service', 'Marketing']
     >>> matplotlib.pyplot.close(ax.figure)
+    >>> ax = roadmap(fk.roadmap.roadmap(plan),
+    ...              improvement_labels={imp.id: imp.title for imp in journey.improvements})
+    >>> ax.get_yticklabels()[0].get_text().splitlines()
+    ['Guided selling with at most', 'three options per need']
+    >>> matplotlib.pyplot.close(ax.figure)
     """
     from matplotlib.patches import Patch
 
-    data = roadmap_data(roadmap_table, owner_labels=owner_labels)
+    data = roadmap_data(
+        roadmap_table, owner_labels=owner_labels, improvement_labels=improvement_labels
+    )
     n = len(data)
     ax = axes(ax, (9.0, 1.4 + 0.42 * max(n, 1)))
     dated = pd.api.types.is_datetime64_any_dtype(data["start"])
@@ -329,7 +367,12 @@ def roadmap(roadmap_table: Any, *, owner_labels: Any = None, ax: Axes | None = N
         if quick:
             patch.set_hatch("///")
             patch.set_edgecolor("#222222")
-    ax.set_yticks(rows, data["id"].tolist())
+    ids, labels = data["id"].tolist(), data["label"].tolist()
+    drawn = [i if t == i else wrap(t, _LABEL_WIDTH) for i, t in zip(ids, labels, strict=True)]
+    ax.set_yticks(rows, drawn)
+    for tick, shown, i, t in zip(ax.get_yticklabels(), drawn, ids, labels, strict=True):
+        tick.set_linespacing(1.0)
+        full_text(tick, shown, i if t == i else f"{t} ({i})")
     ax.invert_yaxis()
     owners = data["owner"].tolist()
     for i in range(1, n):

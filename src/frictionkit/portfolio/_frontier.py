@@ -13,7 +13,14 @@ from frictionkit.exceptions import (
     ValidationError,
 )
 from frictionkit.model import Journey
-from frictionkit.portfolio._inputs import FloatArray, Objective, _load, _Problem
+from frictionkit.portfolio._inputs import (
+    FloatArray,
+    Objective,
+    _load,
+    _Problem,
+    checked_capacity,
+)
+from frictionkit.portfolio._plan import Plan
 from frictionkit.portfolio._solve import _cheapest_better, _diagnose, _greedy_select, _solve
 from frictionkit.scoring import Ranking
 
@@ -22,7 +29,7 @@ from frictionkit.scoring import Ranking
 
 
 def frontier(
-    journey_or_improvements: Ranking | Journey | pd.DataFrame,
+    journey_or_improvements: Ranking | Journey | pd.DataFrame | Plan,
     *,
     capacity: Mapping[str, float] | None = None,
     objective: Objective = "value",
@@ -63,14 +70,17 @@ def frontier(
 
     Parameters
     ----------
-    journey_or_improvements : Ranking, Journey or DataFrame
+    journey_or_improvements : Ranking, Journey, DataFrame or Plan
         As for :func:`optimise_portfolio`: a ranking gives its own impact, so the
-        frontier and the plan of one ranking agree.
+        frontier and the plan of one ranking agree. A :class:`Plan` gives the frontier
+        of the improvements, values, capacities and rules it was solved with (its
+        budget aside), whatever it was made from.
     capacity : mapping owner id -> days, optional
         As for :func:`optimise_portfolio`; pass ``{}`` for a budget-only frontier of a
-        journey whose owners have capacities.
+        journey whose owners have capacities. For a plan, ``None`` keeps its capacities.
     objective : "value", column name, mapping or Series, default "value"
-        What to maximise.
+        What to maximise. A plan's frontier maximises what the plan did (leave the
+        default).
     max_points : int or None, default 200
         Thin to at most this many rows; ``None`` returns every step.
     time_limit_s : float, default 10.0
@@ -93,6 +103,14 @@ def frontier(
     >>> f = frontier(items)
     >>> f[["cost", "value", "greedy_value"]].to_numpy().tolist()
     [[0.0, 0.0, 0.0], [10.0, 60.0, 60.0], [20.0, 100.0, 60.0], [30.0, 160.0, 160.0], [40.0, 180.0, 160.0], [50.0, 220.0, 160.0], [60.0, 280.0, 280.0]]
+
+    The frontier of a plan is that of its own figures, rules and staff limits, past its
+    budget:
+
+    >>> from frictionkit.portfolio import optimise_portfolio
+    >>> plan = optimise_portfolio(items, budget=30)
+    >>> frontier(plan)["value"].to_numpy().tolist()
+    [0.0, 60.0, 100.0, 160.0, 180.0, 220.0, 280.0]
     """  # noqa: E501
     mp_any: Any = max_points
     if mp_any is not None and (
@@ -103,7 +121,10 @@ def frontier(
             field="max_points",
             value=max_points,
         )
-    p = _load(journey_or_improvements, objective=objective, budget=None, capacity=capacity)
+    if isinstance(journey_or_improvements, Plan):
+        p = _plan_problem(journey_or_improvements, objective, capacity)
+    else:
+        p = _load(journey_or_improvements, objective=objective, budget=None, capacity=capacity)
     err = _diagnose(p)
     if err is not None:
         raise err
@@ -131,6 +152,25 @@ def frontier(
     out.attrs["currency"] = p.currency
     out.attrs["period"] = p.period if p.objective == "value" else None
     return out
+
+
+def _plan_problem(
+    plan: Plan, objective: Objective, capacity: Mapping[str, float] | None
+) -> _Problem:
+    """The problem ``plan`` was solved, without its budget (and with ``capacity``)."""
+    if not (isinstance(objective, str) and objective == "value"):
+        raise ValidationError(
+            "the frontier of a plan maximises what the plan did "
+            f"(objective {plan.objective!r}), got objective={objective!r}",
+            field="objective",
+            value=objective,
+            hint="Leave objective at its default, or make the plan with this objective",
+        )
+    p: _Problem = plan._problem
+    if capacity is None:
+        return attrs.evolve(p, budget=None)
+    known = [*p.owners, *p.capacity]
+    return attrs.evolve(p, budget=None, capacity=checked_capacity(capacity, p.owners, known))
 
 
 def _components(p: _Problem, pool: Sequence[int]) -> list[list[int]] | None:

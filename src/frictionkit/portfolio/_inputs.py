@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -401,6 +401,43 @@ def _refuse_missing_impact(frame: pd.DataFrame, objective: Objective) -> None:
         )
 
 
+def checked_capacity(
+    capacity: Mapping[str, float] | None,
+    owners: Sequence[str],
+    known_owners: Sequence[str] | None = None,
+) -> dict[str, float]:
+    """``capacity`` checked against the improvements' ``owners``: the finite limits.
+
+    A key must be an owner of an improvement or one of ``known_owners`` (the journey's);
+    when any owner has a capacity, every owner of an improvement needs one.
+    """
+    cap: dict[str, float] = {}
+    if capacity is None:
+        return cap
+    cap = _capacity_map(capacity, "capacity")
+    pool = sorted(set(owners) | set(known_owners or ()))
+    for key in cap:
+        if key not in pool:
+            raise UnknownReferenceError(
+                f"capacity names unknown owner {key!r}" + did_you_mean(key, pool),
+                field="capacity",
+                value=key,
+                hint=f"Owners: {', '.join(map(repr, pool))}",
+            )
+    missing = [o for o in dict.fromkeys(owners) if o not in cap]
+    if cap and missing:
+        raise ValidationError(
+            f"owner {missing[0]!r} has no capacity while others have one"
+            + (f" (also missing: {', '.join(map(repr, missing[1:]))})" if missing[1:] else ""),
+            field="capacity",
+            value=missing[0],
+            hint="Give every owner a capacity in days (float('inf') for no limit), "
+            "or pass capacity={} to plan without staff limits",
+        )
+    cap = {k: v for k, v in cap.items() if math.isfinite(v)}
+    return cap
+
+
 def _load(
     source: Journey | pd.DataFrame | Ranking,
     *,
@@ -542,29 +579,7 @@ def _load(
             excl[position[other]].add(i)
 
     # capacity and budget
-    cap: dict[str, float] = {}
-    if capacity is not None:
-        cap = _capacity_map(capacity, "capacity")
-        pool = sorted(set(owners) | set(known_owners or ()))
-        for key in cap:
-            if key not in pool:
-                raise UnknownReferenceError(
-                    f"capacity names unknown owner {key!r}" + did_you_mean(key, pool),
-                    field="capacity",
-                    value=key,
-                    hint=f"Owners: {', '.join(map(repr, pool))}",
-                )
-        missing = [o for o in dict.fromkeys(owners) if o not in cap]
-        if cap and missing:
-            raise ValidationError(
-                f"owner {missing[0]!r} has no capacity while others have one"
-                + (f" (also missing: {', '.join(map(repr, missing[1:]))})" if missing[1:] else ""),
-                field="capacity",
-                value=missing[0],
-                hint="Give every owner a capacity in days (float('inf') for no limit), "
-                "or pass capacity={} to plan without staff limits",
-            )
-        cap = {k: v for k, v in cap.items() if math.isfinite(v)}
+    cap = checked_capacity(capacity, owners, known_owners)
     bud: float | None = None
     if budget is not None:
         if isinstance(budget, bool) or not isinstance(budget, (int, float, np.number)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,26 @@ def _head(name: str, unit: str) -> str:
     return f"{name} ({unit})" if unit else name
 
 
+def _titles(ids: Any, titles: Any) -> dict[str, str]:
+    """The improvements' titles by id (those without a title, or titled by id, left out)."""
+    return {
+        str(i): t
+        for i, t in zip(ids, titles, strict=True)
+        if isinstance(t, str) and t.strip() and t != str(i)
+    }
+
+
+def _named(id_: Any, titles: dict[str, str]) -> str:
+    """An improvement as the report names it: ``"Title (id)"``, or its id without a title."""
+    title = titles.get(str(id_))
+    return f"{title} ({id_})" if title and title != str(id_) else str(id_)
+
+
+def _named_list(ids: Any, titles: dict[str, str]) -> str:
+    """Improvements by ``"Title (id)"``, separated by semicolons (titles hold commas)."""
+    return "; ".join(_named(i, titles) for i in ids) or _DASH
+
+
 def _with_interval(table: pd.DataFrame, low: str, high: str, by: pd.DataFrame) -> pd.DataFrame:
     """``table`` with an ``interval`` text column from ``by``'s ``low``-``high`` by id."""
     if low not in by.columns:
@@ -71,11 +92,9 @@ def _ranking_section(
     owners = _owner_names(journey)
     currency, period = _units(ranking, journey)
     table = ranking.to_frame()
+    titles = _titles(table["id"], table["title"])
     table = table.assign(
-        improvement=[
-            f"{t} ({i})" if isinstance(t, str) and t else str(i)
-            for i, t in zip(table["id"], table["title"], strict=True)
-        ],
+        improvement=[_named(i, titles) for i in table["id"]],
         owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in table["owner"]],
     )
     table = table.sort_values("rank", kind="stable")
@@ -138,6 +157,10 @@ def _ranking_section(
         ranking,
         size=(8.0, 5.5),
         owner_labels=owners,
+        improvement_labels=titles,
+        # the ids, one short line each: two-line titles collide where bubbles crowd (the
+        # demo's fill-ins); each id keeps "Title (id)" as its tooltip
+        annotate="id",
     )
     if fig is not None:
         blocks.append(fig)
@@ -155,7 +178,10 @@ def _ranking_section(
         )
     )
     by_owner = ranking.by_owner()
-    by_owner = by_owner.assign(name=[owners.get(o, o) for o in by_owner["owner"]])
+    by_owner = by_owner.assign(
+        name=[owners.get(o, o) for o in by_owner["owner"]],
+        named=[_ids_named(str(ids), titles) for ids in by_owner["ids"]],
+    )
     blocks.append(
         _tbl(
             _table(
@@ -167,7 +193,7 @@ def _ranking_section(
                     ("effort_days", "Effort (days)", "num"),
                     ("cost", _head("Cost", currency or ""), "money"),
                     ("best_rank", "Best rank", "int"),
-                    ("ids", "Improvements, by rank", "text"),
+                    ("named", "Improvements, by rank", "text"),
                 ],
                 key="by-owner",
                 caption="Improvements by owner",
@@ -212,7 +238,8 @@ def _check_same_impact(plan: Plan, ranking: Ranking | None, notes: list[str]) ->
         if k and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     ]
     if differ:
-        shown_ids = ", ".join(differ[:5]) + (" …" if len(differ) > 5 else "")
+        titles = _titles(ranking.table["id"], ranking.table["title"])
+        shown_ids = _named_list(differ[:5], titles) + (" …" if len(differ) > 5 else "")
         notes.append(
             f"The plan values {_count(len(differ), 'improvement')} differently from the "
             f"ranking's impact ({shown_ids}): make the plan from the ranking shown, "
@@ -235,6 +262,7 @@ def _plan_section(
     if plan.objective != "value":
         period = None  # a score, not money per period
     frame = plan.to_frame()
+    titles = _titles(frame["id"], frame["title"])
     sel = frame[frame["selected"]]
     if ranking is not None:
         sel = _with_interval(sel, "impact_low", "impact_high", ranking.table)
@@ -260,10 +288,7 @@ def _plan_section(
     ]
     value_head = _head("Value", _per(currency, period))
     sel = sel.assign(
-        improvement=[
-            f"{t} ({i})" if isinstance(t, str) and t else str(i)
-            for i, t in zip(sel["id"], sel["title"], strict=True)
-        ],
+        improvement=[_named(i, titles) for i in sel["id"]],
         owner_name=[owners.get(o, o) if isinstance(o, str) else "unowned" for o in sel["owner"]],
     )
     blocks.append(
@@ -286,7 +311,7 @@ def _plan_section(
     )
     cons = plan.constraints()
     cons = cons.assign(
-        blocks_text=[", ".join(b) or _DASH for b in cons["blocks"]],
+        blocks_text=[_named_list(b, titles) for b in cons["blocks"]],
         constraint_name=_constraint_names(cons["constraint"], plan, owners, currency),
     )
     blocks.append(
@@ -315,7 +340,10 @@ def _plan_section(
         blocks.append(
             {
                 "kind": "list",
-                "items": [_owners_named(str(reasons[i]), plan, owners) for i in out],
+                "items": [
+                    _improvements_named(_owners_named(str(reasons[i]), plan, owners), titles)
+                    for i in out
+                ],
             }
         )
     tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text", "constraint_name"])}
@@ -323,15 +351,11 @@ def _plan_section(
         from frictionkit.portfolio import frontier
 
         try:
-            # the frontier of the plan's own values (the ranking's impact when the plan was
-            # made from the ranking), never the map's declared figures behind its back
-            # 40 steps draw the curve; with owner capacities each step is one solve
-            front = frontier(
-                journey,
-                capacity=dict(plan.capacity),
-                objective=_plan_values(plan),
-                max_points=REPORT_FRONTIER_POINTS,
-            )
+            # the frontier of the plan's own improvements, values and staff limits (the
+            # ranking's impact when the plan was made from the ranking), never the map's
+            # declared figures behind its back; 40 steps draw the curve, and with owner
+            # capacities each step is one solve
+            front = frontier(plan, max_points=REPORT_FRONTIER_POINTS)
             front.attrs.update(currency=currency, period=period)
         except Exception as err:  # the frontier is extra; the plan stands without it
             notes.append(f"The budget frontier could not be computed: {err}")
@@ -352,7 +376,14 @@ def _plan_section(
 
         roadmap = make_roadmap(plan, period_days=_ROADMAP_PERIOD_DAYS)
     blocks.append(_h3("Roadmap"))
-    fig = figs.draw("roadmap", "The roadmap by owner, wave by wave.", roadmap, owner_labels=owners)
+    titles |= _titles(roadmap["id"], roadmap["title"]) if "title" in roadmap.columns else {}
+    fig = figs.draw(
+        "roadmap",
+        "The roadmap by owner, wave by wave.",
+        roadmap,
+        owner_labels=owners,
+        improvement_labels=titles,
+    )
     if fig is not None:
         blocks.append(fig)
     rm = roadmap.assign(
@@ -364,10 +395,7 @@ def _plan_section(
         owner_name=[
             owners.get(o, o) if isinstance(o, str) else "unowned" for o in roadmap["owner"]
         ],
-        improvement=[
-            f"{t} ({i})" if isinstance(t, str) and t else str(i)
-            for i, t in zip(roadmap["id"], roadmap["title"], strict=True)
-        ],
+        improvement=[_named(i, titles) for i in roadmap["id"]],
     )
     blocks.append(
         _tbl(
@@ -424,6 +452,35 @@ def _owners_named(reason: str, plan: Plan, owners: dict[str, str]) -> str:
         if owner in owners:
             reason = reason.replace(f"days of {owner!r}", f"days of {owners[owner]}")
     return reason
+
+
+def _ids_named(ids: str, titles: dict[str, str]) -> str:
+    """A ranking's ``"a, b"`` list of ids as ``"Title a (a); Title b (b)"``."""
+    parts = ids.split(", ")
+    if not all(p in titles for p in parts):  # an id with a comma, or untitled ones
+        return ", ".join(_named(p, titles) for p in parts) if ids else _DASH
+    return _named_list(parts, titles)
+
+
+def _improvements_named(reason: str, titles: dict[str, str]) -> str:
+    """A plan's reason with each improvement by ``"Title (id)"``, not its quoted id.
+
+    :meth:`Plan.why_not` quotes ids (``"'a' is out: it excludes 'b'"``); runs of them
+    (``"'a', 'b'"``) become ``"Title a (a), Title b (b)"`` with ``"and"`` before the last.
+    A quoted owner (``"days of 'contractor'"``) and an improvement without a title keep
+    their quotes.
+    """
+    quoted = {repr(i): _named(i, titles) for i in titles}
+    if not quoted:
+        return reason
+    one = "|".join(re.escape(q) for q in sorted(quoted, key=len, reverse=True))
+    run = re.compile(rf"(?<!days of )(?:{one})(?:, (?:{one}))*")
+
+    def names(m: re.Match[str]) -> str:
+        parts = [quoted[q] for q in re.findall(one, m.group(0))]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    return run.sub(names, reason)
 
 
 def _days(start: Any, end: Any) -> str:
