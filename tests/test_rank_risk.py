@@ -516,6 +516,30 @@ def test_pert_draws_follow_the_beta_distribution(low, likely, high, copies):
     assert x.max() <= high
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 9),
+    st.lists(st.integers(1, 30), min_size=1, max_size=4),
+    st.integers(0, 2**32 - 1),
+)
+def test_add_rows_adds_row_by_row_in_order(rows, n, splits, seed) -> None:
+    # the running sums of rank_risk: any split of the rows gives the sequential sum
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((rows, n)) * 10.0 ** rng.integers(-8, 8, (rows, n))
+    expected = np.zeros(n)
+    for row in x:
+        expected = expected + row
+    got, start = np.zeros(n), 0
+    for size in [*splits, rows]:
+        if start < rows:
+            got = rr_module._add_rows(got, x[start : start + size])
+            start += size
+    assert np.array_equal(got, expected)
+    squares = rr_module._add_rows(np.zeros(n), x, square=True)
+    assert np.array_equal(squares, np.add.accumulate(np.square(x), axis=0)[-1])
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(st.sampled_from(["pert", "pert2", "tri", "uni", "const"]), min_size=1, max_size=40),

@@ -151,7 +151,9 @@ def _add_rows(acc: FloatArray, x: FloatArray, *, square: bool = False) -> FloatA
     """``acc + x[0] + x[1] + ...`` (of ``x ** 2`` with ``square``), added row by row in order.
 
     The sum of a stream block is then the same however its rows are split into memory
-    blocks (``x.sum(axis=0)`` may sum pairwise, in an order that depends on the split).
+    blocks. With ``acc`` as the first row of a C-ordered buffer, numpy's sum over axis 0
+    adds the rows one after the other into the running row (a property test pins it);
+    a single column would be summed pairwise, so it is accumulated instead.
     """
     buf = np.empty((x.shape[0] + 1, x.shape[1]))
     buf[0] = acc
@@ -159,8 +161,9 @@ def _add_rows(acc: FloatArray, x: FloatArray, *, square: bool = False) -> FloatA
         np.square(x, out=buf[1:])
     else:
         buf[1:] = x
-    np.add.accumulate(buf, axis=0, out=buf)
-    return np.array(buf[-1])
+    if x.shape[1] == 1:
+        return np.array(np.add.accumulate(buf[:, 0])[-1:], dtype=np.float64)
+    return np.asarray(buf.sum(axis=0), dtype=np.float64)
 
 
 class _RankCounts:
