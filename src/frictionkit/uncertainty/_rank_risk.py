@@ -180,13 +180,19 @@ class _RankCounts:
         self._by_thread: dict[int, IntArray] = {}
 
     def add(self, order: IntArray) -> None:
-        """Count ``order[d, r] = i`` (improvement ``i`` at rank ``r + 1`` in draw ``d``)."""
+        """Count ``order[d, r] = i`` (improvement ``i`` at rank ``r + 1`` in draw ``d``).
+
+        ``order`` is overwritten.
+        """
         key = threading.get_ident()
         counts = self._by_thread.get(key)
         if counts is None:
             with self._lock:
                 counts = self._by_thread.setdefault(key, np.zeros(self.n * self.n, np.int64))
-        np.add.at(counts, (order * self.n + self.cols).ravel(), 1)  # no n x n temporary
+        # in place: the index of each cell, counts[i * n + r]; no n x n temporary
+        order *= self.n
+        order += self.cols
+        np.add.at(counts, order.ravel(), 1)
 
     def total(self) -> IntArray:
         """The counts of every thread added, ``(n, n)``."""
