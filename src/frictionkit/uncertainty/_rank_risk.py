@@ -196,8 +196,11 @@ class _RankCounts:
 
     def total(self) -> IntArray:
         """The counts of every thread added, ``(n, n)``."""
-        out = np.zeros(self.n * self.n, dtype=np.int64)
-        for counts in self._by_thread.values():
+        arrays = list(self._by_thread.values())
+        if not arrays:
+            return np.zeros((self.n, self.n), dtype=np.int64)
+        out = arrays[0]
+        for counts in arrays[1:]:
             out += counts
         return out.reshape(self.n, self.n)
 
@@ -270,10 +273,12 @@ def _row_medians(a: FloatArray) -> FloatArray:
     return np.asarray((lower + upper) / 2.0, dtype=np.float64)
 
 
-def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
-    """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF)."""
+def _percentile_ranks(cum: IntArray, draws: int, q: float) -> IntArray:
+    """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF).
+
+    ``cum`` holds the rank counts summed along each row (``np.cumsum(counts, axis=1)``).
+    """
     need = math.ceil(q * draws - 1e-9)
-    cum = np.cumsum(counts, axis=1)
     return np.asarray((cum >= max(need, 1)).argmax(axis=1) + 1, dtype=np.int64)
 
 
@@ -699,8 +704,9 @@ def _result(
     at = {i: pos for pos, i in enumerate(p.ids)}
     rows = np.array([at[i] for i in table["id"].tolist()], dtype=np.int64)
     ids = pd.Index(table["id"].tolist(), name="id")
+    ordered = counts[rows]
     acc = pd.DataFrame(
-        counts[rows] / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank")
+        ordered / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank"), copy=False
     )
     assert QUADRANTS == (QUICK_WIN, MAJOR_PROJECT, FILL_IN, THANKLESS)
     quads = pd.DataFrame(
@@ -712,6 +718,7 @@ def _result(
     var = np.maximum(s2[rows] / total - mean * mean, 0.0)
     std = np.sqrt(var * total / (total - 1)) if total > 1 else np.zeros(n)
     expected_rank = acc.to_numpy() @ np.arange(1, n + 1, dtype=np.float64)
+    cum = np.cumsum(ordered, axis=1, out=ordered)
     summary = pd.DataFrame(
         {
             "id": table["id"].to_numpy(dtype=object),
@@ -725,9 +732,7 @@ def _result(
             "p_first": acc.iloc[:, 0].to_numpy(),
             f"p_top_{k}": acc.iloc[:, :k].sum(axis=1).to_numpy(),
             "p_quick_win": quads[QUICK_WIN].to_numpy(),
-            **{
-                f"rank_p{q}": _percentile_ranks(counts[rows], total, q / 100.0) for q in PERCENTILES
-            },
+            **{f"rank_p{q}": _percentile_ranks(cum, total, q / 100.0) for q in PERCENTILES},
         }
     )
     return RankRisk(
