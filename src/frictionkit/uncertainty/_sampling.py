@@ -687,21 +687,24 @@ class _StreamBlock:
         d = self.draws
         if d.constant:
             return np.broadcast_to(d.fill, (rows, d.n))
-        out = np.empty((rows, d.n))
-        if d.const_pos.size:
-            out[:, d.const_pos] = d.fill[d.const_pos]
+        out: FloatArray | None = None
         for (kind, pos, a, mid, b, _), streams in zip(d.parts, self.gens, strict=True):
             size = (rows, pos.size)
             if kind == "uniform":
-                block = a + (b - a) * streams[0].random(size)
+                block = streams[0].random(size)
+                block *= b - a
+                block += a
             elif kind == "triangular":
                 block = streams[0].triangular(a, mid, b, size=size)
             else:  # PERT: a + span * Ga / (Ga + Gb); here mid is the span, b the shapes
                 block = _pert_unit(streams, b, size)
                 block *= mid
                 block += a
-            if pos.size == d.n and pos[0] == 0 and pos[-1] == d.n - 1:
-                out[:] = block  # every position, in order
-            else:
-                out[:, pos] = block
+            if pos.size == d.n:  # every position, in order: the block is the draws
+                return np.asarray(block, dtype=np.float64)
+            if out is None:
+                out = np.empty((rows, d.n))
+                out[:, d.const_pos] = d.fill[d.const_pos]
+            out[:, pos] = block
+        assert out is not None
         return out
