@@ -423,9 +423,13 @@ def test_progress_without_tqdm_names_the_extra(three, monkeypatch):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("tqdm") is None, reason="tqdm is not installed")
-def test_progress_with_tqdm_gives_the_same_result(three):
+def test_progress_with_tqdm_gives_the_same_result(three, capsys):
     a = rank_risk(three, draws=200, seed=0, progress=True).to_frame()
     pd.testing.assert_frame_equal(a, rank_risk(three, draws=200, seed=0).to_frame())
+    # three stream blocks on two threads: the bar counts every draw, in block order
+    b = rank_risk(three, draws=2500, seed=0, progress=True, threads=2)
+    assert "2500/2500" in capsys.readouterr().err
+    _same_risk(b, rank_risk(three, draws=2500, seed=0, threads=1))
 
 
 # ---------------------------------------------------------------------------------------
