@@ -8,8 +8,11 @@ TOPSIS (every estimate is sampled, scored, ranked and tallied per draw). Target 
 (issue 22): <= 1 s and <= 500 MB peak traced memory (the inputs, such as the matrix
 draws themselves, made beforehand and not counted).
 Timings are the median wall time of several runs of the public (validated) function and
-the CPU time (time.process_time) of one more, which the target is checked against (the
-machine is shared, so wall time counts other work too); the peak is
+the CPU time (time.process_time) of one more. The target is checked against the smaller
+of the two: the CPU time of a single-threaded run (the machine is shared, so wall time
+counts other work too), the wall time of a run on worker threads (whose CPU time adds up
+every thread; ``rank_risk`` uses the available cores unless ``threads=`` or
+``FRICTIONKIT_THREADS`` says otherwise, and the header prints how many). The peak is
 measured with tracemalloc in a separate run. The machine's load average is printed
 because other work on the machine slows every timing. Run:
 
@@ -314,6 +317,12 @@ def run_main(repeat: int) -> None:
             1.0,
             lambda: rank_risk(improvements, "topsis", draws=10_000, seed=1),
         ),
+        (
+            "rank_risk topsis, threads=1",
+            "1,000 x 10,000",
+            None,
+            lambda: rank_risk(improvements, "topsis", draws=10_000, seed=1, threads=1),
+        ),
     ]
 
     load = os.getloadavg()
@@ -334,7 +343,10 @@ def run_main(repeat: int) -> None:
         cpu = cpu_seconds(fn)
         peak = peak_mb(fn)
         shown = "" if target is None else f"{target:.1f}"
-        ok = "" if target is None else ("yes" if cpu <= target and peak <= 500 else "NO")
+        # single-threaded, CPU time is the steadier figure; on worker threads the CPU time
+        # adds up every thread, so wall time is the one to hold against the target
+        met = target is not None and min(seconds, cpu) <= target and peak <= 500
+        ok = "" if target is None else ("yes" if met else "NO")
         print(
             f"{name:34} {size:20} {seconds:8.3f} {cpu:7.3f} {shown:>7} {peak:8.1f} {500:7d}  {ok}"
         )

@@ -254,6 +254,43 @@ def test_same_result_whatever_the_block_size(autoparts, monkeypatch):
     pd.testing.assert_frame_equal(whole.to_frame(), blocks.to_frame(), check_exact=True)
 
 
+def _same_risk(a: RankRisk, b: RankRisk) -> None:
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(a.rank_acceptability, b.rank_acceptability, check_exact=True)
+    pd.testing.assert_frame_equal(
+        a.quadrant_probabilities, b.quadrant_probabilities, check_exact=True
+    )
+
+
+@pytest.mark.parametrize("method", ["value_per_cost", "topsis", "rice"])
+def test_same_result_whatever_the_threads_and_block_sizes(autoparts, monkeypatch, method):
+    # stream blocks of 64 draws: 700 draws are 11 blocks, the last one short; memory
+    # blocks of 1 draw, of 5 (a stream block split unevenly) and of whole stream blocks
+    monkeypatch.setattr(rr_module, "_STREAM_ROWS", 64)
+    vs = {"faulty_batch_calls": np.linspace(1e5, 6e5, 37)}  # resampled replicates
+    kw = {"draws": 700, "seed": 12, "value_at_stake": vs}
+    one = rank_risk(autoparts, method, threads=1, **kw)
+    for threads in (2, 3):
+        _same_risk(one, rank_risk(autoparts, method, threads=threads, **kw))
+    per_draw = 12 * (rr_module._ARRAYS_PER_BLOCK + 5 + 3)
+    for elements in (64, 5 * per_draw):
+        monkeypatch.setattr(rr_module, "_CHUNK_ELEMENTS", elements)
+        for threads in (1, 3):
+            _same_risk(one, rank_risk(autoparts, method, threads=threads, **kw))
+    # check_first draws the same scores again on this thread
+    first = one.check_first()
+    assert first.equals(rank_risk(autoparts, method, threads=2, **kw).check_first())
+
+
+def test_threads_from_the_environment(three, monkeypatch):
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "2")
+    a = rank_risk(three, draws=3000, seed=4)
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "x")
+    with pytest.raises(ValidationError, match="FRICTIONKIT_THREADS"):
+        rank_risk(three, draws=10, seed=4)
+    _same_risk(a, rank_risk(three, draws=3000, seed=4, threads=1))
+
+
 def test_dominating_impact_has_higher_top_k():
     # A's impact U(60, 100) first-order dominates B's U(40, 80); others sit in between
     imps = [
@@ -342,6 +379,8 @@ def three() -> list[Improvement]:
         ({"seed": "7"}, InputTypeError, "seed must be an int"),
         ({"seed": 1.5}, InputTypeError, "seed must be an int"),
         ({"progress": "yes"}, InputTypeError, "progress must be True or False"),
+        ({"threads": 0}, ValidationError, "threads must be at least 1"),
+        ({"threads": "2"}, ValidationError, "threads must be a positive integer"),
     ],
 )
 def test_bad_arguments(three, kwargs, error, match):
@@ -384,9 +423,13 @@ def test_progress_without_tqdm_names_the_extra(three, monkeypatch):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("tqdm") is None, reason="tqdm is not installed")
-def test_progress_with_tqdm_gives_the_same_result(three):
+def test_progress_with_tqdm_gives_the_same_result(three, capsys):
     a = rank_risk(three, draws=200, seed=0, progress=True).to_frame()
     pd.testing.assert_frame_equal(a, rank_risk(three, draws=200, seed=0).to_frame())
+    # three stream blocks on two threads: the bar counts every draw, in block order
+    b = rank_risk(three, draws=2500, seed=0, progress=True, threads=2)
+    assert "2500/2500" in capsys.readouterr().err
+    _same_risk(b, rank_risk(three, draws=2500, seed=0, threads=1))
 
 
 # ---------------------------------------------------------------------------------------
@@ -467,7 +510,7 @@ def test_pert_draws_follow_the_beta_distribution(low, likely, high, copies):
     est = Estimate.three_point(low, likely, high)
     cells = [est] * copies + [Estimate.three_point(0.0, 0.3, 1.0)]
     sampler = _VectorDraws(cells, (7, 0))
-    x = np.vstack([sampler.block(r) for r in (1, 999, 20_000)])[:, 0]
+    x = sampler.first(21_000)[:, 0]
     a, b = est._pert_shape()
     ref = stats.beta(a, b, loc=low, scale=high - low)
     assert stats.kstest(x, ref.cdf).pvalue > 1e-4
@@ -475,6 +518,30 @@ def test_pert_draws_follow_the_beta_distribution(low, likely, high, copies):
     assert x.std() == pytest.approx(est.std, rel=0.03)
     assert low <= x.min()
     assert x.max() <= high
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 9),
+    st.lists(st.integers(1, 30), min_size=1, max_size=4),
+    st.integers(0, 2**32 - 1),
+)
+def test_add_rows_adds_row_by_row_in_order(rows, n, splits, seed) -> None:
+    # the running sums of rank_risk: any split of the rows gives the sequential sum
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((rows, n)) * 10.0 ** rng.integers(-8, 8, (rows, n))
+    expected = np.zeros(n)
+    for row in x:
+        expected = expected + row
+    got, start = np.zeros(n), 0
+    for size in [*splits, rows]:
+        if start < rows:
+            got = rr_module._add_rows(got, x[start : start + size])
+            start += size
+    assert np.array_equal(got, expected)
+    squares = rr_module._add_rows(np.zeros(n), x, square=True)
+    assert np.array_equal(squares, np.add.accumulate(np.square(x), axis=0)[-1])
 
 
 @settings(max_examples=30, deadline=None)
@@ -497,8 +564,8 @@ def test_vector_draws_do_not_depend_on_the_block_size(kinds, sizes):
     old = _sampling._PERT_GROUP_MIN
     try:
         _sampling._PERT_GROUP_MIN = 3  # small groups get streams of their own too
-        whole = _sampling._VectorDraws(cells, (1, 2)).block(total)
-        parts = _sampling._VectorDraws(cells, (1, 2))
+        whole = _sampling._VectorDraws(cells, (1, 2)).streams(3).block(total)
+        parts = _sampling._VectorDraws(cells, (1, 2)).streams(3)
         stacked = np.vstack([parts.block(r) for r in sizes])
     finally:
         _sampling._PERT_GROUP_MIN = old

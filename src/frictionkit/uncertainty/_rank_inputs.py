@@ -387,12 +387,15 @@ def _rank_order(score: FloatArray, cost: FloatArray, effort: FloatArray) -> IntA
     # stably.
     neg = -score
     order = np.argsort(neg, axis=1)
-    if np.isnan(neg).any():
-        order = np.argsort(neg, axis=1, kind="stable")
     if n == 1:
         return np.asarray(order, dtype=np.int64)
     s = np.take_along_axis(score, order, axis=1)
-    scale = np.maximum(np.abs(score).max(axis=1, keepdims=True), 1e-300)
+    if np.isnan(s[:, -1]).any():  # every sort puts NaN last
+        order = np.argsort(neg, axis=1, kind="stable")
+        s = np.take_along_axis(score, order, axis=1)
+        scale = np.maximum(np.abs(score).max(axis=1, keepdims=True), 1e-300)
+    else:  # the largest magnitude of a sorted row is at one of its ends
+        scale = np.maximum(np.maximum(np.abs(s[:, :1]), np.abs(s[:, -1:])), 1e-300)
     tied = (s[:, :-1] - s[:, 1:]) <= _TIE_RTOL * scale
     some = np.flatnonzero(tied.any(axis=1))
     if some.size:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from frictionkit import scoring
 from frictionkit._compat import require
 from frictionkit._protocol import Result
 from frictionkit._resources import array_bytes, check_allocation
+from frictionkit._threads import map_ordered, thread_count
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.exceptions import (
     InputTypeError,
@@ -35,6 +37,7 @@ from frictionkit.scoring._ranking import (
 )
 from frictionkit.uncertainty._common import (
     _CHUNK_ELEMENTS,
+    BoolArray,
     FloatArray,
     IntArray,
     _count,
@@ -53,7 +56,7 @@ from frictionkit.uncertainty._rank_inputs import (
     _score,
     _split_values,
 )
-from frictionkit.uncertainty._sampling import _VectorDraws
+from frictionkit.uncertainty._sampling import _STREAM_ROWS, _VectorDraws
 from frictionkit.uncertainty._voi import _evppi_kernel, _top_k_sum
 
 __all__ = ["RankRisk", "rank_risk"]
@@ -81,16 +84,28 @@ class _Block:
 
 
 def _block_rows(n: int, m: int) -> int:
-    return max(1, _CHUNK_ELEMENTS // (max(n, 1) * (_ARRAYS_PER_BLOCK + m)))
+    """Draws per memory block: at most a stream block, fewer for many improvements."""
+    return max(1, min(_STREAM_ROWS, _CHUNK_ELEMENTS // (max(n, 1) * (_ARRAYS_PER_BLOCK + m))))
 
 
-def _iter_scored(p: _Problem, draws: int, progress: bool) -> Iterator[_Block]:
+def _stream_blocks(draws: int) -> int:
+    return -(-draws // _STREAM_ROWS)
+
+
+@attrs.define
+class _Samplers:
+    """The samplers of one run: one per field, one for the pain points, the replicate index."""
+
+    fields: list[_VectorDraws]
+    pain_points: _VectorDraws | None
+    index: IntArray | None  # replicate of the value draws used in each draw
+
+
+def _samplers(p: _Problem, draws: int) -> _Samplers:
     n, npp = p.n, len(p.pain_points)
-    rows = _block_rows(n, _F + len(p.criteria))
-    # one sampler per field and one for the pain points, each with streams of its own
     head = p.cells[: n * _F]
-    samplers = [_VectorDraws(head[f::_F], (p.seeds[0], f)) for f in range(_F)]
-    pp_sampler = _VectorDraws(p.cells[n * _F :], (p.seeds[0], _F)) if npp else None
+    fields = [_VectorDraws(head[f::_F], (p.seeds[0], f)) for f in range(_F)]
+    pp = _VectorDraws(p.cells[n * _F :], (p.seeds[0], _F)) if npp else None
     index: IntArray | None = None
     if p.pp_draws:
         size = next(iter(p.pp_draws.values())).size
@@ -98,27 +113,143 @@ def _iter_scored(p: _Problem, draws: int, progress: bool) -> Iterator[_Block]:
             index = np.arange(draws, dtype=np.int64)
         else:  # resample the replicates jointly (keeps their correlation)
             index = np.random.default_rng(p.seeds[1]).integers(0, size, size=draws)
-    bar = None
-    if progress:
-        tqdm = require("tqdm", extra="progress", feature="rank_risk(progress=True)")
-        bar = tqdm.tqdm(total=draws, unit="draw", desc="rank_risk")
-    try:
-        for start in range(0, draws, rows):
-            r = min(rows, draws - start)
-            fields = [s.block(r) for s in samplers]
-            values = np.zeros((r, 0)) if pp_sampler is None else pp_sampler.block(r)
-            if index is not None:
-                values = np.array(values)
-                for j, arr in p.pp_draws.items():
-                    values[:, j] = arr[index[start : start + r]]
-            impact = _impact(p, fields, values)
-            score = _score(p, fields, impact)
-            yield _Block(start, impact, fields[_EFFORT], fields[_COST], score, fields, values)
-            if bar is not None:
-                bar.update(r)
-    finally:
-        if bar is not None:
-            bar.close()
+    return _Samplers(fields, pp, index)
+
+
+def _scored_blocks(p: _Problem, s: _Samplers, number: int, draws: int) -> Iterator[_Block]:
+    """The memory blocks of stream block ``number``, in draw order.
+
+    The draws are those of the stream block whatever the memory block size is (each
+    stream is consumed in draw order), so a block can be scored on any thread.
+    """
+    rows = _block_rows(p.n, _F + len(p.criteria))
+    first = number * _STREAM_ROWS
+    stop = min(draws, first + _STREAM_ROWS)
+    streams = [v.streams(number) for v in s.fields]
+    pp = None if s.pain_points is None else s.pain_points.streams(number)
+    for start in range(first, stop, rows):
+        r = min(rows, stop - start)
+        fields = [f.block(r) for f in streams]
+        values = np.zeros((r, 0)) if pp is None else pp.block(r)
+        if s.index is not None:
+            values = np.array(values)
+            for j, arr in p.pp_draws.items():
+                values[:, j] = arr[s.index[start : start + r]]
+        impact = _impact(p, fields, values)
+        score = _score(p, fields, impact)
+        yield _Block(start, impact, fields[_EFFORT], fields[_COST], score, fields, values)
+
+
+def _iter_scored(p: _Problem, draws: int) -> Iterator[_Block]:
+    """Every memory block of the run, in draw order, on this thread."""
+    s = _samplers(p, draws)
+    for number in range(_stream_blocks(draws)):
+        yield from _scored_blocks(p, s, number, draws)
+
+
+def _add_rows(acc: FloatArray, x: FloatArray, *, square: bool = False) -> FloatArray:
+    """``acc + x[0] + x[1] + ...`` (of ``x ** 2`` with ``square``), added row by row in order.
+
+    The sum of a stream block is then the same however its rows are split into memory
+    blocks. With ``acc`` as the first row of a C-ordered buffer, numpy's sum over axis 0
+    adds the rows one after the other into the running row (a property test pins it);
+    a single column would be summed pairwise, so it is accumulated instead.
+    """
+    buf = np.empty((x.shape[0] + 1, x.shape[1]))
+    buf[0] = acc
+    if square:
+        np.square(x, out=buf[1:])
+    else:
+        buf[1:] = x
+    if x.shape[1] == 1:
+        return np.array(np.add.accumulate(buf[:, 0])[-1:], dtype=np.float64)
+    return np.asarray(buf.sum(axis=0), dtype=np.float64)
+
+
+class _RankCounts:
+    """Rank tallies ``counts[i * n + r]``, one array per worker thread.
+
+    The counts are integers, so their total does not depend on which thread counted
+    which draws.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.cols = np.arange(n, dtype=np.int64)
+        self._lock = threading.Lock()
+        self._by_thread: dict[int, IntArray] = {}
+
+    def add(self, order: IntArray) -> None:
+        """Count ``order[d, r] = i`` (improvement ``i`` at rank ``r + 1`` in draw ``d``).
+
+        ``order`` is overwritten.
+        """
+        key = threading.get_ident()
+        counts = self._by_thread.get(key)
+        if counts is None:
+            with self._lock:
+                counts = self._by_thread.setdefault(key, np.zeros(self.n * self.n, np.int64))
+        # in place: the index of each cell, counts[i * n + r]; no n x n temporary
+        order *= self.n
+        order += self.cols
+        np.add.at(counts, order.ravel(), 1)
+
+    def total(self) -> IntArray:
+        """The counts of every thread added, ``(n, n)``."""
+        arrays = list(self._by_thread.values())
+        if not arrays:
+            return np.zeros((self.n, self.n), dtype=np.int64)
+        out = arrays[0]
+        for counts in arrays[1:]:
+            out += counts
+        return out.reshape(self.n, self.n)
+
+
+@attrs.define
+class _Tally:
+    """The tallies of one stream block, but the rank counts (see :class:`_RankCounts`)."""
+
+    rows: int
+    quad: IntArray  # (n, 5): the four quadrants, then "impact missing"
+    s1: FloatArray  # sum of the scores
+    s2: FloatArray  # sum of their squares
+
+
+def _quadrants(p: _Problem, blk: _Block, no_impact: BoolArray) -> IntArray:
+    """Draws of the block in each quadrant, then "impact missing", per improvement."""
+    n, rows = p.n, blk.impact.shape[0]
+    t_imp = (
+        np.full(rows, p.fixed_impact) if p.fixed_impact is not None else _row_medians(blk.impact)
+    )
+    t_eff = (
+        np.full(rows, p.fixed_effort) if p.fixed_effort is not None else _row_medians(blk.effort)
+    )
+    # strict thresholds and a positive impact, as Ranking's quadrants; the quadrant of
+    # each cell as 2 * low impact + hard, tallied per improvement in one bincount
+    high = (blk.impact > t_imp[:, None]) & (blk.impact > 0)
+    easy = blk.effort < t_eff[:, None]
+    code = np.invert(high, out=high).view(np.int8) * np.int8(2)
+    code += np.invert(easy, out=easy).view(np.int8)
+    cols = np.arange(n, dtype=np.int64)
+    tally = np.bincount((code.astype(np.int64) * n + cols).ravel(), minlength=4 * n)
+    quad = np.zeros((n, 5), dtype=np.int64)
+    quad[:, :4] = np.where(no_impact[:, None], 0, tally.reshape(4, n).T)
+    quad[:, 4] = np.where(no_impact, rows, 0)
+    return quad
+
+
+def _tally_block(p: _Problem, s: _Samplers, number: int, draws: int, ranks: _RankCounts) -> _Tally:
+    """Score, rank and tally stream block ``number`` (on a worker thread)."""
+    n = p.n
+    no_impact = ~p.declared & ~p.evidence
+    out = _Tally(0, np.zeros((n, 5), dtype=np.int64), np.zeros(n), np.zeros(n))
+    for blk in _scored_blocks(p, s, number, draws):
+        ranks.add(_rank_order(blk.score, blk.cost, blk.effort))
+        out.rows += blk.score.shape[0]
+        out.s1 = _add_rows(out.s1, blk.score)
+        out.s2 = _add_rows(out.s2, blk.score, square=True)
+        out.quad += _quadrants(p, blk, no_impact)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -142,10 +273,12 @@ def _row_medians(a: FloatArray) -> FloatArray:
     return np.asarray((lower + upper) / 2.0, dtype=np.float64)
 
 
-def _percentile_ranks(counts: IntArray, draws: int, q: float) -> IntArray:
-    """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF)."""
+def _percentile_ranks(cum: IntArray, draws: int, q: float) -> IntArray:
+    """Smallest rank ``r`` with ``P(rank <= r) >= q`` (inverted empirical CDF).
+
+    ``cum`` holds the rank counts summed along each row (``np.cumsum(counts, axis=1)``).
+    """
     need = math.ceil(q * draws - 1e-9)
-    cum = np.cumsum(counts, axis=1)
     return np.asarray((cum >= max(need, 1)).argmax(axis=1) + 1, dtype=np.int64)
 
 
@@ -289,7 +422,7 @@ class RankRisk(Result):
         )
         scores = np.empty((self.draws, p.n))
         keys = np.empty((self.draws, len(used)))
-        for blk in _iter_scored(p, self.draws, progress=False):
+        for blk in _iter_scored(p, self.draws):
             stop = blk.start + blk.score.shape[0]
             scores[blk.start : stop] = blk.score
             for c, (kind, a, b) in enumerate(used):
@@ -384,6 +517,7 @@ def rank_risk(
     weights: Mapping[str, float] | Sequence[float] | pd.Series | None = None,
     value_at_stake: Mapping[str, Any] | pd.Series | pd.DataFrame | None = None,
     progress: bool = False,
+    threads: int | None = None,
     **prioritise_kwargs: Any,
 ) -> RankRisk:
     """Rank improvements under uncertain estimates: rank probabilities, top-k, quick wins.
@@ -412,7 +546,9 @@ def rank_risk(
     they are used in order, otherwise replicates are resampled jointly (with
     replacement, from ``seed``).
 
-    Memory is bounded: draws are processed in blocks of about 16 MB per array.
+    Memory is bounded: draws are processed in blocks of about 16 MB, one per worker
+    thread. Blocks of 1,024 draws take their random numbers from streams of their own,
+    so the result is the same bit for bit whatever ``threads`` is.
 
     Parameters
     ----------
@@ -436,6 +572,9 @@ def rank_risk(
         with columns ``pain_point`` and ``value_at_stake`` holds numbers.
     progress : bool, default False
         Show a progress bar (needs ``tqdm``: ``pip install 'frictionkit[progress]'``).
+    threads : int, optional
+        Worker threads for the draw blocks; None uses the available cores (or
+        ``FRICTIONKIT_THREADS``). Results are the same for any value.
     **prioritise_kwargs
         Further arguments of ``prioritise`` (``criteria``, ``*_col`` names,
         ``ice_variant``, ``vikor_v``, ``default_confidence``, ``quadrant_thresholds``, ...).
@@ -448,7 +587,8 @@ def rank_risk(
     ------
     ValidationError
         ``draws < 1``, ``k`` larger than the number of improvements, a divisor whose
-        estimate can be 0, value draws of different lengths.
+        estimate can be 0, value draws of different lengths, ``threads`` not a positive
+        integer.
     InputTypeError
         A seed that is not an int, a Generator or None; ``draws``/``k`` not whole numbers.
     UnknownReferenceError
@@ -489,6 +629,7 @@ def rank_risk(
         raise InputTypeError(
             f"progress must be True or False, got {progress!r}", field="progress", value=progress
         )
+    workers = thread_count(threads)
     rng = _rng(seed)
     if progress:
         require("tqdm", extra="progress", feature="rank_risk(progress=True)")
@@ -510,46 +651,42 @@ def rank_risk(
     kk = min(DEFAULT_K, n) if k is None else _k_of(k, n)
     seeds = (int(rng.integers(0, _SEED_MAX)), int(rng.integers(0, _SEED_MAX)))
     p = _problem(journey_or_improvements, ranking, cells_vs, means, seeds)
+    blocks = _stream_blocks(total)
+    workers = min(workers, blocks)
     check_allocation(
-        # n x n rank tallies (and their copies in the result), the replicate index of
-        # value draws, and the block temporaries
-        4 * array_bytes(n, n)
+        # n x n rank tallies (and their copies in the result) plus one per worker thread,
+        # the replicate index of value draws, and the block temporaries of each worker
+        (4 + workers) * array_bytes(n, n)
         + (array_bytes(total) if p.pp_draws else 0)
-        + array_bytes(max(_CHUNK_ELEMENTS, n * (_ARRAYS_PER_BLOCK + _F + len(p.criteria)))),
+        + workers
+        * array_bytes(max(_CHUNK_ELEMENTS, n * (_ARRAYS_PER_BLOCK + _F + len(p.criteria)))),
         what=f"rank_risk with {total:,} draws x {n:,} improvements",
         hint="Ask for fewer draws (10,000 give rank probabilities within about 0.01)",
     )
-    counts = np.zeros(n * n, dtype=np.int64)
+    samplers = _samplers(p, total)
+    ranks = _RankCounts(n)
     quad = np.zeros((n, 5), dtype=np.int64)  # the four quadrants, then "impact missing"
-    no_impact = ~p.declared & ~p.evidence
     s1, s2 = np.zeros(n), np.zeros(n)
-    cols = np.arange(n, dtype=np.int64)
-    for blk in _iter_scored(p, total, bool(progress)):
-        order = _rank_order(blk.score, blk.cost, blk.effort)
-        # order[d, r] = i: improvement i at rank r + 1 in draw d, tallied at i * n + r
-        np.add.at(counts, (order * n + cols).ravel(), 1)  # no n x n temporary per block
-        s1 += blk.score.sum(axis=0)
-        s2 += np.square(blk.score).sum(axis=0)
-        t_imp = (
-            np.full(blk.impact.shape[0], p.fixed_impact)
-            if p.fixed_impact is not None
-            else _row_medians(blk.impact)
-        )
-        t_eff = (
-            np.full(blk.effort.shape[0], p.fixed_effort)
-            if p.fixed_effort is not None
-            else _row_medians(blk.effort)
-        )
-        # strict thresholds and a positive impact, as Ranking's quadrants; the quadrant
-        # of each cell as 2 * low impact + hard, tallied per improvement in one bincount
-        high = (blk.impact > t_imp[:, None]) & (blk.impact > 0)
-        easy = blk.effort < t_eff[:, None]
-        code = np.invert(high, out=high).view(np.int8) * np.int8(2)
-        code += np.invert(easy, out=easy).view(np.int8)
-        tally = np.bincount((code.astype(np.int64) * n + cols).ravel(), minlength=4 * n)
-        quad[:, :4] += np.where(no_impact[:, None], 0, tally.reshape(4, n).T)
-        quad[:, 4] += np.where(no_impact, blk.impact.shape[0], 0)
-    return _result(p, ranking, counts.reshape(n, n), quad, s1, s2, total, kk)
+    bar = None
+    if progress:
+        tqdm = require("tqdm", extra="progress", feature="rank_risk(progress=True)")
+        bar = tqdm.tqdm(total=total, unit="draw", desc="rank_risk")
+    try:
+        # stream blocks on worker threads; their tallies added here in block order
+        for part in map_ordered(
+            lambda number: _tally_block(p, samplers, number, total, ranks),
+            range(blocks),
+            threads=workers,
+        ):
+            quad += part.quad
+            s1 += part.s1
+            s2 += part.s2
+            if bar is not None:
+                bar.update(part.rows)
+    finally:
+        if bar is not None:
+            bar.close()
+    return _result(p, ranking, ranks.total(), quad, s1, s2, total, kk)
 
 
 def _result(
@@ -567,8 +704,9 @@ def _result(
     at = {i: pos for pos, i in enumerate(p.ids)}
     rows = np.array([at[i] for i in table["id"].tolist()], dtype=np.int64)
     ids = pd.Index(table["id"].tolist(), name="id")
+    ordered = counts[rows]
     acc = pd.DataFrame(
-        counts[rows] / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank")
+        ordered / total, index=ids, columns=pd.Index(range(1, n + 1), name="rank"), copy=False
     )
     assert QUADRANTS == (QUICK_WIN, MAJOR_PROJECT, FILL_IN, THANKLESS)
     quads = pd.DataFrame(
@@ -580,6 +718,7 @@ def _result(
     var = np.maximum(s2[rows] / total - mean * mean, 0.0)
     std = np.sqrt(var * total / (total - 1)) if total > 1 else np.zeros(n)
     expected_rank = acc.to_numpy() @ np.arange(1, n + 1, dtype=np.float64)
+    cum = np.cumsum(ordered, axis=1, out=ordered)
     summary = pd.DataFrame(
         {
             "id": table["id"].to_numpy(dtype=object),
@@ -593,9 +732,7 @@ def _result(
             "p_first": acc.iloc[:, 0].to_numpy(),
             f"p_top_{k}": acc.iloc[:, :k].sum(axis=1).to_numpy(),
             "p_quick_win": quads[QUICK_WIN].to_numpy(),
-            **{
-                f"rank_p{q}": _percentile_ranks(counts[rows], total, q / 100.0) for q in PERCENTILES
-            },
+            **{f"rank_p{q}": _percentile_ranks(cum, total, q / 100.0) for q in PERCENTILES},
         }
     )
     return RankRisk(

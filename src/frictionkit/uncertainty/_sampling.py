@@ -566,6 +566,9 @@ def sample_weights(
 # ---------------------------------------------------------------------------------------
 # block draws of one vector of estimates (rank_risk)
 
+#: Rows of a stream block: draws ``[k B, (k + 1) B)`` of a vector come from random streams
+#: keyed by ``k`` alone, so any block of draws can be made on any thread, in any order.
+_STREAM_ROWS = 1024
 # PERT estimates sharing one shape (alpha, beta) get streams of their own when at least
 # this many share it (one scalar-shape gamma call serves them all); the others share a
 # pair of streams with a shape per column. At most this many such groups per vector.
@@ -587,29 +590,38 @@ def _pert_unit(
     return np.divide(ga, total, out=total, dtype=np.float64)
 
 
+# one part of a vector: kind, positions, then (low, high) for uniform and triangular draws
+# with the mode in between, or (low, span, shapes) for PERT; and the tags of its streams
+_Part = tuple[str, IntArray, Any, Any, Any, list[tuple[int, ...]]]
+
+
 class _VectorDraws:
-    """Draws of a vector of ``n`` estimates block by block, for :func:`rank_risk`.
+    """Draws of a vector of ``n`` estimates in stream blocks, for :func:`rank_risk`.
 
     The distributions are those of :func:`sample_estimates` (ranges uniform, three-point
     PERT or triangular, constants as they are); PERT is drawn as ``a + (b - a) X`` with
     ``X = G_alpha / (G_alpha + G_beta)`` (independent standard gammas, the exact Beta
-    construction), the gammas sampled in float32 and the ratio taken in float64. Each
-    distribution kind, each side of the PERT ratio and each large group of PERT
-    estimates sharing a shape has its own stream, consumed in draw order, so blocks of
-    any size stack to the same draws. A vector of constants is a read-only broadcast view.
+    construction), the gammas sampled in float32 and the ratio taken in float64.
+
+    Draws ``[k B, (k + 1) B)`` (``B`` = :data:`_STREAM_ROWS`) form stream block ``k``:
+    :meth:`streams` gives its draws, from generators seeded by ``(*key, k, tag)`` alone.
+    Within a stream block each distribution kind, each side of the PERT ratio and each
+    large group of PERT estimates sharing a shape has its own stream, consumed in draw
+    order, so the block's draws are the same however its rows are split into calls. A
+    vector of constants is a read-only broadcast view.
     """
 
     def __init__(self, values: Sequence[Any], key: tuple[int, ...]) -> None:
         _, fill, packed = _spec(list(values))
+        self.key = tuple(int(k) for k in key)
         self.n = fill.size
         self.fill = fill
         self.constant = not packed
         self.const_pos = np.flatnonzero(~np.isnan(fill))
-        gens = _kind_generators(np.random.default_rng(list(key)))
-        self.parts: list[tuple[str, IntArray, Any, Any, Any, list[np.random.Generator]]] = []
+        self.parts: list[_Part] = []
         for kind, (pos, a, mode, b) in packed.items():
             if kind != "pert":
-                self.parts.append((kind, pos, a, mode, b, [gens[kind]]))
+                self.parts.append((kind, pos, a, mode, b, [(0, _KINDS.index(kind))]))
                 continue
             alpha = 1.0 + 4.0 * (mode - a) / (b - a)
             beta = 1.0 + 4.0 * (b - mode) / (b - a)
@@ -624,7 +636,6 @@ class _VectorDraws:
             for k, g in enumerate(big):
                 cols = np.flatnonzero(inverse == g)
                 rest[cols] = False
-                streams = [np.random.default_rng([*key, 1, k, side]) for side in (0, 1)]
                 self.parts.append(
                     (
                         "pert",
@@ -632,12 +643,11 @@ class _VectorDraws:
                         a[cols],
                         b[cols] - a[cols],
                         (float(uniq[g, 0]), float(uniq[g, 1])),
-                        streams,
+                        [(1, k, side) for side in (0, 1)],
                     )
                 )
             if rest.any():
                 cols = np.flatnonzero(rest)
-                streams = [np.random.default_rng([*key, 2, side]) for side in (0, 1)]
                 self.parts.append(
                     (
                         "pert",
@@ -645,29 +655,56 @@ class _VectorDraws:
                         a[cols],
                         b[cols] - a[cols],
                         (alpha[cols].astype(np.float32), beta[cols].astype(np.float32)),
-                        streams,
+                        [(2, side) for side in (0, 1)],
                     )
                 )
 
+    def streams(self, number: int) -> _StreamBlock:
+        """The draws of stream block ``number``, to be taken in order with ``block``."""
+        return _StreamBlock(self, number)
+
+    def first(self, rows: int) -> FloatArray:
+        """The first ``rows`` draws (stream blocks 0, 1, ...), ``(rows, n)``."""
+        parts = [
+            self.streams(k).block(min(_STREAM_ROWS, rows - k * _STREAM_ROWS))
+            for k in range(-(-rows // _STREAM_ROWS))
+        ]
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
+
+
+class _StreamBlock:
+    """The draws of one stream block of a :class:`_VectorDraws`, taken in row order."""
+
+    def __init__(self, draws: _VectorDraws, number: int) -> None:
+        self.draws = draws
+        prefix = [*draws.key, int(number)]
+        self.gens = [
+            [np.random.default_rng([*prefix, *tag]) for tag in part[5]] for part in draws.parts
+        ]
+
     def block(self, rows: int) -> FloatArray:
-        """The next ``rows`` draws, ``(rows, n)``."""
-        if self.constant:
-            return np.broadcast_to(self.fill, (rows, self.n))
-        out = np.empty((rows, self.n))
-        if self.const_pos.size:
-            out[:, self.const_pos] = self.fill[self.const_pos]
-        for kind, pos, a, mid, b, streams in self.parts:
+        """The next ``rows`` draws of this stream block, ``(rows, n)``."""
+        d = self.draws
+        if d.constant:
+            return np.broadcast_to(d.fill, (rows, d.n))
+        out: FloatArray | None = None
+        for (kind, pos, a, mid, b, _), streams in zip(d.parts, self.gens, strict=True):
             size = (rows, pos.size)
             if kind == "uniform":
-                block = a + (b - a) * streams[0].random(size)
+                block = streams[0].random(size)
+                block *= b - a
+                block += a
             elif kind == "triangular":
                 block = streams[0].triangular(a, mid, b, size=size)
             else:  # PERT: a + span * Ga / (Ga + Gb); here mid is the span, b the shapes
                 block = _pert_unit(streams, b, size)
                 block *= mid
                 block += a
-            if pos.size == self.n and pos[0] == 0 and pos[-1] == self.n - 1:
-                out[:] = block  # every position, in order
-            else:
-                out[:, pos] = block
+            if pos.size == d.n:  # every position, in order: the block is the draws
+                return np.asarray(block, dtype=np.float64)
+            if out is None:
+                out = np.empty((rows, d.n))
+                out[:, d.const_pos] = d.fill[d.const_pos]
+            out[:, pos] = block
+        assert out is not None
         return out
