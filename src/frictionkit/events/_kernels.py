@@ -469,8 +469,13 @@ def _stages_from_column(
     recode[by_name] = np.arange(len(first_seen), dtype=_INT)
     ev_stage = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)[order].astype(_INT)
     ok = ev_stage >= 0
-    mode, n_distinct = _mode_per_group(event_tp[ok], ev_stage[ok], n_tp, len(names))
-    seen = np.bincount(event_tp[ok], minlength=n_tp) > 0
+    if ok.all():  # no copies of the event arrays when every event has a stage
+        tp_ok, stage_ok = event_tp, ev_stage
+    else:
+        tp_ok, stage_ok = event_tp[ok], ev_stage[ok]
+    mode, n_distinct = _mode_per_group(tp_ok, stage_ok, n_tp, len(names))
+    seen = np.bincount(tp_ok, minlength=n_tp) > 0
+    del tp_ok, stage_ok
     if not seen.all():
         missing = [touchpoints[i] for i in np.flatnonzero(~seen)]
         raise ValidationError(
