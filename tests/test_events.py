@@ -904,6 +904,64 @@ def test_event_order_checks_blocks_across_their_edges(monkeypatch):
         assert _ingest._event_order(c, t).tolist() == np.lexsort((t, c)).tolist()
 
 
+def _straightforward_group_quantiles(groups, values, n_groups, qs):
+    """Per group: NaN dropped, np.sort, then linear interpolation at (count - 1) * q."""
+    out = np.full((n_groups, len(qs)), np.nan)
+    for g in range(n_groups):
+        v = np.sort(values[(groups == g) & ~np.isnan(values)])
+        for j, q in enumerate(qs):
+            if len(v):
+                h = (len(v) - 1) * q
+                lo = int(np.floor(h))
+                hi = min(lo + 1, len(v) - 1)
+                out[g, j] = v[lo] + (h - lo) * (v[hi] - v[lo])
+    return out
+
+
+_QUANTILE_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=False, width=64),
+    st.sampled_from([0.0, -0.0, 0.5, 1.0, 1 / 3, np.nan]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), _QUANTILE_VALUES), min_size=0, max_size=80),
+    st.lists(st.floats(0, 1), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_group_quantiles_equal_the_straightforward_quantiles(pairs, qs, many_groups):
+    """Both paths (radix grouping + selection, and the sort of many groups), bit for bit."""
+    from frictionkit.events import _kernels
+
+    groups = np.array([p[0] for p in pairs], dtype=np.int64)
+    values = np.array([p[1] for p in pairs], dtype=float)
+    slow = _straightforward_group_quantiles(groups, values, 6, qs)
+    before = _kernels._SMALL_GROUPS
+    _kernels._SMALL_GROUPS = 2 if many_groups else before
+    try:
+        fast = _kernels.group_quantiles(groups, values, 6, qs)
+    finally:
+        _kernels._SMALL_GROUPS = before
+    assert fast.tobytes() == slow.tobytes()
+    # numpy's own quantile interpolates from the other end above the midpoint, so it can
+    # differ from the formula above in the last bits of the difference of the two values
+    for g in range(6):
+        v = values[(groups == g) & ~np.isnan(values)]
+        if len(v) and np.abs(v).max() < 1e300:
+            span = float(np.abs(v).max())
+            np.testing.assert_allclose(fast[g], np.quantile(v, qs), rtol=0, atol=1e-15 * span)
+
+
+def test_group_quantiles_of_no_values_and_no_levels():
+    from frictionkit.events import group_quantiles
+
+    empty = group_quantiles(np.zeros(0, dtype=np.int64), np.zeros(0), 3, [0.5])
+    assert empty.shape == (3, 1)
+    assert np.isnan(empty).all()
+    assert group_quantiles(np.array([0, 1]), np.array([1.0, 2.0]), 2, []).shape == (2, 0)
+
+
 @settings(max_examples=200)
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**41)), min_size=0, max_size=80),

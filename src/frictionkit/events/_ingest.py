@@ -82,7 +82,9 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
         values = s.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     codes = codes.astype(_INT, copy=False)
-    if isinstance(dtype, pd.CategoricalDtype) or is_object or pd.api.types.is_string_dtype(dtype):
+    if isinstance(uniques, pd.Index) and isinstance(uniques.dtype, pd.StringDtype):
+        empty = np.asarray(uniques == "", dtype=bool)  # vectorised, no Python strings
+    elif isinstance(dtype, pd.CategoricalDtype) or is_object or pd.api.types.is_string_dtype(dtype):
         empty = np.asarray(np.asarray(uniques, dtype=object) == "", dtype=bool)
     else:
         empty = np.zeros(len(uniques), dtype=bool)

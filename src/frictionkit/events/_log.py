@@ -566,7 +566,8 @@ class EventLog(LogAnalyses, Result):
         """
         if self.journey_weight is not None:
             return self
-        return compact_log(self)
+        with reusing_memory(self.n_events):
+            return compact_log(self)
 
     # -- sizes ------------------------------------------------------------------------
     @property

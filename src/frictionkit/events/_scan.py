@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from frictionkit._memory import reusing_memory
 from frictionkit.events._compact import assemble, build_compact, compact_parts
 from frictionkit.events._engine import Coding, Engine, Profile, ScanColumns, engine_errors
 from frictionkit.events._ingest import (
@@ -654,10 +655,13 @@ def _scan_pandas(
         _check_column(frame, order_col, "order_col")
         if not frame[order_col].is_monotonic_increasing:  # a stable sort keeps sorted rows
             frame = frame.sort_values(order_col, kind="stable")
-    return cls.from_frame(
-        frame,
-        case_col=case_col,
-        touchpoint_col=touchpoint_col,
-        timestamp_col=timestamp_col,
-        **options.as_kwargs(),
-    ).compact()
+    n_rows = getattr(frame, "shape", (0,))[0]
+    # one freed-memory window for both steps: the compaction reuses what ingest freed
+    with reusing_memory(n_rows if isinstance(n_rows, int) else 0):
+        return cls.from_frame(
+            frame,
+            case_col=case_col,
+            touchpoint_col=touchpoint_col,
+            timestamp_col=timestamp_col,
+            **options.as_kwargs(),
+        ).compact()
