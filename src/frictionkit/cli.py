@@ -1471,12 +1471,13 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
         source = "measured on the event log" if log is not None else "as declared"
         wins = len(tables["quick_wins"])
         cost = f", cost in {ranking.currency}" if ranking.currency else ""
-        interval = " (95 % interval: impact_low to impact_high)" if log is not None else ""
+        interval = " (its 95 % interval in brackets)" if log is not None else ""
         print(
             f"Ranking by {ranking.label}; quick wins: {wins}. Impact and value in "
             f"{_unit(ranking)}{cost}; impact {source}{interval}.\n"
         )
-    _emit(tables, args.format)
+    owners = {ow.id: ow.label for ow in journey.owners}
+    _emit(_prioritise_views(tables, owners) if args.format == "markdown" else tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
         print(
@@ -1485,8 +1486,52 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
         )
         reasons = plan.explain(exact_limit=_EXACT_REASONS)
         for reason in reasons.loc[~reasons["selected"], "reason"]:
+            for owner, label in owners.items():  # owners by their labels, as in the tables
+                reason = reason.replace(f"days of {owner!r}", f"days of {label}")
             print(f"- {reason}")
     return 0
+
+
+def _prioritise_views(
+    tables: Mapping[str, pd.DataFrame], owners: Mapping[str, str]
+) -> dict[str, pd.DataFrame | _Readable]:
+    """The tables of prioritise as people read them (Markdown).
+
+    Owners by their labels (as the demo and the report show them), and an evidence-based
+    impact or value with its 95 % interval in one cell (``"91,357 [0, 205,806]"``); a
+    missing impact stays blank. CSV and JSON keep every column as it is.
+    """
+
+    def money(value: Any) -> str:
+        return "" if _absent(value) else f"{float(value):,.0f}"
+
+    out: dict[str, pd.DataFrame | _Readable] = {}
+    for name, table in tables.items():
+        t = table.copy()
+        if "owner" in t.columns:
+            t["owner"] = [o if _absent(o) else owners.get(str(o), o) for o in t["owner"]]
+        t = _neutral(t)
+        right = dict(zip(t.columns, _right(t), strict=True))
+        for col in ("impact", "value"):
+            low, high = f"{col}_low", f"{col}_high"
+            if low not in t.columns or high not in t.columns:
+                continue
+            merged = f"{col} [95% CI]"
+            cells = [
+                "" if _absent(v) else _estimate_text(v, lo, hi, money)
+                for v, lo, hi in zip(t[col], t[low], t[high], strict=True)
+            ]
+            at = list(t.columns).index(col)
+            t = t.drop(columns=[col, low, high])
+            t.insert(at, merged, pd.Series(cells, index=t.index, dtype=object))
+            right[merged] = True
+        notes: tuple[str, ...] = ()
+        if name == "roadmap" and len(t) and not pd.api.types.is_datetime64_any_dtype(
+            table["start"]
+        ):
+            notes = ("start and end: working days from the first day of wave 1 (day 0).",)
+        out[name] = _Readable(t, tuple(right[c] for c in t.columns), notes)
+    return out
 
 
 def _read_feedback(args: argparse.Namespace, journey: Any) -> Any:
