@@ -29,7 +29,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO, cast
 
 import numpy as np
 import pandas as pd
@@ -398,7 +398,7 @@ def _yes(rec: Mapping[str, Any], col: str) -> bool:
 
 def _folded(rec: Mapping[str, Any]) -> bool:
     """A row standing for two groups or more (``suppressed_groups``), never by its label."""
-    groups = rec.get("suppressed_groups")
+    groups: Any = rec.get("suppressed_groups")
     return not _absent(groups) and float(groups) > 1
 
 
@@ -454,11 +454,19 @@ def _estimate_text(value: Any, low: Any, high: Any, fmt: Callable[[Any], str]) -
     return f"{text} [{fmt(low).rstrip('%')}, {fmt(high).rstrip('%')}]"
 
 
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return cast("list[dict[str, Any]]", table.to_dict("records"))
+
+
+def _count_cell(col: str) -> _Cell:
+    return lambda rec: _count_text(rec[col])
+
+
 def _readable(
     table: pd.DataFrame, columns: Sequence[tuple[str, _Cell, bool]], notes: Sequence[str]
 ) -> _Readable:
     """Cells of ``table`` by ``columns`` = [(header, cell of a row, right-aligned), ...]."""
-    recs = table.to_dict("records")
+    recs = _records(table)
     data = {header: [cell(r) for r in recs] for header, cell, _ in columns}
     frame = pd.DataFrame(data, columns=[h for h, _, _ in columns], dtype=object)
     every = [c for c in table.columns if c != "route"]  # the tuple: csv / json give its text
@@ -504,8 +512,7 @@ def _routes_view(table: pd.DataFrame, min_group_size: int, names: Mapping[str, s
     ]
     counts = ["journeys", "successes", "failures", "open"]
     counts += [c for c in table.columns if c.startswith(("successes_", "failures_"))]
-    for c in counts:
-        cols.append((c, lambda r, c=c: _count_text(r[c]), True))
+    cols += [(c, _count_cell(c), True) for c in counts]
     cols += [
         (
             "success_rate [95% CI]",
@@ -550,7 +557,11 @@ def _funnel_view(table: pd.DataFrame, min_group_size: int, stages: Mapping[str, 
         ("kind", lambda r: _text(r["kind"]), False),
         ("journeys", reach("journeys", _count_text), True),
         ("step_conversion", step_conversion, True),
-        ("drop_off", lambda r: _HIDDEN if small(r, "drop_off") else _count_text(r["drop_off"]), True),
+        (
+            "drop_off",
+            lambda r: _HIDDEN if small(r, "drop_off") else _count_text(r["drop_off"]),
+            True,
+        ),
         ("drop_off_rate", drop_off_rate, True),
     ]
     if (table["kind"] == "branch").any():
@@ -582,16 +593,18 @@ def _funnel_view(table: pd.DataFrame, min_group_size: int, stages: Mapping[str, 
     cols.append(
         (
             "success_rate [95% CI]",
-            lambda r: _HIDDEN
-            if reach_hidden(r) and _absent(r["success_rate"])
-            else _estimate_text(
-                r["success_rate"], r["success_rate_low"], r["success_rate_high"], _pct_text
+            lambda r: (
+                _HIDDEN
+                if reach_hidden(r) and _absent(r["success_rate"])
+                else _estimate_text(
+                    r["success_rate"], r["success_rate_low"], r["success_rate_high"], _pct_text
+                )
             ),
             True,
         )
     )
     notes: list[str] = []
-    recs = table.to_dict("records")
+    recs = _records(table)
     n_hidden = sum(_yes(r, "suppressed") and not _folded(r) for r in recs)
     if n_hidden:
         notes.append(
@@ -664,11 +677,9 @@ def _friction_view(
         ),
         ("median_dwell", lambda r: duration_text(_float(r["median_dwell_s"])), True),
     ]
-    recs = table.to_dict("records")
+    recs = _records(table)
     n_verdicts = sum(comparison(r) for r in recs)
-    n_figures = sum(
-        _yes(r, "suppressed") and not _folded(r) and not comparison(r) for r in recs
-    )
+    n_figures = sum(_yes(r, "suppressed") and not _folded(r) and not comparison(r) for r in recs)
     parts = []
     if n_verdicts:
         parts.append(f"the verdict of {plural(n_verdicts, 'touchpoint')}")
@@ -1526,8 +1537,10 @@ def _prioritise_views(
             t.insert(at, merged, pd.Series(cells, index=t.index, dtype=object))
             right[merged] = True
         notes: tuple[str, ...] = ()
-        if name == "roadmap" and len(t) and not pd.api.types.is_datetime64_any_dtype(
-            table["start"]
+        if (
+            name == "roadmap"
+            and len(t)
+            and not pd.api.types.is_datetime64_any_dtype(table["start"])
         ):
             notes = ("start and end: working days from the first day of wave 1 (day 0).",)
         out[name] = _Readable(t, tuple(right[c] for c in t.columns), notes)
