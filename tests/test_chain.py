@@ -159,6 +159,9 @@ def test_planted_cli_shows_the_python_figures(planted, capsys):
     assert main(["prioritise", *args]) == 0
     text = capsys.readouterr().out
     assert "Impact and value in EUR per year, cost in EUR" in text
+    # Markdown for people: each evidence-based impact and value with its interval in a cell
+    assert "| impact [95% CI] |" in text
+    assert "| value [95% CI] |" in text
     assert f"Value of the plan: {plan.value:,.0f} EUR per year" in text
 
 

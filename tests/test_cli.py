@@ -861,3 +861,181 @@ def test_report_takes_the_funnel_and_session_flags(tmp_path, capsys):
     assert "fewer than half" not in page.split('id="methods"')[1]
     assert "Every stage is a main stage" in page
     capsys.readouterr()
+
+
+# -- Markdown for people, CSV and JSON for machines ---------------------------------------
+FINES_COLS = ["--case-col", "case_id", "--touchpoint-col", "activity"]
+FINES_COLS += ["--timestamp-col", "timestamp", "--success", "Payment"]
+FINES_COLS += ["--failure", "Send for Credit Collection"]
+#: The Markdown friction table: the decision columns, then what a manager reads beside them.
+READABLE_FRICTION = [
+    "touchpoint",
+    "stage",
+    "verdict",
+    "attributable_failures [95% CI]",
+    "af_q_value",
+    "journeys",
+    "risk_visited",
+    "risk_not_visited",
+    "median_dwell",
+]
+
+
+def _md_tables(text):
+    """Each Markdown table of the output: its name, header cells, rows and the lines under it."""
+    out = {}
+    for block in text.split("## ")[1:]:
+        name, _, body = block.partition("\n")
+        lines = body.strip("\n").splitlines()
+        table = [line for line in lines if line.startswith("|")]
+        cells = [[c.strip() for c in line.strip("|").split(" | ")] for line in table]
+        notes = [line for line in lines if line and not line.startswith("|")]
+        out[name.strip()] = {"header": cells[0], "rows": cells[2:], "notes": notes}
+    return out
+
+
+@pytest.fixture(scope="module")
+def fines_path():
+    from tests.helpers import shared_data
+
+    return shared_data("road_traffic_fines_10k.csv.gz")
+
+
+def test_analyse_markdown_friction_of_the_fines_log_is_readable(fines_path, capsys):
+    args = ["analyse", str(fines_path), *FINES_COLS, "--tables", "friction"]
+    assert main(args) == 0
+    table = _md_tables(capsys.readouterr().out)["friction"]
+    # the decision columns in the order of friction(), a few descriptive ones: 9, not 41
+    assert table["header"] == READABLE_FRICTION
+    rows = {r[0]: dict(zip(table["header"], r, strict=True)) for r in table["rows"]}
+    appeal = rows["Insert Date Appeal to Prefecture"]
+    assert appeal["verdict"] == "helps"
+    assert re.fullmatch(
+        r"-\d+\.\d \[-\d+\.\d, -\d+\.\d\]", appeal["attributable_failures [95% CI]"]
+    )
+    assert appeal["risk_visited"].endswith("%")
+    # waits in days (the formatter of the report and explain), never raw seconds
+    assert rows["Add penalty"]["median_dwell"] == "407 days"
+    assert "691,200" not in str(table)
+    # a verdict hidden for a small group says so, and so do hidden figures
+    hidden = rows["Notify Result Appeal to Offender"]
+    assert hidden["verdict"] == "hidden: fewer than 10 journeys"
+    assert hidden["attributable_failures [95% CI]"] == "hidden"
+    assert rows["Send Appeal to Prefecture"]["risk_not_visited"] == "hidden"
+    assert rows["Payment"]["verdict"] == "outcome marker"
+    assert rows["Payment"]["attributable_failures [95% CI]"] == "–"  # does not apply
+    # the lines under the table: how many are hidden, how to show them, the other columns
+    assert table["notes"][0].startswith(
+        "Hidden for privacy: the verdict of 1 touchpoint and figures of 3 more touchpoints, "
+        "which rest on a group of fewer than 10 journeys"
+    )
+    assert table["notes"][1] == "--min-group-size 1 shows them."
+    assert table["notes"][2].startswith("9 columns of 41; --all-columns")
+    # with --min-group-size 1 nothing is hidden, and no line says otherwise
+    assert main([*args, "--min-group-size", "1"]) == 0
+    table = _md_tables(capsys.readouterr().out)["friction"]
+    assert not any("hidden" in cell for row in table["rows"] for cell in row)
+    assert [n for n in table["notes"] if "Hidden" in n or "--min-group-size" in n] == []
+
+
+def test_analyse_all_columns_and_csv_json_keep_every_column(fines_path, capsys):
+    log = fk.read_events(
+        fines_path, case_col="case_id", touchpoint_col="activity", timestamp_col="timestamp",
+        success="Payment", failure="Send for Credit Collection",
+    )  # fmt: skip
+    expected = log.friction(min_support=30, min_group_size=10)
+    args = ["analyse", str(fines_path), *FINES_COLS, "--tables", "friction", "routes", "funnel"]
+    assert main([*args, "--all-columns"]) == 0
+    tables = _md_tables(capsys.readouterr().out)
+    assert tables["friction"]["header"] == list(expected.columns)
+    assert tables["friction"]["rows"][0][0] == expected["touchpoint"].iloc[0]
+    assert "691,200" in str(tables["friction"]["rows"])  # raw seconds, as csv has them
+    assert tables["routes"]["header"][:3] == ["route_text", "n_steps", "journeys"]
+    assert tables["funnel"]["header"] == list(log.funnel(min_group_size=10).columns)
+    # the privacy lines stay (they are about the rows, not the columns)
+    assert any(n.startswith("Hidden for privacy") for n in tables["friction"]["notes"])
+    # CSV and JSON: every column, raw figures, as the library returns them
+    assert main([*args, "--format", "csv"]) == 0
+    csv_text = capsys.readouterr().out
+    friction_csv = csv_text.split("# friction\n")[1].split("\n\n")[0]
+    assert friction_csv.splitlines()[0].split(",") == list(expected.columns)
+    assert "hidden" not in csv_text
+    assert "days" not in csv_text
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    shown = pd.DataFrame(data["friction"])
+    assert list(shown.columns) == list(expected.columns)
+    assert shown["median_dwell_s"].tolist() == pytest.approx(
+        expected["median_dwell_s"].tolist(), nan_ok=True
+    )
+    assert "route" not in data["routes"][0]
+    assert "route_text" in data["routes"][0]
+
+
+def test_analyse_markdown_of_routes_and_funnel(events_csv, capsys):
+    assert main(["analyse", str(events_csv), *EVENT_COLS, "--tables", "routes", "funnel"]) == 0
+    tables = _md_tables(capsys.readouterr().out)
+    routes = tables["routes"]
+    assert routes["header"] == [
+        "route", "n_steps", "journeys", "successes", "failures", "open",
+        "success_rate [95% CI]", "share",
+    ]  # fmt: skip
+    folded = next(r for r in routes["rows"] if r[0] == "other (suppressed)")
+    assert folded[1] == "–"  # its length is unknown
+    assert routes["notes"][0].startswith('"other (suppressed)" gathers ')
+    assert routes["notes"][0].endswith("routes followed by fewer than 10 journeys.")
+    assert routes["notes"][1] == "--min-group-size 1 shows them."
+    assert all(re.fullmatch(r"\d+(\.\d+)?%", r[-1]) for r in routes["rows"])
+    funnel = tables["funnel"]
+    assert funnel["header"][:3] == ["stage", "kind", "journeys"]
+    assert len(funnel["header"]) <= 12
+    assert funnel["notes"][-1].startswith(f"{len(funnel['header'])} columns of ")
+
+
+def test_analyse_markdown_marks_hidden_funnel_figures(capsys):
+    from tests.helpers import shared_data
+
+    path = shared_data("helpdesk.csv.gz")
+    args = ["analyse", str(path), "--case-col", "case_id", "--touchpoint-col", "activity"]
+    args += ["--timestamp-col", "timestamp", "--success", "Closed", "--failure", "Require upgrade"]
+    assert main([*args, "--when-both", "failure", "--tables", "funnel"]) == 0
+    funnel = _md_tables(capsys.readouterr().out)["funnel"]
+    rows = {r[0]: dict(zip(funnel["header"], r, strict=True)) for r in funnel["rows"]}
+    assert rows["inferred_2"]["journeys"] == "hidden"
+    assert rows["inferred_3"]["kind"] == "branch"
+    assert rows["inferred_3"]["step_conversion"] == "–"  # a branch is not a step: not hidden
+    assert funnel["notes"][0].startswith("Hidden for privacy: figures of 3 stages")
+
+
+def test_analyse_markdown_names_touchpoints_and_stages_by_label(tmp_path, capsys):
+    journey = fk.datasets.load_autoparts()
+    path = tmp_path / "a.yaml"
+    fk.save_journey(journey, path)
+    events = tmp_path / "events.csv"
+    simulate_journeys(400, seed=4, journey=journey).to_csv(events, index=False)
+    args = ["analyse", str(events), *EVENT_COLS, "--journey", str(path)]
+    assert main(args) == 0
+    tables = _md_tables(capsys.readouterr().out)
+    labels = {tp.label for tp in journey.touchpoints}
+    assert {r[0] for r in tables["friction"]["rows"]} <= labels | {"other (suppressed)"}
+    assert tables["funnel"]["rows"][0][0] == journey.stages[0].label
+    assert any("Parts website → " in r[0] for r in tables["routes"]["rows"])
+    # csv keeps the ids
+    assert main([*args, "--format", "csv", "--tables", "routes"]) == 0
+    assert "parts_website" in capsys.readouterr().out
+
+
+def test_prioritise_markdown_names_owners_and_puts_the_interval_in_one_cell(tmp_path, capsys):
+    path = tmp_path / "a.yaml"
+    fk.save_journey(fk.datasets.load_autoparts(), path)
+    assert main(["prioritise", str(path), "--budget", "150000"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "| 3 | callback_sla | Call back within 4 hours on quality incidents | Customer service |"
+        in out
+    )
+    assert "needs 48.3 days of IT, 13.3 left" in out  # the owner's label, as in the table
+    assert "start and end: working days from the first day of wave 1 (day 0)." in out
+    assert main(["prioritise", str(path), "--budget", "150000", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {r["owner"] for r in data["ranking"]} >= {"it", "customer_service"}  # ids, as ever

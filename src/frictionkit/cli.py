@@ -27,14 +27,14 @@ import json
 import re
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO, cast
 
 import numpy as np
 import pandas as pd
 
-from frictionkit._protocol import plural
+from frictionkit._protocol import duration_text, plural
 from frictionkit.events import FAILURE, LIFECYCLE, ON_NULL, WHEN_BOTH
 from frictionkit.exceptions import (
     FrictionkitError,
@@ -288,9 +288,14 @@ def _md_cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
-def _markdown(table: pd.DataFrame) -> str:
+def _markdown(table: pd.DataFrame, right: Sequence[bool] | None = None) -> str:
+    """A Markdown table; ``right`` says which columns are right-aligned (default: numbers)."""
     cols = [str(c) for c in table.columns]
-    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    numeric = (
+        list(right)
+        if right is not None
+        else [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    )
     lines = [
         "| " + " | ".join(_md_cell(c) for c in cols) + " |",
         "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
@@ -301,50 +306,432 @@ def _markdown(table: pd.DataFrame) -> str:
 
 
 def _emit(
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame | _Readable],
     fmt: str,
     *,
     out_dir: str | None = None,
     stream: TextIO | None = None,
 ) -> None:
-    """Write tables as Markdown, CSV or JSON, to ``stream`` or one file each in ``out_dir``."""
+    """Write tables as Markdown, CSV or JSON, to ``stream`` or one file each in ``out_dir``.
+
+    A table already made readable (:class:`_Readable`, Markdown only) is written as it is,
+    with its notes under it; any other is written whole, its text cells formula-safe.
+    """
     from frictionkit.privacy import write_csv
 
     stream = stream if stream is not None else sys.stdout
-    clean = {name: _neutral(t) for name, t in tables.items()}
+    texts = {name: _markdown_text(t) for name, t in tables.items()} if fmt == "markdown" else {}
+    clean = {n: _neutral(t) for n, t in tables.items() if not isinstance(t, _Readable)}
     if out_dir is not None:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, t in clean.items():
+        for name in tables:
             target = folder / f"{name}.{ {'markdown': 'md'}.get(fmt, fmt) }"
             if fmt == "csv":
-                write_csv(t, target)
+                write_csv(clean[name], target)
             elif fmt == "json":
-                target.write_text(_json(t) + "\n", encoding="utf-8")
+                target.write_text(_json(clean[name]) + "\n", encoding="utf-8")
             else:
-                target.write_text(_markdown(t) + "\n", encoding="utf-8")
+                target.write_text(texts[name] + "\n", encoding="utf-8")
             print(f"wrote {target}", file=stream)
         return
     if fmt == "json":
         body = ",\n".join(f"  {json.dumps(name)}: {_json(t)}" for name, t in clean.items())
         print("{\n" + body + "\n}", file=stream)
         return
-    for k, (name, t) in enumerate(clean.items()):
+    for k, name in enumerate(tables):
         if k:
             print(file=stream)
         if fmt == "csv":
-            if len(clean) > 1:
+            if len(tables) > 1:
                 print(f"# {name}", file=stream)
-            t.to_csv(stream, index=False, lineterminator="\n")
+            clean[name].to_csv(stream, index=False, lineterminator="\n")
         else:
             print(f"## {name}\n", file=stream)
-            print(_markdown(t), file=stream)
+            print(texts[name], file=stream)
+
+
+def _markdown_text(table: pd.DataFrame | _Readable) -> str:
+    """A table in Markdown; a readable one with its notes under it (after a blank line)."""
+    if not isinstance(table, _Readable):
+        return _markdown(_neutral(table))
+    text = _markdown(table.table, table.right)
+    return "\n".join([text, "", *table.notes]) if table.notes else text
 
 
 def _json(table: pd.DataFrame) -> str:
     text = table.to_json(orient="records", date_format="iso", force_ascii=False) or "[]"
     # Control characters inside strings as JSON escapes (lossless), never raw.
     return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown for people: the decision columns, figures in the units people read
+# ---------------------------------------------------------------------------------------
+#: A figure that does not apply (no comparison, an outcome step), as in the report.
+_NA = "–"
+#: A figure hidden because it rests on a small group.
+_HIDDEN = "hidden"
+
+
+class _Readable(NamedTuple):
+    """A table as people read it: text cells, which columns are right-aligned, notes."""
+
+    table: pd.DataFrame
+    right: tuple[bool, ...]
+    notes: tuple[str, ...] = ()
+
+
+_Cell = Callable[[dict[str, Any]], str]
+
+
+def _absent(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def _yes(rec: Mapping[str, Any], col: str) -> bool:
+    value = rec.get(col)
+    return not _absent(value) and bool(value)
+
+
+def _folded(rec: Mapping[str, Any]) -> bool:
+    """A row standing for two groups or more (``suppressed_groups``), never by its label."""
+    groups: Any = rec.get("suppressed_groups")
+    return not _absent(groups) and float(groups) > 1
+
+
+def _text(value: Any) -> str:
+    from frictionkit.privacy import safe_cell
+
+    return _NA if _absent(value) or value == "" else str(safe_cell(str(value)))
+
+
+def _count_text(value: Any) -> str:
+    return _NA if _absent(value) else f"{int(value):,}"
+
+
+def _pct_text(value: Any) -> str:
+    """A share in percent: one decimal, two significant figures below 1 %.
+
+    Examples
+    --------
+    >>> _pct_text(0.5836), _pct_text(0.0004475), _pct_text(0.0), _pct_text(float("nan"))
+    ('58.4%', '0.045%', '0.0%', '–')
+    """
+    if _absent(value):
+        return _NA
+    x = 100 * float(value)
+    return f"{x:.2g}%" if 0.01 <= abs(x) < 1 else f"{x:.1f}%"
+
+
+def _num1_text(value: Any) -> str:
+    return _NA if _absent(value) else f"{float(value):,.1f}"
+
+
+def _q_text(value: Any) -> str:
+    if _absent(value):
+        return _NA
+    return "under 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def _estimate_text(value: Any, low: Any, high: Any, fmt: Callable[[Any], str]) -> str:
+    """``"12.3 [8.1, 16.0]"``: an estimate and its 95 % interval in one cell.
+
+    Examples
+    --------
+    >>> _estimate_text(0.5836, 0.5727, 0.5944, _pct_text)
+    '58.4% [57.3, 59.4]'
+    >>> _estimate_text(-3.726, -6.922, float("nan"), _num1_text)
+    '-3.7'
+    """
+    if _absent(value):
+        return _NA
+    text = fmt(value)
+    if _absent(low) or _absent(high):
+        return text
+    return f"{text} [{fmt(low).rstrip('%')}, {fmt(high).rstrip('%')}]"
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return cast("list[dict[str, Any]]", table.to_dict("records"))
+
+
+def _count_cell(col: str) -> _Cell:
+    return lambda rec: _count_text(rec[col])
+
+
+def _readable(
+    table: pd.DataFrame, columns: Sequence[tuple[str, _Cell, bool]], notes: Sequence[str]
+) -> _Readable:
+    """Cells of ``table`` by ``columns`` = [(header, cell of a row, right-aligned), ...]."""
+    recs = _records(table)
+    data = {header: [cell(r) for r in recs] for header, cell, _ in columns}
+    frame = pd.DataFrame(data, columns=[h for h, _, _ in columns], dtype=object)
+    every = [c for c in table.columns if c != "route"]  # the tuple: csv / json give its text
+    shown = f"{plural(len(columns), 'column')} of {len(every)}"
+    notes = [*notes, f"{shown}; --all-columns (or --format csv / json) gives every column."]
+    return _Readable(frame, tuple(r for _, _, r in columns), tuple(notes))
+
+
+def _folded_note(table: pd.DataFrame, what: str, rule: str, min_group_size: int) -> list[str]:
+    """The line saying how many groups the folded row gathers (none without one)."""
+    from frictionkit.privacy import SUPPRESSED_LABEL, folded_rows
+
+    rows = table[folded_rows(table)]
+    if not len(rows):
+        return []
+    groups = int(pd.to_numeric(rows["suppressed_groups"]).sum())
+    return [
+        f'"{SUPPRESSED_LABEL}" gathers {plural(groups, what)} {rule} fewer than '
+        f"{min_group_size} journeys."
+    ]
+
+
+def _show_all_hint(notes: Sequence[str]) -> list[str]:
+    """The notes, then how to show what they fold or hide (when they do)."""
+    if not notes:
+        return []
+    return [*notes, "--min-group-size 1 shows them."]
+
+
+def _routes_view(table: pd.DataFrame, min_group_size: int, names: Mapping[str, str]) -> _Readable:
+    """The routes as people read them: counts, the success rate with its interval, share."""
+    from frictionkit.routes import route_text
+
+    def route(rec: dict[str, Any]) -> str:
+        steps = rec.get("route")
+        if names and isinstance(steps, tuple) and steps and not _folded(rec):
+            return _text(route_text(names.get(str(t), str(t)) for t in steps))
+        return _text(rec["route_text"])
+
+    cols: list[tuple[str, _Cell, bool]] = [
+        ("route", route, False),
+        ("n_steps", lambda r: _NA if _folded(r) else _count_text(r["n_steps"]), True),
+    ]
+    counts = ["journeys", "successes", "failures", "open"]
+    counts += [c for c in table.columns if c.startswith(("successes_", "failures_"))]
+    cols += [(c, _count_cell(c), True) for c in counts]
+    cols += [
+        (
+            "success_rate [95% CI]",
+            lambda r: _estimate_text(
+                r["success_rate"], r["success_rate_low"], r["success_rate_high"], _pct_text
+            ),
+            True,
+        ),
+        ("share", lambda r: _pct_text(r["share"]), True),
+    ]
+    notes = _folded_note(table, "route", "followed by", min_group_size)
+    return _readable(table, cols, _show_all_hint(notes))
+
+
+def _funnel_view(table: pd.DataFrame, min_group_size: int, stages: Mapping[str, str]) -> _Readable:
+    """The funnel as people read it; a figure hidden for a small group says so."""
+
+    def small(rec: dict[str, Any], col: str) -> bool:
+        return _yes(rec, "suppressed") and _absent(rec.get(col))
+
+    def reach_hidden(rec: dict[str, Any]) -> bool:
+        return small(rec, "journeys")
+
+    def step_conversion(rec: dict[str, Any]) -> str:
+        main = rec.get("kind") != "branch"
+        went_on = reach_hidden(rec) or (not _absent(rec["journeys"]) and rec["journeys"] > 0)
+        if small(rec, "step_conversion") and main and went_on:
+            return _HIDDEN
+        return _pct_text(rec["step_conversion"])
+
+    def reach(col: str, fmt: Callable[[Any], str]) -> _Cell:
+        return lambda r: _HIDDEN if reach_hidden(r) and _absent(r.get(col)) else fmt(r[col])
+
+    def drop_off_rate(rec: dict[str, Any]) -> str:
+        return _HIDDEN if small(rec, "drop_off") else _pct_text(rec["drop_off_rate"])
+
+    cols: list[tuple[str, _Cell, bool]] = []
+    if "segment" in table.columns:
+        cols.append(("segment", lambda r: _text(r["segment"]), False))
+    cols += [
+        ("stage", lambda r: _text(stages.get(str(r["stage"]), r["stage"])), False),
+        ("kind", lambda r: _text(r["kind"]), False),
+        ("journeys", reach("journeys", _count_text), True),
+        ("step_conversion", step_conversion, True),
+        (
+            "drop_off",
+            lambda r: _HIDDEN if small(r, "drop_off") else _count_text(r["drop_off"]),
+            True,
+        ),
+        ("drop_off_rate", drop_off_rate, True),
+    ]
+    if (table["kind"] == "branch").any():
+
+        def branch_share(rec: dict[str, Any]) -> str:
+            if rec.get("kind") == "branch" and small(rec, "branch_share"):
+                return _HIDDEN
+            return _pct_text(rec["branch_share"])
+
+        def went_instead(rec: dict[str, Any]) -> str:
+            where = rec.get("went_instead")
+            if _absent(where) or where == "":
+                return _NA
+            name = _text(stages.get(str(where), where))
+            share = rec.get("went_instead_share")
+            if where == "(end)":
+                return name
+            if small(rec, "went_instead_share"):
+                return f"{name} ({_HIDDEN})"
+            return f"{name} ({_pct_text(share)})"
+
+        cols += [
+            ("branch_share", branch_share, True),
+            ("went_instead", went_instead, False),
+        ]
+    for c in table.columns:
+        if c.startswith(("successes_", "failures_")):
+            cols.append((c, reach(c, _count_text), True))
+    cols.append(
+        (
+            "success_rate [95% CI]",
+            lambda r: (
+                _HIDDEN
+                if reach_hidden(r) and _absent(r["success_rate"])
+                else _estimate_text(
+                    r["success_rate"], r["success_rate_low"], r["success_rate_high"], _pct_text
+                )
+            ),
+            True,
+        )
+    )
+    notes: list[str] = []
+    recs = _records(table)
+    n_hidden = sum(_yes(r, "suppressed") and not _folded(r) for r in recs)
+    if n_hidden:
+        notes.append(
+            f"Hidden for privacy: figures of {plural(n_hidden, 'stage')}, which rest on a "
+            f"group of fewer than {min_group_size} journeys."
+        )
+    notes += _folded_note(table, "segment", "of", min_group_size)
+    return _readable(table, cols, _show_all_hint(notes))
+
+
+def _friction_view(
+    table: pd.DataFrame,
+    min_group_size: int,
+    names: Mapping[str, str],
+    stages: Mapping[str, str],
+) -> _Readable:
+    """The decision columns of friction, then what a manager reads beside them.
+
+    A verdict or figure hidden because it rests on a small group says so: the estimate
+    and verdict where the comparison is small, the visitors' risk where the visitors'
+    outcomes are, the comparison's risk where the journeys that skipped it are.
+    """
+    verdict_hidden = f"hidden: fewer than {min_group_size} journeys"
+
+    def hidden(rec: dict[str, Any], sentinel: str) -> bool:
+        # a figure is hidden when its group's count is (see hide_small_comparisons)
+        return (
+            _yes(rec, "suppressed")
+            and not _folded(rec)
+            and not _yes(rec, "outcome_step")
+            and _absent(rec.get(sentinel))
+        )
+
+    def comparison(rec: dict[str, Any]) -> bool:
+        return hidden(rec, "comparison_journeys")
+
+    def verdict(rec: dict[str, Any]) -> str:
+        return verdict_hidden if comparison(rec) else _text(rec["verdict"])
+
+    def af(rec: dict[str, Any]) -> str:
+        if comparison(rec):
+            return _HIDDEN
+        return _estimate_text(
+            rec["attributable_failures"],
+            rec["attributable_failures_low"],
+            rec["attributable_failures_high"],
+            _num1_text,
+        )
+
+    cols: list[tuple[str, _Cell, bool]] = [
+        ("touchpoint", lambda r: _text(names.get(str(r["touchpoint"]), r["touchpoint"])), False)
+    ]
+    if "failure_kind" in table.columns:
+        cols.append(("failure_kind", lambda r: _text(r["failure_kind"]), False))
+    cols += [
+        ("stage", lambda r: _text(stages.get(str(r["stage"]), r["stage"])), False),
+        ("verdict", verdict, False),
+        ("attributable_failures [95% CI]", af, True),
+        ("af_q_value", lambda r: _HIDDEN if comparison(r) else _q_text(r["af_q_value"]), True),
+        ("journeys", lambda r: _count_text(r["journeys"]), True),
+        (
+            "risk_visited",
+            lambda r: _HIDDEN if hidden(r, "failures_visited") else _pct_text(r["risk_visited"]),
+            True,
+        ),
+        (
+            "risk_not_visited",
+            lambda r: _HIDDEN if hidden(r, "reached_stage") else _pct_text(r["risk_not_visited"]),
+            True,
+        ),
+        ("median_dwell", lambda r: duration_text(_float(r["median_dwell_s"])), True),
+    ]
+    recs = _records(table)
+    n_verdicts = sum(comparison(r) for r in recs)
+    n_figures = sum(_yes(r, "suppressed") and not _folded(r) and not comparison(r) for r in recs)
+    parts = []
+    if n_verdicts:
+        parts.append(f"the verdict of {plural(n_verdicts, 'touchpoint')}")
+    if n_figures:
+        more = "more touchpoint" if n_verdicts else "touchpoint"
+        parts.append(f"figures of {plural(n_figures, more)}")
+    notes = []
+    if parts:
+        notes.append(
+            f"Hidden for privacy: {' and '.join(parts)}, which rest on a group of fewer than "
+            f"{min_group_size} journeys (its visitors, the journeys that skipped it, or its "
+            "comparison)."
+        )
+    notes += _folded_note(table, "touchpoint", "visited by", min_group_size)
+    return _readable(table, cols, _show_all_hint(notes))
+
+
+def _float(value: Any) -> float:
+    return float("nan") if _absent(value) else float(value)
+
+
+def _analyse_views(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    min_group_size: int,
+    journey: Any = None,
+    all_columns: bool = False,
+) -> dict[str, pd.DataFrame | _Readable]:
+    """The tables of analyse as people read them (Markdown)."""
+    names = {tp.id: tp.label for tp in journey.touchpoints} if journey is not None else {}
+    stages = {st.id: st.label for st in journey.stages} if journey is not None else {}
+    out: dict[str, pd.DataFrame | _Readable] = {}
+    for name, table in tables.items():
+        view = _VIEWS[name](table, min_group_size, names, stages)
+        if all_columns:
+            raw = table.drop(columns=["route"], errors="ignore")
+            out[name] = _Readable(_neutral(raw), _right(raw), view.notes[:-1])
+        else:
+            out[name] = view
+    return out
+
+
+def _right(table: pd.DataFrame) -> tuple[bool, ...]:
+    return tuple(pd.api.types.is_numeric_dtype(table[c]) for c in table.columns)
+
+
+_VIEWS: dict[str, Callable[..., _Readable]] = {
+    "routes": lambda t, n, names, stages: _routes_view(t, n, names),
+    "funnel": lambda t, n, names, stages: _funnel_view(t, n, stages),
+    "friction": _friction_view,
+    "friction_by_kind": _friction_view,
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -788,7 +1175,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     code = 0
     for name in wanted:
         if name == "routes":
-            routes = log.routes(min_group_size=args.min_group_size).drop(columns=["route"])
+            routes = log.routes(min_group_size=args.min_group_size)
             # the folded row's length is unknown: blank, never the -1 of the table
             steps = routes["n_steps"].astype("Int64")
             tables["routes"] = routes.assign(n_steps=steps.mask(steps < 0))
@@ -807,7 +1194,17 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
                 code = 1
                 continue
             code = max(code, _friction_per_kind(args, log, tables))
-    _emit(tables, args.format, out_dir=args.out)
+    shown: dict[str, pd.DataFrame | _Readable]
+    if args.format == "markdown":  # for people: the decision columns, readable units
+        shown = _analyse_views(
+            tables,
+            min_group_size=args.min_group_size,
+            journey=journey,
+            all_columns=args.all_columns,
+        )
+    else:  # for machines: every column, as the library returns it (route as its text)
+        shown = {n: t.drop(columns=["route"]) if n == "routes" else t for n, t in tables.items()}
+    _emit(shown, args.format, out_dir=args.out)
     return code
 
 
@@ -1085,12 +1482,13 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
         source = "measured on the event log" if log is not None else "as declared"
         wins = len(tables["quick_wins"])
         cost = f", cost in {ranking.currency}" if ranking.currency else ""
-        interval = " (95 % interval: impact_low to impact_high)" if log is not None else ""
+        interval = " (its 95 % interval in brackets)" if log is not None else ""
         print(
             f"Ranking by {ranking.label}; quick wins: {wins}. Impact and value in "
             f"{_unit(ranking)}{cost}; impact {source}{interval}.\n"
         )
-    _emit(tables, args.format)
+    owners = {ow.id: ow.label for ow in journey.owners}
+    _emit(_prioritise_views(tables, owners) if args.format == "markdown" else tables, args.format)
     if plan is not None and args.format == "markdown":
         print(f"\n{plan!r}")
         print(
@@ -1099,8 +1497,54 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
         )
         reasons = plan.explain(exact_limit=_EXACT_REASONS)
         for reason in reasons.loc[~reasons["selected"], "reason"]:
+            for owner, label in owners.items():  # owners by their labels, as in the tables
+                reason = reason.replace(f"days of {owner!r}", f"days of {label}")
             print(f"- {reason}")
     return 0
+
+
+def _prioritise_views(
+    tables: Mapping[str, pd.DataFrame], owners: Mapping[str, str]
+) -> dict[str, pd.DataFrame | _Readable]:
+    """The tables of prioritise as people read them (Markdown).
+
+    Owners by their labels (as the demo and the report show them), and an evidence-based
+    impact or value with its 95 % interval in one cell (``"91,357 [0, 205,806]"``); a
+    missing impact stays blank. CSV and JSON keep every column as it is.
+    """
+
+    def money(value: Any) -> str:
+        return "" if _absent(value) else f"{float(value):,.0f}"
+
+    out: dict[str, pd.DataFrame | _Readable] = {}
+    for name, table in tables.items():
+        t = table.copy()
+        if "owner" in t.columns:
+            t["owner"] = [o if _absent(o) else owners.get(str(o), o) for o in t["owner"]]
+        t = _neutral(t)
+        right = dict(zip(t.columns, _right(t), strict=True))
+        for col in ("impact", "value"):
+            low, high = f"{col}_low", f"{col}_high"
+            if low not in t.columns or high not in t.columns:
+                continue
+            merged = f"{col} [95% CI]"
+            cells = [
+                "" if _absent(v) else _estimate_text(v, lo, hi, money)
+                for v, lo, hi in zip(t[col], t[low], t[high], strict=True)
+            ]
+            at = list(t.columns).index(col)
+            t = t.drop(columns=[col, low, high])
+            t.insert(at, merged, pd.Series(cells, index=t.index, dtype=object))
+            right[merged] = True
+        notes: tuple[str, ...] = ()
+        if (
+            name == "roadmap"
+            and len(t)
+            and not pd.api.types.is_datetime64_any_dtype(table["start"])
+        ):
+            notes = ("start and end: working days from the first day of wave 1 (day 0).",)
+        out[name] = _Readable(t, tuple(right[c] for c in t.columns), notes)
+    return out
 
 
 def _read_feedback(args: argparse.Namespace, journey: Any) -> Any:
@@ -1294,12 +1738,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="routes, funnel and friction tables of an event log",
         description="Routes, funnel and friction of an event log (CSV, Parquet or XES). "
         "Routes and touchpoints of fewer than --min-group-size journeys are folded into "
-        "one 'other (suppressed)' row.",
+        "one 'other (suppressed)' row, and figures resting on fewer are hidden (Markdown "
+        "marks them 'hidden' and says how many, under each table). Markdown shows the "
+        "decision columns (friction: touchpoint, stage, verdict, attributable failures "
+        "with their 95%% interval, q-value, journeys, risk of visitors and of the others, "
+        "median dwell); --all-columns or --format csv / json give every column.",
     )
     analyse.add_argument("events", metavar="EVENTS", help="event log file (.csv, .parquet, .xes)")
     _event_options(analyse)
     analyse.add_argument("--journey", metavar="FILE", help="journey map giving stages")
-    analyse.add_argument("--format", choices=_FORMATS, default="markdown", help="output format")
+    analyse.add_argument(
+        "--format",
+        choices=_FORMATS,
+        default="markdown",
+        help="output format: markdown (default, for people: the decision columns, rates in "
+        "%%, waits in days or hours, hidden figures marked) or csv / json (every column, "
+        "raw figures, for machines)",
+    )
+    analyse.add_argument(
+        "--all-columns",
+        action="store_true",
+        help="markdown: print every column with raw figures, as csv and json have them",
+    )
     add_list_option(
         analyse, "--tables", choices=_ANALYSE_TABLES, help="which tables (default: all)"
     )
