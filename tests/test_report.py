@@ -998,7 +998,9 @@ def test_demo_report_names_improvements_by_their_titles_in_the_ranking_and_plan(
     assert "callback_sla" in page.tables["by_owner"]["ids"].tolist()
 
 
-def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
+def _plan_with_a_contractor(journey):
+    """A ranking whose ``crm_integration`` belongs to an owner the journey lacks, its
+    staff limits (the journey's owners and the contractor) and the plan within them."""
     table = (
         fk.prioritise(journey)
         .to_frame()[["id", "title", "owner", "impact", "effort_days", "cost"]]
@@ -1007,7 +1009,11 @@ def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
     table.loc[table["id"] == "crm_integration", "owner"] = "contractor"
     ranking = fk.prioritise(table)
     days = {ow.id: 40.0 for ow in journey.owners} | {"contractor": 10.0}
-    plan = fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+    return ranking, days, fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+
+
+def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
+    ranking, _, plan = _plan_with_a_contractor(journey)
     page = report(journey, ranking=ranking, plan=plan)
     texts = _visible_texts(page.html)
     chart = next(t for _, w, t in texts if w == "figure-impact_effort")
@@ -1024,15 +1030,7 @@ def test_report_keeps_the_id_of_an_owner_not_in_the_journey(journey):
 def test_report_frontier_of_a_plan_with_an_owner_not_in_the_journey(journey):
     """Wherever the plan works, its frontier does: it is drawn from the plan's own
     improvements and staff limits, not from the journey's."""
-    table = (
-        fk.prioritise(journey)
-        .to_frame()[["id", "title", "owner", "impact", "effort_days", "cost"]]
-        .copy()
-    )
-    table.loc[table["id"] == "crm_integration", "owner"] = "contractor"
-    ranking = fk.prioritise(table)
-    days = {ow.id: 40.0 for ow in journey.owners} | {"contractor": 10.0}
-    plan = fk.optimise_portfolio(ranking, budget=150_000, capacity=days)
+    ranking, days, plan = _plan_with_a_contractor(journey)
     page = report(journey, ranking=ranking, plan=plan)
     assert not [n for n in page.notes if "frontier" in n]
     assert "frontier" in page.figures
