@@ -144,6 +144,16 @@ def test_excludes_keeps_the_better_alternative():
     )
 
 
+def test_why_not_reads_amounts_as_people_do():
+    # whole units from 100 up (estimated values carry meaningless decimals), else 3 digits
+    items = table([89_895.4, 149_826.2, 0.7346], [10, 10, 1], excludes=[["i1"], [], []])
+    plan = optimise_portfolio(items, budget=100)
+    assert plan.why_not("i0") == (
+        "'i0' is out: it excludes 'i1', which is in the plan (value 149,826 vs 89,895)."
+    )
+    assert "value=149,827," in repr(plan)
+
+
 def test_exclusive_group_of_three():
     items = table([5, 6, 7, 1], [1, 1, 1, 1], excludes=[["i1", "i2"], ["i2"], [], []])
     plan = optimise_portfolio(items)

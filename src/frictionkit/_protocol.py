@@ -179,6 +179,20 @@ def duration_text(seconds: float) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def number_text(x: float) -> str:
+    """An amount in a sentence: whole units from 100 up, else three significant digits.
+
+    Examples
+    --------
+    >>> number_text(89895.4), number_text(17199.7), number_text(12.25), number_text(0.7346)
+    ('89,895', '17,200', '12.2', '0.735')
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
+
+
 def money_text(
     amount: float, currency: str | None = None, period: str | None = None, *, digits: int = 0
 ) -> str:

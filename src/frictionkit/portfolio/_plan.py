@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from frictionkit._protocol import Result
+from frictionkit._protocol import Result, number_text
 from frictionkit.exceptions import (
     InfeasibleError,
     InputTypeError,
@@ -267,11 +267,11 @@ class Plan(Result):
     def _repr_body(self) -> str:
         cur = f" {self.currency}" if self.currency else ""
         per = f" per {self.period}" if self.period else ""
-        bud = "" if self.budget is None else f" of budget {self.budget:,.6g}"
+        bud = "" if self.budget is None else f" of budget {number_text(self.budget)}"
         return (
             f"{self.status}, {len(self.selected)} of {self._problem.n} "
             f"improvement{'' if self._problem.n == 1 else 's'}, "
-            f"value={self.value:,.6g}{cur}{per}, cost={self.cost:,.6g}{cur}{bud}"
+            f"value={number_text(self.value)}{cur}{per}, cost={number_text(self.cost)}{cur}{bud}"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -527,7 +527,7 @@ class Plan(Result):
             j = rivals[0]
             return head + (
                 f"it excludes {p.ids[j]!r}, which is in the plan "
-                f"(value {p.value[j]:,.6g} vs {p.value[k]:,.6g})."
+                f"(value {number_text(p.value[j])} vs {number_text(p.value[k])})."
             )
         chosen = set(np.flatnonzero(self._x).tolist())
         need = p.closure([k])
@@ -572,12 +572,13 @@ class Plan(Result):
         if forced_value >= self.value - max(abs(self.value) * 1e-12, 1e-12):
             if forced_cost > self.cost * (1 + _REL_TOL) + 1e-12:
                 parts.append(
-                    f"a plan with it is worth as much ({forced_value:,.6g}) but costs "
+                    f"a plan with it is worth as much ({number_text(forced_value)}) but costs "
                     f"{forced_cost:,.6g} vs {self.cost:,.6g}; ties go to the lower cost"
                 )
             else:
                 parts.append(
-                    f"a plan with it is worth as much ({forced_value:,.6g}) at the same cost;"
+                    f"a plan with it is worth as much ({number_text(forced_value)}) at the same"
+                    " cost;"
                     " ties go to the improvements listed first"
                 )
             return head + "; ".join(parts) + "."
@@ -590,12 +591,13 @@ class Plan(Result):
         came = sorted(after - now)
         gained = float(p.value[came].sum())
         lost = float(p.value[gone].sum())
-        move = f"forcing it in adds {gained:,.6g}"
+        move = f"forcing it in adds {number_text(gained)}"
         if len(came) > 1:
             move += f" (with {', '.join(repr(p.ids[c]) for c in came if c != k)})"
         if gone:
-            move += f" but displaces {', '.join(repr(p.ids[g]) for g in gone)} worth {lost:,.6g}"
-        move += f": the best plan with it is worth {self.value - forced_value:,.6g} less"
+            names = ", ".join(repr(p.ids[g]) for g in gone)
+            move += f" but displaces {names} worth {number_text(lost)}"
+        move += f": the best plan with it is worth {number_text(self.value - forced_value)} less"
         parts.append(move)
         return head + "; ".join(parts) + "."
 

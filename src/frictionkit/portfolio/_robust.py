@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._compat import require
-from frictionkit._protocol import Result
+from frictionkit._protocol import Result, number_text
 from frictionkit.estimates import Estimate, SeedLike
 from frictionkit.exceptions import (
     InfeasibleError,
@@ -243,7 +243,8 @@ class RobustPlan(Result):
         )
         return (
             f"{self.draws} draw{'' if self.draws == 1 else 's'}, {parts}; value p5-p95 "
-            f"{self.value_p5:,.6g}-{self.value_p95:,.6g}{unit}; mean plan optimal in "
+            f"{number_text(self.value_p5)}-{number_text(self.value_p95)}{unit}; "
+            "mean plan optimal in "
             f"{self.mean_plan_optimal_share:.0%} of draws"
         )
 
