@@ -699,8 +699,12 @@ def test_prioritise_shows_missing_impact_blank_and_plans_on_the_ranking(tmp_path
     assert "'compare_tool'" in capsys.readouterr().err
     # with --lenient it is planned as worth 0, never with a declared figure
     assert main(["prioritise", str(path), "--budget", "60000", "--lenient"]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if "| compare_tool |" in line)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "| compare_tool |" in line)
     assert "| 0 |" in row
+    # and the reason it is out says why it is worth nothing
+    assert "a missing impact counts as 0 with --lenient" in out
+    assert "objective 'score'" not in out
 
 
 def test_analyse_and_report_take_outcome_markers_and_adjust_for(tmp_path, capsys):

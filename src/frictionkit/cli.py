@@ -1415,7 +1415,11 @@ def _objective(ranking: Any) -> Any:
     if not (t["impact_source"] == "missing").any():
         return "value"
     impact = t["impact"].where(t["impact_source"] != "missing", 0.0)
-    return pd.Series(impact.to_numpy(dtype=float), index=t["id"].astype(str))
+    return pd.Series(
+        impact.to_numpy(dtype=float),
+        index=t["id"].astype(str),
+        name="impact (a missing impact counts as 0 with --lenient)",
+    )
 
 
 def _unit(ranking: Any) -> str:
