@@ -103,8 +103,11 @@ def int_group_quantiles(
 ) -> np.ndarray:
     """Quantiles of non-negative integer values per group, by one sort of a combined key.
 
-    Same results as :func:`group_quantiles` (linear interpolation), faster for integers;
-    falls back to it when the combined key would overflow int64.
+    Same results as :func:`group_quantiles` (linear interpolation) for values below
+    2**53, where every integer is exact as a float (nanosecond durations of up to 104
+    days); faster for integers; falls back to it when the combined key would overflow
+    int64. Above 2**53 the two may differ in the last bits (the integers are rounded to
+    floats at different points).
 
     Examples
     --------
