@@ -1114,6 +1114,32 @@ def test_friction_estimate_is_computed_once_per_log_and_seed(monkeypatch):
     assert len(calls) == 4
 
 
+@pytest.mark.parametrize("adjust_for", [None, "segment"])
+def test_the_estimate_on_a_worker_thread_gives_the_same_table(monkeypatch, adjust_for):
+    # on large logs the estimate runs on a worker thread while the descriptive columns
+    # are computed: the same table bit for bit, kept seed or generator, and its errors
+    # raised as before
+    from frictionkit import _threads
+
+    df = simulate_journeys(1500, seed=5, scenario="planted")
+    cols = {"case_col": "case_id", "touchpoint_col": "touchpoint", "timestamp_col": "timestamp"}
+    cols |= {"outcome_col": "outcome", "strict": False, "case_cols": ["segment"]}
+
+    def table(seed):
+        return EventLog.from_frame(df, **cols).friction(seed=seed, adjust_for=adjust_for)
+
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "1")
+    in_line = [table(7), table(np.random.default_rng(7))]
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "2")
+    monkeypatch.setattr(_threads, "BACKGROUND_MIN_SIZE", 0)
+    threaded = [table(7), table(np.random.default_rng(7))]
+    for a, b in zip(in_line, threaded, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    log = EventLog.from_frame(df, **cols)
+    with pytest.raises(UnknownReferenceError, match="segmnt"):
+        log.friction(adjust_for="segmnt")
+
+
 def _pattern_cells_by_loop(sel, inv, first_ev, tp, off, jj, wd, fail, groups, n_groups, first_tp):
     """The straightforward version of ``_pattern_cells``: one pass per pattern."""
     from frictionkit.friction._attributable import MAX_VISIT

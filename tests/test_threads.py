@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frictionkit._threads import MAX_DEFAULT, map_ordered, thread_count
+from frictionkit._threads import (
+    BACKGROUND_MIN_SIZE,
+    MAX_DEFAULT,
+    in_background,
+    map_ordered,
+    thread_count,
+)
 from frictionkit.exceptions import ValidationError
 
 
@@ -87,3 +93,36 @@ def test_thread_count_default_and_environment(monkeypatch: pytest.MonkeyPatch) -
 def test_thread_count_refuses_what_is_not_a_positive_integer(bad: object) -> None:
     with pytest.raises(ValidationError, match="threads must be"):
         thread_count(bad)
+
+
+def test_in_background_runs_large_work_on_a_thread_and_small_work_in_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "2")
+    names: list[str] = []
+
+    def work() -> int:
+        names.append(threading.current_thread().name)
+        return 7
+
+    job = in_background(work, size=BACKGROUND_MIN_SIZE)
+    assert job is not None
+    assert job.result() == 7
+    assert names == ["frictionkit"]
+    assert in_background(work, size=BACKGROUND_MIN_SIZE - 1) is None
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "1")  # one thread allowed: in line
+    assert in_background(work, size=10 * BACKGROUND_MIN_SIZE) is None
+
+
+def test_in_background_raises_the_error_on_the_callers_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FRICTIONKIT_THREADS", "2")
+
+    def fail() -> int:
+        raise ValidationError("bad input", field="x")
+
+    job = in_background(fail, size=BACKGROUND_MIN_SIZE)
+    assert job is not None
+    with pytest.raises(ValidationError, match="bad input"):
+        job.result()

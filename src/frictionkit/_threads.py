@@ -17,11 +17,14 @@ Examples
 1
 >>> list(map_ordered(lambda x: x * x, range(5), threads=2))
 [0, 1, 4, 9, 16]
+>>> in_background(lambda: 42, size=10) is None  # small work: run it in line
+True
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,6 +37,8 @@ _R = TypeVar("_R")
 
 #: The default never uses more threads than this (more rarely pays for block kernels).
 MAX_DEFAULT = 8
+#: :func:`in_background` starts a thread only for work on at least this many elements.
+BACKGROUND_MIN_SIZE = 500_000
 _ENV = "FRICTIONKIT_THREADS"
 
 
@@ -132,3 +137,52 @@ def map_ordered(fn: Callable[[_T], _R], items: Iterable[_T], *, threads: int) ->
         finally:
             for future in pending:
                 future.cancel()
+
+
+class Background:
+    """A computation running on a worker thread; :meth:`result` waits for it."""
+
+    def __init__(self, fn: Callable[[], _R]) -> None:
+        self._fn: Callable[[], Any] = fn
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="frictionkit", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # raised again, on the caller's thread, by result()
+            self._error = exc
+
+    def result(self) -> Any:
+        """The value of the computation, once it is done; its exception, raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def in_background(fn: Callable[[], _R], size: int) -> Background | None:
+    """Start ``fn()`` on a worker thread when it is worth it, else return None.
+
+    It is worth it for work on at least :data:`BACKGROUND_MIN_SIZE` elements when more
+    than one thread is allowed (:func:`thread_count`); the caller then goes on with
+    independent work and takes the value with ``.result()``. On None the caller runs
+    ``fn()`` itself. The value is the same either way; ``fn`` must not share mutable state
+    with what the caller does meanwhile.
+
+    Parameters
+    ----------
+    fn : callable
+        Called with no arguments.
+    size : int
+        The number of elements the work is about (events, draws).
+
+    Returns
+    -------
+    Background or None
+    """
+    if size < BACKGROUND_MIN_SIZE or thread_count(None) < 2:
+        return None
+    return Background(fn)

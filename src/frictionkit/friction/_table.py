@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frictionkit._memory import reuses_memory
+from frictionkit._threads import in_background
 from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
@@ -283,6 +284,45 @@ def friction(
     lengths = np.diff(off)
     jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
+    w_cells = None if paths.weight is None else wd
+    # Declared outcome markers are read like outcome steps: their events leave the paths
+    # of the comparison, so a journey whose next step is one ended right there (Payment
+    # after Create Fine in the fines log; the planted shop's confirmation after
+    # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
+    # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
+    # tell a payment page that confirms success from a step that decides it.
+    tp_c, off_c = without_markers(tp, off, markers)
+    risk_set = comparison == "risk set"
+    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
+    # narrower comparison of a touchpoint's successors where it has min_support journeys
+    narrow = max(support, 1)
+
+    def estimate() -> Attributable:
+        if adjusted:
+            decided = np.flatnonzero(log.journey_outcome != 0)
+            groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
+            cells = grouped_cells(
+                tp_c, off_c, fail, w_cells, k, groups, n_groups,
+                risk_set=risk_set, successors=narrow,
+            )  # fmt: skip
+        else:
+            cells = attributable_cells(
+                tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
+            )
+        out = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
+        for arr in out:
+            arr.flags.writeable = False  # may be kept with the log (below)
+        return out
+
+    # the estimate and its draws depend on neither min_group_size nor fdr: kept with the
+    # log for a whole-number seed (the same table bit for bit), so the report's friction
+    # section and its journey map (which folds small groups) compute it once. On a large
+    # log it runs on a worker thread while this one computes the descriptive columns.
+    key = None
+    if not (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        args = (support, boots, int(seed), tuple(np.flatnonzero(markers).tolist()))
+        key = f"friction_estimate{(*args, comparison, tuple(adjusted))!r}"
+    pending = None if key is not None and key in log._cache else in_background(estimate, tp.size)
     # visits per (journey, touchpoint), outcome steps left out
     pair_j, pair_t, visits = pair_counts(jj, tp, n_j, k)
     journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
@@ -328,44 +368,10 @@ def friction(
     w_risk, w_exit, w_rep = FRICTION_WEIGHTS
     score = w_risk * excess + w_exit * exit_share + w_rep * np.nan_to_num(repeat_rate)
     score = np.where(paths.outcome_step, np.nan, score)
-    w_cells = None if paths.weight is None else wd
-    # Declared outcome markers are read like outcome steps: their events leave the paths
-    # of the comparison, so a journey whose next step is one ended right there (Payment
-    # after Create Fine in the fines log; the planted shop's confirmation after
-    # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
-    # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
-    # tell a payment page that confirms success from a step that decides it.
-    tp_c, off_c = without_markers(tp, off, markers)
-    risk_set = comparison == "risk set"
-    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
-    # narrower comparison of a touchpoint's successors where it has min_support journeys
-    narrow = max(support, 1)
-
-    def estimate() -> Attributable:
-        if adjusted:
-            decided = np.flatnonzero(log.journey_outcome != 0)
-            groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
-            cells = grouped_cells(
-                tp_c, off_c, fail, w_cells, k, groups, n_groups,
-                risk_set=risk_set, successors=narrow,
-            )  # fmt: skip
-        else:
-            cells = attributable_cells(
-                tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
-            )
-        out = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
-        for arr in out:
-            arr.flags.writeable = False  # may be kept with the log (below)
-        return out
-
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        res = estimate()
+    if key is None:
+        res = pending.result() if pending is not None else estimate()
     else:
-        # the estimate and its draws depend on neither min_group_size nor fdr: kept with
-        # the log for a whole-number seed (the same table bit for bit), so the report's
-        # friction section and its journey map (which folds small groups) compute it once
-        args = (support, boots, int(seed), tuple(np.flatnonzero(markers).tolist()))
-        res = log._memo(f"friction_estimate{(*args, comparison, tuple(adjusted))!r}", estimate)
+        res = log._memo(key, pending.result if pending is not None else estimate)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)
