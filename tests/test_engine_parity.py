@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from frictionkit.datasets import simulate_journeys
 from frictionkit.events import DroppedRowsWarning, EventLog, group_quantiles
-from frictionkit.events._scan import weighted_group_quantiles
+from frictionkit.events._scan import _group_value_order, weighted_group_quantiles
 from frictionkit.exceptions import (
     DataError,
     MissingColumnError,
@@ -411,6 +411,18 @@ def test_weighted_quantiles_equal_quantiles_of_the_repeated_values(data, q):
     got = weighted_group_quantiles(groups, values, weights, 4, [q])
     expected = group_quantiles(np.repeat(groups, weights), np.repeat(values, weights), 4, [q])
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.lists(st.tuples(st.integers(0, 5), st.integers(-3, 3)), max_size=60),
+    as_float=st.booleans(),
+)
+def test_group_value_order_is_lexsort(data, as_float):
+    groups = np.array([d[0] for d in data], dtype=np.int64)
+    values = np.array([d[1] for d in data], dtype=float if as_float else np.int64)
+    got = _group_value_order(groups, values, 6)
+    np.testing.assert_array_equal(got, np.lexsort((values, groups)))
 
 
 def test_the_journey_map_and_the_report_are_the_same_from_a_compact_log():
