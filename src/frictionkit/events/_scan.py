@@ -68,7 +68,8 @@ def _group_value_order(groups: np.ndarray, values: np.ndarray, n_groups: int) ->
     once the arrays leave the cache).
     """
     by_value = np.argsort(values, kind="stable")
-    return by_value[grouped_order(groups[by_value], n_groups)[0]]
+    order: np.ndarray = by_value[grouped_order(groups[by_value], n_groups)[0]]
+    return order
 
 
 def weighted_group_quantiles(
