@@ -691,10 +691,19 @@ def _block_confidence(
         pd_, pc = np.nonzero(alive)
         if pd_.size == 0:
             break
-        riv = [
-            _weighted_sum((wp[pc, j][:, None], p[:, j][:, stage][pd_]) for j in range(m))
-            for p in parts
-        ]
+        if pd_.size == alive.size:
+            # every pair alive (the first stage): no gathers, (draws, candidates, rivals)
+            riv = [
+                _weighted_sum(
+                    (wp[None, :, j, None], p[:, j][:, None, stage]) for j in range(m)
+                ).reshape(pd_.size, stage.size)
+                for p in parts
+            ]
+        else:
+            riv = [
+                _weighted_sum((wp[pc, j][:, None], p[:, j][:, stage][pd_]) for j in range(m))
+                for p in parts
+            ]
         if topsis:
             # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead)
             lead = c_own[pd_, pc] + _SCREEN_MARGIN
