@@ -745,3 +745,41 @@ def test_smaa_leaves_the_matrix_draws_alone(method):
     before = xd.copy()
     smaa(None, False, method=method, matrix_draws=xd, seed=0)
     np.testing.assert_array_equal(xd, before)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from(["weighted_sum", "topsis"]), st.booleans(), st.integers(1, 5))
+def test_confidence_group_bounds_equal_scoring_every_alternative(data, method, ties, group):
+    # the check scores exactly only the groups whose bound reaches the candidate: the
+    # counts are those of scoring every alternative, bit for bit, whatever the group
+    # size (short groups filled with repeats), ties and equal alternatives included
+    from frictionkit.uncertainty import _smaa
+
+    draws = data.draw(st.integers(1, 5))
+    n = data.draw(st.integers(1, 12))
+    m = data.draw(st.integers(1, 3))
+    values = st.integers(0, 2).map(float) if ties else st.floats(0.01, 100)
+    xd = data.draw(arrays(np.float64, (draws, n, m), elements=values))
+    if data.draw(st.booleans()):
+        xd[:, n // 2] = xd[:, 0]  # two equal alternatives
+    if method == "topsis" and ties:
+        xd = xd + 0.5
+    ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    w = data.draw(arrays(np.float64, (n, m), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
+    w[w.sum(axis=1) == 0] = 1.0
+    w = w / w.sum(axis=1, keepdims=True)
+    w[data.draw(arrays(np.bool_, n))] = np.nan
+    counts = np.zeros((n, n), dtype=np.int64)
+    counts[:, 0] = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
+    blocks = _smaa._Blocks(method, ben, xd)
+    spans = _smaa._blocks(draws, data.draw(st.integers(1, 3)))
+    ideals = [blocks.parts(start, stop)[1] for start, stop in spans]
+    old = _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
+    _smaa._GROUP, _smaa._RIVAL_STAGES = group, (data.draw(st.integers(0, 2)),)
+    _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
+    try:
+        fast = _smaa._confidence(blocks, w, counts, spans, ideals, data.draw(st.integers(1, 2)))
+    finally:
+        _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS = old
+    slow = _smaa._confidence_reference(blocks, w, spans)
+    np.testing.assert_array_equal(fast, slow)

@@ -1,4 +1,9 @@
-"""SMAA-2 (Lahdelma and Salminen, 2001): batched scoring kernels, ranking and tallies."""
+"""SMAA-2 (Lahdelma and Salminen, 2001): batched scoring kernels, ranking and tallies.
+
+Why this module is long: the exact confidence factors (screen, group bounds, check and
+their reference) share the block layout of the acceptability pass; split apart they would
+hand private arrays across modules.
+"""
 
 from __future__ import annotations
 
@@ -55,8 +60,11 @@ _BLOCK_VALUES = 2**19
 # stages of the screen (each on the candidate-draw pairs the stages before left).
 _RIVALS = 32
 _RIVAL_STAGES = (2, 8, _RIVALS)
-# Candidate-draw pairs checked against every alternative at once.
-_CHECK_PAIRS = 64
+# Candidate-draw pairs checked at once.
+_CHECK_PAIRS = 1024
+# Alternatives per group of the check (each group bounded per draw, scored exactly only
+# where its bound reaches the candidate's score).
+_GROUP = 16
 # A TOPSIS closeness this far above a candidate's beats it however both are rounded.
 _SCREEN_MARGIN = 1e-9
 # A TOPSIS closeness this far below a candidate's is below it however both are rounded.
@@ -522,13 +530,21 @@ class _Blocks:
             self.fixed = tuple(np.ascontiguousarray(p.T)[None] for p in fixed_parts)
 
     def parts(
-        self, start: int, stop: int, ideals: Any = None
+        self, start: int, stop: int, ideals: Any = None, columns: IntArray | None = None
     ) -> tuple[tuple[FloatArray, ...], Any]:
-        """The parts of draws ``start:stop`` and their ideals (pass them back to reuse)."""
+        """The parts of draws ``start:stop`` and their ideals (pass them back to reuse).
+
+        ``columns``: the alternatives to give, in that order (repeats allowed; default
+        all), from the given ideals of the whole draws (value by value the same numbers).
+        """
         if self.fixed is not None:
             return self.fixed, None
         # a copy (modified in place below), criteria first
-        xt = np.swapaxes(self.x[start:stop], 1, 2).copy(order="C")
+        xt = np.swapaxes(self.x[start:stop], 1, 2)
+        if ideals is None or columns is None:
+            xt = xt.copy(order="C")
+        else:
+            xt = np.ascontiguousarray(xt[:, :, columns])
         ben = self.benefit
         if not self.topsis:
             if ideals is None:
@@ -645,16 +661,48 @@ def _confidence(
     # rivals: the alternatives most often first (ties by input order), best first
     rivals = np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)]
 
+    groups = _groups(blocks.x)
+
     def block(k: int) -> IntArray:
         start, stop = spans[k]
-        parts, _ = blocks.parts(start, stop, ideals[k])
-        return _block_confidence(parts, cands, wp, m, rivals, blocks.topsis)
+        parts, _ = blocks.parts(start, stop, ideals[k], groups.ravel())
+        return _block_confidence(parts, cands, wp, m, rivals, blocks.topsis, groups)
 
     hits = np.zeros(cands.size, dtype=np.int64)
     for h in map_ordered(block, range(len(spans)), threads=threads):
         hits += h
     conf[cands] = hits / blocks.x.shape[0]
     return conf
+
+
+def _groups(x: FloatArray) -> IntArray:
+    """The groups of the check: ``(groups, size)`` alternatives close in criteria values.
+
+    A k-d split of the alternatives by their mean values over the draws (each criterion
+    scaled to its range): halves, cut at a multiple of :data:`_GROUP` along the criterion
+    of widest range, split again until a part has at most :data:`_GROUP` alternatives.
+    Alternatives alike in every criterion make tight group bounds. A short group is filled
+    up by repeating its last alternative (a repeat has the same scores and the same
+    position as its original, so it changes no decision). Any grouping gives the same
+    counts; this one only makes the check cheap.
+    """
+    means = x.mean(axis=0)
+    low, high = means.min(axis=0), means.max(axis=0)
+    scaled = (means - low) / np.where(high > low, high - low, 1.0)
+    size = max(1, _GROUP)
+    out: list[IntArray] = []
+    todo = [np.arange(means.shape[0])]
+    while todo:
+        idx = todo.pop()
+        if idx.size <= size:
+            out.append(np.concatenate([idx, np.full(size - idx.size, idx[-1])]))
+            continue
+        sub = scaled[idx]
+        j = int(np.argmax(sub.max(axis=0) - sub.min(axis=0)))
+        idx = idx[np.argsort(sub[:, j], kind="stable")]
+        half = min(max(size, (idx.size // size + 1) // 2 * size), idx.size - 1)
+        todo += [idx[half:], idx[:half]]
+    return np.stack(out)
 
 
 def _block_confidence(
@@ -664,22 +712,46 @@ def _block_confidence(
     m: int,
     rivals: IntArray,
     topsis: bool,
+    groups: IntArray,
 ) -> IntArray:
     """Draws of one block in which each candidate is first at its own weights ``wp``.
+
+    ``parts`` hold the alternatives in group order (``groups.ravel()``, :func:`_groups`).
 
     1. Screen: each candidate against a few rivals (the alternatives most often first),
        in stages (:data:`_RIVAL_STAGES`), each stage on the candidate-draw pairs left. A
        rival with a higher score (for TOPSIS, a closeness certainly higher, from squared
        distances: no square root) means the candidate is not first there.
-    2. Check: the pairs left (those first, and a few close calls), a few at a time, are
-       scored against every alternative of their draw and counted when the best one (ties
-       to the one listed first, as argmax) is the candidate itself; for TOPSIS from the
-       few alternatives whose closeness may reach the candidate's (:func:`_topsis_first`).
-       The scores are the same numbers as in :func:`_confidence_reference`, so the counts
-       are too.
+    2. Check: the pairs left (those first, and a few close calls) against every
+       alternative of their draw, group by group (``groups``, :func:`_groups`). Per draw,
+       group and criterion the check keeps the largest part of the group's members (for
+       TOPSIS the smallest squared gap to the ideal and the largest to the anti-ideal);
+       the group's bound score, the same :func:`_weighted_sum` of those, is at least the
+       score of every member (below). A group whose bound is below the candidate's score
+       (for TOPSIS: certainly below, as :func:`_topsis_first` decides) has no member
+       ahead of it; the others are scored exactly, and the pair counts when none of their
+       members is ahead (a higher score, or an equal one listed first: as argmax and
+       :func:`_topsis_first` decide on the whole row). The scores are the same numbers as
+       in :func:`_confidence_reference`, so the counts are too.
+
+    Why a bound is a bound, rounding included: every weight ``w_j`` is >= 0, and the
+    rounded product ``fl(w x)`` is non-decreasing in ``x`` for ``w >= 0``, the rounded sum
+    ``fl(a + b)`` is non-decreasing in ``a`` and in ``b`` (rounding to nearest is
+    monotone), so ``_weighted_sum``, a chain of such steps in the same order, is
+    non-decreasing in every part: from parts ``>=`` a member's, criterion by criterion,
+    it gives a score ``>=`` the member's. TOPSIS: the bound gives ``db2_B <= db2_a`` and
+    ``dw2_B >= dw2_a`` for every member ``a``; :func:`_topsis_first` counts ``a`` only
+    where ``dw2_a >= fl(db2_a q^2)``, and ``fl(db2_a q^2) >= fl(db2_B q^2)`` (``q^2 >=
+    0``), so ``dw2_B < fl(db2_B q^2)`` gives ``dw2_a < fl(db2_a q^2)`` for every member:
+    none is counted, whether or not its group is scored.
     """
     c_count = cands.size
-    own = [_weighted_sum((wp[:, j], p[:, j][:, cands]) for j in range(m)) for p in parts]
+    # the column of each alternative in the parts (its first, where it is repeated)
+    flat = groups.ravel()
+    col = np.empty(int(flat.max()) + 1, dtype=np.int64)
+    col[flat[::-1]] = np.arange(flat.size - 1, -1, -1)
+    rivals = col[rivals]
+    own = [_weighted_sum((wp[:, j], p[:, j][:, col[cands]]) for j in range(m)) for p in parts]
     c_own = _closeness_of(own[0].copy(), own[1].copy()) if topsis else own[0]  # (d, c)
     alive = np.ones(c_own.shape, dtype=bool)
     lo = 0
@@ -714,19 +786,81 @@ def _block_confidence(
             beaten = (riv[0] > c_own[pd_, pc][:, None]).any(axis=1)
         alive[pd_[beaten], pc[beaten]] = False
     pd_, pc = np.nonzero(alive)
-    if pd_.size == 0:
-        return np.zeros(c_count, dtype=np.int64)
     hits = np.zeros(c_count, dtype=np.int64)
+    if pd_.size == 0:
+        return hits
+    count, size = groups.shape
+    # the parts by group, (draws, m, groups, size), and their bounds (draws, m, groups)
+    grouped = [p.reshape(*p.shape[:2], count, size) for p in parts]
+    bounds = [_group_extreme(grouped[0], np.minimum if topsis else np.maximum)]
+    if topsis:
+        bounds.append(_group_extreme(grouped[1], np.maximum))
     for lo in range(0, pd_.size, _CHECK_PAIRS):
         dd, cc = pd_[lo : lo + _CHECK_PAIRS], pc[lo : lo + _CHECK_PAIRS]
-        # (pairs, n): each pair's weights against every alternative of its draw
-        full = [_weighted_sum((wp[cc, j][:, None], p[dd, j]) for j in range(m)) for p in parts]
+        c_pair = c_own[dd, cc]
+        # (pairs, groups): each pair's bound score of every group of its draw
+        bound = [_weighted_sum((wp[cc, j][:, None], b[dd, j]) for j in range(m)) for b in bounds]
         if topsis:
-            won = _topsis_first(full[0], full[1], cands[cc])
+            qq = _topsis_q2(c_pair)
+            near = np.greater_equal(bound[1], np.multiply(bound[0], qq[:, None]))
         else:
-            won = full[0].argmax(axis=1) == cands[cc]  # ties to the one listed first
-        hits += np.bincount(cc[won], minlength=c_count)
+            near = np.greater_equal(bound[0], c_pair[:, None])
+        # (pair, group) with a bound that reaches the candidate: its members, exactly
+        pi, gi = np.nonzero(near)
+        dpi, cpi = dd[pi], cc[pi]
+        exact = [
+            _weighted_sum((wp[cpi, j][:, None], g[dpi, j, gi]) for j in range(m)) for g in grouped
+        ]
+        alt = groups[gi]  # (near groups, size)
+        mine = cands[cpi][:, None]
+        if topsis:
+            ahead = _topsis_ahead(exact[0], exact[1], alt, qq[pi], c_pair[pi], mine)
+        else:
+            top = c_pair[pi][:, None]
+            ahead = (exact[0] > top) | ((exact[0] == top) & (alt < mine))
+        lost = np.zeros(dd.size, dtype=bool)
+        lost[pi[ahead.any(axis=1)]] = True
+        hits += np.bincount(cc[~lost], minlength=c_count)
     return hits
+
+
+def _group_extreme(grouped: FloatArray, pick: Any) -> FloatArray:
+    """``pick`` (np.maximum or np.minimum) of each group's members (the last axis)."""
+    out = grouped[..., 0].copy()
+    for k in range(1, grouped.shape[-1]):
+        pick(out, grouped[..., k], out=out)
+    return out
+
+
+def _topsis_q2(c_own: FloatArray) -> FloatArray:
+    """``q^2`` of :func:`_topsis_first` for own closeness ``c_own`` (the same numbers)."""
+    lead = c_own - _CLOSENESS_MARGIN
+    q = np.where(lead > 0, lead / (1.0 - lead), 0.0)
+    return np.asarray(q * q, dtype=np.float64)
+
+
+def _topsis_ahead(
+    db2: FloatArray,
+    dw2: FloatArray,
+    alt: IntArray,
+    qq: FloatArray,
+    c_own: FloatArray,
+    own: IntArray,
+) -> BoolArray:
+    """Where alternative ``alt`` (rows of squared distances) is ahead of the row's own.
+
+    As :func:`_topsis_first` decides: the closeness only where ``dw2 >= fl(db2 q^2)``,
+    then ahead when higher than the own closeness, or equal and listed first.
+    """
+    near = np.flatnonzero(np.greater_equal(dw2, np.multiply(db2, qq[:, None])))
+    row = near // db2.shape[1]
+    c_near = _closeness(
+        np.sqrt(np.maximum(db2.flat[near], 0.0)), np.sqrt(np.maximum(dw2.flat[near], 0.0))
+    )
+    c_row = c_own[row]
+    ahead = np.zeros(db2.shape, dtype=bool)
+    ahead.flat[near] = (c_near > c_row) | ((c_near == c_row) & (alt.flat[near] < own[row, 0]))
+    return ahead
 
 
 def _confidence_reference(
