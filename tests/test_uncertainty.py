@@ -612,6 +612,24 @@ def test_other_bad_input():
         smaa(HAND, True, alternatives=["a", "b"])
 
 
+def _confidence_problem(data, method, ben, xd):
+    """Central weights (some missing), first-rank counts, blocks and their ideals drawn
+    for a confidence-factor property test on the matrix draws ``xd``."""
+    from frictionkit.uncertainty import _smaa
+
+    draws, n, m = xd.shape
+    w = data.draw(arrays(np.float64, (n, m), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
+    w[w.sum(axis=1) == 0] = 1.0
+    w = w / w.sum(axis=1, keepdims=True)
+    w[data.draw(arrays(np.bool_, n))] = np.nan
+    counts = np.zeros((n, n), dtype=np.int64)
+    counts[:, 0] = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
+    blocks = _smaa._Blocks(method, ben, xd)
+    spans = _smaa._blocks(draws, data.draw(st.integers(1, 3)))
+    ideals = [blocks.parts(start, stop)[1] for start, stop in spans]
+    return blocks, w, counts, spans, ideals
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.data(),
@@ -634,16 +652,7 @@ def test_confidence_fast_path_equals_scoring_every_alternative(data, method, tie
     if method == "topsis":
         xd = xd + 0.5 if ties else xd
     ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
-    w = data.draw(arrays(np.float64, (n, m), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
-    w[w.sum(axis=1) == 0] = 1.0
-    w = w / w.sum(axis=1, keepdims=True)
-    w[data.draw(arrays(np.bool_, n))] = np.nan
-    firsts = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
-    blocks = _smaa._Blocks(method, ben, xd)
-    spans = _smaa._blocks(draws, data.draw(st.integers(1, 3)))
-    ideals = [blocks.parts(start, stop)[1] for start, stop in spans]
-    counts = np.zeros((n, n), dtype=np.int64)
-    counts[:, 0] = firsts
+    blocks, w, counts, spans, ideals = _confidence_problem(data, method, ben, xd)
     old = _smaa._RIVALS, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
     _smaa._RIVALS, _smaa._RIVAL_STAGES = rivals, (1, rivals)
     _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
@@ -765,15 +774,7 @@ def test_confidence_group_bounds_equal_scoring_every_alternative(data, method, t
     if method == "topsis" and ties:
         xd = xd + 0.5
     ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
-    w = data.draw(arrays(np.float64, (n, m), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
-    w[w.sum(axis=1) == 0] = 1.0
-    w = w / w.sum(axis=1, keepdims=True)
-    w[data.draw(arrays(np.bool_, n))] = np.nan
-    counts = np.zeros((n, n), dtype=np.int64)
-    counts[:, 0] = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
-    blocks = _smaa._Blocks(method, ben, xd)
-    spans = _smaa._blocks(draws, data.draw(st.integers(1, 3)))
-    ideals = [blocks.parts(start, stop)[1] for start, stop in spans]
+    blocks, w, counts, spans, ideals = _confidence_problem(data, method, ben, xd)
     old = _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
     _smaa._GROUP, _smaa._RIVAL_STAGES = group, (data.draw(st.integers(0, 2)),)
     _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
