@@ -515,6 +515,16 @@ def logs(draw: st.DrawFn) -> pd.DataFrame:
     return _frame(case=case, tp=tp, ts=pd.Series(ts))
 
 
+def _random_log_coding(labels: list[str], when_both: str) -> Any:
+    """The coding of a random log: ``q`` is success and ``r`` failure where they occur."""
+    return _coding(
+        labels,
+        success=tuple(t for t in ("q",) if t in labels),
+        failure=tuple(t for t in ("r",) if t in labels),
+        when_both=when_both,
+    )
+
+
 @settings(max_examples=25, deadline=None)
 @given(df=logs(), when_both=st.sampled_from(["first", "last", "success", "failure"]))
 def test_random_logs_match_the_reference(df: pd.DataFrame, when_both: str) -> None:
@@ -522,12 +532,7 @@ def test_random_logs_match_the_reference(df: pd.DataFrame, when_both: str) -> No
     engine = DuckDBEngine(con.from_df(df), connection=con)
     cols = _cols("relation")
     labels = sorted(set(df["tp"]))
-    coding = _coding(
-        labels,
-        success=tuple(t for t in ("q",) if t in labels),
-        failure=tuple(t for t in ("r",) if t in labels),
-        when_both=when_both,
-    )
+    coding = _random_log_coding(labels, when_both)
     assert_variants(engine, df, cols, coding)
     assert_timings(engine, df, cols, coding)
 
@@ -548,12 +553,7 @@ def test_timings_from_the_per_case_table_match_the_reference_in_any_call_order(
     engine = DuckDBEngine(con.from_df(df), connection=con)
     cols = _cols("relation")
     labels = sorted(set(df["tp"]))
-    coding = _coding(
-        labels,
-        success=tuple(t for t in ("q",) if t in labels),
-        failure=tuple(t for t in ("r",) if t in labels),
-        when_both=when_both,
-    )
+    coding = _random_log_coding(labels, when_both)
     other = _coding(labels, success=tuple(t for t in ("p",) if t in labels))
     assert_timings(engine, df, cols, coding)
     assert _temp_tables(con) == []

@@ -433,34 +433,6 @@ def scan_engine(
     pseudonymise: str | bytes | None = None,
 ) -> EventLog:
     """Run the three reductions on ``engine`` and build the compact log (see ``scan``)."""
-    try:
-        return _scan_engine(
-            cls,
-            engine,
-            cols=cols,
-            success=success,
-            failure=failure,
-            when_both=when_both,
-            journey=journey,
-            strict=strict,
-            pseudonymise=pseudonymise,
-        )
-    finally:
-        engine.release()
-
-
-def _scan_engine(
-    cls: type[EventLog],
-    engine: Engine,
-    *,
-    cols: ScanColumns,
-    success: Any,
-    failure: Any,
-    when_both: str,
-    journey: Journey | None,
-    strict: bool,
-    pseudonymise: str | bytes | None,
-) -> EventLog:
     _check_columns(engine, cols)
     profile = engine.profile(cols)
     if pseudonymise is not None:
@@ -627,17 +599,20 @@ def scan(
             case_cols=tuple(options.case_cols),
             drop_missing=options.on_null == "drop",
         )
-        return scan_engine(
-            cls,
-            eng,
-            cols=cols,
-            success=options.success,
-            failure=options.failure,
-            when_both=options.when_both,
-            journey=options.journey,
-            strict=options.strict,
-            pseudonymise=options.pseudonymise,
-        )
+        try:
+            return scan_engine(
+                cls,
+                eng,
+                cols=cols,
+                success=options.success,
+                failure=options.failure,
+                when_both=options.when_both,
+                journey=options.journey,
+                strict=options.strict,
+                pseudonymise=options.pseudonymise,
+            )
+        finally:
+            eng.release()  # what the engine kept between its reductions, also on error
 
 
 def _scan_pandas(
