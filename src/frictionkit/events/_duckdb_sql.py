@@ -60,14 +60,6 @@ def _python(value: Any) -> Any:
     return item() if callable(item) and not isinstance(value, (str, bytes)) else value
 
 
-def end_sql(when_both: str) -> str:
-    """SQL of the cut ``end`` (0-based, exclusive) of a journey's outcome list ``l``.
-
-    Null for open journeys. ``d`` is 1-based here (DuckDB lists).
-    """
-    return cut_sql(decide_sql(when_both))
-
-
 def decide_sql(when_both: str) -> str:
     """SQL of the deciding position ``d`` (1-based) of an outcome list ``l`` (null: open)."""
     nz_list = "list_transform(l, lambda x: x <> 0)"
@@ -215,8 +207,8 @@ def pairs_sql(cases: str, when_both: str) -> str:
 
     Columns ``src``, ``dst`` (touchpoint codes), ``dt`` (nanoseconds) and ``kept``: the
     events at positions ``i`` and ``i + 1`` (1-based) of a case's lists; the pair counts in
-    the dwell when ``i`` is before the cut of a decided journey (see :func:`end_sql`; the
-    deciding position is computed once per case).
+    the dwell when ``i`` is before the cut of a decided journey (see :func:`decide_sql`
+    and :func:`cut_sql`; the deciding position is computed once per case).
 
     Examples
     --------

@@ -495,12 +495,12 @@ def _blocked_cells(
             n_rows=n_rows,
             n_tp=k,
         )
-        counts = part if counts is None else [x + y for x, y in zip(counts, part, strict=True)]
-    if counts is None:  # pragma: no cover - a kept pattern has journeys
-        counts = _cell_counts(
-            np.zeros(0, _INT), np.zeros(0, _INT), tp[:0], off[:1], tp[:0], wd[:0], fail[:0],
-            (groups[:0], n_groups), n_rows=n_rows, n_tp=k,
-        )  # fmt: skip
+        if counts is None:
+            counts = part
+        else:
+            for total, add in zip(counts, part, strict=True):
+                total += add  # the same dtypes block after block
+    assert counts is not None  # a kept pattern has journeys, so there is a block
     return _cells_of(counts, first_tp, n_rows, MAX_VISIT * n_groups)
 
 

@@ -319,7 +319,7 @@ def friction(
     # section and its journey map (which folds small groups) compute it once. On a large
     # log it runs on a worker thread while this one computes the descriptive columns.
     key = None
-    if not (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
         args = (support, boots, int(seed), tuple(np.flatnonzero(markers).tolist()))
         key = f"friction_estimate{(*args, comparison, tuple(adjusted))!r}"
     pending = None if key is not None and key in log._cache else in_background(estimate, tp.size)
@@ -368,10 +368,8 @@ def friction(
     w_risk, w_exit, w_rep = FRICTION_WEIGHTS
     score = w_risk * excess + w_exit * exit_share + w_rep * np.nan_to_num(repeat_rate)
     score = np.where(paths.outcome_step, np.nan, score)
-    if key is None:
-        res = pending.result() if pending is not None else estimate()
-    else:
-        res = log._memo(key, pending.result if pending is not None else estimate)
+    compute = estimate if pending is None else pending.result
+    res = compute() if key is None else log._memo(key, compute)
     af = np.where(step | markers, np.nan, res.af)
     af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)

@@ -131,15 +131,6 @@ class _Scorer:
         return _topsis_batch_parts(x, self.benefit, ideals)
 
 
-def _draw_slice(ideals: Any, lo: int, hi: int) -> Any:
-    """The ideals (nested tuples of per-draw arrays, or None) of draws ``lo:hi``."""
-    if ideals is None:
-        return None
-    if isinstance(ideals, tuple):
-        return tuple(_draw_slice(part, lo, hi) for part in ideals)
-    return ideals[lo:hi]
-
-
 def _order_kernel(scores: FloatArray) -> IntArray:
     """Alternatives best first per row; ties by input order (as ``mcda.rank``).
 
@@ -427,11 +418,11 @@ def smaa(
             )
     else:
         total = DEFAULT_DRAWS if draws is None else _count(draws, "draws")
-    workers = thread_count(threads)
     rng = _rng(seed)
     wkind, fixed, params = _weights_sampler(weights, order, crits)
     per_row = n if x.ndim == 2 else n * m
     size = _chunk_rows(chunk, per_row) or max(1, _BLOCK_VALUES // per_row)
+    workers = min(thread_count(threads), -(-total // size))  # no more threads than blocks
     check_allocation(
         # the weight draws (and their sampling temporaries) and the first alternative of
         # each draw, the n x n tallies and rank acceptabilities (one per block in flight),
@@ -728,10 +719,10 @@ def _block_confidence(
        TOPSIS the smallest squared gap to the ideal and the largest to the anti-ideal);
        the group's bound score, the same :func:`_weighted_sum` of those, is at least the
        score of every member (below). A group whose bound is below the candidate's score
-       (for TOPSIS: certainly below, as :func:`_topsis_first` decides) has no member
+       (for TOPSIS: certainly below, as :func:`_topsis_ahead` decides) has no member
        ahead of it; the others are scored exactly, and the pair counts when none of their
        members is ahead (a higher score, or an equal one listed first: as argmax and
-       :func:`_topsis_first` decide on the whole row). The scores are the same numbers as
+       :func:`_topsis_ahead` decide on the whole row). The scores are the same numbers as
        in :func:`_confidence_reference`, so the counts are too.
 
     Why a bound is a bound, rounding included: every weight ``w_j`` is >= 0, and the
@@ -740,7 +731,7 @@ def _block_confidence(
     monotone), so ``_weighted_sum``, a chain of such steps in the same order, is
     non-decreasing in every part: from parts ``>=`` a member's, criterion by criterion,
     it gives a score ``>=`` the member's. TOPSIS: the bound gives ``db2_B <= db2_a`` and
-    ``dw2_B >= dw2_a`` for every member ``a``; :func:`_topsis_first` counts ``a`` only
+    ``dw2_B >= dw2_a`` for every member ``a``; :func:`_topsis_ahead` counts ``a`` only
     where ``dw2_a >= fl(db2_a q^2)``, and ``fl(db2_a q^2) >= fl(db2_B q^2)`` (``q^2 >=
     0``), so ``dw2_B < fl(db2_B q^2)`` gives ``dw2_a < fl(db2_a q^2)`` for every member:
     none is counted, whether or not its group is scored.
@@ -833,7 +824,14 @@ def _group_extreme(grouped: FloatArray, pick: Any) -> FloatArray:
 
 
 def _topsis_q2(c_own: FloatArray) -> FloatArray:
-    """``q^2`` of :func:`_topsis_first` for own closeness ``c_own`` (the same numbers)."""
+    """``q^2`` of the certificate of :func:`_topsis_ahead` for own closeness ``c_own``.
+
+    With ``C_c`` the own closeness and ``q = (C_c - e) / (1 - C_c + e)``, ``e`` =
+    :data:`_CLOSENESS_MARGIN`: where ``dw_a^2 < q^2 db_a^2``, ``C_a = dw_a / (db_a + dw_a)
+    < C_c - e`` up to rounding far below ``e``, so ``a`` is below ``c`` whichever way both
+    are rounded (two square roots and a division per alternative saved). No certificate
+    (``q = 0``) where the own closeness is within ``e`` of 0.
+    """
     lead = c_own - _CLOSENESS_MARGIN
     q = np.where(lead > 0, lead / (1.0 - lead), 0.0)
     return np.asarray(q * q, dtype=np.float64)
@@ -849,8 +847,9 @@ def _topsis_ahead(
 ) -> BoolArray:
     """Where alternative ``alt`` (rows of squared distances) is ahead of the row's own.
 
-    As :func:`_topsis_first` decides: the closeness only where ``dw2 >= fl(db2 q^2)``,
-    then ahead when higher than the own closeness, or equal and listed first.
+    The closeness is computed only where ``dw2 >= fl(db2 q^2)`` (:func:`_topsis_q2`: the
+    others are certainly below); ahead when higher than the own closeness, or equal and
+    listed first (as argmax breaks ties).
     """
     near = np.flatnonzero(np.greater_equal(dw2, np.multiply(db2, qq[:, None])))
     row = near // db2.shape[1]
@@ -894,36 +893,3 @@ def _confidence_reference(
             hits += score.argmax(axis=1) == cands  # argmax: ties to the one listed first
     conf[cands] = hits / spans[-1][1]
     return conf
-
-
-def _topsis_first(db2: FloatArray, dw2: FloatArray, own: IntArray) -> BoolArray:
-    """Whether each row's own alternative is the argmax of its TOPSIS closeness row.
-
-    ``db2``, ``dw2``: squared weighted distances ``(..., n)`` to the ideal and anti-ideal,
-    one row per candidate; ``own[...]``: the alternative each row is about. The answer is
-    that of ``_closeness(sqrt(db2), sqrt(dw2)).argmax(-1) == own`` (ties to the one listed
-    first), with the closeness computed only where it may reach the own: with ``C_c`` the
-    own closeness and ``q = (C_c - e) / (1 - C_c + e)``, ``e`` = :data:`_CLOSENESS_MARGIN`,
-    where ``dw_a^2 < q^2 db_a^2``, ``C_a = dw_a / (db_a + dw_a) < C_c - e`` up to rounding
-    far below ``e``: ``a`` is below ``c`` whichever way both are rounded (two square roots
-    and a division per alternative saved, the dear part).
-    """
-    n = db2.shape[-1]
-    own_b = np.take_along_axis(db2, own[..., None], axis=-1)[..., 0]
-    own_w = np.take_along_axis(dw2, own[..., None], axis=-1)[..., 0]
-    c_own = _closeness(np.sqrt(np.maximum(own_b, 0.0)), np.sqrt(np.maximum(own_w, 0.0)))
-    lead = c_own - _CLOSENESS_MARGIN
-    # no certificate (q = 0) where the own closeness is within e of 0
-    q = np.where(lead > 0, lead / (1.0 - lead), 0.0)
-    bound = np.multiply(db2, (q * q)[..., None])
-    # distances are finite, so no NaN: >= is "not certainly below"
-    near = np.flatnonzero(np.greater_equal(dw2, bound))
-    row, alt = np.divmod(near, n)
-    c_near = _closeness(
-        np.sqrt(np.maximum(db2.flat[near], 0.0)), np.sqrt(np.maximum(dw2.flat[near], 0.0))
-    )
-    c_row, own_row = c_own.ravel()[row], own.ravel()[row]
-    ahead = (c_near > c_row) | ((c_near == c_row) & (alt < own_row))
-    first = np.ones(own.shape, dtype=bool)
-    first.flat[row[ahead]] = False
-    return first
