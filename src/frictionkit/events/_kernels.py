@@ -73,13 +73,11 @@ def group_quantiles(
     keep = ~np.isnan(values)
     if not keep.all():
         groups, values = groups[keep], values[keep]
-    if n_groups <= _SMALL_GROUPS:
-        order, counts = grouped_order(groups, n_groups)
-        v = values[order]
-    else:
-        order = np.lexsort((values, groups))
-        v = values[order]
-        counts = np.bincount(groups, minlength=n_groups)
+    if n_groups <= _SMALL_GROUPS:  # a radix grouping, then the needed order statistics
+        return _partition_quantiles(groups, values, n_groups, qs)
+    order = np.lexsort((values, groups))
+    v = values[order]
+    counts = np.bincount(groups, minlength=n_groups)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     out = np.full((n_groups, len(qs)), np.nan)
     has = counts > 0
@@ -87,11 +85,6 @@ def group_quantiles(
     h = [(c - 1) * q for q in qs]
     lo = [np.floor(x).astype(_INT) for x in h]
     hi = [np.minimum(x + 1, c - 1) for x in lo]
-    if n_groups <= _SMALL_GROUPS and len(qs):  # the order statistics needed, group by group
-        need = np.stack(lo + hi, axis=1)
-        for s, n, ks in zip(base.tolist(), c.tolist(), need.tolist(), strict=True):
-            if n > 1:
-                v[s : s + n].partition(sorted(set(ks)))
     for j in range(len(qs)):
         vlo, vhi = v[base + lo[j]], v[base + hi[j]]
         out[has, j] = vlo + (h[j] - lo[j]) * (vhi - vlo)
@@ -210,6 +203,8 @@ def _partition_quantiles(
     groups: np.ndarray, values: np.ndarray, n_groups: int, qs: Sequence[float]
 ) -> np.ndarray:
     """Exact linear-interpolation quantiles by a radix grouping and one partition per group."""
+    if not len(qs):
+        return np.full((n_groups, 0), np.nan)
     order, counts = grouped_order(groups, n_groups)
     return grouped_quantiles(values[order], counts, qs)
 
