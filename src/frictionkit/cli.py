@@ -1125,12 +1125,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for imp_id in plan.selected:
         imp = journey.improvement(imp_id)
         print(f"  + {imp_id:<24} {owners.get(imp.owner, imp.owner):<17} {imp.title}")
+    from frictionkit.portfolio._plan import owners_named
+
     for imp in journey.improvements:
         if imp.id not in plan.selected:
-            why = plan.why_not(imp.id)
-            for owner, label in owners.items():
-                why = why.replace(f"days of {owner!r}", f"days of {label}")
-            print(f"  - {why}")
+            print(f"  - {owners_named(plan.why_not(imp.id), owners)}")
 
     waves = demo.roadmap
     print(f"\n4. Roadmap in {demo.period_days}-working-day waves from {demo.start}:")
@@ -1499,11 +1498,11 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
             f"Value of the plan: {_money_in(plan.value, ranking)}; cost "
             f"{plan.cost:,.0f}{' ' + ranking.currency if ranking.currency else ''}."
         )
+        from frictionkit.portfolio._plan import owners_named
+
         reasons = plan.explain(exact_limit=_EXACT_REASONS)
         for reason in reasons.loc[~reasons["selected"], "reason"]:
-            for owner, label in owners.items():  # owners by their labels, as in the tables
-                reason = reason.replace(f"days of {owner!r}", f"days of {label}")
-            print(f"- {reason}")
+            print(f"- {owners_named(reason, owners)}")  # owners by label, as in the tables
     return 0
 
 

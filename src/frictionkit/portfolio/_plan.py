@@ -198,6 +198,22 @@ class BudgetStep:
     leaving: tuple[str, ...]
 
 
+def owners_named(reason: str, labels: Mapping[str, str]) -> str:
+    """A reason of :meth:`Plan.why_not` with each owner in ``labels`` by its label.
+
+    ``why_not`` names an owner's capacity as ``"days of 'sales'"``; with ``{"sales":
+    "Sales"}`` that reads ``"days of Sales"``. Owners not in ``labels`` keep their quoted id.
+
+    Examples
+    --------
+    >>> owners_named("needs 4.0 days of 'it', 1.0 left", {"it": "IT"})
+    'needs 4.0 days of IT, 1.0 left'
+    """
+    for owner, label in labels.items():
+        reason = reason.replace(f"days of {owner!r}", f"days of {label}")
+    return reason
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Plan(Result):
     """An optimal (or best found) selection of improvements, with its explanation.

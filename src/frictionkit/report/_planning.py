@@ -12,6 +12,7 @@ import pandas as pd
 from frictionkit._protocol import money_text
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
+from frictionkit.portfolio._plan import owners_named
 from frictionkit.ranking import QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _DASH,
@@ -341,8 +342,7 @@ def _plan_section(
             {
                 "kind": "list",
                 "items": [
-                    _improvements_named(_owners_named(str(reasons[i]), plan, owners), titles)
-                    for i in out
+                    _improvements_named(owners_named(str(reasons[i]), owners), titles) for i in out
                 ],
             }
         )
@@ -440,18 +440,6 @@ def _constraint_names(
         else:  # pragma: no cover - the plan has no other constraints
             names.append(name)
     return names
-
-
-def _owners_named(reason: str, plan: Plan, owners: dict[str, str]) -> str:
-    """A plan's reason with each owner of the journey by its label.
-
-    :meth:`Plan.why_not` names an owner's capacity as ``"days of 'sales'"``; that becomes
-    ``"days of Sales"``. Owners not in the journey keep their quoted id.
-    """
-    for owner in plan.capacity:
-        if owner in owners:
-            reason = reason.replace(f"days of {owner!r}", f"days of {owners[owner]}")
-    return reason
 
 
 def _ids_named(ids: str, titles: dict[str, str]) -> str:
