@@ -320,8 +320,12 @@ def _emit(
     from frictionkit.privacy import write_csv
 
     stream = stream if stream is not None else sys.stdout
-    texts = {name: _markdown_text(t) for name, t in tables.items()} if fmt == "markdown" else {}
     clean = {n: _neutral(t) for n, t in tables.items() if not isinstance(t, _Readable)}
+    texts = (
+        {name: _markdown_text(clean.get(name, t)) for name, t in tables.items()}
+        if fmt == "markdown"
+        else {}
+    )
     if out_dir is not None:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
@@ -352,9 +356,9 @@ def _emit(
 
 
 def _markdown_text(table: pd.DataFrame | _Readable) -> str:
-    """A table in Markdown; a readable one with its notes under it (after a blank line)."""
+    """A table (already formula-safe) in Markdown; a readable one with its notes under it."""
     if not isinstance(table, _Readable):
-        return _markdown(_neutral(table))
+        return _markdown(table)
     text = _markdown(table.table, table.right)
     return "\n".join([text, "", *table.notes]) if table.notes else text
 
