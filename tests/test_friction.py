@@ -25,7 +25,7 @@ from frictionkit.friction import (
 )
 from frictionkit.markov import MarkovModel
 from frictionkit.model import Journey, Stage, Touchpoint
-from tests.helpers import shared_data
+from tests.helpers import assert_decisions_first, shared_data
 
 SIM_MAP = (
     ("home", "discovery"),
@@ -215,7 +215,7 @@ def test_failure_patterns_counts_match_plain_python():
         assert row["comparison_journeys"] == len(first - cases)
     top = log.failure_patterns(max_len=3, min_support=30)
     assert "payment_error" in top["pattern"].iloc[0]
-    assert top["excess_failures"].is_monotonic_decreasing
+    assert_decisions_first(top)
 
 
 def test_max_len_validation():
@@ -877,6 +877,20 @@ def test_fines_send_fine_and_add_penalty_are_not_friction(fines):
     )
     for step in ("Send Fine", "Add penalty", "Create Fine", "Insert Fine Notification"):
         assert harm.loc[step, "method"] == "not_comparable"
+
+
+def test_fines_failure_patterns_put_no_process_consequence_first(fines):
+    # "Create Fine -> Send Fine" has the largest crude excess (3,387 failures) but no
+    # comparison (the journeys that skip Send Fine paid on the spot): it used to head the
+    # table; a pattern with a verdict that can be acted on now comes first
+    log, _ = fines
+    table = log.failure_patterns(seed=0)
+    assert_decisions_first(table)
+    assert table["verdict"].iloc[0] != "not comparable"
+    consequences = table[table["verdict"] == "not comparable"]
+    assert consequences["pattern_text"].iloc[0] == "Create Fine → Send Fine"
+    assert consequences["excess_failures"].iloc[0] == pytest.approx(3387.0)
+    assert consequences.index.min() > table.index[table["verdict"] != "not comparable"].max()
 
 
 def test_attributable_failures_sparse_path_agrees(monkeypatch):

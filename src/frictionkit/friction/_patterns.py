@@ -94,8 +94,7 @@ def failure_patterns(
     Returns
     -------
     pandas.DataFrame
-        One row per supported pattern, sorted by ``excess_failures`` (largest first),
-        then ``q_value``, then pattern:
+        One row per supported pattern, the decisions first (see the end of this list):
 
         - ``pattern`` (tuple of touchpoints), ``pattern_text`` (joined by ``" → "``),
           ``length``;
@@ -130,9 +129,13 @@ def failure_patterns(
           98 % of the comparable journeys with the pattern end in one outcome, and
           significantly), by the rules of :func:`friction`.
 
-        Without ``adjust_for`` the rows are sorted by ``excess_failures`` (largest
-        first), then ``q_value``, then pattern; with it, by ``attributable_failures``
-        (the adjusted estimate; NaN last), then ``af_q_value``, then pattern.
+        The rows are sorted as by :func:`friction`: by verdict (``friction`` first,
+        ``outcome marker`` last, every other verdict between), then by
+        ``attributable_failures`` (largest first; NaN, the ``not comparable`` rows,
+        last), then ``excess_failures`` (largest first), then ``q_value``
+        (``af_q_value`` with ``adjust_for``), then pattern. A
+        pattern with a large crude ``excess_failures`` but no comparison therefore never
+        heads the table.
 
     Raises
     ------
@@ -297,10 +300,13 @@ def failure_patterns(
         }
     )
     text = out["pattern_text"].to_numpy(dtype=object)
-    if adjusted:
-        order = np.lexsort((text, np.nan_to_num(af_q, nan=2.0), -np.nan_to_num(af, nan=-np.inf)))
-    else:
-        order = np.lexsort((text, out["q_value"].to_numpy(), -excess))
+    # the decisions first, as in friction(): friction, then the other verdicts, outcome
+    # markers last; within a verdict group the attributable failures (NaN, "not
+    # comparable", last), so a process consequence with a large crude excess but no
+    # comparison never heads the table
+    rank = np.where(verdict == "friction", 0, np.where(verdict == "outcome marker", 2, 1))
+    q = np.nan_to_num(af_q if adjusted else out["q_value"].to_numpy(), nan=2.0)
+    order = np.lexsort((text, q, -excess, -np.nan_to_num(af, nan=-np.inf), rank))
     out = out.iloc[order].reset_index(drop=True)
     out.attrs["adjusted_for"] = adjusted
     return out
