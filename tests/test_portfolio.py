@@ -154,6 +154,42 @@ def test_why_not_reads_amounts_as_people_do():
     assert "value=149,827," in repr(plan)
 
 
+def test_why_not_names_improvements_and_owners_by_their_labels():
+    titles = {"i0": "Live chat", "i1": "Callback, same day", "i2": "FAQ"}
+    # i3 (worth 8) displaces i1 and i2 (4 + 5) of owner a when forced in
+    items = table([1, 4, 5, 8], [1, 1, 1, 1], effort=[1, 2, 2, 5], owner=["b", "a", "a", "a"])
+    plan = optimise_portfolio(items, capacity={"a": 5, "b": 1})
+    assert plan.selected == ("i0", "i1", "i2")
+    plain = plan.why_not("i3")
+    assert "'i1', 'i2' worth 9" in plain
+    assert "days of 'a'" in plain
+    named = plan.why_not("i3", improvement_labels=titles, owner_labels={"a": "Service desk"})
+    assert named == plain.replace("'i1', 'i2'", "Callback, same day (i1) and FAQ (i2)").replace(
+        "days of 'a'", "days of Service desk"
+    )
+    assert named.startswith("'i3' is out")  # no label: the quoted id
+    assert plan.why_not("i0", improvement_labels=titles).startswith("Live chat (i0) is in the plan")
+    # explain passes them on, row by row
+    reasons = plan.explain(improvement_labels=titles, owner_labels={"a": "Service desk"})
+    assert reasons.set_index("id").loc["i3", "reason"] == named
+    # an overflow even with only the must-dos names the owner by label too
+    must = table([1, 9], [1, 1], effort=[1, 9], owner=["a", "a"])
+    over = optimise_portfolio(must, capacity={"a": 5}).why_not("i1", owner_labels={"a": "IT"})
+    assert "days of IT, more than its capacity" in over
+    excl = table([50, 90], [10, 10], excludes=[["i1"], []])
+    assert optimise_portfolio(excl).why_not("i0", improvement_labels={"i1": "Guided selling"}) == (
+        "'i0' is out: it excludes Guided selling (i1), which is in the plan (value 90 vs 50)."
+    )
+
+
+@pytest.mark.parametrize("bad", [["a"], {"a": 1}, {1: "a"}, "a"])
+def test_why_not_labels_must_map_ids_to_text(bad):
+    plan = optimise_portfolio(table([1, 2], [1, 1]), budget=1)
+    for kw in ("improvement_labels", "owner_labels"):
+        with pytest.raises(InputTypeError, match=kw):
+            plan.why_not("i0", **{kw: bad})
+
+
 def test_exclusive_group_of_three():
     items = table([5, 6, 7, 1], [1, 1, 1, 1], excludes=[["i1", "i2"], ["i2"], [], []])
     plan = optimise_portfolio(items)

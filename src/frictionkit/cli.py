@@ -1129,11 +1129,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for imp_id in plan.selected:
         imp = journey.improvement(imp_id)
         print(f"  + {imp_id:<24} {owners.get(imp.owner, imp.owner):<17} {imp.title}")
-    from frictionkit.portfolio._plan import owners_named
-
     for imp in journey.improvements:
         if imp.id not in plan.selected:
-            print(f"  - {owners_named(plan.why_not(imp.id), owners)}")
+            print(f"  - {plan.why_not(imp.id, owner_labels=owners)}")
 
     waves = demo.roadmap
     print(f"\n4. Roadmap in {demo.period_days}-working-day waves from {demo.start}:")
@@ -1502,11 +1500,10 @@ def _cmd_prioritise(args: argparse.Namespace) -> int:
             f"Value of the plan: {_money_in(plan.value, ranking)}; cost "
             f"{plan.cost:,.0f}{' ' + ranking.currency if ranking.currency else ''}."
         )
-        from frictionkit.portfolio._plan import owners_named
-
-        reasons = plan.explain(exact_limit=_EXACT_REASONS)
+        # owners by label, as in the tables
+        reasons = plan.explain(exact_limit=_EXACT_REASONS, owner_labels=owners)
         for reason in reasons.loc[~reasons["selected"], "reason"]:
-            print(f"- {owners_named(reason, owners)}")  # owners by label, as in the tables
+            print(f"- {reason}")
     return 0
 
 

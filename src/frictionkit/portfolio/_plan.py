@@ -198,20 +198,46 @@ class BudgetStep:
     leaving: tuple[str, ...]
 
 
-def owners_named(reason: str, labels: Mapping[str, str]) -> str:
-    """A reason of :meth:`Plan.why_not` with each owner in ``labels`` by its label.
+def _label_map(value: Any, field: str) -> Mapping[str, str]:
+    """``improvement_labels`` / ``owner_labels`` checked: a mapping of ids to labels."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InputTypeError(
+            f"{field} must map ids (str) to labels (str), got {value!r}",
+            field=field,
+            value=value,
+            hint=f'e.g. {field}={{"it": "IT"}}',
+        )
+    return value
 
-    ``why_not`` names an owner's capacity as ``"days of 'sales'"``; with ``{"sales":
-    "Sales"}`` that reads ``"days of Sales"``. Owners not in ``labels`` keep their quoted id.
 
-    Examples
-    --------
-    >>> owners_named("needs 4.0 days of 'it', 1.0 left", {"it": "IT"})
-    'needs 4.0 days of IT, 1.0 left'
+@attrs.frozen
+class _Names:
+    """How :meth:`Plan.why_not` writes improvements and owners.
+
+    Without labels an improvement or owner is its quoted id (``'guided_selling'``); with
+    a label it is ``"Guided selling (guided_selling)"`` and an owner ``"Sales"``.
     """
-    for owner, label in labels.items():
-        reason = reason.replace(f"days of {owner!r}", f"days of {label}")
-    return reason
+
+    improvements: Mapping[str, str]
+    owners: Mapping[str, str]
+
+    def improvement(self, id_: str) -> str:
+        label = self.improvements.get(id_)
+        return f"{label} ({id_})" if label and label != id_ else repr(id_)
+
+    def improvement_list(self, ids: Any) -> str:
+        parts = [self.improvement(i) for i in ids]
+        if not self.improvements or len(parts) < 2:
+            return ", ".join(parts)
+        # titles may hold commas: "and" before the last one keeps the list readable
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def owner(self, owner: str) -> str:
+        return self.owners.get(owner) or repr(owner)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -499,7 +525,14 @@ class Plan(Result):
             leaving=tuple(i for i in self.selected if i not in set(later)),
         )
 
-    def why_not(self, id: str, *, exact: bool = True) -> str:
+    def why_not(
+        self,
+        id: str,
+        *,
+        exact: bool = True,
+        improvement_labels: Mapping[str, str] | None = None,
+        owner_labels: Mapping[str, str] | None = None,
+    ) -> str:
         """Explain in plain language why an improvement is in or out of the plan.
 
         The reasons checked, in order: it brings no value; an alternative it excludes is
@@ -515,10 +548,24 @@ class Plan(Result):
             ``False`` skips the solve with the improvement forced in: the answer then
             gives what is out of the plan that it needs and the resources it does not
             fit, but not what forcing it in would displace. Costs no solve.
+        improvement_labels : mapping of str to str, optional
+            Labels (titles) by improvement id: an improvement with one is written
+            ``"Title (id)"``, and a list of them with "and" before the last; the others
+            keep their quoted id.
+        owner_labels : mapping of str to str, optional
+            Labels by owner id: a capacity reads ``"days of Sales"`` instead of ``"days of
+            'sales'"``.
 
         Returns
         -------
         str
+
+        Raises
+        ------
+        UnknownReferenceError
+            ``id`` is not an improvement of the plan.
+        InputTypeError
+            Labels that are not a mapping of str to str.
 
         Examples
         --------
@@ -526,23 +573,30 @@ class Plan(Result):
         >>> plan = fk.portfolio.optimise_portfolio(fk.datasets.load_autoparts(), budget=60_000)
         >>> print(plan.why_not("sales_training"))
         'sales_training' is out: it excludes 'guided_selling', which is in the plan (value 90,000 vs 50,000).
+        >>> titles = {"sales_training": "Sales training", "guided_selling": "Guided selling"}
+        >>> print(plan.why_not("sales_training", improvement_labels=titles))
+        Sales training (sales_training) is out: it excludes Guided selling (guided_selling), which is in the plan (value 90,000 vs 50,000).
         """  # noqa: E501
+        names = _Names(
+            _label_map(improvement_labels, "improvement_labels"),
+            _label_map(owner_labels, "owner_labels"),
+        )
         p = self._problem
         k = p.index(id)
         if self._x[k]:
             why = "it is mandatory" if p.mandatory[k] else "it is part of the optimal plan"
             if not p.mandatory[k] and any(k in p.requires[j] and self._x[j] for j in range(p.n)):
                 users = [p.ids[j] for j in range(p.n) if k in p.requires[j] and self._x[j]]
-                why += f" (and {', '.join(map(repr, users))} require it)"
-            return f"{id!r} is in the plan: {why}."
-        head = f"{id!r} is out: "
+                why += f" (and {names.improvement_list(users)} require it)"
+            return f"{names.improvement(id)} is in the plan: {why}."
+        head = f"{names.improvement(id)} is out: "
         if p.value[k] <= 0:
             return head + f"it brings no value under the objective {p.objective!r}."
         rivals = [j for j in sorted(p.excludes[k]) if self._x[j]]
         if rivals:
             j = rivals[0]
             return head + (
-                f"it excludes {p.ids[j]!r}, which is in the plan "
+                f"it excludes {names.improvement(p.ids[j])}, which is in the plan "
                 f"(value {number_text(p.value[j])} vs {number_text(p.value[k])})."
             )
         chosen = set(np.flatnonzero(self._x).tolist())
@@ -554,22 +608,25 @@ class Plan(Result):
         parts: list[str] = []
         if missing_req:
             parts.append(
-                f"it requires {', '.join(repr(p.ids[r]) for r in missing_req)}, which "
+                f"it requires {names.improvement_list(p.ids[r] for r in missing_req)}, which "
                 + ("is" if len(missing_req) == 1 else "are")
                 + " out of the plan"
             )
         if blocked:
             r, j = blocked[0]
-            parts.append(f"its prerequisite {p.ids[r]!r} excludes {p.ids[j]!r}, which is in")
+            parts.append(
+                f"its prerequisite {names.improvement(p.ids[r])} excludes "
+                f"{names.improvement(p.ids[j])}, which is in"
+            )
         over = _overflow(p, [*np.flatnonzero(p.mandatory).tolist(), k])
         if over is not None:
             parts.append(
                 "it does not fit even with only the mandatory items: with its prerequisites"
-                " and the mandatory items it needs " + _describe(*over[:3])
+                " and the mandatory items it needs " + _describe(*over[:3], owner=names.owner)
             )
             return head + "; ".join(parts) + "."
         if not exact:
-            tight = self._tight(sorted(need - chosen))
+            tight = self._tight(sorted(need - chosen), names)
             if tight:
                 parts.append("it does not fit what is left (" + "; ".join(tight) + ")")
             if not parts:
@@ -598,7 +655,7 @@ class Plan(Result):
                     " ties go to the improvements listed first"
                 )
             return head + "; ".join(parts) + "."
-        tight = self._tight(sorted(need - chosen))
+        tight = self._tight(sorted(need - chosen), names)
         if tight:
             parts.append("it does not fit what is left (" + "; ".join(tight) + ")")
         now = set(chosen)
@@ -609,15 +666,15 @@ class Plan(Result):
         lost = float(p.value[gone].sum())
         move = f"forcing it in adds {number_text(gained)}"
         if len(came) > 1:
-            move += f" (with {', '.join(repr(p.ids[c]) for c in came if c != k)})"
+            move += f" (with {names.improvement_list(p.ids[c] for c in came if c != k)})"
         if gone:
-            names = ", ".join(repr(p.ids[g]) for g in gone)
-            move += f" but displaces {names} worth {number_text(lost)}"
+            displaced = names.improvement_list(p.ids[g] for g in gone)
+            move += f" but displaces {displaced} worth {number_text(lost)}"
         move += f": the best plan with it is worth {number_text(self.value - forced_value)} less"
         parts.append(move)
         return head + "; ".join(parts) + "."
 
-    def _tight(self, add: list[int]) -> list[str]:
+    def _tight(self, add: list[int], names: _Names) -> list[str]:
         """The resources that adding ``add`` to the plan would overflow, as text."""
         p = self._problem
         tight = []
@@ -630,10 +687,16 @@ class Plan(Result):
             extra = float(sum(p.effort[a] for a in add if p.owners[a] == owner))
             left = days - self.effort_days.get(owner, 0.0)
             if extra > left * (1 + _REL_TOL) + 1e-12:
-                tight.append(f"needs {extra:,.1f} days of {owner!r}, {left:,.1f} left")
+                tight.append(f"needs {extra:,.1f} days of {names.owner(owner)}, {left:,.1f} left")
         return tight
 
-    def explain(self, *, exact_limit: int | None = None) -> pd.DataFrame:
+    def explain(
+        self,
+        *,
+        exact_limit: int | None = None,
+        improvement_labels: Mapping[str, str] | None = None,
+        owner_labels: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
         """:meth:`why_not` for every improvement, as a table.
 
         Each excluded improvement explained exactly costs one solve, so a plan over
@@ -648,6 +711,9 @@ class Plan(Result):
             one exactly. Plans over at most 14 improvements are always explained
             exactly: their solves check a cached list of every possible plan, at little
             cost.
+        improvement_labels, owner_labels : mapping of str to str, optional
+            Labels by improvement id and by owner id, used in the reasons as by
+            :meth:`why_not`.
 
         Returns
         -------
@@ -679,6 +745,14 @@ class Plan(Result):
             {
                 "id": list(p.ids),
                 "selected": self._x.copy(),
-                "reason": [self.why_not(i, exact=k in exact) for k, i in enumerate(p.ids)],
+                "reason": [
+                    self.why_not(
+                        i,
+                        exact=k in exact,
+                        improvement_labels=improvement_labels,
+                        owner_labels=owner_labels,
+                    )
+                    for k, i in enumerate(p.ids)
+                ],
             }
         )

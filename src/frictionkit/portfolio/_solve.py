@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -45,10 +45,11 @@ def _overflow(p: _Problem, items: Sequence[int]) -> tuple[str, float, float, lis
     return None
 
 
-def _describe(name: str, used: float, limit: float) -> str:
+def _describe(name: str, used: float, limit: float, owner: Callable[[str], str] = repr) -> str:
+    """An overflow as text; ``owner`` writes the owner of a capacity (its quoted id)."""
     if name == "budget":
         return f"{used:,.6g}, more than the budget ({limit:,.6g})"
-    return f"{used:,.1f} days of {name[9:-1]!r}, more than its capacity ({limit:,.1f} days)"
+    return f"{used:,.1f} days of {owner(name[9:-1])}, more than its capacity ({limit:,.1f} days)"
 
 
 def _diagnose(p: _Problem, extra: Sequence[int] = ()) -> InfeasibleError | None:

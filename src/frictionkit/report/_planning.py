@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,6 @@ import pandas as pd
 from frictionkit._protocol import money_text
 from frictionkit.model import Journey
 from frictionkit.portfolio import Plan
-from frictionkit.portfolio._plan import owners_named
 from frictionkit.ranking import QUICK_WIN, Ranking
 from frictionkit.report._format import (
     _DASH,
@@ -337,13 +335,13 @@ def _plan_section(
         blocks.append(_h3("Why the others are out"))
         # Exact reasons (one solve each, about a third of the plan's own) for the three most
         # valuable; the others cost no solve.
-        reasons = plan.explain(exact_limit=3).set_index("id")["reason"]
+        reasons = plan.explain(
+            exact_limit=3, improvement_labels=titles, owner_labels=owners
+        ).set_index("id")["reason"]
         blocks.append(
             {
                 "kind": "list",
-                "items": [
-                    _improvements_named(owners_named(str(reasons[i]), owners), titles) for i in out
-                ],
+                "items": [str(reasons[i]) for i in out],
             }
         )
     tables = {"plan": frame, "constraints": cons.drop(columns=["blocks_text", "constraint_name"])}
@@ -448,27 +446,6 @@ def _ids_named(ids: str, titles: dict[str, str]) -> str:
     if not all(p in titles for p in parts):  # an id with a comma, or untitled ones
         return ", ".join(_named(p, titles) for p in parts) if ids else _DASH
     return _named_list(parts, titles)
-
-
-def _improvements_named(reason: str, titles: dict[str, str]) -> str:
-    """A plan's reason with each improvement by ``"Title (id)"``, not its quoted id.
-
-    :meth:`Plan.why_not` quotes ids (``"'a' is out: it excludes 'b'"``); runs of them
-    (``"'a', 'b'"``) become ``"Title a (a), Title b (b)"`` with ``"and"`` before the last.
-    A quoted owner (``"days of 'contractor'"``) and an improvement without a title keep
-    their quotes.
-    """
-    quoted = {repr(i): _named(i, titles) for i in titles}
-    if not quoted:
-        return reason
-    one = "|".join(re.escape(q) for q in sorted(quoted, key=len, reverse=True))
-    run = re.compile(rf"(?<!days of )(?:{one})(?:, (?:{one}))*")
-
-    def names(m: re.Match[str]) -> str:
-        parts = [quoted[q] for q in re.findall(one, m.group(0))]
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-    return run.sub(names, reason)
 
 
 def _days(start: Any, end: Any) -> str:
