@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -89,7 +90,15 @@ def test_thread_count_default_and_environment(monkeypatch: pytest.MonkeyPatch) -
         thread_count(None)
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True, [2]])
+def test_thread_count_takes_numpy_integers_and_whole_floats() -> None:
+    assert thread_count(np.int64(2)) == 2
+    assert thread_count(np.uint8(3)) == 3
+    assert thread_count(2.0) == 2
+
+
+@pytest.mark.parametrize(
+    "bad", [0, -1, 1.5, "2", True, [2], float("inf"), float("nan"), np.bool_(True), np.int64(0)]
+)
 def test_thread_count_refuses_what_is_not_a_positive_integer(bad: object) -> None:
     with pytest.raises(ValidationError, match="threads must be"):
         thread_count(bad)

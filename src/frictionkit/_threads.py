@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 import os
 import threading
 from collections import deque
@@ -83,7 +84,10 @@ def thread_count(threads: Any = None) -> int:
             threads = int(env)
         except ValueError:
             threads = env
-    if isinstance(threads, bool) or not isinstance(threads, int | float) or threads != int(threads):
+    whole = isinstance(threads, numbers.Integral) or (
+        isinstance(threads, numbers.Real) and float(threads).is_integer()
+    )
+    if isinstance(threads, bool) or not whole:
         raise ValidationError(
             f"{source} must be a positive integer, got {threads!r}",
             field="threads",

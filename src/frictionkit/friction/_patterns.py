@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -34,6 +33,7 @@ from frictionkit.friction._stats import (
     odds_ratio_prior,
 )
 from frictionkit.friction._table import _check_fdr, _check_n_boot, _verdicts
+from frictionkit.markov._memory import offset_blocks
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,11 +336,7 @@ class _PatternIds(NamedTuple):
 
 def _journey_blocks(off: np.ndarray, least: int = 0) -> list[tuple[int, int]]:
     """Consecutive ranges of journeys of about :data:`_BLOCK_EVENTS` events (or ``least``)."""
-    n_j = len(off) - 1
-    size = max(_BLOCK_EVENTS, int(least), 1)
-    cuts = np.searchsorted(off, np.arange(size, int(off[-1]), size, dtype=_INT))
-    bounds = np.unique(np.r_[0, cuts, n_j].clip(0, n_j)).tolist()
-    return list(pairwise(bounds)) if n_j else []
+    return offset_blocks(off, max(_BLOCK_EVENTS, int(least), 1))
 
 
 def _local_journeys(off: np.ndarray, lo: int, hi: int) -> np.ndarray:

@@ -109,12 +109,21 @@ def _cat(parts: list[IntArray]) -> IntArray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _route_blocks(off: IntArray) -> list[tuple[int, int]]:
-    """Consecutive ranges of routes of about :data:`_BLOCK_VISITS` visits."""
-    n_r = len(off) - 1
-    cuts = np.searchsorted(off, np.arange(_BLOCK_VISITS, int(off[-1]), _BLOCK_VISITS))
-    bounds = np.unique(np.r_[0, cuts, n_r].clip(0, n_r)).tolist()
-    return list(pairwise(bounds)) if n_r else []
+def offset_blocks(off: IntArray, size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges ``(lo, hi)`` of the sequences of ``off`` of about ``size`` items.
+
+    ``off`` are the offsets of sequences (routes, journeys) laid end to end; a sequence
+    is never split, and a range holds at least one sequence.
+
+    Examples
+    --------
+    >>> offset_blocks(np.array([0, 3, 5, 9, 10]), 4)
+    [(0, 2), (2, 3), (3, 4)]
+    """
+    n = len(off) - 1
+    cuts = np.searchsorted(off, np.arange(size, int(off[-1]), size))
+    bounds = np.unique(np.r_[0, cuts, n].clip(0, n)).tolist()
+    return list(pairwise(bounds)) if n else []
 
 
 class _Moves(NamedTuple):
@@ -181,7 +190,7 @@ def route_keys(routes: Routes, n_touchpoints: int) -> Keys:
     code, off, success = routes.code, routes.offsets, routes.success
     n_r = len(off) - 1
     s = n_touchpoints + 3
-    blocks = _route_blocks(off)
+    blocks = offset_blocks(off, _BLOCK_VISITS)
 
     def moves(lo: int, hi: int) -> _Moves:
         return _block_moves(code[off[lo] : off[hi]], off[lo : hi + 1] - off[lo], success[lo:hi], s)
