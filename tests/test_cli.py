@@ -151,6 +151,22 @@ def test_analyse_markdown_folds_small_routes(events_csv, capsys):
     assert all(int(r.split(" | ")[2]) >= 10 for r in rows)
 
 
+def test_analyse_says_which_verdicts_rest_on_found_outcome_markers(tmp_path, capsys):
+    path = tmp_path / "planted.csv"
+    simulate_journeys(5000, seed=0, scenario="planted").to_csv(path, index=False)
+    assert main(["analyse", str(path), *EVENT_COLS]) == 0
+    friction = capsys.readouterr().out.split("## friction")[1]
+    row = next(r for r in friction.splitlines() if r.startswith("| reminder_email |"))
+    assert "| friction (see below) |" in row
+    assert "reminder_email is friction only while confirmation, order_cancelled count" in friction
+    assert "--outcome-marker confirmation --outcome-marker order_cancelled" in friction
+    declared = ["--outcome-marker", "confirmation", "--outcome-marker", "order_cancelled"]
+    assert main(["analyse", str(path), *EVENT_COLS, *declared]) == 0
+    friction = capsys.readouterr().out.split("## friction")[1]
+    assert "see below" not in friction
+    assert "only while" not in friction
+
+
 def test_analyse_on_duckdb_prints_the_same_tables(events_csv, capsys):
     pytest.importorskip("duckdb", reason="the duckdb engine needs frictionkit[duckdb]")
     assert main(["analyse", str(events_csv), *EVENT_COLS]) == 0
@@ -934,7 +950,7 @@ def test_analyse_markdown_friction_of_the_fines_log_is_readable(fines_path, caps
         "which rest on a group of fewer than 10 journeys"
     )
     assert table["notes"][1] == "--min-group-size 1 shows them."
-    assert table["notes"][2].startswith("9 columns of 41; --all-columns")
+    assert table["notes"][2].startswith("9 columns of 42; --all-columns")
     # with --min-group-size 1 nothing is hidden, and no line says otherwise
     assert main([*args, "--min-group-size", "1"]) == 0
     table = _md_tables(capsys.readouterr().out)["friction"]

@@ -338,6 +338,12 @@ def test_renaming_touchpoints_relabels(prefix):
     a = log.friction(min_support=5).set_index("touchpoint").sort_index()
     b = BASE.friction(min_support=5).set_index("touchpoint").sort_index()
     b.index = prefix + b.index
+    # the found outcome markers a verdict rests on are touchpoints too
+    b["verdict_rests_on"] = pd.Series(
+        [", ".join(prefix + m for m in v.split(", ")) if v else v for v in b["verdict_rests_on"]],
+        index=b.index,
+        dtype=object,
+    )
     pd.testing.assert_frame_equal(a, b.sort_index())
     ra = log.markov().removal_effects().set_index("touchpoint")["removal_effect"]
     rb = BASE.markov().removal_effects().set_index("touchpoint")["removal_effect"]
@@ -842,6 +848,14 @@ def test_attributable_failures_never_exceed_failed_visitors(traces, support, com
     assert (
         scored["visitors_comparable"] + scored["visitors_not_comparable"] == scored["journeys"]
     ).all()
+    # a verdict rests on found outcome markers only when it is friction, and names them
+    rests = table["verdict_rests_on"]
+    assert (table.loc[rests != "", "verdict"] == "friction").all()
+    found = set(table.attrs["found_outcome_markers"])
+    assert found == set(table.loc[table["verdict"] == "outcome marker", "touchpoint"]) - set(
+        table.loc[table["outcome_step"], "touchpoint"]
+    )
+    assert all(set(v.split(", ")) == found for v in rests[rests != ""])
     assert set(table["verdict"]) <= {
         "friction",
         "helps",
@@ -1108,14 +1122,19 @@ def test_friction_estimate_is_computed_once_per_log_and_seed(monkeypatch):
     real = _table.attributable_failures
 
     def counted(*args, **kwargs):
-        calls.append(1)
+        # the estimate with its bootstrap; the check of the verdicts that rest on found
+        # outcome markers (no bootstrap) is counted apart
+        calls.append(1) if kwargs["n_boot"] else checks.append(1)
         return real(*args, **kwargs)
 
+    checks: list[int] = []
     monkeypatch.setattr(_table, "attributable_failures", counted)
     log = _log(SMALL)
     first = log.friction(seed=3)
+    assert (first["verdict_rests_on"] != "").any()  # so the check ran
     folded = log.friction(seed=3, min_group_size=50)
     assert len(calls) == 1
+    assert len(checks) == 1  # kept with the log too
     assert "suppressed_groups" in folded.columns
     assert "suppressed_groups" not in first.columns
     first.loc[0, "attributable_failures"] = -1.0  # a caller's copy: the kept estimate stays

@@ -118,6 +118,56 @@ def test_the_process_consequence_is_not_comparable(planted) -> None:
     assert table.loc["reminder_email", "verdict"] == "not comparable"
 
 
+def test_a_friction_verdict_resting_on_found_markers_says_so(planted_log) -> None:
+    """Undeclared, confirmation and order_cancelled are found in the data (98 % of their
+    visitors end in one outcome) but stay steps of the paths. reminder_email is then
+    friction (its 485 attributable failures are the cancelled orders), and the table says
+    which markers that verdict rests on: declared, it is "not comparable". The planted
+    frictions rest on nothing."""
+    truth, log = planted_log
+    table = log.friction(seed=1).set_index("touchpoint")
+    assert table.attrs["found_outcome_markers"] == ("confirmation", "order_cancelled")
+    assert table.loc["reminder_email", "verdict"] == "friction"
+    assert table.loc["reminder_email", "verdict_rests_on"] == "confirmation, order_cancelled"
+    rests = table["verdict_rests_on"]
+    assert (rests[rests != ""].index == ["reminder_email"]).all()
+    for step in ("payment_error", "edit_cart", "address_check"):
+        assert table.loc[step, "verdict"] == "friction"
+        assert table.loc[step, "verdict_rests_on"] == ""
+    # the decision columns come first, the caution with them
+    assert list(table.reset_index().columns[:7]) == [
+        "touchpoint", "stage", "verdict", "attributable_failures",
+        "attributable_failures_low", "attributable_failures_high", "verdict_rests_on",
+    ]  # fmt: skip
+    # declared, as the caution says: not comparable, and nothing left to caution about
+    declared = log.friction(seed=1, outcome_markers=["order_cancelled", "confirmation"])
+    assert declared.attrs["found_outcome_markers"] == ()
+    assert (declared["verdict_rests_on"] == "").all()
+    row = declared.set_index("touchpoint").loc["reminder_email"]
+    assert row["verdict"] == "not comparable"
+    # adjusted for segment the check runs on the adjusted comparison, with the same answer
+    adjusted = log.friction(seed=1, adjust_for=["segment"]).set_index("touchpoint")
+    assert adjusted.loc["reminder_email", "verdict_rests_on"] == "confirmation, order_cancelled"
+    assert truth.loc["reminder_email", "true_attributable_failures"] == 0
+
+
+def test_an_error_before_a_found_success_record_is_cautioned_too() -> None:
+    """The other side of the same shape: in the default simulator the payment error sits
+    right before confirmation, which records success. Its verdict rests on confirmation
+    being a step as reminder_email's does; here it is a cause (truth: the harm planted at
+    the error), which only the analyst can tell, so the table cautions and keeps it."""
+    df, truth = simulate_journeys(6000, seed=11, return_truth=True)
+    log = EventLog.from_frame(
+        df, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        stage_col="stage", outcome_col="outcome", strict=False,
+    )  # fmt: skip
+    table = log.friction().set_index("touchpoint")
+    assert table.index[0] == truth.error_touchpoint
+    assert table.loc[truth.error_touchpoint, "verdict"] == "friction"
+    assert table.loc[truth.error_touchpoint, "verdict_rests_on"] == "confirmation"
+    assert table.attrs["found_outcome_markers"] == ("confirmation",)
+
+
 def test_outcome_markers_are_recognised(planted) -> None:
     _, table, _ = planted
     assert table.loc["order_cancelled", "verdict"] == "outcome marker"

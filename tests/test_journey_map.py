@@ -364,6 +364,12 @@ def test_declared_outcome_markers_reach_the_friction_verdicts() -> None:
     assert table.loc["reminder_email", "verdict"] == "not comparable"
     assert "friction" not in table.loc["reminder_email", "signals"]
     assert table.loc["payment_error", "verdict"] == "friction"
+    # undeclared, reminder_email is friction only while they count as steps: its
+    # evidence says so, and what to do if it is a consequence
+    undeclared = derive_pain_points(None, log).set_index("touchpoint")
+    evidence = " ".join(undeclared.loc["reminder_email", "evidence"])
+    assert "friction only while confirmation, order_cancelled count as steps" in evidence
+    assert "only while" not in " ".join(undeclared.loc["edit_cart", "evidence"])
 
 
 def test_adjust_for_reaches_the_friction_verdicts() -> None:

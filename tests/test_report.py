@@ -380,6 +380,32 @@ def test_friction_headlines_only_friction_verdicts(full, log, journey):
         assert len(headline) == 1
 
 
+def test_a_verdict_resting_on_found_markers_is_cautioned_in_the_headline(tmp_path):
+    # the planted shop, its outcome markers undeclared: reminder_email (a consequence of
+    # not paying) comes out friction only because confirmation and order_cancelled stay
+    # steps; the report says so beside the headline and says what to ask
+    from frictionkit.journey_map import journey_from_log
+
+    df = simulate_journeys(5000, seed=0, scenario="planted")
+    log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+                              timestamp_col="timestamp", stage_col="stage",
+                              outcome_col="outcome", strict=False)  # fmt: skip
+    journey = journey_from_log(log)
+    section = _friction_section_html(report(journey, log, figures=False))
+    headline = section.split("Worst friction points: ")[1].split("</div>")[0]
+    assert "reminder_email (" in headline
+    assert "only while confirmation and order_cancelled count as steps, see below" in headline
+    assert headline.count("only while") == 1  # payment_error, edit_cart: a plain verdict
+    assert "Check before acting on reminder_email" in section
+    assert "declare confirmation and order_cancelled as outcome markers" in section
+    declared = report(
+        journey, log, figures=False, outcome_markers=["confirmation", "order_cancelled"]
+    )
+    section = _friction_section_html(declared)
+    assert "Check before acting" not in section
+    assert "only while" not in section
+
+
 def test_friction_section_without_friction_has_no_headline(journey):
     df = simulate_journeys(1200, seed=3, journey=journey)
     log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",

@@ -645,8 +645,14 @@ def _friction_view(
     def comparison(rec: dict[str, Any]) -> bool:
         return hidden(rec, "comparison_journeys")
 
+    def rests_on(rec: dict[str, Any]) -> str:
+        value = rec.get("verdict_rests_on")
+        return value if isinstance(value, str) else ""
+
     def verdict(rec: dict[str, Any]) -> str:
-        return verdict_hidden if comparison(rec) else _text(rec["verdict"])
+        if comparison(rec):
+            return verdict_hidden
+        return _text(rec["verdict"]) + (" (see below)" if rests_on(rec) else "")
 
     def af(rec: dict[str, Any]) -> str:
         if comparison(rec):
@@ -697,6 +703,18 @@ def _friction_view(
             f"{min_group_size} journeys (its visitors, the journeys that skipped it, or its "
             "comparison)."
         )
+    for rec in recs:
+        if rests_on(rec) and not comparison(rec):
+            step = names.get(str(rec["touchpoint"]), rec["touchpoint"])
+            markers = rests_on(rec).split(", ")
+            flags = " ".join(f"--outcome-marker {m}" for m in markers)
+            notes.append(
+                f"{step} is friction only while {', '.join(markers)} count as steps: at "
+                "least 98% of their visitors end in one outcome, so they may only record it. "
+                f"If {step} happens because the outcome was already decided (a reminder to "
+                f"those who did not pay), declare them ({flags}) and it reads not comparable; "
+                "if it causes failures (an error just before success), the verdict stands."
+            )
     notes += _folded_note(table, "touchpoint", "visited by", min_group_size)
     return _readable(table, cols, _show_all_hint(notes))
 

@@ -147,7 +147,8 @@ def friction(
         One row per touchpoint, sorted by verdict (``friction`` first, outcome steps
         last, every other verdict between), then by ``attributable_failures`` (largest
         first, NaN last), then touchpoint. The decision comes first (``touchpoint``,
-        ``stage``, ``verdict``, ``attributable_failures`` and its interval), then:
+        ``stage``, ``verdict``, ``attributable_failures`` and its interval,
+        ``verdict_rests_on``), then:
 
         - ``touchpoint``, ``stage``, ``stage_source`` (``"journey"``, ``"column"`` or
           ``"inferred"``);
@@ -206,7 +207,17 @@ def friction(
           comparable"`` (no comparable stratum, or more than 90 % of the journeys that
           did not take it ended there) or ``"outcome marker"`` (outcome steps,
           declared ``outcome_markers``, and touchpoints at least 98 % of whose
-          visitors end in one outcome while the comparison differs significantly).
+          visitors end in one outcome while the comparison differs significantly);
+        - ``verdict_rests_on``: for a ``friction`` verdict that would be ``"not
+          comparable"`` were the outcome markers found in the data declared, those
+          markers (comma-separated; ``""`` for every other row). Found markers stay
+          steps of the paths unless declared, since the data cannot tell a step that
+          records the outcome from one that decides it; such a verdict is friction only
+          while they count as steps, and the touchpoint may be a consequence of the
+          outcome (a reminder sent to those who did not pay) as well as its cause (an
+          error just before success): the analyst decides, and declares the markers
+          when it is a consequence. ``table.attrs["found_outcome_markers"]`` lists the
+          markers found (a tuple).
 
     Raises
     ------
@@ -291,13 +302,16 @@ def friction(
     # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
     # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
     # tell a payment page that confirms success from a step that decides it.
-    tp_c, off_c = without_markers(tp, off, markers)
     risk_set = comparison == "risk set"
     # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
     # narrower comparison of a touchpoint's successors where it has min_support journeys
     narrow = max(support, 1)
 
-    def estimate() -> Attributable:
+    def estimate_without(
+        left_out: np.ndarray, n_boot: int, gen: np.random.Generator
+    ) -> Attributable:
+        """The estimate with the events of the touchpoints ``left_out`` out of the paths."""
+        tp_c, off_c = without_markers(tp, off, left_out)
         if adjusted:
             decided = np.flatnonzero(log.journey_outcome != 0)
             groups, n_groups = journey_groups(log, adjusted, decided, wd, support)
@@ -309,10 +323,13 @@ def friction(
             cells = attributable_cells(
                 tp_c, off_c, fail, w_cells, k, risk_set=risk_set, successors=narrow
             )
-        out = attributable_failures(cells, k, min_support=support, n_boot=boots, rng=rng)
+        out = attributable_failures(cells, k, min_support=support, n_boot=n_boot, rng=gen)
         for arr in out:
             arr.flags.writeable = False  # may be kept with the log (below)
         return out
+
+    def estimate() -> Attributable:
+        return estimate_without(markers, boots, rng)
 
     # the estimate and its draws depend on neither min_group_size nor fdr: kept with the
     # log for a whole-number seed (the same table bit for bit), so the report's friction
@@ -374,6 +391,18 @@ def friction(
     af_p = np.where(step | markers, np.nan, res.p_value)
     af_q = benjamini_hochberg(af_p)
     verdict = _verdicts(step, markers, res, af, af_q, alpha)
+    # markers found in the data stay in the paths (see above); a friction verdict that
+    # would be "not comparable" with them declared names them in verdict_rests_on
+    found = (verdict == "outcome marker") & ~step & ~markers
+    hinges = np.zeros(k, dtype=bool)
+    if found.any() and (verdict == "friction").any():
+
+        def declared() -> Attributable:
+            return estimate_without(markers | found, 0, np.random.default_rng(0))
+
+        alt = declared() if key is None else log._memo(f"{key}+found{_names(found)}", declared)
+        hinges = (verdict == "friction") & ~_comparable(alt)
+    found_names = np.asarray(log.touchpoints, dtype=object)[found].tolist()
     gone = step | markers
     with np.errstate(divide="ignore", invalid="ignore"):
         exp = res.expected_failures
@@ -423,6 +452,9 @@ def friction(
             "e_value_ci": ev_ci,
             "adjusted_for": ", ".join(adjusted),
             "verdict": pd.Series(verdict, dtype=object),
+            "verdict_rests_on": pd.Series(
+                np.where(hinges, ", ".join(found_names), ""), dtype=object
+            ),
         }
     )
     split = service_split(log)
@@ -431,8 +463,10 @@ def friction(
         out.insert(at, "median_wait_after_s", split[1])
         out.insert(at, "median_service_s", split[0])
     first = ["touchpoint", "stage", "verdict", "attributable_failures",
-             "attributable_failures_low", "attributable_failures_high"]  # fmt: skip
+             "attributable_failures_low", "attributable_failures_high",
+             "verdict_rests_on"]  # fmt: skip
     out = out[first + [c for c in out.columns if c not in first]]  # the decision first
+    out.attrs["found_outcome_markers"] = tuple(found_names)
     size = check_group_size(min_group_size)
     if size is not None:
         from frictionkit.privacy import hidden_nested_counts, hide_small_figures
@@ -651,6 +685,17 @@ def hide_small_comparisons(
     )
 
 
+def _comparable(res: Attributable) -> np.ndarray:
+    """Touchpoints with comparable visitors and a comparison that mostly went on."""
+    ended = np.nan_to_num(res.ended_share, nan=1.0)
+    out: np.ndarray = (res.visitors_comparable > 0) & (ended <= ENDED_SHARE_MAX)
+    return out
+
+
+def _names(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(np.flatnonzero(mask).tolist())
+
+
 def _verdicts(
     step: np.ndarray,
     markers: np.ndarray,
@@ -665,7 +710,7 @@ def _verdicts(
     with np.errstate(divide="ignore", invalid="ignore"):
         risk = res.failures_comparable / vis
     decided = np.maximum(risk, 1 - risk) >= OUTCOME_MARKER_SHARE
-    comparable = (vis > 0) & (np.nan_to_num(res.ended_share, nan=1.0) <= ENDED_SHARE_MAX)
+    comparable = _comparable(res)
     out = np.full(len(af), "no evidence", dtype=object)
     # significant after FDR over the rows AND an interval on the same side of 0: a verdict
     # never contradicts the interval shown next to it

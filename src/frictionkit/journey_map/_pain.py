@@ -6,7 +6,7 @@ import ast
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -75,6 +75,18 @@ def _proposal_text(label: str, d: dict[str, Any]) -> str:
     if verdict is None or verdict == "friction":
         return f"Evidence of friction at {label}: {signals}"
     return f"Signals at {label} (friction verdict: {verdict}): {signals}"
+
+
+def _rests_on_text(rec: Mapping[Any, Any]) -> str:
+    """The caution of a friction verdict that rests on outcome markers found in the data."""
+    markers = rec.get("verdict_rests_on")
+    if not isinstance(markers, str) or not markers:
+        return ""
+    return (
+        f"; friction only while {markers} count as steps of the journey (outcome markers "
+        "found in the data): if this step is a consequence of the outcome rather than a "
+        "cause, declare them as outcome markers"
+    )
 
 
 def _slug(text: str) -> str:
@@ -181,6 +193,7 @@ def _signals_from_log(
                 f"{af_hi:.0f}) among the {failed:.0f} failed of its {int(rec['journeys'])} "
                 "visitors, compared with journeys that were where they met it and went on "
                 f"without it (q={_f(rec['af_q_value']):.2g}; verdict friction)"
+                + _rests_on_text(rec)
             )
         median_dwell = _f(rec["median_dwell_s"])
         if (

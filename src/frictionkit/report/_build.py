@@ -27,12 +27,12 @@ from frictionkit.report._format import (
     _cell,
     _Figures,
 )
+from frictionkit.report._friction import _friction_section
 from frictionkit.report._methods import _methods_section
 from frictionkit.report._planning import _plan_section, _ranking_section
 from frictionkit.report._sections import (
     _check_type,
     _feedback_section,
-    _friction_section,
     _journey_section,
     _routes_section,
 )

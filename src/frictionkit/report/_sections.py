@@ -11,7 +11,6 @@ import pandas as pd
 from frictionkit.events import EventLog
 from frictionkit.exceptions import InputTypeError
 from frictionkit.feedback import Feedback
-from frictionkit.friction import hide_small_comparisons
 from frictionkit.model import Journey
 from frictionkit.privacy import (
     SUPPRESSED_LABEL,
@@ -22,10 +21,8 @@ from frictionkit.privacy import (
 from frictionkit.report._format import (
     _DASH,
     _ROUTE_FLOW_TOP,
-    _TOP_FRICTION,
     _TOP_ROUTES,
     _TOP_SPLIT,
-    _af_interval,
     _cell,
     _Figures,
     _h3,
@@ -37,7 +34,6 @@ from frictionkit.report._format import (
     _tbl,
 )
 from frictionkit.report._kinds import (
-    _friction_by_kind_block,
     _kind_sentence,
     _kind_spec,
     _with_kinds,
@@ -428,224 +424,6 @@ def _routes_section(
 
 
 #: journey resamples behind the repair table's intervals (about 0.1 s on the demo)
-_REPAIR_BOOTSTRAP = 100
-
-
-def _friction_section(
-    log: EventLog,
-    journey: Journey,
-    min_group_size: int,
-    figs: _Figures,
-    *,
-    outcome_markers: tuple[str, ...] = (),
-    adjust_for: tuple[str, ...] = (),
-) -> tuple[dict[str, Any], dict[str, pd.DataFrame], pd.DataFrame]:
-    names = _tp_names(journey)
-    table = log.friction(outcome_markers=outcome_markers, adjust_for=adjust_for)
-    full = hide_small_comparisons(table, min_group_size=min_group_size)
-    scored = full[~full["outcome_step"].astype(bool)].reset_index(drop=True)
-    cols = [
-        "touchpoint",
-        "stage",
-        "journeys",
-        "failures_visited",
-        "risk_visited",
-        "risk_not_visited",
-        "risk_ratio",
-        "risk_ratio_low",
-        "risk_ratio_high",
-        "q_value",
-        "supported",
-        "exit_share",
-        "repeat_rate",
-        "friction_score",
-        "attributable_failures",
-        "attributable_failures_low",
-        "attributable_failures_high",
-        "af_q_value",
-        "verdict",
-    ]
-    folded = suppress_small_groups(
-        scored[cols],
-        count_col="journeys",
-        min_group_size=min_group_size,
-        label_col="touchpoint",
-        sum_cols=["failures_visited"],
-    )
-    kept = folded[~folded_rows(folded)]
-    shown = pd.concat(
-        [kept.head(_TOP_FRICTION), folded[folded_rows(folded)]],
-        ignore_index=True,
-    )
-    stage_names = _stage_names(journey)
-    shown = shown.assign(
-        name=[names.get(t, t) for t in shown["touchpoint"]],
-        stage_name=[
-            stage_names.get(st, st) if isinstance(st, str) else st for st in shown["stage"]
-        ],
-        rr_ci=[
-            _interval(lo, hi, "ratio")
-            for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
-        ],
-        af_ci=[
-            _af_interval(lo, hi)
-            for lo, hi in zip(
-                shown["attributable_failures_low"], shown["attributable_failures_high"], strict=True
-            )
-        ],
-    )
-    blocks: list[dict[str, Any]] = [
-        _p(
-            "Each touchpoint is judged by its attributable failures: how many of the failed "
-            "journeys that visited it would have succeeded had they gone on, from where they "
-            "met it, like comparable journeys that were at the same step and went on without "
-            "it. Only a significant, comparable estimate gets the verdict friction; the "
-            "touchpoints are ranked by verdict, then by attributable failures (see Methods)."
-        )
-    ]
-    top = kept[kept["verdict"] == "friction"].head(3)
-    if len(top):
-        blocks.append(
-            {
-                "kind": "callout",
-                "warn": True,
-                "text": "Worst friction points: "
-                + "; ".join(
-                    f"{names.get(r['touchpoint'], r['touchpoint'])} "
-                    f"({_cell(r['attributable_failures'], 'num1')} attributable failures, "
-                    "95 % interval "
-                    + _af_interval(r["attributable_failures_low"], r["attributable_failures_high"])
-                    + ", "
-                    f"q {_cell(r['af_q_value'], 'p')})"
-                    for r in top.to_dict("records")
-                )
-                + ".",
-            }
-        )
-    else:
-        blocks.append(
-            {
-                "kind": "callout",
-                "warn": False,
-                "text": "No touchpoint has the verdict friction: no significant, comparable "
-                "estimate of failures it causes.",
-            }
-        )
-    fig = figs.draw(
-        "friction",
-        "Attributable failures by touchpoint with 95 % intervals, by verdict"
-        + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
-        + ".",
-        # the table shown, touchpoints by their names as in the tables
-        full.assign(touchpoint=[names.get(t, t) for t in full["touchpoint"]]),
-        size=(8.0, 5.0),
-    )
-    if fig is not None:
-        blocks.append(fig)
-    blocks.append(
-        _tbl(
-            _table(
-                shown,
-                [
-                    ("name", "Touchpoint", "text"),
-                    ("stage_name", "Stage", "text"),
-                    ("journeys", "Journeys visiting", "int"),
-                    ("failures_visited", "Failed visitors", "int"),
-                    ("attributable_failures", "Attributable failures", "num1"),
-                    ("af_ci", "95 % interval", "text"),
-                    ("af_q_value", "q-value", "p"),
-                    ("verdict", "Verdict", "text"),
-                    ("risk_ratio", "Risk ratio (stage-matched)", "ratio"),
-                    ("rr_ci", "95 % interval", "text"),
-                    ("exit_share", "Exit share", "pct"),
-                    ("repeat_rate", "Repeat rate", "pct"),
-                ],
-                key="friction",
-                caption=f"The first {min(_TOP_FRICTION, len(kept))} touchpoints by verdict, "
-                "then attributable failures",
-                note=f"Touchpoints visited by fewer than {min_group_size} decided journeys are "
-                "folded. A dash: no comparable journeys (or too few on one side). Each "
-                "interval is for its own row; the verdict also allows for testing every "
-                "touchpoint at once (false discovery rate), so an interval clear of 0 can "
-                "still read no evidence.",
-            )
-        )
-    )
-    tables = {"friction": shown.drop(columns=["name", "stage_name", "rr_ci", "af_ci"])}
-    # harm removal with the table's markers and adjustment, so its extra successes are the
-    # table's attributable failures; only where the table's verdict is friction or no
-    # evidence (markers and touchpoints without comparable journeys have no repair)
-    repair = log.repair_effects(
-        kind="harm_removal",
-        outcome_markers=outcome_markers or None,
-        adjust_for=adjust_for or None,
-        bootstrap=_REPAIR_BOOTSTRAP,
-        seed=0,
-    )
-    judged = set(kept.loc[kept["verdict"].isin(["friction", "no evidence"]), "touchpoint"])
-    repair = repair[repair["touchpoint"].isin(judged)].reset_index(drop=True)
-    repair = repair[repair["delta_success_probability"].notna()].head(8)
-    if len(repair):
-        blocks.append(_h3("What repairing a touchpoint would be worth"))
-        fig = figs.draw(
-            "repair_effects",
-            "Gain in success probability per touchpoint whose harm is removed, with 95 % "
-            "intervals.",
-            repair.assign(touchpoint=[names.get(t, t) for t in repair["touchpoint"]]),
-        )
-        if fig is not None:
-            blocks.append(fig)
-        repair = repair.assign(
-            name=[names.get(t, t) for t in repair["touchpoint"]],
-            extra_ci=[
-                _af_interval(lo, hi)
-                for lo, hi in zip(
-                    repair["extra_successes_low"], repair["extra_successes_high"], strict=True
-                )
-            ],
-        )
-        blocks.append(
-            _tbl(
-                _table(
-                    repair,
-                    [
-                        ("name", "Touchpoint", "text"),
-                        ("delta_success_probability", "Gain in success probability", "pp"),
-                        ("extra_successes", "Extra successes (whole log)", "num1"),
-                        ("extra_ci", "95 % interval", "text"),
-                    ],
-                    key="repair",
-                    caption="Repair effects: each touchpoint's harm removed (Markov chain of "
-                    "the decided journeys that remembers the step)",
-                    note="Each row removes the touchpoint's harm: its visitors go on, from "
-                    "where they met it, like comparable journeys that did not meet it, and "
-                    "succeed at their rate. Extra successes are the touchpoint's attributable "
-                    "failures in the friction table (same comparison"
-                    + (", same outcome markers" if outcome_markers else "")
-                    + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
-                    + "); a negative gain means its visitors did better than comparable "
-                    "journeys. Interval: 100 journey resamples. Only touchpoints with the "
-                    "verdict friction or no evidence are shown.",
-                )
-            )
-        )
-        tables["repair_effects"] = repair.drop(columns=["name", "extra_ci"])
-    by_kind = _friction_by_kind_block(
-        log,
-        names,
-        min_group_size,
-        outcome_markers=outcome_markers,
-        adjust_for=adjust_for,
-        stage_names=stage_names,
-    )
-    if by_kind is not None:
-        blocks.extend(by_kind[0])
-        if len(by_kind[1].columns):
-            tables["friction_by_kind"] = by_kind[1]
-    section = {"id": "friction", "title": "Friction points", "blocks": blocks}
-    return section, tables, full
-
-
 _COMMENTS_PER_TOUCHPOINT = 5
 
 
