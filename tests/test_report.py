@@ -398,12 +398,14 @@ def test_a_verdict_resting_on_found_markers_is_cautioned_in_the_headline(tmp_pat
     assert headline.count("only while") == 1  # payment_error, edit_cart: a plain verdict
     assert "Check before acting on reminder_email" in section
     assert "declare confirmation and order_cancelled as outcome markers" in section
+    assert "The repair of reminder_email rests on outcome markers found in the data" in section
     declared = report(
         journey, log, figures=False, outcome_markers=["confirmation", "order_cancelled"]
     )
     section = _friction_section_html(declared)
     assert "Check before acting" not in section
     assert "only while" not in section
+    assert "rests on outcome markers found" not in section
 
 
 def test_friction_section_without_friction_has_no_headline(journey):

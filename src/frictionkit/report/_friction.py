@@ -74,6 +74,21 @@ def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[s
     return out
 
 
+def _rests_on_note(kept: pd.DataFrame, shown: set[str], names: dict[str, str]) -> str:
+    """A sentence naming the repairs that rest on outcome markers found in the data."""
+    rests = [
+        names.get(t, t)
+        for t, v in zip(kept["touchpoint"], kept["verdict_rests_on"], strict=True)
+        if t in shown and isinstance(v, str) and v
+    ]
+    if not rests:
+        return ""
+    return (
+        f" The repair of {', '.join(rests)} rests on outcome markers found in the data "
+        "counting as steps, as its friction verdict does: check it as the caution above says."
+    )
+
+
 def _friction_section(
     log: EventLog,
     journey: Journey,
@@ -276,7 +291,8 @@ def _friction_section(
                     + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
                     + "); a negative gain means its visitors did better than comparable "
                     "journeys. Interval: 100 journey resamples. Only touchpoints with the "
-                    "verdict friction or no evidence are shown.",
+                    "verdict friction or no evidence are shown."
+                    + _rests_on_note(kept, set(repair["touchpoint"]), names),
                 )
             )
         )
