@@ -230,7 +230,10 @@ def _friction_section(
                 caption=f"The first {min(_TOP_FRICTION, len(kept))} touchpoints by verdict, "
                 "then attributable failures",
                 note=f"Touchpoints visited by fewer than {min_group_size} decided journeys are "
-                "folded. A dash: no comparable journeys (or too few on one side). Each "
+                "folded. A dash: no comparable journeys (or too few on one side), or a "
+                "figure hidden because, with the others shown, it would reveal a group of "
+                f"fewer than {min_group_size} journeys (such as the few visitors left out of "
+                "the comparison); the estimate and verdict are never hidden for that. Each "
                 "interval is for its own row; the verdict also allows for testing every "
                 "touchpoint at once (false discovery rate), so an interval clear of 0 can "
                 "still read no evidence.",
