@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from frictionkit.datasets import simulate_journeys
 from frictionkit.events import EventLog
+from frictionkit.exceptions import InputTypeError, UnknownReferenceError
 from tests.helpers import assert_decisions_first
 
 
@@ -166,6 +167,34 @@ def test_an_error_before_a_found_success_record_is_cautioned_too() -> None:
     assert table.loc[truth.error_touchpoint, "verdict"] == "friction"
     assert table.loc[truth.error_touchpoint, "verdict_rests_on"] == "confirmation"
     assert table.attrs["found_outcome_markers"] == ("confirmation",)
+
+
+def test_failure_patterns_take_the_declared_outcome_markers(planted_log) -> None:
+    """Undeclared, order_placed -> reminder_email heads the friction patterns with the
+    cancelled orders as its attributable failures; declared as for the friction table,
+    the markers' events leave the journeys: no pattern holds one, the reminder's pattern
+    is not comparable, and the planted frictions keep their figures."""
+    _, log = planted_log
+    markers = ["confirmation", "order_cancelled"]
+    crude = log.failure_patterns(max_len=2, seed=1).set_index("pattern_text")
+    assert crude.loc["order_placed → reminder_email", "verdict"] == "friction"
+    declared = log.failure_patterns(max_len=2, seed=1, outcome_markers=markers)
+    assert not declared["pattern"].map(lambda p: bool(set(p) & set(markers))).any()
+    assert_decisions_first(declared)
+    declared = declared.set_index("pattern_text")
+    assert declared.loc["order_placed → reminder_email", "verdict"] == "not comparable"
+    friction = declared.index[declared["verdict"] == "friction"]
+    assert "payment → payment_error" in friction
+    assert "checkout → edit_cart" in friction
+    # the same comparison as the friction table with the same markers
+    table = log.friction(seed=1, outcome_markers=markers).set_index("touchpoint")
+    assert declared.loc["payment → payment_error", "attributable_failures"] == pytest.approx(
+        table.loc["payment_error", "attributable_failures"], rel=0.01
+    )
+    with pytest.raises(UnknownReferenceError, match="outcome_markers names 'confirmed'"):
+        log.failure_patterns(outcome_markers=["confirmed"])
+    with pytest.raises(InputTypeError, match="outcome_markers must name touchpoints"):
+        log.failure_patterns(outcome_markers=[3])
 
 
 def test_outcome_markers_are_recognised(planted) -> None:

@@ -175,6 +175,16 @@ def test_friction_and_patterns_take_a_failure_kind() -> None:
     pd.testing.assert_frame_equal(table.drop(columns="failure_kind"), plain)
     patterns = log.failure_patterns(max_len=2, n_boot=20, failure_kind="left")
     assert set(patterns["failure_kind"]) <= {"left"}
+    # declared outcome markers reach the kind's table too
+    marked = log.failure_patterns(
+        max_len=2, n_boot=20, failure_kind="left", outcome_markers=["confirmation"]
+    )
+    plain = log.with_failure_kind("left").failure_patterns(
+        max_len=2, n_boot=20, outcome_markers=["confirmation"]
+    )
+    pd.testing.assert_frame_equal(marked.drop(columns="failure_kind"), plain)
+    assert not marked["pattern"].map(lambda p: "confirmation" in p).any()
+    assert patterns["pattern"].map(lambda p: "confirmation" in p).any()
 
 
 def test_compact_and_split_keep_kinds() -> None:

@@ -221,10 +221,12 @@ class LogAnalyses:
         seed: SeedLike = 0,
         fdr: float = 0.05,
         failure_kind: str | None = None,
+        outcome_markers: Iterable[str] | str | None = None,
     ) -> pd.DataFrame:
         """Sub-routes frequent in failures; see :func:`~frictionkit.friction.failure_patterns`.
 
-        ``failure_kind=`` (a kind of ``failure={...}``) looks at failures of that kind only.
+        ``failure_kind=`` (a kind of ``failure={...}``) looks at failures of that kind only;
+        ``outcome_markers=`` leaves the declared markers' events out, as :meth:`friction` does.
 
         Examples
         --------
@@ -247,6 +249,7 @@ class LogAnalyses:
             seed=seed,
             fdr=fdr,
             failure_kind=failure_kind,
+            outcome_markers=outcome_markers,
         )
 
     @reuses_memory

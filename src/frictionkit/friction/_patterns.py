@@ -23,7 +23,7 @@ from frictionkit.friction._attributable import (
     Cells,
     attributable_failures,
 )
-from frictionkit.friction._paths import _check_min_support
+from frictionkit.friction._paths import _check_min_support, without_markers
 from frictionkit.friction._stats import (
     _INT,
     _MAX_CODE,
@@ -32,7 +32,7 @@ from frictionkit.friction._stats import (
     fisher_exact_p,
     odds_ratio_prior,
 )
-from frictionkit.friction._table import _check_fdr, _check_n_boot, _verdicts
+from frictionkit.friction._table import _check_fdr, _check_markers, _check_n_boot, _verdicts
 from frictionkit.markov._memory import offset_blocks
 
 
@@ -49,6 +49,7 @@ def failure_patterns(
     seed: SeedLike = 0,
     fdr: float = 0.05,
     failure_kind: str | None = None,
+    outcome_markers: Iterable[str] | str | None = None,
 ) -> pd.DataFrame:
     """Sub-routes over-represented in failing journeys, against journeys at their first step.
 
@@ -90,6 +91,12 @@ def failure_patterns(
         attributable failures are failures of this kind among the journeys that ended in success or
         in this kind. The table gains a ``failure_kind`` column naming the kind. Default: every
         failure, whatever its kind.
+    outcome_markers : str or iterable of str, optional
+        Touchpoints declared outcome markers (a record or a consequence of the outcome, not
+        a cause), as in :func:`friction`: their events leave the journeys before the
+        patterns are read, so no pattern holds one, and a journey whose next step was one
+        ended right there. Declare the same markers as for the friction table (see its
+        ``verdict_rests_on``).
 
     Returns
     -------
@@ -145,9 +152,11 @@ def failure_patterns(
         ``fdr``; ``adjust_for`` naming an attribute with missing values, a continuous
         one, one that varies within a case, or making too many groups.
     UnknownReferenceError
-        ``adjust_for`` naming a column that is not a case attribute of the log.
+        ``adjust_for`` naming a column that is not a case attribute of the log, or
+        ``outcome_markers`` naming a touchpoint the log does not have.
     InputTypeError
-        A ``seed`` that is not an int, a Generator or None.
+        A ``seed`` that is not an int, a Generator or None; ``outcome_markers`` that are
+        not touchpoint names (str).
 
     Examples
     --------
@@ -169,6 +178,7 @@ def failure_patterns(
                 n_boot=n_boot,
                 seed=seed,
                 fdr=fdr,
+                outcome_markers=outcome_markers,
             ),
             failure_kind,
         )
@@ -176,6 +186,7 @@ def failure_patterns(
     boots = _check_n_boot(n_boot)
     rng = _rng(seed)
     alpha = _check_fdr(fdr)
+    markers = _check_markers(log, outcome_markers)
     adjusted = adjustment_names(log, adjust_for)
     if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)):
         raise InputTypeError(
@@ -192,8 +203,12 @@ def failure_patterns(
         )
     length = int(max_len)
     paths = decided_paths(log, "failure_patterns")
-    tp = paths.tp
-    off = paths.offsets
+    # declared outcome markers are read like outcome steps (friction's rule)
+    tp, off = (
+        without_markers(paths.tp, paths.offsets, markers)
+        if markers.any()
+        else (paths.tp, paths.offsets)
+    )
     n_j = len(off) - 1
     fail = paths.outcome == FAILURE
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)

@@ -228,12 +228,16 @@ def _signals_from_log(
     k = len(log.touchpoints)
     if k >= 2:
         if adjust_for is None:
-            pats = log.failure_patterns(max_len=min(3, k), min_support=min_support, n_boot=0)
+            pats = log.failure_patterns(
+                max_len=min(3, k), min_support=min_support, n_boot=0,
+                outcome_markers=outcome_markers,
+            )  # fmt: skip
             pats = pats[(pats["q_value"] < q_max) & (pats["odds_ratio"] > 1)]
         else:  # the sub-route must stay friction once adjusted (its verdict)
             pats = log.failure_patterns(
-                max_len=min(3, k), min_support=min_support, adjust_for=adjust_for, fdr=q_max
-            )
+                max_len=min(3, k), min_support=min_support, adjust_for=adjust_for, fdr=q_max,
+                outcome_markers=outcome_markers,
+            )  # fmt: skip
             pats = pats[pats["verdict"] == "friction"]
         seen: set[str] = set()
         for rec in pats.to_dict("records"):
@@ -404,8 +408,9 @@ def derive_pain_points(
         successful journeys (``value_col``), else the value at stake is missing.
     outcome_markers : str or sequence of str, optional
         Touchpoints that record the outcome rather than cause it (a confirmation page, a
-        cancellation notice); passed to :meth:`EventLog.friction`, where they get the
-        verdict ``"outcome marker"`` and count as the end of the journeys they close.
+        cancellation notice); passed to :meth:`EventLog.friction` and
+        :meth:`EventLog.failure_patterns`, where they get the verdict ``"outcome marker"``
+        and count as the end of the journeys they close.
     adjust_for : str or sequence of str, optional
         Case attributes of ``log`` (kept with ``case_cols=``: segment, channel, ...) to
         adjust the friction verdicts, attributable failures and value at stake for;
