@@ -62,7 +62,7 @@ _BLOCK_VALUES = 2**19
 _RIVALS = 32
 _RIVAL_STAGES = (2, 8, _RIVALS)
 # Each candidate meets first the rivals that beat it most in the first draws (up to
-# _GREEDY rivals, picked from _LEARN_DRAWS draws).
+# _GREEDY rivals, picked from at most _LEARN_DRAWS draws).
 _GREEDY = 8
 _LEARN_DRAWS = 32
 # Candidate-draw pairs checked at once.
@@ -718,8 +718,10 @@ def _confidence(
     place[flat[::-1]] = np.arange(flat.size - 1, -1, -1)
     # rivals: the alternatives most often first (ties by input order), best first
     pool = np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)]
+    # the first draws, no more than a block's worth of (draw, candidate, rival) scores
     start, stop = spans[0]
-    stop = min(stop, start + _LEARN_DRAWS)
+    stop = min(stop, start + _LEARN_DRAWS, start + _BLOCK_VALUES // (cands.size * pool.size))
+    stop = max(stop, start + 1)
     grouped, _ = blocks.grouped(start, stop, _draw_rows(ideals[0], 0, stop - start), groups)
     order = _rival_order(grouped, place[cands], place[pool], wp, blocks.topsis)
 
