@@ -654,12 +654,16 @@ def test_confidence_fast_path_equals_scoring_every_alternative(data, method, tie
     ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
     blocks, w, counts, spans, ideals = _confidence_problem(data, method, ben, xd)
     old = _smaa._RIVALS, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
+    old_learn = _smaa._GREEDY, _smaa._LEARN_DRAWS, _smaa._CHECK_VALUES
     _smaa._RIVALS, _smaa._RIVAL_STAGES = rivals, (1, rivals)
     _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
+    _smaa._GREEDY, _smaa._LEARN_DRAWS = data.draw(st.integers(0, 3)), data.draw(st.integers(1, 4))
+    _smaa._CHECK_VALUES = data.draw(st.integers(1, 2 * n * m))
     try:
         fast = _smaa._confidence(blocks, w, counts, spans, ideals, data.draw(st.integers(1, 3)))
     finally:
         _smaa._RIVALS, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS = old
+        _smaa._GREEDY, _smaa._LEARN_DRAWS, _smaa._CHECK_VALUES = old_learn
     slow = _smaa._confidence_reference(blocks, w, spans)
     np.testing.assert_array_equal(fast, slow)
 
@@ -775,12 +779,51 @@ def test_confidence_group_bounds_equal_scoring_every_alternative(data, method, t
         xd = xd + 0.5
     ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
     blocks, w, counts, spans, ideals = _confidence_problem(data, method, ben, xd)
-    old = _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS
+    old = _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS, _smaa._CHECK_VALUES
     _smaa._GROUP, _smaa._RIVAL_STAGES = group, (data.draw(st.integers(0, 2)),)
     _smaa._CHECK_PAIRS = data.draw(st.integers(1, 4))
+    _smaa._CHECK_VALUES = data.draw(st.integers(1, 2 * n * m))
     try:
         fast = _smaa._confidence(blocks, w, counts, spans, ideals, data.draw(st.integers(1, 2)))
     finally:
-        _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS = old
+        _smaa._GROUP, _smaa._RIVAL_STAGES, _smaa._CHECK_PAIRS, _smaa._CHECK_VALUES = old
     slow = _smaa._confidence_reference(blocks, w, spans)
     np.testing.assert_array_equal(fast, slow)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from(["weighted_sum", "topsis"]), st.integers(1, 5))
+def test_grouped_parts_and_bounds_are_those_of_the_parts(data, method, group):
+    # the confidence check's parts by group are the acceptability pass's parts bit for
+    # bit, and each group bound (computed from one extreme value per group and criterion)
+    # is the extreme of its members' parts bit for bit: zeros of either sign, ties,
+    # equal draws, and values a power-of-two rescale or a tiny norm handles included
+    from frictionkit.uncertainty import _smaa
+
+    draws = data.draw(st.integers(1, 4))
+    n = data.draw(st.integers(1, 12))
+    m = data.draw(st.integers(1, 3))
+    values = st.one_of(
+        st.sampled_from([0.0, -0.0, 1.0, 2.0, 1e-310, 1e300, -3.0]),
+        st.floats(-100, 100),
+    )
+    xd = data.draw(arrays(np.float64, (draws, n, m), elements=values))
+    if method == "topsis":
+        xd = np.abs(xd)
+    ben = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    blocks = _smaa._Blocks(method, ben, xd)
+    parts, ideals = blocks.parts(0, draws)
+    old = _smaa._GROUP
+    _smaa._GROUP = group
+    try:
+        groups = _smaa._groups(xd)
+    finally:
+        _smaa._GROUP = old
+    grouped, extreme = blocks.grouped(0, draws, ideals, groups)
+    for k, p in enumerate(parts):
+        members = p[:, :, groups]  # (draws, m, groups, size)
+        got = grouped[k].transpose(1, 0, 2, 3)
+        np.testing.assert_array_equal(got.view(np.uint64), members.view(np.uint64))
+        pick = np.min if method == "topsis" and k == 0 else np.max
+        want = pick(members, axis=-1).transpose(1, 0, 2)
+        np.testing.assert_array_equal(extreme[k].view(np.uint64), want.view(np.uint64))

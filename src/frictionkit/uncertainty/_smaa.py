@@ -56,12 +56,19 @@ from frictionkit.uncertainty._sampling import _WEIGHT_COPIES, _draw_weights, _we
 _BLOCK_COPIES = 4
 # Values (draws x alternatives x criteria) per block of draws by default (4 MiB).
 _BLOCK_VALUES = 2**19
-# Rival alternatives each candidate is screened against before the full check, and the
-# stages of the screen (each on the candidate-draw pairs the stages before left).
+# Rival alternatives each candidate is screened against before the full check (the ones
+# most often first), and the stages of the screen (each on the candidate-draw pairs the
+# stages before left).
 _RIVALS = 32
 _RIVAL_STAGES = (2, 8, _RIVALS)
+# Each candidate meets first the rivals that beat it most in the first draws (up to
+# _GREEDY rivals, picked from at most _LEARN_DRAWS draws).
+_GREEDY = 8
+_LEARN_DRAWS = 32
 # Candidate-draw pairs checked at once.
-_CHECK_PAIRS = 1024
+_CHECK_PAIRS = 256
+# Values (draws x alternatives x criteria) whose confidence factors are checked at once.
+_CHECK_VALUES = 2**18
 # Alternatives per group of the check (each group bounded per draw, scored exactly only
 # where its bound reaches the candidate's score).
 _GROUP = 16
@@ -521,21 +528,13 @@ class _Blocks:
             self.fixed = tuple(np.ascontiguousarray(p.T)[None] for p in fixed_parts)
 
     def parts(
-        self, start: int, stop: int, ideals: Any = None, columns: IntArray | None = None
+        self, start: int, stop: int, ideals: Any = None
     ) -> tuple[tuple[FloatArray, ...], Any]:
-        """The parts of draws ``start:stop`` and their ideals (pass them back to reuse).
-
-        ``columns``: the alternatives to give, in that order (repeats allowed; default
-        all), from the given ideals of the whole draws (value by value the same numbers).
-        """
+        """The parts of draws ``start:stop`` and their ideals (pass them back to reuse)."""
         if self.fixed is not None:
             return self.fixed, None
         # a copy (modified in place below), criteria first
-        xt = np.swapaxes(self.x[start:stop], 1, 2)
-        if ideals is None or columns is None:
-            xt = xt.copy(order="C")
-        else:
-            xt = np.ascontiguousarray(xt[:, :, columns])
+        xt = np.swapaxes(self.x[start:stop], 1, 2).copy(order="C")
         ben = self.benefit
         if not self.topsis:
             if ideals is None:
@@ -560,6 +559,69 @@ class _Blocks:
         np.square(gap_best, out=gap_best)
         np.square(gap_worst, out=gap_worst)
         return (gap_best, gap_worst), ideals
+
+    def grouped(
+        self, start: int, stop: int, ideals: Any, groups: IntArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """The parts of draws ``start:stop`` by group, and the groups' bounds.
+
+        ``groups`` (:func:`_groups`) names the alternatives of each group; ``ideals`` are
+        those of the whole draws (from :meth:`parts`). The parts, ``(parts, m, draws,
+        groups, size)``, are value by value the same numbers as :meth:`parts` (the same
+        operations on the same values), laid out so that the members of a group in a
+        draw are a contiguous row for each part and criterion.
+
+        The bounds, ``(parts, m, draws, groups)``: per criterion the largest part of the
+        members (TOPSIS: the smallest squared gap to the ideal and the largest to the
+        anti-ideal). Each part is a non-decreasing function of the value (benefit) or a
+        non-increasing one (cost), rounding included (each step, a subtraction, division
+        by a positive or a negative number, power-of-two scaling or square of a number of
+        known sign, rounds monotonically), so the parts of the largest value of a benefit
+        criterion (the smallest of a cost one) are those extremes, bit for bit: one
+        extreme of the values per group and criterion instead of one per part.
+        """
+        count, size = groups.shape
+        x = np.take(self.x[start:stop], groups.ravel(), axis=1)  # (draws, count * size, m)
+        d, m = x.shape[0], x.shape[2]
+        # (m, draws, count, size), and per criterion the extreme value of each group
+        xt = np.ascontiguousarray(x.reshape(d, count, size, m).transpose(3, 0, 1, 2))
+        top = np.empty(xt.shape[:-1])
+        for j in range(m):
+            pick = np.maximum if self.benefit[j] else np.minimum
+            tj = top[j]
+            tj[...] = xt[j, ..., 0]
+            for i in range(1, size):
+                pick(tj, xt[j, ..., i], out=tj)
+        return self._parts_of_values(xt, ideals), self._parts_of_values(top, ideals)
+
+    def _parts_of_values(self, xt: FloatArray, ideals: Any) -> FloatArray:
+        """Parts ``(parts, m, draws, ...)`` of values ``xt``, ``(m, draws, ...)``.
+
+        From the ideals of those draws: the operations of :meth:`parts`, value by value.
+        """
+        ben = self.benefit
+        ones = (None,) * (xt.ndim - 2)
+
+        def per_draw(a: FloatArray) -> FloatArray:  # (draws, m) -> (m, draws, 1, ...)
+            return np.asarray(a.T[(slice(None), slice(None), *ones)])
+
+        out = np.empty((2 if self.topsis else 1, *xt.shape))
+        if not self.topsis:
+            lo, hi = ideals
+            span = hi - lo
+            divisor = np.where(span > 0, np.where(ben, span, -span), np.inf)
+            v = out[0]
+            np.subtract(xt, per_draw(np.where(ben, lo, hi)), out=v)
+            v /= per_draw(divisor)
+            v += 0.0
+            return out
+        exp, divisor, rmin, rmax = ideals
+        r = xt if exp is None else np.ldexp(xt, -per_draw(exp[:, :, 0]))
+        r = np.divide(r, per_draw(divisor))
+        np.subtract(r, per_draw(np.where(ben, rmax, rmin)), out=out[0])
+        np.subtract(r, per_draw(np.where(ben, rmin, rmax)), out=out[1])
+        np.square(out, out=out)
+        return out
 
     @staticmethod
     def _topsis_ideals(xt: FloatArray) -> Any:
@@ -649,21 +711,103 @@ def _confidence(
         conf[cands] = (best == cands).astype(np.float64)
         return conf
     firsts = counts[:, 0]
-    # rivals: the alternatives most often first (ties by input order), best first
-    rivals = np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)]
-
     groups = _groups(blocks.x)
+    # the place of each alternative in the groups (its first, where it is repeated)
+    flat = groups.ravel()
+    place = np.empty(n, dtype=np.int64)
+    place[flat[::-1]] = np.arange(flat.size - 1, -1, -1)
+    # rivals: the alternatives most often first (ties by input order), best first
+    pool = np.argsort(-firsts, kind="stable")[: min(n, _RIVALS)]
+    # the first draws, no more than a block's worth of (draw, candidate, rival) scores
+    start, stop = spans[0]
+    stop = min(stop, start + _LEARN_DRAWS, start + _BLOCK_VALUES // (cands.size * pool.size))
+    stop = max(stop, start + 1)
+    grouped, _ = blocks.grouped(start, stop, _draw_rows(ideals[0], 0, stop - start), groups)
+    order = _rival_order(grouped, place[cands], place[pool], wp, blocks.topsis)
+
+    step = max(1, _CHECK_VALUES // (n * m))  # draws checked at once
 
     def block(k: int) -> IntArray:
         start, stop = spans[k]
-        parts, _ = blocks.parts(start, stop, ideals[k], groups.ravel())
-        return _block_confidence(parts, cands, wp, m, rivals, blocks.topsis, groups)
+        hits = np.zeros(cands.size, dtype=np.int64)
+        for lo in range(start, stop, step):
+            hi = min(stop, lo + step)
+            ideal = _draw_rows(ideals[k], lo - start, hi - start)
+            grouped, extreme = blocks.grouped(lo, hi, ideal, groups)
+            hits += _block_confidence(
+                grouped, extreme, cands, place, wp, pool, order, blocks.topsis, groups
+            )
+        return hits
 
     hits = np.zeros(cands.size, dtype=np.int64)
     for h in map_ordered(block, range(len(spans)), threads=threads):
         hits += h
     conf[cands] = hits / blocks.x.shape[0]
     return conf
+
+
+def _draw_rows(ideals: Any, lo: int, hi: int) -> Any:
+    """The ideals (:meth:`_Blocks.parts`) of draws ``lo:hi`` of their block."""
+    return tuple(None if a is None else a[lo:hi] for a in ideals)
+
+
+def _columns(grouped: FloatArray, places: IntArray) -> FloatArray:
+    """The parts ``(parts, m, draws, len(places))`` at ``places`` of the grouped parts."""
+    g, i = np.divmod(places, grouped.shape[-1])
+    return np.asarray(grouped[:, :, :, g, i])
+
+
+def _own_scores(parts: FloatArray, wp: FloatArray, topsis: bool) -> FloatArray:
+    """Scores ``(draws, c)`` of the columns ``parts`` (:func:`_columns`).
+
+    Each column at its own weights, a row of ``wp`` ``(c, m)``.
+    """
+    m = wp.shape[1]
+    own = [_weighted_sum((wp[:, j], p[j]) for j in range(m)) for p in parts]
+    return _closeness_of(own[0], own[1]) if topsis else own[0]
+
+
+def _beaten(riv: list[FloatArray], own: FloatArray, topsis: bool) -> BoolArray:
+    """Where a rival's score (``riv``: sums of parts) is above ``own`` (certainly, TOPSIS)."""
+    if not topsis:
+        return np.asarray(riv[0] > own)
+    # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead)
+    lead = own + _SCREEN_MARGIN
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
+        q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)
+        return np.asarray(riv[1] > q * q * riv[0])
+
+
+def _rival_order(
+    grouped: FloatArray, own: IntArray, pool: IntArray, wp: FloatArray, topsis: bool
+) -> IntArray:
+    """Per candidate, the rivals of ``pool`` (places) in the order it is screened against.
+
+    From a few draws (``grouped``): first, one by one, the rival that beats the candidate
+    in the most of those draws it is not yet beaten in (up to :data:`_GREEDY`), then the
+    others in pool order. Any order gives the same counts; this one makes the screen
+    short.
+    """
+    m = wp.shape[1]
+    c_own = _own_scores(_columns(grouped, own), wp, topsis)  # (draws, c)
+    pp = _columns(grouped, pool)
+    riv = [_weighted_sum((wp[None, :, j, None], p[j][:, None, :]) for j in range(m)) for p in pp]
+    beaten = _beaten(riv, c_own[:, :, None], topsis)  # (draws, c, pool)
+    c_count, size = own.size, pool.size
+    left = np.ones(c_own.shape, dtype=bool)
+    taken = np.zeros((c_count, size), dtype=bool)
+    rows = np.arange(c_count)
+    picks: list[IntArray] = []
+    for _ in range(min(_GREEDY, size)):
+        gain = (beaten & left[:, :, None]).sum(axis=0)
+        gain[taken] = -1
+        best = gain.argmax(axis=1)
+        picks.append(best)
+        taken[rows, best] = True
+        left &= ~beaten[:, rows, best]
+    # the greedy picks in the order picked, then the others in pool order
+    rest = np.argsort(taken, axis=1, kind="stable")[:, : size - len(picks)]
+    return np.concatenate([np.stack(picks, axis=1), rest], axis=1) if picks else rest
 
 
 def _groups(x: FloatArray) -> IntArray:
@@ -697,25 +841,33 @@ def _groups(x: FloatArray) -> IntArray:
 
 
 def _block_confidence(
-    parts: tuple[FloatArray, ...],
+    grouped: FloatArray,
+    extreme: FloatArray,
     cands: IntArray,
+    place: IntArray,
     wp: FloatArray,
-    m: int,
-    rivals: IntArray,
+    pool: IntArray,
+    order: IntArray,
     topsis: bool,
     groups: IntArray,
 ) -> IntArray:
     """Draws of one block in which each candidate is first at its own weights ``wp``.
 
-    ``parts`` hold the alternatives in group order (``groups.ravel()``, :func:`_groups`).
+    ``grouped`` holds the parts by group, ``(parts, m, draws, groups, size)``, and
+    ``extreme`` the groups' bounds, ``(parts, m, draws, groups)`` (:meth:`_Blocks.grouped`);
+    ``place`` is where each alternative is in ``grouped`` (its first place, where it is
+    repeated): the members of a group in a draw are one contiguous row per part and
+    criterion, so gathering them for many candidate-draw pairs is one row gather
+    (``np.take``), not one fancy index per criterion.
 
-    1. Screen: each candidate against a few rivals (the alternatives most often first),
-       in stages (:data:`_RIVAL_STAGES`), each stage on the candidate-draw pairs left. A
-       rival with a higher score (for TOPSIS, a closeness certainly higher, from squared
-       distances: no square root) means the candidate is not first there.
+    1. Screen: each candidate against a few rivals (``pool``, the alternatives most often
+       first, in the order ``order`` of :func:`_rival_order`), in stages
+       (:data:`_RIVAL_STAGES`), each stage on the candidate-draw pairs left. A rival with
+       a higher score (for TOPSIS, a closeness certainly higher, from squared distances:
+       no square root; :func:`_beaten`) means the candidate is not first there.
     2. Check: the pairs left (those first, and a few close calls) against every
        alternative of their draw, group by group (``groups``, :func:`_groups`). Per draw,
-       group and criterion the check keeps the largest part of the group's members (for
+       group and criterion the bound holds the largest part of the group's members (for
        TOPSIS the smallest squared gap to the ideal and the largest to the anti-ideal);
        the group's bound score, the same :func:`_weighted_sum` of those, is at least the
        score of every member (below). A group whose bound is below the candidate's score
@@ -737,60 +889,45 @@ def _block_confidence(
     none is counted, whether or not its group is scored.
     """
     c_count = cands.size
-    # the column of each alternative in the parts (its first, where it is repeated)
-    flat = groups.ravel()
-    col = np.empty(int(flat.max()) + 1, dtype=np.int64)
-    col[flat[::-1]] = np.arange(flat.size - 1, -1, -1)
-    rivals = col[rivals]
-    own = [_weighted_sum((wp[:, j], p[:, j][:, col[cands]]) for j in range(m)) for p in parts]
-    c_own = _closeness_of(own[0].copy(), own[1].copy()) if topsis else own[0]  # (d, c)
+    n_parts, m, d, count, size = grouped.shape
+    c_own = _own_scores(_columns(grouped, place[cands]), wp, topsis)  # (d, c)
+    pool_parts = _columns(grouped, place[pool])  # (parts, m, draws, pool)
     alive = np.ones(c_own.shape, dtype=bool)
     lo = 0
     for hi in _RIVAL_STAGES:
-        stage = rivals[lo:hi]
+        stage = order[:, lo:hi]
         lo = hi
-        if stage.size == 0:
+        if stage.shape[1] == 0:
             break
         pd_, pc = np.nonzero(alive)
         if pd_.size == 0:
             break
         if pd_.size == alive.size:
-            # every pair alive (the first stage): no gathers, (draws, candidates, rivals)
+            # every pair alive (the first stage): (draws, candidates, rivals)
+            rp = pool_parts[..., stage]
             riv = [
-                _weighted_sum(
-                    (wp[None, :, j, None], p[:, j][:, None, stage]) for j in range(m)
-                ).reshape(pd_.size, stage.size)
-                for p in parts
+                _weighted_sum((wp[None, :, j, None], p[j]) for j in range(m)).reshape(pd_.size, -1)
+                for p in rp
             ]
         else:
-            riv = [
-                _weighted_sum((wp[pc, j][:, None], p[:, j][:, stage][pd_]) for j in range(m))
-                for p in parts
-            ]
-        if topsis:
-            # C_u > lead exactly when dw_u^2 > q^2 db_u^2, q = lead / (1 - lead)
-            lead = c_own[pd_, pc] + _SCREEN_MARGIN
-            with np.errstate(divide="ignore", invalid="ignore"):  # inf * 0: nan, not beaten
-                q = np.where(lead < 1.0, lead / (1.0 - lead), np.inf)[:, None]
-                beaten = (riv[1] > q * q * riv[0]).any(axis=1)
-        else:
-            beaten = (riv[0] > c_own[pd_, pc][:, None]).any(axis=1)
+            at = pd_[:, None] * pool.size + stage[pc]  # (pairs, rivals)
+            rows = np.take(pool_parts.reshape(n_parts, m, -1), at, axis=2)
+            w_pairs = wp[pc].T
+            riv = [_weighted_sum((w_pairs[j, :, None], p[j]) for j in range(m)) for p in rows]
+        beaten = _beaten(riv, c_own[pd_, pc][:, None], topsis).any(axis=1)
         alive[pd_[beaten], pc[beaten]] = False
     pd_, pc = np.nonzero(alive)
     hits = np.zeros(c_count, dtype=np.int64)
     if pd_.size == 0:
         return hits
-    count, size = groups.shape
-    # the parts by group, (draws, m, groups, size), and their bounds (draws, m, groups)
-    grouped = [p.reshape(*p.shape[:2], count, size) for p in parts]
-    bounds = [_group_extreme(grouped[0], np.minimum if topsis else np.maximum)]
-    if topsis:
-        bounds.append(_group_extreme(grouped[1], np.maximum))
+    rows_of = grouped.reshape(n_parts, m, d * count, size)  # a row per (draw, group)
     for lo in range(0, pd_.size, _CHECK_PAIRS):
         dd, cc = pd_[lo : lo + _CHECK_PAIRS], pc[lo : lo + _CHECK_PAIRS]
         c_pair = c_own[dd, cc]
+        w_pairs = wp[cc].T
         # (pairs, groups): each pair's bound score of every group of its draw
-        bound = [_weighted_sum((wp[cc, j][:, None], b[dd, j]) for j in range(m)) for b in bounds]
+        b_rows = np.take(extreme, dd, axis=2)
+        bound = [_weighted_sum((w_pairs[j, :, None], b[j]) for j in range(m)) for b in b_rows]
         if topsis:
             qq = _topsis_q2(c_pair)
             near = np.greater_equal(bound[1], np.multiply(bound[0], qq[:, None]))
@@ -798,12 +935,12 @@ def _block_confidence(
             near = np.greater_equal(bound[0], c_pair[:, None])
         # (pair, group) with a bound that reaches the candidate: its members, exactly
         pi, gi = np.nonzero(near)
-        dpi, cpi = dd[pi], cc[pi]
-        exact = [
-            _weighted_sum((wp[cpi, j][:, None], g[dpi, j, gi]) for j in range(m)) for g in grouped
-        ]
+        at = dd[pi] * count + gi
         alt = groups[gi]  # (near groups, size)
-        mine = cands[cpi][:, None]
+        e_rows = np.take(rows_of, at, axis=2)  # (parts, m, near, size)
+        w_near = w_pairs[:, pi]
+        exact = [_weighted_sum((w_near[j, :, None], e[j]) for j in range(m)) for e in e_rows]
+        mine = cands[cc[pi]][:, None]
         if topsis:
             ahead = _topsis_ahead(exact[0], exact[1], alt, qq[pi], c_pair[pi], mine)
         else:
@@ -813,14 +950,6 @@ def _block_confidence(
         lost[pi[ahead.any(axis=1)]] = True
         hits += np.bincount(cc[~lost], minlength=c_count)
     return hits
-
-
-def _group_extreme(grouped: FloatArray, pick: Any) -> FloatArray:
-    """``pick`` (np.maximum or np.minimum) of each group's members (the last axis)."""
-    out = grouped[..., 0].copy()
-    for k in range(1, grouped.shape[-1]):
-        pick(out, grouped[..., k], out=out)
-    return out
 
 
 def _topsis_q2(c_own: FloatArray) -> FloatArray:
