@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
 import frictionkit as fk
 from frictionkit import plot as fp
@@ -485,13 +486,55 @@ def test_journey_map_text_on_the_darkest_card_is_readable(journey, feedback):
     darkest = max(cards, key=lambda p: _wcag_contrast(p.get_facecolor(), "white"))
     fill = darkest.get_facecolor()
     assert _wcag_contrast(fill, "white") > 2.5  # it is the dark orange of the most friction
-    x0, y0 = darkest.get_x(), darkest.get_y()
-    on_card = [t for t in ax.texts
-               if x0 <= t.get_position()[0] <= x0 + darkest.get_width()
-               and y0 <= t.get_position()[1] <= y0 + darkest.get_height()]  # fmt: skip
+    on_card = _texts_on(ax, darkest)
     assert len(on_card) >= 3  # name, channel and owner, friction
     for text in on_card:
         assert _wcag_contrast(text.get_color(), fill) >= 4.5, text.get_text()
+
+
+def _texts_on(ax, card):
+    """The texts anchored on a card (a small line is anchored at the card's lower edge)."""
+    from matplotlib.text import Annotation
+
+    x0, y0 = card.get_x(), card.get_y()
+    out = []
+    for t in ax.texts:
+        x, y = t.xy if isinstance(t, Annotation) else t.get_position()
+        if x0 <= x <= x0 + card.get_width() and y0 <= y <= y0 + card.get_height():
+            out.append(t)
+    return out
+
+
+@pytest.mark.parametrize("height_in", [6.5, None])
+def test_journey_map_card_lines_never_overlap(height_in):
+    # the planted shop has 8 touchpoints in one stage: the cards are short, and the owner
+    # line and the verdict line used to run into each other (at any height below 7.6
+    # inches at this width); None: the report's size for this map
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from frictionkit.journey_map import journey_from_log
+    from frictionkit.report._sections import _journey_map_size
+
+    df = simulate_journeys(3000, seed=0, scenario="planted")
+    log = fk.EventLog.from_frame(
+        df, case_col="case_id", touchpoint_col="touchpoint", timestamp_col="timestamp",
+        stage_col="stage", outcome_col="outcome", strict=False,
+    )  # fmt: skip
+    journey = journey_from_log(log)
+    size = (10.0, height_in) if height_in else _journey_map_size(journey, lane=False)
+    assert size[1] >= 6.5  # the report gives many touchpoints per stage room
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fp.journey_map(journey, log, ax=fig.add_subplot())
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for card in _gid(ax.patches, "journey_card"):
+        boxes = sorted(
+            (t.get_window_extent(renderer) for t in _texts_on(ax, card)), key=lambda b: -b.y1
+        )
+        assert len(boxes) == 3  # name, channel and owner, verdict
+        for upper, lower in itertools.pairwise(boxes):
+            assert lower.y1 <= upper.y0 + 0.5  # display pixels: no overlap
 
 
 @settings(max_examples=60, deadline=None)

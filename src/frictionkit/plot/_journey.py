@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["journey_map", "journey_map_data"]
 
 _CARD_H, _CARD_GAP, _HEADER_H = 1.0, 0.25, 0.7
+# the verdict line's height above a card's lower edge, and the height of one small line
+# (points: the owner line stands on the verdict line)
+_NOTE_PT, _LINE_PT = 2.5, 9.5
 #: Characters per line of a card's name (two lines at most); narrower beside the sentiment
 #: badge and its figure, which take the card's top right corner.
 _NAME_WIDTH, _NAME_WIDTH_BADGE = 22, 18
@@ -319,12 +322,16 @@ def journey_map(
         owner = owner_names.get(owner, owner)
         meta_full = f"{c.channel} · {owner}"
         meta = shorten(meta_full, 32)
-        meta_text = ax.text(
-            x0 + 0.05,
-            y0 + _CARD_H - 0.28,
+        # the two small lines stand on the card's lower edge at offsets in points, so they
+        # never overlap however small the figure draws the card
+        bottom = (x0 + 0.05, y0 + _CARD_H)
+        meta_text = ax.annotate(
             meta,
+            bottom,
+            xytext=(0, _NOTE_PT + _LINE_PT if has_friction else _NOTE_PT),
+            textcoords="offset points",
             ha="left",
-            va="center",
+            va="bottom",
             fontsize=7.5,
             color=readable_on(fill, TEXT_GREY),
         )
@@ -336,12 +343,13 @@ def journey_map(
                 note += f" · AF {af:.0f}"
                 if math.isfinite(lo) and math.isfinite(hi):
                     note += f" [{lo:.0f}, {hi:.0f}]"
-            ax.text(
-                x0 + 0.05,
-                y0 + _CARD_H - 0.1,
+            ax.annotate(
                 note,
+                bottom,
+                xytext=(0, _NOTE_PT),
+                textcoords="offset points",
                 ha="left",
-                va="center",
+                va="bottom",
                 fontsize=7,
                 color=readable_on(fill, "#333333"),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -138,6 +139,17 @@ def _segment_rows(log: EventLog, column: str, min_group_size: int) -> pd.DataFra
 # ---------------------------------------------------------------------------------------
 # sections
 # ---------------------------------------------------------------------------------------
+def _journey_map_size(journey: Journey, lane: bool) -> tuple[float, float]:
+    """Figure size of the journey map: taller for stages with many touchpoints.
+
+    A card keeps about 0.6 inch (its name, owner line and verdict line in 7-8.5 pt type)
+    however many touchpoints a stage holds; 5.5 inches at least.
+    """
+    per_stage = Counter(tp.stage for tp in journey.touchpoints)
+    rows = max(per_stage.values(), default=1)
+    return (10.0, max(5.5, 1.2 + 0.55 * (0.7 + 1.25 * rows) + (1.2 if lane else 0.0)))
+
+
 def _journey_section(
     journey: Journey,
     log: EventLog | None,
@@ -164,7 +176,7 @@ def _journey_section(
         journey,
         log=log,
         feedback=feedback,
-        size=(10.0, 5.5),
+        size=_journey_map_size(journey, feedback is not None),
         **(
             {"outcome_markers": outcome_markers, "adjust_for": adjust_for}
             if log is not None and friction is not None
