@@ -22,7 +22,7 @@ import pandas as pd
 from frictionkit.events._kernels import (
     int_group_quantiles,
     journeys_per_code,
-    select_group_quantiles,
+    select_nested_quantiles,
 )
 from frictionkit.exceptions import ValidationError
 
@@ -417,24 +417,24 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
     k = len(log.touchpoints)
     step = outcome_steps(log)
     wd = None if log.journey_weight is None else log.journey_weight[decided]
-    keep = ~step[tp_all]
+    keep = ~step[tp_all] if step.any() else np.ones(len(tp_all), dtype=bool)
     if wd is None:
         # visitors: distinct journeys per touchpoint (a flag table); kept events per
         # journey from a running count
         jj = np.repeat(np.arange(len(decided), dtype=np.int32), lengths)
         visitors = journeys_per_code(jj, tp_all, k)
         del jj
-        running = np.zeros(len(keep) + 1, dtype=_INT)
-        np.cumsum(keep, out=running[1:])
-        kept_len = running[off_all[1:]] - running[off_all[:-1]]
-        del running
+        # the events of outcome steps are few: each journey's, by where they lie
+        gone = np.flatnonzero(~keep)
+        at = np.searchsorted(off_all, gone, side="right") - 1
+        kept_len = lengths - np.bincount(at, minlength=len(decided))
     else:
         jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
         pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
         visitors = np.bincount(pt, weights=wd[pj], minlength=k)
         kept_len = np.bincount(jj[keep], minlength=len(decided))
     return DecidedPaths(
-        tp=tp_all[keep],
+        tp=tp_all[keep] if step.any() else tp_all,
         offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),
         outcome=outcome[decided],
         outcome_step=step,
@@ -656,8 +656,10 @@ def dwell_ns(log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     tpa = log.event_touchpoint[:-1][inner]
     # the order statistics by a bucket histogram (no sort of the gaps); the numbers of
     # int_group_quantiles
-    q = select_group_quantiles(tpa, gap, k, (0.5, 0.95))
-    sq = select_group_quantiles(log.touchpoint_stage[tpa], gap, n_st, (0.5,))[:, 0]
+    q, stage_q = select_nested_quantiles(
+        tpa, gap, k, (0.5, 0.95), log.touchpoint_stage, n_st, (0.5,)
+    )
+    sq = stage_q[:, 0]
     has = np.flatnonzero(~np.isnan(q[:, 0]))
     has_s = np.flatnonzero(~np.isnan(sq))
     return (
