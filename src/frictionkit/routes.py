@@ -59,8 +59,8 @@ import pandas as pd
 from frictionkit.events._kernels import (
     _SMALL_GROUPS,
     grouped_order,
-    grouped_quantiles,
     int_group_quantiles,
+    select_group_quantiles,
 )
 from frictionkit.events._kinds import insert_after, kind_columns, kind_reach
 from frictionkit.events._outcomes import (
@@ -316,18 +316,27 @@ def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     off = log.journey_offsets
     n_j = len(off) - 1
     j_type = np.int32 if n_j < 2**31 else _INT
-    same = ej[1:] == ej[:-1]  # consecutive events of one journey
+    n = len(tp)
     end_state = np.array([k + 3, k + 1, k + 2], dtype=st_type)[log.journey_outcome.astype(_INT)]
-    firsts = np.zeros(n_j, dtype=st_type)
-    src = np.concatenate((firsts, tp[:-1][same], tp[off[1:] - 1]), dtype=st_type)
-    np.add(src[n_j:], 1, out=src[n_j:])
-    dst = np.concatenate((tp[off[:-1]], tp[1:][same]), dtype=st_type)
-    np.add(dst, 1, out=dst)
-    dst = np.concatenate((dst, end_state))
-    idx_j = np.arange(n_j, dtype=j_type)
-    jour = np.concatenate((idx_j, ej[:-1][same], idx_j), dtype=j_type)
-    gap = np.full(len(src), -1, dtype=_INT)
-    np.subtract(ts[1:][same], ts[:-1][same], out=gap[n_j : len(src) - n_j])
+    # the edge into each event, in event order (from START at a journey's first event,
+    # else from the event before), then the edge out of each journey's last event: each
+    # pair's edges stay in journey order
+    src = np.empty(n + n_j, dtype=st_type)
+    src[1:n] = tp[:-1]
+    src[n:] = tp[off[1:] - 1]
+    np.add(src, 1, out=src)
+    src[off[:-1]] = 0  # START
+    dst = np.empty(n + n_j, dtype=st_type)
+    dst[:n] = tp
+    np.add(dst[:n], 1, out=dst[:n])
+    dst[n:] = end_state
+    jour = np.empty(n + n_j, dtype=j_type)
+    jour[:n] = ej
+    jour[n:] = np.arange(n_j, dtype=j_type)
+    gap = np.empty(n + n_j, dtype=_INT)
+    np.subtract(ts[1:], ts[:-1], out=gap[1:n])
+    gap[off[:-1]] = -1
+    gap[n:] = -1
     return src, dst, jour, gap, n_states
 
 
@@ -415,12 +424,10 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     del j_sorted, new, jour
     u = np.asarray(uniq, dtype=_INT)
     if log.timings is None and n_pairs <= _SMALL_GROUPS:
-        # the gaps in the grouped order already made: one partition per pair
-        g_sorted = gap[order]
-        timed = g_sorted >= 0
-        n_timed = np.bincount(p_sorted[timed], minlength=n_pairs)
-        q = grouped_quantiles(g_sorted[timed], n_timed, (0.5, 0.95)) / 1e9
-        del g_sorted, timed
+        # few pairs: the order statistics by a bucket histogram of the gaps (no sort)
+        timed = gap >= 0
+        q = select_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
+        del timed
     elif log.timings is None:
         timed = gap >= 0
         q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
