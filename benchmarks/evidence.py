@@ -24,7 +24,9 @@ Run:  python benchmarks/evidence.py            (1M events, both shapes)
       python benchmarks/evidence.py --big      (also the long shape at 10M events)
       python benchmarks/evidence.py --10m      (also the short shape at 10M events)
       python benchmarks/evidence.py --shape long --profile
-          cProfile of each step of the evidence step on one shape (1M events)
+          cProfile of each step of the evidence step on one shape (1M events; with
+          --big, 10M events; FRICTIONKIT_THREADS=1 keeps friction's estimate on the
+          profiled thread)
       python benchmarks/evidence.py --profile-extra
           cProfile of funnel(by=persona), repair effects, failure_patterns, harm removal
           and the adjusted friction table (1M events)
@@ -479,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="create benchmarks/.venv-pm4py when needed; check the real logs' variants",
     )
-    ap.add_argument("--profile", action="store_true", help="cProfile each step (1M events)")
+    ap.add_argument(
+        "--profile", action="store_true", help="cProfile each step (1M events; 10M with --big)"
+    )
     ap.add_argument(
         "--profile-extra",
         action="store_true",
@@ -502,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         warm_up()
         for shape in shapes:
-            profile(shape, 1_000_000)
+            profile(shape, 10_000_000 if args.big else 1_000_000)
         return 0
     runs = [(shape, 1_000_000) for shape in shapes]
     if args.ten and "short" in shapes:

@@ -976,3 +976,24 @@ def test_select_group_quantiles_equal_the_partition_quantiles(pairs, qs, few_val
     fast = select_group_quantiles(groups, values, 6, qs)
     slow = int_group_quantiles(groups, values, 6, qs)
     assert np.array_equal(fast, slow, equal_nan=True)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**41)), min_size=0, max_size=80),
+    st.sampled_from([(0.5,), (0.5, 0.95), (0.0, 0.25, 1.0)]),
+    st.booleans(),
+    st.lists(st.integers(0, 2), min_size=6, max_size=6),
+)
+def test_nested_quantiles_equal_those_of_each_level(pairs, qs, few_values, parent):
+    # the dwell of touchpoints and of their stages from one histogram: the numbers of
+    # the per-level quantiles, bit for bit
+    from frictionkit.events._kernels import int_group_quantiles, select_nested_quantiles
+
+    groups = np.array([p[0] for p in pairs], dtype=np.int64)
+    values = np.array([p[1] % 3 if few_values else p[1] for p in pairs], dtype=np.int64)
+    up = np.array(parent, dtype=np.int64)
+    q, pq = select_nested_quantiles(groups, values, 6, qs, up, 3, (0.5,))
+    assert np.array_equal(q, int_group_quantiles(groups, values, 6, qs), equal_nan=True)
+    want = int_group_quantiles(up[groups], values, 3, (0.5,))
+    assert np.array_equal(pq, want, equal_nan=True)

@@ -1289,3 +1289,37 @@ def test_failure_patterns_block_by_block_are_the_same(monkeypatch, block):
     monkeypatch.setattr(patterns, "_BLOCK_EVENTS", block)
     got = sim_log(1500, seed=4)[1].failure_patterns(**kw)  # a new log: nothing kept
     pd.testing.assert_frame_equal(got, whole, check_exact=True)
+
+
+def test_friction_table_is_the_same_with_either_visitor_count(monkeypatch):
+    # the descriptive counts from a journey x touchpoint table, or from the distinct
+    # (journey, touchpoint) pairs where that table would be large: the same table
+    import frictionkit.friction._table as table_mod
+
+    tables = []
+    for cells in (table_mod._DENSE_VISITS, 0):
+        monkeypatch.setattr(table_mod, "_DENSE_VISITS", cells)
+        _, log = sim_log(1500, seed=9)
+        tables.append(log.friction(min_support=5, seed=3))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    journeys=st.lists(st.lists(st.integers(0, 6), min_size=0, max_size=14), min_size=1,
+                      max_size=10),
+)  # fmt: skip
+def test_visit_numbers_equal_a_count_per_journey(journeys):
+    # the how-many-th visit of its step each event is (capped), by the radix grouping,
+    # against a count along each journey
+    from frictionkit.friction._attributable import MAX_VISIT, _visit_numbers
+
+    tp = np.array([t for j in journeys for t in j], dtype=np.int64)
+    jj = np.repeat(np.arange(len(journeys), dtype=np.int32), [len(j) for j in journeys])
+    want = []
+    for j in journeys:
+        seen: Counter[int] = Counter()
+        for t in j:
+            want.append(min(seen[t], MAX_VISIT - 1))
+            seen[t] += 1
+    assert _visit_numbers(tp, jj, 7).tolist() == want

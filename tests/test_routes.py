@@ -1121,3 +1121,81 @@ def test_route_codes_hashed_in_blocks_equal_the_prefix_tree(journeys, block):
         assert route_codes(tp, off, 4).tolist() == expected
     finally:
         _reductions._HASH_BLOCK = old
+
+
+@given(event_tables())
+def test_journey_ends_stage_reach_and_dwell_equal_their_definition(df):
+    # the read part of each journey, the counted events, the furthest stage and the dwell
+    # from the few outcome events (issue 22) against a walk over each journey
+    from frictionkit.events import _reductions
+
+    log = build(df)
+    eo, off, tp = log.event_outcome, log.journey_offsets, log.event_touchpoint
+    k = len(log.touchpoints)
+    coded = np.bincount(tp, weights=eo != 0, minlength=k)
+    steps = coded == np.bincount(tp, minlength=k)
+    # an outcome carried by every event of every decided journey (a case column): no
+    # touchpoint decides by itself
+    carried = [
+        all(eo[i] == log.journey_outcome[j] for i in range(off[j], off[j + 1]))
+        for j in range(log.n_journeys)
+        if log.journey_outcome[j] != 0
+    ]
+    if carried and all(carried):
+        steps[:] = False
+    assert _reductions.outcome_steps(log).tolist() == steps.tolist()
+    stage_of = log.touchpoint_stage
+    ends, counted, furthest = [], [], []
+    gaps: dict[int, list[int]] = defaultdict(list)
+    for j in range(log.n_journeys):
+        a, b = int(off[j]), int(off[j + 1])
+        dec = int(log.journey_deciding_event[j])
+        end = b
+        if dec >= 0:  # up to the first event after the deciding one without its outcome
+            end = dec
+            while end < b and eo[end] == log.journey_outcome[j]:
+                end += 1
+        ends.append(end)
+        mine = [a <= i < end and not steps[tp[i]] for i in range(a, b)]
+        counted += mine
+        stages = [int(stage_of[tp[i]]) for i, c in zip(range(a, b), mine, strict=True) if c]
+        furthest.append(max(stages, default=-1))
+        if log.journey_outcome[j] != 0:
+            for i in range(a, end - 1):
+                gaps[int(tp[i])].append(
+                    int(log.event_timestamp_ns[i + 1] - log.event_timestamp_ns[i])
+                )
+    assert _reductions.journey_ends(log).tolist() == ends
+    reach = _reductions.stage_reach(log)
+    assert reach.counted.tolist() == counted
+    assert reach.furthest.tolist() == furthest
+    if (log.journey_outcome != 0).any():
+        dwell = _reductions.dwell_ns(log)[0].set_index("tp")
+        assert sorted(dwell.index.tolist()) == sorted(gaps)
+        for t, g in gaps.items():
+            assert dwell.loc[t, "median_ns"] == pytest.approx(np.quantile(g, 0.5), rel=1e-12)
+            assert dwell.loc[t, "p95_ns"] == pytest.approx(np.quantile(g, 0.95), rel=1e-12)
+
+
+@settings(max_examples=50)
+@given(event_tables(), st.booleans())
+def test_transitions_the_same_from_the_flag_table_and_the_grouping(df, compact):
+    # distinct journeys per pair from a (journey, pair) flag table, or from the edges
+    # grouped by pair where that table would be large: the same table bit for bit
+    import frictionkit.routes as routes_mod
+
+    log = build(df)
+    log = log.compact() if compact else log
+    flagged = log.transitions()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(routes_mod, "_SEEN_CELLS", 0)
+        grouped = (build(df).compact() if compact else build(df)).transitions()
+    pd.testing.assert_frame_equal(flagged, grouped)
+
+
+def test_transitions_per_kind_the_same_from_the_flag_table_and_the_grouping(monkeypatch):
+    import frictionkit.routes as routes_mod
+
+    flagged = _kinds_log().transitions()
+    monkeypatch.setattr(routes_mod, "_SEEN_CELLS", 0)
+    pd.testing.assert_frame_equal(flagged, _kinds_log().transitions())

@@ -59,8 +59,8 @@ import pandas as pd
 from frictionkit.events._kernels import (
     _SMALL_GROUPS,
     grouped_order,
-    grouped_quantiles,
     int_group_quantiles,
+    select_group_quantiles,
 )
 from frictionkit.events._kinds import insert_after, kind_columns, kind_reach
 from frictionkit.events._outcomes import (
@@ -316,19 +316,71 @@ def _edges(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     off = log.journey_offsets
     n_j = len(off) - 1
     j_type = np.int32 if n_j < 2**31 else _INT
-    same = ej[1:] == ej[:-1]  # consecutive events of one journey
+    n = len(tp)
     end_state = np.array([k + 3, k + 1, k + 2], dtype=st_type)[log.journey_outcome.astype(_INT)]
-    firsts = np.zeros(n_j, dtype=st_type)
-    src = np.concatenate((firsts, tp[:-1][same], tp[off[1:] - 1]), dtype=st_type)
-    np.add(src[n_j:], 1, out=src[n_j:])
-    dst = np.concatenate((tp[off[:-1]], tp[1:][same]), dtype=st_type)
-    np.add(dst, 1, out=dst)
-    dst = np.concatenate((dst, end_state))
-    idx_j = np.arange(n_j, dtype=j_type)
-    jour = np.concatenate((idx_j, ej[:-1][same], idx_j), dtype=j_type)
-    gap = np.full(len(src), -1, dtype=_INT)
-    np.subtract(ts[1:][same], ts[:-1][same], out=gap[n_j : len(src) - n_j])
+    # the edge into each event, in event order (from START at a journey's first event,
+    # else from the event before), then the edge out of each journey's last event: each
+    # pair's edges stay in journey order
+    src = np.empty(n + n_j, dtype=st_type)
+    src[1:n] = tp[:-1]
+    src[n:] = tp[off[1:] - 1]
+    np.add(src, 1, out=src)
+    src[off[:-1]] = 0  # START
+    dst = np.empty(n + n_j, dtype=st_type)
+    dst[:n] = tp
+    np.add(dst[:n], 1, out=dst[:n])
+    dst[n:] = end_state
+    jour = np.empty(n + n_j, dtype=j_type)
+    jour[:n] = ej
+    jour[n:] = np.arange(n_j, dtype=j_type)
+    gap = np.empty(n + n_j, dtype=_INT)
+    np.subtract(ts[1:], ts[:-1], out=gap[1:n])
+    gap[off[:-1]] = -1
+    gap[n:] = -1
     return src, dst, jour, gap, n_states
+
+
+#: Largest journey x pair flag table of :func:`_pair_journeys`.
+_SEEN_CELLS = 1 << 27
+
+
+def _pair_journeys(
+    log: EventLog, pcode: np.ndarray, jour: np.ndarray, n_pairs: int, sizes: np.ndarray | None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Journeys in which each pair occurs, and those per kind of outcome (:func:`kind_columns`).
+
+    ``pcode`` and ``jour`` are the pair and journey of each edge (:func:`_edges`); the
+    edges of one pair are in journey order. ``sizes``: the edges of each pair, when known.
+    A flag per (journey, pair) where the table is small, else the edges grouped by pair.
+    """
+    w = log.journey_weight
+    n_j = len(log.journey_offsets) - 1
+    if n_j * n_pairs <= _SEEN_CELLS:
+        flat = jour.astype(_INT) * n_pairs
+        flat += pcode
+        seen = np.zeros(n_j * n_pairs, dtype=bool)
+        seen[flat] = True
+        del flat
+        if w is None and not log.has_kinds:
+            return np.count_nonzero(seen.reshape(n_j, n_pairs), axis=0), {}
+        # the distinct (journey, pair) flags: each pair's journeys in journey order
+        j_new, p_new = np.divmod(np.flatnonzero(seen), n_pairs)
+    else:
+        if sizes is None:
+            order, sizes = grouped_order(pcode, n_pairs)
+        else:
+            order = np.argsort(pcode, kind="stable")
+        # edges of one pair keep journey order, so distinct journeys are changes along
+        # the grouping; the grouped codes are the pair numbers repeated (no gather)
+        p_sorted = np.repeat(np.arange(n_pairs, dtype=_INT), sizes)
+        j_sorted = jour[order]
+        del order
+        new = np.empty(len(p_sorted), dtype=bool)
+        new[:1] = True
+        new[1:] = (p_sorted[1:] != p_sorted[:-1]) | (j_sorted[1:] != j_sorted[:-1])
+        p_new, j_new = p_sorted[new], j_sorted[new]
+    journeys = np.bincount(p_new, weights=None if w is None else w[j_new], minlength=n_pairs)
+    return journeys, kind_columns(log, p_new, n_pairs, journey=j_new)
 
 
 def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataFrame:
@@ -378,7 +430,7 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
     n_dense = n_states * n_states
     w = log.journey_weight
     if n_dense <= 65536:
-        # few states: dense pair codes, grouped by a linear-time radix sort
+        # few states: dense pair codes
         pair = src.astype(np.int32)
         pair *= n_states
         pair += dst
@@ -391,7 +443,6 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         del pair
         n_pairs = len(uniq)
         count = dense_count[uniq] if w is None else np.bincount(pcode, weights=w[jour])
-        order = np.argsort(pcode, kind="stable")
         sizes = dense_count[uniq]
     else:
         pcode_raw, uniq_raw = pd.factorize(src.astype(_INT) * n_states + dst)
@@ -399,34 +450,23 @@ def transitions(log: EventLog, *, min_group_size: int | None = None) -> pd.DataF
         pcode, uniq = pcode_raw.astype(_INT), np.asarray(uniq_raw, dtype=_INT)
         n_pairs = len(uniq)
         count = np.bincount(pcode, weights=None if w is None else w[jour], minlength=n_pairs)
-        order, sizes = grouped_order(pcode, n_pairs)
-    # edges of one pair keep journey order (each block of _edges is in journey order and
-    # a pair belongs to one block), so distinct journeys are changes along the grouping;
-    # the grouped codes are the pair numbers repeated (no gather needed)
-    p_sorted = np.repeat(np.arange(n_pairs, dtype=_INT), sizes)
-    j_sorted = jour[order]
-    new = np.empty(len(order), dtype=bool)
-    new[:1] = True
-    new[1:] = (p_sorted[1:] != p_sorted[:-1]) | (j_sorted[1:] != j_sorted[:-1])
-    journeys = np.bincount(
-        p_sorted[new], weights=None if w is None else w[j_sorted[new]], minlength=n_pairs
-    )
-    per_kind = kind_columns(log, p_sorted[new], n_pairs, journey=j_sorted[new])
-    del j_sorted, new, jour
+        sizes = None
+    journeys, per_kind = _pair_journeys(log, pcode, jour, n_pairs, sizes)
+    del jour
     u = np.asarray(uniq, dtype=_INT)
     if log.timings is None and n_pairs <= _SMALL_GROUPS:
-        # the gaps in the grouped order already made: one partition per pair
-        g_sorted = gap[order]
-        timed = g_sorted >= 0
-        n_timed = np.bincount(p_sorted[timed], minlength=n_pairs)
-        q = grouped_quantiles(g_sorted[timed], n_timed, (0.5, 0.95)) / 1e9
-        del g_sorted, timed
+        # few pairs: the order statistics by a bucket histogram of the gaps (no sort).
+        # The edges from START and into an end state have no gap (-1), and their pairs
+        # no other edges: every pair's gaps are counted, those pairs' made NaN after
+        np.maximum(gap, 0, out=gap)
+        q = select_group_quantiles(pcode, gap, n_pairs, (0.5, 0.95)) / 1e9
+        k = len(log.touchpoints)
+        q[(u // n_states == 0) | (u % n_states > k)] = np.nan
     elif log.timings is None:
         timed = gap >= 0
         q = int_group_quantiles(pcode[timed], gap[timed], n_pairs, (0.5, 0.95)) / 1e9
     else:
         q = _stored_gaps(log.timings.transitions, u, n_states) / 1e9
-    del p_sorted, order
     s_code, t_code = u // n_states, u % n_states
     out_total = np.bincount(s_code, weights=count, minlength=n_states)
     names = np.array(

@@ -154,9 +154,9 @@ def journeys_per_code(journey: np.ndarray, tp: np.ndarray, n_tp: int) -> np.ndar
         return np.zeros(n_tp, dtype=np.int64)
     n_j = int(journey.max()) + 1
     if n_j * n_tp <= _DENSE_PAIRS:
-        seen = np.zeros((n_j, n_tp), dtype=bool)
-        seen[journey, tp] = True
-        dense: np.ndarray = seen.sum(axis=0, dtype=np.int64)
+        seen = np.zeros(n_j * n_tp, dtype=bool)
+        seen[journey.astype(np.int64) * n_tp + tp] = True  # flat: no 2-D index arithmetic
+        dense: np.ndarray = seen.reshape(n_j, n_tp).sum(axis=0, dtype=np.int64)
         return dense
     key = np.unique(journey.astype(np.int64) * n_tp + tp)
     counts: np.ndarray = np.bincount(key % n_tp, minlength=n_tp)
@@ -233,13 +233,93 @@ def select_group_quantiles(
     """
     if len(values) == 0:
         return np.full((n_groups, len(qs)), np.nan)
-    top = int(values.max())
-    shift = max(top.bit_length() - 12, 0)
-    n_b = (top >> shift) + 1
+    shift, n_b = _buckets(values)
     if n_groups * n_b > _SELECT_CELLS or int(values.min()) < 0:
         return int_group_quantiles(groups, values, n_groups, qs)
     key = groups.astype(_INT) * n_b + (values >> shift)
     hist = np.bincount(key, minlength=n_groups * n_b).reshape(n_groups, n_b)
+    plan = _select_plan(hist, qs)
+    wanted = np.zeros(n_groups * n_b, dtype=bool)
+    wanted[plan[3]] = True
+    sel = np.flatnonzero(wanted[key])
+    return _select_picks(key[sel], values[sel], plan, n_groups, len(qs))
+
+
+def select_nested_quantiles(
+    groups: np.ndarray,
+    values: np.ndarray,
+    n_groups: int,
+    qs: Sequence[float],
+    parent: np.ndarray,
+    n_parents: int,
+    parent_qs: Sequence[float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`select_group_quantiles` of the groups and of their parents, from one histogram.
+
+    ``parent[g]`` (in ``0 .. n_parents - 1``) is the parent of group ``g`` (e.g. the stage
+    of a touchpoint); the parents' histogram is the sum of their groups', and one pass
+    over the values gathers those of the buckets either level needs. The numbers of
+    ``select_group_quantiles(groups, ...)`` and ``select_group_quantiles(parent[groups],
+    ...)``, which it falls back to where the histograms would be large.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> q, pq = select_nested_quantiles(np.array([1, 1, 0]), np.array([4, 2, 7]), 2,
+    ...     (0.5,), np.array([0, 0]), 1, (0.5,))
+    >>> q.tolist(), pq.tolist()
+    ([[7.0], [3.0]], [[4.0]])
+    """
+    parent = np.asarray(parent, dtype=_INT)
+    if len(values):
+        shift, n_b = _buckets(values)
+    if (
+        len(values) == 0
+        or max(n_groups, n_parents) * n_b > _SELECT_CELLS
+        or int(values.min()) < 0
+        or (len(parent) and (int(parent.min()) < 0 or int(parent.max()) >= n_parents))
+    ):
+        return (
+            select_group_quantiles(groups, values, n_groups, qs),
+            select_group_quantiles(parent[groups], values, n_parents, parent_qs),
+        )
+    key = groups.astype(_INT) * n_b + (values >> shift)
+    hist = np.bincount(key, minlength=n_groups * n_b).reshape(n_groups, n_b)
+    parent_hist = np.zeros((n_parents, n_b), dtype=hist.dtype)
+    np.add.at(parent_hist, parent, hist)
+    plan = _select_plan(hist, qs)
+    parent_plan = _select_plan(parent_hist, parent_qs)
+    wanted_parent = np.zeros(n_parents * n_b, dtype=bool)
+    wanted_parent[parent_plan[3]] = True
+    wanted = wanted_parent.reshape(n_parents, n_b)[parent].ravel()
+    wanted[plan[3]] = True
+    sel = np.flatnonzero(wanted[key])
+    sk, sv = key[sel], values[sel]
+    parent_key = parent[sk // n_b] * n_b + sk % n_b
+    return (
+        _select_picks(sk, sv, plan, n_groups, len(qs)),
+        _select_picks(parent_key, sv, parent_plan, n_parents, len(parent_qs)),
+    )
+
+
+def _buckets(values: np.ndarray) -> tuple[int, int]:
+    """The right shift that leaves at most 4,096 buckets of ``values``, and their number."""
+    top = int(values.max())
+    shift = max(top.bit_length() - 12, 0)
+    return shift, (top >> shift) + 1
+
+
+_SelectPlan = tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]
+
+
+def _select_plan(hist: np.ndarray, qs: Sequence[float]) -> _SelectPlan:
+    """Where each order statistic of the rows of a bucket histogram lies.
+
+    Returns the rows with values, the positions ``h`` and ``lo`` of each quantile, the
+    cell (``row * n_buckets + bucket``) of each order statistic needed (the ``lo`` ones of
+    every quantile, then the ``hi`` ones) and its rank within the cell.
+    """
+    n_b = hist.shape[1]
     cum = np.cumsum(hist, axis=1)
     counts = cum[:, -1]
     has = np.flatnonzero(counts > 0)
@@ -247,24 +327,27 @@ def select_group_quantiles(
     h = [(c - 1) * q for q in qs]
     lo = [np.floor(x).astype(_INT) for x in h]
     hi = [np.minimum(x + 1, c - 1) for x in lo]
-    # the order statistics wanted: (group, rank), each found in one bucket
+    # the order statistics wanted: (row, rank), each found in one bucket
     g_need = np.tile(has, 2 * len(qs))
-    r_need = np.concatenate(lo + hi)
+    r_need = np.concatenate(lo + hi) if len(qs) else np.zeros(0, dtype=_INT)
     b_need = (cum[g_need] <= r_need[:, None]).sum(axis=1)
     before = np.where(b_need > 0, cum[g_need, np.maximum(b_need - 1, 0)], 0)
-    cell = g_need * n_b + b_need
-    wanted = np.zeros(n_groups * n_b, dtype=bool)
-    wanted[cell] = True
-    sel = np.flatnonzero(wanted[key])
-    sk, sv = key[sel], values[sel]
+    return has, h, lo, g_need * n_b + b_need, r_need - before
+
+
+def _select_picks(
+    sk: np.ndarray, sv: np.ndarray, plan: _SelectPlan, n_rows: int, n_qs: int
+) -> np.ndarray:
+    """The quantiles from the values ``sv`` (cells ``sk``) of every cell the plan needs."""
+    has, h, lo, cell, rank = plan
     srt = np.lexsort((sv, sk))
     sk, sv = sk[srt], sv[srt]
-    picked = sv[np.searchsorted(sk, cell) + (r_need - before)].astype(float)
+    picked = sv[np.searchsorted(sk, cell) + rank].astype(float)
     m = len(has)
-    out = np.full((n_groups, len(qs)), np.nan)
-    for j in range(len(qs)):
+    out = np.full((n_rows, n_qs), np.nan)
+    for j in range(n_qs):
         vlo = picked[j * m : (j + 1) * m]
-        vhi = picked[(len(qs) + j) * m : (len(qs) + j + 1) * m]
+        vhi = picked[(n_qs + j) * m : (n_qs + j + 1) * m]
         out[has, j] = vlo + (h[j] - lo[j]) * (vhi - vlo)
     return out
 

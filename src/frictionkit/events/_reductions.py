@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from frictionkit.events._kernels import int_group_quantiles, journeys_per_code
+from frictionkit.events._kernels import (
+    int_group_quantiles,
+    journeys_per_code,
+    select_nested_quantiles,
+)
 from frictionkit.exceptions import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -413,24 +417,24 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
     k = len(log.touchpoints)
     step = outcome_steps(log)
     wd = None if log.journey_weight is None else log.journey_weight[decided]
-    keep = ~step[tp_all]
+    keep = ~step[tp_all] if step.any() else np.ones(len(tp_all), dtype=bool)
     if wd is None:
         # visitors: distinct journeys per touchpoint (a flag table); kept events per
         # journey from a running count
         jj = np.repeat(np.arange(len(decided), dtype=np.int32), lengths)
         visitors = journeys_per_code(jj, tp_all, k)
         del jj
-        running = np.zeros(len(keep) + 1, dtype=_INT)
-        np.cumsum(keep, out=running[1:])
-        kept_len = running[off_all[1:]] - running[off_all[:-1]]
-        del running
+        # the events of outcome steps are few: each journey's, by where they lie
+        gone = np.flatnonzero(~keep)
+        at = np.searchsorted(off_all, gone, side="right") - 1
+        kept_len = lengths - np.bincount(at, minlength=len(decided))
     else:
         jj = np.repeat(np.arange(len(decided), dtype=_INT), lengths)
         pj, pt, _ = pair_counts(jj, tp_all, len(decided), k)
         visitors = np.bincount(pt, weights=wd[pj], minlength=k)
         kept_len = np.bincount(jj[keep], minlength=len(decided))
     return DecidedPaths(
-        tp=tp_all[keep],
+        tp=tp_all[keep] if step.any() else tp_all,
         offsets=np.r_[0, np.cumsum(kept_len)].astype(_INT),
         outcome=outcome[decided],
         outcome_step=step,
@@ -444,6 +448,24 @@ def _decided_paths(log: EventLog, field: str) -> DecidedPaths:
 # ---------------------------------------------------------------------------------------
 # outcome steps, the read part of each journey, the furthest stage
 # ---------------------------------------------------------------------------------------
+def _same_outcome(log: EventLog) -> np.ndarray:
+    """Positions (sorted) of the events that carry their journey's outcome, once per log.
+
+    Few: the outcome events; the shared part of :func:`outcome_steps` and
+    :func:`journey_ends`.
+    """
+
+    def compute() -> np.ndarray:
+        eo = log.event_outcome
+        coded = np.flatnonzero(eo)
+        keep = eo[coded] == log.journey_outcome[log.event_journey[coded]]
+        out: np.ndarray = coded[keep].astype(_INT)
+        return out
+
+    same: np.ndarray = log._memo("same_outcome_events", compute)
+    return same
+
+
 def outcome_steps(log: EventLog) -> np.ndarray:
     """Which touchpoints are *outcome steps* (bool per touchpoint), computed once per log.
 
@@ -471,12 +493,14 @@ def outcome_steps(log: EventLog) -> np.ndarray:
         decided = outcome != 0
         if not decided.any() or len(eo) == 0:
             return np.zeros(k, dtype=bool)
-        same = (eo != 0) & (eo == outcome[log.event_journey])
-        # outcome column repeated on every event (per case): no touchpoint decides by itself
-        if bool(np.logical_and.reduceat(same, off[:-1])[decided].all()):
+        # outcome column repeated on every event (per case): no touchpoint decides by
+        # itself (a decided journey has its deciding event, so it is never empty)
+        same = np.bincount(log.event_journey[_same_outcome(log)], minlength=len(outcome))
+        if bool((same == np.diff(off))[decided].all()):
             return np.zeros(k, dtype=bool)
-        coded = np.bincount(log.event_touchpoint, weights=eo != 0, minlength=k)
-        return np.asarray(coded == np.bincount(log.event_touchpoint, minlength=k))
+        tp = log.event_touchpoint
+        coded = np.bincount(tp[np.flatnonzero(eo)], minlength=k)
+        return np.asarray(coded == np.bincount(tp, minlength=k))
 
     steps: np.ndarray = log._memo("outcome_steps", compute)
     return steps
@@ -491,21 +515,42 @@ def journey_ends(log: EventLog) -> np.ndarray:
     """
 
     def compute() -> np.ndarray:
-        n = len(log.event_touchpoint)
-        eo = log.event_outcome
         off = log.journey_offsets
-        outcome = log.journey_outcome
-        same = (eo != 0) & (eo == outcome[log.event_journey])
-        pos = np.arange(n, dtype=_INT)
-        # first event at or after each position that does not carry the journey's outcome
-        nxt = np.minimum.accumulate(np.where(same, n, pos)[::-1])[::-1]
         dec = log.journey_deciding_event
-        cut = np.where(dec >= 0, nxt[np.maximum(dec, 0)] if n else dec, off[1:])
+        at = np.maximum(dec, 0)
+        # first event at or after the deciding one that does not carry the journey's
+        # outcome: the end of the run of such events that holds it (itself if none)
+        same = _same_outcome(log)
+        nxt = at
+        if len(same):
+            run_last = np.flatnonzero(np.r_[np.diff(same) != 1, True])
+            i = np.minimum(np.searchsorted(same, at), len(same) - 1)
+            in_run = same[i] == at
+            nxt = np.where(in_run, same[run_last[np.searchsorted(run_last, i)]] + 1, at)
+        cut = np.where(dec >= 0, nxt, off[1:])
         ends_: np.ndarray = np.minimum(cut, off[1:]).astype(_INT)
         return ends_
 
     ends: np.ndarray = log._memo("journey_ends", compute)
     return ends
+
+
+def _before_ends(offsets: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Bool per event: it lies before ``ends`` of its journey (journeys laid out by ``offsets``).
+
+    Examples
+    --------
+    >>> _before_ends(np.array([0, 3, 5]), np.array([2, 3])).tolist()
+    [True, True, False, False, False]
+    """
+    lengths = np.diff(offsets)
+    inside = np.clip(ends - offsets[:-1], 0, lengths)
+    pattern = np.zeros(2 * len(lengths), dtype=bool)
+    pattern[0::2] = True
+    runs = np.empty(2 * len(lengths), dtype=_INT)
+    runs[0::2] = inside
+    runs[1::2] = lengths - inside
+    return np.repeat(pattern, runs)
 
 
 class StageReach(NamedTuple):
@@ -540,15 +585,25 @@ def stage_reach(log: EventLog) -> StageReach:
     def compute() -> StageReach:
         n = len(log.event_touchpoint)
         off = log.journey_offsets
-        ends = journey_ends(log)
-        pos = np.arange(n, dtype=_INT)
-        counted = (pos < ends[log.event_journey]) & ~outcome_steps(log)[log.event_touchpoint]
-        st = log.touchpoint_stage[log.event_touchpoint].astype(_INT)
         n_j = len(off) - 1
+        steps = outcome_steps(log)
+        tp = log.event_touchpoint
+        inside = _before_ends(off, journey_ends(log))
+        stage_of = log.touchpoint_stage
         if n == 0:
-            return StageReach(counted, np.full(n_j, -1, dtype=_INT))
+            return StageReach(inside & ~steps[tp], np.full(n_j, -1, dtype=_INT))
+        if len(stage_of) and stage_of.min() >= 0 and stage_of.max() < 127:
+            # one gather of a small table: the stage, -1 for an outcome step
+            table = stage_of.astype(np.int8)
+            table[steps] = -1
+            st = table[tp]
+            counted = inside & (st >= 0)
+            st[~inside] = -1
+        else:
+            counted = inside & ~steps[tp]
+            st = np.where(counted, stage_of[tp], -1)
         starts = np.minimum(off[:-1], n - 1)
-        furthest = np.maximum.reduceat(np.where(counted, st, -1), starts)
+        furthest = np.maximum.reduceat(st, starts)
         furthest = np.where(off[1:] > off[:-1], furthest, -1).astype(_INT)
         return StageReach(counted, furthest)
 
@@ -590,15 +645,21 @@ def dwell_ns(log: EventLog) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.DataFrame({"tp": empty, "median_ns": [], "p95_ns": []}),
             pd.DataFrame({"stage": empty, "median_ns": []}),
         )
-    paths = decided_paths(log, "dwell")
-    ja = np.repeat(np.arange(len(paths.offsets_all) - 1, dtype=_INT), np.diff(paths.offsets_all))
-    inner = np.flatnonzero(ja[1:] == ja[:-1])
-    ev = paths.event_all
-    tpa = log.event_touchpoint[ev]
-    ts = log.event_timestamp_ns[ev]
-    gap = ts[inner + 1] - ts[inner]
-    q = int_group_quantiles(tpa[inner], gap, k, (0.5, 0.95))
-    sq = int_group_quantiles(log.touchpoint_stage[tpa[inner]], gap, n_st, (0.5,))[:, 0]
+    # the pairs of consecutive events inside the read part of a decided journey, in log
+    # order: an event before its journey's last read one, with the time to the next
+    off = log.journey_offsets
+    decided = log.journey_outcome != 0
+    inner_end = np.where(decided, journey_ends(log) - 1, off[:-1])
+    inner = _before_ends(off, inner_end)[:-1]
+    ts = log.event_timestamp_ns
+    gap = (ts[1:] - ts[:-1])[inner]
+    tpa = log.event_touchpoint[:-1][inner]
+    # the order statistics by a bucket histogram (no sort of the gaps); the numbers of
+    # int_group_quantiles
+    q, stage_q = select_nested_quantiles(
+        tpa, gap, k, (0.5, 0.95), log.touchpoint_stage, n_st, (0.5,)
+    )
+    sq = stage_q[:, 0]
     has = np.flatnonzero(~np.isnan(q[:, 0]))
     has_s = np.flatnonzero(~np.isnan(sq))
     return (

@@ -175,10 +175,7 @@ def _met_sums_pairs(
 
 
 def _met_sums_masks(
-    key: np.ndarray,
     upto: np.ndarray,
-    gj: np.ndarray,
-    gu: np.ndarray,
     w: np.ndarray | None,
     fpos: np.ndarray,
     vt: np.ndarray,
@@ -188,38 +185,56 @@ def _met_sums_masks(
     k: int,
     n_keys: int,
     query: np.ndarray,
+    combo: tuple[np.ndarray, np.ndarray],
 ) -> list[np.ndarray]:
     """:func:`_met_sums` with a bit mask of the touchpoints met per event.
 
     Each first visit adds its touchpoint's bit; within a journey the running sum of those
-    bits (wrapping 64-bit arithmetic, so one cumulative sum serves every journey) is the
-    set met so far. The masks are summed per (key, step moved to) by a bincount of each
-    of their bytes, turned into bit counts by :func:`_bit_counts`, and the flags are
-    applied to those few sums: time grows with entries times touchpoint codes / 8, never
-    with the pairs.
+    bits is the set met so far. One cumulative sum serves every journey: each journey's
+    first event takes off the bits of the journey before it (wrapping unsigned
+    arithmetic), so the sum restarts there. The masks are summed per (key, step
+    moved to) by a bincount of each of their bytes, turned into bit counts by
+    :func:`_bit_counts`, and the flags are applied to those few sums: time grows with
+    entries times touchpoint codes / 8, never with the pairs. ``combo``: the entries'
+    ``key * (k + 1) + gu`` and its distinct values (sorted).
     """
     n_u = k + 1
-    combo = key * np.int64(n_u) + gu
-    seen = np.bincount(combo, minlength=n_keys * n_u) > 0
-    present = np.flatnonzero(seen)
-    cid = np.cumsum(seen) - 1
-    ids256 = cid[combo] * 256
+    entry_combo, present = combo
     n_c = len(present)
+    cid = np.zeros(n_keys * n_u, dtype=_INT)
+    cid[present] = np.arange(0, 256 * n_c, 256, dtype=_INT)
+    ids256 = cid[entry_combo]  # each entry's (key, step moved to), times 256
+    del cid
     n_words = (k + 63) // 64
     per_combo = np.zeros((n_c, 64 * n_words))
-    base_pos = starts[gj] - 1
+    # journeys with events, where the running sums restart
+    first = np.flatnonzero(np.diff(np.r_[starts, n]) > 0)
+    j_start = starts[first]
     word = vt // 64
     little = sys.byteorder == "little"
+    idx = np.empty(len(upto), dtype=_INT)
     for wd in range(n_words):
-        bits = np.zeros(n, dtype=np.uint64)
+        # the touchpoints of this word in the masks: 32 bits when they fit (half the
+        # memory of 64), else 64
+        n_bits = 32 if n_words == 1 and k <= 32 else 64
+        utype = np.uint32 if n_bits == 32 else np.uint64
+        bits = np.zeros(n, dtype=utype)
         sel = word == wd
-        bits[fpos[sel]] = np.left_shift(np.uint64(1), (vt[sel] % 64).astype(np.uint64))
-        cum = np.cumsum(bits)
-        mask = cum[upto] - np.where(base_pos >= 0, cum[np.maximum(base_pos, 0)], np.uint64(0))
-        as_bytes = mask.view(np.uint8).reshape(-1, 8)
-        for b in range(min(8, (k - 64 * wd + 7) // 8)):
-            byte = as_bytes[:, b if little else 7 - b]
-            hist = np.bincount(ids256 + byte, weights=w, minlength=n_c * 256)
+        bits[fpos[sel]] = np.left_shift(utype(1), (vt[sel] % 64).astype(utype))
+        if len(j_start):
+            # the running sum restarts at a journey: its first event takes off the
+            # bits of the journey before (whose own sum started from 0)
+            per_journey = np.add.reduceat(bits, j_start, dtype=utype)
+            bits[j_start[1:]] -= per_journey[:-1]
+            del per_journey
+        np.cumsum(bits, dtype=utype, out=bits)  # within each journey: the touchpoints met so far
+        mask = bits[upto]
+        del bits
+        as_bytes = mask.view(np.uint8).reshape(-1, n_bits // 8)
+        for b in range(min(n_bits // 8, (k - 64 * wd + 7) // 8)):
+            byte = as_bytes[:, b if little else n_bits // 8 - 1 - b]
+            np.add(ids256, byte, out=idx)
+            hist = np.bincount(idx, weights=w, minlength=n_c * 256)
             col = 64 * wd + 8 * b
             per_combo[:, col : col + 8] = _bit_counts(hist.reshape(n_c, 256))
     per_combo = per_combo[:, :k]
@@ -234,10 +249,10 @@ def _met_sums_masks(
 
 
 def _met_sums(
-    key: np.ndarray,
+    key: np.ndarray | None,
     upto: np.ndarray,
     gj: np.ndarray,
-    gu: np.ndarray,
+    gu: np.ndarray | None,
     w: np.ndarray | None,
     fpos: np.ndarray,
     vt: np.ndarray,
@@ -250,6 +265,7 @@ def _met_sums(
     query: np.ndarray,
     *,
     method: str | None = None,
+    combo: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Per ``(key, touchpoint)``, the weight of went-on events whose journey had met it.
 
@@ -261,7 +277,9 @@ def _met_sums(
     visits in event order, ``v_ptr`` where each journey's start in them, ``starts`` the
     position of each journey's first event and ``n`` the number of events.
     ``method`` ("masks" or "pairs") forces an implementation (tests); by default the
-    bit masks where touchpoints are few enough and the pairs are not fewer.
+    bit masks where touchpoints are few enough and the pairs are not fewer. ``combo``:
+    the entries' ``key * (k + 1) + gu`` and its distinct values (sorted), when known
+    (``key`` and ``gu`` may then be None).
     """
     if method is None:
         # bit masks cost about (k / 8) passes over the entries, pairs one pass per pair:
@@ -273,7 +291,16 @@ def _met_sums(
         fast = k <= _MASK_MAX_K and (k + 7) // 8 <= max(per_entry, 1.0)
         method = "masks" if fast else "pairs"
     if method == "masks":
-        return _met_sums_masks(key, upto, gj, gu, w, fpos, vt, starts, n, flags, k, n_keys, query)
+        if combo is None:
+            if key is None or gu is None:
+                raise TypeError("_met_sums needs key and gu, or combo")
+            entry = key * np.int64(k + 1) + gu
+            combo = (entry, np.flatnonzero(np.bincount(entry, minlength=n_keys * (k + 1))))
+        return _met_sums_masks(upto, w, fpos, vt, starts, n, flags, k, n_keys, query, combo)
+    if key is None or gu is None:
+        if combo is None:
+            raise TypeError("_met_sums needs key and gu, or combo")
+        key, gu = np.divmod(combo[0], np.int64(k + 1))
     return _met_sums_pairs(key, upto, gj, gu, w, fpos, vt, v_ptr, flags, k, n_keys, query)
 
 
@@ -300,6 +327,43 @@ def _narrow_went(
     n_ok = np.bincount(cell, weights=w * ~failed, minlength=len(cs))
     n_f = np.bincount(cell, weights=w * failed, minlength=len(cs))
     return n_ok, n_f
+
+
+def _visit_numbers(tp: np.ndarray, jj: np.ndarray, k: int) -> np.ndarray:
+    """The how-many-th visit of its step each event is (0-based, capped at ``MAX_VISIT - 1``).
+
+    Events are ordered by touchpoint, then position (a stable radix sort of the codes
+    narrowed to the smallest unsigned type), so each (touchpoint, journey) is one run; a
+    run starts where the journey or the touchpoint changes. ``jj`` (the journey of each
+    event, int32 or int64) sets the dtype of the result.
+
+    Examples
+    --------
+    >>> _visit_numbers(np.array([0, 1, 0, 0, 1]), np.array([0, 0, 0, 1, 1]), 2).tolist()
+    [0, 0, 1, 0, 0]
+    """
+    n = len(tp)
+    narrow = tp.astype(np.uint8 if k <= 256 else np.uint16 if k <= 65536 else np.int64)
+    order = np.argsort(narrow, kind="stable")
+    del narrow
+    head = np.empty(n, dtype=bool)
+    if n:
+        sj = jj[order]
+        head[0] = True
+        np.not_equal(sj[1:], sj[:-1], out=head[1:])
+        del sj
+        bounds = np.cumsum(np.bincount(tp, minlength=k))[:-1]
+        head[bounds[bounds < n]] = True  # the touchpoint changes (sorted codes)
+    run = np.arange(n, dtype=jj.dtype)
+    since = np.where(head, run, 0)
+    del head
+    np.maximum.accumulate(since, out=since)
+    np.subtract(run, since, out=run)  # position in its run
+    del since
+    np.minimum(run, MAX_VISIT - 1, out=run)
+    out = np.empty(n, dtype=jj.dtype)
+    out[order] = run
+    return out
 
 
 def attributable_cells(
@@ -351,46 +415,72 @@ def attributable_cells(
     n_j = len(offsets) - 1
     n = len(tp)
     lengths = np.diff(offsets)
-    jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
+    # event positions and journey numbers fit int32 on any log below 2**31 events: half
+    # the memory traffic of int64 for the per-event arrays
+    idx = np.int32 if n < 2**31 - 1 and n_j < 2**31 - 1 else _INT
+    jj = np.repeat(np.arange(n_j, dtype=idx), lengths)
     m = MAX_VISIT
     width = (k + 1) * m  # stratum codes: step * m + (visit number - 1, capped); START = k * m
     starts = offsets[:-1]
-    # the how-many-th visit of its step each event is (0-based, capped at m - 1): events
-    # ordered by touchpoint, then position (a stable radix sort of small codes), so each
-    # (touchpoint, journey) is one run
-    order = np.argsort(tp.astype(np.uint16 if k < 2**16 else np.int64), kind="stable")
-    sj, st = jj[order], tp[order]
-    head = np.ones(n, dtype=bool)
-    head[1:] = (sj[1:] != sj[:-1]) | (st[1:] != st[:-1])
-    run = np.arange(n) - np.maximum.accumulate(np.where(head, np.arange(n), 0))
-    visit_no = np.empty(n, dtype=_INT)
-    visit_no[order] = np.minimum(run, m - 1)
+    visit_no = _visit_numbers(tp, jj, k)
     code = tp * np.int64(m) + visit_no
     start_code = np.int64(k * m)
     # first visit of each (journey, touchpoint), in event order, and the step before it
-    is_first = np.zeros(n, dtype=bool)
-    is_first[order[head]] = True
-    fpos = np.flatnonzero(is_first)
+    has = np.flatnonzero(lengths > 0)
+    is_start = np.zeros(n, dtype=bool)
+    is_start[starts[has]] = True
+    fpos = np.flatnonzero(visit_no == 0)
+    del visit_no
     vj, vt = jj[fpos], tp[fpos]
-    prev = np.where(fpos == starts[vj], start_code, code[np.maximum(fpos - 1, 0)])
+    prev = np.where(is_start[fpos], start_code, code[fpos - 1])
     # went on from a stratum (the comparable moves of frictionkit.markov._comparison):
     # every event that is not the journey's last (each visit of a step is its own
     # stratum), the last event of a journey where its step is one at which journeys end
     # both ways, and START for every journey with a step
     is_last = np.zeros(n, dtype=bool)
-    has = np.flatnonzero(lengths > 0)
     last_ev = offsets[1:][has] - 1
     is_last[last_ev] = True
     w_last = np.ones(len(has)) if weight is None else weight[has]
     end_ok = np.bincount(tp[last_ev], weights=w_last * ~fail[has], minlength=k)
     ends = ends_are_moves(end_ok, np.bincount(tp[last_ev], weights=w_last * fail[has], minlength=k))
-    on = np.flatnonzero(~is_last | ends[tp])
-    # the step each went-on event went to (k: the end of the journey), and the
-    # successors of each touchpoint (rule 1): succ_of[u, t] says u follows t
-    nxt = np.full(n, k, dtype=_INT)
-    nxt[:-1] = np.where(is_last[:-1], k, tp[1:])
-    w_ev = np.ones(n) if weight is None else weight[jj]
-    move_tab = np.bincount(tp * np.int64(k + 1) + nxt, weights=w_ev, minlength=k * (k + 1))
+    on = ~is_last
+    if ends.any():
+        on |= ends[tp]
+    # the entries: each went-on event keyed (stratum, failed, step moved to; k: the end
+    # of the journey), then each journey's START
+    per_event = np.full(n, k, dtype=_INT)
+    per_event[:-1] = np.where(is_last[:-1], k, tp[1:])
+    per_event += (code * 2 + np.repeat(fail, lengths)) * np.int64(k + 1)
+    start_key = (start_code * 2 + fail[has]) * np.int64(k + 1) + tp[starts[has]]
+    combo = np.concatenate([per_event[on], start_key])
+    del per_event
+    gj = np.concatenate([jj[on], has.astype(idx)])
+    wg = None if weight is None else weight[gj]
+    combo_keys, combo_sums = _keyed_sums(combo, wg, 2 * width * (k + 1))
+    c_key, c_u = combo_keys // (k + 1), combo_keys % (k + 1)
+    c_s, c_f = c_key // 2, c_key % 2
+    # the went-on journeys of each (stratum, failed)
+    went_ok, went_f = (
+        np.bincount(c_key, weights=combo_sums, minlength=2 * width).reshape(width, 2).T
+    )
+    went = went_ok + went_f
+    # the same sums keyed (stratum, step moved to, failed), sorted, for _narrow_went
+    by_su = (c_s * np.int64(k + 1) + c_u) * 2 + c_f
+    su_order = np.argsort(by_su, kind="stable")
+    su_key, su_sums = by_su[su_order], combo_sums[su_order]
+    # the moves between steps: those of the went-on events, and the last events that did
+    # not go on (to the end); the successors of each touchpoint (rule 1): succ_of[u, t]
+    # says u follows t
+    c_t = c_s // m
+    step = c_t < k  # not START
+    move_tab = np.zeros(k * (k + 1))
+    move_tab += np.bincount(
+        c_t[step] * (k + 1) + c_u[step], weights=combo_sums[step], minlength=k * (k + 1)
+    )
+    stay = ~ends[tp[last_ev]]
+    move_tab += np.bincount(
+        tp[last_ev][stay] * (k + 1) + k, weights=w_last[stay], minlength=k * (k + 1)
+    )
     moves = move_tab.reshape(k, k + 1)
     # ending right at s is no comparable move for a last step (rule 3): wide_of[u, t]
     # says a move to u (k: the end) is in t's comparison, succ_of the narrower one
@@ -402,14 +492,6 @@ def attributable_cells(
         succ_of[:k] = narrowing_mask(moves, end_ok).T
     v_cnt = np.bincount(vj, minlength=n_j)
     v_ptr = np.r_[0, np.cumsum(v_cnt)].astype(_INT)
-    gj = np.concatenate([jj[on], has])
-    gs = np.concatenate([code[on], np.full(len(has), start_code, dtype=_INT)])
-    gu = np.concatenate([nxt[on], tp[starts[has]]])
-    wg = None if weight is None else weight[gj]
-    fg = fail[gj].astype(_INT)
-    went_ok, went_f = np.bincount(gs * 2 + fg, weights=wg, minlength=2 * width).reshape(width, 2).T
-    went = went_ok + went_f
-    # the cells: (touchpoint, stratum) pairs with visitors
     wv, fv = (None if weight is None else weight[vj]), fail[vj]
     cell_key = (vt * np.int64(width) + prev) * 2 + fv
     cell_keys, cell_sums = _keyed_sums(cell_key, wv, 2 * width * k)
@@ -417,9 +499,6 @@ def attributable_cells(
     visitors = np.add.reduceat(cell_sums, first_of) if len(cell_sums) else cell_sums
     failures = _at(ukey * 2 + 1, cell_keys, cell_sums)
     ct, cs = ukey // width, ukey % width
-    w_g = np.ones(len(gj)) if wg is None else wg
-    by_su = (gs * np.int64(k + 1) + gu) * 2 + fg
-    su_key, su_sums = _keyed_sums(by_su, w_g, 2 * width * (k + 1))
     # journeys that went on from s but are no comparison for t: for each went-on event of
     # a journey, the touchpoints it met by the step after it ("risk set": a prefix of its
     # first visits, in event order) or at all ("never met"); summed per (stratum,
@@ -430,14 +509,17 @@ def attributable_cells(
         flags.append(wide_of)
     if successors and len(cs):
         flags.append(succ_of)
-    if risk_set:
-        upto = np.concatenate([np.where(is_last[on], on, on + 1), starts[has]])
+    if risk_set:  # the step after a went-on event (itself for a journey's last)
+        after = np.arange(n, dtype=idx)
+        np.add(after, ~is_last, out=after)
+        upto = np.concatenate([after[on], starts[has].astype(idx)])
+        del after
     else:
         upto = offsets[1:][gj] - 1
     q_ok = cs * np.int64(2 * k) + ct
     met = _met_sums(
-        gs * 2 + fg, upto, gj, gu, wg, fpos, vt, v_ptr, starts, n, flags, k, 2 * width,
-        np.concatenate([q_ok, q_ok + k]),
+        None, upto, gj, None, wg, fpos, vt, v_ptr, starts, n, flags, k, 2 * width,
+        np.concatenate([q_ok, q_ok + k]), combo=(combo, combo_keys),
     )  # fmt: skip
     both_f = met[0][len(cs) :]
     comparison = went[cs] - met[0][: len(cs)] - both_f

@@ -90,6 +90,8 @@ def without_markers(
     harm removal (``repair_effects(kind="harm_removal", outcome_markers=...)``):
     declared markers are read like outcome steps.
     """
+    if not markers.any():  # nothing to leave out: the same arrays
+        return tp, offsets
     keep = ~markers[tp]
     n_j = len(offsets) - 1
     jj = np.repeat(np.arange(n_j, dtype=_INT), np.diff(offsets))

@@ -293,7 +293,6 @@ def friction(
     n_j = len(off) - 1
     fail = paths.outcome == FAILURE
     lengths = np.diff(off)
-    jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     w_cells = None if paths.weight is None else wd
     # Declared outcome markers are read like outcome steps: their events leave the paths
@@ -341,10 +340,7 @@ def friction(
         key = f"friction_estimate{(*args, comparison, tuple(adjusted))!r}"
     pending = None if key is not None and key in log._cache else in_background(estimate, tp.size)
     # visits per (journey, touchpoint), outcome steps left out
-    pair_j, pair_t, visits = pair_counts(jj, tp, n_j, k)
-    journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
-    fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
-    repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)
+    journeys, fail_vis, repeats = _visitor_counts(tp, lengths, fail, paths.weight, wd, k)
     # journeys reaching each stage (furthest stage >= it, the funnel's rule: see
     # stage_reach); journeys with only outcome steps reach none
     has = lengths > 0
@@ -720,6 +716,49 @@ def _verdicts(
     out[~comparable] = "not comparable"
     out[step | markers] = "outcome marker"
     return out
+
+
+#: Largest journey x touchpoint table of visit counts for :func:`_visitor_counts`.
+_DENSE_VISITS = 50_000_000
+
+
+def _visitor_counts(
+    tp: np.ndarray,
+    lengths: np.ndarray,
+    fail: np.ndarray,
+    weight: np.ndarray | None,
+    wd: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Journeys visiting each touchpoint, the failed ones, and those visiting it twice or more.
+
+    ``tp`` and ``lengths`` lay out the journeys; ``weight`` the journeys each row stands
+    for (None: 1 each), ``wd`` the same as floats. A full log with a small journey x
+    touchpoint table counts its cells (the same whole numbers); else the distinct pairs.
+
+    Examples
+    --------
+    >>> j, f, r = _visitor_counts(np.array([0, 1, 0, 1]), np.array([3, 1]),
+    ...     np.array([True, False]), None, np.ones(2), 2)
+    >>> j.tolist(), f.tolist(), r.tolist()
+    ([1, 2], [1.0, 1.0], [1.0, 0.0])
+    """
+    n_j = len(lengths)
+    if weight is None and n_j * k <= _DENSE_VISITS:
+        key = np.repeat(np.arange(0, n_j * k, k, dtype=_INT), lengths)
+        key += tp
+        visits = np.bincount(key, minlength=n_j * k).reshape(n_j, k)
+        del key
+        journeys = np.count_nonzero(visits, axis=0).astype(_INT)
+        fail_vis = np.count_nonzero(visits[fail], axis=0).astype(float)
+        repeats = np.count_nonzero(visits >= 2, axis=0).astype(float)
+        return journeys, fail_vis, repeats
+    jj = np.repeat(np.arange(n_j, dtype=_INT), lengths)
+    pair_j, pair_t, visits = pair_counts(jj, tp, n_j, k)
+    journeys = np.bincount(pair_t, weights=wd[pair_j], minlength=k).astype(_INT)
+    fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
+    repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)
+    return journeys, fail_vis, repeats
 
 
 def _check_n_boot(n_boot: Any) -> int:
