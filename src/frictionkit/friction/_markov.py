@@ -15,8 +15,7 @@ from frictionkit.events._outcomes import FAILURE, SUCCESS
 from frictionkit.events._reductions import decided_paths
 from frictionkit.exceptions import ValidationError, did_you_mean
 from frictionkit.friction._adjust import adjustment_names, journey_groups
-from frictionkit.friction._paths import without_markers
-from frictionkit.friction._table import _check_markers
+from frictionkit.friction._paths import _check_markers, without_markers
 from frictionkit.markov import REDUCE_FAILURE_BY, MarkovModel
 from frictionkit.markov._model import _log_success_value
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from frictionkit.events._reductions import dwell_ns
-from frictionkit.exceptions import InputTypeError, ValidationError
+from frictionkit.exceptions import (
+    InputTypeError,
+    UnknownReferenceError,
+    ValidationError,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from frictionkit.events import EventLog
@@ -97,3 +103,54 @@ def without_markers(
     jj = np.repeat(np.arange(n_j, dtype=_INT), np.diff(offsets))
     off = np.r_[0, np.cumsum(np.bincount(jj[keep], minlength=n_j))].astype(_INT)
     return tp[keep], off
+
+
+def _check_n_boot(n_boot: Any) -> int:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral):
+        raise InputTypeError(
+            f"n_boot must be a whole number of bootstrap draws, got {n_boot!r}",
+            field="n_boot",
+            value=n_boot,
+            hint="e.g. n_boot=500 (0: no interval)",
+        )
+    if n_boot < 0:
+        raise ValidationError(
+            f"n_boot must be >= 0, got {n_boot}", field="n_boot", value=n_boot, hint="e.g. 500"
+        )
+    return int(n_boot)
+
+
+def _check_fdr(fdr: Any) -> float:
+    if isinstance(fdr, bool) or not isinstance(fdr, numbers.Real):
+        raise InputTypeError(f"fdr must be a number, got {fdr!r}", field="fdr", value=fdr)
+    if not 0 < float(fdr) < 1:
+        raise ValidationError(
+            f"fdr must be in (0, 1), got {fdr}", field="fdr", value=fdr, hint="e.g. fdr=0.05"
+        )
+    return float(fdr)
+
+
+def _check_markers(log: EventLog, markers: Iterable[str] | str | None) -> np.ndarray:
+    """Bool per touchpoint: declared an outcome marker."""
+    k = len(log.touchpoints)
+    out = np.zeros(k, dtype=bool)
+    if markers is None:
+        return out
+    names = [markers] if isinstance(markers, str) else list(markers)
+    index = {t: i for i, t in enumerate(log.touchpoints)}
+    for name in names:
+        if not isinstance(name, str):
+            raise InputTypeError(
+                f"outcome_markers must name touchpoints (str), got {name!r}",
+                field="outcome_markers",
+                value=name,
+            )
+        if name not in index:
+            raise UnknownReferenceError(
+                f"outcome_markers names {name!r}, not a touchpoint of this log"
+                + did_you_mean(name, log.touchpoints),
+                field="outcome_markers",
+                value=name,
+            )
+        out[index[name]] = True
+    return out

@@ -23,7 +23,13 @@ from frictionkit.friction._attributable import (
     Cells,
     attributable_failures,
 )
-from frictionkit.friction._paths import _check_min_support, without_markers
+from frictionkit.friction._paths import (
+    _check_fdr,
+    _check_markers,
+    _check_min_support,
+    _check_n_boot,
+    without_markers,
+)
 from frictionkit.friction._stats import (
     _INT,
     _MAX_CODE,
@@ -32,7 +38,7 @@ from frictionkit.friction._stats import (
     fisher_exact_p,
     odds_ratio_prior,
 )
-from frictionkit.friction._table import _check_fdr, _check_markers, _check_n_boot, _verdicts
+from frictionkit.friction._table import _verdicts
 from frictionkit.markov._memory import offset_blocks
 
 

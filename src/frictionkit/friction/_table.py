@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +14,6 @@ from frictionkit.estimates import SeedLike, _rng
 from frictionkit.events._kinds import with_kind_column
 from frictionkit.events._outcomes import FAILURE
 from frictionkit.exceptions import (
-    InputTypeError,
-    UnknownReferenceError,
     ValidationError,
     did_you_mean,
 )
@@ -34,7 +31,10 @@ from frictionkit.friction._attributable import (
     grouped_cells,
 )
 from frictionkit.friction._paths import (
+    _check_fdr,
+    _check_markers,
     _check_min_support,
+    _check_n_boot,
     service_split,
     stored_dwell,
     without_markers,
@@ -759,57 +759,6 @@ def _visitor_counts(
     fail_vis = np.bincount(pair_t, weights=(fail * wd)[pair_j], minlength=k)
     repeats = np.bincount(pair_t, weights=(visits >= 2) * wd[pair_j], minlength=k)
     return journeys, fail_vis, repeats
-
-
-def _check_n_boot(n_boot: Any) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral):
-        raise InputTypeError(
-            f"n_boot must be a whole number of bootstrap draws, got {n_boot!r}",
-            field="n_boot",
-            value=n_boot,
-            hint="e.g. n_boot=500 (0: no interval)",
-        )
-    if n_boot < 0:
-        raise ValidationError(
-            f"n_boot must be >= 0, got {n_boot}", field="n_boot", value=n_boot, hint="e.g. 500"
-        )
-    return int(n_boot)
-
-
-def _check_fdr(fdr: Any) -> float:
-    if isinstance(fdr, bool) or not isinstance(fdr, numbers.Real):
-        raise InputTypeError(f"fdr must be a number, got {fdr!r}", field="fdr", value=fdr)
-    if not 0 < float(fdr) < 1:
-        raise ValidationError(
-            f"fdr must be in (0, 1), got {fdr}", field="fdr", value=fdr, hint="e.g. fdr=0.05"
-        )
-    return float(fdr)
-
-
-def _check_markers(log: EventLog, markers: Iterable[str] | str | None) -> np.ndarray:
-    """Bool per touchpoint: declared an outcome marker."""
-    k = len(log.touchpoints)
-    out = np.zeros(k, dtype=bool)
-    if markers is None:
-        return out
-    names = [markers] if isinstance(markers, str) else list(markers)
-    index = {t: i for i, t in enumerate(log.touchpoints)}
-    for name in names:
-        if not isinstance(name, str):
-            raise InputTypeError(
-                f"outcome_markers must name touchpoints (str), got {name!r}",
-                field="outcome_markers",
-                value=name,
-            )
-        if name not in index:
-            raise UnknownReferenceError(
-                f"outcome_markers names {name!r}, not a touchpoint of this log"
-                + did_you_mean(name, log.touchpoints),
-                field="outcome_markers",
-                value=name,
-            )
-        out[index[name]] = True
-    return out
 
 
 def _counts_or_missing(counts: np.ndarray, missing: np.ndarray) -> pd.Series:
