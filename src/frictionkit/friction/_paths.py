@@ -67,22 +67,30 @@ def service_split(log: EventLog) -> tuple[np.ndarray, np.ndarray] | None:
     return out_own, out_after
 
 
-def _check_min_support(min_support: Any) -> int:
-    if isinstance(min_support, bool) or not isinstance(min_support, numbers.Integral):
+def _check_count(value: Any, field: str, least: int, what: str, hint: str) -> int:
+    """A whole number ``>= least`` (``what``: of what, for the message), else an error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputTypeError(
-            f"min_support must be a whole number of journeys, got {min_support!r}",
-            field="min_support",
-            value=min_support,
-            hint="e.g. min_support=30",
+            f"{field} must be a whole number of {what}, got {value!r}",
+            field=field,
+            value=value,
+            hint=f"e.g. {field}={hint}",
         )
-    if min_support < 1:
+    if value < least:
         raise ValidationError(
-            f"min_support must be >= 1, got {min_support}",
-            field="min_support",
-            value=min_support,
-            hint="It is the fewest journeys on each side of a comparison; e.g. 30",
+            f"{field} must be >= {least}, got {value}", field=field, value=value, hint=hint
         )
-    return int(min_support)
+    return int(value)
+
+
+def _check_min_support(min_support: Any) -> int:
+    return _check_count(
+        min_support,
+        "min_support",
+        1,
+        "journeys",
+        "30 (the fewest journeys on each side of a comparison)",
+    )
 
 
 def without_markers(
@@ -106,18 +114,7 @@ def without_markers(
 
 
 def _check_n_boot(n_boot: Any) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral):
-        raise InputTypeError(
-            f"n_boot must be a whole number of bootstrap draws, got {n_boot!r}",
-            field="n_boot",
-            value=n_boot,
-            hint="e.g. n_boot=500 (0: no interval)",
-        )
-    if n_boot < 0:
-        raise ValidationError(
-            f"n_boot must be >= 0, got {n_boot}", field="n_boot", value=n_boot, hint="e.g. 500"
-        )
-    return int(n_boot)
+    return _check_count(n_boot, "n_boot", 0, "bootstrap draws", "500 (0: no interval)")
 
 
 def _check_fdr(fdr: Any) -> float:

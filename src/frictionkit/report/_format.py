@@ -409,3 +409,11 @@ def _af_interval(low: Any, high: Any) -> str:
     if _missing(low) or _missing(high):
         return _DASH
     return f"{float(low):,.0f} to {float(high):,.0f}"
+
+
+def _af_intervals(table: pd.DataFrame, column: str = "attributable_failures") -> list[str]:
+    """:func:`_af_interval` of every row, from ``{column}_low`` and ``{column}_high``."""
+    return [
+        _af_interval(lo, hi)
+        for lo, hi in zip(table[f"{column}_low"], table[f"{column}_high"], strict=True)
+    ]

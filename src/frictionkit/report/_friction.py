@@ -14,6 +14,7 @@ from frictionkit.privacy import folded_rows, suppress_small_groups
 from frictionkit.report._format import (
     _TOP_FRICTION,
     _af_interval,
+    _af_intervals,
     _cell,
     _Figures,
     _h3,
@@ -146,12 +147,7 @@ def _friction_section(
             _interval(lo, hi, "ratio")
             for lo, hi in zip(shown["risk_ratio_low"], shown["risk_ratio_high"], strict=True)
         ],
-        af_ci=[
-            _af_interval(lo, hi)
-            for lo, hi in zip(
-                shown["attributable_failures_low"], shown["attributable_failures_high"], strict=True
-            )
-        ],
+        af_ci=_af_intervals(shown),
     )
     blocks: list[dict[str, Any]] = [
         _p(
@@ -266,12 +262,7 @@ def _friction_section(
             blocks.append(fig)
         repair = repair.assign(
             name=[names.get(t, t) for t in repair["touchpoint"]],
-            extra_ci=[
-                _af_interval(lo, hi)
-                for lo, hi in zip(
-                    repair["extra_successes_low"], repair["extra_successes_high"], strict=True
-                )
-            ],
+            extra_ci=_af_intervals(repair, "extra_successes"),
         )
         blocks.append(
             _tbl(

@@ -16,7 +16,7 @@ import pandas as pd
 from frictionkit.events import FAILURE, SUCCESS, EventLog
 from frictionkit.exceptions import ValidationError
 from frictionkit.friction import friction_by_kind, hide_small_comparisons
-from frictionkit.report._format import _af_interval, _h3, _note, _p, _table, _tbl
+from frictionkit.report._format import _af_intervals, _h3, _note, _p, _table, _tbl
 
 
 def _kind_spec(table: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -128,12 +128,7 @@ def _friction_by_kind_block(
     shown = rows.assign(
         name=[names.get(t, t) for t in rows["touchpoint"]],
         stage_name=[stages.get(st, st) if isinstance(st, str) else st for st in rows["stage"]],
-        af_ci=[
-            _af_interval(lo, hi)
-            for lo, hi in zip(
-                rows["attributable_failures_low"], rows["attributable_failures_high"], strict=True
-            )
-        ],
+        af_ci=_af_intervals(rows),
     )
     blocks.append(
         _tbl(
