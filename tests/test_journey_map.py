@@ -370,6 +370,22 @@ def test_declared_outcome_markers_reach_the_friction_verdicts() -> None:
     evidence = " ".join(undeclared.loc["reminder_email", "evidence"])
     assert "friction only while confirmation, order_cancelled count as steps" in evidence
     assert "only while" not in " ".join(undeclared.loc["edit_cart", "evidence"])
+    # the map's table and its figure mark the verdict too
+    from frictionkit.journey_map import journey_from_log, journey_map
+    from frictionkit.plot import journey_map as draw
+
+    shop = journey_from_log(log)
+    cards = journey_map(shop, log).set_index("touchpoint")
+    assert cards.loc["reminder_email", "verdict_rests_on"] == "confirmation, order_cancelled"
+    assert cards.loc["payment_error", "verdict_rests_on"] == ""
+    ax = draw(shop, log)
+    notes = [t.get_text() for t in ax.texts if t.get_text().startswith("friction")]
+    assert sum(n.startswith("friction*") for n in notes) == 1
+    legend = next(a for a in ax.get_children() if a.get_gid() == "verdict_legend")
+    assert "friction* rests on outcome markers found in the data" in legend.get_title().get_text()
+    ax.figure.clf()
+    declared = journey_map(shop, log, outcome_markers=["confirmation", "order_cancelled"])
+    assert (declared["verdict_rests_on"] == "").all()
 
 
 def test_adjust_for_reaches_the_friction_verdicts() -> None:

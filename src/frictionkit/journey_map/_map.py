@@ -205,9 +205,11 @@ def journey_map(
         (0-based), ``touchpoint``, ``name``, ``channel``, ``owner``, ``journeys``
         (journeys visiting it; missing without a log), ``traffic_share``,
         ``success_rate`` (successes among its decided journeys), ``friction_score``
-        (descriptive, ranks nothing), ``risk_ratio`` (stage-matched), ``verdict`` and
-        ``attributable_failures`` with ``attributable_failures_low`` / ``_high`` (95 %
-        interval; all from :meth:`EventLog.friction`), ``satisfaction`` (sentiment -1..1
+        (descriptive, ranks nothing), ``risk_ratio`` (stage-matched), ``verdict``,
+        ``verdict_rests_on`` (the outcome markers found in the data a friction verdict
+        rests on, ``""`` for none) and ``attributable_failures`` with
+        ``attributable_failures_low`` / ``_high`` (95 % interval; all from
+        :meth:`EventLog.friction`), ``satisfaction`` (sentiment -1..1
         from :meth:`Feedback.emotion_curve`) and ``n_answers``, ``pain_points`` (tuple of
         the declared pain point ids), ``backed_by`` (``"events and answers"``,
         ``"events"``, ``"answers"`` or ``"declared only"``) and ``suppressed``. Figures
@@ -238,6 +240,7 @@ def journey_map(
     fscore = np.full(n, np.nan)
     rr = np.full(n, np.nan)
     verdict: list[Any] = [pd.NA] * n
+    rests_on: list[Any] = [pd.NA] * n
     af = np.full(n, np.nan)
     af_low = np.full(n, np.nan)
     af_high = np.full(n, np.nan)
@@ -270,6 +273,7 @@ def journey_map(
             fscore = np.array(fr["friction_score"].to_numpy(dtype=np.float64))
             rr = np.array(fr["risk_ratio"].to_numpy(dtype=np.float64))
             verdict = [v if isinstance(v, str) else pd.NA for v in fr["verdict"]]
+            rests_on = [v if isinstance(v, str) else pd.NA for v in fr["verdict_rests_on"]]
             af = np.array(fr["attributable_failures"].to_numpy(dtype=np.float64))
             af_low = np.array(fr["attributable_failures_low"].to_numpy(dtype=np.float64))
             af_high = np.array(fr["attributable_failures_high"].to_numpy(dtype=np.float64))
@@ -287,6 +291,7 @@ def journey_map(
         for arr in (share, success, fscore, rr, af, af_low, af_high):
             arr[small_j] = np.nan
         verdict = [pd.NA if small else v for v, small in zip(verdict, small_j, strict=True)]
+        rests_on = [pd.NA if small else v for v, small in zip(rests_on, small_j, strict=True)]
         journeys[small_j] = pd.NA
         sat[small_a] = np.nan
         n_ans = np.where(small_a, 0, n_ans)
@@ -310,6 +315,7 @@ def journey_map(
             "friction_score": fscore,
             "risk_ratio": rr,
             "verdict": pd.Series(verdict, dtype=object),
+            "verdict_rests_on": pd.Series(rests_on, dtype=object),
             "attributable_failures": af,
             "attributable_failures_low": af_low,
             "attributable_failures_high": af_high,

@@ -142,6 +142,11 @@ def journey_map_data(
     return out
 
 
+def _rests(value: Any) -> bool:
+    """A friction verdict that rests on outcome markers found in the data (see friction)."""
+    return isinstance(value, str) and bool(value)
+
+
 def _stage_table(journey: Any, data: pd.DataFrame) -> pd.DataFrame:
     stages = pd.DataFrame(
         {
@@ -337,7 +342,7 @@ def journey_map(
         )
         full_text(meta_text, meta, meta_full)
         if has_friction:
-            note = verdict or "no figure"
+            note = (verdict or "no figure") + ("*" if _rests(c.verdict_rests_on) else "")
             lo, hi = float(c.attributable_failures_low), float(c.attributable_failures_high)
             if verdict in ("friction", "helps", "no evidence") and math.isfinite(af):
                 note += f" · AF {af:.0f}"
@@ -466,7 +471,12 @@ def journey_map(
             ncol=min(len(handles), 5),
             fontsize=7.5,
             frameon=False,
-            title="verdict (EventLog.friction)",
+            title="verdict (EventLog.friction)"
+            + (
+                "; friction* rests on outcome markers found in the data"
+                if any(_rests(v) for v in data["verdict_rests_on"])
+                else ""
+            ),
             title_fontsize=8,
         )
         legend.set_gid("verdict_legend")
