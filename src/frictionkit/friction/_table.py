@@ -396,7 +396,8 @@ def friction(
         def declared() -> Attributable:
             return estimate_without(markers | found, 0, np.random.default_rng(0))
 
-        alt = declared() if key is None else log._memo(f"{key}+found{_names(found)}", declared)
+        found_key = f"{key}+found{tuple(np.flatnonzero(found).tolist())}"
+        alt = declared() if key is None else log._memo(found_key, declared)
         hinges = (verdict == "friction") & ~_comparable(alt)
     found_names = np.asarray(log.touchpoints, dtype=object)[found].tolist()
     gone = step | markers
@@ -686,10 +687,6 @@ def _comparable(res: Attributable) -> np.ndarray:
     ended = np.nan_to_num(res.ended_share, nan=1.0)
     out: np.ndarray = (res.visitors_comparable > 0) & (ended <= ENDED_SHARE_MAX)
     return out
-
-
-def _names(mask: np.ndarray) -> tuple[int, ...]:
-    return tuple(np.flatnonzero(mask).tolist())
 
 
 def _verdicts(
