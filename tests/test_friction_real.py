@@ -95,6 +95,24 @@ def test_helpdesk_attributes_that_change_within_a_ticket_are_refused(helpdesk) -
         log.failure_patterns(adjust_for=["service_level"], n_boot=0)
 
 
+def test_helpdesk_report_puts_established_repairs_first(helpdesk) -> None:
+    """Take in charge ticket has the largest repair gain (+1.6 points, interval -107 to
+    269 extra successes) but no friction verdict: the report's repair chart and table
+    list the three friction steps first, and say which verdict each row has."""
+    from frictionkit.journey_map import journey_from_log
+    from frictionkit.report import report
+
+    log = _helpdesk_log(helpdesk)
+    built = report(journey_from_log(log), log, outcome_markers=["Closed"], figures=False)
+    repair = built.tables["repair_effects"]
+    assert repair["verdict"].tolist()[:3] == ["friction"] * 3
+    assert set(repair["touchpoint"][:3]) == {"Wait", "Create SW anomaly", "Require upgrade"}
+    later = repair.iloc[3:]
+    assert "Take in charge ticket" in set(later["touchpoint"])
+    assert (later["verdict"] == "no evidence").all()
+    assert later["delta_success_probability"].max() > repair["delta_success_probability"][0]
+
+
 @pytest.fixture(scope="module")
 def olist() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Olist orders as milestone events (as in docs/examples/olist.md) and the reviews."""

@@ -1053,6 +1053,39 @@ def test_friction_chart_of_one_failure_kind():
         fp.friction_data(log.friction(), failure_kind="declined")
 
 
+def test_repair_chart_puts_established_harm_first_and_greys_the_rest():
+    # the help-desk shape: a step with no friction verdict has the largest (uncertain)
+    # gain; with the verdicts joined it no longer heads the chart, and its bar is grey
+    from matplotlib.colors import to_hex
+
+    from frictionkit.plot._common import NEUTRAL_COLOR, SUCCESS_COLOR
+
+    table = pd.DataFrame(
+        {
+            "touchpoint": ["take_in_charge", "wait", "anomaly", "upgrade"],
+            "delta_success_probability": [0.016, 0.014, 0.004, 0.003],
+            "delta_low": [-0.02, 0.005, 0.001, 0.0005],
+            "delta_high": [0.06, 0.022, 0.007, 0.006],
+            "verdict": ["no evidence", "friction", "friction", "friction"],
+        }
+    )
+    data = fp.repair_effects_data(table)
+    assert data["touchpoint"].tolist() == ["wait", "anomaly", "upgrade", "take_in_charge"]
+    assert data["verdict"].tolist() == ["friction"] * 3 + ["no evidence"]
+    ax = fp.repair_effects(table)
+    colours = [to_hex(p.get_facecolor(), keep_alpha=False) for p in _gid(ax.patches, "repair_bar")]
+    assert colours == [to_hex(SUCCESS_COLOR)] * 3 + [to_hex(NEUTRAL_COLOR)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "friction (harm established)",
+        "no friction verdict",
+    ]
+    plt.close(ax.figure)
+    # without verdicts: the gains alone, as before, and one colour
+    plain = fp.repair_effects_data(table.drop(columns="verdict"))
+    assert plain["touchpoint"].tolist() == ["take_in_charge", "wait", "anomaly", "upgrade"]
+    assert "verdict" not in plain.columns
+
+
 @pytest.mark.parametrize("gain", [0.0, -0.01])
 def test_repair_chart_without_gains_draws_without_a_warning(gain):
     # the fines log's repair chart once warned "identical low and high xlims": every

@@ -601,7 +601,9 @@ def repair_effects_data(
         Largest gain first, rows with a missing gain left out: ``touchpoint``,
         ``delta_pp`` (gain in percentage points: the bar), ``delta_low_pp`` and
         ``delta_high_pp`` (the whisker; NaN without bootstrap) and ``extra_successes``
-        when present.
+        when present. A table with a ``verdict`` column (the friction verdict of each
+        touchpoint, joined by the caller) keeps it, and its ``friction`` rows come first,
+        so a repair whose harm is not established never heads the chart.
 
     Examples
     --------
@@ -624,6 +626,8 @@ def repair_effects_data(
         t = log_or_table
     t = t[t["delta_success_probability"].notna()]
     t = t.sort_values("delta_success_probability", ascending=False, kind="stable")
+    if "verdict" in t.columns:
+        t = t.iloc[np.argsort(~t["verdict"].eq("friction").to_numpy(), kind="stable")]
     if k is not None:
         t = t.head(k)
     out = pd.DataFrame(
@@ -637,6 +641,8 @@ def repair_effects_data(
         out[dst] = 100.0 * col
     if "extra_successes" in t.columns:
         out["extra_successes"] = t["extra_successes"].to_numpy(dtype=np.float64)
+    if "verdict" in t.columns:
+        out["verdict"] = t["verdict"].to_numpy(dtype=object)
     return out
 
 
@@ -654,7 +660,9 @@ def repair_effects(
 
     Bars are the Markov-chain repair effect of each touchpoint (its direct failures
     reduced by ``reduce_failure_by`` and handed to its other next steps); whiskers are
-    the bootstrap percentile interval when the table has one.
+    the bootstrap percentile interval when the table has one. A table with a
+    ``verdict`` column (see :func:`repair_effects_data`) draws its ``friction`` rows
+    first and in colour, the others grey, with a legend.
 
     Parameters
     ----------
@@ -701,9 +709,26 @@ def repair_effects(
     ax = axes(ax, (8.0, 1.3 + 0.42 * max(n, 1)))
     y = np.arange(n)
     d = data["delta_pp"].to_numpy()
-    bars = ax.barh(y, d, height=0.6, color=SUCCESS_COLOR, alpha=0.85)
+    established = (
+        data["verdict"].eq("friction").to_numpy()
+        if "verdict" in data.columns
+        else np.ones(n, dtype=bool)
+    )
+    colours = np.where(established, SUCCESS_COLOR, NEUTRAL_COLOR)
+    bars = ax.barh(y, d, height=0.6, color=colours.tolist(), alpha=0.85)
     for patch in bars.patches:
         patch.set_gid("repair_bar")
+    if "verdict" in data.columns and not established.all():
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[
+                Patch(color=SUCCESS_COLOR, alpha=0.85, label="friction (harm established)"),
+                Patch(color=NEUTRAL_COLOR, alpha=0.85, label="no friction verdict"),
+            ],
+            loc="lower right",
+            fontsize=8,
+        )
     low, high = data["delta_low_pp"].to_numpy(), data["delta_high_pp"].to_numpy()
     ok = np.isfinite(low) & np.isfinite(high)
     if ok.any():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from frictionkit.events import EventLog
@@ -247,9 +248,14 @@ def _friction_section(
         bootstrap=_REPAIR_BOOTSTRAP,
         seed=0,
     )
-    judged = set(kept.loc[kept["verdict"].isin(["friction", "no evidence"]), "touchpoint"])
-    repair = repair[repair["touchpoint"].isin(judged)].reset_index(drop=True)
-    repair = repair[repair["delta_success_probability"].notna()].head(8)
+    verdict_of = dict(zip(kept["touchpoint"], kept["verdict"], strict=True))
+    repair = repair.assign(verdict=repair["touchpoint"].map(verdict_of))
+    repair = repair[repair["verdict"].isin(["friction", "no evidence"])]
+    repair = repair[repair["delta_success_probability"].notna()]
+    # the repairs whose harm is established first (the chart and the table agree): a
+    # large but uncertain gain of a step with no friction verdict never heads them
+    repair = repair.iloc[np.argsort(~repair["verdict"].eq("friction").to_numpy(), kind="stable")]
+    repair = repair.head(8).reset_index(drop=True)
     if len(repair):
         blocks.append(_h3("What repairing a touchpoint would be worth"))
         fig = figs.draw(
@@ -273,6 +279,7 @@ def _friction_section(
                         ("delta_success_probability", "Gain in success probability", "pp"),
                         ("extra_successes", "Extra successes (whole log)", "num1"),
                         ("extra_ci", "95 % interval", "text"),
+                        ("verdict", "Friction verdict", "text"),
                     ],
                     key="repair",
                     caption="Repair effects: each touchpoint's harm removed (Markov chain of "
@@ -285,7 +292,8 @@ def _friction_section(
                     + (f", adjusted for {', '.join(adjust_for)}" if adjust_for else "")
                     + "); a negative gain means its visitors did better than comparable "
                     "journeys. Interval: 100 journey resamples. Only touchpoints with the "
-                    "verdict friction or no evidence are shown."
+                    "verdict friction or no evidence are shown, friction first: a gain "
+                    "without a friction verdict is not established."
                     + _rests_on_note(kept, set(repair["touchpoint"]), names),
                 )
             )
