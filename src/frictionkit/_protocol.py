@@ -152,6 +152,22 @@ def plural(n: float, noun: str, nouns: str | None = None) -> str:
     return f"{count} {word}"
 
 
+def and_list(parts: Sequence[str]) -> str:
+    """Items as a sentence lists them: ``"a"``, ``"a and b"``, ``"a, b and c"``.
+
+    For names that may hold commas themselves (titles): "and" before the last one keeps
+    the list readable.
+
+    Examples
+    --------
+    >>> and_list([]), and_list(["a"]), and_list(["a", "b"]), and_list(["a", "b", "c"])
+    ('', 'a', 'a and b', 'a, b and c')
+    """
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def duration_text(seconds: float) -> str:
     """A duration as people say it: ``"2.4 days"``, ``"5 hours"``, ``"40 seconds"``.
 

@@ -25,6 +25,7 @@ import argparse
 import io
 import json
 import re
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -703,14 +704,17 @@ def _friction_view(
             f"{min_group_size} journeys (its visitors, the journeys that skipped it, or its "
             "comparison)."
         )
+    from frictionkit.friction._table import OUTCOME_MARKER_SHARE
+
     for rec in recs:
         if rests_on(rec) and not comparison(rec):
             step = names.get(str(rec["touchpoint"]), rec["touchpoint"])
             markers = rests_on(rec).split(", ")
-            flags = " ".join(f"--outcome-marker {m}" for m in markers)
+            flags = " ".join(f"--outcome-marker {shlex.quote(m)}" for m in markers)
             notes.append(
                 f"{step} is friction only while {', '.join(markers)} count as steps: at "
-                "least 98% of their visitors end in one outcome, so they may only record it. "
+                f"least {OUTCOME_MARKER_SHARE:.0%} of their visitors end in one outcome, so they "
+                "may only record it. "
                 f"If {step} happens because the outcome was already decided (a reminder to "
                 f"those who did not pay), declare them ({flags}) and it reads not comparable; "
                 "if it causes failures (an error just before success), the verdict stands."

@@ -295,17 +295,17 @@ def friction(
     lengths = np.diff(off)
     wd = np.ones(n_j) if paths.weight is None else paths.weight.astype(float)
     w_cells = None if paths.weight is None else wd
+    risk_set = comparison == "risk set"
+    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
+    # narrower comparison of a touchpoint's successors where it has min_support journeys
+    narrow = max(support, 1)
+
     # Declared outcome markers are read like outcome steps: their events leave the paths
     # of the comparison, so a journey whose next step is one ended right there (Payment
     # after Create Fine in the fines log; the planted shop's confirmation after
     # order_placed). Markers found from the data (at least OUTCOME_MARKER_SHARE of the
     # visitors in one outcome) get the verdict but stay in the paths: the data alone cannot
     # tell a payment page that confirms success from a step that decides it.
-    risk_set = comparison == "risk set"
-    # the comparison rule shared with harm removal (frictionkit.markov._comparison): the
-    # narrower comparison of a touchpoint's successors where it has min_support journeys
-    narrow = max(support, 1)
-
     def estimate_without(
         left_out: np.ndarray, n_boot: int, gen: np.random.Generator
     ) -> Attributable:

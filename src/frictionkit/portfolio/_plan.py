@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from frictionkit._protocol import Result, number_text
+from frictionkit._protocol import Result, and_list, number_text
 from frictionkit.exceptions import (
     InfeasibleError,
     InputTypeError,
@@ -231,10 +231,8 @@ class _Names:
 
     def improvement_list(self, ids: Any) -> str:
         parts = [self.improvement(i) for i in ids]
-        if not self.improvements or len(parts) < 2:
-            return ", ".join(parts)
-        # titles may hold commas: "and" before the last one keeps the list readable
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
+        # without labels the quoted ids as before; titles may hold commas (and_list)
+        return and_list(parts) if self.improvements else ", ".join(parts)
 
     def owner(self, owner: str) -> str:
         return self.owners.get(owner) or repr(owner)

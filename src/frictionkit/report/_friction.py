@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from frictionkit._protocol import and_list
 from frictionkit.events import EventLog
 from frictionkit.friction import hide_small_comparisons
+from frictionkit.friction._table import OUTCOME_MARKER_SHARE
 from frictionkit.model import Journey
 from frictionkit.privacy import folded_rows, suppress_small_groups
 from frictionkit.report._format import (
@@ -40,8 +42,7 @@ def _rests_on(row: Mapping[Any, Any]) -> str:
 
 def _listed(markers: str, names: dict[str, str]) -> str:
     """``"confirmation, order_cancelled"`` as ``"Confirmation and Order cancelled"``."""
-    parts = [names.get(m, m) for m in markers.split(", ")]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return and_list([names.get(m, m) for m in markers.split(", ")])
 
 
 def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
@@ -63,7 +64,8 @@ def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[s
                 "kind": "callout",
                 "warn": True,
                 "text": f"Check before acting on {step}: it is friction only while {listed} "
-                "count as steps of the journey. At least 98 % of their visitors end in one "
+                "count as steps of the journey. At least "
+                f"{OUTCOME_MARKER_SHARE * 100:.0f} % of their visitors end in one "
                 "outcome, so they may only record it; if they do, the journeys that skip "
                 f"{step} end right where its visitors met it, and nothing is left to compare "
                 f"it with. Ask what {step} is. If it happens because the outcome was already "
