@@ -26,9 +26,7 @@ from frictionkit.report._format import (
     _table,
     _tbl,
 )
-from frictionkit.report._kinds import (
-    _friction_by_kind_block,
-)
+from frictionkit.report._kinds import _friction_by_kind_block
 from frictionkit.report._sections import _stage_names, _tp_names
 
 _REPAIR_BOOTSTRAP = 100
@@ -81,14 +79,14 @@ def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[s
 def _rests_on_note(kept: pd.DataFrame, shown: set[str], names: dict[str, str]) -> str:
     """A sentence naming the repairs that rest on outcome markers found in the data."""
     rests = [
-        names.get(t, t)
-        for t, v in zip(kept["touchpoint"], kept["verdict_rests_on"], strict=True)
-        if t in shown and isinstance(v, str) and v
+        names.get(r["touchpoint"], r["touchpoint"])
+        for r in kept.to_dict("records")
+        if r["touchpoint"] in shown and _rests_on(r)
     ]
     if not rests:
         return ""
     return (
-        f" The repair of {', '.join(rests)} rests on outcome markers found in the data "
+        f" The repair of {and_list(rests)} rests on outcome markers found in the data "
         "counting as steps, as its friction verdict does: check it as the caution above says."
     )
 
