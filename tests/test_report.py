@@ -408,6 +408,22 @@ def test_a_verdict_resting_on_found_markers_is_cautioned_in_the_headline(tmp_pat
     assert "rests on outcome markers found" not in section
 
 
+def test_a_verdict_resting_on_one_found_marker_reads_in_the_singular():
+    # the simulator's payment error sits right before confirmation (a success record)
+    from frictionkit.journey_map import journey_from_log
+
+    df = simulate_journeys(6000, seed=11)
+    log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",
+                              timestamp_col="timestamp", stage_col="stage",
+                              outcome_col="outcome", strict=False)  # fmt: skip
+    section = _friction_section_html(report(journey_from_log(log), log, figures=False))
+    assert "only while confirmation counts as a step, see below" in section
+    assert (
+        "only while confirmation counts as a step of the journey. At least 98 % of its" in section
+    )
+    assert "count as steps" not in section
+
+
 def test_friction_section_without_friction_has_no_headline(journey):
     df = simulate_journeys(1200, seed=3, journey=journey)
     log = EventLog.from_frame(df, case_col="case_id", touchpoint_col="touchpoint",

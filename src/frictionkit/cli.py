@@ -704,7 +704,7 @@ def _friction_view(
             f"{min_group_size} journeys (its visitors, the journeys that skipped it, or its "
             "comparison)."
         )
-    from frictionkit.friction._table import OUTCOME_MARKER_SHARE
+    from frictionkit.friction._table import OUTCOME_MARKER_SHARE, count_as_steps
 
     for rec in recs:
         if rests_on(rec) and not comparison(rec):
@@ -712,9 +712,10 @@ def _friction_view(
             markers = rests_on(rec).split(", ")
             flags = " ".join(f"--outcome-marker {shlex.quote(m)}" for m in markers)
             notes.append(
-                f"{step} is friction only while {', '.join(markers)} count as steps: at "
-                f"least {OUTCOME_MARKER_SHARE:.0%} of their visitors end in one outcome, so they "
-                "may only record it. "
+                f"{step} is friction only while "
+                f"{count_as_steps(', '.join(markers), len(markers))}: at least "
+                f"{OUTCOME_MARKER_SHARE:.0%} of the visitors of {', '.join(markers)} end in "
+                "one outcome, so they may only record the outcome. "
                 f"If {step} happens because the outcome was already decided (a reminder to "
                 f"those who did not pay), declare them ({flags}) and it reads not comparable; "
                 "if it causes failures (an error just before success), the verdict stands."

@@ -682,6 +682,17 @@ def hide_small_comparisons(
     )
 
 
+def count_as_steps(names: str, n: int) -> str:
+    """``names`` (``n`` found outcome markers) with the verb of ``verdict_rests_on``.
+
+    Examples
+    --------
+    >>> count_as_steps("confirmation", 1), count_as_steps("a and b", 2)
+    ('confirmation counts as a step', 'a and b count as steps')
+    """
+    return f"{names} counts as a step" if n == 1 else f"{names} count as steps"
+
+
 def _comparable(res: Attributable) -> np.ndarray:
     """Touchpoints with comparable visitors and a comparison that mostly went on."""
     ended = np.nan_to_num(res.ended_share, nan=1.0)

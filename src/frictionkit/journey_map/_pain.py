@@ -20,6 +20,7 @@ from frictionkit.exceptions import (
     ValidationError,
     did_you_mean,
 )
+from frictionkit.friction._table import count_as_steps
 from frictionkit.friction._value import (
     check_per,
     default_value_per_success,
@@ -82,10 +83,11 @@ def _rests_on_text(rec: Mapping[Any, Any]) -> str:
     markers = rec.get("verdict_rests_on")
     if not isinstance(markers, str) or not markers:
         return ""
+    n = len(markers.split(", "))
     return (
-        f"; friction only while {markers} count as steps of the journey (outcome markers "
-        "found in the data): if this step is a consequence of the outcome rather than a "
-        "cause, declare them as outcome markers"
+        f"; friction only while {count_as_steps(markers, n)} of the journey (outcome "
+        "markers found in the data): if this step is a consequence of the outcome rather "
+        f"than a cause, declare {'it an outcome marker' if n == 1 else 'them outcome markers'}"
     )
 
 

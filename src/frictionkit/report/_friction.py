@@ -11,7 +11,7 @@ import pandas as pd
 from frictionkit._protocol import and_list
 from frictionkit.events import EventLog
 from frictionkit.friction import hide_small_comparisons
-from frictionkit.friction._table import OUTCOME_MARKER_SHARE
+from frictionkit.friction._table import OUTCOME_MARKER_SHARE, count_as_steps
 from frictionkit.model import Journey
 from frictionkit.privacy import folded_rows, suppress_small_groups
 from frictionkit.report._format import (
@@ -43,6 +43,11 @@ def _listed(markers: str, names: dict[str, str]) -> str:
     return and_list([names.get(m, m) for m in markers.split(", ")])
 
 
+def _steps(markers: str, names: dict[str, str]) -> str:
+    """``"Confirmation counts as a step"`` / ``"A and B count as steps"``."""
+    return count_as_steps(_listed(markers, names), len(markers.split(", ")))
+
+
 def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
     """A caution for each friction verdict that rests on found outcome markers.
 
@@ -57,14 +62,16 @@ def _rests_on_callouts(kept: pd.DataFrame, names: dict[str, str]) -> list[dict[s
             continue
         step = names.get(r["touchpoint"], r["touchpoint"])
         listed = _listed(markers, names)
+        one = markers.count(", ") == 0
         out.append(
             {
                 "kind": "callout",
                 "warn": True,
-                "text": f"Check before acting on {step}: it is friction only while {listed} "
-                "count as steps of the journey. At least "
-                f"{OUTCOME_MARKER_SHARE * 100:.0f} % of their visitors end in one "
-                "outcome, so they may only record it; if they do, the journeys that skip "
+                "text": f"Check before acting on {step}: it is friction only while "
+                f"{count_as_steps(listed, 1 if one else 2)} of the journey. At least "
+                f"{OUTCOME_MARKER_SHARE * 100:.0f} % of {'its' if one else 'their'} visitors "
+                f"end in one outcome, so {'it' if one else 'they'} may only record the outcome; if "
+                f"{'it does' if one else 'they do'}, the journeys that skip "
                 f"{step} end right where its visitors met it, and nothing is left to compare "
                 f"it with. Ask what {step} is. If it happens because the outcome was already "
                 "decided (a reminder sent to those who did not pay), it is a consequence, not "
@@ -174,7 +181,7 @@ def _friction_section(
                     + ", "
                     f"q {_cell(r['af_q_value'], 'p')}"
                     + (
-                        f"; only while {_listed(_rests_on(r), names)} count as steps, see below"
+                        f"; only while {_steps(_rests_on(r), names)}, see below"
                         if _rests_on(r)
                         else ""
                     )
